@@ -1,0 +1,99 @@
+#include "server/domain/model.h"
+
+#include <array>
+#include <utility>
+
+namespace termijn::domain {
+
+namespace {
+
+template <typename Enum, size_t N>
+using Names = std::array<std::pair<Enum, std::string_view>, N>;
+
+constexpr Names<RequestKind, 8> kRequestKinds{{
+    {RequestKind::kAccess, "access"},
+    {RequestKind::kRectification, "rectification"},
+    {RequestKind::kErasure, "erasure"},
+    {RequestKind::kRestriction, "restriction"},
+    {RequestKind::kPortability, "portability"},
+    {RequestKind::kObjection, "objection"},
+    {RequestKind::kAutomatedDecision, "automated-decision"},
+    {RequestKind::kAuthorityMessage, "authority-message"},
+}};
+constexpr Names<DataCategory, 6> kDataCategories{{
+    {DataCategory::kIdentification, "identification"},
+    {DataCategory::kContact, "contact"},
+    {DataCategory::kFinancial, "financial"},
+    {DataCategory::kPlanning, "planning"},
+    {DataCategory::kMedical, "medical"},
+    {DataCategory::kCriminal, "criminal"},
+}};
+constexpr Names<SubjectGroup, 3> kSubjectGroups{{
+    {SubjectGroup::kStaff, "staff"},
+    {SubjectGroup::kClients, "clients"},
+    {SubjectGroup::kRepresentatives, "representatives"},
+}};
+constexpr Names<Risk, 4> kRisks{{
+    {Risk::kUnknown, "unknown"},
+    {Risk::kNone, "none"},
+    {Risk::kRisk, "risk"},
+    {Risk::kHigh, "high"},
+}};
+constexpr Names<RecipientKind, 3> kRecipientKinds{{
+    {RecipientKind::kPartyDpo, "party-dpo"},
+    {RecipientKind::kAuthority, "authority"},
+    {RecipientKind::kDataSubject, "data-subject"},
+}};
+constexpr Names<ObligationState, 4> kObligationStates{{
+    {ObligationState::kOpen, "open"},
+    {ObligationState::kMet, "met"},
+    {ObligationState::kMetLate, "met-late"},
+    {ObligationState::kWaived, "waived"},
+}};
+
+template <typename Enum, size_t N>
+std::string_view lookup(const Names<Enum, N>& names, Enum v) {
+  for (const auto& [value, name] : names) {
+    if (value == v) return name;
+  }
+  return "?";
+}
+
+template <typename Enum, size_t N>
+std::optional<Enum> reverse(const Names<Enum, N>& names, std::string_view name) {
+  for (const auto& [value, n] : names) {
+    if (n == name) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view name_of(RequestKind v) { return lookup(kRequestKinds, v); }
+std::string_view name_of(DataCategory v) { return lookup(kDataCategories, v); }
+std::string_view name_of(SubjectGroup v) { return lookup(kSubjectGroups, v); }
+std::string_view name_of(Risk v) { return lookup(kRisks, v); }
+std::string_view name_of(RecipientKind v) { return lookup(kRecipientKinds, v); }
+std::string_view name_of(ObligationState v) { return lookup(kObligationStates, v); }
+
+template <>
+std::optional<RequestKind> parse_name(std::string_view n) { return reverse(kRequestKinds, n); }
+template <>
+std::optional<DataCategory> parse_name(std::string_view n) { return reverse(kDataCategories, n); }
+template <>
+std::optional<SubjectGroup> parse_name(std::string_view n) { return reverse(kSubjectGroups, n); }
+template <>
+std::optional<Risk> parse_name(std::string_view n) { return reverse(kRisks, n); }
+template <>
+std::optional<RecipientKind> parse_name(std::string_view n) { return reverse(kRecipientKinds, n); }
+template <>
+std::optional<ObligationState> parse_name(std::string_view n) {
+  return reverse(kObligationStates, n);
+}
+
+std::string Obligation::subject() const {
+  return incident_id != 0 ? "incidents/" + std::to_string(incident_id)
+                          : "requests/" + std::to_string(request_id);
+}
+
+}  // namespace termijn::domain

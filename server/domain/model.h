@@ -1,0 +1,118 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/domain/holidays.h"
+#include "server/domain/time.h"
+
+namespace termijn::domain {
+
+enum class RequestKind {
+  kAccess,
+  kRectification,
+  kErasure,
+  kRestriction,
+  kPortability,
+  kObjection,
+  kAutomatedDecision,
+  kAuthorityMessage,  ///< a message from the supervisory authority, not a data-subject request
+};
+enum class DataCategory { kIdentification, kContact, kFinancial, kPlanning, kMedical, kCriminal };
+enum class SubjectGroup { kStaff, kClients, kRepresentatives };
+enum class Risk { kUnknown, kNone, kRisk, kHigh };
+enum class RecipientKind { kPartyDpo, kAuthority, kDataSubject };
+enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
+
+/// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
+std::string_view name_of(RequestKind v);
+std::string_view name_of(DataCategory v);
+std::string_view name_of(SubjectGroup v);
+std::string_view name_of(Risk v);
+std::string_view name_of(RecipientKind v);
+std::string_view name_of(ObligationState v);
+
+/// The inverse of name_of; nullopt for an unknown name.
+template <typename Enum>
+std::optional<Enum> parse_name(std::string_view name);
+
+struct Contact {
+  std::string name;
+  std::string email;
+};
+
+/// A controller bound by the protocol.
+struct Party {
+  std::string id;  ///< "herent"
+  std::string name;
+  Contact dpo;
+  std::optional<Contact> dpo_deputy;
+  std::vector<Contact> escalation;
+  std::string locale = "nl";
+  const date::time_zone* zone = nullptr;
+  HolidayCalendar calendar = HolidayCalendar::belgium();
+};
+
+struct Incident {
+  int64_t id = 0;
+  std::string party;
+  Instant aware_time{};
+  std::optional<Instant> occurred_time;
+  std::string title;
+  std::string description;
+  std::vector<DataCategory> categories;
+  std::vector<SubjectGroup> subject_groups;
+  std::optional<int64_t> subject_count;
+  Risk risk = Risk::kUnknown;
+  std::string ticket_ref;
+  std::string reported_by;  ///< principal
+  Instant create_time{};
+};
+
+/// A copy of an original request or message.
+struct Attachment {
+  std::string file_name;
+  std::string media_type;
+  std::string sha256;  ///< lower-case hex
+  int64_t size = 0;
+  std::string bytes;   ///< may be empty when only the metadata was loaded
+};
+
+struct Request {
+  int64_t id = 0;
+  std::string party;
+  RequestKind kind = RequestKind::kAccess;
+  Instant receive_time{};
+  std::string summary;
+  std::optional<Attachment> copy;
+  std::string logged_by;  ///< principal
+  Instant create_time{};
+};
+
+/// One deadline: one row per (subject, rule, recipient).
+struct Obligation {
+  int64_t id = 0;
+  int64_t incident_id = 0;  ///< exactly one of incident_id and request_id is set
+  int64_t request_id = 0;
+  std::string rule;
+  std::string legal_basis;
+  std::string owner_party;
+  RecipientKind recipient_kind = RecipientKind::kPartyDpo;
+  std::string recipient_party;  ///< for kPartyDpo
+  Instant start_time{};
+  Instant due_time{};
+  Instant legal_due_time{};
+  std::string explanation;
+  ObligationState state = ObligationState::kOpen;
+  std::optional<Instant> closed_time;
+  std::string evidence;  ///< what fulfilled it, or why it was waived
+  std::string closed_by;
+
+  /// "incidents/12" or "requests/7".
+  std::string subject() const;
+};
+
+}  // namespace termijn::domain
