@@ -1,0 +1,171 @@
+#include "client/context.h"
+
+#include <date/tz.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "proto/enum_names.h"
+
+namespace termijn::cli {
+
+namespace {
+
+std::string read_file(const std::string& path, const std::string& flag) {
+  std::ifstream in(path);
+  if (!in) throw CliError(2, flag + ": cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+v1::Termijn::Stub& Context::stub() {
+  if (stub_) return *stub_;
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (insecure_plaintext) {
+    creds = grpc::InsecureChannelCredentials();
+  } else {
+    if (ca.empty() || cert.empty() || key.empty()) {
+      throw CliError(2,
+                     "--ca, --cert and --key are required (or TERMIJN_CA, TERMIJN_CERT, "
+                     "TERMIJN_KEY); see the README for the demo principals");
+    }
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = read_file(ca, "--ca");
+    ssl.pem_cert_chain = read_file(cert, "--cert");
+    ssl.pem_private_key = read_file(key, "--key");
+    creds = grpc::SslCredentials(ssl);
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxSendMessageSize(64 << 20);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  stub_ = v1::Termijn::NewStub(grpc::CreateCustomChannel(server, creds, args));
+  return *stub_;
+}
+
+std::unique_ptr<grpc::ClientContext> Context::call_context() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  if (insecure_plaintext && !principal.empty()) {
+    context->AddMetadata("x-termijn-principal", principal);
+  }
+  return context;
+}
+
+int exit_code_for(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return 0;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 2;
+    case grpc::StatusCode::NOT_FOUND:
+      return 3;
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 4;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return 5;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 6;
+    default:
+      return 1;
+  }
+}
+
+void check(const grpc::Status& status) {
+  if (status.ok()) return;
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    message = "server unavailable: " + message;
+  }
+  throw CliError(exit_code_for(status.error_code()), message);
+}
+
+void print_json(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) {
+    throw CliError(1, "cannot print the response as JSON");
+  }
+  std::cout << out;
+}
+
+std::string local_time(const google::protobuf::Timestamp& t, const std::string& zone) {
+  const date::sys_seconds instant{std::chrono::seconds{t.seconds()}};
+  const date::time_zone* tz = date::locate_zone(zone.empty() ? "UTC" : zone);
+  return date::format("%a %Y-%m-%d %H:%M %Z", date::make_zoned(tz, instant));
+}
+
+std::string countdown(const google::protobuf::Timestamp& due) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const int64_t delta = due.seconds() - now.count();
+  const int64_t minutes = std::abs(delta) / 60;
+  const int64_t d = minutes / (24 * 60), h = (minutes / 60) % 24, m = minutes % 60;
+  std::string span;
+  if (minutes >= 72 * 60) {
+    span = std::to_string(d) + " d " + std::to_string(h) + " h";
+  } else if (minutes >= 60) {
+    span = std::to_string(minutes / 60) + " h " + std::to_string(m) + " min";
+  } else {
+    span = std::to_string(m) + " min";
+  }
+  return delta >= 0 ? "in " + span : span + " overdue";
+}
+
+void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,
+                       bool explain) {
+  if (obligations.empty()) {
+    std::cout << "no obligations\n";
+    return;
+  }
+  std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %s\n", "ID", "RULE", "OWNER -> TO",
+              "SUBJECT", "DUE", "COUNTDOWN", "LEGAL LIMIT", "STATE");
+  for (const v1::Obligation& o : obligations) {
+    const std::string to = o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
+                                                         : o.recipient().party() + " dpo";
+    const bool open = o.state() == v1::OBLIGATION_STATE_OPEN ||
+                      o.state() == v1::OBLIGATION_STATE_UNSPECIFIED;
+    std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %s\n",
+                o.name().empty() ? "(preview)" : o.name().c_str(), o.rule().c_str(),
+                (o.owner_party() + " -> " + to).c_str(), o.subject().c_str(),
+                local_time(o.due_time(), o.time_zone()).c_str(),
+                open ? countdown(o.due_time()).c_str() : "-",
+                local_time(o.legal_due_time(), o.time_zone()).c_str(),
+                open ? "open" : v1::spelling(o.state()).c_str());
+    if (explain) std::printf("    %s\n", o.explanation().c_str());
+  }
+}
+
+template <typename E>
+std::vector<E> parse_list(const std::vector<std::string>& values, const std::string& flag) {
+  std::vector<E> out;
+  for (const std::string& value : values) {
+    const auto parsed = v1::from_spelling<E>(value);
+    if (!parsed) {
+      throw CliError(2, flag + ": unknown value '" + value + "' (one of " +
+                            v1::all_spellings<E>() + ")");
+    }
+    out.push_back(*parsed);
+  }
+  return out;
+}
+
+template std::vector<v1::DataCategory> parse_list(const std::vector<std::string>&,
+                                                  const std::string&);
+template std::vector<v1::SubjectGroup> parse_list(const std::vector<std::string>&,
+                                                  const std::string&);
+template std::vector<v1::RequestKind> parse_list(const std::vector<std::string>&,
+                                                 const std::string&);
+template std::vector<v1::Risk> parse_list(const std::vector<std::string>&, const std::string&);
+
+}  // namespace termijn::cli

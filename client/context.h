@@ -1,0 +1,67 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <google/protobuf/message.h>
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "termijn/v1/termijn.grpc.pb.h"
+
+namespace termijn::cli {
+
+/// Global options and the connection every command shares.
+struct Context {
+  std::string server = "127.0.0.1:50051";
+  std::string output = "table";
+  std::string ca, cert, key;
+  std::string principal;  ///< plaintext mode only
+  bool insecure_plaintext = false;
+
+  /// The stub, connected on first use. Throws CliError when certificates cannot be read.
+  v1::Termijn::Stub& stub();
+  /// A context with the deadline and, in plaintext mode, the principal header.
+  std::unique_ptr<grpc::ClientContext> call_context() const;
+  bool json() const { return output == "json"; }
+
+ private:
+  std::unique_ptr<v1::Termijn::Stub> stub_;
+};
+
+/// A failure to report on stderr as one line, with the process exit code.
+struct CliError : std::runtime_error {
+  CliError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}
+  int exit_code;
+};
+
+/// Exit codes by gRPC status: documented in the README.
+int exit_code_for(grpc::StatusCode code);
+
+/// Throws CliError for a failed status.
+void check(const grpc::Status& status);
+
+/// Prints `message` as proto3 JSON.
+void print_json(const google::protobuf::Message& message);
+
+/// "Mon 2026-11-30 14:20 CET" in `zone`.
+std::string local_time(const google::protobuf::Timestamp& t, const std::string& zone);
+
+/// "in 35 h 12 min", "3 h 5 min overdue", relative to now.
+std::string countdown(const google::protobuf::Timestamp& due);
+
+/// Prints obligations as a table, soonest first.
+void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,
+                       bool explain);
+
+/// Parses a comma-separated list of enum spellings ("identification,medical") for `flag`.
+template <typename E>
+std::vector<E> parse_list(const std::vector<std::string>& values, const std::string& flag);
+
+void add_party_commands(CLI::App& app, Context& ctx);
+void add_incident_commands(CLI::App& app, Context& ctx);
+void add_request_commands(CLI::App& app, Context& ctx);
+void add_deadline_commands(CLI::App& app, Context& ctx);
+void add_obligation_commands(CLI::App& app, Context& ctx);
+
+}  // namespace termijn::cli

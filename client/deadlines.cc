@@ -1,0 +1,74 @@
+#include <google/protobuf/util/time_util.h>
+
+#include <iostream>
+
+#include "client/context.h"
+#include "proto/enum_names.h"
+
+namespace termijn::cli {
+
+void add_deadline_commands(CLI::App& app, Context& ctx) {
+  struct List {
+    bool all = false;
+    std::string party, due_before, page_token;
+    int limit = 50;
+  };
+  auto list = std::make_shared<List>();
+  CLI::App* deadlines =
+      app.add_subcommand("deadlines", "Open obligations, soonest first, with countdown");
+  deadlines->add_flag("--all", list->all, "include met and waived obligations");
+  deadlines->add_option("--party", list->party, "owner party (default: your own)");
+  deadlines->add_option("--due-before", list->due_before, "RFC 3339 instant");
+  deadlines->add_option("--limit", list->limit, "page size (at most 500)")->capture_default_str();
+  deadlines->add_option("--page-token", list->page_token, "continue a previous listing");
+  deadlines->callback([&ctx, list, deadlines] {
+    if (!deadlines->get_subcommands().empty()) return;
+    v1::ListObligationsRequest req;
+    req.set_include_closed(list->all);
+    req.set_party(list->party);
+    if (!list->due_before.empty() &&
+        !google::protobuf::util::TimeUtil::FromString(list->due_before,
+                                                      req.mutable_due_before())) {
+      throw CliError(2, "--due-before: '" + list->due_before +
+                            "' is not an RFC 3339 instant like 2026-12-01T00:00:00+01:00");
+    }
+    req.set_page_size(list->limit);
+    req.set_page_token(list->page_token);
+    v1::ListObligationsResponse resp;
+    check(ctx.stub().ListObligations(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_obligations(resp.obligations(), false);
+    if (!resp.next_page_token().empty()) {
+      std::cout << "more: termijn deadlines --page-token " << resp.next_page_token() << "\n";
+    }
+  });
+
+  struct Preview {
+    std::string event, party, at, kind;
+  };
+  auto preview = std::make_shared<Preview>();
+  CLI::App* cmd = deadlines->add_subcommand(
+      "preview", "The obligations an event at a given instant would create; stores nothing");
+  cmd->add_option("--event", preview->event, "incident or request")
+      ->required()
+      ->check(CLI::IsMember({"incident", "request"}));
+  cmd->add_option("--party", preview->party, "party the event happens to (default: your own)");
+  cmd->add_option("--at", preview->at, "RFC 3339, or local time (default: now)");
+  cmd->add_option("--kind", preview->kind, "request kind (default access)");
+  cmd->callback([&ctx, preview] {
+    v1::PreviewObligationsRequest req;
+    req.set_event(preview->event == "incident" ? v1::EVENT_KIND_INCIDENT
+                                               : v1::EVENT_KIND_REQUEST);
+    req.set_party(preview->party);
+    req.set_time(preview->at);
+    if (!preview->kind.empty()) {
+      req.set_request_kind(parse_list<v1::RequestKind>({preview->kind}, "--kind")[0]);
+    }
+    v1::PreviewObligationsResponse resp;
+    check(ctx.stub().PreviewObligations(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_obligations(resp.obligations(), true);
+  });
+}
+
+}  // namespace termijn::cli

@@ -1,0 +1,113 @@
+#include <iostream>
+
+#include "client/context.h"
+#include "proto/enum_names.h"
+
+namespace termijn::cli {
+
+namespace {
+
+void print_incident(const v1::Incident& i) {
+  const std::string zone =
+      i.obligations().empty() ? "Europe/Brussels" : i.obligations(0).time_zone();
+  std::cout << i.name() << "  " << i.title() << "\n"
+            << "  party:       " << i.party() << "\n"
+            << "  aware:       " << local_time(i.aware_time(), zone) << "\n";
+  if (i.has_occurred_time()) {
+    std::cout << "  occurred:    " << local_time(i.occurred_time(), zone) << "\n";
+  }
+  std::string categories, groups;
+  for (const int c : i.categories()) {
+    categories += (categories.empty() ? "" : ",") + v1::spelling(static_cast<v1::DataCategory>(c));
+  }
+  for (const int g : i.subject_groups()) {
+    groups += (groups.empty() ? "" : ",") + v1::spelling(static_cast<v1::SubjectGroup>(g));
+  }
+  std::cout << "  categories:  " << categories << "\n"
+            << "  subjects:    " << groups << "\n"
+            << "  reported by: " << i.reported_by() << "\n\n";
+  print_obligations(i.obligations(), true);
+}
+
+}  // namespace
+
+void add_incident_commands(CLI::App& app, Context& ctx) {
+  CLI::App* incident = app.add_subcommand("incident", "Personal-data breaches");
+  incident->require_subcommand(1);
+
+  struct Report {
+    std::string party, aware_at, occurred_at, title, description, risk, ticket;
+    std::vector<std::string> categories, subjects;
+    int64_t subject_count = 0;
+  };
+  auto report = std::make_shared<Report>();
+  CLI::App* cmd = incident->add_subcommand("report", "Record a (possible) breach");
+  cmd->add_option("--party", report->party, "reporting party (default: your own)");
+  cmd->add_option("--aware-at", report->aware_at,
+                  "when the party became aware: RFC 3339, or local time (default: now)");
+  cmd->add_option("--occurred-at", report->occurred_at, "when it happened, if known");
+  cmd->add_option("--title", report->title, "short description")->required();
+  cmd->add_option("--description", report->description, "what happened, measures taken");
+  cmd->add_option("--categories", report->categories,
+                  "data categories: " + v1::all_spellings<v1::DataCategory>())
+      ->delimiter(',');
+  cmd->add_option("--subjects", report->subjects,
+                  "subject groups: " + v1::all_spellings<v1::SubjectGroup>())
+      ->delimiter(',');
+  cmd->add_option("--subject-count", report->subject_count, "estimated number of subjects");
+  cmd->add_option("--risk", report->risk, "none, risk or high");
+  cmd->add_option("--ticket", report->ticket, "external ticket reference");
+  cmd->callback([&ctx, report] {
+    v1::ReportIncidentRequest req;
+    req.set_party(report->party);
+    req.set_aware_time(report->aware_at);
+    req.set_occurred_time(report->occurred_at);
+    req.set_title(report->title);
+    req.set_description(report->description);
+    for (auto c : parse_list<v1::DataCategory>(report->categories, "--categories")) {
+      req.add_categories(c);
+    }
+    for (auto g : parse_list<v1::SubjectGroup>(report->subjects, "--subjects")) {
+      req.add_subject_groups(g);
+    }
+    req.set_subject_count(report->subject_count);
+    if (!report->risk.empty()) req.set_risk(parse_list<v1::Risk>({report->risk}, "--risk")[0]);
+    req.set_ticket_ref(report->ticket);
+    v1::Incident resp;
+    check(ctx.stub().ReportIncident(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_incident(resp);
+  });
+
+  auto id = std::make_shared<std::string>();
+  CLI::App* show = incident->add_subcommand("show", "Show an incident and its obligations");
+  show->add_option("id", *id, "incident id or name (incidents/12)")->required();
+  show->callback([&ctx, id] {
+    v1::GetIncidentRequest req;
+    req.set_name(*id);
+    v1::Incident resp;
+    check(ctx.stub().GetIncident(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_incident(resp);
+  });
+
+  auto list = std::make_shared<v1::ListIncidentsRequest>();
+  CLI::App* ls = incident->add_subcommand("list", "List incidents, newest first");
+  ls->add_option_function<std::string>("--party", [list](const std::string& p) {
+    list->set_party(p);
+  }, "concerning this party");
+  ls->callback([&ctx, list] {
+    v1::ListIncidentsResponse resp;
+    check(ctx.stub().ListIncidents(ctx.call_context().get(), *list, &resp));
+    if (ctx.json()) return print_json(resp);
+    std::printf("%-14s %-12s %-27s %s\n", "ID", "PARTY", "AWARE", "TITLE");
+    for (const v1::Incident& i : resp.incidents()) {
+      const std::string zone =
+          i.obligations().empty() ? "Europe/Brussels" : i.obligations(0).time_zone();
+      std::printf("%-14s %-12s %-27s %s\n", i.name().c_str(), i.party().c_str(),
+                  local_time(i.aware_time(), zone).c_str(), i.title().c_str());
+    }
+  });
+}
+
+}  // namespace termijn::cli

@@ -1,0 +1,123 @@
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "client/context.h"
+#include "proto/enum_names.h"
+
+namespace termijn::cli {
+
+namespace {
+
+std::string media_type_of(const std::filesystem::path& path) {
+  static const std::map<std::string, std::string> kTypes{
+      {".pdf", "application/pdf"},  {".txt", "text/plain"},       {".eml", "message/rfc822"},
+      {".png", "image/png"},        {".jpg", "image/jpeg"},       {".jpeg", "image/jpeg"},
+      {".html", "text/html"},       {".msg", "application/vnd.ms-outlook"},
+      {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {".odt", "application/vnd.oasis.opendocument.text"}};
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(c));
+  const auto it = kTypes.find(ext);
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+void print_request(const v1::Request& r) {
+  const std::string zone =
+      r.obligations().empty() ? "Europe/Brussels" : r.obligations(0).time_zone();
+  std::cout << r.name() << "  " << v1::spelling(r.kind()) << "\n"
+            << "  party:     " << r.party() << "\n"
+            << "  received:  " << local_time(r.receive_time(), zone) << "\n"
+            << "  summary:   " << r.summary() << "\n";
+  if (r.has_copy()) {
+    std::cout << "  copy:      " << r.copy().file_name() << " (" << r.copy().media_type() << ", "
+              << r.copy().size() << " bytes, sha256 " << r.copy().sha256() << ")\n";
+  }
+  std::cout << "  logged by: " << r.logged_by() << "\n\n";
+  print_obligations(r.obligations(), true);
+}
+
+}  // namespace
+
+void add_request_commands(CLI::App& app, Context& ctx) {
+  CLI::App* request =
+      app.add_subcommand("request", "Data-subject requests and supervisory-authority messages");
+  request->require_subcommand(1);
+
+  struct Log {
+    std::string party, kind, received_at, summary, copy;
+  };
+  auto log = std::make_shared<Log>();
+  CLI::App* cmd = request->add_subcommand("log", "Record a request or authority message");
+  cmd->add_option("--party", log->party, "receiving party (default: your own)");
+  cmd->add_option("--kind", log->kind, v1::all_spellings<v1::RequestKind>())->required();
+  cmd->add_option("--received-at", log->received_at,
+                  "when it was received: RFC 3339, or local time (default: now)");
+  cmd->add_option("--summary", log->summary, "what is asked")->required();
+  cmd->add_option("--copy", log->copy, "file with a copy of the original");
+  cmd->callback([&ctx, log] {
+    v1::LogRequestRequest req;
+    req.set_party(log->party);
+    req.set_kind(parse_list<v1::RequestKind>({log->kind}, "--kind")[0]);
+    req.set_receive_time(log->received_at);
+    req.set_summary(log->summary);
+    if (!log->copy.empty()) {
+      std::ifstream in(log->copy, std::ios::binary);
+      if (!in) throw CliError(2, "--copy: cannot read " + log->copy);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      const std::filesystem::path path(log->copy);
+      req.mutable_copy()->set_file_name(path.filename().string());
+      req.mutable_copy()->set_media_type(media_type_of(path));
+      req.mutable_copy()->set_content(bytes.str());
+    }
+    v1::Request resp;
+    check(ctx.stub().LogRequest(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_request(resp);
+  });
+
+  struct Show {
+    std::string id, save_copy;
+  };
+  auto show = std::make_shared<Show>();
+  CLI::App* sh = request->add_subcommand("show", "Show a request and its obligations");
+  sh->add_option("id", show->id, "request id or name (requests/9)")->required();
+  sh->add_option("--save-copy", show->save_copy, "write the copy of the original to this file");
+  sh->callback([&ctx, show] {
+    v1::GetRequestRequest req;
+    req.set_name(show->id);
+    req.set_include_copy(!show->save_copy.empty());
+    v1::Request resp;
+    check(ctx.stub().GetRequest(ctx.call_context().get(), req, &resp));
+    if (!show->save_copy.empty()) {
+      std::ofstream(show->save_copy, std::ios::binary) << resp.copy().content();
+      resp.mutable_copy()->clear_content();
+    }
+    if (ctx.json()) return print_json(resp);
+    print_request(resp);
+  });
+
+  auto list = std::make_shared<v1::ListRequestsRequest>();
+  CLI::App* ls = request->add_subcommand("list", "List requests, newest first");
+  ls->add_option_function<std::string>("--party", [list](const std::string& p) {
+    list->set_party(p);
+  }, "concerning this party");
+  ls->callback([&ctx, list] {
+    v1::ListRequestsResponse resp;
+    check(ctx.stub().ListRequests(ctx.call_context().get(), *list, &resp));
+    if (ctx.json()) return print_json(resp);
+    std::printf("%-14s %-12s %-20s %-27s %s\n", "ID", "PARTY", "KIND", "RECEIVED", "SUMMARY");
+    for (const v1::Request& r : resp.requests()) {
+      const std::string zone =
+          r.obligations().empty() ? "Europe/Brussels" : r.obligations(0).time_zone();
+      std::printf("%-14s %-12s %-20s %-27s %s\n", r.name().c_str(), r.party().c_str(),
+                  v1::spelling(r.kind()).c_str(), local_time(r.receive_time(), zone).c_str(),
+                  r.summary().c_str());
+    }
+  });
+}
+
+}  // namespace termijn::cli

@@ -1,0 +1,177 @@
+#include "server/api/convert.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "proto/enum_names.h"
+
+namespace termijn::api {
+
+namespace {
+
+using google::protobuf::Timestamp;
+
+void set_time(domain::Instant t, Timestamp* out) {
+  out->set_seconds(t.time_since_epoch().count());
+  out->set_nanos(0);
+}
+
+// Proto enum -> domain enum through the shared spelling.
+template <typename Domain, typename Proto>
+absl::StatusOr<Domain> domain_enum(Proto value, std::string_view field) {
+  const std::string name = v1::spelling(value);
+  if (name.empty()) {
+    return absl::InvalidArgumentError(std::string(field) + ": required (one of " +
+                                      v1::all_spellings<Proto>() + ")");
+  }
+  const auto parsed = domain::parse_name<Domain>(name);
+  if (!parsed) return absl::InvalidArgumentError(std::string(field) + ": unknown value");
+  return *parsed;
+}
+
+template <typename Proto, typename Domain>
+Proto proto_enum(Domain value) {
+  return v1::from_spelling<Proto>(domain::name_of(value)).value_or(static_cast<Proto>(0));
+}
+
+template <typename Domain, typename Proto, typename Repeated>
+absl::StatusOr<std::vector<Domain>> domain_enums(const Repeated& values, std::string_view field) {
+  std::vector<Domain> out;
+  for (const int v : values) {
+    auto d = domain_enum<Domain>(static_cast<Proto>(v), field);
+    if (!d.ok()) return d.status();
+    if (std::find(out.begin(), out.end(), *d) == out.end()) out.push_back(*d);
+  }
+  return out;
+}
+
+std::string zone_of(const app::Directory& directory, const std::string& party) {
+  for (const domain::Party& p : directory.parties()) {
+    if (p.id == party) return p.zone->name();
+  }
+  return "UTC";
+}
+
+void contact_to_proto(const domain::Contact& in, v1::Contact* out) {
+  out->set_name(in.name);
+  out->set_email(in.email);
+}
+
+}  // namespace
+
+absl::StatusOr<domain::RequestKind> request_kind_from_proto(v1::RequestKind kind,
+                                                            std::string_view field) {
+  return domain_enum<domain::RequestKind>(kind, field);
+}
+
+absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequest& in) {
+  app::ReportIncidentInput out;
+  out.party = in.party();
+  out.aware_time = in.aware_time();
+  out.occurred_time = in.occurred_time();
+  out.title = in.title();
+  out.description = in.description();
+  auto categories =
+      domain_enums<domain::DataCategory, v1::DataCategory>(in.categories(), "categories");
+  if (!categories.ok()) return categories.status();
+  out.categories = std::move(*categories);
+  auto groups =
+      domain_enums<domain::SubjectGroup, v1::SubjectGroup>(in.subject_groups(), "subject_groups");
+  if (!groups.ok()) return groups.status();
+  out.subject_groups = std::move(*groups);
+  out.subject_count = in.subject_count();
+  if (in.risk() != v1::RISK_UNSPECIFIED) {
+    auto risk = domain_enum<domain::Risk>(in.risk(), "risk");
+    if (!risk.ok()) return risk.status();
+    out.risk = *risk;
+  }
+  out.ticket_ref = in.ticket_ref();
+  return out;
+}
+
+absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in) {
+  app::LogRequestInput out;
+  out.party = in.party();
+  auto kind = request_kind_from_proto(in.kind(), "kind");
+  if (!kind.ok()) return kind.status();
+  out.kind = *kind;
+  out.receive_time = in.receive_time();
+  out.summary = in.summary();
+  if (in.has_copy()) {
+    domain::Attachment copy;
+    copy.file_name = in.copy().file_name();
+    copy.media_type = in.copy().media_type();
+    copy.sha256 = in.copy().sha256();
+    copy.bytes = in.copy().content();
+    out.copy = std::move(copy);
+  }
+  return out;
+}
+
+void to_proto(const domain::Party& in, v1::Party* out) {
+  out->set_id(in.id);
+  out->set_name(in.name);
+  contact_to_proto(in.dpo, out->mutable_dpo());
+  if (in.dpo_deputy) contact_to_proto(*in.dpo_deputy, out->mutable_dpo_deputy());
+  for (const domain::Contact& c : in.escalation) contact_to_proto(c, out->add_escalation());
+  out->set_locale(in.locale);
+  out->set_time_zone(in.zone->name());
+}
+
+void to_proto(const domain::Obligation& in, const app::Directory& directory, v1::Obligation* out) {
+  if (in.id != 0) out->set_name("obligations/" + std::to_string(in.id));
+  if (in.incident_id != 0 || in.request_id != 0) out->set_subject(in.subject());
+  out->set_rule(in.rule);
+  out->set_legal_basis(in.legal_basis);
+  out->set_owner_party(in.owner_party);
+  out->mutable_recipient()->set_kind(proto_enum<v1::RecipientKind>(in.recipient_kind));
+  out->mutable_recipient()->set_party(in.recipient_party);
+  set_time(in.start_time, out->mutable_start_time());
+  set_time(in.due_time, out->mutable_due_time());
+  set_time(in.legal_due_time, out->mutable_legal_due_time());
+  out->set_explanation(in.explanation);
+  out->set_state(proto_enum<v1::ObligationState>(in.state));
+  if (in.closed_time) set_time(*in.closed_time, out->mutable_closed_time());
+  out->set_evidence(in.evidence);
+  out->set_closed_by(in.closed_by);
+  out->set_time_zone(zone_of(directory, in.owner_party));
+}
+
+void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out) {
+  const domain::Incident& i = in.incident;
+  out->set_name("incidents/" + std::to_string(i.id));
+  out->set_party(i.party);
+  set_time(i.aware_time, out->mutable_aware_time());
+  if (i.occurred_time) set_time(*i.occurred_time, out->mutable_occurred_time());
+  out->set_title(i.title);
+  out->set_description(i.description);
+  for (const auto c : i.categories) out->add_categories(proto_enum<v1::DataCategory>(c));
+  for (const auto g : i.subject_groups) out->add_subject_groups(proto_enum<v1::SubjectGroup>(g));
+  out->set_subject_count(i.subject_count.value_or(0));
+  out->set_risk(proto_enum<v1::Risk>(i.risk));
+  out->set_ticket_ref(i.ticket_ref);
+  out->set_reported_by(i.reported_by);
+  set_time(i.create_time, out->mutable_create_time());
+  for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
+}
+
+void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out) {
+  const domain::Request& r = in.request;
+  out->set_name("requests/" + std::to_string(r.id));
+  out->set_party(r.party);
+  out->set_kind(proto_enum<v1::RequestKind>(r.kind));
+  set_time(r.receive_time, out->mutable_receive_time());
+  out->set_summary(r.summary);
+  if (r.copy) {
+    v1::Attachment* copy = out->mutable_copy();
+    copy->set_file_name(r.copy->file_name);
+    copy->set_media_type(r.copy->media_type);
+    copy->set_sha256(r.copy->sha256);
+    copy->set_size(r.copy->size);
+    copy->set_content(r.copy->bytes);
+  }
+  out->set_logged_by(r.logged_by);
+  set_time(r.create_time, out->mutable_create_time());
+  for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
+}
+
+}  // namespace termijn::api

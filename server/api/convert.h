@@ -1,0 +1,25 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include "termijn/v1/termijn.pb.h"
+#include "server/app/directory.h"
+#include "server/app/log_request.h"
+#include "server/app/records.h"
+#include "server/app/report_incident.h"
+
+namespace termijn::api {
+
+/// Proto <-> domain. Inputs are checked: an UNSPECIFIED or unknown enum value is
+/// INVALID_ARGUMENT naming the field.
+absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequest& in);
+absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in);
+absl::StatusOr<domain::RequestKind> request_kind_from_proto(v1::RequestKind kind,
+                                                            std::string_view field);
+
+void to_proto(const domain::Party& in, v1::Party* out);
+void to_proto(const domain::Obligation& in, const app::Directory& directory, v1::Obligation* out);
+void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out);
+void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out);
+
+}  // namespace termijn::api

@@ -1,0 +1,249 @@
+#include "server/api/termijn_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/api/convert.h"
+#include "server/api/status.h"
+
+namespace termijn::api {
+
+namespace {
+
+app::Actor actor_of(const Principal& p) { return {p.name, p.party}; }
+
+// An incident or request concerns the reporting party and every party it must be notified to.
+template <typename Record>
+std::vector<std::string> concerned_parties(const std::string& owner, const Record& record) {
+  std::vector<std::string> parties{owner};
+  for (const domain::Obligation& o : record.obligations) {
+    if (!o.recipient_party.empty()) parties.push_back(o.recipient_party);
+  }
+  return parties;
+}
+
+std::string party_or_own(const std::string& requested, const Principal& p) {
+  return requested.empty() ? p.party : requested;
+}
+
+}  // namespace
+
+template <typename Body>
+grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ctx,
+                                                 const char* method, Body&& body) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::Status status;
+  const auto principal = authenticator_.authenticate(*ctx);
+  if (!principal.ok()) {
+    status = principal.status();
+  } else {
+    try {
+      status = body(*principal);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: unexpected exception: {}", method, e.what());
+      status = absl::InternalError("internal error (details in the server log)");
+    }
+  }
+  // Ids and codes only: titles, summaries and evidence are personal data and stay out of the log.
+  spdlog::info("{} by {}: {}", method, principal.ok() ? principal->name : "(unauthenticated)",
+               status.ok() ? "OK" : absl::StatusCodeToString(status.code()));
+  reactor->Finish(to_grpc(status));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListParties(grpc::CallbackServerContext* ctx,
+                                                      const v1::ListPartiesRequest*,
+                                                      v1::ListPartiesResponse* resp) {
+  return handle(ctx, "ListParties", [&](const Principal&) {
+    for (const domain::Party& p : uc_.directory.parties()) to_proto(p, resp->add_parties());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ReportIncident(grpc::CallbackServerContext* ctx,
+                                                         const v1::ReportIncidentRequest* req,
+                                                         v1::Incident* resp) {
+  return handle(ctx, "ReportIncident", [&](const Principal& p) -> absl::Status {
+    auto input = from_proto(*req);
+    if (!input.ok()) return input.status();
+    input->party = party_or_own(input->party, p);
+    if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
+    if (auto s = policy::may_record(p, input->party); !s.ok()) return s;
+    auto record = uc_.report_incident.run(actor_of(p), *input);
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::GetIncident(grpc::CallbackServerContext* ctx,
+                                                      const v1::GetIncidentRequest* req,
+                                                      v1::Incident* resp) {
+  return handle(ctx, "GetIncident", [&](const Principal& p) -> absl::Status {
+    const auto id = app::parse_resource_id(req->name(), "incidents", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.queries.incident(*id);
+    if (!record.ok()) return record.status();
+    if (auto s = policy::may_read(p, concerned_parties(record->incident.party, *record)); !s.ok()) {
+      return s;
+    }
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListIncidentsRequest* req,
+                                                        v1::ListIncidentsResponse* resp) {
+  return handle(ctx, "ListIncidents", [&](const Principal& p) -> absl::Status {
+    const auto scope = policy::list_scope(p, req->party());
+    if (!scope.ok()) return scope.status();
+    auto page = uc_.queries.incidents({*scope, req->page_size(), req->page_token()});
+    if (!page.ok()) return page.status();
+    for (const auto& r : page->items) to_proto(r, uc_.directory, resp->add_incidents());
+    resp->set_next_page_token(page->next_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::LogRequest(grpc::CallbackServerContext* ctx,
+                                                     const v1::LogRequestRequest* req,
+                                                     v1::Request* resp) {
+  return handle(ctx, "LogRequest", [&](const Principal& p) -> absl::Status {
+    auto input = from_proto(*req);
+    if (!input.ok()) return input.status();
+    input->party = party_or_own(input->party, p);
+    if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
+    if (auto s = policy::may_record(p, input->party); !s.ok()) return s;
+    auto record = uc_.log_request.run(actor_of(p), *input);
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::GetRequest(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetRequestRequest* req,
+                                                     v1::Request* resp) {
+  return handle(ctx, "GetRequest", [&](const Principal& p) -> absl::Status {
+    const auto id = app::parse_resource_id(req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.queries.request(*id, req->include_copy());
+    if (!record.ok()) return record.status();
+    if (auto s = policy::may_read(p, concerned_parties(record->request.party, *record)); !s.ok()) {
+      return s;
+    }
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerContext* ctx,
+                                                       const v1::ListRequestsRequest* req,
+                                                       v1::ListRequestsResponse* resp) {
+  return handle(ctx, "ListRequests", [&](const Principal& p) -> absl::Status {
+    const auto scope = policy::list_scope(p, req->party());
+    if (!scope.ok()) return scope.status();
+    auto page = uc_.queries.requests({*scope, req->page_size(), req->page_token()});
+    if (!page.ok()) return page.status();
+    for (const auto& r : page->items) to_proto(r, uc_.directory, resp->add_requests());
+    resp->set_next_page_token(page->next_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerContext* ctx,
+                                                          const v1::ListObligationsRequest* req,
+                                                          v1::ListObligationsResponse* resp) {
+  return handle(ctx, "ListObligations", [&](const Principal& p) -> absl::Status {
+    const auto scope = policy::list_scope(p, req->party());
+    if (!scope.ok()) return scope.status();
+    app::ObligationQuery q;
+    q.include_closed = req->include_closed();
+    q.party = *scope;
+    if (req->has_due_before()) {
+      q.due_before = domain::Instant{std::chrono::seconds{req->due_before().seconds()}};
+    }
+    q.page_size = req->page_size();
+    q.page_token = req->page_token();
+    auto page = uc_.queries.obligations(q);
+    if (!page.ok()) return page.status();
+    for (const auto& o : page->items) to_proto(o, uc_.directory, resp->add_obligations());
+    resp->set_next_page_token(page->next_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::GetObligation(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetObligationRequest* req,
+                                                        v1::Obligation* resp) {
+  return handle(ctx, "GetObligation", [&](const Principal& p) -> absl::Status {
+    const auto id = app::parse_resource_id(req->name(), "obligations", "name");
+    if (!id.ok()) return id.status();
+    auto o = uc_.queries.obligation(*id);
+    if (!o.ok()) return o.status();
+    if (auto s = policy::may_read(p, {o->owner_party, o->recipient_party}); !s.ok()) return s;
+    to_proto(*o, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status TermijnService::close(const Principal& p, const std::string& name, bool fulfil,
+                                   const std::string& text, v1::Obligation* resp) {
+  const auto id = app::parse_resource_id(name, "obligations", "name");
+  if (!id.ok()) return id.status();
+  const auto current = uc_.queries.obligation(*id);
+  if (!current.ok()) return current.status();
+  if (auto s = policy::may_close(p, current->owner_party); !s.ok()) return s;
+  auto closed = fulfil ? uc_.close_obligation.fulfil(actor_of(p), *id, text)
+                       : uc_.close_obligation.waive(actor_of(p), *id, text);
+  if (!closed.ok()) return closed.status();
+  to_proto(*closed, uc_.directory, resp);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* TermijnService::FulfilObligation(grpc::CallbackServerContext* ctx,
+                                                           const v1::FulfilObligationRequest* req,
+                                                           v1::Obligation* resp) {
+  return handle(ctx, "FulfilObligation", [&](const Principal& p) {
+    return close(p, req->name(), true, req->evidence(), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::WaiveObligation(grpc::CallbackServerContext* ctx,
+                                                          const v1::WaiveObligationRequest* req,
+                                                          v1::Obligation* resp) {
+  return handle(ctx, "WaiveObligation", [&](const Principal& p) {
+    return close(p, req->name(), false, req->reason(), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
+    grpc::CallbackServerContext* ctx, const v1::PreviewObligationsRequest* req,
+    v1::PreviewObligationsResponse* resp) {
+  return handle(ctx, "PreviewObligations", [&](const Principal& p) -> absl::Status {
+    domain::Trigger trigger;
+    std::optional<domain::RequestKind> kind;
+    switch (req->event()) {
+      case v1::EVENT_KIND_INCIDENT:
+        trigger = domain::Trigger::kIncident;
+        break;
+      case v1::EVENT_KIND_REQUEST:
+        trigger = domain::Trigger::kRequest;
+        if (req->request_kind() != v1::REQUEST_KIND_UNSPECIFIED) {
+          auto k = request_kind_from_proto(req->request_kind(), "request_kind");
+          if (!k.ok()) return k.status();
+          kind = *k;
+        }
+        break;
+      default:
+        return absl::InvalidArgumentError("event: required (incident or request)");
+    }
+    auto planned = uc_.preview_obligations.run(trigger, party_or_own(req->party(), p),
+                                               req->time(), kind);
+    if (!planned.ok()) return planned.status();
+    for (const auto& o : *planned) to_proto(o, uc_.directory, resp->add_obligations());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace termijn::api

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "termijn/v1/termijn.grpc.pb.h"
+#include "server/api/authenticator.h"
+#include "server/app/close_obligation.h"
+#include "server/app/directory.h"
+#include "server/app/log_request.h"
+#include "server/app/preview_obligations.h"
+#include "server/app/queries.h"
+#include "server/app/report_incident.h"
+
+namespace termijn::api {
+
+/// The use cases the service exposes; owned by main.
+struct UseCases {
+  const app::Directory& directory;
+  app::ReportIncident& report_incident;
+  app::LogRequest& log_request;
+  app::CloseObligation& close_obligation;
+  app::PreviewObligations& preview_obligations;
+  app::Queries& queries;
+};
+
+/// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
+class TermijnService final : public v1::Termijn::CallbackService {
+ public:
+  TermijnService(const Authenticator& authenticator, UseCases use_cases)
+      : authenticator_(authenticator), uc_(use_cases) {}
+
+  grpc::ServerUnaryReactor* ListParties(grpc::CallbackServerContext* ctx,
+                                        const v1::ListPartiesRequest* req,
+                                        v1::ListPartiesResponse* resp) override;
+  grpc::ServerUnaryReactor* ReportIncident(grpc::CallbackServerContext* ctx,
+                                           const v1::ReportIncidentRequest* req,
+                                           v1::Incident* resp) override;
+  grpc::ServerUnaryReactor* GetIncident(grpc::CallbackServerContext* ctx,
+                                        const v1::GetIncidentRequest* req,
+                                        v1::Incident* resp) override;
+  grpc::ServerUnaryReactor* ListIncidents(grpc::CallbackServerContext* ctx,
+                                          const v1::ListIncidentsRequest* req,
+                                          v1::ListIncidentsResponse* resp) override;
+  grpc::ServerUnaryReactor* LogRequest(grpc::CallbackServerContext* ctx,
+                                       const v1::LogRequestRequest* req,
+                                       v1::Request* resp) override;
+  grpc::ServerUnaryReactor* GetRequest(grpc::CallbackServerContext* ctx,
+                                       const v1::GetRequestRequest* req,
+                                       v1::Request* resp) override;
+  grpc::ServerUnaryReactor* ListRequests(grpc::CallbackServerContext* ctx,
+                                         const v1::ListRequestsRequest* req,
+                                         v1::ListRequestsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListObligations(grpc::CallbackServerContext* ctx,
+                                            const v1::ListObligationsRequest* req,
+                                            v1::ListObligationsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetObligation(grpc::CallbackServerContext* ctx,
+                                          const v1::GetObligationRequest* req,
+                                          v1::Obligation* resp) override;
+  grpc::ServerUnaryReactor* FulfilObligation(grpc::CallbackServerContext* ctx,
+                                             const v1::FulfilObligationRequest* req,
+                                             v1::Obligation* resp) override;
+  grpc::ServerUnaryReactor* WaiveObligation(grpc::CallbackServerContext* ctx,
+                                            const v1::WaiveObligationRequest* req,
+                                            v1::Obligation* resp) override;
+  grpc::ServerUnaryReactor* PreviewObligations(grpc::CallbackServerContext* ctx,
+                                               const v1::PreviewObligationsRequest* req,
+                                               v1::PreviewObligationsResponse* resp) override;
+
+ private:
+  /// Authenticates the call, runs `body(principal)` and finishes the call with its status.
+  template <typename Body>
+  grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* ctx, const char* method,
+                                   Body&& body);
+
+  absl::Status close(const Principal& p, const std::string& name, bool fulfil,
+                     const std::string& text, v1::Obligation* resp);
+
+  const Authenticator& authenticator_;
+  UseCases uc_;
+};
+
+}  // namespace termijn::api

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/app/clock.h"
+#include "server/app/directory.h"
+#include "server/domain/planner.h"
+
+namespace termijn::app {
+
+/// What an event at a given instant would create. Nothing is stored; the instant may lie in the
+/// future.
+class PreviewObligations {
+ public:
+  PreviewObligations(const Clock& clock, const Directory& directory)
+      : clock_(clock), directory_(directory) {}
+
+  absl::StatusOr<std::vector<domain::Obligation>> run(
+      domain::Trigger trigger, const std::string& party, const std::string& time,
+      std::optional<domain::RequestKind> request_kind) const;
+
+ private:
+  const Clock& clock_;
+  const Directory& directory_;
+};
+
+}  // namespace termijn::app

@@ -1,0 +1,64 @@
+#include "server/app/report_incident.h"
+
+#include "server/app/event_time.h"
+#include "server/app/limits.h"
+#include "server/domain/planner.h"
+
+namespace termijn::app {
+
+absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
+                                                   const ReportIncidentInput& input) {
+  const domain::Instant now = clock_.now();
+  const auto party = directory_.find(input.party, "party");
+  if (!party.ok()) return party.status();
+  const auto aware = read_event_time(input.aware_time, "aware_time", **party, now, false);
+  if (!aware.ok()) return aware.status();
+  if (auto s = check_text("title", input.title, kMaxTitle, /*required=*/true); !s.ok()) return s;
+  if (auto s = check_text("description", input.description, kMaxText, false); !s.ok()) return s;
+  if (auto s = check_text("ticket_ref", input.ticket_ref, kMaxTitle, false); !s.ok()) return s;
+  if (input.subject_count < 0) {
+    return absl::InvalidArgumentError("subject_count: must not be negative");
+  }
+
+  IncidentRecord record;
+  domain::Incident& incident = record.incident;
+  incident.party = (*party)->id;
+  incident.aware_time = *aware;
+  if (!input.occurred_time.empty()) {
+    const auto occurred =
+        read_event_time(input.occurred_time, "occurred_time", **party, now, false);
+    if (!occurred.ok()) return occurred.status();
+    if (*occurred > *aware) {
+      return absl::InvalidArgumentError("occurred_time: after aware_time");
+    }
+    incident.occurred_time = *occurred;
+  }
+  incident.title = input.title;
+  incident.description = input.description;
+  incident.categories = input.categories;
+  incident.subject_groups = input.subject_groups;
+  if (input.subject_count > 0) incident.subject_count = input.subject_count;
+  incident.risk = input.risk;
+  incident.ticket_ref = input.ticket_ref;
+  incident.reported_by = actor.principal;
+  incident.create_time = now;
+
+  record.obligations = domain::plan_obligations({domain::Trigger::kIncident, *aware, std::nullopt},
+                                                **party, directory_.parties());
+
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  const auto id = (*tx)->insert_incident(incident);
+  if (!id.ok()) return id.status();
+  incident.id = *id;
+  for (domain::Obligation& o : record.obligations) {
+    o.incident_id = *id;
+    const auto oid = (*tx)->insert_obligation(o);
+    if (!oid.ok()) return oid.status();
+    o.id = *oid;
+  }
+  if (auto s = (*tx)->commit(); !s.ok()) return s;
+  return record;
+}
+
+}  // namespace termijn::app

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/domain/model.h"
+
+namespace termijn::app {
+
+/// Where listing resumes: after this (due_time, id) or id.
+struct ObligationFilter {
+  bool include_closed = false;
+  std::string party;  ///< owner party; empty: all
+  std::optional<domain::Instant> due_before;
+  std::optional<std::pair<domain::Instant, int64_t>> after;  ///< keyset cursor
+  int limit = 50;
+};
+
+/// Incidents or requests that concern `party` (reported by it or notified to it), newest first.
+struct RecordFilter {
+  std::string party;  ///< empty: all
+  int64_t before_id = 0;  ///< keyset cursor; 0: from the newest
+  int limit = 50;
+};
+
+/// One database transaction of a use case. Destroying it without commit() rolls back.
+class StoreTransaction {
+ public:
+  virtual ~StoreTransaction() = default;
+  /// Returns the new id.
+  virtual absl::StatusOr<int64_t> insert_incident(const domain::Incident& incident) = 0;
+  virtual absl::StatusOr<int64_t> insert_request(const domain::Request& request) = 0;
+  virtual absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& obligation) = 0;
+  /// Reads and locks an obligation for update; NOT_FOUND if there is none.
+  virtual absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) = 0;
+  /// Writes state, closed_time, evidence and closed_by.
+  virtual absl::Status close_obligation(const domain::Obligation& obligation) = 0;
+  virtual absl::Status commit() = 0;
+};
+
+/// The system of record.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual absl::StatusOr<std::unique_ptr<StoreTransaction>> begin() = 0;
+
+  virtual absl::StatusOr<domain::Incident> get_incident(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Incident>> list_incidents(const RecordFilter& f) = 0;
+  /// With the copy's bytes only when `with_copy`.
+  virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
+  virtual absl::StatusOr<std::vector<domain::Request>> list_requests(const RecordFilter& f) = 0;
+  virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
+      const ObligationFilter& f) = 0;
+  /// The obligations of "incidents/N" or "requests/N", soonest first.
+  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
+                                                                          int64_t request_id) = 0;
+};
+
+}  // namespace termijn::app

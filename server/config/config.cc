@@ -1,0 +1,159 @@
+#include "server/config/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <toml++/toml.h>
+
+namespace termijn::config {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& origin, const std::string& what) {
+  throw std::runtime_error(origin + ": " + what);
+}
+
+std::string required_string(const toml::table& t, std::string_view key, const std::string& where,
+                            const std::string& origin) {
+  const auto value = t[key].value<std::string>();
+  if (!value || value->empty()) fail(origin, where + "." + std::string(key) + " is required");
+  return *value;
+}
+
+domain::Contact contact(const toml::node_view<const toml::node>& node, const std::string& where,
+                        const std::string& origin) {
+  const toml::table* t = node.as_table();
+  if (!t) fail(origin, where + " must be a table with name and email");
+  domain::Contact c{(*t)["name"].value_or(std::string()),
+                    required_string(*t, "email", where, origin)};
+  if (c.email.find('@') == std::string::npos) fail(origin, where + ".email is not an address");
+  return c;
+}
+
+domain::Party party(const toml::table& t, size_t index, const std::string& origin) {
+  const std::string where = "party[" + std::to_string(index) + "]";
+  domain::Party p;
+  p.id = required_string(t, "id", where, origin);
+  p.name = t["name"].value_or(p.id);
+  p.locale = t["locale"].value_or(std::string("nl"));
+  if (p.locale != "nl" && p.locale != "en") fail(origin, where + ".locale must be nl or en");
+  const std::string zone = t["time_zone"].value_or(std::string("Europe/Brussels"));
+  try {
+    p.zone = date::locate_zone(zone);
+  } catch (const std::exception&) {
+    fail(origin, where + ".time_zone '" + zone + "' is not in the tz database");
+  }
+  const std::string holidays = t["holidays"].value_or(std::string("BE"));
+  if (holidays != "BE") fail(origin, where + ".holidays: only BE is supported");
+  p.dpo = contact(t["dpo"], where + ".dpo", origin);
+  if (t.contains("dpo_deputy")) p.dpo_deputy = contact(t["dpo_deputy"], where + ".dpo_deputy", origin);
+  if (const toml::array* list = t["escalation"].as_array()) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      p.escalation.push_back(contact(toml::node_view<const toml::node>((*list)[i]),
+                                     where + ".escalation[" + std::to_string(i) + "]", origin));
+    }
+  }
+  std::vector<domain::NamedDay> extra;
+  if (const toml::array* list = t["extra_holidays"].as_array()) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      const std::string at = where + ".extra_holidays[" + std::to_string(i) + "]";
+      const toml::table* h = (*list)[i].as_table();
+      const auto day = h ? (*h)["date"].value<toml::date>() : std::nullopt;
+      if (!day) fail(origin, at + " needs date = YYYY-MM-DD");
+      extra.push_back({date::year_month_day{date::year{day->year}, date::month{day->month},
+                                            date::day{day->day}},
+                       (*h)["name"].value_or(std::string("holiday"))});
+    }
+  }
+  p.calendar = domain::HolidayCalendar::belgium(std::move(extra));
+  return p;
+}
+
+Principal principal(const toml::table& t, size_t index, const std::set<std::string>& parties,
+                    const std::string& origin) {
+  const std::string where = "principal[" + std::to_string(index) + "]";
+  Principal p;
+  p.name = required_string(t, "name", where, origin);
+  p.party = t["party"].value_or(std::string());
+  if (const toml::array* roles = t["roles"].as_array()) {
+    for (const auto& role : *roles) {
+      const std::string r = role.value_or(std::string());
+      if (r != "reporter" && r != "dpo" && r != "auditor") {
+        fail(origin, where + ".roles: unknown role '" + r + "' (reporter, dpo, auditor)");
+      }
+      p.roles.push_back(r);
+    }
+  }
+  if (p.roles.empty()) fail(origin, where + ".roles must name at least one role");
+  const bool auditor_only = p.roles.size() == 1 && p.roles[0] == "auditor";
+  if (p.party.empty() && !auditor_only) fail(origin, where + ".party is required");
+  if (!p.party.empty() && !parties.count(p.party)) {
+    fail(origin, where + ".party '" + p.party + "' is not a configured party");
+  }
+  p.certificate_cn = t["certificate_cn"].value_or(std::string());
+  p.certificate_email = t["certificate_email"].value_or(std::string());
+  p.certificate_sha256 = t["certificate_sha256"].value_or(std::string());
+  if (p.certificate_cn.empty() && p.certificate_email.empty()) {
+    fail(origin, where + " needs certificate_cn or certificate_email");
+  }
+  return p;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "line " << e.source().begin.line << ": " << e.description();
+    fail(origin, msg.str());
+  }
+  Config c;
+  std::set<std::string> ids;
+  if (const toml::array* parties = root["party"].as_array()) {
+    for (size_t i = 0; i < parties->size(); ++i) {
+      const toml::table* t = (*parties)[i].as_table();
+      if (!t) fail(origin, "party[" + std::to_string(i) + "] must be a table");
+      c.parties.push_back(party(*t, i, origin));
+      if (!ids.insert(c.parties.back().id).second) {
+        fail(origin, "party id '" + c.parties.back().id + "' appears twice");
+      }
+    }
+  }
+  if (c.parties.size() < 2) fail(origin, "at least two [[party]] entries are needed");
+  if (const toml::array* principals = root["principal"].as_array()) {
+    std::set<std::string> names;
+    for (size_t i = 0; i < principals->size(); ++i) {
+      const toml::table* t = (*principals)[i].as_table();
+      if (!t) fail(origin, "principal[" + std::to_string(i) + "] must be a table");
+      c.principals.push_back(principal(*t, i, ids, origin));
+      if (!names.insert(c.principals.back().name).second) {
+        fail(origin, "principal name '" + c.principals.back().name + "' appears twice");
+      }
+    }
+  }
+  c.tls.ca_file = root["tls"]["ca_file"].value_or(std::string());
+  c.tls.cert_file = root["tls"]["cert_file"].value_or(std::string());
+  c.tls.key_file = root["tls"]["key_file"].value_or(std::string());
+  c.database.url = root["database"]["url"].value_or(std::string());
+  c.database.pool_size = root["database"]["pool_size"].value_or(8);
+  if (c.database.pool_size < 1 || c.database.pool_size > 100) {
+    fail(origin, "database.pool_size must be between 1 and 100");
+  }
+  c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
+  if (c.max_copy_bytes < 1) fail(origin, "limits.max_copy_bytes must be positive");
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot be read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_config(buffer.str(), path);
+}
+
+}  // namespace termijn::config

@@ -1,0 +1,165 @@
+// termijnd: the one place that wires concrete types together.
+#include <CLI/CLI.hpp>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <pqxx/connection>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "server/api/authenticator.h"
+#include "server/api/termijn_service.h"
+#include "server/app/clock.h"
+#include "server/config/config.h"
+#include "server/store/migrate.h"
+#include "server/store/pg_store.h"
+
+namespace {
+
+using namespace termijn;
+
+struct Options {
+  std::string config_file;
+  std::string listen = "127.0.0.1:50051";
+  std::string database_url;
+  std::string tls_ca, tls_cert, tls_key;
+  std::string port_file;
+  bool insecure_plaintext = false;
+};
+
+std::string read_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(what + ": cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+bool is_loopback(const std::string& listen) {
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
+                                                     const config::Config& c) {
+  if (o.insecure_plaintext) {
+    if (!is_loopback(o.listen)) {
+      throw std::runtime_error("--insecure-plaintext is only allowed on a loopback address, not " +
+                               o.listen);
+    }
+    spdlog::warn("serving PLAINTEXT without client certificates on {}: development only",
+                 o.listen);
+    return grpc::InsecureServerCredentials();
+  }
+  const std::string ca = o.tls_ca.empty() ? c.tls.ca_file : o.tls_ca;
+  const std::string cert = o.tls_cert.empty() ? c.tls.cert_file : o.tls_cert;
+  const std::string key = o.tls_key.empty() ? c.tls.key_file : o.tls_key;
+  if (ca.empty() || cert.empty() || key.empty()) {
+    throw std::runtime_error(
+        "mutual TLS needs a CA, a server certificate and key ([tls] in the config, or --tls-ca, "
+        "--tls-cert, --tls-key); --insecure-plaintext serves without them on loopback");
+  }
+  grpc::SslServerCredentialsOptions ssl(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = read_file(ca, "tls ca");
+  ssl.pem_key_cert_pairs.push_back({read_file(key, "tls key"), read_file(cert, "tls cert")});
+  return grpc::SslServerCredentials(ssl);
+}
+
+int serve(const Options& o) {
+  const config::Config config = config::load_config(o.config_file);
+  std::string url = o.database_url;
+  if (url.empty()) url = config.database.url;
+  if (url.empty()) {
+    throw std::runtime_error("no database: --database-url, TERMIJN_DATABASE_URL or database.url");
+  }
+  {
+    pqxx::connection c(url);
+    if (auto s = store::migrate(c); !s.ok()) throw std::runtime_error(std::string(s.message()));
+  }
+
+  app::SystemClock clock;
+  store::PgStore store(url, config.database.pool_size);
+  app::Directory directory(config.parties);
+  app::ReportIncident report_incident(clock, store, directory);
+  app::LogRequest log_request(clock, store, directory, config.max_copy_bytes);
+  app::CloseObligation close_obligation(clock, store);
+  app::PreviewObligations preview(clock, directory);
+  app::Queries queries(store);
+
+  std::unique_ptr<api::Authenticator> authenticator;
+  if (o.insecure_plaintext) {
+    authenticator = std::make_unique<api::HeaderAuthenticator>(config.principals);
+  } else {
+    authenticator = std::make_unique<api::CertificateAuthenticator>(config.principals);
+  }
+  api::TermijnService service(
+      *authenticator,
+      {directory, report_incident, log_request, close_obligation, preview, queries});
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(o.listen, credentials(o, config), &port);
+  // Room for the largest allowed copy of a request plus the rest of the message.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_copy_bytes + (1 << 20)));
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) throw std::runtime_error("cannot listen on " + o.listen);
+  spdlog::info("termijnd listening on {} (port {}), {} parties, {} principals", o.listen, port,
+               config.parties.size(), config.principals.size());
+  if (!o.port_file.empty()) std::ofstream(o.port_file) << port << "\n";
+
+  std::thread stopper([&server] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    int signal = 0;
+    sigwait(&signals, &signal);
+    spdlog::info("signal {}: shutting down", signal);
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  });
+  server->Wait();
+  stopper.join();
+  spdlog::info("termijnd stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by the stopper thread; block them before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("termijnd"));
+  Options o;
+  CLI::App cli{"termijnd: the Termijn deadline service"};
+  cli.add_option("--config", o.config_file, "TOML configuration file")->required();
+  cli.add_option("--listen", o.listen, "HOST:PORT to serve on (port 0: any free port)")
+      ->capture_default_str();
+  cli.add_option("--database-url", o.database_url, "PostgreSQL connection string")
+      ->envname("TERMIJN_DATABASE_URL");
+  cli.add_option("--tls-ca", o.tls_ca, "CA certificate that signs client certificates (PEM)");
+  cli.add_option("--tls-cert", o.tls_cert, "server certificate (PEM)");
+  cli.add_option("--tls-key", o.tls_key, "server private key (PEM)");
+  cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");
+  cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
+               "serve without TLS; loopback only, development only");
+  CLI11_PARSE(cli, argc, argv);
+  try {
+    return serve(o);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,291 @@
+#include "server/store/pg_store.h"
+
+#include <pqxx/pqxx>
+
+#include <sstream>
+
+#include "server/store/pg_status.h"
+#include "server/store/statements.h"
+
+namespace termijn::store {
+
+namespace {
+
+using domain::Instant;
+
+int64_t seconds(Instant t) { return t.time_since_epoch().count(); }
+Instant instant(const pqxx::field& f) { return Instant{std::chrono::seconds{f.as<int64_t>()}}; }
+std::optional<Instant> optional_instant(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return instant(f);
+}
+
+template <typename Enum>
+Enum enum_field(const pqxx::field& f) {
+  const auto value = domain::parse_name<Enum>(f.as<std::string>());
+  if (!value) throw std::runtime_error("unexpected value in column " + std::string(f.name()));
+  return *value;
+}
+
+template <typename Enum>
+std::string join_names(const std::vector<Enum>& values) {
+  std::string joined;
+  for (const Enum v : values) {
+    if (!joined.empty()) joined += ',';
+    joined += domain::name_of(v);
+  }
+  return joined;
+}
+
+template <typename Enum>
+std::vector<Enum> split_names(const pqxx::field& f) {
+  std::vector<Enum> out;
+  std::istringstream names(f.as<std::string>());
+  for (std::string name; std::getline(names, name, ',');) {
+    if (auto v = domain::parse_name<Enum>(name)) out.push_back(*v);
+  }
+  return out;
+}
+
+domain::Incident incident_from(const pqxx::row& r) {
+  domain::Incident i;
+  i.id = r[0].as<int64_t>();
+  i.party = r[1].as<std::string>();
+  i.aware_time = instant(r[2]);
+  i.occurred_time = optional_instant(r[3]);
+  i.title = r[4].as<std::string>();
+  i.description = r[5].as<std::string>();
+  i.categories = split_names<domain::DataCategory>(r[6]);
+  i.subject_groups = split_names<domain::SubjectGroup>(r[7]);
+  if (!r[8].is_null()) i.subject_count = r[8].as<int64_t>();
+  i.risk = enum_field<domain::Risk>(r[9]);
+  i.ticket_ref = r[10].as<std::string>();
+  i.reported_by = r[11].as<std::string>();
+  i.create_time = instant(r[12]);
+  return i;
+}
+
+domain::Request request_from(const pqxx::row& r, bool with_copy) {
+  domain::Request q;
+  q.id = r[0].as<int64_t>();
+  q.party = r[1].as<std::string>();
+  q.kind = enum_field<domain::RequestKind>(r[2]);
+  q.receive_time = instant(r[3]);
+  q.summary = r[4].as<std::string>();
+  if (!r[7].is_null()) {
+    domain::Attachment copy;
+    copy.file_name = r[5].as<std::string>();
+    copy.media_type = r[6].as<std::string>();
+    copy.sha256 = r[7].as<std::string>();
+    copy.size = r[8].as<int64_t>();
+    if (with_copy) copy.bytes = pqxx::binarystring(r[11]).str();
+    q.copy = std::move(copy);
+  }
+  q.logged_by = r[9].as<std::string>();
+  q.create_time = instant(r[10]);
+  return q;
+}
+
+domain::Obligation obligation_from(const pqxx::row& r) {
+  domain::Obligation o;
+  o.id = r[0].as<int64_t>();
+  o.incident_id = r[1].as<int64_t>();
+  o.request_id = r[2].as<int64_t>();
+  o.rule = r[3].as<std::string>();
+  o.legal_basis = r[4].as<std::string>();
+  o.owner_party = r[5].as<std::string>();
+  o.recipient_kind = enum_field<domain::RecipientKind>(r[6]);
+  o.recipient_party = r[7].as<std::string>();
+  o.start_time = instant(r[8]);
+  o.due_time = instant(r[9]);
+  o.legal_due_time = instant(r[10]);
+  o.explanation = r[11].as<std::string>();
+  o.state = enum_field<domain::ObligationState>(r[12]);
+  o.closed_time = optional_instant(r[13]);
+  o.evidence = r[14].as<std::string>();
+  o.closed_by = r[15].as<std::string>();
+  return o;
+}
+
+template <typename T, typename Map>
+std::vector<T> map_rows(const pqxx::result& rows, Map map) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) out.push_back(map(row));
+  return out;
+}
+
+absl::Status not_found(const std::string& name) {
+  return absl::NotFoundError(name + " does not exist");
+}
+
+class PgTransaction final : public app::StoreTransaction {
+ public:
+  explicit PgTransaction(PgPool::Lease lease)
+      : lease_(std::move(lease)), tx_(std::make_unique<pqxx::work>(*lease_)) {}
+
+  absl::StatusOr<int64_t> insert_incident(const domain::Incident& i) override {
+    return guarded("insert incident", [&]() -> absl::StatusOr<int64_t> {
+      const std::string occurred =
+          i.occurred_time ? std::to_string(seconds(*i.occurred_time)) : "";
+      return tx_->exec_prepared1(stmt::kInsertIncident, i.party, seconds(i.aware_time), occurred,
+                                 i.title, i.description, join_names(i.categories),
+                                 join_names(i.subject_groups), i.subject_count.value_or(0),
+                                 std::string(domain::name_of(i.risk)), i.ticket_ref,
+                                 i.reported_by, seconds(i.create_time))[0]
+          .as<int64_t>();
+    });
+  }
+
+  absl::StatusOr<int64_t> insert_request(const domain::Request& q) override {
+    return guarded("insert request", [&]() -> absl::StatusOr<int64_t> {
+      const std::string kind(domain::name_of(q.kind));
+      const domain::Attachment none;
+      const domain::Attachment& c = q.copy ? *q.copy : none;
+      const pqxx::binarystring content(c.bytes.data(), c.bytes.size());
+      const pqxx::row row =
+          q.copy ? tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind,
+                                       seconds(q.receive_time), q.summary, c.file_name,
+                                       c.media_type, c.sha256, c.size, content, q.logged_by,
+                                       seconds(q.create_time))
+                 : tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind,
+                                       seconds(q.receive_time), q.summary, c.file_name,
+                                       c.media_type, c.sha256, c.size, nullptr, q.logged_by,
+                                       seconds(q.create_time));
+      return row[0].as<int64_t>();
+    });
+  }
+
+  absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& o) override {
+    return guarded("insert obligation", [&]() -> absl::StatusOr<int64_t> {
+      return tx_->exec_prepared1(stmt::kInsertObligation, o.incident_id, o.request_id, o.rule,
+                                 o.legal_basis, o.owner_party,
+                                 std::string(domain::name_of(o.recipient_kind)),
+                                 o.recipient_party, seconds(o.start_time), seconds(o.due_time),
+                                 seconds(o.legal_due_time), o.explanation)[0]
+          .as<int64_t>();
+    });
+  }
+
+  absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) override {
+    return guarded("lock obligation", [&]() -> absl::StatusOr<domain::Obligation> {
+      const pqxx::result rows = tx_->exec_prepared(stmt::kLockObligation, id);
+      if (rows.empty()) return not_found("obligations/" + std::to_string(id));
+      return obligation_from(rows[0]);
+    });
+  }
+
+  absl::Status close_obligation(const domain::Obligation& o) override {
+    return guarded("close obligation", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kCloseObligation, o.id, std::string(domain::name_of(o.state)),
+                         seconds(o.closed_time.value()), o.evidence, o.closed_by);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status commit() override {
+    return guarded("commit", [&]() -> absl::Status {
+      tx_->commit();
+      return absl::OkStatus();
+    });
+  }
+
+ private:
+  PgPool::Lease lease_;
+  std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
+};
+
+}  // namespace
+
+PgStore::PgStore(std::string url, int pool_size)
+    : pool_(std::move(url), pool_size, prepare_statements) {}
+
+absl::StatusOr<std::unique_ptr<app::StoreTransaction>> PgStore::begin() {
+  return guarded("begin", [&]() -> absl::StatusOr<std::unique_ptr<app::StoreTransaction>> {
+    return std::make_unique<PgTransaction>(pool_.acquire());
+  });
+}
+
+namespace {
+
+// Runs one read-only statement on a pooled connection.
+template <typename Result, typename Body>
+absl::StatusOr<Result> read(PgPool& pool, std::string_view what, Body body) {
+  return guarded(what, [&]() -> absl::StatusOr<Result> {
+    PgPool::Lease lease = pool.acquire();
+    pqxx::read_transaction tx(*lease);
+    return body(tx);
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<domain::Incident> PgStore::get_incident(int64_t id) {
+  return read<domain::Incident>(pool_, "get incident",
+                                [&](auto& tx) -> absl::StatusOr<domain::Incident> {
+                                  const auto rows = tx.exec_prepared(stmt::kGetIncident, id);
+                                  if (rows.empty()) {
+                                    return not_found("incidents/" + std::to_string(id));
+                                  }
+                                  return incident_from(rows[0]);
+                                });
+}
+
+absl::StatusOr<std::vector<domain::Incident>> PgStore::list_incidents(const app::RecordFilter& f) {
+  return read<std::vector<domain::Incident>>(pool_, "list incidents", [&](auto& tx) {
+    return map_rows<domain::Incident>(
+        tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit), incident_from);
+  });
+}
+
+absl::StatusOr<domain::Request> PgStore::get_request(int64_t id, bool with_copy) {
+  return read<domain::Request>(
+      pool_, "get request", [&](auto& tx) -> absl::StatusOr<domain::Request> {
+        const auto rows =
+            tx.exec_prepared(with_copy ? stmt::kGetRequestWithCopy : stmt::kGetRequest, id);
+        if (rows.empty()) return not_found("requests/" + std::to_string(id));
+        return request_from(rows[0], with_copy);
+      });
+}
+
+absl::StatusOr<std::vector<domain::Request>> PgStore::list_requests(const app::RecordFilter& f) {
+  return read<std::vector<domain::Request>>(pool_, "list requests", [&](auto& tx) {
+    return map_rows<domain::Request>(
+        tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit),
+        [](const pqxx::row& r) { return request_from(r, false); });
+  });
+}
+
+absl::StatusOr<domain::Obligation> PgStore::get_obligation(int64_t id) {
+  return read<domain::Obligation>(pool_, "get obligation",
+                                  [&](auto& tx) -> absl::StatusOr<domain::Obligation> {
+                                    const auto rows = tx.exec_prepared(stmt::kGetObligation, id);
+                                    if (rows.empty()) {
+                                      return not_found("obligations/" + std::to_string(id));
+                                    }
+                                    return obligation_from(rows[0]);
+                                  });
+}
+
+absl::StatusOr<std::vector<domain::Obligation>> PgStore::list_obligations(
+    const app::ObligationFilter& f) {
+  return read<std::vector<domain::Obligation>>(pool_, "list obligations", [&](auto& tx) {
+    const std::string due_before = f.due_before ? std::to_string(seconds(*f.due_before)) : "";
+    const std::string after_due = f.after ? std::to_string(seconds(f.after->first)) : "";
+    const int64_t after_id = f.after ? f.after->second : 0;
+    return map_rows<domain::Obligation>(
+        tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before, after_due,
+                         after_id, f.limit),
+        obligation_from);
+  });
+}
+
+absl::StatusOr<std::vector<domain::Obligation>> PgStore::obligations_of(int64_t incident_id,
+                                                                         int64_t request_id) {
+  return read<std::vector<domain::Obligation>>(pool_, "obligations of", [&](auto& tx) {
+    return map_rows<domain::Obligation>(
+        tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id), obligation_from);
+  });
+}
+
+}  // namespace termijn::store

@@ -1,0 +1,88 @@
+#include "server/store/statements.h"
+
+#include <pqxx/connection>
+#include <string>
+
+namespace termijn::store {
+
+namespace {
+
+// Instants cross the boundary as whole seconds since the epoch.
+const std::string kIncidentColumns =
+    "id, party, extract(epoch FROM aware_time)::bigint, "
+    "extract(epoch FROM occurred_time)::bigint, title, description, "
+    "array_to_string(categories, ','), array_to_string(subject_groups, ','), subject_count, "
+    "risk, ticket_ref, reported_by, extract(epoch FROM create_time)::bigint";
+
+const std::string kRequestColumns =
+    "id, party, kind, extract(epoch FROM receive_time)::bigint, summary, copy_file_name, "
+    "copy_media_type, copy_sha256, copy_size, logged_by, extract(epoch FROM create_time)::bigint";
+
+const std::string kObligationColumns =
+    "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
+    "recipient_kind, recipient_party, extract(epoch FROM start_time)::bigint, "
+    "extract(epoch FROM due_time)::bigint, extract(epoch FROM legal_due_time)::bigint, "
+    "explanation, state, extract(epoch FROM closed_time)::bigint, evidence, closed_by";
+
+// A record concerns a party that reported it or that one of its obligations is owed to.
+const std::string kConcerns =
+    "($1 = '' OR party = $1 OR EXISTS (SELECT 1 FROM obligation o WHERE o.{fk} = r.id AND "
+    "o.recipient_party = $1))";
+
+std::string concerns(const std::string& fk) {
+  std::string s = kConcerns;
+  s.replace(s.find("{fk}"), 4, fk);
+  return s;
+}
+
+}  // namespace
+
+void prepare_statements(pqxx::connection& c) {
+  c.prepare(stmt::kInsertIncident,
+            "INSERT INTO incident (party, aware_time, occurred_time, title, description, "
+            "categories, subject_groups, subject_count, risk, ticket_ref, reported_by, "
+            "create_time) VALUES ($1, to_timestamp($2), to_timestamp(NULLIF($3, '')::bigint), "
+            "$4, $5, string_to_array($6, ','), string_to_array($7, ','), "
+            "NULLIF($8, 0), $9, $10, $11, to_timestamp($12)) RETURNING id");
+  c.prepare(stmt::kInsertRequest,
+            "INSERT INTO request (party, kind, receive_time, summary, copy_file_name, "
+            "copy_media_type, copy_sha256, copy_size, copy_content, logged_by, create_time) "
+            "VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, ''), NULLIF($6, ''), "
+            "NULLIF($7, ''), NULLIF($8, 0), $9, $10, to_timestamp($11)) RETURNING id");
+  c.prepare(stmt::kInsertObligation,
+            "INSERT INTO obligation (incident_id, request_id, rule, legal_basis, owner_party, "
+            "recipient_kind, recipient_party, start_time, due_time, legal_due_time, "
+            "explanation) VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, $5, $6, $7, "
+            "to_timestamp($8), to_timestamp($9), to_timestamp($10), $11) RETURNING id");
+  c.prepare(stmt::kLockObligation,
+            "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1 FOR UPDATE");
+  c.prepare(stmt::kCloseObligation,
+            "UPDATE obligation SET state = $2, closed_time = to_timestamp($3), evidence = $4, "
+            "closed_by = $5 WHERE id = $1");
+  c.prepare(stmt::kGetIncident,
+            "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
+  c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
+                                      concerns("incident_id") +
+                                      " AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3");
+  c.prepare(stmt::kGetRequest, "SELECT " + kRequestColumns + " FROM request WHERE id = $1");
+  c.prepare(stmt::kGetRequestWithCopy,
+            "SELECT " + kRequestColumns + ", copy_content FROM request WHERE id = $1");
+  c.prepare(stmt::kListRequests, "SELECT " + kRequestColumns + " FROM request r WHERE " +
+                                     concerns("request_id") +
+                                     " AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3");
+  c.prepare(stmt::kGetObligation,
+            "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1");
+  c.prepare(stmt::kListObligations,
+            "SELECT " + kObligationColumns +
+                " FROM obligation WHERE ($1 OR state = 'open') AND ($2 = '' OR owner_party = $2) "
+                "AND (NULLIF($3, '') IS NULL OR due_time < to_timestamp(NULLIF($3, '')::bigint)) "
+                "AND (NULLIF($4, '') IS NULL OR (due_time, id) > "
+                "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) "
+                "ORDER BY due_time, id LIMIT $6");
+  c.prepare(stmt::kObligationsOf,
+            "SELECT " + kObligationColumns +
+                " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
+                "ORDER BY due_time, id");
+}
+
+}  // namespace termijn::store

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <pqxx/connection>
+
+namespace termijn::store {
+
+/// Names of the prepared statements; the SQL is in statements.cc, the one place for it.
+namespace stmt {
+inline constexpr const char* kInsertIncident = "insert_incident";
+inline constexpr const char* kInsertRequest = "insert_request";
+inline constexpr const char* kInsertObligation = "insert_obligation";
+inline constexpr const char* kLockObligation = "lock_obligation";
+inline constexpr const char* kCloseObligation = "close_obligation";
+inline constexpr const char* kGetIncident = "get_incident";
+inline constexpr const char* kListIncidents = "list_incidents";
+inline constexpr const char* kGetRequest = "get_request";
+inline constexpr const char* kGetRequestWithCopy = "get_request_with_copy";
+inline constexpr const char* kListRequests = "list_requests";
+inline constexpr const char* kGetObligation = "get_obligation";
+inline constexpr const char* kListObligations = "list_obligations";
+inline constexpr const char* kObligationsOf = "obligations_of";
+}  // namespace stmt
+
+/// Prepares every statement on `connection`.
+void prepare_statements(pqxx::connection& connection);
+
+}  // namespace termijn::store

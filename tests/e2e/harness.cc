@@ -1,0 +1,179 @@
+#include "tests/e2e/harness.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace termijn::testing {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string make_temp_dir(const std::string& stem) {
+  std::string pattern = (fs::temp_directory_path() / (stem + ".XXXXXX")).string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+// Spawns argv with stdout/stderr to files; returns the pid.
+pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& out_file, const std::string& err_file) {
+  std::vector<std::string> environment;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const std::string key = entry.substr(0, entry.find('='));
+    // The CLI must see only what the test gives it.
+    if (key.rfind("TERMIJN_", 0) == 0 && key != "TERMIJN_TEST_DATABASE_URL") continue;
+    if (!env.count(key)) environment.push_back(entry);
+  }
+  for (const auto& [k, v] : env) environment.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (auto& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (auto& a : argv_copy) args.push_back(a.data());
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string dev_certs() { return std::string(TERMIJN_SOURCE_DIR) + "/scripts/dev-certs"; }
+
+}  // namespace
+
+std::string binary(const std::string& name) { return std::string(TERMIJN_BIN_DIR) + "/" + name; }
+
+Outcome run_command(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env) {
+  const std::string dir = make_temp_dir("termijn-cmd");
+  const pid_t pid = spawn(argv, env, dir + "/out", dir + "/err");
+  Outcome outcome;
+  outcome.exit_code = wait_for(pid);
+  outcome.out = read_all(dir + "/out");
+  outcome.err = read_all(dir + "/err");
+  fs::remove_all(dir);
+  return outcome;
+}
+
+const Certificates& Certificates::get() {
+  static const Certificates certs = [] {
+    Certificates c;
+    c.dir = make_temp_dir("termijn-certs");
+    c.other_ca_dir = make_temp_dir("termijn-other-ca");
+    const auto check = [](const Outcome& o) {
+      if (o.exit_code != 0) throw std::runtime_error("dev-certs failed: " + o.err);
+    };
+    check(run_command({dev_certs(), c.dir}));
+    check(run_command({dev_certs(), c.dir, "stranger"}));
+    check(run_command({dev_certs(), c.dir, "expired"}, {{"EXPIRED", "1"}}));
+    check(run_command({dev_certs(), c.other_ca_dir, "herent-dpo"}));
+    return c;
+  }();
+  return certs;
+}
+
+Certificates::~Certificates() {
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  fs::remove_all(other_ca_dir, ignored);
+}
+
+Termijnd::Termijnd(const std::string& extra_config) {
+  const Certificates& certs = Certificates::get();
+  work_dir_ = make_temp_dir("termijnd");
+  const std::string config = work_dir_ + "/termijn.toml";
+  {
+    std::ofstream out(config);
+    out << read_all(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml") << "\n"
+        << "[[principal]]\nname = \"expired-dpo\"\nparty = \"herent\"\nroles = [\"dpo\"]\n"
+        << "certificate_cn = \"expired\"\n\n"
+        << extra_config << "\n";
+  }
+  const std::string port_file = work_dir_ + "/port";
+  pid_ = spawn({binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
+                "--database-url", db_.url(), "--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
+                certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key", "--port-file",
+                port_file},
+               {}, work_dir_ + "/stdout", work_dir_ + "/log");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < give_up) {
+    const std::string text = read_all(port_file);
+    if (!text.empty() && text.back() == '\n') {
+      port_ = std::stoi(text);
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("termijnd exited at start: " + log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling start-up, not a deadline
+  }
+  throw std::runtime_error("termijnd did not start within 30 s: " + log());
+}
+
+Termijnd::~Termijnd() {
+  stop();
+  fs::remove_all(work_dir_);
+}
+
+int Termijnd::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  const int status = wait_for(pid_);
+  pid_ = -1;
+  return status;
+}
+
+std::string Termijnd::log() const { return read_all(work_dir_ + "/log"); }
+
+Outcome Termijnd::cli(const std::string& principal, const std::vector<std::string>& args) const {
+  const Certificates& certs = Certificates::get();
+  std::vector<std::string> argv{binary("termijn")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, {{"TERMIJN_SERVER", address()},
+                            {"TERMIJN_CA", certs.dir + "/ca.crt"},
+                            {"TERMIJN_CERT", certs.dir + "/" + principal + ".crt"},
+                            {"TERMIJN_KEY", certs.dir + "/" + principal + ".key"}});
+}
+
+}  // namespace termijn::testing

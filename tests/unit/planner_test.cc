@@ -1,0 +1,195 @@
+#include "server/domain/planner.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "server/domain/rules.h"
+
+namespace termijn::domain {
+namespace {
+
+using std::chrono::hours;
+
+const date::time_zone& Brussels() {
+  static const date::time_zone* zone = date::locate_zone("Europe/Brussels");
+  return *zone;
+}
+
+Party MakeParty(const std::string& id) {
+  Party p;
+  p.id = id;
+  p.name = "OCMW " + id;
+  p.dpo = {"DPO " + id, "dpo@" + id + ".be"};
+  p.zone = &Brussels();
+  return p;
+}
+
+Instant At(const std::string& text) {
+  const ParsedTime parsed = parse_time(text, Brussels());
+  EXPECT_TRUE(parsed.ok()) << parsed.error;
+  return parsed.instant;
+}
+
+std::string Local(Instant t) { return format_rfc3339(t, Brussels()); }
+
+Event IncidentAt(const std::string& time) { return {Trigger::kIncident, At(time), std::nullopt}; }
+
+Event RequestAt(const std::string& time, RequestKind kind) {
+  return {Trigger::kRequest, At(time), kind};
+}
+
+std::vector<std::string> RulesOf(const std::vector<Obligation>& obligations) {
+  std::vector<std::string> ids;
+  for (const Obligation& o : obligations) ids.push_back(o.rule + "->" + o.recipient_party);
+  return ids;
+}
+
+TEST(RulesTest, TableHasTheStableIds) {
+  // Verifies find_rule knows the rule ids used by API, CLI and configuration, and no others.
+  ASSERT_NE(find_rule("protocol.breach_notice"), nullptr);
+  EXPECT_EQ(find_rule("protocol.breach_notice")->period.count, 36);
+  ASSERT_NE(find_rule("protocol.request_notice"), nullptr);
+  EXPECT_EQ(find_rule("protocol.request_notice")->period.count, 48);
+  ASSERT_NE(find_rule("gdpr.art33_authority"), nullptr);
+  EXPECT_EQ(find_rule("gdpr.art33_authority")->period.count, 72);
+  ASSERT_NE(find_rule("gdpr.art12_response"), nullptr);
+  EXPECT_EQ(find_rule("gdpr.art12_response")->period.unit, Period::Unit::kMonths);
+  EXPECT_EQ(find_rule("gdpr.art12_response")->period.count, 1);
+  EXPECT_EQ(find_rule("no.such_rule"), nullptr);
+  EXPECT_EQ(find_rule(""), nullptr);
+}
+
+TEST(PlannerTest, IncidentNotifiesOtherPartyAndAuthority) {
+  // Verifies a herent incident creates the 36 h protocol notice to kortenberg's DPO and the 72 h
+  // GDPR art. 33 notification to the authority, both counted in herent's zone from awareness.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Event event = IncidentAt("2026-11-10T16:20:00+01:00");
+
+  const std::vector<Obligation> planned = plan_obligations(event, herent, {herent, kortenberg});
+
+  ASSERT_EQ(planned.size(), 2u);
+  const Obligation& notice = planned[0];
+  EXPECT_EQ(notice.rule, "protocol.breach_notice");
+  EXPECT_EQ(notice.legal_basis, "Protocol art. 13");
+  EXPECT_EQ(notice.owner_party, "herent");
+  EXPECT_EQ(notice.recipient_kind, RecipientKind::kPartyDpo);
+  EXPECT_EQ(notice.recipient_party, "kortenberg");
+  EXPECT_EQ(notice.start_time, event.time);
+  EXPECT_EQ(notice.due_time, event.time + hours{36});
+  EXPECT_EQ(Local(notice.due_time), "2026-11-12T04:20:00+01:00");
+  EXPECT_EQ(Local(notice.legal_due_time), "2026-11-12T05:00:00+01:00");
+  EXPECT_EQ(notice.explanation.rfind("36 h after awareness at 2026-11-10 16:20 CET", 0), 0u)
+      << notice.explanation;
+  EXPECT_EQ(notice.state, ObligationState::kOpen);
+  EXPECT_EQ(notice.id, 0);
+  EXPECT_EQ(notice.incident_id, 0);
+  EXPECT_EQ(notice.request_id, 0);
+
+  const Obligation& authority = planned[1];
+  EXPECT_EQ(authority.rule, "gdpr.art33_authority");
+  EXPECT_EQ(authority.legal_basis, "GDPR art. 33(1)");
+  EXPECT_EQ(authority.owner_party, "herent");
+  EXPECT_EQ(authority.recipient_kind, RecipientKind::kAuthority);
+  EXPECT_EQ(authority.recipient_party, "");
+  EXPECT_EQ(authority.start_time, event.time);
+  EXPECT_EQ(authority.due_time, event.time + hours{72});
+  EXPECT_EQ(Local(authority.legal_due_time), "2026-11-13T17:00:00+01:00");
+  EXPECT_EQ(authority.state, ObligationState::kOpen);
+}
+
+TEST(PlannerTest, RequestNotifiesEveryOtherPartyAndAnswersTheSubject) {
+  // Verifies a data-subject request creates the 48 h protocol notice to each other party and the
+  // one-month GDPR art. 12(3) answer to the data subject.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Event event = RequestAt("2026-01-31T10:00:00+01:00", RequestKind::kAccess);
+
+  const std::vector<Obligation> planned = plan_obligations(event, herent, {herent, kortenberg});
+
+  ASSERT_EQ(RulesOf(planned), (std::vector<std::string>{"protocol.request_notice->kortenberg",
+                                                        "gdpr.art12_response->"}));
+  const Obligation& notice = planned[0];
+  EXPECT_EQ(notice.legal_basis, "Protocol art. 14");
+  EXPECT_EQ(notice.recipient_kind, RecipientKind::kPartyDpo);
+  EXPECT_EQ(notice.due_time, event.time + hours{48});
+  EXPECT_EQ(notice.explanation.rfind("48 h after receipt", 0), 0u) << notice.explanation;
+
+  const Obligation& response = planned[1];
+  EXPECT_EQ(response.legal_basis, "GDPR art. 12(3)");
+  EXPECT_EQ(response.owner_party, "herent");
+  EXPECT_EQ(response.recipient_kind, RecipientKind::kDataSubject);
+  EXPECT_EQ(Local(response.due_time), "2026-02-28T10:00:00+01:00");
+  EXPECT_EQ(Local(response.legal_due_time), "2026-03-03T00:00:00+01:00");
+}
+
+TEST(PlannerTest, EveryDataSubjectRequestKindGetsAnAnswerObligation) {
+  // Verifies all request kinds except a supervisory-authority message trigger GDPR art. 12(3).
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  for (const RequestKind kind :
+       {RequestKind::kAccess, RequestKind::kRectification, RequestKind::kErasure,
+        RequestKind::kRestriction, RequestKind::kPortability, RequestKind::kObjection,
+        RequestKind::kAutomatedDecision}) {
+    const std::vector<Obligation> planned = plan_obligations(
+        RequestAt("2026-06-01T09:00:00+02:00", kind), kortenberg, {herent, kortenberg});
+    EXPECT_EQ(RulesOf(planned), (std::vector<std::string>{"protocol.request_notice->herent",
+                                                          "gdpr.art12_response->"}))
+        << name_of(kind);
+  }
+}
+
+TEST(PlannerTest, AuthorityMessageOnlyNotifiesTheOtherParties) {
+  // Verifies a message from the supervisory authority creates the protocol notice but no
+  // data-subject answer.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const std::vector<Obligation> planned =
+      plan_obligations(RequestAt("2026-06-01T09:00:00+02:00", RequestKind::kAuthorityMessage),
+                       herent, {herent, kortenberg});
+  EXPECT_EQ(RulesOf(planned), (std::vector<std::string>{"protocol.request_notice->kortenberg"}));
+}
+
+TEST(PlannerTest, ThreePartiesGetTwoNoticesEach) {
+  // Verifies the protocol notices go to every party except the owner, one obligation each.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Party leuven = MakeParty("leuven");
+  const std::vector<Party> parties{herent, kortenberg, leuven};
+
+  EXPECT_EQ(RulesOf(plan_obligations(IncidentAt("2026-06-01T09:00:00+02:00"), kortenberg, parties)),
+            (std::vector<std::string>{"protocol.breach_notice->herent",
+                                      "protocol.breach_notice->leuven", "gdpr.art33_authority->"}));
+  EXPECT_EQ(RulesOf(plan_obligations(RequestAt("2026-06-01T09:00:00+02:00", RequestKind::kErasure),
+                                     herent, parties)),
+            (std::vector<std::string>{"protocol.request_notice->kortenberg",
+                                      "protocol.request_notice->leuven", "gdpr.art12_response->"}));
+  EXPECT_EQ(
+      RulesOf(plan_obligations(
+          RequestAt("2026-06-01T09:00:00+02:00", RequestKind::kAuthorityMessage), leuven, parties)),
+      (std::vector<std::string>{"protocol.request_notice->herent",
+                                "protocol.request_notice->kortenberg"}));
+}
+
+TEST(PlannerTest, OwnerAloneOwesOnlyTheAuthorityAndSubject) {
+  // Verifies that without other parties no protocol notice is planned.
+  const Party herent = MakeParty("herent");
+  EXPECT_EQ(RulesOf(plan_obligations(IncidentAt("2026-06-01T09:00:00+02:00"), herent, {herent})),
+            (std::vector<std::string>{"gdpr.art33_authority->"}));
+}
+
+TEST(PlannerTest, UsesTheOwnersCalendar) {
+  // Verifies the owner's configured extra holiday moves its art. 12(3) legal limit.
+  Party herent = MakeParty("herent");
+  herent.calendar = HolidayCalendar::belgium({{date::year{2026} / 3 / 2, "Local closure"}});
+  const Party kortenberg = MakeParty("kortenberg");
+  const std::vector<Obligation> planned = plan_obligations(
+      RequestAt("2026-01-31T10:00:00+01:00", RequestKind::kAccess), herent, {herent, kortenberg});
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(Local(planned[1].legal_due_time), "2026-03-04T00:00:00+01:00");
+}
+
+}  // namespace
+}  // namespace termijn::domain
