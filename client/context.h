@@ -58,7 +58,11 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
 template <typename E>
 std::vector<E> parse_list(const std::vector<std::string>& values, const std::string& flag);
 
+/// Prints the audit events of `subject` (and what belongs to it), oldest first.
+void print_history(Context& ctx, const std::string& subject);
+
 void add_party_commands(CLI::App& app, Context& ctx);
+void add_audit_commands(CLI::App& app, Context& ctx);
 void add_incident_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);
 void add_deadline_commands(CLI::App& app, Context& ctx);

@@ -89,6 +89,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     check(ctx.stub().GetIncident(ctx.call_context().get(), req, &resp));
     if (ctx.json()) return print_json(resp);
     print_incident(resp);
+    print_history(ctx, resp.name());
   });
 
   auto list = std::make_shared<v1::ListIncidentsRequest>();

@@ -98,6 +98,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     }
     if (ctx.json()) return print_json(resp);
     print_request(resp);
+    print_history(ctx, resp.name());
   });
 
   auto list = std::make_shared<v1::ListRequestsRequest>();

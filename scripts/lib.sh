@@ -69,14 +69,24 @@ pg_start() {
       start >/dev/null
   fi
   local admin="postgresql:///postgres?host=$dir&user=postgres"
-  if [[ -z $(psql "$admin" -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'termijn'") ]]; then
-    psql "$admin" -qc "CREATE ROLE termijn LOGIN CREATEDB" >/dev/null
-  fi
+  # termijn owns the schema and applies migrations; termijn_app is what termijnd runs as: a
+  # member of termijn_service, which may not change the audit trail.
+  psql "$admin" -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+SELECT 'CREATE ROLE termijn LOGIN CREATEDB'
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'termijn') \gexec
+SELECT 'CREATE ROLE termijn_service NOLOGIN'
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'termijn_service') \gexec
+SELECT 'CREATE ROLE termijn_app LOGIN IN ROLE termijn_service'
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'termijn_app') \gexec
+SQL
   if [[ -z $(psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = 'termijn'") ]]; then
     psql "$admin" -qc "CREATE DATABASE termijn OWNER termijn" >/dev/null
   fi
   echo "postgresql:///termijn?host=$dir&user=termijn"
 }
+
+# The service role's URL for a URL of the owner (see pg_start).
+app_url() { echo "${1/user=termijn/user=termijn_app}"; }
 
 pg_stop() {
   local dir=$1

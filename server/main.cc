@@ -14,9 +14,13 @@
 
 #include "server/api/authenticator.h"
 #include "server/api/termijn_service.h"
+#include "server/app/audit.h"
 #include "server/app/clock.h"
 #include "server/config/config.h"
+#include "server/jobs/audit_sequencer.h"
 #include "server/store/migrate.h"
+#include "server/store/pg_audit_store.h"
+#include "server/store/statements.h"
 #include "server/store/pg_store.h"
 
 namespace {
@@ -27,6 +31,7 @@ struct Options {
   std::string config_file;
   std::string listen = "127.0.0.1:50051";
   std::string database_url;
+  std::string migration_database_url;
   std::string tls_ca, tls_cert, tls_key;
   std::string port_file;
   bool insecure_plaintext = false;
@@ -73,13 +78,18 @@ std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
 
 int serve(const Options& o) {
   const config::Config config = config::load_config(o.config_file);
-  std::string url = o.database_url;
-  if (url.empty()) url = config.database.url;
+  std::string url = o.database_url.empty() ? config.database.url : o.database_url;
   if (url.empty()) {
     throw std::runtime_error("no database: --database-url, TERMIJN_DATABASE_URL or database.url");
   }
+  url = config::with_tls(url, config.database);
   {
-    pqxx::connection c(url);
+    // Migrations run as the schema owner; the service itself may run as a role that cannot
+    // change the audit trail.
+    const std::string owner_url = o.migration_database_url.empty()
+                                      ? url
+                                      : config::with_tls(o.migration_database_url, config.database);
+    pqxx::connection c(owner_url);
     if (auto s = store::migrate(c); !s.ok()) throw std::runtime_error(std::string(s.message()));
   }
 
@@ -91,6 +101,12 @@ int serve(const Options& o) {
   app::CloseObligation close_obligation(clock, store);
   app::PreviewObligations preview(clock, directory);
   app::Queries queries(store);
+  store::PgAuditStore audit_store(store.pool());
+  app::AuditTrail audit_trail(audit_store);
+  store::PgListener audit_listener(url, store::kAuditChannel);
+  jobs::AuditSequencer sequencer(audit_store, [&audit_listener](std::chrono::milliseconds t) {
+    audit_listener.wait(t);
+  });
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (o.insecure_plaintext) {
@@ -100,7 +116,7 @@ int serve(const Options& o) {
   }
   api::TermijnService service(
       *authenticator,
-      {directory, report_incident, log_request, close_obligation, preview, queries});
+      {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
@@ -115,6 +131,7 @@ int serve(const Options& o) {
                config.parties.size(), config.principals.size());
   if (!o.port_file.empty()) std::ofstream(o.port_file) << port << "\n";
 
+  std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::thread stopper([&server] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -127,6 +144,9 @@ int serve(const Options& o) {
   });
   server->Wait();
   stopper.join();
+  sequencing.request_stop();
+  sequencing.join();
+  sequencer.run_once();  // chain what the last calls queued
   spdlog::info("termijnd stopped");
   return 0;
 }
@@ -149,6 +169,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("TERMIJN_DATABASE_URL");
+  cli.add_option("--migration-database-url", o.migration_database_url,
+                 "PostgreSQL connection string of the schema owner, for migrations (default: "
+                 "--database-url)")
+      ->envname("TERMIJN_MIGRATION_DATABASE_URL");
   cli.add_option("--tls-ca", o.tls_ca, "CA certificate that signs client certificates (PEM)");
   cli.add_option("--tls-cert", o.tls_cert, "server certificate (PEM)");
   cli.add_option("--tls-key", o.tls_key, "server private key (PEM)");

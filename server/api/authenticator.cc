@@ -10,21 +10,13 @@
 #include <algorithm>
 #include <memory>
 
+#include "server/app/sha256.h"
+
 namespace termijn::api {
 
 namespace {
 
 constexpr const char* kPrincipalHeader = "x-termijn-principal";
-
-std::string hex(const unsigned char* bytes, unsigned int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) {
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0xf]);
-  }
-  return out;
-}
 
 bool matches(const config::Principal& p, const CertificateIdentity& id) {
   const bool named =
@@ -72,7 +64,7 @@ absl::StatusOr<CertificateIdentity> identify_certificate(const std::string& pem)
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   X509_digest(cert.get(), EVP_sha256(), digest, &length);
-  id.sha256 = hex(digest, length);
+  id.sha256 = app::to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
   return id;
 }
 

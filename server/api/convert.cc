@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "proto/enum_names.h"
+#include "server/app/sha256.h"
 
 namespace termijn::api {
 
@@ -172,6 +173,19 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
   out->set_logged_by(r.logged_by);
   set_time(r.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
+}
+
+void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
+  out->set_seq(in.record.seq);
+  set_time(in.record.time, out->mutable_time());
+  out->set_principal(in.record.principal);
+  out->set_party(in.record.party);
+  out->set_action(in.record.action);
+  out->set_subject(in.record.subject);
+  out->set_related(in.record.related);
+  out->set_details(in.record.details);
+  out->set_prev_hash(app::to_hex(in.prev_hash));
+  out->set_hash(app::to_hex(in.hash));
 }
 
 }  // namespace termijn::api

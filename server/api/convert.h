@@ -3,6 +3,7 @@
 #include <absl/status/statusor.h>
 
 #include "termijn/v1/termijn.pb.h"
+#include "server/app/audit.h"
 #include "server/app/directory.h"
 #include "server/app/log_request.h"
 #include "server/app/records.h"
@@ -21,5 +22,6 @@ void to_proto(const domain::Party& in, v1::Party* out);
 void to_proto(const domain::Obligation& in, const app::Directory& directory, v1::Obligation* out);
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out);
 void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out);
+void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
 
 }  // namespace termijn::api

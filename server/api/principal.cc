@@ -33,6 +33,11 @@ absl::Status may_close(const Principal& p, std::string_view owner_party) {
   return denied(p, "fulfil or waive an obligation of party '" + std::string(owner_party) + "'");
 }
 
+absl::Status may_read_audit(const Principal& p) {
+  if (p.dpo || p.auditor) return absl::OkStatus();
+  return denied(p, "read the audit trail: that takes the dpo or auditor role");
+}
+
 absl::StatusOr<std::string> list_scope(const Principal& p, const std::string& requested) {
   if (p.auditor) return requested;
   if (!p.reporter && !p.dpo) return denied(p, "list records");

@@ -32,6 +32,9 @@ absl::Status may_read(const Principal& p, const std::vector<std::string>& partie
 /// Fulfil or waive an obligation owned by `owner_party`: its DPO.
 absl::Status may_close(const Principal& p, std::string_view owner_party);
 
+/// Read the audit trail: DPOs and auditors.
+absl::Status may_read_audit(const Principal& p);
+
 /// The party filter a list is restricted to: `requested` if allowed; the principal's own party
 /// when nothing was requested; PERMISSION_DENIED for another party. Auditors may list any.
 absl::StatusOr<std::string> list_scope(const Principal& p, const std::string& requested);

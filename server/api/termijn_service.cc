@@ -246,4 +246,62 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
   });
 }
 
+grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerContext* ctx,
+                                                          const v1::ListAuditEventsRequest* req,
+                                                          v1::ListAuditEventsResponse* resp) {
+  return handle(ctx, "ListAuditEvents", [&](const Principal& p) -> absl::Status {
+    if (auto s = policy::may_read_audit(p); !s.ok()) return s;
+    if (req->page_size() < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+    if (req->since_seq() < 0) return absl::InvalidArgumentError("since_seq: must not be negative");
+    app::AuditFilter filter{req->subject(), req->since_seq(),
+                            req->page_size() == 0 ? 100 : std::min(req->page_size(), 1000)};
+    if (!req->page_token().empty()) {
+      try {
+        filter.after_seq = std::max<int64_t>(filter.after_seq, std::stoll(req->page_token()));
+      } catch (const std::exception&) {
+        return absl::InvalidArgumentError("page_token: not a token this service issued");
+      }
+    }
+    ++filter.limit;  // one more tells whether another page follows
+    auto events = uc_.audit_trail.list(filter);
+    if (!events.ok()) return events.status();
+    if (static_cast<int>(events->size()) == filter.limit) {
+      events->pop_back();
+      resp->set_next_page_token(std::to_string(events->back().record.seq));
+    }
+    for (const auto& e : *events) to_proto(e, resp->add_events());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::GetAuditEvent(grpc::CallbackServerContext* ctx,
+                                                        const v1::GetAuditEventRequest* req,
+                                                        v1::AuditEvent* resp) {
+  return handle(ctx, "GetAuditEvent", [&](const Principal& p) -> absl::Status {
+    if (auto s = policy::may_read_audit(p); !s.ok()) return s;
+    if (req->seq() <= 0) return absl::InvalidArgumentError("seq: must be positive");
+    auto event = uc_.audit_trail.get(req->seq());
+    if (!event.ok()) return event.status();
+    to_proto(*event, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::VerifyAuditTrail(grpc::CallbackServerContext* ctx,
+                                                           const v1::VerifyAuditTrailRequest*,
+                                                           v1::VerifyAuditTrailResponse* resp) {
+  return handle(ctx, "VerifyAuditTrail", [&](const Principal& p) -> absl::Status {
+    if (auto s = policy::may_read_audit(p); !s.ok()) return s;
+    auto v = uc_.audit_trail.verify();
+    if (!v.ok()) return v.status();
+    resp->set_verified(v->verified);
+    resp->set_event_count(v->event_count);
+    resp->set_last_seq(v->last_seq);
+    resp->set_last_hash(v->last_hash);
+    resp->set_first_bad_seq(v->first_bad_seq);
+    resp->set_reason(v->reason);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace termijn::api

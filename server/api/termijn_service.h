@@ -2,6 +2,7 @@
 
 #include "termijn/v1/termijn.grpc.pb.h"
 #include "server/api/authenticator.h"
+#include "server/app/audit.h"
 #include "server/app/close_obligation.h"
 #include "server/app/directory.h"
 #include "server/app/log_request.h"
@@ -19,6 +20,7 @@ struct UseCases {
   app::CloseObligation& close_obligation;
   app::PreviewObligations& preview_obligations;
   app::Queries& queries;
+  app::AuditTrail& audit_trail;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -63,6 +65,15 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* PreviewObligations(grpc::CallbackServerContext* ctx,
                                                const v1::PreviewObligationsRequest* req,
                                                v1::PreviewObligationsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext* ctx,
+                                            const v1::ListAuditEventsRequest* req,
+                                            v1::ListAuditEventsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetAuditEvent(grpc::CallbackServerContext* ctx,
+                                          const v1::GetAuditEventRequest* req,
+                                          v1::AuditEvent* resp) override;
+  grpc::ServerUnaryReactor* VerifyAuditTrail(grpc::CallbackServerContext* ctx,
+                                             const v1::VerifyAuditTrailRequest* req,
+                                             v1::VerifyAuditTrailResponse* resp) override;
 
  private:
   /// Authenticates the call, runs `body(principal)` and finishes the call with its status.

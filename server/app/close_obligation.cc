@@ -1,5 +1,7 @@
 #include "server/app/close_obligation.h"
 
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
 #include "server/app/limits.h"
 
 namespace termijn::app {
@@ -35,6 +37,12 @@ absl::StatusOr<domain::Obligation> CloseObligation::close(const Actor& actor, in
   obligation->evidence = text;
   obligation->closed_by = actor.principal;
   if (auto s = (*tx)->close_obligation(*obligation); !s.ok()) return s;
+  if (auto s = (*tx)->append_audit(audit_record(
+          actor, now, fulfilled ? "obligation.fulfilled" : "obligation.waived",
+          "obligations/" + std::to_string(id), obligation->subject(), closure_details(*obligation)));
+      !s.ok()) {
+    return s;
+  }
   if (auto s = (*tx)->commit(); !s.ok()) return s;
   return obligation;
 }

@@ -1,5 +1,7 @@
 #include "server/app/log_request.h"
 
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
 #include "server/app/event_time.h"
 #include "server/app/limits.h"
 #include "server/app/sha256.h"
@@ -64,12 +66,14 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
   const auto id = (*tx)->insert_request(request);
   if (!id.ok()) return id.status();
   request.id = *id;
-  for (domain::Obligation& o : record.obligations) {
-    o.request_id = *id;
-    const auto oid = (*tx)->insert_obligation(o);
-    if (!oid.ok()) return oid.status();
-    o.id = *oid;
+  if (auto s = (*tx)->append_audit(audit_record(actor, now, "request.logged",
+                                                "requests/" + std::to_string(*id), "",
+                                                request_details(request)));
+      !s.ok()) {
+    return s;
   }
+  for (domain::Obligation& o : record.obligations) o.request_id = *id;
+  if (auto s = insert_obligations(**tx, record.obligations, actor, now); !s.ok()) return s;
   if (auto s = (*tx)->commit(); !s.ok()) return s;
   if (request.copy) request.copy->bytes.clear();  // the caller gets the metadata, not the file
   return record;

@@ -1,5 +1,7 @@
 #include "server/app/report_incident.h"
 
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
 #include "server/app/event_time.h"
 #include "server/app/limits.h"
 #include "server/domain/planner.h"
@@ -51,12 +53,14 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   const auto id = (*tx)->insert_incident(incident);
   if (!id.ok()) return id.status();
   incident.id = *id;
-  for (domain::Obligation& o : record.obligations) {
-    o.incident_id = *id;
-    const auto oid = (*tx)->insert_obligation(o);
-    if (!oid.ok()) return oid.status();
-    o.id = *oid;
+  if (auto s = (*tx)->append_audit(audit_record(actor, now, "incident.reported",
+                                                "incidents/" + std::to_string(*id), "",
+                                                incident_details(incident)));
+      !s.ok()) {
+    return s;
   }
+  for (domain::Obligation& o : record.obligations) o.incident_id = *id;
+  if (auto s = insert_obligations(**tx, record.obligations, actor, now); !s.ok()) return s;
   if (auto s = (*tx)->commit(); !s.ok()) return s;
   return record;
 }

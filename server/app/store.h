@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "server/domain/audit.h"
 #include "server/domain/model.h"
 
 namespace termijn::app {
@@ -41,6 +42,8 @@ class StoreTransaction {
   virtual absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) = 0;
   /// Writes state, closed_time, evidence and closed_by.
   virtual absl::Status close_obligation(const domain::Obligation& obligation) = 0;
+  /// Queues an audit event; it is chained after commit (see AuditStore::sequence).
+  virtual absl::Status append_audit(const domain::AuditRecord& record) = 0;
   virtual absl::Status commit() = 0;
 };
 

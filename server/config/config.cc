@@ -140,12 +140,41 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.tls.key_file = root["tls"]["key_file"].value_or(std::string());
   c.database.url = root["database"]["url"].value_or(std::string());
   c.database.pool_size = root["database"]["pool_size"].value_or(8);
+  c.database.sslmode = root["database"]["sslmode"].value_or(std::string());
+  c.database.sslrootcert = root["database"]["sslrootcert"].value_or(std::string());
+  c.database.sslcert = root["database"]["sslcert"].value_or(std::string());
+  c.database.sslkey = root["database"]["sslkey"].value_or(std::string());
+  static const std::set<std::string> kSslModes{"",        "disable",   "allow",    "prefer",
+                                               "require", "verify-ca", "verify-full"};
+  if (!kSslModes.count(c.database.sslmode)) {
+    fail(origin, "database.sslmode '" + c.database.sslmode +
+                     "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+  }
   if (c.database.pool_size < 1 || c.database.pool_size > 100) {
     fail(origin, "database.pool_size must be between 1 and 100");
   }
   c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
   if (c.max_copy_bytes < 1) fail(origin, "limits.max_copy_bytes must be positive");
   return c;
+}
+
+std::string with_tls(const std::string& url, const Database& db) {
+  const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  std::string out = url;
+  bool first = uri && url.find('?') == std::string::npos;
+  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"sslmode", db.sslmode},
+                                   {"sslrootcert", db.sslrootcert},
+                                   {"sslcert", db.sslcert},
+                                   {"sslkey", db.sslkey}}) {
+    if (value.empty()) continue;
+    if (uri) {
+      out += (first ? "?" : "&") + std::string(key) + "=" + value;
+      first = false;
+    } else {
+      out += " " + std::string(key) + "='" + value + "'";
+    }
+  }
+  return out;
 }
 
 Config load_config(const std::string& path) {

@@ -27,7 +27,15 @@ struct Tls {
 struct Database {
   std::string url;  ///< libpq connection string or URI
   int pool_size = 8;
+  /// TLS to PostgreSQL (libpq's parameters); verify-full is recommended for remote databases.
+  std::string sslmode;
+  std::string sslrootcert;
+  std::string sslcert;
+  std::string sslkey;
 };
+
+/// `url` with the TLS settings of `db` added (as URI query parameters or conninfo keywords).
+std::string with_tls(const std::string& url, const Database& db);
 
 /// The whole configuration, checked at start.
 struct Config {

@@ -183,6 +183,14 @@ class PgTransaction final : public app::StoreTransaction {
     });
   }
 
+  absl::Status append_audit(const domain::AuditRecord& r) override {
+    return guarded("append audit", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kAppendAudit, seconds(r.time), r.principal, r.party, r.action,
+                         r.subject, r.related, r.details);
+      return absl::OkStatus();
+    });
+  }
+
   absl::Status commit() override {
     return guarded("commit", [&]() -> absl::Status {
       tx_->commit();

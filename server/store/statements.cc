@@ -35,6 +35,13 @@ std::string concerns(const std::string& fk) {
   return s;
 }
 
+const std::string kAuditColumns =
+    "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
+    "prev_hash, hash";
+
+// Any constant shared by every termijnd; "audit" in ASCII.
+const std::string kSequencerLock = "6175646974";
+
 }  // namespace
 
 void prepare_statements(pqxx::connection& c) {
@@ -83,6 +90,27 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kObligationColumns +
                 " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
                 "ORDER BY due_time, id");
+  c.prepare(stmt::kAppendAudit,
+            "WITH queued AS (INSERT INTO audit_queue (time, principal, party, action, subject, "
+            "related, details) VALUES (to_timestamp($1), $2, $3, $4, $5, $6, $7) RETURNING id) "
+            "SELECT pg_notify('" + std::string(kAuditChannel) + "', '') FROM queued");
+  c.prepare(stmt::kAuditLockWait, "SELECT pg_advisory_xact_lock(" + kSequencerLock + ")");
+  c.prepare(stmt::kAuditLockTry, "SELECT pg_try_advisory_xact_lock(" + kSequencerLock + ")");
+  c.prepare(stmt::kAuditHead, "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1");
+  c.prepare(stmt::kAuditQueued,
+            "SELECT id, extract(epoch FROM time)::bigint, principal, party, action, subject, "
+            "related, details FROM audit_queue ORDER BY id LIMIT $1");
+  c.prepare(stmt::kAuditInsert,
+            "INSERT INTO audit_event (seq, time, principal, party, action, subject, related, "
+            "details, prev_hash, hash) VALUES ($1, to_timestamp($2), $3, $4, $5, $6, $7, $8, $9, "
+            "$10)");
+  // Exactly the ids sequenced: a range could take an entry committed after they were read.
+  c.prepare(stmt::kAuditDequeue, "DELETE FROM audit_queue WHERE id = ANY($1::bigint[])");
+  c.prepare(stmt::kAuditEvents,
+            "SELECT " + kAuditColumns +
+                " FROM audit_event WHERE ($1 = '' OR subject = $1 OR related = $1) AND seq > $2 "
+                "ORDER BY seq LIMIT $3");
+  c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
 }
 
 }  // namespace termijn::store

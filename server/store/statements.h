@@ -19,7 +19,19 @@ inline constexpr const char* kListRequests = "list_requests";
 inline constexpr const char* kGetObligation = "get_obligation";
 inline constexpr const char* kListObligations = "list_obligations";
 inline constexpr const char* kObligationsOf = "obligations_of";
+inline constexpr const char* kAppendAudit = "append_audit";
+inline constexpr const char* kAuditLockWait = "audit_lock_wait";
+inline constexpr const char* kAuditLockTry = "audit_lock_try";
+inline constexpr const char* kAuditHead = "audit_head";
+inline constexpr const char* kAuditQueued = "audit_queued";
+inline constexpr const char* kAuditInsert = "audit_insert";
+inline constexpr const char* kAuditDequeue = "audit_dequeue";
+inline constexpr const char* kAuditEvents = "audit_events";
+inline constexpr const char* kAuditEvent = "audit_event";
 }  // namespace stmt
+
+/// The channel writers notify when they queue audit entries.
+inline constexpr const char* kAuditChannel = "termijn_audit";
 
 /// Prepares every statement on `connection`.
 void prepare_statements(pqxx::connection& connection);

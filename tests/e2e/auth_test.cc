@@ -187,16 +187,26 @@ TEST_F(AuthTest, EveryRpcForEveryRoleAndParty) {
          v1::PreviewObligationsResponse r;
          return s.PreviewObligations(context().get(), q, &r);
        }},
+      {"ListAuditEvents",
+       [](AuthTest&, v1::Termijn::Stub& s) {
+         v1::ListAuditEventsResponse r;
+         return s.ListAuditEvents(context().get(), {}, &r);
+       }},
+      {"VerifyAuditTrail",
+       [](AuthTest&, v1::Termijn::Stub& s) {
+         v1::VerifyAuditTrailResponse r;
+         return s.VerifyAuditTrail(context().get(), {}, &r);
+       }},
   };
   constexpr Expect Y = Expect::kAllowed, N = Expect::kDenied;
   // Columns follow `calls`.
   const std::map<std::string, std::vector<Expect>> matrix{
-      //                      Par RIh RIk GI  LI  LIk LRh LRk GR  LR  LO  GO  FO  WO  PO
-      {"herent-dpo",          {Y,  Y,  N,  Y,  Y,  N,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  Y}},
-      {"herent-reporter",     {Y,  Y,  N,  Y,  Y,  N,  Y,  N,  Y,  Y,  Y,  Y,  N,  N,  Y}},
-      {"kortenberg-dpo",      {Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  Y,  Y}},
-      {"kortenberg-reporter", {Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  N,  Y}},
-      {"auditor",             {Y,  N,  N,  Y,  Y,  Y,  N,  N,  Y,  Y,  Y,  Y,  N,  N,  Y}},
+      //                      Par RIh RIk GI  LI  LIk LRh LRk GR  LR  LO  GO  FO  WO  PO  LA  VA
+      {"herent-dpo",          {Y,  Y,  N,  Y,  Y,  N,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y}},
+      {"herent-reporter",     {Y,  Y,  N,  Y,  Y,  N,  Y,  N,  Y,  Y,  Y,  Y,  N,  N,  Y,  N,  N}},
+      {"kortenberg-dpo",      {Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y}},
+      {"kortenberg-reporter", {Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  N,  Y,  N,  N}},
+      {"auditor",             {Y,  N,  N,  Y,  Y,  Y,  N,  N,  Y,  Y,  Y,  Y,  N,  N,  Y,  Y,  Y}},
   };
   for (const auto& [principal, expected] : matrix) {
     ASSERT_EQ(expected.size(), calls.size());

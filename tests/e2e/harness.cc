@@ -117,7 +117,15 @@ Certificates::~Certificates() {
   fs::remove_all(other_ca_dir, ignored);
 }
 
-Termijnd::Termijnd(const std::string& extra_config) {
+Termijnd::Termijnd(const std::string& extra_config)
+    : Termijnd(std::make_shared<TestDatabase>(), extra_config) {}
+
+std::unique_ptr<Termijnd> Termijnd::sharing_database_of(const Termijnd& other) {
+  return std::unique_ptr<Termijnd>(new Termijnd(other.db_, ""));
+}
+
+Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, const std::string& extra_config)
+    : db_(std::move(db)) {
   const Certificates& certs = Certificates::get();
   work_dir_ = make_temp_dir("termijnd");
   const std::string config = work_dir_ + "/termijn.toml";
@@ -130,7 +138,7 @@ Termijnd::Termijnd(const std::string& extra_config) {
   }
   const std::string port_file = work_dir_ + "/port";
   pid_ = spawn({binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
-                "--database-url", db_.url(), "--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
+                "--database-url", db_->app_url(), "--migration-database-url", db_->url(), "--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
                 certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key", "--port-file",
                 port_file},
                {}, work_dir_ + "/stdout", work_dir_ + "/log");

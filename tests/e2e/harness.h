@@ -9,6 +9,8 @@
 
 #include "tests/support/test_database.h"
 
+#include <memory>
+
 namespace termijn::testing {
 
 /// What a finished command printed and how it exited.
@@ -37,11 +39,13 @@ struct Certificates {
 class Termijnd {
  public:
   explicit Termijnd(const std::string& extra_config = "");
+  /// A second process on the database of `other`.
+  static std::unique_ptr<Termijnd> sharing_database_of(const Termijnd& other);
   ~Termijnd();
 
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  const TestDatabase& database() const { return db_; }
+  const TestDatabase& database() const { return *db_; }
 
   /// Runs the real CLI as `principal` (a certificate name in Certificates::dir).
   Outcome cli(const std::string& principal, const std::vector<std::string>& args) const;
@@ -53,7 +57,8 @@ class Termijnd {
   std::string log() const;
 
  private:
-  TestDatabase db_;
+  Termijnd(std::shared_ptr<TestDatabase> db, const std::string& extra_config);
+  std::shared_ptr<TestDatabase> db_;
   std::string work_dir_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -13,8 +13,10 @@ class TestDatabase {
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
 
-  /// Connection URL of the fresh database.
+  /// Connection URL of the fresh database, as its owner (role termijn).
   const std::string& url() const { return url_; }
+  /// The same database as the service's role (termijn_app, member of termijn_service).
+  std::string app_url() const { return url_ + "&user=termijn_app"; }
   const std::string& name() const { return name_; }
 
   /// Runs `sql` and returns the first column of the first row as text ("" if no row).

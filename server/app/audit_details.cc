@@ -1,0 +1,85 @@
+#include "server/app/audit_details.h"
+
+#include "server/app/audit.h"
+#include "server/app/json.h"
+
+namespace termijn::app {
+
+namespace {
+
+template <typename Enum>
+std::vector<std::string> names(const std::vector<Enum>& values) {
+  std::vector<std::string> out;
+  for (const Enum v : values) out.emplace_back(domain::name_of(v));
+  return out;
+}
+
+}  // namespace
+
+std::string incident_details(const domain::Incident& i) {
+  JsonObject json;
+  json.add("party", i.party).add("aware_time", domain::format_utc(i.aware_time));
+  if (i.occurred_time) json.add("occurred_time", domain::format_utc(*i.occurred_time));
+  json.add("title", i.title)
+      .add("description", i.description)
+      .add("categories", names(i.categories))
+      .add("subject_groups", names(i.subject_groups))
+      .add("subject_count", i.subject_count.value_or(0))
+      .add("risk", domain::name_of(i.risk))
+      .add("ticket_ref", i.ticket_ref);
+  return json.str();
+}
+
+std::string request_details(const domain::Request& r) {
+  JsonObject json;
+  json.add("party", r.party)
+      .add("kind", domain::name_of(r.kind))
+      .add("receive_time", domain::format_utc(r.receive_time))
+      .add("summary", r.summary);
+  if (r.copy) {
+    json.add("copy_file_name", r.copy->file_name)
+        .add("copy_media_type", r.copy->media_type)
+        .add("copy_sha256", r.copy->sha256)
+        .add("copy_size", r.copy->size);
+  }
+  return json.str();
+}
+
+std::string obligation_details(const domain::Obligation& o) {
+  return JsonObject()
+      .add("rule", o.rule)
+      .add("legal_basis", o.legal_basis)
+      .add("owner_party", o.owner_party)
+      .add("recipient_kind", domain::name_of(o.recipient_kind))
+      .add("recipient_party", o.recipient_party)
+      .add("start_time", domain::format_utc(o.start_time))
+      .add("due_time", domain::format_utc(o.due_time))
+      .add("legal_due_time", domain::format_utc(o.legal_due_time))
+      .str();
+}
+
+std::string closure_details(const domain::Obligation& o) {
+  return JsonObject()
+      .add("state", domain::name_of(o.state))
+      .add("closed_time", domain::format_utc(o.closed_time.value()))
+      .add(o.state == domain::ObligationState::kWaived ? "reason" : "evidence", o.evidence)
+      .str();
+}
+
+absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
+                                const Actor& actor, domain::Instant now) {
+  for (domain::Obligation& o : obligations) {
+    const auto id = tx.insert_obligation(o);
+    if (!id.ok()) return id.status();
+    o.id = *id;
+    if (auto s = tx.append_audit(audit_record(actor, now, "obligation.created",
+                                              "obligations/" + std::to_string(o.id), o.subject(),
+                                              obligation_details(o)));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace termijn::app

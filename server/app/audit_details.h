@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "server/app/actor.h"
+#include "server/app/store.h"
+#include "server/domain/model.h"
+
+namespace termijn::app {
+
+/// The audit details (JSON) of each change: the fields it set.
+std::string incident_details(const domain::Incident& incident);
+std::string request_details(const domain::Request& request);
+std::string obligation_details(const domain::Obligation& obligation);
+std::string closure_details(const domain::Obligation& obligation);
+
+/// Inserts `obligations` (their ids are set) with an "obligation.created" audit event each, in
+/// the caller's transaction.
+absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
+                                const Actor& actor, domain::Instant now);
+
+}  // namespace termijn::app

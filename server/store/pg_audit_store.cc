@@ -1,0 +1,131 @@
+#include "server/store/pg_audit_store.h"
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "server/store/pg_status.h"
+#include "server/store/statements.h"
+
+namespace termijn::store {
+
+namespace {
+
+domain::Instant instant(const pqxx::field& f) {
+  return domain::Instant{std::chrono::seconds{f.as<int64_t>()}};
+}
+
+app::AuditEvent event_from(const pqxx::row& r) {
+  app::AuditEvent e;
+  e.record.seq = r[0].as<int64_t>();
+  e.record.time = instant(r[1]);
+  e.record.principal = r[2].as<std::string>();
+  e.record.party = r[3].as<std::string>();
+  e.record.action = r[4].as<std::string>();
+  e.record.subject = r[5].as<std::string>();
+  e.record.related = r[6].as<std::string>();
+  e.record.details = r[7].as<std::string>();
+  e.prev_hash = pqxx::binarystring(r[8]).str();
+  e.hash = pqxx::binarystring(r[9]).str();
+  return e;
+}
+
+}  // namespace
+
+absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
+  return guarded("sequence audit", [&]() -> absl::StatusOr<int> {
+    PgPool::Lease lease = pool_.acquire();
+    pqxx::work tx(*lease);
+    if (wait) {
+      tx.exec_prepared(stmt::kAuditLockWait);
+    } else if (!tx.exec_prepared1(stmt::kAuditLockTry)[0].as<bool>()) {
+      return 0;  // another sequencer is at work; it will take these entries too
+    }
+    int64_t seq = 0;
+    std::string prev = app::genesis_hash();
+    if (const pqxx::result head = tx.exec_prepared(stmt::kAuditHead); !head.empty()) {
+      seq = head[0][0].as<int64_t>();
+      prev = pqxx::binarystring(head[0][1]).str();
+    }
+    const pqxx::result queued = tx.exec_prepared(stmt::kAuditQueued, max);
+    if (queued.empty()) return 0;
+    std::string ids = "{";
+    for (const auto& row : queued) {
+      domain::AuditRecord r;
+      r.seq = ++seq;
+      r.time = instant(row[1]);
+      r.principal = row[2].as<std::string>();
+      r.party = row[3].as<std::string>();
+      r.action = row[4].as<std::string>();
+      r.subject = row[5].as<std::string>();
+      r.related = row[6].as<std::string>();
+      r.details = row[7].as<std::string>();
+      const std::string hash = app::chain_hash(prev, r);
+      tx.exec_prepared(stmt::kAuditInsert, r.seq, r.time.time_since_epoch().count(), r.principal,
+                       r.party, r.action, r.subject, r.related, r.details,
+                       pqxx::binarystring(prev.data(), prev.size()),
+                       pqxx::binarystring(hash.data(), hash.size()));
+      prev = hash;
+      ids += (ids.size() > 1 ? "," : "") + row[0].as<std::string>();
+    }
+    tx.exec_prepared(stmt::kAuditDequeue, ids + "}");
+    tx.commit();
+    return static_cast<int>(queued.size());
+  });
+}
+
+absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::AuditFilter& f) {
+  return guarded("audit events", [&]() -> absl::StatusOr<std::vector<app::AuditEvent>> {
+    PgPool::Lease lease = pool_.acquire();
+    pqxx::read_transaction tx(*lease);
+    std::vector<app::AuditEvent> out;
+    for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit)) {
+      out.push_back(event_from(row));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<app::AuditEvent> PgAuditStore::event(int64_t seq) {
+  return guarded("audit event", [&]() -> absl::StatusOr<app::AuditEvent> {
+    PgPool::Lease lease = pool_.acquire();
+    pqxx::read_transaction tx(*lease);
+    const pqxx::result rows = tx.exec_prepared(stmt::kAuditEvent, seq);
+    if (rows.empty()) return absl::NotFoundError("audit event " + std::to_string(seq) + " does not exist");
+    return event_from(rows[0]);
+  });
+}
+
+struct PgListener::Connection {
+  class Receiver final : public pqxx::notification_receiver {
+   public:
+    using pqxx::notification_receiver::notification_receiver;
+    void operator()(const std::string&, int) override {}
+  };
+  explicit Connection(const std::string& url, const std::string& channel)
+      : c(url), receiver(c, channel) {}
+  pqxx::connection c;
+  Receiver receiver;
+};
+
+PgListener::PgListener(std::string url, std::string channel)
+    : url_(std::move(url)), channel_(std::move(channel)) {}
+
+PgListener::~PgListener() = default;
+
+bool PgListener::wait(std::chrono::milliseconds timeout) {
+  try {
+    if (!connection_) connection_ = std::make_unique<Connection>(url_, channel_);
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+    return connection_->c.await_notification(seconds.count(), micros.count()) > 0;
+  } catch (const std::exception& e) {
+    spdlog::warn("listening on {}: {}; reconnecting", channel_, e.what());
+    connection_.reset();
+    std::this_thread::sleep_for(timeout);  // back off before reconnecting
+    return false;
+  }
+}
+
+}  // namespace termijn::store

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "server/app/audit.h"
+#include "server/store/pg_pool.h"
+
+namespace termijn::store {
+
+/// The audit trail in PostgreSQL: audit_queue (written by use cases) and audit_event (the chain).
+class PgAuditStore final : public app::AuditStore {
+ public:
+  explicit PgAuditStore(PgPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<int> sequence(int max, bool wait) override;
+  absl::StatusOr<std::vector<app::AuditEvent>> events(const app::AuditFilter& filter) override;
+  absl::StatusOr<app::AuditEvent> event(int64_t seq) override;
+
+ private:
+  PgPool& pool_;
+};
+
+/// Blocks until a notification arrives on a channel or a timeout passes (LISTEN on its own
+/// connection, reconnecting after failures).
+class PgListener {
+ public:
+  PgListener(std::string url, std::string channel);
+  ~PgListener();
+  /// Returns true when woken by a notification.
+  bool wait(std::chrono::milliseconds timeout);
+
+ private:
+  struct Connection;
+  std::string url_;
+  std::string channel_;
+  std::unique_ptr<Connection> connection_;
+};
+
+}  // namespace termijn::store
