@@ -37,7 +37,8 @@ absl::StatusOr<Page<Record>> records(Store& store, const RecordQuery& q, Load lo
   const auto size = page_size(q.page_size);
   if (!size.ok()) return size.status();
   RecordFilter filter{q.party, 0, *size + 1};
-  if (!q.page_token.empty() && !absl::SimpleAtoi(q.page_token, &filter.before_id)) {
+  if (!q.page_token.empty() &&
+      (!absl::SimpleAtoi(q.page_token, &filter.before_id) || filter.before_id <= 0)) {
     return bad_token();
   }
   auto loaded = load(filter);
@@ -112,8 +113,9 @@ absl::StatusOr<Page<domain::Obligation>> Queries::obligations(const ObligationQu
   if (!q.page_token.empty()) {
     const std::vector<std::string> parts = absl::StrSplit(q.page_token, '.');
     int64_t due = 0, id = 0;
+    constexpr int64_t kLastSecondOf9999 = 253402300799;
     if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &due) ||
-        !absl::SimpleAtoi(parts[1], &id)) {
+        !absl::SimpleAtoi(parts[1], &id) || id <= 0 || due < 0 || due > kLastSecondOf9999) {
       return bad_token();
     }
     filter.after = {domain::Instant{std::chrono::seconds{due}}, id};

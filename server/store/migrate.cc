@@ -8,27 +8,37 @@
 namespace termijn::store {
 
 namespace {
+
 // Any constant shared by all termijnd processes; "termijn" in ASCII.
-constexpr int64_t kMigrationLock = 0x7465726d696a6e;
+const std::string kMigrationLock = std::to_string(0x7465726d696a6e);
+
+// Holds the session-level migration lock for its lifetime, also when a migration fails.
+class MigrationLock {
+ public:
+  explicit MigrationLock(pqxx::connection& c) : c_(c) {
+    pqxx::nontransaction(c_).exec("SELECT pg_advisory_lock(" + kMigrationLock + ")");
+  }
+  ~MigrationLock() {
+    try {
+      pqxx::nontransaction(c_).exec("SELECT pg_advisory_unlock(" + kMigrationLock + ")");
+    } catch (const std::exception& e) {
+      spdlog::warn("releasing the migration lock: {}", e.what());  // closing releases it too
+    }
+  }
+
+ private:
+  pqxx::connection& c_;
+};
+
 }  // namespace
 
 absl::Status migrate(pqxx::connection& connection) {
   return guarded("migrate", [&]() -> absl::Status {
-    pqxx::nontransaction session(connection);
-    session.exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")");
-    struct Unlock {
-      pqxx::nontransaction& s;
-      ~Unlock() {
-        try {
-          s.exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
-        } catch (...) {
-        }
-      }
-    } unlock{session};
-    session.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, "
-        "applied_time timestamptz NOT NULL DEFAULT now())");
-    session.commit();
+    const MigrationLock lock(connection);
+    pqxx::nontransaction(connection)
+        .exec(
+            "CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, "
+            "applied_time timestamptz NOT NULL DEFAULT now())");
     for (const Migration& m : migrations()) {
       pqxx::work tx(connection);
       if (!tx.exec_params("SELECT 1 FROM schema_migration WHERE name = $1", m.name).empty()) {

@@ -124,8 +124,20 @@ class PgTransaction final : public app::StoreTransaction {
   explicit PgTransaction(PgPool::Lease lease)
       : lease_(std::move(lease)), tx_(std::make_unique<pqxx::work>(*lease_)) {}
 
+  // Like guarded(), and remembers a failed statement: PostgreSQL has then rolled the
+  // transaction back, so commit() must not report success.
+  template <typename Body>
+  auto step(std::string_view what, Body&& body) -> decltype(body()) {
+    try {
+      return body();
+    } catch (const std::exception& e) {
+      failed_ = true;
+      return to_status(e, what);
+    }
+  }
+
   absl::StatusOr<int64_t> insert_incident(const domain::Incident& i) override {
-    return guarded("insert incident", [&]() -> absl::StatusOr<int64_t> {
+    return step("insert incident", [&]() -> absl::StatusOr<int64_t> {
       const std::string occurred =
           i.occurred_time ? std::to_string(seconds(*i.occurred_time)) : "";
       return tx_->exec_prepared1(stmt::kInsertIncident, i.party, seconds(i.aware_time), occurred,
@@ -138,7 +150,7 @@ class PgTransaction final : public app::StoreTransaction {
   }
 
   absl::StatusOr<int64_t> insert_request(const domain::Request& q) override {
-    return guarded("insert request", [&]() -> absl::StatusOr<int64_t> {
+    return step("insert request", [&]() -> absl::StatusOr<int64_t> {
       const std::string kind(domain::name_of(q.kind));
       const domain::Attachment none;
       const domain::Attachment& c = q.copy ? *q.copy : none;
@@ -157,7 +169,7 @@ class PgTransaction final : public app::StoreTransaction {
   }
 
   absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& o) override {
-    return guarded("insert obligation", [&]() -> absl::StatusOr<int64_t> {
+    return step("insert obligation", [&]() -> absl::StatusOr<int64_t> {
       return tx_->exec_prepared1(stmt::kInsertObligation, o.incident_id, o.request_id, o.rule,
                                  o.legal_basis, o.owner_party,
                                  std::string(domain::name_of(o.recipient_kind)),
@@ -168,7 +180,7 @@ class PgTransaction final : public app::StoreTransaction {
   }
 
   absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) override {
-    return guarded("lock obligation", [&]() -> absl::StatusOr<domain::Obligation> {
+    return step("lock obligation", [&]() -> absl::StatusOr<domain::Obligation> {
       const pqxx::result rows = tx_->exec_prepared(stmt::kLockObligation, id);
       if (rows.empty()) return not_found("obligations/" + std::to_string(id));
       return obligation_from(rows[0]);
@@ -176,7 +188,7 @@ class PgTransaction final : public app::StoreTransaction {
   }
 
   absl::Status close_obligation(const domain::Obligation& o) override {
-    return guarded("close obligation", [&]() -> absl::Status {
+    return step("close obligation", [&]() -> absl::Status {
       tx_->exec_prepared(stmt::kCloseObligation, o.id, std::string(domain::name_of(o.state)),
                          seconds(o.closed_time.value()), o.evidence, o.closed_by);
       return absl::OkStatus();
@@ -184,7 +196,7 @@ class PgTransaction final : public app::StoreTransaction {
   }
 
   absl::Status append_audit(const domain::AuditRecord& r) override {
-    return guarded("append audit", [&]() -> absl::Status {
+    return step("append audit", [&]() -> absl::Status {
       tx_->exec_prepared(stmt::kAppendAudit, seconds(r.time), r.principal, r.party, r.action,
                          r.subject, r.related, r.details);
       return absl::OkStatus();
@@ -192,7 +204,10 @@ class PgTransaction final : public app::StoreTransaction {
   }
 
   absl::Status commit() override {
-    return guarded("commit", [&]() -> absl::Status {
+    if (failed_) {
+      return absl::AbortedError("commit: an earlier statement failed; nothing was committed");
+    }
+    return step("commit", [&]() -> absl::Status {
       tx_->commit();
       return absl::OkStatus();
     });
@@ -201,6 +216,7 @@ class PgTransaction final : public app::StoreTransaction {
  private:
   PgPool::Lease lease_;
   std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
+  bool failed_ = false;
 };
 
 }  // namespace

@@ -50,12 +50,12 @@ void prepare_statements(pqxx::connection& c) {
             "categories, subject_groups, subject_count, risk, ticket_ref, reported_by, "
             "create_time) VALUES ($1, to_timestamp($2), to_timestamp(NULLIF($3, '')::bigint), "
             "$4, $5, string_to_array($6, ','), string_to_array($7, ','), "
-            "NULLIF($8, 0), $9, $10, $11, to_timestamp($12)) RETURNING id");
+            "NULLIF($8::bigint, 0), $9, $10, $11, to_timestamp($12)) RETURNING id");
   c.prepare(stmt::kInsertRequest,
             "INSERT INTO request (party, kind, receive_time, summary, copy_file_name, "
             "copy_media_type, copy_sha256, copy_size, copy_content, logged_by, create_time) "
             "VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, ''), NULLIF($6, ''), "
-            "NULLIF($7, ''), NULLIF($8, 0), $9, $10, to_timestamp($11)) RETURNING id");
+            "NULLIF($7, ''), NULLIF($8::bigint, 0), $9, $10, to_timestamp($11)) RETURNING id");
   c.prepare(stmt::kInsertObligation,
             "INSERT INTO obligation (incident_id, request_id, rule, legal_basis, owner_party, "
             "recipient_kind, recipient_party, start_time, due_time, legal_due_time, "
@@ -70,13 +70,13 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
   c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
                                       concerns("incident_id") +
-                                      " AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3");
+                                      " AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3");
   c.prepare(stmt::kGetRequest, "SELECT " + kRequestColumns + " FROM request WHERE id = $1");
   c.prepare(stmt::kGetRequestWithCopy,
             "SELECT " + kRequestColumns + ", copy_content FROM request WHERE id = $1");
   c.prepare(stmt::kListRequests, "SELECT " + kRequestColumns + " FROM request r WHERE " +
                                      concerns("request_id") +
-                                     " AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3");
+                                     " AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3");
   c.prepare(stmt::kGetObligation,
             "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1");
   c.prepare(stmt::kListObligations,

@@ -1,0 +1,235 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/app/report_incident.h"
+#include "server/domain/planner.h"
+#include "server/store/pg_store.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/integration/pg_test.h"
+
+namespace termijn::testing {
+namespace {
+
+using absl::StatusCode;
+
+domain::Incident sample_incident() {
+  domain::Incident i;
+  i.party = "herent";
+  i.aware_time = at("2026-03-27T14:20:00+01:00");
+  i.title = "Mail with client list sent to the wrong address";
+  i.reported_by = "herent-reporter";
+  i.create_time = at("2026-03-27T15:00:00+01:00");
+  return i;
+}
+
+domain::Obligation breach_notice_for(int64_t incident_id) {
+  std::vector<domain::Obligation> planned = domain::plan_obligations(
+      {domain::Trigger::kIncident, at("2026-03-27T14:20:00+01:00"), std::nullopt},
+      demo_directory().parties()[0], demo_directory().parties());
+  domain::Obligation o = planned.at(0);
+  o.incident_id = incident_id;
+  return o;
+}
+
+class StoreTransactionTest : public PgTest {};
+
+// Committed inserts are visible afterwards, with the ids the inserts returned.
+TEST_F(StoreTransactionTest, CommitStoresEverything) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto id = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(id.ok()) << id.status();
+  const auto oid = (*tx)->insert_obligation(breach_notice_for(*id));
+  ASSERT_TRUE(oid.ok()) << oid.status();
+
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+
+  EXPECT_EQ(rows("incident"), 1);
+  const auto stored = store().get_obligation(*oid);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->incident_id, *id);
+}
+
+// A transaction destroyed without commit() leaves nothing behind.
+TEST_F(StoreTransactionTest, DestroyedWithoutCommitRollsBack) {
+  {
+    auto tx = store().begin();
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    const auto id = (*tx)->insert_incident(sample_incident());
+    ASSERT_TRUE(id.ok()) << id.status();
+    ASSERT_TRUE((*tx)->insert_obligation(breach_notice_for(*id)).ok());
+    domain::Request request;
+    request.party = "kortenberg";
+    request.summary = "Access request";
+    request.logged_by = "kortenberg-reporter";
+    ASSERT_TRUE((*tx)->insert_request(request).ok());
+  }
+
+  EXPECT_EQ(rows("incident"), 0);
+  EXPECT_EQ(rows("request"), 0);
+  EXPECT_EQ(rows("obligation"), 0);
+}
+
+// An obligation the schema refuses (due after its legal limit) fails with INTERNAL and rolls
+// back the incident inserted earlier in the same transaction.
+TEST_F(StoreTransactionTest, ConstraintViolationRollsBackEarlierInserts) {
+  {
+    auto tx = store().begin();
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    const auto id = (*tx)->insert_incident(sample_incident());
+    ASSERT_TRUE(id.ok()) << id.status();
+    domain::Obligation bad = breach_notice_for(*id);
+    bad.due_time = bad.legal_due_time + std::chrono::hours{1};
+
+    const auto oid = (*tx)->insert_obligation(bad);
+
+    EXPECT_TRUE(IsError(oid.status(), StatusCode::kInternal, "insert obligation:"));
+    // No database detail (it may quote personal data) reaches the caller.
+    EXPECT_EQ(std::string(oid.status().message()).find("violates"), std::string::npos);
+  }
+
+  EXPECT_EQ(rows("incident"), 0);
+  EXPECT_EQ(rows("obligation"), 0);
+}
+
+// A duplicate obligation (same subject, rule, recipient) is ALREADY_EXISTS and rolls back the
+// whole transaction.
+TEST_F(StoreTransactionTest, DuplicateObligationIsAlreadyExistsAndRollsBack) {
+  {
+    auto tx = store().begin();
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    const auto id = (*tx)->insert_incident(sample_incident());
+    ASSERT_TRUE(id.ok()) << id.status();
+    ASSERT_TRUE((*tx)->insert_obligation(breach_notice_for(*id)).ok());
+
+    const auto again = (*tx)->insert_obligation(breach_notice_for(*id));
+
+    EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists) << again.status();
+  }
+
+  EXPECT_EQ(rows("incident"), 0);
+  EXPECT_EQ(rows("obligation"), 0);
+}
+
+// commit() after a failed statement must not report success: the database rolled the
+// transaction back, so a caller that went on would believe lost data was stored.
+TEST_F(StoreTransactionTest, CommitAfterAFailedStatementFails) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto id = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(id.ok()) << id.status();
+  domain::Obligation bad = breach_notice_for(*id);
+  bad.due_time = bad.legal_due_time + std::chrono::hours{1};
+  ASSERT_FALSE((*tx)->insert_obligation(bad).ok());
+
+  const absl::Status committed = (*tx)->commit();
+
+  EXPECT_FALSE(committed.ok());
+  tx->reset();
+  EXPECT_EQ(rows("incident"), 0);
+}
+
+// The pool keeps working after a transaction failed: the connection is reusable or replaced.
+TEST_F(StoreTransactionTest, PoolRecoversAfterAFailedTransaction) {
+  for (int round = 0; round < 6; ++round) {  // more rounds than the pool has connections
+    auto tx = store().begin();
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    const auto id = (*tx)->insert_incident(sample_incident());
+    ASSERT_TRUE(id.ok()) << id.status();
+    domain::Obligation bad = breach_notice_for(*id);
+    bad.due_time = bad.legal_due_time + std::chrono::hours{1};
+    ASSERT_FALSE((*tx)->insert_obligation(bad).ok());
+  }
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  ASSERT_TRUE((*tx)->insert_incident(sample_incident()).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+
+  EXPECT_EQ(rows("incident"), 1);
+}
+
+// lock_obligation of an id that does not exist is NOT_FOUND naming the resource.
+TEST_F(StoreTransactionTest, LockingAMissingObligationIsNotFound) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+
+  const auto locked = (*tx)->lock_obligation(999);
+
+  EXPECT_TRUE(IsError(locked.status(), StatusCode::kNotFound, "obligations/999"));
+}
+
+class PgStoreReadTest : public PgTest {};
+
+// Reading records that do not exist is NOT_FOUND with the resource name.
+TEST_F(PgStoreReadTest, MissingRecordsAreNotFound) {
+  EXPECT_TRUE(IsError(store().get_incident(42).status(), StatusCode::kNotFound, "incidents/42"));
+  EXPECT_TRUE(
+      IsError(store().get_request(42, true).status(), StatusCode::kNotFound, "requests/42"));
+  EXPECT_TRUE(
+      IsError(store().get_obligation(42).status(), StatusCode::kNotFound, "obligations/42"));
+}
+
+// A database that cannot be reached is UNAVAILABLE, not a crash or INTERNAL.
+TEST(PgStoreUnreachable, BeginIsUnavailable) {
+  store::PgStore unreachable("postgresql:///nowhere?host=/nonexistent-termijn-socket-dir", 1);
+
+  const auto tx = unreachable.begin();
+
+  EXPECT_EQ(tx.status().code(), StatusCode::kUnavailable) << tx.status();
+}
+
+class ConcurrencyTest : public PgTest {};
+
+// Eight threads reporting 20 incidents each through one PgStore with 4 connections: every
+// report succeeds and is stored with its two obligations.
+TEST_F(ConcurrencyTest, ManyThreadsShareOnePool) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 20;
+  const FakeClock clock(at("2026-04-01T10:00:00Z"));
+  app::ReportIncident report(clock, store(), demo_directory());
+  std::latch start(kThreads);
+  std::mutex mutex;
+  std::vector<std::string> errors;
+  std::set<int64_t> ids;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int n = 0; n < kPerThread; ++n) {
+        app::ReportIncidentInput input;
+        input.party = t % 2 == 0 ? "herent" : "kortenberg";
+        input.title = "Incident " + std::to_string(t) + "." + std::to_string(n);
+        input.aware_time = "2026-03-31T09:00:00+02:00";
+        const auto record = report.run(t % 2 == 0 ? kHerentReporter : kKortenbergReporter, input);
+        std::lock_guard lock(mutex);
+        if (record.ok()) {
+          ids.insert(record->incident.id);
+        } else {
+          errors.push_back(std::string(record.status().ToString()));
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+
+  EXPECT_TRUE(errors.empty()) << errors.size() << " failed, first: " << errors.front();
+  EXPECT_EQ(ids.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(rows("incident"), kThreads * kPerThread);
+  EXPECT_EQ(rows("obligation"), 2 * kThreads * kPerThread);
+  EXPECT_EQ(std::stoll(db().scalar(
+                "SELECT count(*) FROM incident i WHERE (SELECT count(*) FROM obligation o "
+                "WHERE o.incident_id = i.id) = 2")),
+            kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace termijn::testing
