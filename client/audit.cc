@@ -114,7 +114,7 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   auto format = std::make_shared<std::string>("jsonl");
   CLI::App* exp = audit->add_subcommand("export", "Every event with its hashes, for an outside check");
   exp->add_option("--format", *format, "jsonl")->check(CLI::IsMember({"jsonl"}));
-  exp->callback([&ctx] {
+  exp->callback([&ctx, format] {  // holds the option's storage alive
     for_each_event(ctx, "", 0, [](const v1::AuditEvent& e) {
       std::string line;
       google::protobuf::util::JsonPrintOptions options;

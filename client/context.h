@@ -63,6 +63,7 @@ void print_history(Context& ctx, const std::string& subject);
 
 void add_party_commands(CLI::App& app, Context& ctx);
 void add_audit_commands(CLI::App& app, Context& ctx);
+void add_notification_commands(CLI::App& app, Context& ctx);
 void add_incident_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);
 void add_deadline_commands(CLI::App& app, Context& ctx);

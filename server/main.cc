@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -18,6 +19,11 @@
 #include "server/app/clock.h"
 #include "server/config/config.h"
 #include "server/jobs/audit_sequencer.h"
+#include "server/jobs/notice_composer.h"
+#include "server/jobs/outbox_dispatcher.h"
+#include "server/notify/eml_mailer.h"
+#include "server/notify/notice.h"
+#include "server/notify/smtp_mailer.h"
 #include "server/store/migrate.h"
 #include "server/store/pg_audit_store.h"
 #include "server/store/statements.h"
@@ -34,6 +40,7 @@ struct Options {
   std::string migration_database_url;
   std::string tls_ca, tls_cert, tls_key;
   std::string port_file;
+  std::string mail_dir;
   bool insecure_plaintext = false;
 };
 
@@ -50,13 +57,49 @@ bool is_loopback(const std::string& listen) {
   return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
 
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+// SMTP when a URL is configured (TOML, or TERMIJN_SMTP_URL); otherwise .eml files.
+std::unique_ptr<notify::Mailer> make_mailer(const config::Mail& mail, const Options& o) {
+  notify::SmtpSettings smtp;
+  smtp.url = env_or("TERMIJN_SMTP_URL", mail.smtp_url);
+  if (smtp.url.empty()) {
+    const std::string dir = o.mail_dir.empty() ? mail.eml_dir : o.mail_dir;
+    if (dir.empty()) {
+      throw std::runtime_error(
+          "no mail delivery: set mail.smtp_url (or TERMIJN_SMTP_URL), or mail.eml_dir (or "
+          "--mail-dir) for .eml files");
+    }
+    spdlog::info("mail is written as .eml files to {}", dir);
+    return std::make_unique<notify::EmlDirectoryMailer>(dir);
+  }
+  smtp.user = env_or("TERMIJN_SMTP_USER", mail.smtp_user);
+  smtp.password = env_or("TERMIJN_SMTP_PASSWORD", mail.smtp_password);
+  smtp.require_starttls = mail.require_starttls;
+  smtp.ca_file = mail.ca_file;
+  smtp.helo_domain = mail.helo_domain;
+  auto mailer = notify::SmtpMailer::create(smtp);
+  if (!mailer.ok()) throw std::runtime_error("mail: " + std::string(mailer.status().message()));
+  spdlog::info("mail goes to {}", (*mailer)->url());
+  return std::move(*mailer);
+}
+
+notify::TemplateSet load_templates(const config::Mail& mail) {
+  const std::string dir = mail.templates_dir.empty() ? TERMIJN_TEMPLATES_DIR : mail.templates_dir;
+  auto templates = notify::TemplateSet::load(dir);
+  if (!templates.ok()) throw std::runtime_error("mail templates: " + std::string(templates.status().message()));
+  if (auto s = notify::check_notice_templates(*templates); !s.ok()) {
+    throw std::runtime_error("mail templates: " + std::string(s.message()));
+  }
+  return std::move(*templates);
+}
+
 std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
                                                      const config::Config& c) {
   if (o.insecure_plaintext) {
-    if (!is_loopback(o.listen)) {
-      throw std::runtime_error("--insecure-plaintext is only allowed on a loopback address, not " +
-                               o.listen);
-    }
     spdlog::warn("serving PLAINTEXT without client certificates on {}: development only",
                  o.listen);
     return grpc::InsecureServerCredentials();
@@ -77,6 +120,10 @@ std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
 }
 
 int serve(const Options& o) {
+  if (o.insecure_plaintext && !is_loopback(o.listen)) {
+    throw std::runtime_error("--insecure-plaintext is only allowed on a loopback address, not " +
+                             o.listen);
+  }
   const config::Config config = config::load_config(o.config_file);
   std::string url = o.database_url.empty() ? config.database.url : o.database_url;
   if (url.empty()) {
@@ -96,11 +143,24 @@ int serve(const Options& o) {
   app::SystemClock clock;
   store::PgStore store(url, config.database.pool_size);
   app::Directory directory(config.parties);
-  app::ReportIncident report_incident(clock, store, directory);
-  app::LogRequest log_request(clock, store, directory, config.max_copy_bytes);
+  const app::NoticePolicy notice_policy{config.reviewed_rules};
+  app::ReportIncident report_incident(clock, store, directory, notice_policy);
+  app::LogRequest log_request(clock, store, directory, config.max_copy_bytes, notice_policy);
   app::CloseObligation close_obligation(clock, store);
   app::PreviewObligations preview(clock, directory);
   app::Queries queries(store);
+  app::Notifications notifications(clock, store);
+  const notify::TemplateSet templates = load_templates(config.mail);
+  const std::unique_ptr<notify::Mailer> mailer = make_mailer(config.mail, o);
+  const jobs::NoticeComposer composer(store, directory, templates, config.mail.from);
+  store::PgListener outbox_listener(url, store::kOutboxChannel);
+  std::mt19937_64 random_engine{std::random_device{}()};
+  jobs::OutboxDispatcher dispatcher(
+      clock, store, composer, *mailer,
+      {config.mail.max_attempts, std::chrono::seconds{config.mail.retry_initial_seconds},
+       std::chrono::seconds{config.mail.retry_max_seconds}},
+      [&random_engine] { return std::uniform_real_distribution<double>(0, 1)(random_engine); },
+      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); });
   store::PgAuditStore audit_store(store.pool());
   app::AuditTrail audit_trail(audit_store);
   store::PgListener audit_listener(url, store::kAuditChannel);
@@ -116,7 +176,8 @@ int serve(const Options& o) {
   }
   api::TermijnService service(
       *authenticator,
-      {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail});
+      {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
+       notifications, composer});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
@@ -132,6 +193,7 @@ int serve(const Options& o) {
   if (!o.port_file.empty()) std::ofstream(o.port_file) << port << "\n";
 
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
+  std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   std::thread stopper([&server] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -144,7 +206,10 @@ int serve(const Options& o) {
   });
   server->Wait();
   stopper.join();
+  dispatching.request_stop();
   sequencing.request_stop();
+  store::notify_channels(store.pool(), {store::kOutboxChannel, store::kAuditChannel});
+  dispatching.join();
   sequencing.join();
   sequencer.run_once();  // chain what the last calls queued
   spdlog::info("termijnd stopped");
@@ -176,6 +241,8 @@ int main(int argc, char** argv) {
   cli.add_option("--tls-ca", o.tls_ca, "CA certificate that signs client certificates (PEM)");
   cli.add_option("--tls-cert", o.tls_cert, "server certificate (PEM)");
   cli.add_option("--tls-key", o.tls_key, "server private key (PEM)");
+  cli.add_option("--mail-dir", o.mail_dir,
+                 "write mail as .eml files here when no SMTP server is configured");
   cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");
   cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
                "serve without TLS; loopback only, development only");

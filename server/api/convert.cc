@@ -135,6 +135,7 @@ void to_proto(const domain::Obligation& in, const app::Directory& directory, v1:
   out->set_evidence(in.evidence);
   out->set_closed_by(in.closed_by);
   out->set_time_zone(zone_of(directory, in.owner_party));
+  out->set_notice_state(in.notice_state);
 }
 
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out) {
@@ -186,6 +187,30 @@ void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
   out->set_details(in.record.details);
   out->set_prev_hash(app::to_hex(in.prev_hash));
   out->set_hash(app::to_hex(in.hash));
+}
+
+void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
+              v1::Notification* out) {
+  const domain::Notification& n = in.notification;
+  out->set_name("notifications/" + std::to_string(n.id));
+  out->set_obligation("obligations/" + std::to_string(n.obligation_id));
+  out->set_subject(in.obligation.subject());
+  out->set_kind(std::string(domain::name_of(n.kind)));
+  out->set_state(std::string(domain::name_of(n.state)));
+  out->set_attempts(n.attempts);
+  set_time(n.next_attempt_time, out->mutable_next_attempt_time());
+  out->set_last_error(n.last_error);
+  out->set_message_id(n.message_id);
+  out->set_recipients(n.recipients);
+  out->set_server_reply(n.server_reply);
+  if (n.sent_time) set_time(*n.sent_time, out->mutable_sent_time());
+  if (n.ack_time) set_time(*n.ack_time, out->mutable_ack_time());
+  out->set_ack_by(n.ack_by);
+  set_time(n.create_time, out->mutable_create_time());
+  out->set_owner_party(in.obligation.owner_party);
+  out->set_recipient_party(in.obligation.recipient_party);
+  out->set_rule(in.obligation.rule);
+  out->set_time_zone(zone_of(directory, in.obligation.owner_party));
 }
 
 }  // namespace termijn::api

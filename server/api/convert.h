@@ -6,6 +6,7 @@
 #include "server/app/audit.h"
 #include "server/app/directory.h"
 #include "server/app/log_request.h"
+#include "server/app/notifications.h"
 #include "server/app/records.h"
 #include "server/app/report_incident.h"
 
@@ -23,5 +24,7 @@ void to_proto(const domain::Obligation& in, const app::Directory& directory, v1:
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out);
 void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out);
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
+void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
+              v1::Notification* out);
 
 }  // namespace termijn::api

@@ -33,6 +33,12 @@ absl::Status may_close(const Principal& p, std::string_view owner_party) {
   return denied(p, "fulfil or waive an obligation of party '" + std::string(owner_party) + "'");
 }
 
+absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party) {
+  if (p.dpo && p.party == recipient_party) return absl::OkStatus();
+  return denied(p, "acknowledge a notice addressed to party '" + std::string(recipient_party) +
+                       "': that takes its dpo role");
+}
+
 absl::Status may_read_audit(const Principal& p) {
   if (p.dpo || p.auditor) return absl::OkStatus();
   return denied(p, "read the audit trail: that takes the dpo or auditor role");

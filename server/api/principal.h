@@ -32,6 +32,9 @@ absl::Status may_read(const Principal& p, const std::vector<std::string>& partie
 /// Fulfil or waive an obligation owned by `owner_party`: its DPO.
 absl::Status may_close(const Principal& p, std::string_view owner_party);
 
+/// Acknowledge a notice sent to `recipient_party`: its DPO.
+absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party);
+
 /// Read the audit trail: DPOs and auditors.
 absl::Status may_read_audit(const Principal& p);
 

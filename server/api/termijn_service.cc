@@ -304,4 +304,87 @@ grpc::ServerUnaryReactor* TermijnService::VerifyAuditTrail(grpc::CallbackServerC
   });
 }
 
+grpc::ServerUnaryReactor* TermijnService::ListNotifications(
+    grpc::CallbackServerContext* ctx, const v1::ListNotificationsRequest* req,
+    v1::ListNotificationsResponse* resp) {
+  return handle(ctx, "ListNotifications", [&](const Principal& p) -> absl::Status {
+    const auto scope = policy::list_scope(p, req->party());
+    if (!scope.ok()) return scope.status();
+    app::NotificationQuery q{*scope, std::nullopt, req->page_size(), req->page_token()};
+    if (!req->state().empty()) {
+      q.state = domain::parse_name<domain::NotificationState>(req->state());
+      if (!q.state) {
+        return absl::InvalidArgumentError("state: '" + req->state() +
+                                          "' is not one of held, pending, sent, failed");
+      }
+    }
+    auto page = uc_.notifications.list(q);
+    if (!page.ok()) return page.status();
+    for (const auto& r : page->items) to_proto(r, uc_.directory, resp->add_notifications());
+    resp->set_next_page_token(page->next_token);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<app::NotificationRecord> TermijnService::readable_notification(
+    const Principal& p, const std::string& name) {
+  const auto id = app::parse_resource_id(name, "notifications", "name");
+  if (!id.ok()) return id.status();
+  auto record = uc_.notifications.get(*id);
+  if (!record.ok()) return record.status();
+  if (auto s = policy::may_read(p, {record->obligation.owner_party,
+                                    record->obligation.recipient_party});
+      !s.ok()) {
+    return s;
+  }
+  return record;
+}
+
+grpc::ServerUnaryReactor* TermijnService::GetNotification(grpc::CallbackServerContext* ctx,
+                                                          const v1::GetNotificationRequest* req,
+                                                          v1::NotificationPreview* resp) {
+  return handle(ctx, "GetNotification", [&](const Principal& p) -> absl::Status {
+    const auto record = readable_notification(p, req->name());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp->mutable_notification());
+    const auto mail = uc_.composer.compose(record->notification);
+    if (!mail.ok()) return mail.status();
+    resp->set_mail_from(mail->from.email);
+    for (const auto& a : mail->to) resp->add_mail_to(a.email);
+    for (const auto& a : mail->cc) resp->add_mail_cc(a.email);
+    resp->set_mail_subject(mail->subject);
+    resp->set_mail_body(mail->text_body);
+    for (const auto& a : mail->attachments) resp->add_attachments(a.file_name);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::SendNotification(grpc::CallbackServerContext* ctx,
+                                                           const v1::SendNotificationRequest* req,
+                                                           v1::Notification* resp) {
+  return handle(ctx, "SendNotification", [&](const Principal& p) -> absl::Status {
+    const auto record = readable_notification(p, req->name());
+    if (!record.ok()) return record.status();
+    if (auto s = policy::may_close(p, record->obligation.owner_party); !s.ok()) return s;
+    auto sent = uc_.notifications.release(actor_of(p), record->notification.id);
+    if (!sent.ok()) return sent.status();
+    to_proto(*sent, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
+    grpc::CallbackServerContext* ctx, const v1::AcknowledgeNotificationRequest* req,
+    v1::Notification* resp) {
+  return handle(ctx, "AcknowledgeNotification", [&](const Principal& p) -> absl::Status {
+    const auto record = readable_notification(p, req->name());
+    if (!record.ok()) return record.status();
+    if (auto s = policy::may_acknowledge(p, record->obligation.recipient_party); !s.ok()) return s;
+    auto acked = uc_.notifications.acknowledge(actor_of(p), record->notification.id);
+    if (!acked.ok()) return acked.status();
+    to_proto(*acked, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace termijn::api

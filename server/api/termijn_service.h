@@ -3,6 +3,8 @@
 #include "termijn/v1/termijn.grpc.pb.h"
 #include "server/api/authenticator.h"
 #include "server/app/audit.h"
+#include "server/app/notifications.h"
+#include "server/jobs/notice_composer.h"
 #include "server/app/close_obligation.h"
 #include "server/app/directory.h"
 #include "server/app/log_request.h"
@@ -21,6 +23,8 @@ struct UseCases {
   app::PreviewObligations& preview_obligations;
   app::Queries& queries;
   app::AuditTrail& audit_trail;
+  app::Notifications& notifications;
+  const jobs::NoticeComposer& composer;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -65,6 +69,18 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* PreviewObligations(grpc::CallbackServerContext* ctx,
                                                const v1::PreviewObligationsRequest* req,
                                                v1::PreviewObligationsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* ctx,
+                                              const v1::ListNotificationsRequest* req,
+                                              v1::ListNotificationsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetNotification(grpc::CallbackServerContext* ctx,
+                                            const v1::GetNotificationRequest* req,
+                                            v1::NotificationPreview* resp) override;
+  grpc::ServerUnaryReactor* SendNotification(grpc::CallbackServerContext* ctx,
+                                             const v1::SendNotificationRequest* req,
+                                             v1::Notification* resp) override;
+  grpc::ServerUnaryReactor* AcknowledgeNotification(grpc::CallbackServerContext* ctx,
+                                                    const v1::AcknowledgeNotificationRequest* req,
+                                                    v1::Notification* resp) override;
   grpc::ServerUnaryReactor* ListAuditEvents(grpc::CallbackServerContext* ctx,
                                             const v1::ListAuditEventsRequest* req,
                                             v1::ListAuditEventsResponse* resp) override;
@@ -81,6 +97,9 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* ctx, const char* method,
                                    Body&& body);
 
+  /// The notification `name` if `p` may read it.
+  absl::StatusOr<app::NotificationRecord> readable_notification(const Principal& p,
+                                                                const std::string& name);
   absl::Status close(const Principal& p, const std::string& name, bool fulfil,
                      const std::string& text, v1::Obligation* resp);
 

@@ -66,8 +66,23 @@ std::string closure_details(const domain::Obligation& o) {
       .str();
 }
 
+std::string notification_details(const domain::Notification& n) {
+  JsonObject json;
+  json.add("obligation", "obligations/" + std::to_string(n.obligation_id))
+      .add("kind", domain::name_of(n.kind))
+      .add("state", domain::name_of(n.state))
+      .add("attempts", n.attempts);
+  if (!n.message_id.empty()) json.add("message_id", n.message_id);
+  if (!n.recipients.empty()) json.add("recipients", n.recipients);
+  if (!n.server_reply.empty()) json.add("server_reply", n.server_reply);
+  if (!n.last_error.empty()) json.add("last_error", n.last_error);
+  if (n.ack_time) json.add("ack_time", domain::format_utc(*n.ack_time)).add("ack_by", n.ack_by);
+  return json.str();
+}
+
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
-                                const Actor& actor, domain::Instant now) {
+                                const Actor& actor, domain::Instant now,
+                                const NoticePolicy& policy) {
   for (domain::Obligation& o : obligations) {
     const auto id = tx.insert_obligation(o);
     if (!id.ok()) return id.status();
@@ -75,6 +90,24 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
     if (auto s = tx.append_audit(audit_record(actor, now, "obligation.created",
                                               "obligations/" + std::to_string(o.id), o.subject(),
                                               obligation_details(o)));
+        !s.ok()) {
+      return s;
+    }
+    if (o.recipient_kind != domain::RecipientKind::kPartyDpo) continue;
+    domain::Notification n;
+    n.obligation_id = o.id;
+    n.kind = domain::NotificationKind::kNotice;
+    n.state = policy.auto_send(o.rule) ? domain::NotificationState::kPending
+                                       : domain::NotificationState::kHeld;
+    n.next_attempt_time = now;
+    n.create_time = now;
+    const auto nid = tx.insert_notification(n);
+    if (!nid.ok()) return nid.status();
+    n.id = *nid;
+    o.notice_state = std::string(domain::name_of(n.state));
+    if (auto s = tx.append_audit(audit_record(actor, now, "notification.queued",
+                                              "notifications/" + std::to_string(n.id),
+                                              o.subject(), notification_details(n)));
         !s.ok()) {
       return s;
     }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/app/actor.h"
+#include "server/app/notice_policy.h"
 #include "server/app/store.h"
 #include "server/domain/model.h"
 
@@ -14,10 +15,13 @@ std::string incident_details(const domain::Incident& incident);
 std::string request_details(const domain::Request& request);
 std::string obligation_details(const domain::Obligation& obligation);
 std::string closure_details(const domain::Obligation& obligation);
+std::string notification_details(const domain::Notification& notification);
 
 /// Inserts `obligations` (their ids are set) with an "obligation.created" audit event each, in
-/// the caller's transaction.
+/// the caller's transaction; a notice to another party's DPO is queued with each that needs one,
+/// pending or held for review as `policy` says.
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
-                                const Actor& actor, domain::Instant now);
+                                const Actor& actor, domain::Instant now,
+                                const NoticePolicy& policy);
 
 }  // namespace termijn::app

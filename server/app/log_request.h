@@ -8,6 +8,7 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/directory.h"
+#include "server/app/notice_policy.h"
 #include "server/app/records.h"
 #include "server/app/store.h"
 
@@ -26,8 +27,13 @@ struct LogRequestInput {
 /// data-subject requests, the GDPR art. 12(3) answer.
 class LogRequest {
  public:
-  LogRequest(const Clock& clock, Store& store, const Directory& directory, int64_t max_copy_bytes)
-      : clock_(clock), store_(store), directory_(directory), max_copy_bytes_(max_copy_bytes) {}
+  LogRequest(const Clock& clock, Store& store, const Directory& directory, int64_t max_copy_bytes,
+             NoticePolicy policy = {})
+      : clock_(clock),
+        store_(store),
+        directory_(directory),
+        max_copy_bytes_(max_copy_bytes),
+        policy_(std::move(policy)) {}
 
   absl::StatusOr<RequestRecord> run(const Actor& actor, const LogRequestInput& input);
 
@@ -36,6 +42,7 @@ class LogRequest {
   Store& store_;
   const Directory& directory_;
   int64_t max_copy_bytes_;
+  const NoticePolicy policy_;
 };
 
 }  // namespace termijn::app

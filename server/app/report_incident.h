@@ -8,6 +8,7 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/directory.h"
+#include "server/app/notice_policy.h"
 #include "server/app/records.h"
 #include "server/app/store.h"
 
@@ -30,8 +31,9 @@ struct ReportIncidentInput {
 /// starts: protocol art. 13 towards every other party's DPO, GDPR art. 33 towards the authority.
 class ReportIncident {
  public:
-  ReportIncident(const Clock& clock, Store& store, const Directory& directory)
-      : clock_(clock), store_(store), directory_(directory) {}
+  ReportIncident(const Clock& clock, Store& store, const Directory& directory,
+                 NoticePolicy policy = {})
+      : clock_(clock), store_(store), directory_(directory), policy_(std::move(policy)) {}
 
   absl::StatusOr<IncidentRecord> run(const Actor& actor, const ReportIncidentInput& input);
 
@@ -39,6 +41,7 @@ class ReportIncident {
   const Clock& clock_;
   Store& store_;
   const Directory& directory_;
+  const NoticePolicy policy_;
 };
 
 }  // namespace termijn::app

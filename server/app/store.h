@@ -30,6 +30,15 @@ struct RecordFilter {
   int limit = 50;
 };
 
+/// Notifications that concern `party` (owner or recipient of their obligation), newest first.
+struct NotificationFilter {
+  std::string party;  ///< empty: all
+  std::optional<domain::NotificationState> state;
+  int64_t obligation_id = 0;  ///< 0: any
+  int64_t before_id = 0;
+  int limit = 50;
+};
+
 /// One database transaction of a use case. Destroying it without commit() rolls back.
 class StoreTransaction {
  public:
@@ -42,6 +51,16 @@ class StoreTransaction {
   virtual absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) = 0;
   /// Writes state, closed_time, evidence and closed_by.
   virtual absl::Status close_obligation(const domain::Obligation& obligation) = 0;
+  /// Adds a notification to the outbox; returns its id. A pending one wakes the dispatchers.
+  virtual absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) = 0;
+  /// Locks the pending notification due soonest at or before `now`, skipping those other
+  /// dispatchers hold; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<domain::Notification>> claim_notification(
+      domain::Instant now) = 0;
+  /// Reads and locks a notification; NOT_FOUND if there is none.
+  virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
+  /// Writes every mutable field of `n`.
+  virtual absl::Status update_notification(const domain::Notification& n) = 0;
   /// Queues an audit event; it is chained after commit (see AuditStore::sequence).
   virtual absl::Status append_audit(const domain::AuditRecord& record) = 0;
   virtual absl::Status commit() = 0;
@@ -61,6 +80,11 @@ class Store {
   virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const ObligationFilter& f) = 0;
+  virtual absl::StatusOr<domain::Notification> get_notification(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Notification>> list_notifications(
+      const NotificationFilter& f) = 0;
+  /// When the next pending notification is due; nullopt when none is pending.
+  virtual absl::StatusOr<std::optional<domain::Instant>> next_notification_time() = 0;
   /// The obligations of "incidents/N" or "requests/N", soonest first.
   virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
                                                                           int64_t request_id) = 0;

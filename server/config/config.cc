@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <toml++/toml.h>
 
+#include "server/domain/rules.h"
+
 namespace termijn::config {
 
 namespace {
@@ -154,6 +156,33 @@ Config parse_config(const std::string& text, const std::string& origin) {
     fail(origin, "database.pool_size must be between 1 and 100");
   }
   c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
+  const auto mail = root["mail"];
+  c.mail.from = mail["from"].value_or(c.mail.from);
+  if (c.mail.from.find('@') == std::string::npos) fail(origin, "mail.from is not an address");
+  c.mail.eml_dir = mail["eml_dir"].value_or(std::string());
+  c.mail.smtp_url = mail["smtp_url"].value_or(std::string());
+  c.mail.smtp_user = mail["smtp_user"].value_or(std::string());
+  c.mail.smtp_password = mail["smtp_password"].value_or(std::string());
+  c.mail.require_starttls = mail["require_starttls"].value_or(true);
+  c.mail.ca_file = mail["ca_file"].value_or(std::string());
+  c.mail.helo_domain = mail["helo_domain"].value_or(std::string());
+  c.mail.max_attempts = mail["max_attempts"].value_or(8);
+  c.mail.retry_initial_seconds = mail["retry_initial_seconds"].value_or(30);
+  c.mail.retry_max_seconds = mail["retry_max_seconds"].value_or(1800);
+  c.mail.templates_dir = mail["templates_dir"].value_or(std::string());
+  if (c.mail.max_attempts < 1) fail(origin, "mail.max_attempts must be at least 1");
+  if (c.mail.retry_initial_seconds < 1 || c.mail.retry_max_seconds < c.mail.retry_initial_seconds) {
+    fail(origin, "mail.retry_initial_seconds must be >= 1 and <= mail.retry_max_seconds");
+  }
+  if (const toml::table* rules = root["rules"].as_table()) {
+    for (const auto& [id, node] : *rules) {
+      const std::string rule(id.str());
+      if (!domain::find_rule(rule)) fail(origin, "rules.\"" + rule + "\" is not a known rule");
+      const toml::table* t = node.as_table();
+      if (!t) fail(origin, "rules.\"" + rule + "\" must be a table");
+      if (!(*t)["auto_send"].value_or(true)) c.reviewed_rules.insert(rule);
+    }
+  }
   if (c.max_copy_bytes < 1) fail(origin, "limits.max_copy_bytes must be positive");
   return c;
 }

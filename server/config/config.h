@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,22 @@ struct Database {
 /// `url` with the TLS settings of `db` added (as URI query parameters or conninfo keywords).
 std::string with_tls(const std::string& url, const Database& db);
 
+/// Mail delivery. Without an SMTP URL, mail is written as .eml files into eml_dir.
+struct Mail {
+  std::string from = "termijn@localhost";
+  std::string eml_dir;
+  std::string smtp_url;  ///< smtp://host:587 (STARTTLS) or smtps://host:465; TERMIJN_SMTP_URL
+  std::string smtp_user;      ///< TERMIJN_SMTP_USER
+  std::string smtp_password;  ///< TERMIJN_SMTP_PASSWORD
+  bool require_starttls = true;
+  std::string ca_file;
+  std::string helo_domain;
+  int max_attempts = 8;
+  int retry_initial_seconds = 30;
+  int retry_max_seconds = 1800;
+  std::string templates_dir;  ///< empty: the templates shipped with Termijn
+};
+
 /// The whole configuration, checked at start.
 struct Config {
   std::vector<domain::Party> parties;
@@ -44,6 +61,9 @@ struct Config {
   Tls tls;
   Database database;
   int64_t max_copy_bytes = 10 * 1024 * 1024;
+  Mail mail;
+  /// Rules whose notices wait for a DPO's review ([rules."<id>"] auto_send = false).
+  std::set<std::string> reviewed_rules;
 };
 
 /// Reads and checks a TOML file. Throws std::runtime_error with "FILE: what is wrong" when the

@@ -51,6 +51,17 @@ constexpr Names<ObligationState, 4> kObligationStates{{
     {ObligationState::kWaived, "waived"},
 }};
 
+constexpr Names<NotificationKind, 2> kNotificationKinds{{
+    {NotificationKind::kNotice, "notice"},
+    {NotificationKind::kFailureAlert, "failure-alert"},
+}};
+constexpr Names<NotificationState, 4> kNotificationStates{{
+    {NotificationState::kHeld, "held"},
+    {NotificationState::kPending, "pending"},
+    {NotificationState::kSent, "sent"},
+    {NotificationState::kFailed, "failed"},
+}};
+
 template <typename Enum, size_t N>
 std::string_view lookup(const Names<Enum, N>& names, Enum v) {
   for (const auto& [value, name] : names) {
@@ -75,6 +86,8 @@ std::string_view name_of(SubjectGroup v) { return lookup(kSubjectGroups, v); }
 std::string_view name_of(Risk v) { return lookup(kRisks, v); }
 std::string_view name_of(RecipientKind v) { return lookup(kRecipientKinds, v); }
 std::string_view name_of(ObligationState v) { return lookup(kObligationStates, v); }
+std::string_view name_of(NotificationKind v) { return lookup(kNotificationKinds, v); }
+std::string_view name_of(NotificationState v) { return lookup(kNotificationStates, v); }
 
 template <>
 std::optional<RequestKind> parse_name(std::string_view n) { return reverse(kRequestKinds, n); }
@@ -89,6 +102,15 @@ std::optional<RecipientKind> parse_name(std::string_view n) { return reverse(kRe
 template <>
 std::optional<ObligationState> parse_name(std::string_view n) {
   return reverse(kObligationStates, n);
+}
+
+template <>
+std::optional<NotificationKind> parse_name(std::string_view n) {
+  return reverse(kNotificationKinds, n);
+}
+template <>
+std::optional<NotificationState> parse_name(std::string_view n) {
+  return reverse(kNotificationStates, n);
 }
 
 std::string Obligation::subject() const {

@@ -26,6 +26,8 @@ enum class SubjectGroup { kStaff, kClients, kRepresentatives };
 enum class Risk { kUnknown, kNone, kRisk, kHigh };
 enum class RecipientKind { kPartyDpo, kAuthority, kDataSubject };
 enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
+enum class NotificationKind { kNotice, kFailureAlert };
+enum class NotificationState { kHeld, kPending, kSent, kFailed };
 
 /// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
 std::string_view name_of(RequestKind v);
@@ -34,6 +36,8 @@ std::string_view name_of(SubjectGroup v);
 std::string_view name_of(Risk v);
 std::string_view name_of(RecipientKind v);
 std::string_view name_of(ObligationState v);
+std::string_view name_of(NotificationKind v);
+std::string_view name_of(NotificationState v);
 
 /// The inverse of name_of; nullopt for an unknown name.
 template <typename Enum>
@@ -110,9 +114,28 @@ struct Obligation {
   std::optional<Instant> closed_time;
   std::string evidence;  ///< what fulfilled it, or why it was waived
   std::string closed_by;
+  std::string notice_state;  ///< state of its latest notice mail, if it has one ("sent", ...)
 
   /// "incidents/12" or "requests/7".
   std::string subject() const;
+};
+
+/// A message to deliver, from the outbox.
+struct Notification {
+  int64_t id = 0;
+  int64_t obligation_id = 0;
+  NotificationKind kind = NotificationKind::kNotice;
+  NotificationState state = NotificationState::kPending;
+  int attempts = 0;
+  Instant next_attempt_time{};
+  std::string last_error;
+  std::string message_id;
+  std::string recipients;  ///< as delivered: "dpo@kortenberg.example, deputy@..."
+  std::string server_reply;
+  std::optional<Instant> sent_time;
+  std::optional<Instant> ack_time;
+  std::string ack_by;
+  Instant create_time{};
 };
 
 }  // namespace termijn::domain

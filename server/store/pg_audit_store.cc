@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "server/app/sha256.h"
+#include "server/store/pg_array.h"
 #include "server/store/pg_status.h"
 #include "server/store/statements.h"
 
@@ -50,7 +52,8 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
     }
     const pqxx::result queued = tx.exec_prepared(stmt::kAuditQueued, max);
     if (queued.empty()) return 0;
-    std::string ids = "{";
+    PgArray ids, seqs, times, principals, parties, actions, subjects, relateds, details, prevs,
+        hashes;
     for (const auto& row : queued) {
       domain::AuditRecord r;
       r.seq = ++seq;
@@ -62,14 +65,23 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
       r.related = row[6].as<std::string>();
       r.details = row[7].as<std::string>();
       const std::string hash = app::chain_hash(prev, r);
-      tx.exec_prepared(stmt::kAuditInsert, r.seq, r.time.time_since_epoch().count(), r.principal,
-                       r.party, r.action, r.subject, r.related, r.details,
-                       pqxx::binarystring(prev.data(), prev.size()),
-                       pqxx::binarystring(hash.data(), hash.size()));
+      ids.add(row[0].as<long long>());
+      seqs.add(r.seq);
+      times.add(static_cast<long long>(r.time.time_since_epoch().count()));
+      principals.add(r.principal);
+      parties.add(r.party);
+      actions.add(r.action);
+      subjects.add(r.subject);
+      relateds.add(r.related);
+      details.add(r.details);
+      prevs.add(app::to_hex(prev));
+      hashes.add(app::to_hex(hash));
       prev = hash;
-      ids += (ids.size() > 1 ? "," : "") + row[0].as<std::string>();
     }
-    tx.exec_prepared(stmt::kAuditDequeue, ids + "}");
+    tx.exec_prepared(stmt::kAuditInsert, seqs.str(), times.str(), principals.str(), parties.str(),
+                     actions.str(), subjects.str(), relateds.str(), details.str(), prevs.str(),
+                     hashes.str());
+    tx.exec_prepared(stmt::kAuditDequeue, ids.str());
     tx.commit();
     return static_cast<int>(queued.size());
   });
@@ -125,6 +137,18 @@ bool PgListener::wait(std::chrono::milliseconds timeout) {
     connection_.reset();
     std::this_thread::sleep_for(timeout);  // back off before reconnecting
     return false;
+  }
+}
+
+void notify_channels(PgPool& pool, const std::vector<std::string>& channels) {
+  try {
+    PgPool::Lease lease = pool.acquire();
+    pqxx::nontransaction tx(*lease);
+    for (const std::string& channel : channels) {
+      tx.exec_params("SELECT pg_notify($1, '')", channel);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("waking workers: {}", e.what());  // they wake on their own timeout
   }
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/app/audit.h"
 #include "server/store/pg_pool.h"
@@ -37,5 +38,8 @@ class PgListener {
   std::string channel_;
   std::unique_ptr<Connection> connection_;
 };
+
+/// Sends a notification on each channel, e.g. to wake waiting workers at shutdown.
+void notify_channels(PgPool& pool, const std::vector<std::string>& channels);
 
 }  // namespace termijn::store

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "server/store/pg_array.h"
 #include "server/store/pg_status.h"
 #include "server/store/statements.h"
 
@@ -104,7 +105,31 @@ domain::Obligation obligation_from(const pqxx::row& r) {
   o.closed_time = optional_instant(r[13]);
   o.evidence = r[14].as<std::string>();
   o.closed_by = r[15].as<std::string>();
+  o.notice_state = r[16].as<std::string>();
   return o;
+}
+
+domain::Notification notification_from(const pqxx::row& r) {
+  domain::Notification n;
+  n.id = r[0].as<int64_t>();
+  n.obligation_id = r[1].as<int64_t>();
+  n.kind = enum_field<domain::NotificationKind>(r[2]);
+  n.state = enum_field<domain::NotificationState>(r[3]);
+  n.attempts = r[4].as<int>();
+  n.next_attempt_time = instant(r[5]);
+  n.last_error = r[6].as<std::string>();
+  n.message_id = r[7].as<std::string>();
+  n.recipients = r[8].as<std::string>();
+  n.server_reply = r[9].as<std::string>();
+  n.sent_time = optional_instant(r[10]);
+  n.ack_time = optional_instant(r[11]);
+  n.ack_by = r[12].as<std::string>();
+  n.create_time = instant(r[13]);
+  return n;
+}
+
+std::string optional_seconds(const std::optional<Instant>& t) {
+  return t ? std::to_string(seconds(*t)) : "";
 }
 
 template <typename T, typename Map>
@@ -195,12 +220,50 @@ class PgTransaction final : public app::StoreTransaction {
     });
   }
 
-  absl::Status append_audit(const domain::AuditRecord& r) override {
-    return step("append audit", [&]() -> absl::Status {
-      tx_->exec_prepared(stmt::kAppendAudit, seconds(r.time), r.principal, r.party, r.action,
-                         r.subject, r.related, r.details);
+  absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) override {
+    return step("insert notification", [&]() -> absl::StatusOr<int64_t> {
+      const int64_t id =
+          tx_->exec_prepared1(stmt::kInsertNotification, n.obligation_id,
+                              std::string(domain::name_of(n.kind)),
+                              std::string(domain::name_of(n.state)),
+                              seconds(n.next_attempt_time), seconds(n.create_time))[0]
+              .as<int64_t>();
+      if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
+      return id;
+    });
+  }
+
+  absl::StatusOr<std::optional<domain::Notification>> claim_notification(Instant now) override {
+    return step("claim notification", [&]() -> absl::StatusOr<std::optional<domain::Notification>> {
+      const pqxx::result rows = tx_->exec_prepared(stmt::kClaimNotification, seconds(now));
+      if (rows.empty()) return std::optional<domain::Notification>();
+      return std::optional<domain::Notification>(notification_from(rows[0]));
+    });
+  }
+
+  absl::StatusOr<domain::Notification> lock_notification(int64_t id) override {
+    return step("lock notification", [&]() -> absl::StatusOr<domain::Notification> {
+      const pqxx::result rows = tx_->exec_prepared(stmt::kLockNotification, id);
+      if (rows.empty()) return not_found("notifications/" + std::to_string(id));
+      return notification_from(rows[0]);
+    });
+  }
+
+  absl::Status update_notification(const domain::Notification& n) override {
+    return step("update notification", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kUpdateNotification, n.id, std::string(domain::name_of(n.state)),
+                         n.attempts, seconds(n.next_attempt_time), n.last_error, n.message_id,
+                         n.recipients, n.server_reply, optional_seconds(n.sent_time),
+                         optional_seconds(n.ack_time), n.ack_by);
+      if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
       return absl::OkStatus();
     });
+  }
+
+  // Collected and written in one statement at commit.
+  absl::Status append_audit(const domain::AuditRecord& r) override {
+    audit_.push_back(r);
+    return absl::OkStatus();
   }
 
   absl::Status commit() override {
@@ -208,6 +271,20 @@ class PgTransaction final : public app::StoreTransaction {
       return absl::AbortedError("commit: an earlier statement failed; nothing was committed");
     }
     return step("commit", [&]() -> absl::Status {
+      if (!audit_.empty()) {
+        PgArray time, principal, party, action, subject, related, details;
+        for (const domain::AuditRecord& r : audit_) {
+          time.add(seconds(r.time));
+          principal.add(r.principal);
+          party.add(r.party);
+          action.add(r.action);
+          subject.add(r.subject);
+          related.add(r.related);
+          details.add(r.details);
+        }
+        tx_->exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(),
+                           action.str(), subject.str(), related.str(), details.str());
+      }
       tx_->commit();
       return absl::OkStatus();
     });
@@ -217,6 +294,7 @@ class PgTransaction final : public app::StoreTransaction {
   PgPool::Lease lease_;
   std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
   bool failed_ = false;
+  std::vector<domain::AuditRecord> audit_;
 };
 
 }  // namespace
@@ -309,6 +387,32 @@ absl::StatusOr<std::vector<domain::Obligation>> PgStore::obligations_of(int64_t 
   return read<std::vector<domain::Obligation>>(pool_, "obligations of", [&](auto& tx) {
     return map_rows<domain::Obligation>(
         tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id), obligation_from);
+  });
+}
+
+absl::StatusOr<domain::Notification> PgStore::get_notification(int64_t id) {
+  return read<domain::Notification>(
+      pool_, "get notification", [&](auto& tx) -> absl::StatusOr<domain::Notification> {
+        const auto rows = tx.exec_prepared(stmt::kGetNotification, id);
+        if (rows.empty()) return not_found("notifications/" + std::to_string(id));
+        return notification_from(rows[0]);
+      });
+}
+
+absl::StatusOr<std::vector<domain::Notification>> PgStore::list_notifications(
+    const app::NotificationFilter& f) {
+  return read<std::vector<domain::Notification>>(pool_, "list notifications", [&](auto& tx) {
+    const std::string state = f.state ? std::string(domain::name_of(*f.state)) : "";
+    return map_rows<domain::Notification>(
+        tx.exec_prepared(stmt::kListNotifications, f.party, state, f.before_id, f.limit,
+                         f.obligation_id),
+        notification_from);
+  });
+}
+
+absl::StatusOr<std::optional<domain::Instant>> PgStore::next_notification_time() {
+  return read<std::optional<domain::Instant>>(pool_, "next notification time", [&](auto& tx) {
+    return optional_instant(tx.exec_prepared1(stmt::kNextNotificationTime)[0]);
   });
 }
 

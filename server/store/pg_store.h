@@ -23,6 +23,10 @@ class PgStore final : public app::Store {
       const app::ObligationFilter& f) override;
   absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
                                                                   int64_t request_id) override;
+  absl::StatusOr<domain::Notification> get_notification(int64_t id) override;
+  absl::StatusOr<std::vector<domain::Notification>> list_notifications(
+      const app::NotificationFilter& f) override;
+  absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override;
 
   PgPool& pool() { return pool_; }
 

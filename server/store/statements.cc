@@ -22,7 +22,15 @@ const std::string kObligationColumns =
     "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
     "recipient_kind, recipient_party, extract(epoch FROM start_time)::bigint, "
     "extract(epoch FROM due_time)::bigint, extract(epoch FROM legal_due_time)::bigint, "
-    "explanation, state, extract(epoch FROM closed_time)::bigint, evidence, closed_by";
+    "explanation, state, extract(epoch FROM closed_time)::bigint, evidence, closed_by, "
+    "coalesce((SELECT n.state FROM notification n WHERE n.obligation_id = obligation.id AND "
+    "n.kind = 'notice' ORDER BY n.id DESC LIMIT 1), '')";
+
+const std::string kNotificationColumns =
+    "n.id, n.obligation_id, n.kind, n.state, n.attempts, "
+    "extract(epoch FROM n.next_attempt_time)::bigint, n.last_error, n.message_id, n.recipients, "
+    "n.server_reply, extract(epoch FROM n.sent_time)::bigint, "
+    "extract(epoch FROM n.ack_time)::bigint, n.ack_by, extract(epoch FROM n.create_time)::bigint";
 
 // A record concerns a party that reported it or that one of its obligations is owed to.
 const std::string kConcerns =
@@ -90,20 +98,52 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kObligationColumns +
                 " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
                 "ORDER BY due_time, id");
+  c.prepare(stmt::kInsertNotification,
+            "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time) "
+            "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5)) RETURNING id");
+  c.prepare(stmt::kWakeDispatchers, "SELECT pg_notify('" + std::string(kOutboxChannel) + "', '')");
+  c.prepare(stmt::kClaimNotification,
+            "SELECT " + kNotificationColumns +
+                " FROM notification n WHERE n.state = 'pending' AND n.next_attempt_time <= "
+                "to_timestamp($1) ORDER BY n.next_attempt_time, n.id LIMIT 1 FOR UPDATE SKIP LOCKED");
+  c.prepare(stmt::kLockNotification,
+            "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1 FOR UPDATE");
+  c.prepare(stmt::kUpdateNotification,
+            "UPDATE notification SET state = $2, attempts = $3, next_attempt_time = "
+            "to_timestamp($4), last_error = $5, message_id = $6, recipients = $7, server_reply = $8, "
+            "sent_time = to_timestamp(NULLIF($9, '')::bigint), ack_time = "
+            "to_timestamp(NULLIF($10, '')::bigint), ack_by = $11 WHERE id = $1");
+  c.prepare(stmt::kGetNotification,
+            "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1");
+  c.prepare(stmt::kListNotifications,
+            "SELECT " + kNotificationColumns +
+                " FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE ($1 = '' OR "
+                "o.owner_party = $1 OR o.recipient_party = $1) AND ($2 = '' OR n.state = $2) AND "
+                "($3::bigint = 0 OR n.id < $3::bigint) AND ($5::bigint = 0 OR n.obligation_id = "
+                "$5::bigint) ORDER BY n.id DESC LIMIT $4");
+  c.prepare(stmt::kNextNotificationTime,
+            "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
+            "state = 'pending'");
+  // All of a transaction's entries in one statement (arrays of equal length), and one wake-up.
   c.prepare(stmt::kAppendAudit,
             "WITH queued AS (INSERT INTO audit_queue (time, principal, party, action, subject, "
-            "related, details) VALUES (to_timestamp($1), $2, $3, $4, $5, $6, $7) RETURNING id) "
-            "SELECT pg_notify('" + std::string(kAuditChannel) + "', '') FROM queued");
+            "related, details) SELECT to_timestamp(t), p, y, a, s, r, d FROM unnest($1::bigint[], "
+            "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS "
+            "u(t, p, y, a, s, r, d) RETURNING id) "
+            "SELECT pg_notify('" + std::string(kAuditChannel) + "', '') FROM queued LIMIT 1");
   c.prepare(stmt::kAuditLockWait, "SELECT pg_advisory_xact_lock(" + kSequencerLock + ")");
   c.prepare(stmt::kAuditLockTry, "SELECT pg_try_advisory_xact_lock(" + kSequencerLock + ")");
   c.prepare(stmt::kAuditHead, "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1");
   c.prepare(stmt::kAuditQueued,
             "SELECT id, extract(epoch FROM time)::bigint, principal, party, action, subject, "
             "related, details FROM audit_queue ORDER BY id LIMIT $1");
+  // A whole batch in one statement; hashes travel as hex.
   c.prepare(stmt::kAuditInsert,
             "INSERT INTO audit_event (seq, time, principal, party, action, subject, related, "
-            "details, prev_hash, hash) VALUES ($1, to_timestamp($2), $3, $4, $5, $6, $7, $8, $9, "
-            "$10)");
+            "details, prev_hash, hash) SELECT q, to_timestamp(t), p, y, a, s, r, d, "
+            "decode(h0, 'hex'), decode(h1, 'hex') FROM unnest($1::bigint[], $2::bigint[], "
+            "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], "
+            "$10::text[]) AS u(q, t, p, y, a, s, r, d, h0, h1)");
   // Exactly the ids sequenced: a range could take an entry committed after they were read.
   c.prepare(stmt::kAuditDequeue, "DELETE FROM audit_queue WHERE id = ANY($1::bigint[])");
   c.prepare(stmt::kAuditEvents,

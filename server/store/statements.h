@@ -20,6 +20,14 @@ inline constexpr const char* kGetObligation = "get_obligation";
 inline constexpr const char* kListObligations = "list_obligations";
 inline constexpr const char* kObligationsOf = "obligations_of";
 inline constexpr const char* kAppendAudit = "append_audit";
+inline constexpr const char* kInsertNotification = "insert_notification";
+inline constexpr const char* kWakeDispatchers = "wake_dispatchers";
+inline constexpr const char* kClaimNotification = "claim_notification";
+inline constexpr const char* kLockNotification = "lock_notification";
+inline constexpr const char* kUpdateNotification = "update_notification";
+inline constexpr const char* kGetNotification = "get_notification";
+inline constexpr const char* kListNotifications = "list_notifications";
+inline constexpr const char* kNextNotificationTime = "next_notification_time";
 inline constexpr const char* kAuditLockWait = "audit_lock_wait";
 inline constexpr const char* kAuditLockTry = "audit_lock_try";
 inline constexpr const char* kAuditHead = "audit_head";
@@ -32,6 +40,8 @@ inline constexpr const char* kAuditEvent = "audit_event";
 
 /// The channel writers notify when they queue audit entries.
 inline constexpr const char* kAuditChannel = "termijn_audit";
+/// The channel that wakes outbox dispatchers.
+inline constexpr const char* kOutboxChannel = "termijn_outbox";
 
 /// Prepares every statement on `connection`.
 void prepare_statements(pqxx::connection& connection);

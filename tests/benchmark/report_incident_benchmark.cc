@@ -42,6 +42,19 @@ class NoAuditTransaction final : public app::StoreTransaction {
   absl::Status close_obligation(const domain::Obligation& o) override {
     return inner_->close_obligation(o);
   }
+  absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) override {
+    return inner_->insert_notification(n);
+  }
+  absl::StatusOr<std::optional<domain::Notification>> claim_notification(
+      domain::Instant now) override {
+    return inner_->claim_notification(now);
+  }
+  absl::StatusOr<domain::Notification> lock_notification(int64_t id) override {
+    return inner_->lock_notification(id);
+  }
+  absl::Status update_notification(const domain::Notification& n) override {
+    return inner_->update_notification(n);
+  }
   absl::Status append_audit(const domain::AuditRecord&) override { return absl::OkStatus(); }
   absl::Status commit() override { return inner_->commit(); }
 
@@ -78,6 +91,16 @@ class NoAuditStore final : public app::Store {
   }
   absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t i, int64_t r) override {
     return inner_.obligations_of(i, r);
+  }
+  absl::StatusOr<domain::Notification> get_notification(int64_t id) override {
+    return inner_.get_notification(id);
+  }
+  absl::StatusOr<std::vector<domain::Notification>> list_notifications(
+      const app::NotificationFilter& f) override {
+    return inner_.list_notifications(f);
+  }
+  absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override {
+    return inner_.next_notification_time();
   }
 
  private:

@@ -46,8 +46,10 @@ class AuditTest : public ::testing::Test {
               0);
   }
 
-  // Runs `sql` as the cluster's superuser on the server's database, bypassing triggers.
+  // Runs `sql` as the cluster's superuser on the server's database, bypassing triggers, once
+  // everything recorded so far is chained.
   void tamper(const std::string& sql) {
+    ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0);
     const char* superuser = std::getenv("TERMIJN_TEST_SUPERUSER_URL");
     ASSERT_NE(superuser, nullptr) << "TERMIJN_TEST_SUPERUSER_URL is not set; run scripts/test";
     pqxx::connection c(std::string(superuser) + "&dbname=" + server_.database().name());
@@ -64,14 +66,15 @@ TEST_F(AuditTest, EveryChangeIsAnEventInOrderAndTheChainVerifies) {
   const Outcome list = server_.cli("auditor", {"audit", "list"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_THAT(actions(list),
-              ElementsAre("incident.reported", "obligation.created", "obligation.created",
-                          "request.logged", "obligation.created", "obligation.created",
-                          "obligation.fulfilled", "obligation.waived"));
+              ElementsAre("incident.reported", "obligation.created", "notification.queued",
+                          "obligation.created", "request.logged", "obligation.created",
+                          "notification.queued", "obligation.created", "obligation.fulfilled",
+                          "obligation.waived"));
   EXPECT_THAT(list.out, HasSubstr("herent-dpo"));
   EXPECT_THAT(list.out, HasSubstr("\"evidence\":\"Phoned\""));
   const Outcome verify = server_.cli("auditor", {"audit", "verify"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
-  EXPECT_TRUE(std::regex_search(verify.out, std::regex(R"(^verified 8 events up to 8 \(hash [0-9a-f]{64}\)\n$)")))
+  EXPECT_TRUE(std::regex_search(verify.out, std::regex(R"(^verified 10 events up to 10 \(hash [0-9a-f]{64}\)\n$)")))
       << verify.out;
 }
 
@@ -97,7 +100,7 @@ TEST_F(AuditTest, ShowAndExportCarryTheHashes) {
   EXPECT_THAT(show.out, HasSubstr("prev_hash: " + std::string(64, '0')));
   const Outcome exported = server_.cli("auditor", {"audit", "export", "--format", "jsonl"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
-  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 8);
+  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 10);
   EXPECT_THAT(exported.out, HasSubstr("\"prev_hash\":"));
   EXPECT_THAT(exported.out, HasSubstr("\"action\":\"obligation.waived\""));
   EXPECT_EQ(server_.cli("auditor", {"audit", "show", "99"}).exit_code, 3);
@@ -107,10 +110,10 @@ TEST_F(AuditTest, VerifyFailsAtAnAlteredRow) {
   // A row altered behind the trigger's back fails verification at that row.
   record_some_changes();
   ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0);
-  tamper("UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 7");
+  tamper("UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 9");
   const Outcome verify = server_.cli("auditor", {"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 7);
-  EXPECT_THAT(verify.err, HasSubstr("does NOT verify at event 7: its content does not match"));
+  EXPECT_THAT(verify.err, HasSubstr("does NOT verify at event 9: its content does not match"));
 }
 
 TEST_F(AuditTest, VerifyFailsAtADeletedRow) {
@@ -146,7 +149,7 @@ TEST_F(AuditTest, TheDatabaseRefusesChangesToTheTrail) {
       EXPECT_THROW(tx.exec(sql), pqxx::insufficient_privilege) << sql << " as " << url;
     }
   }
-  EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_event"), "8");
+  EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_event"), "10");
 }
 
 TEST_F(AuditTest, TwoServersConcurrentWritersOneGapFreeChain) {
@@ -168,12 +171,12 @@ TEST_F(AuditTest, TwoServersConcurrentWritersOneGapFreeChain) {
   }
   for (auto& w : writers) w.join();
   ASSERT_EQ(failures, 0);
-  // 20 incidents, each with 1 + 2 events.
+  // 20 incidents, each with its own event, two obligations' and one queued notice's.
   const Outcome verify = second->cli("auditor", {"audit", "verify"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
-  EXPECT_THAT(verify.out, HasSubstr("verified 60 events up to 60"));
+  EXPECT_THAT(verify.out, HasSubstr("verified 80 events up to 80"));
   EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_queue"), "0");
-  EXPECT_EQ(server_.database().scalar("SELECT max(seq) - min(seq) + 1 FROM audit_event"), "60");
+  EXPECT_EQ(server_.database().scalar("SELECT max(seq) - min(seq) + 1 FROM audit_event"), "80");
 }
 
 }  // namespace

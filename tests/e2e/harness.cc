@@ -117,31 +117,38 @@ Certificates::~Certificates() {
   fs::remove_all(other_ca_dir, ignored);
 }
 
-Termijnd::Termijnd(const std::string& extra_config)
-    : Termijnd(std::make_shared<TestDatabase>(), extra_config) {}
+Termijnd::Termijnd(TermijndOptions options)
+    : Termijnd(std::make_shared<TestDatabase>(), std::move(options)) {}
 
 std::unique_ptr<Termijnd> Termijnd::sharing_database_of(const Termijnd& other) {
-  return std::unique_ptr<Termijnd>(new Termijnd(other.db_, ""));
+  return std::unique_ptr<Termijnd>(new Termijnd(other.db_, other.options_));
 }
 
-Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, const std::string& extra_config)
-    : db_(std::move(db)) {
+Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
+    : db_(std::move(db)), options_(std::move(options)) {
   const Certificates& certs = Certificates::get();
   work_dir_ = make_temp_dir("termijnd");
   const std::string config = work_dir_ + "/termijn.toml";
   {
+    std::string text = read_all(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml");
+    auto edits = options_.edits;
+    if (!options_.auto_send) edits.insert(edits.begin(), {"auto_send = true", "auto_send = false"});
+    for (const auto& [from, to] : edits) {
+      for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+      }
+    }
     std::ofstream out(config);
-    out << read_all(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml") << "\n"
+    out << text << "\n"
         << "[[principal]]\nname = \"expired-dpo\"\nparty = \"herent\"\nroles = [\"dpo\"]\n"
-        << "certificate_cn = \"expired\"\n\n"
-        << extra_config << "\n";
+        << "certificate_cn = \"expired\"\n";
   }
   const std::string port_file = work_dir_ + "/port";
   pid_ = spawn({binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
                 "--database-url", db_->app_url(), "--migration-database-url", db_->url(), "--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
                 certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key", "--port-file",
-                port_file},
-               {}, work_dir_ + "/stdout", work_dir_ + "/log");
+                port_file, "--mail-dir", work_dir_ + "/mail"},
+               options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < give_up) {
     const std::string text = read_all(port_file);

@@ -34,12 +34,24 @@ struct Certificates {
   ~Certificates();
 };
 
+/// How a test's termijnd differs from the demo.
+struct TermijndOptions {
+  /// Notices wait for review unless a test is about mail: the other tests stay independent of
+  /// the asynchronous dispatcher.
+  bool auto_send = false;
+  /// Text replacements in config/demo.toml, in order.
+  std::vector<std::pair<std::string, std::string>> edits;
+  /// Extra environment for termijnd (e.g. TERMIJN_SMTP_URL).
+  std::map<std::string, std::string> env;
+};
+
 /// A real termijnd on 127.0.0.1 port 0 with mutual TLS, a fresh database and the demo
-/// configuration (plus `extra_config` TOML appended). Stopped with SIGTERM on destruction.
+/// configuration; mail goes to .eml files in mail_dir() unless env says otherwise. Stopped with
+/// SIGTERM on destruction.
 class Termijnd {
  public:
-  explicit Termijnd(const std::string& extra_config = "");
-  /// A second process on the database of `other`.
+  explicit Termijnd(TermijndOptions options = {});
+  /// A second process on the database of `other`, with the same options.
   static std::unique_ptr<Termijnd> sharing_database_of(const Termijnd& other);
   ~Termijnd();
 
@@ -53,12 +65,16 @@ class Termijnd {
   /// Sends SIGTERM and waits; returns the exit status.
   int stop();
 
+  /// Where mail goes as .eml files when no SMTP server is configured.
+  std::string mail_dir() const { return work_dir_ + "/mail"; }
+
   /// The server's log so far.
   std::string log() const;
 
  private:
-  Termijnd(std::shared_ptr<TestDatabase> db, const std::string& extra_config);
+  Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options);
   std::shared_ptr<TestDatabase> db_;
+  TermijndOptions options_;
   std::string work_dir_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -1,0 +1,104 @@
+#include "server/app/notifications.h"
+
+#include <absl/strings/numbers.h>
+
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
+
+namespace termijn::app {
+
+namespace {
+
+std::string name_of_notification(int64_t id) { return "notifications/" + std::to_string(id); }
+
+}  // namespace
+
+absl::StatusOr<NotificationRecord> Notifications::get(int64_t id) {
+  auto n = store_.get_notification(id);
+  if (!n.ok()) return n.status();
+  auto o = store_.get_obligation(n->obligation_id);
+  if (!o.ok()) return o.status();
+  return NotificationRecord{std::move(*n), std::move(*o)};
+}
+
+absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQuery& q) {
+  if (q.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  const int size = q.page_size == 0 ? 50 : std::min(q.page_size, 500);
+  NotificationFilter filter{q.party, q.state, 0, 0, size + 1};
+  if (!q.page_token.empty() &&
+      (!absl::SimpleAtoi(q.page_token, &filter.before_id) || filter.before_id <= 0)) {
+    return absl::InvalidArgumentError("page_token: not a token this service issued");
+  }
+  auto found = store_.list_notifications(filter);
+  if (!found.ok()) return found.status();
+  Page<NotificationRecord> page;
+  for (auto& n : *found) {
+    if (static_cast<int>(page.items.size()) == size) {
+      page.next_token = std::to_string(page.items.back().notification.id);
+      break;
+    }
+    auto o = store_.get_obligation(n.obligation_id);
+    if (!o.ok()) return o.status();
+    page.items.push_back({std::move(n), std::move(*o)});
+  }
+  return page;
+}
+
+template <typename Change>
+absl::StatusOr<NotificationRecord> Notifications::change(const Actor& actor, int64_t id,
+                                                         const char* action, Change&& change) {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  auto n = (*tx)->lock_notification(id);
+  if (!n.ok()) return n.status();
+  const domain::Instant now = clock_.now();
+  if (auto s = change(*n, now); !s.ok()) return s;
+  if (auto s = (*tx)->update_notification(*n); !s.ok()) return s;
+  auto o = store_.get_obligation(n->obligation_id);
+  if (!o.ok()) return o.status();
+  if (auto s = (*tx)->append_audit(audit_record(actor, now, action, name_of_notification(id),
+                                                o->subject(), notification_details(*n)));
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = (*tx)->commit(); !s.ok()) return s;
+  return NotificationRecord{std::move(*n), std::move(*o)};
+}
+
+absl::StatusOr<NotificationRecord> Notifications::release(const Actor& actor, int64_t id) {
+  return change(actor, id, "notification.released",
+                [&](domain::Notification& n, domain::Instant now) -> absl::Status {
+                  using State = domain::NotificationState;
+                  if (n.state != State::kHeld && n.state != State::kFailed) {
+                    return absl::FailedPreconditionError(
+                        name_of_notification(id) + " is " + std::string(domain::name_of(n.state)) +
+                        "; only held or failed notifications can be sent");
+                  }
+                  n.state = State::kPending;
+                  n.next_attempt_time = now;
+                  n.attempts = 0;
+                  n.last_error.clear();
+                  return absl::OkStatus();
+                });
+}
+
+absl::StatusOr<NotificationRecord> Notifications::acknowledge(const Actor& actor, int64_t id) {
+  return change(actor, id, "notification.acknowledged",
+                [&](domain::Notification& n, domain::Instant now) -> absl::Status {
+                  if (n.state != domain::NotificationState::kSent) {
+                    return absl::FailedPreconditionError(
+                        name_of_notification(id) + " is " + std::string(domain::name_of(n.state)) +
+                        "; only a sent notification can be acknowledged");
+                  }
+                  if (n.ack_time) {
+                    return absl::FailedPreconditionError(name_of_notification(id) +
+                                                         " was acknowledged already by " +
+                                                         n.ack_by);
+                  }
+                  n.ack_time = now;
+                  n.ack_by = actor.principal;
+                  return absl::OkStatus();
+                });
+}
+
+}  // namespace termijn::app

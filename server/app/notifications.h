@@ -1,0 +1,50 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <optional>
+#include <string>
+
+#include "server/app/actor.h"
+#include "server/app/clock.h"
+#include "server/app/queries.h"
+#include "server/app/store.h"
+
+namespace termijn::app {
+
+/// A notification with the obligation it serves.
+struct NotificationRecord {
+  domain::Notification notification;
+  domain::Obligation obligation;
+};
+
+struct NotificationQuery {
+  std::string party;
+  std::optional<domain::NotificationState> state;
+  int page_size = 0;
+  std::string page_token;
+};
+
+/// The outbox as DPOs see it: review and release held notices, acknowledge received ones.
+class Notifications {
+ public:
+  Notifications(const Clock& clock, Store& store) : clock_(clock), store_(store) {}
+
+  absl::StatusOr<NotificationRecord> get(int64_t id);
+  absl::StatusOr<Page<NotificationRecord>> list(const NotificationQuery& q);
+  /// Sends a held notification (after review) or retries a failed one, now.
+  /// FAILED_PRECONDITION when it is pending or already sent.
+  absl::StatusOr<NotificationRecord> release(const Actor& actor, int64_t id);
+  /// Records that the recipient received a sent notification. FAILED_PRECONDITION when it was
+  /// not sent or was acknowledged already.
+  absl::StatusOr<NotificationRecord> acknowledge(const Actor& actor, int64_t id);
+
+ private:
+  template <typename Change>
+  absl::StatusOr<NotificationRecord> change(const Actor& actor, int64_t id, const char* action,
+                                            Change&& change);
+  const Clock& clock_;
+  Store& store_;
+};
+
+}  // namespace termijn::app

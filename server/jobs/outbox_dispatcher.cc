@@ -1,0 +1,155 @@
+#include "server/jobs/outbox_dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
+
+namespace termijn::jobs {
+
+namespace {
+
+using domain::NotificationKind;
+using domain::NotificationState;
+
+const app::Actor kSystem{"system", ""};
+constexpr std::chrono::milliseconds kMaxSleep{5000};
+
+std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
+
+// Records the notice's evidence on its obligation, if nobody closed it in the meantime.
+absl::Status fulfil_with_evidence(app::StoreTransaction& tx, const domain::Notification& n,
+                                  domain::Instant now) {
+  auto o = tx.lock_obligation(n.obligation_id);
+  if (!o.ok()) return o.status();
+  if (o->state != domain::ObligationState::kOpen) return absl::OkStatus();
+  o->state = now <= o->due_time ? domain::ObligationState::kMet : domain::ObligationState::kMetLate;
+  o->closed_time = now;
+  o->closed_by = kSystem.principal;
+  o->evidence = "Mail <" + n.message_id + "> to " + n.recipients +
+                " accepted by the mail server at " + domain::format_utc(now) + ": " +
+                n.server_reply;
+  if (auto s = tx.close_obligation(*o); !s.ok()) return s;
+  return tx.append_audit(app::audit_record(kSystem, now, "obligation.fulfilled",
+                                           "obligations/" + std::to_string(o->id), o->subject(),
+                                           app::closure_details(*o)));
+}
+
+// The owner's DPO hears of a notice that failed for good, by mail if mail works at all.
+absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& notice,
+                         const std::string& related, domain::Instant now) {
+  domain::Notification alert;
+  alert.obligation_id = notice.obligation_id;
+  alert.kind = NotificationKind::kFailureAlert;
+  alert.state = NotificationState::kPending;
+  alert.next_attempt_time = now;
+  alert.create_time = now;
+  const auto id = tx.insert_notification(alert);
+  if (!id.ok()) return id.status();
+  alert.id = *id;
+  return tx.append_audit(app::audit_record(kSystem, now, "notification.queued",
+                                           notification_name(alert.id), related,
+                                           app::notification_details(alert)));
+}
+
+}  // namespace
+
+absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  const domain::Instant now = clock_.now();
+  auto claimed = (*tx)->claim_notification(now);
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return false;
+  domain::Notification n = **claimed;
+  const auto obligation = store_.get_obligation(n.obligation_id);
+  if (!obligation.ok()) return obligation.status();
+
+  const auto message = composer_.compose(n);
+  notify::SendResult result;
+  if (message.ok()) {
+    n.message_id = message->message_id;
+    n.recipients = recipients_of(*message);
+    result = mailer_.send(*message);
+  } else {
+    result = {notify::SendResult::Outcome::kPermanentFailure,
+              "cannot compose the message: " + std::string(message.status().message())};
+  }
+  n.attempts++;
+
+  std::string action;
+  switch (result.outcome) {
+    case notify::SendResult::Outcome::kAccepted:
+      n.state = NotificationState::kSent;
+      n.sent_time = now;
+      n.server_reply = result.server_reply;
+      n.last_error.clear();
+      action = "notification.sent";
+      break;
+    case notify::SendResult::Outcome::kTemporaryFailure: {
+      n.last_error = result.server_reply;
+      const auto next = now + domain::retry_delay(retry_, n.attempts, random_());
+      // A notice retried after its due time is late anyway: a DPO must act now.
+      const bool give_up = n.attempts >= retry_.max_attempts ||
+                           (n.kind == NotificationKind::kNotice && next > obligation->due_time);
+      n.state = give_up ? NotificationState::kFailed : NotificationState::kPending;
+      n.next_attempt_time = next;
+      action = give_up ? "notification.failed" : "notification.retry";
+      break;
+    }
+    case notify::SendResult::Outcome::kPermanentFailure:
+      n.last_error = result.server_reply;
+      n.state = NotificationState::kFailed;
+      action = "notification.failed";
+      break;
+  }
+  if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
+  const std::string related = obligation->subject();
+  if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, action,
+                                                     notification_name(n.id), related,
+                                                     app::notification_details(n)));
+      !s.ok()) {
+    return s;
+  }
+  if (n.state == NotificationState::kSent && n.kind == NotificationKind::kNotice) {
+    if (auto s = fulfil_with_evidence(**tx, n, now); !s.ok()) return s;
+  }
+  if (n.state == NotificationState::kFailed) {
+    spdlog::warn("{} ({} of obligations/{}) failed after {} attempt(s): {}",
+                 notification_name(n.id), domain::name_of(n.kind), n.obligation_id, n.attempts,
+                 n.last_error);
+    if (n.kind == NotificationKind::kNotice) {
+      if (auto s = queue_alert(**tx, n, related, now); !s.ok()) return s;
+    }
+  }
+  if (auto s = (*tx)->commit(); !s.ok()) return s;
+  spdlog::info("{}: {} (attempt {})", notification_name(n.id), action, n.attempts);
+  return true;
+}
+
+int OutboxDispatcher::run_once() {
+  int handled = 0;
+  while (true) {
+    const auto one = dispatch_one();
+    if (!one.ok()) {
+      spdlog::error("outbox: {}", one.status().ToString());
+      return handled;
+    }
+    if (!*one) return handled;
+    ++handled;
+  }
+}
+
+void OutboxDispatcher::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    run_once();
+    std::chrono::milliseconds sleep = kMaxSleep;
+    if (const auto next = store_.next_notification_time(); next.ok() && *next) {
+      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_.now());
+      sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
+    }
+    if (sleep.count() > 0) wait_(sleep);
+  }
+}
+
+}  // namespace termijn::jobs

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "server/domain/time.h"
+
+namespace termijn::notify {
+
+/// A mailbox: an optional display name (any UTF-8) and an addr-spec ("dpo@herent.example").
+struct MailAddress {
+  std::string name;
+  std::string email;
+};
+
+struct MailAttachment {
+  std::string file_name;   ///< any UTF-8; directory parts are dropped when rendered
+  std::string media_type;  ///< "application/pdf", "text/calendar; method=PUBLISH; charset=UTF-8"
+  std::string content;     ///< the exact bytes
+};
+
+/// One message. Rendering it (render_message in mime.h) is deterministic: the same MailMessage
+/// always gives the same bytes, so a resend after a crash is the same message, same Message-ID.
+struct MailMessage {
+  /// Without <>, e.g. "notification-17.3f2a@termijn.herent.example"; stable per notification.
+  std::string message_id;
+  MailAddress from;
+  std::vector<MailAddress> to;
+  std::vector<MailAddress> cc;
+  std::vector<MailAddress> reply_to;  ///< optional; where answers should go (the owner's DPO)
+  std::string subject;                ///< any UTF-8, one line (line breaks become spaces)
+  std::string text_body;              ///< UTF-8 plain text, '\n' or "\r\n" line ends
+  std::vector<MailAttachment> attachments;
+  domain::Instant date{};  ///< the Date header: when the message was ready to send
+};
+
+/// What the mail server (or the file system) said about one message.
+struct SendResult {
+  enum class Outcome {
+    kAccepted,          ///< the server took responsibility for the message; record the evidence
+    kTemporaryFailure,  ///< nothing was accepted and a later retry may succeed (4xx, network)
+    kPermanentFailure,  ///< retrying the same message will fail the same way (5xx, bad address)
+  };
+  Outcome outcome = Outcome::kTemporaryFailure;
+  /// The server's reply ("250 2.0.0 Ok: queued as 4Fx"), or why it failed (curl's error text).
+  std::string server_reply;
+
+  bool accepted() const { return outcome == Outcome::kAccepted; }
+};
+
+/// Delivers messages. Implementations are thread-safe: several dispatcher threads may share one.
+class Mailer {
+ public:
+  virtual ~Mailer() = default;
+
+  /// Delivers `m` to every address in m.to and m.cc (and never to anyone else). Blocks until the
+  /// server answered or the configured timeout passed. Never throws.
+  virtual SendResult send(const MailMessage& m) = 0;
+};
+
+}  // namespace termijn::notify

@@ -1,0 +1,280 @@
+#include "server/notify/smtp_mailer.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <utility>
+#include <vector>
+
+#include "server/notify/mime.h"
+
+namespace termijn::notify {
+namespace {
+
+using Outcome = SendResult::Outcome;
+
+struct UrlParts {
+  std::string scheme;
+  std::string host;
+  std::string port;
+  std::string path;
+  bool has_credentials = false;
+};
+
+// Splits `url` with libcurl's own parser, so validation agrees with what libcurl will connect to.
+absl::StatusOr<UrlParts> parse_url(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+  if (!handle) return absl::ResourceExhaustedError("out of memory");
+  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+      CURLUE_OK) {
+    return absl::InvalidArgumentError("SMTP url '" + url +
+                                      "' is not a URL like smtp://mail.example:587 or "
+                                      "smtps://mail.example:465");
+  }
+  auto part = [&](CURLUPart which) -> std::optional<std::string> {
+    char* value = nullptr;
+    if (curl_url_get(handle.get(), which, &value, 0) != CURLUE_OK || value == nullptr) {
+      return std::nullopt;
+    }
+    std::string out(value);
+    curl_free(value);
+    return out;
+  };
+  UrlParts parts;
+  parts.scheme = part(CURLUPART_SCHEME).value_or("");
+  parts.host = part(CURLUPART_HOST).value_or("");
+  parts.port = part(CURLUPART_PORT).value_or("");
+  parts.path = part(CURLUPART_PATH).value_or("");
+  parts.has_credentials = part(CURLUPART_USER).has_value() || part(CURLUPART_PASSWORD).has_value();
+  return parts;
+}
+
+// localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine.
+bool is_loopback(std::string host) {
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 &&
+         std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
+}
+
+bool is_host_name(const std::string& name) {
+  static const std::regex kHostName(
+      R"(^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$)");
+  return name.size() <= 253 && std::regex_match(name, kHostName);
+}
+
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// What one transfer needs from its callbacks. Outlives the curl handle that points to it.
+struct Transfer {
+  std::string_view bytes;
+  size_t sent = 0;
+  std::vector<std::string> replies;  ///< server reply lines, oldest first
+
+  static size_t read(char* buffer, size_t size, size_t count, void* self) {
+    auto* t = static_cast<Transfer*>(self);
+    const size_t n = std::min(size * count, t->bytes.size() - t->sent);
+    std::memcpy(buffer, t->bytes.data() + t->sent, n);
+    t->sent += n;
+    return n;
+  }
+
+  // libcurl hands every SMTP reply line to the header callback.
+  static size_t reply(char* data, size_t size, size_t count, void* self) {
+    auto* t = static_cast<Transfer*>(self);
+    std::string line(data, size * count);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    if (t->replies.size() == 32) t->replies.erase(t->replies.begin());
+    t->replies.push_back(std::move(line));
+    return size * count;
+  }
+
+  // The last reply line carrying `code`, the final line of the reply that decided the outcome.
+  std::string last_reply(long code) const {
+    const std::string prefix = std::to_string(code);
+    for (auto it = replies.rbegin(); it != replies.rend(); ++it) {
+      if (it->rfind(prefix, 0) == 0) return *it;
+    }
+    return code > 0 ? prefix : "";
+  }
+};
+
+// Local mistakes that another attempt cannot fix; everything else at the connection level is
+// worth another try (refused, reset, timed out, DNS, TLS handshake or certificate).
+bool is_permanent(CURLcode rc) {
+  switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_NOT_BUILT_IN:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+    case CURLE_LOGIN_DENIED:
+    case CURLE_FILESIZE_EXCEEDED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+absl::Status validate(const SmtpSettings& s) {
+  absl::StatusOr<UrlParts> url = parse_url(s.url);
+  if (!url.ok()) return url.status();
+  if (url->scheme != "smtp" && url->scheme != "smtps") {
+    return absl::InvalidArgumentError("SMTP url '" + s.url +
+                                      "' must start with smtp:// (STARTTLS) or smtps:// (TLS)");
+  }
+  if (url->host.empty()) return absl::InvalidArgumentError("SMTP url '" + s.url + "' has no host");
+  if (url->has_credentials) {
+    return absl::InvalidArgumentError(
+        "SMTP url must not contain a user or password; set them separately (TERMIJN_SMTP_USER, "
+        "TERMIJN_SMTP_PASSWORD) so they never appear in logs");
+  }
+  if (!s.require_starttls && !is_loopback(url->host)) {
+    return absl::InvalidArgumentError(
+        "SMTP: require_starttls = false is allowed only for a loopback host (localhost, 127.0.0.1, "
+        "::1), not for '" +
+        url->host + "': mail to other hosts must use TLS (protocol art. 7.1.B)");
+  }
+  if (s.user.empty() && !s.password.empty()) {
+    return absl::InvalidArgumentError("SMTP: a password is set but no user");
+  }
+  if (s.connect_timeout_seconds <= 0 || s.timeout_seconds <= 0) {
+    return absl::InvalidArgumentError("SMTP: timeouts must be positive numbers of seconds");
+  }
+  if (!s.ca_file.empty() && ::access(s.ca_file.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError("SMTP: cannot read ca_file '" + s.ca_file + "'");
+  }
+  const bool has_path = !url->path.empty() && url->path != "/";
+  if (!s.helo_domain.empty()) {
+    if (!is_host_name(s.helo_domain)) {
+      return absl::InvalidArgumentError("SMTP: helo_domain '" + s.helo_domain +
+                                        "' is not a host name");
+    }
+    if (has_path) {
+      return absl::InvalidArgumentError(
+          "SMTP: give the EHLO domain either as helo_domain or as "
+          "the path of the url, not both");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<SmtpMailer>> SmtpMailer::create(SmtpSettings settings) {
+  init_curl_once();
+  if (absl::Status status = validate(settings); !status.ok()) return status;
+  std::string effective_url = settings.url;
+  if (!settings.helo_domain.empty()) {
+    // libcurl sends the URL's path as the EHLO domain.
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
+    char* out = nullptr;
+    if (!handle ||
+        curl_url_set(handle.get(), CURLUPART_URL, settings.url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+            CURLUE_OK ||
+        curl_url_set(handle.get(), CURLUPART_PATH, ("/" + settings.helo_domain).c_str(), 0) !=
+            CURLUE_OK ||
+        curl_url_get(handle.get(), CURLUPART_URL, &out, 0) != CURLUE_OK) {
+      return absl::InvalidArgumentError("SMTP url '" + settings.url + "' cannot take a path");
+    }
+    effective_url = out;
+    curl_free(out);
+  }
+  return std::unique_ptr<SmtpMailer>(new SmtpMailer(std::move(settings), std::move(effective_url)));
+}
+
+SmtpMailer::SmtpMailer(SmtpSettings settings, std::string effective_url)
+    : settings_(std::move(settings)), effective_url_(std::move(effective_url)) {}
+
+SendResult SmtpMailer::send(const MailMessage& m) {
+  if (absl::Status status = check_message(m); !status.ok()) {
+    return {Outcome::kPermanentFailure, std::string(status.message())};
+  }
+  const std::string bytes = render_message(m);
+
+  // Declared before the handle: curl_easy_cleanup may still read replies (QUIT) and the list.
+  Transfer transfer;
+  transfer.bytes = bytes;
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(nullptr,
+                                                                         curl_slist_free_all);
+  for (const auto* list : {&m.to, &m.cc}) {
+    for (const MailAddress& a : *list) {
+      recipients.reset(curl_slist_append(recipients.release(), ("<" + a.email + ">").c_str()));
+    }
+  }
+  char error[CURL_ERROR_SIZE] = "";
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl || !recipients) return {Outcome::kTemporaryFailure, "out of memory"};
+
+  CURL* h = curl.get();
+  curl_easy_setopt(h, CURLOPT_URL, effective_url_.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // several threads send at once
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, settings_.connect_timeout_seconds);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, settings_.timeout_seconds);
+  curl_easy_setopt(h, CURLOPT_USE_SSL,
+                   settings_.require_starttls ? static_cast<long>(CURLUSESSL_ALL)
+                                              : static_cast<long>(CURLUSESSL_NONE));
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!settings_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, settings_.ca_file.c_str());
+  if (!settings_.user.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, settings_.user.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.password.c_str());
+  }
+  const std::string mail_from = "<" + m.from.email + ">";
+  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, &Transfer::read);
+  curl_easy_setopt(h, CURLOPT_READDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(bytes.size()));
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Transfer::reply);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+
+  const CURLcode rc = curl_easy_perform(h);
+  long code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  std::string detail = error[0] != '\0' ? error : curl_easy_strerror(rc);
+  if (rc == CURLE_USE_SSL_FAILED) {
+    detail = "the server does not offer STARTTLS and require_starttls is set: " + detail;
+  }
+
+  SendResult result;
+  if (rc == CURLE_OK) {
+    result = {Outcome::kAccepted, transfer.last_reply(code)};
+  } else if (code >= 400 && code < 600) {
+    result = {code >= 500 ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure,
+              transfer.last_reply(code) + " (" + detail + ")"};
+  } else {
+    result = {is_permanent(rc) ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure, detail};
+  }
+  if (result.accepted()) {
+    spdlog::info("mail <{}> accepted by {}: {}", m.message_id, settings_.url, result.server_reply);
+  } else {
+    spdlog::warn("mail <{}> not sent via {} ({}): {}", m.message_id, settings_.url,
+                 result.outcome == Outcome::kPermanentFailure ? "permanent" : "temporary",
+                 result.server_reply);
+  }
+  return result;
+}
+
+}  // namespace termijn::notify

@@ -1,0 +1,108 @@
+#include "server/notify/eml_mailer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "server/notify/mime.h"
+#include "tests/support/smtp_server.h"
+
+namespace termijn::notify {
+namespace {
+
+namespace fs = std::filesystem;
+using Outcome = SendResult::Outcome;
+
+// A temporary directory removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() : path_(testing::MakeTempDir("termijn-eml")) {}
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+MailMessage Sample() {
+  MailMessage m;
+  m.message_id = "notification-17.3f2a9c01@herent.example";
+  m.from = {"Termijn (OCMW Herent)", "termijn@herent.example"};
+  m.to = {{"DPO OCMW Kortenberg", "dpo@kortenberg.example"}};
+  m.subject = "Melding inbreuk – incidents/12";
+  m.text_body = "Geachte DPO,\n";
+  m.attachments = {{"deadline.ics", "text/calendar; method=PUBLISH", "BEGIN:VCALENDAR\r\n"}};
+  m.date = date::sys_days{date::year{2026} / 10 / 24};
+  return m;
+}
+
+std::vector<std::string> FileNames(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(EmlDirectoryMailerTest, WritesExactlyTheRenderedBytes) {
+  // Verifies <dir>/<message_id>.eml holds exactly render_message()'s bytes.
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/mail/outbox";
+  EmlDirectoryMailer mailer(dir);
+  const MailMessage m = Sample();
+  const SendResult result = mailer.send(m);
+  ASSERT_EQ(result.outcome, Outcome::kAccepted) << result.server_reply;
+  const std::string path = dir + "/notification-17.3f2a9c01@herent.example.eml";
+  EXPECT_EQ(result.server_reply, "written to " + path);
+  EXPECT_EQ(mailer.path_for(m), path);
+  EXPECT_EQ(testing::ReadFile(path), render_message(m));
+}
+
+TEST(EmlDirectoryMailerTest, ResendReplacesWithTheSameBytesAndLeavesNoTemporaryFiles) {
+  // Verifies a resend leaves one identical file and no temporary file.
+  TempDir tmp;
+  EmlDirectoryMailer mailer(tmp.path());
+  const MailMessage m = Sample();
+  ASSERT_TRUE(mailer.send(m).accepted());
+  const std::string first = testing::ReadFile(mailer.path_for(m));
+  ASSERT_TRUE(mailer.send(m).accepted());
+  EXPECT_EQ(testing::ReadFile(mailer.path_for(m)), first);
+  EXPECT_EQ(FileNames(tmp.path()),
+            std::vector<std::string>{"notification-17.3f2a9c01@herent.example.eml"});
+}
+
+TEST(EmlDirectoryMailerTest, MessageIdCannotEscapeTheDirectory) {
+  // Verifies a '/' in a Message-ID (legal in a msg-id) does not become a directory.
+  TempDir tmp;
+  EmlDirectoryMailer mailer(tmp.path() + "/out");
+  MailMessage m = Sample();
+  m.message_id = "../../x/y@herent.example";
+  ASSERT_TRUE(mailer.send(m).accepted());
+  EXPECT_EQ(FileNames(tmp.path() + "/out"),
+            std::vector<std::string>{".._.._x_y@herent.example.eml"});
+}
+
+TEST(EmlDirectoryMailerTest, InvalidMessageIsPermanentAndUnwritableDirectoryTemporary) {
+  // Verifies a refused message is permanent and an unwritable directory temporary.
+  TempDir tmp;
+  EmlDirectoryMailer mailer(tmp.path());
+  MailMessage bad = Sample();
+  bad.to.clear();
+  EXPECT_EQ(mailer.send(bad).outcome, Outcome::kPermanentFailure);
+  EXPECT_TRUE(FileNames(tmp.path()).empty());
+
+  std::ofstream(tmp.path() + "/file") << "not a directory";
+  EmlDirectoryMailer blocked(tmp.path() + "/file/mail");
+  const SendResult result = blocked.send(Sample());
+  EXPECT_EQ(result.outcome, Outcome::kTemporaryFailure);
+  EXPECT_NE(result.server_reply.find("/file/mail"), std::string::npos) << result.server_reply;
+}
+
+}  // namespace
+}  // namespace termijn::notify
