@@ -128,21 +128,27 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
     std::cout << "no obligations\n";
     return;
   }
-  std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %s\n", "ID", "RULE",
-              "OWNER -> TO", "SUBJECT", "DUE", "COUNTDOWN", "LEGAL LIMIT", "STATE", "NOTICE");
+  std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %-8s %s\n", "ID", "RULE",
+              "OWNER -> TO", "SUBJECT", "DUE", "COUNTDOWN", "LEGAL LIMIT", "STATE", "NOTICE",
+              "NEXT REMINDER (LEVEL)");
   for (const v1::Obligation& o : obligations) {
     const std::string to = o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
                                                          : o.recipient().party() + " dpo";
     const bool open = o.state() == v1::OBLIGATION_STATE_OPEN ||
                       o.state() == v1::OBLIGATION_STATE_UNSPECIFIED;
-    std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %s\n",
+    const std::string next =
+        o.has_next_step_time()
+            ? o.next_step() + " " + local_time(o.next_step_time(), o.time_zone()) + " (" +
+                  std::to_string(o.escalation_level()) + ")"
+            : "- (" + std::to_string(o.escalation_level()) + ")";
+    std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %-8s %s\n",
                 o.name().empty() ? "(preview)" : o.name().c_str(), o.rule().c_str(),
                 (o.owner_party() + " -> " + to).c_str(), o.subject().c_str(),
                 local_time(o.due_time(), o.time_zone()).c_str(),
                 open ? countdown(o.due_time()).c_str() : "-",
                 local_time(o.legal_due_time(), o.time_zone()).c_str(),
                 open ? "open" : v1::spelling(o.state()).c_str(),
-                o.notice_state().empty() ? "-" : o.notice_state().c_str());
+                o.notice_state().empty() ? "-" : o.notice_state().c_str(), next.c_str());
     if (explain) std::printf("    %s\n", o.explanation().c_str());
   }
 }

@@ -19,6 +19,7 @@
 #include "server/app/clock.h"
 #include "server/config/config.h"
 #include "server/jobs/audit_sequencer.h"
+#include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
 #include "server/jobs/outbox_dispatcher.h"
 #include "server/notify/eml_mailer.h"
@@ -143,16 +144,25 @@ int serve(const Options& o) {
   app::SystemClock clock;
   store::PgStore store(url, config.database.pool_size);
   app::Directory directory(config.parties);
-  const app::NoticePolicy notice_policy{config.reviewed_rules};
-  app::ReportIncident report_incident(clock, store, directory, notice_policy);
-  app::LogRequest log_request(clock, store, directory, config.max_copy_bytes, notice_policy);
+  const app::RulePolicies rule_policies{config.reviewed_rules, config.escalation};
+  app::ReportIncident report_incident(clock, store, directory, rule_policies);
+  app::LogRequest log_request(clock, store, directory, config.max_copy_bytes, rule_policies);
   app::CloseObligation close_obligation(clock, store);
   app::PreviewObligations preview(clock, directory);
   app::Queries queries(store);
   app::Notifications notifications(clock, store);
   const notify::TemplateSet templates = load_templates(config.mail);
   const std::unique_ptr<notify::Mailer> mailer = make_mailer(config.mail, o);
-  const jobs::NoticeComposer composer(store, directory, templates, config.mail.from);
+  std::map<std::string, std::string> principal_emails;
+  for (const config::Principal& p : config.principals) {
+    if (!p.email.empty()) principal_emails[p.name] = p.email;
+  }
+  const jobs::NoticeComposer composer(store, directory, templates, config.mail.from,
+                                      principal_emails);
+  store::PgListener step_listener(url, store::kStepChannel);
+  jobs::EscalationScheduler scheduler(
+      clock, store, rule_policies,
+      [&step_listener](std::chrono::milliseconds t) { step_listener.wait(t); });
   store::PgListener outbox_listener(url, store::kOutboxChannel);
   std::mt19937_64 random_engine{std::random_device{}()};
   jobs::OutboxDispatcher dispatcher(
@@ -194,6 +204,7 @@ int serve(const Options& o) {
 
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
+  std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
   std::thread stopper([&server] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -206,9 +217,12 @@ int serve(const Options& o) {
   });
   server->Wait();
   stopper.join();
+  scheduling.request_stop();
   dispatching.request_stop();
   sequencing.request_stop();
-  store::notify_channels(store.pool(), {store::kOutboxChannel, store::kAuditChannel});
+  store::notify_channels(store.pool(),
+                         {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel});
+  scheduling.join();
   dispatching.join();
   sequencing.join();
   sequencer.run_once();  // chain what the last calls queued

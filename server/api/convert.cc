@@ -136,6 +136,9 @@ void to_proto(const domain::Obligation& in, const app::Directory& directory, v1:
   out->set_closed_by(in.closed_by);
   out->set_time_zone(zone_of(directory, in.owner_party));
   out->set_notice_state(in.notice_state);
+  if (in.next_step_time) set_time(*in.next_step_time, out->mutable_next_step_time());
+  out->set_next_step(in.next_step);
+  out->set_escalation_level(in.escalation_level);
 }
 
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out) {

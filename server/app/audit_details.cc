@@ -80,9 +80,43 @@ std::string notification_details(const domain::Notification& n) {
   return json.str();
 }
 
+absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,
+                                   domain::Instant now, bool fulfilled, const std::string& text) {
+  o.state = !fulfilled              ? domain::ObligationState::kWaived
+            : now <= o.due_time ? domain::ObligationState::kMet
+                                : domain::ObligationState::kMetLate;
+  o.closed_time = now;
+  o.evidence = text;
+  o.closed_by = actor.principal;
+  if (auto s = tx.close_obligation(o); !s.ok()) return s;
+  if (auto s = tx.cancel_escalation(o.id); !s.ok()) return s;
+  return tx.append_audit(audit_record(actor, now,
+                                      fulfilled ? "obligation.fulfilled" : "obligation.waived",
+                                      "obligations/" + std::to_string(o.id), o.subject(),
+                                      closure_details(o)));
+}
+
+namespace {
+
+absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
+                        const RulePolicies& policy, const domain::Party& owner) {
+  const domain::EscalationPolicy escalation = policy.escalation_for(o.rule);
+  for (const domain::StepTime& t : domain::first_step_times(escalation, o, owner)) {
+    domain::ScheduledStep step;
+    step.obligation_id = o.id;
+    step.time = t;
+    step.label = escalation.steps[t.step].label;
+    step.audience = domain::audience_list(escalation.steps[t.step].to);
+    if (auto id = tx.insert_step(step); !id.ok()) return id.status();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
                                 const Actor& actor, domain::Instant now,
-                                const NoticePolicy& policy) {
+                                const RulePolicies& policy, const domain::Party& owner) {
   for (domain::Obligation& o : obligations) {
     const auto id = tx.insert_obligation(o);
     if (!id.ok()) return id.status();
@@ -93,6 +127,7 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
         !s.ok()) {
       return s;
     }
+    if (auto s = plan_steps(tx, o, policy, owner); !s.ok()) return s;
     if (o.recipient_kind != domain::RecipientKind::kPartyDpo) continue;
     domain::Notification n;
     n.obligation_id = o.id;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "server/app/actor.h"
-#include "server/app/notice_policy.h"
+#include "server/app/rule_policies.h"
 #include "server/app/store.h"
 #include "server/domain/model.h"
 
@@ -17,11 +17,16 @@ std::string obligation_details(const domain::Obligation& obligation);
 std::string closure_details(const domain::Obligation& obligation);
 std::string notification_details(const domain::Notification& notification);
 
-/// Inserts `obligations` (their ids are set) with an "obligation.created" audit event each, in
-/// the caller's transaction; a notice to another party's DPO is queued with each that needs one,
-/// pending or held for review as `policy` says.
+/// Inserts `obligations` of `owner` (their ids are set) with an "obligation.created" audit event
+/// each, in the caller's transaction; a notice to another party's DPO is queued with each that
+/// needs one, pending or held for review as `policy` says, and its reminder steps are planned.
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
                                 const Actor& actor, domain::Instant now,
-                                const NoticePolicy& policy);
+                                const RulePolicies& policy, const domain::Party& owner);
+
+/// Closes an open obligation (fulfilled: met or met-late by `now`; else waived) with `text` as
+/// evidence or reason, cancels its reminders, and audits it; in the caller's transaction.
+absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,
+                                   domain::Instant now, bool fulfilled, const std::string& text);
 
 }  // namespace termijn::app

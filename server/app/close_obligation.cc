@@ -29,17 +29,7 @@ absl::StatusOr<domain::Obligation> CloseObligation::close(const Actor& actor, in
                                          std::string(domain::name_of(obligation->state)) +
                                          "; only open obligations can be fulfilled or waived");
   }
-  const domain::Instant now = clock_.now();
-  obligation->state = !fulfilled                       ? domain::ObligationState::kWaived
-                      : now <= obligation->due_time ? domain::ObligationState::kMet
-                                                    : domain::ObligationState::kMetLate;
-  obligation->closed_time = now;
-  obligation->evidence = text;
-  obligation->closed_by = actor.principal;
-  if (auto s = (*tx)->close_obligation(*obligation); !s.ok()) return s;
-  if (auto s = (*tx)->append_audit(audit_record(
-          actor, now, fulfilled ? "obligation.fulfilled" : "obligation.waived",
-          "obligations/" + std::to_string(id), obligation->subject(), closure_details(*obligation)));
+  if (auto s = close_open_obligation(**tx, *obligation, actor, clock_.now(), fulfilled, text);
       !s.ok()) {
     return s;
   }

@@ -73,7 +73,7 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
     return s;
   }
   for (domain::Obligation& o : record.obligations) o.request_id = *id;
-  if (auto s = insert_obligations(**tx, record.obligations, actor, now, policy_); !s.ok()) return s;
+  if (auto s = insert_obligations(**tx, record.obligations, actor, now, policy_, **party); !s.ok()) return s;
   if (auto s = (*tx)->commit(); !s.ok()) return s;
   if (request.copy) request.copy->bytes.clear();  // the caller gets the metadata, not the file
   return record;

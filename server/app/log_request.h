@@ -8,7 +8,7 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/directory.h"
-#include "server/app/notice_policy.h"
+#include "server/app/rule_policies.h"
 #include "server/app/records.h"
 #include "server/app/store.h"
 
@@ -28,7 +28,7 @@ struct LogRequestInput {
 class LogRequest {
  public:
   LogRequest(const Clock& clock, Store& store, const Directory& directory, int64_t max_copy_bytes,
-             NoticePolicy policy = {})
+             RulePolicies policy = {})
       : clock_(clock),
         store_(store),
         directory_(directory),
@@ -42,7 +42,7 @@ class LogRequest {
   Store& store_;
   const Directory& directory_;
   int64_t max_copy_bytes_;
-  const NoticePolicy policy_;
+  const RulePolicies policy_;
 };
 
 }  // namespace termijn::app

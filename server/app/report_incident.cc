@@ -60,7 +60,7 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
     return s;
   }
   for (domain::Obligation& o : record.obligations) o.incident_id = *id;
-  if (auto s = insert_obligations(**tx, record.obligations, actor, now, policy_); !s.ok()) return s;
+  if (auto s = insert_obligations(**tx, record.obligations, actor, now, policy_, **party); !s.ok()) return s;
   if (auto s = (*tx)->commit(); !s.ok()) return s;
   return record;
 }

@@ -8,7 +8,7 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/directory.h"
-#include "server/app/notice_policy.h"
+#include "server/app/rule_policies.h"
 #include "server/app/records.h"
 #include "server/app/store.h"
 
@@ -32,7 +32,7 @@ struct ReportIncidentInput {
 class ReportIncident {
  public:
   ReportIncident(const Clock& clock, Store& store, const Directory& directory,
-                 NoticePolicy policy = {})
+                 RulePolicies policy = {})
       : clock_(clock), store_(store), directory_(directory), policy_(std::move(policy)) {}
 
   absl::StatusOr<IncidentRecord> run(const Actor& actor, const ReportIncidentInput& input);
@@ -41,7 +41,7 @@ class ReportIncident {
   const Clock& clock_;
   Store& store_;
   const Directory& directory_;
-  const NoticePolicy policy_;
+  const RulePolicies policy_;
 };
 
 }  // namespace termijn::app

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/domain/audit.h"
+#include "server/domain/escalation.h"
 #include "server/domain/model.h"
 
 namespace termijn::app {
@@ -61,6 +62,21 @@ class StoreTransaction {
   virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
   /// Writes every mutable field of `n`.
   virtual absl::Status update_notification(const domain::Notification& n) = 0;
+  /// Adds a reminder step; 0 when that (obligation, step, repetition) exists already.
+  virtual absl::StatusOr<int64_t> insert_step(const domain::ScheduledStep& step) = 0;
+  /// Locks the pending step due soonest at or before `now`, skipping those other schedulers
+  /// hold; nullopt when there is none.
+  virtual absl::StatusOr<std::optional<domain::ScheduledStep>> claim_step(domain::Instant now) = 0;
+  /// Locks every pending step of an obligation due at or before `now` (skipping locked ones).
+  virtual absl::StatusOr<std::vector<domain::ScheduledStep>> due_steps(int64_t obligation_id,
+                                                                        domain::Instant now) = 0;
+  /// Sets a step's state (fired, skipped, cancelled) and, when fired, its time.
+  virtual absl::Status update_step(const domain::ScheduledStep& step,
+                                   std::optional<domain::Instant> fired_time) = 0;
+  /// Cancels an obligation's pending steps and its unsent reminders. Rows another transaction
+  /// holds are left alone: that scheduler or dispatcher sees the obligation closed and cancels
+  /// them itself.
+  virtual absl::Status cancel_escalation(int64_t obligation_id) = 0;
   /// Queues an audit event; it is chained after commit (see AuditStore::sequence).
   virtual absl::Status append_audit(const domain::AuditRecord& record) = 0;
   virtual absl::Status commit() = 0;
@@ -85,6 +101,9 @@ class Store {
       const NotificationFilter& f) = 0;
   /// When the next pending notification is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_notification_time() = 0;
+  virtual absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) = 0;
+  /// When the next pending step is due; nullopt when none is pending.
+  virtual absl::StatusOr<std::optional<domain::Instant>> next_step_time() = 0;
   /// The obligations of "incidents/N" or "requests/N", soonest first.
   virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
                                                                           int64_t request_id) = 0;

@@ -96,10 +96,45 @@ Principal principal(const toml::table& t, size_t index, const std::set<std::stri
   p.certificate_cn = t["certificate_cn"].value_or(std::string());
   p.certificate_email = t["certificate_email"].value_or(std::string());
   p.certificate_sha256 = t["certificate_sha256"].value_or(std::string());
+  p.email = t["email"].value_or(std::string());
   if (p.certificate_cn.empty() && p.certificate_email.empty()) {
     fail(origin, where + " needs certificate_cn or certificate_email");
   }
   return p;
+}
+
+domain::EscalationPolicy escalation_policy(const toml::node_view<const toml::node>& node,
+                                           const std::string& where, const std::string& origin) {
+  const toml::array* list = node.as_array();
+  if (!list) fail(origin, where + ".reminders must be an array of { at, every, to }");
+  domain::EscalationPolicy policy;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string at_where = where + ".reminders[" + std::to_string(i) + "]";
+    const toml::table* t = (*list)[i].as_table();
+    if (!t) fail(origin, at_where + " must be a table { at, every, to }");
+    std::vector<domain::Audience> to;
+    if (const toml::array* names = (*t)["to"].as_array()) {
+      for (const auto& n : *names) {
+        const std::string name = n.value_or(std::string());
+        if (name == "owner_dpo") {
+          to.push_back(domain::Audience::kOwnerDpo);
+        } else if (name == "owner_escalation") {
+          to.push_back(domain::Audience::kOwnerEscalation);
+        } else if (name == "reporter") {
+          to.push_back(domain::Audience::kReporter);
+        } else {
+          fail(origin, at_where + ".to: unknown recipient '" + name +
+                           "' (owner_dpo, owner_escalation, reporter)");
+        }
+      }
+    }
+    std::string error;
+    auto step = domain::parse_step((*t)["at"].value_or(std::string()),
+                                   (*t)["every"].value_or(std::string()), std::move(to), &error);
+    if (!step) fail(origin, at_where + ": " + error);
+    policy.steps.push_back(std::move(*step));
+  }
+  return policy;
 }
 
 }  // namespace
@@ -181,6 +216,9 @@ Config parse_config(const std::string& text, const std::string& origin) {
       const toml::table* t = node.as_table();
       if (!t) fail(origin, "rules.\"" + rule + "\" must be a table");
       if (!(*t)["auto_send"].value_or(true)) c.reviewed_rules.insert(rule);
+      if (t->contains("reminders")) {
+        c.escalation[rule] = escalation_policy((*t)["reminders"], "rules." + rule, origin);
+      }
     }
   }
   if (c.max_copy_bytes < 1) fail(origin, "limits.max_copy_bytes must be positive");

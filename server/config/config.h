@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "server/domain/escalation.h"
 #include "server/domain/model.h"
 
 namespace termijn::config {
@@ -17,6 +19,7 @@ struct Principal {
   std::string certificate_cn;      ///< subject CN that identifies it
   std::string certificate_email;   ///< or an e-mail SAN
   std::string certificate_sha256;  ///< optional pin: lower-case hex fingerprint of the DER
+  std::string email;               ///< optional: where reminders to a reporter go
 };
 
 struct Tls {
@@ -64,6 +67,8 @@ struct Config {
   Mail mail;
   /// Rules whose notices wait for a DPO's review ([rules."<id>"] auto_send = false).
   std::set<std::string> reviewed_rules;
+  /// Configured reminder steps per rule ([[rules."<id>".reminders]]); others use the default.
+  std::map<std::string, domain::EscalationPolicy> escalation;
 };
 
 /// Reads and checks a TOML file. Throws std::runtime_error with "FILE: what is wrong" when the

@@ -51,15 +51,17 @@ constexpr Names<ObligationState, 4> kObligationStates{{
     {ObligationState::kWaived, "waived"},
 }};
 
-constexpr Names<NotificationKind, 2> kNotificationKinds{{
+constexpr Names<NotificationKind, 3> kNotificationKinds{{
     {NotificationKind::kNotice, "notice"},
     {NotificationKind::kFailureAlert, "failure-alert"},
+    {NotificationKind::kReminder, "reminder"},
 }};
-constexpr Names<NotificationState, 4> kNotificationStates{{
+constexpr Names<NotificationState, 5> kNotificationStates{{
     {NotificationState::kHeld, "held"},
     {NotificationState::kPending, "pending"},
     {NotificationState::kSent, "sent"},
     {NotificationState::kFailed, "failed"},
+    {NotificationState::kCancelled, "cancelled"},
 }};
 
 template <typename Enum, size_t N>

@@ -26,8 +26,8 @@ enum class SubjectGroup { kStaff, kClients, kRepresentatives };
 enum class Risk { kUnknown, kNone, kRisk, kHigh };
 enum class RecipientKind { kPartyDpo, kAuthority, kDataSubject };
 enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
-enum class NotificationKind { kNotice, kFailureAlert };
-enum class NotificationState { kHeld, kPending, kSent, kFailed };
+enum class NotificationKind { kNotice, kFailureAlert, kReminder };
+enum class NotificationState { kHeld, kPending, kSent, kFailed, kCancelled };
 
 /// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
 std::string_view name_of(RequestKind v);
@@ -74,6 +74,7 @@ struct Incident {
   std::string ticket_ref;
   std::string reported_by;  ///< principal
   Instant create_time{};
+  int64_t escalation_step_id = 0;  ///< for a reminder
 };
 
 /// A copy of an original request or message.
@@ -94,6 +95,7 @@ struct Request {
   std::optional<Attachment> copy;
   std::string logged_by;  ///< principal
   Instant create_time{};
+  int64_t escalation_step_id = 0;  ///< for a reminder
 };
 
 /// One deadline: one row per (subject, rule, recipient).
@@ -115,6 +117,9 @@ struct Obligation {
   std::string evidence;  ///< what fulfilled it, or why it was waived
   std::string closed_by;
   std::string notice_state;  ///< state of its latest notice mail, if it has one ("sent", ...)
+  std::optional<Instant> next_step_time;  ///< its next reminder or escalation, if any
+  std::string next_step;                  ///< that step's label ("80%", "+12h every 12h")
+  int escalation_level = 0;               ///< how many reminder steps have fired
 
   /// "incidents/12" or "requests/7".
   std::string subject() const;
@@ -136,6 +141,7 @@ struct Notification {
   std::optional<Instant> ack_time;
   std::string ack_by;
   Instant create_time{};
+  int64_t escalation_step_id = 0;  ///< for a reminder
 };
 
 }  // namespace termijn::domain

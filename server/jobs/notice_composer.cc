@@ -23,6 +23,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(const domain::Notifi
   if (!o.ok()) return o.status();
   const auto owner = directory_.find(o->owner_party, "owner_party");
   if (!owner.ok()) return owner.status();
+  if (n.kind == domain::NotificationKind::kReminder) return compose_reminder(n, *o, **owner);
   const auto recipient = directory_.find(o->recipient_party, "recipient_party");
   if (!recipient.ok()) return recipient.status();
   if (n.kind == domain::NotificationKind::kFailureAlert) {
@@ -86,15 +87,155 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
   };
   const auto rendered = templates_.render("notification.failed", owner.locale, values);
   if (!rendered.ok()) return rendered.status();
-  notify::MailMessage m;
-  const std::string domain = from_address_.substr(from_address_.find('@') + 1);
-  m.message_id = notify::notice_message_id(alert.id, domain, domain::format_utc(alert.create_time));
-  m.from = {"Termijn", from_address_};
+  notify::MailMessage m = envelope(alert);
   m.to = {address(owner.dpo)};
   if (owner.dpo_deputy) m.cc = {address(*owner.dpo_deputy)};
   m.subject = rendered->subject;
   m.text_body = rendered->body;
-  m.date = alert.create_time;
+  return m;
+}
+
+notify::MailMessage NoticeComposer::envelope(const domain::Notification& n) const {
+  notify::MailMessage m;
+  const std::string domain = from_address_.substr(from_address_.find('@') + 1);
+  m.message_id = notify::notice_message_id(n.id, domain, domain::format_utc(n.create_time));
+  m.from = {"Termijn", from_address_};
+  m.date = n.create_time;
+  return m;
+}
+
+namespace {
+
+// "3 d 4 h", "17 h 30 min", "12 min"; Dutch writes "u" for hours.
+std::string span(std::chrono::seconds d, bool dutch) {
+  const long long minutes = std::abs(d.count()) / 60;
+  const std::string h = dutch ? " u" : " h";
+  if (minutes >= 72 * 60) {
+    return std::to_string(minutes / 1440) + " d " + std::to_string((minutes / 60) % 24) + h;
+  }
+  if (minutes >= 60) return std::to_string(minutes / 60) + h + " " + std::to_string(minutes % 60) + " min";
+  return std::to_string(minutes) + " min";
+}
+
+// What the owner still has to do, per rule.
+std::string todo(const domain::Obligation& o, const std::string& recipient, bool dutch) {
+  if (o.rule == "protocol.breach_notice") {
+    return dutch ? "de functionaris voor gegevensbescherming van " + recipient +
+                       " inlichten over de inbreuk (art. 13 protocol)"
+                 : "notify the data protection officer of " + recipient +
+                       " of the breach (protocol art. 13)";
+  }
+  if (o.rule == "protocol.request_notice") {
+    return dutch ? "de functionaris voor gegevensbescherming van " + recipient +
+                       " inlichten over het verzoek of bericht, met een kopie (art. 14 protocol)"
+                 : "inform the data protection officer of " + recipient +
+                       " of the request or message, with a copy (protocol art. 14)";
+  }
+  if (o.rule == "gdpr.art33_authority") {
+    return dutch ? "de inbreuk melden aan de Gegevensbeschermingsautoriteit (art. 33 AVG), of "
+                   "documenteren waarom ze waarschijnlijk geen risico inhoudt"
+                 : "notify the supervisory authority of the breach (GDPR art. 33), or document "
+                   "why it is unlikely to result in a risk";
+  }
+  return dutch ? "de betrokkene antwoorden (art. 12, lid 3 AVG), of hem binnen deze maand de "
+                 "verlenging en de redenen meedelen"
+               : "answer the data subject (GDPR art. 12(3)), or tell them within this month of "
+                 "an extension and why";
+}
+
+std::string day_note(const std::string& note, bool dutch) {
+  if (note.empty()) return "";
+  if (!dutch) return "Note: the deadline falls on a day offices are closed (" + note + ").";
+  static const std::map<std::string, std::string> kDutch{
+      {"Saturday", "zaterdag"},
+      {"Sunday", "zondag"},
+      {"New Year's Day", "Nieuwjaar"},
+      {"Easter Monday", "Paasmaandag"},
+      {"Labour Day", "Dag van de Arbeid"},
+      {"Ascension Day", "Onze-Lieve-Heer-Hemelvaart"},
+      {"Whit Monday", "Pinkstermaandag"},
+      {"National Day", "Nationale Feestdag"},
+      {"Assumption", "Onze-Lieve-Vrouw-Hemelvaart"},
+      {"All Saints' Day", "Allerheiligen"},
+      {"Armistice Day", "Wapenstilstand"},
+      {"Christmas Day", "Kerstmis"},
+      {"Day of the Flemish Community: offices closed", "Feestdag van de Vlaamse Gemeenschap"},
+      {"All Souls' Day: offices closed", "Allerzielen"},
+      {"King's Feast: offices closed", "Koningsdag"},
+      {"Boxing Day: offices closed", "Tweede Kerstdag"}};
+  const auto it = kDutch.find(note);
+  return "Let op: de termijn valt op een dag dat de diensten gesloten zijn (" +
+         (it == kDutch.end() ? note : it->second) + ").";
+}
+
+}  // namespace
+
+absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
+    const domain::Notification& reminder, const domain::Obligation& o,
+    const domain::Party& owner) const {
+  const auto step = store_.get_step(reminder.escalation_step_id);
+  if (!step.ok()) return step.status();
+  const bool dutch = owner.locale == "nl";
+  std::string recipient = dutch ? "de betrokkene" : "the data subject";
+  if (!o.recipient_party.empty()) {
+    const auto party = directory_.find(o.recipient_party, "recipient_party");
+    if (!party.ok()) return party.status();
+    recipient = (*party)->name;
+  } else if (o.recipient_kind == domain::RecipientKind::kAuthority) {
+    recipient = dutch ? "de Gegevensbeschermingsautoriteit" : "the supervisory authority";
+  }
+  // Relative to the step's own time, so a resend is the same message.
+  const domain::Instant at = step->time.fire_time;
+  const bool overdue = at >= o.due_time;
+  const std::string left = span(date::floor<std::chrono::seconds>(o.due_time - at), dutch);
+  const auto local = [&](domain::Instant t) { return domain::format_local(t, *owner.zone); };
+  const std::string id = std::to_string(o.id);
+  const notify::TemplateValues values{
+      {"owner_dpo_name", owner.dpo.name.empty() ? owner.dpo.email : owner.dpo.name},
+      {"owner_party", owner.name},
+      {"reference", o.subject()},
+      {"obligation", "obligations/" + id},
+      {"rule", o.rule},
+      {"legal_basis", o.legal_basis},
+      {"todo", todo(o, recipient, dutch)},
+      {"due_time", local(o.due_time)},
+      {"legal_due_time", local(o.legal_due_time)},
+      {"time_left", overdue ? (dutch ? left + " te laat" : left + " overdue")
+                            : (dutch ? "nog " + left : left + " left")},
+      {"step", step->label},
+      {"level", std::to_string(step->time.step + 1 + step->time.repetition)},
+      {"due_day_note", day_note(domain::due_day_note(o, owner), dutch)},
+      {"notice_state", o.notice_state.empty() ? "-" : o.notice_state},
+      {"fulfil_command", "termijn obligation fulfil " + id + " --evidence \"...\""},
+      {"waive_command", "termijn obligation waive " + id + " --reason \"...\""},
+  };
+  const auto rendered = templates_.render(overdue ? "overdue" : "reminder", owner.locale, values);
+  if (!rendered.ok()) return rendered.status();
+  notify::MailMessage m = envelope(reminder);
+  const auto wants = [&](domain::Audience a) {
+    return step->audience.find(domain::name_of(a)) != std::string::npos;
+  };
+  if (wants(domain::Audience::kOwnerDpo)) {
+    m.to.push_back(address(owner.dpo));
+    if (owner.dpo_deputy) m.cc.push_back(address(*owner.dpo_deputy));
+  }
+  if (wants(domain::Audience::kOwnerEscalation)) {
+    for (const domain::Contact& c : owner.escalation) m.to.push_back(address(c));
+  }
+  if (wants(domain::Audience::kReporter)) {
+    std::string reporter;
+    if (o.incident_id != 0) {
+      if (const auto i = store_.get_incident(o.incident_id); i.ok()) reporter = i->reported_by;
+    } else if (const auto r = store_.get_request(o.request_id, false); r.ok()) {
+      reporter = r->logged_by;
+    }
+    if (const auto it = principal_emails_.find(reporter); it != principal_emails_.end()) {
+      m.to.push_back({reporter, it->second});
+    }
+  }
+  if (m.to.empty()) m.to.push_back(address(owner.dpo));
+  m.subject = rendered->subject;
+  m.text_body = rendered->body;
   return m;
 }
 

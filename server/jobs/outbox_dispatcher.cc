@@ -23,16 +23,10 @@ absl::Status fulfil_with_evidence(app::StoreTransaction& tx, const domain::Notif
   auto o = tx.lock_obligation(n.obligation_id);
   if (!o.ok()) return o.status();
   if (o->state != domain::ObligationState::kOpen) return absl::OkStatus();
-  o->state = now <= o->due_time ? domain::ObligationState::kMet : domain::ObligationState::kMetLate;
-  o->closed_time = now;
-  o->closed_by = kSystem.principal;
-  o->evidence = "Mail <" + n.message_id + "> to " + n.recipients +
-                " accepted by the mail server at " + domain::format_utc(now) + ": " +
-                n.server_reply;
-  if (auto s = tx.close_obligation(*o); !s.ok()) return s;
-  return tx.append_audit(app::audit_record(kSystem, now, "obligation.fulfilled",
-                                           "obligations/" + std::to_string(o->id), o->subject(),
-                                           app::closure_details(*o)));
+  return app::close_open_obligation(tx, *o, kSystem, now, /*fulfilled=*/true,
+                                    "Mail <" + n.message_id + "> to " + n.recipients +
+                                        " accepted by the mail server at " +
+                                        domain::format_utc(now) + ": " + n.server_reply);
 }
 
 // The owner's DPO hears of a notice that failed for good, by mail if mail works at all.
@@ -62,8 +56,25 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return false;
   domain::Notification n = **claimed;
-  const auto obligation = store_.get_obligation(n.obligation_id);
+  // A reminder locks its obligation: closing it (which locks it first) cannot slip in between.
+  const auto obligation = n.kind == NotificationKind::kReminder
+                              ? (*tx)->lock_obligation(n.obligation_id)
+                              : store_.get_obligation(n.obligation_id);
   if (!obligation.ok()) return obligation.status();
+  if (n.kind == NotificationKind::kReminder &&
+      obligation->state != domain::ObligationState::kOpen) {
+    n.state = NotificationState::kCancelled;
+    if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
+    if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, "notification.cancelled",
+                                                       notification_name(n.id),
+                                                       obligation->subject(),
+                                                       app::notification_details(n)));
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = (*tx)->commit(); !s.ok()) return s;
+    return true;
+  }
 
   const auto message = composer_.compose(n);
   notify::SendResult result;

@@ -106,7 +106,24 @@ domain::Obligation obligation_from(const pqxx::row& r) {
   o.evidence = r[14].as<std::string>();
   o.closed_by = r[15].as<std::string>();
   o.notice_state = r[16].as<std::string>();
+  o.next_step_time = optional_instant(r[17]);
+  o.next_step = r[18].as<std::string>();
+  o.escalation_level = r[19].as<int>();
   return o;
+}
+
+domain::ScheduledStep step_from(const pqxx::row& r) {
+  domain::ScheduledStep s;
+  s.id = r[0].as<int64_t>();
+  s.obligation_id = r[1].as<int64_t>();
+  s.time.step = r[2].as<int>();
+  s.time.repetition = r[3].as<int>();
+  s.label = r[4].as<std::string>();
+  s.audience = r[5].as<std::string>();
+  s.time.fire_time = instant(r[6]);
+  s.time.moved = r[7].as<bool>();
+  s.state = r[8].as<std::string>();
+  return s;
 }
 
 domain::Notification notification_from(const pqxx::row& r) {
@@ -125,6 +142,7 @@ domain::Notification notification_from(const pqxx::row& r) {
   n.ack_time = optional_instant(r[11]);
   n.ack_by = r[12].as<std::string>();
   n.create_time = instant(r[13]);
+  n.escalation_step_id = r[14].as<int64_t>();
   return n;
 }
 
@@ -226,7 +244,8 @@ class PgTransaction final : public app::StoreTransaction {
           tx_->exec_prepared1(stmt::kInsertNotification, n.obligation_id,
                               std::string(domain::name_of(n.kind)),
                               std::string(domain::name_of(n.state)),
-                              seconds(n.next_attempt_time), seconds(n.create_time))[0]
+                              seconds(n.next_attempt_time), seconds(n.create_time),
+                              n.escalation_step_id)[0]
               .as<int64_t>();
       if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
       return id;
@@ -256,6 +275,52 @@ class PgTransaction final : public app::StoreTransaction {
                          n.recipients, n.server_reply, optional_seconds(n.sent_time),
                          optional_seconds(n.ack_time), n.ack_by);
       if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<int64_t> insert_step(const domain::ScheduledStep& st) override {
+    return step("insert step", [&]() -> absl::StatusOr<int64_t> {
+      const pqxx::result rows = tx_->exec_prepared(
+          stmt::kInsertStep, st.obligation_id, st.time.step, st.time.repetition, st.label,
+          st.audience, seconds(st.time.fire_time), st.time.moved);
+      if (rows.empty()) return int64_t{0};
+      if (!woke_schedulers_) {
+        tx_->exec_prepared(stmt::kWakeSchedulers);
+        woke_schedulers_ = true;
+      }
+      return rows[0][0].as<int64_t>();
+    });
+  }
+
+  absl::StatusOr<std::optional<domain::ScheduledStep>> claim_step(Instant now) override {
+    return step("claim step", [&]() -> absl::StatusOr<std::optional<domain::ScheduledStep>> {
+      const pqxx::result rows = tx_->exec_prepared(stmt::kClaimStep, seconds(now));
+      if (rows.empty()) return std::optional<domain::ScheduledStep>();
+      return std::optional<domain::ScheduledStep>(step_from(rows[0]));
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::ScheduledStep>> due_steps(int64_t obligation_id,
+                                                               Instant now) override {
+    return step("due steps", [&]() -> absl::StatusOr<std::vector<domain::ScheduledStep>> {
+      return map_rows<domain::ScheduledStep>(
+          tx_->exec_prepared(stmt::kDueSteps, obligation_id, seconds(now)), step_from);
+    });
+  }
+
+  absl::Status update_step(const domain::ScheduledStep& st,
+                           std::optional<Instant> fired_time) override {
+    return step("update step", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kUpdateStep, st.id, st.state, optional_seconds(fired_time));
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status cancel_escalation(int64_t obligation_id) override {
+    return step("cancel escalation", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kCancelSteps, obligation_id);
+      tx_->exec_prepared(stmt::kCancelReminders, obligation_id);
       return absl::OkStatus();
     });
   }
@@ -294,6 +359,7 @@ class PgTransaction final : public app::StoreTransaction {
   PgPool::Lease lease_;
   std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
   bool failed_ = false;
+  bool woke_schedulers_ = false;
   std::vector<domain::AuditRecord> audit_;
 };
 
@@ -413,6 +479,23 @@ absl::StatusOr<std::vector<domain::Notification>> PgStore::list_notifications(
 absl::StatusOr<std::optional<domain::Instant>> PgStore::next_notification_time() {
   return read<std::optional<domain::Instant>>(pool_, "next notification time", [&](auto& tx) {
     return optional_instant(tx.exec_prepared1(stmt::kNextNotificationTime)[0]);
+  });
+}
+
+absl::StatusOr<domain::ScheduledStep> PgStore::get_step(int64_t id) {
+  return read<domain::ScheduledStep>(pool_, "get step",
+                                     [&](auto& tx) -> absl::StatusOr<domain::ScheduledStep> {
+                                       const auto rows = tx.exec_prepared(stmt::kGetStep, id);
+                                       if (rows.empty()) {
+                                         return not_found("step " + std::to_string(id));
+                                       }
+                                       return step_from(rows[0]);
+                                     });
+}
+
+absl::StatusOr<std::optional<domain::Instant>> PgStore::next_step_time() {
+  return read<std::optional<domain::Instant>>(pool_, "next step time", [&](auto& tx) {
+    return optional_instant(tx.exec_prepared1(stmt::kNextStepTime)[0]);
   });
 }
 

@@ -27,6 +27,8 @@ class PgStore final : public app::Store {
   absl::StatusOr<std::vector<domain::Notification>> list_notifications(
       const app::NotificationFilter& f) override;
   absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override;
+  absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) override;
+  absl::StatusOr<std::optional<domain::Instant>> next_step_time() override;
 
   PgPool& pool() { return pool_; }
 

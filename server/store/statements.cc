@@ -24,13 +24,24 @@ const std::string kObligationColumns =
     "extract(epoch FROM due_time)::bigint, extract(epoch FROM legal_due_time)::bigint, "
     "explanation, state, extract(epoch FROM closed_time)::bigint, evidence, closed_by, "
     "coalesce((SELECT n.state FROM notification n WHERE n.obligation_id = obligation.id AND "
-    "n.kind = 'notice' ORDER BY n.id DESC LIMIT 1), '')";
+    "n.kind = 'notice' ORDER BY n.id DESC LIMIT 1), ''), "
+    "(SELECT extract(epoch FROM s.fire_time)::bigint FROM escalation_step s WHERE "
+    "s.obligation_id = obligation.id AND s.state = 'pending' ORDER BY s.fire_time LIMIT 1), "
+    "coalesce((SELECT s.label FROM escalation_step s WHERE s.obligation_id = obligation.id AND "
+    "s.state = 'pending' ORDER BY s.fire_time LIMIT 1), ''), "
+    "(SELECT count(*) FROM escalation_step s WHERE s.obligation_id = obligation.id AND "
+    "s.state = 'fired')";
+
+const std::string kStepColumns =
+    "s.id, s.obligation_id, s.step, s.repetition, s.label, s.audience, "
+    "extract(epoch FROM s.fire_time)::bigint, s.moved, s.state";
 
 const std::string kNotificationColumns =
     "n.id, n.obligation_id, n.kind, n.state, n.attempts, "
     "extract(epoch FROM n.next_attempt_time)::bigint, n.last_error, n.message_id, n.recipients, "
     "n.server_reply, extract(epoch FROM n.sent_time)::bigint, "
-    "extract(epoch FROM n.ack_time)::bigint, n.ack_by, extract(epoch FROM n.create_time)::bigint";
+    "extract(epoch FROM n.ack_time)::bigint, n.ack_by, extract(epoch FROM n.create_time)::bigint, "
+    "coalesce(n.escalation_step_id, 0)";
 
 // A record concerns a party that reported it or that one of its obligations is owed to.
 const std::string kConcerns =
@@ -99,8 +110,9 @@ void prepare_statements(pqxx::connection& c) {
                 " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
                 "ORDER BY due_time, id");
   c.prepare(stmt::kInsertNotification,
-            "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time) "
-            "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5)) RETURNING id");
+            "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
+            "escalation_step_id) VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), "
+            "NULLIF($6::bigint, 0)) RETURNING id");
   c.prepare(stmt::kWakeDispatchers, "SELECT pg_notify('" + std::string(kOutboxChannel) + "', '')");
   c.prepare(stmt::kClaimNotification,
             "SELECT " + kNotificationColumns +
@@ -123,6 +135,33 @@ void prepare_statements(pqxx::connection& c) {
                 "$5::bigint) ORDER BY n.id DESC LIMIT $4");
   c.prepare(stmt::kNextNotificationTime,
             "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
+            "state = 'pending'");
+  c.prepare(stmt::kInsertStep,
+            "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
+            "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
+            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id");
+  c.prepare(stmt::kWakeSchedulers, "SELECT pg_notify('" + std::string(kStepChannel) + "', '')");
+  c.prepare(stmt::kClaimStep,
+            "SELECT " + kStepColumns +
+                " FROM escalation_step s WHERE s.state = 'pending' AND s.fire_time <= "
+                "to_timestamp($1) ORDER BY s.fire_time, s.id LIMIT 1 FOR UPDATE SKIP LOCKED");
+  c.prepare(stmt::kDueSteps,
+            "SELECT " + kStepColumns +
+                " FROM escalation_step s WHERE s.obligation_id = $1 AND s.state = 'pending' AND "
+                "s.fire_time <= to_timestamp($2) ORDER BY s.fire_time, s.id FOR UPDATE SKIP LOCKED");
+  c.prepare(stmt::kUpdateStep,
+            "UPDATE escalation_step SET state = $2, fired_time = to_timestamp(NULLIF($3, "
+            "'')::bigint) WHERE id = $1");
+  c.prepare(stmt::kCancelSteps,
+            "UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id FROM "
+            "escalation_step WHERE obligation_id = $1 AND state = 'pending' FOR UPDATE SKIP LOCKED)");
+  c.prepare(stmt::kCancelReminders,
+            "UPDATE notification SET state = 'cancelled' WHERE id IN (SELECT id FROM notification "
+            "WHERE obligation_id = $1 AND kind = 'reminder' AND state IN ('pending', 'held') FOR "
+            "UPDATE SKIP LOCKED)");
+  c.prepare(stmt::kGetStep, "SELECT " + kStepColumns + " FROM escalation_step s WHERE s.id = $1");
+  c.prepare(stmt::kNextStepTime,
+            "SELECT extract(epoch FROM min(fire_time))::bigint FROM escalation_step WHERE "
             "state = 'pending'");
   // All of a transaction's entries in one statement (arrays of equal length), and one wake-up.
   c.prepare(stmt::kAppendAudit,

@@ -20,6 +20,15 @@ inline constexpr const char* kGetObligation = "get_obligation";
 inline constexpr const char* kListObligations = "list_obligations";
 inline constexpr const char* kObligationsOf = "obligations_of";
 inline constexpr const char* kAppendAudit = "append_audit";
+inline constexpr const char* kInsertStep = "insert_step";
+inline constexpr const char* kClaimStep = "claim_step";
+inline constexpr const char* kDueSteps = "due_steps";
+inline constexpr const char* kUpdateStep = "update_step";
+inline constexpr const char* kCancelSteps = "cancel_steps";
+inline constexpr const char* kCancelReminders = "cancel_reminders";
+inline constexpr const char* kGetStep = "get_step";
+inline constexpr const char* kNextStepTime = "next_step_time";
+inline constexpr const char* kWakeSchedulers = "wake_schedulers";
 inline constexpr const char* kInsertNotification = "insert_notification";
 inline constexpr const char* kWakeDispatchers = "wake_dispatchers";
 inline constexpr const char* kClaimNotification = "claim_notification";
@@ -40,6 +49,8 @@ inline constexpr const char* kAuditEvent = "audit_event";
 
 /// The channel writers notify when they queue audit entries.
 inline constexpr const char* kAuditChannel = "termijn_audit";
+/// The channel that wakes escalation schedulers.
+inline constexpr const char* kStepChannel = "termijn_steps";
 /// The channel that wakes outbox dispatchers.
 inline constexpr const char* kOutboxChannel = "termijn_outbox";
 

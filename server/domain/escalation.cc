@@ -1,0 +1,177 @@
+#include "server/domain/escalation.h"
+
+#include <algorithm>
+#include <regex>
+
+namespace termijn::domain {
+
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+EscalationStep step(std::optional<double> fraction, seconds offset, std::optional<seconds> every,
+                    std::vector<Audience> to, std::string label) {
+  return {fraction, offset, every, std::move(to), std::move(label)};
+}
+
+std::optional<seconds> parse_duration(const std::string& text) {
+  static const std::regex kDuration(R"(^\s*([+-]?)(\d+)\s*([mhd])\s*$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, kDuration)) return std::nullopt;
+  const long long n = std::stoll(m[2]);
+  const char unit = m[3].str()[0];
+  seconds s = unit == 'm' ? seconds{n * 60} : unit == 'h' ? seconds{n * 3600} : seconds{n * 86400};
+  return m[1] == "-" ? -s : s;
+}
+
+Instant base_time(const EscalationStep& s, const Obligation& o) {
+  if (s.fraction) {
+    const auto window = o.due_time - o.start_time;
+    return o.start_time + date::floor<seconds>(window * *s.fraction);
+  }
+  return o.due_time + s.offset;
+}
+
+bool closed_day(const date::year_month_day& day, const Party& party) {
+  return !party.calendar.is_working_day(day) || party.calendar.office_closure(day).has_value();
+}
+
+}  // namespace
+
+std::string_view name_of(Audience a) {
+  switch (a) {
+    case Audience::kOwnerDpo:
+      return "owner_dpo";
+    case Audience::kOwnerEscalation:
+      return "owner_escalation";
+    case Audience::kReporter:
+      return "reporter";
+  }
+  return "?";
+}
+
+std::string audience_list(const std::vector<Audience>& to) {
+  std::string out;
+  for (const Audience a : to) out += (out.empty() ? "" : ",") + std::string(name_of(a));
+  return out;
+}
+
+EscalationPolicy default_policy(const Rule& rule) {
+  const std::vector<Audience> dpo{Audience::kOwnerDpo};
+  const std::vector<Audience> escalate{Audience::kOwnerDpo, Audience::kOwnerEscalation};
+  if (rule.period.unit == Period::Unit::kMonths) {
+    return {{step(std::nullopt, -hours{14 * 24}, std::nullopt, dpo, "-14d"),
+             step(std::nullopt, -hours{7 * 24}, std::nullopt, dpo, "-7d"),
+             step(std::nullopt, -hours{2 * 24}, std::nullopt, dpo, "-2d"),
+             step(std::nullopt, seconds{0}, std::nullopt, escalate, "0"),
+             step(std::nullopt, hours{24}, hours{24}, escalate, "+1d every 1d")}};
+  }
+  return {{step(0.5, seconds{0}, std::nullopt, dpo, "50%"),
+           step(0.8, seconds{0}, std::nullopt, dpo, "80%"),
+           step(std::nullopt, -hours{2}, std::nullopt, dpo, "-2h"),
+           step(std::nullopt, seconds{0}, std::nullopt, escalate, "0"),
+           step(std::nullopt, hours{12}, hours{12}, escalate, "+12h every 12h")}};
+}
+
+std::optional<EscalationStep> parse_step(const std::string& at, const std::string& every,
+                                         std::vector<Audience> to, std::string* error) {
+  EscalationStep s;
+  s.to = std::move(to);
+  s.label = every.empty() ? at : at + " every " + every;
+  static const std::regex kFraction(R"(^\s*(\d{1,2}(?:\.\d+)?)\s*%\s*$)");
+  std::smatch m;
+  if (std::regex_match(at, m, kFraction)) {
+    const double percent = std::stod(m[1]);
+    if (percent <= 0 || percent >= 100) {
+      *error = "'" + at + "': a fraction must lie between 0% and 100%";
+      return std::nullopt;
+    }
+    s.fraction = percent / 100;
+  } else if (at == "0") {
+    s.offset = seconds{0};
+  } else if (const auto offset = parse_duration(at)) {
+    s.offset = *offset;
+  } else {
+    *error = "'" + at + "' is not a step: use a fraction (\"50%\"), an offset from the due time "
+             "(\"-2h\", \"-14d\", \"+12h\") or \"0\"";
+    return std::nullopt;
+  }
+  if (!every.empty()) {
+    const auto period = parse_duration(every);
+    if (!period || *period < seconds{60 * 60}) {
+      *error = "every '" + every + "': must be a duration of at least 1h, like \"12h\" or \"1d\"";
+      return std::nullopt;
+    }
+    s.every = *period;
+  }
+  if (s.to.empty()) {
+    *error = "'" + at + "': no recipients";
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obligation& o,
+                                       const Party& party) {
+  std::vector<StepTime> times;
+  for (size_t i = 0; i < policy.steps.size(); ++i) {
+    times.push_back({static_cast<int>(i), 0, base_time(policy.steps[i], o), false});
+  }
+  // Due on a day the offices are closed: the last reminder before it comes a working day early.
+  const date::year_month_day due_day = local_date(o.due_time, *party.zone);
+  if (closed_day(due_day, party)) {
+    StepTime* last_before = nullptr;
+    for (StepTime& t : times) {
+      if (t.fire_time < o.due_time && (!last_before || t.fire_time > last_before->fire_time)) {
+        last_before = &t;
+      }
+    }
+    if (last_before) {
+      const auto local = party.zone->to_local(last_before->fire_time);
+      const auto time_of_day = local - date::floor<date::days>(local);
+      date::sys_days day{due_day};
+      do {
+        day -= date::days{1};
+      } while (closed_day(date::year_month_day{day}, party));
+      const Instant moved =
+          resolve_local(date::local_days{date::year_month_day{day}} + time_of_day, *party.zone);
+      if (moved < last_before->fire_time) {
+        last_before->fire_time = moved;
+        last_before->moved = true;
+      }
+    }
+  }
+  std::erase_if(times, [&](const StepTime& t) { return t.fire_time < o.start_time; });
+  std::sort(times.begin(), times.end(), [](const StepTime& a, const StepTime& b) {
+    return a.fire_time != b.fire_time ? a.fire_time < b.fire_time : a.step < b.step;
+  });
+  return times;
+}
+
+std::optional<StepTime> next_repetition(const EscalationPolicy& policy, const StepTime& fired,
+                                        const Obligation& o, Instant now) {
+  if (fired.step < 0 || fired.step >= static_cast<int>(policy.steps.size())) return std::nullopt;
+  const EscalationStep& s = policy.steps[fired.step];
+  if (!s.every) return std::nullopt;
+  const Instant first = base_time(s, o);
+  int repetition = fired.repetition + 1;
+  if (now >= first) {
+    repetition = std::max<int>(repetition, static_cast<int>((now - first) / *s.every) + 1);
+  }
+  return StepTime{fired.step, repetition, first + *s.every * repetition, false};
+}
+
+std::string due_day_note(const Obligation& o, const Party& party) {
+  const date::year_month_day day = local_date(o.due_time, *party.zone);
+  if (const auto holiday = party.calendar.public_holiday(day)) return *holiday;
+  const date::weekday wd{date::sys_days{day}};
+  if (wd == date::Saturday) return "Saturday";
+  if (wd == date::Sunday) return "Sunday";
+  if (const auto closure = party.calendar.office_closure(day)) {
+    return *closure + ": offices closed";
+  }
+  return "";
+}
+
+}  // namespace termijn::domain

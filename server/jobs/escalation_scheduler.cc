@@ -1,0 +1,148 @@
+#include "server/jobs/escalation_scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
+#include "server/app/json.h"
+
+namespace termijn::jobs {
+
+namespace {
+
+const app::Actor kSystem{"system", ""};
+constexpr std::chrono::milliseconds kMaxSleep{5000};
+
+std::string step_details(const domain::ScheduledStep& s, const std::string& why) {
+  app::JsonObject json;
+  json.add("step", s.label)
+      .add("repetition", s.time.repetition)
+      .add("fire_time", domain::format_utc(s.time.fire_time))
+      .add("audience", s.audience);
+  if (s.time.moved) json.add("moved", "to the previous working day: due on a closed day");
+  if (!why.empty()) json.add("reason", why);
+  return json.str();
+}
+
+// A protocol notice Termijn is delivering (pending, no failure yet) needs no reminder.
+absl::StatusOr<bool> notice_on_its_way(app::Store& store, const domain::Obligation& o) {
+  if (o.notice_state != "pending") return false;
+  app::NotificationFilter filter;
+  filter.obligation_id = o.id;
+  filter.limit = 20;
+  const auto rows = store.list_notifications(filter);
+  if (!rows.ok()) return rows.status();
+  for (const domain::Notification& n : *rows) {
+    if (n.kind == domain::NotificationKind::kNotice) return n.last_error.empty();
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> EscalationScheduler::fire_one() {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  const domain::Instant now = clock_.now();
+  auto claimed = (*tx)->claim_step(now);
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return false;
+  // Closing an obligation locks it first; waiting here means we see it closed, if it is.
+  auto o = (*tx)->lock_obligation((*claimed)->obligation_id);
+  if (!o.ok()) return o.status();
+  auto due = (*tx)->due_steps(o->id, now);
+  if (!due.ok()) return due.status();
+  const std::string subject = "obligations/" + std::to_string(o->id);
+
+  if (o->state != domain::ObligationState::kOpen) {
+    if (auto s = (*tx)->cancel_escalation(o->id); !s.ok()) return s;
+    for (domain::ScheduledStep& s : *due) {
+      s.state = "cancelled";
+      if (auto st = (*tx)->update_step(s, std::nullopt); !st.ok()) return st;
+    }
+  } else {
+    // Only the latest of the due steps fires; the earlier ones are stale.
+    domain::ScheduledStep latest = due->back();
+    for (size_t i = 0; i + 1 < due->size(); ++i) {
+      (*due)[i].state = "skipped";
+      if (auto s = (*tx)->update_step((*due)[i], std::nullopt); !s.ok()) return s;
+      if (auto s = (*tx)->append_audit(app::audit_record(
+              kSystem, now, "escalation.skipped", subject, o->subject(),
+              step_details((*due)[i], "a later step was due as well")));
+          !s.ok()) {
+        return s;
+      }
+    }
+    const auto on_its_way = notice_on_its_way(store_, *o);
+    if (!on_its_way.ok()) return on_its_way.status();
+    if (*on_its_way) {
+      latest.state = "skipped";
+      if (auto s = (*tx)->update_step(latest, std::nullopt); !s.ok()) return s;
+      if (auto s = (*tx)->append_audit(app::audit_record(
+              kSystem, now, "escalation.skipped", subject, o->subject(),
+              step_details(latest, "the notice is being delivered")));
+          !s.ok()) {
+        return s;
+      }
+    } else {
+      latest.state = "fired";
+      if (auto s = (*tx)->update_step(latest, now); !s.ok()) return s;
+      domain::Notification reminder;
+      reminder.obligation_id = o->id;
+      reminder.kind = domain::NotificationKind::kReminder;
+      reminder.state = domain::NotificationState::kPending;
+      reminder.next_attempt_time = now;
+      reminder.create_time = now;
+      reminder.escalation_step_id = latest.id;
+      const auto id = (*tx)->insert_notification(reminder);
+      if (!id.ok()) return id.status();
+      if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, "escalation.fired",
+                                                         subject, o->subject(),
+                                                         step_details(latest, "")));
+          !s.ok()) {
+        return s;
+      }
+      spdlog::info("{}: step {} fired (notifications/{})", subject, latest.label, *id);
+    }
+    // A repeating step comes back; the next repetition after now, never a burst.
+    const domain::EscalationPolicy policy = policies_.escalation_for(o->rule);
+    if (const auto next = domain::next_repetition(policy, latest.time, *o, now)) {
+      domain::ScheduledStep again = latest;
+      again.id = 0;
+      again.time = *next;
+      again.state = "pending";
+      if (auto s = (*tx)->insert_step(again); !s.ok()) return s.status();
+    }
+  }
+  if (auto s = (*tx)->commit(); !s.ok()) return s;
+  return true;
+}
+
+int EscalationScheduler::run_once() {
+  int handled = 0;
+  while (true) {
+    const auto one = fire_one();
+    if (!one.ok()) {
+      spdlog::error("escalation: {}", one.status().ToString());
+      return handled;
+    }
+    if (!*one) return handled;
+    ++handled;
+  }
+}
+
+void EscalationScheduler::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    run_once();
+    std::chrono::milliseconds sleep = kMaxSleep;
+    if (const auto next = store_.next_step_time(); next.ok() && *next) {
+      const auto until =
+          std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_.now());
+      // Steps are stored to the second: wake at the start of the due second, not before.
+      sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
+    }
+    if (sleep.count() > 0) wait_(sleep);
+  }
+}
+
+}  // namespace termijn::jobs
