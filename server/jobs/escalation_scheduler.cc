@@ -137,7 +137,7 @@ void EscalationScheduler::run(std::stop_token stop) {
     std::chrono::milliseconds sleep = kMaxSleep;
     if (const auto next = store_.next_step_time(); next.ok() && *next) {
       const auto until =
-          std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_.now());
+          std::chrono::ceil<std::chrono::milliseconds>(**next - clock_.precise_now());
       // Steps are stored to the second: wake at the start of the due second, not before.
       sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
     }

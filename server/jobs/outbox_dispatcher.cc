@@ -156,7 +156,7 @@ void OutboxDispatcher::run(std::stop_token stop) {
     run_once();
     std::chrono::milliseconds sleep = kMaxSleep;
     if (const auto next = store_.next_notification_time(); next.ok() && *next) {
-      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_.now());
+      const auto until = std::chrono::ceil<std::chrono::milliseconds>(**next - clock_.precise_now());
       sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
     }
     if (sleep.count() > 0) wait_(sleep);
