@@ -80,6 +80,7 @@ SELECT 'CREATE ROLE termijn_app LOGIN IN ROLE termijn_service'
   WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'termijn_app') \gexec
 -- The owner may end the service's sessions, e.g. to drop a test database.
 GRANT termijn_app TO termijn;
+GRANT pg_signal_backend TO termijn;
 SQL
   if [[ -z $(psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = 'termijn'") ]]; then
     psql "$admin" -qc "CREATE DATABASE termijn OWNER termijn" >/dev/null

@@ -1,0 +1,95 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "server/config/config.h"
+
+namespace termijn::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string demo() {
+  std::ifstream in(TERMIJN_DEMO_CONFIG);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, "test.toml");
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+TEST(ConfigTest, TheDemoConfigurationLoads) {
+  // config/demo.toml is what scripts/run serves.
+  const Config c = parse_config(demo(), "demo.toml");
+  ASSERT_EQ(c.parties.size(), 2u);
+  EXPECT_EQ(c.parties[0].id, "herent");
+  EXPECT_EQ(c.parties[0].zone->name(), "Europe/Brussels");
+  EXPECT_EQ(c.principals.size(), 5u);
+  EXPECT_EQ(c.max_copy_bytes, 10 * 1024 * 1024);
+  EXPECT_TRUE(c.reviewed_rules.empty());
+}
+
+TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
+  // The server refuses to start with a message that names what is wrong.
+  EXPECT_THAT(error_of(replaced(demo(), "Europe/Brussels", "Mars/Olympus")),
+              HasSubstr("party[0].time_zone 'Mars/Olympus' is not in the tz database"));
+  EXPECT_THAT(error_of(replaced(demo(), "roles = [\"reporter\"]", "roles = [\"boss\"]")),
+              HasSubstr("principal[1].roles: unknown role 'boss'"));
+  EXPECT_THAT(error_of(replaced(demo(), "[rules.\"protocol.breach_notice\"]",
+                                "[rules.\"protocol.unknown\"]")),
+              HasSubstr("rules.\"protocol.unknown\" is not a known rule"));
+  EXPECT_THAT(error_of(demo() + "\n[rules.\"gdpr.art33_authority\"]\nreminders = [{ at = \"150%\", "
+                                "to = [\"owner_dpo\"] }]\n"),
+              HasSubstr("rules.gdpr.art33_authority.reminders[0]: '150%'"));
+  EXPECT_THAT(error_of("[[party]]\nid = \"x\"\n"), HasSubstr("party[0].dpo"));
+  EXPECT_THAT(error_of("not toml ="), HasSubstr("test.toml: line 1"));
+}
+
+TEST(ConfigTest, ReviewAndRemindersPerRule) {
+  // auto_send = false holds a rule's notices; reminders replace its default steps.
+  const Config c = parse_config(
+      replaced(demo(), "[rules.\"protocol.request_notice\"]\nauto_send = true",
+               "[rules.\"protocol.request_notice\"]\nauto_send = false\nreminders = [{ at = "
+               "\"-3h\", to = [\"owner_dpo\", \"reporter\"] }, { at = \"+6h\", every = \"6h\", "
+               "to = [\"owner_escalation\"] }]"),
+      "t.toml");
+  EXPECT_EQ(c.reviewed_rules, std::set<std::string>{"protocol.request_notice"});
+  const auto& steps = c.escalation.at("protocol.request_notice").steps;
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].offset, std::chrono::hours{-3});
+  EXPECT_EQ(steps[0].to.size(), 2u);
+  EXPECT_EQ(steps[1].every, std::chrono::hours{6});
+}
+
+TEST(ConfigTest, DatabaseTlsSettingsJoinTheUrl) {
+  // sslmode and certificates reach libpq as URI parameters or conninfo keywords.
+  Database db;
+  db.sslmode = "verify-full";
+  db.sslrootcert = "/etc/ssl/pg-ca.crt";
+  EXPECT_EQ(with_tls("postgresql://db.example/termijn", db),
+            "postgresql://db.example/termijn?sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.crt");
+  EXPECT_EQ(with_tls("postgresql://db.example/termijn?user=x", db),
+            "postgresql://db.example/termijn?user=x&sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.crt");
+  EXPECT_EQ(with_tls("host=db.example dbname=termijn", db),
+            "host=db.example dbname=termijn sslmode='verify-full' sslrootcert='/etc/ssl/pg-ca.crt'");
+  EXPECT_EQ(with_tls("host=h", Database{}), "host=h");
+  EXPECT_THAT(error_of(replaced(demo(), "pool_size = 8", "pool_size = 8\nsslmode = \"sometimes\"")),
+              HasSubstr("database.sslmode 'sometimes' is not one of"));
+}
+
+}  // namespace
+}  // namespace termijn::config
