@@ -284,6 +284,34 @@ TEST_F(AuthTest, CallersWithoutAValidKnownCertificateCannotReadOrWrite) {
   EXPECT_THAT(server_.log(), HasSubstr("refused certificate of unknown principal: CN 'stranger'"));
 }
 
+// The SHA-256 fingerprint of a certificate, as the configuration pins it.
+std::string fingerprint(const std::string& cert) {
+  const Outcome o =
+      run_command({"/usr/bin/openssl", "x509", "-in", cert, "-noout", "-fingerprint", "-sha256"});
+  std::string hex;
+  for (const char c : o.out.substr(o.out.find('=') + 1)) {
+    if (std::isxdigit(static_cast<unsigned char>(c))) hex += static_cast<char>(std::tolower(c));
+  }
+  return hex;
+}
+
+TEST(PinnedCertificateTest, OnlyThePinnedCertificateActsForAPinnedPrincipal) {
+  // certificate_sha256 pins a principal to one certificate: its CN alone is not enough.
+  const std::string auditor = Certificates::get().dir + "/auditor.crt";
+  const std::string herent = Certificates::get().dir + "/herent-dpo.crt";
+  TermijndOptions options;
+  options.edits = {{"certificate_cn = \"auditor\"",
+                    "certificate_cn = \"auditor\"\ncertificate_sha256 = \"" + fingerprint(auditor) + "\""},
+                   {"certificate_cn = \"herent-dpo\"",
+                    "certificate_cn = \"herent-dpo\"\ncertificate_sha256 = \"" +
+                        std::string(64, 'a') + "\""}};
+  Termijnd server(options);
+  EXPECT_EQ(server.cli("auditor", {"parties", "list"}).exit_code, 0);
+  const Outcome refused = server.cli("herent-dpo", {"parties", "list"});
+  EXPECT_EQ(refused.exit_code, 4);
+  EXPECT_THAT(refused.err, HasSubstr("is not a configured principal"));
+}
+
 TEST(PlaintextTest, RefusedUnlessLoopback) {
   // --insecure-plaintext on a non-loopback address refuses to start.
   const Outcome o = run_command({binary("termijnd"), "--config",
