@@ -64,10 +64,14 @@ class StoreTransaction {
   virtual absl::Status update_notification(const domain::Notification& n) = 0;
   /// Adds a reminder step; 0 when that (obligation, step, repetition) exists already.
   virtual absl::StatusOr<int64_t> insert_step(const domain::ScheduledStep& step) = 0;
-  /// Locks the pending step due soonest at or before `now`, skipping those other schedulers
-  /// hold; nullopt when there is none.
+  /// Locks the pending step due soonest at or before `now` and its obligation, skipping those
+  /// other transactions hold; nullopt when there is none.
   virtual absl::StatusOr<std::optional<domain::ScheduledStep>> claim_step(domain::Instant now) = 0;
-  /// Locks every pending step of an obligation due at or before `now` (skipping locked ones).
+  /// Whether a step of the obligation due after `fire_time` has fired already.
+  virtual absl::StatusOr<bool> later_step_fired(int64_t obligation_id,
+                                                domain::Instant fire_time) = 0;
+  /// Locks every pending step of an obligation due at or before `now`; call it holding the
+  /// obligation (claim_step locks both).
   virtual absl::StatusOr<std::vector<domain::ScheduledStep>> due_steps(int64_t obligation_id,
                                                                         domain::Instant now) = 0;
   /// Sets a step's state (fired, skipped, cancelled) and, when fired, its time.
@@ -102,6 +106,10 @@ class Store {
   /// When the next pending notification is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_notification_time() = 0;
   virtual absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) = 0;
+  /// How many steps of the obligation due at or before `fire_time` have fired: the escalation
+  /// level a reminder of that time reports.
+  virtual absl::StatusOr<int> fired_steps_until(int64_t obligation_id,
+                                                domain::Instant fire_time) = 0;
   /// When the next pending step is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_step_time() = 0;
   /// The obligations of "incidents/N" or "requests/N", soonest first.

@@ -28,7 +28,8 @@ std::optional<seconds> parse_duration(const std::string& text) {
 Instant base_time(const EscalationStep& s, const Obligation& o) {
   if (s.fraction) {
     const auto window = o.due_time - o.start_time;
-    return o.start_time + date::floor<seconds>(window * *s.fraction);
+    // Rounded, not truncated: 70 % of 48 h is 33 h 36 min, not a second before it.
+    return o.start_time + date::round<seconds>(window * *s.fraction);
   }
   return o.due_time + s.offset;
 }
@@ -136,7 +137,8 @@ std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obl
       } while (closed_day(date::year_month_day{day}, party));
       const Instant moved =
           resolve_local(date::local_days{date::year_month_day{day}} + time_of_day, *party.zone);
-      if (moved < last_before->fire_time) {
+      // Not before the obligation began: a reminder that cannot move stays where it was.
+      if (moved < last_before->fire_time && moved >= o.start_time) {
         last_before->fire_time = moved;
         last_before->moved = true;
       }

@@ -12,6 +12,7 @@ namespace {
 
 const app::Actor kSystem{"system", ""};
 constexpr std::chrono::milliseconds kMaxSleep{5000};
+constexpr std::chrono::milliseconds kRetryPause{200};
 
 std::string step_details(const domain::ScheduledStep& s, const std::string& why) {
   app::JsonObject json;
@@ -61,57 +62,52 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
       if (auto st = (*tx)->update_step(s, std::nullopt); !st.ok()) return st;
     }
   } else {
-    // Only the latest of the due steps fires; the earlier ones are stale.
-    domain::ScheduledStep latest = due->back();
-    for (size_t i = 0; i + 1 < due->size(); ++i) {
-      (*due)[i].state = "skipped";
-      if (auto s = (*tx)->update_step((*due)[i], std::nullopt); !s.ok()) return s;
-      if (auto s = (*tx)->append_audit(app::audit_record(
-              kSystem, now, "escalation.skipped", subject, o->subject(),
-              step_details((*due)[i], "a later step was due as well")));
-          !s.ok()) {
-        return s;
-      }
-    }
+    // Only the latest of the due steps fires: the earlier ones are stale, and so is the latest
+    // when a later step fired already (after a scheduler died holding this one).
+    const auto later_fired = (*tx)->later_step_fired(o->id, due->back().time.fire_time);
+    if (!later_fired.ok()) return later_fired.status();
     const auto on_its_way = notice_on_its_way(store_, *o);
     if (!on_its_way.ok()) return on_its_way.status();
-    if (*on_its_way) {
-      latest.state = "skipped";
-      if (auto s = (*tx)->update_step(latest, std::nullopt); !s.ok()) return s;
-      if (auto s = (*tx)->append_audit(app::audit_record(
-              kSystem, now, "escalation.skipped", subject, o->subject(),
-              step_details(latest, "the notice is being delivered")));
-          !s.ok()) {
-        return s;
-      }
-    } else {
-      latest.state = "fired";
-      if (auto s = (*tx)->update_step(latest, now); !s.ok()) return s;
-      domain::Notification reminder;
-      reminder.obligation_id = o->id;
-      reminder.kind = domain::NotificationKind::kReminder;
-      reminder.state = domain::NotificationState::kPending;
-      reminder.next_attempt_time = now;
-      reminder.create_time = now;
-      reminder.escalation_step_id = latest.id;
-      const auto id = (*tx)->insert_notification(reminder);
-      if (!id.ok()) return id.status();
-      if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, "escalation.fired",
-                                                         subject, o->subject(),
-                                                         step_details(latest, "")));
-          !s.ok()) {
-        return s;
-      }
-      spdlog::info("{}: step {} fired (notifications/{})", subject, latest.label, *id);
-    }
-    // A repeating step comes back; the next repetition after now, never a burst.
     const domain::EscalationPolicy policy = policies_.escalation_for(o->rule);
-    if (const auto next = domain::next_repetition(policy, latest.time, *o, now)) {
-      domain::ScheduledStep again = latest;
-      again.id = 0;
-      again.time = *next;
-      again.state = "pending";
-      if (auto s = (*tx)->insert_step(again); !s.ok()) return s.status();
+    for (size_t i = 0; i < due->size(); ++i) {
+      domain::ScheduledStep& step = (*due)[i];
+      const bool latest = i + 1 == due->size();
+      const std::string why = !latest       ? "a later step was due as well"
+                              : *later_fired ? "a later step fired already"
+                              : *on_its_way  ? "the notice is being delivered"
+                                             : "";
+      step.state = why.empty() ? "fired" : "skipped";
+      if (auto s = (*tx)->update_step(step, why.empty() ? std::optional(now) : std::nullopt);
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = (*tx)->append_audit(app::audit_record(
+              kSystem, now, why.empty() ? "escalation.fired" : "escalation.skipped", subject,
+              o->subject(), step_details(step, why)));
+          !s.ok()) {
+        return s;
+      }
+      if (why.empty()) {
+        domain::Notification reminder;
+        reminder.obligation_id = o->id;
+        reminder.kind = domain::NotificationKind::kReminder;
+        reminder.state = domain::NotificationState::kPending;
+        reminder.next_attempt_time = now;
+        reminder.create_time = now;
+        reminder.escalation_step_id = step.id;
+        const auto id = (*tx)->insert_notification(reminder);
+        if (!id.ok()) return id.status();
+        spdlog::info("{}: step {} fired (notifications/{})", subject, step.label, *id);
+      }
+      // A repeating step comes back, fired or skipped: the next repetition after now, never a
+      // burst.
+      if (const auto next = domain::next_repetition(policy, step.time, *o, now)) {
+        domain::ScheduledStep again = step;
+        again.id = 0;
+        again.time = *next;
+        again.state = "pending";
+        if (auto s = (*tx)->insert_step(again); !s.ok()) return s.status();
+      }
     }
   }
   if (auto s = (*tx)->commit(); !s.ok()) return s;
@@ -133,13 +129,15 @@ int EscalationScheduler::run_once() {
 
 void EscalationScheduler::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
-    run_once();
+    const int handled = run_once();
     std::chrono::milliseconds sleep = kMaxSleep;
     if (const auto next = store_.next_step_time(); next.ok() && *next) {
       const auto until =
           std::chrono::ceil<std::chrono::milliseconds>(**next - clock_.precise_now());
       // Steps are stored to the second: wake at the start of the due second, not before.
       sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
+      // Due but held by another process, or a failing database: do not spin.
+      if (sleep.count() == 0 && handled == 0) sleep = kRetryPause;
     }
     if (sleep.count() > 0) wait_(sleep);
   }

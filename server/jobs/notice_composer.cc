@@ -143,6 +143,19 @@ std::string todo(const domain::Obligation& o, const std::string& recipient, bool
                  "an extension and why";
 }
 
+// "+12h every 12h" -> "+12u elke 12u".
+std::string dutch_label(std::string label) {
+  for (size_t at = label.find(" every "); at != std::string::npos; at = label.find(" every ")) {
+    label.replace(at, 7, " elke ");
+  }
+  for (size_t i = 0; i < label.size(); ++i) {
+    if (label[i] == 'h' && i > 0 && std::isdigit(static_cast<unsigned char>(label[i - 1]))) {
+      label[i] = 'u';
+    }
+  }
+  return label;
+}
+
 std::string day_note(const std::string& note, bool dutch) {
   if (note.empty()) return "";
   if (!dutch) return "Note: the deadline falls on a day offices are closed (" + note + ").";
@@ -186,6 +199,9 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
   }
   // Relative to the step's own time, so a resend is the same message.
   const domain::Instant at = step->time.fire_time;
+  // The level termijn deadlines shows: steps fired up to this one.
+  const auto level = store_.fired_steps_until(o.id, at);
+  if (!level.ok()) return level.status();
   const bool overdue = at >= o.due_time;
   const std::string left = span(date::floor<std::chrono::seconds>(o.due_time - at), dutch);
   const auto local = [&](domain::Instant t) { return domain::format_local(t, *owner.zone); };
@@ -202,8 +218,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"legal_due_time", local(o.legal_due_time)},
       {"time_left", overdue ? (dutch ? left + " te laat" : left + " overdue")
                             : (dutch ? "nog " + left : left + " left")},
-      {"step", step->label},
-      {"level", std::to_string(step->time.step + 1 + step->time.repetition)},
+      {"step", dutch ? dutch_label(step->label) : step->label},
+      {"level", std::to_string(*level)},
       {"due_day_note", day_note(domain::due_day_note(o, owner), dutch)},
       {"notice_state", o.notice_state.empty() ? "-" : o.notice_state},
       {"fulfil_command", "termijn obligation fulfil " + id + " --evidence \"...\""},

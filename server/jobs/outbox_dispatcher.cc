@@ -14,6 +14,7 @@ using domain::NotificationState;
 
 const app::Actor kSystem{"system", ""};
 constexpr std::chrono::milliseconds kMaxSleep{5000};
+constexpr std::chrono::milliseconds kRetryPause{200};
 
 std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
 
@@ -153,11 +154,13 @@ int OutboxDispatcher::run_once() {
 
 void OutboxDispatcher::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
-    run_once();
+    const int handled = run_once();
     std::chrono::milliseconds sleep = kMaxSleep;
     if (const auto next = store_.next_notification_time(); next.ok() && *next) {
       const auto until = std::chrono::ceil<std::chrono::milliseconds>(**next - clock_.precise_now());
       sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
+      // Due but held by another process, or a failing database: do not spin.
+      if (sleep.count() == 0 && handled == 0) sleep = kRetryPause;
     }
     if (sleep.count() > 0) wait_(sleep);
   }

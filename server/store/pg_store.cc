@@ -309,6 +309,13 @@ class PgTransaction final : public app::StoreTransaction {
     });
   }
 
+  absl::StatusOr<bool> later_step_fired(int64_t obligation_id, Instant fire_time) override {
+    return step("later step fired", [&]() -> absl::StatusOr<bool> {
+      return tx_->exec_prepared1(stmt::kLaterStepFired, obligation_id, seconds(fire_time))[0]
+          .as<bool>();
+    });
+  }
+
   absl::Status update_step(const domain::ScheduledStep& st,
                            std::optional<Instant> fired_time) override {
     return step("update step", [&]() -> absl::Status {
@@ -491,6 +498,13 @@ absl::StatusOr<domain::ScheduledStep> PgStore::get_step(int64_t id) {
                                        }
                                        return step_from(rows[0]);
                                      });
+}
+
+absl::StatusOr<int> PgStore::fired_steps_until(int64_t obligation_id, domain::Instant fire_time) {
+  return read<int>(pool_, "fired steps", [&](auto& tx) {
+    return tx.exec_prepared1(stmt::kFiredStepsUntil, obligation_id, seconds(fire_time))[0]
+        .template as<int>();
+  });
 }
 
 absl::StatusOr<std::optional<domain::Instant>> PgStore::next_step_time() {

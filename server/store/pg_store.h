@@ -28,6 +28,7 @@ class PgStore final : public app::Store {
       const app::NotificationFilter& f) override;
   absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override;
   absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) override;
+  absl::StatusOr<int> fired_steps_until(int64_t obligation_id, domain::Instant fire_time) override;
   absl::StatusOr<std::optional<domain::Instant>> next_step_time() override;
 
   PgPool& pool() { return pool_; }

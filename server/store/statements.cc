@@ -141,14 +141,23 @@ void prepare_statements(pqxx::connection& c) {
             "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
             "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id");
   c.prepare(stmt::kWakeSchedulers, "SELECT pg_notify('" + std::string(kStepChannel) + "', '')");
+  // A step is claimed together with its obligation: one scheduler at a time works on an
+  // obligation, so its due steps are seen and decided together.
   c.prepare(stmt::kClaimStep,
             "SELECT " + kStepColumns +
-                " FROM escalation_step s WHERE s.state = 'pending' AND s.fire_time <= "
-                "to_timestamp($1) ORDER BY s.fire_time, s.id LIMIT 1 FOR UPDATE SKIP LOCKED");
+                " FROM escalation_step s JOIN obligation o ON o.id = s.obligation_id WHERE "
+                "s.state = 'pending' AND s.fire_time <= to_timestamp($1) ORDER BY s.fire_time, "
+                "s.id LIMIT 1 FOR UPDATE OF s, o SKIP LOCKED");
   c.prepare(stmt::kDueSteps,
             "SELECT " + kStepColumns +
                 " FROM escalation_step s WHERE s.obligation_id = $1 AND s.state = 'pending' AND "
-                "s.fire_time <= to_timestamp($2) ORDER BY s.fire_time, s.id FOR UPDATE SKIP LOCKED");
+                "s.fire_time <= to_timestamp($2) ORDER BY s.fire_time, s.id FOR UPDATE");
+  c.prepare(stmt::kLaterStepFired,
+            "SELECT EXISTS (SELECT 1 FROM escalation_step WHERE obligation_id = $1 AND state = "
+            "'fired' AND fire_time > to_timestamp($2))");
+  c.prepare(stmt::kFiredStepsUntil,
+            "SELECT count(*) FROM escalation_step WHERE obligation_id = $1 AND state = 'fired' "
+            "AND fire_time <= to_timestamp($2)");
   c.prepare(stmt::kUpdateStep,
             "UPDATE escalation_step SET state = $2, fired_time = to_timestamp(NULLIF($3, "
             "'')::bigint) WHERE id = $1");
