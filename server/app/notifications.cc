@@ -85,6 +85,11 @@ absl::StatusOr<NotificationRecord> Notifications::release(const Actor& actor, in
 absl::StatusOr<NotificationRecord> Notifications::acknowledge(const Actor& actor, int64_t id) {
   return change(actor, id, "notification.acknowledged",
                 [&](domain::Notification& n, domain::Instant now) -> absl::Status {
+                  if (n.kind != domain::NotificationKind::kNotice) {
+                    return absl::FailedPreconditionError(
+                        name_of_notification(id) + " is a " + std::string(domain::name_of(n.kind)) +
+                        " to the owner's own DPO; only a notice is acknowledged by its recipient");
+                  }
                   if (n.state != domain::NotificationState::kSent) {
                     return absl::FailedPreconditionError(
                         name_of_notification(id) + " is " + std::string(domain::name_of(n.state)) +

@@ -18,6 +18,12 @@ constexpr std::chrono::milliseconds kRetryPause{200};
 
 std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
 
+// A database that is briefly away, as opposed to a message that cannot be made.
+bool transient(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kAborted ||
+         s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kDeadlineExceeded;
+}
+
 // Records the notice's evidence on its obligation, if nobody closed it in the meantime.
 absl::Status fulfil_with_evidence(app::StoreTransaction& tx, const domain::Notification& n,
                                   domain::Instant now) {
@@ -52,7 +58,7 @@ absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& 
 absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();
-  const domain::Instant now = clock_.now();
+  domain::Instant now = clock_.now();
   auto claimed = (*tx)->claim_notification(now);
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return false;
@@ -78,6 +84,9 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
   }
 
   const auto message = composer_.compose(n);
+  if (!message.ok() && transient(message.status())) {
+    return message.status();  // the claim rolls back; the notification is tried again later
+  }
   notify::SendResult result;
   if (message.ok()) {
     n.message_id = message->message_id;
@@ -88,6 +97,8 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
               "cannot compose the message: " + std::string(message.status().message())};
   }
   n.attempts++;
+  // What the server said happened now, after the send, not when the notification was claimed.
+  now = clock_.now();
 
   std::string action;
   switch (result.outcome) {

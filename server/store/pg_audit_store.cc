@@ -122,7 +122,14 @@ struct PgListener::Connection {
 };
 
 PgListener::PgListener(std::string url, std::string channel)
-    : url_(std::move(url)), channel_(std::move(channel)) {}
+    : url_(std::move(url)), channel_(std::move(channel)) {
+  // Listening from construction on: a notification sent before the first wait() is not lost.
+  try {
+    connection_ = std::make_unique<Connection>(url_, channel_);
+  } catch (const std::exception& e) {
+    spdlog::warn("listening on {}: {}; retrying on first wait", channel_, e.what());
+  }
+}
 
 PgListener::~PgListener() = default;
 

@@ -191,4 +191,13 @@ Outcome Termijnd::cli(const std::string& principal, const std::vector<std::strin
                             {"TERMIJN_KEY", certs.dir + "/" + principal + ".key"}});
 }
 
+bool poll_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling background work
+  }
+}
+
 }  // namespace termijn::testing

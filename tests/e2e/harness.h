@@ -2,6 +2,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,5 +83,10 @@ class Termijnd {
 };
 
 std::string binary(const std::string& name);
+
+/// Checks `condition` every 50 ms until it holds (true) or `timeout` passes (false). For
+/// asynchronous background work only, never to let a deadline pass.
+bool poll_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace termijn::testing

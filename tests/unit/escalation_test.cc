@@ -207,7 +207,7 @@ TEST(FirstStepTimesTest, FractionsAreOfRealElapsedTimeAcrossSpringSwitch) {
 
 TEST(FirstStepTimesTest, ConfiguredFractionFiresOnItsExactSecond) {
   // Verifies a configured "70%" of a 48 h window fires at exactly 33 h 36 min.
-  // FAILS (server bug): base_time() floors window * 0.7 in floating point; 172800 s * 0.7 is
+  // Regression test; the bug it caught, now fixed: base_time() floors window * 0.7 in floating point; 172800 s * 0.7 is
   // 120959.99999999999, so the step fires at 33:35:59. See the report: round, or use integers.
   const Obligation o = ObligationOf("protocol.request_notice", "2026-06-08T09:00:00+02:00");
   const EscalationPolicy policy{{Step("70%"), Step("10%"), Step("90%"), Step("0")}};
@@ -367,7 +367,7 @@ TEST(ClosedDueDayTest, WorkingDueDayMovesNothing) {
 TEST(ClosedDueDayTest, MovedStepIsNotLostWhenThePreviousWorkingDayIsBeforeTheStart) {
   // Verifies a breach at Fri 22:00, due Sun 10:00, still gets a -2h reminder.
   // Friday 08:00 (the previous working day) lies before the awareness: it cannot move there.
-  // FAILS (server bug): first_step_times() moves the step to Fri 08:00 and then drops it as
+  // Regression test; the bug it caught, now fixed: first_step_times() moves the step to Fri 08:00 and then drops it as
   // "before the start", so the DPO gets no -2h reminder at all. See the report.
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-12T22:00:00+02:00");
   ASSERT_EQ(Local(o.due_time), "2026-06-14T10:00:00+02:00");

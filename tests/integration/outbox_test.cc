@@ -1,0 +1,485 @@
+// Integration: the outbox dispatcher against a real PostgreSQL and a real SMTP server (aiosmtpd),
+// with the clock and the retry jitter in the test's hands.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/app/directory.h"
+#include "server/app/report_incident.h"
+#include "server/config/config.h"
+#include "server/domain/retry.h"
+#include "server/jobs/notice_composer.h"
+#include "server/jobs/outbox_dispatcher.h"
+#include "server/notify/smtp_mailer.h"
+#include "server/notify/templates.h"
+#include "server/store/pg_audit_store.h"
+#include "server/store/pg_store.h"
+#include "server/store/statements.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/support/mime_reader.h"
+#include "tests/support/smtp_server.h"
+#include "tests/support/test_database.h"
+
+namespace termijn::testing {
+namespace {
+
+using domain::Instant;
+using domain::NotificationKind;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+// "pending", "sent", "met-late", ...: states compare and print as their names.
+template <typename Enum>
+std::string name(Enum value) {
+  return std::string(domain::name_of(value));
+}
+
+constexpr char kFrom[] = "termijn@ocmw.example";
+const app::Actor kHerentDpo{"herent-dpo", "herent"};
+
+Instant at(const std::string& rfc3339) {
+  const domain::ParsedTime parsed = domain::parse_time(rfc3339, *date::locate_zone("UTC"));
+  if (!parsed.ok()) throw std::invalid_argument(parsed.error);
+  return parsed.instant;
+}
+
+// The demo parties, with Kortenberg's DPO at `kortenberg_dpo` (busy@... makes the test server
+// answer 451).
+app::Directory demo_directory(const std::string& kortenberg_dpo) {
+  std::vector<domain::Party> parties = config::load_config(TERMIJN_DEMO_CONFIG).parties;
+  for (domain::Party& p : parties) {
+    if (p.id == "kortenberg") p.dpo.email = kortenberg_dpo;
+  }
+  return app::Directory(std::move(parties));
+}
+
+std::unique_ptr<notify::Mailer> smtp_mailer(const std::string& url) {
+  notify::SmtpSettings s;
+  s.url = url;
+  s.require_starttls = false;  // loopback
+  s.connect_timeout_seconds = 5;
+  s.timeout_seconds = 20;
+  auto mailer = notify::SmtpMailer::create(s);
+  if (!mailer.ok()) throw std::runtime_error(std::string(mailer.status().message()));
+  return std::move(*mailer);
+}
+
+// The process dies after the server accepted the message and before the result is recorded.
+class DyingAfterSendMailer final : public notify::Mailer {
+ public:
+  explicit DyingAfterSendMailer(notify::Mailer& real) : real_(real) {}
+  notify::SendResult send(const notify::MailMessage& m) override {
+    last_ = real_.send(m);
+    throw std::runtime_error("killed after sending (" + last_.server_reply + ")");
+  }
+  const notify::SendResult& last() const { return last_; }
+
+ private:
+  notify::Mailer& real_;
+  notify::SendResult last_;
+};
+
+// A message as received, without the headers the receiving server adds (aiosmtpd's Mailbox adds
+// X-Peer, X-MailFrom and X-RcptTo; X-Peer names the client's port, which differs per connection).
+std::string without_transport_headers(const std::string& raw) {
+  std::string out;
+  size_t pos = 0;
+  bool in_headers = true;
+  bool skipping = false;
+  while (pos < raw.size()) {
+    size_t eol = raw.find('\n', pos);
+    eol = eol == std::string::npos ? raw.size() : eol + 1;
+    const std::string line = raw.substr(pos, eol - pos);
+    pos = eol;
+    if (in_headers) {
+      if (line == "\n" || line == "\r\n") {
+        in_headers = false;
+      } else if (line[0] == ' ' || line[0] == '\t') {
+        if (skipping) continue;  // a folded continuation of a skipped field
+      } else {
+        const std::string name = Lower(line.substr(0, line.find(':')));
+        skipping = name == "x-peer" || name == "x-mailfrom" || name == "x-rcptto" ||
+                   name == "received" || name == "return-path";
+        if (skipping) continue;
+      }
+    }
+    out += line;
+  }
+  return out;
+}
+
+// A server that takes `delay` (on the fake clock) to accept a message.
+class SlowMailer final : public notify::Mailer {
+ public:
+  SlowMailer(notify::Mailer& real, FakeClock& clock, seconds delay)
+      : real_(real), clock_(clock), delay_(delay) {}
+  notify::SendResult send(const notify::MailMessage& m) override {
+    clock_.advance(delay_);
+    return real_.send(m);
+  }
+
+ private:
+  notify::Mailer& real_;
+  FakeClock& clock_;
+  const seconds delay_;
+};
+
+std::string message_id_of(const std::string& raw) { return ParseEntity(raw).Header("Message-ID"); }
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  // Starts the SMTP server; `handler` as in SmtpServer::Options.
+  void start_smtp(const std::string& handler = "aiosmtpd.handlers.Mailbox") {
+    SmtpServer::Options options;
+    options.handler = handler;
+    smtp_ = std::make_unique<SmtpServer>(options);
+    mailer_ = smtp_mailer(smtp_->url());
+  }
+
+  std::unique_ptr<jobs::OutboxDispatcher> dispatcher(notify::Mailer& mailer,
+                                                     domain::RetryPolicy retry = {}) {
+    return std::make_unique<jobs::OutboxDispatcher>(
+        clock_, store_, composer_, mailer, retry, [this] { return random_.load(); },
+        [](std::chrono::milliseconds) {});
+  }
+
+  // Reports an incident for herent, aware at `aware` (default: now); returns the id of its
+  // protocol art. 13 obligation towards kortenberg, whose notice is queued with it.
+  int64_t report(const std::string& title, std::optional<Instant> aware = std::nullopt) {
+    app::ReportIncidentInput in;
+    in.party = "herent";
+    in.title = title;
+    if (aware) in.aware_time = domain::format_utc(*aware);
+    const auto record = report_.run(kHerentDpo, in);
+    if (!record.ok()) throw std::runtime_error(record.status().ToString());
+    for (const domain::Obligation& o : record->obligations) {
+      if (o.rule == "protocol.breach_notice") return o.id;
+    }
+    throw std::runtime_error("no protocol.breach_notice obligation");
+  }
+
+  // The notifications of `kind` for obligation `obligation_id`, newest first.
+  std::vector<domain::Notification> of(int64_t obligation_id, NotificationKind kind) {
+    app::NotificationFilter filter;
+    filter.obligation_id = obligation_id;
+    filter.limit = 100;
+    const auto rows = store_.list_notifications(filter);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    std::vector<domain::Notification> out;
+    if (!rows.ok()) return out;
+    for (const auto& n : *rows) {
+      if (n.kind == kind) out.push_back(n);
+    }
+    return out;
+  }
+
+  domain::Notification notice(int64_t obligation_id) {
+    const auto found = of(obligation_id, NotificationKind::kNotice);
+    EXPECT_EQ(found.size(), 1u);
+    return found.empty() ? domain::Notification{} : found[0];
+  }
+
+  // "open", "met", "met-late", ...
+  std::string state_of(int64_t obligation_id) {
+    const auto o = store_.get_obligation(obligation_id);
+    EXPECT_TRUE(o.ok()) << o.status();
+    return o.ok() ? name(o->state) : "";
+  }
+
+  // How many audit entries with `action` (queued: no sequencer runs here) name `subject`.
+  std::string audited(const std::string& action, const std::string& subject) {
+    return db_.scalar("SELECT count(*) FROM audit_queue WHERE action = '" + action +
+                      "' AND subject = '" + subject + "'");
+  }
+
+  // Claims one notification; true when it handled one.
+  static bool dispatch(jobs::OutboxDispatcher& d) {
+    const auto handled = d.dispatch_one();
+    EXPECT_TRUE(handled.ok()) << handled.status();
+    return handled.ok() && *handled;
+  }
+
+  TestDatabase db_;
+  FakeClock clock_{at("2026-11-27T13:20:00Z")};
+  std::atomic<double> random_{0.5};
+  app::Directory directory_ = demo_directory("dpo@kortenberg.example");
+  const notify::TemplateSet templates_ = [] {
+    auto t = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+    if (!t.ok()) throw std::runtime_error(std::string(t.status().message()));
+    return std::move(*t);
+  }();
+  store::PgStore store_{db_.app_url(), 4};
+  jobs::NoticeComposer composer_{store_, directory_, templates_, kFrom};
+  app::ReportIncident report_{clock_, store_, directory_};
+  std::unique_ptr<SmtpServer> smtp_;
+  std::unique_ptr<notify::Mailer> mailer_;
+};
+
+TEST_F(OutboxTest, CrashBetweenSendingAndRecordingResendsTheSameMessage) {
+  // A crash after the server accepted the mail rolls the claim back; the resend is the same
+  // message (same Message-ID, same bytes), and the obligation is met once.
+  start_smtp();
+  const int64_t obligation = report("Laptop gestolen");
+  DyingAfterSendMailer dying(*mailer_);
+  const auto crashing = dispatcher(dying);
+  bool crashed = false;
+  try {
+    const auto result = crashing->dispatch_one();
+    crashed = !result.ok();
+  } catch (const std::runtime_error&) {
+    crashed = true;
+  }
+  EXPECT_TRUE(crashed);
+  EXPECT_TRUE(dying.last().accepted()) << dying.last().server_reply;
+  ASSERT_EQ(smtp_->messages().size(), 1u);
+
+  // Nothing of the attempt was recorded.
+  const domain::Notification after_crash = notice(obligation);
+  EXPECT_EQ(name(after_crash.state), "pending");
+  EXPECT_EQ(after_crash.attempts, 0);
+  EXPECT_EQ(after_crash.message_id, "");
+  EXPECT_EQ(state_of(obligation), "open");
+  EXPECT_EQ(audited("notification.sent", "notifications/" + std::to_string(after_crash.id)), "0");
+
+  // After the restart the same notification is sent again, as the same message.
+  const auto restarted = dispatcher(*mailer_);
+  EXPECT_TRUE(dispatch(*restarted));
+  EXPECT_FALSE(dispatch(*restarted)) << "nothing else is due";
+  const std::vector<std::string> raw = smtp_->messages();
+  ASSERT_EQ(raw.size(), 2u);
+  EXPECT_EQ(message_id_of(raw[0]), message_id_of(raw[1]));
+  EXPECT_EQ(without_transport_headers(raw[0]), without_transport_headers(raw[1]));
+  const domain::Notification sent = notice(obligation);
+  EXPECT_EQ(name(sent.state), "sent");
+  EXPECT_EQ(sent.attempts, 1);
+  EXPECT_EQ("<" + sent.message_id + ">", message_id_of(raw[0]));
+  EXPECT_EQ(state_of(obligation), "met");
+  const std::string name = "obligations/" + std::to_string(obligation);
+  EXPECT_EQ(audited("obligation.fulfilled", name), "1");
+  EXPECT_EQ(audited("notification.sent", "notifications/" + std::to_string(sent.id)), "1");
+}
+
+TEST_F(OutboxTest, TemporaryFailureBacksOffThenFailsAndQueuesAnAlert) {
+  // A 451 schedules the next attempt per retry_delay with the injected jitter; nothing is claimed
+  // before then; after max_attempts the notice fails and Herent's DPO is alerted.
+  directory_ = demo_directory("busy@kortenberg.example");
+  start_smtp("termijn_test_smtp.RejectingMailbox");
+  const domain::RetryPolicy retry{3, seconds{60}, seconds{600}};
+  const auto d = dispatcher(*mailer_, retry);
+  const int64_t obligation = report("Dossier naar verkeerde cliënt");
+  const Instant t0 = clock_.now();
+
+  ASSERT_TRUE(dispatch(*d));
+  domain::Notification n = notice(obligation);
+  EXPECT_EQ(name(n.state), "pending");
+  EXPECT_EQ(n.attempts, 1);
+  EXPECT_NE(n.last_error.find("451"), std::string::npos) << n.last_error;
+  const seconds first = domain::retry_delay(retry, 1, 0.5);
+  EXPECT_EQ(n.next_attempt_time, t0 + first);
+  EXPECT_EQ(audited("notification.retry", "notifications/" + std::to_string(n.id)), "1");
+
+  EXPECT_FALSE(dispatch(*d)) << "not due yet";
+  clock_.advance(first - seconds{1});
+  EXPECT_FALSE(dispatch(*d)) << "one second before the retry";
+  clock_.advance(seconds{1});
+  random_ = 0.9;
+  ASSERT_TRUE(dispatch(*d));
+  n = notice(obligation);
+  EXPECT_EQ(name(n.state), "pending");
+  EXPECT_EQ(n.attempts, 2);
+  EXPECT_EQ(n.next_attempt_time, clock_.now() + domain::retry_delay(retry, 2, 0.9));
+  EXPECT_GT(domain::retry_delay(retry, 2, 0.9), first) << "exponential";
+
+  clock_.set(n.next_attempt_time);
+  ASSERT_TRUE(dispatch(*d));
+  n = notice(obligation);
+  EXPECT_EQ(name(n.state), "failed");
+  EXPECT_EQ(n.attempts, 3);
+  EXPECT_EQ(audited("notification.failed", "notifications/" + std::to_string(n.id)), "1");
+  EXPECT_EQ(state_of(obligation), "open");
+  const auto alerts = of(obligation, NotificationKind::kFailureAlert);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(name(alerts[0].state), "pending");
+  EXPECT_EQ(alerts[0].next_attempt_time, clock_.now());
+  EXPECT_TRUE(smtp_->messages().empty()) << "the server refused every notice";
+
+  // The alert goes out at once, to the owner's DPO; the notice is not tried again.
+  ASSERT_TRUE(dispatch(*d));
+  EXPECT_FALSE(dispatch(*d));
+  EXPECT_EQ(name(of(obligation, NotificationKind::kFailureAlert)[0].state), "sent");
+  EXPECT_EQ(notice(obligation).attempts, 3);
+  const std::vector<std::string> raw = smtp_->messages();
+  ASSERT_EQ(raw.size(), 1u);
+  const MimeEntity alert = ParseEntity(raw[0]);
+  EXPECT_NE(alert.Header("To").find("<dpo@herent.example>"), std::string::npos);
+  EXPECT_EQ(alert.Header("X-RcptTo").find("kortenberg"), std::string::npos);
+  EXPECT_NE(DecodeWords(alert.Header("Subject")).find("kon niet worden bezorgd"),
+            std::string::npos);
+  EXPECT_EQ(state_of(obligation), "open");
+}
+
+TEST_F(OutboxTest, TemporaryFailureWhoseRetryFallsAfterTheDueTimeFailsAtOnce) {
+  // When the next attempt would come after the obligation's due time, a DPO must act now: the
+  // notice fails on its first temporary failure; one due later is retried.
+  directory_ = demo_directory("busy@kortenberg.example");
+  start_smtp("termijn_test_smtp.RejectingMailbox");
+  const domain::RetryPolicy retry{8, seconds{60}, seconds{600}};  // first retry after 45 s
+  const auto d = dispatcher(*mailer_, retry);
+  // Aware 36 h minus 30 s ago: the art. 13 notice is due in 30 s.
+  const int64_t urgent = report("Bijna te laat", clock_.now() - hours{36} + seconds{30});
+  const int64_t later = report("Nog tijd", clock_.now() - hours{35});
+  ASSERT_EQ(store_.get_obligation(urgent)->due_time, clock_.now() + seconds{30});
+
+  ASSERT_TRUE(dispatch(*d));
+  ASSERT_TRUE(dispatch(*d));
+  const domain::Notification failed = notice(urgent);
+  EXPECT_EQ(name(failed.state), "failed");
+  EXPECT_EQ(failed.attempts, 1);
+  EXPECT_EQ(of(urgent, NotificationKind::kFailureAlert).size(), 1u);
+  const domain::Notification retried = notice(later);
+  EXPECT_EQ(name(retried.state), "pending");
+  EXPECT_EQ(retried.attempts, 1);
+  EXPECT_EQ(of(later, NotificationKind::kFailureAlert).size(), 0u);
+  EXPECT_EQ(state_of(urgent), "open");
+}
+
+TEST_F(OutboxTest, DatabaseOutageWhileComposingDoesNotFailTheNoticeForGood) {
+  // Reading the notice's rows fails for a moment (UNAVAILABLE): nothing is wrong with the message,
+  // so the notice must stay deliverable (retried or rolled back), not fail for good with an alert.
+  //
+  // Regression test; the bug it caught, now fixed: OutboxDispatcher::dispatch_one
+  // (server/jobs/outbox_dispatcher.cc) turns every error of NoticeComposer::compose into
+  // kPermanentFailure ("cannot compose the message: ..."), including the store's UNAVAILABLE /
+  // ABORTED / INTERNAL from the composer's reads. A database hiccup thus fails a legally required
+  // notice and alerts the DPO. Fix: treat only content errors (InvalidArgument,
+  // FailedPrecondition, DataLoss, NotFound of a template) as permanent; for store errors return
+  // the status (rolling the claim back) or record a temporary failure.
+  start_smtp();
+  const int64_t obligation = report("Lijst gelekt");
+  store::PgStore unreachable("postgresql:///termijn?host=/nonexistent-termijn-socket-dir", 1);
+  const jobs::NoticeComposer composer(unreachable, directory_, templates_, kFrom);
+  jobs::OutboxDispatcher d(
+      clock_, store_, composer, *mailer_, {}, [] { return 0.5; }, [](std::chrono::milliseconds) {});
+  (void)d.dispatch_one();  // an error (claim rolled back) or a temporary failure are both fine
+  const domain::Notification n = notice(obligation);
+  EXPECT_NE(name(n.state), "failed") << n.last_error;
+  EXPECT_TRUE(of(obligation, NotificationKind::kFailureAlert).empty());
+  // Once the database answers again, the notice goes out.
+  clock_.set(std::max(clock_.now(), n.next_attempt_time));
+  const auto d2 = dispatcher(*mailer_);
+  while (dispatch(*d2)) {
+  }
+  EXPECT_EQ(name(notice(obligation).state), "sent");
+  EXPECT_EQ(state_of(obligation), "met");
+}
+
+TEST_F(OutboxTest, EvidenceRecordsWhenTheServerAcceptedTheMessage) {
+  // A server that takes 90 s to accept a notice due in 30 s: accepted after the due time, so the
+  // obligation is met late, and the evidence and sent_time say when it was accepted.
+  //
+  // Regression test; the bug it caught, now fixed: OutboxDispatcher::dispatch_one
+  // (server/jobs/outbox_dispatcher.cc) reads `now` once, before composing and sending, and uses it
+  // for sent_time, met vs met_late and the evidence's "accepted by the mail server at": with a
+  // slow server (timeout_seconds is 60 s by default) the record can claim acceptance before the
+  // due time when it came after it. Fix: read clock_.now() again after mailer_.send() returns and
+  // use that for sent_time, fulfil_with_evidence and the audit record.
+  start_smtp();
+  const int64_t obligation = report("Trage server", clock_.now() - hours{36} + seconds{30});
+  const Instant due = store_.get_obligation(obligation)->due_time;
+  SlowMailer slow(*mailer_, clock_, seconds{90});
+  const auto d = dispatcher(slow);
+  ASSERT_TRUE(dispatch(*d));
+  const Instant accepted = clock_.now();
+  ASSERT_GT(accepted, due);
+  const domain::Notification n = notice(obligation);
+  EXPECT_EQ(name(n.state), "sent");
+  ASSERT_TRUE(n.sent_time.has_value());
+  EXPECT_EQ(domain::format_utc(*n.sent_time), domain::format_utc(accepted));
+  const auto o = store_.get_obligation(obligation);
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(name(o->state), "met-late");
+  EXPECT_NE(o->evidence.find("at " + domain::format_utc(accepted)), std::string::npos)
+      << o->evidence;
+}
+
+TEST_F(OutboxTest, ANoticeQueuedBeforeTheFirstWaitWakesTheDispatcher) {
+  // termijnd's dispatcher waits on a PgListener after each pass over the outbox; a notice queued
+  // between its first pass and its first wait must still wake it (no lost wake-up).
+  //
+  // Regression test; the bug it caught, now fixed: PgListener (server/store/pg_audit_store.cc)
+  // connects and LISTENs lazily, in its first wait(). A pg_notify sent after the listener was
+  // made but before that first wait is lost, so a notice reported right after start waits up to
+  // kMaxSleep (5 s) in OutboxDispatcher::run, and a SIGTERM right after start takes 5 s to stop
+  // (notify_channels at shutdown is lost the same way; measured 5.04 s vs 0.22 s, and
+  // CliTest.ServerStopsCleanlyOnSigterm takes 5.2 s). The EscalationScheduler's listener has
+  // the same window. Fix: connect and LISTEN in the PgListener constructor (or an explicit
+  // listen() that main.cc calls before starting the worker threads).
+  store::PgListener listener(db_.app_url(), store::kOutboxChannel);
+  report("Net na de start");  // commits and wakes the dispatchers (pg_notify)
+  EXPECT_TRUE(listener.wait(std::chrono::seconds(2))) << "the wake-up was lost";
+}
+
+TEST_F(OutboxTest, TwoDispatchersOnOneDatabaseDeliverEachNoticeOnce) {
+  // Two dispatchers (own stores, own connections, two threads) share 20 notices: each is
+  // delivered exactly once.
+  constexpr int kNotices = 20;
+  start_smtp();
+  for (int i = 0; i < kNotices; ++i) report("Incident " + std::to_string(i));
+  store::PgStore other_store(db_.app_url(), 4);
+  const jobs::NoticeComposer other_composer(other_store, directory_, templates_, kFrom);
+  const auto other_mailer = smtp_mailer(smtp_->url());
+  jobs::OutboxDispatcher one(
+      clock_, store_, composer_, *mailer_, {}, [] { return 0.5; },
+      [](std::chrono::milliseconds) {});
+  jobs::OutboxDispatcher two(
+      clock_, other_store, other_composer, *other_mailer, {}, [] { return 0.5; },
+      [](std::chrono::milliseconds) {});
+  struct Worker {
+    int handled = 0;
+    std::vector<std::string> errors;
+  };
+  const auto drain = [](jobs::OutboxDispatcher& d, Worker& w) {
+    while (true) {
+      const auto r = d.dispatch_one();
+      if (!r.ok()) {
+        w.errors.push_back(r.status().ToString());
+        return;
+      }
+      if (!*r) return;
+      ++w.handled;
+    }
+  };
+  Worker a, b;
+  {
+    std::jthread first([&] { drain(one, a); });
+    std::jthread second([&] { drain(two, b); });
+  }
+  EXPECT_TRUE(a.errors.empty()) << a.errors.front();
+  EXPECT_TRUE(b.errors.empty()) << b.errors.front();
+  EXPECT_EQ(a.handled + b.handled, kNotices) << a.handled << " + " << b.handled;
+
+  const std::vector<std::string> raw = smtp_->messages();
+  EXPECT_EQ(raw.size(), static_cast<size_t>(kNotices));
+  std::set<std::string> ids;
+  for (const std::string& r : raw) ids.insert(message_id_of(r));
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kNotices));
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = "
+                       "'sent' AND attempts = 1"),
+            std::to_string(kNotices));
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM obligation WHERE state = 'met'"),
+            std::to_string(kNotices));
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM audit_queue WHERE action = 'notification.sent'"),
+            std::to_string(kNotices));
+}
+
+}  // namespace
+}  // namespace termijn::testing
