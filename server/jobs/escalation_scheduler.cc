@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/jobs/worker_loop.h"
+
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/json.h"
@@ -11,8 +13,6 @@ namespace termijn::jobs {
 namespace {
 
 const app::Actor kSystem{"system", ""};
-constexpr std::chrono::milliseconds kMaxSleep{5000};
-constexpr std::chrono::milliseconds kRetryPause{200};
 
 std::string step_details(const domain::ScheduledStep& s, const std::string& why) {
   app::JsonObject json;
@@ -115,30 +115,13 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
 }
 
 int EscalationScheduler::run_once() {
-  int handled = 0;
-  while (true) {
-    const auto one = fire_one();
-    if (!one.ok()) {
-      spdlog::error("escalation: {}", one.status().ToString());
-      return handled;
-    }
-    if (!*one) return handled;
-    ++handled;
-  }
+  return drain("escalation", [this] { return fire_one(); });
 }
 
 void EscalationScheduler::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     const int handled = run_once();
-    std::chrono::milliseconds sleep = kMaxSleep;
-    if (const auto next = store_.next_step_time(); next.ok() && *next) {
-      const auto until =
-          std::chrono::ceil<std::chrono::milliseconds>(**next - clock_.precise_now());
-      // Steps are stored to the second: wake at the start of the due second, not before.
-      sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
-      // Due but held by another process, or a failing database: do not spin.
-      if (sleep.count() == 0 && handled == 0) sleep = kRetryPause;
-    }
+    const auto sleep = sleep_before(clock_, store_.next_step_time(), handled);
     if (sleep.count() > 0) wait_(sleep);
   }
 }

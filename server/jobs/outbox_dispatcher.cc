@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/jobs/worker_loop.h"
+
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 
@@ -13,8 +15,6 @@ using domain::NotificationKind;
 using domain::NotificationState;
 
 const app::Actor kSystem{"system", ""};
-constexpr std::chrono::milliseconds kMaxSleep{5000};
-constexpr std::chrono::milliseconds kRetryPause{200};
 
 std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
 
@@ -151,28 +151,13 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
 }
 
 int OutboxDispatcher::run_once() {
-  int handled = 0;
-  while (true) {
-    const auto one = dispatch_one();
-    if (!one.ok()) {
-      spdlog::error("outbox: {}", one.status().ToString());
-      return handled;
-    }
-    if (!*one) return handled;
-    ++handled;
-  }
+  return drain("outbox", [this] { return dispatch_one(); });
 }
 
 void OutboxDispatcher::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     const int handled = run_once();
-    std::chrono::milliseconds sleep = kMaxSleep;
-    if (const auto next = store_.next_notification_time(); next.ok() && *next) {
-      const auto until = std::chrono::ceil<std::chrono::milliseconds>(**next - clock_.precise_now());
-      sleep = std::clamp(until, std::chrono::milliseconds{0}, kMaxSleep);
-      // Due but held by another process, or a failing database: do not spin.
-      if (sleep.count() == 0 && handled == 0) sleep = kRetryPause;
-    }
+    const auto sleep = sleep_before(clock_, store_.next_notification_time(), handled);
     if (sleep.count() > 0) wait_(sleep);
   }
 }
