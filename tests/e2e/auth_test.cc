@@ -1,10 +1,12 @@
 // End-to-end: mutual TLS and the authorisation matrix, through real gRPC calls to termijnd.
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
 
 #include "termijn/v1/termijn.grpc.pb.h"
@@ -310,6 +312,30 @@ TEST(PinnedCertificateTest, OnlyThePinnedCertificateActsForAPinnedPrincipal) {
   const Outcome refused = server.cli("herent-dpo", {"parties", "list"});
   EXPECT_EQ(refused.exit_code, 4);
   EXPECT_THAT(refused.err, HasSubstr("is not a configured principal"));
+}
+
+TEST_F(AuthTest, HealthServiceReportsServing) {
+  // grpc.health.v1.Health/Check answers SERVING (field 1 = 1) to an authenticated caller.
+  grpc::SslCredentialsOptions ssl;
+  const std::string dir = Certificates::get().dir;
+  ssl.pem_root_certs = read(dir + "/ca.crt");
+  ssl.pem_cert_chain = read(dir + "/auditor.crt");
+  ssl.pem_private_key = read(dir + "/auditor.key");
+  grpc::GenericStub stub(grpc::CreateChannel(server_.address(), grpc::SslCredentials(ssl)));
+  const grpc::Slice empty;
+  const grpc::ByteBuffer request(&empty, 1);  // HealthCheckRequest{service: ""}
+  grpc::ByteBuffer response;
+  auto ctx = context();
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(ctx.get(), "/grpc.health.v1.Health/Check", {}, &request, &response,
+                 [&done](grpc::Status s) { done.set_value(s); });
+  const grpc::Status status = done.get_future().get();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
 TEST(PlaintextTest, RefusedUnlessLoopback) {
