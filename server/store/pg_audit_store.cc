@@ -18,16 +18,24 @@ domain::Instant instant(const pqxx::field& f) {
   return domain::Instant{std::chrono::seconds{f.as<int64_t>()}};
 }
 
+// Columns 1-7 of both audit_queue and audit_event rows: time, principal, party, action,
+// subject, related, details. Column 0 is the queue id or the sequence number.
+domain::AuditRecord record_from(const pqxx::row& r) {
+  domain::AuditRecord record;
+  record.time = instant(r[1]);
+  record.principal = r[2].as<std::string>();
+  record.party = r[3].as<std::string>();
+  record.action = r[4].as<std::string>();
+  record.subject = r[5].as<std::string>();
+  record.related = r[6].as<std::string>();
+  record.details = r[7].as<std::string>();
+  return record;
+}
+
 app::AuditEvent event_from(const pqxx::row& r) {
   app::AuditEvent e;
+  e.record = record_from(r);
   e.record.seq = r[0].as<int64_t>();
-  e.record.time = instant(r[1]);
-  e.record.principal = r[2].as<std::string>();
-  e.record.party = r[3].as<std::string>();
-  e.record.action = r[4].as<std::string>();
-  e.record.subject = r[5].as<std::string>();
-  e.record.related = r[6].as<std::string>();
-  e.record.details = r[7].as<std::string>();
   e.prev_hash = pqxx::binarystring(r[8]).str();
   e.hash = pqxx::binarystring(r[9]).str();
   return e;
@@ -55,15 +63,8 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
     PgArray ids, seqs, times, principals, parties, actions, subjects, relateds, details, prevs,
         hashes;
     for (const auto& row : queued) {
-      domain::AuditRecord r;
+      domain::AuditRecord r = record_from(row);
       r.seq = ++seq;
-      r.time = instant(row[1]);
-      r.principal = row[2].as<std::string>();
-      r.party = row[3].as<std::string>();
-      r.action = row[4].as<std::string>();
-      r.subject = row[5].as<std::string>();
-      r.related = row[6].as<std::string>();
-      r.details = row[7].as<std::string>();
       const std::string hash = app::chain_hash(prev, r);
       ids.add(row[0].as<long long>());
       seqs.add(r.seq);
@@ -88,9 +89,7 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
 }
 
 absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::AuditFilter& f) {
-  return guarded("audit events", [&]() -> absl::StatusOr<std::vector<app::AuditEvent>> {
-    PgPool::Lease lease = pool_.acquire();
-    pqxx::read_transaction tx(*lease);
+  return read_only<std::vector<app::AuditEvent>>(pool_, "audit events", [&](auto& tx) {
     std::vector<app::AuditEvent> out;
     for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit)) {
       out.push_back(event_from(row));
@@ -100,9 +99,8 @@ absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::Aud
 }
 
 absl::StatusOr<app::AuditEvent> PgAuditStore::event(int64_t seq) {
-  return guarded("audit event", [&]() -> absl::StatusOr<app::AuditEvent> {
-    PgPool::Lease lease = pool_.acquire();
-    pqxx::read_transaction tx(*lease);
+  return read_only<app::AuditEvent>(pool_, "audit event", [&](auto& tx)
+                                                               -> absl::StatusOr<app::AuditEvent> {
     const pqxx::result rows = tx.exec_prepared(stmt::kAuditEvent, seq);
     if (rows.empty()) return absl::NotFoundError("audit event " + std::to_string(seq) + " does not exist");
     return event_from(rows[0]);

@@ -3,6 +3,8 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <pqxx/transaction>
+
 #include <exception>
 #include <string_view>
 
@@ -21,6 +23,16 @@ auto guarded(std::string_view what, Body&& body) -> decltype(body()) {
   } catch (const std::exception& e) {
     return to_status(e, what);
   }
+}
+
+/// Runs `body(tx)` in a read-only transaction on a pooled connection, exceptions as statuses.
+template <typename Result, typename Pool, typename Body>
+absl::StatusOr<Result> read_only(Pool& pool, std::string_view what, Body body) {
+  return guarded(what, [&]() -> absl::StatusOr<Result> {
+    auto lease = pool.acquire();
+    pqxx::read_transaction tx(*lease);
+    return body(tx);
+  });
 }
 
 }  // namespace termijn::store

@@ -381,22 +381,9 @@ absl::StatusOr<std::unique_ptr<app::StoreTransaction>> PgStore::begin() {
   });
 }
 
-namespace {
-
-// Runs one read-only statement on a pooled connection.
-template <typename Result, typename Body>
-absl::StatusOr<Result> read(PgPool& pool, std::string_view what, Body body) {
-  return guarded(what, [&]() -> absl::StatusOr<Result> {
-    PgPool::Lease lease = pool.acquire();
-    pqxx::read_transaction tx(*lease);
-    return body(tx);
-  });
-}
-
-}  // namespace
 
 absl::StatusOr<domain::Incident> PgStore::get_incident(int64_t id) {
-  return read<domain::Incident>(pool_, "get incident",
+  return read_only<domain::Incident>(pool_, "get incident",
                                 [&](auto& tx) -> absl::StatusOr<domain::Incident> {
                                   const auto rows = tx.exec_prepared(stmt::kGetIncident, id);
                                   if (rows.empty()) {
@@ -407,14 +394,14 @@ absl::StatusOr<domain::Incident> PgStore::get_incident(int64_t id) {
 }
 
 absl::StatusOr<std::vector<domain::Incident>> PgStore::list_incidents(const app::RecordFilter& f) {
-  return read<std::vector<domain::Incident>>(pool_, "list incidents", [&](auto& tx) {
+  return read_only<std::vector<domain::Incident>>(pool_, "list incidents", [&](auto& tx) {
     return map_rows<domain::Incident>(
         tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit), incident_from);
   });
 }
 
 absl::StatusOr<domain::Request> PgStore::get_request(int64_t id, bool with_copy) {
-  return read<domain::Request>(
+  return read_only<domain::Request>(
       pool_, "get request", [&](auto& tx) -> absl::StatusOr<domain::Request> {
         const auto rows =
             tx.exec_prepared(with_copy ? stmt::kGetRequestWithCopy : stmt::kGetRequest, id);
@@ -424,7 +411,7 @@ absl::StatusOr<domain::Request> PgStore::get_request(int64_t id, bool with_copy)
 }
 
 absl::StatusOr<std::vector<domain::Request>> PgStore::list_requests(const app::RecordFilter& f) {
-  return read<std::vector<domain::Request>>(pool_, "list requests", [&](auto& tx) {
+  return read_only<std::vector<domain::Request>>(pool_, "list requests", [&](auto& tx) {
     return map_rows<domain::Request>(
         tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit),
         [](const pqxx::row& r) { return request_from(r, false); });
@@ -432,7 +419,7 @@ absl::StatusOr<std::vector<domain::Request>> PgStore::list_requests(const app::R
 }
 
 absl::StatusOr<domain::Obligation> PgStore::get_obligation(int64_t id) {
-  return read<domain::Obligation>(pool_, "get obligation",
+  return read_only<domain::Obligation>(pool_, "get obligation",
                                   [&](auto& tx) -> absl::StatusOr<domain::Obligation> {
                                     const auto rows = tx.exec_prepared(stmt::kGetObligation, id);
                                     if (rows.empty()) {
@@ -444,7 +431,7 @@ absl::StatusOr<domain::Obligation> PgStore::get_obligation(int64_t id) {
 
 absl::StatusOr<std::vector<domain::Obligation>> PgStore::list_obligations(
     const app::ObligationFilter& f) {
-  return read<std::vector<domain::Obligation>>(pool_, "list obligations", [&](auto& tx) {
+  return read_only<std::vector<domain::Obligation>>(pool_, "list obligations", [&](auto& tx) {
     const std::string due_before = f.due_before ? std::to_string(seconds(*f.due_before)) : "";
     const std::string after_due = f.after ? std::to_string(seconds(f.after->first)) : "";
     const int64_t after_id = f.after ? f.after->second : 0;
@@ -457,14 +444,14 @@ absl::StatusOr<std::vector<domain::Obligation>> PgStore::list_obligations(
 
 absl::StatusOr<std::vector<domain::Obligation>> PgStore::obligations_of(int64_t incident_id,
                                                                          int64_t request_id) {
-  return read<std::vector<domain::Obligation>>(pool_, "obligations of", [&](auto& tx) {
+  return read_only<std::vector<domain::Obligation>>(pool_, "obligations of", [&](auto& tx) {
     return map_rows<domain::Obligation>(
         tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id), obligation_from);
   });
 }
 
 absl::StatusOr<domain::Notification> PgStore::get_notification(int64_t id) {
-  return read<domain::Notification>(
+  return read_only<domain::Notification>(
       pool_, "get notification", [&](auto& tx) -> absl::StatusOr<domain::Notification> {
         const auto rows = tx.exec_prepared(stmt::kGetNotification, id);
         if (rows.empty()) return not_found("notifications/" + std::to_string(id));
@@ -474,7 +461,7 @@ absl::StatusOr<domain::Notification> PgStore::get_notification(int64_t id) {
 
 absl::StatusOr<std::vector<domain::Notification>> PgStore::list_notifications(
     const app::NotificationFilter& f) {
-  return read<std::vector<domain::Notification>>(pool_, "list notifications", [&](auto& tx) {
+  return read_only<std::vector<domain::Notification>>(pool_, "list notifications", [&](auto& tx) {
     const std::string state = f.state ? std::string(domain::name_of(*f.state)) : "";
     return map_rows<domain::Notification>(
         tx.exec_prepared(stmt::kListNotifications, f.party, state, f.before_id, f.limit,
@@ -484,13 +471,13 @@ absl::StatusOr<std::vector<domain::Notification>> PgStore::list_notifications(
 }
 
 absl::StatusOr<std::optional<domain::Instant>> PgStore::next_notification_time() {
-  return read<std::optional<domain::Instant>>(pool_, "next notification time", [&](auto& tx) {
+  return read_only<std::optional<domain::Instant>>(pool_, "next notification time", [&](auto& tx) {
     return optional_instant(tx.exec_prepared1(stmt::kNextNotificationTime)[0]);
   });
 }
 
 absl::StatusOr<domain::ScheduledStep> PgStore::get_step(int64_t id) {
-  return read<domain::ScheduledStep>(pool_, "get step",
+  return read_only<domain::ScheduledStep>(pool_, "get step",
                                      [&](auto& tx) -> absl::StatusOr<domain::ScheduledStep> {
                                        const auto rows = tx.exec_prepared(stmt::kGetStep, id);
                                        if (rows.empty()) {
@@ -501,14 +488,14 @@ absl::StatusOr<domain::ScheduledStep> PgStore::get_step(int64_t id) {
 }
 
 absl::StatusOr<int> PgStore::fired_steps_until(int64_t obligation_id, domain::Instant fire_time) {
-  return read<int>(pool_, "fired steps", [&](auto& tx) {
+  return read_only<int>(pool_, "fired steps", [&](auto& tx) {
     return tx.exec_prepared1(stmt::kFiredStepsUntil, obligation_id, seconds(fire_time))[0]
         .template as<int>();
   });
 }
 
 absl::StatusOr<std::optional<domain::Instant>> PgStore::next_step_time() {
-  return read<std::optional<domain::Instant>>(pool_, "next step time", [&](auto& tx) {
+  return read_only<std::optional<domain::Instant>>(pool_, "next step time", [&](auto& tx) {
     return optional_instant(tx.exec_prepared1(stmt::kNextStepTime)[0]);
   });
 }
