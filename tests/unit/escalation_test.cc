@@ -12,6 +12,7 @@
 #include "server/domain/periods.h"
 #include "server/domain/rules.h"
 #include "server/domain/time.h"
+#include "tests/unit/brussels.h"
 
 namespace termijn::domain {
 namespace {
@@ -20,10 +21,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-const date::time_zone& Brussels() {
-  static const date::time_zone* zone = date::locate_zone("Europe/Brussels");
-  return *zone;
-}
+using unit::Brussels;
 
 const Party& Herent() {
   static const Party party = [] {

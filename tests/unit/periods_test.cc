@@ -11,6 +11,7 @@
 #include "server/domain/holidays.h"
 #include "server/domain/rules.h"
 #include "server/domain/time.h"
+#include "tests/unit/brussels.h"
 
 namespace termijn::domain {
 namespace {
@@ -19,10 +20,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-const date::time_zone& Brussels() {
-  static const date::time_zone* zone = date::locate_zone("Europe/Brussels");
-  return *zone;
-}
+using unit::Brussels;
 
 const HolidayCalendar& Belgium() {
   static const HolidayCalendar calendar = HolidayCalendar::belgium();

@@ -6,16 +6,14 @@
 #include <vector>
 
 #include "server/domain/rules.h"
+#include "tests/unit/brussels.h"
 
 namespace termijn::domain {
 namespace {
 
 using std::chrono::hours;
 
-const date::time_zone& Brussels() {
-  static const date::time_zone* zone = date::locate_zone("Europe/Brussels");
-  return *zone;
-}
+using unit::Brussels;
 
 Party MakeParty(const std::string& id) {
   Party p;

@@ -1,4 +1,5 @@
 #include "server/domain/time.h"
+#include "tests/unit/brussels.h"
 
 #include <gtest/gtest.h>
 
@@ -8,10 +9,7 @@
 namespace termijn::domain {
 namespace {
 
-const date::time_zone& Brussels() {
-  static const date::time_zone* zone = date::locate_zone("Europe/Brussels");
-  return *zone;
-}
+using unit::Brussels;
 
 std::string Utc(Instant t) { return date::format("%FT%TZ", t); }
 
