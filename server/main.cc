@@ -34,6 +34,17 @@ namespace {
 
 using namespace termijn;
 
+// Calls waiting for a thread beyond this are refused (RESOURCE_EXHAUSTED) instead of queued.
+constexpr size_t kMaxQueuedCalls = 10000;
+// How long calls in progress may take to finish after SIGTERM.
+constexpr std::chrono::seconds kCallsGrace{3};
+
+// How long a notification in flight is kept from other dispatchers: longer than any send.
+std::chrono::seconds mail_lease() {
+  return std::chrono::seconds{notify::SmtpSettings{}.connect_timeout_seconds +
+                              notify::SmtpSettings{}.timeout_seconds + 60};
+}
+
 struct Options {
   std::string config_file;
   std::string listen = "127.0.0.1:50051";
@@ -142,7 +153,16 @@ int serve(const Options& o) {
   }
 
   app::SystemClock clock;
-  store::PgStore store(url, config.database.pool_size);
+  // One pool for the process: calls may take every connection, the background workers all but
+  // one. Each unit of work holds one connection at a time.
+  store::PgPool pool(url,
+                     {config.database.pool_size,
+                      std::chrono::milliseconds{config.database.acquire_timeout_ms},
+                      std::chrono::milliseconds{config.database.statement_timeout_ms},
+                      std::chrono::milliseconds{config.database.lock_timeout_ms}},
+                     store::prepare_statements);
+  store::PgStore store(pool, store::PgPool::Use::kCall);
+  store::PgStore worker_store(pool, store::PgPool::Use::kBackground);
   app::Directory directory(config.parties);
   const app::RulePolicies rule_policies{config.reviewed_rules, config.escalation};
   app::ReportIncident report_incident(clock, store, directory, rule_policies);
@@ -157,24 +177,26 @@ int serve(const Options& o) {
   for (const config::Principal& p : config.principals) {
     if (!p.email.empty()) principal_emails[p.name] = p.email;
   }
-  const jobs::NoticeComposer composer(store, directory, templates, config.mail.from,
+  const jobs::NoticeComposer composer(clock, store, directory, templates, config.mail.from,
                                       principal_emails);
   store::PgListener step_listener(url, store::kStepChannel);
   jobs::EscalationScheduler scheduler(
-      clock, store, rule_policies,
+      clock, worker_store, rule_policies,
       [&step_listener](std::chrono::milliseconds t) { step_listener.wait(t); });
   store::PgListener outbox_listener(url, store::kOutboxChannel);
   std::mt19937_64 random_engine{std::random_device{}()};
   jobs::OutboxDispatcher dispatcher(
-      clock, store, composer, *mailer,
+      clock, worker_store, composer, *mailer,
       {config.mail.max_attempts, std::chrono::seconds{config.mail.retry_initial_seconds},
        std::chrono::seconds{config.mail.retry_max_seconds}},
       [&random_engine] { return std::uniform_real_distribution<double>(0, 1)(random_engine); },
-      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); });
-  store::PgAuditStore audit_store(store.pool());
+      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); },
+      mail_lease());
+  store::PgAuditStore audit_store(pool);
+  store::PgAuditStore worker_audit_store(pool, store::PgPool::Use::kBackground);
   app::AuditTrail audit_trail(audit_store);
   store::PgListener audit_listener(url, store::kAuditChannel);
-  jobs::AuditSequencer sequencer(audit_store, [&audit_listener](std::chrono::milliseconds t) {
+  jobs::AuditSequencer sequencer(worker_audit_store, [&audit_listener](std::chrono::milliseconds t) {
     audit_listener.wait(t);
   });
 
@@ -184,16 +206,20 @@ int serve(const Options& o) {
   } else {
     authenticator = std::make_unique<api::CertificateAuthenticator>(config.principals);
   }
+  // One thread per connection: a call holds at most one.
+  api::CallExecutor executor(config.database.pool_size, kMaxQueuedCalls);
   api::TermijnService service(
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
-       notifications, composer});
+       notifications, composer},
+      executor);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(o.listen, credentials(o, config), &port);
-  // Room for the largest allowed copy of a request plus the rest of the message.
+  // Room for the largest allowed copy of a request plus the rest of the message (the config
+  // bounds max_copy_bytes, so this fits an int).
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_copy_bytes + (1 << 20)));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -205,7 +231,7 @@ int serve(const Options& o) {
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
-  std::thread stopper([&server] {
+  std::thread stopper([&] {
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
@@ -213,15 +239,19 @@ int serve(const Options& o) {
     int signal = 0;
     sigwait(&signals, &signal);
     spdlog::info("signal {}: shutting down", signal);
-    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    // Workers stop after their current item; a send in progress is aborted (its attempt is on
+    // record, so it goes out again after the restart, as the same message).
+    scheduling.request_stop();
+    dispatching.request_stop();
+    sequencing.request_stop();
+    mailer->stop();
+    store::notify_channels(pool,
+                           {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel});
+    server->Shutdown(std::chrono::system_clock::now() + kCallsGrace);
   });
   server->Wait();
   stopper.join();
-  scheduling.request_stop();
-  dispatching.request_stop();
-  sequencing.request_stop();
-  store::notify_channels(store.pool(),
-                         {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel});
+  executor.shutdown();
   scheduling.join();
   dispatching.join();
   sequencing.join();

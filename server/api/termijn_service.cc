@@ -4,6 +4,8 @@
 
 #include "server/api/convert.h"
 #include "server/api/status.h"
+#include "server/app/call_deadline.h"
+#include "server/app/limits.h"
 
 namespace termijn::api {
 
@@ -29,40 +31,61 @@ std::string party_or_own(const std::string& requested, const Principal& p) {
 
 template <typename Body>
 grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ctx,
-                                                 const char* method, Body&& body) {
+                                                 const char* method, Body&& body, Run run) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::Status status;
-  const auto principal = authenticator_.authenticate(*ctx);
-  if (!principal.ok()) {
-    status = principal.status();
-  } else {
-    try {
-      status = body(*principal);
-    } catch (const std::exception& e) {
-      spdlog::error("{}: unexpected exception: {}", method, e.what());
-      status = absl::InternalError("internal error (details in the server log)");
+  auto principal = authenticator_.authenticate(*ctx);
+  auto work = [ctx, reactor, method, principal = std::move(principal),
+               body = std::forward<Body>(body)]() mutable {
+    absl::Status status = principal.status();
+    const auto deadline = ctx->deadline();
+    const bool has_deadline = deadline != std::chrono::system_clock::time_point::max();
+    if (!status.ok()) {
+      // refused before any work
+    } else if (ctx->IsCancelled()) {
+      status = absl::CancelledError("the call was cancelled before it started");
+    } else if (has_deadline && deadline <= std::chrono::system_clock::now()) {
+      status = absl::DeadlineExceededError("the call's deadline passed before it started");
+    } else {
+      const app::CallDeadline scope(has_deadline ? std::optional(deadline) : std::nullopt);
+      try {
+        status = body(*principal);
+      } catch (const std::exception& e) {
+        spdlog::error("{}: unexpected exception: {}", method, e.what());
+        status = absl::InternalError("internal error (details in the server log)");
+      }
     }
+    // Ids and codes only: titles, summaries and evidence are personal data and stay out of the
+    // log.
+    spdlog::info("{} by {}: {}", method, principal.ok() ? principal->name : "(unauthenticated)",
+                 status.ok() ? "OK" : absl::StatusCodeToString(status.code()));
+    reactor->Finish(to_grpc(status));
+  };
+  if (run == Run::kInline || !principal.ok()) {
+    work();
+  } else if (!executor_.post(std::move(work))) {
+    spdlog::warn("{}: refused, too many calls waiting", method);
+    reactor->Finish(to_grpc(absl::ResourceExhaustedError(
+        "the server is overloaded: too many calls waiting; retry later")));
   }
-  // Ids and codes only: titles, summaries and evidence are personal data and stay out of the log.
-  spdlog::info("{} by {}: {}", method, principal.ok() ? principal->name : "(unauthenticated)",
-               status.ok() ? "OK" : absl::StatusCodeToString(status.code()));
-  reactor->Finish(to_grpc(status));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* TermijnService::ListParties(grpc::CallbackServerContext* ctx,
                                                       const v1::ListPartiesRequest*,
                                                       v1::ListPartiesResponse* resp) {
-  return handle(ctx, "ListParties", [&](const Principal&) {
-    for (const domain::Party& p : uc_.directory.parties()) to_proto(p, resp->add_parties());
-    return absl::OkStatus();
-  });
+  return handle(
+      ctx, "ListParties",
+      [this, resp](const Principal&) {
+        for (const domain::Party& p : uc_.directory.parties()) to_proto(p, resp->add_parties());
+        return absl::OkStatus();
+      },
+      Run::kInline);
 }
 
 grpc::ServerUnaryReactor* TermijnService::ReportIncident(grpc::CallbackServerContext* ctx,
                                                          const v1::ReportIncidentRequest* req,
                                                          v1::Incident* resp) {
-  return handle(ctx, "ReportIncident", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "ReportIncident", [=, this](const Principal& p) -> absl::Status {
     auto input = from_proto(*req);
     if (!input.ok()) return input.status();
     input->party = party_or_own(input->party, p);
@@ -78,7 +101,7 @@ grpc::ServerUnaryReactor* TermijnService::ReportIncident(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* TermijnService::GetIncident(grpc::CallbackServerContext* ctx,
                                                       const v1::GetIncidentRequest* req,
                                                       v1::Incident* resp) {
-  return handle(ctx, "GetIncident", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "GetIncident", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "incidents", "name");
     if (!id.ok()) return id.status();
     auto record = uc_.queries.incident(*id);
@@ -94,7 +117,7 @@ grpc::ServerUnaryReactor* TermijnService::GetIncident(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerContext* ctx,
                                                         const v1::ListIncidentsRequest* req,
                                                         v1::ListIncidentsResponse* resp) {
-  return handle(ctx, "ListIncidents", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "ListIncidents", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
     auto page = uc_.queries.incidents({*scope, req->page_size(), req->page_token()});
@@ -108,7 +131,7 @@ grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* TermijnService::LogRequest(grpc::CallbackServerContext* ctx,
                                                      const v1::LogRequestRequest* req,
                                                      v1::Request* resp) {
-  return handle(ctx, "LogRequest", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "LogRequest", [=, this](const Principal& p) -> absl::Status {
     auto input = from_proto(*req);
     if (!input.ok()) return input.status();
     input->party = party_or_own(input->party, p);
@@ -124,7 +147,7 @@ grpc::ServerUnaryReactor* TermijnService::LogRequest(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* TermijnService::GetRequest(grpc::CallbackServerContext* ctx,
                                                      const v1::GetRequestRequest* req,
                                                      v1::Request* resp) {
-  return handle(ctx, "GetRequest", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "GetRequest", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "requests", "name");
     if (!id.ok()) return id.status();
     auto record = uc_.queries.request(*id, req->include_copy());
@@ -140,7 +163,7 @@ grpc::ServerUnaryReactor* TermijnService::GetRequest(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerContext* ctx,
                                                        const v1::ListRequestsRequest* req,
                                                        v1::ListRequestsResponse* resp) {
-  return handle(ctx, "ListRequests", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "ListRequests", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
     auto page = uc_.queries.requests({*scope, req->page_size(), req->page_token()});
@@ -154,7 +177,7 @@ grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerContext* ctx,
                                                           const v1::ListObligationsRequest* req,
                                                           v1::ListObligationsResponse* resp) {
-  return handle(ctx, "ListObligations", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "ListObligations", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
     app::ObligationQuery q;
@@ -176,7 +199,7 @@ grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* TermijnService::GetObligation(grpc::CallbackServerContext* ctx,
                                                         const v1::GetObligationRequest* req,
                                                         v1::Obligation* resp) {
-  return handle(ctx, "GetObligation", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "GetObligation", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "obligations", "name");
     if (!id.ok()) return id.status();
     auto o = uc_.queries.obligation(*id);
@@ -204,7 +227,7 @@ absl::Status TermijnService::close(const Principal& p, const std::string& name, 
 grpc::ServerUnaryReactor* TermijnService::FulfilObligation(grpc::CallbackServerContext* ctx,
                                                            const v1::FulfilObligationRequest* req,
                                                            v1::Obligation* resp) {
-  return handle(ctx, "FulfilObligation", [&](const Principal& p) {
+  return handle(ctx, "FulfilObligation", [=, this](const Principal& p) {
     return close(p, req->name(), true, req->evidence(), resp);
   });
 }
@@ -212,7 +235,7 @@ grpc::ServerUnaryReactor* TermijnService::FulfilObligation(grpc::CallbackServerC
 grpc::ServerUnaryReactor* TermijnService::WaiveObligation(grpc::CallbackServerContext* ctx,
                                                           const v1::WaiveObligationRequest* req,
                                                           v1::Obligation* resp) {
-  return handle(ctx, "WaiveObligation", [&](const Principal& p) {
+  return handle(ctx, "WaiveObligation", [=, this](const Principal& p) {
     return close(p, req->name(), false, req->reason(), resp);
   });
 }
@@ -220,7 +243,7 @@ grpc::ServerUnaryReactor* TermijnService::WaiveObligation(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
     grpc::CallbackServerContext* ctx, const v1::PreviewObligationsRequest* req,
     v1::PreviewObligationsResponse* resp) {
-  return handle(ctx, "PreviewObligations", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "PreviewObligations", [=, this](const Principal& p) -> absl::Status {
     domain::Trigger trigger;
     std::optional<domain::RequestKind> kind;
     switch (req->event()) {
@@ -249,7 +272,7 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
 grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerContext* ctx,
                                                           const v1::ListAuditEventsRequest* req,
                                                           v1::ListAuditEventsResponse* resp) {
-  return handle(ctx, "ListAuditEvents", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "ListAuditEvents", [=, this](const Principal& p) -> absl::Status {
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
     if (req->page_size() < 0) return absl::InvalidArgumentError("page_size: must not be negative");
     if (req->since_seq() < 0) return absl::InvalidArgumentError("since_seq: must not be negative");
@@ -277,7 +300,7 @@ grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* TermijnService::GetAuditEvent(grpc::CallbackServerContext* ctx,
                                                         const v1::GetAuditEventRequest* req,
                                                         v1::AuditEvent* resp) {
-  return handle(ctx, "GetAuditEvent", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "GetAuditEvent", [=, this](const Principal& p) -> absl::Status {
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
     if (req->seq() <= 0) return absl::InvalidArgumentError("seq: must be positive");
     auto event = uc_.audit_trail.get(req->seq());
@@ -290,7 +313,7 @@ grpc::ServerUnaryReactor* TermijnService::GetAuditEvent(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* TermijnService::VerifyAuditTrail(grpc::CallbackServerContext* ctx,
                                                            const v1::VerifyAuditTrailRequest*,
                                                            v1::VerifyAuditTrailResponse* resp) {
-  return handle(ctx, "VerifyAuditTrail", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "VerifyAuditTrail", [=, this](const Principal& p) -> absl::Status {
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
     auto v = uc_.audit_trail.verify();
     if (!v.ok()) return v.status();
@@ -307,15 +330,15 @@ grpc::ServerUnaryReactor* TermijnService::VerifyAuditTrail(grpc::CallbackServerC
 grpc::ServerUnaryReactor* TermijnService::ListNotifications(
     grpc::CallbackServerContext* ctx, const v1::ListNotificationsRequest* req,
     v1::ListNotificationsResponse* resp) {
-  return handle(ctx, "ListNotifications", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "ListNotifications", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
     app::NotificationQuery q{*scope, std::nullopt, req->page_size(), req->page_token()};
     if (!req->state().empty()) {
       q.state = domain::parse_name<domain::NotificationState>(req->state());
       if (!q.state) {
-        return absl::InvalidArgumentError("state: '" + req->state() +
-                                          "' is not one of held, pending, sent, failed");
+        return absl::InvalidArgumentError("state: " + app::quote_input(req->state()) +
+                                          " is not one of held, pending, sent, failed");
       }
     }
     auto page = uc_.notifications.list(q);
@@ -343,7 +366,7 @@ absl::StatusOr<app::NotificationRecord> TermijnService::readable_notification(
 grpc::ServerUnaryReactor* TermijnService::GetNotification(grpc::CallbackServerContext* ctx,
                                                           const v1::GetNotificationRequest* req,
                                                           v1::NotificationPreview* resp) {
-  return handle(ctx, "GetNotification", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "GetNotification", [=, this](const Principal& p) -> absl::Status {
     const auto record = readable_notification(p, req->name());
     if (!record.ok()) return record.status();
     to_proto(*record, uc_.directory, resp->mutable_notification());
@@ -362,7 +385,7 @@ grpc::ServerUnaryReactor* TermijnService::GetNotification(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* TermijnService::SendNotification(grpc::CallbackServerContext* ctx,
                                                            const v1::SendNotificationRequest* req,
                                                            v1::Notification* resp) {
-  return handle(ctx, "SendNotification", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "SendNotification", [=, this](const Principal& p) -> absl::Status {
     const auto record = readable_notification(p, req->name());
     if (!record.ok()) return record.status();
     if (auto s = policy::may_close(p, record->obligation.owner_party); !s.ok()) return s;
@@ -376,7 +399,7 @@ grpc::ServerUnaryReactor* TermijnService::SendNotification(grpc::CallbackServerC
 grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
     grpc::CallbackServerContext* ctx, const v1::AcknowledgeNotificationRequest* req,
     v1::Notification* resp) {
-  return handle(ctx, "AcknowledgeNotification", [&](const Principal& p) -> absl::Status {
+  return handle(ctx, "AcknowledgeNotification", [=, this](const Principal& p) -> absl::Status {
     const auto record = readable_notification(p, req->name());
     if (!record.ok()) return record.status();
     if (auto s = policy::may_acknowledge(p, record->obligation.recipient_party); !s.ok()) return s;

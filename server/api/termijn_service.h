@@ -2,6 +2,7 @@
 
 #include "termijn/v1/termijn.grpc.pb.h"
 #include "server/api/authenticator.h"
+#include "server/api/call_executor.h"
 #include "server/app/audit.h"
 #include "server/app/notifications.h"
 #include "server/jobs/notice_composer.h"
@@ -28,10 +29,15 @@ struct UseCases {
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
+///
+/// Handlers run on gRPC's callback threads, which must not block: they authenticate (in memory)
+/// and hand the rest to `executor`, which finishes the call. A call whose deadline passed or
+/// that was cancelled while it waited there is not started; a started one runs under its
+/// deadline (app::CallDeadline), which bounds its waits for a connection and its statements.
 class TermijnService final : public v1::Termijn::CallbackService {
  public:
-  TermijnService(const Authenticator& authenticator, UseCases use_cases)
-      : authenticator_(authenticator), uc_(use_cases) {}
+  TermijnService(const Authenticator& authenticator, UseCases use_cases, CallExecutor& executor)
+      : authenticator_(authenticator), uc_(use_cases), executor_(executor) {}
 
   grpc::ServerUnaryReactor* ListParties(grpc::CallbackServerContext* ctx,
                                         const v1::ListPartiesRequest* req,
@@ -92,10 +98,15 @@ class TermijnService final : public v1::Termijn::CallbackService {
                                              v1::VerifyAuditTrailResponse* resp) override;
 
  private:
+  /// Where a call's work runs: on the executor (anything that may touch the database), or at
+  /// once on the callback thread (pure, in-memory work).
+  enum class Run { kOnExecutor, kInline };
+
   /// Authenticates the call, runs `body(principal)` and finishes the call with its status.
+  /// `body` runs after the handler returned: it captures by value.
   template <typename Body>
   grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* ctx, const char* method,
-                                   Body&& body);
+                                   Body&& body, Run run = Run::kOnExecutor);
 
   /// The notification `name` if `p` may read it.
   absl::StatusOr<app::NotificationRecord> readable_notification(const Principal& p,
@@ -105,6 +116,7 @@ class TermijnService final : public v1::Termijn::CallbackService {
 
   const Authenticator& authenticator_;
   UseCases uc_;
+  CallExecutor& executor_;
 };
 
 }  // namespace termijn::api

@@ -2,6 +2,8 @@
 
 #include <absl/status/status.h>
 
+#include "server/app/limits.h"
+
 namespace termijn::app {
 
 absl::StatusOr<const domain::Party*> Directory::find(std::string_view id,
@@ -14,8 +16,8 @@ absl::StatusOr<const domain::Party*> Directory::find(std::string_view id,
   if (id.empty()) {
     return absl::InvalidArgumentError(std::string(field) + ": required (one of " + known + ")");
   }
-  return absl::InvalidArgumentError(std::string(field) + ": unknown party '" + std::string(id) +
-                                    "' (known: " + known + ")");
+  return absl::InvalidArgumentError(std::string(field) + ": unknown party " + quote_input(id) +
+                                    " (known: " + known + ")");
 }
 
 }  // namespace termijn::app

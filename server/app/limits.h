@@ -3,16 +3,29 @@
 #include <absl/status/status.h>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace termijn::app {
 
 inline constexpr size_t kMaxTitle = 200;
 inline constexpr size_t kMaxText = 20000;
+/// Names, ids, tokens, file names and other short values.
+inline constexpr size_t kMaxShort = 200;
+/// How much of a refused input an error message quotes.
+inline constexpr size_t kMaxQuote = 40;
 
-/// INVALID_ARGUMENT naming `field` if `text` is required and blank, too long, or not UTF-8
-/// printable (control characters other than newline and tab).
+/// INVALID_ARGUMENT naming `field` if `text` is required and blank, too long, not valid UTF-8,
+/// or holds control characters other than newline and tab.
 absl::Status check_text(std::string_view field, std::string_view text, size_t max_bytes,
                         bool required);
+
+/// `text` made safe to store and show: each invalid UTF-8 sequence becomes U+FFFD, control
+/// characters other than newline and tab become spaces, and it is cut at a character boundary
+/// to at most `max_bytes` bytes ("..." marks the cut).
+std::string printable_prefix(std::string_view text, size_t max_bytes);
+
+/// A refused input as an error message may quote it: printable, at most kMaxQuote bytes, quoted.
+std::string quote_input(std::string_view text);
 
 }  // namespace termijn::app

@@ -54,7 +54,7 @@ absl::StatusOr<NotificationRecord> Notifications::change(const Actor& actor, int
   const domain::Instant now = clock_.now();
   if (auto s = change(*n, now); !s.ok()) return s;
   if (auto s = (*tx)->update_notification(*n); !s.ok()) return s;
-  auto o = store_.get_obligation(n->obligation_id);
+  auto o = (*tx)->get_obligation(n->obligation_id);
   if (!o.ok()) return o.status();
   if (auto s = (*tx)->append_audit(audit_record(actor, now, action, name_of_notification(id),
                                                 o->subject(), notification_details(*n)));

@@ -3,6 +3,8 @@
 #include <absl/strings/numbers.h>
 #include <absl/strings/str_split.h>
 
+#include "server/app/limits.h"
+
 namespace termijn::app {
 
 namespace {
@@ -69,8 +71,8 @@ absl::StatusOr<int64_t> parse_resource_id(std::string_view name, std::string_vie
   if (digits.substr(0, prefix.size()) == prefix) digits.remove_prefix(prefix.size());
   int64_t id = 0;
   if (!absl::SimpleAtoi(absl::string_view(digits.data(), digits.size()), &id) || id <= 0) {
-    return absl::InvalidArgumentError(std::string(field) + ": '" + std::string(name) +
-                                      "' is not a " + std::string(collection) +
+    return absl::InvalidArgumentError(std::string(field) + ": " + quote_input(name) +
+                                      " is not a " + std::string(collection) +
                                       " name (like " + prefix + "12, or 12)");
   }
   return id;

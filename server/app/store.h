@@ -40,10 +40,35 @@ struct NotificationFilter {
   int limit = 50;
 };
 
-/// One database transaction of a use case. Destroying it without commit() rolls back.
-class StoreTransaction {
+/// Reads of the system of record. On a StoreTransaction they run on that transaction's own
+/// connection and see its writes and locks: a unit of work never needs a second connection.
+class StoreReader {
  public:
-  virtual ~StoreTransaction() = default;
+  virtual ~StoreReader() = default;
+  virtual absl::StatusOr<domain::Incident> get_incident(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Incident>> list_incidents(const RecordFilter& f) = 0;
+  /// With the copy's bytes only when `with_copy`.
+  virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
+  virtual absl::StatusOr<std::vector<domain::Request>> list_requests(const RecordFilter& f) = 0;
+  virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
+      const ObligationFilter& f) = 0;
+  /// The obligations of "incidents/N" or "requests/N", soonest first.
+  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
+                                                                          int64_t request_id) = 0;
+  virtual absl::StatusOr<domain::Notification> get_notification(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Notification>> list_notifications(
+      const NotificationFilter& f) = 0;
+  virtual absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) = 0;
+  /// How many steps of the obligation due at or before `fire_time` have fired: the escalation
+  /// level a reminder of that time reports.
+  virtual absl::StatusOr<int> fired_steps_until(int64_t obligation_id,
+                                                domain::Instant fire_time) = 0;
+};
+
+/// One database transaction of a use case. Destroying it without commit() rolls back.
+class StoreTransaction : public StoreReader {
+ public:
   /// Returns the new id.
   virtual absl::StatusOr<int64_t> insert_incident(const domain::Incident& incident) = 0;
   virtual absl::StatusOr<int64_t> insert_request(const domain::Request& request) = 0;
@@ -86,35 +111,15 @@ class StoreTransaction {
   virtual absl::Status commit() = 0;
 };
 
-/// The system of record.
-class Store {
+/// The system of record. Its reads each take a pooled connection for one statement: call them
+/// outside a transaction only; inside one, read through the transaction.
+class Store : public StoreReader {
  public:
-  virtual ~Store() = default;
   virtual absl::StatusOr<std::unique_ptr<StoreTransaction>> begin() = 0;
-
-  virtual absl::StatusOr<domain::Incident> get_incident(int64_t id) = 0;
-  virtual absl::StatusOr<std::vector<domain::Incident>> list_incidents(const RecordFilter& f) = 0;
-  /// With the copy's bytes only when `with_copy`.
-  virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
-  virtual absl::StatusOr<std::vector<domain::Request>> list_requests(const RecordFilter& f) = 0;
-  virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
-  virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
-      const ObligationFilter& f) = 0;
-  virtual absl::StatusOr<domain::Notification> get_notification(int64_t id) = 0;
-  virtual absl::StatusOr<std::vector<domain::Notification>> list_notifications(
-      const NotificationFilter& f) = 0;
   /// When the next pending notification is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_notification_time() = 0;
-  virtual absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) = 0;
-  /// How many steps of the obligation due at or before `fire_time` have fired: the escalation
-  /// level a reminder of that time reports.
-  virtual absl::StatusOr<int> fired_steps_until(int64_t obligation_id,
-                                                domain::Instant fire_time) = 0;
   /// When the next pending step is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_step_time() = 0;
-  /// The obligations of "incidents/N" or "requests/N", soonest first.
-  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
-                                                                          int64_t request_id) = 0;
 };
 
 }  // namespace termijn::app

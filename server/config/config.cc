@@ -187,8 +187,24 @@ Config parse_config(const std::string& text, const std::string& origin) {
     fail(origin, "database.sslmode '" + c.database.sslmode +
                      "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
   }
-  if (c.database.pool_size < 1 || c.database.pool_size > 100) {
-    fail(origin, "database.pool_size must be between 1 and 100");
+  // Two at least: background workers may hold all connections but one, which calls keep.
+  if (c.database.pool_size < 2 || c.database.pool_size > 100) {
+    fail(origin, "database.pool_size must be between 2 and 100 (the background workers hold one "
+                 "connection while calls use another)");
+  }
+  c.database.acquire_timeout_ms =
+      root["database"]["acquire_timeout_ms"].value_or(c.database.acquire_timeout_ms);
+  c.database.statement_timeout_ms =
+      root["database"]["statement_timeout_ms"].value_or(c.database.statement_timeout_ms);
+  c.database.lock_timeout_ms =
+      root["database"]["lock_timeout_ms"].value_or(c.database.lock_timeout_ms);
+  for (const auto& [name, value] :
+       {std::pair<const char*, int>{"acquire_timeout_ms", c.database.acquire_timeout_ms},
+        {"statement_timeout_ms", c.database.statement_timeout_ms},
+        {"lock_timeout_ms", c.database.lock_timeout_ms}}) {
+    if (value < 100 || value > 600000) {
+      fail(origin, "database." + std::string(name) + " must be between 100 and 600000");
+    }
   }
   c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
   const auto mail = root["mail"];
@@ -221,7 +237,10 @@ Config parse_config(const std::string& text, const std::string& origin) {
       }
     }
   }
-  if (c.max_copy_bytes < 1) fail(origin, "limits.max_copy_bytes must be positive");
+  if (c.max_copy_bytes < 1 || c.max_copy_bytes > kMaxCopyBytesLimit) {
+    fail(origin, "limits.max_copy_bytes must be between 1 and " +
+                     std::to_string(kMaxCopyBytesLimit) + " (64 MiB)");
+  }
   return c;
 }
 

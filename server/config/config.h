@@ -31,6 +31,12 @@ struct Tls {
 struct Database {
   std::string url;  ///< libpq connection string or URI
   int pool_size = 8;
+  /// How long a unit of work waits for a free connection before UNAVAILABLE.
+  int acquire_timeout_ms = 5000;
+  /// No statement runs longer; a call with a shorter deadline gets a shorter one.
+  int statement_timeout_ms = 30000;
+  /// No row lock is waited for longer (ABORTED: retry).
+  int lock_timeout_ms = 10000;
   /// TLS to PostgreSQL (libpq's parameters); verify-full is recommended for remote databases.
   std::string sslmode;
   std::string sslrootcert;
@@ -56,6 +62,9 @@ struct Mail {
   int retry_max_seconds = 1800;
   std::string templates_dir;  ///< empty: the templates shipped with Termijn
 };
+
+/// The largest limits.max_copy_bytes: a request with its copy must fit in one gRPC message.
+inline constexpr int64_t kMaxCopyBytesLimit = int64_t{64} << 20;
 
 /// The whole configuration, checked at start.
 struct Config {

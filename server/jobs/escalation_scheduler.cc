@@ -26,7 +26,7 @@ std::string step_details(const domain::ScheduledStep& s, const std::string& why)
 }
 
 // A protocol notice Termijn is delivering (pending, no failure yet) needs no reminder.
-absl::StatusOr<bool> notice_on_its_way(app::Store& store, const domain::Obligation& o) {
+absl::StatusOr<bool> notice_on_its_way(app::StoreReader& store, const domain::Obligation& o) {
   if (o.notice_state != "pending") return false;
   app::NotificationFilter filter;
   filter.obligation_id = o.id;
@@ -66,7 +66,7 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
     // when a later step fired already (after a scheduler died holding this one).
     const auto later_fired = (*tx)->later_step_fired(o->id, due->back().time.fire_time);
     if (!later_fired.ok()) return later_fired.status();
-    const auto on_its_way = notice_on_its_way(store_, *o);
+    const auto on_its_way = notice_on_its_way(**tx, *o);
     if (!on_its_way.ok()) return on_its_way.status();
     const domain::EscalationPolicy policy = policies_.escalation_for(o->rule);
     for (size_t i = 0; i < due->size(); ++i) {
@@ -114,13 +114,13 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
   return true;
 }
 
-int EscalationScheduler::run_once() {
-  return drain("escalation", [this] { return fire_one(); });
+int EscalationScheduler::run_once(std::stop_token stop) {
+  return drain("escalation", stop, [this] { return fire_one(); });
 }
 
 void EscalationScheduler::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
-    const int handled = run_once();
+    const int handled = run_once(stop);
     const auto sleep = sleep_before(clock_, store_.next_step_time(), handled);
     if (sleep.count() > 0) wait_(sleep);
   }

@@ -32,8 +32,8 @@ class EscalationScheduler {
   /// Handles one due step; false when none is due.
   absl::StatusOr<bool> fire_one();
 
-  /// Handles everything due now; returns how many steps it handled.
-  int run_once();
+  /// Handles everything due now, until `stop`; returns how many steps it handled.
+  int run_once(std::stop_token stop = {});
 
   /// Runs until `stop`, sleeping until the earliest pending step.
   void run(std::stop_token stop);

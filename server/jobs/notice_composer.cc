@@ -18,25 +18,28 @@ std::string recipients_of(const notify::MailMessage& m) {
   return out;
 }
 
-absl::StatusOr<notify::MailMessage> NoticeComposer::compose(const domain::Notification& n) const {
-  const auto o = store_.get_obligation(n.obligation_id);
+absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& reader,
+                                                            const domain::Notification& n) const {
+  const auto o = reader.get_obligation(n.obligation_id);
   if (!o.ok()) return o.status();
   const auto owner = directory_.find(o->owner_party, "owner_party");
   if (!owner.ok()) return owner.status();
-  if (n.kind == domain::NotificationKind::kReminder) return compose_reminder(n, *o, **owner);
+  if (n.kind == domain::NotificationKind::kReminder) {
+    return compose_reminder(reader, n, *o, **owner);
+  }
   const auto recipient = directory_.find(o->recipient_party, "recipient_party");
   if (!recipient.ok()) return recipient.status();
   if (n.kind == domain::NotificationKind::kFailureAlert) {
-    return compose_alert(n, *o, **owner, **recipient);
+    return compose_alert(reader, n, *o, **owner, **recipient);
   }
   std::optional<domain::Incident> incident;
   std::optional<domain::Request> request;
   if (o->incident_id != 0) {
-    auto i = store_.get_incident(o->incident_id);
+    auto i = reader.get_incident(o->incident_id);
     if (!i.ok()) return i.status();
     incident = std::move(*i);
   } else {
-    auto r = store_.get_request(o->request_id, /*with_copy=*/true);
+    auto r = reader.get_request(o->request_id, /*with_copy=*/true);
     if (!r.ok()) return r.status();
     request = std::move(*r);
   }
@@ -52,13 +55,13 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(const domain::Notifi
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
-    const domain::Notification& alert, const domain::Obligation& o, const domain::Party& owner,
+    app::StoreReader& reader, const domain::Notification& alert, const domain::Obligation& o, const domain::Party& owner,
     const domain::Party& recipient) const {
   // The notice that failed: the latest notice of the same obligation.
   app::NotificationFilter filter;
   filter.obligation_id = o.id;
   filter.limit = 100;
-  const auto rows = store_.list_notifications(filter);
+  const auto rows = reader.list_notifications(filter);
   if (!rows.ok()) return rows.status();
   const domain::Notification* notice = nullptr;
   for (const auto& row : *rows) {
@@ -181,12 +184,30 @@ std::string day_note(const std::string& note, bool dutch) {
          (it == kDutch.end() ? note : it->second) + ").";
 }
 
+// The record an obligation belongs to, as a reminder names it.
+struct RecordSummary {
+  std::string title;  ///< the incident's title or the request's summary
+  domain::Instant time;  ///< awareness or receipt
+  std::string recorded_by;
+};
+
+absl::StatusOr<RecordSummary> record_of(app::StoreReader& reader, const domain::Obligation& o) {
+  if (o.incident_id != 0) {
+    const auto i = reader.get_incident(o.incident_id);
+    if (!i.ok()) return i.status();
+    return RecordSummary{i->title, i->aware_time, i->reported_by};
+  }
+  const auto r = reader.get_request(o.request_id, /*with_copy=*/false);
+  if (!r.ok()) return r.status();
+  return RecordSummary{r->summary, r->receive_time, r->logged_by};
+}
+
 }  // namespace
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
-    const domain::Notification& reminder, const domain::Obligation& o,
+    app::StoreReader& reader, const domain::Notification& reminder, const domain::Obligation& o,
     const domain::Party& owner) const {
-  const auto step = store_.get_step(reminder.escalation_step_id);
+  const auto step = reader.get_step(reminder.escalation_step_id);
   if (!step.ok()) return step.status();
   const bool dutch = owner.locale == "nl";
   std::string recipient = dutch ? "de betrokkene" : "the data subject";
@@ -197,19 +218,26 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
   } else if (o.recipient_kind == domain::RecipientKind::kAuthority) {
     recipient = dutch ? "de Gegevensbeschermingsautoriteit" : "the supervisory authority";
   }
-  // Relative to the step's own time, so a resend is the same message.
-  const domain::Instant at = step->time.fire_time;
+  // What the reminder is about: the incident's title or the request's summary, and its time.
+  const auto about = record_of(reader, o);
+  if (!about.ok()) return about.status();
   // The level termijn deadlines shows: steps fired up to this one.
-  const auto level = store_.fired_steps_until(o.id, at);
+  const auto level = reader.fired_steps_until(o.id, step->time.fire_time);
   if (!level.ok()) return level.status();
-  const bool overdue = at >= o.due_time;
-  const std::string left = span(date::floor<std::chrono::seconds>(o.due_time - at), dutch);
+  // Time left when the message is written, not when its step was planned.
+  const domain::Instant now = clock_.now();
+  const bool overdue = now >= o.due_time;
+  const std::string left = span(date::floor<std::chrono::seconds>(o.due_time - now), dutch);
   const auto local = [&](domain::Instant t) { return domain::format_local(t, *owner.zone); };
   const std::string id = std::to_string(o.id);
   const notify::TemplateValues values{
       {"owner_dpo_name", owner.dpo.name.empty() ? owner.dpo.email : owner.dpo.name},
       {"owner_party", owner.name},
       {"reference", o.subject()},
+      {"record_title", about->title},
+      {"event", dutch ? (o.incident_id != 0 ? "kennis genomen op" : "ontvangen op")
+                      : (o.incident_id != 0 ? "aware since" : "received")},
+      {"event_time", local(about->time)},
       {"obligation", "obligations/" + id},
       {"rule", o.rule},
       {"legal_basis", o.legal_basis},
@@ -239,14 +267,9 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
     for (const domain::Contact& c : owner.escalation) m.to.push_back(address(c));
   }
   if (wants(domain::Audience::kReporter)) {
-    std::string reporter;
-    if (o.incident_id != 0) {
-      if (const auto i = store_.get_incident(o.incident_id); i.ok()) reporter = i->reported_by;
-    } else if (const auto r = store_.get_request(o.request_id, false); r.ok()) {
-      reporter = r->logged_by;
-    }
-    if (const auto it = principal_emails_.find(reporter); it != principal_emails_.end()) {
-      m.to.push_back({reporter, it->second});
+    if (const auto it = principal_emails_.find(about->recorded_by);
+        it != principal_emails_.end()) {
+      m.to.push_back({about->recorded_by, it->second});
     }
   }
   if (m.to.empty()) m.to.push_back(address(owner.dpo));

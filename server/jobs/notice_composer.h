@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "server/app/clock.h"
 #include "server/app/directory.h"
 #include "server/app/store.h"
 #include "server/notify/mailer.h"
@@ -13,32 +14,45 @@
 namespace termijn::jobs {
 
 /// Turns an outbox row into the mail it stands for: a notice to another party's DPO (protocol
-/// art. 13, 14), or the alert to the owner's DPO that such a notice could not be delivered.
-/// Reads the rows it needs; the same row always gives the same message (same Message-ID).
+/// art. 13, 14), a reminder or escalation to the owner, or the alert to the owner's DPO that a
+/// notice could not be delivered. Reads the rows it needs; the same row always gives the same
+/// Message-ID. Countdowns ("12 h left") are computed when the message is composed, from the
+/// clock: a reminder sent late says the time actually left.
 class NoticeComposer {
  public:
   /// `principal_emails` maps principal names to addresses, for reminders to a reporter.
-  NoticeComposer(app::Store& store, const app::Directory& directory,
+  NoticeComposer(const app::Clock& clock, app::Store& store, const app::Directory& directory,
                  const notify::TemplateSet& templates, std::string from_address,
                  std::map<std::string, std::string> principal_emails = {})
-      : store_(store),
+      : clock_(clock),
+        store_(store),
         directory_(directory),
         templates_(templates),
         from_address_(std::move(from_address)),
         principal_emails_(std::move(principal_emails)) {}
 
-  absl::StatusOr<notify::MailMessage> compose(const domain::Notification& n) const;
+  /// Reads through `reader`: a worker passes its transaction, so that composing takes no
+  /// second connection.
+  absl::StatusOr<notify::MailMessage> compose(app::StoreReader& reader,
+                                              const domain::Notification& n) const;
+  /// Reads from the store: a preview of what would be sent now.
+  absl::StatusOr<notify::MailMessage> compose(const domain::Notification& n) const {
+    return compose(store_, n);
+  }
 
  private:
-  absl::StatusOr<notify::MailMessage> compose_alert(const domain::Notification& alert,
+  absl::StatusOr<notify::MailMessage> compose_alert(app::StoreReader& reader,
+                                                    const domain::Notification& alert,
                                                     const domain::Obligation& o,
                                                     const domain::Party& owner,
                                                     const domain::Party& recipient) const;
-  absl::StatusOr<notify::MailMessage> compose_reminder(const domain::Notification& reminder,
+  absl::StatusOr<notify::MailMessage> compose_reminder(app::StoreReader& reader,
+                                                       const domain::Notification& reminder,
                                                        const domain::Obligation& o,
                                                        const domain::Party& owner) const;
   /// From, Message-ID and Date of a message about `n`.
   notify::MailMessage envelope(const domain::Notification& n) const;
+  const app::Clock& clock_;
   app::Store& store_;
   const app::Directory& directory_;
   const notify::TemplateSet& templates_;

@@ -6,6 +6,7 @@
 
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
+#include "server/app/limits.h"
 
 namespace termijn::jobs {
 
@@ -15,6 +16,9 @@ using domain::NotificationKind;
 using domain::NotificationState;
 
 const app::Actor kSystem{"system", ""};
+
+// Enough for any SMTP reply worth reading; the rest of a longer one is dropped.
+constexpr size_t kMaxReplyBytes = 1000;
 
 std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
 
@@ -55,62 +59,104 @@ absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& 
 
 }  // namespace
 
-absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
-  auto tx = store_.begin();
-  if (!tx.ok()) return tx.status();
-  domain::Instant now = clock_.now();
-  auto claimed = (*tx)->claim_notification(now);
-  if (!claimed.ok()) return claimed.status();
-  if (!*claimed) return false;
-  domain::Notification n = **claimed;
-  // A reminder locks its obligation: closing it (which locks it first) cannot slip in between.
-  const auto obligation = n.kind == NotificationKind::kReminder
-                              ? (*tx)->lock_obligation(n.obligation_id)
-                              : store_.get_obligation(n.obligation_id);
-  if (!obligation.ok()) return obligation.status();
-  if (n.kind == NotificationKind::kReminder &&
-      obligation->state != domain::ObligationState::kOpen) {
-    n.state = NotificationState::kCancelled;
-    if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-    if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, "notification.cancelled",
-                                                       notification_name(n.id),
-                                                       obligation->subject(),
-                                                       app::notification_details(n)));
-        !s.ok()) {
-      return s;
-    }
-    if (auto s = (*tx)->commit(); !s.ok()) return s;
-    return true;
-  }
+struct OutboxDispatcher::Claimed {
+  domain::Notification notification;  ///< with this attempt counted
+  notify::MailMessage message;
+};
 
-  const auto message = composer_.compose(n);
-  if (!message.ok() && transient(message.status())) {
-    return message.status();  // the claim rolls back; the notification is tried again later
-  }
-  notify::SendResult result;
-  if (message.ok()) {
+absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
+  std::optional<Claimed> claimed;
+  {
+    auto tx = store_.begin();
+    if (!tx.ok()) return tx.status();
+    const domain::Instant now = clock_.now();
+    auto found = (*tx)->claim_notification(now);
+    if (!found.ok()) return found.status();
+    if (!*found) return false;
+    domain::Notification n = **found;
+    // A reminder locks its obligation (briefly: no mail is sent in this transaction), so that a
+    // close either comes first and is seen here, or comes after and cancels the reminder.
+    const auto obligation = n.kind == NotificationKind::kReminder
+                                ? (*tx)->lock_obligation(n.obligation_id)
+                                : (*tx)->get_obligation(n.obligation_id);
+    if (!obligation.ok()) return obligation.status();
+    if (n.kind == NotificationKind::kReminder &&
+        obligation->state != domain::ObligationState::kOpen) {
+      n.state = NotificationState::kCancelled;
+      if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
+      if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, "notification.cancelled",
+                                                         notification_name(n.id),
+                                                         obligation->subject(),
+                                                         app::notification_details(n)));
+          !s.ok()) {
+        return s;
+      }
+      if (auto s = (*tx)->commit(); !s.ok()) return s;
+      return true;
+    }
+    ++n.attempts;
+    auto message = composer_.compose(**tx, n);
+    if (!message.ok()) {
+      if (transient(message.status())) return message.status();  // the database: retry later
+      // Counted and recorded like any failed attempt, in a transaction of its own (this one
+      // may have failed with the composition).
+      tx->reset();
+      const bool permanent = message.status().code() != absl::StatusCode::kInternal;
+      const notify::SendResult failed{
+          permanent ? notify::SendResult::Outcome::kPermanentFailure
+                    : notify::SendResult::Outcome::kTemporaryFailure,
+          "cannot compose the message: " + std::string(message.status().message())};
+      if (auto s = record(Claimed{n, {}}, failed); !s.ok()) return s;
+      return true;
+    }
+    // The attempt is on record before the message leaves: a crash from here on resends the
+    // same message when the lease ends, and never resends in a loop.
     n.message_id = message->message_id;
     n.recipients = recipients_of(*message);
-    result = mailer_.send(*message);
-  } else {
-    result = {notify::SendResult::Outcome::kPermanentFailure,
-              "cannot compose the message: " + std::string(message.status().message())};
+    n.next_attempt_time = now + lease_;
+    if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
+    if (auto s = (*tx)->commit(); !s.ok()) return s;
+    claimed = Claimed{std::move(n), std::move(*message)};
   }
-  n.attempts++;
+  const notify::SendResult result = mailer_.send(claimed->message);
+  if (auto s = record(*claimed, result); !s.ok()) {
+    // Sent, or not, but not recorded: the lease brings it back, as the same message.
+    spdlog::error("{}: the result of attempt {} could not be recorded ({}); it is retried "
+                  "when its lease ends",
+                  notification_name(claimed->notification.id), claimed->notification.attempts,
+                  s.ToString());
+    return s;
+  }
+  return true;
+}
+
+absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::SendResult& result) {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  auto locked = (*tx)->lock_notification(claimed.notification.id);
+  if (!locked.ok()) return locked.status();
+  domain::Notification n = *locked;
+  const auto obligation = (*tx)->get_obligation(n.obligation_id);
+  if (!obligation.ok()) return obligation.status();
+  n.attempts = claimed.notification.attempts;
+  n.message_id = claimed.notification.message_id;
+  n.recipients = claimed.notification.recipients;
   // What the server said happened now, after the send, not when the notification was claimed.
-  now = clock_.now();
+  const domain::Instant now = clock_.now();
+  // Server replies are whatever bytes a server sent: stored as short, valid, printable text.
+  const std::string reply = app::printable_prefix(result.server_reply, kMaxReplyBytes);
 
   std::string action;
   switch (result.outcome) {
     case notify::SendResult::Outcome::kAccepted:
       n.state = NotificationState::kSent;
       n.sent_time = now;
-      n.server_reply = result.server_reply;
+      n.server_reply = reply;
       n.last_error.clear();
       action = "notification.sent";
       break;
     case notify::SendResult::Outcome::kTemporaryFailure: {
-      n.last_error = result.server_reply;
+      n.last_error = reply;
       const auto next = now + domain::retry_delay(retry_, n.attempts, random_());
       // A notice retried after its due time is late anyway: a DPO must act now.
       const bool give_up = n.attempts >= retry_.max_attempts ||
@@ -121,7 +167,7 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
       break;
     }
     case notify::SendResult::Outcome::kPermanentFailure:
-      n.last_error = result.server_reply;
+      n.last_error = reply;
       n.state = NotificationState::kFailed;
       action = "notification.failed";
       break;
@@ -147,16 +193,16 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
   }
   if (auto s = (*tx)->commit(); !s.ok()) return s;
   spdlog::info("{}: {} (attempt {})", notification_name(n.id), action, n.attempts);
-  return true;
+  return absl::OkStatus();
 }
 
-int OutboxDispatcher::run_once() {
-  return drain("outbox", [this] { return dispatch_one(); });
+int OutboxDispatcher::run_once(std::stop_token stop) {
+  return drain("outbox", stop, [this] { return dispatch_one(); });
 }
 
 void OutboxDispatcher::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
-    const int handled = run_once();
+    const int handled = run_once(stop);
     const auto sleep = sleep_before(clock_, store_.next_notification_time(), handled);
     if (sleep.count() > 0) wait_(sleep);
   }

@@ -14,15 +14,24 @@
 
 namespace termijn::jobs {
 
-/// Delivers the outbox. Each notification is claimed with FOR UPDATE SKIP LOCKED and stays
-/// locked while it is sent and its result recorded, in one transaction: several dispatchers (in
-/// several processes) never send one twice at once, and a crash before the record rolls the
-/// claim back, so the notification is sent again later as the same message (same Message-ID).
+/// Delivers the outbox, never holding a transaction or a row lock while it talks to a mail
+/// server:
 ///
-/// Accepted: the notification is sent and its obligation met (or met-late) with the evidence.
-/// Temporary failure: retried with exponential backoff and jitter, until the retry limit or the
-/// obligation's due time; permanent failure (5xx): not retried. A notice that fails for good
-/// queues an alert to the owner's DPO. Every step is audited as the system.
+/// 1. Claim (one short transaction): the due notification is taken with FOR UPDATE SKIP LOCKED,
+///    composed from that transaction's reads, and the attempt is recorded before anything is
+///    sent: attempts + 1, the Message-ID and recipients, and a lease (next_attempt_time = now +
+///    `lease`) that keeps other dispatchers off it while it is in flight. A message that cannot
+///    be composed counts as a failed attempt.
+/// 2. Send, outside any transaction.
+/// 3. Record (a second transaction): sent and the obligation met with the evidence; or retried
+///    with exponential backoff and jitter until the retry limit or the obligation's due time; or
+///    failed for good (5xx), which queues an alert to the owner's DPO.
+///
+/// A crash or a database failure between 1 and 3 leaves the notification pending until the lease
+/// ends; it is then sent again as the same message (same Message-ID). Because every attempt is
+/// recorded before it is made, a notification that keeps failing (or whose result cannot be
+/// recorded) backs off and ends failed: it never loops and never holds up the others. Every step
+/// is audited as the system.
 class OutboxDispatcher {
  public:
   /// Blocks until woken (new pending notifications) or `timeout` passes.
@@ -30,18 +39,23 @@ class OutboxDispatcher {
   /// Uniform in [0, 1), for the retry jitter.
   using Random = std::function<double()>;
 
+  /// Long enough for any send to end (the mailer's connect and transfer timeouts, and then some).
+  static constexpr std::chrono::seconds kDefaultLease{300};
+
   OutboxDispatcher(const app::Clock& clock, app::Store& store, const NoticeComposer& composer,
-                   notify::Mailer& mailer, domain::RetryPolicy retry, Random random, Wait wait)
+                   notify::Mailer& mailer, domain::RetryPolicy retry, Random random, Wait wait,
+                   std::chrono::seconds lease = kDefaultLease)
       : clock_(clock),
         store_(store),
         composer_(composer),
         mailer_(mailer),
         retry_(retry),
         random_(std::move(random)),
-        wait_(std::move(wait)) {}
+        wait_(std::move(wait)),
+        lease_(lease) {}
 
-  /// Delivers what is due now; returns how many notifications it handled.
-  int run_once();
+  /// Delivers what is due now, until `stop`; returns how many notifications it handled.
+  int run_once(std::stop_token stop = {});
 
   /// Runs until `stop` is requested, sleeping until the next notification is due.
   void run(std::stop_token stop);
@@ -50,6 +64,13 @@ class OutboxDispatcher {
   absl::StatusOr<bool> dispatch_one();
 
  private:
+  /// Step 1: the claimed notification with its attempt recorded and the message to send;
+  /// nullopt when nothing is due or nothing is to be sent (cancelled, or failed to compose).
+  struct Claimed;
+  absl::StatusOr<std::optional<Claimed>> claim();
+  /// Step 3.
+  absl::Status record(const Claimed& claimed, const notify::SendResult& result);
+
   const app::Clock& clock_;
   app::Store& store_;
   const NoticeComposer& composer_;
@@ -57,6 +78,7 @@ class OutboxDispatcher {
   const domain::RetryPolicy retry_;
   Random random_;
   Wait wait_;
+  const std::chrono::seconds lease_;
 };
 
 }  // namespace termijn::jobs

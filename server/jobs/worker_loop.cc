@@ -11,9 +11,10 @@ constexpr std::chrono::milliseconds kMaxSleep{5000};
 constexpr std::chrono::milliseconds kRetryPause{200};
 }  // namespace
 
-int drain(std::string_view worker, const std::function<absl::StatusOr<bool>()>& one) {
+int drain(std::string_view worker, std::stop_token stop,
+          const std::function<absl::StatusOr<bool>()>& one) {
   int handled = 0;
-  while (true) {
+  while (!stop.stop_requested()) {
     const auto result = one();
     if (!result.ok()) {
       spdlog::error("{}: {}", worker, result.status().ToString());
@@ -22,6 +23,7 @@ int drain(std::string_view worker, const std::function<absl::StatusOr<bool>()>& 
     if (!*result) return handled;
     ++handled;
   }
+  return handled;
 }
 
 std::chrono::milliseconds sleep_before(const app::Clock& clock,

@@ -5,15 +5,17 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string_view>
 
 #include "server/app/clock.h"
 
 namespace termijn::jobs {
 
-/// Calls `one` until it reports nothing more to do (false) or fails (logged as `worker`);
-/// returns how many items it handled.
-int drain(std::string_view worker, const std::function<absl::StatusOr<bool>()>& one);
+/// Calls `one` until it reports nothing more to do (false), fails (logged as `worker`), or `stop`
+/// is requested; returns how many items it handled.
+int drain(std::string_view worker, std::stop_token stop,
+          const std::function<absl::StatusOr<bool>()>& one);
 
 /// How long a worker sleeps before the item due at `next`: to the millisecond, at most 5 s (it
 /// is also woken by LISTEN/NOTIFY); 200 ms when something is due but none was handled (held by

@@ -56,6 +56,10 @@ class Mailer {
   /// Delivers `m` to every address in m.to and m.cc (and never to anyone else). Blocks until the
   /// server answered or the configured timeout passed. Never throws.
   virtual SendResult send(const MailMessage& m) = 0;
+
+  /// Ends the sends in progress soon (as temporary failures) and fails later ones at once: for
+  /// shutdown, so that a hung server does not hold the process. Thread-safe.
+  virtual void stop() {}
 };
 
 }  // namespace termijn::notify

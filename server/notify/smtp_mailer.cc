@@ -200,6 +200,15 @@ absl::StatusOr<std::unique_ptr<SmtpMailer>> SmtpMailer::create(SmtpSettings sett
   return std::unique_ptr<SmtpMailer>(new SmtpMailer(std::move(settings), std::move(effective_url)));
 }
 
+namespace {
+
+// curl's progress callback: non-zero aborts the transfer.
+int abort_when_stopped(void* stopped, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(stopped)->load() ? 1 : 0;
+}
+
+}  // namespace
+
 SmtpMailer::SmtpMailer(SmtpSettings settings, std::string effective_url)
     : settings_(std::move(settings)), effective_url_(std::move(effective_url)) {}
 
@@ -207,6 +216,7 @@ SendResult SmtpMailer::send(const MailMessage& m) {
   if (absl::Status status = check_message(m); !status.ok()) {
     return {Outcome::kPermanentFailure, std::string(status.message())};
   }
+  if (stopped_) return {Outcome::kTemporaryFailure, "not sent: termijnd is stopping"};
   const std::string bytes = render_message(m);
 
   // Declared before the handle: curl_easy_cleanup may still read replies (QUIT) and the list.
@@ -249,6 +259,10 @@ SendResult SmtpMailer::send(const MailMessage& m) {
   curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(bytes.size()));
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Transfer::reply);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  // Polled about once a second while the transfer waits: a stop aborts it.
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &abort_when_stopped);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &stopped_);
 
   const CURLcode rc = curl_easy_perform(h);
   long code = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -53,6 +54,7 @@ class SmtpMailer final : public Mailer {
   static absl::StatusOr<std::unique_ptr<SmtpMailer>> create(SmtpSettings settings);
 
   SendResult send(const MailMessage& m) override;
+  void stop() override { stopped_ = true; }
 
   /// The URL without credentials, for logs ("smtp://127.0.0.1:2525").
   const std::string& url() const { return settings_.url; }
@@ -62,6 +64,7 @@ class SmtpMailer final : public Mailer {
 
   SmtpSettings settings_;
   std::string effective_url_;  ///< url with the EHLO domain as its path
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace termijn::notify

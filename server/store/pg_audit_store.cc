@@ -45,7 +45,7 @@ app::AuditEvent event_from(const pqxx::row& r) {
 
 absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
   return guarded("sequence audit", [&]() -> absl::StatusOr<int> {
-    PgPool::Lease lease = pool_.acquire();
+    PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
     if (wait) {
       tx.exec_prepared(stmt::kAuditLockWait);

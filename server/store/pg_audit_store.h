@@ -13,7 +13,8 @@ namespace termijn::store {
 /// The audit trail in PostgreSQL: audit_queue (written by use cases) and audit_event (the chain).
 class PgAuditStore final : public app::AuditStore {
  public:
-  explicit PgAuditStore(PgPool& pool) : pool_(pool) {}
+  explicit PgAuditStore(PgPool& pool, PgPool::Use use = PgPool::Use::kCall)
+      : pool_(pool), use_(use) {}
 
   absl::StatusOr<int> sequence(int max, bool wait) override;
   absl::StatusOr<std::vector<app::AuditEvent>> events(const app::AuditFilter& filter) override;
@@ -21,6 +22,7 @@ class PgAuditStore final : public app::AuditStore {
 
  private:
   PgPool& pool_;
+  const PgPool::Use use_;
 };
 
 /// Blocks until a notification arrives on a channel or a timeout passes (LISTEN on its own

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,18 +13,51 @@
 
 namespace termijn::store {
 
+/// Limits of a pool and of the sessions it opens.
+struct PgPoolOptions {
+  int size = 8;
+  /// How long a unit of work waits for a free connection before UNAVAILABLE.
+  std::chrono::milliseconds acquire_timeout{5000};
+  /// Session defaults: no statement runs longer, no lock is waited for longer. A call with a
+  /// shorter deadline gets a shorter statement timeout.
+  std::chrono::milliseconds statement_timeout{30000};
+  std::chrono::milliseconds lock_timeout{10000};
+};
+
+/// No connection became free in time (or the call's deadline passed while waiting).
+class PoolExhausted : public std::runtime_error {
+ public:
+  PoolExhausted(const std::string& what, bool deadline_passed)
+      : std::runtime_error(what), deadline_passed_(deadline_passed) {}
+  bool deadline_passed() const { return deadline_passed_; }
+
+ private:
+  bool deadline_passed_;
+};
+
 /// A fixed-size pool of PostgreSQL connections, each prepared once when it is opened.
+///
+/// Every unit of work holds at most one connection and never waits for a second while holding
+/// one, so no size deadlocks. Background workers may hold all connections but one: calls always
+/// find one within the time the background's short units of work take.
 class PgPool {
  public:
   using Prepare = std::function<void(pqxx::connection&)>;
+  /// Who asks: calls may take every connection, background workers all but one.
+  enum class Use { kCall, kBackground };
 
-  /// Connections open lazily; `prepare` runs once on each new connection.
-  PgPool(std::string url, int size, Prepare prepare);
+  /// The smallest size that leaves one connection to calls while a worker holds one.
+  static constexpr int kMinSize = 2;
+
+  /// Connections open lazily; `prepare` runs once on each new connection. Throws
+  /// std::invalid_argument for a size below kMinSize or a non-positive timeout.
+  PgPool(std::string url, PgPoolOptions options, Prepare prepare);
 
   /// A connection borrowed until destruction; a broken one is dropped instead of returned.
   class Lease {
    public:
-    Lease(PgPool& pool, std::unique_ptr<pqxx::connection> c) : pool_(&pool), c_(std::move(c)) {}
+    Lease(PgPool& pool, std::unique_ptr<pqxx::connection> c, Use use, bool tuned)
+        : pool_(&pool), c_(std::move(c)), use_(use), tuned_(tuned) {}
     Lease(Lease&&) = default;
     ~Lease();
     pqxx::connection& operator*() { return *c_; }
@@ -31,23 +66,31 @@ class PgPool {
    private:
     PgPool* pool_;
     std::unique_ptr<pqxx::connection> c_;
+    Use use_;
+    bool tuned_;  // statement_timeout shortened for a call's deadline: restore on release
   };
 
-  /// Blocks while all connections are in use. Throws pqxx::broken_connection if none can be made.
-  Lease acquire();
+  /// Waits for a connection up to the acquire timeout, or the current call's deadline if that
+  /// is sooner (app::CallDeadline). Throws PoolExhausted when none became free in time,
+  /// pqxx::broken_connection if none can be made.
+  Lease acquire(Use use = Use::kCall);
 
   const std::string& url() const { return url_; }
+  const PgPoolOptions& options() const { return options_; }
 
  private:
-  void release(std::unique_ptr<pqxx::connection> c);
+  std::unique_ptr<pqxx::connection> open();
+  void release(std::unique_ptr<pqxx::connection> c, Use use, bool tuned);
+  bool may_take(Use use) const;
 
   const std::string url_;
-  const int size_;
+  const PgPoolOptions options_;
   const Prepare prepare_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;
+  int background_ = 0;  // leases held by background workers
 };
 
 }  // namespace termijn::store

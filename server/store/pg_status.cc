@@ -1,5 +1,7 @@
 #include "server/store/pg_status.h"
 
+#include "server/store/pg_pool.h"
+
 #include <pqxx/except>
 #include <spdlog/spdlog.h>
 
@@ -27,6 +29,22 @@ absl::Status to_status(const std::exception& e, std::string_view what) {
   if (dynamic_cast<const pqxx::serialization_failure*>(&e) ||
       dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
     return absl::AbortedError(context + ": concurrent change, retry");
+  }
+  if (const auto* busy = dynamic_cast<const PoolExhausted*>(&e)) {
+    spdlog::warn("{}: {}", context, busy->what());
+    if (busy->deadline_passed()) return absl::DeadlineExceededError(context + ": " + busy->what());
+    return absl::UnavailableError(context + ": database busy, retry");
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    // 57014: statement_timeout (the session's, or the call's deadline); 55P03: lock_timeout.
+    if (sql->sqlstate() == "57014") {
+      spdlog::warn("{}: statement cancelled: {}", context, message);
+      return absl::DeadlineExceededError(context + ": took too long and was cancelled");
+    }
+    if (sql->sqlstate() == "55P03") {
+      spdlog::warn("{}: lock wait timed out: {}", context, message);
+      return absl::AbortedError(context + ": the record is busy, retry");
+    }
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) ||
       dynamic_cast<const pqxx::in_doubt_error*>(&e)) {

@@ -5,36 +5,40 @@
 
 #include "server/app/store.h"
 #include "server/store/pg_pool.h"
+#include "server/store/pg_reads.h"
+#include "server/store/pg_status.h"
 
 namespace termijn::store {
 
 /// The system of record in PostgreSQL (libpqxx), through a pool of prepared connections.
-class PgStore final : public app::Store {
+/// Reads outside a transaction are one statement each, without BEGIN/COMMIT.
+class PgStore final : public PgReads<PgStore, app::Store> {
  public:
+  /// Owns a pool of `pool_size` connections to `url`.
   PgStore(std::string url, int pool_size);
+  /// Shares `pool`, taking connections as `use`.
+  PgStore(PgPool& pool, PgPool::Use use) : pool_(pool), use_(use) {}
 
   absl::StatusOr<std::unique_ptr<app::StoreTransaction>> begin() override;
-  absl::StatusOr<domain::Incident> get_incident(int64_t id) override;
-  absl::StatusOr<std::vector<domain::Incident>> list_incidents(const app::RecordFilter& f) override;
-  absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) override;
-  absl::StatusOr<std::vector<domain::Request>> list_requests(const app::RecordFilter& f) override;
-  absl::StatusOr<domain::Obligation> get_obligation(int64_t id) override;
-  absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
-      const app::ObligationFilter& f) override;
-  absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
-                                                                  int64_t request_id) override;
-  absl::StatusOr<domain::Notification> get_notification(int64_t id) override;
-  absl::StatusOr<std::vector<domain::Notification>> list_notifications(
-      const app::NotificationFilter& f) override;
   absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override;
-  absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) override;
-  absl::StatusOr<int> fired_steps_until(int64_t obligation_id, domain::Instant fire_time) override;
   absl::StatusOr<std::optional<domain::Instant>> next_step_time() override;
 
   PgPool& pool() { return pool_; }
 
+  /// PgReads' hook: `body(tx)` on a pooled connection, exceptions as statuses.
+  template <typename Result, typename Body>
+  absl::StatusOr<Result> run_read(std::string_view what, Body&& body) {
+    return guarded(what, [&]() -> absl::StatusOr<Result> {
+      auto lease = pool_.acquire(use_);
+      pqxx::nontransaction tx(*lease);
+      return body(tx);
+    });
+  }
+
  private:
-  PgPool pool_;
+  std::unique_ptr<PgPool> owned_pool_;
+  PgPool& pool_;
+  const PgPool::Use use_ = PgPool::Use::kCall;
 };
 
 }  // namespace termijn::store

@@ -64,6 +64,11 @@ const std::string kSequencerLock = "6175646974";
 }  // namespace
 
 void prepare_statements(pqxx::connection& c) {
+  // Milliseconds, as text; for this session.
+  c.prepare(stmt::kSetSessionLimits,
+            "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, "
+            "false), set_config('idle_in_transaction_session_timeout', $3, false)");
+  c.prepare(stmt::kSetStatementTimeout, "SELECT set_config('statement_timeout', $1, false)");
   c.prepare(stmt::kInsertIncident,
             "INSERT INTO incident (party, aware_time, occurred_time, title, description, "
             "categories, subject_groups, subject_count, risk, ticket_ref, reported_by, "

@@ -47,6 +47,8 @@ inline constexpr const char* kAuditInsert = "audit_insert";
 inline constexpr const char* kAuditDequeue = "audit_dequeue";
 inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";
+inline constexpr const char* kSetSessionLimits = "set_session_limits";
+inline constexpr const char* kSetStatementTimeout = "set_statement_timeout";
 }  // namespace stmt
 
 /// The channel writers notify when they queue audit entries.

@@ -218,15 +218,16 @@ class OutboxTest : public ::testing::Test {
     return std::move(*t);
   }();
   store::PgStore store_{db_.app_url(), 4};
-  jobs::NoticeComposer composer_{store_, directory_, templates_, kFrom};
+  jobs::NoticeComposer composer_{clock_, store_, directory_, templates_, kFrom};
   app::ReportIncident report_{clock_, store_, directory_};
   std::unique_ptr<SmtpServer> smtp_;
   std::unique_ptr<notify::Mailer> mailer_;
 };
 
-TEST_F(OutboxTest, CrashBetweenSendingAndRecordingResendsTheSameMessage) {
-  // A crash after the server accepted the mail rolls the claim back; the resend is the same
-  // message (same Message-ID, same bytes), and the obligation is met once.
+TEST_F(OutboxTest, CrashBetweenSendingAndRecordingResendsTheSameMessageAfterTheLease) {
+  // The attempt is on record before the mail leaves: a crash after the server accepted it leaves
+  // the notification pending under a lease; when the lease ends it is sent again as the same
+  // message (same Message-ID, same bytes), once, and the obligation is met once.
   start_smtp();
   const int64_t obligation = report("Laptop gestolen");
   DyingAfterSendMailer dying(*mailer_);
@@ -242,16 +243,19 @@ TEST_F(OutboxTest, CrashBetweenSendingAndRecordingResendsTheSameMessage) {
   EXPECT_TRUE(dying.last().accepted()) << dying.last().server_reply;
   ASSERT_EQ(smtp_->messages().size(), 1u);
 
-  // Nothing of the attempt was recorded.
+  // The attempt and its message are recorded; its result is not.
   const domain::Notification after_crash = notice(obligation);
   EXPECT_EQ(name(after_crash.state), "pending");
-  EXPECT_EQ(after_crash.attempts, 0);
-  EXPECT_EQ(after_crash.message_id, "");
+  EXPECT_EQ(after_crash.attempts, 1);
+  EXPECT_EQ("<" + after_crash.message_id + ">", message_id_of(smtp_->messages()[0]));
+  EXPECT_EQ(after_crash.next_attempt_time, clock_.now() + jobs::OutboxDispatcher::kDefaultLease);
   EXPECT_EQ(state_of(obligation), "open");
   EXPECT_EQ(audited("notification.sent", "notifications/" + std::to_string(after_crash.id)), "0");
 
-  // After the restart the same notification is sent again, as the same message.
+  // After the restart nothing is resent while the lease runs; then the same message goes out.
   const auto restarted = dispatcher(*mailer_);
+  EXPECT_FALSE(dispatch(*restarted)) << "the notification is leased to the crashed attempt";
+  clock_.advance(jobs::OutboxDispatcher::kDefaultLease);
   EXPECT_TRUE(dispatch(*restarted));
   EXPECT_FALSE(dispatch(*restarted)) << "nothing else is due";
   const std::vector<std::string> raw = smtp_->messages();
@@ -260,7 +264,7 @@ TEST_F(OutboxTest, CrashBetweenSendingAndRecordingResendsTheSameMessage) {
   EXPECT_EQ(without_transport_headers(raw[0]), without_transport_headers(raw[1]));
   const domain::Notification sent = notice(obligation);
   EXPECT_EQ(name(sent.state), "sent");
-  EXPECT_EQ(sent.attempts, 1);
+  EXPECT_EQ(sent.attempts, 2);
   EXPECT_EQ("<" + sent.message_id + ">", message_id_of(raw[0]));
   EXPECT_EQ(state_of(obligation), "met");
   const std::string name = "obligations/" + std::to_string(obligation);
@@ -352,21 +356,14 @@ TEST_F(OutboxTest, TemporaryFailureWhoseRetryFallsAfterTheDueTimeFailsAtOnce) {
   EXPECT_EQ(state_of(urgent), "open");
 }
 
-TEST_F(OutboxTest, DatabaseOutageWhileComposingDoesNotFailTheNoticeForGood) {
-  // Reading the notice's rows fails for a moment (UNAVAILABLE): nothing is wrong with the message,
-  // so the notice must stay deliverable (retried or rolled back), not fail for good with an alert.
-  //
-  // Regression test; the bug it caught, now fixed: OutboxDispatcher::dispatch_one
-  // (server/jobs/outbox_dispatcher.cc) turns every error of NoticeComposer::compose into
-  // kPermanentFailure ("cannot compose the message: ..."), including the store's UNAVAILABLE /
-  // ABORTED / INTERNAL from the composer's reads. A database hiccup thus fails a legally required
-  // notice and alerts the DPO. Fix: treat only content errors (InvalidArgument,
-  // FailedPrecondition, DataLoss, NotFound of a template) as permanent; for store errors return
-  // the status (rolling the claim back) or record a temporary failure.
+TEST_F(OutboxTest, ComposingReadsThroughTheClaimNotASecondConnection) {
+  // The composer reads through the dispatcher's own transaction: a composer whose store cannot
+  // connect at all composes and delivers the notice (with one connection per unit of work, a
+  // pool of any size cannot deadlock on the dispatcher).
   start_smtp();
   const int64_t obligation = report("Lijst gelekt");
-  store::PgStore unreachable("postgresql:///termijn?host=/nonexistent-termijn-socket-dir", 1);
-  const jobs::NoticeComposer composer(unreachable, directory_, templates_, kFrom);
+  store::PgStore unreachable("postgresql:///termijn?host=/nonexistent-termijn-socket-dir", 2);
+  const jobs::NoticeComposer composer(clock_, unreachable, directory_, templates_, kFrom);
   jobs::OutboxDispatcher d(
       clock_, store_, composer, *mailer_, {}, [] { return 0.5; }, [](std::chrono::milliseconds) {});
   (void)d.dispatch_one();  // an error (claim rolled back) or a temporary failure are both fine
@@ -435,7 +432,7 @@ TEST_F(OutboxTest, TwoDispatchersOnOneDatabaseDeliverEachNoticeOnce) {
   start_smtp();
   for (int i = 0; i < kNotices; ++i) report("Incident " + std::to_string(i));
   store::PgStore other_store(db_.app_url(), 4);
-  const jobs::NoticeComposer other_composer(other_store, directory_, templates_, kFrom);
+  const jobs::NoticeComposer other_composer(clock_, other_store, directory_, templates_, kFrom);
   const auto other_mailer = smtp_mailer(smtp_->url());
   jobs::OutboxDispatcher one(
       clock_, store_, composer_, *mailer_, {}, [] { return 0.5; },
@@ -479,6 +476,59 @@ TEST_F(OutboxTest, TwoDispatchersOnOneDatabaseDeliverEachNoticeOnce) {
             std::to_string(kNotices));
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM audit_queue WHERE action = 'notification.sent'"),
             std::to_string(kNotices));
+}
+
+
+TEST_F(OutboxTest, AReplyThatIsNotUtf8IsStoredCleanedAndTheMailGoesOutOnce) {
+  // A server whose final reply is not valid UTF-8 (and 3 kB long): the notice is sent once, its
+  // reply stored as short, valid text, the obligation met; no resend loop.
+  //
+  // Before: recording the reply failed (PostgreSQL refuses invalid UTF-8), the claim rolled back,
+  // and every later dispatch sent the same mail again.
+  start_smtp("termijn_test_smtp.QuirkyMailbox");
+  const int64_t obligation = report("GARBLED-REPLY laptop");
+  const auto d = dispatcher(*mailer_);
+  EXPECT_TRUE(dispatch(*d));
+  EXPECT_FALSE(dispatch(*d)) << "nothing else is due";
+  clock_.advance(jobs::OutboxDispatcher::kDefaultLease + hours{1});
+  EXPECT_FALSE(dispatch(*d)) << "nothing else is due, also after the lease";
+  EXPECT_EQ(smtp_->messages().size(), 1u);
+  const domain::Notification n = notice(obligation);
+  EXPECT_EQ(name(n.state), "sent");
+  EXPECT_EQ(n.attempts, 1);
+  EXPECT_LE(n.server_reply.size(), 1000u);
+  EXPECT_NE(n.server_reply.find("queued as caf\xEF\xBF\xBD"), std::string::npos) << n.server_reply;
+  EXPECT_EQ(state_of(obligation), "met");
+}
+
+TEST_F(OutboxTest, AFailingNotificationNeverHoldsUpTheOthers) {
+  // An older notice whose server answers 451 forever and one whose reply cannot be stored as
+  // it came: a newer notice still goes out in the same run; the 451 one backs off, ends failed
+  // after max_attempts and alerts Herent's DPO, each mail sent once per attempt.
+  start_smtp("termijn_test_smtp.QuirkyMailbox");
+  const domain::RetryPolicy retry{3, seconds{60}, seconds{600}};
+  const auto d = dispatcher(*mailer_, retry);
+  const int64_t busy = report("BUSY-FOREVER files");
+  const int64_t garbled = report("GARBLED-REPLY files");
+  const int64_t fine = report("Ordinary files");
+  EXPECT_EQ(d->run_once(), 3);
+  EXPECT_EQ(name(notice(garbled).state), "sent");
+  EXPECT_EQ(name(notice(fine).state), "sent");
+  EXPECT_EQ(name(notice(busy).state), "pending");
+  EXPECT_EQ(smtp_->messages().size(), 2u);
+  for (int attempt = 2; attempt <= retry.max_attempts; ++attempt) {
+    clock_.set(notice(busy).next_attempt_time);
+    // The last failed attempt queues the alert, due at once: the same run sends it.
+    EXPECT_EQ(d->run_once(), attempt < retry.max_attempts ? 1 : 2) << "attempt " << attempt;
+  }
+  const domain::Notification failed = notice(busy);
+  EXPECT_EQ(name(failed.state), "failed");
+  EXPECT_EQ(failed.attempts, retry.max_attempts);
+  EXPECT_NE(failed.last_error.find("451"), std::string::npos) << failed.last_error;
+  const auto alerts = of(busy, NotificationKind::kFailureAlert);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(name(alerts[0].state), "sent");
+  EXPECT_EQ(smtp_->messages().size(), 3u) << "two notices and the alert";
 }
 
 }  // namespace

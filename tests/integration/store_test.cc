@@ -180,7 +180,7 @@ TEST_F(PgStoreReadTest, MissingRecordsAreNotFound) {
 
 // A database that cannot be reached is UNAVAILABLE, not a crash or INTERNAL.
 TEST(PgStoreUnreachable, BeginIsUnavailable) {
-  store::PgStore unreachable("postgresql:///nowhere?host=/nonexistent-termijn-socket-dir", 1);
+  store::PgStore unreachable("postgresql:///nowhere?host=/nonexistent-termijn-socket-dir", 2);
 
   const auto tx = unreachable.begin();
 

@@ -1,0 +1,128 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/app/store.h"
+#include "server/store/pg_rows.h"
+#include "server/store/statements.h"
+
+namespace termijn::store {
+
+// The reads of app::StoreReader, written once for both hosts: `Host::run(what, body)` runs
+// `body(tx)` on the host's connection (PgStore: a pooled one; PgTransaction: its own).
+template <typename Host, typename Interface>
+class PgReads : public Interface {
+ public:
+  using Instant = domain::Instant;
+  absl::StatusOr<domain::Incident> get_incident(int64_t id) override {
+    return run<domain::Incident>("get incident", [&](auto& tx) -> absl::StatusOr<domain::Incident> {
+      const auto found = tx.exec_prepared(stmt::kGetIncident, id);
+      if (found.empty()) return rows::not_found("incidents/" + std::to_string(id));
+      return rows::incident_from(found[0]);
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::Incident>> list_incidents(
+      const app::RecordFilter& f) override {
+    return run<std::vector<domain::Incident>>("list incidents", [&](auto& tx) {
+      return rows::map_rows<domain::Incident>(
+          tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit), rows::incident_from);
+    });
+  }
+
+  absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) override {
+    return run<domain::Request>("get request", [&](auto& tx) -> absl::StatusOr<domain::Request> {
+      const auto found =
+          tx.exec_prepared(with_copy ? stmt::kGetRequestWithCopy : stmt::kGetRequest, id);
+      if (found.empty()) return rows::not_found("requests/" + std::to_string(id));
+      return rows::request_from(found[0], with_copy);
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::Request>> list_requests(const app::RecordFilter& f) override {
+    return run<std::vector<domain::Request>>("list requests", [&](auto& tx) {
+      return rows::map_rows<domain::Request>(
+          tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit),
+          [](const pqxx::row& r) { return rows::request_from(r, false); });
+    });
+  }
+
+  absl::StatusOr<domain::Obligation> get_obligation(int64_t id) override {
+    return run<domain::Obligation>(
+        "get obligation", [&](auto& tx) -> absl::StatusOr<domain::Obligation> {
+          const auto found = tx.exec_prepared(stmt::kGetObligation, id);
+          if (found.empty()) return rows::not_found("obligations/" + std::to_string(id));
+          return rows::obligation_from(found[0]);
+        });
+  }
+
+  absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
+      const app::ObligationFilter& f) override {
+    return run<std::vector<domain::Obligation>>("list obligations", [&](auto& tx) {
+      const std::string due_before = f.due_before ? std::to_string(rows::seconds(*f.due_before)) : "";
+      const std::string after_due = f.after ? std::to_string(rows::seconds(f.after->first)) : "";
+      const int64_t after_id = f.after ? f.after->second : 0;
+      return rows::map_rows<domain::Obligation>(
+          tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before,
+                           after_due, after_id, f.limit),
+          rows::obligation_from);
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
+                                                                  int64_t request_id) override {
+    return run<std::vector<domain::Obligation>>("obligations of", [&](auto& tx) {
+      return rows::map_rows<domain::Obligation>(
+          tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id), rows::obligation_from);
+    });
+  }
+
+  absl::StatusOr<domain::Notification> get_notification(int64_t id) override {
+    return run<domain::Notification>(
+        "get notification", [&](auto& tx) -> absl::StatusOr<domain::Notification> {
+          const auto found = tx.exec_prepared(stmt::kGetNotification, id);
+          if (found.empty()) return rows::not_found("notifications/" + std::to_string(id));
+          return rows::notification_from(found[0]);
+        });
+  }
+
+  absl::StatusOr<std::vector<domain::Notification>> list_notifications(
+      const app::NotificationFilter& f) override {
+    return run<std::vector<domain::Notification>>("list notifications", [&](auto& tx) {
+      const std::string state = f.state ? std::string(domain::name_of(*f.state)) : "";
+      return rows::map_rows<domain::Notification>(
+          tx.exec_prepared(stmt::kListNotifications, f.party, state, f.before_id, f.limit,
+                           f.obligation_id),
+          rows::notification_from);
+    });
+  }
+
+  absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) override {
+    return run<domain::ScheduledStep>(
+        "get step", [&](auto& tx) -> absl::StatusOr<domain::ScheduledStep> {
+          const auto found = tx.exec_prepared(stmt::kGetStep, id);
+          if (found.empty()) return rows::not_found("step " + std::to_string(id));
+          return rows::step_from(found[0]);
+        });
+  }
+
+  absl::StatusOr<int> fired_steps_until(int64_t obligation_id, Instant fire_time) override {
+    return run<int>("fired steps", [&](auto& tx) {
+      return tx.exec_prepared1(stmt::kFiredStepsUntil, obligation_id, rows::seconds(fire_time))[0]
+          .template as<int>();
+    });
+  }
+
+ private:
+  template <typename Result, typename Body>
+  absl::StatusOr<Result> run(std::string_view what, Body&& body) {
+    return static_cast<Host&>(*this).template run_read<Result>(what, std::forward<Body>(body));
+  }
+};
+
+}  // namespace termijn::store
