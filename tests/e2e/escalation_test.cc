@@ -18,6 +18,7 @@ namespace termijn::testing {
 namespace {
 
 using std::chrono::hours;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -152,6 +153,27 @@ TEST(EscalationE2eTest, RequestBackDated29DaysRemindsTheHerentDpo) {
   EXPECT_THAT(m.text, HasSubstr("termijn obligation waive "));
   EXPECT_THAT(m.text, HasSubstr("Herinnering:        stap -"));  // a step before the due time
   EXPECT_EQ(reminders_of(server, "gdpr.art12_response"), 1);
+}
+
+TEST(EscalationE2eTest, LateReminderSaysTheTimeActuallyLeftAndWhatItIsAbout) {
+  // A request received 40 h ago: its 48 h protocol notice (held for review) has the 80 % step
+  // (at 38.4 h) due. The reminder, composed now, says about 8 h are left (not the 9 h 36 min left
+  // when its step was planned), and names the request's summary and when it was received.
+  Termijnd server;
+  ASSERT_EQ(log_request(server, hours{40}).exit_code, 0);
+
+  std::vector<Mail> mails;
+  ASSERT_TRUE(poll_until([&] {
+    mails = mails_about(server.mail_dir(), "protocol.request_notice", "[Termijn] ");
+    return !mails.empty();
+  })) << server.log();
+  ASSERT_EQ(mails.size(), 1u);
+  const Mail& m = mails[0];
+  EXPECT_THAT(m.subject, ContainsRegex("Herinnering \\(nog (7 u 5[0-9]|8 u 0) min\\)"));
+  EXPECT_THAT(m.subject, HasSubstr("requests/1: Inzage in dossier"));
+  EXPECT_THAT(m.text, HasSubstr("requests/1: Inzage in dossier"));
+  EXPECT_THAT(m.text, HasSubstr("ontvangen op "));
+  EXPECT_THAT(m.text, Not(HasSubstr("9 u 36 min")));
 }
 
 TEST(EscalationE2eTest, RequestBackDated32DaysEscalatesToDpoAndDirector) {

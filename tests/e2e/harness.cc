@@ -179,6 +179,24 @@ int Termijnd::stop() {
   return status;
 }
 
+int Termijnd::stop_within(std::chrono::seconds limit) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= give_up) {
+      kill(pid_, SIGKILL);
+      wait_for(pid_);
+      pid_ = -1;
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling the exit
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 std::string Termijnd::log() const { return read_all(work_dir_ + "/log"); }
 
 Outcome Termijnd::cli(const std::string& principal, const std::vector<std::string>& args) const {

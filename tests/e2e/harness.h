@@ -66,6 +66,9 @@ class Termijnd {
 
   /// Sends SIGTERM and waits; returns the exit status.
   int stop();
+  /// Sends SIGTERM and waits at most `limit`; returns the exit status, or -1 when it had not
+  /// exited by then (it is then killed).
+  int stop_within(std::chrono::seconds limit);
 
   /// Where mail goes as .eml files when no SMTP server is configured.
   std::string mail_dir() const { return work_dir_ + "/mail"; }
