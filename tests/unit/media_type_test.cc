@@ -136,7 +136,8 @@ TEST(MediaTypeTest, TypesOffTheAllowlistAreRefused) {
   EXPECT_NE(error_of("", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"s).find("OLE"), std::string::npos);
   EXPECT_NE(error_of("text/plain", "caf\xE9 (latin-1)").find("nor UTF-8 text"), std::string::npos);
   EXPECT_NE(error_of("text/plain", "a\0b"s).find("binary data"), std::string::npos);
-  EXPECT_NE(error_of("text/plain", "\xED\xA0\x80 surrogate").find("nor UTF-8 text"), std::string::npos);
+  EXPECT_NE(error_of("text/plain", "\xED\xA0\x80 surrogate").find("nor UTF-8 text"),
+            std::string::npos);
   EXPECT_NE(error_of("text/plain", "\xC0\xAF overlong").find("nor UTF-8 text"), std::string::npos);
 }
 
