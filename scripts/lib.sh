@@ -38,34 +38,86 @@ build() {
   cmake --build "$TERMIJN_ROOT/build" -j2
 }
 
-# A folder the postgres user can enter: $1 if it can, otherwise a fresh one under /tmp.
-postgres_reachable_dir() {
-  local want=$1
-  mkdir -p "$want"
-  if runuser -u postgres -- test -x "$want" 2>/dev/null && chown postgres "$want" 2>/dev/null &&
-    runuser -u postgres -- test -w "$want"; then
-    echo "$want"
-  else
-    local dir
-    dir=$(mktemp -d /tmp/termijn-pg.XXXXXX)
-    chmod 755 "$dir"
-    chown postgres "$dir"
-    echo "$dir"
-  fi
+# private_dir DIR...: each DIR, and everything already in it, for its owner only (folders 0700,
+# files 0600). Pair with `umask 077` for what is made later.
+private_dir() {
+  local dir
+  for dir in "$@"; do
+    mkdir -p "$dir"
+    chmod -R go-rwx "$dir"
+  done
 }
 
-# pg_start DIR: a private cluster in DIR/data with its unix socket in DIR (mode 755), database
-# and login role "termijn". Prints the connection URL.
+# demo_cluster_dir STATE: the folder of STATE's PostgreSQL cluster, owned by postgres, mode 0700.
+# STATE itself is 0700 and root's, so postgres cannot enter it (nor a clone under /root): the
+# cluster lives in postgres's home, found again through the link STATE/pg. A cluster of an older
+# layout (a folder STATE/pg) is stopped and moved there.
+demo_cluster_dir() {
+  local state=$1 dir
+  if [[ -L "$state/pg" ]]; then
+    dir=$(readlink "$state/pg")
+  else
+    local home
+    home=$(getent passwd postgres | cut -d: -f6)
+    dir="$home/termijn-$(printf '%s' "$state" | sha256sum | cut -c1-16)"
+    if [[ -d "$state/pg" ]]; then
+      pg_stop "$state/pg"
+      rm -rf "$dir"
+      mv "$state/pg" "$dir"
+    fi
+    ln -sfn "$dir" "$state/pg"
+  fi
+  mkdir -p "$dir"
+  chown postgres "$dir"
+  chmod 700 "$dir"
+  echo "$dir"
+}
+
+# The OS users that may use the cluster's roles over the unix socket (peer authentication), as
+# "OS-user role" lines of pg_ident.conf. Everything runs as root; pg_ctl runs as postgres.
+TERMIJN_PEER_MAP=(
+  "postgres postgres"
+  "root postgres"
+  "root termijn"
+  "root termijn_app"
+)
+
+# The cluster's authentication, written at every start so that older clusters made with trust
+# are brought in line: the socket only (in a folder only root and postgres can enter), peer
+# authentication through TERMIJN_PEER_MAP; TCP is not listened on and would need a password.
+write_pg_auth() {
+  local data=$1 line
+  cat >"$data/pg_hba.conf" <<'HBA'
+# Written by scripts/lib.sh (write_pg_auth); changes are overwritten at the next start.
+# TYPE  DATABASE  USER  ADDRESS  METHOD
+local   all       all            peer map=termijn
+host    all       all   all      scram-sha-256
+HBA
+  {
+    echo "# Written by scripts/lib.sh (write_pg_auth): MAPNAME OS-USER ROLE"
+    for line in "${TERMIJN_PEER_MAP[@]}"; do echo "termijn $line"; done
+  } >"$data/pg_ident.conf"
+  chown postgres "$data/pg_hba.conf" "$data/pg_ident.conf"
+  chmod 600 "$data/pg_hba.conf" "$data/pg_ident.conf"
+}
+
+# pg_start DIR: a private cluster in DIR/data with its unix socket in DIR (mode 0700, owned by
+# postgres: only root and postgres reach it), database and login role "termijn". Prints the
+# connection URL.
 pg_start() {
   local dir=$1
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=peer --auth-host=reject \
       --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  chmod 755 "$dir"
-  if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+  chown postgres "$dir"
+  chmod 700 "$dir"
+  write_pg_auth "$dir/data"
+  if runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" reload >/dev/null
+  else
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c unix_socket_permissions=0777 -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
+      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c unix_socket_permissions=0700 -c max_connections=200 -c fsync=${PG_FSYNC:-on}" \
       start >/dev/null
   fi
   local admin="postgresql:///postgres?host=$dir&user=postgres"
@@ -86,6 +138,21 @@ SQL
     psql "$admin" -qc "CREATE DATABASE termijn OWNER termijn" >/dev/null
   fi
   echo "postgresql:///termijn?host=$dir&user=termijn"
+}
+
+# demo_state STATE: the demo's local state in STATE for root only (folders 0700, files 0600):
+# mail/, certs/ (development certificates) and a started PostgreSQL cluster that only root and
+# postgres can reach. Prints the schema owner's database URL.
+demo_state() {
+  local state=$1 pg_dir
+  umask 077
+  mkdir -p "$state"
+  # First: an older cluster under STATE is moved out while postgres can still reach it.
+  pg_dir=$(demo_cluster_dir "$state")
+  private_dir "$state" "$state/mail" "$state/certs"
+  log "starting PostgreSQL in $pg_dir"
+  pg_start "$pg_dir"
+  "$TERMIJN_ROOT/scripts/dev-certs" "$state/certs" >&2
 }
 
 # The service role's URL for a URL of the owner (see pg_start).

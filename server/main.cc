@@ -142,6 +142,8 @@ int serve(const Options& o) {
     throw std::runtime_error("no database: --database-url, TERMIJN_DATABASE_URL or database.url");
   }
   url = config::with_tls(url, config.database);
+  for (const std::string& warning : config::security_warnings(o.config_file, config, url))
+    spdlog::warn("{}", warning);
   {
     // Migrations run as the schema owner; the service itself may run as a role that cannot
     // change the audit trail.
@@ -291,6 +293,11 @@ int main(int argc, char** argv) {
   cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
                "serve without TLS; loopback only, development only");
   CLI11_PARSE(cli, argc, argv);
+  if (const std::string error = config::command_line_password({argv, argv + argc});
+      !error.empty()) {
+    spdlog::critical("{}", error);
+    return 2;
+  }
   try {
     return serve(o);
   } catch (const std::exception& e) {

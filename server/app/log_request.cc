@@ -5,6 +5,7 @@
 #include "server/app/event_time.h"
 #include "server/app/limits.h"
 #include "server/app/sha256.h"
+#include "server/domain/media_type.h"
 #include "server/domain/planner.h"
 
 namespace termijn::app {
@@ -22,8 +23,12 @@ absl::Status check_copy(domain::Attachment& copy, int64_t max_bytes) {
   if (copy.file_name.find_first_of("/\\") != std::string::npos) {
     return absl::InvalidArgumentError("copy.file_name: must not contain a path");
   }
-  if (copy.media_type.empty()) copy.media_type = "application/octet-stream";
-  if (auto s = check_text("copy.media_type", copy.media_type, 100, true); !s.ok()) return s;
+  if (auto s = check_text("copy.media_type", copy.media_type, 100, false); !s.ok()) return s;
+  std::string media_type_error;
+  const auto media_type =
+      domain::checked_media_type(copy.media_type, copy.bytes, &media_type_error);
+  if (!media_type) return absl::InvalidArgumentError(media_type_error);
+  copy.media_type = *media_type;
   const std::string digest = sha256_hex(copy.bytes);
   if (!copy.sha256.empty() && copy.sha256 != digest) {
     return absl::InvalidArgumentError("copy.sha256: does not match the content (content has " +

@@ -1,10 +1,14 @@
 #include "server/config/config.h"
 
+#include <libpq-fe.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 #include "server/domain/rules.h"
 
@@ -244,14 +248,55 @@ Config parse_config(const std::string& text, const std::string& origin) {
   return c;
 }
 
+namespace {
+
+// The keywords libpq reads from a connection string (URI or key=value); empty if it is invalid.
+std::map<std::string, std::string> conninfo(const std::string& url) {
+  std::map<std::string, std::string> values;
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(url.c_str(), &error), &PQconninfoFree);
+  PQfreemem(error);
+  if (!options) return values;
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val != nullptr && *o->val != '\0') values[o->keyword] = o->val;
+  }
+  return values;
+}
+
+// A host in a connection string that is not this machine: not a unix socket folder, not
+// loopback. "host" may list several, comma-separated.
+bool names_another_host(const std::map<std::string, std::string>& values) {
+  for (const char* key : {"host", "hostaddr"}) {
+    const auto it = values.find(key);
+    if (it == values.end()) continue;
+    std::stringstream hosts(it->second);
+    for (std::string host; std::getline(hosts, host, ',');) {
+      const bool local = host.empty() || host[0] == '/' || host[0] == '@' || host == "localhost" ||
+                         host == "::1" || host.rfind("127.", 0) == 0;
+      if (!local) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string with_tls(const std::string& url, const Database& db) {
   const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  const auto values = conninfo(url);
+  Database tls = db;
+  // Without verify-full a man in the middle can read the breach descriptions on their way.
+  if (tls.sslmode.empty() && !values.count("sslmode") && names_another_host(values)) {
+    tls.sslmode = "verify-full";
+  }
   std::string out = url;
   bool first = uri && url.find('?') == std::string::npos;
-  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"sslmode", db.sslmode},
-                                   {"sslrootcert", db.sslrootcert},
-                                   {"sslcert", db.sslcert},
-                                   {"sslkey", db.sslkey}}) {
+  for (const auto& [key, value] :
+       {std::pair<const char*, const std::string&>{"sslmode", tls.sslmode},
+        {"sslrootcert", tls.sslrootcert},
+        {"sslcert", tls.sslcert},
+        {"sslkey", tls.sslkey}}) {
     if (value.empty()) continue;
     if (uri) {
       out += (first ? "?" : "&") + std::string(key) + "=" + value;
@@ -261,6 +306,50 @@ std::string with_tls(const std::string& url, const Database& db) {
     }
   }
   return out;
+}
+
+std::vector<std::string> security_warnings(const std::string& config_file, const Config& config,
+                                           const std::string& database_url) {
+  std::vector<std::string> warnings;
+  struct stat file {};
+  const bool has_password =
+      !config.mail.smtp_password.empty() || conninfo(config.database.url).count("password");
+  if (has_password && ::stat(config_file.c_str(), &file) == 0 && (file.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", file.st_mode & 07777);
+    warnings.push_back(config_file + " holds a password (mail.smtp_password or database.url) " +
+                       "and other local users can read it (mode " + mode +
+                       "): chmod 600 it, or use TERMIJN_SMTP_PASSWORD / PGPASSWORD / a 0600 "
+                       "PGPASSFILE");
+  }
+  const auto values = conninfo(database_url);
+  const auto mode = values.find("sslmode");
+  if (names_another_host(values) && mode != values.end() && mode->second != "verify-full") {
+    warnings.push_back("database: sslmode=" + mode->second +
+                       " to another host does not check the server's certificate and name; "
+                       "use verify-full");
+  }
+  return warnings;
+}
+
+std::string command_line_password(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const size_t equals = arg.find('=');
+    const bool option = arg.rfind("--", 0) == 0;
+    const std::string name = option ? arg.substr(0, equals) : std::string();
+    const std::string value = !option                       ? std::string()
+                              : equals != std::string::npos ? arg.substr(equals + 1)
+                              : i + 1 < args.size()         ? args[i + 1]
+                                                            : std::string();
+    if (name.ends_with("database-url") && conninfo(value).count("password")) {
+      return name +
+             " holds a password, which every local user can read on the command line: "
+             "pass the URL in TERMIJN_DATABASE_URL, or the password in PGPASSWORD or a "
+             "0600 PGPASSFILE";
+    }
+  }
+  return "";
 }
 
 Config load_config(const std::string& path) {

@@ -44,7 +44,8 @@ struct Database {
   std::string sslkey;
 };
 
-/// `url` with the TLS settings of `db` added (as URI query parameters or conninfo keywords).
+/// `url` with the TLS settings of `db` added (as URI query parameters or conninfo keywords). A
+/// database on another host gets sslmode=verify-full unless a mode is set in `db` or the URL.
 std::string with_tls(const std::string& url, const Database& db);
 
 /// Mail delivery. Without an SMTP URL, mail is written as .eml files into eml_dir.
@@ -86,5 +87,15 @@ Config load_config(const std::string& path);
 
 /// Same, from TOML text; `origin` names it in errors.
 Config parse_config(const std::string& text, const std::string& origin);
+
+/// Warnings for the log at start: `config_file` holds a password (mail.smtp_password, or one in
+/// database.url) and other local users can read it; `database_url` (as with_tls() made it)
+/// reaches another host with a TLS mode weaker than verify-full.
+std::vector<std::string> security_warnings(const std::string& config_file, const Config& config,
+                                           const std::string& database_url);
+
+/// An error naming the option when a connection string among `args` (a command line) holds a
+/// password: every local user can read command lines (ps, /proc/PID/cmdline). Empty if none.
+std::string command_line_password(const std::vector<std::string>& args);
 
 }  // namespace termijn::config

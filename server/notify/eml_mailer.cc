@@ -47,8 +47,11 @@ SendResult EmlDirectoryMailer::send(const MailMessage& m) {
   if (absl::Status status = check_message(m); !status.ok()) {
     return {Outcome::kPermanentFailure, std::string(status.message())};
   }
+  // Breach descriptions and request copies are personal data: for the service's user only.
   std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
+  if (std::filesystem::create_directories(dir_, ec)) {
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all, ec);
+  }
   if (ec) return {Outcome::kTemporaryFailure, "cannot create " + dir_ + ": " + ec.message()};
 
   const std::string path = path_for(m);
@@ -58,7 +61,7 @@ SendResult EmlDirectoryMailer::send(const MailMessage& m) {
   std::string temp = (std::filesystem::path(dir_) / ".termijn-eml-XXXXXX").string();
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return {Outcome::kTemporaryFailure, errno_text("cannot create a file in " + dir_)};
-  ::fchmod(fd, 0644);
+  ::fchmod(fd, 0600);
   const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
   const std::string write_error = written ? "" : errno_text("cannot write " + temp);
   ::close(fd);

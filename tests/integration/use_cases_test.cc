@@ -227,8 +227,8 @@ constexpr char kBinarySha256[] = "e639519b2630ce8598b451229c7c58eeff1bea0c059e09
 
 domain::Attachment attachment(std::string bytes) {
   domain::Attachment a;
-  a.file_name = "verzoek.pdf";
-  a.media_type = "application/pdf";
+  a.file_name = "verzoek.txt";
+  a.media_type = "text/plain";
   a.bytes = std::move(bytes);
   return a;
 }
@@ -272,8 +272,8 @@ TEST_F(LogRequestTest, StoresTheCopyWithItsDigest) {
   EXPECT_EQ(r.copy->bytes, "abc");
   EXPECT_EQ(r.copy->sha256, kAbcSha256);
   EXPECT_EQ(r.copy->size, 3);
-  EXPECT_EQ(r.copy->file_name, "verzoek.pdf");
-  EXPECT_EQ(r.copy->media_type, "application/pdf");
+  EXPECT_EQ(r.copy->file_name, "verzoek.txt");
+  EXPECT_EQ(r.copy->media_type, "text/plain");
 
   const auto without_copy = queries_.request(record->request.id, false);
   ASSERT_TRUE(without_copy.ok()) << without_copy.status();
@@ -284,7 +284,7 @@ TEST_F(LogRequestTest, StoresTheCopyWithItsDigest) {
 }
 
 // Binary content (NUL, 0xff, CR LF) survives bytea byte for byte; a correct client-supplied
-// digest is accepted; a missing media type becomes application/octet-stream.
+// digest is accepted; a missing media type becomes the one the content shows.
 TEST_F(LogRequestTest, BinaryCopyRoundTripsExactly) {
   domain::Attachment copy = attachment(std::string(kBinary, sizeof kBinary - 1));
   copy.sha256 = kBinarySha256;
@@ -299,7 +299,7 @@ TEST_F(LogRequestTest, BinaryCopyRoundTripsExactly) {
   EXPECT_EQ(stored->request.copy->bytes, std::string(kBinary, sizeof kBinary - 1));
   EXPECT_EQ(stored->request.copy->size, 19);
   EXPECT_EQ(stored->request.copy->sha256, kBinarySha256);
-  EXPECT_EQ(stored->request.copy->media_type, "application/octet-stream");
+  EXPECT_EQ(stored->request.copy->media_type, "application/pdf");
 }
 
 // A request without a copy has none, with or without asking for the bytes.
@@ -343,6 +343,35 @@ TEST_F(LogRequestTest, WrongClientDigestIsRefused) {
 
   EXPECT_TRUE(IsError(record.status(), StatusCode::kInvalidArgument, "copy.sha256:"));
   EXPECT_NE(std::string(record.status().message()).find(kAbcSha256), std::string::npos);
+  EXPECT_EQ(rows("request"), 0);
+  EXPECT_EQ(rows("obligation"), 0);
+  EXPECT_EQ(rows("audit_queue"), 0);
+}
+
+// A copy whose content is not what it claims, or not on the allowlist, is refused naming the
+// field and what the content is; nothing is stored.
+TEST_F(LogRequestTest, CopyOfTheWrongOrAForbiddenTypeStoresNothing) {
+  domain::Attachment executable = attachment(
+      "\x7F"
+      "ELF\x02\x01\x01");
+  executable.file_name = "verzoek.pdf";
+  executable.media_type = "application/pdf";
+  domain::Attachment html = attachment("<html><script>alert(1)</script></html>");
+  html.media_type = "text/html";
+  domain::Attachment png_as_pdf = attachment("\x89PNG\r\n\x1A\n");
+  png_as_pdf.media_type = "application/pdf";
+
+  const auto refused_executable =
+      log_.run(kHerentReporter, input(RequestKind::kAccess, executable));
+  const auto refused_html = log_.run(kHerentReporter, input(RequestKind::kAccess, html));
+  const auto refused_png = log_.run(kHerentReporter, input(RequestKind::kAccess, png_as_pdf));
+
+  EXPECT_TRUE(IsError(refused_executable.status(), StatusCode::kInvalidArgument,
+                      "copy.content: is an ELF executable"));
+  EXPECT_TRUE(IsError(refused_html.status(), StatusCode::kInvalidArgument,
+                      "copy.media_type: text/html is not accepted"));
+  EXPECT_TRUE(IsError(refused_png.status(), StatusCode::kInvalidArgument,
+                      "copy.media_type: declared application/pdf but the content is a PNG image"));
   EXPECT_EQ(rows("request"), 0);
   EXPECT_EQ(rows("obligation"), 0);
   EXPECT_EQ(rows("audit_queue"), 0);

@@ -1,10 +1,11 @@
+#include "server/config/config.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include "server/config/config.h"
 
 namespace termijn::config {
 namespace {
@@ -86,9 +87,81 @@ TEST(ConfigTest, DatabaseTlsSettingsJoinTheUrl) {
             "postgresql://db.example/termijn?user=x&sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.crt");
   EXPECT_EQ(with_tls("host=db.example dbname=termijn", db),
             "host=db.example dbname=termijn sslmode='verify-full' sslrootcert='/etc/ssl/pg-ca.crt'");
-  EXPECT_EQ(with_tls("host=h", Database{}), "host=h");
+  EXPECT_EQ(with_tls("host=/run/postgresql", Database{}), "host=/run/postgresql");
   EXPECT_THAT(error_of(replaced(demo(), "pool_size = 8", "pool_size = 8\nsslmode = \"sometimes\"")),
               HasSubstr("database.sslmode 'sometimes' is not one of"));
+}
+
+TEST(ConfigTest, AnotherHostDefaultsToVerifyFull) {
+  // A database on another host gets sslmode=verify-full; the socket and loopback get nothing;
+  // a mode set in the config or the URL is kept.
+  EXPECT_EQ(with_tls("postgresql://db.example/termijn", Database{}),
+            "postgresql://db.example/termijn?sslmode=verify-full");
+  EXPECT_EQ(with_tls("host=10.0.0.5 dbname=termijn", Database{}),
+            "host=10.0.0.5 dbname=termijn sslmode='verify-full'");
+  EXPECT_EQ(with_tls("host=/tmp/pg,db.example dbname=t", Database{}),
+            "host=/tmp/pg,db.example dbname=t sslmode='verify-full'");
+  for (const std::string local :
+       {"postgresql:///termijn?host=/tmp/termijn-dev&user=termijn", "postgresql://localhost/t",
+        "host=127.0.0.1 dbname=t", "postgresql://[::1]/t", "dbname=t"}) {
+    EXPECT_EQ(with_tls(local, Database{}), local);
+  }
+  EXPECT_EQ(with_tls("postgresql://db.example/t?sslmode=require", Database{}),
+            "postgresql://db.example/t?sslmode=require");
+  Database explicit_mode;
+  explicit_mode.sslmode = "require";
+  EXPECT_EQ(with_tls("postgresql://db.example/t", explicit_mode),
+            "postgresql://db.example/t?sslmode=require");
+}
+
+TEST(ConfigTest, WeakerTlsToAnotherHostIsWarnedAbout) {
+  // Only an explicit mode below verify-full to another host draws a warning.
+  const Config config = parse_config(demo(), "demo.toml");
+  EXPECT_THAT(
+      security_warnings("/nonexistent", config, "postgresql://db.example/t?sslmode=require"),
+      ::testing::ElementsAre(HasSubstr("database: sslmode=require to another host")));
+  EXPECT_THAT(security_warnings("/nonexistent", config, "host=db.example sslmode=verify-full"),
+              ::testing::IsEmpty());
+  EXPECT_THAT(security_warnings("/nonexistent", config, "host=/tmp sslmode=disable"),
+              ::testing::IsEmpty());
+}
+
+TEST(ConfigTest, ReadableConfigWithAPasswordIsWarnedAbout) {
+  // A config file holding smtp_password (or a password in database.url) that others can read
+  // draws a warning naming the file and its mode; at 0600, or without a password, none.
+  const std::string path = ::testing::TempDir() + "termijn-secret.toml";
+  std::ofstream(path) << "x";
+  Config config = parse_config(demo(), "demo.toml");
+  const std::string socket = "host=/tmp";
+  std::filesystem::permissions(path, std::filesystem::perms(0644));
+  EXPECT_THAT(security_warnings(path, config, socket), ::testing::IsEmpty());
+  config.mail.smtp_password = "s3cret";
+  EXPECT_THAT(
+      security_warnings(path, config, socket),
+      ::testing::ElementsAre(::testing::AllOf(HasSubstr(path + " holds a password"),
+                                              HasSubstr("(mode 0644)"), HasSubstr("chmod 600"))));
+  std::filesystem::permissions(path, std::filesystem::perms(0600));
+  EXPECT_THAT(security_warnings(path, config, socket), ::testing::IsEmpty());
+  config.mail.smtp_password.clear();
+  config.database.url = "postgresql://termijn:s3cret@db.example/termijn";
+  std::filesystem::permissions(path, std::filesystem::perms(0640));
+  EXPECT_THAT(security_warnings(path, config, socket),
+              ::testing::ElementsAre(HasSubstr("(mode 0640)")));
+  std::filesystem::remove(path);
+}
+
+TEST(ConfigTest, PasswordsOnTheCommandLineAreRefused) {
+  // A connection string with a password in either URL option, in either spelling, is refused
+  // naming the option; without a password it is fine.
+  EXPECT_THAT(command_line_password({"termijnd", "--config", "c.toml", "--database-url",
+                                     "postgresql://app:s3cret@db.example/termijn"}),
+              HasSubstr("--database-url holds a password"));
+  EXPECT_THAT(command_line_password({"termijnd", "--migration-database-url=host=db password=x"}),
+              HasSubstr("--migration-database-url holds a password"));
+  EXPECT_EQ(command_line_password(
+                {"termijnd", "--database-url", "postgresql:///termijn?host=/tmp/pg&user=termijn"}),
+            "");
+  EXPECT_EQ(command_line_password({"termijnd", "--config", "password=x.toml"}), "");
 }
 
 }  // namespace

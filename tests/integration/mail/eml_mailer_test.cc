@@ -1,6 +1,7 @@
 #include "server/notify/eml_mailer.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -102,6 +103,23 @@ TEST(EmlDirectoryMailerTest, InvalidMessageIsPermanentAndUnwritableDirectoryTemp
   const SendResult result = blocked.send(Sample());
   EXPECT_EQ(result.outcome, Outcome::kTemporaryFailure);
   EXPECT_NE(result.server_reply.find("/file/mail"), std::string::npos) << result.server_reply;
+}
+
+TEST(EmlDirectoryMailerTest, MailIsForItsOwnerOnly) {
+  // Breach descriptions are personal data: the .eml file is 0600 and a folder it makes 0700,
+  // whatever the process's umask.
+  TempDir tmp;
+  const mode_t old_umask = ::umask(022);
+  EmlDirectoryMailer mailer(tmp.path() + "/mail");
+  const SendResult result = mailer.send(Sample());
+  ::umask(old_umask);
+  ASSERT_EQ(result.outcome, Outcome::kAccepted) << result.server_reply;
+  const auto mode = [](const std::string& path) {
+    return fs::status(path).permissions() & fs::perms::mask;
+  };
+  EXPECT_EQ(mode(tmp.path() + "/mail"), fs::perms::owner_all);
+  EXPECT_EQ(mode(tmp.path() + "/mail/" + FileNames(tmp.path() + "/mail").at(0)),
+            fs::perms::owner_read | fs::perms::owner_write);
 }
 
 }  // namespace
