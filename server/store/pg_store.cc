@@ -1,5 +1,9 @@
 #include "server/store/pg_store.h"
 
+#include <absl/strings/str_split.h>
+
+#include <map>
+
 #include <pqxx/pqxx>
 
 #include <sstream>
@@ -396,7 +400,7 @@ absl::StatusOr<domain::Incident> PgStore::get_incident(int64_t id) {
 absl::StatusOr<std::vector<domain::Incident>> PgStore::list_incidents(const app::RecordFilter& f) {
   return read_only<std::vector<domain::Incident>>(pool_, "list incidents", [&](auto& tx) {
     return map_rows<domain::Incident>(
-        tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit), incident_from);
+        tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit, f.viewer), incident_from);
   });
 }
 
@@ -413,7 +417,7 @@ absl::StatusOr<domain::Request> PgStore::get_request(int64_t id, bool with_copy)
 absl::StatusOr<std::vector<domain::Request>> PgStore::list_requests(const app::RecordFilter& f) {
   return read_only<std::vector<domain::Request>>(pool_, "list requests", [&](auto& tx) {
     return map_rows<domain::Request>(
-        tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit),
+        tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit, f.viewer),
         [](const pqxx::row& r) { return request_from(r, false); });
   });
 }
@@ -437,9 +441,31 @@ absl::StatusOr<std::vector<domain::Obligation>> PgStore::list_obligations(
     const int64_t after_id = f.after ? f.after->second : 0;
     return map_rows<domain::Obligation>(
         tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before, after_due,
-                         after_id, f.limit),
+                         after_id, f.limit, f.viewer),
         obligation_from);
   });
+}
+
+absl::StatusOr<app::RecordParties> PgStore::parties_of(std::string_view collection, int64_t id) {
+  static const std::map<std::string_view, const char*> kStatements{
+      {"incidents", stmt::kPartiesOfIncident},
+      {"requests", stmt::kPartiesOfRequest},
+      {"obligations", stmt::kPartiesOfObligation},
+      {"notifications", stmt::kPartiesOfNotification}};
+  const auto statement = kStatements.find(collection);
+  if (statement == kStatements.end()) {
+    return absl::InternalError("no parties query for " + std::string(collection));
+  }
+  const std::string name = std::string(collection) + "/" + std::to_string(id);
+  return read_only<app::RecordParties>(
+      pool_, "parties of", [&](auto& tx) -> absl::StatusOr<app::RecordParties> {
+        const auto rows = tx.exec_prepared(statement->second, id);
+        if (rows.empty()) return not_found(name);
+        app::RecordParties parties{rows[0][0].template as<std::string>(), {}};
+        parties.notified = absl::StrSplit(rows[0][1].template as<std::string>(), ',',
+                                          absl::SkipEmpty());
+        return parties;
+      });
 }
 
 absl::StatusOr<std::vector<domain::Obligation>> PgStore::obligations_of(int64_t incident_id,
@@ -465,7 +491,7 @@ absl::StatusOr<std::vector<domain::Notification>> PgStore::list_notifications(
     const std::string state = f.state ? std::string(domain::name_of(*f.state)) : "";
     return map_rows<domain::Notification>(
         tx.exec_prepared(stmt::kListNotifications, f.party, state, f.before_id, f.limit,
-                         f.obligation_id),
+                         f.obligation_id, f.viewer),
         notification_from);
   });
 }

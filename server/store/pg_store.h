@@ -21,6 +21,8 @@ class PgStore final : public app::Store {
   absl::StatusOr<domain::Obligation> get_obligation(int64_t id) override;
   absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const app::ObligationFilter& f) override;
+  absl::StatusOr<app::RecordParties> parties_of(std::string_view collection,
+                                                int64_t id) override;
   absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
                                                                   int64_t request_id) override;
   absl::StatusOr<domain::Notification> get_notification(int64_t id) override;
