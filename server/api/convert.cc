@@ -16,6 +16,9 @@ void set_time(domain::Instant t, Timestamp* out) {
   out->set_nanos(0);
 }
 
+// A view withholds an instant by leaving it at zero (app/views.h); it is then left out.
+bool withheld(domain::Instant t) { return t == domain::Instant{}; }
+
 // Proto enum -> domain enum through the shared spelling.
 template <typename Domain, typename Proto>
 absl::StatusOr<Domain> domain_enum(Proto value, std::string_view field) {
@@ -155,7 +158,7 @@ void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1
   out->set_risk(proto_enum<v1::Risk>(i.risk));
   out->set_ticket_ref(i.ticket_ref);
   out->set_reported_by(i.reported_by);
-  set_time(i.create_time, out->mutable_create_time());
+  if (!withheld(i.create_time)) set_time(i.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
 }
 
@@ -175,7 +178,7 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
     copy->set_content(r.copy->bytes);
   }
   out->set_logged_by(r.logged_by);
-  set_time(r.create_time, out->mutable_create_time());
+  if (!withheld(r.create_time)) set_time(r.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
 }
 
@@ -201,7 +204,9 @@ void to_proto(const app::NotificationRecord& in, const app::Directory& directory
   out->set_kind(std::string(domain::name_of(n.kind)));
   out->set_state(std::string(domain::name_of(n.state)));
   out->set_attempts(n.attempts);
-  set_time(n.next_attempt_time, out->mutable_next_attempt_time());
+  if (!withheld(n.next_attempt_time)) {
+    set_time(n.next_attempt_time, out->mutable_next_attempt_time());
+  }
   out->set_last_error(n.last_error);
   out->set_message_id(n.message_id);
   out->set_recipients(n.recipients);

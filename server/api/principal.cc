@@ -19,12 +19,21 @@ absl::Status may_record(const Principal& p, std::string_view party) {
   return denied(p, "record incidents or requests for party '" + std::string(party) + "'");
 }
 
-absl::Status may_read(const Principal& p, const std::vector<std::string>& parties) {
-  if (p.auditor) return absl::OkStatus();
-  if ((p.reporter || p.dpo) && std::find(parties.begin(), parties.end(), p.party) != parties.end()) {
-    return absl::OkStatus();
+absl::StatusOr<app::View> view_of(const Principal& p,
+                                  const absl::StatusOr<app::RecordParties>& parties,
+                                  std::string_view name) {
+  if (!p.auditor && !p.reporter && !p.dpo) return denied(p, "read records");
+  const auto not_found = [&] { return absl::NotFoundError(std::string(name) + " does not exist"); };
+  if (!parties.ok()) {
+    return parties.status().code() == absl::StatusCode::kNotFound ? not_found() : parties.status();
   }
-  return denied(p, "read a record that does not concern party '" + p.party + "'");
+  if (p.auditor) return app::View::kFull;
+  if (parties->owner == p.party) return app::View::kFull;
+  const auto& notified = parties->notified;
+  if (std::find(notified.begin(), notified.end(), p.party) != notified.end()) {
+    return app::View::kNotified;
+  }
+  return not_found();
 }
 
 absl::Status may_close(const Principal& p, std::string_view owner_party) {
@@ -44,11 +53,10 @@ absl::Status may_read_audit(const Principal& p) {
   return denied(p, "read the audit trail: that takes the dpo or auditor role");
 }
 
-absl::StatusOr<std::string> list_scope(const Principal& p, const std::string& requested) {
-  if (p.auditor) return requested;
+absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested) {
+  if (p.auditor) return ListScope{requested, ""};
   if (!p.reporter && !p.dpo) return denied(p, "list records");
-  if (requested.empty() || requested == p.party) return p.party;
-  return denied(p, "list records of party '" + requested + "'");
+  return ListScope{requested.empty() ? p.party : requested, p.party};
 }
 
 }  // namespace termijn::api::policy

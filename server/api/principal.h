@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/app/views.h"
+
 namespace termijn::api {
 
 /// An authenticated person acting for one party (or, as auditor, reading every party).
@@ -25,9 +27,14 @@ namespace policy {
 /// Report incidents and log requests for `party`: a reporter or DPO of that party.
 absl::Status may_record(const Principal& p, std::string_view party);
 
-/// Read a record that concerns `parties` (the reporting party and every party it is notified to):
-/// an auditor, or anyone of one of those parties.
-absl::Status may_read(const Principal& p, const std::vector<std::string>& parties);
+/// How `p` sees the record `name`, whose parties were looked up (before reading the record) as
+/// `parties`: in full for anyone of the party it belongs to and for auditors (who only read);
+/// as notified for anyone of a party it was notified to. Otherwise NOT_FOUND, with the very
+/// status a record that does not exist gives (a NOT_FOUND `parties`), so that the answer does
+/// not tell whether the id exists. The one rule for every read, whatever the entry point.
+absl::StatusOr<app::View> view_of(const Principal& p,
+                                  const absl::StatusOr<app::RecordParties>& parties,
+                                  std::string_view name);
 
 /// Fulfil or waive an obligation owned by `owner_party`: its DPO.
 absl::Status may_close(const Principal& p, std::string_view owner_party);
@@ -38,9 +45,16 @@ absl::Status may_acknowledge(const Principal& p, std::string_view recipient_part
 /// Read the audit trail: DPOs and auditors.
 absl::Status may_read_audit(const Principal& p);
 
-/// The party filter a list is restricted to: `requested` if allowed; the principal's own party
-/// when nothing was requested; PERMISSION_DENIED for another party. Auditors may list any.
-absl::StatusOr<std::string> list_scope(const Principal& p, const std::string& requested);
+/// What a list may show: records of (or concerning) `party`, among those that concern `viewer`.
+struct ListScope {
+  std::string party;
+  std::string viewer;  ///< empty: every party's (auditors)
+};
+
+/// The scope of a list `requested` for a party: that party (the principal's own when nothing was
+/// requested), seen by the principal's party; another party's records show only where they
+/// concern the principal's, each in the view view_of gives. Auditors list any party's.
+absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested);
 
 }  // namespace policy
 

@@ -13,14 +13,28 @@ namespace {
 
 app::Actor actor_of(const Principal& p) { return {p.name, p.party}; }
 
-// An incident or request concerns the reporting party and every party it must be notified to.
+// How `p` sees `collection`/`id`, decided from the parties it concerns before the record is read.
+absl::StatusOr<app::View> view_for(const Principal& p, app::Queries& queries,
+                                   std::string_view collection, int64_t id) {
+  return policy::view_of(p, queries.parties_of(collection, id),
+                         std::string(collection) + "/" + std::to_string(id));
+}
+
+// A listed record as `p` sees it; nullopt if it does not concern p (the list queries select by
+// the same rule, so this only guards).
 template <typename Record>
-std::vector<std::string> concerned_parties(const std::string& owner, const Record& record) {
-  std::vector<std::string> parties{owner};
-  for (const domain::Obligation& o : record.obligations) {
-    if (!o.recipient_party.empty()) parties.push_back(o.recipient_party);
+std::optional<Record> seen_by(const Principal& p, Record record) {
+  const auto view = policy::view_of(p, app::parties_of(record), "");
+  if (!view.ok()) return std::nullopt;
+  return app::as_viewed(std::move(record), *view, p.party);
+}
+
+// Adds to a list response the items of `page` that `p` may see, as it sees them.
+template <typename Record, typename Add>
+void add_seen(const Principal& p, std::vector<Record>& items, Add add) {
+  for (auto& item : items) {
+    if (auto seen = seen_by(p, std::move(item))) add(*seen);
   }
-  return parties;
 }
 
 std::string party_or_own(const std::string& requested, const Principal& p) {
@@ -104,12 +118,11 @@ grpc::ServerUnaryReactor* TermijnService::GetIncident(grpc::CallbackServerContex
   return handle(ctx, "GetIncident", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "incidents", "name");
     if (!id.ok()) return id.status();
+    const auto view = view_for(p, uc_.queries, "incidents", *id);
+    if (!view.ok()) return view.status();
     auto record = uc_.queries.incident(*id);
     if (!record.ok()) return record.status();
-    if (auto s = policy::may_read(p, concerned_parties(record->incident.party, *record)); !s.ok()) {
-      return s;
-    }
-    to_proto(*record, uc_.directory, resp);
+    to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
     return absl::OkStatus();
   });
 }
@@ -120,9 +133,11 @@ grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerCont
   return handle(ctx, "ListIncidents", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
-    auto page = uc_.queries.incidents({*scope, req->page_size(), req->page_token()});
+    auto page =
+        uc_.queries.incidents({scope->party, req->page_size(), req->page_token(), scope->viewer});
     if (!page.ok()) return page.status();
-    for (const auto& r : page->items) to_proto(r, uc_.directory, resp->add_incidents());
+    add_seen(p, page->items,
+             [&](const auto& r) { to_proto(r, uc_.directory, resp->add_incidents()); });
     resp->set_next_page_token(page->next_token);
     return absl::OkStatus();
   });
@@ -150,12 +165,11 @@ grpc::ServerUnaryReactor* TermijnService::GetRequest(grpc::CallbackServerContext
   return handle(ctx, "GetRequest", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "requests", "name");
     if (!id.ok()) return id.status();
+    const auto view = view_for(p, uc_.queries, "requests", *id);
+    if (!view.ok()) return view.status();
     auto record = uc_.queries.request(*id, req->include_copy());
     if (!record.ok()) return record.status();
-    if (auto s = policy::may_read(p, concerned_parties(record->request.party, *record)); !s.ok()) {
-      return s;
-    }
-    to_proto(*record, uc_.directory, resp);
+    to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
     return absl::OkStatus();
   });
 }
@@ -166,9 +180,11 @@ grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerConte
   return handle(ctx, "ListRequests", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
-    auto page = uc_.queries.requests({*scope, req->page_size(), req->page_token()});
+    auto page =
+        uc_.queries.requests({scope->party, req->page_size(), req->page_token(), scope->viewer});
     if (!page.ok()) return page.status();
-    for (const auto& r : page->items) to_proto(r, uc_.directory, resp->add_requests());
+    add_seen(p, page->items,
+             [&](const auto& r) { to_proto(r, uc_.directory, resp->add_requests()); });
     resp->set_next_page_token(page->next_token);
     return absl::OkStatus();
   });
@@ -182,7 +198,8 @@ grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerCo
     if (!scope.ok()) return scope.status();
     app::ObligationQuery q;
     q.include_closed = req->include_closed();
-    q.party = *scope;
+    q.party = scope->party;
+    q.viewer = scope->viewer;
     if (req->has_due_before()) {
       q.due_before = domain::Instant{std::chrono::seconds{req->due_before().seconds()}};
     }
@@ -190,7 +207,8 @@ grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerCo
     q.page_token = req->page_token();
     auto page = uc_.queries.obligations(q);
     if (!page.ok()) return page.status();
-    for (const auto& o : page->items) to_proto(o, uc_.directory, resp->add_obligations());
+    add_seen(p, page->items,
+             [&](const auto& o) { to_proto(o, uc_.directory, resp->add_obligations()); });
     resp->set_next_page_token(page->next_token);
     return absl::OkStatus();
   });
@@ -202,10 +220,11 @@ grpc::ServerUnaryReactor* TermijnService::GetObligation(grpc::CallbackServerCont
   return handle(ctx, "GetObligation", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "obligations", "name");
     if (!id.ok()) return id.status();
+    const auto view = view_for(p, uc_.queries, "obligations", *id);
+    if (!view.ok()) return view.status();
     auto o = uc_.queries.obligation(*id);
     if (!o.ok()) return o.status();
-    if (auto s = policy::may_read(p, {o->owner_party, o->recipient_party}); !s.ok()) return s;
-    to_proto(*o, uc_.directory, resp);
+    to_proto(app::as_viewed(std::move(*o), *view, p.party), uc_.directory, resp);
     return absl::OkStatus();
   });
 }
@@ -214,6 +233,9 @@ absl::Status TermijnService::close(const Principal& p, const std::string& name, 
                                    const std::string& text, v1::Obligation* resp) {
   const auto id = app::parse_resource_id(name, "obligations", "name");
   if (!id.ok()) return id.status();
+  if (const auto view = view_for(p, uc_.queries, "obligations", *id); !view.ok()) {
+    return view.status();
+  }
   const auto current = uc_.queries.obligation(*id);
   if (!current.ok()) return current.status();
   if (auto s = policy::may_close(p, current->owner_party); !s.ok()) return s;
@@ -333,7 +355,8 @@ grpc::ServerUnaryReactor* TermijnService::ListNotifications(
   return handle(ctx, "ListNotifications", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
-    app::NotificationQuery q{*scope, std::nullopt, req->page_size(), req->page_token()};
+    app::NotificationQuery q{scope->party, std::nullopt, req->page_size(), req->page_token(),
+                             scope->viewer};
     if (!req->state().empty()) {
       q.state = domain::parse_name<domain::NotificationState>(req->state());
       if (!q.state) {
@@ -343,7 +366,8 @@ grpc::ServerUnaryReactor* TermijnService::ListNotifications(
     }
     auto page = uc_.notifications.list(q);
     if (!page.ok()) return page.status();
-    for (const auto& r : page->items) to_proto(r, uc_.directory, resp->add_notifications());
+    add_seen(p, page->items,
+             [&](const auto& r) { to_proto(r, uc_.directory, resp->add_notifications()); });
     resp->set_next_page_token(page->next_token);
     return absl::OkStatus();
   });
@@ -353,14 +377,11 @@ absl::StatusOr<app::NotificationRecord> TermijnService::readable_notification(
     const Principal& p, const std::string& name) {
   const auto id = app::parse_resource_id(name, "notifications", "name");
   if (!id.ok()) return id.status();
+  const auto view = view_for(p, uc_.queries, "notifications", *id);
+  if (!view.ok()) return view.status();
   auto record = uc_.notifications.get(*id);
   if (!record.ok()) return record.status();
-  if (auto s = policy::may_read(p, {record->obligation.owner_party,
-                                    record->obligation.recipient_party});
-      !s.ok()) {
-    return s;
-  }
-  return record;
+  return app::as_viewed(std::move(*record), *view, p.party);
 }
 
 grpc::ServerUnaryReactor* TermijnService::GetNotification(grpc::CallbackServerContext* ctx,
@@ -405,7 +426,7 @@ grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
     if (auto s = policy::may_acknowledge(p, record->obligation.recipient_party); !s.ok()) return s;
     auto acked = uc_.notifications.acknowledge(actor_of(p), record->notification.id);
     if (!acked.ok()) return acked.status();
-    to_proto(*acked, uc_.directory, resp);
+    if (auto seen = seen_by(p, std::move(*acked))) to_proto(*seen, uc_.directory, resp);
     return absl::OkStatus();
   });
 }

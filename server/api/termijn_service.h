@@ -108,7 +108,8 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* ctx, const char* method,
                                    Body&& body, Run run = Run::kOnExecutor);
 
-  /// The notification `name` if `p` may read it.
+  /// The notification `name` as `p` sees it (policy::view_of); NOT_FOUND if it does not
+  /// concern p.
   absl::StatusOr<app::NotificationRecord> readable_notification(const Principal& p,
                                                                 const std::string& name);
   absl::Status close(const Principal& p, const std::string& name, bool fulfil,

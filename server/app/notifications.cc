@@ -24,7 +24,7 @@ absl::StatusOr<NotificationRecord> Notifications::get(int64_t id) {
 absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQuery& q) {
   if (q.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   const int size = q.page_size == 0 ? 50 : std::min(q.page_size, 500);
-  NotificationFilter filter{q.party, q.state, 0, 0, size + 1};
+  NotificationFilter filter{q.party, q.state, 0, 0, size + 1, q.viewer};
   if (!q.page_token.empty() &&
       (!absl::SimpleAtoi(q.page_token, &filter.before_id) || filter.before_id <= 0)) {
     return absl::InvalidArgumentError("page_token: not a token this service issued");

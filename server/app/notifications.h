@@ -23,6 +23,7 @@ struct NotificationQuery {
   std::optional<domain::NotificationState> state;
   int page_size = 0;
   std::string page_token;
+  std::string viewer;  ///< see NotificationFilter::viewer
 };
 
 /// The outbox as DPOs see it: review and release held notices, acknowledge received ones.

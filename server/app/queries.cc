@@ -38,7 +38,7 @@ template <typename Record, typename Load>
 absl::StatusOr<Page<Record>> records(Store& store, const RecordQuery& q, Load load) {
   const auto size = page_size(q.page_size);
   if (!size.ok()) return size.status();
-  RecordFilter filter{q.party, 0, *size + 1};
+  RecordFilter filter{q.party, 0, *size + 1, q.viewer};
   if (!q.page_token.empty() &&
       (!absl::SimpleAtoi(q.page_token, &filter.before_id) || filter.before_id <= 0)) {
     return bad_token();
@@ -104,6 +104,10 @@ absl::StatusOr<Page<RequestRecord>> Queries::requests(const RecordQuery& q) {
                                 [&](const RecordFilter& f) { return store_.list_requests(f); });
 }
 
+absl::StatusOr<RecordParties> Queries::parties_of(std::string_view collection, int64_t id) {
+  return store_.parties_of(collection, id);
+}
+
 absl::StatusOr<domain::Obligation> Queries::obligation(int64_t id) {
   return store_.get_obligation(id);
 }
@@ -111,7 +115,8 @@ absl::StatusOr<domain::Obligation> Queries::obligation(int64_t id) {
 absl::StatusOr<Page<domain::Obligation>> Queries::obligations(const ObligationQuery& q) {
   const auto size = page_size(q.page_size);
   if (!size.ok()) return size.status();
-  ObligationFilter filter{q.include_closed, q.party, q.due_before, std::nullopt, *size + 1};
+  ObligationFilter filter{q.include_closed, q.party, q.due_before, std::nullopt, *size + 1,
+                          q.viewer};
   if (!q.page_token.empty()) {
     const std::vector<std::string> parts = absl::StrSplit(q.page_token, '.');
     int64_t due = 0, id = 0;

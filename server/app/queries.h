@@ -23,12 +23,14 @@ struct ObligationQuery {
   std::optional<domain::Instant> due_before;
   int page_size = 0;  ///< 0: default 50; at most 500
   std::string page_token;
+  std::string viewer;  ///< see ObligationFilter::viewer
 };
 
 struct RecordQuery {
   std::string party;
   int page_size = 0;
   std::string page_token;
+  std::string viewer;  ///< see RecordFilter::viewer
 };
 
 /// Reads. Records come with their obligations.
@@ -42,6 +44,8 @@ class Queries {
   absl::StatusOr<Page<RequestRecord>> requests(const RecordQuery& q);
   absl::StatusOr<domain::Obligation> obligation(int64_t id);
   absl::StatusOr<Page<domain::Obligation>> obligations(const ObligationQuery& q);
+  /// See Store::parties_of.
+  absl::StatusOr<RecordParties> parties_of(std::string_view collection, int64_t id);
 
  private:
   Store& store_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "server/domain/model.h"
@@ -10,6 +11,13 @@ namespace termijn::app {
 struct IncidentRecord {
   domain::Incident incident;
   std::vector<domain::Obligation> obligations;
+};
+
+/// The parties a record concerns: the party it belongs to and the parties it is notified to
+/// (recipients of its notice obligations; for a notification, its recipient if it is a notice).
+struct RecordParties {
+  std::string owner;
+  std::vector<std::string> notified;
 };
 
 /// A request with the obligations it created.

@@ -12,6 +12,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/escalation.h"
 #include "server/domain/model.h"
+#include "server/app/records.h"
 
 namespace termijn::app {
 
@@ -22,6 +23,7 @@ struct ObligationFilter {
   std::optional<domain::Instant> due_before;
   std::optional<std::pair<domain::Instant, int64_t>> after;  ///< keyset cursor
   int limit = 50;
+  std::string viewer;  ///< only those it owns or that notify it; empty: all
 };
 
 /// Incidents or requests that concern `party` (reported by it or notified to it), newest first.
@@ -29,6 +31,7 @@ struct RecordFilter {
   std::string party;  ///< empty: all
   int64_t before_id = 0;  ///< keyset cursor; 0: from the newest
   int limit = 50;
+  std::string viewer;  ///< only those that concern this party too; empty: all
 };
 
 /// Notifications that concern `party` (owner or recipient of their obligation), newest first.
@@ -38,6 +41,7 @@ struct NotificationFilter {
   int64_t obligation_id = 0;  ///< 0: any
   int64_t before_id = 0;
   int limit = 50;
+  std::string viewer;  ///< only those it owns or notices addressed to it; empty: all
 };
 
 /// Reads of the system of record. On a StoreTransaction they run on that transaction's own
@@ -120,6 +124,9 @@ class Store : public StoreReader {
   virtual absl::StatusOr<std::optional<domain::Instant>> next_notification_time() = 0;
   /// When the next pending step is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_step_time() = 0;
+  /// The parties the record `collection`/`id` concerns ("incidents", "requests", "obligations",
+  /// "notifications"), read before the record itself to authorise it; NOT_FOUND if there is none.
+  virtual absl::StatusOr<RecordParties> parties_of(std::string_view collection, int64_t id) = 0;
 };
 
 }  // namespace termijn::app

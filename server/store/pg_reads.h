@@ -31,7 +31,7 @@ class PgReads : public Interface {
       const app::RecordFilter& f) override {
     return run<std::vector<domain::Incident>>("list incidents", [&](auto& tx) {
       return rows::map_rows<domain::Incident>(
-          tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit), rows::incident_from);
+          tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit, f.viewer), rows::incident_from);
     });
   }
 
@@ -47,7 +47,7 @@ class PgReads : public Interface {
   absl::StatusOr<std::vector<domain::Request>> list_requests(const app::RecordFilter& f) override {
     return run<std::vector<domain::Request>>("list requests", [&](auto& tx) {
       return rows::map_rows<domain::Request>(
-          tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit),
+          tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit, f.viewer),
           [](const pqxx::row& r) { return rows::request_from(r, false); });
     });
   }
@@ -69,7 +69,7 @@ class PgReads : public Interface {
       const int64_t after_id = f.after ? f.after->second : 0;
       return rows::map_rows<domain::Obligation>(
           tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before,
-                           after_due, after_id, f.limit),
+                           after_due, after_id, f.limit, f.viewer),
           rows::obligation_from);
     });
   }
@@ -97,7 +97,7 @@ class PgReads : public Interface {
       const std::string state = f.state ? std::string(domain::name_of(*f.state)) : "";
       return rows::map_rows<domain::Notification>(
           tx.exec_prepared(stmt::kListNotifications, f.party, state, f.before_id, f.limit,
-                           f.obligation_id),
+                           f.obligation_id, f.viewer),
           rows::notification_from);
     });
   }

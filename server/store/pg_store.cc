@@ -1,5 +1,9 @@
 #include "server/store/pg_store.h"
 
+#include <absl/strings/str_split.h>
+
+#include <map>
+
 #include <pqxx/pqxx>
 
 #include "server/store/pg_array.h"
@@ -242,6 +246,28 @@ absl::StatusOr<std::unique_ptr<app::StoreTransaction>> PgStore::begin() {
   return guarded("begin", [&]() -> absl::StatusOr<std::unique_ptr<app::StoreTransaction>> {
     return std::make_unique<PgTransaction>(pool_.acquire(use_));
   });
+}
+
+absl::StatusOr<app::RecordParties> PgStore::parties_of(std::string_view collection, int64_t id) {
+  static const std::map<std::string_view, const char*> kStatements{
+      {"incidents", stmt::kPartiesOfIncident},
+      {"requests", stmt::kPartiesOfRequest},
+      {"obligations", stmt::kPartiesOfObligation},
+      {"notifications", stmt::kPartiesOfNotification}};
+  const auto statement = kStatements.find(collection);
+  if (statement == kStatements.end()) {
+    return absl::InternalError("no parties query for " + std::string(collection));
+  }
+  const std::string name = std::string(collection) + "/" + std::to_string(id);
+  return run_read<app::RecordParties>(
+      "parties of", [&](auto& tx) -> absl::StatusOr<app::RecordParties> {
+        const auto found = tx.exec_prepared(statement->second, id);
+        if (found.empty()) return not_found(name);
+        app::RecordParties parties{found[0][0].template as<std::string>(), {}};
+        parties.notified = absl::StrSplit(found[0][1].template as<std::string>(), ',',
+                                          absl::SkipEmpty());
+        return parties;
+      });
 }
 
 absl::StatusOr<std::optional<domain::Instant>> PgStore::next_notification_time() {

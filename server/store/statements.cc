@@ -45,13 +45,24 @@ const std::string kNotificationColumns =
 
 // A record concerns a party that reported it or that one of its obligations is owed to.
 const std::string kConcerns =
-    "($1 = '' OR party = $1 OR EXISTS (SELECT 1 FROM obligation o WHERE o.{fk} = r.id AND "
-    "o.recipient_party = $1))";
+    "({p} = '' OR party = {p} OR EXISTS (SELECT 1 FROM obligation o WHERE o.{fk} = r.id AND "
+    "o.recipient_party = {p}))";
 
-std::string concerns(const std::string& fk) {
+// Whether the record r concerns the party in parameter `param` ("$1"); an empty one: any.
+std::string concerns(const std::string& fk, const std::string& param) {
   std::string s = kConcerns;
   s.replace(s.find("{fk}"), 4, fk);
+  for (size_t at = s.find("{p}"); at != std::string::npos; at = s.find("{p}", at)) {
+    s.replace(at, 3, param);
+  }
   return s;
+}
+
+// The party a record belongs to and, comma-separated, the parties its notices go to.
+std::string parties_of_record(const std::string& table, const std::string& fk) {
+  return "SELECT r.party, coalesce((SELECT string_agg(DISTINCT o.recipient_party, ',') FROM "
+         "obligation o WHERE o." + fk + " = r.id AND o.recipient_party <> ''), '') FROM " + table +
+         " r WHERE r.id = $1";
 }
 
 const std::string kAuditColumns =
@@ -93,13 +104,13 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kGetIncident,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
   c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
-                                      concerns("incident_id") +
+                                      concerns("incident_id", "$1") + " AND " + concerns("incident_id", "$4") +
                                       " AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3");
   c.prepare(stmt::kGetRequest, "SELECT " + kRequestColumns + " FROM request WHERE id = $1");
   c.prepare(stmt::kGetRequestWithCopy,
             "SELECT " + kRequestColumns + ", copy_content FROM request WHERE id = $1");
   c.prepare(stmt::kListRequests, "SELECT " + kRequestColumns + " FROM request r WHERE " +
-                                     concerns("request_id") +
+                                     concerns("request_id", "$1") + " AND " + concerns("request_id", "$4") +
                                      " AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3");
   c.prepare(stmt::kGetObligation,
             "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1");
@@ -109,11 +120,20 @@ void prepare_statements(pqxx::connection& c) {
                 "AND (NULLIF($3, '') IS NULL OR due_time < to_timestamp(NULLIF($3, '')::bigint)) "
                 "AND (NULLIF($4, '') IS NULL OR (due_time, id) > "
                 "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) "
+                "AND ($7 = '' OR owner_party = $7 OR recipient_party = $7) "
                 "ORDER BY due_time, id LIMIT $6");
   c.prepare(stmt::kObligationsOf,
             "SELECT " + kObligationColumns +
                 " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
                 "ORDER BY due_time, id");
+  c.prepare(stmt::kPartiesOfIncident, parties_of_record("incident", "incident_id"));
+  c.prepare(stmt::kPartiesOfRequest, parties_of_record("request", "request_id"));
+  c.prepare(stmt::kPartiesOfObligation,
+            "SELECT owner_party, recipient_party FROM obligation WHERE id = $1");
+  // Reminders and failure alerts go to the owner's own people, whatever obligation they serve.
+  c.prepare(stmt::kPartiesOfNotification,
+            "SELECT o.owner_party, CASE WHEN n.kind = 'notice' THEN o.recipient_party ELSE '' END "
+            "FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE n.id = $1");
   c.prepare(stmt::kInsertNotification,
             "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
             "escalation_step_id) VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), "
@@ -137,7 +157,8 @@ void prepare_statements(pqxx::connection& c) {
                 " FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE ($1 = '' OR "
                 "o.owner_party = $1 OR o.recipient_party = $1) AND ($2 = '' OR n.state = $2) AND "
                 "($3::bigint = 0 OR n.id < $3::bigint) AND ($5::bigint = 0 OR n.obligation_id = "
-                "$5::bigint) ORDER BY n.id DESC LIMIT $4");
+                "$5::bigint) AND ($6 = '' OR o.owner_party = $6 OR (o.recipient_party = $6 AND "
+                "n.kind = 'notice')) ORDER BY n.id DESC LIMIT $4");
   c.prepare(stmt::kNextNotificationTime,
             "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
             "state = 'pending'");

@@ -124,6 +124,11 @@ std::unique_ptr<Termijnd> Termijnd::sharing_database_of(const Termijnd& other) {
   return std::unique_ptr<Termijnd>(new Termijnd(other.db_, other.options_));
 }
 
+std::unique_ptr<Termijnd> Termijnd::sharing_database_of(const Termijnd& other,
+                                                        TermijndOptions options) {
+  return std::unique_ptr<Termijnd>(new Termijnd(other.db_, std::move(options)));
+}
+
 Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
     : db_(std::move(db)), options_(std::move(options)) {
   const Certificates& certs = Certificates::get();

@@ -55,6 +55,9 @@ class Termijnd {
   explicit Termijnd(TermijndOptions options = {});
   /// A second process on the database of `other`, with the same options.
   static std::unique_ptr<Termijnd> sharing_database_of(const Termijnd& other);
+  /// A second process on the database of `other` with its own options (e.g. another party).
+  static std::unique_ptr<Termijnd> sharing_database_of(const Termijnd& other,
+                                                       TermijndOptions options);
   ~Termijnd();
 
   int port() const { return port_; }

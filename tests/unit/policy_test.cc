@@ -7,6 +7,7 @@ namespace {
 
 const Principal kHerentDpo{"herent-dpo", "herent", false, true, false};
 const Principal kHerentReporter{"herent-reporter", "herent", true, false, false};
+const Principal kKortenbergReporter{"kortenberg-reporter", "kortenberg", true, false, false};
 const Principal kAuditor{"auditor", "", false, false, true};
 
 TEST(PolicyTest, RecordingIsForReportersAndDposOfTheirOwnParty) {
@@ -18,12 +19,27 @@ TEST(PolicyTest, RecordingIsForReportersAndDposOfTheirOwnParty) {
   EXPECT_EQ(policy::may_record(kAuditor, "herent").code(), absl::StatusCode::kPermissionDenied);
 }
 
-TEST(PolicyTest, ReadingNeedsARecordThatConcernsTheParty) {
-  // A record concerns the reporting party and every party it is notified to.
-  EXPECT_TRUE(policy::may_read(kHerentReporter, {"kortenberg", "herent"}).ok());
-  EXPECT_EQ(policy::may_read(kHerentReporter, {"kortenberg", "leuven"}).code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(policy::may_read(kAuditor, {"kortenberg"}).ok());
+TEST(PolicyTest, OwnPartySeesAllNotifiedPartySeesTheNoticeOthersSeeNothing) {
+  // The view of a record follows from the parties it concerns; auditors read everything.
+  const app::RecordParties herent_to_kortenberg{"herent", {"kortenberg"}};
+  EXPECT_EQ(*policy::view_of(kHerentReporter, herent_to_kortenberg, "incidents/1"),
+            app::View::kFull);
+  EXPECT_EQ(*policy::view_of(kKortenbergReporter, herent_to_kortenberg, "incidents/1"),
+            app::View::kNotified);
+  EXPECT_EQ(*policy::view_of(kAuditor, herent_to_kortenberg, "incidents/1"), app::View::kFull);
+}
+
+TEST(PolicyTest, AnUnrelatedRecordAndAMissingOneGiveTheSameAnswer) {
+  // NOT_FOUND with one message: the answer does not tell whether the id exists.
+  const auto unrelated =
+      policy::view_of(kKortenbergReporter, app::RecordParties{"herent", {}}, "obligations/7");
+  const auto missing = policy::view_of(
+      kKortenbergReporter, absl::NotFoundError("obligations/7: no such row"), "obligations/7");
+  EXPECT_EQ(unrelated.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(unrelated.status(), missing.status());
+  const auto unavailable =
+      policy::view_of(kKortenbergReporter, absl::UnavailableError("db down"), "obligations/7");
+  EXPECT_EQ(unavailable.status().code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(PolicyTest, OnlyTheOwnersDpoClosesAndOnlyTheRecipientsDpoAcknowledges) {
@@ -36,13 +52,16 @@ TEST(PolicyTest, OnlyTheOwnersDpoClosesAndOnlyTheRecipientsDpoAcknowledges) {
   EXPECT_FALSE(policy::may_acknowledge(kAuditor, "herent").ok());
 }
 
-TEST(PolicyTest, ListsAreScopedToTheOwnPartyUnlessAuditor) {
-  // A list without a party shows the principal's own; another party's is refused.
-  EXPECT_EQ(*policy::list_scope(kHerentReporter, ""), "herent");
-  EXPECT_EQ(*policy::list_scope(kHerentReporter, "herent"), "herent");
-  EXPECT_FALSE(policy::list_scope(kHerentReporter, "kortenberg").ok());
-  EXPECT_EQ(*policy::list_scope(kAuditor, ""), "");
-  EXPECT_EQ(*policy::list_scope(kAuditor, "kortenberg"), "kortenberg");
+TEST(PolicyTest, ListsAreSeenByTheOwnPartyUnlessAuditor) {
+  // A list without a party shows the principal's own; another party's only as far as it
+  // concerns the principal's party.
+  EXPECT_EQ(policy::list_scope(kHerentReporter, "")->party, "herent");
+  EXPECT_EQ(policy::list_scope(kHerentReporter, "")->viewer, "herent");
+  EXPECT_EQ(policy::list_scope(kHerentReporter, "kortenberg")->party, "kortenberg");
+  EXPECT_EQ(policy::list_scope(kHerentReporter, "kortenberg")->viewer, "herent");
+  EXPECT_EQ(policy::list_scope(kAuditor, "")->party, "");
+  EXPECT_EQ(policy::list_scope(kAuditor, "")->viewer, "");
+  EXPECT_EQ(policy::list_scope(kAuditor, "kortenberg")->party, "kortenberg");
   EXPECT_TRUE(policy::may_read_audit(kAuditor).ok());
   EXPECT_TRUE(policy::may_read_audit(kHerentDpo).ok());
   EXPECT_FALSE(policy::may_read_audit(kHerentReporter).ok());

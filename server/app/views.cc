@@ -1,0 +1,88 @@
+#include "server/app/views.h"
+
+#include <algorithm>
+
+namespace termijn::app {
+
+namespace {
+
+template <typename Record>
+RecordParties parties_of_record(const std::string& owner, const Record& record) {
+  RecordParties parties{owner, {}};
+  for (const domain::Obligation& o : record.obligations) {
+    if (!o.recipient_party.empty()) parties.notified.push_back(o.recipient_party);
+  }
+  return parties;
+}
+
+// Keeps only the notice obligations towards `party`, each as notified.
+void keep_notices_to(const std::string& party, std::vector<domain::Obligation>& obligations) {
+  std::erase_if(obligations,
+                [&](const domain::Obligation& o) { return o.recipient_party != party; });
+  for (domain::Obligation& o : obligations) o = notified_view(std::move(o), party);
+}
+
+}  // namespace
+
+RecordParties parties_of(const IncidentRecord& record) {
+  return parties_of_record(record.incident.party, record);
+}
+
+RecordParties parties_of(const RequestRecord& record) {
+  return parties_of_record(record.request.party, record);
+}
+
+RecordParties parties_of(const domain::Obligation& obligation) {
+  RecordParties parties{obligation.owner_party, {}};
+  if (!obligation.recipient_party.empty()) parties.notified.push_back(obligation.recipient_party);
+  return parties;
+}
+
+RecordParties parties_of(const NotificationRecord& record) {
+  // Reminders and failure alerts go to the owner's own people, whatever obligation they serve.
+  if (record.notification.kind != domain::NotificationKind::kNotice) {
+    return {record.obligation.owner_party, {}};
+  }
+  return parties_of(record.obligation);
+}
+
+IncidentRecord notified_view(IncidentRecord record, const std::string& party) {
+  // The breach notice (protocol art. 13) carries every field of the incident but when it was
+  // entered into Termijn.
+  record.incident.create_time = {};
+  keep_notices_to(party, record.obligations);
+  return record;
+}
+
+RequestRecord notified_view(RequestRecord record, const std::string& party) {
+  // The request notice (protocol art. 14) carries kind, receipt time, summary, who logged it
+  // and the copy of the original as an attachment.
+  record.request.create_time = {};
+  keep_notices_to(party, record.obligations);
+  return record;
+}
+
+domain::Obligation notified_view(domain::Obligation o, const std::string&) {
+  // A met notice's evidence is the proof of its delivery to the reader (Message-ID, the
+  // server's reply); a waiver's reason is the owner's own.
+  if (o.state == domain::ObligationState::kWaived) o.evidence.clear();
+  o.closed_by.clear();
+  o.next_step_time.reset();
+  o.next_step.clear();
+  o.escalation_level = 0;
+  return o;
+}
+
+NotificationRecord notified_view(NotificationRecord record, const std::string& party) {
+  // The recipient sees what reached it and its own acknowledgement, not the owner's delivery
+  // attempts.
+  domain::Notification& n = record.notification;
+  n.attempts = 0;
+  n.next_attempt_time = {};
+  n.last_error.clear();
+  n.server_reply.clear();
+  record.obligation = notified_view(std::move(record.obligation), party);
+  return record;
+}
+
+}  // namespace termijn::app

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "server/app/notifications.h"
+#include "server/app/records.h"
+
+namespace termijn::app {
+
+/// How much of a record a reader sees (decided by api::policy::view_of).
+enum class View {
+  kFull,      ///< the party the record belongs to, and auditors
+  kNotified,  ///< a party the record was notified to: what its notice carried
+};
+
+RecordParties parties_of(const IncidentRecord& record);
+RecordParties parties_of(const RequestRecord& record);
+RecordParties parties_of(const domain::Obligation& obligation);
+RecordParties parties_of(const NotificationRecord& record);
+
+/// The record as it was notified to `party` (protocol art. 13 and 14 notices): the fields the
+/// notice carries and the notice obligations towards `party` (with the proof of delivery, if
+/// met). The owner's own duties (GDPR art. 33, 12(3), 34 ...), waiver reasons, who closed an
+/// obligation and the owner's reminder schedule are withheld. Withheld instants are left at zero.
+IncidentRecord notified_view(IncidentRecord record, const std::string& party);
+RequestRecord notified_view(RequestRecord record, const std::string& party);
+domain::Obligation notified_view(domain::Obligation obligation, const std::string& party);
+NotificationRecord notified_view(NotificationRecord record, const std::string& party);
+
+/// `record` in `view` for a reader of `party`.
+template <typename Record>
+Record as_viewed(Record record, View view, const std::string& party) {
+  return view == View::kFull ? std::move(record) : notified_view(std::move(record), party);
+}
+
+}  // namespace termijn::app
