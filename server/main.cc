@@ -130,8 +130,9 @@ api::TrustFiles trust_files(const Options& o, const config::Config& c) {
 }
 
 // gRPC 1.51 cannot swap a server's certificate on demand; its file watcher re-reads the CA,
-// certificate and key every kTlsRefreshSeconds (keeping the old ones while the new key and
-// certificate do not match). The handshake verifies the chain; revocation is checked per call.
+// certificate and key every kTlsRefreshSeconds and takes what it finds (it only retries while a
+// file changes under it), so they must be replaced atomically. The handshake verifies the chain;
+// revocation is checked per call (CertificateTrust), so that a refusal can say why.
 constexpr unsigned kTlsRefreshSeconds = 10;
 
 std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
@@ -154,7 +155,8 @@ int serve(const Options& o) {
   if (o.insecure_plaintext && !is_loopback(o.listen)) {
     throw std::runtime_error(
         "--insecure-plaintext is only allowed on a loopback address given as an IP "
-        "(127.0.0.0/8 or [::1]), not " + o.listen);
+        "(127.0.0.0/8 or [::1]), not " +
+        o.listen);
   }
   const config::Config config = config::load_config(o.config_file);
   std::string url = o.database_url.empty() ? config.database.url : o.database_url;

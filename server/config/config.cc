@@ -99,8 +99,9 @@ Principal principal(const toml::table& t, size_t index, const std::set<std::stri
   if (const auto pin = t["certificate_sha256"].value<std::string>()) {
     p.certificate_sha256 = normalized_fingerprint(*pin);
     if (p.certificate_sha256.empty()) {
-      fail(origin, where + ".certificate_sha256 must be a SHA-256 fingerprint: 64 hex digits, "
-                           "with or without colons");
+      fail(origin, where +
+                       ".certificate_sha256 must be a SHA-256 fingerprint: 64 hex digits, "
+                       "with or without colons");
     }
   }
   p.email = t["email"].value_or(std::string());

@@ -70,9 +70,9 @@ TEST(ConfigTest, PinsAreNormalisedAndCheckedWhenRead) {
       replaced(demo(), anchor, anchor + "\ncertificate_sha256 = \"" + printed + "\""), "t");
   EXPECT_EQ(c.principals[0].certificate_sha256, hex);
   for (const std::string& bad : {hex.substr(1), hex + "a", "sha256:" + hex}) {
-    EXPECT_THAT(error_of(replaced(demo(), anchor,
-                                  anchor + "\ncertificate_sha256 = \"" + bad + "\"")),
-                HasSubstr("principal[0].certificate_sha256 must be a SHA-256 fingerprint"))
+    EXPECT_THAT(
+        error_of(replaced(demo(), anchor, anchor + "\ncertificate_sha256 = \"" + bad + "\"")),
+        HasSubstr("principal[0].certificate_sha256 must be a SHA-256 fingerprint"))
         << bad;
   }
 }
