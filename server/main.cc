@@ -1,7 +1,10 @@
 // termijnd: the one place that wires concrete types together.
 #include <CLI/CLI.hpp>
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <pqxx/connection>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -50,7 +53,7 @@ struct Options {
   std::string listen = "127.0.0.1:50051";
   std::string database_url;
   std::string migration_database_url;
-  std::string tls_ca, tls_cert, tls_key;
+  std::string tls_ca, tls_cert, tls_key, tls_crl;
   std::string port_file;
   std::string mail_dir;
   bool insecure_plaintext = false;
@@ -64,9 +67,17 @@ std::string read_file(const std::string& path, const std::string& what) {
   return buffer.str();
 }
 
+// Only an address that parses as a loopback IP: a name ("localhost", "127.evil.example") could
+// resolve anywhere.
 bool is_loopback(const std::string& listen) {
-  const std::string host = listen.substr(0, listen.rfind(':'));
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    in6_addr v6{};
+    return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &v6) == 1 &&
+           IN6_IS_ADDR_LOOPBACK(&v6);
+  }
+  in_addr v4{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
 std::string env_or(const char* name, const std::string& fallback) {
@@ -109,32 +120,54 @@ notify::TemplateSet load_templates(const config::Mail& mail) {
   return std::move(*templates);
 }
 
+// Command-line options win over [tls]; none in plaintext mode.
+api::TrustFiles trust_files(const Options& o, const config::Config& c) {
+  api::TrustFiles f{o.config_file};
+  if (o.insecure_plaintext) return f;
+  f.ca_file = o.tls_ca.empty() ? c.tls.ca_file : o.tls_ca;
+  f.cert_file = o.tls_cert.empty() ? c.tls.cert_file : o.tls_cert;
+  f.key_file = o.tls_key.empty() ? c.tls.key_file : o.tls_key;
+  f.crl_file = o.tls_crl.empty() ? c.tls.crl_file : o.tls_crl;
+  if (f.ca_file.empty() || f.cert_file.empty() || f.key_file.empty()) {
+    throw std::runtime_error(
+        "mutual TLS needs a CA, a server certificate and key ([tls] in the config, or --tls-ca, "
+        "--tls-cert, --tls-key); --insecure-plaintext serves without them on loopback");
+  }
+  read_file(f.ca_file, "tls ca");
+  if (auto s = api::check_server_identity(f); !s.ok()) {
+    throw std::runtime_error("tls: " + std::string(s.message()));
+  }
+  return f;
+}
+
+// gRPC 1.51 cannot swap a server's certificate on demand; its file watcher re-reads the CA,
+// certificate and key every kTlsRefreshSeconds and takes what it finds (it only retries while a
+// file changes under it), so they must be replaced atomically. The handshake verifies the chain;
+// revocation is checked per call (CertificateTrust), so that a refusal can say why.
+constexpr unsigned kTlsRefreshSeconds = 10;
+
 std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
-                                                     const config::Config& c) {
+                                                     const api::TrustFiles& files) {
   if (o.insecure_plaintext) {
     spdlog::warn("serving PLAINTEXT without client certificates on {}: development only",
                  o.listen);
     return grpc::InsecureServerCredentials();
   }
-  const std::string ca = o.tls_ca.empty() ? c.tls.ca_file : o.tls_ca;
-  const std::string cert = o.tls_cert.empty() ? c.tls.cert_file : o.tls_cert;
-  const std::string key = o.tls_key.empty() ? c.tls.key_file : o.tls_key;
-  if (ca.empty() || cert.empty() || key.empty()) {
-    throw std::runtime_error(
-        "mutual TLS needs a CA, a server certificate and key ([tls] in the config, or --tls-ca, "
-        "--tls-cert, --tls-key); --insecure-plaintext serves without them on loopback");
-  }
-  grpc::SslServerCredentialsOptions ssl(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  ssl.pem_root_certs = read_file(ca, "tls ca");
-  ssl.pem_key_cert_pairs.push_back({read_file(key, "tls key"), read_file(cert, "tls cert")});
-  return grpc::SslServerCredentials(ssl);
+  grpc::experimental::TlsServerCredentialsOptions tls(
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          files.key_file, files.cert_file, files.ca_file, kTlsRefreshSeconds));
+  tls.watch_root_certs();
+  tls.watch_identity_key_cert_pairs();
+  tls.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  return grpc::experimental::TlsServerCredentials(tls);
 }
 
 int serve(const Options& o) {
   if (o.insecure_plaintext && !is_loopback(o.listen)) {
-    throw std::runtime_error("--insecure-plaintext is only allowed on a loopback address, not " +
-                             o.listen);
+    throw std::runtime_error(
+        "--insecure-plaintext is only allowed on a loopback address given as an IP "
+        "(127.0.0.0/8 or [::1]), not " +
+        o.listen);
   }
   const config::Config config = config::load_config(o.config_file);
   std::string url = o.database_url.empty() ? config.database.url : o.database_url;
@@ -202,11 +235,15 @@ int serve(const Options& o) {
     audit_listener.wait(t);
   });
 
+  const api::TrustFiles tls_files = trust_files(o, config);
+  auto revoked = api::load_revocations(tls_files);
+  if (!revoked.ok()) throw std::runtime_error("tls: " + std::string(revoked.status().message()));
+  api::CertificateTrust trust(config.principals, std::move(*revoked));
   std::unique_ptr<api::Authenticator> authenticator;
   if (o.insecure_plaintext) {
-    authenticator = std::make_unique<api::HeaderAuthenticator>(config.principals);
+    authenticator = std::make_unique<api::HeaderAuthenticator>(trust);
   } else {
-    authenticator = std::make_unique<api::CertificateAuthenticator>(config.principals);
+    authenticator = std::make_unique<api::CertificateAuthenticator>(trust);
   }
   // One thread per connection: a call holds at most one.
   api::CallExecutor executor(config.database.pool_size, kMaxQueuedCalls);
@@ -219,7 +256,7 @@ int serve(const Options& o) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(o.listen, credentials(o, config), &port);
+  builder.AddListeningPort(o.listen, credentials(o, tls_files), &port);
   // Room for the largest allowed copy of a request plus the rest of the message (the config
   // bounds max_copy_bytes, so this fits an int).
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_copy_bytes + (1 << 20)));
@@ -238,8 +275,13 @@ int serve(const Options& o) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     int signal = 0;
-    sigwait(&signals, &signal);
+    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+      if (auto s = api::reload_trust(trust, tls_files); !s.ok()) {
+        spdlog::error("SIGHUP: {}", std::string(s.message()));
+      }
+    }
     spdlog::info("signal {}: shutting down", signal);
     // Workers stop after their current item; a send in progress is aborted (its attempt is on
     // record, so it goes out again after the restart, as the same message).
@@ -270,6 +312,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("termijnd"));
@@ -287,6 +330,8 @@ int main(int argc, char** argv) {
   cli.add_option("--tls-ca", o.tls_ca, "CA certificate that signs client certificates (PEM)");
   cli.add_option("--tls-cert", o.tls_cert, "server certificate (PEM)");
   cli.add_option("--tls-key", o.tls_key, "server private key (PEM)");
+  cli.add_option("--tls-crl", o.tls_crl,
+                 "certificate revocation list(s) of the CA (PEM); re-read on SIGHUP");
   cli.add_option("--mail-dir", o.mail_dir,
                  "write mail as .eml files here when no SMTP server is configured");
   cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -99,7 +100,14 @@ Principal principal(const toml::table& t, size_t index, const std::set<std::stri
   }
   p.certificate_cn = t["certificate_cn"].value_or(std::string());
   p.certificate_email = t["certificate_email"].value_or(std::string());
-  p.certificate_sha256 = t["certificate_sha256"].value_or(std::string());
+  if (const auto pin = t["certificate_sha256"].value<std::string>()) {
+    p.certificate_sha256 = normalized_fingerprint(*pin);
+    if (p.certificate_sha256.empty()) {
+      fail(origin, where +
+                       ".certificate_sha256 must be a SHA-256 fingerprint: 64 hex digits, "
+                       "with or without colons");
+    }
+  }
   p.email = t["email"].value_or(std::string());
   if (p.certificate_cn.empty() && p.certificate_email.empty()) {
     fail(origin, where + " needs certificate_cn or certificate_email");
@@ -179,6 +187,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.tls.ca_file = root["tls"]["ca_file"].value_or(std::string());
   c.tls.cert_file = root["tls"]["cert_file"].value_or(std::string());
   c.tls.key_file = root["tls"]["key_file"].value_or(std::string());
+  c.tls.crl_file = root["tls"]["crl_file"].value_or(std::string());
   c.database.url = root["database"]["url"].value_or(std::string());
   c.database.pool_size = root["database"]["pool_size"].value_or(8);
   c.database.sslmode = root["database"]["sslmode"].value_or(std::string());
@@ -281,6 +290,16 @@ bool names_another_host(const std::map<std::string, std::string>& values) {
 }
 
 }  // namespace
+
+std::string normalized_fingerprint(const std::string& text) {
+  std::string hex;
+  for (const char c : text) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return "";
+    hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return hex.size() == 64 ? hex : "";
+}
 
 std::string with_tls(const std::string& url, const Database& db) {
   const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;

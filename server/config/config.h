@@ -18,7 +18,9 @@ struct Principal {
   std::vector<std::string> roles;  ///< "reporter", "dpo", "auditor"
   std::string certificate_cn;      ///< subject CN that identifies it
   std::string certificate_email;   ///< or an e-mail SAN
-  std::string certificate_sha256;  ///< optional pin: lower-case hex fingerprint of the DER
+  /// Optional pin: SHA-256 fingerprint of the DER, normalised to 64 lower-case hex digits (the
+  /// file may write it with or without colons, in any case).
+  std::string certificate_sha256;
   std::string email;               ///< optional: where reminders to a reporter go
 };
 
@@ -26,6 +28,7 @@ struct Tls {
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
+  std::string crl_file;  ///< PEM certificate revocation list(s) of the CA; re-read on SIGHUP
 };
 
 struct Database {
@@ -80,6 +83,10 @@ struct Config {
   /// Configured reminder steps per rule ([[rules."<id>".reminders]]); others use the default.
   std::map<std::string, domain::EscalationPolicy> escalation;
 };
+
+/// A SHA-256 fingerprint as 64 lower-case hex digits: colons dropped, letters lowered (as
+/// `openssl x509 -fingerprint -sha256` prints it, or plain hex). Empty if `text` is not one.
+std::string normalized_fingerprint(const std::string& text);
 
 /// Reads and checks a TOML file. Throws std::runtime_error with "FILE: what is wrong" when the
 /// file cannot be read or is not a valid configuration.

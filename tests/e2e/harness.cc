@@ -76,7 +76,13 @@ int wait_for(pid_t pid) {
   return 128 + WTERMSIG(status);
 }
 
-std::string dev_certs() { return std::string(TERMIJN_SOURCE_DIR) + "/scripts/dev-certs"; }
+std::string dev_certs_script() { return std::string(TERMIJN_SOURCE_DIR) + "/scripts/dev-certs"; }
+
+size_t occurrences(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -102,10 +108,10 @@ const Certificates& Certificates::get() {
     const auto check = [](const Outcome& o) {
       if (o.exit_code != 0) throw std::runtime_error("dev-certs failed: " + o.err);
     };
-    check(run_command({dev_certs(), c.dir}));
-    check(run_command({dev_certs(), c.dir, "stranger"}));
-    check(run_command({dev_certs(), c.dir, "expired"}, {{"EXPIRED", "1"}}));
-    check(run_command({dev_certs(), c.other_ca_dir, "herent-dpo"}));
+    check(run_command({dev_certs_script(), c.dir}));
+    check(run_command({dev_certs_script(), c.dir, "stranger"}));
+    check(run_command({dev_certs_script(), c.dir, "expired"}, {{"EXPIRED", "1"}}));
+    check(run_command({dev_certs_script(), c.other_ca_dir, "herent-dpo"}));
     return c;
   }();
   return certs;
@@ -133,7 +139,7 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
     : db_(std::move(db)), options_(std::move(options)) {
   const Certificates& certs = Certificates::get();
   work_dir_ = make_temp_dir("termijnd");
-  const std::string config = work_dir_ + "/termijn.toml";
+  const std::string config = config_file();
   {
     std::string text = read_all(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml");
     auto edits = options_.edits;
@@ -149,11 +155,12 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
         << "certificate_cn = \"expired\"\n";
   }
   const std::string port_file = work_dir_ + "/port";
-  pid_ = spawn({binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
+  std::vector<std::string> argv{binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
                 "--database-url", db_->app_url(), "--migration-database-url", db_->url(), "--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
                 certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key", "--port-file",
-                port_file, "--mail-dir", work_dir_ + "/mail"},
-               options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
+                port_file, "--mail-dir", work_dir_ + "/mail"};
+  if (!options_.crl_file.empty()) argv.insert(argv.end(), {"--tls-crl", options_.crl_file});
+  pid_ = spawn(argv, options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < give_up) {
     const std::string text = read_all(port_file);
@@ -200,6 +207,23 @@ int Termijnd::stop_within(std::chrono::seconds limit) {
   }
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void Termijnd::reload() {
+  // termijnd logs every reload, good or bad, as "SIGHUP: ...".
+  const size_t before = occurrences(log(), "SIGHUP: ");
+  kill(pid_, SIGHUP);
+  if (!poll_until([&] { return occurrences(log(), "SIGHUP: ") > before; })) {
+    throw std::runtime_error("termijnd did not log the reload: " + log());
+  }
+}
+
+void dev_certs(const std::vector<std::string>& names, bool revoke) {
+  std::vector<std::string> argv{dev_certs_script(), Certificates::get().dir};
+  if (revoke) argv.push_back("--revoke");
+  argv.insert(argv.end(), names.begin(), names.end());
+  const Outcome o = run_command(argv);
+  if (o.exit_code != 0) throw std::runtime_error("dev-certs failed: " + o.err);
 }
 
 std::string Termijnd::log() const { return read_all(work_dir_ + "/log"); }

@@ -45,6 +45,8 @@ struct TermijndOptions {
   std::vector<std::pair<std::string, std::string>> edits;
   /// Extra environment for termijnd (e.g. TERMIJN_SMTP_URL).
   std::map<std::string, std::string> env;
+  /// Passed as --tls-crl when not empty.
+  std::string crl_file;
 };
 
 /// A real termijnd on 127.0.0.1 port 0 with mutual TLS, a fresh database and the demo
@@ -67,6 +69,9 @@ class Termijnd {
   /// Runs the real CLI as `principal` (a certificate name in Certificates::dir).
   Outcome cli(const std::string& principal, const std::vector<std::string>& args) const;
 
+  /// Sends SIGHUP and waits until termijnd has logged the outcome of the reload.
+  void reload();
+
   /// Sends SIGTERM and waits; returns the exit status.
   int stop();
   /// Sends SIGTERM and waits at most `limit`; returns the exit status, or -1 when it had not
@@ -75,6 +80,9 @@ class Termijnd {
 
   /// Where mail goes as .eml files when no SMTP server is configured.
   std::string mail_dir() const { return work_dir_ + "/mail"; }
+
+  /// The configuration file it runs with (config/demo.toml plus the test's edits).
+  std::string config_file() const { return work_dir_ + "/termijn.toml"; }
 
   /// The server's log so far.
   std::string log() const;
@@ -89,6 +97,10 @@ class Termijnd {
 };
 
 std::string binary(const std::string& name);
+
+/// Issues a certificate for `names` from the test CA (scripts/dev-certs DIR NAME...), or with
+/// `revoke`, revokes them and rewrites the CA's CRL (Certificates::dir + "/ca.crl").
+void dev_certs(const std::vector<std::string>& names, bool revoke = false);
 
 /// Checks `condition` every 50 ms until it holds (true) or `timeout` passes (false). For
 /// asynchronous background work only, never to let a deadline pass.

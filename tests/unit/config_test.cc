@@ -60,6 +60,30 @@ TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   EXPECT_THAT(error_of("not toml ="), HasSubstr("test.toml: line 1"));
 }
 
+TEST(ConfigTest, PinsAreNormalisedAndCheckedWhenRead) {
+  // A fingerprint as `openssl x509 -fingerprint -sha256` prints it is stored as lower-case hex;
+  // anything but 64 hex digits is refused naming the key.
+  const std::string hex(64, 'a');
+  std::string printed;
+  for (size_t i = 0; i < 32; ++i) printed += (i ? ":" : "") + std::string("AA");
+  const std::string anchor = "certificate_cn = \"herent-dpo\"";
+  const Config c = parse_config(
+      replaced(demo(), anchor, anchor + "\ncertificate_sha256 = \"" + printed + "\""), "t");
+  EXPECT_EQ(c.principals[0].certificate_sha256, hex);
+  for (const std::string& bad : {hex.substr(1), hex + "a", "sha256:" + hex}) {
+    EXPECT_THAT(
+        error_of(replaced(demo(), anchor, anchor + "\ncertificate_sha256 = \"" + bad + "\"")),
+        HasSubstr("principal[0].certificate_sha256 must be a SHA-256 fingerprint"))
+        << bad;
+  }
+}
+
+TEST(ConfigTest, TheCrlFileIsRead) {
+  // [tls] crl_file names the revocation list termijnd checks client certificates against.
+  const Config c = parse_config(demo() + "\n[tls]\ncrl_file = \"/etc/termijn/ca.crl\"\n", "t");
+  EXPECT_EQ(c.tls.crl_file, "/etc/termijn/ca.crl");
+}
+
 TEST(ConfigTest, ReviewAndRemindersPerRule) {
   // auto_send = false holds a rule's notices; reminders replace its default steps.
   const Config c = parse_config(

@@ -1,0 +1,306 @@
+#include "server/api/certificate_trust.h"
+
+#include <absl/strings/str_cat.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <shared_mutex>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "server/app/sha256.h"
+
+namespace termijn::api {
+
+namespace {
+
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+using Certificate = std::unique_ptr<X509, decltype(&X509_free)>;
+using Crl = std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)>;
+using Names = STACK_OF(GENERAL_NAME);
+
+Bio memory_bio(std::string_view bytes) {
+  return Bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())), BIO_free);
+}
+
+// Every certificate in a PEM bundle.
+std::vector<Certificate> read_certificates(std::string_view pem) {
+  std::vector<Certificate> out;
+  Bio bio = memory_bio(pem);
+  while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    out.emplace_back(c, X509_free);
+  }
+  ERR_clear_error();  // the end of the bundle reads as an error
+  return out;
+}
+
+std::string der_of(const X509_NAME* name) {
+  unsigned char* der = nullptr;
+  const int length = i2d_X509_NAME(name, &der);
+  if (length <= 0) return "";
+  std::string out(reinterpret_cast<const char*>(der), length);
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string hex_of(const ASN1_INTEGER* serial) {
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(ASN1_INTEGER_to_BN(serial, nullptr), BN_free);
+  if (!bn) return "";
+  char* hex = BN_bn2hex(bn.get());
+  std::string out(hex);
+  OPENSSL_free(hex);
+  return out;
+}
+
+std::string one_line(const X509_NAME* name) {
+  char text[256] = {0};
+  X509_NAME_oneline(name, text, sizeof text);
+  return text;
+}
+
+bool has_nul(const ASN1_STRING* s) {
+  return std::memchr(ASN1_STRING_get0_data(s), '\0', ASN1_STRING_length(s)) != nullptr;
+}
+
+absl::StatusOr<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(path + ": cannot be read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::Status in_file(const std::string& path, const absl::Status& s) {
+  return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
+}
+
+bool matches(const config::Principal& p, const CertificateIdentity& id) {
+  const bool named =
+      (!p.certificate_cn.empty() && p.certificate_cn == id.common_name) ||
+      (!p.certificate_email.empty() &&
+       std::find(id.emails.begin(), id.emails.end(), p.certificate_email) != id.emails.end());
+  return named && (p.certificate_sha256.empty() || p.certificate_sha256 == id.sha256);
+}
+
+// Decided certificates are kept up to this many per generation; only certificates that passed
+// the TLS handshake get here, so the bound matters only against a CA that issues many.
+constexpr size_t kMaxDecided = 4096;
+
+}  // namespace
+
+Principal principal_from(const config::Principal& p) {
+  Principal out{p.name, p.party};
+  for (const std::string& role : p.roles) {
+    out.reporter |= role == "reporter";
+    out.dpo |= role == "dpo";
+    out.auditor |= role == "auditor";
+  }
+  return out;
+}
+
+absl::StatusOr<CertificateIdentity> identify_certificate(std::string_view pem) {
+  Bio bio = memory_bio(pem);
+  Certificate cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  if (!cert) return absl::InvalidArgumentError("client certificate cannot be parsed");
+  CertificateIdentity id;
+  const X509_NAME* subject = X509_get_subject_name(cert.get());
+  int common_names = 0;
+  for (int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1); at >= 0;
+       at = X509_NAME_get_index_by_NID(subject, NID_commonName, at)) {
+    if (++common_names > 1) {
+      return absl::InvalidArgumentError(
+          "client certificate has several subject CNs; a principal is named by one");
+    }
+    const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at));
+    unsigned char* utf8 = nullptr;
+    const int length = ASN1_STRING_to_UTF8(&utf8, value);
+    if (length < 0) return absl::InvalidArgumentError("client certificate CN cannot be read");
+    id.common_name.assign(reinterpret_cast<const char*>(utf8), length);
+    OPENSSL_free(utf8);
+    if (id.common_name.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError("client certificate CN contains a NUL byte");
+    }
+  }
+  std::unique_ptr<Names, void (*)(Names*)> sans(
+      static_cast<Names*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)),
+      [](Names* n) { GENERAL_NAMES_free(n); });
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
+    const bool text = name->type == GEN_EMAIL || name->type == GEN_DNS || name->type == GEN_URI;
+    if (text && has_nul(name->d.ia5)) {
+      return absl::InvalidArgumentError(
+          "client certificate subject alternative name contains a NUL byte");
+    }
+    if (name->type == GEN_EMAIL) {
+      const ASN1_IA5STRING* s = name->d.rfc822Name;
+      id.emails.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                             ASN1_STRING_length(s));
+    }
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  X509_digest(cert.get(), EVP_sha256(), digest, &length);
+  id.sha256 = app::to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+  id.issuer = der_of(X509_get_issuer_name(cert.get()));
+  id.serial = hex_of(X509_get0_serialNumber(cert.get()));
+  return id;
+}
+
+absl::StatusOr<RevocationList> RevocationList::parse(std::string_view crl_pem,
+                                                     std::string_view ca_pem) {
+  RevocationList list;
+  if (crl_pem.empty()) return list;
+  const std::vector<Certificate> cas = read_certificates(ca_pem);
+  Bio bio = memory_bio(crl_pem);
+  int crls = 0;
+  while (X509_CRL* read = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
+    Crl crl(read, X509_CRL_free);
+    ++crls;
+    const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
+    const bool signed_by_ca = std::any_of(cas.begin(), cas.end(), [&](const Certificate& ca) {
+      return X509_NAME_cmp(X509_get_subject_name(ca.get()), issuer) == 0 &&
+             X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.get())) == 1;
+    });
+    if (!signed_by_ca) {
+      return absl::InvalidArgumentError("the CRL of '" + one_line(issuer) +
+                                        "' is not signed by a CA of the trusted bundle");
+    }
+    const std::string issuer_der = der_of(issuer);
+    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
+    for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
+      list.revoked_.emplace(
+          issuer_der, hex_of(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revoked, i))));
+    }
+  }
+  ERR_clear_error();
+  if (crls == 0) return absl::InvalidArgumentError("holds no PEM certificate revocation list");
+  return list;
+}
+
+struct CertificateTrust::Generation {
+  std::vector<config::Principal> principals;
+  RevocationList revoked;
+  mutable std::shared_mutex decided_mutex;
+  mutable std::unordered_map<std::string, absl::StatusOr<Principal>> decided;  // by PEM
+
+  absl::StatusOr<Principal> decide(std::string_view pem) const {
+    const auto id = identify_certificate(pem);
+    if (!id.ok()) return absl::UnauthenticatedError(id.status().message());
+    if (revoked.revokes(*id)) {
+      spdlog::warn("refused revoked certificate: CN '{}', serial {}, sha256 {}", id->common_name,
+                   id->serial, id->sha256);
+      return absl::UnauthenticatedError("certificate CN '" + id->common_name + "' (serial " +
+                                        id->serial + ") has been revoked");
+    }
+    for (const config::Principal& p : principals) {
+      if (matches(p, *id)) return principal_from(p);
+    }
+    spdlog::warn("refused certificate of unknown principal: CN '{}', sha256 {}", id->common_name,
+                 id->sha256);
+    return absl::UnauthenticatedError("certificate CN '" + id->common_name +
+                                      "' is not a configured principal");
+  }
+};
+
+CertificateTrust::CertificateTrust(std::vector<config::Principal> principals,
+                                   RevocationList revoked) {
+  replace(std::move(principals), std::move(revoked));
+}
+
+std::shared_ptr<const CertificateTrust::Generation> CertificateTrust::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+void CertificateTrust::replace(std::vector<config::Principal> principals, RevocationList revoked) {
+  auto next = std::make_shared<Generation>();
+  next->principals = std::move(principals);
+  next->revoked = std::move(revoked);
+  std::lock_guard lock(mutex_);
+  current_ = std::move(next);
+}
+
+absl::StatusOr<Principal> CertificateTrust::principal_for_certificate(std::string_view pem) const {
+  const std::shared_ptr<const Generation> generation = current();
+  const std::string key(pem);
+  {
+    std::shared_lock lock(generation->decided_mutex);
+    if (const auto it = generation->decided.find(key); it != generation->decided.end()) {
+      return it->second;
+    }
+  }
+  absl::StatusOr<Principal> decision = generation->decide(pem);
+  std::unique_lock lock(generation->decided_mutex);
+  if (generation->decided.size() >= kMaxDecided) generation->decided.clear();
+  generation->decided.emplace(key, decision);
+  return decision;
+}
+
+std::optional<Principal> CertificateTrust::principal_named(std::string_view name) const {
+  for (const config::Principal& p : current()->principals) {
+    if (p.name == name) return principal_from(p);
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
+  if (files.crl_file.empty()) return RevocationList();
+  const auto crl = read_file(files.crl_file);
+  if (!crl.ok()) return crl.status();
+  const auto ca = read_file(files.ca_file);
+  if (!ca.ok()) return ca.status();
+  auto list = RevocationList::parse(*crl, *ca);
+  if (!list.ok()) return in_file(files.crl_file, list.status());
+  return list;
+}
+
+absl::Status check_server_identity(const TrustFiles& files) {
+  const auto cert_pem = read_file(files.cert_file);
+  if (!cert_pem.ok()) return cert_pem.status();
+  const auto key_pem = read_file(files.key_file);
+  if (!key_pem.ok()) return key_pem.status();
+  const std::vector<Certificate> chain = read_certificates(*cert_pem);
+  if (chain.empty()) return absl::InvalidArgumentError(files.cert_file + ": no PEM certificate");
+  Bio bio = memory_bio(*key_pem);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  if (!key) return absl::InvalidArgumentError(files.key_file + ": no PEM private key");
+  if (X509_check_private_key(chain.front().get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(files.key_file + ": is not the key of " + files.cert_file);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status reload_trust(CertificateTrust& trust, const TrustFiles& files) {
+  constexpr const char* kKept = "reload failed, the previous principals and revocations stay: ";
+  std::vector<config::Principal> principals;
+  try {
+    principals = config::load_config(files.config_file).principals;
+  } catch (const std::runtime_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(kKept, e.what()));  // "FILE: what is wrong"
+  }
+  auto revoked = load_revocations(files);
+  if (!revoked.ok())
+    return absl::InvalidArgumentError(absl::StrCat(kKept, revoked.status().message()));
+  const size_t counts[] = {principals.size(), revoked->size()};
+  trust.replace(std::move(principals), std::move(*revoked));
+  spdlog::info("SIGHUP: reloaded {} principals and {} revoked certificates", counts[0], counts[1]);
+  if (files.cert_file.empty()) return absl::OkStatus();  // plaintext development mode
+  if (auto s = check_server_identity(files); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the server certificate and key on disk are not usable: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace termijn::api

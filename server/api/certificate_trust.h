@@ -1,0 +1,105 @@
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/api/principal.h"
+#include "server/config/config.h"
+
+namespace termijn::api {
+
+/// The Principal a configured principal stands for.
+Principal principal_from(const config::Principal& p);
+
+/// What identifies a client certificate.
+struct CertificateIdentity {
+  std::string common_name;          ///< subject CN; empty if it has none
+  std::vector<std::string> emails;  ///< e-mail SANs
+  std::string sha256;               ///< SHA-256 of the DER, 64 lower-case hex digits
+  std::string issuer;               ///< DER of the issuer name
+  std::string serial;               ///< serial number, upper-case hex
+};
+
+/// Reads a PEM certificate with OpenSSL. INVALID_ARGUMENT if it cannot be parsed, if its subject
+/// has more than one CN, or if a NUL byte hides in its CN or a SAN: each makes the name a
+/// principal is matched by ambiguous ("herent-dpo\0.evil" reads as "herent-dpo" in C).
+absl::StatusOr<CertificateIdentity> identify_certificate(std::string_view pem);
+
+/// The certificates the CA has revoked: the entries of one or more PEM CRLs, each signed by a
+/// CA of the trusted bundle.
+class RevocationList {
+ public:
+  RevocationList() = default;
+  /// INVALID_ARGUMENT naming the reason if `crl_pem` holds no CRL, a CRL that cannot be parsed, or
+  /// one not signed by a CA certificate in `ca_pem`. Empty `crl_pem`: nothing is revoked.
+  static absl::StatusOr<RevocationList> parse(std::string_view crl_pem, std::string_view ca_pem);
+
+  /// Whether the issuer of `id` revoked it.
+  bool revokes(const CertificateIdentity& id) const {
+    return revoked_.count({id.issuer, id.serial}) > 0;
+  }
+  size_t size() const { return revoked_.size(); }
+
+ private:
+  std::set<std::pair<std::string, std::string>> revoked_;  // (issuer DER, serial hex)
+};
+
+/// The principals and revocations every call is checked against, replaced whole on reload, so
+/// that a revoked certificate is refused from the next call on, also on connections opened
+/// before. Thread-safe. Each distinct certificate is parsed and decided once per generation.
+class CertificateTrust {
+ public:
+  CertificateTrust(std::vector<config::Principal> principals, RevocationList revoked);
+
+  /// The principal a client certificate (PEM, already verified against the CA by the TLS
+  /// handshake) stands for; UNAUTHENTICATED with the reason otherwise.
+  absl::StatusOr<Principal> principal_for_certificate(std::string_view pem) const;
+
+  /// The configured principal called `name` (plaintext development mode).
+  std::optional<Principal> principal_named(std::string_view name) const;
+
+  /// From the next call on, decide with these principals and revocations.
+  void replace(std::vector<config::Principal> principals, RevocationList revoked);
+
+ private:
+  struct Generation;
+  std::shared_ptr<const Generation> current() const;
+
+  mutable std::mutex mutex_;  // guards current_ only; a generation guards its own cache
+  std::shared_ptr<const Generation> current_;
+};
+
+/// Where the TLS material and the principals are read from. The paths are fixed at start; their
+/// contents are re-read on reload.
+struct TrustFiles {
+  std::string config_file;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string crl_file;  ///< empty: no revocation list
+};
+
+/// Reads and checks the revocation list named in `files` (none if crl_file is empty).
+/// INVALID_ARGUMENT "FILE: reason" if it cannot be read or is not valid.
+absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files);
+
+/// INVALID_ARGUMENT "FILE: reason" unless the server certificate and key files can be read,
+/// parsed and belong together.
+absl::Status check_server_identity(const TrustFiles& files);
+
+/// SIGHUP: re-reads the configuration's principals and the revocation list and puts them into
+/// `trust` together, or, if either is wrong, neither (the status says which file and why). Then
+/// checks the server certificate and key, which gRPC re-reads by itself: a problem there is
+/// reported but does not hold back a revocation.
+absl::Status reload_trust(CertificateTrust& trust, const TrustFiles& files);
+
+}  // namespace termijn::api

@@ -1,0 +1,148 @@
+// End-to-end: certificate revocation and reload on SIGHUP, and where plaintext may be served.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "termijn/v1/termijn.grpc.pb.h"
+#include "tests/e2e/harness.h"
+
+namespace termijn::testing {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// One channel, hence one TLS connection, presenting `name`'s certificate for every call.
+class Connection {
+ public:
+  Connection(const Termijnd& server, const std::string& name) {
+    const std::string dir = Certificates::get().dir;
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = read(dir + "/ca.crt");
+    ssl.pem_cert_chain = read(dir + "/" + name + ".crt");
+    ssl.pem_private_key = read(dir + "/" + name + ".key");
+    stub_ = v1::Termijn::NewStub(grpc::CreateChannel(server.address(), grpc::SslCredentials(ssl)));
+  }
+  grpc::Status list_parties() {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    v1::ListPartiesResponse response;
+    return stub_->ListParties(&context, {}, &response);
+  }
+
+ private:
+  std::unique_ptr<v1::Termijn::Stub> stub_;
+};
+
+// A principal of its own per test, so that revoking it leaves the shared demo certificates be.
+constexpr const char* kDeputy = "herent-deputy";
+
+TermijndOptions with_deputy_and_crl(const std::string& crl_file) {
+  TermijndOptions options;
+  options.edits = {{"[[principal]]\nname = \"auditor\"",
+                    std::string("[[principal]]\nname = \"") + kDeputy +
+                        "\"\nparty = \"herent\"\nroles = [\"dpo\"]\ncertificate_cn = \"" + kDeputy +
+                        "\"\n\n[[principal]]\nname = \"auditor\""}};
+  options.crl_file = crl_file;
+  return options;
+}
+
+TEST(RevocationTest, ARevokedCertificateIsRefusedFromTheCallAfterSighup) {
+  // Revoking a principal's certificate and sending SIGHUP refuses its next call, also on a
+  // connection opened before, while other principals keep working and the server keeps running.
+  dev_certs({kDeputy});
+  // What termijnd reads: a copy, so that the test can also break it.
+  const std::string crl =
+      fs::temp_directory_path() / ("termijn-revocation-" + std::to_string(getpid()) + ".crl");
+  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
+  Termijnd server(with_deputy_and_crl(crl));
+  Connection open_before(server, kDeputy);
+  ASSERT_TRUE(open_before.list_parties().ok());
+  ASSERT_EQ(server.cli(kDeputy, {"parties", "list"}).exit_code, 0);
+
+  dev_certs({kDeputy}, /*revoke=*/true);
+  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
+  server.reload();
+
+  const Outcome refused = server.cli(kDeputy, {"parties", "list"});
+  EXPECT_EQ(refused.exit_code, 4);
+  EXPECT_THAT(refused.err, HasSubstr("certificate CN 'herent-deputy'"));
+  EXPECT_THAT(refused.err, HasSubstr("has been revoked"));
+  const grpc::Status on_open_connection = open_before.list_parties();
+  EXPECT_EQ(on_open_connection.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(on_open_connection.error_message(), HasSubstr("has been revoked"));
+  EXPECT_EQ(server.cli("herent-dpo", {"parties", "list"}).exit_code, 0);
+
+  // A broken CRL is reported with its file name; the previous revocations stay in force.
+  std::ofstream(crl) << "not a CRL\n";
+  server.reload();
+  EXPECT_THAT(server.log(), HasSubstr("previous principals and revocations stay: " + crl +
+                                      ": holds no PEM certificate revocation list"));
+  EXPECT_EQ(server.cli(kDeputy, {"parties", "list"}).exit_code, 4);
+  EXPECT_EQ(server.cli("kortenberg-dpo", {"parties", "list"}).exit_code, 0);
+  fs::remove(crl);
+}
+
+TEST(RevocationTest, SighupRereadsThePrincipalsAndKeepsThemWhenTheFileIsBroken) {
+  // A principal added to the configuration acts after SIGHUP; a configuration that does not
+  // parse is reported with its file name and changes nothing.
+  Termijnd server;
+  EXPECT_EQ(server.cli("stranger", {"parties", "list"}).exit_code, 4);
+  std::ofstream(server.config_file(), std::ios::app)
+      << "\n[[principal]]\nname = \"stranger\"\nroles = [\"auditor\"]\n"
+      << "certificate_cn = \"stranger\"\n";
+  server.reload();
+  EXPECT_EQ(server.cli("stranger", {"parties", "list"}).exit_code, 0);
+
+  std::ofstream(server.config_file(), std::ios::app) << "\n[[principal]]\nname = \"nobody\"\n";
+  server.reload();
+  EXPECT_THAT(server.log(), HasSubstr("SIGHUP: reload failed, the previous principals and "
+                                      "revocations stay: " +
+                                      server.config_file() + ": principal["));
+  EXPECT_EQ(server.cli("stranger", {"parties", "list"}).exit_code, 0);
+}
+
+TEST(RevocationTest, ACrlNotSignedByTheCaRefusesToStart) {
+  // termijnd does not start with a CRL from another CA, and says which file is wrong.
+  const std::string foreign = Certificates::get().other_ca_dir + "/ca.crl";
+  TermijndOptions options;
+  options.crl_file = foreign;
+  try {
+    Termijnd server(options);
+    ADD_FAILURE() << "termijnd started with another CA's CRL";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("tls: " + foreign +
+                                    ": the CRL of '/O=Termijn development/"
+                                    "CN=Termijn development CA' is not signed by a CA of the "
+                                    "trusted bundle"));
+  }
+}
+
+TEST(PlaintextTest, OnlyOnAnAddressThatParsesAsALoopbackIp) {
+  // A host name that merely starts with "127." is not a loopback address.
+  for (const std::string listen : {"127.evil.example:0", "localhost:0"}) {
+    const Outcome o = run_command({binary("termijnd"), "--config",
+                                   std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml",
+                                   "--listen", listen, "--database-url",
+                                   "postgresql:///none?host=/nonexistent", "--insecure-plaintext"});
+    EXPECT_EQ(o.exit_code, 1) << listen;
+    EXPECT_THAT(o.err, HasSubstr("--insecure-plaintext is only allowed on a loopback address "
+                                 "given as an IP (127.0.0.0/8 or [::1]), not " +
+                                 listen));
+  }
+}
+
+}  // namespace
+}  // namespace termijn::testing

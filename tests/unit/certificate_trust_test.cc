@@ -1,0 +1,260 @@
+// Which client certificates stand for which principal: ambiguous names, pins, revocation.
+#include "server/api/certificate_trust.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace termijn::api {
+namespace {
+
+using ::testing::HasSubstr;
+
+using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+Key new_key() { return Key(EVP_EC_gen("P-256"), EVP_PKEY_free); }
+
+template <typename T, int (*Write)(BIO*, const T*)>
+std::string pem_of(const T* object) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  Write(bio.get(), object);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, length);
+}
+
+// Fixed instants: the tests read no clock.
+void set_time(ASN1_TIME* time, const char* generalized) { ASN1_TIME_set_string(time, generalized); }
+
+struct Subject {
+  std::vector<std::string> common_names;               // may hold NUL bytes
+  std::vector<std::pair<int, std::string>> alt_names;  // (GEN_EMAIL / GEN_DNS, value)
+  long serial = 1;
+};
+
+// A test CA that signs certificates and CRLs.
+class TestCa {
+ public:
+  explicit TestCa(const std::string& name) : key_(new_key()) {
+    name_ = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(name_, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1000);
+    X509_set_subject_name(cert.get(), name_);
+    X509_set_issuer_name(cert.get(), name_);
+    set_time(X509_getm_notBefore(cert.get()), "20250101000000Z");
+    set_time(X509_getm_notAfter(cert.get()), "20350101000000Z");
+    X509_set_pubkey(cert.get(), key_.get());
+    X509_sign(cert.get(), key_.get(), EVP_sha256());
+    pem_ = pem_of<X509, PEM_write_bio_X509>(cert.get());
+  }
+  ~TestCa() { X509_NAME_free(name_); }
+  const std::string& pem() const { return pem_; }
+
+  std::string issue(const Subject& s) const {
+    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), s.serial);
+    X509_NAME* subject = X509_get_subject_name(cert.get());
+    for (const std::string& cn : s.common_names) {
+      X509_NAME_add_entry_by_NID(subject, NID_commonName, V_ASN1_UTF8STRING,
+                                 reinterpret_cast<const unsigned char*>(cn.data()),
+                                 static_cast<int>(cn.size()), -1, 0);
+    }
+    if (!s.alt_names.empty()) {
+      GENERAL_NAMES* names = GENERAL_NAMES_new();
+      for (const auto& [type, value] : s.alt_names) {
+        ASN1_IA5STRING* text = ASN1_IA5STRING_new();
+        ASN1_STRING_set(text, value.data(), static_cast<int>(value.size()));
+        GENERAL_NAME* name = GENERAL_NAME_new();
+        GENERAL_NAME_set0_value(name, type, text);
+        sk_GENERAL_NAME_push(names, name);
+      }
+      X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names, 0, 0);
+      GENERAL_NAMES_free(names);
+    }
+    X509_set_issuer_name(cert.get(), name_);
+    set_time(X509_getm_notBefore(cert.get()), "20250101000000Z");
+    set_time(X509_getm_notAfter(cert.get()), "20300101000000Z");
+    const Key key = new_key();
+    X509_set_pubkey(cert.get(), key.get());
+    X509_sign(cert.get(), key_.get(), EVP_sha256());
+    return pem_of<X509, PEM_write_bio_X509>(cert.get());
+  }
+
+  std::string crl(const std::vector<long>& revoked_serials) const {
+    std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(X509_CRL_new(), X509_CRL_free);
+    X509_CRL_set_version(crl.get(), 1);
+    X509_CRL_set_issuer_name(crl.get(), name_);
+    std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> when(ASN1_TIME_new(), ASN1_TIME_free);
+    set_time(when.get(), "20260101000000Z");
+    X509_CRL_set1_lastUpdate(crl.get(), when.get());
+    for (const long serial : revoked_serials) {
+      X509_REVOKED* entry = X509_REVOKED_new();
+      std::unique_ptr<ASN1_INTEGER, decltype(&ASN1_INTEGER_free)> number(ASN1_INTEGER_new(),
+                                                                         ASN1_INTEGER_free);
+      ASN1_INTEGER_set(number.get(), serial);
+      X509_REVOKED_set_serialNumber(entry, number.get());
+      X509_REVOKED_set_revocationDate(entry, when.get());
+      X509_CRL_add0_revoked(crl.get(), entry);
+    }
+    X509_CRL_sort(crl.get());
+    X509_CRL_sign(crl.get(), key_.get(), EVP_sha256());
+    return pem_of<X509_CRL, PEM_write_bio_X509_CRL>(crl.get());
+  }
+
+ private:
+  Key key_;
+  X509_NAME* name_ = nullptr;
+  std::string pem_;
+};
+
+config::Principal herent_dpo() {
+  config::Principal p;
+  p.name = "herent-dpo";
+  p.party = "herent";
+  p.roles = {"dpo"};
+  p.certificate_cn = "herent-dpo";
+  return p;
+}
+
+config::Principal by_email(const std::string& email) {
+  config::Principal p = herent_dpo();
+  p.name = "herent-mail";
+  p.certificate_cn.clear();
+  p.certificate_email = email;
+  return p;
+}
+
+const TestCa& ca() {
+  static const TestCa instance("Test CA");
+  return instance;
+}
+
+TEST(CertificateTrustTest, AConfiguredCnIsItsPrincipal) {
+  // The baseline the refusals below differ from: one CN, no NUL, known principal.
+  const CertificateTrust trust({herent_dpo()}, {});
+  const auto p = trust.principal_for_certificate(ca().issue({{"herent-dpo"}}));
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name, "herent-dpo");
+  EXPECT_TRUE(p->dpo);
+}
+
+TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
+  // A subject with two CNs names no one for sure, whichever CN comes first.
+  const CertificateTrust trust({herent_dpo()}, {});
+  for (const Subject& s :
+       {Subject{{"herent-dpo", "intruder"}}, Subject{{"intruder", "herent-dpo"}}}) {
+    const auto p = trust.principal_for_certificate(ca().issue(s));
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_THAT(p.status().message(), HasSubstr("several subject CNs"));
+  }
+}
+
+TEST(CertificateTrustTest, ANulByteInTheCnIsRefused) {
+  // "herent-dpo\0.evil.example" must not pass for herent-dpo.
+  const CertificateTrust trust({herent_dpo()}, {});
+  const auto p =
+      trust.principal_for_certificate(ca().issue({{std::string("herent-dpo\0.evil.example", 24)}}));
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(p.status().message(), HasSubstr("CN contains a NUL byte"));
+}
+
+TEST(CertificateTrustTest, ANulByteInASanIsRefused) {
+  // E-mail and DNS names with a NUL byte are refused, even beside a CN that would match.
+  const CertificateTrust trust({herent_dpo(), by_email("dpo@herent.example")}, {});
+  for (const int type : {GEN_EMAIL, GEN_DNS}) {
+    const auto p = trust.principal_for_certificate(
+        ca().issue({{"herent-dpo"}, {{type, std::string("dpo@herent.example\0.evil", 25)}}}));
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated) << type;
+    EXPECT_THAT(p.status().message(), HasSubstr("subject alternative name contains a NUL byte"));
+  }
+  const auto clean =
+      trust.principal_for_certificate(ca().issue({{}, {{GEN_EMAIL, "dpo@herent.example"}}}));
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_EQ(clean->name, "herent-mail");
+}
+
+TEST(CertificateTrustTest, APinInAnyNotationMatchesOnlyItsCertificate) {
+  // A pin written as openssl prints it (upper case, colons) is the same pin as plain hex.
+  const std::string pinned_pem = ca().issue({{"herent-dpo"}, {}, 7});
+  const std::string other_pem = ca().issue({{"herent-dpo"}, {}, 8});
+  const std::string hex = identify_certificate(pinned_pem)->sha256;
+  std::string printed;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    if (i > 0) printed += ':';
+    printed += static_cast<char>(std::toupper(hex[i]));
+    printed += static_cast<char>(std::toupper(hex[i + 1]));
+  }
+  for (const std::string& written : {printed, hex}) {
+    config::Principal p = herent_dpo();
+    p.certificate_sha256 = config::normalized_fingerprint(written);
+    const CertificateTrust trust({p}, {});
+    EXPECT_TRUE(trust.principal_for_certificate(pinned_pem).ok()) << written;
+    EXPECT_FALSE(trust.principal_for_certificate(other_pem).ok()) << written;
+  }
+  EXPECT_EQ(config::normalized_fingerprint(hex.substr(2)), "");
+  EXPECT_EQ(config::normalized_fingerprint(hex.substr(2) + "zz"), "");
+}
+
+TEST(CertificateTrustTest, ARevocationTakesEffectOnTheNextDecisionAfterReplace) {
+  // A certificate already decided (and cached) is refused as soon as a CRL revoking it is put in;
+  // another certificate of the same CA stays accepted.
+  CertificateTrust trust({herent_dpo()}, {});
+  const std::string revoked = ca().issue({{"herent-dpo"}, {}, 41});
+  const std::string kept = ca().issue({{"herent-dpo"}, {}, 42});
+  ASSERT_TRUE(trust.principal_for_certificate(revoked).ok());
+
+  const auto crl = RevocationList::parse(ca().crl({41}), ca().pem());
+  ASSERT_TRUE(crl.ok()) << crl.status();
+  trust.replace({herent_dpo()}, *crl);
+  const auto refused = trust.principal_for_certificate(revoked);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(refused.status().message(), HasSubstr("(serial 29) has been revoked"));
+  EXPECT_TRUE(trust.principal_for_certificate(kept).ok());
+}
+
+TEST(CertificateTrustTest, TheSameSerialFromAnotherCaIsNotRevoked) {
+  // A CRL speaks for its own issuer only.
+  const TestCa other("Other CA");
+  const auto crl = RevocationList::parse(ca().crl({5}), ca().pem() + other.pem());
+  ASSERT_TRUE(crl.ok()) << crl.status();
+  const CertificateTrust trust({herent_dpo()}, *crl);
+  EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 5})).ok());
+  EXPECT_TRUE(trust.principal_for_certificate(other.issue({{"herent-dpo"}, {}, 5})).ok());
+}
+
+TEST(CertificateTrustTest, ACrlMustBeSignedByATrustedCa) {
+  // A CRL from a CA outside the bundle, or text that is no CRL, is refused with the reason.
+  const TestCa other("Other CA");
+  const auto foreign = RevocationList::parse(other.crl({1}), ca().pem());
+  EXPECT_THAT(foreign.status().message(),
+              HasSubstr("the CRL of '/CN=Other CA' is not signed by a CA of the trusted bundle"));
+  EXPECT_THAT(RevocationList::parse("garbage", ca().pem()).status().message(),
+              HasSubstr("holds no PEM certificate revocation list"));
+  EXPECT_EQ(RevocationList::parse("", ca().pem())->size(), 0u);
+}
+
+TEST(CertificateTrustTest, ReplacedPrincipalsActFromTheNextCall) {
+  // A principal removed from the configuration is refused after the reload, also when its
+  // certificate was decided before.
+  CertificateTrust trust({herent_dpo()}, {});
+  const std::string pem = ca().issue({{"herent-dpo"}});
+  ASSERT_TRUE(trust.principal_for_certificate(pem).ok());
+  trust.replace({}, {});
+  EXPECT_THAT(trust.principal_for_certificate(pem).status().message(),
+              HasSubstr("certificate CN 'herent-dpo' is not a configured principal"));
+  EXPECT_FALSE(trust.principal_named("herent-dpo").has_value());
+}
+
+}  // namespace
+}  // namespace termijn::api
