@@ -1,13 +1,51 @@
 // termijn: the command-line client of termijnd.
+#include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "client/context.h"
+
+namespace {
+
+// Errors are one line on stderr (DESIGN.md, CLI conventions). Messages may echo what the user
+// typed, line breaks included, so control characters are printed escaped.
+int report_failure(const std::string& message, int exit_code) {
+  std::string line;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else if (c == '\t') {
+      line += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      line += escaped;
+    } else {
+      line += c;
+    }
+  }
+  std::cerr << "termijn: " << line << "\n";
+  return exit_code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using termijn::cli::CliError;
   termijn::cli::Context ctx;
   CLI::App app{"termijn: track the deadlines of personal-data incidents and requests"};
   app.require_subcommand(1);
+  // The global options below are defined once, on this app. Every subcommand inherits
+  // fallthrough, so an option it does not know is handed up to here: globals may stand before the
+  // noun, between noun and verb, or after the verb's own arguments, as with gh and kubectl.
+  // Environment fallbacks and their precedence stay those of the one definition.
+  app.fallthrough();
+  app.footer(
+      "Global options (--server, -o/--output, --ca, --cert, --key, --insecure-plaintext, --as) "
+      "may stand anywhere on the command line; see termijn --help.\n");
   app.add_option("--server", ctx.server, "termijnd address HOST:PORT")
       ->envname("TERMIJN_SERVER")
       ->capture_default_str();
@@ -33,14 +71,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "termijn: " << e.what() << "\n";
-    return 2;
+    return report_failure(e.what(), 2);
   } catch (const CliError& e) {
-    std::cerr << "termijn: " << e.what() << "\n";
-    return e.exit_code;
+    return report_failure(e.what(), e.exit_code);
   } catch (const std::exception& e) {
-    std::cerr << "termijn: " << e.what() << "\n";
-    return 1;
+    return report_failure(e.what(), 1);
   }
   return 0;
 }
