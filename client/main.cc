@@ -1,11 +1,16 @@
 // termijn: the command-line client of termijnd.
+#include <grpc/support/log.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include "client/context.h"
 
 namespace {
+
+void discard_grpc_log(gpr_log_func_args*) {}
 
 // Errors are one line on stderr (DESIGN.md, CLI conventions). Messages may echo what the user
 // typed, line breaks included, so control characters are printed escaped.
@@ -34,6 +39,9 @@ int report_failure(const std::string& message, int exit_code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gRPC logs a failed TLS handshake on stderr in several lines of its own; the status that
+  // follows says the same in the one line the CLI prints. GRPC_VERBOSITY brings the log back.
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function(discard_grpc_log);
   using termijn::cli::CliError;
   termijn::cli::Context ctx;
   CLI::App app{"termijn: track the deadlines of personal-data incidents and requests"};

@@ -319,6 +319,55 @@ TEST_F(CliTest, ErrorEchoingALineBreakStaysOneLine) {
   EXPECT_EQ(count("incident"), "0");
 }
 
+TEST_F(CliTest, RefusedTlsHandshakeIsOneLine) {
+  // A server certificate from another CA or an expired client certificate: the CLI exits 6 with
+  // one line on stderr, without gRPC's own log lines.
+  const Certificates& certs = Certificates::get();
+  const std::vector<std::map<std::string, std::string>> cases{
+      {{"TERMIJN_CA", certs.other_ca_dir + "/ca.crt"},
+       {"TERMIJN_CERT", certs.dir + "/herent-dpo.crt"},
+       {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}},
+      {{"TERMIJN_CA", certs.dir + "/ca.crt"},
+       {"TERMIJN_CERT", certs.dir + "/expired.crt"},
+       {"TERMIJN_KEY", certs.dir + "/expired.key"}},
+  };
+  for (auto env : cases) {
+    env["TERMIJN_SERVER"] = server_.address();
+    const Outcome o = run_command({binary("termijn"), "parties", "list"}, env);
+    EXPECT_EQ(o.exit_code, 6) << env["TERMIJN_CA"] << " " << env["TERMIJN_CERT"];
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_THAT(o.err, ::testing::StartsWith("termijn: server unavailable: ")) << o.err;
+  }
+}
+
+TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
+  // A --ca, --cert or --key file OpenSSL cannot read as PEM is bad input (exit 2) naming the
+  // option, not an unavailable server.
+  const Certificates& certs = Certificates::get();
+  const std::string not_pem = write_file("termijn-not-pem.txt", "not PEM\n");
+  const std::map<std::string, std::string> good{{"--ca", certs.dir + "/ca.crt"},
+                                                {"--cert", certs.dir + "/herent-dpo.crt"},
+                                                {"--key", certs.dir + "/herent-dpo.key"}};
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"--ca", not_pem},
+      {"--cert", not_pem},
+      {"--key", not_pem},
+      {"--key", certs.dir + "/herent-dpo.crt"},
+  };
+  for (const auto& [flag, file] : cases) {
+    std::vector<std::string> argv{binary("termijn"), "parties", "list", "--server",
+                                  server_.address()};
+    for (const auto& [option, path] : good) {
+      argv.push_back(option);
+      argv.push_back(option == flag ? file : path);
+    }
+    const Outcome o = run_command(argv);
+    EXPECT_EQ(o.exit_code, 2) << flag << " " << file << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(flag + ": " + file + " holds no PEM")) << o.err;
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+}
+
 TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
   // --save-copy reports a file it cannot write, and a request without a copy, instead of
   // exiting 0 with nothing (or an empty file) saved.
