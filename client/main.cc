@@ -36,6 +36,29 @@ int report_failure(const std::string& message, int exit_code) {
   return exit_code;
 }
 
+// CLI11 says only "A subcommand is required" when a noun or verb is missing or misspelt: name
+// the command, what was typed instead and what would do. Empty when `app` lacks no subcommand.
+std::string missing_command_message(const CLI::App& app) {
+  const CLI::App* at = &app;
+  std::string command;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    command += (command.empty() ? "" : " ") + at->get_name();
+  }
+  if (at->get_require_subcommand_min() == 0) return "";
+  std::string choices;
+  for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; })) {
+    choices += (choices.empty() ? "" : ", ") + sub->get_name();
+  }
+  std::string message = command.empty() ? "" : command + ": ";
+  for (const std::string& arg : app.remaining(true)) {
+    if (arg.rfind('-', 0) != 0) {
+      return message + "unknown command '" + arg + "', expected one of: " + choices;
+    }
+  }
+  return message + "missing command, one of: " + choices;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,7 +102,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    return report_failure(e.what(), 2);
+    const std::string missing_command =
+        dynamic_cast<const CLI::RequiredError*>(&e) ? missing_command_message(app) : "";
+    return report_failure(missing_command.empty() ? e.what() : missing_command, 2);
   } catch (const CliError& e) {
     return report_failure(e.what(), e.exit_code);
   } catch (const std::exception& e) {

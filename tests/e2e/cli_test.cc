@@ -309,6 +309,24 @@ TEST_F(CliTest, UnknownOrMisplacedOptionsFailWithOneLine) {
   }
 }
 
+TEST_F(CliTest, MissingOrMisspeltCommandIsNamedWithTheChoices) {
+  // A missing or misspelt noun or verb names what was typed and what would do, on one line.
+  const std::vector<BadInput> cases{
+      {{}, "missing command, one of: parties, incident, request, deadlines"},
+      {{"partie", "list"}, "unknown command 'partie', expected one of: parties, incident"},
+      {{"parties", "-o", "json"}, "parties: missing command, one of: list"},
+      {{"obligation", "fullfil", "1"},
+       "obligation: unknown command 'fullfil', expected one of: "
+       "show, fulfil, waive"},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = server_.cli("herent-dpo", c.args);
+    EXPECT_EQ(o.exit_code, 2) << ::testing::PrintToString(c.args) << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(c.says));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+}
+
 TEST_F(CliTest, ErrorEchoingALineBreakStaysOneLine) {
   // A server message that echoes user input with a line break is still one line on stderr.
   const Outcome o =
