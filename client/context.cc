@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 #include <google/protobuf/util/json_util.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <fstream>
@@ -22,6 +24,33 @@ std::string read_file(const std::string& path, const std::string& flag) {
   return buffer.str();
 }
 
+// A passphrase callback that offers none: OpenSSL would otherwise prompt on the terminal, and
+// gRPC cannot use an encrypted key anyway.
+int no_passphrase(char*, int, int, void*) { return 0; }
+
+// Reads a PEM file for `flag` and checks that OpenSSL can parse what gRPC will need from it, so
+// that a wrong file is bad input naming the option, not an "unavailable" server.
+std::string read_pem(const std::string& path, const std::string& flag, bool private_key) {
+  const std::string pem = read_file(path, flag);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  bool parsed;
+  if (private_key) {
+    EVP_PKEY* parsed_key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
+    parsed = parsed_key != nullptr;
+    EVP_PKEY_free(parsed_key);
+  } else {
+    X509* parsed_certificate = PEM_read_bio_X509(bio.get(), nullptr, no_passphrase, nullptr);
+    parsed = parsed_certificate != nullptr;
+    X509_free(parsed_certificate);
+  }
+  if (!parsed) {
+    throw CliError(2, flag + ": " + path + " holds no PEM " +
+                          (private_key ? "unencrypted private key" : "certificate"));
+  }
+  return pem;
+}
+
 }  // namespace
 
 v1::Termijn::Stub& Context::stub() {
@@ -36,9 +65,9 @@ v1::Termijn::Stub& Context::stub() {
                      "TERMIJN_KEY); see the README for the demo principals");
     }
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = read_file(ca, "--ca");
-    ssl.pem_cert_chain = read_file(cert, "--cert");
-    ssl.pem_private_key = read_file(key, "--key");
+    ssl.pem_root_certs = read_pem(ca, "--ca", false);
+    ssl.pem_cert_chain = read_pem(cert, "--cert", false);
+    ssl.pem_private_key = read_pem(key, "--key", true);
     creds = grpc::SslCredentials(ssl);
   }
   grpc::ChannelArguments args;

@@ -16,11 +16,13 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
   auto list = std::make_shared<List>();
   CLI::App* deadlines =
       app.add_subcommand("deadlines", "Open obligations, soonest first, with countdown");
-  deadlines->add_flag("--all", list->all, "include met and waived obligations");
-  deadlines->add_option("--party", list->party, "owner party (default: your own)");
-  deadlines->add_option("--due-before", list->due_before, "RFC 3339 instant");
-  deadlines->add_option("--limit", list->limit, "page size (at most 500)")->capture_default_str();
-  deadlines->add_option("--page-token", list->page_token, "continue a previous listing");
+  const std::vector<CLI::Option*> listing_options{
+      deadlines->add_flag("--all", list->all, "include met and waived obligations"),
+      deadlines->add_option("--party", list->party, "owner party (default: your own)"),
+      deadlines->add_option("--due-before", list->due_before, "RFC 3339 instant"),
+      deadlines->add_option("--limit", list->limit, "page size (at most 500)")
+          ->capture_default_str(),
+      deadlines->add_option("--page-token", list->page_token, "continue a previous listing")};
   deadlines->callback([&ctx, list, deadlines] {
     if (!deadlines->get_subcommands().empty()) return;
     v1::ListObligationsRequest req;
@@ -55,7 +57,16 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--party", preview->party, "party the event happens to (default: your own)");
   cmd->add_option("--at", preview->at, "RFC 3339, or local time (default: now)");
   cmd->add_option("--kind", preview->kind, "request kind (default access)");
-  cmd->callback([&ctx, preview] {
+  cmd->callback([&ctx, preview, listing_options] {
+    // Options preview does not know fall through to `deadlines`: refuse the listing ones rather
+    // than ignore them.
+    for (const CLI::Option* listing_option : listing_options) {
+      if (listing_option->count() > 0) {
+        throw CliError(
+            2, listing_option->get_name() +
+                   ": an option of the `deadlines` listing; `deadlines preview` does not take it");
+      }
+    }
     v1::PreviewObligationsRequest req;
     req.set_event(preview->event == "incident" ? v1::EVENT_KIND_INCIDENT
                                                : v1::EVENT_KIND_REQUEST);

@@ -1,13 +1,82 @@
 // termijn: the command-line client of termijnd.
+#include <grpc/support/log.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "client/context.h"
 
+namespace {
+
+void discard_grpc_log(gpr_log_func_args*) {}
+
+// Errors are one line on stderr (DESIGN.md, CLI conventions). Messages may echo what the user
+// typed, line breaks included, so control characters are printed escaped.
+int report_failure(const std::string& message, int exit_code) {
+  std::string line;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else if (c == '\t') {
+      line += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      line += escaped;
+    } else {
+      line += c;
+    }
+  }
+  std::cerr << "termijn: " << line << "\n";
+  return exit_code;
+}
+
+// CLI11 says only "A subcommand is required" when a noun or verb is missing or misspelt: name
+// the command, what was typed instead and what would do. Empty when `app` lacks no subcommand.
+std::string missing_command_message(const CLI::App& app) {
+  const CLI::App* at = &app;
+  std::string command;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    command += (command.empty() ? "" : " ") + at->get_name();
+  }
+  if (at->get_require_subcommand_min() == 0) return "";
+  std::string choices;
+  for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; })) {
+    choices += (choices.empty() ? "" : ", ") + sub->get_name();
+  }
+  std::string message = command.empty() ? "" : command + ": ";
+  for (const std::string& arg : app.remaining(true)) {
+    if (arg.rfind('-', 0) != 0) {
+      return message + "unknown command '" + arg + "', expected one of: " + choices;
+    }
+  }
+  return message + "missing command, one of: " + choices;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // gRPC logs a failed TLS handshake on stderr in several lines of its own; the status that
+  // follows says the same in the one line the CLI prints. GRPC_VERBOSITY brings the log back.
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function(discard_grpc_log);
   using termijn::cli::CliError;
   termijn::cli::Context ctx;
   CLI::App app{"termijn: track the deadlines of personal-data incidents and requests"};
   app.require_subcommand(1);
+  // The global options below are defined once, on this app. Every subcommand inherits
+  // fallthrough, so an option it does not know is handed up to here: globals may stand before the
+  // noun, between noun and verb, or after the verb's own arguments, as with gh and kubectl.
+  // Environment fallbacks and their precedence stay those of the one definition.
+  app.fallthrough();
+  app.footer(
+      "Global options (--server, -o/--output, --ca, --cert, --key, --insecure-plaintext, --as) "
+      "may stand anywhere on the command line; see termijn --help.\n");
   app.add_option("--server", ctx.server, "termijnd address HOST:PORT")
       ->envname("TERMIJN_SERVER")
       ->capture_default_str();
@@ -33,14 +102,13 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "termijn: " << e.what() << "\n";
-    return 2;
+    const std::string missing_command =
+        dynamic_cast<const CLI::RequiredError*>(&e) ? missing_command_message(app) : "";
+    return report_failure(missing_command.empty() ? e.what() : missing_command, 2);
   } catch (const CliError& e) {
-    std::cerr << "termijn: " << e.what() << "\n";
-    return e.exit_code;
+    return report_failure(e.what(), e.exit_code);
   } catch (const std::exception& e) {
-    std::cerr << "termijn: " << e.what() << "\n";
-    return 1;
+    return report_failure(e.what(), 1);
   }
   return 0;
 }

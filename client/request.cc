@@ -93,7 +93,14 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     v1::Request resp;
     check(ctx.stub().GetRequest(ctx.call_context().get(), req, &resp));
     if (!show->save_copy.empty()) {
-      std::ofstream(show->save_copy, std::ios::binary) << resp.copy().content();
+      if (!resp.has_copy()) {
+        throw CliError(exit_code_for(grpc::StatusCode::NOT_FOUND),
+                       "--save-copy: " + resp.name() + " has no copy of the original");
+      }
+      std::ofstream out(show->save_copy, std::ios::binary);
+      out << resp.copy().content();
+      out.close();
+      if (!out) throw CliError(2, "--save-copy: cannot write " + show->save_copy);
       resp.mutable_copy()->clear_content();
     }
     if (ctx.json()) return print_json(resp);

@@ -32,10 +32,18 @@ install_packages() {
   fi
 }
 
+# build [TARGET...]: builds the TARGETs (configured without the tests), or without any, every
+# target including the tests.
 build() {
-  log "building"
-  cmake -S "$TERMIJN_ROOT" -B "$TERMIJN_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$TERMIJN_ROOT/build" -j2
+  local tests=ON target_args=()
+  if (($#)); then
+    tests=OFF
+    target_args=(--target "$@")
+  fi
+  log "building ${*:-everything}"
+  cmake -S "$TERMIJN_ROOT" -B "$TERMIJN_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DTERMIJN_BUILD_TESTS="$tests" >/dev/null
+  cmake --build "$TERMIJN_ROOT/build" -j2 "${target_args[@]}"
 }
 
 # private_dir DIR...: each DIR, and everything already in it, for its owner only (folders 0700,

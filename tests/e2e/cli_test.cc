@@ -231,6 +231,186 @@ TEST_F(CliTest, UsageErrorsExitNonZero) {
   EXPECT_THAT(o.err, HasSubstr("--title"));
 }
 
+TEST_F(CliTest, OutputOptionWorksBeforeBetweenAndAfterTheCommand) {
+  // -o json is a global option: it is read before the noun, between noun and verb, and after
+  // the verb's own arguments, and each placement prints the same JSON.
+  const Outcome preview =
+      server_.cli("herent-dpo", {"deadlines", "preview", "--event", "request", "--party", "herent",
+                                 "--at", "2027-11-25T09:00:00+01:00", "-o", "json"});
+  ASSERT_EQ(preview.exit_code, 0) << preview.err;
+  EXPECT_THAT(preview.out, HasSubstr("\"rule\": \"gdpr.art12_response\""));
+  EXPECT_THAT(preview.out, HasSubstr("\"dueTime\": \"2027-12-25T08:00:00Z\""));
+  EXPECT_THAT(preview.out, HasSubstr("\"legalDueTime\": \"2027-12-27T23:00:00Z\""));
+
+  const std::vector<std::vector<std::string>> placements{
+      {"-o", "json", "parties", "list"},
+      {"parties", "-o", "json", "list"},
+      {"parties", "list", "--output", "json"},
+      {"parties", "list", "--output=json"},
+  };
+  const Outcome before = server_.cli("herent-dpo", placements[0]);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_THAT(before.out, HasSubstr("\"id\": \"herent\""));
+  EXPECT_THAT(before.out, HasSubstr("\"email\": \"dpo@kortenberg.example\""));
+  for (const auto& args : placements) {
+    const Outcome o = server_.cli("herent-dpo", args);
+    EXPECT_EQ(o.exit_code, 0) << ::testing::PrintToString(args) << ": " << o.err;
+    EXPECT_EQ(o.out, before.out) << ::testing::PrintToString(args);
+  }
+}
+
+TEST_F(CliTest, ConnectionOptionsAnywhereTakePrecedenceOverTheEnvironment) {
+  // --server, --cert and --key after the verb (or between noun and verb) override
+  // TERMIJN_SERVER, TERMIJN_CERT and TERMIJN_KEY, as they do before the noun.
+  const std::string certs = Certificates::get().dir;
+  const Outcome as_kortenberg =
+      server_.cli("herent-dpo", {"incident", "report", "--title", "Printout left on the train",
+                                 "--cert", certs + "/kortenberg-dpo.crt", "-o", "json", "--key",
+                                 certs + "/kortenberg-dpo.key"});
+  ASSERT_EQ(as_kortenberg.exit_code, 0) << as_kortenberg.err;
+  EXPECT_THAT(as_kortenberg.out, HasSubstr("\"reportedBy\": \"kortenberg-dpo\""));
+
+  const std::map<std::string, std::string> env_with_a_dead_server{
+      {"TERMIJN_SERVER", "127.0.0.1:1"},
+      {"TERMIJN_CA", certs + "/ca.crt"},
+      {"TERMIJN_CERT", certs + "/herent-dpo.crt"},
+      {"TERMIJN_KEY", certs + "/herent-dpo.key"}};
+  EXPECT_EQ(run_command({binary("termijn"), "parties", "list"}, env_with_a_dead_server).exit_code,
+            6)
+      << "TERMIJN_SERVER is used without --server";
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"parties", "--server", server_.address(), "list"},
+                                             {"parties", "list", "--server", server_.address()}}) {
+    std::vector<std::string> argv{binary("termijn")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const Outcome o = run_command(argv, env_with_a_dead_server);
+    EXPECT_EQ(o.exit_code, 0) << ::testing::PrintToString(args) << ": " << o.err;
+    EXPECT_THAT(o.out, HasSubstr("dpo@kortenberg.example"));
+  }
+}
+
+TEST_F(CliTest, UnknownOrMisplacedOptionsFailWithOneLine) {
+  // An unknown option is still refused wherever it stands, and an option of `deadlines` given to
+  // `deadlines preview` is refused rather than ignored: exit 2, one line naming the option.
+  const std::vector<BadInput> cases{
+      {{"deadlines", "preview", "--event", "incident", "--bogus", "-o", "json"}, "--bogus"},
+      {{"parties", "--bogus", "list"}, "--bogus"},
+      {{"--bogus", "parties", "list"}, "--bogus"},
+      {{"deadlines", "preview", "--event", "incident", "--limit", "5"}, "--limit"},
+      {{"deadlines", "--all", "preview", "--event", "incident"}, "--all"},
+      {{"parties", "list", "-o", "yaml"}, "yaml"},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = server_.cli("herent-dpo", c.args);
+    EXPECT_EQ(o.exit_code, 2) << ::testing::PrintToString(c.args) << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(c.says));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_EQ(o.out, "") << ::testing::PrintToString(c.args);
+  }
+}
+
+TEST_F(CliTest, MissingOrMisspeltCommandIsNamedWithTheChoices) {
+  // A missing or misspelt noun or verb names what was typed and what would do, on one line.
+  const std::vector<BadInput> cases{
+      {{}, "missing command, one of: parties, incident, request, deadlines"},
+      {{"partie", "list"}, "unknown command 'partie', expected one of: parties, incident"},
+      {{"parties", "-o", "json"}, "parties: missing command, one of: list"},
+      {{"obligation", "fullfil", "1"},
+       "obligation: unknown command 'fullfil', expected one of: "
+       "show, fulfil, waive"},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = server_.cli("herent-dpo", c.args);
+    EXPECT_EQ(o.exit_code, 2) << ::testing::PrintToString(c.args) << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(c.says));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+}
+
+TEST_F(CliTest, ErrorEchoingALineBreakStaysOneLine) {
+  // A server message that echoes user input with a line break is still one line on stderr.
+  const Outcome o =
+      server_.cli("herent-dpo", {"incident", "report", "--party", "leu\nven", "--title", "x"});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("unknown party 'leu\\nven'"));
+  EXPECT_EQ(count("incident"), "0");
+}
+
+TEST_F(CliTest, RefusedTlsHandshakeIsOneLine) {
+  // A server certificate from another CA or an expired client certificate: the CLI exits 6 with
+  // one line on stderr, without gRPC's own log lines.
+  const Certificates& certs = Certificates::get();
+  const std::vector<std::map<std::string, std::string>> cases{
+      {{"TERMIJN_CA", certs.other_ca_dir + "/ca.crt"},
+       {"TERMIJN_CERT", certs.dir + "/herent-dpo.crt"},
+       {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}},
+      {{"TERMIJN_CA", certs.dir + "/ca.crt"},
+       {"TERMIJN_CERT", certs.dir + "/expired.crt"},
+       {"TERMIJN_KEY", certs.dir + "/expired.key"}},
+  };
+  for (auto env : cases) {
+    env["TERMIJN_SERVER"] = server_.address();
+    const Outcome o = run_command({binary("termijn"), "parties", "list"}, env);
+    EXPECT_EQ(o.exit_code, 6) << env["TERMIJN_CA"] << " " << env["TERMIJN_CERT"];
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_THAT(o.err, ::testing::StartsWith("termijn: server unavailable: ")) << o.err;
+  }
+}
+
+TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
+  // A --ca, --cert or --key file OpenSSL cannot read as PEM is bad input (exit 2) naming the
+  // option, not an unavailable server.
+  const Certificates& certs = Certificates::get();
+  const std::string not_pem = write_file("termijn-not-pem.txt", "not PEM\n");
+  const std::map<std::string, std::string> good{{"--ca", certs.dir + "/ca.crt"},
+                                                {"--cert", certs.dir + "/herent-dpo.crt"},
+                                                {"--key", certs.dir + "/herent-dpo.key"}};
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"--ca", not_pem},
+      {"--cert", not_pem},
+      {"--key", not_pem},
+      {"--key", certs.dir + "/herent-dpo.crt"},
+  };
+  for (const auto& [flag, file] : cases) {
+    std::vector<std::string> argv{binary("termijn"), "parties", "list", "--server",
+                                  server_.address()};
+    for (const auto& [option, path] : good) {
+      argv.push_back(option);
+      argv.push_back(option == flag ? file : path);
+    }
+    const Outcome o = run_command(argv);
+    EXPECT_EQ(o.exit_code, 2) << flag << " " << file << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(flag + ": " + file + " holds no PEM")) << o.err;
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+}
+
+TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
+  // --save-copy reports a file it cannot write, and a request without a copy, instead of
+  // exiting 0 with nothing (or an empty file) saved.
+  ASSERT_EQ(server_
+                .cli("herent-dpo", {"request", "log", "--kind", "access", "--summary", "x",
+                                    "--copy", write_file("termijn-letter.txt", "letter")})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      server_.cli("herent-dpo", {"request", "log", "--kind", "access", "--summary", "y"}).exit_code,
+      0);
+  const Outcome unwritable = server_.cli(
+      "herent-dpo", {"request", "show", "1", "--save-copy", "/nonexistent-dir/letter.txt"});
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.err;
+  EXPECT_THAT(unwritable.err, HasSubstr("--save-copy: cannot write /nonexistent-dir/letter.txt"));
+  EXPECT_EQ(lines(unwritable.err), 1) << unwritable.err;
+
+  const std::string saved = std::filesystem::temp_directory_path() / "termijn-no-copy.txt";
+  std::filesystem::remove(saved);
+  const Outcome no_copy = server_.cli("herent-dpo", {"request", "show", "2", "--save-copy", saved});
+  EXPECT_EQ(no_copy.exit_code, 3) << no_copy.err;
+  EXPECT_THAT(no_copy.err, HasSubstr("requests/2 has no copy of the original"));
+  EXPECT_FALSE(std::filesystem::exists(saved));
+}
+
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
   // SIGTERM lets termijnd finish and exit 0.
   EXPECT_EQ(server_.stop(), 0);
