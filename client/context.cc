@@ -103,6 +103,8 @@ int exit_code_for(grpc::StatusCode code) {
       return 5;
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::ABORTED:             // a record busy with a concurrent change
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // the server is overloaded
       return 6;
     default:
       return 1;

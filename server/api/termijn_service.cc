@@ -201,7 +201,12 @@ grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerCo
     q.party = scope->party;
     q.viewer = scope->viewer;
     if (req->has_due_before()) {
-      q.due_before = domain::Instant{std::chrono::seconds{req->due_before().seconds()}};
+      const domain::Instant due_before{std::chrono::seconds{req->due_before().seconds()}};
+      if (!domain::in_supported_range(due_before)) {
+        return absl::InvalidArgumentError("due_before: outside the supported range, " +
+                                          domain::describe_supported_range());
+      }
+      q.due_before = due_before;
     }
     q.page_size = req->page_size();
     q.page_token = req->page_token();

@@ -2,39 +2,11 @@
 
 #include <string>
 
+#include "server/domain/utf8.h"
+
 namespace termijn::app {
 
 namespace {
-
-// The length of the valid UTF-8 sequence at the start of `s`, or 0 if it is not one (overlong
-// forms, surrogates and code points above U+10FFFF are invalid).
-size_t utf8_length(std::string_view s) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char c = byte(0);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  char32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < n) return 0;
-  for (size_t i = 1; i < n; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 bool disallowed_control(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -54,7 +26,7 @@ absl::Status check_text(std::string_view field, std::string_view text, size_t ma
                                       " bytes");
   }
   for (size_t i = 0; i < text.size();) {
-    const size_t n = utf8_length(text.substr(i));
+    const size_t n = domain::utf8_length(text.substr(i));
     if (n == 0) {
       return absl::InvalidArgumentError(name + ": not valid UTF-8 (at byte " + std::to_string(i) +
                                         ")");
@@ -72,7 +44,7 @@ std::string printable_prefix(std::string_view text, size_t max_bytes) {
   static constexpr std::string_view kCut = "...";
   std::string out;
   for (size_t i = 0; i < text.size() && out.size() <= max_bytes;) {
-    const size_t n = utf8_length(text.substr(i));
+    const size_t n = domain::utf8_length(text.substr(i));
     if (n == 0) {
       out += kReplacement;
       ++i;

@@ -3,6 +3,7 @@
 #include <absl/status/status.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,8 @@ inline constexpr size_t kMaxTitle = 200;
 inline constexpr size_t kMaxText = 20000;
 /// Names, ids, tokens, file names and other short values.
 inline constexpr size_t kMaxShort = 200;
+/// An estimate of affected data subjects beyond this is a typing error.
+inline constexpr int64_t kMaxSubjectCount = 1'000'000'000;
 /// How much of a refused input an error message quotes.
 inline constexpr size_t kMaxQuote = 40;
 

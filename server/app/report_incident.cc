@@ -18,8 +18,9 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   if (auto s = check_text("title", input.title, kMaxTitle, /*required=*/true); !s.ok()) return s;
   if (auto s = check_text("description", input.description, kMaxText, false); !s.ok()) return s;
   if (auto s = check_text("ticket_ref", input.ticket_ref, kMaxTitle, false); !s.ok()) return s;
-  if (input.subject_count < 0) {
-    return absl::InvalidArgumentError("subject_count: must not be negative");
+  if (input.subject_count < 0 || input.subject_count > kMaxSubjectCount) {
+    return absl::InvalidArgumentError("subject_count: must lie between 0 and " +
+                                      std::to_string(kMaxSubjectCount));
   }
 
   IncidentRecord record;

@@ -1,5 +1,7 @@
 #include "server/domain/media_type.h"
 
+#include "server/domain/utf8.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -120,31 +122,10 @@ DetectedType detect_zip(std::string_view zip) {
 
 // RFC 3629: well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
 bool is_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto byte = [&s](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    size_t length = 0;
-    uint32_t code = 0, minimum = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      length = 2, code = c & 0x1F, minimum = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, code = c & 0x0F, minimum = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, code = c & 0x07, minimum = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + length > s.size()) return false;
-    for (size_t k = 1; k < length; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80) return false;
-      code = (code << 6) | (byte(i + k) & 0x3F);
-    }
-    if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    i += length;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8_length(s.substr(i));
+    if (n == 0) return false;
+    i += n;
   }
   return true;
 }

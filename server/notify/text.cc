@@ -1,51 +1,12 @@
 #include "server/notify/text.h"
 
+#include "server/domain/utf8.h"
+
 #include <cstdint>
 
 namespace termijn::notify {
 
-std::string valid_utf8(std::string_view s) {
-  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    size_t length = 0;
-    char32_t code = 0;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      length = 2;
-      code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3;
-      code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4;
-      code = c & 0x07;
-    }
-    bool ok = length > 0 && i + length <= s.size();
-    for (size_t k = 1; ok && k < length; ++k) {
-      const unsigned char next = s[i + k];
-      ok = (next & 0xC0) == 0x80;
-      code = (code << 6) | (next & 0x3F);
-    }
-    // Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8 either.
-    static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && code >= kMinimum[length] && !(code >= 0xD800 && code <= 0xDFFF) && code <= 0x10FFFF;
-    if (ok) {
-      out.append(s.substr(i, length));
-      i += length;
-    } else {
-      out += kReplacement;
-      ++i;
-    }
-  }
-  return out;
-}
+std::string valid_utf8(std::string_view s) { return domain::valid_utf8(s); }
 
 std::string one_line(std::string_view s) {
   std::string out;

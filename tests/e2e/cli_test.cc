@@ -126,6 +126,28 @@ struct BadInput {
   std::string says;
 };
 
+TEST_F(CliTest, OversizedOrOutOfRangeInputGetsAShortClearError) {
+  // Inputs beyond their bounds are INVALID_ARGUMENT naming the field; an error quotes at most a
+  // short prefix of what it refuses; nothing is stored.
+  const std::string huge(5000, 'A');
+  const std::vector<BadInput> cases{
+      {{"incident", "show", huge}, "name: 'AAAA"},
+      {{"incident", "report", "--party", huge, "--title", "x"}, "party: unknown party 'AAAA"},
+      {{"incident", "report", "--title", "x", "--subject-count", "99999999999"},
+       "subject_count: "},
+      {{"incident", "report", "--title", std::string(201, 'x')}, "title: longer than 200 bytes"},
+      {{"deadlines", "--due-before", "9999-12-31T00:00:00Z"}, "due_before: "},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = server_.cli("herent-dpo", c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.says << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(c.says));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_LT(o.err.size(), 300u) << o.err;
+  }
+  EXPECT_EQ(count("incident"), "0");
+}
+
 TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
   // Each bad input exits non-zero with one line on stderr that names the field; nothing is stored.
   const std::string big = write_file("termijn-big.bin", std::string(10 * 1024 * 1024 + 1, 'x'));

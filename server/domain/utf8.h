@@ -1,0 +1,17 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace termijn::domain {
+
+/// The length in bytes of the valid UTF-8 sequence `s` starts with, or 0 if it does not start
+/// with one (a stray continuation byte, a truncated sequence, an overlong form, a UTF-16
+/// surrogate, a value past U+10FFFF). 0 for an empty `s`.
+size_t utf8_length(std::string_view s);
+
+/// `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per byte that starts none).
+std::string valid_utf8(std::string_view s);
+
+}  // namespace termijn::domain
