@@ -16,9 +16,10 @@ absl::StatusOr<domain::Instant> read_event_time(std::string_view text, std::stri
                                       domain::describe_supported_range());
   }
   if (!allow_future && parsed.instant > now) {
-    return absl::InvalidArgumentError(
-        std::string(field) + ": " + domain::format_local(parsed.instant, *party.zone) +
-        " is in the future (now " + domain::format_local(now, *party.zone) + ")");
+    return absl::InvalidArgumentError(std::string(field) + ": " +
+                                      domain::format_local(parsed.instant, *party.zone) +
+                                      " is in the future (now " +
+                                      domain::format_local(now, *party.zone) + ")");
   }
   return parsed.instant;
 }

@@ -30,8 +30,7 @@ std::string describe_day(date::year_month_day day) {
   return date::format("%a %Y-%m-%d", date::sys_days{day});
 }
 
-Deadline hour_deadline(Instant event, int n, const TimeZone& zone,
-                       std::string_view event_noun) {
+Deadline hour_deadline(Instant event, int n, const TimeZone& zone, std::string_view event_noun) {
   Deadline d;
   d.due_time = event + hours{n};
   // Reg. 1182/71 art. 3(1): the hour of the event is not counted; art. 3(2)(a): the period ends
@@ -49,8 +48,8 @@ Deadline hour_deadline(Instant event, int n, const TimeZone& zone,
   return d;
 }
 
-Deadline month_deadline(Instant event, int n, const TimeZone& zone,
-                        const HolidayCalendar& calendar, std::string_view event_noun) {
+Deadline month_deadline(Instant event, int n, const TimeZone& zone, const HolidayCalendar& calendar,
+                        std::string_view event_noun) {
   const auto local_event = zone.to_local(event);
   const auto local_day = date::floor<date::days>(local_event);
   const date::year_month_day event_day{local_day};
