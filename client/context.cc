@@ -1,6 +1,5 @@
 #include "client/context.h"
 
-#include <date/tz.h>
 #include <google/protobuf/util/json_util.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -11,6 +10,7 @@
 #include <sstream>
 
 #include "proto/enum_names.h"
+#include "server/domain/time.h"
 
 namespace termijn::cli {
 
@@ -131,9 +131,11 @@ void print_json(const google::protobuf::Message& message) {
 }
 
 std::string local_time(const google::protobuf::Timestamp& t, const std::string& zone) {
-  const date::sys_seconds instant{std::chrono::seconds{t.seconds()}};
-  const date::time_zone* tz = date::locate_zone(zone.empty() ? "UTC" : zone);
-  return date::format("%a %Y-%m-%d %H:%M %Z", date::make_zoned(tz, instant));
+  const domain::Instant instant{std::chrono::seconds{t.seconds()}};
+  // A zone this machine's tz database lacks is shown in UTC rather than failing the command.
+  const domain::TimeZone* tz = domain::TimeZone::find(zone);
+  if (tz == nullptr) tz = domain::TimeZone::find("UTC");
+  return tz->format(instant, "%a %Y-%m-%d %H:%M %Z");
 }
 
 std::string countdown(const google::protobuf::Timestamp& due) {

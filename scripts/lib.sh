@@ -7,7 +7,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 
 TERMIJN_PACKAGES=(
   build-essential cmake pkg-config ccache git openssl ca-certificates tzdata
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libhowardhinnant-date-dev libspdlog-dev libgtest-dev libgmock-dev
   libtomlplusplus-dev libcli11-dev libssl-dev libcurl4-openssl-dev
   postgresql python3-aiosmtpd

@@ -10,6 +10,11 @@ absl::StatusOr<domain::Instant> read_event_time(std::string_view text, std::stri
   if (text.empty()) return now;
   const domain::ParsedTime parsed = domain::parse_time(text, *party.zone);
   if (!parsed.ok()) return absl::InvalidArgumentError(std::string(field) + ": " + parsed.error);
+  if (!domain::in_supported_range(parsed.instant)) {
+    return absl::InvalidArgumentError(std::string(field) + ": '" + std::string(text) +
+                                      "' is outside the supported range " +
+                                      domain::describe_supported_range());
+  }
   if (!allow_future && parsed.instant > now) {
     return absl::InvalidArgumentError(std::string(field) + ": " +
                                       domain::format_local(parsed.instant, *party.zone) +

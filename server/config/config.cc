@@ -46,9 +46,8 @@ domain::Party party(const toml::table& t, size_t index, const std::string& origi
   p.locale = t["locale"].value_or(std::string("nl"));
   if (p.locale != "nl" && p.locale != "en") fail(origin, where + ".locale must be nl or en");
   const std::string zone = t["time_zone"].value_or(std::string("Europe/Brussels"));
-  try {
-    p.zone = date::locate_zone(zone);
-  } catch (const std::exception&) {
+  p.zone = domain::TimeZone::find(zone);
+  if (p.zone == nullptr) {
     fail(origin, where + ".time_zone '" + zone + "' is not in the tz database");
   }
   const std::string holidays = t["holidays"].value_or(std::string("BE"));

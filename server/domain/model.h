@@ -56,7 +56,7 @@ struct Party {
   std::optional<Contact> dpo_deputy;
   std::vector<Contact> escalation;
   std::string locale = "nl";
-  const date::time_zone* zone = nullptr;
+  const TimeZone* zone = nullptr;
   HolidayCalendar calendar = HolidayCalendar::belgium();
 };
 

@@ -9,13 +9,13 @@ namespace {
 using std::chrono::hours;
 
 // The start of the local clock hour containing `t`. Reg. 1182/71 art. 3(1) excludes that hour.
-Instant start_of_local_hour(Instant t, const date::time_zone& zone) {
-  const std::chrono::seconds offset = zone.get_info(t).offset;
+Instant start_of_local_hour(Instant t, const TimeZone& zone) {
+  const std::chrono::seconds offset = zone.offset_at(t).utc_offset;
   return date::floor<hours>(t + offset) - offset;
 }
 
 // The instant at which local day `day` expires (24:00 local, i.e. 00:00 of the next day).
-Instant end_of_local_day(date::year_month_day day, const date::time_zone& zone) {
+Instant end_of_local_day(date::year_month_day day, const TimeZone& zone) {
   return resolve_local(date::local_days{day} + date::days{1}, zone);
 }
 
@@ -30,8 +30,7 @@ std::string describe_day(date::year_month_day day) {
   return date::format("%a %Y-%m-%d", date::sys_days{day});
 }
 
-Deadline hour_deadline(Instant event, int n, const date::time_zone& zone,
-                       std::string_view event_noun) {
+Deadline hour_deadline(Instant event, int n, const TimeZone& zone, std::string_view event_noun) {
   Deadline d;
   d.due_time = event + hours{n};
   // Reg. 1182/71 art. 3(1): the hour of the event is not counted; art. 3(2)(a): the period ends
@@ -49,8 +48,8 @@ Deadline hour_deadline(Instant event, int n, const date::time_zone& zone,
   return d;
 }
 
-Deadline month_deadline(Instant event, int n, const date::time_zone& zone,
-                        const HolidayCalendar& calendar, std::string_view event_noun) {
+Deadline month_deadline(Instant event, int n, const TimeZone& zone, const HolidayCalendar& calendar,
+                        std::string_view event_noun) {
   const auto local_event = zone.to_local(event);
   const auto local_day = date::floor<date::days>(local_event);
   const date::year_month_day event_day{local_day};
@@ -92,7 +91,7 @@ std::string describe(Period period) {
   return std::to_string(period.count) + (period.count == 1 ? " month" : " months");
 }
 
-Deadline compute_deadline(Instant event, Period period, const date::time_zone& zone,
+Deadline compute_deadline(Instant event, Period period, const TimeZone& zone,
                           const HolidayCalendar& calendar, std::string_view event_noun) {
   Deadline d = period.unit == Period::Unit::kHours
                    ? hour_deadline(event, period.count, zone, event_noun)

@@ -30,7 +30,7 @@ struct Deadline {
 
 /// Computes the deadline of `period` counted from `event`, with calendar reasoning in `zone` and
 /// `calendar`. `event_noun` names the event in the explanation ("awareness", "receipt").
-Deadline compute_deadline(Instant event, Period period, const date::time_zone& zone,
+Deadline compute_deadline(Instant event, Period period, const TimeZone& zone,
                           const HolidayCalendar& calendar, std::string_view event_noun);
 
 }  // namespace termijn::domain

@@ -1,29 +1,122 @@
 #include "server/domain/time.h"
 
+#include <absl/time/civil_time.h>
+
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <regex>
 
 namespace termijn::domain {
 
-Instant resolve_local(date::local_seconds local, const date::time_zone& zone) {
-  const date::local_info info = zone.get_info(local);
-  // For a nonexistent time `first` is the period before the gap, so subtracting its offset moves
-  // the time forward by the gap; for an ambiguous one `first` is the earlier period (summer time).
-  return Instant{local.time_since_epoch() - info.first.offset};
+bool in_supported_range(Instant t) {
+  return t >= kEarliestSupportedInstant && t <= kLatestSupportedInstant;
 }
 
-date::year_month_day local_date(Instant t, const date::time_zone& zone) {
+std::string describe_supported_range() {
+  return date::format("%FT%TZ", kEarliestSupportedInstant) + " to " +
+         date::format("%FT%TZ", kLatestSupportedInstant);
+}
+
+namespace {
+
+absl::Time ToAbsl(Instant t) { return absl::FromUnixSeconds(t.time_since_epoch().count()); }
+
+// Civil times in Abseil count from the same 1970-01-01 epoch as date::local_seconds.
+const absl::CivilSecond kCivilEpoch(1970, 1, 1, 0, 0, 0);
+
+absl::CivilSecond ToCivil(date::local_seconds local) {
+  return kCivilEpoch + local.time_since_epoch().count();
+}
+
+// A name as the tz database spells zones: components of letters, digits, '_', '-' and '+'
+// separated by '/'. Keeps paths ("/etc/...", "..") and Abseil's "Fixed/UTC+hh:mm:ss" names out.
+bool is_zone_name(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.back() == '/') return false;
+  std::string_view::size_type start = 0;
+  while (start <= name.size()) {
+    const auto slash = std::min(name.find('/', start), name.size());
+    const std::string_view part = name.substr(start, slash - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    for (const char c : part) {
+      const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '+';
+      if (!ok) return false;
+    }
+    start = slash + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+const TimeZone* TimeZone::find(std::string_view name) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<const TimeZone>, std::less<>> loaded;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (const auto it = loaded.find(name); it != loaded.end()) return it->second.get();
+  absl::TimeZone zone;
+  if (!is_zone_name(name) || !absl::LoadTimeZone(std::string(name), &zone)) return nullptr;
+  return loaded
+      .emplace(std::string(name),
+               std::unique_ptr<const TimeZone>(new TimeZone(std::string(name), zone)))
+      .first->second.get();
+}
+
+ZoneOffset TimeZone::offset_at(Instant t) const {
+  const absl::TimeZone::CivilInfo info = zone_.At(ToAbsl(t));
+  return {std::chrono::seconds{info.offset}, info.zone_abbr};
+}
+
+date::local_seconds TimeZone::to_local(Instant t) const {
+  return date::local_seconds{t.time_since_epoch() + offset_at(t).utc_offset};
+}
+
+LocalTimeInfo TimeZone::classify(date::local_seconds local) const {
+  const absl::TimeZone::TimeInfo info = zone_.At(ToCivil(local));
+  // `pre` is `local` read with the offset in force before the transition, `post` with the one
+  // after; both equal for a unique time.
+  const auto offset_of = [&](absl::Time read) {
+    return std::chrono::seconds{local.time_since_epoch().count() - absl::ToUnixSeconds(read)};
+  };
+  LocalTimeInfo result;
+  result.offset_before = offset_of(info.pre);
+  result.offset_after = offset_of(info.post);
+  switch (info.kind) {
+    case absl::TimeZone::TimeInfo::UNIQUE:
+      result.kind = LocalTimeInfo::Kind::kUnique;
+      break;
+    case absl::TimeZone::TimeInfo::SKIPPED:
+      result.kind = LocalTimeInfo::Kind::kNonexistent;
+      break;
+    case absl::TimeZone::TimeInfo::REPEATED:
+      result.kind = LocalTimeInfo::Kind::kAmbiguous;
+      break;
+  }
+  return result;
+}
+
+std::string TimeZone::format(Instant t, std::string_view pattern) const {
+  return absl::FormatTime(absl::string_view(pattern.data(), pattern.size()), ToAbsl(t), zone_);
+}
+
+Instant resolve_local(date::local_seconds local, const TimeZone& zone) {
+  // For a nonexistent time the offset before the gap moves the time forward by the gap; for an
+  // ambiguous one it gives the earlier instant (still summer time).
+  return Instant{local.time_since_epoch() - zone.classify(local).offset_before};
+}
+
+date::year_month_day local_date(Instant t, const TimeZone& zone) {
   return date::year_month_day{date::floor<date::days>(zone.to_local(t))};
 }
 
-std::string format_local(Instant t, const date::time_zone& zone) {
-  return date::format("%Y-%m-%d %H:%M %Z", date::make_zoned(&zone, t));
+std::string format_local(Instant t, const TimeZone& zone) {
+  return zone.format(t, "%Y-%m-%d %H:%M %Z");
 }
 
-std::string format_rfc3339(Instant t, const date::time_zone& zone) {
-  std::string s = date::format("%Y-%m-%dT%H:%M:%S%z", date::make_zoned(&zone, t));
-  s.insert(s.size() - 2, ":");  // +0100 -> +01:00
-  return s;
+std::string format_rfc3339(Instant t, const TimeZone& zone) {
+  return zone.format(t, "%Y-%m-%dT%H:%M:%S%Ez");
 }
 
 namespace {
@@ -44,14 +137,15 @@ bool valid_fields(int y, int mo, int d, int h, int mi, int s) {
 
 }  // namespace
 
-ParsedTime parse_time(std::string_view text, const date::time_zone& zone) {
+ParsedTime parse_time(std::string_view text, const TimeZone& zone) {
   static const std::regex kPattern(
       R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|z|[+-]\d{2}:\d{2})?$)");
   const std::string input(text);
   std::smatch m;
   if (!std::regex_match(input, m, kPattern)) {
-    return {{}, "'" + input + "' is not a time; use RFC 3339 like 2026-11-27T14:20:00+01:00 or a " +
-                    "local time like 2026-11-27T14:20"};
+    return {{},
+            "'" + input + "' is not a time; use RFC 3339 like 2026-11-27T14:20:00+01:00 or a " +
+                "local time like 2026-11-27T14:20"};
   }
   const int y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]);
   const int h = std::stoi(m[4]), mi = std::stoi(m[5]), s = m[6].matched ? std::stoi(m[6]) : 0;
@@ -72,20 +166,22 @@ ParsedTime parse_time(std::string_view text, const date::time_zone& zone) {
     }
     return {Instant{local.time_since_epoch() - offset}, {}};
   }
-  const date::local_info info = zone.get_info(local);
-  if (info.result == date::local_info::nonexistent) {
-    return {{}, "'" + input + "' does not exist in " + zone.name() +
-                    " (the clocks skip that hour); give an offset, e.g. " +
-                    format_rfc3339(resolve_local(local, zone), zone)};
+  const LocalTimeInfo info = zone.classify(local);
+  if (info.kind == LocalTimeInfo::Kind::kNonexistent) {
+    return {{},
+            "'" + input + "' does not exist in " + zone.name() +
+                " (the clocks skip that hour); give an offset, e.g. " +
+                format_rfc3339(resolve_local(local, zone), zone)};
   }
-  if (info.result == date::local_info::ambiguous) {
+  if (info.kind == LocalTimeInfo::Kind::kAmbiguous) {
     const std::string stem = date::format("%Y-%m-%dT%H:%M:%S", local);
-    return {{}, "'" + input + "' is ambiguous in " + zone.name() +
-                    " (that hour occurs twice); give an offset: " + stem +
-                    format_offset(info.first.offset) + " or " + stem +
-                    format_offset(info.second.offset)};
+    return {{},
+            "'" + input + "' is ambiguous in " + zone.name() +
+                " (that hour occurs twice); give an offset: " + stem +
+                format_offset(info.offset_before) + " or " + stem +
+                format_offset(info.offset_after)};
   }
-  return {Instant{local.time_since_epoch() - info.first.offset}, {}};
+  return {Instant{local.time_since_epoch() - info.offset_before}, {}};
 }
 
 }  // namespace termijn::domain

@@ -203,7 +203,7 @@ absl::Status check_context(const NoticeContext& ctx) {
 absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std::string& locale) {
   if (absl::Status status = check_context(ctx); !status.ok()) return status;
   const Labels& l = labels_for(locale);
-  const date::time_zone& zone = *ctx.owner.zone;
+  const domain::TimeZone& zone = *ctx.owner.zone;
   auto local = [&](domain::Instant t) { return domain::format_local(t, zone); };
   const domain::Obligation& o = ctx.obligation;
 
@@ -306,7 +306,7 @@ absl::Status check_notice_templates(const TemplateSet& templates) {
   owner.id = "owner";
   owner.name = "Owner";
   owner.dpo = {"Owner DPO", "dpo@owner.example"};
-  owner.zone = date::locate_zone("Europe/Brussels");
+  owner.zone = domain::TimeZone::find("Europe/Brussels");
   domain::Party recipient;
   recipient.id = "recipient";
   recipient.name = "Recipient";

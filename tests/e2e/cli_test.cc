@@ -159,6 +159,12 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
       {{"incident", "report", "--title", "x", "--aware-at", "2026-10-25T02:30"}, "ambiguous"},
       {{"incident", "report", "--title", "x", "--aware-at", "2026-03-29T02:30"}, "does not exist"},
       {{"incident", "report", "--title", "x", "--aware-at", "yesterday"}, "aware_time: "},
+      {{"incident", "report", "--title", "x", "--aware-at", "0000-01-01T00:00:00Z"},
+       "aware_time: '0000-01-01T00:00:00Z' is outside the supported range "
+       "1970-01-01T00:00:00Z to 2100-12-31T23:59:59Z"},
+      {{"deadlines", "preview", "--event", "incident", "--party", "herent", "--at",
+        "2101-01-01T01:00"},
+       "time: '2101-01-01T01:00' is outside the supported range"},
       {{"incident", "report", "--title", "x", "--categories", "secret"}, "--categories: unknown"},
       {{"request", "log", "--kind", "complaint", "--summary", "x"}, "--kind: unknown value"},
       {{"request", "log", "--kind", "access", "--summary", "x", "--copy", big},
@@ -229,6 +235,18 @@ TEST_F(CliTest, PreviewExplainsWithoutStoring) {
   EXPECT_THAT(o.out, HasSubstr("Tue 2027-12-28 00:00 CET"));
   EXPECT_THAT(o.out, HasSubstr("Christmas Day"));
   EXPECT_EQ(count("obligation"), "0");
+}
+
+TEST_F(CliTest, PreviewAfter2037ShowsSummerTime) {
+  // Verifies server and CLI agree on summer time after the tz files' last explicit transition
+  // (2037): 72 h from Fri 25 Mar 2039 14:20 CET end on Monday 15:20 CEST, legally 16:00 CEST.
+  const Outcome o =
+      server_.cli("herent-dpo", {"deadlines", "preview", "--event", "incident", "--party", "herent",
+                                 "--at", "2039-03-25T14:20:00+01:00"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("Mon 2039-03-28 15:20 CEST"));
+  EXPECT_THAT(o.out, HasSubstr("Mon 2039-03-28 16:00 CEST"));
+  EXPECT_THAT(o.out, HasSubstr("makes it 73 h by the wall clock"));
 }
 
 TEST_F(CliTest, ListsAndShowsRecordedIncidentsAndRequests) {

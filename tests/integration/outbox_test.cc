@@ -47,7 +47,7 @@ constexpr char kFrom[] = "termijn@ocmw.example";
 const app::Actor kHerentDpo{"herent-dpo", "herent"};
 
 Instant at(const std::string& rfc3339) {
-  const domain::ParsedTime parsed = domain::parse_time(rfc3339, *date::locate_zone("UTC"));
+  const domain::ParsedTime parsed = domain::parse_time(rfc3339, *domain::TimeZone::find("UTC"));
   if (!parsed.ok()) throw std::invalid_argument(parsed.error);
   return parsed.instant;
 }

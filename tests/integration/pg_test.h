@@ -77,7 +77,7 @@ inline domain::Party make_party(const std::string& id) {
   p.id = id;
   p.name = "OCMW " + id;
   p.dpo = {"DPO " + id, "dpo@" + id + ".example"};
-  p.zone = date::locate_zone("Europe/Brussels");
+  p.zone = domain::TimeZone::find("Europe/Brussels");
   return p;
 }
 
@@ -87,7 +87,7 @@ inline const app::Actor kHerentDpo{"herent-dpo", "herent"};
 
 /// An instant from RFC 3339 text with an offset ("2026-03-27T14:20:00+01:00").
 inline domain::Instant at(std::string_view rfc3339) {
-  const domain::ParsedTime parsed = domain::parse_time(rfc3339, *date::locate_zone("UTC"));
+  const domain::ParsedTime parsed = domain::parse_time(rfc3339, *domain::TimeZone::find("UTC"));
   if (!parsed.ok()) throw std::invalid_argument(parsed.error);
   return parsed.instant;
 }

@@ -214,7 +214,7 @@ INSTANTIATE_TEST_SUITE_P(
                     [](auto& in) { in.occurred_time = "2026-10-25T02:30"; }, "occurred_time",
                     "ambiguous"},
         BadIncident{"NegativeSubjectCount", [](auto& in) { in.subject_count = -1; },
-                    "subject_count", "negative"}),
+                    "subject_count", "between 0 and"}),
     [](const auto& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 #pragma once
 
-#include <date/tz.h>
+#include "server/domain/time.h"
 
 namespace termijn::unit {
 
 /// Europe/Brussels from the system tz database, the zone of both demo parties.
-inline const date::time_zone& Brussels() {
-  static const date::time_zone* zone = date::locate_zone("Europe/Brussels");
+inline const domain::TimeZone& Brussels() {
+  static const domain::TimeZone* zone = domain::TimeZone::find("Europe/Brussels");
   return *zone;
 }
 

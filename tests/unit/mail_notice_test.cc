@@ -27,7 +27,7 @@ class ComposeNoticeTest : public ::testing::Test {
     EXPECT_TRUE(set.ok()) << set.status();
     if (set.ok()) templates_ = *std::move(set);
 
-    const date::time_zone* brussels = date::locate_zone("Europe/Brussels");
+    const domain::TimeZone* brussels = domain::TimeZone::find("Europe/Brussels");
     herent_.id = "herent";
     herent_.name = "OCMW Herent";
     herent_.dpo = {"DPO OCMW Herent", "dpo@herent.example"};
@@ -36,7 +36,7 @@ class ComposeNoticeTest : public ::testing::Test {
     kortenberg_.id = "kortenberg";
     kortenberg_.name = "OCMW Kortenberg";
     kortenberg_.dpo = {"DPO OCMW Kortenberg", "dpo@kortenberg.example"};
-    kortenberg_.zone = date::locate_zone("UTC");  // the owner's zone must be the one shown
+    kortenberg_.zone = domain::TimeZone::find("UTC");  // the owner's zone must be the one shown
 
     incident_.id = 12;
     incident_.party = "herent";
@@ -111,7 +111,7 @@ class ComposeNoticeTest : public ::testing::Test {
 
 TEST_F(ComposeNoticeTest, BreachNoticeGoesToTheRecipientDpoInDutch) {
   // Verifies a breach notice's addresses, Dutch text, times, deadline and .ics.
-  kortenberg_.zone = date::locate_zone("Europe/Brussels");
+  kortenberg_.zone = domain::TimeZone::find("Europe/Brussels");
   absl::StatusOr<MailMessage> m = compose_notice(templates_, Breach());
   ASSERT_TRUE(m.ok()) << m.status();
   ASSERT_EQ(m->to.size(), 1u);

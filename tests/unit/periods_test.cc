@@ -158,8 +158,9 @@ TEST(HourPeriodTest, NeverMovesToAWorkingDay) {
   EXPECT_EQ(Local(d.legal_due_time), "2026-11-15T07:00:00+01:00");
 }
 
-// The DST switches in Europe/Brussels, 2026-2030: last Sunday of March (02:00 CET -> 03:00 CEST)
-// and of October (03:00 CEST -> 02:00 CET).
+// The DST switches in Europe/Brussels, 2026-2030, 2038-2040 and 2100: last Sunday of March
+// (02:00 CET -> 03:00 CEST) and of October (03:00 CEST -> 02:00 CET). From 2038 on the tz files
+// hold no explicit transitions, only the POSIX rule in their footer.
 struct DstSwitch {
   date::year_month_day day;
   bool spring;
@@ -171,6 +172,10 @@ constexpr DstSwitch kSwitches[] = {
     {date::year{2028} / 3 / 26, true}, {date::year{2028} / 10 / 29, false},
     {date::year{2029} / 3 / 25, true}, {date::year{2029} / 10 / 28, false},
     {date::year{2030} / 3 / 31, true}, {date::year{2030} / 10 / 27, false},
+    {date::year{2038} / 3 / 28, true}, {date::year{2038} / 10 / 31, false},
+    {date::year{2039} / 3 / 27, true}, {date::year{2039} / 10 / 30, false},
+    {date::year{2040} / 3 / 25, true}, {date::year{2040} / 10 / 28, false},
+    {date::year{2100} / 3 / 28, true}, {date::year{2100} / 10 / 31, false},
 };
 
 std::string Iso(date::year_month_day day) { return date::format("%F", date::sys_days{day}); }
@@ -187,14 +192,14 @@ TEST(HourPeriodTest, TzDatabaseHasTheListedSwitches) {
   for (const DstSwitch& s : kSwitches) {
     SCOPED_TRACE(Iso(s.day));
     const date::local_seconds midnight{date::local_days{s.day}};
-    EXPECT_EQ(Brussels().get_info(midnight).first.offset, OffsetBefore(s));
-    EXPECT_EQ(Brussels().get_info(midnight + hours{12}).first.offset, OffsetAfter(s));
+    EXPECT_EQ(Brussels().classify(midnight).offset_before, OffsetBefore(s));
+    EXPECT_EQ(Brussels().classify(midnight + hours{12}).offset_before, OffsetAfter(s));
     const ParsedTime t = parse_time(Iso(s.day) + "T02:30", Brussels());
     EXPECT_NE(t.error.find(s.spring ? "does not exist" : "ambiguous"), std::string::npos);
   }
 }
 
-TEST(HourPeriodTest, EveryDstSwitch2026To2030) {
+TEST(HourPeriodTest, EveryListedDstSwitch) {
   // Verifies 36/48/72 h across each switch: due_time is N real hours (N+1 or N-1 on the wall
   // clock), legal_due_time floor_hour + 1 h + N real hours, and the explanation names the change.
   for (const DstSwitch& s : kSwitches) {
@@ -286,6 +291,26 @@ TEST(HourPeriodTest, ExplanationAcrossSpringSwitch) {
             "3): 2026-03-30 16:00 CEST.");
 }
 
+TEST(HourPeriodTest, SwitchesAfter2037FollowTheZoneRule) {
+  // Verifies 72 h across the spring switch of 2039 and 48 h across the autumn switch of 2038, where
+  // only the tz file's POSIX footer rule knows the switch, with the full explanation.
+  const Deadline spring = compute_deadline(At("2039-03-25T14:20:00+01:00"), Period::hours(72),
+                                           Brussels(), Belgium(), "awareness");
+  EXPECT_EQ(Local(spring.due_time), "2039-03-28T15:20:00+02:00");
+  EXPECT_EQ(Local(spring.legal_due_time), "2039-03-28T16:00:00+02:00");
+  EXPECT_EQ(spring.explanation,
+            "72 h after awareness at 2039-03-25 14:20 CET: due 2039-03-28 15:20 CEST; the DST "
+            "change in between makes it 73 h by the wall clock. Legal limit (Reg. 1182/71 art. "
+            "3): 2039-03-28 16:00 CEST.");
+
+  const Deadline autumn = compute_deadline(At("2038-10-30T23:30:00+02:00"), Period::hours(48),
+                                           Brussels(), Belgium(), "awareness");
+  EXPECT_EQ(Local(autumn.due_time), "2038-11-01T22:30:00+01:00");
+  EXPECT_EQ(Local(autumn.legal_due_time), "2038-11-01T23:00:00+01:00");
+  EXPECT_NE(autumn.explanation.find("makes it 47 h by the wall clock"), std::string::npos)
+      << autumn.explanation;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Month periods.
 
@@ -362,6 +387,21 @@ TEST(MonthPeriodTest, KeepsTheWallClockAcrossDst) {
        "event at local midnight"},
       {"2026-06-30T23:59:59+02:00", 1, "2026-07-30T23:59:59+02:00", "2026-07-31T00:00:00+02:00",
        "event in the last second of the day"},
+  });
+}
+
+TEST(MonthPeriodTest, AfterTheExplicitTransitionsOf2037) {
+  // Verifies month periods in summer time after 2037 keep the wall clock and end at local
+  // midnight, including one whose due time falls in the spring gap of 2039.
+  ExpectMonthCases({
+      {"2040-06-15T10:00:00+02:00", 1, "2040-07-15T10:00:00+02:00", "2040-07-17T00:00:00+02:00",
+       "15 Jul 2040 is a Sunday -> end of Mon 16 Jul"},
+      {"2039-03-10T09:00:00+01:00", 1, "2039-04-10T09:00:00+02:00", "2039-04-13T00:00:00+02:00",
+       "across spring 2039; 10 Apr is Easter Sunday, 11 Apr Easter Monday -> end of Tue 12 Apr"},
+      {"2039-02-27T02:30:00+01:00", 1, "2039-03-27T03:30:00+02:00", "2039-03-29T00:00:00+02:00",
+       "02:30 on 27 Mar 2039 does not exist -> 03:30 CEST; a Sunday -> end of Mon 28 Mar"},
+      {"2100-09-30T12:00:00+02:00", 1, "2100-10-30T12:00:00+02:00", "2100-11-03T00:00:00+01:00",
+       "the end of the supported range; 30 Oct 2100 a Saturday, 1 Nov a holiday"},
   });
 }
 

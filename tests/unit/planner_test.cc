@@ -123,6 +123,37 @@ TEST(PlannerTest, RequestNotifiesEveryOtherPartyAndAnswersTheSubject) {
   EXPECT_EQ(Local(response.legal_due_time), "2026-03-03T00:00:00+01:00");
 }
 
+TEST(PlannerTest, DeadlinesAfter2037UseSummerTime) {
+  // Verifies obligations planned after the tz files' last explicit transition (2037): the 72 h
+  // authority notification across the March 2039 switch and a one-month answer ending in summer
+  // 2040 carry CEST times, in the deadlines and in their explanations.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+
+  const std::vector<Obligation> incident =
+      plan_obligations(IncidentAt("2039-03-25T14:20:00+01:00"), herent, {herent, kortenberg});
+  ASSERT_EQ(incident.size(), 2u);
+  const Obligation& authority = incident[1];
+  EXPECT_EQ(authority.rule, "gdpr.art33_authority");
+  EXPECT_EQ(Local(authority.due_time), "2039-03-28T15:20:00+02:00");
+  EXPECT_EQ(Local(authority.legal_due_time), "2039-03-28T16:00:00+02:00");
+  EXPECT_NE(authority.explanation.find("due 2039-03-28 15:20 CEST; the DST change in between "
+                                       "makes it 73 h by the wall clock"),
+            std::string::npos)
+      << authority.explanation;
+
+  const std::vector<Obligation> request = plan_obligations(
+      RequestAt("2040-06-15T10:00", RequestKind::kErasure), herent, {herent, kortenberg});
+  ASSERT_EQ(request.size(), 2u);
+  const Obligation& response = request[1];
+  EXPECT_EQ(response.rule, "gdpr.art12_response");
+  EXPECT_EQ(Local(response.start_time), "2040-06-15T10:00:00+02:00");
+  EXPECT_EQ(Local(response.due_time), "2040-07-15T10:00:00+02:00");
+  EXPECT_EQ(Local(response.legal_due_time), "2040-07-17T00:00:00+02:00");
+  EXPECT_NE(response.explanation.find("2040-07-17 00:00 CEST"), std::string::npos)
+      << response.explanation;
+}
+
 TEST(PlannerTest, EveryDataSubjectRequestKindGetsAnAnswerObligation) {
   // Verifies all request kinds except a supervisory-authority message trigger GDPR art. 12(3).
   const Party herent = MakeParty("herent");

@@ -1,10 +1,11 @@
 #include "server/domain/time.h"
-#include "tests/unit/brussels.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "tests/unit/brussels.h"
 
 namespace termijn::domain {
 namespace {
@@ -54,8 +55,7 @@ TEST(ParseTimeTest, LocalTimeIsReadInTheZone) {
   EXPECT_EQ(ParseUtc("2026-11-28T09:00"), "2026-11-28T08:00:00Z");
   EXPECT_EQ(ParseUtc("2026-07-01T09:00"), "2026-07-01T07:00:00Z");
   EXPECT_EQ(ParseUtc("2026-01-01T00:30"), "2025-12-31T23:30:00Z");
-  const ParsedTime new_york =
-      parse_time("2026-11-28T09:00", *date::locate_zone("America/New_York"));
+  const ParsedTime new_york = parse_time("2026-11-28T09:00", *TimeZone::find("America/New_York"));
   ASSERT_TRUE(new_york.ok()) << new_york.error;
   EXPECT_EQ(Utc(new_york.instant), "2026-11-28T14:00:00Z");
 }
@@ -93,6 +93,29 @@ TEST(ParseTimeTest, NonexistentLocalTimeIsRefused) {
   EXPECT_FALSE(parse_time("2026-03-29 02:00:00", Brussels()).ok());
   EXPECT_EQ(ParseUtc("2026-03-29T01:59"), "2026-03-29T00:59:00Z");
   EXPECT_EQ(ParseUtc("2026-03-29T03:00"), "2026-03-29T01:00:00Z");
+}
+
+TEST(ParseTimeTest, LocalTimesAfter2037FollowTheZoneRule) {
+  // Verifies local times after the tz files' last explicit transition (2037): summer time is
+  // read as CEST, and the spring gap and autumn repeat of each year are refused as such, in
+  // Brussels and in the southern hemisphere (Sydney switches in October and April).
+  EXPECT_EQ(ParseUtc("2040-07-01T09:00"), "2040-07-01T07:00:00Z");
+  EXPECT_EQ(ParseUtc("2100-06-30T12:00"), "2100-06-30T10:00:00Z");
+  EXPECT_EQ(ParseUtc("2040-12-01T09:00"), "2040-12-01T08:00:00Z");
+  const ParsedTime gap = parse_time("2039-03-27T02:30", Brussels());
+  EXPECT_NE(gap.error.find("does not exist"), std::string::npos) << gap.error;
+  EXPECT_NE(gap.error.find("2039-03-27T03:30:00+02:00"), std::string::npos) << gap.error;
+  const ParsedTime repeat = parse_time("2038-10-31T02:30", Brussels());
+  EXPECT_NE(repeat.error.find("2038-10-31T02:30:00+02:00 or 2038-10-31T02:30:00+01:00"),
+            std::string::npos)
+      << repeat.error;
+
+  const TimeZone& sydney = *TimeZone::find("Australia/Sydney");
+  EXPECT_NE(parse_time("2039-10-02T02:30", sydney).error.find("does not exist"), std::string::npos);
+  EXPECT_NE(parse_time("2040-04-01T02:30", sydney).error.find("ambiguous"), std::string::npos);
+  const ParsedTime sydney_winter = parse_time("2040-07-01T09:00", sydney);
+  ASSERT_TRUE(sydney_winter.ok()) << sydney_winter.error;
+  EXPECT_EQ(Utc(sydney_winter.instant), "2040-06-30T23:00:00Z");
 }
 
 TEST(ParseTimeTest, GarbageIsRefused) {
@@ -140,10 +163,39 @@ TEST(FormatTest, Rfc3339CarriesTheZoneOffsetAtThatInstant) {
   EXPECT_EQ(format_rfc3339(UtcAt(2026, 7, 1, 7, 0, 5), Brussels()), "2026-07-01T09:00:05+02:00");
   EXPECT_EQ(format_rfc3339(UtcAt(2026, 10, 25, 0, 30), Brussels()), "2026-10-25T02:30:00+02:00");
   EXPECT_EQ(format_rfc3339(UtcAt(2026, 10, 25, 1, 30), Brussels()), "2026-10-25T02:30:00+01:00");
-  EXPECT_EQ(format_rfc3339(UtcAt(2026, 11, 27, 13, 20), *date::locate_zone("UTC")),
+  EXPECT_EQ(format_rfc3339(UtcAt(2026, 11, 27, 13, 20), *TimeZone::find("UTC")),
             "2026-11-27T13:20:00+00:00");
-  EXPECT_EQ(format_rfc3339(UtcAt(2026, 11, 27, 13, 20), *date::locate_zone("America/New_York")),
+  EXPECT_EQ(format_rfc3339(UtcAt(2026, 11, 27, 13, 20), *TimeZone::find("America/New_York")),
             "2026-11-27T08:20:00-05:00");
+}
+
+TEST(FormatTest, SummerTimeAfter2037) {
+  // Verifies formatting after the last explicit transition in the tz file uses summer time.
+  EXPECT_EQ(format_rfc3339(UtcAt(2039, 7, 1, 7, 0), Brussels()), "2039-07-01T09:00:00+02:00");
+  EXPECT_EQ(format_local(UtcAt(2040, 8, 15, 10, 0), Brussels()), "2040-08-15 12:00 CEST");
+  EXPECT_EQ(format_local(UtcAt(2100, 12, 31, 22, 59), Brussels()), "2100-12-31 23:59 CET");
+}
+
+TEST(TimeZoneTest, FindsZonesOfTheDatabaseOnly) {
+  // Verifies zone lookup returns one shared object per zone and refuses names that are not zones
+  // of the tz database, including file paths.
+  ASSERT_NE(TimeZone::find("Europe/Brussels"), nullptr);
+  EXPECT_EQ(TimeZone::find("Europe/Brussels"), &Brussels());
+  EXPECT_EQ(Brussels().name(), "Europe/Brussels");
+  for (const char* name : {"", "Mars/Olympus", "/etc/passwd", "../zoneinfo/Europe/Brussels",
+                           "Europe//Brussels", "Europe/Brussels/", "Fixed/UTC+01:00:00"}) {
+    EXPECT_EQ(TimeZone::find(name), nullptr) << name;
+  }
+}
+
+TEST(SupportedRangeTest, BoundsAreInclusiveAndNamed) {
+  // Verifies the supported range: 1970-01-01T00:00:00Z to 2100-12-31T23:59:59Z inclusive.
+  EXPECT_TRUE(in_supported_range(UtcAt(1970, 1, 1, 0, 0)));
+  EXPECT_TRUE(in_supported_range(UtcAt(2100, 12, 31, 23, 59, 59)));
+  EXPECT_FALSE(in_supported_range(UtcAt(1970, 1, 1, 0, 0) - std::chrono::seconds{1}));
+  EXPECT_FALSE(in_supported_range(UtcAt(2101, 1, 1, 0, 0)));
+  EXPECT_FALSE(in_supported_range(UtcAt(0, 1, 1, 0, 0)));
+  EXPECT_EQ(describe_supported_range(), "1970-01-01T00:00:00Z to 2100-12-31T23:59:59Z");
 }
 
 TEST(FormatTest, Rfc3339RoundTripsThroughParseTime) {

@@ -91,7 +91,7 @@ class NoticeFixture : public ::testing::Test {
     absl::StatusOr<TemplateSet> set = TemplateSet::load(TERMIJN_TEMPLATES_DIR);
     EXPECT_TRUE(set.ok()) << set.status();
     if (set.ok()) templates_ = *std::move(set);
-    const date::time_zone* brussels = date::locate_zone("Europe/Brussels");
+    const domain::TimeZone* brussels = domain::TimeZone::find("Europe/Brussels");
     herent_.id = "herent";
     herent_.name = "OCMW Herent";
     herent_.dpo = {"DPO OCMW Herent", "dpo@herent.example"};
