@@ -12,8 +12,6 @@
 
 namespace termijn::cli {
 
-namespace {
-
 std::string read_file(const std::string& path, const std::string& flag) {
   std::ifstream in(path);
   if (!in) throw CliError(2, flag + ": cannot read " + path);
@@ -21,8 +19,6 @@ std::string read_file(const std::string& path, const std::string& flag) {
   buffer << in.rdbuf();
   return buffer.str();
 }
-
-}  // namespace
 
 v1::Termijn::Stub& Context::stub() {
   if (stub_) return *stub_;

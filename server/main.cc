@@ -6,9 +6,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -17,7 +19,9 @@
 #include "server/api/termijn_service.h"
 #include "server/app/audit.h"
 #include "server/app/clock.h"
+#include "server/app/sha256.h"
 #include "server/config/config.h"
+#include "server/jobs/audit_checkpointer.h"
 #include "server/jobs/audit_sequencer.h"
 #include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
@@ -41,6 +45,7 @@ struct Options {
   std::string migration_database_url;
   std::string tls_ca, tls_cert, tls_key;
   std::string port_file;
+  std::string audit_signing_key;
   std::string mail_dir;
   bool insecure_plaintext = false;
 };
@@ -141,8 +146,22 @@ int serve(const Options& o) {
     if (auto s = store::migrate(c); !s.ok()) throw std::runtime_error(std::string(s.message()));
   }
 
+  const std::string signing_key_file =
+      o.audit_signing_key.empty() ? config.audit.signing_key_file : o.audit_signing_key;
+  if (signing_key_file.empty()) {
+    throw std::runtime_error(
+        "no audit signing key: set audit.signing_key_file or --audit-signing-key to an Ed25519 "
+        "private key (openssl genpkey -algorithm ed25519 -out FILE; chmod 600 FILE)");
+  }
+  auto signer = app::Ed25519Signer::load(signing_key_file);
+  if (!signer.ok()) throw std::runtime_error(std::string(signer.status().message()));
+
   app::SystemClock clock;
   store::PgStore store(url, config.database.pool_size);
+  // A service that could rewrite the trail would make it no proof at all (protocol art. 7.2).
+  if (auto s = store::check_service_role(store.pool()); !s.ok()) {
+    throw std::runtime_error(std::string(s.message()));
+  }
   app::Directory directory(config.parties);
   const app::RulePolicies rule_policies{config.reviewed_rules, config.escalation};
   app::ReportIncident report_incident(clock, store, directory, rule_policies);
@@ -177,6 +196,17 @@ int serve(const Options& o) {
   jobs::AuditSequencer sequencer(audit_store, [&audit_listener](std::chrono::milliseconds t) {
     audit_listener.wait(t);
   });
+  app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer);
+  jobs::AuditCheckpointer checkpointer(
+      clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),
+      [](std::chrono::milliseconds duration, std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any woken;
+        std::unique_lock lock(mutex);
+        woken.wait_for(lock, stop, duration, [] { return false; });
+      });
+  spdlog::info("audit checkpoints are signed with Ed25519 public key {}",
+               app::to_hex(signer->public_key()));
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (o.insecure_plaintext) {
@@ -187,7 +217,7 @@ int serve(const Options& o) {
   api::TermijnService service(
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
-       notifications, composer});
+       notifications, composer, audit_checkpoints});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
@@ -205,6 +235,7 @@ int serve(const Options& o) {
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
+  std::jthread checkpointing([&checkpointer](std::stop_token stop) { checkpointer.run(stop); });
   std::thread stopper([&server] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -218,11 +249,13 @@ int serve(const Options& o) {
   server->Wait();
   stopper.join();
   scheduling.request_stop();
+  checkpointing.request_stop();
   dispatching.request_stop();
   sequencing.request_stop();
   store::notify_channels(store.pool(),
                          {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel});
   scheduling.join();
+  checkpointing.join();
   dispatching.join();
   sequencing.join();
   sequencer.run_once();  // chain what the last calls queued
@@ -249,14 +282,18 @@ int main(int argc, char** argv) {
   cli.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("TERMIJN_DATABASE_URL");
   cli.add_option("--migration-database-url", o.migration_database_url,
-                 "PostgreSQL connection string of the schema owner, for migrations (default: "
-                 "--database-url)")
+                 "PostgreSQL connection string of the schema owner, for migrations; termijnd "
+                 "refuses to run as a role that owns the audit trail (default: --database-url)")
       ->envname("TERMIJN_MIGRATION_DATABASE_URL");
   cli.add_option("--tls-ca", o.tls_ca, "CA certificate that signs client certificates (PEM)");
   cli.add_option("--tls-cert", o.tls_cert, "server certificate (PEM)");
   cli.add_option("--tls-key", o.tls_key, "server private key (PEM)");
   cli.add_option("--mail-dir", o.mail_dir,
                  "write mail as .eml files here when no SMTP server is configured");
+  cli.add_option("--audit-signing-key", o.audit_signing_key,
+                 "Ed25519 private key (PEM, mode 0600) that signs audit checkpoints (default: "
+                 "audit.signing_key_file)")
+      ->envname("TERMIJN_AUDIT_SIGNING_KEY");
   cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");
   cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
                "serve without TLS; loopback only, development only");

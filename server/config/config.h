@@ -28,6 +28,12 @@ struct Tls {
   std::string key_file;
 };
 
+/// Signed checkpoints of the audit trail.
+struct Audit {
+  std::string signing_key_file;  ///< Ed25519 private key, PEM, mode 0600
+  int checkpoint_interval_hours = 24;
+};
+
 struct Database {
   std::string url;  ///< libpq connection string or URI
   int pool_size = 8;
@@ -62,6 +68,7 @@ struct Config {
   std::vector<domain::Party> parties;
   std::vector<Principal> principals;
   Tls tls;
+  Audit audit;
   Database database;
   int64_t max_copy_bytes = 10 * 1024 * 1024;
   Mail mail;

@@ -39,12 +39,11 @@ inline constexpr const char* kUpdateNotification = "update_notification";
 inline constexpr const char* kGetNotification = "get_notification";
 inline constexpr const char* kListNotifications = "list_notifications";
 inline constexpr const char* kNextNotificationTime = "next_notification_time";
-inline constexpr const char* kAuditLockWait = "audit_lock_wait";
-inline constexpr const char* kAuditLockTry = "audit_lock_try";
+inline constexpr const char* kAuditSequence = "audit_sequence";
+inline constexpr const char* kServiceRoleRights = "service_role_rights";
 inline constexpr const char* kAuditHead = "audit_head";
-inline constexpr const char* kAuditQueued = "audit_queued";
-inline constexpr const char* kAuditInsert = "audit_insert";
-inline constexpr const char* kAuditDequeue = "audit_dequeue";
+inline constexpr const char* kInsertCheckpoint = "insert_checkpoint";
+inline constexpr const char* kLatestCheckpoint = "latest_checkpoint";
 inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";
 }  // namespace stmt

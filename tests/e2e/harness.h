@@ -45,6 +45,10 @@ struct TermijndOptions {
   std::vector<std::pair<std::string, std::string>> edits;
   /// Extra environment for termijnd (e.g. TERMIJN_SMTP_URL).
   std::map<std::string, std::string> env;
+  /// The database role termijnd runs as: the service role with migrations as the schema owner
+  /// (as deployed), the schema owner migrating as itself, or the cluster's superuser.
+  enum class Role { kService, kOwner, kSuperuser };
+  Role role = Role::kService;
 };
 
 /// A real termijnd on 127.0.0.1 port 0 with mutual TLS, a fresh database and the demo
@@ -83,6 +87,9 @@ class Termijnd {
 };
 
 std::string binary(const std::string& name);
+
+/// TERMIJN_TEST_SUPERUSER_URL on the database `name`; throws when the variable is not set.
+std::string superuser_url(const std::string& name);
 
 /// Checks `condition` every 50 ms until it holds (true) or `timeout` passes (false). For
 /// asynchronous background work only, never to let a deadline pass.
