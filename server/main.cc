@@ -136,16 +136,6 @@ int serve(const Options& o) {
     throw std::runtime_error("no database: --database-url, TERMIJN_DATABASE_URL or database.url");
   }
   url = config::with_tls(url, config.database);
-  {
-    // Migrations run as the schema owner; the service itself may run as a role that cannot
-    // change the audit trail.
-    const std::string owner_url = o.migration_database_url.empty()
-                                      ? url
-                                      : config::with_tls(o.migration_database_url, config.database);
-    pqxx::connection c(owner_url);
-    if (auto s = store::migrate(c); !s.ok()) throw std::runtime_error(std::string(s.message()));
-  }
-
   const std::string signing_key_file =
       o.audit_signing_key.empty() ? config.audit.signing_key_file : o.audit_signing_key;
   if (signing_key_file.empty()) {
@@ -155,6 +145,16 @@ int serve(const Options& o) {
   }
   auto signer = app::Ed25519Signer::load(signing_key_file);
   if (!signer.ok()) throw std::runtime_error(std::string(signer.status().message()));
+
+  {
+    // Migrations run as the schema owner; the service itself may run as a role that cannot
+    // change the audit trail.
+    const std::string owner_url = o.migration_database_url.empty()
+                                      ? url
+                                      : config::with_tls(o.migration_database_url, config.database);
+    pqxx::connection c(owner_url);
+    if (auto s = store::migrate(c); !s.ok()) throw std::runtime_error(std::string(s.message()));
+  }
 
   app::SystemClock clock;
   store::PgStore store(url, config.database.pool_size);

@@ -94,6 +94,13 @@ absl::StatusOr<Verification> AuditTrail::verify() {
 }
 
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
+  auto made = create(std::nullopt);
+  if (!made.ok()) return made.status();
+  return **made;
+}
+
+absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
+    std::optional<domain::Instant> unless_made_after) {
   if (auto s = trail_.flush(); !s.ok()) return s;
   const auto head = store_.head();
   if (!head.ok()) return head.status();
@@ -102,7 +109,9 @@ absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
   checkpoint.hash = to_hex(head->second);
   checkpoint.time = clock_.now();
   sign_checkpoint(signer_, checkpoint);
-  if (auto s = store_.insert_checkpoint(checkpoint); !s.ok()) return s;
+  const auto kept = store_.insert_checkpoint(checkpoint, unless_made_after);
+  if (!kept.ok()) return kept.status();
+  if (!*kept) return std::nullopt;
   return checkpoint;
 }
 
@@ -129,10 +138,15 @@ absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     due.next_due = (first->empty() ? clock_.now() : first->front().record.time) + interval;
   }
   if (clock_.now() < due.next_due) return due;
-  auto made = create();
+  // Another process may have made it since the latest was read: then nothing is made here.
+  auto made = create(latest->has_value() ? (*latest)->time : domain::Instant{});
   if (!made.ok()) return made.status();
+  if (!made->has_value()) {
+    due.next_due = clock_.now();  // read the one the other process made
+    return due;
+  }
   due.made = *made;
-  due.next_due = made->time + interval;
+  due.next_due = (*made)->time + interval;
   return due;
 }
 

@@ -52,7 +52,12 @@ class AuditStore {
   virtual absl::StatusOr<AuditEvent> event(int64_t seq) = 0;
   /// The last sequenced event's seq and hash (raw); 0 and the genesis hash when there is none.
   virtual absl::StatusOr<std::pair<int64_t, std::string>> head() = 0;
-  virtual absl::Status insert_checkpoint(const domain::AuditCheckpoint& checkpoint) = 0;
+  /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint later than that
+  /// time exists (checked under a lock), so that of several processes due at once only one
+  /// makes it. Returns whether it was kept.
+  virtual absl::StatusOr<bool> insert_checkpoint(
+      const domain::AuditCheckpoint& checkpoint,
+      std::optional<domain::Instant> unless_made_after) = 0;
   /// The most recently made checkpoint, if any.
   virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() = 0;
 };
@@ -120,6 +125,10 @@ class AuditCheckpoints {
   absl::StatusOr<Due> create_if_due(std::chrono::seconds interval);
 
  private:
+  /// create(), unless (with a value) a checkpoint later than `unless_made_after` exists; the
+  /// epoch stands for "none was seen".
+  absl::StatusOr<std::optional<domain::AuditCheckpoint>> create(
+      std::optional<domain::Instant> unless_made_after);
   const Clock& clock_;
   AuditTrail& trail_;
   AuditStore& store_;

@@ -80,15 +80,22 @@ absl::StatusOr<std::pair<int64_t, std::string>> PgAuditStore::head() {
   });
 }
 
-absl::Status PgAuditStore::insert_checkpoint(const domain::AuditCheckpoint& c) {
-  return guarded("insert audit checkpoint", [&]() -> absl::Status {
+absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
+    const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after) {
+  return guarded("insert audit checkpoint", [&]() -> absl::StatusOr<bool> {
     PgPool::Lease lease = pool_.acquire();
     pqxx::work tx(*lease);
-    tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash,
-                     static_cast<long long>(c.time.time_since_epoch().count()), c.public_key,
-                     c.signature);
+    tx.exec_prepared(stmt::kCheckpointLock);
+    const auto seconds = [](domain::Instant t) {
+      return static_cast<long long>(t.time_since_epoch().count());
+    };
+    const long long after = unless_made_after ? seconds(*unless_made_after) : 0;
+    const bool kept =
+        !tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash, seconds(c.time), c.public_key,
+                          c.signature, unless_made_after.has_value(), after)
+             .empty();
     tx.commit();
-    return absl::OkStatus();
+    return kept;
   });
 }
 

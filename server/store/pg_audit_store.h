@@ -19,7 +19,8 @@ class PgAuditStore final : public app::AuditStore {
   absl::StatusOr<std::vector<app::AuditEvent>> events(const app::AuditFilter& filter) override;
   absl::StatusOr<app::AuditEvent> event(int64_t seq) override;
   absl::StatusOr<std::pair<int64_t, std::string>> head() override;
-  absl::Status insert_checkpoint(const domain::AuditCheckpoint& checkpoint) override;
+  absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
+                                         std::optional<domain::Instant> unless_made_after) override;
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() override;
 
  private:

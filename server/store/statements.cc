@@ -197,9 +197,12 @@ void prepare_statements(pqxx::connection& c) {
             "g.privilege)) "
             "FROM pg_roles WHERE rolname = current_user");
   c.prepare(stmt::kAuditHead, "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1");
+  // Any constant shared by every termijnd; "checkpt" in ASCII.
+  c.prepare(stmt::kCheckpointLock, "SELECT pg_advisory_xact_lock(27980807363326068)");
   c.prepare(stmt::kInsertCheckpoint,
-            "INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) VALUES ($1, $2, "
-            "to_timestamp($3), $4, $5)");
+            "INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) SELECT $1, $2, "
+            "to_timestamp($3), $4, $5 WHERE NOT ($6 AND EXISTS (SELECT FROM audit_checkpoint "
+            "WHERE time > to_timestamp($7))) RETURNING id");
   c.prepare(stmt::kLatestCheckpoint,
             "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
             "audit_checkpoint ORDER BY id DESC LIMIT 1");

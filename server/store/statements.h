@@ -43,6 +43,7 @@ inline constexpr const char* kAuditSequence = "audit_sequence";
 inline constexpr const char* kServiceRoleRights = "service_role_rights";
 inline constexpr const char* kAuditHead = "audit_head";
 inline constexpr const char* kInsertCheckpoint = "insert_checkpoint";
+inline constexpr const char* kCheckpointLock = "checkpoint_lock";
 inline constexpr const char* kLatestCheckpoint = "latest_checkpoint";
 inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";

@@ -2,6 +2,7 @@
 // tampering, and two termijnd processes on one database build one chain.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -263,6 +264,31 @@ TEST(AuditRoleTest, TermijndRefusesToRunAsARoleThatCouldRewriteTheTrail) {
       EXPECT_THAT(e.what(),
                   HasSubstr(role == TermijndOptions::Role::kOwner ? "owns audit_event, audit_queue"
                                                                   : "is a superuser"));
+    }
+  }
+}
+
+TEST(AuditSigningKeyTest, TermijndRefusesAKeyOthersMayReadOrThatIsNoEd25519Key) {
+  // The checkpoint signing key must be private to termijnd and of the right kind.
+  const std::string readable = save("readable.key", "");
+  ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-out", readable})
+                .exit_code,
+            0);
+  ASSERT_EQ(chmod(readable.c_str(), 0644), 0);
+  const std::string not_a_key = save("not-a.key", "-----BEGIN PRIVATE KEY-----\n");
+  ASSERT_EQ(chmod(not_a_key.c_str(), 0600), 0);
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {readable, "may be read by others; chmod 600 it"},
+      {not_a_key, "is not an Ed25519 private key in PEM"}};
+  for (const auto& [key, reason] : cases) {
+    TermijndOptions options;
+    options.audit_signing_key = key;
+    try {
+      Termijnd refused(options);
+      ADD_FAILURE() << "termijnd started with " << key;
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("audit signing key: " + key));
+      EXPECT_THAT(e.what(), HasSubstr(reason));
     }
   }
 }

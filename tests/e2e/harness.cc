@@ -147,8 +147,11 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
   std::vector<std::string> argv{binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), {"--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
                            certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key"});
-  argv.insert(argv.end(), {"--audit-signing-key", certs.dir + "/audit-signing.key", "--port-file",
-                           port_file, "--mail-dir", work_dir_ + "/mail"});
+  const std::string signing_key = options_.audit_signing_key.empty()
+                                      ? certs.dir + "/audit-signing.key"
+                                      : options_.audit_signing_key;
+  argv.insert(argv.end(), {"--audit-signing-key", signing_key, "--port-file", port_file,
+                           "--mail-dir", work_dir_ + "/mail"});
   switch (options_.role) {
     case TermijndOptions::Role::kService:
       argv.insert(argv.end(),

@@ -49,6 +49,8 @@ struct TermijndOptions {
   /// (as deployed), the schema owner migrating as itself, or the cluster's superuser.
   enum class Role { kService, kOwner, kSuperuser };
   Role role = Role::kService;
+  /// The audit signing key; empty: the development one made with the certificates.
+  std::string audit_signing_key;
 };
 
 /// A real termijnd on 127.0.0.1 port 0 with mutual TLS, a fresh database and the demo

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "server/app/audit.h"
+#include "server/app/sha256.h"
 #include "server/store/pg_audit_store.h"
 #include "server/store/pg_store.h"
 #include "tests/fakes/fake_clock.h"
@@ -133,6 +134,43 @@ TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
   ASSERT_TRUE(latest.ok()) << latest.status();
   EXPECT_EQ(domain::checkpoint_text(*latest), domain::checkpoint_text(*next->made));
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "2");
+}
+
+TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
+  // A process that read the latest checkpoint before another process made a newer one keeps
+  // nothing; on request a checkpoint is always kept.
+  db().scalar("DELETE FROM audit_checkpoint");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  const app::Ed25519Signer signer = app::Ed25519Signer::generate();
+  const auto checkpoint_at = [&](const char* time) {
+    domain::AuditCheckpoint c;
+    c.hash = app::to_hex(app::genesis_hash());
+    c.time = at(time);
+    app::sign_checkpoint(signer, c);
+    return c;
+  };
+  const domain::Instant never_seen{};
+  const auto first =
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:00Z"), never_seen);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  // The other process, due at the same moment, had seen none either.
+  const auto second =
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:01Z"), never_seen);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(*second);
+  const auto next_day = audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:00Z"),
+                                                      at("2100-01-01T00:00:00Z"));
+  ASSERT_TRUE(next_day.ok()) << next_day.status();
+  EXPECT_TRUE(*next_day);
+  const auto on_request =
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:05Z"), std::nullopt);
+  ASSERT_TRUE(on_request.ok()) << on_request.status();
+  EXPECT_TRUE(*on_request);
+  EXPECT_EQ(db().scalar("SELECT string_agg(to_char(time AT TIME ZONE 'UTC', 'DD HH24:MI:SS'), "
+                        "', ' ORDER BY id) FROM audit_checkpoint"),
+            "01 00:00:00, 02 00:00:00, 02 00:00:05");
 }
 
 }  // namespace
