@@ -1,8 +1,14 @@
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
+#include <vector>
 
 #include "client/context.h"
+#include "server/app/audit.h"
+#include "server/app/ed25519.h"
+#include "server/app/sha256.h"
 
 namespace termijn::cli {
 
@@ -25,6 +31,102 @@ void for_each_event(Context& ctx, const std::string& subject, int64_t since, Eac
     for (const v1::AuditEvent& e : resp.events()) each(e);
     req.set_page_token(resp.next_page_token());
   } while (!req.page_token().empty());
+}
+
+// The event as the chain hashes it.
+app::AuditEvent from_proto(const v1::AuditEvent& e) {
+  app::AuditEvent out;
+  out.record.seq = e.seq();
+  out.record.time = domain::Instant{std::chrono::seconds{e.time().seconds()}};
+  out.record.principal = e.principal();
+  out.record.party = e.party();
+  out.record.action = e.action();
+  out.record.subject = e.subject();
+  out.record.related = e.related();
+  out.record.details = e.details();
+  out.prev_hash = app::from_hex(e.prev_hash()).value_or("");
+  out.hash = app::from_hex(e.hash()).value_or("");
+  return out;
+}
+
+struct HeldCheckpoint {
+  std::string file;
+  domain::AuditCheckpoint checkpoint;
+};
+
+// Reads and checks the signature of each checkpoint file (signed by `public_key` when given).
+std::vector<HeldCheckpoint> read_checkpoints(const std::vector<std::string>& files,
+                                             const std::string& public_key) {
+  std::vector<HeldCheckpoint> held;
+  for (const std::string& file : files) {
+    const domain::ParsedCheckpoint parsed =
+        domain::parse_checkpoint(read_file(file, "--checkpoint"));
+    if (!parsed.ok()) throw CliError(2, "--checkpoint: " + file + ": " + parsed.error);
+    if (!app::checkpoint_signature_valid(parsed.checkpoint)) {
+      throw CliError(7, "checkpoint " + file + ": its signature does not verify (altered)");
+    }
+    if (!public_key.empty() && parsed.checkpoint.public_key != public_key) {
+      throw CliError(7, "checkpoint " + file + ": signed by key " + parsed.checkpoint.public_key +
+                            ", not by --public-key " + public_key);
+    }
+    held.push_back({file, parsed.checkpoint});
+  }
+  std::stable_sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
+    return a.checkpoint.seq < b.checkpoint.seq;
+  });
+  return held;
+}
+
+// Re-computes the whole chain here, from the events the service returns, and checks that it
+// passes through every held checkpoint: a trail rewritten with recomputed hashes no longer
+// does, since its hash at a checkpoint's seq differs from the signed one.
+void verify_against_checkpoints(Context& ctx, const std::vector<HeldCheckpoint>& held) {
+  std::map<int64_t, std::string> hash_at{{0, app::to_hex(app::genesis_hash())}};
+  for (const HeldCheckpoint& h : held) hash_at.emplace(h.checkpoint.seq, "");
+  app::ChainVerifier chain;
+  bool broken = false;
+  for_each_event(ctx, "", 0, [&](const v1::AuditEvent& e) {
+    if (broken) return;
+    if (!chain.add(from_proto(e))) {
+      broken = true;
+      return;
+    }
+    if (const auto it = hash_at.find(e.seq()); it != hash_at.end()) it->second = e.hash();
+  });
+  const app::Verification v = chain.result();
+  for (const HeldCheckpoint& h : held) {
+    const domain::AuditCheckpoint& c = h.checkpoint;
+    std::string reason;
+    if (c.seq > v.last_seq) {
+      reason = broken ? "the trail does not verify at event " + std::to_string(v.first_bad_seq) +
+                            ": " + v.reason
+                      : "the trail ends at event " + std::to_string(v.last_seq);
+    } else if (hash_at.at(c.seq) != c.hash) {
+      reason = "event " + std::to_string(c.seq) + " now has hash " + hash_at.at(c.seq) +
+               ": the trail was rewritten";
+    }
+    if (!reason.empty()) {
+      throw CliError(7, "audit trail does NOT extend checkpoint " + h.file + " (seq " +
+                            std::to_string(c.seq) + ", signed " + domain::format_utc(c.time) +
+                            "): " + reason);
+    }
+  }
+  if (broken) {
+    throw CliError(7, "audit trail does NOT verify at event " + std::to_string(v.first_bad_seq) +
+                          ": " + v.reason);
+  }
+  std::cout << "verified " << v.event_count << " events up to " << v.last_seq << " (hash "
+            << v.last_hash << ") here, from the events the service returned\n";
+  for (const HeldCheckpoint& h : held) {
+    std::cout << "extends checkpoint " << h.file << " (seq " << h.checkpoint.seq << ", signed "
+              << domain::format_utc(h.checkpoint.time) << " by key " << h.checkpoint.public_key
+              << ")\n";
+  }
+}
+
+void print_checkpoint(Context& ctx, const v1::AuditCheckpoint& c) {
+  if (ctx.json()) return print_json(c);
+  std::cout << c.text();
 }
 
 }  // namespace
@@ -96,7 +198,24 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
               << "hash:      " << e.hash() << "\n";
   });
 
-  audit->add_subcommand("verify", "Re-compute the whole hash chain")->callback([&ctx] {
+  struct Verify {
+    std::vector<std::string> checkpoints;
+    std::string public_key;
+  };
+  auto verify_options = std::make_shared<Verify>();
+  CLI::App* verify = audit->add_subcommand(
+      "verify",
+      "Re-compute the whole hash chain; with --checkpoint, here, and prove that the trail still "
+      "extends every given checkpoint");
+  verify->add_option("--checkpoint", verify_options->checkpoints,
+                     "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable");
+  verify->add_option("--public-key", verify_options->public_key,
+                     "the Ed25519 public key (hex) every checkpoint must be signed with");
+  verify->callback([&ctx, verify_options] {
+    if (!verify_options->checkpoints.empty()) {
+      return verify_against_checkpoints(
+          ctx, read_checkpoints(verify_options->checkpoints, verify_options->public_key));
+    }
     v1::VerifyAuditTrailResponse v;
     check(ctx.stub().VerifyAuditTrail(ctx.call_context().get(), {}, &v));
     if (ctx.json()) print_json(v);
@@ -109,6 +228,21 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
       std::cout << "verified " << v.event_count() << " events up to " << v.last_seq()
                 << " (hash " << v.last_hash() << ")\n";
     }
+  });
+
+  auto create_new = std::make_shared<bool>(false);
+  CLI::App* checkpoint = audit->add_subcommand(
+      "checkpoint", "Print the latest signed checkpoint of the trail (save it: it is your proof)");
+  checkpoint->add_flag("--new", *create_new,
+                       "sign the trail's state now (and mail it to every party's DPO)");
+  checkpoint->callback([&ctx, create_new] {
+    v1::AuditCheckpoint c;
+    if (*create_new) {
+      check(ctx.stub().CreateAuditCheckpoint(ctx.call_context().get(), {}, &c));
+    } else {
+      check(ctx.stub().GetAuditCheckpoint(ctx.call_context().get(), {}, &c));
+    }
+    print_checkpoint(ctx, c);
   });
 
   auto format = std::make_shared<std::string>("jsonl");

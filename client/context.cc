@@ -14,8 +14,6 @@
 
 namespace termijn::cli {
 
-namespace {
-
 std::string read_file(const std::string& path, const std::string& flag) {
   std::ifstream in(path);
   if (!in) throw CliError(2, flag + ": cannot read " + path);
@@ -23,6 +21,8 @@ std::string read_file(const std::string& path, const std::string& flag) {
   buffer << in.rdbuf();
   return buffer.str();
 }
+
+namespace {
 
 // A passphrase callback that offers none: OpenSSL would otherwise prompt on the terminal, and
 // gRPC cannot use an encrypted key anyway.

@@ -41,6 +41,9 @@ int exit_code_for(grpc::StatusCode code);
 /// Throws CliError for a failed status.
 void check(const grpc::Status& status);
 
+/// The contents of `path`, given with `flag`; CliError (exit 2) when it cannot be read.
+std::string read_file(const std::string& path, const std::string& flag);
+
 /// Prints `message` as proto3 JSON.
 void print_json(const google::protobuf::Message& message);
 

@@ -9,9 +9,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -20,7 +22,9 @@
 #include "server/api/termijn_service.h"
 #include "server/app/audit.h"
 #include "server/app/clock.h"
+#include "server/app/sha256.h"
 #include "server/config/config.h"
+#include "server/jobs/audit_checkpointer.h"
 #include "server/jobs/audit_sequencer.h"
 #include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
@@ -55,6 +59,7 @@ struct Options {
   std::string migration_database_url;
   std::string tls_ca, tls_cert, tls_key, tls_crl;
   std::string port_file;
+  std::string audit_signing_key;
   std::string mail_dir;
   bool insecure_plaintext = false;
 };
@@ -177,6 +182,16 @@ int serve(const Options& o) {
   url = config::with_tls(url, config.database);
   for (const std::string& warning : config::security_warnings(o.config_file, config, url))
     spdlog::warn("{}", warning);
+  const std::string signing_key_file =
+      o.audit_signing_key.empty() ? config.audit.signing_key_file : o.audit_signing_key;
+  if (signing_key_file.empty()) {
+    throw std::runtime_error(
+        "no audit signing key: set audit.signing_key_file or --audit-signing-key to an Ed25519 "
+        "private key (openssl genpkey -algorithm ed25519 -out FILE; chmod 600 FILE)");
+  }
+  auto signer = app::Ed25519Signer::load(signing_key_file);
+  if (!signer.ok()) throw std::runtime_error(std::string(signer.status().message()));
+
   {
     // Migrations run as the schema owner; the service itself may run as a role that cannot
     // change the audit trail.
@@ -198,6 +213,10 @@ int serve(const Options& o) {
                      store::prepare_statements);
   store::PgStore store(pool, store::PgPool::Use::kCall);
   store::PgStore worker_store(pool, store::PgPool::Use::kBackground);
+  // A service that could rewrite the trail would make it no proof at all (protocol art. 7.2).
+  if (auto s = store::check_service_role(pool); !s.ok()) {
+    throw std::runtime_error(std::string(s.message()));
+  }
   app::Directory directory(config.parties);
   const app::RulePolicies rule_policies{config.reviewed_rules, config.escalation};
   app::ReportIncident report_incident(clock, store, directory, rule_policies);
@@ -234,6 +253,17 @@ int serve(const Options& o) {
   jobs::AuditSequencer sequencer(worker_audit_store, [&audit_listener](std::chrono::milliseconds t) {
     audit_listener.wait(t);
   });
+  app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer);
+  jobs::AuditCheckpointer checkpointer(
+      clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),
+      [](std::chrono::milliseconds duration, std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any woken;
+        std::unique_lock lock(mutex);
+        woken.wait_for(lock, stop, duration, [] { return false; });
+      });
+  spdlog::info("audit checkpoints are signed with Ed25519 public key {}",
+               app::to_hex(signer->public_key()));
 
   const api::TrustFiles tls_files = trust_files(o, config);
   auto revoked = api::load_revocations(tls_files);
@@ -250,7 +280,7 @@ int serve(const Options& o) {
   api::TermijnService service(
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
-       notifications, composer},
+       notifications, composer, audit_checkpoints},
       executor);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -270,6 +300,7 @@ int serve(const Options& o) {
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
+  std::jthread checkpointing([&checkpointer](std::stop_token stop) { checkpointer.run(stop); });
   std::thread stopper([&] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -286,6 +317,7 @@ int serve(const Options& o) {
     // Workers stop after their current item; a send in progress is aborted (its attempt is on
     // record, so it goes out again after the restart, as the same message).
     scheduling.request_stop();
+    checkpointing.request_stop();
     dispatching.request_stop();
     sequencing.request_stop();
     mailer->stop();
@@ -297,6 +329,7 @@ int serve(const Options& o) {
   stopper.join();
   executor.shutdown();
   scheduling.join();
+  checkpointing.join();
   dispatching.join();
   sequencing.join();
   sequencer.run_once();  // chain what the last calls queued
@@ -324,8 +357,8 @@ int main(int argc, char** argv) {
   cli.add_option("--database-url", o.database_url, "PostgreSQL connection string")
       ->envname("TERMIJN_DATABASE_URL");
   cli.add_option("--migration-database-url", o.migration_database_url,
-                 "PostgreSQL connection string of the schema owner, for migrations (default: "
-                 "--database-url)")
+                 "PostgreSQL connection string of the schema owner, for migrations; termijnd "
+                 "refuses to run as a role that owns the audit trail (default: --database-url)")
       ->envname("TERMIJN_MIGRATION_DATABASE_URL");
   cli.add_option("--tls-ca", o.tls_ca, "CA certificate that signs client certificates (PEM)");
   cli.add_option("--tls-cert", o.tls_cert, "server certificate (PEM)");
@@ -334,6 +367,10 @@ int main(int argc, char** argv) {
                  "certificate revocation list(s) of the CA (PEM); re-read on SIGHUP");
   cli.add_option("--mail-dir", o.mail_dir,
                  "write mail as .eml files here when no SMTP server is configured");
+  cli.add_option("--audit-signing-key", o.audit_signing_key,
+                 "Ed25519 private key (PEM, mode 0600) that signs audit checkpoints (default: "
+                 "audit.signing_key_file)")
+      ->envname("TERMIJN_AUDIT_SIGNING_KEY");
   cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");
   cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
                "serve without TLS; loopback only, development only");

@@ -182,6 +182,15 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
 }
 
+void to_proto(const domain::AuditCheckpoint& c, v1::AuditCheckpoint* out) {
+  out->set_seq(c.seq);
+  out->set_hash(c.hash);
+  out->mutable_time()->set_seconds(c.time.time_since_epoch().count());
+  out->set_public_key(c.public_key);
+  out->set_signature(c.signature);
+  out->set_text(domain::checkpoint_text(c));
+}
+
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
   out->set_seq(in.record.seq);
   set_time(in.record.time, out->mutable_time());

@@ -23,6 +23,7 @@ void to_proto(const domain::Party& in, v1::Party* out);
 void to_proto(const domain::Obligation& in, const app::Directory& directory, v1::Obligation* out);
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out);
 void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out);
+void to_proto(const domain::AuditCheckpoint& checkpoint, v1::AuditCheckpoint* out);
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
               v1::Notification* out);

@@ -354,6 +354,30 @@ grpc::ServerUnaryReactor* TermijnService::VerifyAuditTrail(grpc::CallbackServerC
   });
 }
 
+grpc::ServerUnaryReactor* TermijnService::GetAuditCheckpoint(grpc::CallbackServerContext* ctx,
+                                                             const v1::GetAuditCheckpointRequest*,
+                                                             v1::AuditCheckpoint* resp) {
+  return handle(ctx, "GetAuditCheckpoint", [=, this](const Principal& p) -> absl::Status {
+    if (auto s = policy::may_read_audit(p); !s.ok()) return s;
+    auto checkpoint = uc_.audit_checkpoints.latest();
+    if (!checkpoint.ok()) return checkpoint.status();
+    to_proto(*checkpoint, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::CreateAuditCheckpoint(
+    grpc::CallbackServerContext* ctx, const v1::CreateAuditCheckpointRequest*,
+    v1::AuditCheckpoint* resp) {
+  return handle(ctx, "CreateAuditCheckpoint", [=, this](const Principal& p) -> absl::Status {
+    if (auto s = policy::may_read_audit(p); !s.ok()) return s;
+    auto checkpoint = uc_.audit_checkpoints.create();
+    if (!checkpoint.ok()) return checkpoint.status();
+    to_proto(*checkpoint, resp);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* TermijnService::ListNotifications(
     grpc::CallbackServerContext* ctx, const v1::ListNotificationsRequest* req,
     v1::ListNotificationsResponse* resp) {

@@ -26,6 +26,7 @@ struct UseCases {
   app::AuditTrail& audit_trail;
   app::Notifications& notifications;
   const jobs::NoticeComposer& composer;
+  app::AuditCheckpoints& audit_checkpoints;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -96,6 +97,12 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* VerifyAuditTrail(grpc::CallbackServerContext* ctx,
                                              const v1::VerifyAuditTrailRequest* req,
                                              v1::VerifyAuditTrailResponse* resp) override;
+  grpc::ServerUnaryReactor* GetAuditCheckpoint(grpc::CallbackServerContext* ctx,
+                                               const v1::GetAuditCheckpointRequest* req,
+                                               v1::AuditCheckpoint* resp) override;
+  grpc::ServerUnaryReactor* CreateAuditCheckpoint(grpc::CallbackServerContext* ctx,
+                                                  const v1::CreateAuditCheckpointRequest* req,
+                                                  v1::AuditCheckpoint* resp) override;
 
  private:
   /// Where a call's work runs: on the executor (anything that may touch the database), or at

@@ -48,42 +48,106 @@ absl::StatusOr<AuditEvent> AuditTrail::get(int64_t seq) {
   return store_.event(seq);
 }
 
+bool ChainVerifier::add(const AuditEvent& e) {
+  const int64_t expected_seq = v_.last_seq + 1;
+  const auto fail = [&](int64_t seq, std::string reason) {
+    v_.first_bad_seq = seq;
+    v_.reason = std::move(reason);
+    failed_ = true;
+    return false;
+  };
+  if (e.record.seq != expected_seq) {
+    return fail(expected_seq, "event " + std::to_string(expected_seq) + " is missing (next is " +
+                                  std::to_string(e.record.seq) + ")");
+  }
+  if (e.prev_hash != prev_) {
+    return fail(expected_seq, "its prev_hash is not the hash of the event before");
+  }
+  if (chain_hash(prev_, e.record) != e.hash) {
+    return fail(expected_seq, "its content does not match its hash (altered)");
+  }
+  prev_ = e.hash;
+  v_.event_count++;
+  v_.last_seq = expected_seq;
+  return true;
+}
+
+Verification ChainVerifier::result() const {
+  Verification v = v_;
+  v.verified = !failed_;
+  v.last_hash = to_hex(prev_);
+  return v;
+}
+
 absl::StatusOr<Verification> AuditTrail::verify() {
   if (auto s = flush(); !s.ok()) return s;
-  Verification v;
-  std::string prev = genesis_hash();
-  int64_t expected_seq = 1;
+  ChainVerifier chain;
   while (true) {
-    const auto page = store_.events({"", expected_seq - 1, kBatch});
+    const auto page = store_.events({"", chain.result().last_seq, kBatch});
     if (!page.ok()) return page.status();
     for (const AuditEvent& e : *page) {
-      const int64_t seq = e.record.seq;
-      const auto fail = [&](std::string reason) {
-        v.first_bad_seq = seq;
-        v.reason = std::move(reason);
-        return v;
-      };
-      if (seq != expected_seq) {
-        v.first_bad_seq = expected_seq;
-        v.reason = "event " + std::to_string(expected_seq) + " is missing (next is " +
-                   std::to_string(seq) + ")";
-        return v;
-      }
-      if (e.prev_hash != prev) return fail("its prev_hash is not the hash of the event before");
-      if (chain_hash(prev, e.record) != e.hash) {
-        return fail("its content does not match its hash (altered)");
-      }
-      prev = e.hash;
-      v.event_count++;
-      v.last_seq = seq;
-      v.last_hash = to_hex(e.hash);
-      expected_seq++;
+      if (!chain.add(e)) return chain.result();
     }
     if (static_cast<int>(page->size()) < kBatch) break;
   }
-  v.verified = true;
-  if (v.last_hash.empty()) v.last_hash = to_hex(genesis_hash());
-  return v;
+  return chain.result();
+}
+
+absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
+  auto made = create(std::nullopt);
+  if (!made.ok()) return made.status();
+  return **made;
+}
+
+absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
+    std::optional<domain::Instant> unless_made_after) {
+  if (auto s = trail_.flush(); !s.ok()) return s;
+  const auto head = store_.head();
+  if (!head.ok()) return head.status();
+  domain::AuditCheckpoint checkpoint;
+  checkpoint.seq = head->first;
+  checkpoint.hash = to_hex(head->second);
+  checkpoint.time = clock_.now();
+  sign_checkpoint(signer_, checkpoint);
+  const auto kept = store_.insert_checkpoint(checkpoint, unless_made_after);
+  if (!kept.ok()) return kept.status();
+  if (!*kept) return std::nullopt;
+  return checkpoint;
+}
+
+absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
+  auto latest = store_.latest_checkpoint();
+  if (!latest.ok()) return latest.status();
+  if (!latest->has_value()) {
+    return absl::NotFoundError("no audit checkpoint was made yet (termijn audit checkpoint --new)");
+  }
+  return **latest;
+}
+
+absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
+    std::chrono::seconds interval) {
+  auto latest = store_.latest_checkpoint();
+  if (!latest.ok()) return latest.status();
+  Due due;
+  if (latest->has_value()) {
+    due.next_due = (*latest)->time + interval;
+  } else {
+    // The first is due one interval after the trail began; until it begins, look again then.
+    auto first = trail_.list({"", 0, 1});  // flushed: entries still queued count
+    if (!first.ok()) return first.status();
+    due.next_due = (first->empty() ? clock_.now() : first->front().record.time) + interval;
+  }
+  if (clock_.now() < due.next_due) return due;
+  // Another process may have made it since the latest was read: then nothing is made here.
+  auto made = create(latest->has_value() ? (*latest)->time : domain::Instant{});
+  if (!made.ok()) return made.status();
+  if (!made->has_value()) {
+    due.next_due = clock_.now();  // read the one the other process made
+    return due;
+  }
+  due.made = *made;
+  due.next_due = (*made)->time + interval;
+  return due;
 }
 
 }  // namespace termijn::app

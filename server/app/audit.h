@@ -3,11 +3,15 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/app/actor.h"
+#include "server/app/clock.h"
+#include "server/app/ed25519.h"
 #include "server/domain/audit.h"
 
 namespace termijn::app {
@@ -46,6 +50,16 @@ class AuditStore {
   /// Events in sequence order.
   virtual absl::StatusOr<std::vector<AuditEvent>> events(const AuditFilter& filter) = 0;
   virtual absl::StatusOr<AuditEvent> event(int64_t seq) = 0;
+  /// The last sequenced event's seq and hash (raw); 0 and the genesis hash when there is none.
+  virtual absl::StatusOr<std::pair<int64_t, std::string>> head() = 0;
+  /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint later than that
+  /// time exists (checked under a lock), so that of several processes due at once only one
+  /// makes it. Returns whether it was kept.
+  virtual absl::StatusOr<bool> insert_checkpoint(
+      const domain::AuditCheckpoint& checkpoint,
+      std::optional<domain::Instant> unless_made_after) = 0;
+  /// The most recently made checkpoint, if any.
+  virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() = 0;
 };
 
 /// The result of re-computing the chain.
@@ -56,6 +70,22 @@ struct Verification {
   std::string last_hash;      ///< its hash, hex
   int64_t first_bad_seq = 0;  ///< when not verified
   std::string reason;
+};
+
+/// Re-computes the chain event by event from the genesis hash, for the service and for an
+/// outside check alike.
+class ChainVerifier {
+ public:
+  /// Checks the next event in sequence order; false at the first one that does not verify (the
+  /// reason is then in result()). Call no more after a false.
+  bool add(const AuditEvent& event);
+  /// What verified so far; `verified` is false only after a failed add().
+  Verification result() const;
+
+ private:
+  Verification v_;
+  std::string prev_ = genesis_hash();
+  bool failed_ = false;
 };
 
 /// Reading and checking the trail. Every read first sequences what is queued, so a caller sees
@@ -73,6 +103,36 @@ class AuditTrail {
 
  private:
   AuditStore& store_;
+};
+
+/// Signed checkpoints of the trail: made on request and once a day (see AuditCheckpointer).
+class AuditCheckpoints {
+ public:
+  AuditCheckpoints(const Clock& clock, AuditTrail& trail, AuditStore& store,
+                   const Ed25519Signer& signer)
+      : clock_(clock), trail_(trail), store_(store), signer_(signer) {}
+
+  /// Signs the trail's state now, after sequencing what is queued, and keeps the checkpoint.
+  absl::StatusOr<domain::AuditCheckpoint> create();
+  /// The latest checkpoint; NOT_FOUND when none was made yet.
+  absl::StatusOr<domain::AuditCheckpoint> latest();
+  /// When the latest checkpoint is `interval` old or more (without one: when the first event is),
+  /// makes one. Returns it, if made, and when the next one is due.
+  struct Due {
+    std::optional<domain::AuditCheckpoint> made;
+    domain::Instant next_due{};
+  };
+  absl::StatusOr<Due> create_if_due(std::chrono::seconds interval);
+
+ private:
+  /// create(), unless (with a value) a checkpoint later than `unless_made_after` exists; the
+  /// epoch stands for "none was seen".
+  absl::StatusOr<std::optional<domain::AuditCheckpoint>> create(
+      std::optional<domain::Instant> unless_made_after);
+  const Clock& clock_;
+  AuditTrail& trail_;
+  AuditStore& store_;
+  const Ed25519Signer& signer_;
 };
 
 }  // namespace termijn::app

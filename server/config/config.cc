@@ -187,6 +187,11 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.tls.cert_file = root["tls"]["cert_file"].value_or(std::string());
   c.tls.key_file = root["tls"]["key_file"].value_or(std::string());
   c.tls.crl_file = root["tls"]["crl_file"].value_or(std::string());
+  c.audit.signing_key_file = root["audit"]["signing_key_file"].value_or(std::string());
+  c.audit.checkpoint_interval_hours = root["audit"]["checkpoint_interval_hours"].value_or(24);
+  if (c.audit.checkpoint_interval_hours < 1 || c.audit.checkpoint_interval_hours > 24 * 7) {
+    fail(origin, "audit.checkpoint_interval_hours must be between 1 and 168");
+  }
   c.database.url = root["database"]["url"].value_or(std::string());
   c.database.pool_size = root["database"]["pool_size"].value_or(8);
   c.database.sslmode = root["database"]["sslmode"].value_or(std::string());

@@ -31,6 +31,12 @@ struct Tls {
   std::string crl_file;  ///< PEM certificate revocation list(s) of the CA; re-read on SIGHUP
 };
 
+/// Signed checkpoints of the audit trail.
+struct Audit {
+  std::string signing_key_file;  ///< Ed25519 private key, PEM, mode 0600
+  int checkpoint_interval_hours = 24;
+};
+
 struct Database {
   std::string url;  ///< libpq connection string or URI
   int pool_size = 8;
@@ -75,6 +81,7 @@ struct Config {
   std::vector<domain::Party> parties;
   std::vector<Principal> principals;
   Tls tls;
+  Audit audit;
   Database database;
   int64_t max_copy_bytes = 10 * 1024 * 1024;
   Mail mail;

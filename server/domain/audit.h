@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "server/domain/time.h"
 
@@ -26,5 +27,35 @@ std::string format_utc(Instant t);
 /// seq (decimal), time (format_utc), principal, party, action, subject, related and details, in
 /// that order. Unambiguous for any content; documented in the README for outside verification.
 std::string canonical_bytes(const AuditRecord& record);
+
+}  // namespace termijn::domain
+
+namespace termijn::domain {
+
+/// A signed statement of the trail's state: "the chain had `seq` events and ended in `hash`
+/// at `time`". Held by every party's DPO outside the database, so that a rewrite of the trail,
+/// even one that recomputes every hash, no longer extends it.
+struct AuditCheckpoint {
+  int64_t seq = 0;
+  std::string hash;  ///< hex, 64 characters
+  Instant time{};
+  std::string public_key;  ///< Ed25519, hex of the 32 raw bytes
+  std::string signature;   ///< Ed25519 over signed_text(), hex of the 64 raw bytes
+};
+
+/// The signed part of a checkpoint, format 1 (documented in the README):
+///   "termijn-audit-checkpoint 1\nseq <seq>\nhash <hex>\ntime <format_utc>\npublic-key <hex>\n"
+std::string checkpoint_signed_text(const AuditCheckpoint& checkpoint);
+
+/// The checkpoint as a file: the signed text plus "signature <hex>\n".
+std::string checkpoint_text(const AuditCheckpoint& checkpoint);
+
+/// Parses checkpoint_text(); on error, `error` says which line is wrong.
+struct ParsedCheckpoint {
+  AuditCheckpoint checkpoint;
+  std::string error;
+  bool ok() const { return error.empty(); }
+};
+ParsedCheckpoint parse_checkpoint(std::string_view text);
 
 }  // namespace termijn::domain

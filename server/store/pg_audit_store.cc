@@ -1,12 +1,11 @@
 #include "server/store/pg_audit_store.h"
 
-#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "server/app/sha256.h"
-#include "server/store/pg_array.h"
 #include "server/store/pg_status.h"
 #include "server/store/statements.h"
 
@@ -47,44 +46,9 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
   return guarded("sequence audit", [&]() -> absl::StatusOr<int> {
     PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
-    if (wait) {
-      tx.exec_prepared(stmt::kAuditLockWait);
-    } else if (!tx.exec_prepared1(stmt::kAuditLockTry)[0].as<bool>()) {
-      return 0;  // another sequencer is at work; it will take these entries too
-    }
-    int64_t seq = 0;
-    std::string prev = app::genesis_hash();
-    if (const pqxx::result head = tx.exec_prepared(stmt::kAuditHead); !head.empty()) {
-      seq = head[0][0].as<int64_t>();
-      prev = pqxx::binarystring(head[0][1]).str();
-    }
-    const pqxx::result queued = tx.exec_prepared(stmt::kAuditQueued, max);
-    if (queued.empty()) return 0;
-    PgArray ids, seqs, times, principals, parties, actions, subjects, relateds, details, prevs,
-        hashes;
-    for (const auto& row : queued) {
-      domain::AuditRecord r = record_from(row);
-      r.seq = ++seq;
-      const std::string hash = app::chain_hash(prev, r);
-      ids.add(row[0].as<long long>());
-      seqs.add(r.seq);
-      times.add(static_cast<long long>(r.time.time_since_epoch().count()));
-      principals.add(r.principal);
-      parties.add(r.party);
-      actions.add(r.action);
-      subjects.add(r.subject);
-      relateds.add(r.related);
-      details.add(r.details);
-      prevs.add(app::to_hex(prev));
-      hashes.add(app::to_hex(hash));
-      prev = hash;
-    }
-    tx.exec_prepared(stmt::kAuditInsert, seqs.str(), times.str(), principals.str(), parties.str(),
-                     actions.str(), subjects.str(), relateds.str(), details.str(), prevs.str(),
-                     hashes.str());
-    tx.exec_prepared(stmt::kAuditDequeue, ids.str());
+    const int moved = tx.exec_prepared1(stmt::kAuditSequence, max, wait)[0].as<int>();
     tx.commit();
-    return static_cast<int>(queued.size());
+    return moved;
   });
 }
 
@@ -104,6 +68,70 @@ absl::StatusOr<app::AuditEvent> PgAuditStore::event(int64_t seq) {
     const pqxx::result rows = tx.exec_prepared(stmt::kAuditEvent, seq);
     if (rows.empty()) return absl::NotFoundError("audit event " + std::to_string(seq) + " does not exist");
     return event_from(rows[0]);
+  });
+}
+
+absl::StatusOr<std::pair<int64_t, std::string>> PgAuditStore::head() {
+  return read_only<std::pair<int64_t, std::string>>(pool_, "audit head", [&](auto& tx) {
+    const pqxx::result rows = tx.exec_prepared(stmt::kAuditHead);
+    if (rows.empty()) return std::pair<int64_t, std::string>{0, app::genesis_hash()};
+    return std::pair<int64_t, std::string>{rows[0][0].as<int64_t>(),
+                                           pqxx::binarystring(rows[0][1]).str()};
+  });
+}
+
+absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
+    const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after) {
+  return guarded("insert audit checkpoint", [&]() -> absl::StatusOr<bool> {
+    PgPool::Lease lease = pool_.acquire();
+    pqxx::work tx(*lease);
+    tx.exec_prepared(stmt::kCheckpointLock);
+    const auto seconds = [](domain::Instant t) {
+      return static_cast<long long>(t.time_since_epoch().count());
+    };
+    const long long after = unless_made_after ? seconds(*unless_made_after) : 0;
+    const bool kept =
+        !tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash, seconds(c.time), c.public_key,
+                          c.signature, unless_made_after.has_value(), after)
+             .empty();
+    tx.commit();
+    return kept;
+  });
+}
+
+absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_checkpoint() {
+  return read_only<std::optional<domain::AuditCheckpoint>>(
+      pool_, "latest audit checkpoint", [&](auto& tx) -> std::optional<domain::AuditCheckpoint> {
+        const pqxx::result rows = tx.exec_prepared(stmt::kLatestCheckpoint);
+        if (rows.empty()) return std::nullopt;
+        domain::AuditCheckpoint c;
+        c.seq = rows[0][0].as<int64_t>();
+        c.hash = rows[0][1].as<std::string>();
+        c.time = instant(rows[0][2]);
+        c.public_key = rows[0][3].as<std::string>();
+        c.signature = rows[0][4].as<std::string>();
+        return c;
+      });
+}
+
+absl::Status check_service_role(PgPool& pool) {
+  return guarded("checking the service's database role", [&]() -> absl::Status {
+    PgPool::Lease lease = pool.acquire();
+    pqxx::read_transaction tx(*lease);
+    const pqxx::row r = tx.exec_prepared1(stmt::kServiceRoleRights);
+    const std::string role = r[0].as<std::string>();
+    std::vector<std::string> problems;
+    if (r[1].as<bool>()) problems.push_back("is a superuser");
+    if (!r[2].is_null()) problems.push_back("owns " + r[2].as<std::string>());
+    if (!r[3].is_null()) problems.push_back("owns the function " + r[3].as<std::string>());
+    if (!r[4].is_null()) problems.push_back("holds " + r[4].as<std::string>());
+    if (problems.empty()) return absl::OkStatus();
+    std::string joined;
+    for (const std::string& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+    return absl::FailedPreconditionError(
+        "database role " + role + " could rewrite the audit trail (it " + joined +
+        "): run termijnd as a role that is a member of termijn_service only, and apply "
+        "migrations as the schema owner with --migration-database-url");
   });
 }
 

@@ -19,11 +19,20 @@ class PgAuditStore final : public app::AuditStore {
   absl::StatusOr<int> sequence(int max, bool wait) override;
   absl::StatusOr<std::vector<app::AuditEvent>> events(const app::AuditFilter& filter) override;
   absl::StatusOr<app::AuditEvent> event(int64_t seq) override;
+  absl::StatusOr<std::pair<int64_t, std::string>> head() override;
+  absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
+                                         std::optional<domain::Instant> unless_made_after) override;
+  absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() override;
 
  private:
   PgPool& pool_;
   const PgPool::Use use_;
 };
+
+/// OK when the pool's role cannot change the audit trail other than through the queue and the
+/// sequencing function; FAILED_PRECONDITION naming what it could do otherwise (superuser,
+/// owner of the audit tables or of audit_sequence, a privilege that alters them).
+absl::Status check_service_role(PgPool& pool);
 
 /// Blocks until a notification arrives on a channel or a timeout passes (LISTEN on its own
 /// connection, reconnecting after failures).

@@ -69,9 +69,6 @@ const std::string kAuditColumns =
     "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
     "prev_hash, hash";
 
-// Any constant shared by every termijnd; "audit" in ASCII.
-const std::string kSequencerLock = "6175646974";
-
 }  // namespace
 
 void prepare_statements(pqxx::connection& c) {
@@ -205,21 +202,36 @@ void prepare_statements(pqxx::connection& c) {
             "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS "
             "u(t, p, y, a, s, r, d) RETURNING id) "
             "SELECT pg_notify('" + std::string(kAuditChannel) + "', '') FROM queued LIMIT 1");
-  c.prepare(stmt::kAuditLockWait, "SELECT pg_advisory_xact_lock(" + kSequencerLock + ")");
-  c.prepare(stmt::kAuditLockTry, "SELECT pg_try_advisory_xact_lock(" + kSequencerLock + ")");
+  // Sequencing is the schema owner's SECURITY DEFINER function (migration 0005): the service
+  // role cannot write the chain itself.
+  c.prepare(stmt::kAuditSequence, "SELECT audit_sequence($1, $2)");
+  // What the connected role could do to the audit trail beyond appending to the queue: be a
+  // superuser, own (or be able to become the owner of) its tables or sequencing function, or
+  // hold a privilege that changes them.
+  c.prepare(stmt::kServiceRoleRights,
+            "SELECT current_user, rolsuper, "
+            "(SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c WHERE c.oid "
+            "IN ('audit_event'::regclass, 'audit_queue'::regclass) AND "
+            "pg_has_role(current_user, c.relowner, 'MEMBER')), "
+            "(SELECT string_agg(p.proname, ', ') FROM pg_proc p WHERE p.proname = "
+            "'audit_sequence' AND pg_has_role(current_user, p.proowner, 'MEMBER')), "
+            "(SELECT string_agg(g.privilege || ' on ' || g.relation, ', ') FROM (VALUES "
+            "('audit_event', 'INSERT'), ('audit_event', 'UPDATE'), ('audit_event', 'DELETE'), "
+            "('audit_event', 'TRUNCATE'), ('audit_event', 'TRIGGER'), ('audit_queue', 'UPDATE'), "
+            "('audit_queue', 'DELETE'), ('audit_queue', 'TRUNCATE'), ('audit_queue', 'TRIGGER')) "
+            "AS g(relation, privilege) WHERE has_table_privilege(current_user, g.relation, "
+            "g.privilege)) "
+            "FROM pg_roles WHERE rolname = current_user");
   c.prepare(stmt::kAuditHead, "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1");
-  c.prepare(stmt::kAuditQueued,
-            "SELECT id, extract(epoch FROM time)::bigint, principal, party, action, subject, "
-            "related, details FROM audit_queue ORDER BY id LIMIT $1");
-  // A whole batch in one statement; hashes travel as hex.
-  c.prepare(stmt::kAuditInsert,
-            "INSERT INTO audit_event (seq, time, principal, party, action, subject, related, "
-            "details, prev_hash, hash) SELECT q, to_timestamp(t), p, y, a, s, r, d, "
-            "decode(h0, 'hex'), decode(h1, 'hex') FROM unnest($1::bigint[], $2::bigint[], "
-            "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], "
-            "$10::text[]) AS u(q, t, p, y, a, s, r, d, h0, h1)");
-  // Exactly the ids sequenced: a range could take an entry committed after they were read.
-  c.prepare(stmt::kAuditDequeue, "DELETE FROM audit_queue WHERE id = ANY($1::bigint[])");
+  // Any constant shared by every termijnd; "checkpt" in ASCII.
+  c.prepare(stmt::kCheckpointLock, "SELECT pg_advisory_xact_lock(27980807363326068)");
+  c.prepare(stmt::kInsertCheckpoint,
+            "INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) SELECT $1, $2, "
+            "to_timestamp($3), $4, $5 WHERE NOT ($6 AND EXISTS (SELECT FROM audit_checkpoint "
+            "WHERE time > to_timestamp($7))) RETURNING id");
+  c.prepare(stmt::kLatestCheckpoint,
+            "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
+            "audit_checkpoint ORDER BY id DESC LIMIT 1");
   c.prepare(stmt::kAuditEvents,
             "SELECT " + kAuditColumns +
                 " FROM audit_event WHERE ($1 = '' OR subject = $1 OR related = $1) AND seq > $2 "

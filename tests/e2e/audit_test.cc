@@ -2,9 +2,12 @@
 // tampering, and two termijnd processes on one database build one chain.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <pqxx/pqxx>
 #include <regex>
 #include <thread>
 
@@ -50,9 +53,7 @@ class AuditTest : public ::testing::Test {
   // everything recorded so far is chained.
   void tamper(const std::string& sql) {
     ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0);
-    const char* superuser = std::getenv("TERMIJN_TEST_SUPERUSER_URL");
-    ASSERT_NE(superuser, nullptr) << "TERMIJN_TEST_SUPERUSER_URL is not set; run scripts/test";
-    pqxx::connection c(std::string(superuser) + "&dbname=" + server_.database().name());
+    pqxx::connection c(superuser_url(server_.database().name()));
     pqxx::work tx(c);
     tx.exec("SET LOCAL session_replication_role = replica");
     tx.exec(sql);
@@ -150,6 +151,146 @@ TEST_F(AuditTest, TheDatabaseRefusesChangesToTheTrail) {
     }
   }
   EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_event"), "10");
+}
+
+// Writes `text` to a fresh file and returns its path.
+std::string save(const std::string& name, const std::string& text) {
+  static int counter = 0;
+  const std::string path = ::testing::TempDir() + "/" + std::to_string(getpid()) + "-" +
+                           std::to_string(counter++) + "-" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Rewrites event 9's details and then every hash of the chain, as whoever administers the
+// database could: the rewritten trail verifies on its own.
+constexpr const char* kRewriteWithRecomputedHashes = R"(
+UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 9;
+DO $$
+DECLARE
+  e record;
+  prev bytea := decode(repeat('00', 32), 'hex');
+  h bytea;
+BEGIN
+  FOR e IN SELECT * FROM audit_event ORDER BY seq LOOP
+    h := sha256(prev || audit_canonical_v1(e.seq, e.time, e.principal, e.party, e.action,
+                                           e.subject, e.related, e.details));
+    UPDATE audit_event SET prev_hash = prev, hash = h WHERE seq = e.seq;
+    prev := h;
+  END LOOP;
+END
+$$;)";
+
+TEST_F(AuditTest, ACheckpointCatchesARewriteThatRecomputedEveryHash) {
+  // A checkpoint signed before the superuser rewrote the trail (recomputing every hash) is no
+  // longer extended: `verify --checkpoint` fails naming it, although plain verify passes.
+  EXPECT_EQ(server_.cli("auditor", {"audit", "checkpoint"}).exit_code, 3);
+  record_some_changes();
+  const Outcome signed_now = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
+  EXPECT_THAT(signed_now.out, HasSubstr("termijn-audit-checkpoint 1\nseq 10\nhash "));
+  const Outcome latest = server_.cli("kortenberg-dpo", {"audit", "checkpoint"});
+  ASSERT_EQ(latest.exit_code, 0) << latest.err;
+  EXPECT_EQ(latest.out, signed_now.out);
+  const std::string held = save("checkpoint-10.txt", signed_now.out);
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "Later"}).exit_code, 0);
+
+  const Outcome extends = server_.cli("auditor", {"audit", "verify", "--checkpoint", held});
+  ASSERT_EQ(extends.exit_code, 0) << extends.err;
+  EXPECT_THAT(extends.out, HasSubstr("verified 14 events up to 14"));
+  EXPECT_THAT(extends.out, HasSubstr("extends checkpoint " + held + " (seq 10"));
+
+  tamper(kRewriteWithRecomputedHashes);
+  const Outcome plain = server_.cli("auditor", {"audit", "verify"});
+  EXPECT_EQ(plain.exit_code, 0) << "the rewrite is invisible without a checkpoint: " << plain.err;
+  const Outcome caught = server_.cli("auditor", {"audit", "verify", "--checkpoint", held});
+  EXPECT_EQ(caught.exit_code, 7);
+  EXPECT_THAT(caught.err, HasSubstr("audit trail does NOT extend checkpoint " + held + " (seq 10"));
+  EXPECT_THAT(caught.err, HasSubstr("the trail was rewritten"));
+}
+
+TEST_F(AuditTest, VerifyNamesTheFirstCheckpointATruncatedTrailNoLongerExtends) {
+  // Of two held checkpoints, the later one fails once events after the earlier are deleted.
+  record_some_changes();
+  const Outcome first = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "Later"}).exit_code, 0);
+  const Outcome second = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const std::string early = save("early.txt", first.out), late = save("late.txt", second.out);
+  tamper("DELETE FROM audit_event WHERE seq > 10");
+  const Outcome caught =
+      server_.cli("auditor", {"audit", "verify", "--checkpoint", late, "--checkpoint", early});
+  EXPECT_EQ(caught.exit_code, 7);
+  EXPECT_THAT(caught.err, HasSubstr("does NOT extend checkpoint " + late + " (seq 14"));
+  EXPECT_THAT(caught.err, HasSubstr("the trail ends at event 10"));
+}
+
+TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
+  // A checkpoint edited after signing fails its signature; one from another key fails
+  // --public-key; a file that is no checkpoint is bad input.
+  record_some_changes();
+  const Outcome signed_now = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
+  std::string altered = signed_now.out;
+  altered.replace(altered.find("seq 10"), 6, "seq 11");
+  const Outcome refused =
+      server_.cli("auditor", {"audit", "verify", "--checkpoint", save("altered.txt", altered)});
+  EXPECT_EQ(refused.exit_code, 7);
+  EXPECT_THAT(refused.err, HasSubstr("its signature does not verify"));
+  const Outcome foreign =
+      server_.cli("auditor", {"audit", "verify", "--checkpoint", save("ok.txt", signed_now.out),
+                              "--public-key", std::string(64, '0')});
+  EXPECT_EQ(foreign.exit_code, 7);
+  EXPECT_THAT(foreign.err, HasSubstr("not by --public-key"));
+  const Outcome garbage =
+      server_.cli("auditor", {"audit", "verify", "--checkpoint", save("no.txt", "hello\n")});
+  EXPECT_EQ(garbage.exit_code, 2);
+  EXPECT_THAT(garbage.err, HasSubstr("not a checkpoint"));
+}
+
+TEST(AuditRoleTest, TermijndRefusesToRunAsARoleThatCouldRewriteTheTrail) {
+  // As the schema owner (no separate migration role) or as a superuser, termijnd does not start
+  // and says why.
+  for (const auto role : {TermijndOptions::Role::kOwner, TermijndOptions::Role::kSuperuser}) {
+    TermijndOptions options;
+    options.role = role;
+    try {
+      Termijnd refused(options);
+      ADD_FAILURE() << "termijnd started as role " << static_cast<int>(role);
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("termijnd exited at start"));
+      EXPECT_THAT(e.what(), HasSubstr("could rewrite the audit trail"));
+      EXPECT_THAT(e.what(),
+                  HasSubstr(role == TermijndOptions::Role::kOwner ? "owns audit_event, audit_queue"
+                                                                  : "is a superuser"));
+    }
+  }
+}
+
+TEST(AuditSigningKeyTest, TermijndRefusesAKeyOthersMayReadOrThatIsNoEd25519Key) {
+  // The checkpoint signing key must be private to termijnd and of the right kind.
+  const std::string readable = save("readable.key", "");
+  ASSERT_EQ(run_command({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-out", readable})
+                .exit_code,
+            0);
+  ASSERT_EQ(chmod(readable.c_str(), 0644), 0);
+  const std::string not_a_key = save("not-a.key", "-----BEGIN PRIVATE KEY-----\n");
+  ASSERT_EQ(chmod(not_a_key.c_str(), 0600), 0);
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {readable, "may be read by others; chmod 600 it"},
+      {not_a_key, "is not an Ed25519 private key in PEM"}};
+  for (const auto& [key, reason] : cases) {
+    TermijndOptions options;
+    options.audit_signing_key = key;
+    try {
+      Termijnd refused(options);
+      ADD_FAILURE() << "termijnd started with " << key;
+    } catch (const std::runtime_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("audit signing key: " + key));
+      EXPECT_THAT(e.what(), HasSubstr(reason));
+    }
+  }
 }
 
 TEST_F(AuditTest, TwoServersConcurrentWritersOneGapFreeChain) {

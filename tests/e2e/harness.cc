@@ -155,10 +155,27 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
         << "certificate_cn = \"expired\"\n";
   }
   const std::string port_file = work_dir_ + "/port";
-  std::vector<std::string> argv{binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
-                "--database-url", db_->app_url(), "--migration-database-url", db_->url(), "--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
-                certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key", "--port-file",
-                port_file, "--mail-dir", work_dir_ + "/mail"};
+  std::vector<std::string> argv{binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), {"--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
+                           certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key"});
+  const std::string signing_key = options_.audit_signing_key.empty()
+                                      ? certs.dir + "/audit-signing.key"
+                                      : options_.audit_signing_key;
+  argv.insert(argv.end(), {"--audit-signing-key", signing_key, "--port-file", port_file,
+                           "--mail-dir", work_dir_ + "/mail"});
+  switch (options_.role) {
+    case TermijndOptions::Role::kService:
+      argv.insert(argv.end(),
+                  {"--database-url", db_->app_url(), "--migration-database-url", db_->url()});
+      break;
+    case TermijndOptions::Role::kOwner:
+      argv.insert(argv.end(), {"--database-url", db_->url()});
+      break;
+    case TermijndOptions::Role::kSuperuser:
+      argv.insert(argv.end(), {"--database-url", superuser_url(db_->name()),
+                               "--migration-database-url", db_->url()});
+      break;
+  }
   if (!options_.crl_file.empty()) argv.insert(argv.end(), {"--tls-crl", options_.crl_file});
   pid_ = spawn(argv, options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -236,6 +253,14 @@ Outcome Termijnd::cli(const std::string& principal, const std::vector<std::strin
                             {"TERMIJN_CA", certs.dir + "/ca.crt"},
                             {"TERMIJN_CERT", certs.dir + "/" + principal + ".crt"},
                             {"TERMIJN_KEY", certs.dir + "/" + principal + ".key"}});
+}
+
+std::string superuser_url(const std::string& name) {
+  const char* url = std::getenv("TERMIJN_TEST_SUPERUSER_URL");
+  if (url == nullptr || *url == '\0') {
+    throw std::runtime_error("TERMIJN_TEST_SUPERUSER_URL is not set; run scripts/test");
+  }
+  return std::string(url) + "&dbname=" + name;
 }
 
 bool poll_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

@@ -47,6 +47,12 @@ struct TermijndOptions {
   std::map<std::string, std::string> env;
   /// Passed as --tls-crl when not empty.
   std::string crl_file;
+  /// The database role termijnd runs as: the service role with migrations as the schema owner
+  /// (as deployed), the schema owner migrating as itself, or the cluster's superuser.
+  enum class Role { kService, kOwner, kSuperuser };
+  Role role = Role::kService;
+  /// The audit signing key; empty: the development one made with the certificates.
+  std::string audit_signing_key;
 };
 
 /// A real termijnd on 127.0.0.1 port 0 with mutual TLS, a fresh database and the demo
@@ -101,6 +107,9 @@ std::string binary(const std::string& name);
 /// Issues a certificate for `names` from the test CA (scripts/dev-certs DIR NAME...), or with
 /// `revoke`, revokes them and rewrites the CA's CRL (Certificates::dir + "/ca.crl").
 void dev_certs(const std::vector<std::string>& names, bool revoke = false);
+
+/// TERMIJN_TEST_SUPERUSER_URL on the database `name`; throws when the variable is not set.
+std::string superuser_url(const std::string& name);
 
 /// Checks `condition` every 50 ms until it holds (true) or `timeout` passes (false). For
 /// asynchronous background work only, never to let a deadline pass.

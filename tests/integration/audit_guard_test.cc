@@ -1,0 +1,177 @@
+// The database keeps the audit trail out of the service role's reach: it appends to the queue and
+// sequences through the owner's function, and termijnd refuses a role that could do more.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "server/app/audit.h"
+#include "server/app/sha256.h"
+#include "server/store/pg_audit_store.h"
+#include "server/store/pg_store.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/integration/pg_test.h"
+
+namespace termijn::testing {
+namespace {
+
+::testing::AssertionResult Mentions(const absl::Status& status, const std::string& text) {
+  const std::string message(status.message());
+  if (message.find(text) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << message << "' does not mention '" << text << "'";
+}
+
+class AuditGuardTest : public PgTest {
+ protected:
+  // Runs `sql` as the service's role (termijn_app) in its own transaction.
+  static void exec_as_service(const std::string& sql) {
+    pqxx::connection c(db().app_url());
+    pqxx::work tx(c);
+    tx.exec(sql);
+    tx.commit();
+  }
+
+  static void queue_entry(const std::string& subject) {
+    exec_as_service(
+        "INSERT INTO audit_queue (time, principal, party, action, subject, details) VALUES "
+        "(now(), 'herent-dpo', 'herent', 'incident.reported', '" +
+        subject + "', '{\"title\":\"café, 5 €\"}')");
+  }
+
+  static std::string superuser_url() {
+    const char* url = std::getenv("TERMIJN_TEST_SUPERUSER_URL");
+    if (url == nullptr || *url == '\0') {
+      throw std::runtime_error("TERMIJN_TEST_SUPERUSER_URL is not set; run scripts/test");
+    }
+    return std::string(url) + "&dbname=" + db().name();
+  }
+};
+
+TEST_F(AuditGuardTest, ServiceRoleCannotInsertIntoTheChainNorDropQueuedEntries) {
+  // A direct INSERT with a chosen seq and hash, and a DELETE of a queued entry, both refused.
+  queue_entry("incidents/guard-1");
+  EXPECT_THROW(exec_as_service("INSERT INTO audit_event (seq, time, principal, party, action, "
+                               "subject, related, details, prev_hash, hash) VALUES (1000000, "
+                               "now(), 'x', 'herent', 'forged', 'x', '', '{}', "
+                               "decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'))"),
+               pqxx::insufficient_privilege);
+  EXPECT_THROW(exec_as_service("DELETE FROM audit_queue"), pqxx::insufficient_privilege);
+  EXPECT_THROW(exec_as_service("UPDATE audit_queue SET details = '{\"x\":1}'"),
+               pqxx::insufficient_privilege);
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_queue WHERE subject = 'incidents/guard-1'"),
+            "1");
+}
+
+TEST_F(AuditGuardTest, ServiceRoleSequencesThroughTheOwnersFunctionAndTheChainVerifies) {
+  // The SECURITY DEFINER function chains the queue; the hashes it computes verify in C++.
+  queue_entry("incidents/guard-2");
+  queue_entry("incidents/guard-3");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  ASSERT_TRUE(trail.flush().ok());
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_queue"), "0");
+  const auto verified = trail.verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->verified) << verified->first_bad_seq << ": " << verified->reason;
+  EXPECT_GE(verified->event_count, 2);
+}
+
+TEST_F(AuditGuardTest, TheServiceRoleCheckPassesOnlyForTheServiceRole) {
+  // termijn_app passes; the owner and the superuser are refused with what they could do.
+  store::PgStore service(db().app_url(), 2);
+  EXPECT_TRUE(store::check_service_role(service.pool()).ok());
+
+  store::PgStore owner(db().url(), 2);
+  const absl::Status as_owner = store::check_service_role(owner.pool());
+  EXPECT_EQ(as_owner.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Mentions(as_owner,
+                       "database role termijn could rewrite the audit trail (it owns "
+                       "audit_event, audit_queue; owns the function audit_sequence"));
+
+  store::PgStore superuser(superuser_url(), 2);
+  const absl::Status as_superuser = store::check_service_role(superuser.pool());
+  EXPECT_EQ(as_superuser.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Mentions(as_superuser, "(it is a superuser"));
+}
+
+TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
+  // The first checkpoint is made once the trail is an interval old, the next one an interval
+  // later, none in between; each is signed over the trail's head and stored for the service.
+  db().scalar("DELETE FROM audit_checkpoint");
+  queue_entry("incidents/guard-4");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  const app::Ed25519Signer signer = app::Ed25519Signer::generate();
+  FakeClock clock(at("2100-01-01T00:00:00Z"));
+  app::AuditCheckpoints checkpoints(clock, trail, audit_store, signer);
+  constexpr std::chrono::hours kDaily{24};
+
+  const auto first = checkpoints.create_if_due(kDaily);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(first->made.has_value());
+  EXPECT_EQ(first->made->seq, std::stoll(db().scalar("SELECT max(seq) FROM audit_event")));
+  EXPECT_EQ(first->made->hash,
+            db().scalar("SELECT encode(hash, 'hex') FROM audit_event ORDER BY seq DESC LIMIT 1"));
+  EXPECT_TRUE(app::checkpoint_signature_valid(*first->made));
+  EXPECT_EQ(utc(first->next_due), "2100-01-02T00:00:00Z");
+
+  clock.advance(std::chrono::hours(23));
+  const auto early = checkpoints.create_if_due(kDaily);
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_FALSE(early->made.has_value());
+  EXPECT_EQ(utc(early->next_due), "2100-01-02T00:00:00Z");
+
+  clock.advance(std::chrono::hours(1));
+  queue_entry("incidents/guard-5");
+  const auto next = checkpoints.create_if_due(kDaily);
+  ASSERT_TRUE(next.ok()) << next.status();
+  ASSERT_TRUE(next->made.has_value());
+  EXPECT_EQ(next->made->seq, first->made->seq + 1);
+  const auto latest = checkpoints.latest();
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(domain::checkpoint_text(*latest), domain::checkpoint_text(*next->made));
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "2");
+}
+
+TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
+  // A process that read the latest checkpoint before another process made a newer one keeps
+  // nothing; on request a checkpoint is always kept.
+  db().scalar("DELETE FROM audit_checkpoint");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  const app::Ed25519Signer signer = app::Ed25519Signer::generate();
+  const auto checkpoint_at = [&](const char* time) {
+    domain::AuditCheckpoint c;
+    c.hash = app::to_hex(app::genesis_hash());
+    c.time = at(time);
+    app::sign_checkpoint(signer, c);
+    return c;
+  };
+  const domain::Instant never_seen{};
+  const auto first =
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:00Z"), never_seen);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  // The other process, due at the same moment, had seen none either.
+  const auto second =
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:01Z"), never_seen);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(*second);
+  const auto next_day = audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:00Z"),
+                                                      at("2100-01-01T00:00:00Z"));
+  ASSERT_TRUE(next_day.ok()) << next_day.status();
+  EXPECT_TRUE(*next_day);
+  const auto on_request =
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:05Z"), std::nullopt);
+  ASSERT_TRUE(on_request.ok()) << on_request.status();
+  EXPECT_TRUE(*on_request);
+  EXPECT_EQ(db().scalar("SELECT string_agg(to_char(time AT TIME ZONE 'UTC', 'DD HH24:MI:SS'), "
+                        "', ' ORDER BY id) FROM audit_checkpoint"),
+            "01 00:00:00, 02 00:00:00, 02 00:00:05");
+}
+
+}  // namespace
+}  // namespace termijn::testing
