@@ -43,6 +43,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
     if (!r.ok()) return r.status();
     request = std::move(*r);
   }
+  const auto changes = reader.notification_changes(n.id);
+  if (!changes.ok()) return changes.status();
   const notify::NoticeContext ctx{**owner,
                                   **recipient,
                                   *o,
@@ -50,7 +52,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
                                   request ? &*request : nullptr,
                                   n.id,
                                   from_address_,
-                                  n.create_time};
+                                  n.create_time,
+                                  changes->empty() ? nullptr : &*changes};
   return notify::compose_notice(templates_, ctx);
 }
 
