@@ -43,6 +43,10 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
                                          " and has no answer period (GDPR art. 12(3)) to extend");
   }
   const std::string answer_name = "obligations/" + std::to_string(answer->id);
+  // Held against a fulfilment of the answer in another transaction.
+  auto locked = (*tx)->lock_obligation(answer->id);
+  if (!locked.ok()) return locked.status();
+  *answer = std::move(*locked);
   if (answer->state != domain::ObligationState::kOpen) {
     return absl::FailedPreconditionError(answer_name + " (the answer) is " +
                                          std::string(domain::name_of(answer->state)) +
