@@ -10,6 +10,7 @@
 #include "server/app/queries.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
+#include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
 #include "server/notify/templates.h"
 #include "tests/fakes/fake_clock.h"
@@ -377,6 +378,42 @@ TEST_F(LifecycleTest, ExtensionIsRefusedAfterTheOriginalDeadlineAndForBadInput) 
   EXPECT_TRUE(IsError(extend_.run(kHerentDpo, message, 1, "x").status(),
                       StatusCode::kFailedPrecondition, "requests/"));
   EXPECT_EQ(audit_details("request.extended"), "");
+}
+
+TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
+  // A reminder of GDPR art. 34 or of the extension notice names that duty (from the rules
+  // table), not the answer to a request.
+  const int64_t incident = report(domain::Risk::kHigh);
+  const int64_t request = log_request();
+  clock_.set(at("2026-02-10T09:00:00Z"));
+  ASSERT_TRUE(extend_.run(kHerentDpo, request, 1, "Veel dossiers").ok());
+  clock_.set(at("2026-04-30T00:00:00Z"));  // past both due times: their steps fire
+  const app::RulePolicies policies;
+  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  while (scheduler.run_once() > 0) {
+  }
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock_, store(), demo_directory(), *templates,
+                                      "termijn@herent.example");
+  for (const auto& [obligation_id, duty] :
+       {std::pair{obligation(incident, 0, "gdpr.art34_subjects").id,
+                  "de betrokkenen onverwijld inlichten over de inbreuk (GDPR art. 34(1))"},
+        std::pair{obligation(0, request, "gdpr.art12_extension_notice").id,
+                  "de betrokkene inlichten over de verlenging en de redenen ervan (GDPR art. "
+                  "12(3))"}}) {
+    const auto reminders = notices_of(obligation_id);
+    ASSERT_FALSE(reminders.empty()) << obligation_id;
+    EXPECT_EQ(reminders[0].kind, domain::NotificationKind::kReminder);
+    const auto mail = composer.compose(reminders[0]);
+    ASSERT_TRUE(mail.ok()) << mail.status();
+    EXPECT_NE(mail->text_body.find(duty), std::string::npos) << mail->text_body;
+    EXPECT_EQ(mail->text_body.find("antwoorden"), std::string::npos) << mail->text_body;
+  }
+  // Art. 34 is waived only on a ground of art. 34(3): the reminder's command says so.
+  const auto art34 = notices_of(obligation(incident, 0, "gdpr.art34_subjects").id);
+  EXPECT_NE(composer.compose(art34[0])->text_body.find("--ground a|b|c --reason"),
+            std::string::npos);
 }
 
 }  // namespace
