@@ -1,6 +1,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <iostream>
+#include <map>
 
 #include "client/context.h"
 #include "proto/enum_names.h"
@@ -47,13 +48,17 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
 
   struct Preview {
     std::string event, party, at, kind;
+    int months = 0;
   };
   auto preview = std::make_shared<Preview>();
   CLI::App* cmd = deadlines->add_subcommand(
       "preview", "The obligations an event at a given instant would create; stores nothing");
-  cmd->add_option("--event", preview->event, "incident or request")
+  cmd->add_option("--event", preview->event,
+                  "incident, request, high-risk (GDPR art. 34) or request-extension (GDPR art. "
+                  "12(3); --at is the receipt)")
       ->required()
-      ->check(CLI::IsMember({"incident", "request"}));
+      ->check(CLI::IsMember({"incident", "request", "high-risk", "request-extension"}));
+  cmd->add_option("--months", preview->months, "for request-extension: 1 or 2");
   cmd->add_option("--party", preview->party, "party the event happens to (default: your own)");
   cmd->add_option("--at", preview->at, "RFC 3339, or local time (default: now)");
   cmd->add_option("--kind", preview->kind, "request kind (default access)");
@@ -68,8 +73,13 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
       }
     }
     v1::PreviewObligationsRequest req;
-    req.set_event(preview->event == "incident" ? v1::EVENT_KIND_INCIDENT
-                                               : v1::EVENT_KIND_REQUEST);
+    const std::map<std::string, v1::EventKind> kEvents{
+        {"incident", v1::EVENT_KIND_INCIDENT},
+        {"request", v1::EVENT_KIND_REQUEST},
+        {"high-risk", v1::EVENT_KIND_HIGH_RISK},
+        {"request-extension", v1::EVENT_KIND_REQUEST_EXTENSION}};
+    req.set_event(kEvents.at(preview->event));
+    req.set_extension_months(preview->months);
     req.set_party(preview->party);
     req.set_time(preview->at);
     if (!preview->kind.empty()) {

@@ -1,3 +1,5 @@
+#include <google/protobuf/util/time_util.h>
+
 #include <iostream>
 
 #include "client/context.h"
@@ -25,7 +27,15 @@ void print_incident(const v1::Incident& i) {
   }
   std::cout << "  categories:  " << categories << "\n"
             << "  subjects:    " << groups << "\n"
-            << "  reported by: " << i.reported_by() << "\n\n";
+            << "  risk:        " << v1::spelling(i.risk()) << "\n"
+            << "  reported by: " << i.reported_by() << "\n";
+  if (!i.measures().empty()) std::cout << "  measures:    " << i.measures() << "\n";
+  if (!i.consequences().empty()) std::cout << "  consequences: " << i.consequences() << "\n";
+  if (i.has_close_time()) {
+    std::cout << "  closed:      " << local_time(i.close_time(), zone) << " by " << i.closed_by()
+              << ": " << i.closing_summary() << "\n";
+  }
+  std::cout << "\n";
   print_obligations(i.obligations(), true);
 }
 
@@ -75,6 +85,87 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     req.set_ticket_ref(report->ticket);
     v1::Incident resp;
     check(ctx.stub().ReportIncident(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_incident(resp);
+  });
+
+  // Only the options given go into the update mask (AIP-134).
+  struct Update {
+    std::string id, occurred_at, description, risk, measures, consequences, external_ref;
+    std::vector<std::string> categories, subjects;
+    int64_t subject_count = 0;
+  };
+  auto update = std::make_shared<Update>();
+  CLI::App* upd = incident->add_subcommand("update", "Change what is known of an incident");
+  upd->add_option("id", update->id, "incident id or name (incidents/12)")->required();
+  const std::vector<std::pair<CLI::Option*, std::string>> masked{
+      {upd->add_option("--occurred-at", update->occurred_at,
+                       "when it happened: RFC 3339 with offset"),
+       "occurred_time"},
+      {upd->add_option("--description", update->description, "what happened"), "description"},
+      {upd->add_option("--categories", update->categories,
+                       "data categories: " + v1::all_spellings<v1::DataCategory>())
+           ->delimiter(','),
+       "categories"},
+      {upd->add_option("--subjects", update->subjects,
+                       "subject groups: " + v1::all_spellings<v1::SubjectGroup>())
+           ->delimiter(','),
+       "subject_groups"},
+      {upd->add_option("--subject-count", update->subject_count, "estimated number of subjects"),
+       "subject_count"},
+      {upd->add_option("--risk", update->risk, "none, risk or high"), "risk"},
+      {upd->add_option("--measures", update->measures, "measures taken or proposed"), "measures"},
+      {upd->add_option("--consequences", update->consequences, "likely consequences"),
+       "consequences"},
+      {upd->add_option("--external-ref", update->external_ref, "external ticket reference"),
+       "ticket_ref"}};
+  upd->callback([&ctx, update, masked] {
+    v1::UpdateIncidentRequest req;
+    v1::Incident* i = req.mutable_incident();
+    i->set_name(update->id);
+    for (const auto& [option, path] : masked) {
+      if (option->count() > 0) req.mutable_update_mask()->add_paths(path);
+    }
+    if (req.update_mask().paths().empty()) {
+      throw CliError(2, "incident update: give at least one field to change (see --help)");
+    }
+    if (!update->occurred_at.empty() && !google::protobuf::util::TimeUtil::FromString(
+                                            update->occurred_at, i->mutable_occurred_time())) {
+      throw CliError(2, "--occurred-at: '" + update->occurred_at +
+                            "' is not an RFC 3339 instant like 2026-03-27T09:05:00+01:00");
+    }
+    i->set_description(update->description);
+    for (auto c : parse_list<v1::DataCategory>(update->categories, "--categories")) {
+      i->add_categories(c);
+    }
+    for (auto g : parse_list<v1::SubjectGroup>(update->subjects, "--subjects")) {
+      i->add_subject_groups(g);
+    }
+    i->set_subject_count(update->subject_count);
+    if (!update->risk.empty()) i->set_risk(parse_list<v1::Risk>({update->risk}, "--risk")[0]);
+    i->set_measures(update->measures);
+    i->set_consequences(update->consequences);
+    i->set_ticket_ref(update->external_ref);
+    v1::Incident resp;
+    check(ctx.stub().UpdateIncident(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_incident(resp);
+  });
+
+  struct Close {
+    std::string id, summary;
+  };
+  auto close = std::make_shared<Close>();
+  CLI::App* cl =
+      incident->add_subcommand("close", "Close an incident whose obligations are all closed");
+  cl->add_option("id", close->id, "incident id or name (incidents/12)")->required();
+  cl->add_option("--summary", close->summary, "the closing summary")->required();
+  cl->callback([&ctx, close] {
+    v1::CloseIncidentRequest req;
+    req.set_name(close->id);
+    req.set_summary(close->summary);
+    v1::Incident resp;
+    check(ctx.stub().CloseIncident(ctx.call_context().get(), req, &resp));
     if (ctx.json()) return print_json(resp);
     print_incident(resp);
   });

@@ -57,10 +57,15 @@ void add_obligation_commands(CLI::App& app, Context& ctx) {
   w->add_option("id", waive->id, "obligation id")->required();
   w->add_option("--reason", waive->text, "why; e.g. art. 33: unlikely to result in a risk")
       ->required();
-  w->callback([&ctx, waive] {
+  auto ground = std::make_shared<std::string>();
+  w->add_option("--ground", *ground,
+                "for gdpr.art34_subjects: the ground of GDPR art. 34(3), a, b or c")
+      ->check(CLI::IsMember({"a", "b", "c"}));
+  w->callback([&ctx, waive, ground] {
     v1::WaiveObligationRequest req;
     req.set_name(waive->id);
     req.set_reason(waive->text);
+    req.set_ground(*ground);
     v1::Obligation resp;
     check(ctx.stub().WaiveObligation(ctx.call_context().get(), req, &resp));
     if (ctx.json()) return print_json(resp);

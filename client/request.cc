@@ -35,7 +35,16 @@ void print_request(const v1::Request& r) {
     std::cout << "  copy:      " << r.copy().file_name() << " (" << r.copy().media_type() << ", "
               << r.copy().size() << " bytes, sha256 " << r.copy().sha256() << ")\n";
   }
-  std::cout << "  logged by: " << r.logged_by() << "\n\n";
+  std::cout << "  logged by: " << r.logged_by() << "\n";
+  if (r.extension_months() > 0) {
+    std::cout << "  extended:  by " << r.extension_months() << " month(s) at "
+              << local_time(r.extend_time(), zone) << ": " << r.extension_reason() << "\n";
+  }
+  if (r.has_close_time()) {
+    std::cout << "  closed:    " << local_time(r.close_time(), zone) << " by " << r.closed_by()
+              << ": " << r.closing_summary() << "\n";
+  }
+  std::cout << "\n";
   print_obligations(r.obligations(), true);
 }
 
@@ -82,6 +91,44 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   struct Show {
     std::string id, save_copy;
   };
+  struct Extend {
+    std::string id, reason;
+    int months = 0;
+  };
+  auto extend = std::make_shared<Extend>();
+  CLI::App* ext = request->add_subcommand(
+      "extend", "Extend the answer period by 1 or 2 months (GDPR art. 12(3)), once");
+  ext->add_option("id", extend->id, "request id or name (requests/9)")->required();
+  ext->add_option("--months", extend->months, "1 or 2")->required();
+  ext->add_option("--reason", extend->reason, "why; the data subject is told")->required();
+  ext->callback([&ctx, extend] {
+    v1::ExtendRequestRequest req;
+    req.set_name(extend->id);
+    req.set_months(extend->months);
+    req.set_reason(extend->reason);
+    v1::Request resp;
+    check(ctx.stub().ExtendRequest(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_request(resp);
+  });
+
+  struct Close {
+    std::string id, summary;
+  };
+  auto close = std::make_shared<Close>();
+  CLI::App* cl = request->add_subcommand("close", "Close a request whose obligations are all met");
+  cl->add_option("id", close->id, "request id or name (requests/9)")->required();
+  cl->add_option("--summary", close->summary, "the closing summary")->required();
+  cl->callback([&ctx, close] {
+    v1::CloseRequestRequest req;
+    req.set_name(close->id);
+    req.set_summary(close->summary);
+    v1::Request resp;
+    check(ctx.stub().CloseRequest(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_request(resp);
+  });
+
   auto show = std::make_shared<Show>();
   CLI::App* sh = request->add_subcommand("show", "Show a request and its obligations");
   sh->add_option("id", show->id, "request id or name (requests/9)")->required();

@@ -222,6 +222,10 @@ int serve(const Options& o) {
   app::ReportIncident report_incident(clock, store, directory, rule_policies);
   app::LogRequest log_request(clock, store, directory, config.max_copy_bytes, rule_policies);
   app::CloseObligation close_obligation(clock, store);
+  app::UpdateIncident update_incident(clock, store, directory, rule_policies);
+  app::CloseIncident close_incident(clock, store);
+  app::CloseRequest close_request(clock, store);
+  app::ExtendRequest extend_request(clock, store, directory, rule_policies);
   app::PreviewObligations preview(clock, directory);
   app::Queries queries(store);
   app::Notifications notifications(clock, store);
@@ -280,7 +284,8 @@ int serve(const Options& o) {
   api::TermijnService service(
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
-       notifications, composer, audit_checkpoints},
+       notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
+       extend_request},
       executor);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -92,6 +92,34 @@ absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequ
   return out;
 }
 
+absl::StatusOr<app::IncidentChange> from_proto(const v1::UpdateIncidentRequest& in) {
+  const v1::Incident& i = in.incident();
+  app::IncidentChange out;
+  out.paths.assign(in.update_mask().paths().begin(), in.update_mask().paths().end());
+  if (i.has_occurred_time()) {
+    out.occurred_time = google::protobuf::util::TimeUtil::ToString(i.occurred_time());
+  }
+  out.description = i.description();
+  auto categories =
+      domain_enums<domain::DataCategory, v1::DataCategory>(i.categories(), "incident.categories");
+  if (!categories.ok()) return categories.status();
+  out.categories = std::move(*categories);
+  auto groups = domain_enums<domain::SubjectGroup, v1::SubjectGroup>(i.subject_groups(),
+                                                                     "incident.subject_groups");
+  if (!groups.ok()) return groups.status();
+  out.subject_groups = std::move(*groups);
+  out.subject_count = i.subject_count();
+  if (i.risk() != v1::RISK_UNSPECIFIED) {
+    auto risk = domain_enum<domain::Risk>(i.risk(), "incident.risk");
+    if (!risk.ok()) return risk.status();
+    out.risk = *risk;
+  }
+  out.consequences = i.consequences();
+  out.measures = i.measures();
+  out.ticket_ref = i.ticket_ref();
+  return out;
+}
+
 absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in) {
   app::LogRequestInput out;
   out.party = in.party();
@@ -160,6 +188,11 @@ void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1
   out->set_reported_by(i.reported_by);
   if (!withheld(i.create_time)) set_time(i.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
+  out->set_consequences(i.consequences);
+  out->set_measures(i.measures);
+  if (i.close_time) set_time(*i.close_time, out->mutable_close_time());
+  out->set_closing_summary(i.closing_summary);
+  out->set_closed_by(i.closed_by);
 }
 
 void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out) {
@@ -180,6 +213,12 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
   out->set_logged_by(r.logged_by);
   if (!withheld(r.create_time)) set_time(r.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
+  out->set_extension_months(r.extension_months);
+  out->set_extension_reason(r.extension_reason);
+  if (r.extend_time) set_time(*r.extend_time, out->mutable_extend_time());
+  if (r.close_time) set_time(*r.close_time, out->mutable_close_time());
+  out->set_closing_summary(r.closing_summary);
+  out->set_closed_by(r.closed_by);
 }
 
 void to_proto(const domain::AuditCheckpoint& c, v1::AuditCheckpoint* out) {

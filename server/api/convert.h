@@ -2,13 +2,14 @@
 
 #include <absl/status/statusor.h>
 
-#include "termijn/v1/termijn.pb.h"
 #include "server/app/audit.h"
 #include "server/app/directory.h"
 #include "server/app/log_request.h"
 #include "server/app/notifications.h"
 #include "server/app/records.h"
 #include "server/app/report_incident.h"
+#include "server/app/update_incident.h"
+#include "termijn/v1/termijn.pb.h"
 
 namespace termijn::api {
 
@@ -16,6 +17,8 @@ namespace termijn::api {
 /// INVALID_ARGUMENT naming the field.
 absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequest& in);
 absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in);
+/// The change only; the incident's name is parsed by the caller.
+absl::StatusOr<app::IncidentChange> from_proto(const v1::UpdateIncidentRequest& in);
 absl::StatusOr<domain::RequestKind> request_kind_from_proto(v1::RequestKind kind,
                                                             std::string_view field);
 

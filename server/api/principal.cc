@@ -42,6 +42,12 @@ absl::Status may_close(const Principal& p, std::string_view owner_party) {
   return denied(p, "fulfil or waive an obligation of party '" + std::string(owner_party) + "'");
 }
 
+absl::Status may_change(const Principal& p, std::string_view owner_party) {
+  if (p.dpo && p.party == owner_party) return absl::OkStatus();
+  return denied(p, "change or close a record of party '" + std::string(owner_party) +
+                       "': that takes its dpo role");
+}
+
 absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party) {
   if (p.dpo && p.party == recipient_party) return absl::OkStatus();
   return denied(p, "acknowledge a notice addressed to party '" + std::string(recipient_party) +

@@ -39,6 +39,9 @@ absl::StatusOr<app::View> view_of(const Principal& p,
 /// Fulfil or waive an obligation owned by `owner_party`: its DPO.
 absl::Status may_close(const Principal& p, std::string_view owner_party);
 
+/// Change, extend or close an incident or request of `owner_party`: its DPO.
+absl::Status may_change(const Principal& p, std::string_view owner_party);
+
 /// Acknowledge a notice sent to `recipient_party`: its DPO.
 absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party);
 

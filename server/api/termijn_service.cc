@@ -190,6 +190,75 @@ grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerConte
   });
 }
 
+absl::StatusOr<int64_t> TermijnService::changeable(const Principal& p, const std::string& name,
+                                                   std::string_view collection,
+                                                   std::string_view field) {
+  const auto id = app::parse_resource_id(name, collection, field);
+  if (!id.ok()) return id.status();
+  const auto parties = uc_.queries.parties_of(collection, *id);
+  if (const auto view =
+          policy::view_of(p, parties, std::string(collection) + "/" + std::to_string(*id));
+      !view.ok()) {
+    return view.status();
+  }
+  if (auto s = policy::may_change(p, parties->owner); !s.ok()) return s;
+  return *id;
+}
+
+grpc::ServerUnaryReactor* TermijnService::UpdateIncident(grpc::CallbackServerContext* ctx,
+                                                         const v1::UpdateIncidentRequest* req,
+                                                         v1::Incident* resp) {
+  return handle(ctx, "UpdateIncident", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->incident().name(), "incidents", "incident.name");
+    if (!id.ok()) return id.status();
+    const auto change = from_proto(*req);
+    if (!change.ok()) return change.status();
+    auto record = uc_.update_incident.run(actor_of(p), *id, *change);
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::CloseIncident(grpc::CallbackServerContext* ctx,
+                                                        const v1::CloseIncidentRequest* req,
+                                                        v1::Incident* resp) {
+  return handle(ctx, "CloseIncident", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "incidents", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.close_incident.run(actor_of(p), *id, req->summary());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ExtendRequest(grpc::CallbackServerContext* ctx,
+                                                        const v1::ExtendRequestRequest* req,
+                                                        v1::Request* resp) {
+  return handle(ctx, "ExtendRequest", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.extend_request.run(actor_of(p), *id, req->months(), req->reason());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::CloseRequest(grpc::CallbackServerContext* ctx,
+                                                       const v1::CloseRequestRequest* req,
+                                                       v1::Request* resp) {
+  return handle(ctx, "CloseRequest", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.close_request.run(actor_of(p), *id, req->summary());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerContext* ctx,
                                                           const v1::ListObligationsRequest* req,
                                                           v1::ListObligationsResponse* resp) {
@@ -235,7 +304,8 @@ grpc::ServerUnaryReactor* TermijnService::GetObligation(grpc::CallbackServerCont
 }
 
 absl::Status TermijnService::close(const Principal& p, const std::string& name, bool fulfil,
-                                   const std::string& text, v1::Obligation* resp) {
+                                   const std::string& text, const std::string& ground,
+                                   v1::Obligation* resp) {
   const auto id = app::parse_resource_id(name, "obligations", "name");
   if (!id.ok()) return id.status();
   if (const auto view = view_for(p, uc_.queries, "obligations", *id); !view.ok()) {
@@ -245,7 +315,7 @@ absl::Status TermijnService::close(const Principal& p, const std::string& name, 
   if (!current.ok()) return current.status();
   if (auto s = policy::may_close(p, current->owner_party); !s.ok()) return s;
   auto closed = fulfil ? uc_.close_obligation.fulfil(actor_of(p), *id, text)
-                       : uc_.close_obligation.waive(actor_of(p), *id, text);
+                       : uc_.close_obligation.waive(actor_of(p), *id, text, ground);
   if (!closed.ok()) return closed.status();
   to_proto(*closed, uc_.directory, resp);
   return absl::OkStatus();
@@ -255,7 +325,7 @@ grpc::ServerUnaryReactor* TermijnService::FulfilObligation(grpc::CallbackServerC
                                                            const v1::FulfilObligationRequest* req,
                                                            v1::Obligation* resp) {
   return handle(ctx, "FulfilObligation", [=, this](const Principal& p) {
-    return close(p, req->name(), true, req->evidence(), resp);
+    return close(p, req->name(), true, req->evidence(), "", resp);
   });
 }
 
@@ -263,7 +333,7 @@ grpc::ServerUnaryReactor* TermijnService::WaiveObligation(grpc::CallbackServerCo
                                                           const v1::WaiveObligationRequest* req,
                                                           v1::Obligation* resp) {
   return handle(ctx, "WaiveObligation", [=, this](const Principal& p) {
-    return close(p, req->name(), false, req->reason(), resp);
+    return close(p, req->name(), false, req->reason(), req->ground(), resp);
   });
 }
 
@@ -277,8 +347,13 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
       case v1::EVENT_KIND_INCIDENT:
         trigger = domain::Trigger::kIncident;
         break;
+      case v1::EVENT_KIND_HIGH_RISK:
+        trigger = domain::Trigger::kHighRisk;
+        break;
+      case v1::EVENT_KIND_REQUEST_EXTENSION:
       case v1::EVENT_KIND_REQUEST:
-        trigger = domain::Trigger::kRequest;
+        trigger = req->event() == v1::EVENT_KIND_REQUEST ? domain::Trigger::kRequest
+                                                         : domain::Trigger::kExtension;
         if (req->request_kind() != v1::REQUEST_KIND_UNSPECIFIED) {
           auto k = request_kind_from_proto(req->request_kind(), "request_kind");
           if (!k.ok()) return k.status();
@@ -286,10 +361,11 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
         }
         break;
       default:
-        return absl::InvalidArgumentError("event: required (incident or request)");
+        return absl::InvalidArgumentError(
+            "event: required (incident, request, high-risk or request-extension)");
     }
-    auto planned = uc_.preview_obligations.run(trigger, party_or_own(req->party(), p),
-                                               req->time(), kind);
+    auto planned = uc_.preview_obligations.run(trigger, party_or_own(req->party(), p), req->time(),
+                                               kind, req->extension_months());
     if (!planned.ok()) return planned.status();
     for (const auto& o : *planned) to_proto(o, uc_.directory, resp->add_obligations());
     return absl::OkStatus();

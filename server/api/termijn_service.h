@@ -1,17 +1,20 @@
 #pragma once
 
-#include "termijn/v1/termijn.grpc.pb.h"
 #include "server/api/authenticator.h"
 #include "server/api/call_executor.h"
 #include "server/app/audit.h"
-#include "server/app/notifications.h"
-#include "server/jobs/notice_composer.h"
 #include "server/app/close_obligation.h"
+#include "server/app/close_record.h"
 #include "server/app/directory.h"
+#include "server/app/extend_request.h"
 #include "server/app/log_request.h"
+#include "server/app/notifications.h"
 #include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
 #include "server/app/report_incident.h"
+#include "server/app/update_incident.h"
+#include "server/jobs/notice_composer.h"
+#include "termijn/v1/termijn.grpc.pb.h"
 
 namespace termijn::api {
 
@@ -27,6 +30,10 @@ struct UseCases {
   app::Notifications& notifications;
   const jobs::NoticeComposer& composer;
   app::AuditCheckpoints& audit_checkpoints;
+  app::UpdateIncident& update_incident;
+  app::CloseIncident& close_incident;
+  app::CloseRequest& close_request;
+  app::ExtendRequest& extend_request;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -61,6 +68,18 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* ListRequests(grpc::CallbackServerContext* ctx,
                                          const v1::ListRequestsRequest* req,
                                          v1::ListRequestsResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateIncident(grpc::CallbackServerContext* ctx,
+                                           const v1::UpdateIncidentRequest* req,
+                                           v1::Incident* resp) override;
+  grpc::ServerUnaryReactor* CloseIncident(grpc::CallbackServerContext* ctx,
+                                          const v1::CloseIncidentRequest* req,
+                                          v1::Incident* resp) override;
+  grpc::ServerUnaryReactor* ExtendRequest(grpc::CallbackServerContext* ctx,
+                                          const v1::ExtendRequestRequest* req,
+                                          v1::Request* resp) override;
+  grpc::ServerUnaryReactor* CloseRequest(grpc::CallbackServerContext* ctx,
+                                         const v1::CloseRequestRequest* req,
+                                         v1::Request* resp) override;
   grpc::ServerUnaryReactor* ListObligations(grpc::CallbackServerContext* ctx,
                                             const v1::ListObligationsRequest* req,
                                             v1::ListObligationsResponse* resp) override;
@@ -120,7 +139,11 @@ class TermijnService final : public v1::Termijn::CallbackService {
   absl::StatusOr<app::NotificationRecord> readable_notification(const Principal& p,
                                                                 const std::string& name);
   absl::Status close(const Principal& p, const std::string& name, bool fulfil,
-                     const std::string& text, v1::Obligation* resp);
+                     const std::string& text, const std::string& ground, v1::Obligation* resp);
+  /// The id of `collection`/`name` if `p` may change it (policy::may_change); NOT_FOUND as
+  /// for a read if it does not concern p.
+  absl::StatusOr<int64_t> changeable(const Principal& p, const std::string& name,
+                                     std::string_view collection, std::string_view field);
 
   const Authenticator& authenticator_;
   UseCases uc_;

@@ -27,6 +27,8 @@ std::string incident_details(const domain::Incident& i) {
       .add("subject_count", i.subject_count.value_or(0))
       .add("risk", domain::name_of(i.risk))
       .add("ticket_ref", i.ticket_ref);
+  if (!i.consequences.empty()) json.add("consequences", i.consequences);
+  if (!i.measures.empty()) json.add("measures", i.measures);
   return json.str();
 }
 
@@ -77,6 +79,11 @@ std::string notification_details(const domain::Notification& n) {
   if (!n.server_reply.empty()) json.add("server_reply", n.server_reply);
   if (!n.last_error.empty()) json.add("last_error", n.last_error);
   if (n.ack_time) json.add("ack_time", domain::format_utc(*n.ack_time)).add("ack_by", n.ack_by);
+  if (!n.changes.empty()) {
+    std::vector<std::string> fields;
+    for (const domain::FieldChange& c : n.changes) fields.push_back(c.field);
+    json.add("changed_fields", fields);
+  }
   return json.str();
 }
 
@@ -96,10 +103,12 @@ absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, 
                                       closure_details(o)));
 }
 
-namespace {
-
 absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
-                        const RulePolicies& policy, const domain::Party& owner) {
+                        const RulePolicies& policy, const domain::Party& owner, bool replan) {
+  // Steps of an obligation whose due time moved: those that have not fired move with it.
+  if (replan) {
+    if (auto s = tx.cancel_escalation(o.id); !s.ok()) return s;
+  }
   const domain::EscalationPolicy escalation = policy.escalation_for(o.rule);
   for (const domain::StepTime& t : domain::first_step_times(escalation, o, owner)) {
     domain::ScheduledStep step;
@@ -107,12 +116,12 @@ absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
     step.time = t;
     step.label = escalation.steps[t.step].label;
     step.audience = domain::audience_list(escalation.steps[t.step].to);
-    if (auto id = tx.insert_step(step); !id.ok()) return id.status();
+    if (auto id = replan ? tx.replan_step(step) : tx.insert_step(step); !id.ok()) {
+      return id.status();
+    }
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
                                 const Actor& actor, domain::Instant now,
@@ -127,27 +136,37 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
         !s.ok()) {
       return s;
     }
-    if (auto s = plan_steps(tx, o, policy, owner); !s.ok()) return s;
+    if (auto s = plan_steps(tx, o, policy, owner, /*replan=*/false); !s.ok()) return s;
     if (o.recipient_kind != domain::RecipientKind::kPartyDpo) continue;
-    domain::Notification n;
-    n.obligation_id = o.id;
-    n.kind = domain::NotificationKind::kNotice;
-    n.state = policy.auto_send(o.rule) ? domain::NotificationState::kPending
-                                       : domain::NotificationState::kHeld;
-    n.next_attempt_time = now;
-    n.create_time = now;
-    const auto nid = tx.insert_notification(n);
-    if (!nid.ok()) return nid.status();
-    n.id = *nid;
-    o.notice_state = std::string(domain::name_of(n.state));
-    if (auto s = tx.append_audit(audit_record(actor, now, "notification.queued",
-                                              "notifications/" + std::to_string(n.id),
-                                              o.subject(), notification_details(n)));
-        !s.ok()) {
-      return s;
-    }
+    const auto n = queue_notice(tx, o, actor, now, policy);
+    if (!n.ok()) return n.status();
+    o.notice_state = std::string(domain::name_of(n->state));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<domain::Notification> queue_notice(StoreTransaction& tx, const domain::Obligation& o,
+                                                  const Actor& actor, domain::Instant now,
+                                                  const RulePolicies& policy,
+                                                  std::vector<domain::FieldChange> changes) {
+  domain::Notification n;
+  n.obligation_id = o.id;
+  n.kind = domain::NotificationKind::kNotice;
+  n.state = policy.auto_send(o.rule) ? domain::NotificationState::kPending
+                                     : domain::NotificationState::kHeld;
+  n.next_attempt_time = now;
+  n.create_time = now;
+  n.changes = std::move(changes);
+  const auto id = tx.insert_notification(n);
+  if (!id.ok()) return id.status();
+  n.id = *id;
+  if (auto s = tx.append_audit(audit_record(actor, now, "notification.queued",
+                                            "notifications/" + std::to_string(n.id), o.subject(),
+                                            notification_details(n)));
+      !s.ok()) {
+    return s;
+  }
+  return n;
 }
 
 }  // namespace termijn::app

@@ -24,6 +24,20 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
                                 const Actor& actor, domain::Instant now,
                                 const RulePolicies& policy, const domain::Party& owner);
 
+/// Plans the reminder steps of `o` under `policy`. With `replan` (its due time moved), its
+/// pending steps and unsent reminders are cancelled first, and each step that has not fired
+/// takes its new time; one that fired stays as it was.
+absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
+                        const RulePolicies& policy, const domain::Party& owner, bool replan);
+
+/// Queues a notice of `o` to its recipient party's DPO, pending or held for review as `policy`
+/// says, and audits it, in the caller's transaction. With `changes`, it is a follow-up notice that
+/// says what changed since the notice (protocol art. 13, third paragraph; GDPR art. 33(4)).
+absl::StatusOr<domain::Notification> queue_notice(StoreTransaction& tx, const domain::Obligation& o,
+                                                  const Actor& actor, domain::Instant now,
+                                                  const RulePolicies& policy,
+                                                  std::vector<domain::FieldChange> changes = {});
+
 /// Closes an open obligation (fulfilled: met or met-late by `now`; else waived) with `text` as
 /// evidence or reason, cancels its reminders, and audits it; in the caller's transaction.
 absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,

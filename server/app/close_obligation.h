@@ -18,12 +18,15 @@ class CloseObligation {
 
   absl::StatusOr<domain::Obligation> fulfil(const Actor& actor, int64_t id,
                                             const std::string& evidence);
+  /// A rule with waiver grounds (GDPR art. 34(3)) takes one of them as `ground` ("a"); the
+  /// others take none. The ground's text is recorded before the reason.
   absl::StatusOr<domain::Obligation> waive(const Actor& actor, int64_t id,
-                                           const std::string& reason);
+                                           const std::string& reason,
+                                           const std::string& ground = "");
 
  private:
   absl::StatusOr<domain::Obligation> close(const Actor& actor, int64_t id, bool fulfilled,
-                                           const std::string& text);
+                                           const std::string& text, const std::string& ground);
   const Clock& clock_;
   Store& store_;
 };

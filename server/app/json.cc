@@ -33,6 +33,12 @@ void JsonObject::key(std::string_view k) {
   body_ += ':';
 }
 
+JsonObject& JsonObject::add(std::string_view k, const JsonObject& object) {
+  key(k);
+  body_ += object.str();
+  return *this;
+}
+
 JsonObject& JsonObject::add(std::string_view k, std::string_view value) {
   key(k);
   body_ += json_string(value);

@@ -14,6 +14,7 @@ class JsonObject {
   JsonObject& add(std::string_view key, const char* value) { return add(key, std::string_view(value)); }
   JsonObject& add(std::string_view key, int64_t value);
   JsonObject& add(std::string_view key, const std::vector<std::string>& values);
+  JsonObject& add(std::string_view key, const JsonObject& object);
   std::string str() const { return "{" + body_ + "}"; }
 
  private:

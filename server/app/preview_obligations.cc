@@ -6,15 +6,30 @@ namespace termijn::app {
 
 absl::StatusOr<std::vector<domain::Obligation>> PreviewObligations::run(
     domain::Trigger trigger, const std::string& party, const std::string& time,
-    std::optional<domain::RequestKind> request_kind) const {
+    std::optional<domain::RequestKind> request_kind, int extension_months) const {
   const auto owner = directory_.find(party, "party");
   if (!owner.ok()) return owner.status();
   const auto at = read_event_time(time, "time", **owner, clock_.now(), /*allow_future=*/true);
   if (!at.ok()) return at.status();
-  if (trigger == domain::Trigger::kRequest && !request_kind) {
-    request_kind = domain::RequestKind::kAccess;
+  if (!request_kind) request_kind = domain::RequestKind::kAccess;
+  if (trigger != domain::Trigger::kExtension) {
+    return domain::plan_obligations({trigger, *at, request_kind}, **owner, directory_.parties());
   }
-  return domain::plan_obligations({trigger, *at, request_kind}, **owner, directory_.parties());
+  if (extension_months != 1 && extension_months != 2) {
+    return absl::InvalidArgumentError("extension_months: must be 1 or 2");
+  }
+  std::vector<domain::Obligation> planned;
+  for (const domain::Obligation& o : domain::plan_obligations(
+           {domain::Trigger::kRequest, *at, request_kind}, **owner, directory_.parties())) {
+    if (o.rule == "gdpr.art12_response") {
+      planned.push_back(domain::extend_answer(o, *at, extension_months, **owner));
+    }
+  }
+  for (domain::Obligation& o : domain::plan_obligations(
+           {domain::Trigger::kExtension, *at, request_kind}, **owner, directory_.parties())) {
+    planned.push_back(std::move(o));
+  }
+  return planned;
 }
 
 }  // namespace termijn::app

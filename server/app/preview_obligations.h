@@ -19,9 +19,11 @@ class PreviewObligations {
   PreviewObligations(const Clock& clock, const Directory& directory)
       : clock_(clock), directory_(directory) {}
 
+  /// For Trigger::kExtension, `time` is the receipt of the request and the result the extended
+  /// answer and the duty to tell the subject; `extension_months` must then be 1 or 2.
   absl::StatusOr<std::vector<domain::Obligation>> run(
       domain::Trigger trigger, const std::string& party, const std::string& time,
-      std::optional<domain::RequestKind> request_kind) const;
+      std::optional<domain::RequestKind> request_kind, int extension_months = 0) const;
 
  private:
   const Clock& clock_;

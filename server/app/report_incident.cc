@@ -48,6 +48,13 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
 
   record.obligations = domain::plan_obligations({domain::Trigger::kIncident, *aware, std::nullopt},
                                                 **party, directory_.parties());
+  if (incident.risk == domain::Risk::kHigh) {
+    // GDPR art. 34(1): assessed as a high risk when reported.
+    for (auto& o : domain::plan_obligations({domain::Trigger::kHighRisk, now, std::nullopt},
+                                            **party, directory_.parties())) {
+      record.obligations.push_back(std::move(o));
+    }
+  }
 
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();

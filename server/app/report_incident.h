@@ -28,7 +28,8 @@ struct ReportIncidentInput {
 };
 
 /// Records a (possible) personal-data breach and, in the same transaction, the obligations it
-/// starts: protocol art. 13 towards every other party's DPO, GDPR art. 33 towards the authority.
+/// starts: protocol art. 13 towards every other party's DPO, GDPR art. 33 towards the authority,
+/// and, when it is reported as a high risk, GDPR art. 34 towards the data subjects.
 class ReportIncident {
  public:
   ReportIncident(const Clock& clock, Store& store, const Directory& directory,

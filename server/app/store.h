@@ -68,6 +68,9 @@ class StoreReader {
   /// level a reminder of that time reports.
   virtual absl::StatusOr<int> fired_steps_until(int64_t obligation_id,
                                                 domain::Instant fire_time) = 0;
+  /// What a follow-up notice reports as changed, in order; empty for any other notification.
+  virtual absl::StatusOr<std::vector<domain::FieldChange>> notification_changes(
+      int64_t notification_id) = 0;
 };
 
 /// One database transaction of a use case. Destroying it without commit() rolls back.
@@ -110,6 +113,19 @@ class StoreTransaction : public StoreReader {
   /// holds are left alone: that scheduler or dispatcher sees the obligation closed and cancels
   /// them itself.
   virtual absl::Status cancel_escalation(int64_t obligation_id) = 0;
+  /// Reads and locks an incident or a request for update; NOT_FOUND if there is none.
+  virtual absl::StatusOr<domain::Incident> lock_incident(int64_t id) = 0;
+  virtual absl::StatusOr<domain::Request> lock_request(int64_t id) = 0;
+  /// Writes the fields a change or closing may set: the facts of the incident (not its party,
+  /// awareness, title or reporter) and its closing.
+  virtual absl::Status update_incident(const domain::Incident& incident) = 0;
+  /// Writes the extension and closing of a request.
+  virtual absl::Status update_request(const domain::Request& request) = 0;
+  /// Writes an obligation's due_time, legal_due_time and explanation.
+  virtual absl::Status move_obligation(const domain::Obligation& obligation) = 0;
+  /// Plans a step anew: a step of the same (obligation, step, repetition) that has not fired
+  /// takes the new time; one that fired is left alone (0 is returned).
+  virtual absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& step) = 0;
   /// Queues an audit event; it is chained after commit (see AuditStore::sequence).
   virtual absl::Status append_audit(const domain::AuditRecord& record) = 0;
   virtual absl::Status commit() = 0;

@@ -50,6 +50,10 @@ IncidentRecord notified_view(IncidentRecord record, const std::string& party) {
   // The breach notice (protocol art. 13) carries every field of the incident but when it was
   // entered into Termijn.
   record.incident.create_time = {};
+  // How the owner closed its case is its own file, not part of the notice.
+  record.incident.close_time.reset();
+  record.incident.closing_summary.clear();
+  record.incident.closed_by.clear();
   keep_notices_to(party, record.obligations);
   return record;
 }
@@ -58,6 +62,13 @@ RequestRecord notified_view(RequestRecord record, const std::string& party) {
   // The request notice (protocol art. 14) carries kind, receipt time, summary, who logged it
   // and the copy of the original as an attachment.
   record.request.create_time = {};
+  // The answer to the subject, its extension and the closing are the owner's own duties.
+  record.request.extension_months = 0;
+  record.request.extension_reason.clear();
+  record.request.extend_time.reset();
+  record.request.close_time.reset();
+  record.request.closing_summary.clear();
+  record.request.closed_by.clear();
   keep_notices_to(party, record.obligations);
   return record;
 }

@@ -75,6 +75,11 @@ struct Incident {
   std::string reported_by;  ///< principal
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder
+  std::string consequences;        ///< GDPR art. 33(3)(c): the likely consequences
+  std::string measures;            ///< GDPR art. 33(3)(d): measures taken or proposed
+  std::optional<Instant> close_time;  ///< set once closed; a closed incident does not change
+  std::string closing_summary;
+  std::string closed_by;
 };
 
 /// A copy of an original request or message.
@@ -96,6 +101,20 @@ struct Request {
   std::string logged_by;  ///< principal
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder
+  int extension_months = 0;        ///< GDPR art. 12(3): 0, or the 1 or 2 months it was extended by
+  std::string extension_reason;
+  std::optional<Instant> extend_time;
+  std::optional<Instant> close_time;  ///< set once closed; a closed request does not change
+  std::string closing_summary;
+  std::string closed_by;
+};
+
+/// One field of a record as it was before a change and after it, in the spelling the database
+/// and the audit trail use ("high", "identification,medical", RFC 3339 UTC).
+struct FieldChange {
+  std::string field;  ///< the field-mask path: "risk", "description" ...
+  std::string before;
+  std::string after;
 };
 
 /// One deadline: one row per (subject, rule, recipient).
@@ -142,6 +161,9 @@ struct Notification {
   std::string ack_by;
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder
+  /// A follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed since
+  /// the first notice. Empty for every other notification.
+  std::vector<FieldChange> changes;
 };
 
 }  // namespace termijn::domain

@@ -21,4 +21,9 @@ struct Event {
 std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
                                          const std::vector<Party>& parties);
 
+/// `answer` (the GDPR art. 12(3) obligation of a request received at `receipt`) extended by
+/// `months` (1 or 2): due 1 + `months` months after the receipt, computed from the receipt in
+/// `owner`'s zone and calendar as the original was (Reg. 1182/71), its explanation saying so.
+Obligation extend_answer(Obligation answer, Instant receipt, int months, const Party& owner);
+
 }  // namespace termijn::domain

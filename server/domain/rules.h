@@ -9,7 +9,18 @@
 namespace termijn::domain {
 
 /// What starts a rule's clock.
-enum class Trigger { kIncident, kRequest };
+enum class Trigger {
+  kIncident,   ///< awareness of a breach
+  kRequest,    ///< receipt of a request or message
+  kHighRisk,   ///< the assessment that a breach is likely to result in a high risk
+  kExtension,  ///< the extension of a request's answer period (its clock runs from the receipt)
+};
+
+/// One ground on which a rule's obligation may be waived, e.g. GDPR art. 34(3)(a).
+struct WaiverGround {
+  std::string_view code;  ///< "a"
+  std::string_view text;  ///< what the ground is, in English, as the law says it
+};
 
 /// One duty from the protocol or the GDPR. The table in rules.cc is the single source of truth.
 struct Rule {
@@ -20,6 +31,12 @@ struct Rule {
   RecipientKind recipient;  ///< kPartyDpo: one obligation towards each other party
   std::string_view event_noun;
   bool data_subject_requests_only = false;  ///< not for supervisory-authority messages
+  /// The law says "without undue delay" and sets no limit: the period is the parties' policy.
+  bool policy_target = false;
+  std::string_view duty_en;  ///< what the owner must do, in English
+  std::string_view duty_nl;  ///< the same in Dutch
+  /// When not empty, a waiver must name one of these grounds.
+  std::vector<WaiverGround> waiver_grounds = {};
 };
 
 /// All rules, in a stable order.
@@ -27,5 +44,8 @@ const std::vector<Rule>& rules();
 
 /// The rule with `id`, or nullptr.
 const Rule* find_rule(std::string_view id);
+
+/// The ground `code` of `rule`, or nullptr when the rule has no such ground.
+const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code);
 
 }  // namespace termijn::domain

@@ -1,5 +1,6 @@
 #include "server/jobs/notice_composer.h"
 
+#include "server/domain/rules.h"
 #include "server/notify/notice.h"
 
 namespace termijn::jobs {
@@ -43,6 +44,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
     if (!r.ok()) return r.status();
     request = std::move(*r);
   }
+  const auto changes = reader.notification_changes(n.id);
+  if (!changes.ok()) return changes.status();
   const notify::NoticeContext ctx{**owner,
                                   **recipient,
                                   *o,
@@ -50,7 +53,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
                                   request ? &*request : nullptr,
                                   n.id,
                                   from_address_,
-                                  n.create_time};
+                                  n.create_time,
+                                  changes->empty() ? nullptr : &*changes};
   return notify::compose_notice(templates_, ctx);
 }
 
@@ -139,6 +143,12 @@ std::string todo(const domain::Obligation& o, const std::string& recipient, bool
                    "documenteren waarom ze waarschijnlijk geen risico inhoudt"
                  : "notify the supervisory authority of the breach (GDPR art. 33), or document "
                    "why it is unlikely to result in a risk";
+  }
+  if (o.rule != "gdpr.art12_response") {
+    // The later duties (GDPR art. 34, the extension notice ...): as the rules table says them.
+    if (const domain::Rule* rule = domain::find_rule(o.rule)) {
+      return std::string(dutch ? rule->duty_nl : rule->duty_en) + " (" + o.legal_basis + ")";
+    }
   }
   return dutch ? "de betrokkene antwoorden (art. 12, lid 3 AVG), of hem binnen deze maand de "
                  "verlenging en de redenen meedelen"
@@ -251,7 +261,12 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"due_day_note", day_note(domain::due_day_note(o, owner), dutch)},
       {"notice_state", o.notice_state.empty() ? "-" : o.notice_state},
       {"fulfil_command", "termijn obligation fulfil " + id + " --evidence \"...\""},
-      {"waive_command", "termijn obligation waive " + id + " --reason \"...\""},
+      {"waive_command",
+       "termijn obligation waive " + id +
+           (domain::find_rule(o.rule) && !domain::find_rule(o.rule)->waiver_grounds.empty()
+                ? " --ground a|b|c"
+                : "") +
+           " --reason \"...\""},
   };
   const auto rendered = templates_.render(overdue ? "overdue" : "reminder", owner.locale, values);
   if (!rendered.ok()) return rendered.status();

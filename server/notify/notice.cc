@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cctype>
+#include <map>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -139,6 +141,69 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? "" : address.substr(at + 1);
 }
 
+// The name of a changed incident field, as a follow-up notice shows it.
+std::string_view field_label(std::string_view path, bool dutch) {
+  static const std::map<std::string_view, std::pair<std::string_view, std::string_view>> kLabels{
+      {"description", {"Beschrijving", "Description"}},
+      {"occurred_time", {"Tijdstip van de inbreuk", "Time of the breach"}},
+      {"categories", {"Categorieën van persoonsgegevens", "Categories of personal data"}},
+      {"subject_groups", {"Categorieën van betrokkenen", "Categories of data subjects"}},
+      {"subject_count", {"Geschat aantal betrokkenen", "Estimated number of data subjects"}},
+      {"risk", {"Ingeschat risico", "Assessed risk"}},
+      {"consequences", {"Waarschijnlijke gevolgen", "Likely consequences"}},
+      {"measures", {"Genomen maatregelen", "Measures taken"}},
+      {"ticket_ref", {"Ticket", "Ticket"}}};
+  const auto it = kLabels.find(path);
+  if (it == kLabels.end()) return path;
+  return dutch ? it->second.first : it->second.second;
+}
+
+template <typename Enum, size_t N>
+std::string labels_of_names(const std::array<std::string_view, N>& names, const std::string& joined,
+                            std::string_view empty) {
+  std::vector<Enum> values;
+  std::istringstream in(joined);
+  for (std::string name; std::getline(in, name, ',');) {
+    if (const auto v = domain::parse_name<Enum>(name)) values.push_back(*v);
+  }
+  return label_list(names, values, empty);
+}
+
+// A changed field's value (as stored: names, RFC 3339 UTC) in the reader's language.
+std::string shown_value(const std::string& path, const std::string& value, const Labels& l,
+                        const domain::TimeZone& zone) {
+  if (value.empty()) return std::string(l.not_given);
+  if (path == "risk") {
+    const auto risk = domain::parse_name<domain::Risk>(value);
+    return risk ? std::string(label(l.risks, *risk)) : value;
+  }
+  if (path == "categories") return labels_of_names<DataCategory>(l.categories, value, l.not_given);
+  if (path == "subject_groups") {
+    return labels_of_names<domain::SubjectGroup>(l.groups, value, l.not_given);
+  }
+  if (path == "occurred_time") {
+    const domain::ParsedTime t = domain::parse_time(value, zone);
+    return t.ok() ? domain::format_local(t.instant, zone) : value;
+  }
+  return value;
+}
+
+// One paragraph per changed field: its name, what it was and what it is now.
+std::string describe_changes(const std::vector<domain::FieldChange>& changes,
+                             const std::string& locale, const domain::TimeZone& zone) {
+  const bool dutch = &labels_for(locale) == &kDutch;
+  const Labels& l = labels_for(locale);
+  std::string out;
+  for (const domain::FieldChange& c : changes) {
+    out += "  - " + std::string(field_label(c.field, dutch)) + "\n";
+    out += std::string(dutch ? "      voorheen: " : "      was: ") +
+           shown_value(c.field, c.before, l, zone) + "\n";
+    out += std::string(dutch ? "      nu:       " : "      now: ") +
+           shown_value(c.field, c.after, l, zone) + "\n";
+  }
+  return out;
+}
+
 std::string ack_command(int64_t notification_id) {
   return "termijn notification ack " + std::to_string(notification_id);
 }
@@ -235,6 +300,11 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
         i->subject_count ? std::to_string(*i->subject_count) : std::string(l.unknown);
     v["risk"] = std::string(label(l.risks, i->risk));
     v["ticket_ref"] = or_default(i->ticket_ref, l.none);
+    if (ctx.changes != nullptr) {
+      v["changes"] = describe_changes(*ctx.changes, locale, zone);
+      v["consequences"] = or_default(i->consequences, l.not_given);
+      v["measures"] = or_default(i->measures, l.not_given);
+    }
   } else {
     const domain::Request& r = *ctx.request;
     v["request_kind"] = std::string(label(l.kinds, r.kind));
@@ -253,14 +323,15 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
 absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const NoticeContext& ctx) {
   if (absl::Status status = check_context(ctx); !status.ok()) return status;
   const domain::Obligation& o = ctx.obligation;
-  const std::string locale = templates.resolve_locale(o.rule, ctx.recipient.locale);
+  const std::string template_name = ctx.changes != nullptr ? o.rule + ".update" : o.rule;
+  const std::string locale = templates.resolve_locale(template_name, ctx.recipient.locale);
   if (locale.empty()) {
-    return absl::NotFoundError("no mail template for " + o.rule + " in '" + ctx.recipient.locale +
-                               "' nor in 'en'");
+    return absl::NotFoundError("no mail template for " + template_name + " in '" +
+                               ctx.recipient.locale + "' nor in 'en'");
   }
   absl::StatusOr<TemplateValues> values = notice_values(ctx, locale);
   if (!values.ok()) return values.status();
-  absl::StatusOr<RenderedTemplate> text = templates.render(o.rule, locale, *values);
+  absl::StatusOr<RenderedTemplate> text = templates.render(template_name, locale, *values);
   if (!text.ok()) return text.status();
 
   const std::string domain = domain_of(ctx.from_address);
@@ -283,6 +354,7 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
     const domain::Attachment& copy = *ctx.request->copy;
     m.attachments.push_back({copy.file_name, copy.media_type, copy.bytes});
   }
+  if (ctx.changes != nullptr) return m;  // a follow-up sets no new deadline
   const Labels& l = labels_for(locale);
   const std::string summary =
       fill(l.calendar_summary,
@@ -335,8 +407,13 @@ absl::Status check_notice_templates(const TemplateSet& templates) {
   notice.incident_id = 0;
   notice.request_id = 1;
   notice.rule = kRequestRule;
+  const std::vector<domain::FieldChange> changes{{"risk", "risk", "high"}};
+  const std::string breach_update = std::string(kBreachRule) + ".update";
   for (const auto& [rule, ctx] :
-       {std::pair{kBreachRule, NoticeContext{owner, recipient, breach, &incident, nullptr, 1,
+       {std::pair{std::string_view(breach_update),
+                  NoticeContext{owner, recipient, breach, &incident, nullptr, 1,
+                                "termijn@owner.example", t, &changes}},
+        std::pair{kBreachRule, NoticeContext{owner, recipient, breach, &incident, nullptr, 1,
                                              "termijn@owner.example", t}},
         std::pair{kRequestRule, NoticeContext{owner, recipient, notice, nullptr, &request, 1,
                                               "termijn@owner.example", t}}}) {

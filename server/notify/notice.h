@@ -27,6 +27,9 @@ struct NoticeContext {
   /// the Date header and the .ics DTSTAMP, and it makes the Message-ID unique across databases,
   /// so that every resend of one notification gives the same bytes and the same Message-ID.
   domain::Instant created_time{};
+  /// For a follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed
+  /// since the first notice. It is composed from the template `<rule>.update.<locale>.txt`.
+  const std::vector<domain::FieldChange>* changes = nullptr;
 };
 
 /// Composes the notice mail for `ctx`: the template `<rule>.<locale>.txt` of the obligation's rule
@@ -46,7 +49,8 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
 /// owner_party_id, owner_dpo_name, owner_dpo_email, recipient_party, recipient_dpo_name, due_time,
 /// legal_due_time, deadline_explanation. Breach (incident): reporter, title, description,
 /// aware_time, occurred_time, data_categories, subject_groups, subject_count, risk, ticket_ref.
-/// Request: request_kind, receive_time, summary, copy, logged_by.
+/// Request: request_kind, receive_time, summary, copy, logged_by. A follow-up also: changes (one
+/// line per changed field, "label: before -> after", in `locale`), consequences, measures.
 absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std::string& locale);
 
 /// Checks at start that the notice templates are usable: protocol.breach_notice and

@@ -118,6 +118,18 @@ class PgReads : public Interface {
     });
   }
 
+  absl::StatusOr<std::vector<domain::FieldChange>> notification_changes(
+      int64_t notification_id) override {
+    return run<std::vector<domain::FieldChange>>("notification changes", [&](auto& tx) {
+      return rows::map_rows<domain::FieldChange>(
+          tx.exec_prepared(stmt::kNotificationChanges, notification_id), [](const pqxx::row& r) {
+            return domain::FieldChange{r[0].template as<std::string>(),
+                                       r[1].template as<std::string>(),
+                                       r[2].template as<std::string>()};
+          });
+    });
+  }
+
  private:
   template <typename Result, typename Body>
   absl::StatusOr<Result> run(std::string_view what, Body&& body) {

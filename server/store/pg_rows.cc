@@ -46,6 +46,11 @@ domain::Incident incident_from(const pqxx::row& r) {
   i.ticket_ref = r[10].as<std::string>();
   i.reported_by = r[11].as<std::string>();
   i.create_time = instant(r[12]);
+  i.consequences = r[13].as<std::string>();
+  i.measures = r[14].as<std::string>();
+  i.close_time = optional_instant(r[15]);
+  i.closing_summary = r[16].as<std::string>();
+  i.closed_by = r[17].as<std::string>();
   return i;
 }
 
@@ -62,11 +67,17 @@ domain::Request request_from(const pqxx::row& r, bool with_copy) {
     copy.media_type = r[6].as<std::string>();
     copy.sha256 = r[7].as<std::string>();
     copy.size = r[8].as<int64_t>();
-    if (with_copy) copy.bytes = pqxx::binarystring(r[11]).str();
+    if (with_copy) copy.bytes = pqxx::binarystring(r[r.size() - 1]).str();  // selected last
     q.copy = std::move(copy);
   }
   q.logged_by = r[9].as<std::string>();
   q.create_time = instant(r[10]);
+  q.extension_months = r[11].as<int>();
+  q.extension_reason = r[12].as<std::string>();
+  q.extend_time = optional_instant(r[13]);
+  q.close_time = optional_instant(r[14]);
+  q.closing_summary = r[15].as<std::string>();
+  q.closed_by = r[16].as<std::string>();
   return q;
 }
 

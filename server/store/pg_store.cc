@@ -112,6 +112,11 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
                               seconds(n.next_attempt_time), seconds(n.create_time),
                               n.escalation_step_id)[0]
               .as<int64_t>();
+      for (size_t i = 0; i < n.changes.size(); ++i) {
+        const domain::FieldChange& c = n.changes[i];
+        tx_->exec_prepared(stmt::kInsertNotificationChange, id, static_cast<int>(i), c.field,
+                           c.before, c.after);
+      }
       if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
       return id;
     });
@@ -194,6 +199,61 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
       tx_->exec_prepared(stmt::kCancelSteps, obligation_id);
       tx_->exec_prepared(stmt::kCancelReminders, obligation_id);
       return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<domain::Incident> lock_incident(int64_t id) override {
+    return step("lock incident", [&]() -> absl::StatusOr<domain::Incident> {
+      const pqxx::result found = tx_->exec_prepared(stmt::kLockIncident, id);
+      if (found.empty()) return not_found("incidents/" + std::to_string(id));
+      return rows::incident_from(found[0]);
+    });
+  }
+
+  absl::StatusOr<domain::Request> lock_request(int64_t id) override {
+    return step("lock request", [&]() -> absl::StatusOr<domain::Request> {
+      const pqxx::result found = tx_->exec_prepared(stmt::kLockRequest, id);
+      if (found.empty()) return not_found("requests/" + std::to_string(id));
+      return rows::request_from(found[0], /*with_copy=*/false);
+    });
+  }
+
+  absl::Status update_incident(const domain::Incident& i) override {
+    return step("update incident", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kUpdateIncident, i.id, optional_seconds(i.occurred_time),
+                         i.description, join_names(i.categories), join_names(i.subject_groups),
+                         i.subject_count.value_or(0), std::string(domain::name_of(i.risk)),
+                         i.ticket_ref, i.consequences, i.measures, optional_seconds(i.close_time),
+                         i.closing_summary, i.closed_by);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status update_request(const domain::Request& q) override {
+    return step("update request", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kUpdateRequest, q.id, q.extension_months, q.extension_reason,
+                         optional_seconds(q.extend_time), optional_seconds(q.close_time),
+                         q.closing_summary, q.closed_by);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::Status move_obligation(const domain::Obligation& o) override {
+    return step("move obligation", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kMoveObligation, o.id, seconds(o.due_time),
+                         seconds(o.legal_due_time), o.explanation);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& st) override {
+    return step("replan step", [&]() -> absl::StatusOr<int64_t> {
+      const pqxx::result found =
+          tx_->exec_prepared(stmt::kReplanStep, st.obligation_id, st.time.step, st.time.repetition,
+                             st.label, st.audience, seconds(st.time.fire_time), st.time.moved);
+      if (found.empty()) return int64_t{0};
+      tx_->exec_prepared(stmt::kWakeSchedulers);
+      return found[0][0].as<int64_t>();
     });
   }
 

@@ -12,11 +12,14 @@ const std::string kIncidentColumns =
     "id, party, extract(epoch FROM aware_time)::bigint, "
     "extract(epoch FROM occurred_time)::bigint, title, description, "
     "array_to_string(categories, ','), array_to_string(subject_groups, ','), subject_count, "
-    "risk, ticket_ref, reported_by, extract(epoch FROM create_time)::bigint";
+    "risk, ticket_ref, reported_by, extract(epoch FROM create_time)::bigint, consequences, "
+    "measures, extract(epoch FROM close_time)::bigint, closing_summary, closed_by";
 
 const std::string kRequestColumns =
     "id, party, kind, extract(epoch FROM receive_time)::bigint, summary, copy_file_name, "
-    "copy_media_type, copy_sha256, copy_size, logged_by, extract(epoch FROM create_time)::bigint";
+    "copy_media_type, copy_sha256, copy_size, logged_by, extract(epoch FROM create_time)::bigint, "
+    "extension_months, extension_reason, extract(epoch FROM extend_time)::bigint, "
+    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by";
 
 const std::string kObligationColumns =
     "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
@@ -77,6 +80,40 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, "
             "false), set_config('idle_in_transaction_session_timeout', $3, false)");
   c.prepare(stmt::kSetStatementTimeout, "SELECT set_config('statement_timeout', $1, false)");
+  c.prepare(stmt::kLockIncident,
+            "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1 FOR UPDATE");
+  c.prepare(stmt::kUpdateIncident,
+            "UPDATE incident SET occurred_time = to_timestamp(NULLIF($2, '')::bigint), "
+            "description = $3, categories = string_to_array($4, ','), subject_groups = "
+            "string_to_array($5, ','), subject_count = NULLIF($6::bigint, 0), risk = $7, "
+            "ticket_ref = $8, consequences = $9, measures = $10, close_time = "
+            "to_timestamp(NULLIF($11, '')::bigint), closing_summary = $12, closed_by = $13 "
+            "WHERE id = $1");
+  c.prepare(stmt::kLockRequest,
+            "SELECT " + kRequestColumns + " FROM request WHERE id = $1 FOR UPDATE");
+  c.prepare(stmt::kUpdateRequest,
+            "UPDATE request SET extension_months = $2, extension_reason = $3, extend_time = "
+            "to_timestamp(NULLIF($4, '')::bigint), close_time = "
+            "to_timestamp(NULLIF($5, '')::bigint), closing_summary = $6, closed_by = $7 "
+            "WHERE id = $1");
+  c.prepare(stmt::kMoveObligation,
+            "UPDATE obligation SET due_time = to_timestamp($2), legal_due_time = "
+            "to_timestamp($3), explanation = $4 WHERE id = $1");
+  // A step that has not fired moves to its new time (a cancelled one comes back); one that
+  // fired stays as it was.
+  c.prepare(stmt::kReplanStep,
+            "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
+            "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
+            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET label = excluded.label, "
+            "audience = excluded.audience, fire_time = excluded.fire_time, moved = "
+            "excluded.moved, state = 'pending' WHERE escalation_step.state IN ('pending', "
+            "'cancelled') RETURNING id");
+  c.prepare(stmt::kInsertNotificationChange,
+            "INSERT INTO notification_change (notification_id, position, field, before, after) "
+            "VALUES ($1, $2, $3, $4, $5)");
+  c.prepare(stmt::kNotificationChanges,
+            "SELECT field, before, after FROM notification_change WHERE notification_id = $1 "
+            "ORDER BY position");
   c.prepare(stmt::kInsertIncident,
             "INSERT INTO incident (party, aware_time, occurred_time, title, description, "
             "categories, subject_groups, subject_count, risk, ticket_ref, reported_by, "

@@ -53,6 +53,14 @@ inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";
 inline constexpr const char* kSetSessionLimits = "set_session_limits";
 inline constexpr const char* kSetStatementTimeout = "set_statement_timeout";
+inline constexpr const char* kLockIncident = "lock_incident";
+inline constexpr const char* kUpdateIncident = "update_incident";
+inline constexpr const char* kLockRequest = "lock_request";
+inline constexpr const char* kUpdateRequest = "update_request";
+inline constexpr const char* kMoveObligation = "move_obligation";
+inline constexpr const char* kReplanStep = "replan_step";
+inline constexpr const char* kInsertNotificationChange = "insert_notification_change";
+inline constexpr const char* kNotificationChanges = "notification_changes";
 }  // namespace stmt
 
 /// The channel writers notify when they queue audit entries.

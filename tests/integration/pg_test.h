@@ -33,7 +33,7 @@ class PgTest : public ::testing::Test {
     // ms (new files for every table and index). The audit queue is emptied too; the sequenced
     // trail (audit_event) is append-only and stays.
     database_->scalar(
-        "DELETE FROM notification; DELETE FROM escalation_step; "
+        "DELETE FROM notification_change; DELETE FROM notification; DELETE FROM escalation_step; "
         "DELETE FROM obligation; DELETE FROM incident; DELETE FROM request; "
         "ALTER SEQUENCE obligation_id_seq RESTART; ALTER SEQUENCE incident_id_seq RESTART; "
         "ALTER SEQUENCE request_id_seq RESTART; "

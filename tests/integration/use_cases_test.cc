@@ -51,9 +51,10 @@ app::ReportIncidentInput full_incident() {
   return in;
 }
 
-// A reported incident is stored with every field as given, and with exactly the two obligations
-// the domain plans: protocol art. 13 towards kortenberg and GDPR art. 33 towards the authority.
-TEST_F(ReportIncidentTest, StoresTheIncidentAndItsTwoObligations) {
+// A reported incident is stored with every field as given, and with exactly the obligations the
+// domain plans: protocol art. 13 towards kortenberg, GDPR art. 33 towards the authority and, as
+// it is reported as a high risk, GDPR art. 34 towards the data subjects.
+TEST_F(ReportIncidentTest, StoresTheIncidentAndItsObligations) {
   const auto record = report_.run(kHerentReporter, full_incident());
   ASSERT_TRUE(record.ok()) << record.status();
 
@@ -78,7 +79,7 @@ TEST_F(ReportIncidentTest, StoresTheIncidentAndItsTwoObligations) {
   EXPECT_EQ(i.reported_by, "herent-reporter");
   EXPECT_EQ(utc(i.create_time), "2026-03-28T12:00:00Z");
 
-  ASSERT_EQ(stored->obligations.size(), 2u);
+  ASSERT_EQ(stored->obligations.size(), 3u);
   const domain::Obligation& notice = stored->obligations[0];
   EXPECT_EQ(notice.rule, "protocol.breach_notice");
   EXPECT_EQ(notice.incident_id, i.id);
@@ -105,7 +106,12 @@ TEST_F(ReportIncidentTest, StoresTheIncidentAndItsTwoObligations) {
   std::vector<domain::Obligation> planned =
       domain::plan_obligations({domain::Trigger::kIncident, i.aware_time, std::nullopt},
                                party("herent"), demo_directory().parties());
-  ASSERT_EQ(planned.size(), 2u);
+  // Reported as a high risk: GDPR art. 34 runs from the report, the assessment.
+  const auto art34 =
+      domain::plan_obligations({domain::Trigger::kHighRisk, i.create_time, std::nullopt},
+                               party("herent"), demo_directory().parties());
+  planned.insert(planned.end(), art34.begin(), art34.end());
+  ASSERT_EQ(planned.size(), 3u);
   for (size_t n = 0; n < planned.size(); ++n) {
     planned[n].id = stored->obligations[n].id;
     planned[n].incident_id = i.id;
@@ -113,7 +119,7 @@ TEST_F(ReportIncidentTest, StoresTheIncidentAndItsTwoObligations) {
   EXPECT_EQ(describe(stored->obligations), describe(planned));
   EXPECT_EQ(describe(record->obligations), describe(planned));
   EXPECT_EQ(rows("incident"), 1);
-  EXPECT_EQ(rows("obligation"), 2);
+  EXPECT_EQ(rows("obligation"), 3);
 }
 
 // Optional fields left out are stored as absent, not as zero or empty lists; an empty

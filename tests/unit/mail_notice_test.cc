@@ -109,6 +109,44 @@ class ComposeNoticeTest : public ::testing::Test {
   domain::Obligation breach_, request_notice_;
 };
 
+TEST_F(ComposeNoticeTest, FollowUpSaysWhatChangedInTheRecipientsLanguage) {
+  // Verifies a follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)) uses its own
+  // template, lists each change with its value before and after in the reader's words and the
+  // owner's time zone, shows the incident as it now stands, and carries no new deadline.
+  kortenberg_.locale = "en";
+  incident_.measures = "Disk wiped remotely.";
+  const std::vector<domain::FieldChange> changes{
+      {"risk", "unknown", "high"},
+      {"occurred_time", "", "2026-10-24T08:00:00Z"},
+      {"categories", "identification", "identification,medical"},
+      {"measures", "", "Disk wiped remotely."}};
+  NoticeContext ctx = Breach();
+  ctx.changes = &changes;
+  absl::StatusOr<MailMessage> m = compose_notice(templates_, ctx);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->subject,
+            "[Termijn] Update to the personal data breach notification from OCMW Herent "
+            "(incidents/12) – Protocol art. 13");
+  EXPECT_NE(m->text_body.find("WHAT CHANGED\n"
+                              "  - Assessed risk\n"
+                              "      was: not yet assessed\n"
+                              "      now: high risk\n"
+                              "  - Time of the breach\n"
+                              "      was: not given\n"
+                              "      now: 2026-10-24 10:00 CEST\n"
+                              "  - Categories of personal data\n"
+                              "      was: identification data\n"
+                              "      now: identification data, health data (GDPR art. 9)\n"
+                              "  - Measures taken\n"
+                              "      was: not given\n"
+                              "      now: Disk wiped remotely.\n"),
+            std::string::npos)
+      << m->text_body;
+  EXPECT_NE(m->text_body.find("termijn notification ack 17"), std::string::npos);
+  EXPECT_TRUE(m->attachments.empty());
+  EXPECT_EQ(m->to[0].email, "dpo@kortenberg.example");
+}
+
 TEST_F(ComposeNoticeTest, BreachNoticeGoesToTheRecipientDpoInDutch) {
   // Verifies a breach notice's addresses, Dutch text, times, deadline and .ics.
   kortenberg_.zone = domain::TimeZone::find("Europe/Brussels");

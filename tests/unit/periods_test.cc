@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -79,7 +80,12 @@ TEST_P(DeadlineExamplesTest, ComesOutExactly) {
   SCOPED_TRACE(ex.id + " (" + ex.note + ")");
   const Rule* rule = find_rule(ex.rule);
   ASSERT_NE(rule, nullptr) << ex.rule;
-  EXPECT_EQ(rule->trigger, ex.kind == "incident" ? Trigger::kIncident : Trigger::kRequest);
+  const std::map<std::string, Trigger> kKinds{{"incident", Trigger::kIncident},
+                                              {"request", Trigger::kRequest},
+                                              {"high-risk", Trigger::kHighRisk},
+                                              {"extension", Trigger::kExtension}};
+  ASSERT_EQ(kKinds.count(ex.kind), 1u) << ex.kind;
+  EXPECT_EQ(rule->trigger, kKinds.at(ex.kind));
   const ParsedTime event = parse_time(ex.event_time, Brussels());
   ASSERT_TRUE(event.ok()) << event.error;
   const Deadline d =

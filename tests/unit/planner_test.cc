@@ -220,5 +220,126 @@ TEST(PlannerTest, UsesTheOwnersCalendar) {
   EXPECT_EQ(Local(planned[1].legal_due_time), "2026-03-04T00:00:00+01:00");
 }
 
+TEST(RulesTest, EveryRuleSaysItsDutyInDutchAndEnglish) {
+  // Verifies each rule of the table carries its legal basis and its duty in both languages.
+  for (const Rule& rule : rules()) {
+    EXPECT_FALSE(rule.legal_basis.empty()) << rule.id;
+    EXPECT_FALSE(rule.duty_en.empty()) << rule.id;
+    EXPECT_FALSE(rule.duty_nl.empty()) << rule.id;
+  }
+}
+
+TEST(RulesTest, OnlyArticle34HasWaiverGrounds) {
+  // Verifies GDPR art. 34 may be waived on the grounds a, b and c of art. 34(3) only, and that
+  // other rules take no ground.
+  const Rule* art34 = find_rule("gdpr.art34_subjects");
+  ASSERT_NE(art34, nullptr);
+  EXPECT_TRUE(art34->policy_target);
+  for (const char* code : {"a", "b", "c"}) {
+    ASSERT_NE(find_waiver_ground(*art34, code), nullptr) << code;
+    EXPECT_NE(find_waiver_ground(*art34, code)->text.find("34(3)(" + std::string(code) + ")"),
+              std::string_view::npos);
+  }
+  EXPECT_EQ(find_waiver_ground(*art34, "d"), nullptr);
+  EXPECT_EQ(find_waiver_ground(*art34, ""), nullptr);
+  EXPECT_TRUE(find_rule("gdpr.art33_authority")->waiver_grounds.empty());
+}
+
+TEST(PlannerTest, HighRiskObligesInformingTheSubjectsByThePolicyTarget) {
+  // Verifies the assessment of a high risk creates GDPR art. 34 towards the data subjects, due
+  // 72 h (policy) after the assessment, with no later legal limit and an explanation saying so.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Event event{Trigger::kHighRisk, At("2026-03-27T14:20:00+01:00"), std::nullopt};
+
+  const std::vector<Obligation> planned = plan_obligations(event, herent, {herent, kortenberg});
+
+  ASSERT_EQ(RulesOf(planned), (std::vector<std::string>{"gdpr.art34_subjects->"}));
+  const Obligation& o = planned[0];
+  EXPECT_EQ(o.legal_basis, "GDPR art. 34(1)");
+  EXPECT_EQ(o.recipient_kind, RecipientKind::kDataSubject);
+  EXPECT_EQ(o.start_time, event.time);
+  EXPECT_EQ(Local(o.due_time), "2026-03-30T15:20:00+02:00");  // across the spring DST switch
+  EXPECT_EQ(o.legal_due_time, o.due_time);
+  EXPECT_EQ(o.explanation,
+            "Policy target: 72 h after the assessment of a high risk at 2026-03-27 14:20 CET: due "
+            "2026-03-30 15:20 CEST. GDPR art. 34(1) sets no fixed limit: without undue delay.");
+}
+
+TEST(PlannerTest, IncidentAndRequestDoNotPlanTheLaterDuties) {
+  // Verifies art. 34 and the extension notice are not planned by the first report or receipt.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  for (const auto& planned :
+       {plan_obligations(IncidentAt("2026-06-01T09:00:00+02:00"), herent, {herent, kortenberg}),
+        plan_obligations(RequestAt("2026-06-01T09:00:00+02:00", RequestKind::kAccess), herent,
+                         {herent, kortenberg})}) {
+    for (const Obligation& o : planned) {
+      EXPECT_NE(o.rule, "gdpr.art34_subjects");
+      EXPECT_NE(o.rule, "gdpr.art12_extension_notice");
+    }
+  }
+}
+
+TEST(PlannerTest, ExtensionNoticeIsDueByTheOriginalAnswerDeadline) {
+  // Verifies the GDPR art. 12(3) duty to tell the subject of an extension falls due exactly when
+  // the unextended answer would have: one month after receipt, Reg. 1182/71 art. 3(4) included.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant receipt = At("2026-01-31T10:00:00+01:00");
+  const std::vector<Obligation> planned = plan_obligations(
+      {Trigger::kExtension, receipt, RequestKind::kAccess}, herent, {herent, kortenberg});
+  ASSERT_EQ(RulesOf(planned), (std::vector<std::string>{"gdpr.art12_extension_notice->"}));
+  const Obligation answer = plan_obligations({Trigger::kRequest, receipt, RequestKind::kAccess},
+                                             herent, {herent, kortenberg})[1];
+  EXPECT_EQ(planned[0].due_time, answer.due_time);
+  EXPECT_EQ(planned[0].legal_due_time, answer.legal_due_time);
+  EXPECT_EQ(Local(planned[0].legal_due_time), "2026-03-03T00:00:00+01:00");
+  // An authority message has no answer to extend.
+  EXPECT_TRUE(plan_obligations({Trigger::kExtension, receipt, RequestKind::kAuthorityMessage},
+                               herent, {herent, kortenberg})
+                  .empty());
+}
+
+TEST(PlannerTest, ExtendedAnswerCountsTheMonthsFromTheReceipt) {
+  // Verifies an extension by 1 or 2 months moves the art. 12(3) answer to 2 or 3 months after
+  // the receipt (not after the original deadline), clamped and moved off closed days.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  struct Case {
+    const char* receipt;
+    int months;
+    const char* due;
+    const char* legal;
+  };
+  for (const Case& c : {
+           // 31 Jan + 3 months: 30 Apr (clamped), a Thursday.
+           Case{"2026-01-31T10:00:00+01:00", 2, "2026-04-30T10:00:00+02:00",
+                "2026-05-01T00:00:00+02:00"},
+           // 31 Jan + 2 months: 31 Mar 2026, a Tuesday.
+           Case{"2026-01-31T10:00:00+01:00", 1, "2026-03-31T10:00:00+02:00",
+                "2026-04-01T00:00:00+02:00"},
+           // 25 Nov 2027 + 2 months: Tue 25 Jan 2028.
+           Case{"2027-11-25T09:00:00+01:00", 1, "2028-01-25T09:00:00+01:00",
+                "2028-01-26T00:00:00+01:00"},
+           // 25 Feb 2026 + 3 months: Mon 25 May 2026 is Whit Monday; legal end of Tue 26 May.
+           Case{"2026-02-25T09:00:00+01:00", 2, "2026-05-25T09:00:00+02:00",
+                "2026-05-27T00:00:00+02:00"},
+       }) {
+    SCOPED_TRACE(std::string(c.receipt) + " +" + std::to_string(c.months));
+    const Instant receipt = At(c.receipt);
+    const Obligation answer = plan_obligations({Trigger::kRequest, receipt, RequestKind::kAccess},
+                                               herent, {herent, kortenberg})[1];
+    const Obligation extended = extend_answer(answer, receipt, c.months, herent);
+    EXPECT_EQ(extended.rule, "gdpr.art12_response");
+    EXPECT_EQ(extended.start_time, receipt);
+    EXPECT_EQ(Local(extended.due_time), c.due);
+    EXPECT_EQ(Local(extended.legal_due_time), c.legal);
+    EXPECT_EQ(extended.explanation.rfind("Extended by " + std::to_string(c.months) + " month", 0),
+              0u)
+        << extended.explanation;
+  }
+}
+
 }  // namespace
 }  // namespace termijn::domain

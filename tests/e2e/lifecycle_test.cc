@@ -1,0 +1,155 @@
+// End-to-end: an incident and a request carried from the first report to closure through the
+// real termijn CLI and the real termijnd.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "tests/e2e/harness.h"
+
+namespace termijn::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// RFC 3339 in UTC for an instant `ago` before now.
+std::string utc_ago(std::chrono::seconds ago) {
+  const std::time_t t =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - ago);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+class LifecycleCliTest : public ::testing::Test {
+ protected:
+  Outcome dpo(const std::vector<std::string>& args) const {
+    return server_.cli("herent-dpo", args);
+  }
+
+  std::string scalar(const std::string& sql) const { return server_.database().scalar(sql); }
+
+  Termijnd server_;
+};
+
+TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure) {
+  // A DPO changes an incident after its notice went out: a high risk starts GDPR art. 34 and a
+  // follow-up notice in Dutch tells Kortenberg what changed; the incident closes only once every
+  // obligation is closed, art. 34 waived only on an art. 34(3) ground; then it does not change.
+  ASSERT_EQ(server_
+                .cli("herent-reporter",
+                     {"incident", "report", "--aware-at", utc_ago(std::chrono::hours(2)), "--title",
+                      "Clientenlijst naar verkeerd adres gemaild"})
+                .exit_code,
+            0);
+  // Only the owner's DPO changes an incident; bad input is refused and stores nothing.
+  EXPECT_EQ(server_.cli("herent-reporter", {"incident", "update", "1", "--risk", "high"}).exit_code,
+            4);
+  EXPECT_EQ(server_.cli("kortenberg-dpo", {"incident", "update", "1", "--risk", "high"}).exit_code,
+            4);
+  const Outcome empty = dpo({"incident", "update", "1"});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_THAT(empty.err, HasSubstr("at least one field"));
+  const Outcome negative = dpo({"incident", "update", "1", "--subject-count", "-3"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_THAT(negative.err, HasSubstr("subject_count"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_queue WHERE action = 'incident.updated'"), "0");
+
+  // The notice went out (recorded by hand here: notices wait for review in these tests).
+  ASSERT_EQ(dpo({"obligation", "fulfil", "1", "--evidence", "Gemeld per mail"}).exit_code, 0);
+  const Outcome updated = dpo({"incident", "update", "1", "--risk", "high", "--measures",
+                               "Ontvanger gevraagd de mail te wissen", "--subject-count", "37"});
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  EXPECT_THAT(updated.out, HasSubstr("risk:        high"));
+  EXPECT_THAT(updated.out, HasSubstr("gdpr.art34_subjects"));
+  EXPECT_EQ(scalar("SELECT string_agg(field, ',' ORDER BY position) FROM notification_change"),
+            "subject_count,risk,measures");
+
+  // Kortenberg's DPO sees the follow-up addressed to it, in Dutch, saying what changed.
+  const Outcome follow_up = server_.cli("kortenberg-dpo", {"notification", "show", "2"});
+  ASSERT_EQ(follow_up.exit_code, 0) << follow_up.err;
+  EXPECT_THAT(follow_up.out, HasSubstr("Aanvulling op de melding"));
+  EXPECT_THAT(follow_up.out, HasSubstr("  - Ingeschat risico\n      voorheen: nog niet ingeschat\n"
+                                       "      nu:       hoog risico\n"));
+  EXPECT_THAT(follow_up.out, HasSubstr("Ontvanger gevraagd de mail te wissen"));
+
+  const Outcome refused = dpo({"incident", "close", "1", "--summary", "Afgehandeld"});
+  EXPECT_EQ(refused.exit_code, 5);
+  EXPECT_THAT(refused.err, HasSubstr("obligations/2 (gdpr.art33_authority)"));
+  EXPECT_THAT(refused.err, HasSubstr("obligations/3 (gdpr.art34_subjects)"));
+
+  const Outcome no_ground = dpo({"obligation", "waive", "3", "--reason", "Versleuteld"});
+  EXPECT_EQ(no_ground.exit_code, 2);
+  EXPECT_THAT(no_ground.err, HasSubstr("ground: required"));
+  ASSERT_EQ(
+      dpo({"obligation", "waive", "3", "--reason", "Bijlage was versleuteld", "--ground", "a"})
+          .exit_code,
+      0);
+  ASSERT_EQ(dpo({"obligation", "fulfil", "2", "--evidence", "Gemeld bij de GBA"}).exit_code, 0);
+  const Outcome closed = dpo({"incident", "close", "1", "--summary", "Mail gewist"});
+  ASSERT_EQ(closed.exit_code, 0) << closed.err;
+  EXPECT_THAT(closed.out, HasSubstr("by herent-dpo: Mail gewist"));
+  EXPECT_EQ(scalar("SELECT closing_summary FROM incident WHERE id = 1"), "Mail gewist");
+
+  const Outcome late = dpo({"incident", "update", "1", "--measures", "Nog iets"});
+  EXPECT_EQ(late.exit_code, 5);
+  EXPECT_THAT(late.err, HasSubstr("incidents/1 is closed"));
+}
+
+TEST_F(LifecycleCliTest, RequestExtendedOnceThenClosed) {
+  // GDPR art. 12(3): extended once by 2 months, the answer moves and the duty to tell the
+  // subject starts; bad months and a second extension are refused; it closes when all is done.
+  ASSERT_EQ(dpo({"request", "log", "--kind", "access", "--received-at",
+                 utc_ago(std::chrono::hours(72)), "--summary", "Inzageverzoek"})
+                .exit_code,
+            0);
+  const Outcome three = dpo({"request", "extend", "1", "--months", "3", "--reason", "Veel werk"});
+  EXPECT_EQ(three.exit_code, 2);
+  EXPECT_THAT(three.err, HasSubstr("months: must be 1 or 2"));
+
+  const Outcome extended =
+      dpo({"request", "extend", "1", "--months", "2", "--reason", "Veel dossiers"});
+  ASSERT_EQ(extended.exit_code, 0) << extended.err;
+  EXPECT_THAT(extended.out, HasSubstr("extended:  by 2 month(s)"));
+  EXPECT_THAT(extended.out, HasSubstr("gdpr.art12_extension_notice"));
+  EXPECT_THAT(extended.out, HasSubstr("Extended by 2 months (GDPR art. 12(3)): 3 months after"));
+  EXPECT_EQ(scalar("SELECT extension_months FROM request WHERE id = 1"), "2");
+
+  const Outcome again = dpo({"request", "extend", "1", "--months", "1", "--reason", "Nog meer"});
+  EXPECT_EQ(again.exit_code, 5);
+  EXPECT_THAT(again.err, HasSubstr("extended already"));
+
+  EXPECT_EQ(dpo({"request", "close", "1", "--summary", "Beantwoord"}).exit_code, 5);
+  for (const char* id : {"1", "2", "3"}) {
+    ASSERT_EQ(dpo({"obligation", "fulfil", id, "--evidence", "Gedaan"}).exit_code, 0) << id;
+  }
+  const Outcome closed = dpo({"request", "close", "1", "--summary", "Beantwoord per brief"});
+  ASSERT_EQ(closed.exit_code, 0) << closed.err;
+  EXPECT_THAT(closed.out, HasSubstr("Beantwoord per brief"));
+}
+
+TEST_F(LifecycleCliTest, DeadlinesPreviewCoversArticle34AndTheExtension) {
+  // The preview shows GDPR art. 34 from an assessment and, for an extension, the moved answer and
+  // the notice of the extension, due with the original answer.
+  const Outcome high = dpo({"-o", "json", "deadlines", "preview", "--event", "high-risk", "--at",
+                            "2026-03-27T14:20:00+01:00"});
+  ASSERT_EQ(high.exit_code, 0) << high.err;
+  EXPECT_THAT(high.out, HasSubstr("\"rule\": \"gdpr.art34_subjects\""));
+  EXPECT_THAT(high.out, HasSubstr("\"dueTime\": \"2026-03-30T13:20:00Z\""));
+
+  const Outcome extension =
+      dpo({"-o", "json", "deadlines", "preview", "--event", "request-extension", "--at",
+           "2026-01-31T10:00:00+01:00", "--months", "2"});
+  ASSERT_EQ(extension.exit_code, 0) << extension.err;
+  EXPECT_THAT(extension.out, HasSubstr("\"dueTime\": \"2026-04-30T08:00:00Z\""));
+  EXPECT_THAT(extension.out, HasSubstr("\"rule\": \"gdpr.art12_extension_notice\""));
+  EXPECT_THAT(extension.out, HasSubstr("\"dueTime\": \"2026-02-28T09:00:00Z\""));
+  EXPECT_EQ(dpo({"deadlines", "preview", "--event", "request-extension", "--at",
+                 "2026-01-31T10:00:00+01:00"})
+                .exit_code,
+            2);
+}
+
+}  // namespace
+}  // namespace termijn::testing

@@ -1,0 +1,420 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "server/app/close_obligation.h"
+#include "server/app/close_record.h"
+#include "server/app/extend_request.h"
+#include "server/app/log_request.h"
+#include "server/app/queries.h"
+#include "server/app/report_incident.h"
+#include "server/app/update_incident.h"
+#include "server/jobs/escalation_scheduler.h"
+#include "server/jobs/notice_composer.h"
+#include "server/notify/templates.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/integration/pg_test.h"
+
+namespace termijn::testing {
+namespace {
+
+using absl::StatusCode;
+using domain::ObligationState;
+
+// An incident and a request carried from the first report to closure, against PostgreSQL.
+class LifecycleTest : public PgTest {
+ protected:
+  int64_t report(domain::Risk risk = domain::Risk::kUnknown) {
+    app::ReportIncidentInput in;
+    in.party = "herent";
+    in.aware_time = "2026-03-27T14:20:00+01:00";
+    in.title = "Clientenlijst naar verkeerd adres gemaild";
+    in.description = "Eerste inschatting.";
+    in.risk = risk;
+    in.ticket_ref = "JIRA-1";
+    const auto record = report_.run(kHerentReporter, in);
+    EXPECT_TRUE(record.ok()) << record.status();
+    return record.ok() ? record->incident.id : 0;
+  }
+
+  int64_t log_request(domain::RequestKind kind = domain::RequestKind::kAccess) {
+    app::LogRequestInput in;
+    in.party = "herent";
+    in.kind = kind;
+    in.receive_time = "2026-01-31T10:00:00+01:00";
+    in.summary = "Inzageverzoek van een cliënt";
+    const auto record = log_.run(kHerentReporter, in);
+    EXPECT_TRUE(record.ok()) << record.status();
+    return record.ok() ? record->request.id : 0;
+  }
+
+  domain::Obligation obligation(int64_t incident, int64_t request, const std::string& rule) {
+    const auto all = store().obligations_of(incident, request);
+    EXPECT_TRUE(all.ok()) << all.status();
+    for (const auto& o : *all) {
+      if (o.rule == rule) return o;
+    }
+    ADD_FAILURE() << "no " << rule;
+    return {};
+  }
+
+  std::vector<domain::Notification> notices_of(int64_t obligation_id) {
+    app::NotificationFilter filter;
+    filter.obligation_id = obligation_id;
+    auto found = store().list_notifications(filter);
+    EXPECT_TRUE(found.ok()) << found.status();
+    return found.ok() ? *found : std::vector<domain::Notification>{};
+  }
+
+  std::string audit_details(const std::string& action) {
+    return db().scalar(
+        "SELECT coalesce(string_agg(details, ' | '), '') FROM audit_queue WHERE "
+        "action = '" +
+        action + "'");
+  }
+
+  void close_all_open(int64_t incident, int64_t request) {
+    const auto all = store().obligations_of(incident, request);
+    ASSERT_TRUE(all.ok()) << all.status();
+    for (const auto& o : *all) {
+      if (o.state != ObligationState::kOpen) continue;
+      const auto closed = o.rule == "gdpr.art34_subjects"
+                              ? close_.waive(kHerentDpo, o.id, "Versleuteld", "a")
+                              : close_.fulfil(kHerentDpo, o.id, "Gedaan");
+      ASSERT_TRUE(closed.ok()) << closed.status();
+    }
+  }
+
+  FakeClock clock_{at("2026-03-28T12:00:00Z")};
+  app::ReportIncident report_{clock_, store(), demo_directory()};
+  app::LogRequest log_{clock_, store(), demo_directory(), 1 << 20};
+  app::UpdateIncident update_{clock_, store(), demo_directory()};
+  app::CloseObligation close_{clock_, store()};
+  app::CloseIncident close_incident_{clock_, store()};
+  app::CloseRequest close_request_{clock_, store()};
+  app::ExtendRequest extend_{clock_, store(), demo_directory()};
+  app::Queries queries_{store()};
+};
+
+TEST_F(LifecycleTest, UpdateChangesOnlyTheMaskedFieldsAndAuditsBeforeAndAfter) {
+  // Fields outside the mask keep their values even when the change carries others; the audit
+  // event names the changed fields with their values before and after.
+  const int64_t id = report();
+  app::IncidentChange change;
+  change.paths = {"description", "measures", "subject_count", "categories"};
+  change.description = "Lijst met 37 cliënten.";
+  change.measures = "Ontvanger gevraagd de mail te wissen.";
+  change.subject_count = 37;
+  change.categories = {domain::DataCategory::kIdentification, domain::DataCategory::kMedical};
+  change.ticket_ref = "NOT-IN-MASK";
+  change.risk = domain::Risk::kHigh;
+  const auto updated = update_.run(kHerentDpo, id, change);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+
+  const domain::Incident stored = queries_.incident(id)->incident;
+  EXPECT_EQ(stored.description, "Lijst met 37 cliënten.");
+  EXPECT_EQ(stored.measures, "Ontvanger gevraagd de mail te wissen.");
+  EXPECT_EQ(stored.subject_count, std::optional<int64_t>(37));
+  EXPECT_EQ(stored.categories.size(), 2u);
+  EXPECT_EQ(stored.ticket_ref, "JIRA-1");
+  EXPECT_EQ(stored.risk, domain::Risk::kUnknown);
+  EXPECT_EQ(audit_details("incident.updated"),
+            "{\"fields\":[\"description\",\"categories\",\"subject_count\",\"measures\"],"
+            "\"before\":{\"description\":\"Eerste inschatting.\",\"categories\":\"\","
+            "\"subject_count\":\"\",\"measures\":\"\"},\"after\":{\"description\":\"Lijst met 37 "
+            "cliënten.\",\"categories\":\"identification,medical\",\"subject_count\":\"37\","
+            "\"measures\":\"Ontvanger gevraagd de mail te wissen.\"}}");
+}
+
+TEST_F(LifecycleTest, UpdateRefusesBadMasksAndValuesAndStoresNothing) {
+  // Each bad input is INVALID_ARGUMENT naming the field; nothing changes and nothing is audited.
+  const int64_t id = report();
+  const auto refused = [&](std::vector<std::string> paths, auto set, std::string_view field) {
+    app::IncidentChange change;
+    change.paths = std::move(paths);
+    set(change);
+    const auto result = update_.run(kHerentDpo, id, change);
+    EXPECT_TRUE(IsError(result.status(), StatusCode::kInvalidArgument, field));
+  };
+  const auto nothing = [](app::IncidentChange&) {};
+  refused({}, nothing, "update_mask");
+  refused({"title"}, nothing, "update_mask: 'title' is not a field");
+  refused(
+      {"risk", "risk"}, [](auto& c) { c.risk = domain::Risk::kHigh; }, "update_mask");
+  refused({"risk"}, nothing, "risk");
+  refused(
+      {"subject_count"}, [](auto& c) { c.subject_count = -1; }, "subject_count");
+  refused(
+      {"occurred_time"}, [](auto& c) { c.occurred_time = "2026-03-27T15:00:00+01:00"; },
+      "occurred_time: after aware_time");
+  refused(
+      {"occurred_time"}, [](auto& c) { c.occurred_time = "gisteren"; }, "occurred_time");
+  refused(
+      {"description"}, [](auto& c) { c.description = "a\x01"; }, "description");
+  EXPECT_EQ(queries_.incident(id)->incident.description, "Eerste inschatting.");
+  EXPECT_EQ(audit_details("incident.updated"), "");
+  EXPECT_TRUE(IsError(update_.run(kHerentDpo, 999, {{"measures"}}).status(), StatusCode::kNotFound,
+                      "incidents/999"));
+}
+
+TEST_F(LifecycleTest, HighRiskStartsArticle34OnceFromTheAssessment) {
+  // GDPR art. 34: the assessment "high" creates one obligation towards the data subjects, due 72 h
+  // (policy) after the assessment; assessing it high again does not create a second.
+  const int64_t id = report();
+  clock_.set(at("2026-03-29T09:00:00Z"));
+  app::IncidentChange high;
+  high.paths = {"risk"};
+  high.risk = domain::Risk::kHigh;
+  const auto updated = update_.run(kHerentDpo, id, high);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  const domain::Obligation art34 = obligation(id, 0, "gdpr.art34_subjects");
+  EXPECT_EQ(art34.recipient_kind, domain::RecipientKind::kDataSubject);
+  EXPECT_EQ(utc(art34.start_time), "2026-03-29T09:00:00Z");
+  EXPECT_EQ(utc(art34.due_time), "2026-04-01T09:00:00Z");
+  EXPECT_EQ(art34.state, ObligationState::kOpen);
+
+  app::IncidentChange lower = high;
+  lower.risk = domain::Risk::kRisk;
+  ASSERT_TRUE(update_.run(kHerentDpo, id, lower).ok());
+  ASSERT_TRUE(update_.run(kHerentDpo, id, high).ok());
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM obligation WHERE rule = 'gdpr.art34_subjects'"), "1");
+  // Reported as high from the start: the duty starts with the report.
+  const int64_t reported_high = report(domain::Risk::kHigh);
+  EXPECT_EQ(utc(obligation(reported_high, 0, "gdpr.art34_subjects").start_time),
+            "2026-03-29T09:00:00Z");
+}
+
+TEST_F(LifecycleTest, Article34IsWaivedOnlyOnAGroundOfArticle34Paragraph3) {
+  // Without a ground, or with one the article does not have, the waiver is refused; with ground
+  // b it is waived and the ground is on record. Other rules take no ground.
+  const int64_t id = report(domain::Risk::kHigh);
+  const domain::Obligation art34 = obligation(id, 0, "gdpr.art34_subjects");
+  EXPECT_TRUE(IsError(close_.waive(kHerentDpo, art34.id, "Geen risico meer").status(),
+                      StatusCode::kInvalidArgument, "ground: required"));
+  EXPECT_TRUE(IsError(close_.waive(kHerentDpo, art34.id, "Geen risico meer", "d").status(),
+                      StatusCode::kInvalidArgument, "ground: 'd' is not one"));
+  EXPECT_EQ(obligation(id, 0, "gdpr.art34_subjects").state, ObligationState::kOpen);
+  const auto waived = close_.waive(kHerentDpo, art34.id, "Laptop op afstand gewist", "b");
+  ASSERT_TRUE(waived.ok()) << waived.status();
+  EXPECT_EQ(waived->state, ObligationState::kWaived);
+  EXPECT_EQ(waived->evidence.rfind("GDPR art. 34(3)(b): subsequent measures", 0), 0u)
+      << waived->evidence;
+  EXPECT_NE(waived->evidence.find("Laptop op afstand gewist"), std::string::npos);
+
+  const domain::Obligation art33 = obligation(id, 0, "gdpr.art33_authority");
+  EXPECT_TRUE(IsError(close_.waive(kHerentDpo, art33.id, "Geen risico", "a").status(),
+                      StatusCode::kInvalidArgument, "ground"));
+  EXPECT_TRUE(close_.waive(kHerentDpo, art33.id, "Geen risico").ok());
+}
+
+TEST_F(LifecycleTest, ChangeAfterTheNoticeWentOutQueuesAFollowUpSayingWhatChanged) {
+  // Protocol art. 13, third paragraph; GDPR art. 33(4): once the breach notice went out, a change
+  // queues a follow-up notice to the other party, in its language, listing each change.
+  const int64_t id = report();
+  const domain::Obligation notice = obligation(id, 0, "protocol.breach_notice");
+  ASSERT_TRUE(close_.fulfil(kHerentDpo, notice.id, "Mail verstuurd").ok());
+  ASSERT_EQ(notices_of(notice.id).size(), 1u);
+
+  app::IncidentChange change;
+  change.paths = {"risk", "consequences"};
+  change.risk = domain::Risk::kHigh;
+  change.consequences = "Medische gegevens mogelijk ingezien.";
+  ASSERT_TRUE(update_.run(kHerentDpo, id, change).ok());
+
+  const auto notices = notices_of(notice.id);
+  ASSERT_EQ(notices.size(), 2u);
+  const domain::Notification& follow_up = notices[0];  // newest first
+  EXPECT_EQ(follow_up.kind, domain::NotificationKind::kNotice);
+  const auto changes = store().notification_changes(follow_up.id);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ((*changes)[0].field, "risk");
+  EXPECT_EQ((*changes)[0].before, "unknown");
+  EXPECT_EQ((*changes)[0].after, "high");
+  EXPECT_EQ((*changes)[1].field, "consequences");
+  EXPECT_TRUE(store().notification_changes(notices[1].id)->empty());
+
+  // Kortenberg reads Dutch.
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock_, store(), demo_directory(), *templates,
+                                      "termijn@herent.example");
+  const auto mail = composer.compose(follow_up);
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  EXPECT_NE(mail->subject.find("Aanvulling op de melding"), std::string::npos) << mail->subject;
+  EXPECT_NE(mail->text_body.find("  - Ingeschat risico\n      voorheen: nog niet ingeschat\n"
+                                 "      nu:       hoog risico\n"),
+            std::string::npos)
+      << mail->text_body;
+  EXPECT_NE(mail->text_body.find("Medische gegevens mogelijk ingezien."), std::string::npos);
+  EXPECT_EQ(mail->attachments.size(), 0u);
+  EXPECT_NE(mail->message_id, composer.compose(notices[1])->message_id);
+}
+
+TEST_F(LifecycleTest, ChangeBeforeTheNoticeWentOutQueuesNoFollowUp) {
+  // While the first notice has not gone out it carries the incident as it is when sent: no
+  // follow-up. A change that changes nothing is not written or audited.
+  const int64_t id = report();
+  app::IncidentChange change;
+  change.paths = {"measures"};
+  change.measures = "Wachtwoorden gewijzigd.";
+  ASSERT_TRUE(update_.run(kHerentDpo, id, change).ok());
+  EXPECT_EQ(notices_of(obligation(id, 0, "protocol.breach_notice").id).size(), 1u);
+  ASSERT_TRUE(update_.run(kHerentDpo, id, change).ok());
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_queue WHERE action = 'incident.updated'"), "1");
+}
+
+TEST_F(LifecycleTest, IncidentClosesOnlyWhenNoObligationIsOpenAndThenStaysClosed) {
+  // Closing names every open obligation and refuses; with all closed it closes with its summary;
+  // a closed incident refuses changes and a second close.
+  const int64_t id = report(domain::Risk::kHigh);
+  const auto refused = close_incident_.run(kHerentDpo, id, "Afgehandeld");
+  ASSERT_TRUE(IsError(refused.status(), StatusCode::kFailedPrecondition,
+                      "incidents/" + std::to_string(id) + " has open obligations: "));
+  for (const char* rule :
+       {"protocol.breach_notice", "gdpr.art33_authority", "gdpr.art34_subjects"}) {
+    EXPECT_NE(refused.status().message().find(rule), std::string::npos) << rule;
+  }
+  EXPECT_TRUE(IsError(close_incident_.run(kHerentDpo, id, " ").status(),
+                      StatusCode::kInvalidArgument, "summary"));
+
+  close_all_open(id, 0);
+  clock_.set(at("2026-04-02T08:00:00Z"));
+  const auto closed = close_incident_.run(kHerentDpo, id, "Afgehandeld; ontvanger wiste de mail.");
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  const domain::Incident stored = queries_.incident(id)->incident;
+  ASSERT_TRUE(stored.close_time.has_value());
+  EXPECT_EQ(utc(*stored.close_time), "2026-04-02T08:00:00Z");
+  EXPECT_EQ(stored.closing_summary, "Afgehandeld; ontvanger wiste de mail.");
+  EXPECT_EQ(stored.closed_by, "herent-dpo");
+  EXPECT_EQ(audit_details("incident.closed"),
+            "{\"close_time\":\"2026-04-02T08:00:00Z\",\"closing_summary\":\"Afgehandeld; "
+            "ontvanger wiste de mail.\"}");
+
+  EXPECT_TRUE(IsError(close_incident_.run(kHerentDpo, id, "Nog eens").status(),
+                      StatusCode::kFailedPrecondition, "incidents/"));
+  EXPECT_TRUE(IsError(update_.run(kHerentDpo, id, {{"measures"}}).status(),
+                      StatusCode::kFailedPrecondition, "incidents/"));
+}
+
+TEST_F(LifecycleTest, RequestClosesOnlyWhenNoObligationIsOpen) {
+  // As for incidents: refused naming the open obligations, then closed once.
+  const int64_t id = log_request();
+  EXPECT_TRUE(IsError(close_request_.run(kHerentDpo, id, "Beantwoord").status(),
+                      StatusCode::kFailedPrecondition,
+                      "requests/" + std::to_string(id) + " has open obligations: "));
+  close_all_open(0, id);
+  ASSERT_TRUE(close_request_.run(kHerentDpo, id, "Beantwoord per brief").ok());
+  const domain::Request stored = queries_.request(id, false)->request;
+  EXPECT_EQ(stored.closing_summary, "Beantwoord per brief");
+  EXPECT_TRUE(IsError(close_request_.run(kHerentDpo, id, "Nog eens").status(),
+                      StatusCode::kFailedPrecondition, "requests/"));
+  EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 1, "Complex").status(),
+                      StatusCode::kFailedPrecondition, "requests/"));
+}
+
+TEST_F(LifecycleTest, ExtensionMovesTheAnswerAndStartsTheDutyToTellTheSubject) {
+  // GDPR art. 12(3): extended by 2 months, the answer is due 3 months after the receipt (31 Jan
+  // -> 30 Apr, clamped); its reminders move with it; the subject is to be told of the extension
+  // by the original deadline (28 Feb; legal limit end of Mon 2 Mar).
+  const int64_t id = log_request();
+  clock_.set(at("2026-02-10T09:00:00Z"));
+  const domain::Obligation original = obligation(0, id, "gdpr.art12_response");
+  const auto extended = extend_.run(kHerentDpo, id, 2, "Veel dossiers op te zoeken");
+  ASSERT_TRUE(extended.ok()) << extended.status();
+
+  const domain::Obligation answer = obligation(0, id, "gdpr.art12_response");
+  EXPECT_EQ(answer.id, original.id);
+  EXPECT_EQ(utc(answer.due_time), "2026-04-30T08:00:00Z");
+  EXPECT_EQ(utc(answer.legal_due_time), "2026-04-30T22:00:00Z");
+  EXPECT_EQ(answer.explanation.rfind("Extended by 2 months (GDPR art. 12(3)): 3 months after", 0),
+            0u)
+      << answer.explanation;
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
+                        std::to_string(answer.id) +
+                        " AND state = 'pending' AND fire_time >= '2026-04-16'"),
+            "5");
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
+                        std::to_string(answer.id) +
+                        " AND state = 'pending' AND fire_time < "
+                        "'2026-04-16'"),
+            "0");
+
+  const domain::Obligation tell = obligation(0, id, "gdpr.art12_extension_notice");
+  EXPECT_EQ(tell.recipient_kind, domain::RecipientKind::kDataSubject);
+  EXPECT_EQ(tell.due_time, original.due_time);
+  EXPECT_EQ(tell.legal_due_time, original.legal_due_time);
+
+  const domain::Request stored = queries_.request(id, false)->request;
+  EXPECT_EQ(stored.extension_months, 2);
+  EXPECT_EQ(stored.extension_reason, "Veel dossiers op te zoeken");
+  EXPECT_EQ(utc(stored.extend_time.value()), "2026-02-10T09:00:00Z");
+  EXPECT_NE(audit_details("request.extended").find("\"due_time_after\":\"2026-04-30T08:00:00Z\""),
+            std::string::npos);
+
+  // Only once.
+  EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 1, "Nog meer").status(),
+                      StatusCode::kFailedPrecondition, "requests/"));
+}
+
+TEST_F(LifecycleTest, ExtensionIsRefusedAfterTheOriginalDeadlineAndForBadInput) {
+  // Months other than 1 or 2 and a blank reason are bad input; after the original legal limit,
+  // and for a supervisory-authority message (no answer period), the extension is refused.
+  const int64_t id = log_request();
+  clock_.set(at("2026-02-10T09:00:00Z"));
+  EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 3, "x").status(), StatusCode::kInvalidArgument,
+                      "months"));
+  EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 0, "x").status(), StatusCode::kInvalidArgument,
+                      "months"));
+  EXPECT_TRUE(
+      IsError(extend_.run(kHerentDpo, id, 1, "").status(), StatusCode::kInvalidArgument, "reason"));
+  clock_.set(at("2026-03-02T23:00:00Z"));  // the end of Mon 2 Mar in Brussels
+  EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 1, "Te laat").status(),
+                      StatusCode::kFailedPrecondition, "the original deadline of obligations/"));
+  EXPECT_EQ(queries_.request(id, false)->request.extension_months, 0);
+  const int64_t message = log_request(domain::RequestKind::kAuthorityMessage);
+  clock_.set(at("2026-02-10T09:00:00Z"));
+  EXPECT_TRUE(IsError(extend_.run(kHerentDpo, message, 1, "x").status(),
+                      StatusCode::kFailedPrecondition, "requests/"));
+  EXPECT_EQ(audit_details("request.extended"), "");
+}
+
+TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
+  // A reminder of GDPR art. 34 or of the extension notice names that duty (from the rules
+  // table), not the answer to a request.
+  const int64_t incident = report(domain::Risk::kHigh);
+  const int64_t request = log_request();
+  clock_.set(at("2026-02-10T09:00:00Z"));
+  ASSERT_TRUE(extend_.run(kHerentDpo, request, 1, "Veel dossiers").ok());
+  clock_.set(at("2026-04-30T00:00:00Z"));  // past both due times: their steps fire
+  const app::RulePolicies policies;
+  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  while (scheduler.run_once() > 0) {
+  }
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock_, store(), demo_directory(), *templates,
+                                      "termijn@herent.example");
+  for (const auto& [obligation_id, duty] :
+       {std::pair{obligation(incident, 0, "gdpr.art34_subjects").id,
+                  "de betrokkenen onverwijld inlichten over de inbreuk (GDPR art. 34(1))"},
+        std::pair{obligation(0, request, "gdpr.art12_extension_notice").id,
+                  "de betrokkene inlichten over de verlenging en de redenen ervan (GDPR art. "
+                  "12(3))"}}) {
+    const auto reminders = notices_of(obligation_id);
+    ASSERT_FALSE(reminders.empty()) << obligation_id;
+    EXPECT_EQ(reminders[0].kind, domain::NotificationKind::kReminder);
+    const auto mail = composer.compose(reminders[0]);
+    ASSERT_TRUE(mail.ok()) << mail.status();
+    EXPECT_NE(mail->text_body.find(duty), std::string::npos) << mail->text_body;
+    EXPECT_EQ(mail->text_body.find("antwoorden"), std::string::npos) << mail->text_body;
+  }
+  // Art. 34 is waived only on a ground of art. 34(3): the reminder's command says so.
+  const auto art34 = notices_of(obligation(incident, 0, "gdpr.art34_subjects").id);
+  EXPECT_NE(composer.compose(art34[0])->text_body.find("--ground a|b|c --reason"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace termijn::testing
