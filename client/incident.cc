@@ -36,7 +36,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   incident->require_subcommand(1);
 
   struct Report {
-    std::string party, aware_at, occurred_at, title, description, risk, ticket;
+    std::string party, aware_at, occurred_at, title, description, risk, external_ref;
     std::vector<std::string> categories, subjects;
     int64_t subject_count = 0;
   };
@@ -56,7 +56,8 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
       ->delimiter(',');
   cmd->add_option("--subject-count", report->subject_count, "estimated number of subjects");
   cmd->add_option("--risk", report->risk, "none, risk or high");
-  cmd->add_option("--ticket", report->ticket, "external ticket reference");
+  cmd->add_option("--external-ref,--ticket", report->external_ref,
+                  "the id of its ticket elsewhere (unique per party)");
   cmd->callback([&ctx, report] {
     v1::ReportIncidentRequest req;
     req.set_party(report->party);
@@ -72,7 +73,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     }
     req.set_subject_count(report->subject_count);
     if (!report->risk.empty()) req.set_risk(parse_list<v1::Risk>({report->risk}, "--risk")[0]);
-    req.set_ticket_ref(report->ticket);
+    req.set_external_ref(report->external_ref);
     v1::Incident resp;
     check(ctx.stub().ReportIncident(ctx.call_context().get(), req, &resp));
     if (ctx.json()) return print_json(resp);
@@ -94,6 +95,9 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
 
   auto list = std::make_shared<v1::ListIncidentsRequest>();
   CLI::App* ls = incident->add_subcommand("list", "List incidents, newest first");
+  ls->add_option_function<std::string>(
+      "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
+      "only the one with this ticket id");
   ls->add_option_function<std::string>("--party", [list](const std::string& p) {
     list->set_party(p);
   }, "concerning this party");

@@ -47,7 +47,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   request->require_subcommand(1);
 
   struct Log {
-    std::string party, kind, received_at, summary, copy;
+    std::string party, kind, received_at, summary, copy, external_ref;
   };
   auto log = std::make_shared<Log>();
   CLI::App* cmd = request->add_subcommand("log", "Record a request or authority message");
@@ -57,12 +57,14 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                   "when it was received: RFC 3339, or local time (default: now)");
   cmd->add_option("--summary", log->summary, "what is asked")->required();
   cmd->add_option("--copy", log->copy, "file with a copy of the original");
+  cmd->add_option("--external-ref", log->external_ref, "the id of its ticket elsewhere");
   cmd->callback([&ctx, log] {
     v1::LogRequestRequest req;
     req.set_party(log->party);
     req.set_kind(parse_list<v1::RequestKind>({log->kind}, "--kind")[0]);
     req.set_receive_time(log->received_at);
     req.set_summary(log->summary);
+    req.set_external_ref(log->external_ref);
     if (!log->copy.empty()) {
       std::ifstream in(log->copy, std::ios::binary);
       if (!in) throw CliError(2, "--copy: cannot read " + log->copy);
@@ -110,6 +112,9 @@ void add_request_commands(CLI::App& app, Context& ctx) {
 
   auto list = std::make_shared<v1::ListRequestsRequest>();
   CLI::App* ls = request->add_subcommand("list", "List requests, newest first");
+  ls->add_option_function<std::string>(
+      "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
+      "only the one with this ticket id");
   ls->add_option_function<std::string>("--party", [list](const std::string& p) {
     list->set_party(p);
   }, "concerning this party");

@@ -3,6 +3,7 @@
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/event_time.h"
+#include "server/app/external_ref.h"
 #include "server/app/limits.h"
 #include "server/app/sha256.h"
 #include "server/domain/media_type.h"
@@ -60,6 +61,7 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
     request.copy = *input.copy;
     if (auto s = check_copy(*request.copy, max_copy_bytes_); !s.ok()) return s;
   }
+  request.external_ref = input.external_ref;
   request.logged_by = actor.principal;
   request.create_time = now;
 
@@ -68,6 +70,9 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
 
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();
+  if (auto s = check_external_ref(**tx, "requests", request.party, request.external_ref); !s.ok()) {
+    return s;
+  }
   const auto id = (*tx)->insert_request(request);
   if (!id.ok()) return id.status();
   request.id = *id;

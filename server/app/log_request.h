@@ -20,6 +20,7 @@ struct LogRequestInput {
   std::string receive_time;  ///< RFC 3339 or local; empty: now
   std::string summary;
   std::optional<domain::Attachment> copy;  ///< bytes, file name, media type; sha256 optional
+  std::string external_ref;                ///< the id of its ticket elsewhere; optional
 };
 
 /// Records a data-subject request or a supervisory-authority message and, in the same

@@ -3,6 +3,7 @@
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/event_time.h"
+#include "server/app/external_ref.h"
 #include "server/app/limits.h"
 #include "server/domain/planner.h"
 
@@ -17,7 +18,6 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   if (!aware.ok()) return aware.status();
   if (auto s = check_text("title", input.title, kMaxTitle, /*required=*/true); !s.ok()) return s;
   if (auto s = check_text("description", input.description, kMaxText, false); !s.ok()) return s;
-  if (auto s = check_text("ticket_ref", input.ticket_ref, kMaxTitle, false); !s.ok()) return s;
   if (input.subject_count < 0) {
     return absl::InvalidArgumentError("subject_count: must not be negative");
   }
@@ -50,6 +50,10 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
 
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();
+  if (auto s = check_external_ref(**tx, "incidents", incident.party, incident.ticket_ref);
+      !s.ok()) {
+    return s;
+  }
   const auto id = (*tx)->insert_incident(incident);
   if (!id.ok()) return id.status();
   incident.id = *id;

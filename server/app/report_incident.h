@@ -24,7 +24,7 @@ struct ReportIncidentInput {
   std::vector<domain::SubjectGroup> subject_groups;
   int64_t subject_count = 0;
   domain::Risk risk = domain::Risk::kUnknown;
-  std::string ticket_ref;
+  std::string ticket_ref;  ///< the API's external_ref
 };
 
 /// Records a (possible) personal-data breach and, in the same transaction, the obligations it

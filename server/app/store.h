@@ -32,6 +32,7 @@ struct RecordFilter {
   int64_t before_id = 0;  ///< keyset cursor; 0: from the newest
   int limit = 50;
   std::string viewer;  ///< only those that concern this party too; empty: all
+  std::string external_ref;  ///< only the one with this ticket id; empty: any
 };
 
 /// Notifications that concern `party` (owner or recipient of their obligation), newest first.
@@ -54,6 +55,11 @@ class StoreReader {
   /// With the copy's bytes only when `with_copy`.
   virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
   virtual absl::StatusOr<std::vector<domain::Request>> list_requests(const RecordFilter& f) = 0;
+  /// The id of the record of `collection` ("incidents" or "requests") that `party` holds under
+  /// `external_ref`; 0 when there is none.
+  virtual absl::StatusOr<int64_t> find_external_ref(std::string_view collection,
+                                                    const std::string& party,
+                                                    const std::string& external_ref) = 0;
   virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const ObligationFilter& f) = 0;

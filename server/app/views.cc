@@ -58,6 +58,7 @@ RequestRecord notified_view(RequestRecord record, const std::string& party) {
   // The request notice (protocol art. 14) carries kind, receipt time, summary, who logged it
   // and the copy of the original as an attachment.
   record.request.create_time = {};
+  record.request.external_ref.clear();  // the owner's own ticket, not part of the notice
   keep_notices_to(party, record.obligations);
   return record;
 }

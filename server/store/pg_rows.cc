@@ -62,11 +62,12 @@ domain::Request request_from(const pqxx::row& r, bool with_copy) {
     copy.media_type = r[6].as<std::string>();
     copy.sha256 = r[7].as<std::string>();
     copy.size = r[8].as<int64_t>();
-    if (with_copy) copy.bytes = pqxx::binarystring(r[11]).str();
+    if (with_copy) copy.bytes = pqxx::binarystring(r[12]).str();
     q.copy = std::move(copy);
   }
   q.logged_by = r[9].as<std::string>();
   q.create_time = instant(r[10]);
+  q.external_ref = r[11].as<std::string>();
   return q;
 }
 

@@ -64,14 +64,13 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
       const domain::Attachment& c = q.copy ? *q.copy : none;
       const pqxx::binarystring content(c.bytes.data(), c.bytes.size());
       const pqxx::row row =
-          q.copy ? tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind,
-                                       seconds(q.receive_time), q.summary, c.file_name,
-                                       c.media_type, c.sha256, c.size, content, q.logged_by,
-                                       seconds(q.create_time))
-                 : tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind,
-                                       seconds(q.receive_time), q.summary, c.file_name,
-                                       c.media_type, c.sha256, c.size, nullptr, q.logged_by,
-                                       seconds(q.create_time));
+          q.copy
+              ? tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind, seconds(q.receive_time),
+                                    q.summary, c.file_name, c.media_type, c.sha256, c.size, content,
+                                    q.logged_by, seconds(q.create_time), q.external_ref)
+              : tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind, seconds(q.receive_time),
+                                    q.summary, c.file_name, c.media_type, c.sha256, c.size, nullptr,
+                                    q.logged_by, seconds(q.create_time), q.external_ref);
       return row[0].as<int64_t>();
     });
   }

@@ -1,0 +1,53 @@
+// End-to-end: working from a ticketing system (external_ref, idempotent creates, reflection,
+// the event stream), through the real termijnd and the real termijn CLI.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/e2e/grpc_client.h"
+#include "tests/e2e/harness.h"
+
+namespace termijn::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class TicketingTest : public ::testing::Test {
+ protected:
+  Termijnd server_;
+
+  std::string count(const std::string& table) const {
+    return server_.database().scalar("SELECT count(*) FROM " + table);
+  }
+
+  Outcome report(const std::string& external_ref) const {
+    return server_.cli("herent-reporter", {"-o", "json", "incident", "report", "--aware-at",
+                                           "2026-03-27T14:20:00+01:00", "--title",
+                                           "Laptop gestolen", "--external-ref", external_ref});
+  }
+};
+
+// A ticket's id is stored with the incident, a second incident for the same ticket is refused
+// naming the first, and `incident list --external-ref` finds it.
+TEST_F(TicketingTest, ExternalRefIsUniquePerPartyAndFilters) {
+  const Outcome first = report("RT-1234");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("\"externalRef\": \"RT-1234\""));
+  EXPECT_THAT(first.out, HasSubstr("\"ticketRef\": \"RT-1234\""));  // the older name still works
+  ASSERT_EQ(report("RT-9").exit_code, 0);
+
+  const Outcome again = report("RT-1234");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_THAT(again.err, HasSubstr("external_ref"));
+  EXPECT_THAT(again.err, HasSubstr("incidents/1"));
+  EXPECT_EQ(count("incident"), "2");
+
+  const Outcome listed =
+      server_.cli("herent-dpo", {"-o", "json", "incident", "list", "--external-ref", "RT-1234"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr("\"name\": \"incidents/1\""));
+  EXPECT_THAT(listed.out, Not(HasSubstr("incidents/2")));
+}
+
+}  // namespace
+}  // namespace termijn::testing
