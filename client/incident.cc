@@ -36,7 +36,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   incident->require_subcommand(1);
 
   struct Report {
-    std::string party, aware_at, occurred_at, title, description, risk, external_ref;
+    std::string party, aware_at, occurred_at, title, description, risk, external_ref, request_id;
     std::vector<std::string> categories, subjects;
     int64_t subject_count = 0;
   };
@@ -58,8 +58,11 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--risk", report->risk, "none, risk or high");
   cmd->add_option("--external-ref,--ticket", report->external_ref,
                   "the id of its ticket elsewhere (unique per party)");
+  cmd->add_option("--request-id", report->request_id,
+                  "a UUID that makes repeating this report safe (default: a new one)");
   cmd->callback([&ctx, report] {
     v1::ReportIncidentRequest req;
+    req.set_request_id(report->request_id.empty() ? new_request_id() : report->request_id);
     req.set_party(report->party);
     req.set_aware_time(report->aware_at);
     req.set_occurred_time(report->occurred_at);
@@ -75,7 +78,8 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     if (!report->risk.empty()) req.set_risk(parse_list<v1::Risk>({report->risk}, "--risk")[0]);
     req.set_external_ref(report->external_ref);
     v1::Incident resp;
-    check(ctx.stub().ReportIncident(ctx.call_context().get(), req, &resp));
+    check(ctx.create_with_retries(
+        [&](grpc::ClientContext* call) { return ctx.stub().ReportIncident(call, req, &resp); }));
     if (ctx.json()) return print_json(resp);
     print_incident(resp);
   });

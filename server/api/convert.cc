@@ -1,5 +1,7 @@
 #include "server/api/convert.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "proto/enum_names.h"
@@ -10,6 +12,23 @@ namespace termijn::api {
 namespace {
 
 using google::protobuf::Timestamp;
+
+// AIP-155: the request_id and the digest of the rest of the request, serialized
+// deterministically, so that a retry matches and a different request with the same id does not.
+template <typename CreateRequest>
+app::CreateRequestId create_request_id(const CreateRequest& in) {
+  if (in.request_id().empty()) return {};
+  CreateRequest rest = in;
+  rest.clear_request_id();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    rest.SerializeToCodedStream(&coded);
+  }
+  return {in.request_id(), app::sha256_hex(bytes)};
+}
 
 void set_time(domain::Instant t, Timestamp* out) {
   out->set_seconds(t.time_since_epoch().count());
@@ -95,6 +114,7 @@ absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequ
         "external_ref: differs from ticket_ref (its older name); set one of them");
   }
   out.ticket_ref = in.external_ref().empty() ? in.ticket_ref() : in.external_ref();
+  out.create_id = create_request_id(in);
   return out;
 }
 
@@ -107,6 +127,7 @@ absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in)
   out.receive_time = in.receive_time();
   out.summary = in.summary();
   out.external_ref = in.external_ref();
+  out.create_id = create_request_id(in);
   if (in.has_copy()) {
     domain::Attachment copy;
     copy.file_name = in.copy().file_name();

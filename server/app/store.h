@@ -45,6 +45,16 @@ struct NotificationFilter {
   std::string viewer;  ///< only those it owns or notices addressed to it; empty: all
 };
 
+/// An idempotent create as stored (AIP-155): who sent which request_id with which request
+/// (method and SHA-256 hex of the request), and the record it made ("incidents/4").
+struct CreateKey {
+  std::string principal;
+  std::string request_id;
+  std::string method;
+  std::string body_sha256;
+  std::string subject;
+};
+
 /// Reads of the system of record. On a StoreTransaction they run on that transaction's own
 /// connection and see its writes and locks: a unit of work never needs a second connection.
 class StoreReader {
@@ -116,6 +126,14 @@ class StoreTransaction : public StoreReader {
   /// holds are left alone: that scheduler or dispatcher sees the obligation closed and cancels
   /// them itself.
   virtual absl::Status cancel_escalation(int64_t obligation_id) = 0;
+  /// Claims (key.principal, key.request_id) for this transaction; nullopt when it was new. If
+  /// another transaction holds it, waits until that one ends. Otherwise returns the stored key:
+  /// an earlier create with that id committed.
+  virtual absl::StatusOr<std::optional<CreateKey>> claim_create(const CreateKey& key,
+                                                                domain::Instant now) = 0;
+  /// Sets the record a claimed create made.
+  virtual absl::Status finish_create(const std::string& principal, const std::string& request_id,
+                                     const std::string& subject) = 0;
   /// Queues an audit event; it is chained after commit (see AuditStore::sequence).
   virtual absl::Status append_audit(const domain::AuditRecord& record) = 0;
   virtual absl::Status commit() = 0;

@@ -196,6 +196,30 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
+  absl::StatusOr<std::optional<app::CreateKey>> claim_create(const app::CreateKey& key,
+                                                             Instant now) override {
+    return step("claim request_id", [&]() -> absl::StatusOr<std::optional<app::CreateKey>> {
+      if (!tx_->exec_prepared(stmt::kClaimCreate, key.principal, key.request_id, key.method,
+                              key.body_sha256, seconds(now))
+               .empty()) {
+        return std::optional<app::CreateKey>();
+      }
+      const pqxx::row earlier =
+          tx_->exec_prepared1(stmt::kGetCreate, key.principal, key.request_id);
+      return std::optional<app::CreateKey>(
+          app::CreateKey{key.principal, key.request_id, earlier[0].as<std::string>(),
+                         earlier[1].as<std::string>(), earlier[2].as<std::string>()});
+    });
+  }
+
+  absl::Status finish_create(const std::string& principal, const std::string& request_id,
+                             const std::string& subject) override {
+    return step("finish request_id", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kFinishCreate, principal, request_id, subject);
+      return absl::OkStatus();
+    });
+  }
+
   // Collected and written in one statement at commit.
   absl::Status append_audit(const domain::AuditRecord& r) override {
     audit_.push_back(r);

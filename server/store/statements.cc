@@ -122,6 +122,17 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT id FROM incident WHERE party = $1 AND ticket_ref = $2 AND $2 <> ''");
   c.prepare(stmt::kRequestByExternalRef,
             "SELECT id FROM request WHERE party = $1 AND external_ref = $2 AND $2 <> ''");
+  // A second claim of a key another transaction holds waits for it on the primary key; if that
+  // one commits, DO NOTHING and the next statement sees its row.
+  c.prepare(stmt::kClaimCreate,
+            "INSERT INTO create_request (principal, request_id, method, body_sha256, create_time) "
+            "VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT (principal, request_id) DO "
+            "NOTHING RETURNING 1");
+  c.prepare(stmt::kGetCreate,
+            "SELECT method, body_sha256, subject FROM create_request WHERE principal = $1 AND "
+            "request_id = $2");
+  c.prepare(stmt::kFinishCreate,
+            "UPDATE create_request SET subject = $3 WHERE principal = $1 AND request_id = $2");
   c.prepare(stmt::kGetObligation,
             "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1");
   c.prepare(stmt::kListObligations,

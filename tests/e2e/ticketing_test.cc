@@ -49,5 +49,32 @@ TEST_F(TicketingTest, ExternalRefIsUniquePerPartyAndFilters) {
   EXPECT_THAT(listed.out, Not(HasSubstr("incidents/2")));
 }
 
+// ReportIncident twice with the same request_id (a retry after a lost answer) gives the same
+// incident and one record; the same id with another request is bad input (exit 2).
+TEST_F(TicketingTest, RepeatedReportWithTheSameRequestIdGivesTheSameIncident) {
+  const std::vector<std::string> args = {"-o",           "json",
+                                         "incident",     "report",
+                                         "--aware-at",   "2026-03-27T14:20:00+01:00",
+                                         "--title",      "Laptop gestolen",
+                                         "--request-id", "0d9b8f34-1c2e-4b8a-9f3d-5e6a7b8c9d01"};
+  const Outcome first = server_.cli("herent-reporter", args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const Outcome again = server_.cli("herent-reporter", args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("\"name\": \"incidents/1\""));
+  EXPECT_EQ(count("incident"), "1");
+  EXPECT_EQ(count("obligation"), "2");
+
+  std::vector<std::string> other = args;
+  other[7] = "Another laptop";
+  const Outcome different = server_.cli("herent-reporter", other);
+  EXPECT_EQ(different.exit_code, 2);
+  EXPECT_THAT(different.err, HasSubstr("request_id"));
+  // Without --request-id each invocation is a new report.
+  const std::vector<std::string> plain(args.begin(), args.end() - 2);
+  ASSERT_EQ(server_.cli("herent-reporter", plain).exit_code, 0);
+  EXPECT_EQ(count("incident"), "2");
+}
+
 }  // namespace
 }  // namespace termijn::testing

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "server/app/log_request.h"
 #include "server/app/queries.h"
@@ -108,6 +109,137 @@ TEST_F(TicketingTest, ListsFilterByExternalRef) {
   ASSERT_TRUE(requests.ok()) << requests.status();
   ASSERT_EQ(requests->items.size(), 1u);
   EXPECT_EQ(requests->items[0].request.id, wanted_request->request.id);
+}
+
+constexpr const char* kRequestId = "6f1c2f5e-8d1b-4c7e-9a51-0b7e2d4c9f10";
+
+app::CreateRequestId create_id(const std::string& body_sha256 = "digest-1") {
+  return {kRequestId, body_sha256};
+}
+
+// A report repeated with the same request_id by the same principal returns the first incident
+// and stores nothing more (AIP-155), even when its external_ref would now clash with itself.
+TEST_F(TicketingTest, RepeatedReportWithTheSameRequestIdReturnsTheFirst) {
+  app::ReportIncidentInput in = incident("herent", "RT-5");
+  in.create_id = create_id();
+  const auto first = report_.run(kHerentReporter, in);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const auto again = report_.run(kHerentReporter, in);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->incident.id, first->incident.id);
+  EXPECT_EQ(again->incident.title, "Laptop gestolen");
+  EXPECT_EQ(again->obligations.size(), 2u);
+  EXPECT_EQ(rows("incident"), 1);
+  EXPECT_EQ(rows("obligation"), 2);
+  EXPECT_EQ(db().scalar("SELECT subject FROM create_request WHERE request_id = '" +
+                        std::string(kRequestId) + "'"),
+            "incidents/" + std::to_string(first->incident.id));
+}
+
+// The same for requests.
+TEST_F(TicketingTest, RepeatedLogWithTheSameRequestIdReturnsTheFirst) {
+  app::LogRequestInput in = request("herent", "");
+  in.create_id = create_id();
+  const auto first = log_.run(kHerentReporter, in);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const auto again = log_.run(kHerentReporter, in);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->request.id, first->request.id);
+  EXPECT_EQ(rows("request"), 1);
+}
+
+// A request_id reused for a different request, or for another method, is the client's error and
+// stores nothing; another principal's request_id is its own.
+TEST_F(TicketingTest, ReusedRequestIdWithAnotherRequestIsRefused) {
+  app::ReportIncidentInput in = incident("herent", "");
+  in.create_id = create_id("digest-1");
+  const auto first = report_.run(kHerentReporter, in);
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  in.create_id = create_id("digest-2");
+  const auto different = report_.run(kHerentReporter, in);
+  ASSERT_EQ(different.status().code(), StatusCode::kInvalidArgument) << different.status();
+  EXPECT_EQ(different.status().message().rfind("request_id:", 0), 0u) << different.status();
+
+  app::LogRequestInput log = request("herent", "");
+  log.create_id = create_id("digest-1");
+  EXPECT_EQ(log_.run(kHerentReporter, log).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(rows("incident"), 1);
+  EXPECT_EQ(rows("request"), 0);
+
+  in.create_id = create_id("digest-1");
+  const auto other_principal = report_.run(kHerentDpo, in);
+  ASSERT_TRUE(other_principal.ok()) << other_principal.status();
+  EXPECT_NE(other_principal->incident.id, first->incident.id);
+}
+
+// A request_id must be a UUID.
+TEST_F(TicketingTest, RequestIdMustBeAUuid) {
+  app::ReportIncidentInput in = incident("herent", "");
+  in.create_id = {"retry-1", "digest-1"};
+  const auto refused = report_.run(kHerentReporter, in);
+  ASSERT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().message().rfind("request_id:", 0), 0u) << refused.status();
+  EXPECT_EQ(rows("incident"), 0);
+}
+
+// Two transactions claim the same key: the second waits for the first on the key's primary key
+// and, once the first commits, finds its record. Whether the second claims before or after the
+// commit, the outcome is the same: one record.
+TEST_F(TicketingTest, ConcurrentClaimsOfOneKeyMakeOneRecord) {
+  const app::CreateKey key{"herent-reporter", kRequestId, "ReportIncident", "digest-1", ""};
+  const domain::Instant now = clock_.now();
+  auto first = store().begin();
+  ASSERT_TRUE(first.ok()) << first.status();
+  const auto claimed = (*first)->claim_create(key, now);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_FALSE(claimed->has_value());
+
+  absl::StatusOr<std::optional<app::CreateKey>> second_claim = absl::UnknownError("not run");
+  std::thread second([&] {
+    auto tx = store().begin();
+    if (!tx.ok()) {
+      second_claim = tx.status();
+      return;
+    }
+    second_claim = (*tx)->claim_create(key, now);
+  });
+
+  domain::Incident i;
+  i.party = "herent";
+  i.aware_time = now;
+  i.title = "Laptop gestolen";
+  i.reported_by = "herent-reporter";
+  i.create_time = now;
+  const auto id = (*first)->insert_incident(i);
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE((*first)
+                  ->finish_create(key.principal, key.request_id, "incidents/" + std::to_string(*id))
+                  .ok());
+  ASSERT_TRUE((*first)->commit().ok());
+  second.join();
+
+  ASSERT_TRUE(second_claim.ok()) << second_claim.status();
+  ASSERT_TRUE(second_claim->has_value());
+  EXPECT_EQ((*second_claim)->subject, "incidents/" + std::to_string(*id));
+  EXPECT_EQ((*second_claim)->body_sha256, "digest-1");
+  EXPECT_EQ(rows("incident"), 1);
+}
+
+// The same through the use case: reports racing with one request_id give one incident.
+TEST_F(TicketingTest, RacingReportsWithOneRequestIdMakeOneIncident) {
+  app::ReportIncidentInput in = incident("herent", "RT-8");
+  in.create_id = create_id();
+  absl::StatusOr<app::IncidentRecord> a = absl::UnknownError("not run"), b = a;
+  std::thread first([&] { a = report_.run(kHerentReporter, in); });
+  std::thread second([&] { b = report_.run(kHerentReporter, in); });
+  first.join();
+  second.join();
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->incident.id, b->incident.id);
+  EXPECT_EQ(rows("incident"), 1);
+  EXPECT_EQ(rows("obligation"), 2);
 }
 
 }  // namespace
