@@ -2,12 +2,14 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "proto/enum_names.h"
 #include "server/domain/time.h"
@@ -75,6 +77,37 @@ v1::Termijn::Stub& Context::stub() {
   args.SetMaxReceiveMessageSize(64 << 20);
   stub_ = v1::Termijn::NewStub(grpc::CreateCustomChannel(server, creds, args));
   return *stub_;
+}
+
+grpc::Status Context::create_with_retries(
+    const std::function<grpc::Status(grpc::ClientContext*)>& call) const {
+  constexpr int kAttempts = 4;
+  std::chrono::milliseconds backoff(250);
+  for (int attempt = 1;; ++attempt) {
+    const grpc::Status status = call(call_context().get());
+    const bool retry = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (!retry || attempt == kAttempts) return status;
+    std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
+}
+
+std::string new_request_id() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    throw CliError(1, "cannot make a request_id: OpenSSL's random generator failed");
+  }
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;  // RFC 9562: version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string uuid;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) uuid += '-';
+    uuid += kHex[bytes[i] >> 4];
+    uuid += kHex[bytes[i] & 0x0f];
+  }
+  return uuid;
 }
 
 std::unique_ptr<grpc::ClientContext> Context::call_context() const {

@@ -1,9 +1,10 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
+#include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,11 @@ struct Context {
   /// A context with the deadline and, in plaintext mode, the principal header.
   std::unique_ptr<grpc::ClientContext> call_context() const;
   bool json() const { return output == "json"; }
+  /// Runs a create that carries a request_id (AIP-155), so that repeating it is safe: with a
+  /// fresh context per attempt, up to 4 attempts while it fails UNAVAILABLE or
+  /// DEADLINE_EXCEEDED, waiting 0.25 s, 0.5 s, 1 s in between.
+  grpc::Status create_with_retries(
+      const std::function<grpc::Status(grpc::ClientContext*)>& call) const;
 
  private:
   std::unique_ptr<v1::Termijn::Stub> stub_;
@@ -34,6 +40,9 @@ struct CliError : std::runtime_error {
   CliError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}
   int exit_code;
 };
+
+/// A new random UUID (version 4) from OpenSSL's generator, for a create's request_id.
+std::string new_request_id();
 
 /// Exit codes by gRPC status: documented in the README.
 int exit_code_for(grpc::StatusCode code);

@@ -46,7 +46,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   incident->require_subcommand(1);
 
   struct Report {
-    std::string party, aware_at, occurred_at, title, description, risk, ticket;
+    std::string party, aware_at, occurred_at, title, description, risk, external_ref, request_id;
     std::vector<std::string> categories, subjects;
     int64_t subject_count = 0;
   };
@@ -66,9 +66,13 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
       ->delimiter(',');
   cmd->add_option("--subject-count", report->subject_count, "estimated number of subjects");
   cmd->add_option("--risk", report->risk, "none, risk or high");
-  cmd->add_option("--ticket", report->ticket, "external ticket reference");
+  cmd->add_option("--external-ref,--ticket", report->external_ref,
+                  "the id of its ticket elsewhere (unique per party)");
+  cmd->add_option("--request-id", report->request_id,
+                  "a UUID that makes repeating this report safe (default: a new one)");
   cmd->callback([&ctx, report] {
     v1::ReportIncidentRequest req;
+    req.set_request_id(report->request_id.empty() ? new_request_id() : report->request_id);
     req.set_party(report->party);
     req.set_aware_time(report->aware_at);
     req.set_occurred_time(report->occurred_at);
@@ -82,9 +86,10 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     }
     req.set_subject_count(report->subject_count);
     if (!report->risk.empty()) req.set_risk(parse_list<v1::Risk>({report->risk}, "--risk")[0]);
-    req.set_ticket_ref(report->ticket);
+    req.set_external_ref(report->external_ref);
     v1::Incident resp;
-    check(ctx.stub().ReportIncident(ctx.call_context().get(), req, &resp));
+    check(ctx.create_with_retries(
+        [&](grpc::ClientContext* call) { return ctx.stub().ReportIncident(call, req, &resp); }));
     if (ctx.json()) return print_json(resp);
     print_incident(resp);
   });
@@ -185,6 +190,9 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
 
   auto list = std::make_shared<v1::ListIncidentsRequest>();
   CLI::App* ls = incident->add_subcommand("list", "List incidents, newest first");
+  ls->add_option_function<std::string>(
+      "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
+      "only the one with this ticket id");
   ls->add_option_function<std::string>("--party", [list](const std::string& p) {
     list->set_party(p);
   }, "concerning this party");

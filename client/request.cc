@@ -56,7 +56,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   request->require_subcommand(1);
 
   struct Log {
-    std::string party, kind, received_at, summary, copy;
+    std::string party, kind, received_at, summary, copy, external_ref, request_id;
   };
   auto log = std::make_shared<Log>();
   CLI::App* cmd = request->add_subcommand("log", "Record a request or authority message");
@@ -66,12 +66,17 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                   "when it was received: RFC 3339, or local time (default: now)");
   cmd->add_option("--summary", log->summary, "what is asked")->required();
   cmd->add_option("--copy", log->copy, "file with a copy of the original");
+  cmd->add_option("--external-ref", log->external_ref, "the id of its ticket elsewhere");
+  cmd->add_option("--request-id", log->request_id,
+                  "a UUID that makes repeating this log safe (default: a new one)");
   cmd->callback([&ctx, log] {
     v1::LogRequestRequest req;
     req.set_party(log->party);
     req.set_kind(parse_list<v1::RequestKind>({log->kind}, "--kind")[0]);
     req.set_receive_time(log->received_at);
     req.set_summary(log->summary);
+    req.set_external_ref(log->external_ref);
+    req.set_request_id(log->request_id.empty() ? new_request_id() : log->request_id);
     if (!log->copy.empty()) {
       std::ifstream in(log->copy, std::ios::binary);
       if (!in) throw CliError(2, "--copy: cannot read " + log->copy);
@@ -83,7 +88,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
       req.mutable_copy()->set_content(bytes.str());
     }
     v1::Request resp;
-    check(ctx.stub().LogRequest(ctx.call_context().get(), req, &resp));
+    check(ctx.create_with_retries(
+        [&](grpc::ClientContext* call) { return ctx.stub().LogRequest(call, req, &resp); }));
     if (ctx.json()) return print_json(resp);
     print_request(resp);
   });
@@ -157,6 +163,9 @@ void add_request_commands(CLI::App& app, Context& ctx) {
 
   auto list = std::make_shared<v1::ListRequestsRequest>();
   CLI::App* ls = request->add_subcommand("list", "List requests, newest first");
+  ls->add_option_function<std::string>(
+      "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
+      "only the one with this ticket id");
   ls->add_option_function<std::string>("--party", [list](const std::string& p) {
     list->set_party(p);
   }, "concerning this party");

@@ -1,11 +1,11 @@
 // termijnd: the one place that wires concrete types together.
 #include <CLI/CLI.hpp>
 #include <arpa/inet.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
-#include <pqxx/connection>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <pqxx/connection>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -34,8 +35,8 @@
 #include "server/notify/smtp_mailer.h"
 #include "server/store/migrate.h"
 #include "server/store/pg_audit_store.h"
-#include "server/store/statements.h"
 #include "server/store/pg_store.h"
+#include "server/store/statements.h"
 
 namespace {
 
@@ -289,6 +290,9 @@ int serve(const Options& o) {
       executor);
 
   grpc::EnableDefaultHealthCheckService(true);
+  // Server reflection: grpcurl-style tools and other languages' clients discover the API. It
+  // tells only what the public .proto does, to clients that passed the TLS handshake.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(o.listen, credentials(o, tls_files), &port);

@@ -1,5 +1,7 @@
 #include "server/api/convert.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "proto/enum_names.h"
@@ -10,6 +12,23 @@ namespace termijn::api {
 namespace {
 
 using google::protobuf::Timestamp;
+
+// AIP-155: the request_id and the digest of the rest of the request, serialized
+// deterministically, so that a retry matches and a different request with the same id does not.
+template <typename CreateRequest>
+app::CreateRequestId create_request_id(const CreateRequest& in) {
+  if (in.request_id().empty()) return {};
+  CreateRequest rest = in;
+  rest.clear_request_id();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    rest.SerializeToCodedStream(&coded);
+  }
+  return {in.request_id(), app::sha256_hex(bytes)};
+}
 
 void set_time(domain::Instant t, Timestamp* out) {
   out->set_seconds(t.time_since_epoch().count());
@@ -88,7 +107,14 @@ absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequ
     if (!risk.ok()) return risk.status();
     out.risk = *risk;
   }
-  out.ticket_ref = in.ticket_ref();
+  // external_ref is the field's current name; ticket_ref stays for older clients.
+  if (!in.ticket_ref().empty() && !in.external_ref().empty() &&
+      in.ticket_ref() != in.external_ref()) {
+    return absl::InvalidArgumentError(
+        "external_ref: differs from ticket_ref (its older name); set one of them");
+  }
+  out.ticket_ref = in.external_ref().empty() ? in.ticket_ref() : in.external_ref();
+  out.create_id = create_request_id(in);
   return out;
 }
 
@@ -128,6 +154,8 @@ absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in)
   out.kind = *kind;
   out.receive_time = in.receive_time();
   out.summary = in.summary();
+  out.external_ref = in.external_ref();
+  out.create_id = create_request_id(in);
   if (in.has_copy()) {
     domain::Attachment copy;
     copy.file_name = in.copy().file_name();
@@ -185,6 +213,7 @@ void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1
   out->set_subject_count(i.subject_count.value_or(0));
   out->set_risk(proto_enum<v1::Risk>(i.risk));
   out->set_ticket_ref(i.ticket_ref);
+  out->set_external_ref(i.ticket_ref);
   out->set_reported_by(i.reported_by);
   if (!withheld(i.create_time)) set_time(i.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
@@ -210,6 +239,7 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
     copy->set_size(r.copy->size);
     copy->set_content(r.copy->bytes);
   }
+  out->set_external_ref(r.external_ref);
   out->set_logged_by(r.logged_by);
   if (!withheld(r.create_time)) set_time(r.create_time, out->mutable_create_time());
   for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());

@@ -133,8 +133,8 @@ grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerCont
   return handle(ctx, "ListIncidents", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
-    auto page =
-        uc_.queries.incidents({scope->party, req->page_size(), req->page_token(), scope->viewer});
+    auto page = uc_.queries.incidents(
+        {scope->party, req->page_size(), req->page_token(), scope->viewer, req->external_ref()});
     if (!page.ok()) return page.status();
     add_seen(p, page->items,
              [&](const auto& r) { to_proto(r, uc_.directory, resp->add_incidents()); });
@@ -180,8 +180,8 @@ grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerConte
   return handle(ctx, "ListRequests", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
-    auto page =
-        uc_.queries.requests({scope->party, req->page_size(), req->page_token(), scope->viewer});
+    auto page = uc_.queries.requests(
+        {scope->party, req->page_size(), req->page_token(), scope->viewer, req->external_ref()});
     if (!page.ok()) return page.status();
     add_seen(p, page->items,
              [&](const auto& r) { to_proto(r, uc_.directory, resp->add_requests()); });

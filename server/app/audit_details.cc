@@ -38,6 +38,7 @@ std::string request_details(const domain::Request& r) {
       .add("kind", domain::name_of(r.kind))
       .add("receive_time", domain::format_utc(r.receive_time))
       .add("summary", r.summary);
+  if (!r.external_ref.empty()) json.add("external_ref", r.external_ref);
   if (r.copy) {
     json.add("copy_file_name", r.copy->file_name)
         .add("copy_media_type", r.copy->media_type)

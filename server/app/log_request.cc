@@ -3,6 +3,7 @@
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/event_time.h"
+#include "server/app/external_ref.h"
 #include "server/app/limits.h"
 #include "server/app/sha256.h"
 #include "server/domain/media_type.h"
@@ -49,6 +50,7 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
   const auto received = read_event_time(input.receive_time, "receive_time", **party, now, false);
   if (!received.ok()) return received.status();
   if (auto s = check_text("summary", input.summary, kMaxText, true); !s.ok()) return s;
+  if (auto s = check_request_id(input.create_id.request_id); !s.ok()) return s;
 
   RequestRecord record;
   domain::Request& request = record.request;
@@ -60,6 +62,7 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
     request.copy = *input.copy;
     if (auto s = check_copy(*request.copy, max_copy_bytes_); !s.ok()) return s;
   }
+  request.external_ref = input.external_ref;
   request.logged_by = actor.principal;
   request.create_time = now;
 
@@ -68,9 +71,22 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
 
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();
+  const auto earlier = claim_create(**tx, actor, "LogRequest", input.create_id, "requests", now);
+  if (!earlier.ok()) return earlier.status();
+  if (*earlier != 0) {
+    auto first = (*tx)->get_request(*earlier, false);
+    if (!first.ok()) return first.status();
+    auto obligations = (*tx)->obligations_of(0, *earlier);
+    if (!obligations.ok()) return obligations.status();
+    return RequestRecord{std::move(*first), std::move(*obligations)};
+  }
+  if (auto s = check_external_ref(**tx, "requests", request.party, request.external_ref); !s.ok()) {
+    return s;
+  }
   const auto id = (*tx)->insert_request(request);
   if (!id.ok()) return id.status();
   request.id = *id;
+  if (auto s = finish_create(**tx, actor, input.create_id, "requests", *id); !s.ok()) return s;
   if (auto s = (*tx)->append_audit(audit_record(actor, now, "request.logged",
                                                 "requests/" + std::to_string(*id), "",
                                                 request_details(request)));

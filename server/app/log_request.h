@@ -8,8 +8,9 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/directory.h"
-#include "server/app/rule_policies.h"
+#include "server/app/idempotency.h"
 #include "server/app/records.h"
+#include "server/app/rule_policies.h"
 #include "server/app/store.h"
 
 namespace termijn::app {
@@ -20,6 +21,8 @@ struct LogRequestInput {
   std::string receive_time;  ///< RFC 3339 or local; empty: now
   std::string summary;
   std::optional<domain::Attachment> copy;  ///< bytes, file name, media type; sha256 optional
+  std::string external_ref;                ///< the id of its ticket elsewhere; optional
+  CreateRequestId create_id;               ///< makes a retried log return the first one
 };
 
 /// Records a data-subject request or a supervisory-authority message and, in the same

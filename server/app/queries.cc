@@ -38,7 +38,7 @@ template <typename Record, typename Load>
 absl::StatusOr<Page<Record>> records(Store& store, const RecordQuery& q, Load load) {
   const auto size = page_size(q.page_size);
   if (!size.ok()) return size.status();
-  RecordFilter filter{q.party, 0, *size + 1, q.viewer};
+  RecordFilter filter{q.party, 0, *size + 1, q.viewer, q.external_ref};
   if (!q.page_token.empty() &&
       (!absl::SimpleAtoi(q.page_token, &filter.before_id) || filter.before_id <= 0)) {
     return bad_token();

@@ -31,6 +31,7 @@ struct RecordQuery {
   int page_size = 0;
   std::string page_token;
   std::string viewer;  ///< see RecordFilter::viewer
+  std::string external_ref;  ///< see RecordFilter::external_ref
 };
 
 /// Reads. Records come with their obligations.

@@ -3,6 +3,7 @@
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/event_time.h"
+#include "server/app/external_ref.h"
 #include "server/app/limits.h"
 #include "server/domain/planner.h"
 
@@ -18,6 +19,7 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   if (auto s = check_text("title", input.title, kMaxTitle, /*required=*/true); !s.ok()) return s;
   if (auto s = check_text("description", input.description, kMaxText, false); !s.ok()) return s;
   if (auto s = check_text("ticket_ref", input.ticket_ref, kMaxTitle, false); !s.ok()) return s;
+  if (auto s = check_request_id(input.create_id.request_id); !s.ok()) return s;
   if (input.subject_count < 0 || input.subject_count > kMaxSubjectCount) {
     return absl::InvalidArgumentError("subject_count: must lie between 0 and " +
                                       std::to_string(kMaxSubjectCount));
@@ -58,9 +60,24 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
 
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();
+  const auto earlier =
+      claim_create(**tx, actor, "ReportIncident", input.create_id, "incidents", now);
+  if (!earlier.ok()) return earlier.status();
+  if (*earlier != 0) {
+    auto first = (*tx)->get_incident(*earlier);
+    if (!first.ok()) return first.status();
+    auto obligations = (*tx)->obligations_of(*earlier, 0);
+    if (!obligations.ok()) return obligations.status();
+    return IncidentRecord{std::move(*first), std::move(*obligations)};
+  }
+  if (auto s = check_external_ref(**tx, "incidents", incident.party, incident.ticket_ref);
+      !s.ok()) {
+    return s;
+  }
   const auto id = (*tx)->insert_incident(incident);
   if (!id.ok()) return id.status();
   incident.id = *id;
+  if (auto s = finish_create(**tx, actor, input.create_id, "incidents", *id); !s.ok()) return s;
   if (auto s = (*tx)->append_audit(audit_record(actor, now, "incident.reported",
                                                 "incidents/" + std::to_string(*id), "",
                                                 incident_details(incident)));

@@ -8,8 +8,9 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/directory.h"
-#include "server/app/rule_policies.h"
+#include "server/app/idempotency.h"
 #include "server/app/records.h"
+#include "server/app/rule_policies.h"
 #include "server/app/store.h"
 
 namespace termijn::app {
@@ -24,7 +25,8 @@ struct ReportIncidentInput {
   std::vector<domain::SubjectGroup> subject_groups;
   int64_t subject_count = 0;
   domain::Risk risk = domain::Risk::kUnknown;
-  std::string ticket_ref;
+  std::string ticket_ref;  ///< the API's external_ref
+  CreateRequestId create_id;  ///< makes a retried report return the first one
 };
 
 /// Records a (possible) personal-data breach and, in the same transaction, the obligations it

@@ -32,6 +32,7 @@ struct RecordFilter {
   int64_t before_id = 0;  ///< keyset cursor; 0: from the newest
   int limit = 50;
   std::string viewer;  ///< only those that concern this party too; empty: all
+  std::string external_ref;  ///< only the one with this ticket id; empty: any
 };
 
 /// Notifications that concern `party` (owner or recipient of their obligation), newest first.
@@ -44,6 +45,16 @@ struct NotificationFilter {
   std::string viewer;  ///< only those it owns or notices addressed to it; empty: all
 };
 
+/// An idempotent create as stored (AIP-155): who sent which request_id with which request
+/// (method and SHA-256 hex of the request), and the record it made ("incidents/4").
+struct CreateKey {
+  std::string principal;
+  std::string request_id;
+  std::string method;
+  std::string body_sha256;
+  std::string subject;
+};
+
 /// Reads of the system of record. On a StoreTransaction they run on that transaction's own
 /// connection and see its writes and locks: a unit of work never needs a second connection.
 class StoreReader {
@@ -54,6 +65,11 @@ class StoreReader {
   /// With the copy's bytes only when `with_copy`.
   virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
   virtual absl::StatusOr<std::vector<domain::Request>> list_requests(const RecordFilter& f) = 0;
+  /// The id of the record of `collection` ("incidents" or "requests") that `party` holds under
+  /// `external_ref`; 0 when there is none.
+  virtual absl::StatusOr<int64_t> find_external_ref(std::string_view collection,
+                                                    const std::string& party,
+                                                    const std::string& external_ref) = 0;
   virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const ObligationFilter& f) = 0;
@@ -126,6 +142,14 @@ class StoreTransaction : public StoreReader {
   /// Plans a step anew: a step of the same (obligation, step, repetition) that has not fired
   /// takes the new time; one that fired is left alone (0 is returned).
   virtual absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& step) = 0;
+  /// Claims (key.principal, key.request_id) for this transaction; nullopt when it was new. If
+  /// another transaction holds it, waits until that one ends. Otherwise returns the stored key:
+  /// an earlier create with that id committed.
+  virtual absl::StatusOr<std::optional<CreateKey>> claim_create(const CreateKey& key,
+                                                                domain::Instant now) = 0;
+  /// Sets the record a claimed create made.
+  virtual absl::Status finish_create(const std::string& principal, const std::string& request_id,
+                                     const std::string& subject) = 0;
   /// Queues an audit event; it is chained after commit (see AuditStore::sequence).
   virtual absl::Status append_audit(const domain::AuditRecord& record) = 0;
   virtual absl::Status commit() = 0;

@@ -1,5 +1,7 @@
 #include "server/app/update_incident.h"
 
+#include "server/app/external_ref.h"
+
 #include <algorithm>
 
 #include "server/app/audit.h"
@@ -142,6 +144,12 @@ absl::StatusOr<IncidentRecord> UpdateIncident::run(const Actor& actor, int64_t i
   if (!party.ok()) return party.status();
   const domain::Incident before = *incident;
   if (auto s = apply(change, **party, now, *incident); !s.ok()) return s;
+  if (incident->ticket_ref != before.ticket_ref) {
+    if (auto s = check_external_ref(**tx, "incidents", incident->party, incident->ticket_ref);
+        !s.ok()) {
+      return s;
+    }
+  }
 
   std::vector<domain::FieldChange> changes;
   for (const std::string& path : incident_update_paths()) {

@@ -69,6 +69,7 @@ RequestRecord notified_view(RequestRecord record, const std::string& party) {
   record.request.close_time.reset();
   record.request.closing_summary.clear();
   record.request.closed_by.clear();
+  record.request.external_ref.clear();  // the owner's own ticket, not part of the notice
   keep_notices_to(party, record.obligations);
   return record;
 }

@@ -98,6 +98,7 @@ struct Request {
   Instant receive_time{};
   std::string summary;
   std::optional<Attachment> copy;
+  std::string external_ref;  ///< the id of its ticket elsewhere; unique per party when set
   std::string logged_by;  ///< principal
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder

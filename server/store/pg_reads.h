@@ -31,7 +31,9 @@ class PgReads : public Interface {
       const app::RecordFilter& f) override {
     return run<std::vector<domain::Incident>>("list incidents", [&](auto& tx) {
       return rows::map_rows<domain::Incident>(
-          tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit, f.viewer), rows::incident_from);
+          tx.exec_prepared(stmt::kListIncidents, f.party, f.before_id, f.limit, f.viewer,
+                           f.external_ref),
+          rows::incident_from);
     });
   }
 
@@ -47,8 +49,19 @@ class PgReads : public Interface {
   absl::StatusOr<std::vector<domain::Request>> list_requests(const app::RecordFilter& f) override {
     return run<std::vector<domain::Request>>("list requests", [&](auto& tx) {
       return rows::map_rows<domain::Request>(
-          tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit, f.viewer),
+          tx.exec_prepared(stmt::kListRequests, f.party, f.before_id, f.limit, f.viewer,
+                           f.external_ref),
           [](const pqxx::row& r) { return rows::request_from(r, false); });
+    });
+  }
+
+  absl::StatusOr<int64_t> find_external_ref(std::string_view collection, const std::string& party,
+                                            const std::string& external_ref) override {
+    const char* statement =
+        collection == "incidents" ? stmt::kIncidentByExternalRef : stmt::kRequestByExternalRef;
+    return run<int64_t>("find external_ref", [&](auto& tx) -> absl::StatusOr<int64_t> {
+      const auto found = tx.exec_prepared(statement, party, external_ref);
+      return found.empty() ? int64_t{0} : found[0][0].template as<int64_t>();
     });
   }
 

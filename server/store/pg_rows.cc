@@ -78,6 +78,7 @@ domain::Request request_from(const pqxx::row& r, bool with_copy) {
   q.close_time = optional_instant(r[14]);
   q.closing_summary = r[15].as<std::string>();
   q.closed_by = r[16].as<std::string>();
+  q.external_ref = r[17].as<std::string>();
   return q;
 }
 

@@ -64,14 +64,13 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
       const domain::Attachment& c = q.copy ? *q.copy : none;
       const pqxx::binarystring content(c.bytes.data(), c.bytes.size());
       const pqxx::row row =
-          q.copy ? tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind,
-                                       seconds(q.receive_time), q.summary, c.file_name,
-                                       c.media_type, c.sha256, c.size, content, q.logged_by,
-                                       seconds(q.create_time))
-                 : tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind,
-                                       seconds(q.receive_time), q.summary, c.file_name,
-                                       c.media_type, c.sha256, c.size, nullptr, q.logged_by,
-                                       seconds(q.create_time));
+          q.copy
+              ? tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind, seconds(q.receive_time),
+                                    q.summary, c.file_name, c.media_type, c.sha256, c.size, content,
+                                    q.logged_by, seconds(q.create_time), q.external_ref)
+              : tx_->exec_prepared1(stmt::kInsertRequest, q.party, kind, seconds(q.receive_time),
+                                    q.summary, c.file_name, c.media_type, c.sha256, c.size, nullptr,
+                                    q.logged_by, seconds(q.create_time), q.external_ref);
       return row[0].as<int64_t>();
     });
   }
@@ -225,6 +224,30 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
                          i.subject_count.value_or(0), std::string(domain::name_of(i.risk)),
                          i.ticket_ref, i.consequences, i.measures, optional_seconds(i.close_time),
                          i.closing_summary, i.closed_by);
+      return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<std::optional<app::CreateKey>> claim_create(const app::CreateKey& key,
+                                                             Instant now) override {
+    return step("claim request_id", [&]() -> absl::StatusOr<std::optional<app::CreateKey>> {
+      if (!tx_->exec_prepared(stmt::kClaimCreate, key.principal, key.request_id, key.method,
+                              key.body_sha256, seconds(now))
+               .empty()) {
+        return std::optional<app::CreateKey>();
+      }
+      const pqxx::row earlier =
+          tx_->exec_prepared1(stmt::kGetCreate, key.principal, key.request_id);
+      return std::optional<app::CreateKey>(
+          app::CreateKey{key.principal, key.request_id, earlier[0].as<std::string>(),
+                         earlier[1].as<std::string>(), earlier[2].as<std::string>()});
+    });
+  }
+
+  absl::Status finish_create(const std::string& principal, const std::string& request_id,
+                             const std::string& subject) override {
+    return step("finish request_id", [&]() -> absl::Status {
+      tx_->exec_prepared(stmt::kFinishCreate, principal, request_id, subject);
       return absl::OkStatus();
     });
   }

@@ -19,7 +19,7 @@ const std::string kRequestColumns =
     "id, party, kind, extract(epoch FROM receive_time)::bigint, summary, copy_file_name, "
     "copy_media_type, copy_sha256, copy_size, logged_by, extract(epoch FROM create_time)::bigint, "
     "extension_months, extension_reason, extract(epoch FROM extend_time)::bigint, "
-    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by";
+    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by, external_ref";
 
 const std::string kObligationColumns =
     "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
@@ -122,9 +122,9 @@ void prepare_statements(pqxx::connection& c) {
             "NULLIF($8::bigint, 0), $9, $10, $11, to_timestamp($12)) RETURNING id");
   c.prepare(stmt::kInsertRequest,
             "INSERT INTO request (party, kind, receive_time, summary, copy_file_name, "
-            "copy_media_type, copy_sha256, copy_size, copy_content, logged_by, create_time) "
-            "VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, ''), NULLIF($6, ''), "
-            "NULLIF($7, ''), NULLIF($8::bigint, 0), $9, $10, to_timestamp($11)) RETURNING id");
+            "copy_media_type, copy_sha256, copy_size, copy_content, logged_by, create_time, "
+            "external_ref) VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, ''), NULLIF($6, ''), "
+            "NULLIF($7, ''), NULLIF($8::bigint, 0), $9, $10, to_timestamp($11), $12) RETURNING id");
   c.prepare(stmt::kInsertObligation,
             "INSERT INTO obligation (incident_id, request_id, rule, legal_basis, owner_party, "
             "recipient_kind, recipient_party, start_time, due_time, legal_due_time, "
@@ -138,14 +138,34 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kGetIncident,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
   c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
-                                      concerns("incident_id", "$1") + " AND " + concerns("incident_id", "$4") +
-                                      " AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3");
+                                      concerns("incident_id", "$1") + " AND " +
+                                      concerns("incident_id", "$4") +
+                                      " AND ($2::bigint = 0 OR id < $2::bigint) AND ($5 = '' OR "
+                                      "ticket_ref = $5) ORDER BY id DESC LIMIT $3");
   c.prepare(stmt::kGetRequest, "SELECT " + kRequestColumns + " FROM request WHERE id = $1");
   c.prepare(stmt::kGetRequestWithCopy,
             "SELECT " + kRequestColumns + ", copy_content FROM request WHERE id = $1");
   c.prepare(stmt::kListRequests, "SELECT " + kRequestColumns + " FROM request r WHERE " +
-                                     concerns("request_id", "$1") + " AND " + concerns("request_id", "$4") +
-                                     " AND ($2::bigint = 0 OR id < $2::bigint) ORDER BY id DESC LIMIT $3");
+                                     concerns("request_id", "$1") + " AND " +
+                                     concerns("request_id", "$4") +
+                                     " AND ($2::bigint = 0 OR id < $2::bigint) AND ($5 = '' OR "
+                                     "external_ref = $5) ORDER BY id DESC LIMIT $3");
+  // An incident's external_ref is its ticket_ref column (migration 0005).
+  c.prepare(stmt::kIncidentByExternalRef,
+            "SELECT id FROM incident WHERE party = $1 AND ticket_ref = $2 AND $2 <> ''");
+  c.prepare(stmt::kRequestByExternalRef,
+            "SELECT id FROM request WHERE party = $1 AND external_ref = $2 AND $2 <> ''");
+  // A second claim of a key another transaction holds waits for it on the primary key; if that
+  // one commits, DO NOTHING and the next statement sees its row.
+  c.prepare(stmt::kClaimCreate,
+            "INSERT INTO create_request (principal, request_id, method, body_sha256, create_time) "
+            "VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT (principal, request_id) DO "
+            "NOTHING RETURNING 1");
+  c.prepare(stmt::kGetCreate,
+            "SELECT method, body_sha256, subject FROM create_request WHERE principal = $1 AND "
+            "request_id = $2");
+  c.prepare(stmt::kFinishCreate,
+            "UPDATE create_request SET subject = $3 WHERE principal = $1 AND request_id = $2");
   c.prepare(stmt::kGetObligation,
             "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1");
   c.prepare(stmt::kListObligations,

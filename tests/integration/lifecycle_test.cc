@@ -32,11 +32,12 @@ class LifecycleTest : public PgTest {
     in.title = "Clientenlijst naar verkeerd adres gemaild";
     in.description = "Eerste inschatting.";
     in.risk = risk;
-    in.ticket_ref = "JIRA-1";
+    in.ticket_ref = "JIRA-" + std::to_string(++reported_);  // unique per party
     const auto record = report_.run(kHerentReporter, in);
     EXPECT_TRUE(record.ok()) << record.status();
     return record.ok() ? record->incident.id : 0;
   }
+  int reported_ = 0;
 
   int64_t log_request(domain::RequestKind kind = domain::RequestKind::kAccess) {
     app::LogRequestInput in;
@@ -156,6 +157,23 @@ TEST_F(LifecycleTest, UpdateRefusesBadMasksAndValuesAndStoresNothing) {
   EXPECT_EQ(audit_details("incident.updated"), "");
   EXPECT_TRUE(IsError(update_.run(kHerentDpo, 999, {{"measures"}}).status(), StatusCode::kNotFound,
                       "incidents/999"));
+}
+
+TEST_F(LifecycleTest, UpdateToAnExternalRefAnotherIncidentHoldsIsRefused) {
+  // external_ref stays unique per party by update too: taking another incident's ticket is
+  // ALREADY_EXISTS naming that incident, and nothing changes; keeping one's own is fine.
+  const int64_t first = report();   // JIRA-1
+  const int64_t second = report();  // JIRA-2
+  app::IncidentChange change;
+  change.paths = {"ticket_ref"};
+  change.ticket_ref = "JIRA-1";
+  EXPECT_TRUE(IsError(update_.run(kHerentDpo, second, change).status(),
+                      StatusCode::kAlreadyExists, "external_ref: 'JIRA-1' is already incidents/" + std::to_string(first)));
+  EXPECT_EQ(queries_.incident(second)->incident.ticket_ref, "JIRA-2");
+  change.ticket_ref = "JIRA-2";
+  change.paths = {"ticket_ref", "measures"};
+  change.measures = "Mailbox emptied";
+  EXPECT_TRUE(update_.run(kHerentDpo, second, change).ok());
 }
 
 TEST_F(LifecycleTest, HighRiskStartsArticle34OnceFromTheAssessment) {

@@ -35,6 +35,7 @@ class PgTest : public ::testing::Test {
     database_->scalar(
         "DELETE FROM notification_change; DELETE FROM notification; DELETE FROM escalation_step; "
         "DELETE FROM obligation; DELETE FROM incident; DELETE FROM request; "
+        "DELETE FROM create_request; "
         "ALTER SEQUENCE obligation_id_seq RESTART; ALTER SEQUENCE incident_id_seq RESTART; "
         "ALTER SEQUENCE request_id_seq RESTART; "
         "DO $$ BEGIN IF to_regclass('audit_queue') IS NOT NULL THEN DELETE FROM audit_queue; "

@@ -71,6 +71,16 @@ TEST(ViewsTest, ARequestNoticeCarriesTheCopy) {
   EXPECT_EQ(seen.obligations[0].rule, "protocol.request_notice");
 }
 
+TEST(ViewsTest, ARequestsTicketIsTheOwnersOwn) {
+  // The request notice (protocol art. 14) does not carry the owner's ticket id; the owner sees it.
+  RequestRecord record;
+  record.request.party = "herent";
+  record.request.external_ref = "RT-77";
+  record.obligations = {obligation("protocol.request_notice", "kortenberg")};
+  EXPECT_EQ(as_viewed(record, View::kNotified, "kortenberg").request.external_ref, "");
+  EXPECT_EQ(as_viewed(record, View::kFull, "herent").request.external_ref, "RT-77");
+}
+
 TEST(ViewsTest, OnlyNoticesConcernTheirRecipient) {
   // A reminder or failure alert about a notice obligation goes to the owner's own people.
   NotificationRecord reminder{{}, obligation("protocol.breach_notice", "kortenberg")};
