@@ -2,11 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/jobs/worker_loop.h"
-
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/limits.h"
+#include "server/jobs/worker_loop.h"
 
 namespace termijn::jobs {
 
@@ -84,10 +83,9 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
         obligation->state != domain::ObligationState::kOpen) {
       n.state = NotificationState::kCancelled;
       if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-      if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, "notification.cancelled",
-                                                         notification_name(n.id),
-                                                         obligation->subject(),
-                                                         app::notification_details(n)));
+      if (auto s = (*tx)->append_audit(
+              app::audit_record(kSystem, now, "notification.cancelled", notification_name(n.id),
+                                obligation->subject(), app::notification_details(n)));
           !s.ok()) {
         return s;
       }
@@ -121,10 +119,10 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
   const notify::SendResult result = mailer_.send(claimed->message);
   if (auto s = record(*claimed, result); !s.ok()) {
     // Sent, or not, but not recorded: the lease brings it back, as the same message.
-    spdlog::error("{}: the result of attempt {} could not be recorded ({}); it is retried "
-                  "when its lease ends",
-                  notification_name(claimed->notification.id), claimed->notification.attempts,
-                  s.ToString());
+    spdlog::error(
+        "{}: the result of attempt {} could not be recorded ({}); it is retried "
+        "when its lease ends",
+        notification_name(claimed->notification.id), claimed->notification.attempts, s.ToString());
     return s;
   }
   return true;
@@ -174,9 +172,8 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
   }
   if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
   const std::string related = obligation->subject();
-  if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, action,
-                                                     notification_name(n.id), related,
-                                                     app::notification_details(n)));
+  if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, action, notification_name(n.id),
+                                                     related, app::notification_details(n)));
       !s.ok()) {
     return s;
   }

@@ -1,7 +1,6 @@
 #include "server/store/pg_pool.h"
 
 #include <pqxx/nontransaction>
-
 #include <string>
 
 #include "server/app/call_deadline.h"

@@ -5,11 +5,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <pqxx/connection>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <pqxx/connection>
 
 namespace termijn::store {
 

@@ -66,29 +66,31 @@ class PgReads : public Interface {
   }
 
   absl::StatusOr<domain::Obligation> get_obligation(int64_t id) override {
-    return run<domain::Obligation>(
-        "get obligation", [&](auto& tx) -> absl::StatusOr<domain::Obligation> {
-          const auto found = tx.exec_prepared(stmt::kGetObligation, id);
-          if (found.empty()) return rows::not_found("obligations/" + std::to_string(id));
-          return rows::obligation_from(found[0]);
-        });
+    return run<domain::Obligation>("get obligation",
+                                   [&](auto& tx) -> absl::StatusOr<domain::Obligation> {
+                                     const auto found = tx.exec_prepared(stmt::kGetObligation, id);
+                                     if (found.empty())
+                                       return rows::not_found("obligations/" + std::to_string(id));
+                                     return rows::obligation_from(found[0]);
+                                   });
   }
 
   absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const app::ObligationFilter& f) override {
     return run<std::vector<domain::Obligation>>("list obligations", [&](auto& tx) {
-      const std::string due_before = f.due_before ? std::to_string(rows::seconds(*f.due_before)) : "";
+      const std::string due_before =
+          f.due_before ? std::to_string(rows::seconds(*f.due_before)) : "";
       const std::string after_due = f.after ? std::to_string(rows::seconds(f.after->first)) : "";
       const int64_t after_id = f.after ? f.after->second : 0;
       return rows::map_rows<domain::Obligation>(
-          tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before,
-                           after_due, after_id, f.limit, f.viewer),
+          tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before, after_due,
+                           after_id, f.limit, f.viewer),
           rows::obligation_from);
     });
   }
 
   absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
-                                                                  int64_t request_id) override {
+                                                                 int64_t request_id) override {
     return run<std::vector<domain::Obligation>>("obligations of", [&](auto& tx) {
       return rows::map_rows<domain::Obligation>(
           tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id), rows::obligation_from);
@@ -116,12 +118,13 @@ class PgReads : public Interface {
   }
 
   absl::StatusOr<domain::ScheduledStep> get_step(int64_t id) override {
-    return run<domain::ScheduledStep>(
-        "get step", [&](auto& tx) -> absl::StatusOr<domain::ScheduledStep> {
-          const auto found = tx.exec_prepared(stmt::kGetStep, id);
-          if (found.empty()) return rows::not_found("step " + std::to_string(id));
-          return rows::step_from(found[0]);
-        });
+    return run<domain::ScheduledStep>("get step",
+                                      [&](auto& tx) -> absl::StatusOr<domain::ScheduledStep> {
+                                        const auto found = tx.exec_prepared(stmt::kGetStep, id);
+                                        if (found.empty())
+                                          return rows::not_found("step " + std::to_string(id));
+                                        return rows::step_from(found[0]);
+                                      });
   }
 
   absl::StatusOr<int> fired_steps_until(int64_t obligation_id, Instant fire_time) override {

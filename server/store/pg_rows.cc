@@ -145,7 +145,6 @@ std::string optional_seconds(const std::optional<Instant>& t) {
   return t ? std::to_string(seconds(*t)) : "";
 }
 
-
 absl::Status not_found(const std::string& name) {
   return absl::NotFoundError(name + " does not exist");
 }

@@ -2,9 +2,8 @@
 
 #include <absl/status/status.h>
 
-#include <pqxx/pqxx>
-
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <pqxx/pqxx>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,9 +53,9 @@ class ConcurrencyTest : public ::testing::Test {
  protected:
   // The incident's breach notice (held for review) and its GDPR art. 33 obligation.
   struct Reported {
-    std::string notice;       // "notifications/N"
-    std::string art33;        // "obligations/N"
-    std::string incident;     // "incidents/N"
+    std::string notice;    // "notifications/N"
+    std::string art33;     // "obligations/N"
+    std::string incident;  // "incidents/N"
   };
 
   Reported report(const Termijnd& server) {
@@ -63,7 +63,8 @@ class ConcurrencyTest : public ::testing::Test {
     v1::ReportIncidentRequest req;
     req.set_title("Laptop with client files stolen");
     v1::Incident incident;
-    const grpc::Status s = herent->ReportIncident(context_within(seconds(20)).get(), req, &incident);
+    const grpc::Status s =
+        herent->ReportIncident(context_within(seconds(20)).get(), req, &incident);
     EXPECT_TRUE(s.ok()) << s.error_message();
     Reported r;
     r.incident = incident.name();
@@ -186,8 +187,9 @@ TEST_F(ConcurrencyTest, CallsHeldInSlowStatementsDoNotStallTheOthers) {
   const bool all_waiting = poll_until(
       [&] {
         pqxx::nontransaction q(watcher);
-        return q.exec1("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                       "AND datname = current_database()")[0]
+        return q.exec1(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")[0]
                    .as<int>() == 8;
       },
       seconds(10));
@@ -208,7 +210,6 @@ TEST_F(ConcurrencyTest, CallsHeldInSlowStatementsDoNotStallTheOthers) {
   for (std::thread& t : held) t.join();
   EXPECT_EQ(held_ok, 8);
 }
-
 
 // A TCP port that accepts connections (the kernel completes them) and never says a word: an SMTP
 // server that hangs.
@@ -250,8 +251,8 @@ TEST_F(ConcurrencyTest, HungMailServerHoldsNoLockAndDoesNotDelayStopping) {
   v1::LogRequestRequest log;
   log.set_kind(v1::REQUEST_KIND_ACCESS);
   log.set_summary("Inzage in dossier");
-  const std::time_t received =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - std::chrono::hours(40));
+  const std::time_t received = std::chrono::system_clock::to_time_t(
+      std::chrono::system_clock::now() - std::chrono::hours(40));
   char rfc3339[32];
   std::strftime(rfc3339, sizeof rfc3339, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&received));
   log.set_receive_time(rfc3339);
@@ -263,15 +264,17 @@ TEST_F(ConcurrencyTest, HungMailServerHoldsNoLockAndDoesNotDelayStopping) {
   }
   // The reminder's attempt is recorded before it is sent: then it hangs in the send.
   ASSERT_TRUE(poll_until([&] {
-    return server.database().scalar("SELECT count(*) FROM notification WHERE kind = 'reminder' "
-                                    "AND attempts = 1 AND state = 'pending'") == "1";
+    return server.database().scalar(
+               "SELECT count(*) FROM notification WHERE kind = 'reminder' "
+               "AND attempts = 1 AND state = 'pending'") == "1";
   })) << server.log();
 
   v1::FulfilObligationRequest fulfil;
   fulfil.set_name(notice_obligation);
   fulfil.set_evidence("Phoned the Kortenberg DPO; the copy follows by registered mail");
   v1::Obligation closed;
-  const grpc::Status s = herent->FulfilObligation(context_within(seconds(5)).get(), fulfil, &closed);
+  const grpc::Status s =
+      herent->FulfilObligation(context_within(seconds(5)).get(), fulfil, &closed);
   EXPECT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(closed.state(), v1::OBLIGATION_STATE_MET);
 

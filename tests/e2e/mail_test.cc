@@ -1,4 +1,4 @@
-// End-to-end: the outbox of the real termijnd (issue 5) driven with the real termijn CLI; mail
+// End-to-end: the outbox of the real termijnd driven with the real termijn CLI; mail
 // goes to .eml files or to a real SMTP server (aiosmtpd) and is read back with an independent
 // MIME reader.
 #include <arpa/inet.h>

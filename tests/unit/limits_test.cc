@@ -17,7 +17,8 @@ TEST(LimitsTest, TextThatIsNotUtf8OrHoldsControlCharactersIsRefusedNamingTheFiel
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(s.message().substr(0, 7), "title: ");
   }
-  EXPECT_TRUE(check_text("title", "caf\xC3\xA9\tline\nnext \xF0\x9F\x98\x80", kMaxTitle, true).ok());
+  EXPECT_TRUE(
+      check_text("title", "caf\xC3\xA9\tline\nnext \xF0\x9F\x98\x80", kMaxTitle, true).ok());
   EXPECT_EQ(check_text("title", std::string(kMaxTitle + 1, 'a'), kMaxTitle, true).message(),
             "title: longer than 200 bytes");
 }
