@@ -60,6 +60,23 @@ TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   EXPECT_THAT(error_of("not toml ="), HasSubstr("test.toml: line 1"));
 }
 
+TEST(ConfigTest, PoolAndLimitsHaveBoundsThatKeepTheServiceSafe) {
+  // A pool of one (the workers would starve the calls), a copy limit that no longer fits a gRPC
+  // message (it was cast to int), and database timeouts out of range are refused naming the key.
+  EXPECT_THAT(error_of(replaced(demo(), "pool_size = 8", "pool_size = 1")),
+              HasSubstr("database.pool_size must be between 2 and 100"));
+  EXPECT_THAT(error_of(replaced(demo(), "max_copy_bytes = 10485760", "max_copy_bytes = 3000000000")),
+              HasSubstr("limits.max_copy_bytes must be between 1 and 67108864"));
+  EXPECT_THAT(
+      error_of(replaced(demo(), "pool_size = 8", "pool_size = 8\nlock_timeout_ms = 0")),
+      HasSubstr("database.lock_timeout_ms must be between 100 and 600000"));
+  const config::Config c = config::parse_config(
+      replaced(demo(), "pool_size = 8", "pool_size = 2\nstatement_timeout_ms = 5000"), "demo");
+  EXPECT_EQ(c.database.pool_size, 2);
+  EXPECT_EQ(c.database.statement_timeout_ms, 5000);
+  EXPECT_EQ(c.database.acquire_timeout_ms, 5000);
+}
+
 TEST(ConfigTest, PinsAreNormalisedAndCheckedWhenRead) {
   // A fingerprint as `openssl x509 -fingerprint -sha256` prints it is stored as lower-case hex;
   // anything but 64 hex digits is refused naming the key.
