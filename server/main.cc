@@ -28,6 +28,7 @@
 #include "server/jobs/audit_checkpointer.h"
 #include "server/jobs/audit_sequencer.h"
 #include "server/jobs/escalation_scheduler.h"
+#include "server/jobs/health_probe.h"
 #include "server/jobs/notice_composer.h"
 #include "server/jobs/outbox_dispatcher.h"
 #include "server/notify/eml_mailer.h"
@@ -46,6 +47,14 @@ using namespace termijn;
 constexpr size_t kMaxQueuedCalls = 10000;
 // How long calls in progress may take to finish after SIGTERM.
 constexpr std::chrono::seconds kCallsGrace{3};
+
+// Sleeps for `duration`, or less when `stop` is requested.
+void sleep_unless_stopped(std::chrono::milliseconds duration, std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any woken;
+  std::unique_lock lock(mutex);
+  woken.wait_for(lock, stop, duration, [] { return false; });
+}
 
 // How long a notification in flight is kept from other dispatchers: longer than any send.
 std::chrono::seconds mail_lease() {
@@ -261,12 +270,7 @@ int serve(const Options& o) {
   app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer);
   jobs::AuditCheckpointer checkpointer(
       clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),
-      [](std::chrono::milliseconds duration, std::stop_token stop) {
-        std::mutex mutex;
-        std::condition_variable_any woken;
-        std::unique_lock lock(mutex);
-        woken.wait_for(lock, stop, duration, [] { return false; });
-      });
+      sleep_unless_stopped);
   spdlog::info("audit checkpoints are signed with Ed25519 public key {}",
                app::to_hex(signer->public_key()));
 
@@ -310,6 +314,12 @@ int serve(const Options& o) {
   std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
   std::jthread checkpointing([&checkpointer](std::stop_token stop) { checkpointer.run(stop); });
+  // NOT_SERVING while the database does not answer, SERVING again when it does.
+  jobs::HealthProbe health(
+      store,
+      [&server](bool serving) { server->GetHealthCheckService()->SetServingStatus(serving); },
+      sleep_unless_stopped);
+  std::jthread probing([&health](std::stop_token stop) { health.run(stop); });
   std::thread stopper([&] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -327,6 +337,7 @@ int serve(const Options& o) {
     // record, so it goes out again after the restart, as the same message).
     scheduling.request_stop();
     checkpointing.request_stop();
+    probing.request_stop();
     dispatching.request_stop();
     sequencing.request_stop();
     mailer->stop();
