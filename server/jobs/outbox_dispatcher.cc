@@ -156,9 +156,12 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
     case notify::SendResult::Outcome::kTemporaryFailure: {
       n.last_error = reply;
       const auto next = now + domain::retry_delay(retry_, n.attempts, random_());
-      // A notice retried after its due time is late anyway: a DPO must act now.
+      // A notice of an open obligation retried after its due time is late anyway: a DPO must
+      // act now. Once the obligation is met (e.g. by phone), the mail just keeps trying.
       const bool give_up = n.attempts >= retry_.max_attempts ||
-                           (n.kind == NotificationKind::kNotice && next > obligation->due_time);
+                           (n.kind == NotificationKind::kNotice &&
+                            obligation->state == domain::ObligationState::kOpen &&
+                            next > obligation->due_time);
       n.state = give_up ? NotificationState::kFailed : NotificationState::kPending;
       n.next_attempt_time = next;
       action = give_up ? "notification.failed" : "notification.retry";

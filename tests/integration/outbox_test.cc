@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/app/close_obligation.h"
 #include "server/app/directory.h"
 #include "server/app/report_incident.h"
 #include "server/config/config.h"
@@ -354,6 +355,28 @@ TEST_F(OutboxTest, TemporaryFailureWhoseRetryFallsAfterTheDueTimeFailsAtOnce) {
   EXPECT_EQ(retried.attempts, 1);
   EXPECT_EQ(of(later, NotificationKind::kFailureAlert).size(), 0u);
   EXPECT_EQ(state_of(urgent), "open");
+}
+
+TEST_F(OutboxTest, ANoticeOfAMetObligationKeepsRetryingAfterTheDueTime) {
+  // The DPO recorded the notice as done by hand (a phone call) before the mail went out; after
+  // the due time a temporary failure of that mail is retried, not failed with an alert: nobody
+  // has to act any more, and the mail still belongs on the record.
+  //
+  // Before: every notice gave up at its first temporary failure once the retry fell after the
+  // due time, whether or not its obligation was still open.
+  directory_ = demo_directory("busy@kortenberg.example");
+  start_smtp("termijn_test_smtp.RejectingMailbox");
+  const auto d = dispatcher(*mailer_, {8, seconds{60}, seconds{600}});
+  const int64_t obligation = report("Telefonisch gemeld", clock_.now() - hours{37});
+  app::CloseObligation close(clock_, store_);
+  ASSERT_TRUE(close.fulfil(kHerentDpo, obligation, "Phoned the Kortenberg DPO at 10:05").ok());
+
+  ASSERT_TRUE(dispatch(*d));
+  const domain::Notification n = notice(obligation);
+  EXPECT_EQ(name(n.state), "pending") << n.last_error;
+  EXPECT_EQ(n.attempts, 1);
+  EXPECT_TRUE(of(obligation, NotificationKind::kFailureAlert).empty());
+  EXPECT_EQ(state_of(obligation), "met-late");
 }
 
 TEST_F(OutboxTest, ComposingReadsThroughTheClaimNotASecondConnection) {
