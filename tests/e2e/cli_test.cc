@@ -16,13 +16,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // RFC 3339 in UTC for an instant `ago` before now.
-std::string utc_ago(std::chrono::seconds ago) {
-  const auto t = std::chrono::system_clock::now() - ago;
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tt));
-  return buf;
-}
 
 int lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 

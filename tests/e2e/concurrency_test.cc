@@ -251,11 +251,7 @@ TEST_F(ConcurrencyTest, HungMailServerHoldsNoLockAndDoesNotDelayStopping) {
   v1::LogRequestRequest log;
   log.set_kind(v1::REQUEST_KIND_ACCESS);
   log.set_summary("Inzage in dossier");
-  const std::time_t received = std::chrono::system_clock::to_time_t(
-      std::chrono::system_clock::now() - std::chrono::hours(40));
-  char rfc3339[32];
-  std::strftime(rfc3339, sizeof rfc3339, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&received));
-  log.set_receive_time(rfc3339);
+  log.set_receive_time(utc_ago(std::chrono::hours(40)));
   v1::Request request;
   ASSERT_TRUE(herent->LogRequest(context_within(seconds(20)).get(), log, &request).ok());
   std::string notice_obligation;

@@ -25,17 +25,7 @@ using ::testing::StartsWith;
 
 constexpr auto kDay = hours{24};
 
-std::string utc(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tt));
-  return buf;
-}
-
 // RFC 3339 in UTC for an instant `ago` before now.
-std::string utc_ago(std::chrono::seconds ago) {
-  return utc(std::chrono::system_clock::now() - ago);
-}
 
 // "29 days ago" leaves the one-month answer two days or so, except when that day is in
 // February (a 28-day month): then 26 days ago tells the same story.

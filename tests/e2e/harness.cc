@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -87,6 +88,14 @@ size_t occurrences(const std::string& text, const std::string& part) {
 }  // namespace
 
 std::string binary(const std::string& name) { return std::string(TERMIJN_BIN_DIR) + "/" + name; }
+
+std::string utc_ago(std::chrono::seconds ago) {
+  const std::time_t t =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - ago);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
 
 Outcome run_command(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env) {

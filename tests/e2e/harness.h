@@ -104,6 +104,10 @@ class Termijnd {
 
 std::string binary(const std::string& name);
 
+/// The instant `ago` before now, in RFC 3339 UTC ("2026-11-27T13:20:00Z"): events are back-dated
+/// instead of waiting for deadlines.
+std::string utc_ago(std::chrono::seconds ago);
+
 /// Issues a certificate for `names` from the test CA (scripts/dev-certs DIR NAME...), or with
 /// `revoke`, revokes them and rewrites the CA's CRL (Certificates::dir + "/ca.crl").
 void dev_certs(const std::vector<std::string>& names, bool revoke = false);

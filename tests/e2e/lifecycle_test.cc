@@ -14,13 +14,6 @@ namespace {
 using ::testing::HasSubstr;
 
 // RFC 3339 in UTC for an instant `ago` before now.
-std::string utc_ago(std::chrono::seconds ago) {
-  const std::time_t t =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - ago);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 class LifecycleCliTest : public ::testing::Test {
  protected:

@@ -113,13 +113,6 @@ v1::Notification await_state(const Termijnd& server, int id, const std::string& 
 }
 
 // RFC 3339 in UTC for an instant `ago` before now (the CLI refuses times in the future).
-std::string utc_ago(std::chrono::seconds ago) {
-  const std::time_t t =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - ago);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // "20261130T073942Z", the iCalendar form of a proto timestamp.
 std::string ics_utc(const google::protobuf::Timestamp& t) {

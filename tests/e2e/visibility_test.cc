@@ -37,14 +37,6 @@ std::unique_ptr<grpc::ClientContext> context() {
   return c;
 }
 
-// RFC 3339 in UTC, `ago` before now.
-std::string utc_ago(std::chrono::hours ago) {
-  const std::time_t t =
-      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - ago);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // Leuven, a party with a DPO; its principal presents the "stranger" certificate.
 const char kLeuven[] =
