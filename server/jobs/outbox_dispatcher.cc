@@ -21,10 +21,11 @@ constexpr size_t kMaxReplyBytes = 1000;
 
 std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
 
-// A database that is briefly away, as opposed to a message that cannot be made.
+// A database that is briefly away, as opposed to a message that cannot be made. An internal
+// error is not: it may repeat on every claim of the same row, so it counts as an attempt.
 bool transient(const absl::Status& s) {
   return s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kAborted ||
-         s.code() == absl::StatusCode::kInternal || s.code() == absl::StatusCode::kDeadlineExceeded;
+         s.code() == absl::StatusCode::kDeadlineExceeded;
 }
 
 // Records the notice's evidence on its obligation, if nobody closed it in the meantime.
@@ -97,7 +98,7 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
     if (!message.ok()) {
       if (transient(message.status())) return message.status();  // the database: retry later
       // Counted and recorded like any failed attempt, in a transaction of its own (this one
-      // may have failed with the composition).
+      // may have failed with the composition). An internal error may pass; bad content won't.
       tx->reset();
       const bool permanent = message.status().code() != absl::StatusCode::kInternal;
       const notify::SendResult failed{
@@ -158,10 +159,10 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
       const auto next = now + domain::retry_delay(retry_, n.attempts, random_());
       // A notice of an open obligation retried after its due time is late anyway: a DPO must
       // act now. Once the obligation is met (e.g. by phone), the mail just keeps trying.
-      const bool give_up = n.attempts >= retry_.max_attempts ||
-                           (n.kind == NotificationKind::kNotice &&
-                            obligation->state == domain::ObligationState::kOpen &&
-                            next > obligation->due_time);
+      const bool give_up =
+          n.attempts >= retry_.max_attempts ||
+          (n.kind == NotificationKind::kNotice &&
+           obligation->state == domain::ObligationState::kOpen && next > obligation->due_time);
       n.state = give_up ? NotificationState::kFailed : NotificationState::kPending;
       n.next_attempt_time = next;
       action = give_up ? "notification.failed" : "notification.retry";

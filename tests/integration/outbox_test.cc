@@ -379,6 +379,29 @@ TEST_F(OutboxTest, ANoticeOfAMetObligationKeepsRetryingAfterTheDueTime) {
   EXPECT_EQ(state_of(obligation), "met-late");
 }
 
+TEST_F(OutboxTest, ANotificationThatCannotBeComposedIsCountedAndDoesNotBlockTheOthers) {
+  // A row the service cannot read (an internal error while composing) counts as a failed
+  // attempt with backoff, so the next notice still goes out in the same run.
+  //
+  // Before: an internal error was taken for a database hiccup and the claim rolled back without
+  // recording anything, so the same oldest row was claimed again every time and blocked the rest.
+  start_smtp();
+  const int64_t broken = report("Onleesbaar dossier");
+  const int64_t fine = report("Gewoon dossier");
+  db_.scalar(
+      "ALTER TABLE incident DROP CONSTRAINT incident_risk_check; UPDATE incident SET risk = "
+      "'unreadable' WHERE title = 'Onleesbaar dossier'");
+  const auto d = dispatcher(*mailer_);
+  EXPECT_EQ(d->run_once(), 2);
+  const domain::Notification n = notice(broken);
+  EXPECT_EQ(name(n.state), "pending");
+  EXPECT_EQ(n.attempts, 1);
+  EXPECT_NE(n.last_error.find("cannot compose the message"), std::string::npos) << n.last_error;
+  EXPECT_GT(n.next_attempt_time, clock_.now());
+  EXPECT_EQ(name(notice(fine).state), "sent");
+  EXPECT_EQ(smtp_->messages().size(), 1u);
+}
+
 TEST_F(OutboxTest, ComposingReadsThroughTheClaimNotASecondConnection) {
   // The composer reads through the dispatcher's own transaction: a composer whose store cannot
   // connect at all composes and delivers the notice (with one connection per unit of work, a
