@@ -267,7 +267,11 @@ int serve(const Options& o) {
   jobs::AuditSequencer sequencer(worker_audit_store, [&audit_listener](std::chrono::milliseconds t) {
     audit_listener.wait(t);
   });
-  app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer);
+  // Every checkpoint is mailed to every party's DPO, who so holds the proof.
+  std::vector<std::string> checkpoint_recipients;
+  for (const domain::Party& party : config.parties) checkpoint_recipients.push_back(party.id);
+  app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer,
+                                          checkpoint_recipients);
   jobs::AuditCheckpointer checkpointer(
       clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),
       sleep_unless_stopped);

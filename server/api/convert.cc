@@ -262,7 +262,7 @@ void to_proto(const domain::AuditCheckpoint& c, v1::AuditCheckpoint* out) {
 
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
   out->set_seq(in.record.seq);
-  set_time(in.record.time, out->mutable_time());
+  if (!in.digest_only) set_time(in.record.time, out->mutable_time());
   out->set_principal(in.record.principal);
   out->set_party(in.record.party);
   out->set_action(in.record.action);
@@ -271,6 +271,10 @@ void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
   out->set_details(in.record.details);
   out->set_prev_hash(app::to_hex(in.prev_hash));
   out->set_hash(app::to_hex(in.hash));
+  out->set_format(in.format);
+  out->set_leaf(app::to_hex(in.leaf));
+  out->set_nonce(in.record.nonce);
+  out->set_digest_only(in.digest_only);
 }
 
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,

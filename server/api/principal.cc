@@ -59,6 +59,8 @@ absl::Status may_read_audit(const Principal& p) {
   return denied(p, "read the audit trail: that takes the dpo or auditor role");
 }
 
+std::string audit_viewer(const Principal& p) { return p.auditor ? "" : p.party; }
+
 absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested) {
   if (p.auditor) return ListScope{requested, ""};
   if (!p.reporter && !p.dpo) return denied(p, "list records");

@@ -388,6 +388,7 @@ grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerCo
         return absl::InvalidArgumentError("page_token: not a token this service issued");
       }
     }
+    filter.viewer = policy::audit_viewer(p);
     ++filter.limit;  // one more tells whether another page follows
     auto events = uc_.audit_trail.list(filter);
     if (!events.ok()) return events.status();
@@ -406,7 +407,7 @@ grpc::ServerUnaryReactor* TermijnService::GetAuditEvent(grpc::CallbackServerCont
   return handle(ctx, "GetAuditEvent", [=, this](const Principal& p) -> absl::Status {
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
     if (req->seq() <= 0) return absl::InvalidArgumentError("seq: must be positive");
-    auto event = uc_.audit_trail.get(req->seq());
+    auto event = uc_.audit_trail.get(req->seq(), policy::audit_viewer(p));
     if (!event.ok()) return event.status();
     to_proto(*event, resp);
     return absl::OkStatus();

@@ -87,6 +87,8 @@ class StoreReader {
   /// What a follow-up notice reports as changed, in order; empty for any other notification.
   virtual absl::StatusOr<std::vector<domain::FieldChange>> notification_changes(
       int64_t notification_id) = 0;
+  /// A kept audit checkpoint by id (what a checkpoint mail carries); NOT_FOUND if none.
+  virtual absl::StatusOr<domain::AuditCheckpoint> get_audit_checkpoint(int64_t id) = 0;
 };
 
 /// One database transaction of a use case. Destroying it without commit() rolls back.

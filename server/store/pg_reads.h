@@ -146,6 +146,15 @@ class PgReads : public Interface {
     });
   }
 
+  absl::StatusOr<domain::AuditCheckpoint> get_audit_checkpoint(int64_t id) override {
+    return run<domain::AuditCheckpoint>(
+        "get audit checkpoint", [&](auto& tx) -> absl::StatusOr<domain::AuditCheckpoint> {
+          const auto found = tx.exec_prepared(stmt::kGetCheckpoint, id);
+          if (found.empty()) return rows::not_found("auditCheckpoints/" + std::to_string(id));
+          return rows::checkpoint_from(found[0]);
+        });
+  }
+
  private:
   template <typename Result, typename Body>
   absl::StatusOr<Result> run(std::string_view what, Body&& body) {

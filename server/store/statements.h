@@ -54,6 +54,7 @@ inline constexpr const char* kAuditHead = "audit_head";
 inline constexpr const char* kInsertCheckpoint = "insert_checkpoint";
 inline constexpr const char* kCheckpointLock = "checkpoint_lock";
 inline constexpr const char* kLatestCheckpoint = "latest_checkpoint";
+inline constexpr const char* kGetCheckpoint = "get_checkpoint";
 inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";
 inline constexpr const char* kSetSessionLimits = "set_session_limits";
