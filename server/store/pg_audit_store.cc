@@ -62,7 +62,7 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
 absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::AuditFilter& f) {
   return read_only<std::vector<app::AuditEvent>>(pool_, "audit events", [&](auto& tx) {
     std::vector<app::AuditEvent> out;
-    for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit)) {
+    for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit, f.viewer)) {
       out.push_back(event_from(row));
     }
     return out;

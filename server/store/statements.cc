@@ -296,9 +296,12 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kGetCheckpoint,
             "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
             "audit_checkpoint WHERE id = $1");
+  // With a subject, a reader of party $4 sees only its own party's events: digests of another
+  // party's would tell which of them concern that record.
   c.prepare(stmt::kAuditEvents,
             "SELECT " + kAuditColumns +
-                " FROM audit_event WHERE ($1 = '' OR subject = $1 OR related = $1) AND seq > $2 "
+                " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
+                "audit_event_party(party, subject, related) = $4))) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
 }

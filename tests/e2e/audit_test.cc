@@ -16,6 +16,7 @@
 
 #include "tests/e2e/harness.h"
 #include "tests/support/mime_reader.h"
+#include "tests/support/smtp_server.h"
 
 namespace termijn::testing {
 namespace {
@@ -401,6 +402,11 @@ TEST_F(AuditTest, ADpoExportsItsOwnEventsInFullTheOthersAsDigestsAndTheExportVer
   ASSERT_EQ(full.exit_code, 0) << full.err;
   EXPECT_THAT(full.out, Not(HasSubstr("\"digest_only\":true")));
   EXPECT_THAT(full.out, AllOf(HasSubstr("Copy of file"), HasSubstr("Stolen laptop")));
+  // Listed by another party's record, nothing shows: not even digests tell which events it has.
+  const Outcome by_subject =
+      server_.cli("kortenberg-dpo", {"audit", "list", "--subject", "incidents/1"});
+  ASSERT_EQ(by_subject.exit_code, 0) << by_subject.err;
+  EXPECT_THAT(actions(by_subject), ::testing::IsEmpty()) << by_subject.out;
   const Outcome kortenberg = server_.cli("kortenberg-dpo", {"audit", "show", "1"});
   ASSERT_EQ(kortenberg.exit_code, 0) << kortenberg.err;
   EXPECT_THAT(kortenberg.out, AllOf(HasSubstr("another party's event"),
