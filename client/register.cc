@@ -79,33 +79,31 @@ std::string all_duties(const google::protobuf::RepeatedPtrField<v1::RegisterDuty
 std::string count(int64_t n) { return n == 0 ? "" : std::to_string(n); }
 
 const std::vector<std::string> kIncidentColumns{
-    "incident",           "party",           "aware_time",         "occurred_time",
-    "recorded_time",      "reported_by",     "title",              "description",
-    "categories",         "subject_groups",  "subject_count",      "risk",
-    "consequences",       "measures",        "external_ref",       "art33_authority",
-    "art33_time",         "art33_evidence",  "art34_subjects",     "art34_time",
-    "art34_evidence",     "duties",          "close_time",         "closed_by",
-    "closing_summary"};
+    "incident",        "party",      "aware_time",     "occurred_time",  "recorded_time",
+    "reported_by",     "title",      "description",    "categories",     "subject_groups",
+    "subject_count",   "risk",       "consequences",   "measures",       "external_ref",
+    "art33_authority", "art33_time", "art33_evidence", "art34_subjects", "art34_time",
+    "art34_evidence",  "duties",     "close_time",     "closed_by",      "closing_summary"};
 
 std::vector<std::string> incident_row(const v1::IncidentRegisterEntry& e) {
   const v1::Incident& i = e.incident();
   const std::string& z = e.time_zone();
-  std::vector<std::string> row{i.name(),
-                               i.party(),
-                               iso(i.aware_time(), i.has_aware_time(), z),
-                               iso(i.occurred_time(), i.has_occurred_time(), z),
-                               iso(i.create_time(), i.has_create_time(), z),
-                               i.reported_by(),
-                               i.title(),
-                               i.description(),
-                               spellings<v1::DataCategory>(i.categories()),
-                               spellings<v1::SubjectGroup>(i.subject_groups()),
-                               count(i.subject_count()),
-                               i.risk() == v1::RISK_UNSPECIFIED ? "not assessed"
-                                                                : v1::spelling(i.risk()),
-                               i.consequences(),
-                               i.measures(),
-                               i.external_ref()};
+  std::vector<std::string> row{
+      i.name(),
+      i.party(),
+      iso(i.aware_time(), i.has_aware_time(), z),
+      iso(i.occurred_time(), i.has_occurred_time(), z),
+      iso(i.create_time(), i.has_create_time(), z),
+      i.reported_by(),
+      i.title(),
+      i.description(),
+      spellings<v1::DataCategory>(i.categories()),
+      spellings<v1::SubjectGroup>(i.subject_groups()),
+      count(i.subject_count()),
+      i.risk() == v1::RISK_UNSPECIFIED ? "not assessed" : v1::spelling(i.risk()),
+      i.consequences(),
+      i.measures(),
+      i.external_ref()};
   for (const char* rule : {"gdpr.art33_authority", "gdpr.art34_subjects"}) {
     for (std::string& column : decision(duty_of(e.duties(), rule), z)) {
       row.push_back(std::move(column));
@@ -118,13 +116,28 @@ std::vector<std::string> incident_row(const v1::IncidentRegisterEntry& e) {
   return row;
 }
 
-const std::vector<std::string> kRequestColumns{
-    "request",          "party",           "kind",              "received_time",
-    "recorded_time",    "logged_by",       "summary",           "external_ref",
-    "copy",             "original_due_time", "extension_months", "extension_reason",
-    "extend_time",      "answer_due_time", "answer_legal_limit", "answer",
-    "answer_time",      "answer_evidence", "duties",            "close_time",
-    "closed_by",        "closing_summary"};
+const std::vector<std::string> kRequestColumns{"request",
+                                               "party",
+                                               "kind",
+                                               "received_time",
+                                               "recorded_time",
+                                               "logged_by",
+                                               "summary",
+                                               "external_ref",
+                                               "copy",
+                                               "original_due_time",
+                                               "extension_months",
+                                               "extension_reason",
+                                               "extend_time",
+                                               "answer_due_time",
+                                               "answer_legal_limit",
+                                               "answer",
+                                               "answer_time",
+                                               "answer_evidence",
+                                               "duties",
+                                               "close_time",
+                                               "closed_by",
+                                               "closing_summary"};
 
 std::vector<std::string> request_row(const v1::RequestRegisterEntry& e) {
   const v1::Request& r = e.request();
@@ -135,23 +148,23 @@ std::vector<std::string> request_row(const v1::RequestRegisterEntry& e) {
   const v1::RegisterDuty* extension = duty_of(e.duties(), kExtensionNoticeRule);
   const std::string copy =
       r.has_copy() ? r.copy().file_name() + " (sha256 " + r.copy().sha256() + ")" : "";
-  std::vector<std::string> row{
-      r.name(),
-      r.party(),
-      v1::spelling(r.kind()),
-      iso(r.receive_time(), r.has_receive_time(), z),
-      iso(r.create_time(), r.has_create_time(), z),
-      r.logged_by(),
-      r.summary(),
-      r.external_ref(),
-      copy,
-      extension ? iso(extension->obligation().due_time(), true, z)
-                : (answer ? iso(answer->obligation().due_time(), true, z) : ""),
-      count(r.extension_months()),
-      r.extension_reason(),
-      iso(r.extend_time(), r.has_extend_time(), z),
-      answer ? iso(answer->obligation().due_time(), true, z) : "",
-      answer ? iso(answer->obligation().legal_due_time(), true, z) : ""};
+  std::vector<std::string> row{r.name(),
+                               r.party(),
+                               v1::spelling(r.kind()),
+                               iso(r.receive_time(), r.has_receive_time(), z),
+                               iso(r.create_time(), r.has_create_time(), z),
+                               r.logged_by(),
+                               r.summary(),
+                               r.external_ref(),
+                               copy,
+                               extension
+                                   ? iso(extension->obligation().due_time(), true, z)
+                                   : (answer ? iso(answer->obligation().due_time(), true, z) : ""),
+                               count(r.extension_months()),
+                               r.extension_reason(),
+                               iso(r.extend_time(), r.has_extend_time(), z),
+                               answer ? iso(answer->obligation().due_time(), true, z) : "",
+                               answer ? iso(answer->obligation().legal_due_time(), true, z) : ""};
   for (std::string& column : decision(answer, z)) row.push_back(std::move(column));
   row.push_back(all_duties(e.duties(), z));
   row.push_back(iso(r.close_time(), r.has_close_time(), z));

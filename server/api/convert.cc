@@ -334,15 +334,15 @@ void move_to_duties(const std::vector<domain::Obligation>& obligations, domain::
 
 }  // namespace
 
-void to_proto(const app::IncidentRecord& in, const app::Directory& directory,
-              domain::Instant as_of, v1::IncidentRegisterEntry* out) {
+void to_proto(const app::IncidentRecord& in, const app::Directory& directory, domain::Instant as_of,
+              v1::IncidentRegisterEntry* out) {
   to_proto(in, directory, out->mutable_incident());
   move_to_duties(in.obligations, as_of, out->mutable_incident(), out);
   out->set_time_zone(zone_of(directory, in.incident.party));
 }
 
-void to_proto(const app::RequestRecord& in, const app::Directory& directory,
-              domain::Instant as_of, v1::RequestRegisterEntry* out) {
+void to_proto(const app::RequestRecord& in, const app::Directory& directory, domain::Instant as_of,
+              v1::RequestRegisterEntry* out) {
   to_proto(in, directory, out->mutable_request());
   move_to_duties(in.obligations, as_of, out->mutable_request(), out);
   out->set_time_zone(zone_of(directory, in.request.party));

@@ -156,8 +156,7 @@ class TermijnService final : public v1::Termijn::CallbackService {
   template <typename Entry, typename Read>
   grpc::ServerWriteReactor<Entry>* export_register(grpc::CallbackServerContext* ctx,
                                                    const char* method,
-                                                   const v1::ExportRegisterRequest& req,
-                                                   Read read);
+                                                   const v1::ExportRegisterRequest& req, Read read);
 
   const Authenticator& authenticator_;
   UseCases uc_;

@@ -15,8 +15,7 @@ domain::Instant event_time(const domain::Request& r) { return r.receive_time; }
 // A page of records with their obligations, read in two statements whatever the page size.
 template <typename Record, typename Item, typename Load>
 absl::StatusOr<RegisterPage<Record>> page(domain::Instant now, Store& store,
-                                          std::string_view collection,
-                                          const RegisterScope& scope,
+                                          std::string_view collection, const RegisterScope& scope,
                                           std::optional<std::pair<domain::Instant, int64_t>> after,
                                           int limit, Load load) {
   const RegisterFilter filter{scope.party, scope.from, scope.to, after, limit};
@@ -52,10 +51,9 @@ absl::StatusOr<RegisterScope> Registers::scope(const std::string& party, int yea
                          domain::kLatestSupportedInstant + std::chrono::seconds(1)};
   }
   if (year < kFirstYear || year > kLastYear) {
-    return absl::InvalidArgumentError("year: " + std::to_string(year) +
-                                      " is outside the supported years, " +
-                                      std::to_string(kFirstYear) + " to " +
-                                      std::to_string(kLastYear) + " (or 0 for every year)");
+    return absl::InvalidArgumentError(
+        "year: " + std::to_string(year) + " is outside the supported years, " +
+        std::to_string(kFirstYear) + " to " + std::to_string(kLastYear) + " (or 0 for every year)");
   }
   // The year in the party's zone: 1 January 00:00 local to the next 1 January 00:00 local.
   const domain::TimeZone& zone = *(*found)->zone;

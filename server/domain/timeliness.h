@@ -6,11 +6,11 @@ namespace termijn::domain {
 
 /// How an obligation was kept, as a register reports it.
 enum class Timeliness {
-  kOnTime,             ///< met by its due time
-  kLate,               ///< met after its due time, within its legal limit
-  kBeyondLegalLimit,   ///< met after its legal limit (Reg. 1182/71)
-  kOpen,               ///< open, its due time still ahead
-  kOverdue,            ///< open past its due time
+  kOnTime,            ///< met by its due time
+  kLate,              ///< met after its due time, within its legal limit
+  kBeyondLegalLimit,  ///< met after its legal limit (Reg. 1182/71)
+  kOpen,              ///< open, its due time still ahead
+  kOverdue,           ///< open past its due time
   kWaived,
 };
 

@@ -1,5 +1,7 @@
 #include "server/store/statements.h"
 
+#include <absl/strings/str_replace.h>
+
 #include <pqxx/connection>
 #include <string>
 
@@ -72,10 +74,11 @@ std::string parties_of_record(const std::string& table, const std::string& fk) {
 // the first page), $6 the page size.
 std::string register_page(const std::string& table, const std::string& columns,
                           const std::string& time) {
-  return "SELECT " + columns + " FROM " + table + " WHERE party = $1 AND " + time +
-         " >= to_timestamp($2) AND " + time + " < to_timestamp($3) AND (NULLIF($4, '') IS NULL "
-         "OR (" + time + ", id) > (to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) ORDER BY " +
-         time + ", id LIMIT $6";
+  return absl::StrReplaceAll(
+      "SELECT {columns} FROM {table} WHERE party = $1 AND {time} >= to_timestamp($2) AND {time} < "
+      "to_timestamp($3) AND (NULLIF($4, '') IS NULL OR ({time}, id) > "
+      "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) ORDER BY {time}, id LIMIT $6",
+      {{"{columns}", columns}, {"{table}", table}, {"{time}", time}});
 }
 
 const std::string kAuditColumns =

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -84,6 +85,11 @@ class RegisterCliTest : public ::testing::Test {
 
   std::string scalar(const std::string& sql) const { return server_.database().scalar(sql); }
 
+  // A path in the server's own working directory, removed with it.
+  std::string work_file(const std::string& name) const {
+    return (std::filesystem::path(server_.config_file()).parent_path() / name).string();
+  }
+
   // The obligation of `subject` ("incidents/2") under `rule`.
   std::string obligation(const std::string& subject, const std::string& rule) const {
     const auto slash = subject.find('/');
@@ -102,10 +108,10 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
   // decision with its reason, in CSV that RFC 4180 reads back field for field.
   ok("herent-reporter", {"incident", "report", "--aware-at", "2025-12-31T23:59", "--title",
                          "Old year"});  // incidents/1
-  ok("herent-reporter", {"incident", "report", "--aware-at", "2026-03-27T14:20:00+01:00",
-                         "--title", "USB stick, \"client files\"\nsecond line", "--description",
-                         "Cliëntenlijst — verloren", "--categories", "identification,medical",
-                         "--subjects", "clients"});  // incidents/2
+  ok("herent-reporter",
+     {"incident", "report", "--aware-at", "2026-03-27T14:20:00+01:00", "--title",
+      "USB stick, \"client files\"\nsecond line", "--description", "Cliëntenlijst — verloren",
+      "--categories", "identification,medical", "--subjects", "clients"});  // incidents/2
   ok("kortenberg-dpo", {"incident", "report", "--aware-at", "2026-02-01T10:00", "--title",
                         "Kortenberg's"});  // incidents/3
   ok("herent-reporter", {"incident", "report", "--aware-at", "2026-01-01T00:30", "--title",
@@ -121,13 +127,14 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
                     "--reason", "Art. 33: unlikely to result in a risk, the stick was encrypted"});
   ok("herent-dpo", {"incident", "close", "2", "--summary", "Found; no risk"});
 
-  const std::string csv = ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "csv"});
+  const std::string csv =
+      ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "csv"});
   const std::vector<Row> rows = parse_csv(csv);
   ASSERT_THAT(column(rows, "incident"), ElementsAre("incidents/4", "incidents/2"));
   EXPECT_EQ(rows[0].at("aware_time"), "2026-01-01T00:30:00+01:00");
   EXPECT_EQ(rows[0].at("title"), "New Year's night");
   EXPECT_EQ(rows[0].at("risk"), "not assessed");
-  EXPECT_EQ(rows[0].at("art33_authority"), "open");
+  EXPECT_EQ(rows[0].at("art33_authority"), "overdue");
   const Row& two = rows[1];
   EXPECT_EQ(two.at("party"), "herent");
   EXPECT_EQ(two.at("aware_time"), "2026-03-27T14:20:00+01:00");
@@ -151,16 +158,16 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
   EXPECT_EQ(two.at("closing_summary"), "Found; no risk");
 
   // The same register into a file, written whole; JSON lines hold the same records.
-  const std::string file = server_.mail_dir() + "/../register.csv";
-  EXPECT_EQ(ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "csv", "--file",
-                              file}),
-            "");
+  const std::string file = work_file("register.csv");
+  EXPECT_EQ(
+      ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "csv", "--file", file}),
+      "");
   std::ifstream in(file, std::ios::binary);
   std::stringstream written;
   written << in.rdbuf();
   EXPECT_EQ(written.str(), csv);
-  const std::string json = ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o",
-                                             "json"});
+  const std::string json =
+      ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "json"});
   std::vector<std::string> lines;
   std::istringstream json_lines(json);
   for (std::string line; std::getline(json_lines, line);) lines.push_back(line);
@@ -169,13 +176,13 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
   EXPECT_THAT(lines[1], HasSubstr("\"timeliness\":\"TIMELINESS_WAIVED\""));
 
   // Every year; 2025 alone; the auditor reads Kortenberg's.
-  EXPECT_THAT(column(parse_csv(ok("herent-dpo", {"register", "incidents", "-o", "csv"})),
-                     "incident"),
-              ElementsAre("incidents/1", "incidents/4", "incidents/2"));
-  EXPECT_THAT(column(parse_csv(ok("herent-dpo", {"register", "incidents", "--year", "2025", "-o",
-                                                 "csv"})),
-                     "incident"),
-              ElementsAre("incidents/1"));
+  EXPECT_THAT(
+      column(parse_csv(ok("herent-dpo", {"register", "incidents", "-o", "csv"})), "incident"),
+      ElementsAre("incidents/1", "incidents/4", "incidents/2"));
+  EXPECT_THAT(
+      column(parse_csv(ok("herent-dpo", {"register", "incidents", "--year", "2025", "-o", "csv"})),
+             "incident"),
+      ElementsAre("incidents/1"));
   EXPECT_THAT(column(parse_csv(ok("auditor", {"register", "incidents", "--party", "kortenberg",
                                               "--year", "2026", "-o", "csv"})),
                      "incident"),
@@ -192,14 +199,13 @@ TEST_F(RegisterCliTest, RequestRegisterShowsDatesExtensionAndOutcome) {
   // Herent's requests of two years and one of Kortenberg's: the 2026 register of Herent holds
   // its 2026 requests with their receipt, the original and the extended due time, the extension
   // and its reason, when it was answered and whether that was on time.
-  ok("herent-reporter", {"request", "log", "--kind", "erasure", "--received-at",
-                         "2025-05-05T09:00", "--summary", "Last year's"});  // requests/1
-  ok("herent-reporter", {"request", "log", "--kind", "access", "--received-at",
-                         "2026-11-28T09:00", "--summary", "Copy of my file, all of it"});  // 2
+  ok("herent-reporter", {"request", "log", "--kind", "erasure", "--received-at", "2025-05-05T09:00",
+                         "--summary", "Last year's"});  // requests/1
+  ok("herent-reporter", {"request", "log", "--kind", "access", "--received-at", "2026-11-28T09:00",
+                         "--summary", "Copy of my file, all of it"});  // 2
   ok("kortenberg-reporter", {"request", "log", "--kind", "access", "--received-at",
                              "2026-11-20T09:00", "--summary", "Kortenberg's"});  // 3
-  ok("herent-dpo", {"request", "extend", "2", "--months", "2", "--reason",
-                    "30 years of archives"});
+  ok("herent-dpo", {"request", "extend", "2", "--months", "2", "--reason", "30 years of archives"});
   ok("herent-dpo", {"obligation", "fulfil", obligation("requests/2", "gdpr.art12_response"),
                     "--evidence", "File sent by registered mail"});
 
@@ -221,10 +227,10 @@ TEST_F(RegisterCliTest, RequestRegisterShowsDatesExtensionAndOutcome) {
   EXPECT_EQ(r.at("answer_evidence"), "File sent by registered mail");
   EXPECT_THAT(r.at("duties"), HasSubstr("gdpr.art12_extension_notice -> data-subject"));
 
-  EXPECT_THAT(column(parse_csv(ok("herent-dpo", {"register", "requests", "--year", "2025", "-o",
-                                                 "csv"})),
-                     "answer"),
-              ElementsAre("overdue"));
+  EXPECT_THAT(
+      column(parse_csv(ok("herent-dpo", {"register", "requests", "--year", "2025", "-o", "csv"})),
+             "answer"),
+      ElementsAre("overdue"));
   const std::string table = ok("herent-dpo", {"register", "requests", "--year", "2026"});
   EXPECT_THAT(table, HasSubstr("requests/2"));
   EXPECT_THAT(table, HasSubstr("on-time"));
@@ -237,8 +243,8 @@ TEST_F(RegisterCliTest, OnlyTheOwnDpoAndAuditorsReadARegister) {
   ok("herent-reporter", {"incident", "report", "--title", "Herent's"});
   ok("herent-reporter", {"request", "log", "--kind", "access", "--summary", "Herent's"});
   for (const char* noun : {"incidents", "requests"}) {
-    const Outcome other = server_.cli("kortenberg-dpo", {"register", noun, "--party", "herent",
-                                                         "-o", "csv"});
+    const Outcome other =
+        server_.cli("kortenberg-dpo", {"register", noun, "--party", "herent", "-o", "csv"});
     EXPECT_EQ(other.exit_code, 4) << noun;
     EXPECT_THAT(other.err, HasSubstr("may not read the register of party 'herent'"));
     EXPECT_EQ(other.out, "");
@@ -253,9 +259,10 @@ TEST_F(RegisterCliTest, OnlyTheOwnDpoAndAuditorsReadARegister) {
     EXPECT_EQ(parse_csv(ok("kortenberg-dpo", {"register", noun, "-o", "csv"})).size(), 0u);
   }
   // A failed export to a file leaves no file behind.
-  const std::string file = server_.mail_dir() + "/../refused.csv";
-  EXPECT_EQ(server_.cli("kortenberg-dpo", {"register", "incidents", "--party", "herent", "-o",
-                                           "csv", "--file", file})
+  const std::string file = work_file("refused.csv");
+  EXPECT_EQ(server_
+                .cli("kortenberg-dpo",
+                     {"register", "incidents", "--party", "herent", "-o", "csv", "--file", file})
                 .exit_code,
             4);
   EXPECT_FALSE(std::ifstream(file).good());
