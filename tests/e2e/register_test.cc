@@ -304,7 +304,7 @@ TEST(RegisterStreamTest, AYearOutsideTheSupportedRangeIsInvalidOverTheApi) {
 TEST(RegisterStreamTest, ARegisterOfManyPagesComesOutWholeAndInOrder) {
   // 201 incidents aware at the same instant span three pages of 100: the keyset (awareness, id)
   // carries each page on from the last, none is lost or repeated across the ties; so does a
-  // register of exactly one full page.
+  // register of exactly one full page. A client that cancels halfway ends only its own stream.
   Termijnd server;
   auto stub = v1::Termijn::NewStub(channel_as(server, "herent-dpo"));
   const auto export_names = [&](int year) {
@@ -336,6 +336,21 @@ TEST(RegisterStreamTest, ARegisterOfManyPagesComesOutWholeAndInOrder) {
   expected.clear();
   for (int i = 101; i <= 301; ++i) expected.push_back("incidents/" + std::to_string(i));
   EXPECT_EQ(export_names(2026), expected);
+
+  // A client that stops reading halfway ends its stream (whether the server had written it all
+  // by then or not); the server serves on.
+  {
+    v1::ExportRegisterRequest req;
+    auto context = context_within(std::chrono::seconds(60));
+    auto reader = stub->ExportIncidentRegister(context.get(), req);
+    v1::IncidentRegisterEntry entry;
+    ASSERT_TRUE(reader->Read(&entry));
+    context->TryCancel();
+    while (reader->Read(&entry)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  EXPECT_EQ(export_names(2025).size(), 100u);
 }
 
 }  // namespace
