@@ -310,7 +310,8 @@ void export_register(Context& ctx, const RegisterOptions& o, Call call,
 void add_register_commands(CLI::App& app, Context& ctx) {
   CLI::App* reg = app.add_subcommand(
       "register",
-      "The registers: every incident (GDPR art. 33(5)) or request of a party, with its duties");
+      "The registers: every incident (GDPR art. 33(5)) or request of a party, with its duties; "
+      "-o table, csv (UTF-8 with BOM, RFC 4180) or json (JSON lines)");
   reg->require_subcommand(1);
   auto options = std::make_shared<RegisterOptions>();
   // `event` says which time of a record its year is taken from.
@@ -321,8 +322,6 @@ void add_register_commands(CLI::App& app, Context& ctx) {
     sub->add_option("--party", options->party, "whose register (default: your own)");
     sub->add_option("--file", options->file,
                     "write the register to FILE, once it is complete, instead of to stdout");
-    sub->footer(
-        "Output (-o): table (default), csv (UTF-8 with BOM, RFC 4180) or json (JSON lines).");
   };
 
   CLI::App* incidents = reg->add_subcommand("incidents", "The breach register (GDPR art. 33(5))");
