@@ -188,6 +188,11 @@ std::string countdown(const google::protobuf::Timestamp& due) {
   return delta >= 0 ? "in " + span : span + " overdue";
 }
 
+std::string recipient_of(const v1::Obligation& o) {
+  return o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
+                                       : o.recipient().party() + " dpo";
+}
+
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,
                        bool explain) {
   if (obligations.empty()) {
@@ -198,8 +203,7 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
               "OWNER -> TO", "SUBJECT", "DUE", "COUNTDOWN", "LEGAL LIMIT", "STATE", "NOTICE",
               "NEXT REMINDER (LEVEL)");
   for (const v1::Obligation& o : obligations) {
-    const std::string to = o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
-                                                         : o.recipient().party() + " dpo";
+    const std::string to = recipient_of(o);
     const bool open = o.state() == v1::OBLIGATION_STATE_OPEN ||
                       o.state() == v1::OBLIGATION_STATE_UNSPECIFIED;
     const std::string next =

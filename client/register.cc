@@ -7,7 +7,6 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <optional>
 
 #include "client/context.h"
 #include "client/csv.h"
@@ -35,11 +34,6 @@ std::string spellings(const google::protobuf::RepeatedField<int>& values) {
   std::string out;
   for (const int v : values) out += (out.empty() ? "" : ", ") + v1::spelling(static_cast<E>(v));
   return out;
-}
-
-std::string recipient_of(const v1::Obligation& o) {
-  return o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
-                                       : o.recipient().party() + " dpo";
 }
 
 const v1::RegisterDuty* duty_of(const google::protobuf::RepeatedPtrField<v1::RegisterDuty>& duties,
@@ -316,20 +310,22 @@ void export_register(Context& ctx, const RegisterOptions& o, Call call,
 void add_register_commands(CLI::App& app, Context& ctx) {
   CLI::App* reg = app.add_subcommand(
       "register",
-      "The registers: every incident (GDPR art. 33(5)) or request of a party, with its duties");
+      "The registers: every incident (GDPR art. 33(5)) or request of a party, with its duties; "
+      "-o table, csv (UTF-8 with BOM, RFC 4180) or json (JSON lines)");
   reg->require_subcommand(1);
   auto options = std::make_shared<RegisterOptions>();
-  const auto add_common = [&](CLI::App* sub) {
+  // `event` says which time of a record its year is taken from.
+  const auto add_common = [&](CLI::App* sub, const std::string& event) {
     sub->add_option("--year", options->year,
-                    "only records of this year (awareness or receipt, in the party's zone)")
+                    "only the records " + event + " in this year, in the party's time zone")
         ->check(CLI::Range(1970, 2100));
     sub->add_option("--party", options->party, "whose register (default: your own)");
     sub->add_option("--file", options->file,
-                    "write the register to FILE (only once complete) instead of stdout");
+                    "write the register to FILE, once it is complete, instead of to stdout");
   };
 
   CLI::App* incidents = reg->add_subcommand("incidents", "The breach register (GDPR art. 33(5))");
-  add_common(incidents);
+  add_common(incidents, "the party became aware of");
   incidents->callback([&ctx, options] {
     export_register<v1::IncidentRegisterEntry>(
         ctx, *options,
@@ -340,7 +336,7 @@ void add_register_commands(CLI::App& app, Context& ctx) {
   });
 
   CLI::App* requests = reg->add_subcommand("requests", "The register of requests");
-  add_common(requests);
+  add_common(requests, "received");
   requests->callback([&ctx, options] {
     export_register<v1::RequestRegisterEntry>(
         ctx, *options,
