@@ -103,6 +103,9 @@ absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, 
   o.closed_by = actor.principal;
   if (auto s = tx.close_obligation(o); !s.ok()) return s;
   if (auto s = tx.cancel_escalation(o.id); !s.ok()) return s;
+  // The steps are cancelled: what the caller gets back has no reminder still to come.
+  o.next_step_time.reset();
+  o.next_step.clear();
   return tx.append_audit(audit_record(actor, now,
                                       fulfilled ? "obligation.fulfilled" : "obligation.waived",
                                       "obligations/" + std::to_string(o.id), o.subject(),

@@ -412,8 +412,14 @@ TEST_F(EscalationTest, ClosingCancelsPendingStepsAndReminders) {
   ASSERT_EQ(reminders(notice), "0#0 pending");
 
   app::CloseObligation close(clock_, store());
-  ASSERT_TRUE(close.fulfil(kHerentDpo, art33, "Melding GBA 2026-0612 ingediend").ok());
-  ASSERT_TRUE(close.waive(kHerentDpo, notice, "Kortenberg telefonisch ingelicht").ok());
+  const auto fulfilled = close.fulfil(kHerentDpo, art33, "Melding GBA 2026-0612 ingediend");
+  const auto waived = close.waive(kHerentDpo, notice, "Kortenberg telefonisch ingelicht");
+  ASSERT_TRUE(fulfilled.ok() && waived.ok());
+  // What the caller gets back is the closed obligation: no reminder is still to come.
+  EXPECT_FALSE(fulfilled->next_step_time.has_value());
+  EXPECT_EQ(fulfilled->next_step, "");
+  EXPECT_FALSE(waived->next_step_time.has_value());
+  EXPECT_EQ(waived->next_step, "");
   EXPECT_EQ(steps(art33),
             "50%#0 fired, 80%#0 cancelled, -2h#0 cancelled, 0#0 cancelled, "
             "+12h every 12h#0 cancelled");
