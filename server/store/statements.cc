@@ -72,7 +72,7 @@ std::string parties_of_record(const std::string& table, const std::string& fk) {
 const std::string kAuditColumns =
     "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
     "prev_hash, hash, format, coalesce(leaf, ''::bytea), nonce, "
-    "audit_event_party(party, subject, related)";
+    "array_to_string(audit_event_parties(party, subject, related), ',')";
 
 }  // namespace
 
@@ -301,7 +301,7 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kAuditEvents,
             "SELECT " + kAuditColumns +
                 " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
-                "audit_event_party(party, subject, related) = $4))) AND seq > $2 "
+                "$4 = ANY(audit_event_parties(party, subject, related))))) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
 }
