@@ -97,7 +97,9 @@ TEST_F(AuditGuardTest, SqlAndCppAgreeOnChainFormatTwo) {
             app::to_hex(domain::canonical_bytes_v2(e.record)));
   EXPECT_EQ(e.leaf, app::leaf_hash(e.record));
   EXPECT_EQ(e.hash, app::chain_hash_v2(e.prev_hash, e.leaf));
-  EXPECT_EQ(e.parties, std::vector<std::string>{"herent"});
+  const auto one = audit_store.event(e.record.seq);
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->parties, std::vector<std::string>{"herent"});
   const auto verified = trail.verify();
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(verified->verified) << verified->first_bad_seq << ": " << verified->reason;
