@@ -69,10 +69,11 @@ std::string parties_of_record(const std::string& table, const std::string& fk) {
          " r WHERE r.id = $1";
 }
 
-const std::string kAuditColumns =
+const std::string kAuditEventColumns =
     "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
     "prev_hash, hash, format, coalesce(leaf, ''::bytea), nonce, ";
 const std::string kAuditParties = "array_to_string(audit_event_parties(party, subject, related), ',')";
+const std::string kAuditColumns = kAuditEventColumns + kAuditParties;
 
 }  // namespace
 
@@ -299,14 +300,13 @@ void prepare_statements(pqxx::connection& c) {
   // With a subject, a reader of party $4 sees only its own party's events: digests of another
   // party's would tell which of them concern that record.
   c.prepare(stmt::kAuditEvents,
-            "SELECT " + kAuditColumns +
+            "SELECT " + kAuditEventColumns +
                 // Looked up only for a reader who sees some events as digests.
                 "CASE WHEN $4 = '' THEN '' ELSE " + kAuditParties + " END" +
                 " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
                 "$4 = ANY(audit_event_parties(party, subject, related))))) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
-  c.prepare(stmt::kAuditEvent,
-            "SELECT " + kAuditColumns + kAuditParties + " FROM audit_event WHERE seq = $1");
+  c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
 }
 
 }  // namespace termijn::store
