@@ -239,6 +239,7 @@ int serve(const Options& o) {
   app::PreviewObligations preview(clock, directory);
   app::Queries queries(store);
   app::Notifications notifications(clock, store);
+  app::Registers registers(clock, store, directory);
   const notify::TemplateSet templates = load_templates(config.mail);
   const std::unique_ptr<notify::Mailer> mailer = make_mailer(config.mail, o);
   std::map<std::string, std::string> principal_emails;
@@ -294,7 +295,7 @@ int serve(const Options& o) {
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
        notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
-       extend_request},
+       extend_request, registers},
       executor);
 
   grpc::EnableDefaultHealthCheckService(true);

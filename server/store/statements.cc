@@ -1,5 +1,7 @@
 #include "server/store/statements.h"
 
+#include <absl/strings/str_replace.h>
+
 #include <pqxx/connection>
 #include <string>
 
@@ -67,6 +69,17 @@ std::string parties_of_record(const std::string& table, const std::string& fk) {
   return "SELECT r.party, coalesce((SELECT string_agg(DISTINCT o.recipient_party, ',') FROM "
          "obligation o WHERE o." + fk + " = r.id AND o.recipient_party <> ''), '') FROM " + table +
          " r WHERE r.id = $1";
+}
+
+// A page of a party's register: $1 party, [$2, $3) the period, ($4, $5) the keyset cursor ('' for
+// the first page), $6 the page size.
+std::string register_page(const std::string& table, const std::string& columns,
+                          const std::string& time) {
+  return absl::StrReplaceAll(
+      "SELECT {columns} FROM {table} WHERE party = $1 AND {time} >= to_timestamp($2) AND {time} < "
+      "to_timestamp($3) AND (NULLIF($4, '') IS NULL OR ({time}, id) > "
+      "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) ORDER BY {time}, id LIMIT $6",
+      {{"{columns}", columns}, {"{table}", table}, {"{time}", time}});
 }
 
 const std::string kAuditEventColumns =
@@ -307,6 +320,14 @@ void prepare_statements(pqxx::connection& c) {
                 "$4 = ANY(audit_event_parties(party, subject, related))))) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
+  c.prepare(stmt::kRegisterIncidents, register_page("incident", kIncidentColumns, "aware_time"));
+  c.prepare(stmt::kRegisterRequests, register_page("request", kRequestColumns, "receive_time"));
+  c.prepare(stmt::kObligationsOfIncidents,
+            "SELECT " + kObligationColumns +
+                " FROM obligation WHERE incident_id = ANY($1::bigint[]) ORDER BY due_time, id");
+  c.prepare(stmt::kObligationsOfRequests,
+            "SELECT " + kObligationColumns +
+                " FROM obligation WHERE request_id = ANY($1::bigint[]) ORDER BY due_time, id");
 }
 
 }  // namespace termijn::store

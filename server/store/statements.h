@@ -68,6 +68,10 @@ inline constexpr const char* kMoveObligation = "move_obligation";
 inline constexpr const char* kReplanStep = "replan_step";
 inline constexpr const char* kInsertNotificationChange = "insert_notification_change";
 inline constexpr const char* kNotificationChanges = "notification_changes";
+inline constexpr const char* kRegisterIncidents = "register_incidents";
+inline constexpr const char* kRegisterRequests = "register_requests";
+inline constexpr const char* kObligationsOfIncidents = "obligations_of_incidents";
+inline constexpr const char* kObligationsOfRequests = "obligations_of_requests";
 }  // namespace stmt
 
 /// The channel writers notify when they queue audit entries.
