@@ -1,5 +1,7 @@
 #include "server/app/audit.h"
 
+#include <algorithm>
+
 #include "server/app/sha256.h"
 
 namespace termijn::app {
@@ -26,7 +28,10 @@ std::string chain_hash_v2(std::string_view prev_hash, std::string_view leaf) {
 }
 
 AuditEvent scoped(AuditEvent event, const std::string& viewer) {
-  if (viewer.empty() || event.owner_party == viewer) return event;
+  if (viewer.empty() ||
+      std::find(event.parties.begin(), event.parties.end(), viewer) != event.parties.end()) {
+    return event;
+  }
   AuditEvent digest;
   digest.record.seq = event.record.seq;
   digest.prev_hash = std::move(event.prev_hash);

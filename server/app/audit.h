@@ -29,9 +29,9 @@ struct AuditEvent {
   int format = 1;
   std::string leaf;  ///< format 2 only
   bool digest_only = false;
-  /// The party the event belongs to (its actor's, or that of the record a system event is
-  /// about); empty when it is nobody's. Not hashed; used to scope reads.
-  std::string owner_party;
+  /// The parties the event belongs to: its actor's and that of the record it is about; none
+  /// when it is nobody's. Not hashed; used to scope reads.
+  std::vector<std::string> parties;
 };
 
 /// The newest chain format: every event sequenced now has it.

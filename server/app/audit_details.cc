@@ -71,7 +71,7 @@ std::string closure_details(const domain::Obligation& o) {
 
 std::string notification_details(const domain::Notification& n) {
   JsonObject json;
-  if (n.kind == domain::NotificationKind::kCheckpoint) {
+  if (n.audit_checkpoint_id != 0) {
     json.add("checkpoint", checkpoint_name(n.audit_checkpoint_id))
         .add("recipient_party", n.recipient_party);
   } else {

@@ -22,7 +22,7 @@ std::string recipients_of(const notify::MailMessage& m) {
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& reader,
                                                             const domain::Notification& n) const {
-  if (n.kind == domain::NotificationKind::kCheckpoint) return compose_checkpoint(reader, n);
+  if (n.audit_checkpoint_id != 0) return compose_checkpoint(reader, n);
   const auto o = reader.get_obligation(n.obligation_id);
   if (!o.ok()) return o.status();
   const auto owner = directory_.find(o->owner_party, "owner_party");
@@ -121,16 +121,27 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
       {"public_key", checkpoint->public_key},
       {"file", file},
       {"verify_command", "termijn audit verify --checkpoint " + file},
+      {"dpo_email", p.dpo.email},
   };
-  const auto rendered = templates_.render("audit.checkpoint", p.locale, values);
+  const bool alert = n.kind == domain::NotificationKind::kFailureAlert;
+  const auto rendered =
+      templates_.render(alert ? "audit.checkpoint.failed" : "audit.checkpoint", p.locale, values);
   if (!rendered.ok()) return rendered.status();
   notify::MailMessage m = envelope(n);
-  m.to = {address(p.dpo)};
-  if (p.dpo_deputy) m.cc = {address(*p.dpo_deputy)};
+  if (alert) {
+    // The DPO's own address failed: its party's other contacts hear of it.
+    for (const domain::Contact& c : p.escalation) m.to.push_back(address(c));
+    if (p.dpo_deputy) m.cc = {address(*p.dpo_deputy)};
+    if (m.to.empty()) m.to = {address(p.dpo)};
+  } else {
+    m.to = {address(p.dpo)};
+    if (p.dpo_deputy) m.cc = {address(*p.dpo_deputy)};
+  }
   m.subject = rendered->subject;
   m.text_body = rendered->body;
   // Byte for byte the file `termijn audit verify --checkpoint` reads.
-  m.attachments.push_back({file, "text/plain; charset=US-ASCII", domain::checkpoint_text(*checkpoint)});
+  m.attachments.push_back(
+      {file, "text/plain; charset=US-ASCII", domain::checkpoint_text(*checkpoint)});
   return m;
 }
 

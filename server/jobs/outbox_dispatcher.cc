@@ -40,11 +40,14 @@ absl::Status fulfil_with_evidence(app::StoreTransaction& tx, const domain::Notif
                                         domain::format_utc(now) + ": " + n.server_reply);
 }
 
-// The owner's DPO hears of a notice that failed for good, by mail if mail works at all.
+// The owner's DPO hears of a notice that failed for good, by mail if mail works at all; the
+// party whose DPO a checkpoint mail did not reach hears of it through its other contacts.
 absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& notice,
                          const std::string& related, domain::Instant now) {
   domain::Notification alert;
   alert.obligation_id = notice.obligation_id;
+  alert.audit_checkpoint_id = notice.audit_checkpoint_id;
+  alert.recipient_party = notice.recipient_party;
   alert.kind = NotificationKind::kFailureAlert;
   alert.state = NotificationState::kPending;
   alert.next_attempt_time = now;
@@ -192,8 +195,10 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
   }
   if (n.state == NotificationState::kFailed) {
     spdlog::warn("{} ({} of {}) failed after {} attempt(s): {}", notification_name(n.id),
-                 domain::name_of(n.kind), related, n.attempts, n.last_error);
-    if (n.kind == NotificationKind::kNotice) {
+                 domain::name_of(n.kind),
+                 obligation ? "obligations/" + std::to_string(n.obligation_id) : related,
+                 n.attempts, n.last_error);
+    if (n.kind == NotificationKind::kNotice || n.kind == NotificationKind::kCheckpoint) {
       if (auto s = queue_alert(**tx, n, related, now); !s.ok()) return s;
     }
   }

@@ -25,7 +25,8 @@ namespace termijn::jobs {
 /// 2. Send, outside any transaction.
 /// 3. Record (a second transaction): sent and the obligation met with the evidence; or retried
 ///    with exponential backoff and jitter until the retry limit or the obligation's due time; or
-///    failed for good (5xx), which queues an alert to the owner's DPO.
+///    failed for good (5xx), which queues an alert to the owner's DPO (for a checkpoint mail: to
+///    the recipient party's escalation contacts and deputy, as its DPO's mail failed).
 ///
 /// A crash or a database failure between 1 and 3 leaves the notification pending until the lease
 /// ends; it is then sent again as the same message (same Message-ID). Because every attempt is

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <pqxx/pqxx>
+#include <sstream>
 #include <thread>
 
 #include "server/app/audit_details.h"
@@ -43,7 +44,8 @@ app::AuditEvent event_from(const pqxx::row& r) {
   e.format = r[10].as<int>();
   e.leaf = pqxx::binarystring(r[11]).str();
   e.record.nonce = r[12].as<std::string>();
-  e.owner_party = r[13].as<std::string>();
+  std::istringstream parties(r[13].as<std::string>());  // "herent,kortenberg"
+  for (std::string party; std::getline(parties, party, ',');) e.parties.push_back(party);
   return e;
 }
 

@@ -82,10 +82,11 @@ std::string register_page(const std::string& table, const std::string& columns,
       {{"{columns}", columns}, {"{table}", table}, {"{time}", time}});
 }
 
-const std::string kAuditColumns =
+const std::string kAuditEventColumns =
     "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
-    "prev_hash, hash, format, coalesce(leaf, ''::bytea), nonce, "
-    "audit_event_party(party, subject, related)";
+    "prev_hash, hash, format, coalesce(leaf, ''::bytea), nonce, ";
+const std::string kAuditParties = "array_to_string(audit_event_parties(party, subject, related), ',')";
+const std::string kAuditColumns = kAuditEventColumns + kAuditParties;
 
 }  // namespace
 
@@ -312,9 +313,11 @@ void prepare_statements(pqxx::connection& c) {
   // With a subject, a reader of party $4 sees only its own party's events: digests of another
   // party's would tell which of them concern that record.
   c.prepare(stmt::kAuditEvents,
-            "SELECT " + kAuditColumns +
+            "SELECT " + kAuditEventColumns +
+                // Looked up only for a reader who sees some events as digests.
+                "CASE WHEN $4 = '' THEN '' ELSE " + kAuditParties + " END" +
                 " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
-                "audit_event_party(party, subject, related) = $4))) AND seq > $2 "
+                "$4 = ANY(audit_event_parties(party, subject, related))))) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
   c.prepare(stmt::kRegisterIncidents, register_page("incident", kIncidentColumns, "aware_time"));

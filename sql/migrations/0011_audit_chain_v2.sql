@@ -90,13 +90,16 @@ LANGUAGE sql STABLE STRICT SET search_path = public, pg_temp AS $$
                END AS id) AS parsed
 $$;
 
--- The party an event belongs to, for party-scoped reads: the actor's party or, for the
--- service's own events (party ''), the party of the record they concern (`related`, else
--- `subject`); '' when none.
-CREATE FUNCTION audit_event_party(party text, subject text, related text) RETURNS text
+-- The parties an event belongs to, for party-scoped reads: the actor's party, and the party
+-- of the record the event is about (`related` and `subject`). So a party's own changes, the
+-- service's work on its records, and another party's acknowledgement of its notice are its
+-- events. Empty for an event of nobody's (every reader but an auditor sees its digest).
+CREATE FUNCTION audit_event_parties(party text, subject text, related text) RETURNS text[]
 LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-  SELECT CASE WHEN party <> '' THEN party
-              ELSE coalesce(audit_record_party(related), audit_record_party(subject), '') END
+  SELECT coalesce(array_agg(DISTINCT p ORDER BY p), '{}')
+  FROM unnest(ARRAY[NULLIF(party, ''), audit_record_party(related), audit_record_party(subject)])
+       AS p
+  WHERE p IS NOT NULL AND p <> ''
 $$;
-GRANT EXECUTE ON FUNCTION audit_record_party(text), audit_event_party(text, text, text)
+GRANT EXECUTE ON FUNCTION audit_record_party(text), audit_event_parties(text, text, text)
   TO termijn_service;

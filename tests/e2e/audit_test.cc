@@ -235,6 +235,12 @@ TEST_F(AuditTest, VerifyNamesTheFirstCheckpointATruncatedTrailNoLongerExtends) {
   const Outcome second = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const std::string early = save("early.txt", first.out), late = save("late.txt", second.out);
+  // The checkpoints' mails are out (and audited) before the cut, so nothing is chained after it.
+  ASSERT_TRUE(poll_until([&] {
+    return server_.database().scalar(
+               "SELECT count(*) FROM notification WHERE kind = 'checkpoint' AND state = 'sent'") ==
+           "4";
+  }));
   tamper("DELETE FROM audit_event WHERE seq > 10");
   const Outcome caught =
       server_.cli("auditor", {"audit", "verify", "--checkpoint", late, "--checkpoint", early});

@@ -654,5 +654,39 @@ TEST(MailTest, RestartDoesNotSendADeliveredNoticeAgain) {
   EXPECT_EQ(first.database().scalar("SELECT attempts FROM notification WHERE id = 1"), "1");
 }
 
+TEST(MailTest, ACheckpointMailThatFailsForGoodAlertsThePartysOtherContacts) {
+  // Each DPO is mailed the checkpoint; when Kortenberg's DPO address is refused (550), the mail
+  // fails after one attempt and Kortenberg's escalation contact gets an alert carrying the
+  // checkpoint; Herent's DPO and deputy get theirs as usual.
+  SmtpServer::Options rejecting;
+  rejecting.handler = kRejectingMailbox;
+  SmtpServer smtp(rejecting);
+  Termijnd server(
+      smtp_options(smtp.url(), {{"dpo@kortenberg.example", "unknown@kortenberg.example"}}));
+  const Outcome made = server.cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ASSERT_TRUE(poll_until([&] { return smtp.messages().size() >= 2; }));
+  const std::vector<MimeEntity> sent = with_subject(smtp.messages(), "controlepunt 0");
+  ASSERT_THAT(sent, SizeIs(2));
+  std::string to;
+  for (const MimeEntity& m : sent) to += m.Header("To") + ";" + subject_of(m) + "\n";
+  EXPECT_THAT(to, HasSubstr("<dpo@herent.example>;[Termijn] Auditcontrolepunt 0"));
+  EXPECT_THAT(to, HasSubstr("<directeur@kortenberg.example>;[Termijn] ACTIE NODIG"));
+  EXPECT_THAT(to, Not(HasSubstr("unknown@kortenberg.example>;")));
+  for (const MimeEntity& m : sent) {
+    const std::vector<MimeEntity> parts = Parts(m);
+    const MimeEntity* file = attachment(parts, "termijn-checkpoint-0.txt");
+    ASSERT_NE(file, nullptr);
+    EXPECT_EQ(DecodedBody(*file), made.out);
+  }
+  EXPECT_EQ(server.database().scalar(
+                "SELECT string_agg(kind || ' ' || recipient_party || ' ' || state || ' ' || "
+                "attempts, ', ' ORDER BY id) FROM notification"),
+            "checkpoint herent sent 1, checkpoint kortenberg failed 1, "
+            "failure-alert kortenberg sent 1");
+  const Outcome trail = server.cli("auditor", {"audit", "list", "--subject", "auditCheckpoints/1"});
+  EXPECT_THAT(trail.out, AllOf(HasSubstr("notification.failed"), HasSubstr("550")));
+}
+
 }  // namespace
 }  // namespace termijn::testing

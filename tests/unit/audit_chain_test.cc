@@ -76,7 +76,7 @@ std::vector<app::AuditEvent> chain(const std::vector<int>& formats) {
       e.hash = app::chain_hash(prev, e.record);
     }
     e.prev_hash = prev;
-    e.owner_party = e.record.party;
+    e.parties = {e.record.party};
     prev = e.hash;
     events.push_back(e);
   }
