@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   termijn::cli::add_audit_commands(app, ctx);
   termijn::cli::add_notification_commands(app, ctx);
   termijn::cli::add_event_commands(app, ctx);
+  termijn::cli::add_webhook_commands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -292,11 +292,13 @@ int serve(const Options& o) {
   // WatchEvents streams read on when the audit trail grows (migration 0015 announces it).
   api::EventStreams event_streams(audit_trail, queries, executor);
   store::PgListener events_listener(url, store::kEventsChannel);
+  store::PgWebhookStore call_webhook_store(pool, store::PgPool::Use::kCall);
+  notify::CurlWebhookSender webhook_sender;
   api::TermijnService service(
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
        notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
-       extend_request},
+       extend_request, config.webhooks, call_webhook_store, webhook_sender, clock},
       executor, event_streams);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -331,7 +333,6 @@ int serve(const Options& o) {
   app::AuditTrail worker_audit_trail(worker_audit_store);
   app::Queries worker_queries(worker_store);
   store::PgWebhookStore webhook_store(pool);
-  notify::CurlWebhookSender webhook_sender;
   std::mutex webhook_random_mutex;
   std::mt19937_64 webhook_random{std::random_device{}()};
   std::vector<std::unique_ptr<store::PgListener>> webhook_listeners;

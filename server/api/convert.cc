@@ -323,4 +323,18 @@ std::string event_json(const domain::StreamEvent& in) {
   return json;
 }
 
+void to_proto(const app::WebhookDelivery& in, v1::WebhookDelivery* out) {
+  out->set_delivery_id(in.delivery_id());
+  out->set_endpoint(in.endpoint);
+  out->set_seq(in.seq);
+  out->set_event_type(in.event_type);
+  out->set_state(in.state);
+  out->set_attempts(in.attempts);
+  set_time(in.next_attempt_time, out->mutable_next_attempt_time());
+  out->set_last_status(in.last_status);
+  out->set_last_error(in.last_error);
+  if (in.delivered_time) set_time(*in.delivered_time, out->mutable_delivered_time());
+  set_time(in.create_time, out->mutable_create_time());
+}
+
 }  // namespace termijn::api

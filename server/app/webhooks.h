@@ -54,8 +54,10 @@ class WebhookStore {
   virtual absl::StatusOr<std::vector<WebhookDelivery>> deliveries(const std::string& endpoint,
                                                                   const std::string& state,
                                                                   int limit) = 0;
-  /// Queues a delivery again (pending, due now, attempts from 0); NOT_FOUND when none has `id`.
-  virtual absl::Status redeliver(int64_t id, domain::Instant now) = 0;
+  /// Queues the delivery of event `seq` to `endpoint` again (pending, due now, attempts from 0);
+  /// NOT_FOUND when there is none.
+  virtual absl::StatusOr<WebhookDelivery> redeliver(const std::string& endpoint, int64_t seq,
+                                                    domain::Instant now) = 0;
 };
 
 }  // namespace termijn::app

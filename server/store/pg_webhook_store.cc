@@ -78,8 +78,9 @@ void prepare_webhook_statements(pqxx::connection& c) {
                                  "($2 = '' OR state = $2) ORDER BY id DESC LIMIT $3");
   c.prepare(kRedeliver,
             "UPDATE webhook_delivery SET state = 'pending', attempts = 0, next_attempt_time = "
-            "to_timestamp($2), lease_until = NULL, delivered_time = NULL WHERE id = $1 "
-            "RETURNING id");
+            "to_timestamp($3), lease_until = NULL, delivered_time = NULL WHERE endpoint = $1 AND "
+            "seq = $2 AND state <> 'delivered' RETURNING " +
+                kColumns);
 }
 
 absl::StatusOr<int64_t> PgWebhookStore::position(const std::string& endpoint) {
@@ -143,15 +144,18 @@ absl::StatusOr<std::vector<app::WebhookDelivery>> PgWebhookStore::deliveries(
   });
 }
 
-absl::Status PgWebhookStore::redeliver(int64_t id, domain::Instant now) {
-  return guarded("redeliver webhook", [&]() -> absl::Status {
+absl::StatusOr<app::WebhookDelivery> PgWebhookStore::redeliver(const std::string& endpoint,
+                                                               int64_t seq, domain::Instant now) {
+  return guarded("redeliver webhook", [&]() -> absl::StatusOr<app::WebhookDelivery> {
     PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
-    if (tx.exec_prepared(kRedeliver, id, seconds(now)).empty()) {
-      return absl::NotFoundError("webhook delivery " + std::to_string(id) + " does not exist");
+    const pqxx::result r = tx.exec_prepared(kRedeliver, endpoint, seq, seconds(now));
+    if (r.empty()) {
+      return absl::NotFoundError("webhook delivery " + endpoint + "/" + std::to_string(seq) +
+                                 " does not exist or was delivered");
     }
     tx.commit();
-    return absl::OkStatus();
+    return delivery_from(r[0]);
   });
 }
 

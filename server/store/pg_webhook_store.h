@@ -23,7 +23,8 @@ class PgWebhookStore final : public app::WebhookStore {
   absl::StatusOr<std::vector<app::WebhookDelivery>> deliveries(const std::string& endpoint,
                                                                const std::string& state,
                                                                int limit) override;
-  absl::Status redeliver(int64_t id, domain::Instant now) override;
+  absl::StatusOr<app::WebhookDelivery> redeliver(const std::string& endpoint, int64_t seq,
+                                                 domain::Instant now) override;
 
  private:
   PgPool& pool_;

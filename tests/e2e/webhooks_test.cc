@@ -14,6 +14,7 @@ namespace termijn::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kSecret = "whsec-test-0123456789abcdef";
 
@@ -119,6 +120,12 @@ class WebhooksTest : public ::testing::Test {
     return ids;
   }
 
+  // The state of the delivery of event 1.
+  std::string first_state() const {
+    return server_->database().scalar(
+        "SELECT state FROM webhook_delivery WHERE endpoint = 'tickets' AND seq = 1");
+  }
+
   int port_ = 0;
 };
 
@@ -186,11 +193,7 @@ TEST_F(WebhooksTest, LastFailedAttemptAlertsTheDpoAndLaterEventsGoOn) {
   start(2);
   tell(R"({"status": 500, "times": 2})");
   report("Laptop gestolen");
-  ASSERT_TRUE(poll_until([&] {
-    return server_->database().scalar(
-               "SELECT state FROM webhook_delivery WHERE endpoint = 'tickets' AND seq = 1") ==
-           "failed";
-  }));
+  ASSERT_TRUE(poll_until([&] { return first_state() == "failed"; }));
   ASSERT_TRUE(poll_until([&] {
     return server_->database().scalar(
                "SELECT count(*) FROM webhook_delivery WHERE state = 'pending'") == "0";
@@ -210,6 +213,41 @@ TEST_F(WebhooksTest, LastFailedAttemptAlertsTheDpoAndLaterEventsGoOn) {
   }));
   EXPECT_THAT(alert, HasSubstr("Webhook tickets"));
   EXPECT_THAT(server_->log(), HasSubstr("tickets/1 failed after 2 attempts"));
+}
+
+// `termijn webhook`: the party's DPO lists its endpoints and failed deliveries, redelivers one
+// (delivered then, once) and tests the endpoint; the other party's DPO sees no such endpoint.
+TEST_F(WebhooksTest, CliListsRedeliversAndTests) {
+  start(1);
+  tell(R"({"status": 500, "times": 1})");
+  report("Laptop gestolen");
+  ASSERT_TRUE(poll_until([&] { return first_state() == "failed"; }));
+  const Outcome list = server_->cli("herent-dpo", {"webhook", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("tickets"));
+  const Outcome failed =
+      server_->cli("herent-dpo", {"webhook", "deliveries", "tickets", "--state", "failed"});
+  ASSERT_EQ(failed.exit_code, 0) << failed.err;
+  EXPECT_THAT(failed.out, HasSubstr("tickets/1"));
+  EXPECT_THAT(failed.out, HasSubstr("HTTP 500"));
+
+  const Outcome stranger = server_->cli("kortenberg-dpo", {"webhook", "redeliver", "tickets/1"});
+  EXPECT_EQ(stranger.exit_code, 3) << stranger.err;
+  const Outcome none = server_->cli("kortenberg-dpo", {"webhook", "list"});
+  EXPECT_THAT(none.out, Not(HasSubstr("tickets")));
+
+  const Outcome again = server_->cli("herent-dpo", {"webhook", "redeliver", "tickets/1"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  ASSERT_TRUE(poll_until([&] { return first_state() == "delivered"; }));
+  const Outcome twice = server_->cli("herent-dpo", {"webhook", "redeliver", "tickets/1"});
+  EXPECT_EQ(twice.exit_code, 3) << "a delivered event is not delivered again";
+
+  const Outcome test = server_->cli("herent-dpo", {"webhook", "test", "tickets"});
+  ASSERT_EQ(test.exit_code, 0) << test.err;
+  EXPECT_THAT(test.out, HasSubstr("delivered (HTTP 204)"));
+  bool seen = false;
+  for (const Received& r : received()) seen |= r.event == "webhook.test" && r.signature_ok;
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace
