@@ -84,5 +84,7 @@ void add_request_commands(CLI::App& app, Context& ctx);
 void add_deadline_commands(CLI::App& app, Context& ctx);
 void add_obligation_commands(CLI::App& app, Context& ctx);
 void add_register_commands(CLI::App& app, Context& ctx);
+void add_event_commands(CLI::App& app, Context& ctx);
+void add_webhook_commands(CLI::App& app, Context& ctx);
 
 }  // namespace termijn::cli

@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
   termijn::cli::add_audit_commands(app, ctx);
   termijn::cli::add_notification_commands(app, ctx);
   termijn::cli::add_register_commands(app, ctx);
+  termijn::cli::add_event_commands(app, ctx);
+  termijn::cli::add_webhook_commands(app, ctx);
   // Checked once every option is read, before any command runs.
   app.parse_complete_callback([&] {
     if (ctx.output == "csv" && !app.got_subcommand("register")) {

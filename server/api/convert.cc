@@ -1,5 +1,7 @@
 #include "server/api/convert.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
@@ -350,6 +352,42 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, dom
   to_proto(in, directory, out->mutable_request());
   move_to_duties(in.obligations, as_of, out->mutable_request(), out);
   out->set_time_zone(zone_of(directory, in.request.party));
+}
+
+void to_proto(const domain::StreamEvent& in, v1::Event* out) {
+  out->set_seq(in.seq);
+  out->set_type(in.type);
+  set_time(in.time, out->mutable_time());
+  out->set_party(in.party);
+  out->set_subject(in.subject);
+  out->set_related(in.related);
+  out->set_principal(in.principal);
+  out->set_details_json(in.details);
+  out->set_action(in.action);
+}
+
+std::string event_json(const domain::StreamEvent& in) {
+  v1::Event event;
+  to_proto(in, &event);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(event, &json, options).ok()) return "{}";
+  return json;
+}
+
+void to_proto(const app::WebhookDelivery& in, v1::WebhookDelivery* out) {
+  out->set_delivery_id(in.delivery_id());
+  out->set_endpoint(in.endpoint);
+  out->set_seq(in.seq);
+  out->set_event_type(in.event_type);
+  out->set_state(in.state);
+  out->set_attempts(in.attempts);
+  set_time(in.next_attempt_time, out->mutable_next_attempt_time());
+  out->set_last_status(in.last_status);
+  out->set_last_error(in.last_error);
+  if (in.delivered_time) set_time(*in.delivered_time, out->mutable_delivered_time());
+  set_time(in.create_time, out->mutable_create_time());
 }
 
 }  // namespace termijn::api

@@ -9,6 +9,8 @@
 #include "server/app/records.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
+#include "server/app/webhooks.h"
+#include "server/domain/events.h"
 #include "termijn/v1/termijn.pb.h"
 
 namespace termijn::api {
@@ -35,5 +37,9 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, dom
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
               v1::Notification* out);
+void to_proto(const domain::StreamEvent& in, v1::Event* out);
+void to_proto(const app::WebhookDelivery& in, v1::WebhookDelivery* out);
+/// The proto3 JSON of the event on one line, every field present: a webhook's body.
+std::string event_json(const domain::StreamEvent& in);
 
 }  // namespace termijn::api

@@ -54,6 +54,17 @@ absl::Status may_acknowledge(const Principal& p, std::string_view recipient_part
                        "': that takes its dpo role");
 }
 
+absl::Status may_read_webhooks(const Principal& p, std::string_view party) {
+  if (p.auditor || (p.dpo && p.party == party)) return absl::OkStatus();
+  return denied(p, "read the webhooks of party '" + std::string(party) + "': that takes its dpo role");
+}
+
+absl::Status may_change_webhooks(const Principal& p, std::string_view party) {
+  if (p.dpo && p.party == party) return absl::OkStatus();
+  return denied(p, "redeliver or test the webhooks of party '" + std::string(party) +
+                       "': that takes its dpo role");
+}
+
 absl::Status may_read_audit(const Principal& p) {
   if (p.dpo || p.auditor) return absl::OkStatus();
   return denied(p, "read the audit trail: that takes the dpo or auditor role");

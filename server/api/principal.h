@@ -45,6 +45,12 @@ absl::Status may_change(const Principal& p, std::string_view owner_party);
 /// Acknowledge a notice sent to `recipient_party`: its DPO.
 absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party);
 
+/// Read the webhooks of `party` and their deliveries: its DPO, and auditors.
+absl::Status may_read_webhooks(const Principal& p, std::string_view party);
+
+/// Redeliver and test the webhooks of `party`: its DPO.
+absl::Status may_change_webhooks(const Principal& p, std::string_view party);
+
 /// Read the audit trail: DPOs and auditors.
 absl::Status may_read_audit(const Principal& p);
 

@@ -590,4 +590,122 @@ grpc::ServerWriteReactor<v1::RequestRegisterEntry>* TermijnService::ExportReques
       });
 }
 
+grpc::ServerWriteReactor<v1::Event>* TermijnService::WatchEvents(
+    grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
+  return event_streams_.open(authenticator_.authenticate(*ctx), *req);
+}
+
+absl::StatusOr<const config::Webhook*> TermijnService::webhook(const Principal& p,
+                                                               const std::string& name,
+                                                               bool change) const {
+  for (const config::Webhook& w : uc_.webhooks) {
+    if (w.name != name) continue;
+    if (auto s = policy::may_read_webhooks(p, w.party); !s.ok()) break;  // as if it did not exist
+    if (change) {
+      if (auto s = policy::may_change_webhooks(p, w.party); !s.ok()) return s;
+    }
+    return &w;
+  }
+  return absl::NotFoundError("webhook '" + name + "' is not configured");
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListWebhooks(grpc::CallbackServerContext* ctx,
+                                                       const v1::ListWebhooksRequest*,
+                                                       v1::ListWebhooksResponse* resp) {
+  return handle(ctx, "ListWebhooks", [=, this](const Principal& p) -> absl::Status {
+    if (!p.dpo && !p.auditor) return policy::may_read_webhooks(p, p.party);
+    for (const config::Webhook& w : uc_.webhooks) {
+      if (!policy::may_read_webhooks(p, w.party).ok()) continue;
+      const auto position = uc_.webhook_store.position(w.name);
+      if (!position.ok()) return position.status();
+      v1::Webhook* out = resp->add_webhooks();
+      out->set_name(w.name);
+      out->set_url(w.url);
+      out->set_party(w.party);
+      for (const std::string& t : w.types) out->add_types(t);
+      out->set_subject(w.subject);
+      out->set_position(*position);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListWebhookDeliveries(
+    grpc::CallbackServerContext* ctx, const v1::ListWebhookDeliveriesRequest* req,
+    v1::ListWebhookDeliveriesResponse* resp) {
+  return handle(ctx, "ListWebhookDeliveries", [=, this](const Principal& p) -> absl::Status {
+    if (req->page_size() < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+    static const std::set<std::string> kStates = {"", "pending", "delivered", "failed"};
+    if (!kStates.count(req->state())) {
+      return absl::InvalidArgumentError("state: must be pending, delivered or failed");
+    }
+    if (!p.dpo && !p.auditor) return policy::may_read_webhooks(p, p.party);
+    if (!req->endpoint().empty()) {
+      if (auto w = webhook(p, req->endpoint(), false); !w.ok()) return w.status();
+    }
+    const int limit = req->page_size() == 0 ? 50 : std::min(req->page_size(), 1000);
+    auto rows = uc_.webhook_store.deliveries(req->endpoint(), req->state(), limit);
+    if (!rows.ok()) return rows.status();
+    for (const app::WebhookDelivery& d : *rows) {
+      if (webhook(p, d.endpoint, false).ok()) to_proto(d, resp->add_deliveries());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::RedeliverWebhook(grpc::CallbackServerContext* ctx,
+                                                           const v1::RedeliverWebhookRequest* req,
+                                                           v1::WebhookDelivery* resp) {
+  return handle(ctx, "RedeliverWebhook", [=, this](const Principal& p) -> absl::Status {
+    const std::string& id = req->delivery_id();
+    const size_t slash = id.rfind('/');
+    int64_t seq = 0;
+    if (slash != std::string::npos) {
+      try {
+        seq = std::stoll(id.substr(slash + 1));
+      } catch (const std::exception&) {
+        seq = 0;
+      }
+    }
+    if (slash == std::string::npos || seq <= 0) {
+      return absl::InvalidArgumentError("delivery_id: '" + id +
+                                        "' is not ENDPOINT/SEQ, e.g. servicedesk/42");
+    }
+    const std::string endpoint = id.substr(0, slash);
+    if (auto w = webhook(p, endpoint, true); !w.ok()) return w.status();
+    auto d = uc_.webhook_store.redeliver(endpoint, seq, uc_.clock.now());
+    if (!d.ok()) return d.status();
+    to_proto(*d, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::TestWebhook(grpc::CallbackServerContext* ctx,
+                                                      const v1::TestWebhookRequest* req,
+                                                      v1::TestWebhookResponse* resp) {
+  return handle(ctx, "TestWebhook", [=, this](const Principal& p) -> absl::Status {
+    const auto w = webhook(p, req->endpoint(), true);
+    if (!w.ok()) return w.status();
+    const domain::Instant now = uc_.clock.now();
+    domain::StreamEvent test;
+    test.type = "webhook.test";
+    test.time = now;
+    test.party = (*w)->party;
+    test.principal = p.name;
+    test.details = "{}";
+    test.action = "webhook.test";
+    const std::string delivery_id =
+        (*w)->name + "/test-" + std::to_string(now.time_since_epoch().count());
+    const notify::WebhookResult result = uc_.webhook_sender.post(
+        {(*w)->url, (*w)->secret, (*w)->ca_file, delivery_id, test.type, event_json(test),
+         static_cast<int64_t>(now.time_since_epoch().count()),
+         std::chrono::seconds{(*w)->timeout_seconds}});
+    resp->set_delivered(result.delivered);
+    resp->set_status(static_cast<int>(result.status));
+    resp->set_error(result.error);
+    resp->set_delivery_id(delivery_id);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace termijn::api

@@ -2,6 +2,7 @@
 
 #include "server/api/authenticator.h"
 #include "server/api/call_executor.h"
+#include "server/api/event_stream.h"
 #include "server/app/audit.h"
 #include "server/app/close_obligation.h"
 #include "server/app/close_record.h"
@@ -14,6 +15,9 @@
 #include "server/app/registers.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
+#include "server/app/webhooks.h"
+#include "server/config/config.h"
+#include "server/notify/webhook_sender.h"
 #include "server/jobs/notice_composer.h"
 #include "termijn/v1/termijn.grpc.pb.h"
 
@@ -36,6 +40,10 @@ struct UseCases {
   app::CloseRequest& close_request;
   app::ExtendRequest& extend_request;
   app::Registers& registers;
+  const std::vector<config::Webhook>& webhooks;
+  app::WebhookStore& webhook_store;
+  notify::WebhookSender& webhook_sender;
+  const app::Clock& clock;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -46,8 +54,12 @@ struct UseCases {
 /// deadline (app::CallDeadline), which bounds its waits for a connection and its statements.
 class TermijnService final : public v1::Termijn::CallbackService {
  public:
-  TermijnService(const Authenticator& authenticator, UseCases use_cases, CallExecutor& executor)
-      : authenticator_(authenticator), uc_(use_cases), executor_(executor) {}
+  TermijnService(const Authenticator& authenticator, UseCases use_cases, CallExecutor& executor,
+                 EventStreams& event_streams)
+      : authenticator_(authenticator),
+        uc_(use_cases),
+        executor_(executor),
+        event_streams_(event_streams) {}
 
   grpc::ServerUnaryReactor* ListParties(grpc::CallbackServerContext* ctx,
                                         const v1::ListPartiesRequest* req,
@@ -129,6 +141,21 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerWriteReactor<v1::RequestRegisterEntry>* ExportRequestRegister(
       grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) override;
 
+  grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* ctx,
+                                                   const v1::WatchEventsRequest* req) override;
+  grpc::ServerUnaryReactor* ListWebhooks(grpc::CallbackServerContext* ctx,
+                                         const v1::ListWebhooksRequest* req,
+                                         v1::ListWebhooksResponse* resp) override;
+  grpc::ServerUnaryReactor* ListWebhookDeliveries(grpc::CallbackServerContext* ctx,
+                                                  const v1::ListWebhookDeliveriesRequest* req,
+                                                  v1::ListWebhookDeliveriesResponse* resp) override;
+  grpc::ServerUnaryReactor* RedeliverWebhook(grpc::CallbackServerContext* ctx,
+                                             const v1::RedeliverWebhookRequest* req,
+                                             v1::WebhookDelivery* resp) override;
+  grpc::ServerUnaryReactor* TestWebhook(grpc::CallbackServerContext* ctx,
+                                        const v1::TestWebhookRequest* req,
+                                        v1::TestWebhookResponse* resp) override;
+
  private:
   /// Where a call's work runs: on the executor (anything that may touch the database), or at
   /// once on the callback thread (pure, in-memory work).
@@ -148,6 +175,10 @@ class TermijnService final : public v1::Termijn::CallbackService {
                      const std::string& text, const std::string& ground, v1::Obligation* resp);
   /// The id of `collection`/`name` if `p` may change it (policy::may_change); NOT_FOUND as
   /// for a read if it does not concern p.
+  /// The endpoint `name` if `p` may read it (its party's DPO, auditors) or, with `change`,
+  /// redeliver and test (its party's DPO); NOT_FOUND for an endpoint of another party.
+  absl::StatusOr<const config::Webhook*> webhook(const Principal& p, const std::string& name,
+                                                 bool change) const;
   absl::StatusOr<int64_t> changeable(const Principal& p, const std::string& name,
                                      std::string_view collection, std::string_view field);
 
@@ -161,6 +192,7 @@ class TermijnService final : public v1::Termijn::CallbackService {
   const Authenticator& authenticator_;
   UseCases uc_;
   CallExecutor& executor_;
+  EventStreams& event_streams_;
 };
 
 }  // namespace termijn::api

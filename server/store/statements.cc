@@ -1,6 +1,7 @@
 #include "server/store/statements.h"
 
 #include <absl/strings/str_replace.h>
+#include "server/store/pg_webhook_store.h"
 
 #include <pqxx/connection>
 #include <string>
@@ -328,6 +329,7 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kObligationsOfRequests,
             "SELECT " + kObligationColumns +
                 " FROM obligation WHERE request_id = ANY($1::bigint[]) ORDER BY due_time, id");
+  prepare_webhook_statements(c);
 }
 
 }  // namespace termijn::store

@@ -207,3 +207,53 @@ TEST(ConfigTest, PasswordsOnTheCommandLineAreRefused) {
 
 }  // namespace
 }  // namespace termijn::config
+
+namespace termijn::config {
+namespace {
+
+std::string with_webhook(const std::string& keys) {
+  return replaced(demo(), "[audit]",
+                  "[[webhook]]\nname = \"desk\"\nparty = \"herent\"\n" + keys + "\n\n[audit]");
+}
+
+TEST(ConfigTest, WebhooksTakeTheirSecretFromTheEnvironmentOrAPrivateFile) {
+  // A webhook's secret comes from the environment or a file only its owner may read; the URL is
+  // HTTPS except to a loopback address; the party must exist.
+  ::setenv("TERMIJN_TEST_HOOK_SECRET", "0123456789abcdef-secret", 1);
+  const Config c = parse_config(
+      with_webhook("url = \"https://desk.example/hook\"\nsecret_env = "
+                   "\"TERMIJN_TEST_HOOK_SECRET\"\ntypes = [\"incident.\"]"),
+      "test.toml");
+  ASSERT_EQ(c.webhooks.size(), 1u);
+  EXPECT_EQ(c.webhooks[0].secret, "0123456789abcdef-secret");
+  EXPECT_EQ(c.webhooks[0].types, std::vector<std::string>{"incident."});
+
+  const std::string file = std::filesystem::temp_directory_path() / "termijn-hook-secret";
+  std::ofstream(file) << "from-a-file-0123456789\n";
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write |
+                                         std::filesystem::perms::group_read);
+  const std::string from_file =
+      with_webhook("url = \"https://desk.example/hook\"\nsecret_file = \"" + file + "\"");
+  EXPECT_THAT(error_of(from_file), HasSubstr("webhook[0].secret_file"));
+  EXPECT_THAT(error_of(from_file), HasSubstr("chmod 600"));
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write);
+  EXPECT_EQ(parse_config(from_file, "test.toml").webhooks[0].secret, "from-a-file-0123456789");
+  std::filesystem::remove(file);
+
+  EXPECT_THAT(error_of(with_webhook("url = \"http://desk.example/hook\"\nsecret_env = "
+                                    "\"TERMIJN_TEST_HOOK_SECRET\"")),
+              HasSubstr("webhook[0].url must be https://"));
+  EXPECT_EQ(error_of(with_webhook("url = \"http://127.0.0.1:8080/hook\"\nsecret_env = "
+                                  "\"TERMIJN_TEST_HOOK_SECRET\"")),
+            "");
+  EXPECT_THAT(error_of(with_webhook("url = \"https://desk.example/hook\"\nsecret_env = "
+                                    "\"TERMIJN_TEST_HOOK_UNSET\"")),
+              HasSubstr("TERMIJN_TEST_HOOK_UNSET is not set"));
+  EXPECT_THAT(error_of(with_webhook("url = \"https://desk.example/hook\"")),
+              HasSubstr("set one of secret_env, secret_file"));
+}
+
+}  // namespace
+}  // namespace termijn::config
