@@ -71,7 +71,9 @@ std::string sql_quote(const std::string& s) {
 }  // namespace
 
 std::string rt_time(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+  // RT's own database form, in UTC. An RFC 3339 "...T...Z" is stored verbatim by an update
+  // (RT 5.0.3 on SQLite), and RT then reads that ticket's Due back as unset.
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", t, absl::UTCTimeZone());
 }
 
 RestRtClient::RestRtClient(RestRtSettings settings) : settings_(std::move(settings)) {

@@ -79,7 +79,7 @@ class RestRtClient final : public RtClient {
   RestRtSettings settings_;
 };
 
-/// RT's form of an instant in JSON: "2026-12-03T10:00:00Z".
+/// An instant as RT takes it in JSON: "2026-12-03 10:00:00" (UTC).
 std::string rt_time(absl::Time t);
 
 }  // namespace termijn::rt
