@@ -255,8 +255,11 @@ TEST_F(RtConnectorTest, OtherPartiesAndUnknownEventsAreSkipped) {
   ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/9")).ok());
   ASSERT_TRUE(connector->apply(event(2, "incident.reported", "incidents/404")).ok());
   ASSERT_TRUE(connector->apply(event(3, "audit.checkpoint", "checkpoints/1")).ok());
+  Event of_kortenberg = event(4, "incident.reported", "incidents/4");
+  of_kortenberg.party = "kortenberg";
+  ASSERT_TRUE(connector->apply(of_kortenberg).ok());
   EXPECT_TRUE(rt_.tickets.empty());
-  EXPECT_EQ(connector->position(), 3);
+  EXPECT_EQ(connector->position(), 4);
 }
 
 // The spellings of a ticket id in external_ref.

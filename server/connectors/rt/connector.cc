@@ -155,7 +155,9 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
 absl::Status RtConnector::apply(const Event& event) {
   if (event.seq <= state_.position) return absl::OkStatus();
   const auto title = comment_titles().find(event.type);
-  if (title != comment_titles().end()) {
+  const bool other_party =
+      !options_.party.empty() && !event.party.empty() && event.party != options_.party;
+  if (title != comment_titles().end() && !other_party) {
     if (state_.pending != event.seq) {
       state_.pending = event.seq;
       if (auto saved = save(); !saved.ok()) return saved;

@@ -19,7 +19,8 @@ struct Event {
   std::string type;     ///< "obligation.fulfilled"
   absl::Time time;
   std::string subject;  ///< "incidents/4", "obligations/17", "notifications/3"
-  std::string related;  ///< the record or obligation the subject belongs to, if any
+  std::string related;  ///< the record the subject belongs to ("incidents/4"), if any
+  std::string party;    ///< the party whose record it is
   std::string principal;
   std::string details_json;
 };
