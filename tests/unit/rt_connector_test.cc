@@ -2,6 +2,9 @@
 // memory: tickets, comments, Due, crashes and RT outages. The real RT is in tests/rt.
 #include "server/connectors/rt/connector.h"
 
+#include <sys/stat.h>
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include <map>
 
 #include "absl/strings/match.h"
+#include "server/connectors/rt/config.h"
 
 namespace termijn::rt {
 namespace {
@@ -290,6 +294,33 @@ TEST_F(RtConnectorTest, StateFileRoundTrips) {
   StateFile other((dir_ / "other").string());
   { std::ofstream(other.path()) << "position 3\n"; }
   EXPECT_FALSE(other.load().ok());
+}
+
+// The configuration names a missing key, and refuses a token file others may read.
+TEST_F(RtConnectorTest, ConfigNamesWhatIsWrong) {
+  const std::string token = (dir_ / "token").string();
+  { std::ofstream(token) << "1-2-abc\n"; }
+  ::chmod(token.c_str(), 0600);
+  const std::string path = (dir_ / "termijn-rt.toml").string();
+  const auto write = [&](const std::string& rt_url) {
+    std::ofstream(path) << "[termijn]\nca = \"ca.crt\"\ncert = \"c.crt\"\nkey = \"c.key\"\n"
+                        << "[rt]\nurl = \"" << rt_url << "\"\nqueue = \"Privacy\"\n"
+                        << "token_file = \"" << token << "\"\n"
+                        << "[connector]\nstate_file = \"state\"\n";
+  };
+  write("https://rt.example.org/");
+  auto config = load_config(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rt.token, "1-2-abc");
+  EXPECT_EQ(config->rt.record_field, "Termijn record");
+  write("rt.example.org");
+  EXPECT_EQ(load_config(path).status().message(),
+            "rt.url: not an http:// or https:// URL: rt.example.org");
+  write("https://rt.example.org/");
+  ::chmod(token.c_str(), 0644);
+  const auto readable = load_config(path);
+  EXPECT_EQ(readable.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(readable.status().message()), ::testing::HasSubstr("chmod 600"));
 }
 
 }  // namespace
