@@ -72,8 +72,8 @@ RtServer::~RtServer() {
 
 void RtServer::start() {
   if (pid_ > 0) return;
-  pid_ = spawn_process({script(), "serve", dir_, std::to_string(port_)}, {},
-                       dir_ + "/server.out", dir_ + "/server.err");
+  pid_ = spawn_process({script(), "serve", dir_, std::to_string(port_)}, {}, dir_ + "/server.out",
+                       dir_ + "/server.err");
   const bool up = poll_until(
       [&] {
         std::string body;

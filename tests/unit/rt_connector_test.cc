@@ -1,11 +1,8 @@
 // The RT connector's core (server/connectors/rt/connector.h) against an RT and a termijnd in
 // memory: tickets, comments, Due, crashes and RT outages. The real RT is in tests/rt.
-#include "server/connectors/rt/connector.h"
-
-#include <sys/stat.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "server/connectors/rt/config.h"
+#include "server/connectors/rt/connector.h"
 
 namespace termijn::rt {
 namespace {
@@ -112,11 +110,18 @@ class RtConnectorTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     file_ = std::make_unique<StateFile>((dir_ / "state").string());
     RecordView incident{.name = "incidents/4", .party = "herent", .title = "Lost laptop"};
-    incident.obligations = {
-        {.name = "obligations/1", .subject = "incidents/4", .rule = "protocol.breach_notice",
-         .state = "open", .due = kT0 + absl::Hours(36), .open = true},
-        {.name = "obligations/2", .subject = "incidents/4", .rule = "gdpr.art33_authority",
-         .state = "open", .due = kT0 + absl::Hours(72), .open = true}};
+    incident.obligations = {{.name = "obligations/1",
+                             .subject = "incidents/4",
+                             .rule = "protocol.breach_notice",
+                             .state = "open",
+                             .due = kT0 + absl::Hours(36),
+                             .open = true},
+                            {.name = "obligations/2",
+                             .subject = "incidents/4",
+                             .rule = "gdpr.art33_authority",
+                             .state = "open",
+                             .due = kT0 + absl::Hours(72),
+                             .open = true}};
     termijn_.records["incidents/4"] = incident;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -129,7 +134,10 @@ class RtConnectorTest : public ::testing::Test {
   }
 
   static Event event(int64_t seq, std::string type, std::string subject, std::string related = "") {
-    return {.seq = seq, .type = std::move(type), .time = kT0, .subject = std::move(subject),
+    return {.seq = seq,
+            .type = std::move(type),
+            .time = kT0,
+            .subject = std::move(subject),
             .related = std::move(related)};
   }
 
@@ -245,8 +253,8 @@ TEST_F(RtConnectorTest, ExternalRefLinksTheNamedTicket) {
   EXPECT_EQ(rt_.creates, 0);
   EXPECT_EQ(rt_.tickets.at(7).record, "incidents/4");
   EXPECT_EQ(rt_.tickets.at(7).due, kT0 + absl::Hours(36));
-  termijn_.records["incidents/5"] = {.name = "incidents/5", .party = "herent",
-                                     .external_ref = "RT-99"};
+  termijn_.records["incidents/5"] = {
+      .name = "incidents/5", .party = "herent", .external_ref = "RT-99"};
   ASSERT_TRUE(connector->apply(event(2, "incident.reported", "incidents/5")).ok());
   EXPECT_EQ(rt_.creates, 1);
 }
@@ -280,17 +288,17 @@ TEST(TicketIdOf, AcceptsRtSpellingsOnly) {
 
 // The state file keeps position, pending event and tickets; a file that is not one is refused.
 TEST_F(RtConnectorTest, StateFileRoundTrips) {
-  ConnectorState state{.position = 41, .pending = 42, .tickets = {{"incidents/4", 7},
-                                                                  {"requests/2", 8}}};
+  ConnectorState state{
+      .position = 41, .pending = 42, .tickets = {{"incidents/4", 7}, {"requests/2", 8}}};
   ASSERT_TRUE(file_->save(state).ok());
   auto loaded = file_->load();
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->position, 41);
   EXPECT_EQ(loaded->pending, 42);
   EXPECT_EQ(loaded->tickets, state.tickets);
-  EXPECT_EQ(std::filesystem::status(file_->path()).permissions() &
-                std::filesystem::perms::others_all,
-            std::filesystem::perms::none);
+  EXPECT_EQ(
+      std::filesystem::status(file_->path()).permissions() & std::filesystem::perms::others_all,
+      std::filesystem::perms::none);
   StateFile other((dir_ / "other").string());
   { std::ofstream(other.path()) << "position 3\n"; }
   EXPECT_FALSE(other.load().ok());

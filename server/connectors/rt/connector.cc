@@ -53,6 +53,12 @@ std::optional<absl::Time> earliest_open_due(const RecordView& record) {
   return due;
 }
 
+std::vector<std::string> followed_event_types() {
+  std::vector<std::string> types;
+  for (const auto& [type, _] : comment_titles()) types.push_back(type);
+  return types;
+}
+
 int64_t ticket_id_of(const std::string& external_ref) {
   std::string digits = external_ref;
   for (const std::string prefix : {"RT-", "rt-", "RT#", "rt#", "#"}) {
@@ -83,8 +89,8 @@ Comment comment_for(const Event& event, const std::optional<ObligationView>& obl
   if (obligation) {
     absl::StrAppend(&c.text, "\nObligation: ", obligation->name, " (", obligation->rule, ")\n",
                     "Legal basis: ", obligation->legal_basis, "\n",
-                    "Recipient: ", obligation->recipient, "\n",
-                    "Due: ", utc(obligation->due), "\n", "State: ", obligation->state, "\n");
+                    "Recipient: ", obligation->recipient, "\n", "Due: ", utc(obligation->due), "\n",
+                    "State: ", obligation->state, "\n");
   }
   if (!event.details_json.empty() && event.details_json != "{}") {
     absl::StrAppend(&c.text, "\nDetails: ", event.details_json, "\n");

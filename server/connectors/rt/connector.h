@@ -16,7 +16,7 @@ namespace termijn::rt {
 /// One event of Termijn's event stream, as far as the connector needs it.
 struct Event {
   int64_t seq = 0;
-  std::string type;     ///< "obligation.fulfilled"
+  std::string type;  ///< "obligation.fulfilled"
   absl::Time time;
   std::string subject;  ///< "incidents/4", "obligations/17", "notifications/3"
   std::string related;  ///< the record the subject belongs to ("incidents/4"), if any
@@ -64,6 +64,10 @@ struct ConnectorOptions {
 /// The ticket's Due: the earliest due time of the record's open obligations; none when no
 /// obligation is open.
 std::optional<absl::Time> earliest_open_due(const RecordView& record);
+
+/// The event types the connector acts on (for the stream's filter); others only move its
+/// position.
+std::vector<std::string> followed_event_types();
 
 /// The RT ticket id named by an external_ref: "1234", "RT-1234", "rt#1234", "#1234"; 0 for
 /// anything else.

@@ -89,8 +89,8 @@ RecordView record_view(const v1::Incident& incident) {
       "Termijn ", incident.name(), ", reported by ", incident.reported_by(), "\n\n",
       "Aware since: ", utc(incident.aware_time()), "\n",
       incident.has_occurred_time() ? "Occurred: " + utc(incident.occurred_time()) + "\n" : "",
-      "Risk: ", incident.risk() == v1::RISK_UNSPECIFIED ? "not yet assessed"
-                                                         : v1::spelling(incident.risk()),
+      "Risk: ",
+      incident.risk() == v1::RISK_UNSPECIFIED ? "not yet assessed" : v1::spelling(incident.risk()),
       "\n", "Data categories: ", spellings<v1::DataCategory>(incident.categories()), "\n",
       "Data subjects: ", spellings<v1::SubjectGroup>(incident.subject_groups()),
       incident.subject_count() > 0 ? absl::StrCat(" (about ", incident.subject_count(), ")") : "",
@@ -109,9 +109,9 @@ RecordView record_view(const v1::Request& request) {
   const std::string kind = v1::spelling(request.kind());
   view.title = absl::StrCat("Request (", kind, ") at ", request.party(), ": ",
                             headline(request.summary(), 120), " [Termijn ", request.name(), "]");
-  view.text = absl::StrCat("Termijn ", request.name(), ", logged by ", request.logged_by(),
-                           "\n\n", "Kind: ", kind, "\n", "Received: ",
-                           utc(request.receive_time()), "\n\n", request.summary(), "\n");
+  view.text = absl::StrCat("Termijn ", request.name(), ", logged by ", request.logged_by(), "\n\n",
+                           "Kind: ", kind, "\n", "Received: ", utc(request.receive_time()), "\n\n",
+                           request.summary(), "\n");
   for (const v1::Obligation& o : request.obligations()) {
     view.obligations.push_back(obligation_view(o));
   }

@@ -5,8 +5,8 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "server/connectors/rt/rt_client.h"
 
 namespace termijn::rt {
@@ -30,8 +30,8 @@ absl::StatusOr<Struct> parse_object(const std::string& json, const std::string& 
   Struct object;
   const auto status = google::protobuf::util::JsonStringToMessage(json, &object);
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("RT answered ", what, " with no JSON object: ",
-                                            json.substr(0, 200)));
+    return absl::InternalError(
+        absl::StrCat("RT answered ", what, " with no JSON object: ", json.substr(0, 200)));
   }
   return object;
 }
@@ -84,8 +84,7 @@ absl::StatusOr<RestRtClient::Response> RestRtClient::call(const std::string& met
                                                           const std::string& path,
                                                           const std::string& body) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
-                                                                      curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
   for (const std::string& h :
        {"Authorization: token " + settings_.token, std::string("Accept: application/json"),
         std::string("Content-Type: application/json; charset=utf-8")}) {
@@ -137,8 +136,8 @@ absl::StatusOr<std::string> RestRtClient::call_ok(const std::string& method,
 }
 
 absl::StatusOr<int64_t> RestRtClient::find_ticket(const std::string& record) {
-  const std::string query = absl::StrCat("'CF.{", settings_.record_field, "}' = ",
-                                         sql_quote(record));
+  const std::string query =
+      absl::StrCat("'CF.{", settings_.record_field, "}' = ", sql_quote(record));
   auto body = call_ok("GET", "tickets?order=ASC&orderby=id&query=" + escape(query), "");
   if (!body.ok()) return body.status();
   auto found = parse_object(*body, "a ticket search");
@@ -203,8 +202,8 @@ absl::StatusOr<bool> RestRtClient::has_comment(int64_t id, const std::string& su
   constexpr int kPerPage = 100;
   for (int page = 1;; ++page) {
     auto body = call_ok("GET",
-                        absl::StrCat("ticket/", id, "/history?fields=Type,Data&per_page=",
-                                     kPerPage, "&page=", page),
+                        absl::StrCat("ticket/", id, "/history?fields=Type,Data&per_page=", kPerPage,
+                                     "&page=", page),
                         "");
     if (!body.ok()) return body.status();
     auto history = parse_object(*body, "a ticket history");

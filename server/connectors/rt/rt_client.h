@@ -13,8 +13,8 @@ namespace termijn::rt {
 /// What a new ticket carries.
 struct NewTicket {
   std::string subject;
-  std::string text;          ///< the ticket's first message, plain text
-  std::string record;        ///< "incidents/4": the value of the record custom field
+  std::string text;    ///< the ticket's first message, plain text
+  std::string record;  ///< "incidents/4": the value of the record custom field
   std::optional<absl::Time> due;
 };
 
@@ -48,7 +48,7 @@ struct RestRtSettings {
   std::string token;     ///< an RT auth token of the connector's RT user
   std::string queue;     ///< where new tickets go
   std::string record_field = "Termijn record";  ///< the ticket custom field holding "incidents/4"
-  std::string ca_file;   ///< extra CA for HTTPS; empty: the system's
+  std::string ca_file;                          ///< extra CA for HTTPS; empty: the system's
   long timeout_seconds = 30;
 };
 

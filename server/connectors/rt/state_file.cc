@@ -62,8 +62,8 @@ absl::StatusOr<ConnectorState> StateFile::load() const {
 }
 
 absl::Status StateFile::save(const ConnectorState& state) const {
-  std::string text = absl::StrCat(kHeader, "\nposition ", state.position, "\npending ",
-                                  state.pending, "\n");
+  std::string text =
+      absl::StrCat(kHeader, "\nposition ", state.position, "\npending ", state.pending, "\n");
   for (const auto& [record, ticket] : state.tickets) {
     absl::StrAppend(&text, "ticket ", record, " ", ticket, "\n");
   }
