@@ -26,6 +26,13 @@ TEST(RestRtClient, WritesTicketsThatRtShowsAndTellsWhatToRetry) {
   std::printf("RT setup %.1f s, first start %.1f s\n", server.setup_seconds(),
               server.start_seconds());
   RestRtClient client(settings_for(server));
+  EXPECT_TRUE(client.check_queue().ok());
+  RestRtSettings no_field = settings_for(server);
+  no_field.record_field = "Termijn";
+  EXPECT_EQ(RestRtClient(no_field).check_queue().code(), absl::StatusCode::kFailedPrecondition);
+  RestRtSettings no_queue = settings_for(server);
+  no_queue.queue = "General Privacy";
+  EXPECT_EQ(RestRtClient(no_queue).check_queue().code(), absl::StatusCode::kFailedPrecondition);
   const absl::Time due = absl::FromUnixSeconds(1796300000);  // 2026-12-03T12:13:20Z
   auto id = client.create_ticket({.subject = "Lost laptop [Termijn incidents/4]",
                                   .text = "A laptop was lost.",

@@ -29,8 +29,13 @@ class FakeRtClient final : public RtClient {
  public:
   std::map<int64_t, FakeTicket> tickets;
   bool down = false;
+  bool queue_ok = true;
   int creates = 0;
 
+  absl::Status check_queue() override {
+    if (down) return unavailable();
+    return queue_ok ? absl::OkStatus() : absl::FailedPreconditionError("no record field");
+  }
   absl::StatusOr<int64_t> find_ticket(const std::string& record) override {
     if (down) return unavailable();
     for (const auto& [id, t] : tickets) {
@@ -185,6 +190,16 @@ TEST_F(RtConnectorTest, ObligationChangesCommentAndMoveDueAndClosingResolves) {
   EXPECT_EQ(rt_.tickets.at(1).status, "resolved");
   EXPECT_EQ(rt_.tickets.at(1).due, std::nullopt);
   EXPECT_EQ(rt_.tickets.at(1).comments.size(), 2u);
+}
+
+// Without the record field in the queue no ticket is made: it could not be found again.
+TEST_F(RtConnectorTest, NoTicketWithoutTheRecordField) {
+  rt_.queue_ok = false;
+  auto connector = start();
+  const absl::Status refused = connector->apply(event(1, "incident.reported", "incidents/4"));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(rt_.creates, 0);
+  EXPECT_EQ(connector->position(), 0);
 }
 
 // A restart replays from the saved position: events already applied change nothing.

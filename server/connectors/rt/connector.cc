@@ -147,6 +147,10 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
     }
   }
   if (*ticket == 0) {
+    if (!queue_checked_) {
+      if (auto checked = rt_.check_queue(); !checked.ok()) return checked;
+      queue_checked_ = true;
+    }
     ticket = rt_.create_ticket({.subject = record.title,
                                 .text = record.text,
                                 .record = record.name,

@@ -115,7 +115,8 @@ class RtConnector {
   const StateFile& file_;
   ConnectorState state_;
   ConnectorOptions options_;
-  int64_t recovering_seq_ = 0;  ///< an event that may have been partly applied before a crash
+  int64_t recovering_seq_ = 0;
+  bool queue_checked_ = false;  ///< an event that may have been partly applied before a crash
 };
 
 }  // namespace termijn::rt

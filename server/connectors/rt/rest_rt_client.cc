@@ -135,6 +135,29 @@ absl::StatusOr<std::string> RestRtClient::call_ok(const std::string& method,
   return absl::FailedPreconditionError(what);
 }
 
+absl::Status RestRtClient::check_queue() {
+  auto body = call_ok("GET", "queue/" + escape(settings_.queue), "");
+  if (absl::IsNotFound(body.status()) || absl::IsPermissionDenied(body.status())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("RT has no queue \"", settings_.queue,
+                     "\" that the connector's user may see: ", body.status().message()));
+  }
+  if (!body.ok()) return body.status();
+  auto queue = parse_object(*body, "a queue");
+  if (!queue.ok()) return queue.status();
+  if (const Value* fields = field(*queue, "TicketCustomFields")) {
+    for (const Value& f : fields->list_value().values()) {
+      const Value* name = field(f.struct_value(), "name");
+      if (name != nullptr && name->string_value() == settings_.record_field) {
+        return absl::OkStatus();
+      }
+    }
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "RT queue \"", settings_.queue, "\" has no ticket custom field \"", settings_.record_field,
+      "\" that the connector's user may see and set (see the README)"));
+}
+
 absl::StatusOr<int64_t> RestRtClient::find_ticket(const std::string& record) {
   const std::string query =
       absl::StrCat("'CF.{", settings_.record_field, "}' = ", sql_quote(record));

@@ -24,6 +24,9 @@ struct NewTicket {
 class RtClient {
  public:
   virtual ~RtClient() = default;
+  /// OK when the queue exists and its tickets have the record custom field, visible to the
+  /// connector's user: without it the connector could not find a ticket again after a crash.
+  virtual absl::Status check_queue() = 0;
   /// The id of the ticket whose record custom field is `record`, or 0 when there is none.
   virtual absl::StatusOr<int64_t> find_ticket(const std::string& record) = 0;
   /// Whether ticket `id` exists and the connector may see it.
@@ -56,6 +59,7 @@ struct RestRtSettings {
 class RestRtClient final : public RtClient {
  public:
   explicit RestRtClient(RestRtSettings settings);
+  absl::Status check_queue() override;
   absl::StatusOr<int64_t> find_ticket(const std::string& record) override;
   absl::StatusOr<bool> ticket_exists(int64_t id) override;
   absl::StatusOr<int64_t> create_ticket(const NewTicket& ticket) override;
