@@ -286,12 +286,15 @@ int serve(const Options& o) {
   }
   // One thread per connection: a call holds at most one.
   api::CallExecutor executor(config.database.pool_size, kMaxQueuedCalls);
+  // WatchEvents streams read on when the audit trail grows (migration 0015 announces it).
+  api::EventStreams event_streams(audit_trail, queries, executor);
+  store::PgListener events_listener(url, store::kEventsChannel);
   api::TermijnService service(
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
        notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
        extend_request},
-      executor);
+      executor, event_streams);
 
   grpc::EnableDefaultHealthCheckService(true);
   // Server reflection: grpcurl-style tools and other languages' clients discover the API. It
@@ -320,6 +323,14 @@ int serve(const Options& o) {
       [&server](bool serving) { server->GetHealthCheckService()->SetServingStatus(serving); },
       sleep_unless_stopped);
   std::jthread probing([&health](std::stop_token stop) { health.run(stop); });
+  std::jthread event_waking([&](std::stop_token stop) {
+    event_streams.run(
+        stop, [&events_listener](std::chrono::milliseconds t) { return events_listener.wait(t); },
+        [&worker_audit_store] {
+          const auto head = worker_audit_store.head();
+          return head.ok() ? head->first : int64_t{-1};
+        });
+  });
   std::thread stopper([&] {
     sigset_t signals;
     sigemptyset(&signals);
@@ -340,9 +351,13 @@ int serve(const Options& o) {
     probing.request_stop();
     dispatching.request_stop();
     sequencing.request_stop();
+    event_waking.request_stop();
     mailer->stop();
-    store::notify_channels(pool,
-                           {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel});
+    // Open event streams end now (their clients resume with the last seq they received);
+    // gRPC would otherwise wait the whole grace period for them.
+    event_streams.shutdown();
+    store::notify_channels(pool, {store::kStepChannel, store::kOutboxChannel,
+                                  store::kAuditChannel, store::kEventsChannel});
     server->Shutdown(std::chrono::system_clock::now() + kCallsGrace);
   });
   server->Wait();

@@ -299,4 +299,16 @@ void to_proto(const app::NotificationRecord& in, const app::Directory& directory
   out->set_time_zone(zone_of(directory, in.obligation.owner_party));
 }
 
+void to_proto(const domain::StreamEvent& in, v1::Event* out) {
+  out->set_seq(in.seq);
+  out->set_type(in.type);
+  set_time(in.time, out->mutable_time());
+  out->set_party(in.party);
+  out->set_subject(in.subject);
+  out->set_related(in.related);
+  out->set_principal(in.principal);
+  out->set_details_json(in.details);
+  out->set_action(in.action);
+}
+
 }  // namespace termijn::api

@@ -9,6 +9,7 @@
 #include "server/app/records.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
+#include "server/domain/events.h"
 #include "termijn/v1/termijn.pb.h"
 
 namespace termijn::api {
@@ -30,5 +31,6 @@ void to_proto(const domain::AuditCheckpoint& checkpoint, v1::AuditCheckpoint* ou
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
               v1::Notification* out);
+void to_proto(const domain::StreamEvent& in, v1::Event* out);
 
 }  // namespace termijn::api

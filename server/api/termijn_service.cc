@@ -536,4 +536,9 @@ grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
   });
 }
 
+grpc::ServerWriteReactor<v1::Event>* TermijnService::WatchEvents(
+    grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
+  return event_streams_.open(authenticator_.authenticate(*ctx), *req);
+}
+
 }  // namespace termijn::api

@@ -2,6 +2,7 @@
 
 #include "server/api/authenticator.h"
 #include "server/api/call_executor.h"
+#include "server/api/event_stream.h"
 #include "server/app/audit.h"
 #include "server/app/close_obligation.h"
 #include "server/app/close_record.h"
@@ -44,8 +45,12 @@ struct UseCases {
 /// deadline (app::CallDeadline), which bounds its waits for a connection and its statements.
 class TermijnService final : public v1::Termijn::CallbackService {
  public:
-  TermijnService(const Authenticator& authenticator, UseCases use_cases, CallExecutor& executor)
-      : authenticator_(authenticator), uc_(use_cases), executor_(executor) {}
+  TermijnService(const Authenticator& authenticator, UseCases use_cases, CallExecutor& executor,
+                 EventStreams& event_streams)
+      : authenticator_(authenticator),
+        uc_(use_cases),
+        executor_(executor),
+        event_streams_(event_streams) {}
 
   grpc::ServerUnaryReactor* ListParties(grpc::CallbackServerContext* ctx,
                                         const v1::ListPartiesRequest* req,
@@ -122,6 +127,8 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* CreateAuditCheckpoint(grpc::CallbackServerContext* ctx,
                                                   const v1::CreateAuditCheckpointRequest* req,
                                                   v1::AuditCheckpoint* resp) override;
+  grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* ctx,
+                                                   const v1::WatchEventsRequest* req) override;
 
  private:
   /// Where a call's work runs: on the executor (anything that may touch the database), or at
@@ -148,6 +155,7 @@ class TermijnService final : public v1::Termijn::CallbackService {
   const Authenticator& authenticator_;
   UseCases uc_;
   CallExecutor& executor_;
+  EventStreams& event_streams_;
 };
 
 }  // namespace termijn::api

@@ -75,6 +75,8 @@ inline constexpr const char* kAuditChannel = "termijn_audit";
 inline constexpr const char* kStepChannel = "termijn_steps";
 /// The channel that wakes outbox dispatchers.
 inline constexpr const char* kOutboxChannel = "termijn_outbox";
+/// The channel on which the chaining of audit events is announced (migration 0015).
+inline constexpr const char* kEventsChannel = "termijn_events";
 
 /// Prepares every statement on `connection`.
 void prepare_statements(pqxx::connection& connection);

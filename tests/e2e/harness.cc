@@ -115,6 +115,39 @@ Outcome run_command(const std::vector<std::string>& argv,
   return outcome;
 }
 
+Background::Background(const std::vector<std::string>& argv,
+                       const std::map<std::string, std::string>& env)
+    : dir_(make_temp_dir("termijn-bg")) {
+  pid_ = spawn(argv, env, dir_ + "/out", dir_ + "/err");
+}
+
+Background::~Background() {
+  stop();
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+}
+
+std::string Background::out() const { return read_all(dir_ + "/out"); }
+std::string Background::err() const { return read_all(dir_ + "/err"); }
+
+int Background::stop() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    status_ = wait_for(pid_);
+    pid_ = -1;
+  }
+  return status_;
+}
+
+int Background::exited() {
+  if (pid_ <= 0) return status_;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return -1;
+  pid_ = -1;
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return status_;
+}
+
 const Certificates& Certificates::get() {
   static const Certificates certs = [] {
     Certificates c;
@@ -260,14 +293,32 @@ void dev_certs(const std::vector<std::string>& names, bool revoke) {
 
 std::string Termijnd::log() const { return read_all(work_dir_ + "/log"); }
 
-Outcome Termijnd::cli(const std::string& principal, const std::vector<std::string>& args) const {
+namespace {
+
+std::map<std::string, std::string> cli_env(const std::string& address,
+                                           const std::string& principal) {
   const Certificates& certs = Certificates::get();
+  return {{"TERMIJN_SERVER", address},
+          {"TERMIJN_CA", certs.dir + "/ca.crt"},
+          {"TERMIJN_CERT", certs.dir + "/" + principal + ".crt"},
+          {"TERMIJN_KEY", certs.dir + "/" + principal + ".key"}};
+}
+
+std::vector<std::string> cli_argv(const std::vector<std::string>& args) {
   std::vector<std::string> argv{binary("termijn")};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_command(argv, {{"TERMIJN_SERVER", address()},
-                            {"TERMIJN_CA", certs.dir + "/ca.crt"},
-                            {"TERMIJN_CERT", certs.dir + "/" + principal + ".crt"},
-                            {"TERMIJN_KEY", certs.dir + "/" + principal + ".key"}});
+  return argv;
+}
+
+}  // namespace
+
+Outcome Termijnd::cli(const std::string& principal, const std::vector<std::string>& args) const {
+  return run_command(cli_argv(args), cli_env(address(), principal));
+}
+
+std::unique_ptr<Background> Termijnd::cli_background(const std::string& principal,
+                                                     const std::vector<std::string>& args) const {
+  return std::make_unique<Background>(cli_argv(args), cli_env(address(), principal));
 }
 
 std::string superuser_url(const std::string& name) {

@@ -32,6 +32,28 @@ pid_t spawn_process(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env, const std::string& out_file,
                     const std::string& err_file);
 
+/// A command left running (e.g. `termijn events watch`), its output read while it runs.
+/// Stopped with SIGTERM on destruction.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  /// What it printed so far.
+  std::string out() const;
+  std::string err() const;
+  /// Sends SIGTERM and waits; returns the exit status.
+  int stop();
+  /// Its exit status if it has exited, else -1.
+  int exited();
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
 /// Development certificates made once per test binary with scripts/dev-certs: the demo
 /// principals, plus "stranger" (right CA, unknown subject) and "expired-dpo" (right CA, CN
 /// herent-dpo, expired); `other_ca_dir` holds a second CA with its own herent-dpo.
@@ -80,6 +102,9 @@ class Termijnd {
 
   /// Runs the real CLI as `principal` (a certificate name in Certificates::dir).
   Outcome cli(const std::string& principal, const std::vector<std::string>& args) const;
+  /// The real CLI as `principal`, left running.
+  std::unique_ptr<Background> cli_background(const std::string& principal,
+                                             const std::vector<std::string>& args) const;
 
   /// Sends SIGHUP and waits until termijnd has logged the outcome of the reload.
   void reload();
