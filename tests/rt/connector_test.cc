@@ -55,13 +55,14 @@ class ConnectorProcess {
     pid_ = spawn_process({binary("termijn-rt"), "--config", config()}, {},
                          dir_ + "/out." + std::to_string(++runs_), dir_ + "/err");
   }
-  /// Stops it with `signal` (SIGKILL: a crash) and waits.
-  void stop(int signal) {
-    if (pid_ <= 0) return;
+  /// Stops it with `signal` (SIGKILL: a crash) and waits; returns its wait status.
+  int stop(int signal) {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, signal);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    return status;
   }
   /// What the current run logged.
   std::string log() const { return ReadFile(dir_ + "/out." + std::to_string(runs_)); }
@@ -218,6 +219,9 @@ TEST(RtConnector, KeepsTicketsInStepThroughACrashAndAnOutage) {
   std::set<std::string> markers;
   for (const std::string& s : subjects) markers.insert(s.substr(0, s.find(']') + 1));
   EXPECT_EQ(markers.size(), subjects.size()) << ::testing::PrintToString(subjects);
+  // SIGTERM stops it between events.
+  EXPECT_EQ(connector.stop(SIGTERM), 0);  // exited with 0, not killed
+  EXPECT_THAT(connector.log(), HasSubstr("stopped at event"));
   std::printf("whole test %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
 }

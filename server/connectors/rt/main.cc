@@ -75,6 +75,22 @@ Event event_of(const v1::Event& e) {
 }
 
 int run(const ConnectorConfig& config) {
+  // SIGTERM and SIGINT stop the connector between events; handled on a thread of their own.
+  // Blocked before gRPC starts its threads, which inherit the mask: otherwise one of them could
+  // take the signal, and its default action would end the process in the middle of an event.
+  static sigset_t signals;
+  static Stopper stopper;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread([] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    spdlog::info("stopping on signal {}", signal);
+    stopper.stop();
+  }).detach();
+
   const StateFile file(config.state_file);
   auto state = file.load();
   if (!state.ok()) {
@@ -100,21 +116,6 @@ int run(const ConnectorConfig& config) {
   RestRtClient rt(config.rt);
   GrpcTermijnReader termijn(*stub);
   RtConnector connector(rt, termijn, file, *state, config.options);
-
-  // SIGTERM and SIGINT stop the connector between events; handled on a thread of their own.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  Stopper stopper;
-  std::thread signal_thread([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    spdlog::info("stopping on signal {}", signal);
-    stopper.stop();
-  });
-  signal_thread.detach();
 
   const domain::RetryPolicy policy{
       .max_attempts = 0,
