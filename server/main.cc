@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "server/api/authenticator.h"
+#include "server/api/convert.h"
 #include "server/api/termijn_service.h"
 #include "server/app/audit.h"
 #include "server/app/clock.h"
@@ -31,12 +32,14 @@
 #include "server/jobs/health_probe.h"
 #include "server/jobs/notice_composer.h"
 #include "server/jobs/outbox_dispatcher.h"
+#include "server/jobs/webhook_dispatcher.h"
 #include "server/notify/eml_mailer.h"
 #include "server/notify/notice.h"
 #include "server/notify/smtp_mailer.h"
 #include "server/store/migrate.h"
 #include "server/store/pg_audit_store.h"
 #include "server/store/pg_store.h"
+#include "server/store/pg_webhook_store.h"
 #include "server/store/statements.h"
 
 namespace {
@@ -323,6 +326,53 @@ int serve(const Options& o) {
       [&server](bool serving) { server->GetHealthCheckService()->SetServingStatus(serving); },
       sleep_unless_stopped);
   std::jthread probing([&health](std::stop_token stop) { health.run(stop); });
+  // Webhooks: one dispatcher per endpoint, each with its own wake-up, so that none waits on
+  // another's slow endpoint.
+  app::AuditTrail worker_audit_trail(worker_audit_store);
+  app::Queries worker_queries(worker_store);
+  store::PgWebhookStore webhook_store(pool);
+  notify::CurlWebhookSender webhook_sender;
+  std::mutex webhook_random_mutex;
+  std::mt19937_64 webhook_random{std::random_device{}()};
+  std::vector<std::unique_ptr<store::PgListener>> webhook_listeners;
+  std::vector<std::unique_ptr<jobs::WebhookDispatcher>> webhook_dispatchers;
+  for (const config::Webhook& endpoint : config.webhooks) {
+    auto& listener = *webhook_listeners.emplace_back(
+        std::make_unique<store::PgListener>(url, store::kEventsChannel));
+    webhook_dispatchers.push_back(std::make_unique<jobs::WebhookDispatcher>(
+        clock, endpoint, webhook_store, webhook_sender,
+        [&](const config::Webhook& w,
+            int64_t after) -> absl::StatusOr<jobs::WebhookDispatcher::Events> {
+          // The endpoint sees what its party's DPO sees on the stream.
+          const api::Principal as{"webhook:" + w.name, w.party, false, true, false};
+          auto page = api::read_events(worker_audit_trail, worker_queries, as,
+                                       {w.types, w.subject}, after, 200);
+          if (!page.ok()) return page.status();
+          return jobs::WebhookDispatcher::Events{std::move(page->events), page->last_seq,
+                                                 page->full};
+        },
+        api::event_json,
+        [&](const config::Webhook& w, const app::WebhookDelivery& d) {
+          // The DPO of the endpoint's party hears of the failure; other events go on.
+          const auto party = directory.find(w.party, "webhook.party");
+          if (!party.ok()) return;
+          const auto mail =
+              jobs::webhook_failure_mail(templates, **party, config.mail.from, w, d, clock.now());
+          if (!mail.ok() || !mailer->send(*mail).accepted()) {
+            spdlog::error("webhook {}: the failure alert to the DPO of {} was not sent", w.name,
+                          w.party);
+          }
+        },
+        [&] {
+          std::lock_guard lock(webhook_random_mutex);
+          return std::uniform_real_distribution<double>(0, 1)(webhook_random);
+        },
+        [&listener](std::chrono::milliseconds t) { listener.wait(t); }));
+  }
+  std::vector<std::jthread> webhooking;
+  for (auto& d : webhook_dispatchers) {
+    webhooking.emplace_back([&d](std::stop_token stop) { d->run(stop); });
+  }
   std::jthread event_waking([&](std::stop_token stop) {
     event_streams.run(
         stop, [&events_listener](std::chrono::milliseconds t) { return events_listener.wait(t); },
@@ -352,6 +402,8 @@ int serve(const Options& o) {
     dispatching.request_stop();
     sequencing.request_stop();
     event_waking.request_stop();
+    for (std::jthread& t : webhooking) t.request_stop();
+    webhook_sender.stop();
     mailer->stop();
     // Open event streams end now (their clients resume with the last seq they received);
     // gRPC would otherwise wait the whole grace period for them.

@@ -1,5 +1,7 @@
 #include "server/api/convert.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
@@ -309,6 +311,16 @@ void to_proto(const domain::StreamEvent& in, v1::Event* out) {
   out->set_principal(in.principal);
   out->set_details_json(in.details);
   out->set_action(in.action);
+}
+
+std::string event_json(const domain::StreamEvent& in) {
+  v1::Event event;
+  to_proto(in, &event);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(event, &json, options).ok()) return "{}";
+  return json;
 }
 
 }  // namespace termijn::api

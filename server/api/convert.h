@@ -32,5 +32,7 @@ void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
               v1::Notification* out);
 void to_proto(const domain::StreamEvent& in, v1::Event* out);
+/// The proto3 JSON of the event on one line, every field present: a webhook's body.
+std::string event_json(const domain::StreamEvent& in);
 
 }  // namespace termijn::api

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -26,6 +27,79 @@ std::string required_string(const toml::table& t, std::string_view key, const st
   const auto value = t[key].value<std::string>();
   if (!value || value->empty()) fail(origin, where + "." + std::string(key) + " is required");
   return *value;
+}
+
+// The secret of a webhook: an environment variable, or a file only its owner may read.
+std::string webhook_secret(const toml::table& t, const std::string& where,
+                           const std::string& origin) {
+  const std::string env = t["secret_env"].value_or(std::string());
+  const std::string file = t["secret_file"].value_or(std::string());
+  if (env.empty() == file.empty()) fail(origin, where + ": set one of secret_env, secret_file");
+  std::string secret;
+  if (!env.empty()) {
+    const char* value = std::getenv(env.c_str());
+    if (value == nullptr || *value == '\0') {
+      fail(origin, where + ".secret_env: the environment variable " + env + " is not set");
+    }
+    secret = value;
+  } else {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) fail(origin, where + ".secret_file: cannot read " + file);
+    if ((st.st_mode & 077) != 0) {
+      fail(origin, where + ".secret_file: " + file +
+                       " may be read by its group or others; chmod 600 it");
+    }
+    std::ifstream in(file);
+    std::getline(in, secret);
+  }
+  while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
+    secret.pop_back();
+  }
+  if (secret.size() < 16) fail(origin, where + ": the secret must have at least 16 characters");
+  return secret;
+}
+
+Webhook webhook(const toml::table& t, size_t index, const std::set<std::string>& parties,
+                const std::string& origin) {
+  const std::string where = "webhook[" + std::to_string(index) + "]";
+  Webhook w;
+  w.name = required_string(t, "name", where, origin);
+  for (const char c : w.name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      fail(origin, where + ".name may hold only letters, digits, - and _");
+    }
+  }
+  w.url = required_string(t, "url", where, origin);
+  const bool loopback = w.url.rfind("http://127.", 0) == 0 ||
+                        w.url.rfind("http://localhost", 0) == 0 ||
+                        w.url.rfind("http://[::1]", 0) == 0;
+  if (w.url.rfind("https://", 0) != 0 && !loopback) {
+    fail(origin, where + ".url must be https:// (http:// only to a loopback address)");
+  }
+  w.party = required_string(t, "party", where, origin);
+  if (!parties.count(w.party)) fail(origin, where + ".party '" + w.party + "' is not a party");
+  w.secret = webhook_secret(t, where, origin);
+  if (const toml::array* types = t["types"].as_array()) {
+    for (const auto& type : *types) {
+      const auto value = type.value<std::string>();
+      if (!value || value->empty()) fail(origin, where + ".types must be non-empty strings");
+      w.types.push_back(*value);
+    }
+  }
+  w.subject = t["subject"].value_or(std::string());
+  w.ca_file = t["ca_file"].value_or(std::string());
+  w.timeout_seconds = t["timeout_seconds"].value_or(w.timeout_seconds);
+  w.max_attempts = t["max_attempts"].value_or(w.max_attempts);
+  w.retry_initial_seconds = t["retry_initial_seconds"].value_or(w.retry_initial_seconds);
+  w.retry_max_seconds = t["retry_max_seconds"].value_or(w.retry_max_seconds);
+  if (w.timeout_seconds < 1 || w.timeout_seconds > 300) {
+    fail(origin, where + ".timeout_seconds must be between 1 and 300");
+  }
+  if (w.max_attempts < 1) fail(origin, where + ".max_attempts must be at least 1");
+  if (w.retry_initial_seconds < 1 || w.retry_max_seconds < w.retry_initial_seconds) {
+    fail(origin, where + ".retry_initial_seconds must be >= 1 and <= retry_max_seconds");
+  }
+  return w;
 }
 
 domain::Contact contact(const toml::node_view<const toml::node>& node, const std::string& where,
@@ -251,6 +325,17 @@ Config parse_config(const std::string& text, const std::string& origin) {
       if (!(*t)["auto_send"].value_or(true)) c.reviewed_rules.insert(rule);
       if (t->contains("reminders")) {
         c.escalation[rule] = escalation_policy((*t)["reminders"], "rules." + rule, origin);
+      }
+    }
+  }
+  if (const toml::array* hooks = root["webhook"].as_array()) {
+    std::set<std::string> names;
+    for (size_t i = 0; i < hooks->size(); ++i) {
+      const toml::table* t = (*hooks)[i].as_table();
+      if (!t) fail(origin, "webhook[" + std::to_string(i) + "] must be a table");
+      c.webhooks.push_back(webhook(*t, i, ids, origin));
+      if (!names.insert(c.webhooks.back().name).second) {
+        fail(origin, "webhook name '" + c.webhooks.back().name + "' appears twice");
       }
     }
   }

@@ -73,6 +73,21 @@ struct Mail {
   std::string templates_dir;  ///< empty: the templates shipped with Termijn
 };
 
+/// An endpoint that receives the events of one party as signed HTTP POSTs ([[webhook]]).
+struct Webhook {
+  std::string name;   ///< stable id: part of every Termijn-Delivery id
+  std::string url;    ///< https://...; http:// only to a loopback address (development)
+  std::string party;  ///< whose events, as that party's DPO sees them; its DPO is told of failures
+  std::string secret;  ///< from the environment variable secret_env or the 0600 file secret_file
+  std::vector<std::string> types;  ///< event types or prefixes ending in "."; empty: all
+  std::string subject;             ///< one record and what belongs to it; empty: all
+  std::string ca_file;             ///< CA bundle to verify the endpoint with; empty: the system's
+  int timeout_seconds = 10;
+  int max_attempts = 8;
+  int retry_initial_seconds = 30;
+  int retry_max_seconds = 3600;
+};
+
 /// The largest limits.max_copy_bytes: a request with its copy must fit in one gRPC message.
 inline constexpr int64_t kMaxCopyBytesLimit = int64_t{64} << 20;
 
@@ -89,6 +104,7 @@ struct Config {
   std::set<std::string> reviewed_rules;
   /// Configured reminder steps per rule ([[rules."<id>".reminders]]); others use the default.
   std::map<std::string, domain::EscalationPolicy> escalation;
+  std::vector<Webhook> webhooks;
 };
 
 /// A SHA-256 fingerprint as 64 lower-case hex digits: colons dropped, letters lowered (as

@@ -1,5 +1,7 @@
 #include "server/store/statements.h"
 
+#include "server/store/pg_webhook_store.h"
+
 #include <pqxx/connection>
 #include <string>
 
@@ -295,6 +297,7 @@ void prepare_statements(pqxx::connection& c) {
                 " FROM audit_event WHERE ($1 = '' OR subject = $1 OR related = $1) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
+  prepare_webhook_statements(c);
 }
 
 }  // namespace termijn::store

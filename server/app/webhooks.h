@@ -1,0 +1,61 @@
+#pragma once
+
+#include <absl/status/status.h>
+#include <absl/status/statusor.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/domain/time.h"
+
+namespace termijn::app {
+
+/// One event for one endpoint (table webhook_delivery).
+struct WebhookDelivery {
+  int64_t id = 0;
+  std::string endpoint;
+  int64_t seq = 0;
+  std::string event_type;
+  std::string body;               ///< the event, proto3 JSON, as posted on every attempt
+  std::string state = "pending";  ///< pending, delivered, failed
+  int attempts = 0;
+  domain::Instant next_attempt_time{};
+  int last_status = 0;
+  std::string last_error;
+  std::optional<domain::Instant> delivered_time;
+  domain::Instant create_time{};
+
+  /// Termijn-Delivery: "<endpoint>/<seq>", the same on every attempt and redelivery.
+  std::string delivery_id() const { return endpoint + "/" + std::to_string(seq); }
+};
+
+/// The durable webhook queue. Several termijnd processes may share it.
+class WebhookStore {
+ public:
+  virtual ~WebhookStore() = default;
+  /// The last seq the queue of `endpoint` was filled up to; 0 before the first fill.
+  virtual absl::StatusOr<int64_t> position(const std::string& endpoint) = 0;
+  /// Adds `rows` (those already queued are left as they are) and moves the position of
+  /// `endpoint` from `from` to `to`, in one transaction; false (nothing changed) when another
+  /// process moved the position first.
+  virtual absl::StatusOr<bool> enqueue(const std::string& endpoint, int64_t from, int64_t to,
+                                       const std::vector<WebhookDelivery>& rows) = 0;
+  /// The oldest pending delivery of `endpoint`, if it is due at `now` and no process holds it:
+  /// counts the attempt and holds it until `lease_until`. Deliveries go out in seq order: a
+  /// later one waits while an earlier one is pending.
+  virtual absl::StatusOr<std::optional<WebhookDelivery>> claim(const std::string& endpoint,
+                                                               domain::Instant now,
+                                                               domain::Instant lease_until) = 0;
+  /// Records the outcome of the attempt claimed last and releases the lease.
+  virtual absl::Status record(const WebhookDelivery& delivery) = 0;
+  /// The deliveries of `endpoint` (all when empty) in `state` (all when empty), newest first.
+  virtual absl::StatusOr<std::vector<WebhookDelivery>> deliveries(const std::string& endpoint,
+                                                                  const std::string& state,
+                                                                  int limit) = 0;
+  /// Queues a delivery again (pending, due now, attempts from 0); NOT_FOUND when none has `id`.
+  virtual absl::Status redeliver(int64_t id, domain::Instant now) = 0;
+};
+
+}  // namespace termijn::app

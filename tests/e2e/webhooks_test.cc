@@ -1,0 +1,216 @@
+// End-to-end: signed webhooks from the real termijnd to a real HTTPS endpoint started by the
+// test (tests/support/termijn_test_webhook.py), which checks every signature and answers as
+// told: 2xx, 500, or not at all.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "tests/e2e/harness.h"
+
+namespace termijn::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kSecret = "whsec-test-0123456789abcdef";
+
+struct Received {
+  std::string delivery;
+  std::string event;
+  bool signature_ok = false;
+  std::string answered;
+  std::string body;
+};
+
+std::string field(const std::string& line, const std::string& name) {
+  const std::regex re("\"" + name + "\": (\"((?:[^\"\\\\]|\\\\.)*)\"|[^,}]*)");
+  std::smatch m;
+  if (!std::regex_search(line, m, re)) return "";
+  return m[2].matched ? m[2].str() : m[1].str();
+}
+
+class WebhooksTest : public ::testing::Test {
+ protected:
+  std::string dir_ = [] {
+    std::string pattern = (std::filesystem::temp_directory_path() / "termijn-hook.XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return pattern;
+  }();
+  std::unique_ptr<Background> endpoint_;
+  std::unique_ptr<Termijnd> server_;
+
+  void SetUp() override {
+    const Certificates& certs = Certificates::get();
+    endpoint_ = std::make_unique<Background>(
+        std::vector<std::string>{
+            "/usr/bin/python3",
+            std::string(TERMIJN_SOURCE_DIR) + "/tests/support/termijn_test_webhook.py", "--secret",
+            kSecret, "--log", dir_ + "/received.jsonl", "--port-file", dir_ + "/port", "--cert",
+            certs.dir + "/server.crt", "--key", certs.dir + "/server.key"},
+        std::map<std::string, std::string>{});
+    ASSERT_TRUE(poll_until([&] { return std::filesystem::exists(dir_ + "/port"); }))
+        << endpoint_->err();
+    std::ifstream in(dir_ + "/port");
+    in >> port_;
+  }
+
+  void TearDown() override {
+    server_.reset();
+    endpoint_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void start(int max_attempts) {
+    TermijndOptions o;
+    o.env["TERMIJN_TEST_WEBHOOK_SECRET"] = kSecret;
+    o.edits.push_back(
+        {"[audit]",
+         "[[webhook]]\nname = \"tickets\"\nurl = \"https://127.0.0.1:" + std::to_string(port_) +
+             "/hook\"\nparty = \"herent\"\nsecret_env = "
+             "\"TERMIJN_TEST_WEBHOOK_SECRET\"\nca_file = \"" +
+             Certificates::get().dir +
+             "/ca.crt\"\ntypes = [\"incident.\", \"obligation.created\"]\n"
+             "timeout_seconds = 2\nmax_attempts = " +
+             std::to_string(max_attempts) +
+             "\nretry_initial_seconds = 1\nretry_max_seconds = 2\n\n[audit]"});
+    server_ = std::make_unique<Termijnd>(o);
+  }
+
+  void tell(const std::string& json) {
+    // The test endpoint's control call, with Python's own HTTPS client.
+    const Outcome o = run_command(
+        {"/usr/bin/python3", "-c",
+         "import ssl, sys, urllib.request\n"
+         "ctx = ssl.create_default_context(cafile=sys.argv[2])\n"
+         "urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[3].encode()),"
+         " context=ctx, timeout=10)",
+         "https://127.0.0.1:" + std::to_string(port_) + "/control",
+         Certificates::get().dir + "/ca.crt", json});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+  }
+
+  void report(const std::string& title) const {
+    const Outcome o = server_->cli(
+        "herent-reporter",
+        {"incident", "report", "--aware-at", utc_ago(std::chrono::hours(2)), "--title", title});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+  }
+
+  std::vector<Received> received() const {
+    std::ifstream in(dir_ + "/received.jsonl");
+    std::vector<Received> out;
+    for (std::string line; std::getline(in, line);) {
+      out.push_back({field(line, "delivery"), field(line, "event"),
+                     field(line, "signature_ok") == "true", field(line, "answered"),
+                     field(line, "body")});
+    }
+    return out;
+  }
+
+  // The deliveries answered 2xx, in the order they arrived.
+  std::vector<std::string> delivered() const {
+    std::vector<std::string> ids;
+    for (const Received& r : received()) {
+      if (r.answered == "204") ids.push_back(r.delivery);
+    }
+    return ids;
+  }
+
+  int port_ = 0;
+};
+
+// Every event of the endpoint's filter arrives once, signed, in seq order, with the event's
+// type and a delivery id made of the endpoint and the seq; each is recorded delivered once.
+TEST_F(WebhooksTest, DeliversSignedEventsInOrder) {
+  start(3);
+  report("Laptop gestolen");
+  std::string queued;
+  ASSERT_TRUE(poll_until([&] {
+    queued = server_->database().scalar("SELECT count(*) FROM webhook_delivery");
+    return queued != "0" &&
+           server_->database().scalar(
+               "SELECT count(*) FROM webhook_delivery WHERE state <> 'delivered'") == "0" &&
+           delivered().size() == std::stoul(queued);
+  })) << queued
+      << " queued; received " << received().size();
+  const auto all = received();
+  EXPECT_EQ(all.front().event, "incident.reported");
+  EXPECT_EQ(all.front().delivery, "tickets/1");
+  EXPECT_THAT(all.front().body, HasSubstr("Laptop gestolen"));
+  int64_t last = 0;
+  for (const Received& r : all) {
+    EXPECT_TRUE(r.signature_ok) << r.delivery;
+    EXPECT_TRUE(r.event.rfind("incident.", 0) == 0 || r.event == "obligation.created") << r.event;
+    const int64_t seq = std::stoll(r.delivery.substr(r.delivery.find('/') + 1));
+    EXPECT_GT(seq, last) << "in seq order, once each";
+    last = seq;
+  }
+  EXPECT_EQ(server_->database().scalar(
+                "SELECT count(*) FROM webhook_delivery WHERE state = 'delivered' AND "
+                "delivered_time IS NOT NULL"),
+            queued);
+}
+
+// An endpoint that hangs, then answers 500, gets the same delivery again (same id, signed
+// anew) after a backoff until it answers 2xx; the later events wait for it and follow in order.
+TEST_F(WebhooksTest, RetriesAHangingOrFailingEndpointInOrder) {
+  start(4);
+  tell(R"({"hang": 1, "status": 500, "times": 2})");
+  report("Laptop gestolen");
+  ASSERT_TRUE(poll_until([&] {
+    return server_->database().scalar(
+               "SELECT count(*) FROM webhook_delivery WHERE state <> 'delivered'") == "0" &&
+           server_->database().scalar("SELECT count(*) FROM webhook_delivery") != "0";
+  })) << received().size();
+  const auto all = received();
+  ASSERT_GE(all.size(), 3u);
+  EXPECT_EQ(all[0].delivery, "tickets/1");
+  EXPECT_EQ(all[0].answered, "hang");
+  EXPECT_EQ(all[1].delivery, "tickets/1");
+  EXPECT_EQ(all[1].answered, "500");
+  EXPECT_EQ(all[2].delivery, "tickets/1");
+  EXPECT_EQ(all[2].answered, "204");
+  EXPECT_EQ(server_->database().scalar(
+                "SELECT attempts FROM webhook_delivery WHERE endpoint = 'tickets' AND seq = 1"),
+            "3");
+  const auto ids = delivered();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << "no repeats";
+}
+
+// After its last attempt a delivery is failed and the party's DPO gets a mail naming it; the
+// events after it are delivered all the same.
+TEST_F(WebhooksTest, LastFailedAttemptAlertsTheDpoAndLaterEventsGoOn) {
+  start(2);
+  tell(R"({"status": 500, "times": 2})");
+  report("Laptop gestolen");
+  ASSERT_TRUE(poll_until([&] {
+    return server_->database().scalar(
+               "SELECT state FROM webhook_delivery WHERE endpoint = 'tickets' AND seq = 1") ==
+           "failed";
+  }));
+  ASSERT_TRUE(poll_until([&] {
+    return server_->database().scalar(
+               "SELECT count(*) FROM webhook_delivery WHERE state = 'pending'") == "0";
+  }));
+  EXPECT_EQ(
+      server_->database().scalar("SELECT count(*) FROM webhook_delivery WHERE state = 'failed'"),
+      "1");
+  std::string alert;
+  ASSERT_TRUE(poll_until([&] {
+    for (const auto& f : std::filesystem::directory_iterator(server_->mail_dir())) {
+      std::ifstream in(f.path());
+      std::stringstream s;
+      s << in.rdbuf();
+      if (s.str().find("tickets/1") != std::string::npos) alert = s.str();
+    }
+    return !alert.empty();
+  }));
+  EXPECT_THAT(alert, HasSubstr("Webhook tickets"));
+  EXPECT_THAT(server_->log(), HasSubstr("tickets/1 failed after 2 attempts"));
+}
+
+}  // namespace
+}  // namespace termijn::testing
