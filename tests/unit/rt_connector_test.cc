@@ -30,6 +30,7 @@ class FakeRtClient final : public RtClient {
   std::map<int64_t, FakeTicket> tickets;
   bool down = false;
   bool queue_ok = true;
+  bool due_down = false;  // only setting Due fails
   int creates = 0;
 
   absl::Status check_queue() override {
@@ -60,7 +61,7 @@ class FakeRtClient final : public RtClient {
     return absl::OkStatus();
   }
   absl::Status set_due(int64_t id, std::optional<absl::Time> due) override {
-    if (down) return unavailable();
+    if (down || due_down) return unavailable();
     tickets.at(id).due = due;
     return absl::OkStatus();
   }
@@ -241,6 +242,19 @@ TEST_F(RtConnectorTest, CrashAfterCommentDoesNotCommentTwice) {
   ASSERT_TRUE(second->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
   EXPECT_EQ(rt_.tickets.at(1).comments.size(), 1u);
   EXPECT_EQ(second->position(), 2);
+}
+
+// RT failing in the middle of an event (after the comment, before Due): the retry does not
+// comment again.
+TEST_F(RtConnectorTest, RtFailingMidEventDoesNotCommentTwice) {
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  rt_.due_down = true;
+  EXPECT_FALSE(connector->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(connector->position(), 1);
+  rt_.due_down = false;
+  ASSERT_TRUE(connector->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(rt_.tickets.at(1).comments.size(), 1u);
 }
 
 // While RT is down the event fails UNAVAILABLE and the position stays; once RT is back the same

@@ -164,6 +164,17 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
 
 absl::Status RtConnector::apply(const Event& event) {
   if (event.seq <= state_.position) return absl::OkStatus();
+  if (auto applied = apply_to_ticket(event); !applied.ok()) {
+    // Perhaps partly applied: its retry checks RT before commenting again.
+    recovering_seq_ = event.seq;
+    return applied;
+  }
+  state_.position = event.seq;
+  state_.pending = event.seq;
+  return save();
+}
+
+absl::Status RtConnector::apply_to_ticket(const Event& event) {
   const auto title = comment_titles().find(event.type);
   const bool other_party =
       !options_.party.empty() && !event.party.empty() && event.party != options_.party;
@@ -205,9 +216,7 @@ absl::Status RtConnector::apply(const Event& event) {
       }
     }
   }
-  state_.position = event.seq;
-  state_.pending = event.seq;
-  return save();
+  return absl::OkStatus();
 }
 
 }  // namespace termijn::rt

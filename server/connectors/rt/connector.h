@@ -107,6 +107,8 @@ class RtConnector {
   /// The record an event concerns ("" when none).
   absl::StatusOr<std::string> record_of(const Event& event,
                                         std::optional<ObligationView>& obligation);
+  /// What `event` does to its record's ticket, if it has one.
+  absl::Status apply_to_ticket(const Event& event);
   absl::StatusOr<int64_t> ticket_for(const RecordView& record);
   absl::Status save();
 
@@ -115,8 +117,8 @@ class RtConnector {
   const StateFile& file_;
   ConnectorState state_;
   ConnectorOptions options_;
-  int64_t recovering_seq_ = 0;
-  bool queue_checked_ = false;  ///< an event that may have been partly applied before a crash
+  int64_t recovering_seq_ = 0;  ///< an event that may be partly applied (a crash, an error)
+  bool queue_checked_ = false;
 };
 
 }  // namespace termijn::rt
