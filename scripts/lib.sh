@@ -12,6 +12,8 @@ TERMIJN_PACKAGES=(
   libtomlplusplus-dev libcli11-dev libssl-dev libcurl4-openssl-dev
   postgresql python3-aiosmtpd
 )
+# Only for the tests of the Request Tracker connector (ctest label rt): a private RT 5 instance.
+TERMIJN_RT_TEST_PACKAGES=(request-tracker5 rt5-db-sqlite rt5-standalone)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

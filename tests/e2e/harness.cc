@@ -87,6 +87,12 @@ size_t occurrences(const std::string& text, const std::string& part) {
 
 }  // namespace
 
+pid_t spawn_process(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env, const std::string& out_file,
+                    const std::string& err_file) {
+  return spawn(argv, env, out_file, err_file);
+}
+
 std::string binary(const std::string& name) { return std::string(TERMIJN_BIN_DIR) + "/" + name; }
 
 std::string utc_ago(std::chrono::seconds ago) {

@@ -26,6 +26,12 @@ struct Outcome {
 Outcome run_command(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env = {});
 
+/// Starts `argv` in the background with extra environment variables, stdout and stderr to the
+/// files given; returns its pid (the caller waits for it).
+pid_t spawn_process(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env, const std::string& out_file,
+                    const std::string& err_file);
+
 /// A command left running (e.g. `termijn events watch`), its output read while it runs.
 /// Stopped with SIGTERM on destruction.
 class Background {

@@ -1,0 +1,86 @@
+// RestRtClient (server/connectors/rt) against a real Request Tracker 5: what it writes is read
+// back through RT's REST API by the test's own client.
+#include <gtest/gtest.h>
+
+#include "server/connectors/rt/config.h"
+#include "server/connectors/rt/rt_client.h"
+#include "tests/rt/rt_server.h"
+#include "tests/support/smtp_server.h"
+
+namespace termijn::rt {
+namespace {
+
+using testing::RtServer;
+using testing::text_at;
+
+RestRtSettings settings_for(const RtServer& server) {
+  std::string token = testing::ReadFile(server.token_file());
+  token.erase(token.find_last_not_of("\r\n") + 1);
+  return {.base_url = server.url(), .token = token, .queue = "Privacy"};
+}
+
+// The due time, custom field, comments and status a ticket gets through the client are what RT
+// shows; the record field finds the ticket again; errors say whether a retry helps.
+TEST(RestRtClient, WritesTicketsThatRtShowsAndTellsWhatToRetry) {
+  RtServer server;
+  std::printf("RT setup %.1f s, first start %.1f s\n", server.setup_seconds(),
+              server.start_seconds());
+  RestRtClient client(settings_for(server));
+  EXPECT_TRUE(client.check_queue().ok());
+  RestRtSettings no_field = settings_for(server);
+  no_field.record_field = "Termijn";
+  EXPECT_EQ(RestRtClient(no_field).check_queue().code(), absl::StatusCode::kFailedPrecondition);
+  RestRtSettings no_queue = settings_for(server);
+  no_queue.queue = "General Privacy";
+  EXPECT_EQ(RestRtClient(no_queue).check_queue().code(), absl::StatusCode::kFailedPrecondition);
+  const absl::Time due = absl::FromUnixSeconds(1796300000);  // 2026-12-03T12:13:20Z
+  auto id = client.create_ticket({.subject = "Lost laptop [Termijn incidents/4]",
+                                  .text = "A laptop was lost.",
+                                  .record = "incidents/4",
+                                  .due = due});
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto ticket = server.get("ticket/" + std::to_string(*id));
+  EXPECT_EQ(text_at(ticket, "Subject"), "Lost laptop [Termijn incidents/4]");
+  EXPECT_EQ(text_at(ticket, "Due"), "2026-12-03T12:13:20Z");
+  EXPECT_EQ(text_at(ticket.fields().at("Queue").struct_value(), "id"), "3");  // Privacy
+
+  auto found = client.find_ticket("incidents/4");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, *id);
+  auto none = client.find_ticket("incidents/44");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(*none, 0);
+
+  ASSERT_TRUE(client.set_due(*id, due + absl::Hours(36)).ok());
+  EXPECT_EQ(text_at(server.get("ticket/" + std::to_string(*id)), "Due"), "2026-12-05T00:13:20Z");
+  ASSERT_TRUE(client.set_due(*id, std::nullopt).ok());
+  EXPECT_EQ(text_at(server.get("ticket/" + std::to_string(*id)), "Due"), "1970-01-01T00:00:00Z");
+
+  auto before = client.has_comment(*id, "[termijn event 7]");
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_FALSE(*before);
+  ASSERT_TRUE(client.comment(*id, "[termijn event 7] Deadline met", "Met.").ok());
+  auto after = client.has_comment(*id, "[termijn event 7]");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_TRUE(*after);
+
+  ASSERT_TRUE(client.resolve(*id).ok());
+  EXPECT_EQ(text_at(server.get("ticket/" + std::to_string(*id)), "Status"), "resolved");
+
+  auto exists = client.ticket_exists(*id);
+  ASSERT_TRUE(exists.ok() && *exists);
+  auto missing = client.ticket_exists(9999);
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(*missing);
+
+  // A wrong token is PERMISSION_DENIED; a stopped RT is UNAVAILABLE (retry later).
+  RestRtSettings bad = settings_for(server);
+  bad.token = "1-1-00000000000000000000000000000000";
+  EXPECT_EQ(RestRtClient(bad).find_ticket("incidents/4").status().code(),
+            absl::StatusCode::kPermissionDenied);
+  server.stop();
+  EXPECT_EQ(client.find_ticket("incidents/4").status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace termijn::rt

@@ -1,0 +1,364 @@
+// The RT connector's core (server/connectors/rt/connector.h) against an RT and a termijnd in
+// memory: tickets, comments, Due, crashes and RT outages. The real RT is in tests/rt.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "server/connectors/rt/config.h"
+#include "server/connectors/rt/connector.h"
+
+namespace termijn::rt {
+namespace {
+
+struct FakeTicket {
+  std::string subject, record, status = "new";
+  std::optional<absl::Time> due;
+  std::vector<std::string> comments;  // subjects
+};
+
+// Tickets in a map; `down` makes every call UNAVAILABLE, `fail_after_calls` lets that many
+// calls through first.
+class FakeRtClient final : public RtClient {
+ public:
+  std::map<int64_t, FakeTicket> tickets;
+  bool down = false;
+  bool queue_ok = true;
+  bool due_down = false;  // only setting Due fails
+  int creates = 0;
+
+  absl::Status check_queue() override {
+    if (down) return unavailable();
+    return queue_ok ? absl::OkStatus() : absl::FailedPreconditionError("no record field");
+  }
+  absl::StatusOr<int64_t> find_ticket(const std::string& record) override {
+    if (down) return unavailable();
+    for (const auto& [id, t] : tickets) {
+      if (t.record == record) return id;
+    }
+    return 0;
+  }
+  absl::StatusOr<bool> ticket_exists(int64_t id) override {
+    if (down) return unavailable();
+    return tickets.count(id) > 0;
+  }
+  absl::StatusOr<int64_t> create_ticket(const NewTicket& n) override {
+    if (down) return unavailable();
+    ++creates;
+    const int64_t id = tickets.empty() ? 1 : tickets.rbegin()->first + 1;
+    tickets[id] = {.subject = n.subject, .record = n.record, .due = n.due};
+    return id;
+  }
+  absl::Status set_record(int64_t id, const std::string& record) override {
+    if (down) return unavailable();
+    tickets.at(id).record = record;
+    return absl::OkStatus();
+  }
+  absl::Status set_due(int64_t id, std::optional<absl::Time> due) override {
+    if (down || due_down) return unavailable();
+    tickets.at(id).due = due;
+    return absl::OkStatus();
+  }
+  absl::Status comment(int64_t id, const std::string& subject, const std::string&) override {
+    if (down) return unavailable();
+    tickets.at(id).comments.push_back(subject);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<bool> has_comment(int64_t id, const std::string& prefix) override {
+    if (down) return unavailable();
+    for (const auto& c : tickets.at(id).comments) {
+      if (absl::StartsWith(c, prefix)) return true;
+    }
+    return false;
+  }
+  absl::Status resolve(int64_t id) override {
+    if (down) return unavailable();
+    tickets.at(id).status = "resolved";
+    return absl::OkStatus();
+  }
+
+ private:
+  static absl::Status unavailable() { return absl::UnavailableError("RT is down"); }
+};
+
+class FakeTermijnReader final : public TermijnReader {
+ public:
+  std::map<std::string, RecordView> records;
+  absl::StatusOr<RecordView> record(const std::string& name) override {
+    const auto it = records.find(name);
+    if (it == records.end()) return absl::NotFoundError(name);
+    return it->second;
+  }
+  absl::StatusOr<ObligationView> obligation(const std::string& name) override {
+    for (const auto& [_, r] : records) {
+      for (const auto& o : r.obligations) {
+        if (o.name == name) return o;
+      }
+    }
+    return absl::NotFoundError(name);
+  }
+};
+
+const absl::Time kT0 = absl::FromUnixSeconds(1800000000);
+
+class RtConnectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rt_connector_test." + std::to_string(::getpid()) + "." +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    file_ = std::make_unique<StateFile>((dir_ / "state").string());
+    RecordView incident{.name = "incidents/4", .party = "herent", .title = "Lost laptop"};
+    incident.obligations = {{.name = "obligations/1",
+                             .subject = "incidents/4",
+                             .rule = "protocol.breach_notice",
+                             .state = "open",
+                             .due = kT0 + absl::Hours(36),
+                             .open = true},
+                            {.name = "obligations/2",
+                             .subject = "incidents/4",
+                             .rule = "gdpr.art33_authority",
+                             .state = "open",
+                             .due = kT0 + absl::Hours(72),
+                             .open = true}};
+    termijn_.records["incidents/4"] = incident;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A connector as after a (re)start: with the state saved so far.
+  std::unique_ptr<RtConnector> start(ConnectorOptions options = {}) {
+    auto state = file_->load();
+    EXPECT_TRUE(state.ok()) << state.status();
+    return std::make_unique<RtConnector>(rt_, termijn_, *file_, *state, options);
+  }
+
+  static Event event(int64_t seq, std::string type, std::string subject, std::string related = "") {
+    return {.seq = seq,
+            .type = std::move(type),
+            .time = kT0,
+            .subject = std::move(subject),
+            .related = std::move(related)};
+  }
+
+  void fulfil(const std::string& obligation) {
+    for (auto& o : termijn_.records["incidents/4"].obligations) {
+      if (o.name == obligation) {
+        o.open = false;
+        o.state = "met";
+      }
+    }
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<StateFile> file_;
+  FakeRtClient rt_;
+  FakeTermijnReader termijn_;
+};
+
+// A reported incident gets one ticket, Due at its earliest open obligation, and no comment.
+TEST_F(RtConnectorTest, ReportedIncidentGetsATicketDueAtItsEarliestObligation) {
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_EQ(rt_.tickets.size(), 1u);
+  const FakeTicket& t = rt_.tickets.at(1);
+  EXPECT_EQ(t.record, "incidents/4");
+  EXPECT_EQ(t.due, kT0 + absl::Hours(36));
+  EXPECT_TRUE(t.comments.empty());
+  EXPECT_EQ(connector->position(), 1);
+}
+
+// Fulfilling an obligation comments on the ticket and moves Due to the next open one; closing
+// resolves; with nothing open, Due is cleared.
+TEST_F(RtConnectorTest, ObligationChangesCommentAndMoveDueAndClosingResolves) {
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  fulfil("obligations/1");
+  ASSERT_TRUE(
+      connector->apply(event(2, "obligation.fulfilled", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(rt_.tickets.at(1).due, kT0 + absl::Hours(72));
+  ASSERT_EQ(rt_.tickets.at(1).comments.size(), 1u);
+  EXPECT_EQ(rt_.tickets.at(1).comments[0],
+            "[termijn event 2] Deadline met: protocol.breach_notice");
+  fulfil("obligations/2");
+  ASSERT_TRUE(connector->apply(event(3, "incident.closed", "incidents/4")).ok());
+  EXPECT_EQ(rt_.tickets.at(1).status, "resolved");
+  EXPECT_EQ(rt_.tickets.at(1).due, std::nullopt);
+  EXPECT_EQ(rt_.tickets.at(1).comments.size(), 2u);
+}
+
+// Without the record field in the queue no ticket is made: it could not be found again.
+TEST_F(RtConnectorTest, NoTicketWithoutTheRecordField) {
+  rt_.queue_ok = false;
+  auto connector = start();
+  const absl::Status refused = connector->apply(event(1, "incident.reported", "incidents/4"));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(rt_.creates, 0);
+  EXPECT_EQ(connector->position(), 0);
+}
+
+// A restart replays from the saved position: events already applied change nothing.
+TEST_F(RtConnectorTest, ReplayAfterRestartChangesNothing) {
+  auto first = start();
+  ASSERT_TRUE(first->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_TRUE(first->apply(event(2, "obligation.overdue", "obligations/1", "incidents/4")).ok());
+  auto second = start();
+  EXPECT_EQ(second->position(), 2);
+  ASSERT_TRUE(second->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_TRUE(second->apply(event(2, "obligation.overdue", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 1);
+  EXPECT_EQ(rt_.tickets.at(1).comments.size(), 1u);
+}
+
+// A crash after RT made the ticket but before the state recorded it: the restart finds the
+// ticket by its record field instead of making a second one.
+TEST_F(RtConnectorTest, CrashAfterCreateFindsTheTicketInsteadOfMakingAnother) {
+  ASSERT_TRUE(file_->save({}).ok());
+  auto first = start();
+  ASSERT_TRUE(first->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_TRUE(file_->save({}).ok());  // the state as if the crash came before it was written
+  auto second = start();
+  ASSERT_TRUE(second->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 1);
+  EXPECT_EQ(second->state().tickets.at("incidents/4"), 1);
+}
+
+// A crash after the comment was posted but before the position moved: the replay of that event
+// sees its comment in RT and does not post it again.
+TEST_F(RtConnectorTest, CrashAfterCommentDoesNotCommentTwice) {
+  auto first = start();
+  ASSERT_TRUE(first->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_TRUE(first->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
+  ConnectorState crashed = first->state();
+  crashed.position = 1;  // event 2 pending: posted, not recorded as applied
+  ASSERT_TRUE(file_->save(crashed).ok());
+  auto second = start();
+  ASSERT_TRUE(second->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(rt_.tickets.at(1).comments.size(), 1u);
+  EXPECT_EQ(second->position(), 2);
+}
+
+// RT failing in the middle of an event (after the comment, before Due): the retry does not
+// comment again.
+TEST_F(RtConnectorTest, RtFailingMidEventDoesNotCommentTwice) {
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  rt_.due_down = true;
+  EXPECT_FALSE(connector->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(connector->position(), 1);
+  rt_.due_down = false;
+  ASSERT_TRUE(connector->apply(event(2, "reminder.sent", "obligations/1", "incidents/4")).ok());
+  EXPECT_EQ(rt_.tickets.at(1).comments.size(), 1u);
+}
+
+// While RT is down the event fails UNAVAILABLE and the position stays; once RT is back the same
+// event is applied.
+TEST_F(RtConnectorTest, RtDownKeepsThePositionUntilTheEventIsApplied) {
+  auto connector = start();
+  rt_.down = true;
+  const absl::Status failed = connector->apply(event(1, "incident.reported", "incidents/4"));
+  EXPECT_TRUE(absl::IsUnavailable(failed)) << failed;
+  EXPECT_EQ(connector->position(), 0);
+  EXPECT_EQ(start()->position(), 0);
+  rt_.down = false;
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(connector->position(), 1);
+  EXPECT_EQ(rt_.creates, 1);
+}
+
+// An external_ref naming an existing ticket links that ticket instead of making one; one naming
+// no ticket makes a new one.
+TEST_F(RtConnectorTest, ExternalRefLinksTheNamedTicket) {
+  rt_.tickets[7] = {.subject = "Laptop stolen from car"};
+  termijn_.records["incidents/4"].external_ref = "RT-7";
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 0);
+  EXPECT_EQ(rt_.tickets.at(7).record, "incidents/4");
+  EXPECT_EQ(rt_.tickets.at(7).due, kT0 + absl::Hours(36));
+  termijn_.records["incidents/5"] = {
+      .name = "incidents/5", .party = "herent", .external_ref = "RT-99"};
+  ASSERT_TRUE(connector->apply(event(2, "incident.reported", "incidents/5")).ok());
+  EXPECT_EQ(rt_.creates, 1);
+}
+
+// Records of another party, records the principal may not see and unknown event types move the
+// position without touching RT.
+TEST_F(RtConnectorTest, OtherPartiesAndUnknownEventsAreSkipped) {
+  termijn_.records["incidents/9"] = {.name = "incidents/9", .party = "kortenberg"};
+  auto connector = start({.party = "herent"});
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/9")).ok());
+  ASSERT_TRUE(connector->apply(event(2, "incident.reported", "incidents/404")).ok());
+  ASSERT_TRUE(connector->apply(event(3, "audit.checkpoint", "checkpoints/1")).ok());
+  Event of_kortenberg = event(4, "incident.reported", "incidents/4");
+  of_kortenberg.party = "kortenberg";
+  ASSERT_TRUE(connector->apply(of_kortenberg).ok());
+  EXPECT_TRUE(rt_.tickets.empty());
+  EXPECT_EQ(connector->position(), 4);
+}
+
+// The spellings of a ticket id in external_ref.
+TEST(TicketIdOf, AcceptsRtSpellingsOnly) {
+  EXPECT_EQ(ticket_id_of("1234"), 1234);
+  EXPECT_EQ(ticket_id_of("RT-1234"), 1234);
+  EXPECT_EQ(ticket_id_of("rt#12"), 12);
+  EXPECT_EQ(ticket_id_of("#5"), 5);
+  EXPECT_EQ(ticket_id_of("JIRA-5"), 0);
+  EXPECT_EQ(ticket_id_of("RT-"), 0);
+  EXPECT_EQ(ticket_id_of("12a"), 0);
+  EXPECT_EQ(ticket_id_of(""), 0);
+}
+
+// The state file keeps position, pending event and tickets; a file that is not one is refused.
+TEST_F(RtConnectorTest, StateFileRoundTrips) {
+  ConnectorState state{
+      .position = 41, .pending = 42, .tickets = {{"incidents/4", 7}, {"requests/2", 8}}};
+  ASSERT_TRUE(file_->save(state).ok());
+  auto loaded = file_->load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->position, 41);
+  EXPECT_EQ(loaded->pending, 42);
+  EXPECT_EQ(loaded->tickets, state.tickets);
+  EXPECT_EQ(
+      std::filesystem::status(file_->path()).permissions() & std::filesystem::perms::others_all,
+      std::filesystem::perms::none);
+  StateFile other((dir_ / "other").string());
+  { std::ofstream(other.path()) << "position 3\n"; }
+  EXPECT_FALSE(other.load().ok());
+}
+
+// The configuration names a missing key, and refuses a token file others may read.
+TEST_F(RtConnectorTest, ConfigNamesWhatIsWrong) {
+  const std::string token = (dir_ / "token").string();
+  { std::ofstream(token) << "1-2-abc\n"; }
+  ::chmod(token.c_str(), 0600);
+  const std::string path = (dir_ / "termijn-rt.toml").string();
+  const auto write = [&](const std::string& rt_url) {
+    std::ofstream(path) << "[termijn]\nca = \"ca.crt\"\ncert = \"c.crt\"\nkey = \"c.key\"\n"
+                        << "[rt]\nurl = \"" << rt_url << "\"\nqueue = \"Privacy\"\n"
+                        << "token_file = \"" << token << "\"\n"
+                        << "[connector]\nstate_file = \"state\"\n";
+  };
+  write("https://rt.example.org/");
+  auto config = load_config(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->rt.token, "1-2-abc");
+  EXPECT_EQ(config->rt.record_field, "Termijn record");
+  write("rt.example.org");
+  EXPECT_EQ(load_config(path).status().message(),
+            "rt.url: not an http:// or https:// URL: rt.example.org");
+  write("https://rt.example.org/");
+  ::chmod(token.c_str(), 0644);
+  const auto readable = load_config(path);
+  EXPECT_EQ(readable.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(readable.status().message()), ::testing::HasSubstr("chmod 600"));
+}
+
+}  // namespace
+}  // namespace termijn::rt
