@@ -258,6 +258,18 @@ Config parse_config(const std::string& text, const std::string& origin) {
     fail(origin, "limits.max_copy_bytes must be between 1 and " +
                      std::to_string(kMaxCopyBytesLimit) + " (64 MiB)");
   }
+  c.web.listen = root["web"]["listen"].value_or(std::string());
+  c.web.proxy_header = root["web"]["proxy_header"].value_or(c.web.proxy_header);
+  if (const toml::array* proxies = root["web"]["trusted_proxies"].as_array()) {
+    for (const auto& node : *proxies) {
+      const auto address = node.value<std::string>();
+      if (!address || address->empty()) fail(origin, "web.trusted_proxies: IP addresses as strings");
+      c.web.trusted_proxies.push_back(*address);
+    }
+  }
+  if (!c.web.listen.empty() && c.web.listen.rfind(':') == std::string::npos) {
+    fail(origin, "web.listen must be HOST:PORT");
+  }
   return c;
 }
 
