@@ -319,7 +319,9 @@ struct WebConsole::Impl {
     d.set("legal_due_iso", domain::format_rfc3339(o.legal_due_time, *c.zone));
     const bool open = o.state == domain::ObligationState::kOpen;
     d.set("open", open);
-    d.set("countdown", open ? countdown(c, o.due_time) : when(c, o.closed_time));
+    d.set("countdown", open ? countdown(c, o.due_time)
+                            : label(c.lang, "state_" + std::string(domain::name_of(o.state))) +
+                                  " " + when(c, o.closed_time));
     const std::string u = urgency(o);
     d.set("urgency", u);
     d.set("urgency_label", u == "overdue"   ? label(c.lang, "overdue")
