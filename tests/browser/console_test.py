@@ -129,9 +129,18 @@ class ConsoleTest(unittest.TestCase):
         herent.open("/?state=all")
         self.assertEqual(len(herent.finds("#no-deadlines")), 1)
 
-        # The report itself, 30 hours after awareness: 6 h left on the 36 h notice.
-        herent.open("/incidents/new")
+        # Two earlier incidents: GDPR art. 33 (72 h) overdue for one, under 24 h for the other.
         now = datetime.datetime.now(datetime.timezone.utc)
+        for title, hours_ago in [("Mail met cliëntenlijst naar verkeerde ontvanger", 80),
+                                 ("Laptop van maatschappelijk werker gestolen", 60)]:
+            herent.open("/incidents/new")
+            herent.find("#title").send_keys(title)
+            herent.find("#aware_time").send_keys(local(now - datetime.timedelta(hours=hours_ago)))
+            herent.click("#submit")
+            self.assertRegex(herent.driver.current_url, r"/incidents/\d+$")
+
+        # The report itself, 30 hours after awareness: 42 h left of GDPR art. 33's 72.
+        herent.open("/incidents/new")
         herent.find("#title").send_keys("USB-stick met cliëntendossiers verloren")
         herent.find("#aware_time").send_keys(local(now - datetime.timedelta(hours=30)))
         herent.find("#description").send_keys("Verloren op de trein Leuven-Brussel; niet versleuteld.")
@@ -152,10 +161,12 @@ class ConsoleTest(unittest.TestCase):
 
         # The dashboard: soonest first, with countdown, legal limit and next reminder.
         herent.open("/")
-        rows = herent.finds("#deadlines tbody tr")
-        self.assertGreaterEqual(len(rows), 1)
-        self.assertIn("gdpr.art33_authority", herent.find("#deadlines").text)
-        self.assertRegex(herent.find("#deadlines .countdown").text, r"^nog ")
+        urgencies = [r.get_attribute("class") for r in herent.finds("#deadlines tbody tr")]
+        self.assertEqual(urgencies[:3], ["u-overdue", "u-urgent", "u-calm"])
+        countdowns = [c.text for c in herent.finds("#deadlines .countdown")]
+        self.assertRegex(countdowns[0], r"^\d+ h \d\d min te laat$")
+        self.assertRegex(countdowns[2], r"^nog 1 d \d+ h \d\d min$")
+        self.assertIn("(50%)", herent.find("#deadlines tr.u-calm").text)  # the next reminder
         herent.screenshot("console-dashboard.png")
 
         # Fulfil GDPR art. 33: first without evidence (refused at the field), then with it.
