@@ -1,5 +1,6 @@
 #include "server/config/config.h"
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <sys/stat.h>
 #include <toml++/toml.h>
@@ -263,7 +264,12 @@ Config parse_config(const std::string& text, const std::string& origin) {
   if (const toml::array* proxies = root["web"]["trusted_proxies"].as_array()) {
     for (const auto& node : *proxies) {
       const auto address = node.value<std::string>();
-      if (!address || address->empty()) fail(origin, "web.trusted_proxies: IP addresses as strings");
+      in6_addr ip{};
+      // Addresses, not names: a name could resolve anywhere.
+      if (!address || (inet_pton(AF_INET, address->c_str(), &ip) != 1 &&
+                       inet_pton(AF_INET6, address->c_str(), &ip) != 1)) {
+        fail(origin, "web.trusted_proxies: '" + address.value_or("") + "' is not an IP address");
+      }
       c.web.trusted_proxies.push_back(*address);
     }
   }

@@ -37,13 +37,16 @@ def _wait_for(predicate, what, timeout=60):
 
 
 class Termijnd:
+    started = 0
+
     def __init__(self, extra_config=""):
+        Termijnd.started += 1
         self.work = tempfile.mkdtemp(prefix="termijn-web-")
         self.certs = os.path.join(self.work, "certs")
         subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), self.certs], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cluster = _cluster_url()
-        self.db_name = "termijn_web_%d" % os.getpid()
+        self.db_name = "termijn_web_%d_%d" % (os.getpid(), Termijnd.started)
         quiet = dict(os.environ, PGOPTIONS="--client-min-messages=warning")
         subprocess.run(["psql", cluster, "-qc", "DROP DATABASE IF EXISTS %s" % self.db_name], check=True, env=quiet)
         subprocess.run(["psql", cluster, "-qc", "CREATE DATABASE %s" % self.db_name], check=True)
@@ -103,11 +106,14 @@ class Termijnd:
             return (int(status), f.read(), body)
 
     def stop(self):
+        """SIGTERM; returns termijnd's exit code, or None if it had to be killed after 10 s."""
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            code = self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            code = None
         self.log.close()
         subprocess.run(["psql", _cluster_url(), "-qc", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.db_name])
         shutil.rmtree(self.work, ignore_errors=True)
+        return code

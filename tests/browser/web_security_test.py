@@ -13,7 +13,9 @@ class WebSecurityTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.termijnd.stop()
+        # SIGTERM stops the web console with the rest: termijnd exits cleanly.
+        if cls.termijnd.stop() != 0:
+            raise AssertionError("termijnd did not stop cleanly on SIGTERM")
 
     def token(self, principal):
         status, _, body = self.termijnd.curl(principal, "/incidents/new")
@@ -67,6 +69,39 @@ class WebSecurityTest(unittest.TestCase):
         # The same policy as gRPC: an auditor reads, it does not record.
         token = self.token("auditor")
         status, _, _ = self.termijnd.curl("auditor", "/incidents", "-d", "title=Audit", "-d", "csrf=" + token)
+        self.assertEqual(status, 403)
+
+
+class TrustedProxyTest(unittest.TestCase):
+    """A reverse proxy at a configured address names the principal; nobody else can."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.termijnd = Termijnd('trusted_proxies = ["127.0.0.2"]\n')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.termijnd.stop()
+
+    def principal_shown(self, status, body):
+        self.assertEqual(status, 200, body)
+        return re.search(r'<strong id="principal">([^<]*)</strong>', body).group(1)
+
+    def test_header_from_configured_proxy_names_the_principal(self):
+        # The proxy connects with its own certificate from 127.0.0.2 and acts for the user.
+        status, _, body = self.termijnd.curl("auditor", "/", "--interface", "127.0.0.2",
+                                             "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(self.principal_shown(status, body), "herent-dpo")
+
+    def test_header_from_elsewhere_is_ignored(self):
+        # From any other address the certificate decides, whatever the header says.
+        status, _, body = self.termijnd.curl("auditor", "/", "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(self.principal_shown(status, body), "auditor")
+
+    def test_proxy_naming_no_principal_is_refused(self):
+        # A name that is not configured logs nobody in.
+        status, _, _ = self.termijnd.curl("auditor", "/", "--interface", "127.0.0.2",
+                                          "-H", "X-Termijn-Principal: mallory")
         self.assertEqual(status, 403)
 
 
