@@ -135,6 +135,8 @@ const std::vector<Entry>& entries() {
       {"to_authority", "toezichthoudende autoriteit", "supervisory authority"},
       {"to_data-subject", "betrokkene(n)", "data subject(s)"},
       {"choose", "Kies…", "Choose…"},
+      {"close_record", "Afsluiten", "Close"},
+      {"closing_summary", "Samenvatting bij het afsluiten", "Closing summary"},
   };
   return kEntries;
 }

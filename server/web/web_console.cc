@@ -468,7 +468,8 @@ struct WebConsole::Impl {
     }
   }
 
-  void incident_page(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+  void incident_page(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                     const std::map<std::string, std::string>& errors = {}, int status = 200) {
     const int64_t id = std::stoll(req.matches[1]);
     const std::string name = "incidents/" + std::to_string(id);
     const auto view =
@@ -498,10 +499,12 @@ struct WebConsole::Impl {
     if (i.close_time) facts.push_back(fact(label(c.lang, "closed"), when(c, i.close_time) + " " + i.closing_summary));
     d.set("facts", facts);
     record_sections(c, d, name, *view, r.obligations);
-    send_page(res, 200, render("record", heading, c, d));
+    closing_form(req, c, d, name, i.party, i.close_time.has_value(), errors);
+    send_page(res, status, render("record", heading, c, d));
   }
 
-  void request_page(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+  void request_page(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                    const std::map<std::string, std::string>& errors = {}, int status = 200) {
     const int64_t id = std::stoll(req.matches[1]);
     const std::string name = "requests/" + std::to_string(id);
     const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("requests", id), name);
@@ -530,7 +533,52 @@ struct WebConsole::Impl {
                              std::to_string(q.copy->size) + " B)");
     }
     record_sections(c, d, name, *view, r.obligations);
-    send_page(res, 200, render("record", heading, c, d));
+    closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
+    send_page(res, status, render("record", heading, c, d));
+  }
+
+  // The form that closes a record, for its owner's DPO while it is open.
+  void closing_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                    const std::string& name, const std::string& owner, bool closed,
+                    const std::map<std::string, std::string>& errors) const {
+    d.set("can_close_record", !closed && api::policy::may_change(c.principal, owner).ok());
+    d.set("close_action", "/" + name + "/close");
+    d.set("csrf", c.csrf_token);
+    mu::data form, errs;
+    form.set("summary", field(req, "summary"));
+    for (const auto& [k, v] : errors) errs.set(k.empty() ? "summary" : k, v);
+    d.set("form", form);
+    d.set("errors", errs);
+  }
+
+  // Closes an incident or request (`collection`) with a summary: its owner's DPO only, once
+  // every obligation is closed. A refusal is shown at the summary; nothing changes then.
+  void close_record(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                    const std::string& collection) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto parties = uc.queries.parties_of(collection, id);
+    const auto view =
+        api::policy::view_of(c.principal, parties, collection + "/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    const std::string summary = field(req, "summary");
+    absl::Status closed = absl::InvalidArgumentError("summary: required");
+    if (!summary.empty()) {
+      const app::Actor actor{c.principal.name, c.principal.party};
+      closed = collection == "incidents" ? uc.close_incident.run(actor, id, summary).status()
+                                         : uc.close_request.run(actor, id, summary).status();
+    }
+    if (closed.ok()) return res.set_redirect("/" + collection + "/" + std::to_string(id), 303);
+    if (closed.code() != absl::StatusCode::kInvalidArgument &&
+        closed.code() != absl::StatusCode::kFailedPrecondition) {
+      return send_error(res, c, closed);
+    }
+    const auto [name, reason] = split_field_error(std::string(closed.message()));
+    const std::map<std::string, std::string> errors{{"summary", localized(c, reason)}};
+    if (collection == "incidents") return incident_page(req, res, c, errors, 422);
+    request_page(req, res, c, errors, 422);
   }
 
   void request_copy(const httplib::Request& req, httplib::Response& res, const Caller& c) {
@@ -944,6 +992,12 @@ struct WebConsole::Impl {
     s.Post(R"(/obligations/(\d{1,18})/waive)",
            guarded([this](auto& req, auto& res, auto& c) { close_obligation(req, res, c, false); },
                    true));
+    for (const std::string collection : {"incidents", "requests"}) {
+      s.Post("/" + collection + R"(/(\d{1,18})/close)",
+             guarded([this, collection](auto& req, auto& res,
+                                        auto& c) { close_record(req, res, c, collection); },
+                     true));
+    }
     s.Post(R"(/notifications/(\d{1,18})/ack)",
            guarded([this](auto& req, auto& res, auto& c) { acknowledge(req, res, c); }, true));
     s.Get("/incidents/new",

@@ -11,6 +11,7 @@
 #include "server/app/audit.h"
 #include "server/app/clock.h"
 #include "server/app/close_obligation.h"
+#include "server/app/close_record.h"
 #include "server/app/directory.h"
 #include "server/app/log_request.h"
 #include "server/app/notifications.h"
@@ -28,6 +29,8 @@ struct UseCases {
   app::Queries& queries;
   app::Notifications& notifications;
   app::AuditTrail& audit_trail;
+  app::CloseIncident& close_incident;
+  app::CloseRequest& close_request;
 };
 
 struct Settings {

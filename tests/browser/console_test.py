@@ -210,6 +210,21 @@ class ConsoleTest(unittest.TestCase):
             self.assertIn(action, history)
         herent.screenshot("console-incident.png")
 
+        # Closing: refused while an obligation is open (the error at the summary), then done.
+        herent.open("/incidents/1")
+        herent.find("#summary").send_keys("Mail gewist door de ontvanger")
+        herent.click("#close")
+        self.assertIn("obligations/", herent.find("#summary-error").text)
+        self.assertEqual(len(herent.finds("#close-form")), 1)
+        herent.open(incident_url)
+        herent.click("#close")
+        self.assertEqual(herent.find("#summary-error").text, "Required.")
+        herent.find("#summary").send_keys("USB-stick teruggevonden; procedure aangepast")
+        herent.click("#close")
+        self.assertIn("USB-stick teruggevonden", herent.find("#facts").text)
+        self.assertEqual(herent.finds("#close-form"), [])
+        self.assertIn("incident.closed", herent.find("#history").text)
+
         # A form posted without its token is refused.
         herent.open("/incidents/new")
         herent.driver.execute_script("document.querySelector('input[name=csrf]').remove()")
