@@ -1,9 +1,8 @@
 #include "server/web/charts.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <kainjow/mustache.hpp>
 #include <sstream>
 
 namespace termijn::web {
@@ -35,8 +34,8 @@ std::string bar_chart_svg(const std::string& title, const std::vector<std::strin
   if (max <= 0) max = 1;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"chart\" width=\"" << width
-      << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << ' ' << height
-      << "\"><title>" << esc(title) << "</title>";
+      << "\" height=\"" << height << "\" viewBox=\"0 0 " << width << ' ' << height << "\"><title>"
+      << esc(title) << "</title>";
   // Axis with four steps.
   for (int step = 0; step <= 4; ++step) {
     const double value = max * step / 4;
@@ -44,8 +43,7 @@ std::string bar_chart_svg(const std::string& title, const std::vector<std::strin
     svg << "<line x1=\"" << kLeft << "\" x2=\"" << width - 8 << "\" y1=\"" << y << "\" y2=\"" << y
         << "\" stroke=\"#767676\" stroke-width=\"" << (step == 0 ? 1 : 0.5) << "\"/>"
         << "<text x=\"" << kLeft - 6 << "\" y=\"" << y + 4
-        << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#222\">" << number(value)
-        << "</text>";
+        << "\" text-anchor=\"end\" font-size=\"11\" fill=\"#222\">" << number(value) << "</text>";
   }
   svg << "<text x=\"4\" y=\"" << kTop - 4 << "\" font-size=\"11\" fill=\"#222\">" << esc(unit)
       << "</text>";

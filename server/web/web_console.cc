@@ -3,7 +3,6 @@
 #include <absl/strings/str_split.h>
 #include <arpa/inet.h>
 #include <httplib.h>
-#include <kainjow/mustache.hpp>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -13,6 +12,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <set>
 #include <sstream>
@@ -311,10 +311,9 @@ struct WebConsole::Impl {
     d.set("recipient", recipient(c, o));
     d.set("due", when(c, o.due_time));
     d.set("due_iso", domain::format_rfc3339(o.due_time, *c.zone));
-    d.set("due_epoch",
-          std::to_string(
-              std::chrono::duration_cast<std::chrono::seconds>(o.due_time.time_since_epoch())
-                  .count()));
+    d.set("due_epoch", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                          o.due_time.time_since_epoch())
+                                          .count()));
     d.set("legal_due", when(c, o.legal_due_time));
     d.set("legal_due_iso", domain::format_rfc3339(o.legal_due_time, *c.zone));
     const bool open = o.state == domain::ObligationState::kOpen;
@@ -447,8 +446,7 @@ struct WebConsole::Impl {
     d.set("notices", notices);
     // The trail of a record belongs to its owner (and auditors): a notified party sees the
     // notice, not the owner's internal steps.
-    const bool history =
-        view == app::View::kFull && api::policy::may_read_audit(c.principal).ok();
+    const bool history = view == app::View::kFull && api::policy::may_read_audit(c.principal).ok();
     d.set("show_history", history);
     if (history) {
       mu::list events;
@@ -480,23 +478,28 @@ struct WebConsole::Impl {
     const app::IncidentRecord r = app::as_viewed(std::move(*record), *view, c.principal.party);
     const domain::Incident& i = r.incident;
     mu::data d = base_data(c);
-    const std::string heading = label(c.lang, "incident") + " " + std::to_string(id) + ": " + i.title;
+    const std::string heading =
+        label(c.lang, "incident") + " " + std::to_string(id) + ": " + i.title;
     d.set("heading", heading);
     mu::list facts;
     auto owner = uc.directory.find(i.party, "party");
     facts.push_back(fact(label(c.lang, "party"), owner.ok() ? (*owner)->name : i.party));
     facts.push_back(fact(label(c.lang, "title"), i.title));
-    facts.push_back(fact(label(c.lang, "description"), i.description.empty() ? "-" : i.description));
+    facts.push_back(
+        fact(label(c.lang, "description"), i.description.empty() ? "-" : i.description));
     facts.push_back(fact(label(c.lang, "aware_time"), when(c, i.aware_time)));
     facts.push_back(fact(label(c.lang, "occurred_time"), when(c, i.occurred_time)));
     facts.push_back(fact(label(c.lang, "categories"), names(c, i.categories, "cat_")));
     facts.push_back(fact(label(c.lang, "subject_groups"), names(c, i.subject_groups, "grp_")));
     facts.push_back(fact(label(c.lang, "subject_count"),
                          i.subject_count ? std::to_string(*i.subject_count) : "-"));
-    facts.push_back(fact(label(c.lang, "risk"), label(c.lang, "risk_" + std::string(domain::name_of(i.risk)))));
+    facts.push_back(
+        fact(label(c.lang, "risk"), label(c.lang, "risk_" + std::string(domain::name_of(i.risk)))));
     facts.push_back(fact(label(c.lang, "reported_by"), i.reported_by));
     if (!i.ticket_ref.empty()) facts.push_back(fact(label(c.lang, "external_ref"), i.ticket_ref));
-    if (i.close_time) facts.push_back(fact(label(c.lang, "closed"), when(c, i.close_time) + " " + i.closing_summary));
+    if (i.close_time)
+      facts.push_back(
+          fact(label(c.lang, "closed"), when(c, i.close_time) + " " + i.closing_summary));
     d.set("facts", facts);
     record_sections(c, d, name, *view, r.obligations);
     closing_form(req, c, d, name, i.party, i.close_time.has_value(), errors);
@@ -507,7 +510,8 @@ struct WebConsole::Impl {
                     const std::map<std::string, std::string>& errors = {}, int status = 200) {
     const int64_t id = std::stoll(req.matches[1]);
     const std::string name = "requests/" + std::to_string(id);
-    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("requests", id), name);
+    const auto view =
+        api::policy::view_of(c.principal, uc.queries.parties_of("requests", id), name);
     if (!view.ok()) return send_error(res, c, view.status());
     auto record = uc.queries.request(id, false);
     if (!record.ok()) return send_error(res, c, record.status());
@@ -520,12 +524,16 @@ struct WebConsole::Impl {
     mu::list facts;
     auto owner = uc.directory.find(q.party, "party");
     facts.push_back(fact(label(c.lang, "party"), owner.ok() ? (*owner)->name : q.party));
-    facts.push_back(fact(label(c.lang, "kind"), label(c.lang, "kind_" + std::string(domain::name_of(q.kind)))));
+    facts.push_back(
+        fact(label(c.lang, "kind"), label(c.lang, "kind_" + std::string(domain::name_of(q.kind)))));
     facts.push_back(fact(label(c.lang, "receive_time"), when(c, q.receive_time)));
     facts.push_back(fact(label(c.lang, "summary"), q.summary));
     facts.push_back(fact(label(c.lang, "logged_by"), q.logged_by));
-    if (!q.external_ref.empty()) facts.push_back(fact(label(c.lang, "external_ref"), q.external_ref));
-    if (q.close_time) facts.push_back(fact(label(c.lang, "closed"), when(c, q.close_time) + " " + q.closing_summary));
+    if (!q.external_ref.empty())
+      facts.push_back(fact(label(c.lang, "external_ref"), q.external_ref));
+    if (q.close_time)
+      facts.push_back(
+          fact(label(c.lang, "closed"), when(c, q.close_time) + " " + q.closing_summary));
     d.set("facts", facts);
     if (q.copy) {
       d.set("copy_href", "/" + name + "/copy");
@@ -591,7 +599,8 @@ struct WebConsole::Impl {
     const auto r = app::as_viewed(std::move(*record), *view, c.principal.party);
     if (!r.request.copy) return send_error(res, c, absl::NotFoundError("this request has no copy"));
     // Always a download, never rendered in the console's origin.
-    res.set_header("Content-Disposition", "attachment; filename=\"request-" + std::to_string(id) + "-copy\"");
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"request-" + std::to_string(id) + "-copy\"");
     res.set_content(r.request.copy->bytes, r.request.copy->media_type);
   }
 
@@ -668,8 +677,8 @@ struct WebConsole::Impl {
 
   void acknowledge(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     const int64_t id = std::stoll(req.matches[1]);
-    const auto view = api::policy::view_of(
-        c.principal, uc.queries.parties_of("notifications", id), "notifications/" + std::to_string(id));
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("notifications", id),
+                                           "notifications/" + std::to_string(id));
     if (!view.ok()) return send_error(res, c, view.status());
     auto record = uc.notifications.get(id);
     if (!record.ok()) return send_error(res, c, record.status());
@@ -756,12 +765,11 @@ struct WebConsole::Impl {
     using domain::DataCategory, domain::SubjectGroup, domain::Risk;
     mu::data d = form_data(req, c, errors,
                            {"title", "aware_time", "description", "subject_count", "external_ref"});
-    d.set("categories",
-          choices(c,
-                  std::vector{DataCategory::kIdentification, DataCategory::kContact,
-                              DataCategory::kFinancial, DataCategory::kPlanning,
-                              DataCategory::kMedical, DataCategory::kCriminal},
-                  "cat_", fields(req, "categories")));
+    d.set("categories", choices(c,
+                                std::vector{DataCategory::kIdentification, DataCategory::kContact,
+                                            DataCategory::kFinancial, DataCategory::kPlanning,
+                                            DataCategory::kMedical, DataCategory::kCriminal},
+                                "cat_", fields(req, "categories")));
     d.set("groups", choices(c,
                             std::vector{SubjectGroup::kStaff, SubjectGroup::kClients,
                                         SubjectGroup::kRepresentatives},
@@ -893,9 +901,9 @@ struct WebConsole::Impl {
         Series s{r, {}};
         for (const auto& m : months) {
           const auto it = rate[m].find(r);
-          s.values.push_back(it == rate[m].end() ? std::nullopt
-                                                 : std::optional(100.0 * it->second.first /
-                                                                 it->second.second));
+          s.values.push_back(it == rate[m].end()
+                                 ? std::nullopt
+                                 : std::optional(100.0 * it->second.first / it->second.second));
         }
         series.push_back(std::move(s));
       }
@@ -919,7 +927,8 @@ struct WebConsole::Impl {
 
   // ---- wiring ----
 
-  using PageHandler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
+  using PageHandler =
+      std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
 
   // Authenticates, sets the caller's language, zone and form token, checks the token of a
   // POST, and renders what went wrong.
@@ -954,8 +963,8 @@ struct WebConsole::Impl {
       }
       c.csrf_token = csrf_for(c.principal, nonce);
       if (post && !csrf_ok(req, c)) {
-        spdlog::warn("web: {} {} by {}: refused, no valid form token or foreign origin",
-                     req.method, req.path, c.principal.name);
+        spdlog::warn("web: {} {} by {}: refused, no valid form token or foreign origin", req.method,
+                     req.path, c.principal.name);
         return send_error(res, c,
                           absl::PermissionDeniedError("the form is out of date or came from "
                                                       "another site: reload the page and retry"));
@@ -980,12 +989,12 @@ struct WebConsole::Impl {
           guarded([this](auto& req, auto& res, auto& c) { request_page(req, res, c); }, false));
     s.Get(R"(/requests/(\d{1,18})/copy)",
           guarded([this](auto& req, auto& res, auto& c) { request_copy(req, res, c); }, false));
-    s.Get(R"(/obligations/(\d{1,18}))",
-          guarded(
-              [this](auto& req, auto& res, auto& c) {
-                obligation_page(c, res, std::stoll(req.matches[1]), {}, {}, "", 200);
-              },
-              false));
+    s.Get(R"(/obligations/(\d{1,18}))", guarded(
+                                            [this](auto& req, auto& res, auto& c) {
+                                              obligation_page(c, res, std::stoll(req.matches[1]),
+                                                              {}, {}, "", 200);
+                                            },
+                                            false));
     s.Post(R"(/obligations/(\d{1,18})/fulfil)",
            guarded([this](auto& req, auto& res, auto& c) { close_obligation(req, res, c, true); },
                    true));
@@ -1010,8 +1019,7 @@ struct WebConsole::Impl {
                   false));
     s.Post("/requests",
            guarded([this](auto& req, auto& res, auto& c) { log_request(req, res, c); }, true));
-    s.Get("/compliance",
-          guarded([this](auto&, auto& res, auto& c) { compliance(res, c); }, false));
+    s.Get("/compliance", guarded([this](auto&, auto& res, auto& c) { compliance(res, c); }, false));
     // The language is a preference, not a change of records: a link switches it.
     s.Get("/lang", guarded(
                        [](auto& req, auto& res, auto&) {
@@ -1031,8 +1039,8 @@ struct WebConsole::Impl {
     for (const auto& [name, type] : {std::pair{"console.css", "text/css; charset=utf-8"},
                                      {"console.js", "text/javascript; charset=utf-8"}}) {
       s.Get(std::string("/static/") + name,
-            [this, name = std::string(name), type = std::string(type)](
-                const httplib::Request&, httplib::Response& res) {
+            [this, name = std::string(name), type = std::string(type)](const httplib::Request&,
+                                                                       httplib::Response& res) {
               secure_headers(res, false);
               res.set_content(assets.at(name), type.c_str());
             });
@@ -1048,10 +1056,9 @@ WebConsole::~WebConsole() { stop(); }
 
 absl::StatusOr<int> WebConsole::start() {
   Impl& w = *impl_;
-  for (const char* name :
-       {"layout.mustache", "dashboard.mustache", "record.mustache", "obligation.mustache",
-        "incident_form.mustache", "request_form.mustache", "compliance.mustache",
-        "error.mustache", "console.css", "console.js"}) {
+  for (const char* name : {"layout.mustache", "dashboard.mustache", "record.mustache",
+                           "obligation.mustache", "incident_form.mustache", "request_form.mustache",
+                           "compliance.mustache", "error.mustache", "console.css", "console.js"}) {
     std::string text = read_file(w.settings.assets_dir + "/" + name);
     if (text.empty()) {
       return absl::InvalidArgumentError("web console: cannot read " + w.settings.assets_dir + "/" +

@@ -34,7 +34,7 @@ struct UseCases {
 };
 
 struct Settings {
-  std::string listen;  ///< "127.0.0.1:8443"; port 0: any free port
+  std::string listen;   ///< "127.0.0.1:8443"; port 0: any free port
   api::TrustFiles tls;  ///< the gRPC server's CA, certificate and key
   /// Proxies (IP addresses) trusted to name the principal in `proxy_header`; they still need a
   /// client certificate signed by the CA.

@@ -61,6 +61,8 @@ class Browser:
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.find(css).click()
         WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)

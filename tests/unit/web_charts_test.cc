@@ -1,8 +1,7 @@
-#include "server/web/charts.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "server/web/charts.h"
 #include "server/web/i18n.h"
 
 namespace termijn::web {
