@@ -135,6 +135,11 @@ const std::vector<Entry>& entries() {
       {"to_data-subject", "betrokkene(n)", "data subject(s)"},
       {"choose", "Kies…", "Choose…"},
       {"close_record", "Afsluiten", "Close"},
+      {"notice_held", "wacht op nazicht", "held for review"},
+      {"notice_pending", "in verzending", "being sent"},
+      {"notice_sent", "verzonden", "sent"},
+      {"notice_failed", "mislukt", "failed"},
+      {"notice_cancelled", "geannuleerd", "cancelled"},
       {"closing_summary", "Samenvatting bij het afsluiten", "Closing summary"},
   };
   return kEntries;

@@ -329,7 +329,8 @@ struct WebConsole::Impl {
                                             : std::string());
     d.set("next_step", o.next_step_time ? when(c, o.next_step_time) + " (" + o.next_step + ")"
                                         : label(c.lang, "none"));
-    d.set("notice_state", o.notice_state.empty() ? "-" : o.notice_state);
+    d.set("notice_state",
+          o.notice_state.empty() ? "-" : label(c.lang, "notice_" + o.notice_state));
     d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
     if (!o.evidence.empty()) d.set("evidence", o.evidence);
     d.set("explanation", o.explanation);
@@ -431,7 +432,8 @@ struct WebConsole::Impl {
         mu::data item;
         item.set("id", std::to_string(n.notification.id));
         item.set("recipient", recipient(c, n.obligation));
-        item.set("state", std::string(domain::name_of(n.notification.state)));
+        item.set("state",
+                 label(c.lang, "notice_" + std::string(domain::name_of(n.notification.state))));
         item.set("sent", when(c, n.notification.sent_time));
         item.set("acked", n.notification.ack_time.has_value());
         item.set("ack", when(c, n.notification.ack_time) + " (" + n.notification.ack_by + ")");

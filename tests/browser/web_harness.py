@@ -79,6 +79,12 @@ class Termijnd:
             raise RuntimeError("termijnd exited: " + open(self.log.name).read())
         return os.path.exists(port_file) and os.path.getsize(port_file) > 0
 
+    def sql(self, query):
+        """One value from the test database (as the schema owner)."""
+        out = subprocess.run(["psql", _with_dbname(_cluster_url(), self.db_name), "-tAc", query],
+                             check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
     def cert(self, name):
         return os.path.join(self.certs, name)
 
