@@ -135,6 +135,17 @@ std::pair<std::string, std::string> split_field_error(const std::string& message
   return {name, message.substr(colon + 2)};
 }
 
+// "37" -> 37; nullopt for anything that is not a whole number in range.
+std::optional<int64_t> whole_number(const std::string& text) {
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 std::string replace(std::string text, const std::string& from, const std::string& to) {
   const size_t at = text.find(from);
   if (at != std::string::npos) text.replace(at, from.size(), to);
@@ -329,8 +340,7 @@ struct WebConsole::Impl {
                                             : std::string());
     d.set("next_step", o.next_step_time ? when(c, o.next_step_time) + " (" + o.next_step + ")"
                                         : label(c.lang, "none"));
-    d.set("notice_state",
-          o.notice_state.empty() ? "-" : label(c.lang, "notice_" + o.notice_state));
+    d.set("notice_state", o.notice_state.empty() ? "-" : label(c.lang, "notice_" + o.notice_state));
     d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
     if (!o.evidence.empty()) d.set("evidence", o.evidence);
     d.set("explanation", o.explanation);
@@ -505,6 +515,7 @@ struct WebConsole::Impl {
     d.set("facts", facts);
     record_sections(c, d, name, *view, r.obligations);
     closing_form(req, c, d, name, i.party, i.close_time.has_value(), errors);
+    assessment_form(req, c, d, i, errors);
     send_page(res, status, render("record", heading, c, d));
   }
 
@@ -559,6 +570,68 @@ struct WebConsole::Impl {
     for (const auto& [k, v] : errors) errs.set(k.empty() ? "summary" : k, v);
     d.set("form", form);
     d.set("errors", errs);
+  }
+
+  // The assessment of an open incident (risk, subjects, consequences, measures: GDPR art.
+  // 33(3)), for its owner's DPO; prefilled with what is known, or with what was refused.
+  void assessment_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                       const domain::Incident& i,
+                       const std::map<std::string, std::string>& errors) const {
+    d.set("can_assess", !i.close_time && api::policy::may_change(c.principal, i.party).ok());
+    d.set("assess_action", "/incidents/" + std::to_string(i.id) + "/assess");
+    const bool refused = req.method == "POST" && req.path.ends_with("/assess");
+    mu::data form = *d.get("form");
+    const std::string count = i.subject_count ? std::to_string(*i.subject_count) : "";
+    form.set("subject_count", refused ? field(req, "subject_count") : count);
+    form.set("consequences", refused ? field(req, "consequences") : i.consequences);
+    form.set("measures", refused ? field(req, "measures") : i.measures);
+    d.set("form", form);
+    const std::string risk = refused ? field(req, "risk") : std::string(domain::name_of(i.risk));
+    d.set("risks", choices(c,
+                           std::vector{domain::Risk::kUnknown, domain::Risk::kNone,
+                                       domain::Risk::kRisk, domain::Risk::kHigh},
+                           "risk_", {risk}));
+    if (refused) {
+      mu::data errs;
+      for (const auto& [k, v] : errors) errs.set(k.empty() ? "risk" : k, v);
+      d.set("errors", errs);
+    }
+  }
+
+  // Records the DPO's assessment through UpdateIncident (a field mask of the four fields; what
+  // did not change is not written). Bad input is shown at its field; nothing changes then.
+  void assess_incident(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto parties = uc.queries.parties_of("incidents", id);
+    const auto view = api::policy::view_of(c.principal, parties, "incidents/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    std::map<std::string, std::string> errors;
+    app::IncidentChange change;
+    change.paths = {"risk", "subject_count", "consequences", "measures"};
+    const auto risk = domain::parse_name<domain::Risk>(field(req, "risk"));
+    if (!risk) errors["risk"] = label(c.lang, "required");
+    change.risk = risk.value_or(domain::Risk::kUnknown);
+    change.consequences = field(req, "consequences");
+    change.measures = field(req, "measures");
+    if (const std::string count = field(req, "subject_count"); !count.empty()) {
+      const auto parsed = whole_number(count);
+      if (!parsed) errors["subject_count"] = label(c.lang, "not_a_number");
+      change.subject_count = parsed.value_or(0);
+    }
+    if (errors.empty()) {
+      const auto updated =
+          uc.update_incident.run({c.principal.name, c.principal.party}, id, change);
+      if (updated.ok()) return res.set_redirect("/incidents/" + std::to_string(id), 303);
+      if (updated.status().code() != absl::StatusCode::kInvalidArgument) {
+        return send_error(res, c, updated.status());
+      }
+      const auto [name, reason] = split_field_error(std::string(updated.status().message()));
+      errors[name] = localized(c, reason);
+    }
+    incident_page(req, res, c, errors, 422);
   }
 
   // Closes an incident or request (`collection`) with a summary: its owner's DPO only, once
@@ -798,13 +871,9 @@ struct WebConsole::Impl {
     }
     if (auto risk = domain::parse_name<domain::Risk>(field(req, "risk"))) in.risk = *risk;
     if (const std::string count = field(req, "subject_count"); !count.empty()) {
-      try {
-        size_t used = 0;
-        in.subject_count = std::stoll(count, &used);
-        if (used != count.size()) throw std::invalid_argument(count);
-      } catch (const std::exception&) {
-        errors["subject_count"] = label(c.lang, "not_a_number");
-      }
+      const auto parsed = whole_number(count);
+      if (!parsed) errors["subject_count"] = label(c.lang, "not_a_number");
+      in.subject_count = parsed.value_or(0);
     }
     const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
       auto record = uc.report_incident.run({c.principal.name, c.principal.party}, in);
@@ -1003,6 +1072,8 @@ struct WebConsole::Impl {
     s.Post(R"(/obligations/(\d{1,18})/waive)",
            guarded([this](auto& req, auto& res, auto& c) { close_obligation(req, res, c, false); },
                    true));
+    s.Post(R"(/incidents/(\d{1,18})/assess)",
+           guarded([this](auto& req, auto& res, auto& c) { assess_incident(req, res, c); }, true));
     for (const std::string collection : {"incidents", "requests"}) {
       s.Post("/" + collection + R"(/(\d{1,18})/close)",
              guarded([this, collection](auto& req, auto& res,

@@ -17,6 +17,7 @@
 #include "server/app/notifications.h"
 #include "server/app/queries.h"
 #include "server/app/report_incident.h"
+#include "server/app/update_incident.h"
 
 namespace termijn::web {
 
@@ -31,6 +32,7 @@ struct UseCases {
   app::AuditTrail& audit_trail;
   app::CloseIncident& close_incident;
   app::CloseRequest& close_request;
+  app::UpdateIncident& update_incident;
 };
 
 struct Settings {

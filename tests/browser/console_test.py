@@ -242,6 +242,21 @@ class ConsoleTest(unittest.TestCase):
         row = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         self.assertIn("waived", row.find_element(By.CSS_SELECTOR, ".state").text)
 
+        # The DPO assesses the risk as high: GDPR art. 34 (inform the data subjects) starts. A
+        # bad count is refused at its field first, and nothing changes.
+        herent.find("#risk option[value=high]").click()
+        herent.find("#subject_count").clear()
+        herent.find("#subject_count").send_keys("many")
+        herent.click("#assess")
+        self.assertEqual(herent.find("#subject_count-error").text, "Not a whole number.")
+        self.assertNotIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        herent.find("#subject_count").clear()
+        herent.find("#subject_count").send_keys("120")
+        herent.find("#measures").send_keys("Remote wipe requested")
+        herent.click("#assess")
+        self.assertIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        self.assertIn("120", herent.find("#facts").text)
+
         # Closing: refused while an obligation is open (the error at the summary), then done.
         herent.open("/incidents/1")
         herent.find("#summary").send_keys("Mail gewist door de ontvanger")
