@@ -1,7 +1,11 @@
 #include <google/protobuf/util/time_util.h>
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <sstream>
 #include <map>
 #include <vector>
 
@@ -44,9 +48,40 @@ app::AuditEvent from_proto(const v1::AuditEvent& e) {
   out.record.subject = e.subject();
   out.record.related = e.related();
   out.record.details = e.details();
+  out.record.nonce = e.nonce();
   out.prev_hash = app::from_hex(e.prev_hash()).value_or("");
   out.hash = app::from_hex(e.hash()).value_or("");
+  out.format = e.format() == 0 ? 1 : e.format();  // a service from before format 2 sends none
+  out.leaf = app::from_hex(e.leaf()).value_or("");
+  out.digest_only = e.digest_only();
   return out;
+}
+
+// Where the events to verify come from: the service, or an export file.
+using EventSource = std::function<void(const std::function<void(const v1::AuditEvent&)>&)>;
+
+EventSource from_service(Context& ctx) {
+  return [&ctx](const std::function<void(const v1::AuditEvent&)>& each) {
+    for_each_event(ctx, "", 0, each);
+  };
+}
+
+// Reads `termijn audit export --format jsonl` output: one AuditEvent in JSON per line.
+EventSource from_export(const std::string& file) {
+  return [file](const std::function<void(const v1::AuditEvent&)>& each) {
+    std::istringstream lines(read_file(file, "--export"));
+    int number = 0;
+    for (std::string line; std::getline(lines, line);) {
+      ++number;
+      if (line.empty()) continue;
+      v1::AuditEvent e;
+      if (!google::protobuf::util::JsonStringToMessage(line, &e).ok()) {
+        throw CliError(2, "--export: " + file + ": line " + std::to_string(number) +
+                              " is not an exported audit event");
+      }
+      each(e);
+    }
+  };
 }
 
 struct HeldCheckpoint {
@@ -80,12 +115,13 @@ std::vector<HeldCheckpoint> read_checkpoints(const std::vector<std::string>& fil
 // Re-computes the whole chain here, from the events the service returns, and checks that it
 // passes through every held checkpoint: a trail rewritten with recomputed hashes no longer
 // does, since its hash at a checkpoint's seq differs from the signed one.
-void verify_against_checkpoints(Context& ctx, const std::vector<HeldCheckpoint>& held) {
+void verify_against_checkpoints(const EventSource& source, const std::string& origin,
+                                const std::vector<HeldCheckpoint>& held) {
   std::map<int64_t, std::string> hash_at{{0, app::to_hex(app::genesis_hash())}};
   for (const HeldCheckpoint& h : held) hash_at.emplace(h.checkpoint.seq, "");
   app::ChainVerifier chain;
   bool broken = false;
-  for_each_event(ctx, "", 0, [&](const v1::AuditEvent& e) {
+  source([&](const v1::AuditEvent& e) {
     if (broken) return;
     if (!chain.add(from_proto(e))) {
       broken = true;
@@ -116,7 +152,17 @@ void verify_against_checkpoints(Context& ctx, const std::vector<HeldCheckpoint>&
                           ": " + v.reason);
   }
   std::cout << "verified " << v.event_count << " events up to " << v.last_seq << " (hash "
-            << v.last_hash << ") here, from the events the service returned\n";
+            << v.last_hash << ") here, from " << origin << "\n";
+  if (v.digest_count > 0) {
+    std::cout << v.digest_count << " of them are other parties' events, seen only as digests: "
+              << v.digest_count - v.unchecked_count << " verified through their leaf";
+    if (v.unchecked_count > 0) {
+      std::cout << "; " << v.unchecked_count
+                << " in chain format 1 could not be checked (no leaf: only a full, auditor's "
+                   "export verifies them)";
+    }
+    std::cout << "\n";
+  }
   for (const HeldCheckpoint& h : held) {
     std::cout << "extends checkpoint " << h.file << " (seq " << h.checkpoint.seq << ", signed "
               << domain::format_utc(h.checkpoint.time) << " by key " << h.checkpoint.public_key
@@ -137,6 +183,11 @@ void print_audit_table_header() {
 }
 
 void print_audit_row(const v1::AuditEvent& e) {
+  if (e.digest_only()) {
+    std::printf("%-6lld %-22s %-20s %-22s %-16s leaf %s\n", static_cast<long long>(e.seq()),
+                "-", "-", "(another party's)", "-", e.leaf().empty() ? "-" : e.leaf().c_str());
+    return;
+  }
   std::printf("%-6lld %-22s %-20s %-22s %-16s %s\n", static_cast<long long>(e.seq()),
               utc(e.time()).c_str(), e.principal().c_str(), e.action().c_str(),
               e.subject().c_str(), e.details().c_str());
@@ -187,6 +238,14 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
     v1::AuditEvent e;
     check(ctx.stub().GetAuditEvent(ctx.call_context().get(), req, &e));
     if (ctx.json()) return print_json(e);
+    if (e.digest_only()) {
+      std::cout << "seq:       " << e.seq() << " (another party's event: its digest only)\n"
+                << "format:    " << e.format() << "\n"
+                << "leaf:      " << e.leaf() << "\n"
+                << "prev_hash: " << e.prev_hash() << "\n"
+                << "hash:      " << e.hash() << "\n";
+      return;
+    }
     std::cout << "seq:       " << e.seq() << "\n"
               << "time:      " << utc(e.time()) << "\n"
               << "principal: " << e.principal() << " (" << e.party() << ")\n"
@@ -194,6 +253,9 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
               << "subject:   " << e.subject() << "\n"
               << "related:   " << e.related() << "\n"
               << "details:   " << e.details() << "\n"
+              << "format:    " << e.format() << "\n"
+              << (e.format() == 2 ? "nonce:     " + e.nonce() + "\nleaf:      " + e.leaf() + "\n"
+                                  : "")
               << "prev_hash: " << e.prev_hash() << "\n"
               << "hash:      " << e.hash() << "\n";
   });
@@ -201,6 +263,7 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   struct Verify {
     std::vector<std::string> checkpoints;
     std::string public_key;
+    std::string export_file;
   };
   auto verify_options = std::make_shared<Verify>();
   CLI::App* verify = audit->add_subcommand(
@@ -211,10 +274,18 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
                      "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable");
   verify->add_option("--public-key", verify_options->public_key,
                      "the Ed25519 public key (hex) every checkpoint must be signed with");
+  verify->add_option("--export", verify_options->export_file,
+                     "verify this file (from `audit export`, also a party-scoped one) here, "
+                     "without the service");
   verify->callback([&ctx, verify_options] {
-    if (!verify_options->checkpoints.empty()) {
-      return verify_against_checkpoints(
-          ctx, read_checkpoints(verify_options->checkpoints, verify_options->public_key));
+    const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_key);
+    if (!verify_options->export_file.empty()) {
+      return verify_against_checkpoints(from_export(verify_options->export_file),
+                                        verify_options->export_file, held);
+    }
+    if (!held.empty()) {
+      return verify_against_checkpoints(from_service(ctx), "the events the service returned",
+                                        held);
     }
     v1::VerifyAuditTrailResponse v;
     check(ctx.stub().VerifyAuditTrail(ctx.call_context().get(), {}, &v));

@@ -80,8 +80,8 @@ int main(int argc, char** argv) {
   app.add_option("--server", ctx.server, "termijnd address HOST:PORT")
       ->envname("TERMIJN_SERVER")
       ->capture_default_str();
-  app.add_option("-o,--output", ctx.output, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  app.add_option("-o,--output", ctx.output, "table or json (csv: termijn register only)")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
   app.add_option("--ca", ctx.ca, "CA certificate (PEM)")->envname("TERMIJN_CA");
   app.add_option("--cert", ctx.cert, "your client certificate (PEM)")->envname("TERMIJN_CERT");
@@ -98,6 +98,13 @@ int main(int argc, char** argv) {
   termijn::cli::add_obligation_commands(app, ctx);
   termijn::cli::add_audit_commands(app, ctx);
   termijn::cli::add_notification_commands(app, ctx);
+  termijn::cli::add_register_commands(app, ctx);
+  // Checked once every option is read, before any command runs.
+  app.parse_complete_callback([&] {
+    if (ctx.output == "csv" && !app.got_subcommand("register")) {
+      throw CLI::ValidationError("--output", "csv is for termijn register only; use table or json");
+    }
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -242,6 +242,7 @@ int serve(const Options& o) {
   app::PreviewObligations preview(clock, directory);
   app::Queries queries(store);
   app::Notifications notifications(clock, store);
+  app::Registers registers(clock, store, directory);
   const notify::TemplateSet templates = load_templates(config.mail);
   const std::unique_ptr<notify::Mailer> mailer = make_mailer(config.mail, o);
   std::map<std::string, std::string> principal_emails;
@@ -270,7 +271,11 @@ int serve(const Options& o) {
   jobs::AuditSequencer sequencer(worker_audit_store, [&audit_listener](std::chrono::milliseconds t) {
     audit_listener.wait(t);
   });
-  app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer);
+  // Every checkpoint is mailed to every party's DPO, who so holds the proof.
+  std::vector<std::string> checkpoint_recipients;
+  for (const domain::Party& party : config.parties) checkpoint_recipients.push_back(party.id);
+  app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer,
+                                          checkpoint_recipients);
   jobs::AuditCheckpointer checkpointer(
       clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),
       sleep_unless_stopped);
@@ -293,7 +298,7 @@ int serve(const Options& o) {
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
        notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
-       extend_request},
+       extend_request, registers},
       executor);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -6,6 +6,7 @@
 
 #include "proto/enum_names.h"
 #include "server/app/sha256.h"
+#include "server/domain/timeliness.h"
 
 namespace termijn::api {
 
@@ -262,7 +263,7 @@ void to_proto(const domain::AuditCheckpoint& c, v1::AuditCheckpoint* out) {
 
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
   out->set_seq(in.record.seq);
-  set_time(in.record.time, out->mutable_time());
+  if (!in.digest_only) set_time(in.record.time, out->mutable_time());
   out->set_principal(in.record.principal);
   out->set_party(in.record.party);
   out->set_action(in.record.action);
@@ -271,6 +272,10 @@ void to_proto(const app::AuditEvent& in, v1::AuditEvent* out) {
   out->set_details(in.record.details);
   out->set_prev_hash(app::to_hex(in.prev_hash));
   out->set_hash(app::to_hex(in.hash));
+  out->set_format(in.format);
+  out->set_leaf(app::to_hex(in.leaf));
+  out->set_nonce(in.record.nonce);
+  out->set_digest_only(in.digest_only);
 }
 
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
@@ -297,6 +302,54 @@ void to_proto(const app::NotificationRecord& in, const app::Directory& directory
   out->set_recipient_party(in.obligation.recipient_party);
   out->set_rule(in.obligation.rule);
   out->set_time_zone(zone_of(directory, in.obligation.owner_party));
+}
+
+namespace {
+
+v1::Timeliness timeliness_proto(domain::Timeliness t) {
+  switch (t) {
+    case domain::Timeliness::kOnTime:
+      return v1::TIMELINESS_ON_TIME;
+    case domain::Timeliness::kLate:
+      return v1::TIMELINESS_LATE;
+    case domain::Timeliness::kBeyondLegalLimit:
+      return v1::TIMELINESS_BEYOND_LEGAL_LIMIT;
+    case domain::Timeliness::kOpen:
+      return v1::TIMELINESS_OPEN;
+    case domain::Timeliness::kOverdue:
+      return v1::TIMELINESS_OVERDUE;
+    case domain::Timeliness::kWaived:
+      return v1::TIMELINESS_WAIVED;
+  }
+  return v1::TIMELINESS_UNSPECIFIED;
+}
+
+// Moves the record's converted obligations into `duties`, each judged at `as_of`.
+template <typename RecordProto, typename Entry>
+void move_to_duties(const std::vector<domain::Obligation>& obligations, domain::Instant as_of,
+                    RecordProto* record, Entry* out) {
+  for (int i = 0; i < record->obligations_size(); ++i) {
+    v1::RegisterDuty* duty = out->add_duties();
+    duty->mutable_obligation()->Swap(record->mutable_obligations(i));
+    duty->set_timeliness(timeliness_proto(domain::timeliness_of(obligations[i], as_of)));
+  }
+  record->clear_obligations();
+}
+
+}  // namespace
+
+void to_proto(const app::IncidentRecord& in, const app::Directory& directory, domain::Instant as_of,
+              v1::IncidentRegisterEntry* out) {
+  to_proto(in, directory, out->mutable_incident());
+  move_to_duties(in.obligations, as_of, out->mutable_incident(), out);
+  out->set_time_zone(zone_of(directory, in.incident.party));
+}
+
+void to_proto(const app::RequestRecord& in, const app::Directory& directory, domain::Instant as_of,
+              v1::RequestRegisterEntry* out) {
+  to_proto(in, directory, out->mutable_request());
+  move_to_duties(in.obligations, as_of, out->mutable_request(), out);
+  out->set_time_zone(zone_of(directory, in.request.party));
 }
 
 }  // namespace termijn::api

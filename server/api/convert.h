@@ -27,6 +27,11 @@ void to_proto(const domain::Obligation& in, const app::Directory& directory, v1:
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out);
 void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out);
 void to_proto(const domain::AuditCheckpoint& checkpoint, v1::AuditCheckpoint* out);
+/// A register entry: the record in full, each obligation as a duty judged at `as_of`.
+void to_proto(const app::IncidentRecord& in, const app::Directory& directory, domain::Instant as_of,
+              v1::IncidentRegisterEntry* out);
+void to_proto(const app::RequestRecord& in, const app::Directory& directory, domain::Instant as_of,
+              v1::RequestRegisterEntry* out);
 void to_proto(const app::AuditEvent& in, v1::AuditEvent* out);
 void to_proto(const app::NotificationRecord& in, const app::Directory& directory,
               v1::Notification* out);

@@ -59,6 +59,14 @@ absl::Status may_read_audit(const Principal& p) {
   return denied(p, "read the audit trail: that takes the dpo or auditor role");
 }
 
+std::string audit_viewer(const Principal& p) { return p.auditor ? "" : p.party; }
+absl::Status may_read_register(const Principal& p, std::string_view party) {
+  if (p.auditor || (p.dpo && p.party == party)) return absl::OkStatus();
+  if (!p.dpo) return denied(p, "read a register: that takes the dpo or auditor role");
+  return denied(p, "read the register of party '" + std::string(party) +
+                       "': that takes its dpo role or the auditor role");
+}
+
 absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested) {
   if (p.auditor) return ListScope{requested, ""};
   if (!p.reporter && !p.dpo) return denied(p, "list records");

@@ -48,6 +48,13 @@ absl::Status may_acknowledge(const Principal& p, std::string_view recipient_part
 /// Read the audit trail: DPOs and auditors.
 absl::Status may_read_audit(const Principal& p);
 
+/// Whose audit events `p` reads in full (app::AuditFilter::viewer): a DPO its own party's, the
+/// others' as digests; an auditor every party's ("").
+std::string audit_viewer(const Principal& p);
+/// Read the register (incidents or requests) of `party`: its DPO, and auditors. A register holds
+/// the party's own records in full, its internal duties included.
+absl::Status may_read_register(const Principal& p, std::string_view party);
+
 /// What a list may show: records of (or concerning) `party`, among those that concern `viewer`.
 struct ListScope {
   std::string party;

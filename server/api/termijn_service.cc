@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/api/convert.h"
+#include "server/api/register_stream.h"
 #include "server/api/status.h"
 #include "server/app/call_deadline.h"
 #include "server/app/limits.h"
@@ -388,6 +389,7 @@ grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerCo
         return absl::InvalidArgumentError("page_token: not a token this service issued");
       }
     }
+    filter.viewer = policy::audit_viewer(p);
     ++filter.limit;  // one more tells whether another page follows
     auto events = uc_.audit_trail.list(filter);
     if (!events.ok()) return events.status();
@@ -406,7 +408,7 @@ grpc::ServerUnaryReactor* TermijnService::GetAuditEvent(grpc::CallbackServerCont
   return handle(ctx, "GetAuditEvent", [=, this](const Principal& p) -> absl::Status {
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
     if (req->seq() <= 0) return absl::InvalidArgumentError("seq: must be positive");
-    auto event = uc_.audit_trail.get(req->seq());
+    auto event = uc_.audit_trail.get(req->seq(), policy::audit_viewer(p));
     if (!event.ok()) return event.status();
     to_proto(*event, resp);
     return absl::OkStatus();
@@ -534,6 +536,58 @@ grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
     if (auto seen = seen_by(p, std::move(*acked))) to_proto(*seen, uc_.directory, resp);
     return absl::OkStatus();
   });
+}
+
+template <typename Entry, typename Read>
+grpc::ServerWriteReactor<Entry>* TermijnService::export_register(
+    grpc::CallbackServerContext* ctx, const char* method, const v1::ExportRegisterRequest& req,
+    Read read) {
+  // Authentication, the policy and the scope are in memory: decided here, before any read.
+  const auto principal = authenticator_.authenticate(*ctx);
+  absl::Status refused = principal.status();
+  absl::StatusOr<app::RegisterScope> scope;
+  if (refused.ok()) {
+    const std::string party = party_or_own(req.party(), *principal);
+    scope = uc_.registers.scope(party, req.year());
+    refused = scope.status();
+    if (refused.ok()) refused = policy::may_read_register(*principal, party);
+  }
+  constexpr int kPageSize = 100;
+  typename RegisterStream<Entry>::NextPage next;
+  if (refused.ok()) {
+    next = [this, read, scope = *scope,
+            after = std::optional<std::pair<domain::Instant, int64_t>>()](
+               bool& more) mutable -> absl::StatusOr<std::vector<Entry>> {
+      auto page = read(scope, after, kPageSize);
+      if (!page.ok()) return page.status();
+      after = page->next;
+      more = page->more;
+      std::vector<Entry> entries(page->records.size());
+      for (size_t i = 0; i < entries.size(); ++i) {
+        to_proto(page->records[i], uc_.directory, page->as_of, &entries[i]);
+      }
+      return entries;
+    };
+  }
+  return RegisterStream<Entry>::start(ctx, method,
+                                      principal.ok() ? principal->name : "(unauthenticated)",
+                                      executor_, refused, std::move(next));
+}
+
+grpc::ServerWriteReactor<v1::IncidentRegisterEntry>* TermijnService::ExportIncidentRegister(
+    grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) {
+  return export_register<v1::IncidentRegisterEntry>(
+      ctx, "ExportIncidentRegister", *req, [this](const auto& scope, auto after, int limit) {
+        return uc_.registers.incidents(scope, after, limit);
+      });
+}
+
+grpc::ServerWriteReactor<v1::RequestRegisterEntry>* TermijnService::ExportRequestRegister(
+    grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) {
+  return export_register<v1::RequestRegisterEntry>(
+      ctx, "ExportRequestRegister", *req, [this](const auto& scope, auto after, int limit) {
+        return uc_.registers.requests(scope, after, limit);
+      });
 }
 
 }  // namespace termijn::api

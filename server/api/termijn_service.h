@@ -11,6 +11,7 @@
 #include "server/app/notifications.h"
 #include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
+#include "server/app/registers.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/notice_composer.h"
@@ -34,6 +35,7 @@ struct UseCases {
   app::CloseIncident& close_incident;
   app::CloseRequest& close_request;
   app::ExtendRequest& extend_request;
+  app::Registers& registers;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -122,6 +124,10 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* CreateAuditCheckpoint(grpc::CallbackServerContext* ctx,
                                                   const v1::CreateAuditCheckpointRequest* req,
                                                   v1::AuditCheckpoint* resp) override;
+  grpc::ServerWriteReactor<v1::IncidentRegisterEntry>* ExportIncidentRegister(
+      grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) override;
+  grpc::ServerWriteReactor<v1::RequestRegisterEntry>* ExportRequestRegister(
+      grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) override;
 
  private:
   /// Where a call's work runs: on the executor (anything that may touch the database), or at
@@ -144,6 +150,13 @@ class TermijnService final : public v1::Termijn::CallbackService {
   /// for a read if it does not concern p.
   absl::StatusOr<int64_t> changeable(const Principal& p, const std::string& name,
                                      std::string_view collection, std::string_view field);
+
+  /// Streams the register of the party `req` names (default: the caller's) to a principal
+  /// policy::may_read_register allows, one page of `read(scope, after)` at a time.
+  template <typename Entry, typename Read>
+  grpc::ServerWriteReactor<Entry>* export_register(grpc::CallbackServerContext* ctx,
+                                                   const char* method,
+                                                   const v1::ExportRegisterRequest& req, Read read);
 
   const Authenticator& authenticator_;
   UseCases uc_;

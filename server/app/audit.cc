@@ -17,6 +17,28 @@ std::string chain_hash(std::string_view prev_hash, const domain::AuditRecord& re
   return sha256({prev_hash, domain::canonical_bytes(record)});
 }
 
+std::string leaf_hash(const domain::AuditRecord& record) {
+  return sha256({domain::canonical_bytes_v2(record)});
+}
+
+std::string chain_hash_v2(std::string_view prev_hash, std::string_view leaf) {
+  return sha256({prev_hash, leaf});
+}
+
+AuditEvent scoped(AuditEvent event, const std::string& viewer) {
+  if (viewer.empty() || event.owner_party == viewer) return event;
+  AuditEvent digest;
+  digest.record.seq = event.record.seq;
+  digest.prev_hash = std::move(event.prev_hash);
+  digest.hash = std::move(event.hash);
+  digest.format = event.format;
+  digest.leaf = std::move(event.leaf);
+  digest.digest_only = true;
+  return digest;
+}
+
+std::string checkpoint_name(int64_t id) { return "auditCheckpoints/" + std::to_string(id); }
+
 domain::AuditRecord audit_record(const Actor& actor, domain::Instant now, std::string action,
                                  std::string subject, std::string related, std::string details) {
   domain::AuditRecord r;
@@ -40,12 +62,17 @@ absl::Status AuditTrail::flush() {
 
 absl::StatusOr<std::vector<AuditEvent>> AuditTrail::list(const AuditFilter& filter) {
   if (auto s = flush(); !s.ok()) return s;
-  return store_.events(filter);
+  auto events = store_.events(filter);
+  if (!events.ok()) return events.status();
+  for (AuditEvent& e : *events) e = scoped(std::move(e), filter.viewer);
+  return events;
 }
 
-absl::StatusOr<AuditEvent> AuditTrail::get(int64_t seq) {
+absl::StatusOr<AuditEvent> AuditTrail::get(int64_t seq, const std::string& viewer) {
   if (auto s = flush(); !s.ok()) return s;
-  return store_.event(seq);
+  auto event = store_.event(seq);
+  if (!event.ok()) return event.status();
+  return scoped(std::move(*event), viewer);
 }
 
 bool ChainVerifier::add(const AuditEvent& e) {
@@ -63,9 +90,33 @@ bool ChainVerifier::add(const AuditEvent& e) {
   if (e.prev_hash != prev_) {
     return fail(expected_seq, "its prev_hash is not the hash of the event before");
   }
-  if (chain_hash(prev_, e.record) != e.hash) {
-    return fail(expected_seq, "its content does not match its hash (altered)");
+  if (e.format != 1 && e.format != 2) {
+    return fail(expected_seq, "unknown chain format " + std::to_string(e.format));
   }
+  // Once format 2 began, an event in format 1 can only be a forgery: a digest-only one would
+  // otherwise pass unchecked.
+  if (e.format < format_) {
+    return fail(expected_seq, "it is in chain format " + std::to_string(e.format) +
+                                  " after an event in format " + std::to_string(format_));
+  }
+  if (e.format == 1) {
+    if (e.digest_only) {
+      ++v_.unchecked_count;
+    } else if (chain_hash(prev_, e.record) != e.hash) {
+      return fail(expected_seq, "its content does not match its hash (altered)");
+    }
+  } else {
+    const std::string leaf = e.digest_only ? e.leaf : leaf_hash(e.record);
+    if (!e.digest_only && !e.leaf.empty() && e.leaf != leaf) {
+      return fail(expected_seq, "its content does not match its leaf (altered)");
+    }
+    if (chain_hash_v2(prev_, leaf) != e.hash) {
+      return fail(expected_seq, e.digest_only ? "its leaf does not match its hash (altered)"
+                                              : "its content does not match its hash (altered)");
+    }
+  }
+  if (e.digest_only) ++v_.digest_count;
+  format_ = e.format;
   prev_ = e.hash;
   v_.event_count++;
   v_.last_seq = expected_seq;
@@ -109,7 +160,7 @@ absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
   checkpoint.hash = to_hex(head->second);
   checkpoint.time = clock_.now();
   sign_checkpoint(signer_, checkpoint);
-  const auto kept = store_.insert_checkpoint(checkpoint, unless_made_after);
+  const auto kept = store_.insert_checkpoint(checkpoint, unless_made_after, mail_to_);
   if (!kept.ok()) return kept.status();
   if (!*kept) return std::nullopt;
   return checkpoint;

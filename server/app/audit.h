@@ -17,17 +17,40 @@
 namespace termijn::app {
 
 /// A sequenced event with its place in the chain (hashes are 32 raw bytes).
+///
+/// Format 1: hash = SHA-256(prev_hash || canonical_bytes(record)).
+/// Format 2: leaf = SHA-256(canonical_bytes_v2(record)), hash = SHA-256(prev_hash || leaf).
+/// A digest-only event (another party's, in a party-scoped read) keeps its seq, format, leaf
+/// and hashes and nothing of its record: a format-2 one still verifies, a format-1 one cannot.
 struct AuditEvent {
   domain::AuditRecord record;
   std::string prev_hash;
   std::string hash;
+  int format = 1;
+  std::string leaf;  ///< format 2 only
+  bool digest_only = false;
+  /// The party the event belongs to (its actor's, or that of the record a system event is
+  /// about); empty when it is nobody's. Not hashed; used to scope reads.
+  std::string owner_party;
 };
+
+/// The newest chain format: every event sequenced now has it.
+constexpr int kAuditChainFormat = 2;
 
 /// The hash the first event chains from: 32 zero bytes.
 const std::string& genesis_hash();
 
-/// SHA-256(prev_hash || canonical_bytes(record)), 32 raw bytes.
+/// Format 1: SHA-256(prev_hash || canonical_bytes(record)), 32 raw bytes.
 std::string chain_hash(std::string_view prev_hash, const domain::AuditRecord& record);
+
+/// Format 2: the leaf, SHA-256(canonical_bytes_v2(record)), and the chain hash over it,
+/// SHA-256(prev_hash || leaf); 32 raw bytes each.
+std::string leaf_hash(const domain::AuditRecord& record);
+std::string chain_hash_v2(std::string_view prev_hash, std::string_view leaf);
+
+/// The event as a reader of `viewer` party may see it: in full when it belongs to that party
+/// (or `viewer` is empty: an auditor), else only its digest (seq, format, leaf, hashes).
+AuditEvent scoped(AuditEvent event, const std::string& viewer);
 
 /// The record a use case appends for a change made by `actor` at `now`.
 domain::AuditRecord audit_record(const Actor& actor, domain::Instant now, std::string action,
@@ -37,6 +60,8 @@ struct AuditFilter {
   std::string subject;   ///< events whose subject or related record is this; empty: all
   int64_t after_seq = 0;  ///< only events with a larger sequence number
   int limit = 100;
+  /// The reader's party: its events in full, the others' as digests; empty: all in full.
+  std::string viewer;
 };
 
 /// The sequenced audit trail.
@@ -54,10 +79,12 @@ class AuditStore {
   virtual absl::StatusOr<std::pair<int64_t, std::string>> head() = 0;
   /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint later than that
   /// time exists (checked under a lock), so that of several processes due at once only one
-  /// makes it. Returns whether it was kept.
+  /// makes it. In the same transaction, queues its mail (notification kind "checkpoint") to the
+  /// DPO of each party in `mail_to`, each audited as queued by the system. Returns whether it
+  /// was kept.
   virtual absl::StatusOr<bool> insert_checkpoint(
-      const domain::AuditCheckpoint& checkpoint,
-      std::optional<domain::Instant> unless_made_after) = 0;
+      const domain::AuditCheckpoint& checkpoint, std::optional<domain::Instant> unless_made_after,
+      const std::vector<std::string>& mail_to) = 0;
   /// The most recently made checkpoint, if any.
   virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() = 0;
 };
@@ -70,6 +97,10 @@ struct Verification {
   std::string last_hash;      ///< its hash, hex
   int64_t first_bad_seq = 0;  ///< when not verified
   std::string reason;
+  int64_t digest_count = 0;  ///< events seen only as digests (format 2: verified by their leaf)
+  /// Format-1 events seen only as digests: their hash is taken as given, since without the
+  /// content nothing can be re-computed. A full (auditor's) export checks them.
+  int64_t unchecked_count = 0;
 };
 
 /// Re-computes the chain event by event from the genesis hash, for the service and for an
@@ -85,6 +116,7 @@ class ChainVerifier {
  private:
   Verification v_;
   std::string prev_ = genesis_hash();
+  int format_ = 1;
   bool failed_ = false;
 };
 
@@ -96,8 +128,10 @@ class AuditTrail {
 
   /// Sequences everything queued so far.
   absl::Status flush();
+  /// Scoped to `filter.viewer`.
   absl::StatusOr<std::vector<AuditEvent>> list(const AuditFilter& filter);
-  absl::StatusOr<AuditEvent> get(int64_t seq);
+  /// Scoped to `viewer` (empty: in full).
+  absl::StatusOr<AuditEvent> get(int64_t seq, const std::string& viewer = "");
   /// Re-computes the whole chain from the genesis hash.
   absl::StatusOr<Verification> verify();
 
@@ -105,12 +139,13 @@ class AuditTrail {
   AuditStore& store_;
 };
 
-/// Signed checkpoints of the trail: made on request and once a day (see AuditCheckpointer).
+/// Signed checkpoints of the trail: made on request and once a day (see AuditCheckpointer),
+/// each mailed to the DPO of every party in `mail_to`, who so holds it outside the database.
 class AuditCheckpoints {
  public:
   AuditCheckpoints(const Clock& clock, AuditTrail& trail, AuditStore& store,
-                   const Ed25519Signer& signer)
-      : clock_(clock), trail_(trail), store_(store), signer_(signer) {}
+                   const Ed25519Signer& signer, std::vector<std::string> mail_to = {})
+      : clock_(clock), trail_(trail), store_(store), signer_(signer), mail_to_(std::move(mail_to)) {}
 
   /// Signs the trail's state now, after sequencing what is queued, and keeps the checkpoint.
   absl::StatusOr<domain::AuditCheckpoint> create();
@@ -133,6 +168,10 @@ class AuditCheckpoints {
   AuditTrail& trail_;
   AuditStore& store_;
   const Ed25519Signer& signer_;
+  const std::vector<std::string> mail_to_;
 };
+
+/// "auditCheckpoints/7": the resource name of a kept checkpoint, in the outbox and the trail.
+std::string checkpoint_name(int64_t id);
 
 }  // namespace termijn::app

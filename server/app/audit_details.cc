@@ -71,8 +71,13 @@ std::string closure_details(const domain::Obligation& o) {
 
 std::string notification_details(const domain::Notification& n) {
   JsonObject json;
-  json.add("obligation", "obligations/" + std::to_string(n.obligation_id))
-      .add("kind", domain::name_of(n.kind))
+  if (n.kind == domain::NotificationKind::kCheckpoint) {
+    json.add("checkpoint", checkpoint_name(n.audit_checkpoint_id))
+        .add("recipient_party", n.recipient_party);
+  } else {
+    json.add("obligation", "obligations/" + std::to_string(n.obligation_id));
+  }
+  json.add("kind", domain::name_of(n.kind))
       .add("state", domain::name_of(n.state))
       .add("attempts", n.attempts);
   if (!n.message_id.empty()) json.add("message_id", n.message_id);

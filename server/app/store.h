@@ -45,6 +45,16 @@ struct NotificationFilter {
   std::string viewer;  ///< only those it owns or notices addressed to it; empty: all
 };
 
+/// A page of a party's register: its own incidents (requests) whose awareness (receipt) lies in
+/// [from, to), in that order and then by id, after the keyset cursor.
+struct RegisterFilter {
+  std::string party;
+  domain::Instant from{};
+  domain::Instant to{};
+  std::optional<std::pair<domain::Instant, int64_t>> after;  ///< (awareness or receipt, id)
+  int limit = 100;
+};
+
 /// An idempotent create as stored (AIP-155): who sent which request_id with which request
 /// (method and SHA-256 hex of the request), and the record it made ("incidents/4").
 struct CreateKey {
@@ -87,6 +97,17 @@ class StoreReader {
   /// What a follow-up notice reports as changed, in order; empty for any other notification.
   virtual absl::StatusOr<std::vector<domain::FieldChange>> notification_changes(
       int64_t notification_id) = 0;
+  /// A kept audit checkpoint by id (what a checkpoint mail carries); NOT_FOUND if none.
+  virtual absl::StatusOr<domain::AuditCheckpoint> get_audit_checkpoint(int64_t id) = 0;
+  /// A page of a register (see RegisterFilter).
+  virtual absl::StatusOr<std::vector<domain::Incident>> register_incidents(
+      const RegisterFilter& f) = 0;
+  virtual absl::StatusOr<std::vector<domain::Request>> register_requests(
+      const RegisterFilter& f) = 0;
+  /// The obligations of the incidents (`collection` "incidents") or requests with these ids, in
+  /// one read: soonest due first.
+  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of_all(
+      std::string_view collection, const std::vector<int64_t>& ids) = 0;
 };
 
 /// One database transaction of a use case. Destroying it without commit() rolls back.

@@ -27,6 +27,16 @@ std::string canonical_bytes(const AuditRecord& r) {
   return out;
 }
 
+std::string canonical_bytes_v2(const AuditRecord& r) {
+  std::string out;
+  for (const std::string& field :
+       {std::string("termijn-audit-event 2"), std::to_string(r.seq), format_utc(r.time), r.nonce,
+        r.principal, r.party, r.action, r.subject, r.related, r.details}) {
+    append_netstring(out, field);
+  }
+  return out;
+}
+
 }  // namespace termijn::domain
 
 namespace termijn::domain {

@@ -18,6 +18,7 @@ struct AuditRecord {
   std::string subject;  ///< resource name: "incidents/4", "obligations/17"
   std::string related;  ///< the record a subject belongs to ("incidents/4"), or empty
   std::string details;  ///< JSON object text: the fields that changed
+  std::string nonce;    ///< format 2: 32 random hex digits chosen by the sequencer; format 1: ""
 };
 
 /// "2026-11-28T18:40:00Z".
@@ -27,6 +28,12 @@ std::string format_utc(Instant t);
 /// seq (decimal), time (format_utc), principal, party, action, subject, related and details, in
 /// that order. Unambiguous for any content; documented in the README for outside verification.
 std::string canonical_bytes(const AuditRecord& record);
+
+/// Chain format 2 (sql/migrations/0011): the bytes an event's leaf digest covers, the netstrings
+/// of "termijn-audit-event 2", seq, time, nonce, principal, party, action, subject, related and
+/// details, in that order. The leading netstring names the format; the nonce keeps a leaf from
+/// confirming a guess of the event's content. Documented in the README.
+std::string canonical_bytes_v2(const AuditRecord& record);
 
 }  // namespace termijn::domain
 

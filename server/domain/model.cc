@@ -51,10 +51,11 @@ constexpr Names<ObligationState, 4> kObligationStates{{
     {ObligationState::kWaived, "waived"},
 }};
 
-constexpr Names<NotificationKind, 3> kNotificationKinds{{
+constexpr Names<NotificationKind, 4> kNotificationKinds{{
     {NotificationKind::kNotice, "notice"},
     {NotificationKind::kFailureAlert, "failure-alert"},
     {NotificationKind::kReminder, "reminder"},
+    {NotificationKind::kCheckpoint, "checkpoint"},
 }};
 constexpr Names<NotificationState, 5> kNotificationStates{{
     {NotificationState::kHeld, "held"},

@@ -26,7 +26,8 @@ enum class SubjectGroup { kStaff, kClients, kRepresentatives };
 enum class Risk { kUnknown, kNone, kRisk, kHigh };
 enum class RecipientKind { kPartyDpo, kAuthority, kDataSubject };
 enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
-enum class NotificationKind { kNotice, kFailureAlert, kReminder };
+/// kCheckpoint: a signed audit checkpoint to a party's DPO; it has no obligation.
+enum class NotificationKind { kNotice, kFailureAlert, kReminder, kCheckpoint };
 enum class NotificationState { kHeld, kPending, kSent, kFailed, kCancelled };
 
 /// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
@@ -75,6 +76,8 @@ struct Incident {
   std::string reported_by;  ///< principal
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder
+  int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
+  std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
   std::string consequences;        ///< GDPR art. 33(3)(c): the likely consequences
   std::string measures;            ///< GDPR art. 33(3)(d): measures taken or proposed
   std::optional<Instant> close_time;  ///< set once closed; a closed incident does not change
@@ -102,6 +105,8 @@ struct Request {
   std::string logged_by;  ///< principal
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder
+  int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
+  std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
   int extension_months = 0;        ///< GDPR art. 12(3): 0, or the 1 or 2 months it was extended by
   std::string extension_reason;
   std::optional<Instant> extend_time;
@@ -162,6 +167,8 @@ struct Notification {
   std::string ack_by;
   Instant create_time{};
   int64_t escalation_step_id = 0;  ///< for a reminder
+  int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
+  std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
   /// A follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed since
   /// the first notice. Empty for every other notification.
   std::vector<FieldChange> changes;

@@ -1,5 +1,6 @@
 #include "server/jobs/notice_composer.h"
 
+#include "server/domain/audit.h"
 #include "server/domain/rules.h"
 #include "server/notify/notice.h"
 
@@ -21,6 +22,7 @@ std::string recipients_of(const notify::MailMessage& m) {
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& reader,
                                                             const domain::Notification& n) const {
+  if (n.kind == domain::NotificationKind::kCheckpoint) return compose_checkpoint(reader, n);
   const auto o = reader.get_obligation(n.obligation_id);
   if (!o.ok()) return o.status();
   const auto owner = directory_.find(o->owner_party, "owner_party");
@@ -99,6 +101,36 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
   if (owner.dpo_deputy) m.cc = {address(*owner.dpo_deputy)};
   m.subject = rendered->subject;
   m.text_body = rendered->body;
+  return m;
+}
+
+absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
+    app::StoreReader& reader, const domain::Notification& n) const {
+  const auto checkpoint = reader.get_audit_checkpoint(n.audit_checkpoint_id);
+  if (!checkpoint.ok()) return checkpoint.status();
+  const auto party = directory_.find(n.recipient_party, "recipient_party");
+  if (!party.ok()) return party.status();
+  const domain::Party& p = **party;
+  const std::string file = "termijn-checkpoint-" + std::to_string(checkpoint->seq) + ".txt";
+  const notify::TemplateValues values{
+      {"dpo_name", p.dpo.name.empty() ? p.dpo.email : p.dpo.name},
+      {"party", p.name},
+      {"seq", std::to_string(checkpoint->seq)},
+      {"hash", checkpoint->hash},
+      {"time", domain::format_local(checkpoint->time, *p.zone)},
+      {"public_key", checkpoint->public_key},
+      {"file", file},
+      {"verify_command", "termijn audit verify --checkpoint " + file},
+  };
+  const auto rendered = templates_.render("audit.checkpoint", p.locale, values);
+  if (!rendered.ok()) return rendered.status();
+  notify::MailMessage m = envelope(n);
+  m.to = {address(p.dpo)};
+  if (p.dpo_deputy) m.cc = {address(*p.dpo_deputy)};
+  m.subject = rendered->subject;
+  m.text_body = rendered->body;
+  // Byte for byte the file `termijn audit verify --checkpoint` reads.
+  m.attachments.push_back({file, "text/plain; charset=US-ASCII", domain::checkpoint_text(*checkpoint)});
   return m;
 }
 

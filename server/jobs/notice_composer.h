@@ -14,8 +14,9 @@
 namespace termijn::jobs {
 
 /// Turns an outbox row into the mail it stands for: a notice to another party's DPO (protocol
-/// art. 13, 14), a reminder or escalation to the owner, or the alert to the owner's DPO that a
-/// notice could not be delivered. Reads the rows it needs; the same row always gives the same
+/// art. 13, 14), a reminder or escalation to the owner, the alert to the owner's DPO that a
+/// notice could not be delivered, or a signed audit checkpoint to a party's DPO (attached as
+/// the file `termijn audit verify --checkpoint` reads). Reads the rows it needs; the same row always gives the same
 /// Message-ID. Countdowns ("12 h left") are computed when the message is composed, from the
 /// clock: a reminder sent late says the time actually left.
 class NoticeComposer {
@@ -50,6 +51,8 @@ class NoticeComposer {
                                                        const domain::Notification& reminder,
                                                        const domain::Obligation& o,
                                                        const domain::Party& owner) const;
+  absl::StatusOr<notify::MailMessage> compose_checkpoint(app::StoreReader& reader,
+                                                         const domain::Notification& n) const;
   /// From, Message-ID and Date of a message about `n`.
   notify::MailMessage envelope(const domain::Notification& n) const;
   const app::Clock& clock_;

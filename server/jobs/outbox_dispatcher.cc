@@ -78,7 +78,7 @@ absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
     // close either comes first and is seen here, or comes after and cancels the reminder.
     const auto obligation = n.kind == NotificationKind::kReminder
                                 ? (*tx)->lock_obligation(n.obligation_id)
-                                : (*tx)->get_obligation(n.obligation_id);
+                                : absl::StatusOr<domain::Obligation>(domain::Obligation{});
     if (!obligation.ok()) return obligation.status();
     if (n.kind == NotificationKind::kReminder &&
         obligation->state != domain::ObligationState::kOpen) {
@@ -135,8 +135,13 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
   auto locked = (*tx)->lock_notification(claimed.notification.id);
   if (!locked.ok()) return locked.status();
   domain::Notification n = *locked;
-  const auto obligation = (*tx)->get_obligation(n.obligation_id);
-  if (!obligation.ok()) return obligation.status();
+  // A checkpoint mail has no obligation.
+  std::optional<domain::Obligation> obligation;
+  if (n.obligation_id != 0) {
+    auto o = (*tx)->get_obligation(n.obligation_id);
+    if (!o.ok()) return o.status();
+    obligation = std::move(*o);
+  }
   n.attempts = claimed.notification.attempts;
   n.message_id = claimed.notification.message_id;
   n.recipients = claimed.notification.recipients;
@@ -161,7 +166,7 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
       // act now. Once the obligation is met (e.g. by phone), the mail just keeps trying.
       const bool give_up =
           n.attempts >= retry_.max_attempts ||
-          (n.kind == NotificationKind::kNotice &&
+          (n.kind == NotificationKind::kNotice && obligation &&
            obligation->state == domain::ObligationState::kOpen && next > obligation->due_time);
       n.state = give_up ? NotificationState::kFailed : NotificationState::kPending;
       n.next_attempt_time = next;
@@ -175,7 +180,8 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
       break;
   }
   if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-  const std::string related = obligation->subject();
+  const std::string related =
+      obligation ? obligation->subject() : app::checkpoint_name(n.audit_checkpoint_id);
   if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, action, notification_name(n.id),
                                                      related, app::notification_details(n)));
       !s.ok()) {
@@ -185,9 +191,8 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
     if (auto s = fulfil_with_evidence(**tx, n, now); !s.ok()) return s;
   }
   if (n.state == NotificationState::kFailed) {
-    spdlog::warn("{} ({} of obligations/{}) failed after {} attempt(s): {}",
-                 notification_name(n.id), domain::name_of(n.kind), n.obligation_id, n.attempts,
-                 n.last_error);
+    spdlog::warn("{} ({} of {}) failed after {} attempt(s): {}", notification_name(n.id),
+                 domain::name_of(n.kind), related, n.attempts, n.last_error);
     if (n.kind == NotificationKind::kNotice) {
       if (auto s = queue_alert(**tx, n, related, now); !s.ok()) return s;
     }

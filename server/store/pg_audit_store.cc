@@ -5,7 +5,10 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "server/app/audit_details.h"
 #include "server/app/sha256.h"
+#include "server/store/pg_array.h"
+#include "server/store/pg_rows.h"
 #include "server/store/pg_status.h"
 #include "server/store/statements.h"
 
@@ -37,6 +40,10 @@ app::AuditEvent event_from(const pqxx::row& r) {
   e.record.seq = r[0].as<int64_t>();
   e.prev_hash = pqxx::binarystring(r[8]).str();
   e.hash = pqxx::binarystring(r[9]).str();
+  e.format = r[10].as<int>();
+  e.leaf = pqxx::binarystring(r[11]).str();
+  e.record.nonce = r[12].as<std::string>();
+  e.owner_party = r[13].as<std::string>();
   return e;
 }
 
@@ -55,7 +62,7 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
 absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::AuditFilter& f) {
   return read_only<std::vector<app::AuditEvent>>(pool_, "audit events", [&](auto& tx) {
     std::vector<app::AuditEvent> out;
-    for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit)) {
+    for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit, f.viewer)) {
       out.push_back(event_from(row));
     }
     return out;
@@ -81,7 +88,8 @@ absl::StatusOr<std::pair<int64_t, std::string>> PgAuditStore::head() {
 }
 
 absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
-    const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after) {
+    const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after,
+    const std::vector<std::string>& mail_to) {
   return guarded("insert audit checkpoint", [&]() -> absl::StatusOr<bool> {
     PgPool::Lease lease = pool_.acquire();
     pqxx::work tx(*lease);
@@ -90,12 +98,40 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
       return static_cast<long long>(t.time_since_epoch().count());
     };
     const long long after = unless_made_after ? seconds(*unless_made_after) : 0;
-    const bool kept =
-        !tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash, seconds(c.time), c.public_key,
-                          c.signature, unless_made_after.has_value(), after)
-             .empty();
+    const pqxx::result kept =
+        tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash, seconds(c.time), c.public_key,
+                         c.signature, unless_made_after.has_value(), after);
+    if (kept.empty()) return false;
+    const int64_t id = kept[0][0].as<int64_t>();
+    // Its mail to each DPO, queued with it: a kept checkpoint is always mailed.
+    PgArray time, principal, party, action, subject, related, details;
+    for (const std::string& recipient : mail_to) {
+      domain::Notification n;
+      n.kind = domain::NotificationKind::kCheckpoint;
+      n.state = domain::NotificationState::kPending;
+      n.next_attempt_time = c.time;
+      n.create_time = c.time;
+      n.audit_checkpoint_id = id;
+      n.recipient_party = recipient;
+      n.id = tx.exec_prepared1(stmt::kInsertNotification, 0, std::string(domain::name_of(n.kind)),
+                               std::string(domain::name_of(n.state)), seconds(c.time),
+                               seconds(c.time), 0, id, recipient)[0]
+                 .as<int64_t>();
+      time.add(seconds(c.time));
+      principal.add("system");
+      party.add("");
+      action.add("notification.queued");
+      subject.add("notifications/" + std::to_string(n.id));
+      related.add(app::checkpoint_name(id));
+      details.add(app::notification_details(n));
+    }
+    if (!mail_to.empty()) {
+      tx.exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(), action.str(),
+                       subject.str(), related.str(), details.str());
+      tx.exec_prepared(stmt::kWakeDispatchers);
+    }
     tx.commit();
-    return kept;
+    return true;
   });
 }
 
@@ -104,13 +140,7 @@ absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_chec
       pool_, "latest audit checkpoint", [&](auto& tx) -> std::optional<domain::AuditCheckpoint> {
         const pqxx::result rows = tx.exec_prepared(stmt::kLatestCheckpoint);
         if (rows.empty()) return std::nullopt;
-        domain::AuditCheckpoint c;
-        c.seq = rows[0][0].as<int64_t>();
-        c.hash = rows[0][1].as<std::string>();
-        c.time = instant(rows[0][2]);
-        c.public_key = rows[0][3].as<std::string>();
-        c.signature = rows[0][4].as<std::string>();
-        return c;
+        return rows::checkpoint_from(rows[0]);
       });
 }
 

@@ -21,7 +21,8 @@ class PgAuditStore final : public app::AuditStore {
   absl::StatusOr<app::AuditEvent> event(int64_t seq) override;
   absl::StatusOr<std::pair<int64_t, std::string>> head() override;
   absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
-                                         std::optional<domain::Instant> unless_made_after) override;
+                                         std::optional<domain::Instant> unless_made_after,
+                                         const std::vector<std::string>& mail_to) override;
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() override;
 
  private:

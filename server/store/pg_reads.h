@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/app/store.h"
+#include "server/store/pg_array.h"
 #include "server/store/pg_rows.h"
 #include "server/store/statements.h"
 
@@ -146,7 +147,52 @@ class PgReads : public Interface {
     });
   }
 
+  absl::StatusOr<domain::AuditCheckpoint> get_audit_checkpoint(int64_t id) override {
+    return run<domain::AuditCheckpoint>(
+        "get audit checkpoint", [&](auto& tx) -> absl::StatusOr<domain::AuditCheckpoint> {
+          const auto found = tx.exec_prepared(stmt::kGetCheckpoint, id);
+          if (found.empty()) return rows::not_found("auditCheckpoints/" + std::to_string(id));
+          return rows::checkpoint_from(found[0]);
+        });
+  }
+
+  absl::StatusOr<std::vector<domain::Incident>> register_incidents(
+      const app::RegisterFilter& f) override {
+    return run<std::vector<domain::Incident>>("register incidents", [&](auto& tx) {
+      return rows::map_rows<domain::Incident>(register_page(tx, stmt::kRegisterIncidents, f),
+                                              rows::incident_from);
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::Request>> register_requests(
+      const app::RegisterFilter& f) override {
+    return run<std::vector<domain::Request>>("register requests", [&](auto& tx) {
+      return rows::map_rows<domain::Request>(
+          register_page(tx, stmt::kRegisterRequests, f),
+          [](const pqxx::row& r) { return rows::request_from(r, false); });
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::Obligation>> obligations_of_all(
+      std::string_view collection, const std::vector<int64_t>& ids) override {
+    PgArray array;
+    for (const int64_t id : ids) array.add(static_cast<long long>(id));
+    const char* statement =
+        collection == "incidents" ? stmt::kObligationsOfIncidents : stmt::kObligationsOfRequests;
+    return run<std::vector<domain::Obligation>>("obligations of records", [&](auto& tx) {
+      return rows::map_rows<domain::Obligation>(tx.exec_prepared(statement, array.str()),
+                                                rows::obligation_from);
+    });
+  }
+
  private:
+  template <typename Tx>
+  static pqxx::result register_page(Tx& tx, const char* statement, const app::RegisterFilter& f) {
+    const std::string after = f.after ? std::to_string(rows::seconds(f.after->first)) : "";
+    return tx.exec_prepared(statement, f.party, rows::seconds(f.from), rows::seconds(f.to), after,
+                            f.after ? f.after->second : int64_t{0}, f.limit);
+  }
+
   template <typename Result, typename Body>
   absl::StatusOr<Result> run(std::string_view what, Body&& body) {
     return static_cast<Host&>(*this).template run_read<Result>(what, std::forward<Body>(body));

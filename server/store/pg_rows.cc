@@ -138,7 +138,19 @@ domain::Notification notification_from(const pqxx::row& r) {
   n.ack_by = r[12].as<std::string>();
   n.create_time = instant(r[13]);
   n.escalation_step_id = r[14].as<int64_t>();
+  n.audit_checkpoint_id = r[15].as<int64_t>();
+  n.recipient_party = r[16].as<std::string>();
   return n;
+}
+
+domain::AuditCheckpoint checkpoint_from(const pqxx::row& r) {
+  domain::AuditCheckpoint c;
+  c.seq = r[0].as<int64_t>();
+  c.hash = r[1].as<std::string>();
+  c.time = instant(r[2]);
+  c.public_key = r[3].as<std::string>();
+  c.signature = r[4].as<std::string>();
+  return c;
 }
 
 std::string optional_seconds(const std::optional<Instant>& t) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "server/domain/audit.h"
 #include "server/domain/escalation.h"
 #include "server/domain/model.h"
 
@@ -39,6 +40,8 @@ domain::Request request_from(const pqxx::row& r, bool with_copy);
 domain::Obligation obligation_from(const pqxx::row& r);
 domain::ScheduledStep step_from(const pqxx::row& r);
 domain::Notification notification_from(const pqxx::row& r);
+/// seq, hash, time (epoch seconds), public_key, signature.
+domain::AuditCheckpoint checkpoint_from(const pqxx::row& r);
 
 template <typename T, typename Map>
 std::vector<T> map_rows(const pqxx::result& result, Map map) {

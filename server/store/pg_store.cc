@@ -109,7 +109,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
                               std::string(domain::name_of(n.kind)),
                               std::string(domain::name_of(n.state)),
                               seconds(n.next_attempt_time), seconds(n.create_time),
-                              n.escalation_step_id)[0]
+                              n.escalation_step_id, n.audit_checkpoint_id, n.recipient_party)[0]
               .as<int64_t>();
       for (size_t i = 0; i < n.changes.size(); ++i) {
         const domain::FieldChange& c = n.changes[i];

@@ -1,5 +1,7 @@
 #include "server/store/statements.h"
 
+#include <absl/strings/str_replace.h>
+
 #include <pqxx/connection>
 #include <string>
 
@@ -40,11 +42,12 @@ const std::string kStepColumns =
     "extract(epoch FROM s.fire_time)::bigint, s.moved, s.state";
 
 const std::string kNotificationColumns =
-    "n.id, n.obligation_id, n.kind, n.state, n.attempts, "
+    "n.id, coalesce(n.obligation_id, 0), n.kind, n.state, n.attempts, "
     "extract(epoch FROM n.next_attempt_time)::bigint, n.last_error, n.message_id, n.recipients, "
     "n.server_reply, extract(epoch FROM n.sent_time)::bigint, "
     "extract(epoch FROM n.ack_time)::bigint, n.ack_by, extract(epoch FROM n.create_time)::bigint, "
-    "coalesce(n.escalation_step_id, 0)";
+    "coalesce(n.escalation_step_id, 0), "
+    "coalesce(n.audit_checkpoint_id, 0), n.recipient_party";
 
 // A record concerns a party that reported it or that one of its obligations is owed to.
 const std::string kConcerns =
@@ -68,9 +71,21 @@ std::string parties_of_record(const std::string& table, const std::string& fk) {
          " r WHERE r.id = $1";
 }
 
+// A page of a party's register: $1 party, [$2, $3) the period, ($4, $5) the keyset cursor ('' for
+// the first page), $6 the page size.
+std::string register_page(const std::string& table, const std::string& columns,
+                          const std::string& time) {
+  return absl::StrReplaceAll(
+      "SELECT {columns} FROM {table} WHERE party = $1 AND {time} >= to_timestamp($2) AND {time} < "
+      "to_timestamp($3) AND (NULLIF($4, '') IS NULL OR ({time}, id) > "
+      "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) ORDER BY {time}, id LIMIT $6",
+      {{"{columns}", columns}, {"{table}", table}, {"{time}", time}});
+}
+
 const std::string kAuditColumns =
     "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
-    "prev_hash, hash";
+    "prev_hash, hash, format, coalesce(leaf, ''::bytea), nonce, "
+    "audit_event_party(party, subject, related)";
 
 }  // namespace
 
@@ -191,8 +206,9 @@ void prepare_statements(pqxx::connection& c) {
             "FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE n.id = $1");
   c.prepare(stmt::kInsertNotification,
             "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
-            "escalation_step_id) VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), "
-            "NULLIF($6::bigint, 0)) RETURNING id");
+            "escalation_step_id, audit_checkpoint_id, recipient_party) VALUES (NULLIF($1::bigint, "
+            "0), $2, $3, to_timestamp($4), to_timestamp($5), NULLIF($6::bigint, 0), "
+            "NULLIF($7::bigint, 0), $8) RETURNING id");
   c.prepare(stmt::kWakeDispatchers, "SELECT pg_notify('" + std::string(kOutboxChannel) + "', '')");
   c.prepare(stmt::kClaimNotification,
             "SELECT " + kNotificationColumns +
@@ -290,11 +306,25 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kLatestCheckpoint,
             "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
             "audit_checkpoint ORDER BY id DESC LIMIT 1");
+  c.prepare(stmt::kGetCheckpoint,
+            "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
+            "audit_checkpoint WHERE id = $1");
+  // With a subject, a reader of party $4 sees only its own party's events: digests of another
+  // party's would tell which of them concern that record.
   c.prepare(stmt::kAuditEvents,
             "SELECT " + kAuditColumns +
-                " FROM audit_event WHERE ($1 = '' OR subject = $1 OR related = $1) AND seq > $2 "
+                " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
+                "audit_event_party(party, subject, related) = $4))) AND seq > $2 "
                 "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
+  c.prepare(stmt::kRegisterIncidents, register_page("incident", kIncidentColumns, "aware_time"));
+  c.prepare(stmt::kRegisterRequests, register_page("request", kRequestColumns, "receive_time"));
+  c.prepare(stmt::kObligationsOfIncidents,
+            "SELECT " + kObligationColumns +
+                " FROM obligation WHERE incident_id = ANY($1::bigint[]) ORDER BY due_time, id");
+  c.prepare(stmt::kObligationsOfRequests,
+            "SELECT " + kObligationColumns +
+                " FROM obligation WHERE request_id = ANY($1::bigint[]) ORDER BY due_time, id");
 }
 
 }  // namespace termijn::store

@@ -54,6 +54,7 @@ inline constexpr const char* kAuditHead = "audit_head";
 inline constexpr const char* kInsertCheckpoint = "insert_checkpoint";
 inline constexpr const char* kCheckpointLock = "checkpoint_lock";
 inline constexpr const char* kLatestCheckpoint = "latest_checkpoint";
+inline constexpr const char* kGetCheckpoint = "get_checkpoint";
 inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";
 inline constexpr const char* kSetSessionLimits = "set_session_limits";
@@ -67,6 +68,10 @@ inline constexpr const char* kMoveObligation = "move_obligation";
 inline constexpr const char* kReplanStep = "replan_step";
 inline constexpr const char* kInsertNotificationChange = "insert_notification_change";
 inline constexpr const char* kNotificationChanges = "notification_changes";
+inline constexpr const char* kRegisterIncidents = "register_incidents";
+inline constexpr const char* kRegisterRequests = "register_requests";
+inline constexpr const char* kObligationsOfIncidents = "obligations_of_incidents";
+inline constexpr const char* kObligationsOfRequests = "obligations_of_requests";
 }  // namespace stmt
 
 /// The channel writers notify when they queue audit entries.

@@ -135,6 +135,7 @@ const std::vector<Entry>& entries() {
       {"to_data-subject", "betrokkene(n)", "data subject(s)"},
       {"choose", "Kies…", "Choose…"},
       {"close_record", "Afsluiten", "Close"},
+      {"other_party_event", "(gebeurtenis van een andere partij)", "(another party's event)"},
       {"assess", "Beoordeling bijwerken", "Update the assessment"},
       {"consequences", "Waarschijnlijke gevolgen (AVG art. 33(3)(c))",
        "Likely consequences (GDPR art. 33(3)(c))"},

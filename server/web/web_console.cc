@@ -462,11 +462,19 @@ struct WebConsole::Impl {
     d.set("show_history", history);
     if (history) {
       mu::list events;
-      auto trail = uc.audit_trail.list({subject, 0, 500});
+      app::AuditFilter filter{subject, 0, 500};
+      filter.viewer = api::policy::audit_viewer(c.principal);
+      auto trail = uc.audit_trail.list(filter);
       if (trail.ok()) {
         for (const auto& e : *trail) {
           mu::data item;
           item.set("seq", std::to_string(e.record.seq));
+          if (e.digest_only) {
+            // Another party's event: its place in the chain, nothing of its content.
+            item.set("action", label(c.lang, "other_party_event"));
+            events.push_back(item);
+            continue;
+          }
           item.set("time", when(c, e.record.time));
           item.set("actor", e.record.principal);
           item.set("action", e.record.action);

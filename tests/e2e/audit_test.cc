@@ -6,18 +6,25 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "tests/e2e/harness.h"
+#include "tests/support/mime_reader.h"
+#include "tests/support/smtp_server.h"
 
 namespace termijn::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The actions column of `termijn audit list`, in order.
 std::vector<std::string> actions(const Outcome& listing) {
@@ -162,8 +169,8 @@ std::string save(const std::string& name, const std::string& text) {
   return path;
 }
 
-// Rewrites event 9's details and then every hash of the chain, as whoever administers the
-// database could: the rewritten trail verifies on its own.
+// Rewrites event 9's details and then every hash of the chain (in each event's format), as
+// whoever administers the database could: the rewritten trail verifies on its own.
 constexpr const char* kRewriteWithRecomputedHashes = R"(
 UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 9;
 DO $$
@@ -171,11 +178,19 @@ DECLARE
   e record;
   prev bytea := decode(repeat('00', 32), 'hex');
   h bytea;
+  l bytea;
 BEGIN
   FOR e IN SELECT * FROM audit_event ORDER BY seq LOOP
-    h := sha256(prev || audit_canonical_v1(e.seq, e.time, e.principal, e.party, e.action,
-                                           e.subject, e.related, e.details));
-    UPDATE audit_event SET prev_hash = prev, hash = h WHERE seq = e.seq;
+    IF e.format = 1 THEN
+      l := NULL;
+      h := sha256(prev || audit_canonical_v1(e.seq, e.time, e.principal, e.party, e.action,
+                                             e.subject, e.related, e.details));
+    ELSE
+      l := sha256(audit_canonical_v2(e.seq, e.time, e.nonce, e.principal, e.party, e.action,
+                                     e.subject, e.related, e.details));
+      h := sha256(prev || l);
+    END IF;
+    UPDATE audit_event SET prev_hash = prev, hash = h, leaf = l WHERE seq = e.seq;
     prev := h;
   END LOOP;
 END
@@ -197,7 +212,9 @@ TEST_F(AuditTest, ACheckpointCatchesARewriteThatRecomputedEveryHash) {
 
   const Outcome extends = server_.cli("auditor", {"audit", "verify", "--checkpoint", held});
   ASSERT_EQ(extends.exit_code, 0) << extends.err;
-  EXPECT_THAT(extends.out, HasSubstr("verified 14 events up to 14"));
+  // Beyond the 10: the checkpoint's two mails queued (and perhaps sent), the later report's 4.
+  EXPECT_TRUE(std::regex_search(extends.out, std::regex(R"(verified (1[6-8]) events up to \1)")))
+      << extends.out;
   EXPECT_THAT(extends.out, HasSubstr("extends checkpoint " + held + " (seq 10"));
 
   tamper(kRewriteWithRecomputedHashes);
@@ -222,7 +239,11 @@ TEST_F(AuditTest, VerifyNamesTheFirstCheckpointATruncatedTrailNoLongerExtends) {
   const Outcome caught =
       server_.cli("auditor", {"audit", "verify", "--checkpoint", late, "--checkpoint", early});
   EXPECT_EQ(caught.exit_code, 7);
-  EXPECT_THAT(caught.err, HasSubstr("does NOT extend checkpoint " + late + " (seq 14"));
+  std::smatch late_seq;
+  ASSERT_TRUE(std::regex_search(second.out, late_seq, std::regex(R"(\nseq (\d+)\n)")));
+  EXPECT_GT(std::stoi(late_seq[1]), 10);
+  EXPECT_THAT(caught.err,
+              HasSubstr("does NOT extend checkpoint " + late + " (seq " + late_seq[1].str()));
   EXPECT_THAT(caught.err, HasSubstr("the trail ends at event 10"));
 }
 
@@ -247,6 +268,175 @@ TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
       server_.cli("auditor", {"audit", "verify", "--checkpoint", save("no.txt", "hello\n")});
   EXPECT_EQ(garbage.exit_code, 2);
   EXPECT_THAT(garbage.err, HasSubstr("not a checkpoint"));
+}
+
+// The checkpoint mails in `dir` (.eml files), once `count` of them are there.
+std::vector<MimeEntity> checkpoint_mails(const std::string& dir, size_t count) {
+  std::vector<MimeEntity> mails;
+  poll_until([&] {
+    mails.clear();
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->path().extension() != ".eml") continue;
+      MimeEntity m = ParseEntity(ReadFile(it->path().string()));
+      if (DecodeWords(m.Header("Subject")).find("controlepunt") != std::string::npos) {
+        mails.push_back(std::move(m));
+      }
+    }
+    return mails.size() >= count;
+  });
+  return mails;
+}
+
+TEST_F(AuditTest, EachDpoIsMailedTheCheckpointAndItsAttachmentCatchesARewrite) {
+  // A checkpoint made on request is mailed to the DPO of every party (Dutch, as configured),
+  // attached as the very file `verify --checkpoint` reads; after the superuser rewrites the
+  // trail recomputing every hash, verification against each mailed file fails naming it.
+  record_some_changes();
+  const Outcome signed_now = server_.cli("kortenberg-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
+  const std::vector<MimeEntity> mails = checkpoint_mails(server_.mail_dir(), 2);
+  ASSERT_EQ(mails.size(), 2u);
+  std::set<std::string> to;
+  std::vector<std::string> held;
+  for (const MimeEntity& mail : mails) {
+    to.insert(mail.Header("To"));
+    EXPECT_THAT(DecodeWords(mail.Header("Subject")), HasSubstr("Auditcontrolepunt 10"));
+    const std::vector<MimeEntity> parts = Parts(mail);
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_THAT(DecodedBody(parts[0]),
+                AllOf(HasSubstr("termijn audit verify --checkpoint termijn-checkpoint-10.txt"),
+                      HasSubstr("ook niet wie de databank beheert")));
+    EXPECT_EQ(parts[1].Param("Content-Disposition", "filename"), "termijn-checkpoint-10.txt");
+    const std::string file = DecodedBody(parts[1]);
+    EXPECT_EQ(file, signed_now.out);
+    held.push_back(save("mailed-checkpoint-10.txt", file));
+  }
+  EXPECT_THAT(to, ElementsAre(HasSubstr("<dpo@herent.example>"),
+                              HasSubstr("<dpo@kortenberg.example>")));
+  EXPECT_THAT(mails[0].Header("Cc") + mails[1].Header("Cc"),
+              HasSubstr("dpo-deputy@herent.example"));
+  // The outbox audits the mails as it does any other: queued and sent, for each DPO.
+  ASSERT_TRUE(poll_until([&] {
+    return server_.database().scalar(
+               "SELECT count(*) FROM notification WHERE kind = 'checkpoint' AND state = 'sent' "
+               "AND audit_checkpoint_id IS NOT NULL AND obligation_id IS NULL") == "2";
+  }));
+  const Outcome trail = server_.cli("auditor", {"audit", "list", "--subject", "auditCheckpoints/1"});
+  EXPECT_THAT(actions(trail), ElementsAre("notification.queued", "notification.queued",
+                                          "notification.sent", "notification.sent"))
+      << trail.out;
+
+  ASSERT_EQ(server_.cli("herent-dpo", {"audit", "verify", "--checkpoint", held[0]}).exit_code, 0);
+  tamper(kRewriteWithRecomputedHashes);
+  ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0) << "invisible without it";
+  for (const std::string& file : held) {
+    for (const std::string dpo : {"herent-dpo", "kortenberg-dpo"}) {
+      const Outcome caught = server_.cli(dpo, {"audit", "verify", "--checkpoint", file});
+      EXPECT_EQ(caught.exit_code, 7) << dpo;
+      EXPECT_THAT(caught.err, HasSubstr("does NOT extend checkpoint " + file + " (seq 10"));
+      EXPECT_THAT(caught.err, HasSubstr("the trail was rewritten"));
+    }
+  }
+}
+
+// The lines of an export.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST_F(AuditTest, ADpoExportsItsOwnEventsInFullTheOthersAsDigestsAndTheExportVerifies) {
+  // Herent's DPO reads its own party's events in full and Kortenberg's as digests only (no
+  // principal, time, subject or details); `verify --export` verifies the scoped export here;
+  // a full event altered in the file fails; an auditor's export is complete.
+  record_some_changes();
+  const Outcome exported = server_.cli("herent-dpo", {"audit", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::vector<std::string> lines = lines_of(exported.out);
+  ASSERT_EQ(lines.size(), 10u);
+  // 1-4: Herent's incident; 5-8: Kortenberg's request; 9, 10: Herent's DPO closes 1 and 2.
+  for (int i : {0, 1, 2, 3, 8, 9}) {
+    EXPECT_THAT(lines[i], AllOf(HasSubstr("\"digest_only\":false"), HasSubstr("\"format\":2"),
+                                HasSubstr("\"nonce\":\"")))
+        << lines[i];
+  }
+  EXPECT_THAT(lines[0], HasSubstr("Stolen laptop"));
+  for (int i : {4, 5, 6, 7}) {
+    EXPECT_THAT(lines[i], AllOf(HasSubstr("\"digest_only\":true"), HasSubstr("\"principal\":\"\""),
+                                HasSubstr("\"details\":\"\""), HasSubstr("\"nonce\":\"\""),
+                                Not(HasSubstr("\"time\"")), HasSubstr("\"leaf\":\"")))
+        << lines[i];
+  }
+  EXPECT_THAT(exported.out, Not(HasSubstr("Copy of file")));
+  EXPECT_THAT(exported.out, Not(HasSubstr("kortenberg-reporter")));
+  const Outcome listed = server_.cli("herent-dpo", {"audit", "list"});
+  EXPECT_THAT(listed.out, HasSubstr("(another party's)"));
+  EXPECT_THAT(listed.out, Not(HasSubstr("request.logged")));
+
+  const std::string file = save("herent.jsonl", exported.out);
+  const Outcome verified = server_.cli("herent-dpo", {"audit", "verify", "--export", file});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_THAT(verified.out, HasSubstr("verified 10 events up to 10"));
+  EXPECT_THAT(verified.out, HasSubstr("4 of them are other parties' events, seen only as digests: "
+                                      "4 verified through their leaf"));
+  // The same export against a checkpoint signed over the same trail.
+  const Outcome checkpoint = server_.cli("auditor", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.err;
+  const Outcome against = server_.cli(
+      "herent-dpo", {"audit", "verify", "--export", file, "--checkpoint",
+                     save("checkpoint.txt", checkpoint.out)});
+  EXPECT_EQ(against.exit_code, 0) << against.err;
+
+  std::string altered = exported.out;
+  altered.replace(altered.find("Stolen laptop"), 13, "Stolen phone!");
+  const Outcome caught =
+      server_.cli("herent-dpo", {"audit", "verify", "--export", save("altered.jsonl", altered)});
+  EXPECT_EQ(caught.exit_code, 7);
+  EXPECT_THAT(caught.err, HasSubstr("does NOT verify at event 1: its content does not match"));
+
+  const Outcome full = server_.cli("auditor", {"audit", "export"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_THAT(full.out, Not(HasSubstr("\"digest_only\":true")));
+  EXPECT_THAT(full.out, AllOf(HasSubstr("Copy of file"), HasSubstr("Stolen laptop")));
+  // Listed by another party's record, nothing shows: not even digests tell which events it has.
+  const Outcome by_subject =
+      server_.cli("kortenberg-dpo", {"audit", "list", "--subject", "incidents/1"});
+  ASSERT_EQ(by_subject.exit_code, 0) << by_subject.err;
+  EXPECT_THAT(actions(by_subject), ::testing::IsEmpty()) << by_subject.out;
+  const Outcome kortenberg = server_.cli("kortenberg-dpo", {"audit", "show", "1"});
+  ASSERT_EQ(kortenberg.exit_code, 0) << kortenberg.err;
+  EXPECT_THAT(kortenberg.out, AllOf(HasSubstr("another party's event"),
+                                    Not(HasSubstr("Stolen laptop"))));
+}
+
+TEST_F(AuditTest, TheReadmesIndependentCheckVerifiesAScopedExport) {
+  // The Python check printed in the README, run as written on a DPO's scoped export, verifies
+  // it, and fails on an altered full event.
+  record_some_changes();
+  const std::string readme = ReadFile(std::string(TERMIJN_SOURCE_DIR) + "/README.md");
+  const std::string start = "python3 - audit.jsonl <<'PY'\n";
+  const size_t from = readme.find(start);
+  ASSERT_NE(from, std::string::npos);
+  const size_t to = readme.find("\nPY\n", from);
+  ASSERT_NE(to, std::string::npos);
+  const std::string script = save("check.py", readme.substr(from + start.size(),
+                                                            to + 1 - from - start.size()));
+  const Outcome exported = server_.cli("kortenberg-dpo", {"audit", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const Outcome checked =
+      run_command({"/usr/bin/python3", script, save("kortenberg.jsonl", exported.out)});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_THAT(checked.out, HasSubstr("verified 10 events"));
+  std::string altered = exported.out;
+  altered.replace(altered.find("Copy of file"), 12, "Copy of life");
+  const Outcome caught =
+      run_command({"/usr/bin/python3", script, save("altered.jsonl", altered)});
+  EXPECT_NE(caught.exit_code, 0);
+  EXPECT_THAT(caught.err, HasSubstr("event 5"));
 }
 
 TEST(AuditRoleTest, TermijndRefusesToRunAsARoleThatCouldRewriteTheTrail) {

@@ -78,6 +78,60 @@ TEST_F(AuditGuardTest, ServiceRoleSequencesThroughTheOwnersFunctionAndTheChainVe
   EXPECT_GE(verified->event_count, 2);
 }
 
+TEST_F(AuditGuardTest, SqlAndCppAgreeOnChainFormatTwo) {
+  // Events sequenced now are in format 2: the SQL canonical bytes are the C++ ones byte for
+  // byte (UTF-8 included), the leaf is their SHA-256 and the hash chains over the leaf.
+  queue_entry("incidents/guard-v2");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  const auto events = trail.list({"incidents/guard-v2", 0, 10});
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 1u);
+  const app::AuditEvent& e = events->front();
+  EXPECT_EQ(e.format, 2);
+  EXPECT_EQ(e.record.nonce.size(), 32u);
+  EXPECT_EQ(db().scalar("SELECT encode(audit_canonical_v2(seq, time, nonce, principal, party, "
+                        "action, subject, related, details), 'hex') FROM audit_event WHERE seq = " +
+                        std::to_string(e.record.seq)),
+            app::to_hex(domain::canonical_bytes_v2(e.record)));
+  EXPECT_EQ(e.leaf, app::leaf_hash(e.record));
+  EXPECT_EQ(e.hash, app::chain_hash_v2(e.prev_hash, e.leaf));
+  EXPECT_EQ(e.owner_party, "herent");
+  const auto verified = trail.verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->verified) << verified->first_bad_seq << ": " << verified->reason;
+}
+
+TEST_F(AuditGuardTest, ACheckpointQueuesItsMailToEachDpoInItsOwnTransaction) {
+  // Keeping a checkpoint queues one pending "checkpoint" notification per party, with no
+  // obligation, each audited as queued; a checkpoint not kept queues nothing.
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  const app::Ed25519Signer signer = app::Ed25519Signer::generate();
+  FakeClock clock(at("2100-02-01T00:00:00Z"));
+  app::AuditCheckpoints checkpoints(clock, trail, audit_store, signer, {"herent", "kortenberg"});
+  const auto made = checkpoints.create();
+  ASSERT_TRUE(made.ok()) << made.status();
+  const std::string id = db().scalar("SELECT max(id) FROM audit_checkpoint");
+  EXPECT_EQ(db().scalar("SELECT string_agg(recipient_party || ' ' || state || ' ' || "
+                        "coalesce(obligation_id::text, '-'), ', ' ORDER BY recipient_party) FROM "
+                        "notification WHERE kind = 'checkpoint' AND audit_checkpoint_id = " + id),
+            "herent pending -, kortenberg pending -");
+  ASSERT_TRUE(trail.flush().ok());
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_event WHERE action = 'notification.queued' "
+                        "AND related = 'auditCheckpoints/" + id + "'"),
+            "2");
+  EXPECT_EQ(db().scalar("SELECT string_agg(audit_event_party(party, subject, related), ',' ORDER "
+                        "BY seq) FROM audit_event WHERE related = 'auditCheckpoints/" + id + "'"),
+            "herent,kortenberg");
+  EXPECT_THROW(db().scalar("INSERT INTO notification (kind, state, next_attempt_time, "
+                           "create_time) VALUES ('notice', 'pending', now(), now())"),
+               pqxx::check_violation)
+      << "only a checkpoint mail goes without an obligation";
+}
+
 TEST_F(AuditGuardTest, TheServiceRoleCheckPassesOnlyForTheServiceRole) {
   // termijn_app passes; the owner and the superuser are refused with what they could do.
   store::PgStore service(db().app_url(), 2);
@@ -99,6 +153,7 @@ TEST_F(AuditGuardTest, TheServiceRoleCheckPassesOnlyForTheServiceRole) {
 TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
   // The first checkpoint is made once the trail is an interval old, the next one an interval
   // later, none in between; each is signed over the trail's head and stored for the service.
+  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
   db().scalar("DELETE FROM audit_checkpoint");
   queue_entry("incidents/guard-4");
   store::PgStore service(db().app_url(), 2);
@@ -139,6 +194,7 @@ TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
 TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
   // A process that read the latest checkpoint before another process made a newer one keeps
   // nothing; on request a checkpoint is always kept.
+  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
   db().scalar("DELETE FROM audit_checkpoint");
   store::PgStore service(db().app_url(), 2);
   store::PgAuditStore audit_store(service.pool());
@@ -152,20 +208,20 @@ TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
   };
   const domain::Instant never_seen{};
   const auto first =
-      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:00Z"), never_seen);
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:00Z"), never_seen, {});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_TRUE(*first);
   // The other process, due at the same moment, had seen none either.
   const auto second =
-      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:01Z"), never_seen);
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:01Z"), never_seen, {});
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_FALSE(*second);
   const auto next_day = audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:00Z"),
-                                                      at("2100-01-01T00:00:00Z"));
+                                                      at("2100-01-01T00:00:00Z"), {});
   ASSERT_TRUE(next_day.ok()) << next_day.status();
   EXPECT_TRUE(*next_day);
   const auto on_request =
-      audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:05Z"), std::nullopt);
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:05Z"), std::nullopt, {});
   ASSERT_TRUE(on_request.ok()) << on_request.status();
   EXPECT_TRUE(*on_request);
   EXPECT_EQ(db().scalar("SELECT string_agg(to_char(time AT TIME ZONE 'UTC', 'DD HH24:MI:SS'), "

@@ -9,6 +9,9 @@
 #include <string>
 #include <thread>
 
+#include "server/app/audit.h"
+#include "server/store/pg_audit_store.h"
+#include "server/store/pg_store.h"
 #include "tests/integration/pg_test.h"
 
 namespace termijn::testing {
@@ -63,6 +66,60 @@ std::string expected_names() {
     names += (names.empty() ? "" : ",") + m.name;
   }
   return names;
+}
+
+// Events chained before migration 0011 keep chain format 1; those after are in format 2; the
+// mixed chain verifies, and the C++ verifier catches a change on either side of the boundary.
+TEST(Migrations, EventsChainedBeforeFormatTwoStayVerifiableInAMixedChain) {
+  EmptyDatabase db;
+  {
+    pqxx::connection c(db.url());
+    pqxx::nontransaction(c).exec(
+        "CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, "
+        "applied_time timestamptz NOT NULL DEFAULT now())");
+    for (const store::Migration& m : store::migrations()) {
+      if (m.name >= "0011") break;
+      pqxx::work tx(c);
+      tx.exec(m.sql);
+      tx.exec_params("INSERT INTO schema_migration (name) VALUES ($1)", m.name);
+      tx.commit();
+    }
+  }
+  const auto queue_and_sequence = [&](const std::string& subject) {
+    query(db.url(),
+          "INSERT INTO audit_queue (time, principal, party, action, subject, details) VALUES "
+          "(now(), 'herent-dpo', 'herent', 'incident.reported', '" + subject +
+              "', '{\"title\":\"café\"}')");
+    query(db.url(), "SELECT audit_sequence(100, true)");
+  };
+  queue_and_sequence("incidents/1");
+  queue_and_sequence("incidents/2");
+  EXPECT_EQ(query(db.url(), "SELECT count(*) FROM audit_event"), "2");
+  pqxx::connection c(db.url());
+  ASSERT_TRUE(store::migrate(c).ok());
+  queue_and_sequence("incidents/3");
+  queue_and_sequence("incidents/4");
+  EXPECT_EQ(query(db.url(), "SELECT string_agg(format::text, ',' ORDER BY seq) FROM audit_event"),
+            "1,1,2,2");
+
+  store::PgStore owner(db.url(), 2);
+  store::PgAuditStore audit_store(owner.pool());
+  app::AuditTrail trail(audit_store);
+  const auto verified = trail.verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->verified) << verified->first_bad_seq << ": " << verified->reason;
+  EXPECT_EQ(verified->event_count, 4);
+
+  for (const int seq : {2, 3}) {
+    auto events = audit_store.events({"", 0, 10});
+    ASSERT_TRUE(events.ok()) << events.status();
+    (*events)[seq - 1].record.details = "{}";
+    app::ChainVerifier chain;
+    for (const app::AuditEvent& e : *events) {
+      if (!chain.add(e)) break;
+    }
+    EXPECT_EQ(chain.result().first_bad_seq, seq);
+  }
 }
 
 // The embedded migrations are numbered, ordered and include the initial schema.

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "server/domain/model.h"
+
+namespace termijn::domain {
+
+/// How an obligation was kept, as a register reports it.
+enum class Timeliness {
+  kOnTime,            ///< met by its due time
+  kLate,              ///< met after its due time, within its legal limit
+  kBeyondLegalLimit,  ///< met after its legal limit (Reg. 1182/71)
+  kOpen,              ///< open, its due time still ahead
+  kOverdue,           ///< open past its due time
+  kWaived,
+};
+
+/// How `o` was kept, judged at `now` while it is open. Met exactly at a limit is within it.
+Timeliness timeliness_of(const Obligation& o, Instant now);
+
+}  // namespace termijn::domain

@@ -1,0 +1,49 @@
+// The CSV the registers are written in: RFC 4180 quoting, CRLF records, UTF-8 kept as it is.
+#include "client/csv.h"
+
+#include <gtest/gtest.h>
+
+namespace termijn::cli {
+namespace {
+
+TEST(CsvTest, PlainFieldsStayAsTheyAre) {
+  // A field without a separator, quote, line break or edge space is written bare.
+  EXPECT_EQ(csv_field("incidents/4"), "incidents/4");
+  EXPECT_EQ(csv_field(""), "");
+  EXPECT_EQ(csv_field("2026-11-27T14:20:00+01:00"), "2026-11-27T14:20:00+01:00");
+}
+
+TEST(CsvTest, CommasQuotesAndLineBreaksAreQuoted) {
+  // RFC 4180 2.6 and 2.7: such fields are enclosed in double quotes, each quote doubled.
+  EXPECT_EQ(csv_field("identification, medical"), "\"identification, medical\"");
+  EXPECT_EQ(csv_field("the \"USB\" stick"), "\"the \"\"USB\"\" stick\"");
+  EXPECT_EQ(csv_field("\""), "\"\"\"\"");
+  EXPECT_EQ(csv_field("line one\nline two"), "\"line one\nline two\"");
+  EXPECT_EQ(csv_field("line one\r\nline two"), "\"line one\r\nline two\"");
+  EXPECT_EQ(csv_field("ends in CR\r"), "\"ends in CR\r\"");
+}
+
+TEST(CsvTest, EdgeSpacesAreQuotedSoThatSpreadsheetsKeepThem) {
+  // A spreadsheet trims unquoted leading and trailing spaces.
+  EXPECT_EQ(csv_field(" indented"), "\" indented\"");
+  EXPECT_EQ(csv_field("trailing "), "\"trailing \"");
+  EXPECT_EQ(csv_field("inner space"), "inner space");
+}
+
+TEST(CsvTest, NonAsciiPassesThroughByteForByte) {
+  // UTF-8 in, the same bytes out; the BOM at the start of the file declares the encoding.
+  EXPECT_EQ(csv_field("Cliëntenlijst naar verkeerd adres — €, ½"),
+            "\"Cliëntenlijst naar verkeerd adres — €, ½\"");
+  EXPECT_EQ(csv_field("Ingeschat risico: hoog ✓"), "Ingeschat risico: hoog ✓");
+  EXPECT_EQ(kUtf8Bom, "\xEF\xBB\xBF");
+}
+
+TEST(CsvTest, RecordsJoinFieldsWithCommasAndEndInCrlf) {
+  // RFC 4180 2.1 and 2.4: CRLF after every record, fields separated by commas.
+  EXPECT_EQ(csv_record({"a", "b,c", "", "d\"e"}), "a,\"b,c\",,\"d\"\"e\"\r\n");
+  EXPECT_EQ(csv_record({}), "\r\n");
+  EXPECT_EQ(csv_record({""}), "\r\n");
+}
+
+}  // namespace
+}  // namespace termijn::cli

@@ -1,0 +1,46 @@
+// How a register judges a duty: against its due time and its legal limit, and at the time of the
+// register while it is open.
+#include "server/domain/timeliness.h"
+
+#include <gtest/gtest.h>
+
+namespace termijn::domain {
+namespace {
+
+using std::chrono::hours;
+
+const Instant kDue = Instant{std::chrono::seconds{1'800'000'000}};
+
+Obligation with(ObligationState state, std::optional<Instant> closed) {
+  Obligation o;
+  o.due_time = kDue;
+  o.legal_due_time = kDue + hours(1);
+  o.state = state;
+  o.closed_time = closed;
+  return o;
+}
+
+TEST(TimelinessTest, MetIsJudgedByWhenItWasMet) {
+  // At the due time is on time; after it, late; after the legal limit, beyond it.
+  EXPECT_EQ(timeliness_of(with(ObligationState::kMet, kDue), kDue), Timeliness::kOnTime);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, kDue + hours(1)), kDue),
+            Timeliness::kLate);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, kDue + hours(2)), kDue),
+            Timeliness::kBeyondLegalLimit);
+}
+
+TEST(TimelinessTest, OpenIsJudgedAtTheTimeOfTheRegister) {
+  // Open until its due time, overdue after it.
+  EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue), Timeliness::kOpen);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue + hours(1)),
+            Timeliness::kOverdue);
+}
+
+TEST(TimelinessTest, WaivedIsWaivedWhenever) {
+  // A waiver is a decision, not a delay.
+  EXPECT_EQ(timeliness_of(with(ObligationState::kWaived, kDue + hours(5)), kDue),
+            Timeliness::kWaived);
+}
+
+}  // namespace
+}  // namespace termijn::domain
