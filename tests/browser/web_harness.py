@@ -41,11 +41,11 @@ class Termijnd:
 
     def __init__(self, extra_config=""):
         Termijnd.started += 1
+        cluster = _cluster_url()  # first: fails before anything is made
         self.work = tempfile.mkdtemp(prefix="termijn-web-")
         self.certs = os.path.join(self.work, "certs")
         subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), self.certs], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cluster = _cluster_url()
         self.db_name = "termijn_web_%d_%d" % (os.getpid(), Termijnd.started)
         quiet = dict(os.environ, PGOPTIONS="--client-min-messages=warning")
         subprocess.run(["psql", cluster, "-qc", "DROP DATABASE IF EXISTS %s" % self.db_name], check=True, env=quiet)
