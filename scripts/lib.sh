@@ -10,16 +10,22 @@ TERMIJN_PACKAGES=(
   libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libhowardhinnant-date-dev libspdlog-dev libgtest-dev libgmock-dev
   libtomlplusplus-dev libcli11-dev libssl-dev libcurl4-openssl-dev
-  postgresql python3-aiosmtpd
+  postgresql python3-aiosmtpd libcpp-httplib-dev libkainjow-mustache-dev
 )
 # Only for the tests of the Request Tracker connector (ctest label rt): a private RT 5 instance.
 TERMIJN_RT_TEST_PACKAGES=(request-tracker5 rt5-db-sqlite rt5-standalone)
 
+# Only for the tests of the web console in a real browser (scripts/test).
+TERMIJN_BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium libnss3-tools)
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# install_packages [PACKAGE...]: installs those of the PACKAGEs (default: TERMIJN_PACKAGES) that
+# are missing.
 install_packages() {
-  local missing=()
-  for p in "${TERMIJN_PACKAGES[@]}"; do
+  local missing=() wanted=("$@")
+  ((${#wanted[@]})) || wanted=("${TERMIJN_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then

@@ -41,6 +41,7 @@
 #include "server/store/pg_store.h"
 #include "server/store/pg_webhook_store.h"
 #include "server/store/statements.h"
+#include "server/web/web_console.h"
 
 namespace {
 
@@ -72,6 +73,8 @@ struct Options {
   std::string migration_database_url;
   std::string tls_ca, tls_cert, tls_key, tls_crl;
   std::string port_file;
+  std::string web_listen;
+  std::string web_port_file;
   std::string audit_signing_key;
   std::string mail_dir;
   bool insecure_plaintext = false;
@@ -323,6 +326,24 @@ int serve(const Options& o) {
                config.parties.size(), config.principals.size());
   if (!o.port_file.empty()) std::ofstream(o.port_file) << port << "\n";
 
+  // The web console ([web] listen): the same principals, policy and use cases over HTTPS.
+  std::unique_ptr<web::WebConsole> console;
+  const std::string web_listen = o.web_listen.empty() ? config.web.listen : o.web_listen;
+  if (!web_listen.empty()) {
+    if (o.insecure_plaintext) throw std::runtime_error("the web console needs TLS ([tls])");
+    console = std::make_unique<web::WebConsole>(
+        clock, trust,
+        web::UseCases{directory, report_incident, log_request, close_obligation, queries,
+                      notifications, audit_trail, close_incident, close_request, update_incident},
+        web::Settings{web_listen, tls_files, config.web.trusted_proxies,
+                      config.web.proxy_header, config.max_copy_bytes, TERMIJN_WEB_ASSETS_DIR});
+    const auto web_port = console->start();
+    if (!web_port.ok()) throw std::runtime_error(std::string(web_port.status().message()));
+    spdlog::info("web console on https://{}:{}/", web_listen.substr(0, web_listen.rfind(':')),
+                 *web_port);
+    if (!o.web_port_file.empty()) std::ofstream(o.web_port_file) << *web_port << "\n";
+  }
+
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
@@ -417,6 +438,7 @@ int serve(const Options& o) {
     store::notify_channels(pool, {store::kStepChannel, store::kOutboxChannel,
                                   store::kAuditChannel, store::kEventsChannel});
     server->Shutdown(std::chrono::system_clock::now() + kCallsGrace);
+    if (console) console->stop();
   });
   server->Wait();
   stopper.join();
@@ -465,6 +487,10 @@ int main(int argc, char** argv) {
                  "audit.signing_key_file)")
       ->envname("TERMIJN_AUDIT_SIGNING_KEY");
   cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");
+  cli.add_option("--web-listen", o.web_listen,
+                 "HOST:PORT of the web console (default: web.listen; none: no console)");
+  cli.add_option("--web-port-file", o.web_port_file,
+                 "write the web console's bound port to this file once serving");
   cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
                "serve without TLS; loopback only, development only");
   CLI11_PARSE(cli, argc, argv);

@@ -1,5 +1,6 @@
 #include "server/config/config.h"
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <sys/stat.h>
 #include <toml++/toml.h>
@@ -342,6 +343,23 @@ Config parse_config(const std::string& text, const std::string& origin) {
   if (c.max_copy_bytes < 1 || c.max_copy_bytes > kMaxCopyBytesLimit) {
     fail(origin, "limits.max_copy_bytes must be between 1 and " +
                      std::to_string(kMaxCopyBytesLimit) + " (64 MiB)");
+  }
+  c.web.listen = root["web"]["listen"].value_or(std::string());
+  c.web.proxy_header = root["web"]["proxy_header"].value_or(c.web.proxy_header);
+  if (const toml::array* proxies = root["web"]["trusted_proxies"].as_array()) {
+    for (const auto& node : *proxies) {
+      const auto address = node.value<std::string>();
+      in6_addr ip{};
+      // Addresses, not names: a name could resolve anywhere.
+      if (!address || (inet_pton(AF_INET, address->c_str(), &ip) != 1 &&
+                       inet_pton(AF_INET6, address->c_str(), &ip) != 1)) {
+        fail(origin, "web.trusted_proxies: '" + address.value_or("") + "' is not an IP address");
+      }
+      c.web.trusted_proxies.push_back(*address);
+    }
+  }
+  if (!c.web.listen.empty() && c.web.listen.rfind(':') == std::string::npos) {
+    fail(origin, "web.listen must be HOST:PORT");
   }
   return c;
 }

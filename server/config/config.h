@@ -91,6 +91,15 @@ struct Webhook {
 /// The largest limits.max_copy_bytes: a request with its copy must fit in one gRPC message.
 inline constexpr int64_t kMaxCopyBytesLimit = int64_t{64} << 20;
 
+/// The web console ([web]); off when `listen` is empty.
+struct Web {
+  std::string listen;  ///< "127.0.0.1:8443"; port 0: any free port
+  /// Reverse proxies (IP addresses) whose `proxy_header` names the principal. Each must still
+  /// present a client certificate the CA signed. Empty: only client certificates log in.
+  std::vector<std::string> trusted_proxies;
+  std::string proxy_header = "X-Termijn-Principal";
+};
+
 /// The whole configuration, checked at start.
 struct Config {
   std::vector<domain::Party> parties;
@@ -105,6 +114,7 @@ struct Config {
   /// Configured reminder steps per rule ([[rules."<id>".reminders]]); others use the default.
   std::map<std::string, domain::EscalationPolicy> escalation;
   std::vector<Webhook> webhooks;
+  Web web;
 };
 
 /// A SHA-256 fingerprint as 64 lower-case hex digits: colons dropped, letters lowered (as

@@ -44,6 +44,21 @@ TEST(ConfigTest, TheDemoConfigurationLoads) {
   EXPECT_TRUE(c.reviewed_rules.empty());
 }
 
+TEST(ConfigTest, TheWebConsoleIsOffUnlessConfigured) {
+  // [web] listen turns the console on; trusted proxies are IP addresses only.
+  EXPECT_TRUE(parse_config(demo(), "demo.toml").web.listen.empty());
+  const Config c = parse_config(
+      demo() + "\n[web]\nlisten = \"127.0.0.1:8443\"\ntrusted_proxies = [\"10.0.0.5\", \"::1\"]\n",
+      "test.toml");
+  EXPECT_EQ(c.web.listen, "127.0.0.1:8443");
+  EXPECT_EQ(c.web.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
+  EXPECT_EQ(c.web.proxy_header, "X-Termijn-Principal");
+  EXPECT_THAT(error_of(demo() + "\n[web]\nlisten = \"8443\"\n"),
+              HasSubstr("web.listen must be HOST:PORT"));
+  EXPECT_THAT(error_of(demo() + "\n[web]\ntrusted_proxies = [\"proxy.example\"]\n"),
+              HasSubstr("web.trusted_proxies: 'proxy.example' is not an IP address"));
+}
+
 TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   // The server refuses to start with a message that names what is wrong.
   EXPECT_THAT(error_of(replaced(demo(), "Europe/Brussels", "Mars/Olympus")),

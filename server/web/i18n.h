@@ -1,0 +1,19 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace termijn::web {
+
+/// The console's languages: the party's locale, switchable by the user.
+bool is_language(std::string_view lang);
+
+/// Every label of the console in `lang` ("nl" or "en"), by key; the templates read them as
+/// {{t.KEY}}.
+const std::map<std::string, std::string>& labels(std::string_view lang);
+
+/// One label; the key itself if there is none (a missing label shows, it does not crash).
+std::string label(std::string_view lang, const std::string& key);
+
+}  // namespace termijn::web

@@ -1,0 +1,1207 @@
+#include "server/web/web_console.h"
+
+#include <absl/strings/str_split.h>
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <kainjow/mustache.hpp>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "server/api/principal.h"
+#include "server/app/sha256.h"
+#include "server/app/views.h"
+#include "server/domain/rules.h"
+#include "server/web/charts.h"
+#include "server/web/i18n.h"
+
+namespace termijn::web {
+
+namespace mu = kainjow::mustache;
+
+namespace {
+
+constexpr const char* kCsrfCookie = "__Host-termijn-csrf";
+constexpr const char* kLangCookie = "termijn-lang";
+constexpr int kRefreshSeconds = 60;
+// Every page: no inline script or style, nothing from elsewhere, no framing.
+constexpr const char* kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+std::string cookie(const httplib::Request& req, const std::string& name) {
+  const std::string header = req.get_header_value("Cookie");
+  for (std::string part : std::vector<std::string>(absl::StrSplit(header, ';'))) {
+    part.erase(0, part.find_first_not_of(' '));
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 &&
+        part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+// A form field, urlencoded or multipart.
+std::string field(const httplib::Request& req, const std::string& name) {
+  if (req.has_param(name)) return req.get_param_value(name);
+  if (req.has_file(name)) return req.get_file_value(name).content;
+  return {};
+}
+
+std::vector<std::string> fields(const httplib::Request& req, const std::string& name) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i < req.get_param_value_count(name); ++i) {
+    values.push_back(req.get_param_value(name, i));
+  }
+  return values;
+}
+
+std::string random_hex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("no randomness");
+  }
+  return app::to_hex(raw);
+}
+
+std::string hmac_hex(const std::string& key, const std::string& message) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &len);
+  return app::to_hex(std::string(reinterpret_cast<char*>(out), len));
+}
+
+std::string peer_certificate_pem(const SSL* ssl) {
+  if (ssl == nullptr) return {};
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return {};
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert);
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  X509_free(cert);
+  return pem;
+}
+
+int http_status(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+      return 422;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kPermissionDenied:
+      return 403;
+    case absl::StatusCode::kUnauthenticated:
+      return 403;
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return 409;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kResourceExhausted:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+// "title: required" -> ("title", "required"); the form field an app error is about.
+std::pair<std::string, std::string> split_field_error(const std::string& message) {
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos || message.find(' ') < colon) return {"", message};
+  std::string name = message.substr(0, colon);
+  name = name.substr(0, name.find('.'));
+  if (name == "ticket_ref") name = "external_ref";
+  return {name, message.substr(colon + 2)};
+}
+
+// "37" -> 37; nullopt for anything that is not a whole number in range.
+std::optional<int64_t> whole_number(const std::string& text) {
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string megabytes(int64_t bytes) {
+  std::ostringstream out;
+  out.precision(1);
+  out << std::fixed << static_cast<double>(bytes) / (1024 * 1024) << " MiB";
+  return out.str();
+}
+
+/// Who is asking, in which language and time zone, with the token its forms carry.
+struct Caller {
+  api::Principal principal;
+  std::string lang = "nl";
+  const domain::TimeZone* zone = nullptr;
+  std::string party_name;
+  std::string csrf_token;
+  std::string path;
+};
+
+}  // namespace
+
+struct WebConsole::Impl {
+  Impl(const app::Clock& clock, const api::CertificateTrust& trust, UseCases uc, Settings s)
+      : clock(clock), trust(trust), uc(uc), settings(std::move(s)) {}
+
+  const app::Clock& clock;
+  const api::CertificateTrust& trust;
+  UseCases uc;
+  Settings settings;
+  std::map<std::string, std::string> assets;
+  std::string csrf_secret;
+  std::unique_ptr<httplib::SSLServer> server;
+
+  // ---- security ----
+
+  static void secure_headers(httplib::Response& res, bool personal) {
+    res.set_header("Content-Security-Policy", kCsp);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "same-origin");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Strict-Transport-Security", "max-age=31536000");
+    res.set_header("Cache-Control", personal ? "no-store" : "max-age=300");
+  }
+
+  absl::StatusOr<api::Principal> authenticate(const httplib::Request& req) const {
+    const std::string pem = peer_certificate_pem(req.ssl);
+    if (pem.empty()) return absl::UnauthenticatedError("a client certificate is required");
+    const bool from_proxy =
+        std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(),
+                  req.remote_addr) != settings.trusted_proxies.end();
+    if (from_proxy && req.has_header(settings.proxy_header)) {
+      // The proxy authenticated the user; its own certificate passed the handshake.
+      const std::string name = req.get_header_value(settings.proxy_header);
+      if (auto p = trust.principal_named(name)) return *p;
+      return absl::UnauthenticatedError("the proxy named no configured principal");
+    }
+    return trust.principal_for_certificate(pem);
+  }
+
+  std::string csrf_for(const api::Principal& p, const std::string& nonce) const {
+    return hmac_hex(csrf_secret, p.name + "\n" + nonce);
+  }
+
+  // The token in a POST matches the caller and its cookie, and the request comes from this
+  // origin if the browser says where it comes from.
+  bool csrf_ok(const httplib::Request& req, const Caller& c) const {
+    const std::string origin = req.get_header_value("Origin");
+    if (!origin.empty() && origin != "https://" + req.get_header_value("Host")) return false;
+    const std::string nonce = cookie(req, kCsrfCookie);
+    const std::string token = field(req, "csrf");
+    if (nonce.empty() || token.size() != 64) return false;
+    const std::string expected = csrf_for(c.principal, nonce);
+    return CRYPTO_memcmp(expected.data(), token.data(), 64) == 0;
+  }
+
+  // ---- rendering ----
+
+  mu::data base_data(const Caller& c) const {
+    mu::data d;
+    mu::data t;
+    for (const auto& [k, v] : labels(c.lang)) t.set(k, v);
+    d.set("t", t);
+    d.set("lang", c.lang);
+    d.set("is_nl", c.lang == "nl");
+    d.set("is_en", c.lang == "en");
+    d.set("principal", c.principal.name);
+    d.set("party_name", c.party_name);
+    d.set("csrf", c.csrf_token);
+    d.set("back", c.path);
+    return d;
+  }
+
+  std::string render(const std::string& page, const std::string& title, const Caller& c,
+                     mu::data& d, bool refresh = false) const {
+    mu::mustache body_tpl(assets.at(page + ".mustache"));
+    std::string body = body_tpl.render(d);
+    mu::data layout = base_data(c);
+    layout.set("page_title", title);
+    layout.set("body", body);
+    if (refresh) layout.set("refresh", std::to_string(kRefreshSeconds));
+    mu::mustache layout_tpl(assets.at("layout.mustache"));
+    return layout_tpl.render(layout);
+  }
+
+  void send_page(httplib::Response& res, int status, const std::string& html) const {
+    res.status = status;
+    res.set_content(html, "text/html; charset=utf-8");
+  }
+
+  void send_error(httplib::Response& res, const Caller& c, const absl::Status& s) const {
+    mu::data d = base_data(c);
+    const int status = http_status(s);
+    const std::string heading = label(c.lang, status == 404   ? "not_found"
+                                              : status == 403 ? "forbidden"
+                                                              : "error");
+    d.set("heading", heading);
+    // Internal errors are logged with detail by the layer that caught them; the page says less.
+    d.set("message", status == 500 ? "internal error" : std::string(s.message()));
+    send_page(res, status, render("error", heading, c, d));
+  }
+
+  // ---- formatting ----
+
+  std::string when(const Caller& c, domain::Instant t) const {
+    return c.zone->format(t, "%Y-%m-%d %H:%M %Z");
+  }
+  std::string when(const Caller& c, const std::optional<domain::Instant>& t) const {
+    return t ? when(c, *t) : label(c.lang, "none");
+  }
+
+  static std::string span_text(std::chrono::seconds s) {
+    const int64_t total = std::abs(s.count());
+    const int64_t d = total / 86400, h = total % 86400 / 3600, m = total % 3600 / 60;
+    std::ostringstream out;
+    if (d) out << d << " d ";
+    out << h << " h " << (m < 10 ? "0" : "") << m << " min";
+    return out.str();
+  }
+
+  std::string countdown(const Caller& c, domain::Instant due) const {
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(due - clock.now());
+    return replace(label(c.lang, left.count() < 0 ? "late_by" : "left"), "{t}", span_text(left));
+  }
+
+  // overdue, under 24 h, under 25 % of the window left, or calm.
+  std::string urgency(const domain::Obligation& o) const {
+    if (o.state != domain::ObligationState::kOpen) return "closed";
+    const auto now = clock.now();
+    if (now > o.due_time) return "overdue";
+    if (o.due_time - now < std::chrono::hours(24)) return "urgent";
+    if ((o.due_time - now) * 4 < (o.due_time - o.start_time)) return "closing";
+    return "calm";
+  }
+
+  std::string recipient(const Caller& c, const domain::Obligation& o) const {
+    const std::string kind(domain::name_of(o.recipient_kind));
+    std::string text = label(c.lang, "to_" + kind);
+    if (o.recipient_kind == domain::RecipientKind::kPartyDpo) {
+      auto party = uc.directory.find(o.recipient_party, "party");
+      text += " " + (party.ok() ? (*party)->name : o.recipient_party);
+    }
+    return text;
+  }
+
+  mu::data obligation_data(const Caller& c, const domain::Obligation& o) const {
+    mu::data d;
+    d.set("id", std::to_string(o.id));
+    d.set("rule", o.rule);
+    d.set("legal_basis", o.legal_basis);
+    d.set("recipient", recipient(c, o));
+    d.set("due", when(c, o.due_time));
+    d.set("due_iso", domain::format_rfc3339(o.due_time, *c.zone));
+    d.set("due_epoch", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                          o.due_time.time_since_epoch())
+                                          .count()));
+    d.set("legal_due", when(c, o.legal_due_time));
+    d.set("legal_due_iso", domain::format_rfc3339(o.legal_due_time, *c.zone));
+    const bool open = o.state == domain::ObligationState::kOpen;
+    d.set("open", open);
+    d.set("countdown", open ? countdown(c, o.due_time)
+                            : label(c.lang, "state_" + std::string(domain::name_of(o.state))) +
+                                  " " + when(c, o.closed_time));
+    const std::string u = urgency(o);
+    d.set("urgency", u);
+    d.set("urgency_label", u == "overdue"   ? label(c.lang, "overdue")
+                           : u == "urgent"  ? label(c.lang, "urgent")
+                           : u == "closing" ? label(c.lang, "closing")
+                                            : std::string());
+    d.set("next_step", o.next_step_time ? when(c, o.next_step_time) + " (" + o.next_step + ")"
+                                        : label(c.lang, "none"));
+    d.set("notice_state", o.notice_state.empty() ? "-" : label(c.lang, "notice_" + o.notice_state));
+    d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
+    if (!o.evidence.empty()) d.set("evidence", o.evidence);
+    d.set("explanation", o.explanation);
+    const bool incident = o.incident_id != 0;
+    const std::string id = std::to_string(incident ? o.incident_id : o.request_id);
+    d.set("subject_href", std::string(incident ? "/incidents/" : "/requests/") + id);
+    d.set("subject_label", label(c.lang, incident ? "incident" : "request") + " " + id);
+    return d;
+  }
+
+  // ---- pages ----
+
+  void dashboard(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const std::string rule = req.get_param_value("rule");
+    const bool open_only = req.get_param_value("state") != "all";
+    const auto scope = api::policy::list_scope(c.principal, req.get_param_value("party"));
+    mu::data d = base_data(c);
+    mu::list rows;
+    if (!scope.ok()) {
+      d.set("error", std::string(scope.status().message()));
+    } else {
+      app::ObligationQuery q;
+      q.include_closed = !open_only;
+      q.party = scope->party;
+      q.viewer = scope->viewer;
+      q.page_size = 500;
+      auto page = uc.queries.obligations(q);
+      if (!page.ok()) return send_error(res, c, page.status());
+      for (auto& o : page->items) {
+        if (!rule.empty() && o.rule != rule) continue;
+        const auto view = api::policy::view_of(c.principal, app::parties_of(o), "");
+        if (!view.ok()) continue;
+        rows.push_back(obligation_data(c, app::as_viewed(std::move(o), *view, c.principal.party)));
+      }
+    }
+    d.set("has_rows", !rows.empty());
+    d.set("rows", rows);
+    d.set("open_only", open_only);
+    mu::list rules;
+    for (const domain::Rule& r : domain::rules()) {
+      mu::data item;
+      item.set("id", std::string(r.id));
+      item.set("selected", r.id == rule);
+      rules.push_back(item);
+    }
+    d.set("rules", rules);
+    mu::list parties;
+    const std::string party = scope.ok() ? scope->party : c.principal.party;
+    for (const domain::Party& p : uc.directory.parties()) {
+      mu::data item;
+      item.set("id", p.id);
+      item.set("name", p.name);
+      item.set("selected", p.id == party);
+      parties.push_back(item);
+    }
+    d.set("parties", parties);
+    send_page(res, 200, render("dashboard", label(c.lang, "deadlines"), c, d, true));
+  }
+
+  mu::data fact(const std::string& label_text, const std::string& value) const {
+    mu::data f;
+    f.set("label", label_text);
+    f.set("value", value);
+    return f;
+  }
+
+  template <typename Enum>
+  std::string names(const Caller& c, const std::vector<Enum>& values, const std::string& prefix) {
+    std::string out;
+    for (Enum v : values) {
+      if (!out.empty()) out += ", ";
+      out += label(c.lang, prefix + std::string(domain::name_of(v)));
+    }
+    return out.empty() ? "-" : out;
+  }
+
+  // Obligations, notices and history of a record, as `c` may see them.
+  void record_sections(const Caller& c, mu::data& d, const std::string& subject, app::View view,
+                       const std::vector<domain::Obligation>& obligations) {
+    mu::list rows;
+    std::set<int64_t> ids;
+    for (const auto& o : obligations) {
+      rows.push_back(obligation_data(c, o));
+      ids.insert(o.id);
+    }
+    d.set("obligations", rows);
+    mu::list notices;
+    app::NotificationQuery q{c.principal.party, std::nullopt, 500, "", c.principal.party};
+    auto page = uc.notifications.list(q);
+    if (page.ok()) {
+      for (auto& n : page->items) {
+        if (!ids.count(n.notification.obligation_id) ||
+            n.notification.kind != domain::NotificationKind::kNotice) {
+          continue;
+        }
+        const auto seen = api::policy::view_of(c.principal, app::parties_of(n), "");
+        if (!seen.ok()) continue;
+        n = app::as_viewed(std::move(n), *seen, c.principal.party);
+        mu::data item;
+        item.set("id", std::to_string(n.notification.id));
+        item.set("recipient", recipient(c, n.obligation));
+        item.set("state",
+                 label(c.lang, "notice_" + std::string(domain::name_of(n.notification.state))));
+        item.set("sent", when(c, n.notification.sent_time));
+        item.set("acked", n.notification.ack_time.has_value());
+        item.set("ack", when(c, n.notification.ack_time) + " (" + n.notification.ack_by + ")");
+        item.set("can_ack",
+                 n.notification.state == domain::NotificationState::kSent &&
+                     api::policy::may_acknowledge(c.principal, n.obligation.recipient_party).ok());
+        item.set("csrf", c.csrf_token);
+        notices.push_back(item);
+      }
+    }
+    d.set("has_notices", !notices.empty());
+    d.set("notices", notices);
+    // The trail of a record belongs to its owner (and auditors): a notified party sees the
+    // notice, not the owner's internal steps.
+    const bool history = view == app::View::kFull && api::policy::may_read_audit(c.principal).ok();
+    d.set("show_history", history);
+    if (history) {
+      mu::list events;
+      app::AuditFilter filter{subject, 0, 500};
+      filter.viewer = api::policy::audit_viewer(c.principal);
+      auto trail = uc.audit_trail.list(filter);
+      if (trail.ok()) {
+        for (const auto& e : *trail) {
+          mu::data item;
+          item.set("seq", std::to_string(e.record.seq));
+          if (e.digest_only) {
+            // Another party's event: its place in the chain, nothing of its content.
+            item.set("action", label(c.lang, "other_party_event"));
+            events.push_back(item);
+            continue;
+          }
+          item.set("time", when(c, e.record.time));
+          item.set("actor", e.record.principal);
+          item.set("action", e.record.action);
+          item.set("subject", e.record.subject);
+          events.push_back(item);
+        }
+      }
+      d.set("history", events);
+    }
+  }
+
+  void incident_page(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                     const std::map<std::string, std::string>& errors = {}, int status = 200) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const std::string name = "incidents/" + std::to_string(id);
+    const auto view =
+        api::policy::view_of(c.principal, uc.queries.parties_of("incidents", id), name);
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto record = uc.queries.incident(id);
+    if (!record.ok()) return send_error(res, c, record.status());
+    const app::IncidentRecord r = app::as_viewed(std::move(*record), *view, c.principal.party);
+    const domain::Incident& i = r.incident;
+    mu::data d = base_data(c);
+    const std::string heading =
+        label(c.lang, "incident") + " " + std::to_string(id) + ": " + i.title;
+    d.set("heading", heading);
+    mu::list facts;
+    auto owner = uc.directory.find(i.party, "party");
+    facts.push_back(fact(label(c.lang, "party"), owner.ok() ? (*owner)->name : i.party));
+    facts.push_back(fact(label(c.lang, "title"), i.title));
+    facts.push_back(
+        fact(label(c.lang, "description"), i.description.empty() ? "-" : i.description));
+    facts.push_back(fact(label(c.lang, "aware_time"), when(c, i.aware_time)));
+    facts.push_back(fact(label(c.lang, "occurred_time"), when(c, i.occurred_time)));
+    facts.push_back(fact(label(c.lang, "categories"), names(c, i.categories, "cat_")));
+    facts.push_back(fact(label(c.lang, "subject_groups"), names(c, i.subject_groups, "grp_")));
+    facts.push_back(fact(label(c.lang, "subject_count"),
+                         i.subject_count ? std::to_string(*i.subject_count) : "-"));
+    facts.push_back(
+        fact(label(c.lang, "risk"), label(c.lang, "risk_" + std::string(domain::name_of(i.risk)))));
+    facts.push_back(fact(label(c.lang, "reported_by"), i.reported_by));
+    if (!i.ticket_ref.empty()) facts.push_back(fact(label(c.lang, "external_ref"), i.ticket_ref));
+    if (i.close_time)
+      facts.push_back(
+          fact(label(c.lang, "closed"), when(c, i.close_time) + " " + i.closing_summary));
+    d.set("facts", facts);
+    record_sections(c, d, name, *view, r.obligations);
+    closing_form(req, c, d, name, i.party, i.close_time.has_value(), errors);
+    assessment_form(req, c, d, i, errors);
+    send_page(res, status, render("record", heading, c, d));
+  }
+
+  void request_page(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                    const std::map<std::string, std::string>& errors = {}, int status = 200) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const std::string name = "requests/" + std::to_string(id);
+    const auto view =
+        api::policy::view_of(c.principal, uc.queries.parties_of("requests", id), name);
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto record = uc.queries.request(id, false);
+    if (!record.ok()) return send_error(res, c, record.status());
+    const app::RequestRecord r = app::as_viewed(std::move(*record), *view, c.principal.party);
+    const domain::Request& q = r.request;
+    mu::data d = base_data(c);
+    const std::string heading = label(c.lang, "request") + " " + std::to_string(id) + ": " +
+                                label(c.lang, "kind_" + std::string(domain::name_of(q.kind)));
+    d.set("heading", heading);
+    mu::list facts;
+    auto owner = uc.directory.find(q.party, "party");
+    facts.push_back(fact(label(c.lang, "party"), owner.ok() ? (*owner)->name : q.party));
+    facts.push_back(
+        fact(label(c.lang, "kind"), label(c.lang, "kind_" + std::string(domain::name_of(q.kind)))));
+    facts.push_back(fact(label(c.lang, "receive_time"), when(c, q.receive_time)));
+    facts.push_back(fact(label(c.lang, "summary"), q.summary));
+    facts.push_back(fact(label(c.lang, "logged_by"), q.logged_by));
+    if (!q.external_ref.empty())
+      facts.push_back(fact(label(c.lang, "external_ref"), q.external_ref));
+    if (q.close_time)
+      facts.push_back(
+          fact(label(c.lang, "closed"), when(c, q.close_time) + " " + q.closing_summary));
+    d.set("facts", facts);
+    if (q.copy) {
+      d.set("copy_href", "/" + name + "/copy");
+      d.set("copy_name", q.copy->file_name + " (" + q.copy->media_type + ", " +
+                             std::to_string(q.copy->size) + " B)");
+    }
+    record_sections(c, d, name, *view, r.obligations);
+    closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
+    send_page(res, status, render("record", heading, c, d));
+  }
+
+  // The form that closes a record, for its owner's DPO while it is open.
+  void closing_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                    const std::string& name, const std::string& owner, bool closed,
+                    const std::map<std::string, std::string>& errors) const {
+    d.set("can_close_record", !closed && api::policy::may_change(c.principal, owner).ok());
+    d.set("close_action", "/" + name + "/close");
+    d.set("csrf", c.csrf_token);
+    mu::data form, errs;
+    form.set("summary", field(req, "summary"));
+    for (const auto& [k, v] : errors) errs.set(k.empty() ? "summary" : k, v);
+    d.set("form", form);
+    d.set("errors", errs);
+  }
+
+  // The assessment of an open incident (risk, subjects, consequences, measures: GDPR art.
+  // 33(3)), for its owner's DPO; prefilled with what is known, or with what was refused.
+  void assessment_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                       const domain::Incident& i,
+                       const std::map<std::string, std::string>& errors) const {
+    d.set("can_assess", !i.close_time && api::policy::may_change(c.principal, i.party).ok());
+    d.set("assess_action", "/incidents/" + std::to_string(i.id) + "/assess");
+    const bool refused = req.method == "POST" && req.path.ends_with("/assess");
+    mu::data form = *d.get("form");
+    const std::string count = i.subject_count ? std::to_string(*i.subject_count) : "";
+    form.set("subject_count", refused ? field(req, "subject_count") : count);
+    form.set("consequences", refused ? field(req, "consequences") : i.consequences);
+    form.set("measures", refused ? field(req, "measures") : i.measures);
+    d.set("form", form);
+    const std::string risk = refused ? field(req, "risk") : std::string(domain::name_of(i.risk));
+    d.set("risks", choices(c,
+                           std::vector{domain::Risk::kUnknown, domain::Risk::kNone,
+                                       domain::Risk::kRisk, domain::Risk::kHigh},
+                           "risk_", {risk}));
+    if (refused) {
+      mu::data errs;
+      for (const auto& [k, v] : errors) errs.set(k.empty() ? "risk" : k, v);
+      d.set("errors", errs);
+    }
+  }
+
+  // Records the DPO's assessment through UpdateIncident (a field mask of the four fields; what
+  // did not change is not written). Bad input is shown at its field; nothing changes then.
+  void assess_incident(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto parties = uc.queries.parties_of("incidents", id);
+    const auto view = api::policy::view_of(c.principal, parties, "incidents/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    std::map<std::string, std::string> errors;
+    app::IncidentChange change;
+    change.paths = {"risk", "subject_count", "consequences", "measures"};
+    const auto risk = domain::parse_name<domain::Risk>(field(req, "risk"));
+    if (!risk) errors["risk"] = label(c.lang, "required");
+    change.risk = risk.value_or(domain::Risk::kUnknown);
+    change.consequences = field(req, "consequences");
+    change.measures = field(req, "measures");
+    if (const std::string count = field(req, "subject_count"); !count.empty()) {
+      const auto parsed = whole_number(count);
+      if (!parsed) errors["subject_count"] = label(c.lang, "not_a_number");
+      change.subject_count = parsed.value_or(0);
+    }
+    if (errors.empty()) {
+      const auto updated =
+          uc.update_incident.run({c.principal.name, c.principal.party}, id, change);
+      if (updated.ok()) return res.set_redirect("/incidents/" + std::to_string(id), 303);
+      if (updated.status().code() != absl::StatusCode::kInvalidArgument) {
+        return send_error(res, c, updated.status());
+      }
+      const auto [name, reason] = split_field_error(std::string(updated.status().message()));
+      errors[name] = localized(c, reason);
+    }
+    incident_page(req, res, c, errors, 422);
+  }
+
+  // Closes an incident or request (`collection`) with a summary: its owner's DPO only, once
+  // every obligation is closed. A refusal is shown at the summary; nothing changes then.
+  void close_record(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                    const std::string& collection) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto parties = uc.queries.parties_of(collection, id);
+    const auto view =
+        api::policy::view_of(c.principal, parties, collection + "/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    const std::string summary = field(req, "summary");
+    absl::Status closed = absl::InvalidArgumentError("summary: required");
+    if (!summary.empty()) {
+      const app::Actor actor{c.principal.name, c.principal.party};
+      closed = collection == "incidents" ? uc.close_incident.run(actor, id, summary).status()
+                                         : uc.close_request.run(actor, id, summary).status();
+    }
+    if (closed.ok()) return res.set_redirect("/" + collection + "/" + std::to_string(id), 303);
+    if (closed.code() != absl::StatusCode::kInvalidArgument &&
+        closed.code() != absl::StatusCode::kFailedPrecondition) {
+      return send_error(res, c, closed);
+    }
+    const auto [name, reason] = split_field_error(std::string(closed.message()));
+    const std::map<std::string, std::string> errors{{"summary", localized(c, reason)}};
+    if (collection == "incidents") return incident_page(req, res, c, errors, 422);
+    request_page(req, res, c, errors, 422);
+  }
+
+  void request_copy(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("requests", id),
+                                           "requests/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto record = uc.queries.request(id, true);
+    if (!record.ok()) return send_error(res, c, record.status());
+    const auto r = app::as_viewed(std::move(*record), *view, c.principal.party);
+    if (!r.request.copy) return send_error(res, c, absl::NotFoundError("this request has no copy"));
+    // Always a download, never rendered in the console's origin.
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"request-" + std::to_string(id) + "-copy\"");
+    res.set_content(r.request.copy->bytes, r.request.copy->media_type);
+  }
+
+  void obligation_page(const Caller& c, httplib::Response& res, int64_t id, mu::data form,
+                       mu::data errors, const std::string& form_error, int status) {
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("obligations", id),
+                                           "obligations/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto o = uc.queries.obligation(id);
+    if (!o.ok()) return send_error(res, c, o.status());
+    const domain::Obligation seen = app::as_viewed(std::move(*o), *view, c.principal.party);
+    mu::data d = base_data(c);
+    mu::data od = obligation_data(c, seen);
+    for (const char* key : {"id", "rule", "legal_basis", "recipient", "due", "due_iso", "due_epoch",
+                            "legal_due", "open", "countdown", "urgency", "next_step", "state",
+                            "evidence", "explanation", "subject_href", "subject_label"}) {
+      if (const mu::data* value = od.get(key)) d.set(key, *value);
+    }
+    d.set("can_close", seen.state == domain::ObligationState::kOpen &&
+                           api::policy::may_close(c.principal, seen.owner_party).ok());
+    const domain::Rule* rule = domain::find_rule(seen.rule);
+    mu::list grounds;
+    if (rule != nullptr) {
+      for (const auto& g : rule->waiver_grounds) {
+        mu::data item;
+        item.set("code", std::string(g.code));
+        grounds.push_back(item);
+      }
+    }
+    d.set("has_grounds", !grounds.empty());
+    d.set("grounds", grounds);
+    d.set("form", form);
+    d.set("errors", errors);
+    if (!form_error.empty()) d.set("form_error", form_error);
+    send_page(res, status,
+              render("obligation", label(c.lang, "obligation") + " " + std::to_string(id), c, d));
+  }
+
+  void close_obligation(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                        bool fulfil) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("obligations", id),
+                                           "obligations/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    const auto current = uc.queries.obligation(id);
+    if (!current.ok()) return send_error(res, c, current.status());
+    if (auto s = api::policy::may_close(c.principal, current->owner_party); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    const std::string text = field(req, fulfil ? "evidence" : "reason");
+    const std::string ground = field(req, "ground");
+    mu::data form, errors;
+    form.set(fulfil ? "evidence" : "reason", text);
+    absl::StatusOr<domain::Obligation> closed =
+        absl::InvalidArgumentError(std::string(fulfil ? "evidence" : "reason") + ": required");
+    if (!text.empty()) {
+      const app::Actor actor{c.principal.name, c.principal.party};
+      closed = fulfil ? uc.close_obligation.fulfil(actor, id, text)
+                      : uc.close_obligation.waive(actor, id, text, ground);
+    }
+    if (closed.ok()) {
+      res.set_redirect(closed->incident_id ? "/incidents/" + std::to_string(closed->incident_id)
+                                           : "/requests/" + std::to_string(closed->request_id),
+                       303);
+      return;
+    }
+    if (closed.status().code() != absl::StatusCode::kInvalidArgument) {
+      return send_error(res, c, closed.status());
+    }
+    const auto [name, reason] = split_field_error(std::string(closed.status().message()));
+    errors.set(name.empty() ? (fulfil ? "evidence" : "reason") : name, localized(c, reason));
+    obligation_page(c, res, id, form, errors, "", 422);
+  }
+
+  void acknowledge(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("notifications", id),
+                                           "notifications/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto record = uc.notifications.get(id);
+    if (!record.ok()) return send_error(res, c, record.status());
+    if (auto s = api::policy::may_acknowledge(c.principal, record->obligation.recipient_party);
+        !s.ok()) {
+      return send_error(res, c, s);
+    }
+    auto acked = uc.notifications.acknowledge({c.principal.name, c.principal.party}, id);
+    if (!acked.ok()) return send_error(res, c, acked.status());
+    const auto& o = record->obligation;
+    res.set_redirect(o.incident_id ? "/incidents/" + std::to_string(o.incident_id)
+                                   : "/requests/" + std::to_string(o.request_id),
+                     303);
+  }
+
+  // "required" in the user's language; other reasons as the use case gave them.
+  std::string localized(const Caller& c, const std::string& reason) const {
+    if (reason.rfind("required", 0) == 0) return label(c.lang, "required");
+    return reason;
+  }
+
+  template <typename Enum>
+  mu::list choices(const Caller& c, const std::vector<Enum>& all, const std::string& prefix,
+                   const std::vector<std::string>& chosen) const {
+    mu::list items;
+    for (Enum v : all) {
+      const std::string value(domain::name_of(v));
+      mu::data item;
+      item.set("value", value);
+      item.set("label", label(c.lang, prefix + value));
+      item.set("checked", std::find(chosen.begin(), chosen.end(), value) != chosen.end());
+      items.push_back(item);
+    }
+    return items;
+  }
+
+  // A form page's data: the values as submitted and each error at its field ("" is about the
+  // whole form).
+  mu::data form_data(const httplib::Request& req, const Caller& c,
+                     const std::map<std::string, std::string>& errors,
+                     std::initializer_list<const char*> keys) const {
+    mu::data d = base_data(c);
+    mu::data form, errs;
+    for (const char* k : keys) form.set(k, field(req, k));
+    for (const auto& [k, v] : errors) {
+      if (!k.empty()) errs.set(k, v);
+    }
+    d.set("form", form);
+    d.set("errors", errs);
+    d.set("has_errors", !errors.empty());
+    if (errors.count("")) d.set("general_error", errors.at(""));
+    d.set("time_hint", replace(label(c.lang, "time_hint"), "{zone}", c.zone->name()));
+    return d;
+  }
+
+  // Records what a valid form describes for `party` (policy::may_record, then `run`, which
+  // returns the new record's page) and redirects there. False, with the refusal at its field in
+  // `errors`, when the form is to be shown again; nothing is stored then.
+  template <typename Run>
+  bool created(httplib::Response& res, const Caller& c, const std::string& party,
+               std::map<std::string, std::string>& errors, Run run) {
+    if (!errors.empty()) return false;
+    if (auto s = api::policy::may_record(c.principal, party); !s.ok()) {
+      send_error(res, c, s);
+      return true;
+    }
+    const absl::StatusOr<std::string> page = run();
+    if (page.ok()) {
+      res.set_redirect(*page, 303);
+      return true;
+    }
+    if (page.status().code() != absl::StatusCode::kInvalidArgument &&
+        page.status().code() != absl::StatusCode::kAlreadyExists) {
+      send_error(res, c, page.status());
+      return true;
+    }
+    const auto [name, reason] = split_field_error(std::string(page.status().message()));
+    errors[name] = localized(c, reason);
+    return false;
+  }
+
+  void incident_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                     const std::map<std::string, std::string>& errors, int status) {
+    using domain::DataCategory, domain::SubjectGroup, domain::Risk;
+    mu::data d = form_data(req, c, errors,
+                           {"title", "aware_time", "description", "subject_count", "external_ref"});
+    d.set("categories", choices(c,
+                                std::vector{DataCategory::kIdentification, DataCategory::kContact,
+                                            DataCategory::kFinancial, DataCategory::kPlanning,
+                                            DataCategory::kMedical, DataCategory::kCriminal},
+                                "cat_", fields(req, "categories")));
+    d.set("groups", choices(c,
+                            std::vector{SubjectGroup::kStaff, SubjectGroup::kClients,
+                                        SubjectGroup::kRepresentatives},
+                            "grp_", fields(req, "subject_groups")));
+    d.set("risks", choices(c, std::vector{Risk::kUnknown, Risk::kNone, Risk::kRisk, Risk::kHigh},
+                           "risk_", {field(req, "risk")}));
+    send_page(res, status, render("incident_form", label(c.lang, "report_incident"), c, d));
+  }
+
+  void report_incident(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    std::map<std::string, std::string> errors;
+    app::ReportIncidentInput in;
+    in.party = c.principal.party;
+    in.title = field(req, "title");
+    in.aware_time = field(req, "aware_time");
+    in.description = field(req, "description");
+    in.ticket_ref = field(req, "external_ref");
+    if (in.title.empty()) errors["title"] = label(c.lang, "required");
+    for (const std::string& v : fields(req, "categories")) {
+      if (auto cat = domain::parse_name<domain::DataCategory>(v)) in.categories.push_back(*cat);
+    }
+    for (const std::string& v : fields(req, "subject_groups")) {
+      if (auto g = domain::parse_name<domain::SubjectGroup>(v)) in.subject_groups.push_back(*g);
+    }
+    if (auto risk = domain::parse_name<domain::Risk>(field(req, "risk"))) in.risk = *risk;
+    if (const std::string count = field(req, "subject_count"); !count.empty()) {
+      const auto parsed = whole_number(count);
+      if (!parsed) errors["subject_count"] = label(c.lang, "not_a_number");
+      in.subject_count = parsed.value_or(0);
+    }
+    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+      auto record = uc.report_incident.run({c.principal.name, c.principal.party}, in);
+      if (!record.ok()) return record.status();
+      return "/incidents/" + std::to_string(record->incident.id);
+    });
+    if (!done) incident_form(req, res, c, errors, 422);
+  }
+
+  void request_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                    const std::map<std::string, std::string>& errors, int status) {
+    using K = domain::RequestKind;
+    mu::data d = form_data(req, c, errors, {"receive_time", "summary", "external_ref"});
+    d.set("copy_hint",
+          replace(label(c.lang, "copy_hint"), "{max}", megabytes(settings.max_copy_bytes)));
+    d.set("kinds", choices(c,
+                           std::vector{K::kAccess, K::kRectification, K::kErasure, K::kRestriction,
+                                       K::kPortability, K::kObjection, K::kAutomatedDecision,
+                                       K::kAuthorityMessage},
+                           "kind_", {field(req, "kind")}));
+    send_page(res, status, render("request_form", label(c.lang, "log_request"), c, d));
+  }
+
+  void log_request(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    std::map<std::string, std::string> errors;
+    app::LogRequestInput in;
+    in.party = c.principal.party;
+    in.kind = domain::parse_name<domain::RequestKind>(field(req, "kind"));
+    in.receive_time = field(req, "receive_time");
+    in.summary = field(req, "summary");
+    in.external_ref = field(req, "external_ref");
+    if (!in.kind) errors["kind"] = label(c.lang, "required");
+    if (in.summary.empty()) errors["summary"] = label(c.lang, "required");
+    if (req.has_file("copy") && !req.get_file_value("copy").filename.empty()) {
+      const auto& file = req.get_file_value("copy");
+      if (static_cast<int64_t>(file.content.size()) > settings.max_copy_bytes) {
+        errors["copy"] =
+            replace(label(c.lang, "too_large"), "{max}", megabytes(settings.max_copy_bytes));
+      } else {
+        // The use case checks the declared type against the content and the allowlist.
+        in.copy = domain::Attachment{file.filename, file.content_type, "", 0, file.content};
+      }
+    }
+    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+      auto record = uc.log_request.run({c.principal.name, c.principal.party}, in);
+      if (!record.ok()) return record.status();
+      return "/requests/" + std::to_string(record->request.id);
+    });
+    if (!done) request_form(req, res, c, errors, 422);
+  }
+
+  void compliance(httplib::Response& res, const Caller& c) {
+    const auto scope = api::policy::list_scope(c.principal, "");
+    if (!scope.ok()) return send_error(res, c, scope.status());
+    app::ObligationQuery q;
+    q.include_closed = true;
+    q.party = scope->party;
+    q.viewer = scope->viewer;
+    q.page_size = 500;
+    // month -> rule -> (on time, all decided)
+    std::map<std::string, std::map<std::string, std::pair<int, int>>> rate;
+    std::map<std::string, std::pair<double, int>> notice_hours;  // month -> (sum, count)
+    std::set<std::string> rules;
+    const auto now = clock.now();
+    for (std::string token;;) {
+      q.page_token = token;
+      auto page = uc.queries.obligations(q);
+      if (!page.ok()) return send_error(res, c, page.status());
+      for (const auto& o : page->items) {
+        if (o.owner_party != c.principal.party && !c.principal.auditor) continue;
+        const std::string month = c.zone->format(o.due_time, "%Y-%m");
+        const bool late = (o.state == domain::ObligationState::kOpen && now > o.due_time) ||
+                          o.state == domain::ObligationState::kMetLate;
+        if (o.state == domain::ObligationState::kMet || late) {
+          auto& cell = rate[month][o.rule];
+          cell.first += late ? 0 : 1;
+          cell.second += 1;
+          rules.insert(o.rule);
+        }
+        if (o.rule == "protocol.breach_notice" && o.closed_time &&
+            o.state != domain::ObligationState::kWaived) {
+          auto& cell = notice_hours[c.zone->format(o.start_time, "%Y-%m")];
+          cell.first += std::chrono::duration<double>(*o.closed_time - o.start_time).count() / 3600;
+          cell.second += 1;
+        }
+      }
+      token = page->next_token;
+      if (token.empty()) break;
+    }
+    mu::data d = base_data(c);
+    if (!rate.empty()) {
+      std::vector<std::string> months;
+      for (const auto& [m, _] : rate) months.push_back(m);
+      std::vector<Series> series;
+      for (const std::string& r : rules) {
+        Series s{r, {}};
+        for (const auto& m : months) {
+          const auto it = rate[m].find(r);
+          s.values.push_back(it == rate[m].end()
+                                 ? std::nullopt
+                                 : std::optional(100.0 * it->second.first / it->second.second));
+        }
+        series.push_back(std::move(s));
+      }
+      d.set("rate_chart", bar_chart_svg(label(c.lang, "on_time_rate"), months, series, 100,
+                                        "% " + label(c.lang, "on_time")));
+    }
+    if (!notice_hours.empty()) {
+      std::vector<std::string> months;
+      Series s{label(c.lang, "awareness_to_notice"), {}};
+      double max = 36;
+      for (const auto& [m, cell] : notice_hours) {
+        months.push_back(m);
+        s.values.push_back(cell.first / cell.second);
+        max = std::max(max, cell.first / cell.second);
+      }
+      d.set("notice_chart", bar_chart_svg(label(c.lang, "awareness_to_notice"), months, {s}, max,
+                                          label(c.lang, "hours")));
+    }
+    send_page(res, 200, render("compliance", label(c.lang, "compliance"), c, d));
+  }
+
+  // ---- wiring ----
+
+  using PageHandler =
+      std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
+
+  // Authenticates, sets the caller's language, zone and form token, checks the token of a
+  // POST, and renders what went wrong.
+  httplib::Server::Handler guarded(PageHandler handler, bool post) {
+    return [this, handler = std::move(handler), post](const httplib::Request& req,
+                                                      httplib::Response& res) {
+      secure_headers(res, true);
+      Caller c;
+      auto principal = authenticate(req);
+      c.path = req.path;
+      const domain::Party& first = uc.directory.parties().front();
+      c.zone = first.zone;
+      if (!principal.ok()) {
+        spdlog::info("web: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
+                     std::string(principal.status().message()));
+        return send_error(res, c, absl::PermissionDeniedError(principal.status().message()));
+      }
+      c.principal = *principal;
+      std::string locale = first.locale;
+      if (auto party = uc.directory.find(c.principal.party, "party"); party.ok()) {
+        c.zone = (*party)->zone;
+        c.party_name = (*party)->name;
+        locale = (*party)->locale;
+      }
+      const std::string chosen = cookie(req, kLangCookie);
+      c.lang = is_language(chosen) ? chosen : (is_language(locale) ? locale : "nl");
+      std::string nonce = cookie(req, kCsrfCookie);
+      if (nonce.size() != 32) {
+        nonce = random_hex(16);
+        res.set_header("Set-Cookie", std::string(kCsrfCookie) + "=" + nonce +
+                                         "; Path=/; Secure; HttpOnly; SameSite=Strict");
+      }
+      c.csrf_token = csrf_for(c.principal, nonce);
+      if (post && !csrf_ok(req, c)) {
+        spdlog::warn("web: {} {} by {}: refused, no valid form token or foreign origin", req.method,
+                     req.path, c.principal.name);
+        return send_error(res, c,
+                          absl::PermissionDeniedError("the form is out of date or came from "
+                                                      "another site: reload the page and retry"));
+      }
+      try {
+        handler(req, res, c);
+      } catch (const std::exception& e) {
+        spdlog::error("web: {} {}: unexpected exception: {}", req.method, req.path, e.what());
+        send_error(res, c, absl::InternalError("internal error"));
+      }
+      // Ids and codes only: record contents are personal data.
+      spdlog::info("web: {} {} by {}: {}", req.method, req.path, c.principal.name, res.status);
+    };
+  }
+
+  void routes() {
+    auto& s = *server;
+    s.Get("/", guarded([this](auto& req, auto& res, auto& c) { dashboard(req, res, c); }, false));
+    s.Get(R"(/incidents/(\d{1,18}))",
+          guarded([this](auto& req, auto& res, auto& c) { incident_page(req, res, c); }, false));
+    s.Get(R"(/requests/(\d{1,18}))",
+          guarded([this](auto& req, auto& res, auto& c) { request_page(req, res, c); }, false));
+    s.Get(R"(/requests/(\d{1,18})/copy)",
+          guarded([this](auto& req, auto& res, auto& c) { request_copy(req, res, c); }, false));
+    s.Get(R"(/obligations/(\d{1,18}))", guarded(
+                                            [this](auto& req, auto& res, auto& c) {
+                                              obligation_page(c, res, std::stoll(req.matches[1]),
+                                                              {}, {}, "", 200);
+                                            },
+                                            false));
+    s.Post(R"(/obligations/(\d{1,18})/fulfil)",
+           guarded([this](auto& req, auto& res, auto& c) { close_obligation(req, res, c, true); },
+                   true));
+    s.Post(R"(/obligations/(\d{1,18})/waive)",
+           guarded([this](auto& req, auto& res, auto& c) { close_obligation(req, res, c, false); },
+                   true));
+    s.Post(R"(/incidents/(\d{1,18})/assess)",
+           guarded([this](auto& req, auto& res, auto& c) { assess_incident(req, res, c); }, true));
+    for (const std::string collection : {"incidents", "requests"}) {
+      s.Post("/" + collection + R"(/(\d{1,18})/close)",
+             guarded([this, collection](auto& req, auto& res,
+                                        auto& c) { close_record(req, res, c, collection); },
+                     true));
+    }
+    s.Post(R"(/notifications/(\d{1,18})/ack)",
+           guarded([this](auto& req, auto& res, auto& c) { acknowledge(req, res, c); }, true));
+    s.Get("/incidents/new",
+          guarded([this](auto& req, auto& res, auto& c) { incident_form(req, res, c, {}, 200); },
+                  false));
+    s.Post("/incidents",
+           guarded([this](auto& req, auto& res, auto& c) { report_incident(req, res, c); }, true));
+    s.Get("/requests/new",
+          guarded([this](auto& req, auto& res, auto& c) { request_form(req, res, c, {}, 200); },
+                  false));
+    s.Post("/requests",
+           guarded([this](auto& req, auto& res, auto& c) { log_request(req, res, c); }, true));
+    s.Get("/compliance", guarded([this](auto&, auto& res, auto& c) { compliance(res, c); }, false));
+    // The language is a preference, not a change of records: a link switches it.
+    s.Get("/lang", guarded(
+                       [](auto& req, auto& res, auto&) {
+                         const std::string to = req.get_param_value("to");
+                         std::string back = req.get_param_value("back");
+                         if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 ||
+                             back.find('\\') != std::string::npos) {
+                           back = "/";
+                         }
+                         if (is_language(to)) {
+                           res.set_header("Set-Cookie", std::string(kLangCookie) + "=" + to +
+                                                            "; Path=/; Secure; SameSite=Strict");
+                         }
+                         res.set_redirect(back, 303);
+                       },
+                       false));
+    for (const auto& [name, type] : {std::pair{"console.css", "text/css; charset=utf-8"},
+                                     {"console.js", "text/javascript; charset=utf-8"}}) {
+      s.Get(std::string("/static/") + name,
+            [this, name = std::string(name), type = std::string(type)](const httplib::Request&,
+                                                                       httplib::Response& res) {
+              secure_headers(res, false);
+              res.set_content(assets.at(name), type.c_str());
+            });
+    }
+  }
+};
+
+WebConsole::WebConsole(const app::Clock& clock, const api::CertificateTrust& trust, UseCases uc,
+                       Settings settings)
+    : impl_(std::make_unique<Impl>(clock, trust, uc, std::move(settings))) {}
+
+WebConsole::~WebConsole() { stop(); }
+
+absl::StatusOr<int> WebConsole::start() {
+  Impl& w = *impl_;
+  for (const char* name : {"layout.mustache", "dashboard.mustache", "record.mustache",
+                           "obligation.mustache", "incident_form.mustache", "request_form.mustache",
+                           "compliance.mustache", "error.mustache", "console.css", "console.js"}) {
+    std::string text = read_file(w.settings.assets_dir + "/" + name);
+    if (text.empty()) {
+      return absl::InvalidArgumentError("web console: cannot read " + w.settings.assets_dir + "/" +
+                                        name);
+    }
+    if (std::string(name).ends_with(".mustache")) {
+      mu::mustache check(text);
+      if (!check.is_valid()) {
+        return absl::InvalidArgumentError("web console: " + std::string(name) + ": " +
+                                          check.error_message());
+      }
+    }
+    w.assets[name] = std::move(text);
+  }
+  w.csrf_secret = random_hex(32);
+  const api::TrustFiles files = w.settings.tls;
+  w.server = std::make_unique<httplib::SSLServer>([files](SSL_CTX& ctx) {
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(&ctx, files.cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(&ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(&ctx) != 1 ||
+        SSL_CTX_load_verify_locations(&ctx, files.ca_file.c_str(), nullptr) != 1) {
+      return false;
+    }
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.ca_file.c_str())) {
+      SSL_CTX_set_client_CA_list(&ctx, names);
+    }
+    // The same CA as gRPC verifies the chain; revocation and the principal are decided per
+    // request by CertificateTrust.
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    return true;
+  });
+  if (!w.server->is_valid()) {
+    return absl::InvalidArgumentError("web console: cannot load the TLS certificate, key or CA");
+  }
+  // Room for the largest copy of a request and the rest of the form; the handler bounds the
+  // copy itself.
+  w.server->set_payload_max_length(static_cast<size_t>(w.settings.max_copy_bytes) + (1 << 20));
+  w.routes();
+  const std::string& listen = w.settings.listen;
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    return absl::InvalidArgumentError("web.listen: not HOST:PORT: " + listen);
+  }
+  if (port == 0) {
+    port = w.server->bind_to_any_port(host);
+  } else if (!w.server->bind_to_port(host, port)) {
+    port = -1;
+  }
+  if (port <= 0) return absl::UnavailableError("web console: cannot listen on " + listen);
+  thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
+  return port;
+}
+
+void WebConsole::stop() {
+  if (impl_->server) impl_->server->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace termijn::web

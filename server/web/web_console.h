@@ -1,0 +1,71 @@
+#pragma once
+
+#include <absl/status/statusor.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/api/certificate_trust.h"
+#include "server/app/audit.h"
+#include "server/app/clock.h"
+#include "server/app/close_obligation.h"
+#include "server/app/close_record.h"
+#include "server/app/directory.h"
+#include "server/app/log_request.h"
+#include "server/app/notifications.h"
+#include "server/app/queries.h"
+#include "server/app/report_incident.h"
+#include "server/app/update_incident.h"
+
+namespace termijn::web {
+
+/// The use cases the console calls: the very ones the gRPC API calls.
+struct UseCases {
+  const app::Directory& directory;
+  app::ReportIncident& report_incident;
+  app::LogRequest& log_request;
+  app::CloseObligation& close_obligation;
+  app::Queries& queries;
+  app::Notifications& notifications;
+  app::AuditTrail& audit_trail;
+  app::CloseIncident& close_incident;
+  app::CloseRequest& close_request;
+  app::UpdateIncident& update_incident;
+};
+
+struct Settings {
+  std::string listen;   ///< "127.0.0.1:8443"; port 0: any free port
+  api::TrustFiles tls;  ///< the gRPC server's CA, certificate and key
+  /// Proxies (IP addresses) trusted to name the principal in `proxy_header`; they still need a
+  /// client certificate signed by the CA.
+  std::vector<std::string> trusted_proxies;
+  std::string proxy_header = "X-Termijn-Principal";
+  int64_t max_copy_bytes = 10 * 1024 * 1024;
+  std::string assets_dir;  ///< templates, style sheet and script
+};
+
+/// The web console: HTTPS with client certificates (cpp-httplib over OpenSSL), pages rendered on
+/// the server from Mustache templates that escape every value. Who may see and do what is
+/// decided by api::policy, as for the gRPC API.
+class WebConsole {
+ public:
+  WebConsole(const app::Clock& clock, const api::CertificateTrust& trust, UseCases uc,
+             Settings settings);
+  ~WebConsole();
+
+  /// Binds and serves on a thread of its own; returns the bound port. INVALID_ARGUMENT when the
+  /// TLS files or templates cannot be loaded, UNAVAILABLE when the address cannot be bound.
+  absl::StatusOr<int> start();
+  /// Stops serving; requests in progress finish.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+};
+
+}  // namespace termijn::web

@@ -1,0 +1,316 @@
+"""The web console in a real browser: Debian's chromium driven by chromium-driver, logged in
+with the demo principals' client certificates (PKCS#12 in each browser's own NSS database,
+picked automatically through Chromium's AutoSelectCertificateForUrls policy).
+
+Screenshots go to TERMIJN_SCREENSHOT_DIR (default: the current directory, the build tree under
+CTest).
+"""
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+import zoneinfo
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.support.ui import WebDriverWait
+
+from web_harness import P12_PASSWORD, Termijnd
+
+# Chromium reads policies only from here; the test's file is removed in tearDown.
+POLICY_DIR = "/etc/chromium/policies/managed"
+SCREENSHOTS = os.environ.get("TERMIJN_SCREENSHOT_DIR", os.getcwd())
+BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
+
+
+class Browser:
+    """A headless Chromium with its own profile and NSS database holding one principal."""
+
+    def __init__(self, termijnd, principal):
+        self.home = tempfile.mkdtemp(prefix="termijn-browser-")
+        nssdb = "sql:" + os.path.join(self.home, ".pki", "nssdb")
+        os.makedirs(os.path.join(self.home, ".pki", "nssdb"))
+        subprocess.run(["certutil", "-N", "-d", nssdb, "--empty-password"], check=True)
+        subprocess.run(["certutil", "-A", "-d", nssdb, "-n", "Termijn development CA", "-t", "C,,",
+                        "-i", termijnd.cert("ca.crt")], check=True)
+        subprocess.run(["pk12util", "-i", termijnd.p12(principal), "-d", nssdb, "-W", P12_PASSWORD],
+                       check=True, stdout=subprocess.DEVNULL)
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=nl",
+                    "--user-data-dir=" + os.path.join(self.home, "profile")]:
+            options.add_argument(arg)
+        env = dict(os.environ, HOME=self.home)
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.origin = termijnd.origin
+
+    def open(self, path):
+        self.driver.get(self.origin + path)
+        return self.driver
+
+    def click(self, css):
+        """Clicks what submits a form or follows a link, and waits for the next page."""
+        # Each document has its own time origin: a new one means the next page is there.
+        script = "return [performance.timeOrigin, document.readyState]"
+        old = self.driver.execute_script(script)[0]
+        self.find(css).click()
+
+        def loaded(driver):
+            try:
+                origin, state = driver.execute_script(script)
+            except WebDriverException:  # between two documents
+                return False
+            return origin != old and state == "complete"
+        WebDriverWait(self.driver, 30, poll_frequency=0.1).until(loaded)
+
+    def wait_for_text(self, css, texts):
+        """Reloads the page until the element `css` holds every one of `texts` (30 s at most)."""
+        def holds(driver):
+            found = driver.find_elements(By.CSS_SELECTOR, css)
+            if found and all(t in found[0].text for t in texts):
+                return True
+            driver.refresh()
+            return False
+        try:
+            WebDriverWait(self.driver, 30, poll_frequency=0.2).until(holds)
+        except Exception:
+            print(css, "holds:", [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, css)])
+            raise
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def finds(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def screenshot(self, name):
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        # The whole page, not only the window.
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1400, max(1000, height + 40))
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, name))
+        self.driver.set_window_size(1400, 1000)
+
+    def close(self):
+        self.driver.quit()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def local(dt):
+    return dt.astimezone(BRUSSELS).strftime("%Y-%m-%dT%H:%M")
+
+
+class ConsoleTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.termijnd = Termijnd()
+        os.makedirs(POLICY_DIR, exist_ok=True)
+        cls.policy = os.path.join(POLICY_DIR, "termijn-console-test-%d.json" % os.getpid())
+        with open(cls.policy, "w") as f:
+            json.dump({"AutoSelectCertificateForUrls": [
+                json.dumps({"pattern": cls.termijnd.origin, "filter": {}})]}, f)
+        cls.browsers = []
+
+    @classmethod
+    def tearDownClass(cls):
+        for b in cls.browsers:
+            b.close()
+        os.remove(cls.policy)
+        cls.termijnd.stop()
+
+    def browser(self, principal):
+        b = Browser(self.termijnd, principal)
+        self.browsers.append(b)
+        return b
+
+    def test_incident_from_report_to_acknowledgement(self):
+        # A DPO reports an incident, sees its deadlines count down, fulfils one; the other
+        # party's DPO acknowledges the notice and cannot open the owner's internal duty; the
+        # history shows it all.
+        herent = self.browser("herent-dpo")
+        herent.open("/")
+        self.assertEqual(herent.find("#principal").text, "herent-dpo")
+        self.assertEqual(herent.find("#no-deadlines").text, "Geen openstaande termijnen.")
+
+        # A refused form shows the error at its field and stores nothing.
+        herent.open("/incidents/new")
+        herent.find("#aware_time").send_keys("gisteren")
+        herent.click("#submit")
+        self.assertEqual(herent.find("#title-error").text, "Verplicht.")
+        self.assertEqual(herent.find("#title").get_attribute("aria-invalid"), "true")
+        herent.find("#title").send_keys("USB-stick met cliëntendossiers verloren")
+        herent.click("#submit")
+        self.assertIn("gisteren", herent.find("#aware_time-error").text)
+        herent.open("/?state=all")
+        self.assertEqual(len(herent.finds("#no-deadlines")), 1)
+
+        # Two earlier incidents: GDPR art. 33 (72 h) overdue for one, under 24 h for the other.
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for title, hours_ago in [("Mail met cliëntenlijst naar verkeerde ontvanger", 80),
+                                 ("Laptop van maatschappelijk werker gestolen", 60)]:
+            herent.open("/incidents/new")
+            herent.find("#title").send_keys(title)
+            herent.find("#aware_time").send_keys(local(now - datetime.timedelta(hours=hours_ago)))
+            herent.click("#submit")
+            self.assertRegex(herent.driver.current_url, r"/incidents/\d+$")
+
+        # The report itself, 30 hours after awareness: 42 h left of GDPR art. 33's 72.
+        herent.open("/incidents/new")
+        herent.find("#title").send_keys("USB-stick met cliëntendossiers verloren")
+        herent.find("#aware_time").send_keys(local(now - datetime.timedelta(hours=30)))
+        herent.find("#description").send_keys("Verloren op de trein Leuven-Brussel; niet versleuteld.")
+        herent.find("input[value=medical]").click()
+        herent.find("input[value=identification]").click()
+        herent.find("input[value=clients]").click()
+        herent.find("#subject_count").send_keys("37")
+        herent.click("#submit")
+        self.assertRegex(herent.driver.current_url, r"/incidents/\d+$")
+        incident_url = herent.driver.current_url[len(self.termijnd.origin):]
+        self.assertIn("USB-stick met cliëntendossiers verloren", herent.find("h1").text)
+        rules = [r.get_attribute("data-rule") for r in herent.finds("#obligations tbody tr")]
+        self.assertIn("protocol.breach_notice", rules)
+        self.assertIn("gdpr.art33_authority", rules)
+        art33 = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
+        art33_id = art33.get_attribute("data-obligation")
+        self.assertRegex(art33.find_element(By.CSS_SELECTOR, ".countdown").text, r"^nog 1 d \d+ h \d\d min$")
+
+        # The dashboard: soonest first, with countdown, legal limit and next reminder.
+        herent.open("/")
+        # (The breach notices may still be on the way out: only GDPR art. 33 is looked at.)
+        art33_rows = [r for r in herent.finds("#deadlines tbody tr")
+                      if r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text == "gdpr.art33_authority"]
+        self.assertEqual([r.get_attribute("class") for r in art33_rows], ["u-overdue", "u-urgent", "u-calm"])
+        countdowns = [r.find_element(By.CSS_SELECTOR, ".countdown").text for r in art33_rows]
+        self.assertRegex(countdowns[0], r"^\d+ h \d\d min te laat$")
+        self.assertRegex(countdowns[1], r"^nog \d+ h \d\d min$")
+        self.assertRegex(countdowns[2], r"^nog 1 d \d+ h \d\d min$")
+        self.assertIn("(50%)", art33_rows[2].text)  # the next reminder
+        herent.screenshot("console-dashboard.png")
+
+        # Fulfil GDPR art. 33: first without evidence (refused at the field), then with it.
+        herent.open("/obligations/" + art33_id)
+        herent.click("#fulfil")
+        self.assertEqual(herent.find("#evidence-error").text, "Verplicht.")
+        herent.find("#evidence").send_keys("Gemeld aan de GBA, referentie 2026/123")
+        herent.click("#fulfil")
+        self.assertTrue(herent.driver.current_url.endswith(incident_url))
+        row = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
+        self.assertIn("nageleefd", row.find_element(By.CSS_SELECTOR, ".state").text)
+
+        # The notice goes out by itself (the outbox); the page shows it once it is sent.
+        herent.wait_for_text("#notices", ["verzonden"])
+
+        # The other party's DPO sees what was notified to it and acknowledges it.
+        kortenberg = self.browser("kortenberg-dpo")
+        kortenberg.open(incident_url)
+        self.assertIn("USB-stick met cliëntendossiers verloren", kortenberg.find("h1").text)
+        rules = [r.get_attribute("data-rule") for r in kortenberg.finds("#obligations tbody tr")]
+        self.assertEqual(rules, ["protocol.breach_notice"])
+        self.assertEqual(kortenberg.finds("#history"), [])
+        kortenberg.click("#notices button")
+        self.assertIn("(kortenberg-dpo)", kortenberg.find("#notices tbody tr").text)
+        # Its list of Herent's deadlines holds only the notices to Kortenberg.
+        kortenberg.open("/?party=herent&state=all")
+        listed = {r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text
+                  for r in kortenberg.finds("#deadlines tbody tr")}
+        self.assertEqual(listed, {"protocol.breach_notice"})
+        # ... and cannot open the owner's internal duty: as if it did not exist.
+        kortenberg.open("/obligations/" + art33_id)
+        self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
+        kortenberg.open("/obligations/999999")
+        self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
+
+        # The owner reads the history from the audit trail, in English this time.
+        herent.open(incident_url)
+        herent.click("#lang-switch a[hreflang=en]")
+        self.assertEqual(herent.find("#hist-h").text, "History (audit trail)")
+        # The trail is chained by a worker just after each commit: reload until it is.
+        # (Kortenberg's acknowledgement is Kortenberg's event, scoped as the API scopes it; the
+        # notices table says who acknowledged when.)
+        herent.wait_for_text("#history", ["incident.reported", "obligation.fulfilled",
+                                          "notification.sent"])
+        herent.screenshot("console-incident.png")
+
+        # Waive GDPR art. 33 of the second incident with a reason (art. 33(1): unlikely risk).
+        herent.open("/incidents/2")
+        waived = herent.find("#obligations tr[data-rule='gdpr.art33_authority']").get_attribute("data-obligation")
+        herent.open("/obligations/" + waived)
+        herent.find("#reason").send_keys("The laptop was encrypted; unlikely to result in a risk")
+        herent.click("#waive")
+        row = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
+        self.assertIn("waived", row.find_element(By.CSS_SELECTOR, ".state").text)
+
+        # The DPO assesses the risk as high: GDPR art. 34 (inform the data subjects) starts. A
+        # bad count is refused at its field first, and nothing changes.
+        herent.find("#risk option[value=high]").click()
+        herent.find("#subject_count").clear()
+        herent.find("#subject_count").send_keys("many")
+        herent.click("#assess")
+        self.assertEqual(herent.find("#subject_count-error").text, "Not a whole number.")
+        self.assertNotIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        herent.find("#subject_count").clear()
+        herent.find("#subject_count").send_keys("120")
+        herent.find("#measures").send_keys("Remote wipe requested")
+        herent.click("#assess")
+        self.assertIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        self.assertIn("120", herent.find("#facts").text)
+
+        # Closing: refused while an obligation is open (the error at the summary), then done.
+        herent.open("/incidents/1")
+        herent.find("#summary").send_keys("Mail gewist door de ontvanger")
+        herent.click("#close")
+        self.assertIn("obligations/", herent.find("#summary-error").text)
+        self.assertEqual(len(herent.finds("#close-form")), 1)
+        herent.open(incident_url)
+        herent.click("#close")
+        self.assertEqual(herent.find("#summary-error").text, "Required.")
+        herent.find("#summary").send_keys("USB-stick teruggevonden; procedure aangepast")
+        herent.click("#close")
+        self.assertIn("USB-stick teruggevonden", herent.find("#facts").text)
+        self.assertEqual(herent.finds("#close-form"), [])
+        herent.wait_for_text("#history", ["incident.closed"])
+
+        # A form posted without its token is refused.
+        herent.open("/incidents/new")
+        herent.driver.execute_script("document.querySelector('input[name=csrf]').remove()")
+        herent.find("#title").send_keys("Forged")
+        herent.click("#submit")
+        self.assertEqual(herent.find("h1").text, "Not allowed")
+
+    def test_request_with_upload(self):
+        # A reporter logs a request with the copy of the original; a file of a forbidden type is
+        # refused at the copy field.
+        reporter = self.browser("herent-reporter")
+        work = tempfile.mkdtemp(prefix="termijn-upload-")
+        exe = os.path.join(work, "letter.pdf")
+        with open(exe, "wb") as f:
+            f.write(b"MZ\x90\x00" + b"\x00" * 200)
+        reporter.open("/requests/new")
+        reporter.find("#kind option[value=access]").click()
+        reporter.find("#summary").send_keys("Cliënt vraagt een kopie van het dossier")
+        reporter.find("#copy").send_keys(exe)
+        reporter.click("#submit")
+        self.assertNotEqual(reporter.find("#copy-error").text, "")
+        pdf = os.path.join(work, "brief.pdf")
+        with open(pdf, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        reporter.find("#kind option[value=access]").click()
+        reporter.find("#copy").send_keys(pdf)
+        reporter.click("#submit")
+        self.assertRegex(reporter.driver.current_url, r"/requests/\d+$")
+        self.assertIn("brief.pdf", reporter.find("#copy-link").text)
+        rules = [r.get_attribute("data-rule") for r in reporter.finds("#obligations tbody tr")]
+        self.assertIn("gdpr.art12_response", rules)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,109 @@
+"""The web console without a browser: client certificates log in, anything else is refused;
+forms need their token and this origin; pages carry the security headers."""
+import re
+import unittest
+
+from web_harness import Termijnd
+
+
+class WebSecurityTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.termijnd = Termijnd()
+
+    @classmethod
+    def tearDownClass(cls):
+        # SIGTERM stops the web console with the rest: termijnd exits cleanly.
+        if cls.termijnd.stop() != 0:
+            raise AssertionError("termijnd did not stop cleanly on SIGTERM")
+
+    def token(self, principal):
+        status, _, body = self.termijnd.curl(principal, "/incidents/new")
+        self.assertEqual(status, 200)
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1)
+
+    def test_client_certificate_logs_in_as_its_principal(self):
+        # The certificate's CN maps to the configured principal, as for gRPC.
+        status, headers, body = self.termijnd.curl("herent-dpo", "/")
+        self.assertEqual(status, 200)
+        self.assertIn('<strong id="principal">herent-dpo</strong>', body)
+        self.assertIn("Cache-Control: no-store", headers)
+        self.assertRegex(headers, r"Content-Security-Policy: default-src 'none'; script-src 'self'")
+        self.assertRegex(headers, r"Set-Cookie: __Host-termijn-csrf=[0-9a-f]{32}; Path=/; Secure; HttpOnly; SameSite=Strict")
+
+    def test_without_certificate_the_handshake_fails(self):
+        # No page, not even an error page, without a certificate the CA signed.
+        status, _, _ = self.termijnd.curl(None, "/")
+        self.assertEqual(status, 0)
+
+    def test_post_without_valid_token_is_403_and_stores_nothing(self):
+        # A form post without its token (or with another principal's) is refused.
+        status, _, _ = self.termijnd.curl("herent-dpo", "/incidents", "-d", "title=Forged")
+        self.assertEqual(status, 403)
+        other = self.token("kortenberg-dpo")
+        status, _, _ = self.termijnd.curl("herent-dpo", "/incidents", "-d", "title=Forged", "-d", "csrf=" + other)
+        self.assertEqual(status, 403)
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM incident WHERE title = 'Forged'"), "0")
+
+    def test_post_from_another_origin_is_403(self):
+        # The Origin check holds even with a valid token.
+        token = self.token("herent-dpo")
+        status, _, _ = self.termijnd.curl("herent-dpo", "/incidents", "-H", "Origin: https://evil.example",
+                                          "-d", "title=Cross-site", "-d", "csrf=" + token)
+        self.assertEqual(status, 403)
+
+    def test_refused_form_names_the_field_and_values_are_escaped(self):
+        # Bad input is shown at its field, with the input escaped, and nothing is stored.
+        token = self.token("herent-dpo")
+        status, _, body = self.termijnd.curl("herent-dpo", "/incidents", "-d", "csrf=" + token,
+                                             "--data-urlencode", "description=<script>alert(1)</script>",
+                                             "-d", "subject_count=many")
+        self.assertEqual(status, 422)
+        self.assertIn('id="title-error">Verplicht.', body)
+        self.assertIn('id="subject_count-error">Geen geheel getal.', body)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", body)
+        self.assertNotIn("<script>alert", body)
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM incident"), "0")
+
+    def test_auditor_cannot_report(self):
+        # The same policy as gRPC: an auditor reads, it does not record.
+        token = self.token("auditor")
+        status, _, _ = self.termijnd.curl("auditor", "/incidents", "-d", "title=Audit", "-d", "csrf=" + token)
+        self.assertEqual(status, 403)
+
+
+class TrustedProxyTest(unittest.TestCase):
+    """A reverse proxy at a configured address names the principal; nobody else can."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.termijnd = Termijnd('trusted_proxies = ["127.0.0.2"]\n')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.termijnd.stop()
+
+    def principal_shown(self, status, body):
+        self.assertEqual(status, 200, body)
+        return re.search(r'<strong id="principal">([^<]*)</strong>', body).group(1)
+
+    def test_header_from_configured_proxy_names_the_principal(self):
+        # The proxy connects with its own certificate from 127.0.0.2 and acts for the user.
+        status, _, body = self.termijnd.curl("auditor", "/", "--interface", "127.0.0.2",
+                                             "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(self.principal_shown(status, body), "herent-dpo")
+
+    def test_header_from_elsewhere_is_ignored(self):
+        # From any other address the certificate decides, whatever the header says.
+        status, _, body = self.termijnd.curl("auditor", "/", "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(self.principal_shown(status, body), "auditor")
+
+    def test_proxy_naming_no_principal_is_refused(self):
+        # A name that is not configured logs nobody in.
+        status, _, _ = self.termijnd.curl("auditor", "/", "--interface", "127.0.0.2",
+                                          "-H", "X-Termijn-Principal: mallory")
+        self.assertEqual(status, 403)
+
+
+if __name__ == "__main__":
+    unittest.main()
