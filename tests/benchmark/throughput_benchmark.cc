@@ -187,7 +187,10 @@ using Starter = std::function<void(v1::Termijn::Stub&, grpc::ClientContext*, int
 
 // Keeps `clients` calls in flight for `seconds`, each client starting its next call from the
 // completion of the previous one (gRPC's callback API, no thread per call).
-Latencies drive(v1::Termijn::Stub& stub, int clients, int seconds, const Starter& start) {
+// `seq` numbers the calls across phases, so that no request_id is sent twice (a repeated one would
+// be answered from the first call without writing).
+Latencies drive(v1::Termijn::Stub& stub, int clients, int seconds, const Starter& start,
+                std::atomic<int64_t>& seq) {
   struct Slot {
     std::unique_ptr<grpc::ClientContext> context;
     Clock::time_point started;
@@ -196,7 +199,6 @@ Latencies drive(v1::Termijn::Stub& stub, int clients, int seconds, const Starter
   std::condition_variable all_done;
   int running = clients;
   Latencies result;
-  std::atomic<int64_t> seq{0};
   const Clock::time_point begin = Clock::now();
   const Clock::time_point end = begin + std::chrono::seconds(seconds);
   std::vector<Slot> slots(clients);
@@ -367,6 +369,7 @@ int main(int argc, char** argv) {
               "rps", "p50 ms", "p99 ms", "max ms", "wcom", "WAL B", "cpu T", "cpu PG", "pgb tps",
               "wcom", "WAL B", "ratio");
   std::vector<Row> rows;
+  std::atomic<int64_t> seq{0};
   for (int clients : o.clients) {
     for (const auto& [rpc, start] : rpcs) {
       if (rpc == "GetIncident" && incidents.empty()) usage("no incident was reported to read");
@@ -379,7 +382,7 @@ int main(int argc, char** argv) {
                                  std::function<void(grpc::Status)> done) {
         start(*stubs[static_cast<size_t>(channel++) % stubs.size()], ctx, seq, std::move(done));
       };
-      const Latencies l = drive(*stubs[0], clients, o.seconds, spread);
+      const Latencies l = drive(*stubs[0], clients, o.seconds, spread, seq);
       if (write) stats.settle();
       const Snapshot after = stats.take();
       const double calls = static_cast<double>(l.us.size());
