@@ -119,17 +119,19 @@ absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
     if (auto s = tx.cancel_escalation(o.id); !s.ok()) return s;
   }
   const domain::EscalationPolicy escalation = policy.escalation_for(o.rule);
+  std::vector<domain::ScheduledStep> steps;
   for (const domain::StepTime& t : domain::first_step_times(escalation, o, owner)) {
-    domain::ScheduledStep step;
+    domain::ScheduledStep& step = steps.emplace_back();
     step.obligation_id = o.id;
     step.time = t;
     step.label = escalation.steps[t.step].label;
     step.audience = domain::audience_list(escalation.steps[t.step].to);
-    if (auto id = replan ? tx.replan_step(step) : tx.insert_step(step); !id.ok()) {
-      return id.status();
+    if (replan) {
+      if (auto id = tx.replan_step(step); !id.ok()) return id.status();
     }
   }
-  return absl::OkStatus();
+  if (replan) return absl::OkStatus();
+  return tx.insert_steps(steps).status();
 }
 
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,

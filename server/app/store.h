@@ -163,6 +163,10 @@ class StoreTransaction : public StoreReader {
   /// Plans a step anew: a step of the same (obligation, step, repetition) that has not fired
   /// takes the new time; one that fired is left alone (0 is returned).
   virtual absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& step) = 0;
+  /// Adds the reminder steps of one obligation (all `steps` have its obligation_id) in one
+  /// round trip, as insert_step each; returns the ids of those it added.
+  virtual absl::StatusOr<std::vector<int64_t>> insert_steps(
+      const std::vector<domain::ScheduledStep>& steps) = 0;
   /// Claims (key.principal, key.request_id) for this transaction; nullopt when it was new. If
   /// another transaction holds it, waits until that one ends. Otherwise returns the stored key:
   /// an earlier create with that id committed.

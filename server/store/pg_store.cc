@@ -149,16 +149,32 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::StatusOr<int64_t> insert_step(const domain::ScheduledStep& st) override {
-    return step("insert step", [&]() -> absl::StatusOr<int64_t> {
-      const pqxx::result found = tx_->exec_prepared(
-          stmt::kInsertStep, st.obligation_id, st.time.step, st.time.repetition, st.label,
-          st.audience, seconds(st.time.fire_time), st.time.moved);
-      if (found.empty()) return int64_t{0};
-      if (!woke_schedulers_) {
-        tx_->exec_prepared(stmt::kWakeSchedulers);
-        woke_schedulers_ = true;
+    const auto added = insert_steps({st});
+    if (!added.ok()) return added.status();
+    return added->empty() ? int64_t{0} : added->front();
+  }
+
+  absl::StatusOr<std::vector<int64_t>> insert_steps(
+      const std::vector<domain::ScheduledStep>& steps) override {
+    return step("insert steps", [&]() -> absl::StatusOr<std::vector<int64_t>> {
+      if (steps.empty()) return std::vector<int64_t>();
+      PgArray number, repetition, label, audience, fire_time, moved;
+      for (const domain::ScheduledStep& st : steps) {
+        number.add(st.time.step);
+        repetition.add(st.time.repetition);
+        label.add(st.label);
+        audience.add(st.audience);
+        fire_time.add(seconds(st.time.fire_time));
+        moved.add(st.time.moved ? "t" : "f");
       }
-      return found[0][0].as<int64_t>();
+      std::vector<int64_t> added;
+      for (const pqxx::row& row :
+           tx_->exec_prepared(stmt::kInsertSteps, steps.front().obligation_id, number.str(),
+                              repetition.str(), label.str(), audience.str(), fire_time.str(),
+                              moved.str())) {
+        added.push_back(row[0].as<int64_t>());
+      }
+      return added;
     });
   }
 
@@ -314,7 +330,6 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   PgPool::Lease lease_;
   std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
   bool failed_ = false;
-  bool woke_schedulers_ = false;
   std::vector<domain::AuditRecord> audit_;
 };
 

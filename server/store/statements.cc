@@ -235,10 +235,16 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kNextNotificationTime,
             "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
             "state = 'pending'");
-  c.prepare(stmt::kInsertStep,
-            "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
-            "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
-            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id");
+  // The steps of one obligation in one round trip (arrays of step, repetition, label, audience,
+  // fire time, moved); wakes the schedulers when it added any. Returns the ids it added.
+  c.prepare(stmt::kInsertSteps,
+            "WITH added AS (INSERT INTO escalation_step (obligation_id, step, repetition, label, "
+            "audience, fire_time, moved) SELECT $1, s, r, l, a, to_timestamp(f), m FROM "
+            "unnest($2::integer[], $3::integer[], $4::text[], $5::text[], $6::bigint[], "
+            "$7::boolean[]) AS u(s, r, l, a, f, m) "
+            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id), "
+            "woke AS (SELECT pg_notify('" + std::string(kStepChannel) + "', '') FROM added LIMIT 1) "
+            "SELECT id FROM added, woke");
   c.prepare(stmt::kWakeSchedulers, "SELECT pg_notify('" + std::string(kStepChannel) + "', '')");
   // A step is claimed together with its obligation: one scheduler at a time works on an
   // obligation, so its due steps are seen and decided together.

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <latch>
 #include <mutex>
@@ -165,6 +166,41 @@ TEST_F(StoreTransactionTest, LockingAMissingObligationIsNotFound) {
   const auto locked = (*tx)->lock_obligation(999);
 
   EXPECT_TRUE(IsError(locked.status(), StatusCode::kNotFound, "obligations/999"));
+}
+
+// insert_steps writes an obligation's steps in one statement with their labels, audiences,
+// times and moved flags; steps that exist already are left alone and not returned.
+TEST_F(StoreTransactionTest, InsertStepsAddsOnlyTheNewOnes) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto id = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(id.ok()) << id.status();
+  const auto oid = (*tx)->insert_obligation(breach_notice_for(*id));
+  ASSERT_TRUE(oid.ok()) << oid.status();
+  std::vector<domain::ScheduledStep> steps(3);
+  for (int i = 0; i < 3; ++i) {
+    steps[i].obligation_id = *oid;
+    steps[i].time = {i, 0, at("2026-03-28T10:00:00+01:00") + std::chrono::hours(i), i == 2};
+    steps[i].label = i == 0 ? "50% \"quoted\", comma" : "-" + std::to_string(i) + "h";
+    steps[i].audience = "owner_dpo,owner_escalation";
+  }
+  const auto first = (*tx)->insert_step(steps[0]);
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  const auto added = (*tx)->insert_steps(steps);
+
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(added->size(), 2u);
+  EXPECT_EQ(std::count(added->begin(), added->end(), *first), 0);
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+  EXPECT_EQ(rows("escalation_step"), 3);
+  EXPECT_EQ(db().scalar("SELECT string_agg(label || '|' || audience || '|' || moved || '|' || "
+                              "extract(epoch FROM fire_time)::bigint, ';' ORDER BY step) FROM "
+                              "escalation_step"),
+            "50% \"quoted\", comma|owner_dpo,owner_escalation|false|1774688400;"
+            "-1h|owner_dpo,owner_escalation|false|1774692000;"
+            "-2h|owner_dpo,owner_escalation|true|1774695600");
 }
 
 class PgStoreReadTest : public PgTest {};
