@@ -188,11 +188,6 @@ std::string countdown(const google::protobuf::Timestamp& due) {
   return delta >= 0 ? "in " + span : span + " overdue";
 }
 
-std::string recipient_of(const v1::Obligation& o) {
-  return o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
-                                       : o.recipient().party() + " dpo";
-}
-
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,
                        bool explain) {
   if (obligations.empty()) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "client/register_csv.h"
 #include "termijn/v1/termijn.grpc.pb.h"
 
 namespace termijn::cli {
@@ -61,9 +62,6 @@ std::string local_time(const google::protobuf::Timestamp& t, const std::string& 
 
 /// "in 35 h 12 min", "3 h 5 min overdue", relative to now.
 std::string countdown(const google::protobuf::Timestamp& due);
-
-/// To whom an obligation is owed: "kortenberg dpo", "authority", "data-subject".
-std::string recipient_of(const v1::Obligation& o);
 
 /// Prints obligations as a table, soonest first.
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,

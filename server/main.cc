@@ -334,7 +334,8 @@ int serve(const Options& o) {
     console = std::make_unique<web::WebConsole>(
         clock, trust,
         web::UseCases{directory, report_incident, log_request, close_obligation, queries,
-                      notifications, audit_trail, close_incident, close_request, update_incident},
+                      notifications, audit_trail, close_incident, close_request, update_incident,
+                      registers, extend_request},
         web::Settings{web_listen, tls_files, config.web.trusted_proxies,
                       config.web.proxy_header, config.max_copy_bytes, TERMIJN_WEB_ASSETS_DIR});
     const auto web_port = console->start();

@@ -147,6 +147,57 @@ const std::vector<Entry>& entries() {
       {"notice_failed", "mislukt", "failed"},
       {"notice_cancelled", "geannuleerd", "cancelled"},
       {"closing_summary", "Samenvatting bij het afsluiten", "Closing summary"},
+      {"registers", "Registers", "Registers"},
+      {"breach_register", "Register van inbreuken (AVG art. 33(5))",
+       "Breach register (GDPR art. 33(5))"},
+      {"request_register", "Register van verzoeken", "Register of requests"},
+      {"year", "Jaar", "Year"},
+      {"every_year", "leeg: alle jaren", "empty: every year"},
+      {"show", "Tonen", "Show"},
+      {"export_csv", "Exporteren als CSV", "Export as CSV"},
+      {"no_records", "Geen gegevens in dit register.", "No records in this register."},
+      {"art33", "Melding aan de toezichthouder (art. 33)", "Notice to the authority (art. 33)"},
+      {"art34", "Mededeling aan de betrokkenen (art. 34)", "Notice to the subjects (art. 34)"},
+      {"answer", "Antwoord", "Answer"},
+      {"answer_due", "Antwoord uiterlijk", "Answer due"},
+      {"tl_unspecified", "-", "-"},
+      {"tl_on-time", "tijdig", "on time"},
+      {"tl_late", "te laat", "late"},
+      {"tl_beyond-legal-limit", "na de wettelijke grens", "beyond the legal limit"},
+      {"tl_open", "open", "open"},
+      {"tl_overdue", "te laat, nog open", "overdue"},
+      {"tl_waived", "afgezien", "waived"},
+      {"record_open", "open", "open"},
+      {"record_closed", "afgesloten", "closed"},
+      {"extend", "Termijn verlengen (AVG art. 12(3))", "Extend the deadline (GDPR art. 12(3))"},
+      {"months", "Met hoeveel maanden", "By how many months"},
+      {"month_1", "1 maand", "1 month"},
+      {"month_2", "2 maanden", "2 months"},
+      {"extension_reason", "Reden (wordt aan de betrokkene meegedeeld)",
+       "Reason (told to the data subject)"},
+      {"extended", "Verlengd", "Extended"},
+      {"err_too_long", "Te lang: ten hoogste {n} bytes.", "Too long: at most {n} bytes."},
+      {"err_not_utf8", "Geen geldige UTF-8-tekst.", "Not valid UTF-8 text."},
+      {"err_control_character", "Bevat een stuurteken.", "Contains a control character."},
+      {"err_after_aware", "Ligt na het tijdstip van kennisname.", "Lies after the time of awareness."},
+      {"err_between", "Moet tussen 0 en {n} liggen.", "Must lie between 0 and {n}."},
+      {"err_negative", "Mag niet negatief zijn.", "Must not be negative."},
+      {"err_months", "Kies 1 of 2 maanden (AVG art. 12(3)).",
+       "Choose 1 or 2 months (GDPR art. 12(3))."},
+      {"err_not_a_time", "Geen tijdstip: gebruik bv. 2026-11-27T14:20.",
+       "Not a time: use e.g. 2026-11-27T14:20."},
+      {"err_future", "Ligt in de toekomst.", "Lies in the future."},
+      {"err_time_range", "Buiten de ondersteunde periode.", "Outside the supported period."},
+      {"err_time_gap", "Bestaat niet in deze tijdzone (de klok verspringt); geef een tijdsverschil.",
+       "Does not exist in this time zone (the clocks skip it); give an offset."},
+      {"err_time_twice", "Komt twee keer voor in deze tijdzone; geef een tijdsverschil.",
+       "Occurs twice in this time zone; give an offset."},
+      {"err_empty_file", "Het bestand is leeg.", "The file is empty."},
+      {"err_file_type", "Dit soort bestand wordt niet aanvaard, of de inhoud past niet bij het type.",
+       "This kind of file is not accepted, or its content does not match its type."},
+      {"err_no_path", "De bestandsnaam mag geen pad bevatten.", "The file name must not contain a path."},
+      {"err_already_used", "Al in gebruik voor een ander dossier.", "Already used for another record."},
+      {"err_year", "Geen jaar tussen 1970 en 2100.", "Not a year between 1970 and 2100."},
   };
   return kEntries;
 }
@@ -164,6 +215,55 @@ bool is_language(std::string_view lang) { return lang == "nl" || lang == "en"; }
 const std::map<std::string, std::string>& labels(std::string_view lang) {
   static const std::map<std::string, std::string> kNl = build(true), kEn = build(false);
   return lang == "en" ? kEn : kNl;
+}
+
+std::string field_error(std::string_view lang, const std::string& reason) {
+  // What a use case says after "FIELD: ", by how it starts or what it holds, and the label
+  // that says it in the user's language.
+  struct Pattern {
+    const char* text;
+    bool prefix;  ///< the reason starts with `text`; else it holds it
+    const char* key;
+  };
+  static const std::vector<Pattern> kPatterns{
+      {"required", true, "required"},
+      {"not a whole number", true, "not_a_number"},
+      {"must not be empty", true, "required"},
+      {"longer than ", true, "err_too_long"},
+      {"not valid UTF-8", true, "err_not_utf8"},
+      {"contains a control character", true, "err_control_character"},
+      {"after aware_time", true, "err_after_aware"},
+      {"must lie between 0 and ", true, "err_between"},
+      {"must not be negative", true, "err_negative"},
+      {"must be 1 or 2", true, "err_months"},
+      {" is not a time;", false, "err_not_a_time"},
+      {" is not a valid date and time", false, "err_not_a_time"},
+      {" has an invalid offset", false, "err_not_a_time"},
+      {" is in the future", false, "err_future"},
+      {" is outside the supported range", false, "err_time_range"},
+      {" does not exist in ", false, "err_time_gap"},
+      {" is ambiguous in ", false, "err_time_twice"},
+      {"empty file", true, "err_empty_file"},
+      {"; accepted are ", false, "err_file_type"},
+      {"declared ", true, "err_file_type"},
+      {" is not accepted", false, "err_file_type"},
+      {"must not contain a path", true, "err_no_path"},
+      {" is already ", false, "err_already_used"},
+      {" is outside the supported years", false, "err_year"},
+  };
+  for (const Pattern& p : kPatterns) {
+    const size_t at = reason.find(p.text);
+    if (at == std::string::npos || (p.prefix && at != 0)) continue;
+    std::string text = label(lang, p.key);
+    // The number the reason gives ("longer than 4000 bytes", "between 0 and 100000000").
+    if (const size_t slot = text.find("{n}"); slot != std::string::npos) {
+      const size_t from = at + std::string_view(p.text).size();
+      const size_t to = reason.find_first_not_of("0123456789", from);
+      text.replace(slot, 3, reason.substr(from, to == std::string::npos ? to : to - from));
+    }
+    return text;
+  }
+  return reason;
 }
 
 std::string label(std::string_view lang, const std::string& key) {

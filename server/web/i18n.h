@@ -16,4 +16,8 @@ const std::map<std::string, std::string>& labels(std::string_view lang);
 /// One label; the key itself if there is none (a missing label shows, it does not crash).
 std::string label(std::string_view lang, const std::string& key);
 
+/// The reason a use case gave for refusing a field (what follows "FIELD: " in its
+/// INVALID_ARGUMENT message) in `lang`; the reason as given when there is no translation.
+std::string field_error(std::string_view lang, const std::string& reason);
+
 }  // namespace termijn::web

@@ -15,8 +15,13 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <set>
+#include <type_traits>
 #include <sstream>
 
+#include "client/csv.h"
+#include "client/register_csv.h"
+#include "proto/enum_names.h"
+#include "server/api/convert.h"
 #include "server/api/principal.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
@@ -552,6 +557,11 @@ struct WebConsole::Impl {
     facts.push_back(fact(label(c.lang, "logged_by"), q.logged_by));
     if (!q.external_ref.empty())
       facts.push_back(fact(label(c.lang, "external_ref"), q.external_ref));
+    if (q.extension_months != 0) {
+      facts.push_back(fact(label(c.lang, "extended"),
+                           label(c.lang, "month_" + std::to_string(q.extension_months)) + ", " +
+                               when(c, q.extend_time) + ": " + q.extension_reason));
+    }
     if (q.close_time)
       facts.push_back(
           fact(label(c.lang, "closed"), when(c, q.close_time) + " " + q.closing_summary));
@@ -563,6 +573,7 @@ struct WebConsole::Impl {
     }
     record_sections(c, d, name, *view, r.obligations);
     closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
+    extension_form(req, c, d, q);
     send_page(res, status, render("record", heading, c, d));
   }
 
@@ -606,16 +617,274 @@ struct WebConsole::Impl {
     }
   }
 
+  // Whether `c` may change record `collection`/`id` (its owner's DPO, as for the gRPC API);
+  // when not, the refusal has been sent.
+  bool changeable(httplib::Response& res, const Caller& c, const std::string& collection,
+                  int64_t id) const {
+    const auto parties = uc.queries.parties_of(collection, id);
+    const auto view =
+        api::policy::view_of(c.principal, parties, collection + "/" + std::to_string(id));
+    if (!view.ok()) {
+      send_error(res, c, view.status());
+      return false;
+    }
+    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
+      send_error(res, c, s);
+      return false;
+    }
+    return true;
+  }
+
+  // Extends the answer period of a request (GDPR art. 12(3)) through ExtendRequest: its owner's
+  // DPO, by 1 or 2 months with a reason. A refusal is shown at its field; nothing changes then.
+  void extend_request(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    if (!changeable(res, c, "requests", id)) return;
+    std::map<std::string, std::string> errors;
+    const std::string months_text = field(req, "months");
+    const std::string reason = field(req, "reason");
+    const auto months = whole_number(months_text);
+    if (months_text.empty()) {
+      errors["months"] = label(c.lang, "required");
+    } else if (!months) {
+      errors["months"] = label(c.lang, "not_a_number");
+    }
+    if (reason.empty()) errors["reason"] = label(c.lang, "required");
+    if (errors.empty()) {
+      const int bounded = static_cast<int>(std::clamp<int64_t>(*months, -1, 3));
+      const auto extended =
+          uc.extend_request.run({c.principal.name, c.principal.party}, id, bounded, reason);
+      if (extended.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
+      if (extended.status().code() != absl::StatusCode::kInvalidArgument &&
+          extended.status().code() != absl::StatusCode::kFailedPrecondition) {
+        return send_error(res, c, extended.status());
+      }
+      const auto [name, why] = split_field_error(std::string(extended.status().message()));
+      errors[name == "months" || name == "reason" ? name : "extend"] = field_error(c.lang, why);
+    }
+    request_page(req, res, c, errors, 422);
+  }
+
+  // The extension form of an open request not extended yet, for its owner's DPO; prefilled
+  // with what was refused.
+  void extension_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                      const domain::Request& q) const {
+    d.set("can_extend", !q.close_time && q.extension_months == 0 &&
+                            api::policy::may_change(c.principal, q.party).ok());
+    d.set("extend_action", "/requests/" + std::to_string(q.id) + "/extend");
+    const bool refused = req.method == "POST" && req.path.ends_with("/extend");
+    mu::data form = *d.get("form");
+    form.set("extension_reason", refused ? field(req, "reason") : std::string());
+    d.set("form", form);
+    mu::list months;
+    for (const std::string m : {"1", "2"}) {
+      mu::data item;
+      item.set("value", m);
+      item.set("label", label(c.lang, "month_" + m));
+      item.set("checked", refused && field(req, "months") == m);
+      months.push_back(item);
+    }
+    d.set("extend_months", months);
+  }
+
+  // ---- registers ----
+
+  using Cursor = std::optional<std::pair<domain::Instant, int64_t>>;
+
+  // The register a page asks for (?party=, default the caller's own; ?year=, empty: every
+  // year), if `c` may read it: policy::may_read_register, as for the gRPC export.
+  absl::StatusOr<app::RegisterScope> register_scope(const httplib::Request& req,
+                                                    const Caller& c) const {
+    std::string party = req.get_param_value("party");
+    if (party.empty()) party = c.principal.party;
+    int year = 0;
+    if (const std::string text = req.get_param_value("year"); !text.empty()) {
+      const auto parsed = whole_number(text);
+      if (!parsed) return absl::InvalidArgumentError("year: not a whole number");
+      year = static_cast<int>(std::clamp<int64_t>(*parsed, -1, 10000));
+    }
+    auto scope = uc.registers.scope(party, year);
+    if (!scope.ok()) return scope.status();
+    if (auto s = api::policy::may_read_register(c.principal, party); !s.ok()) return s;
+    return scope;
+  }
+
+  // The next page of the register of `Entry`s of `scope` after `after`, as the gRPC export
+  // streams it; moves `after` on and says whether there is `more`.
+  template <typename Entry>
+  absl::StatusOr<std::vector<Entry>> register_page(const app::RegisterScope& scope, Cursor& after,
+                                                   bool& more) {
+    constexpr int kPageSize = 100;
+    const auto entries = [&](auto page) -> absl::StatusOr<std::vector<Entry>> {
+      if (!page.ok()) return page.status();
+      after = page->next;
+      more = page->more;
+      std::vector<Entry> out(page->records.size());
+      for (size_t i = 0; i < out.size(); ++i) {
+        api::to_proto(page->records[i], uc.directory, page->as_of, &out[i]);
+      }
+      return out;
+    };
+    if constexpr (std::is_same_v<Entry, v1::IncidentRegisterEntry>) {
+      return entries(uc.registers.incidents(scope, after, kPageSize));
+    } else {
+      return entries(uc.registers.requests(scope, after, kPageSize));
+    }
+  }
+
+  std::string register_time(const Caller& c, const google::protobuf::Timestamp& t, bool set,
+                            const std::string& zone) const {
+    if (!set) return "-";
+    const domain::TimeZone* tz = domain::TimeZone::find(zone);
+    return (tz != nullptr ? tz : c.zone)
+        ->format(domain::Instant{std::chrono::seconds{t.seconds()}}, "%Y-%m-%d %H:%M %Z");
+  }
+
+  std::string timeliness(const Caller& c, const v1::RegisterDuty* duty) const {
+    return duty == nullptr ? "-" : label(c.lang, "tl_" + v1::spelling(duty->timeliness()));
+  }
+
+  // A row of the register's table: the record's link and its cells.
+  mu::data register_row(const Caller& c, const v1::IncidentRegisterEntry& e) const {
+    const v1::Incident& i = e.incident();
+    const std::string risk = i.risk() == v1::RISK_UNSPECIFIED ? "unknown" : v1::spelling(i.risk());
+    return table_row(i.name(), {register_time(c, i.aware_time(), i.has_aware_time(), e.time_zone()),
+                                label(c.lang, "risk_" + risk),
+                                timeliness(c, cli::duty_of(e.duties(), "gdpr.art33_authority")),
+                                timeliness(c, cli::duty_of(e.duties(), "gdpr.art34_subjects")),
+                                label(c.lang, i.has_close_time() ? "record_closed" : "record_open"),
+                                i.title()});
+  }
+  mu::data register_row(const Caller& c, const v1::RequestRegisterEntry& e) const {
+    const v1::Request& r = e.request();
+    const v1::RegisterDuty* answer = cli::duty_of(e.duties(), cli::kAnswerRule);
+    return table_row(
+        r.name(),
+        {label(c.lang, "kind_" + v1::spelling(r.kind())),
+         register_time(c, r.receive_time(), r.has_receive_time(), e.time_zone()),
+         answer ? register_time(c, answer->obligation().due_time(), true, e.time_zone()) : "-",
+         timeliness(c, answer), label(c.lang, r.has_close_time() ? "record_closed" : "record_open"),
+         r.summary()});
+  }
+
+  static mu::data table_row(const std::string& name, const std::vector<std::string>& cells) {
+    mu::data row;
+    row.set("name", name.substr(name.find('/') + 1));
+    row.set("href", "/" + name);
+    mu::list list;
+    for (const std::string& cell : cells) list.push_back(mu::data(cell));
+    row.set("cells", list);
+    return row;
+  }
+
+  // The register `kind` ("incidents" or "requests") as a table, with its filter and the link to
+  // its CSV export. A refused filter is shown at its field.
+  template <typename Entry>
+  void register_table(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                      const std::string& kind, const std::vector<std::string>& headers) {
+    mu::data d = base_data(c);
+    const std::string heading =
+        label(c.lang, kind == "incidents" ? "breach_register" : "request_register");
+    d.set("heading", heading);
+    d.set("action", "/registers/" + kind);
+    d.set("is_" + kind, true);
+    const std::string year = req.get_param_value("year");
+    std::string party = req.get_param_value("party");
+    if (party.empty()) party = c.principal.party;
+    d.set("year", year);
+    mu::list columns;
+    columns.push_back(mu::data(label(c.lang, kind == "incidents" ? "incident" : "request")));
+    for (const std::string& h : headers) columns.push_back(mu::data(label(c.lang, h)));
+    d.set("columns", columns);
+    mu::list rows;
+    int status = 200;
+    const auto scope = register_scope(req, c);
+    if (scope.ok()) {
+      const auto y = whole_number(year);
+      d.set("csv_href", "/registers/" + kind + ".csv?party=" + scope->party +
+                            (y && *y != 0 ? "&year=" + std::to_string(*y) : ""));
+      Cursor after;
+      for (bool more = true; more;) {
+        auto page = register_page<Entry>(*scope, after, more);
+        if (!page.ok()) return send_error(res, c, page.status());
+        for (const Entry& e : *page) rows.push_back(register_row(c, e));
+      }
+    } else if (scope.status().code() == absl::StatusCode::kInvalidArgument) {
+      const auto [name, why] = split_field_error(std::string(scope.status().message()));
+      mu::data errs;
+      errs.set(name == "party" ? "party" : "year", field_error(c.lang, why));
+      d.set("errors", errs);
+      status = 422;
+    } else {
+      return send_error(res, c, scope.status());
+    }
+    d.set("rows", rows);
+    d.set("has_rows", !rows.empty());
+    mu::list parties;
+    for (const domain::Party& p : uc.directory.parties()) {
+      mu::data item;
+      item.set("id", p.id);
+      item.set("name", p.name);
+      item.set("selected", p.id == party);
+      parties.push_back(item);
+    }
+    d.set("parties", parties);
+    send_page(res, status, render("register", heading, c, d));
+  }
+
+  // The register as CSV, the very file `termijn register ... -o csv` writes (UTF-8 with BOM,
+  // RFC 4180), as a download. The first page is read before the answer starts, so that a refusal
+  // or a failing read is an error page; the rest streams page by page.
+  template <typename Entry, typename Row>
+  void register_csv(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                    const std::string& file, const std::vector<std::string>& columns, Row row) {
+    const auto scope = register_scope(req, c);
+    if (!scope.ok()) return send_error(res, c, scope.status());
+    struct State {
+      app::RegisterScope scope;
+      Cursor after;
+      bool more = true;
+      std::string pending;
+    };
+    auto state = std::make_shared<State>();
+    state->scope = *scope;
+    state->pending = std::string(cli::kUtf8Bom) + cli::csv_record(columns);
+    auto first = register_page<Entry>(state->scope, state->after, state->more);
+    if (!first.ok()) return send_error(res, c, first.status());
+    for (const Entry& e : *first) state->pending += cli::csv_record(row(e));
+    const auto year = whole_number(req.get_param_value("year"));
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"" + file + "-" + scope->party +
+                       (year && *year != 0 ? "-" + std::to_string(*year) : "") + ".csv\"");
+    const std::string who = c.principal.name;
+    res.set_chunked_content_provider(
+        "text/csv; charset=utf-8", [this, state, row, who](size_t, httplib::DataSink& sink) {
+          if (!state->pending.empty()) {
+            const std::string out = std::move(state->pending);
+            state->pending.clear();
+            return sink.write(out.data(), out.size());
+          }
+          if (!state->more) {
+            sink.done();
+            return true;
+          }
+          auto page = register_page<Entry>(state->scope, state->after, state->more);
+          if (!page.ok()) {
+            // The status line is gone: the download ends without its last chunk.
+            spdlog::error("web: register export for {} failed: {}", who,
+                          std::string(page.status().message()));
+            return false;
+          }
+          for (const Entry& e : *page) state->pending += cli::csv_record(row(e));
+          return true;
+        });
+  }
+
   // Records the DPO's assessment through UpdateIncident (a field mask of the four fields; what
   // did not change is not written). Bad input is shown at its field; nothing changes then.
   void assess_incident(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     const int64_t id = std::stoll(req.matches[1]);
-    const auto parties = uc.queries.parties_of("incidents", id);
-    const auto view = api::policy::view_of(c.principal, parties, "incidents/" + std::to_string(id));
-    if (!view.ok()) return send_error(res, c, view.status());
-    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
-      return send_error(res, c, s);
-    }
+    if (!changeable(res, c, "incidents", id)) return;
     std::map<std::string, std::string> errors;
     app::IncidentChange change;
     change.paths = {"risk", "subject_count", "consequences", "measures"};
@@ -637,7 +906,7 @@ struct WebConsole::Impl {
         return send_error(res, c, updated.status());
       }
       const auto [name, reason] = split_field_error(std::string(updated.status().message()));
-      errors[name] = localized(c, reason);
+      errors[name] = field_error(c.lang, reason);
     }
     incident_page(req, res, c, errors, 422);
   }
@@ -647,13 +916,7 @@ struct WebConsole::Impl {
   void close_record(const httplib::Request& req, httplib::Response& res, const Caller& c,
                     const std::string& collection) {
     const int64_t id = std::stoll(req.matches[1]);
-    const auto parties = uc.queries.parties_of(collection, id);
-    const auto view =
-        api::policy::view_of(c.principal, parties, collection + "/" + std::to_string(id));
-    if (!view.ok()) return send_error(res, c, view.status());
-    if (auto s = api::policy::may_change(c.principal, parties->owner); !s.ok()) {
-      return send_error(res, c, s);
-    }
+    if (!changeable(res, c, collection, id)) return;
     const std::string summary = field(req, "summary");
     absl::Status closed = absl::InvalidArgumentError("summary: required");
     if (!summary.empty()) {
@@ -667,7 +930,7 @@ struct WebConsole::Impl {
       return send_error(res, c, closed);
     }
     const auto [name, reason] = split_field_error(std::string(closed.message()));
-    const std::map<std::string, std::string> errors{{"summary", localized(c, reason)}};
+    const std::map<std::string, std::string> errors{{"summary", field_error(c.lang, reason)}};
     if (collection == "incidents") return incident_page(req, res, c, errors, 422);
     request_page(req, res, c, errors, 422);
   }
@@ -754,7 +1017,7 @@ struct WebConsole::Impl {
       return send_error(res, c, closed.status());
     }
     const auto [name, reason] = split_field_error(std::string(closed.status().message()));
-    errors.set(name.empty() ? (fulfil ? "evidence" : "reason") : name, localized(c, reason));
+    errors.set(name.empty() ? (fulfil ? "evidence" : "reason") : name, field_error(c.lang, reason));
     obligation_page(c, res, id, form, errors, "", 422);
   }
 
@@ -775,12 +1038,6 @@ struct WebConsole::Impl {
     res.set_redirect(o.incident_id ? "/incidents/" + std::to_string(o.incident_id)
                                    : "/requests/" + std::to_string(o.request_id),
                      303);
-  }
-
-  // "required" in the user's language; other reasons as the use case gave them.
-  std::string localized(const Caller& c, const std::string& reason) const {
-    if (reason.rfind("required", 0) == 0) return label(c.lang, "required");
-    return reason;
   }
 
   template <typename Enum>
@@ -839,7 +1096,7 @@ struct WebConsole::Impl {
       return true;
     }
     const auto [name, reason] = split_field_error(std::string(page.status().message()));
-    errors[name] = localized(c, reason);
+    errors[name] = field_error(c.lang, reason);
     return false;
   }
 
@@ -1088,6 +1345,38 @@ struct WebConsole::Impl {
                                         auto& c) { close_record(req, res, c, collection); },
                      true));
     }
+    s.Post(R"(/requests/(\d{1,18})/extend)",
+           guarded([this](auto& req, auto& res, auto& c) { extend_request(req, res, c); }, true));
+    s.Get("/registers/incidents", guarded(
+                                      [this](auto& req, auto& res, auto& c) {
+                                        register_table<v1::IncidentRegisterEntry>(
+                                            req, res, c, "incidents",
+                                            {"aware_time", "risk", "art33", "art34", "state",
+                                             "title"});
+                                      },
+                                      false));
+    s.Get("/registers/requests", guarded(
+                                     [this](auto& req, auto& res, auto& c) {
+                                       register_table<v1::RequestRegisterEntry>(
+                                           req, res, c, "requests",
+                                           {"kind", "receive_time", "answer_due", "answer",
+                                            "state", "summary"});
+                                     },
+                                     false));
+    s.Get("/registers/incidents.csv", guarded(
+                                          [this](auto& req, auto& res, auto& c) {
+                                            register_csv<v1::IncidentRegisterEntry>(
+                                                req, res, c, "breach-register",
+                                                cli::kIncidentColumns, cli::incident_row);
+                                          },
+                                          false));
+    s.Get("/registers/requests.csv", guarded(
+                                         [this](auto& req, auto& res, auto& c) {
+                                           register_csv<v1::RequestRegisterEntry>(
+                                               req, res, c, "request-register",
+                                               cli::kRequestColumns, cli::request_row);
+                                         },
+                                         false));
     s.Post(R"(/notifications/(\d{1,18})/ack)",
            guarded([this](auto& req, auto& res, auto& c) { acknowledge(req, res, c); }, true));
     s.Get("/incidents/new",
@@ -1139,7 +1428,7 @@ absl::StatusOr<int> WebConsole::start() {
   Impl& w = *impl_;
   for (const char* name : {"layout.mustache", "dashboard.mustache", "record.mustache",
                            "obligation.mustache", "incident_form.mustache", "request_form.mustache",
-                           "compliance.mustache", "error.mustache", "console.css", "console.js"}) {
+                           "compliance.mustache", "register.mustache", "error.mustache", "console.css", "console.js"}) {
     std::string text = read_file(w.settings.assets_dir + "/" + name);
     if (text.empty()) {
       return absl::InvalidArgumentError("web console: cannot read " + w.settings.assets_dir + "/" +

@@ -13,9 +13,11 @@
 #include "server/app/close_obligation.h"
 #include "server/app/close_record.h"
 #include "server/app/directory.h"
+#include "server/app/extend_request.h"
 #include "server/app/log_request.h"
 #include "server/app/notifications.h"
 #include "server/app/queries.h"
+#include "server/app/registers.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
 
@@ -33,6 +35,8 @@ struct UseCases {
   app::CloseIncident& close_incident;
   app::CloseRequest& close_request;
   app::UpdateIncident& update_incident;
+  app::Registers& registers;
+  app::ExtendRequest& extend_request;
 };
 
 struct Settings {

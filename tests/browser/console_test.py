@@ -148,7 +148,8 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(herent.find("#title").get_attribute("aria-invalid"), "true")
         herent.find("#title").send_keys("USB-stick met cliëntendossiers verloren")
         herent.click("#submit")
-        self.assertIn("gisteren", herent.find("#aware_time-error").text)
+        # The use case's reason, in the user's language.
+        self.assertEqual(herent.find("#aware_time-error").text, "Geen tijdstip: gebruik bv. 2026-11-27T14:20.")
         herent.open("/?state=all")
         self.assertEqual(len(herent.finds("#no-deadlines")), 1)
 
@@ -278,6 +279,28 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(herent.finds("#close-form"), [])
         herent.wait_for_text("#history", ["incident.closed"])
 
+        # The breach register: every incident of Herent as a table, filtered by year, with its
+        # CSV export; a year out of range is refused at its field.
+        herent.click("nav a[href='/registers/incidents']")
+        self.assertEqual(herent.find("h1").text, "Breach register (GDPR art. 33(5))")
+        rows = herent.finds("#register tbody tr")
+        self.assertEqual(len(rows), 3)
+        self.assertIn("USB-stick met cliëntendossiers verloren", herent.find("#register").text)
+        self.assertIn("closed", rows[-1].text)
+        self.assertTrue(herent.find("#export-csv").get_attribute("href").endswith(
+            "/registers/incidents.csv?party=herent"))
+        herent.find("#year").send_keys("1900")
+        herent.click("#show")
+        self.assertEqual(herent.find("#year-error").text, "Not a year between 1970 and 2100.")
+        self.assertEqual(herent.finds("#register tbody tr"), [])
+        herent.find("#year").clear()
+        herent.find("#year").send_keys(str(datetime.datetime.now(BRUSSELS).year))
+        herent.click("#show")
+        self.assertEqual(len(herent.finds("#register tbody tr")), 3)
+        # Another party's DPO may not read Herent's register (policy::may_read_register).
+        kortenberg.open("/registers/incidents?party=herent")
+        self.assertEqual(kortenberg.find("h1").text, "Niet toegestaan")
+
         # A form posted without its token is refused.
         herent.open("/incidents/new")
         herent.driver.execute_script("document.querySelector('input[name=csrf]').remove()")
@@ -310,6 +333,36 @@ class ConsoleTest(unittest.TestCase):
         rules = [r.get_attribute("data-rule") for r in reporter.finds("#obligations tbody tr")]
         self.assertIn("gdpr.art12_response", rules)
         shutil.rmtree(work, ignore_errors=True)
+        request_url = reporter.driver.current_url[len(self.termijnd.origin):]
+        self.assertEqual(reporter.finds("#extend-form"), [])  # the DPO extends, not a reporter
+
+        # The DPO extends the answer period (GDPR art. 12(3)); bad input is refused at its field,
+        # in the user's language, and changes nothing.
+        dpo = self.browser("herent-dpo")
+        dpo.open(request_url)
+        dpo.find("#extension_reason").send_keys("Het dossier ligt verspreid over drie archieven")
+        dpo.click("#extend")
+        self.assertEqual(dpo.find("#months-error").text, "Verplicht.")
+        self.assertEqual(dpo.find("#extension_reason").get_attribute("value"),
+                         "Het dossier ligt verspreid over drie archieven")
+        # A value the form does not offer reaches the use case, which refuses it.
+        dpo.driver.execute_script("document.querySelector('#months option[value=\"2\"]').value = '3'")
+        dpo.find("#months option[value='3']").click()
+        dpo.click("#extend")
+        self.assertEqual(dpo.find("#months-error").text, "Kies 1 of 2 maanden (AVG art. 12(3)).")
+        self.assertNotIn("gdpr.art12_extension_notice", dpo.find("#obligations").text)
+        dpo.find("#months option[value='2']").click()
+        dpo.click("#extend")
+        self.assertTrue(dpo.driver.current_url.endswith(request_url))
+        self.assertIn("2 maanden", dpo.find("#facts").text)
+        rules = [r.get_attribute("data-rule") for r in dpo.finds("#obligations tbody tr")]
+        self.assertIn("gdpr.art12_extension_notice", rules)
+        self.assertEqual(dpo.finds("#extend-form"), [])
+
+        # The register of requests lists it, extended.
+        dpo.open("/registers/requests")
+        self.assertEqual(len(dpo.finds("#register tbody tr")), 1)
+        self.assertIn("inzage", dpo.find("#register").text)
 
 
 if __name__ == "__main__":

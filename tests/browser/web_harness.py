@@ -72,6 +72,8 @@ class Termijnd:
         _wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
         with open(web_port_file) as f:
             self.web_port = int(f.read())
+        with open(port_file) as f:
+            self.grpc_port = int(f.read())
         self.origin = "https://127.0.0.1:%d" % self.web_port
 
     def _ready(self, port_file):
@@ -110,6 +112,16 @@ class Termijnd:
         body, _, status = out.stdout.rpartition("\n")
         with open(headers) as f:
             return (int(status), f.read(), body)
+
+    def cli(self, principal, *args):
+        """What the CLI `termijn`, run as `principal` against this termijnd, prints (it must succeed)."""
+        out = subprocess.run([os.path.join(BIN_DIR, "termijn"), "--server", "127.0.0.1:%d" % self.grpc_port,
+                              "--ca", self.cert("ca.crt"), "--cert", self.cert(principal + ".crt"),
+                              "--key", self.cert(principal + ".key")] + list(args),
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError("termijn %s: %s" % (" ".join(args), out.stderr))
+        return out.stdout
 
     def stop(self):
         """SIGTERM; returns termijnd's exit code, or None if it had to be killed after 10 s."""

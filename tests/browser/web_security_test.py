@@ -1,7 +1,9 @@
 """The web console without a browser: client certificates log in, anything else is refused;
 forms need their token and this origin; pages carry the security headers."""
+import datetime
 import re
 import unittest
+import zoneinfo
 
 from web_harness import Termijnd
 
@@ -64,6 +66,41 @@ class WebSecurityTest(unittest.TestCase):
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", body)
         self.assertNotIn("<script>alert", body)
         self.assertEqual(self.termijnd.sql("SELECT count(*) FROM incident"), "0")
+
+    def test_register_csv_is_the_clis_and_follows_the_policy(self):
+        # The console's export is the very CSV `termijn register ... -o csv` writes.
+        token = self.token("herent-dpo")
+        status, _, _ = self.termijnd.curl("herent-dpo", "/incidents", "-d", "csrf=" + token,
+                                          "--data-urlencode", 'title=USB-stick, "dossiers" verloren')
+        self.assertEqual(status, 303)
+        year = str(datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Brussels")).year)
+        status, headers, body = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=" + year)
+        self.assertEqual(status, 200)
+        self.assertIn('content-disposition: attachment; filename="breach-register-herent-%s.csv"' % year,
+                      headers.lower())
+        self.assertIn("content-type: text/csv; charset=utf-8", headers.lower())
+        self.assertIn("cache-control: no-store", headers.lower())
+        self.assertEqual(body, self.termijnd.cli("herent-dpo", "-o", "csv", "register", "incidents",
+                                                 "--year", year))
+        self.assertIn('"USB-stick, ""dossiers"" verloren"', body)
+        status, headers, body = self.termijnd.curl("herent-dpo", "/registers/requests.csv")
+        self.assertEqual(status, 200)
+        self.assertIn('filename="request-register-herent.csv"', headers)
+        self.assertEqual(body, self.termijnd.cli("herent-dpo", "-o", "csv", "register", "requests"))
+        # Another party's DPO may not read it; an auditor may (policy::may_read_register).
+        for path in ["/registers/incidents.csv?party=herent", "/registers/incidents?party=herent"]:
+            status, _, body = self.termijnd.curl("kortenberg-dpo", path)
+            self.assertEqual(status, 403, path)
+            self.assertNotIn("USB-stick", body)
+        status, _, body = self.termijnd.curl("auditor", "/registers/incidents?party=herent")
+        self.assertEqual(status, 200)
+        self.assertIn("USB-stick, &quot;dossiers&quot; verloren", body)
+        # A bad filter is refused at its field, in the user's language.
+        status, _, body = self.termijnd.curl("herent-dpo", "/registers/incidents?year=1900")
+        self.assertEqual(status, 422)
+        self.assertIn('<p class="field-error" id="year-error">Geen jaar tussen 1970 en 2100.</p>', body)
+        status, _, _ = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=1900")
+        self.assertEqual(status, 422)
 
     def test_auditor_cannot_report(self):
         # The same policy as gRPC: an auditor reads, it does not record.
