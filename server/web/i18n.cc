@@ -196,7 +196,6 @@ const std::vector<Entry>& entries() {
       {"err_file_type", "Dit soort bestand wordt niet aanvaard, of de inhoud past niet bij het type.",
        "This kind of file is not accepted, or its content does not match its type."},
       {"err_no_path", "De bestandsnaam mag geen pad bevatten.", "The file name must not contain a path."},
-      {"err_already_used", "Al in gebruik voor een ander dossier.", "Already used for another record."},
       {"err_year", "Geen jaar tussen 1970 en 2100.", "Not a year between 1970 and 2100."},
   };
   return kEntries;
@@ -248,7 +247,6 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {"declared ", true, "err_file_type"},
       {" is not accepted", false, "err_file_type"},
       {"must not contain a path", true, "err_no_path"},
-      {" is already ", false, "err_already_used"},
       {" is outside the supported years", false, "err_year"},
   };
   for (const Pattern& p : kPatterns) {

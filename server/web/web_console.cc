@@ -392,17 +392,21 @@ struct WebConsole::Impl {
       rules.push_back(item);
     }
     d.set("rules", rules);
+    d.set("parties", party_choices(scope.ok() ? scope->party : c.principal.party));
+    send_page(res, 200, render("dashboard", label(c.lang, "deadlines"), c, d, true));
+  }
+
+  // Every party, for a filter's choice, `selected` chosen.
+  mu::list party_choices(const std::string& selected) const {
     mu::list parties;
-    const std::string party = scope.ok() ? scope->party : c.principal.party;
     for (const domain::Party& p : uc.directory.parties()) {
       mu::data item;
       item.set("id", p.id);
       item.set("name", p.name);
-      item.set("selected", p.id == party);
+      item.set("selected", p.id == selected);
       parties.push_back(item);
     }
-    d.set("parties", parties);
-    send_page(res, 200, render("dashboard", label(c.lang, "deadlines"), c, d, true));
+    return parties;
   }
 
   mu::data fact(const std::string& label_text, const std::string& value) const {
@@ -820,15 +824,7 @@ struct WebConsole::Impl {
     }
     d.set("rows", rows);
     d.set("has_rows", !rows.empty());
-    mu::list parties;
-    for (const domain::Party& p : uc.directory.parties()) {
-      mu::data item;
-      item.set("id", p.id);
-      item.set("name", p.name);
-      item.set("selected", p.id == party);
-      parties.push_back(item);
-    }
-    d.set("parties", parties);
+    d.set("parties", party_choices(party));
     send_page(res, status, render("register", heading, c, d));
   }
 

@@ -26,7 +26,7 @@ def _with_dbname(url, name):
     return url + ("&" if "?" in url else "?") + "dbname=" + name
 
 
-def _wait_for(predicate, what, timeout=60):
+def wait_for(predicate, what, timeout=60):
     """Waits for a condition (a file, a process), not for time to pass."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -69,7 +69,7 @@ class Termijnd:
              "--mail-dir", os.path.join(self.work, "mail"),
              "--port-file", port_file, "--web-port-file", web_port_file],
             stdout=self.log, stderr=subprocess.STDOUT)
-        _wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
+        wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
         with open(web_port_file) as f:
             self.web_port = int(f.read())
         with open(port_file) as f:

@@ -5,7 +5,7 @@ import re
 import unittest
 import zoneinfo
 
-from web_harness import Termijnd
+from web_harness import Termijnd, wait_for
 
 
 class WebSecurityTest(unittest.TestCase):
@@ -73,6 +73,11 @@ class WebSecurityTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("herent-dpo", "/incidents", "-d", "csrf=" + token,
                                           "--data-urlencode", 'title=USB-stick, "dossiers" verloren')
         self.assertEqual(status, 303)
+        # The breach notice to the other party is met when the outbox has sent it: the register
+        # is compared once that is done.
+        wait_for(lambda: self.termijnd.sql("SELECT count(*) FROM obligation WHERE state = 'open' "
+                                            "AND rule = 'protocol.breach_notice'") == "0",
+                  "the breach notice to be sent")
         year = str(datetime.datetime.now(zoneinfo.ZoneInfo("Europe/Brussels")).year)
         status, headers, body = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=" + year)
         self.assertEqual(status, 200)

@@ -1,0 +1,42 @@
+#include <gtest/gtest.h>
+
+#include "server/web/i18n.h"
+
+namespace termijn::web {
+namespace {
+
+TEST(FieldError, TranslatesTheUseCasesReasons) {
+  EXPECT_EQ(field_error("nl", "required"), "Verplicht.");
+  EXPECT_EQ(field_error("en", "must not be empty"), "Required.");
+  EXPECT_EQ(field_error("nl", "longer than 4000 bytes"), "Te lang: ten hoogste 4000 bytes.");
+  EXPECT_EQ(field_error("en", "must lie between 0 and 100000000"),
+            "Must lie between 0 and 100000000.");
+  EXPECT_EQ(field_error("en", "must be 1 or 2 (GDPR art. 12(3): by two further months at most)"),
+            "Choose 1 or 2 months (GDPR art. 12(3)).");
+  EXPECT_EQ(field_error("nl",
+                        "'gisteren' is not a time; use RFC 3339 like 2026-11-27T14:20:00+01:00 or "
+                        "a local time like 2026-11-27T14:20"),
+            "Geen tijdstip: gebruik bv. 2026-11-27T14:20.");
+  EXPECT_EQ(field_error("nl", "2030-01-01 10:00 is in the future (now 2026-12-01 10:00)"),
+            "Ligt in de toekomst.");
+  EXPECT_EQ(field_error("en", "is a Windows executable, which is not accepted; accepted are PDF"),
+            "This kind of file is not accepted, or its content does not match its type.");
+  EXPECT_EQ(field_error("nl", "1900 is outside the supported years, 1970 to 2100 (or 0 for every "
+                              "year)"),
+            "Geen jaar tussen 1970 en 2100.");
+}
+
+TEST(FieldError, KeepsWhatItCannotTranslate) {
+  const std::string reason = "incidents/1 has open obligations: obligations/3";
+  EXPECT_EQ(field_error("nl", reason), reason);
+  // A word the patterns look for, in the middle of the reason, is not a match.
+  EXPECT_EQ(field_error("en", "the copy is required by law"), "the copy is required by law");
+}
+
+TEST(Labels, EveryLanguageHasEveryLabel) {
+  for (const auto& [key, _] : labels("nl")) EXPECT_TRUE(labels("en").count(key)) << key;
+  EXPECT_EQ(labels("nl").size(), labels("en").size());
+}
+
+}  // namespace
+}  // namespace termijn::web
