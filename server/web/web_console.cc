@@ -695,12 +695,20 @@ struct WebConsole::Impl {
 
   using Cursor = std::optional<std::pair<domain::Instant, int64_t>>;
 
+  // Whose register a page asks for: ?party=, else the caller's party, else (an auditor's) the
+  // first party.
+  std::string register_party(const httplib::Request& req, const Caller& c) const {
+    std::string party = req.get_param_value("party");
+    if (party.empty()) party = c.principal.party;
+    if (party.empty()) party = uc.directory.parties().front().id;
+    return party;
+  }
+
   // The register a page asks for (?party=, default the caller's own; ?year=, empty: every
   // year), if `c` may read it: policy::may_read_register, as for the gRPC export.
   absl::StatusOr<app::RegisterScope> register_scope(const httplib::Request& req,
                                                     const Caller& c) const {
-    std::string party = req.get_param_value("party");
-    if (party.empty()) party = c.principal.party;
+    const std::string party = register_party(req, c);
     int year = 0;
     if (const std::string text = req.get_param_value("year"); !text.empty()) {
       const auto parsed = whole_number(text);
@@ -793,8 +801,7 @@ struct WebConsole::Impl {
     d.set("action", "/registers/" + kind);
     d.set("is_" + kind, true);
     const std::string year = req.get_param_value("year");
-    std::string party = req.get_param_value("party");
-    if (party.empty()) party = c.principal.party;
+    const std::string party = register_party(req, c);
     d.set("year", year);
     mu::list columns;
     columns.push_back(mu::data(label(c.lang, kind == "incidents" ? "incident" : "request")));
