@@ -249,6 +249,10 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
   if (r.close_time) set_time(*r.close_time, out->mutable_close_time());
   out->set_closing_summary(r.closing_summary);
   out->set_closed_by(r.closed_by);
+  if (r.identification_asked_time) {
+    set_time(*r.identification_asked_time, out->mutable_identification_asked_time());
+  }
+  if (r.identification_time) set_time(*r.identification_time, out->mutable_identification_time());
 }
 
 void to_proto(const domain::AuditCheckpoint& c, v1::AuditCheckpoint* out) {

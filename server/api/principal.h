@@ -45,6 +45,10 @@ absl::Status may_change(const Principal& p, std::string_view owner_party);
 /// Acknowledge a notice sent to `recipient_party`: its DPO.
 absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party);
 
+/// Record the consultation on an incident (protocol art. 13, second paragraph) whose parties are
+/// `parties`: the DPO of any of them.
+absl::Status may_consult(const Principal& p, const app::RecordParties& parties);
+
 /// Read the audit trail: DPOs and auditors.
 absl::Status may_read_audit(const Principal& p);
 

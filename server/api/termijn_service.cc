@@ -259,6 +259,51 @@ grpc::ServerUnaryReactor* TermijnService::CloseRequest(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* TermijnService::RecordConsultation(
+    grpc::CallbackServerContext* ctx, const v1::RecordConsultationRequest* req,
+    v1::Incident* resp) {
+  return handle(ctx, "RecordConsultation", [=, this](const Principal& p) -> absl::Status {
+    const auto id = app::parse_resource_id(req->name(), "incidents", "name");
+    if (!id.ok()) return id.status();
+    const auto parties = uc_.queries.parties_of("incidents", *id);
+    const auto view = policy::view_of(p, parties, "incidents/" + std::to_string(*id));
+    if (!view.ok()) return view.status();
+    if (auto s = policy::may_consult(p, *parties); !s.ok()) return s;
+    auto record = uc_.record_consultation.run(
+        actor_of(p), *id, {req->consult_time(), req->party(), req->participants(), req->agreed()});
+    if (!record.ok()) return record.status();
+    to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::RecordIdentification(
+    grpc::CallbackServerContext* ctx, const v1::RecordIdentificationRequest* req,
+    v1::Request* resp) {
+  return handle(ctx, "RecordIdentification", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record =
+        uc_.record_identification.run(actor_of(p), *id, req->asked_time(), req->received_time());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::RefuseRequest(grpc::CallbackServerContext* ctx,
+                                                        const v1::RefuseRequestRequest* req,
+                                                        v1::Request* resp) {
+  return handle(ctx, "RefuseRequest", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.refuse_request.run(actor_of(p), *id, req->ground(), req->reason());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerContext* ctx,
                                                           const v1::ListObligationsRequest* req,
                                                           v1::ListObligationsResponse* resp) {
@@ -351,9 +396,11 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
         trigger = domain::Trigger::kHighRisk;
         break;
       case v1::EVENT_KIND_REQUEST_EXTENSION:
+      case v1::EVENT_KIND_REQUEST_REFUSAL:
       case v1::EVENT_KIND_REQUEST:
-        trigger = req->event() == v1::EVENT_KIND_REQUEST ? domain::Trigger::kRequest
-                                                         : domain::Trigger::kExtension;
+        trigger = req->event() == v1::EVENT_KIND_REQUEST           ? domain::Trigger::kRequest
+                  : req->event() == v1::EVENT_KIND_REQUEST_REFUSAL ? domain::Trigger::kRefusal
+                                                                   : domain::Trigger::kExtension;
         if (req->request_kind() != v1::REQUEST_KIND_UNSPECIFIED) {
           auto k = request_kind_from_proto(req->request_kind(), "request_kind");
           if (!k.ok()) return k.status();
@@ -362,7 +409,8 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
         break;
       default:
         return absl::InvalidArgumentError(
-            "event: required (incident, request, high-risk or request-extension)");
+            "event: required (incident, request, high-risk, request-extension or "
+            "request-refusal)");
     }
     auto planned = uc_.preview_obligations.run(trigger, party_or_own(req->party(), p), req->time(),
                                                kind, req->extension_months());

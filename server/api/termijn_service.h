@@ -11,6 +11,9 @@
 #include "server/app/notifications.h"
 #include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
+#include "server/app/record_consultation.h"
+#include "server/app/record_identification.h"
+#include "server/app/refuse_request.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/notice_composer.h"
@@ -34,6 +37,9 @@ struct UseCases {
   app::CloseIncident& close_incident;
   app::CloseRequest& close_request;
   app::ExtendRequest& extend_request;
+  app::RecordConsultation& record_consultation;
+  app::RecordIdentification& record_identification;
+  app::RefuseRequest& refuse_request;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -80,6 +86,15 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* CloseRequest(grpc::CallbackServerContext* ctx,
                                          const v1::CloseRequestRequest* req,
                                          v1::Request* resp) override;
+  grpc::ServerUnaryReactor* RecordConsultation(grpc::CallbackServerContext* ctx,
+                                               const v1::RecordConsultationRequest* req,
+                                               v1::Incident* resp) override;
+  grpc::ServerUnaryReactor* RecordIdentification(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordIdentificationRequest* req,
+                                                 v1::Request* resp) override;
+  grpc::ServerUnaryReactor* RefuseRequest(grpc::CallbackServerContext* ctx,
+                                          const v1::RefuseRequestRequest* req,
+                                          v1::Request* resp) override;
   grpc::ServerUnaryReactor* ListObligations(grpc::CallbackServerContext* ctx,
                                             const v1::ListObligationsRequest* req,
                                             v1::ListObligationsResponse* resp) override;

@@ -2,6 +2,7 @@
 
 #include "server/app/audit.h"
 #include "server/app/json.h"
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
@@ -89,10 +90,11 @@ std::string notification_details(const domain::Notification& n) {
 }
 
 absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,
-                                   domain::Instant now, bool fulfilled, const std::string& text) {
-  o.state = !fulfilled              ? domain::ObligationState::kWaived
-            : now <= o.due_time ? domain::ObligationState::kMet
-                                : domain::ObligationState::kMetLate;
+                                   domain::Instant now, bool fulfilled, const std::string& text,
+                                   std::optional<domain::Instant> done_time) {
+  o.state = !fulfilled                              ? domain::ObligationState::kWaived
+            : done_time.value_or(now) <= o.due_time ? domain::ObligationState::kMet
+                                                    : domain::ObligationState::kMetLate;
   o.closed_time = now;
   o.evidence = text;
   o.closed_by = actor.principal;
@@ -139,6 +141,7 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
     }
     if (auto s = plan_steps(tx, o, policy, owner, /*replan=*/false); !s.ok()) return s;
     if (o.recipient_kind != domain::RecipientKind::kPartyDpo) continue;
+    if (const domain::Rule* rule = domain::find_rule(o.rule); rule && !rule->notice_mail) continue;
     const auto n = queue_notice(tx, o, actor, now, policy);
     if (!n.ok()) return n.status();
     o.notice_state = std::string(domain::name_of(n->state));

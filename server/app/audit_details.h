@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,11 @@ absl::StatusOr<domain::Notification> queue_notice(StoreTransaction& tx, const do
                                                   const RulePolicies& policy,
                                                   std::vector<domain::FieldChange> changes = {});
 
-/// Closes an open obligation (fulfilled: met or met-late by `now`; else waived) with `text` as
-/// evidence or reason, cancels its reminders, and audits it; in the caller's transaction.
+/// Closes an open obligation (fulfilled: met or met-late by `done_time`, `now` when not given;
+/// else waived) with `text` as evidence or reason, cancels its reminders, and audits it; in the
+/// caller's transaction.
 absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,
-                                   domain::Instant now, bool fulfilled, const std::string& text);
+                                   domain::Instant now, bool fulfilled, const std::string& text,
+                                   std::optional<domain::Instant> done_time = std::nullopt);
 
 }  // namespace termijn::app

@@ -135,7 +135,7 @@ class StoreTransaction : public StoreReader {
   /// Writes the fields a change or closing may set: the facts of the incident (not its party,
   /// awareness, title or reporter) and its closing.
   virtual absl::Status update_incident(const domain::Incident& incident) = 0;
-  /// Writes the extension and closing of a request.
+  /// Writes the extension, identification and closing of a request.
   virtual absl::Status update_request(const domain::Request& request) = 0;
   /// Writes an obligation's due_time, legal_due_time and explanation.
   virtual absl::Status move_obligation(const domain::Obligation& obligation) = 0;

@@ -62,10 +62,13 @@ RequestRecord notified_view(RequestRecord record, const std::string& party) {
   // The request notice (protocol art. 14) carries kind, receipt time, summary, who logged it
   // and the copy of the original as an attachment.
   record.request.create_time = {};
-  // The answer to the subject, its extension and the closing are the owner's own duties.
+  // The answer to the subject, its extension and identification and the closing are the owner's
+  // own duties.
   record.request.extension_months = 0;
   record.request.extension_reason.clear();
   record.request.extend_time.reset();
+  record.request.identification_asked_time.reset();
+  record.request.identification_time.reset();
   record.request.close_time.reset();
   record.request.closing_summary.clear();
   record.request.closed_by.clear();

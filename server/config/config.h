@@ -89,6 +89,8 @@ struct Config {
   std::set<std::string> reviewed_rules;
   /// Configured reminder steps per rule ([[rules."<id>".reminders]]); others use the default.
   std::map<std::string, domain::EscalationPolicy> escalation;
+  /// Configured targets of policy-target rules ([rules."<id>"] target_hours); others the table's.
+  domain::PolicyTargets targets;
 };
 
 /// A SHA-256 fingerprint as 64 lower-case hex digits: colons dropped, letters lowered (as

@@ -58,6 +58,9 @@ struct Party {
   std::string locale = "nl";
   const TimeZone* zone = nullptr;
   HolidayCalendar calendar = HolidayCalendar::belgium();
+  /// GDPR art. 12(6): whether this party counts a request's answer period from the receipt of
+  /// the information that identifies the subject (true) or from the receipt of the request.
+  bool answer_from_identification = false;
 };
 
 struct Incident {
@@ -105,6 +108,9 @@ struct Request {
   int extension_months = 0;        ///< GDPR art. 12(3): 0, or the 1 or 2 months it was extended by
   std::string extension_reason;
   std::optional<Instant> extend_time;
+  /// GDPR art. 12(6): when more information to identify the subject was asked, and received.
+  std::optional<Instant> identification_asked_time;
+  std::optional<Instant> identification_time;
   std::optional<Instant> close_time;  ///< set once closed; a closed request does not change
   std::string closing_summary;
   std::string closed_by;

@@ -39,7 +39,15 @@ const std::vector<Rule>& rules() {
        .event_noun = "receipt",
        .data_subject_requests_only = true,
        .duty_en = "answer the data subject",
-       .duty_nl = "de betrokkene antwoorden"},
+       .duty_nl = "de betrokkene antwoorden",
+       .refusal_grounds =
+           {{"unfounded", "GDPR art. 12(5)(b): the request is manifestly unfounded"},
+            {"excessive",
+             "GDPR art. 12(5)(b): the request is manifestly excessive, in particular because of "
+             "its repetitive character"},
+            {"unidentified",
+             "GDPR art. 11(2) and 12(2): the controller demonstrates that it is not in a position "
+             "to identify the data subject"}}},
       // "Without undue delay": the 72 h are the parties' policy, counted from the assessment.
       {.id = "gdpr.art34_subjects",
        .legal_basis = "GDPR art. 34(1)",
@@ -71,6 +79,35 @@ const std::vector<Rule>& rules() {
        .data_subject_requests_only = true,
        .duty_en = "inform the data subject of the extension and the reasons for it",
        .duty_nl = "de betrokkene inlichten over de verlenging en de redenen ervan"},
+      // Protocol art. 13, second paragraph: "onmiddellijk gezamenlijk overleggen". Both parties
+      // are bound; one obligation per pair, met by recording the consultation they held.
+      {.id = "protocol.breach_consultation",
+       .legal_basis = "Protocol art. 13, second paragraph",
+       .trigger = Trigger::kIncident,
+       .period = Period::hours(24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "awareness",
+       .policy_target = true,
+       .duty_en = "consult the other party jointly, at once, on the measures that limit and "
+                  "repair the consequences of the breach",
+       .duty_nl = "onmiddellijk gezamenlijk overleggen met de andere partij over gepaste "
+                  "maatregelen om de gevolgen van de inbreuk te beperken en te herstellen",
+       .notice_mail = false},
+      // GDPR art. 12(4): a controller that does not act on a request tells the subject why, and
+      // that it may complain to the supervisory authority and seek a judicial remedy, within the
+      // period of the answer it does not give.
+      {.id = "gdpr.art12_refusal_notice",
+       .legal_basis = "GDPR art. 12(4)",
+       .trigger = Trigger::kRefusal,
+       .period = Period::months(1),
+       .recipient = RecipientKind::kDataSubject,
+       .event_noun = "receipt",
+       .data_subject_requests_only = true,
+       .duty_en = "tell the data subject why the request is refused, and of the right to lodge a "
+                  "complaint with the supervisory authority and to seek a judicial remedy",
+       .duty_nl = "de betrokkene meedelen waarom het verzoek geweigerd wordt, en dat hij klacht "
+                  "kan indienen bij de toezichthoudende autoriteit en beroep kan instellen bij de "
+                  "rechter"},
   };
   return kRules;
 }
@@ -82,11 +119,23 @@ const Rule* find_rule(std::string_view id) {
   return nullptr;
 }
 
-const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code) {
-  for (const WaiverGround& ground : rule.waiver_grounds) {
+namespace {
+
+const WaiverGround* find_ground(const std::vector<WaiverGround>& grounds, std::string_view code) {
+  for (const WaiverGround& ground : grounds) {
     if (ground.code == code) return &ground;
   }
   return nullptr;
+}
+
+}  // namespace
+
+const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code) {
+  return find_ground(rule.waiver_grounds, code);
+}
+
+const WaiverGround* find_refusal_ground(const Rule& rule, std::string_view code) {
+  return find_ground(rule.refusal_grounds, code);
 }
 
 }  // namespace termijn::domain

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +17,7 @@ enum class Trigger {
   kRequest,    ///< receipt of a request or message
   kHighRisk,   ///< the assessment that a breach is likely to result in a high risk
   kExtension,  ///< the extension of a request's answer period (its clock runs from the receipt)
+  kRefusal,    ///< the refusal to act on a request (due with the answer it replaces)
 };
 
 /// One ground on which a rule's obligation may be waived, e.g. GDPR art. 34(3)(a).
@@ -37,7 +41,16 @@ struct Rule {
   std::string_view duty_nl;  ///< the same in Dutch
   /// When not empty, a waiver must name one of these grounds.
   std::vector<WaiverGround> waiver_grounds = {};
+  /// The grounds on which the owner may refuse to act (GDPR art. 12(5)); empty: no refusal.
+  std::vector<WaiverGround> refusal_grounds = {};
+  /// For kPartyDpo: a notice mail to the other party's DPO is queued with the obligation and
+  /// fulfils it. Without it, the obligation is fulfilled by recording what was done.
+  bool notice_mail = true;
 };
+
+/// The configured target of a policy-target rule ([rules."<id>"] target_hours), by rule id;
+/// a rule not named keeps the period of the table.
+using PolicyTargets = std::map<std::string, Period, std::less<>>;
 
 /// All rules, in a stable order.
 const std::vector<Rule>& rules();
@@ -47,5 +60,8 @@ const Rule* find_rule(std::string_view id);
 
 /// The ground `code` of `rule`, or nullptr when the rule has no such ground.
 const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code);
+
+/// The refusal ground `code` of `rule`, or nullptr when the rule has no such ground.
+const WaiverGround* find_refusal_ground(const Rule& rule, std::string_view code);
 
 }  // namespace termijn::domain

@@ -79,6 +79,8 @@ domain::Request request_from(const pqxx::row& r, bool with_copy) {
   q.closing_summary = r[15].as<std::string>();
   q.closed_by = r[16].as<std::string>();
   q.external_ref = r[17].as<std::string>();
+  q.identification_asked_time = optional_instant(r[18]);
+  q.identification_time = optional_instant(r[19]);
   return q;
 }
 

@@ -256,7 +256,9 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     return step("update request", [&]() -> absl::Status {
       tx_->exec_prepared(stmt::kUpdateRequest, q.id, q.extension_months, q.extension_reason,
                          optional_seconds(q.extend_time), optional_seconds(q.close_time),
-                         q.closing_summary, q.closed_by);
+                         q.closing_summary, q.closed_by,
+                         optional_seconds(q.identification_asked_time),
+                         optional_seconds(q.identification_time));
       return absl::OkStatus();
     });
   }

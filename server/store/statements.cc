@@ -19,7 +19,9 @@ const std::string kRequestColumns =
     "id, party, kind, extract(epoch FROM receive_time)::bigint, summary, copy_file_name, "
     "copy_media_type, copy_sha256, copy_size, logged_by, extract(epoch FROM create_time)::bigint, "
     "extension_months, extension_reason, extract(epoch FROM extend_time)::bigint, "
-    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by, external_ref";
+    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by, external_ref, "
+    "extract(epoch FROM identification_asked_time)::bigint, "
+    "extract(epoch FROM identification_time)::bigint";
 
 const std::string kObligationColumns =
     "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
@@ -95,8 +97,9 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kUpdateRequest,
             "UPDATE request SET extension_months = $2, extension_reason = $3, extend_time = "
             "to_timestamp(NULLIF($4, '')::bigint), close_time = "
-            "to_timestamp(NULLIF($5, '')::bigint), closing_summary = $6, closed_by = $7 "
-            "WHERE id = $1");
+            "to_timestamp(NULLIF($5, '')::bigint), closing_summary = $6, closed_by = $7, "
+            "identification_asked_time = to_timestamp(NULLIF($8, '')::bigint), "
+            "identification_time = to_timestamp(NULLIF($9, '')::bigint) WHERE id = $1");
   c.prepare(stmt::kMoveObligation,
             "UPDATE obligation SET due_time = to_timestamp($2), legal_due_time = "
             "to_timestamp($3), explanation = $4 WHERE id = $1");
