@@ -28,6 +28,15 @@ enum class RecipientKind { kPartyDpo, kAuthority, kDataSubject };
 enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
 enum class NotificationKind { kNotice, kFailureAlert, kReminder };
 enum class NotificationState { kHeld, kPending, kSent, kFailed, kCancelled };
+/// What a protocol matter records (protocol art. 9, 10, 12, 15, 18).
+enum class MatterKind {
+  kDataQuality,
+  kLawChange,
+  kProcessorChange,
+  kStaffDeparture,
+  kTerminationArt10,
+  kTerminationArt18,
+};
 
 /// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
 std::string_view name_of(RequestKind v);
@@ -38,6 +47,7 @@ std::string_view name_of(RecipientKind v);
 std::string_view name_of(ObligationState v);
 std::string_view name_of(NotificationKind v);
 std::string_view name_of(NotificationState v);
+std::string_view name_of(MatterKind v);
 
 /// The inverse of name_of; nullopt for an unknown name.
 template <typename Enum>
@@ -116,6 +126,19 @@ struct Request {
   std::string closed_by;
 };
 
+/// Something one party records that concerns the other parties and starts obligations (protocol
+/// art. 9, 10, 12, 15, 18).
+struct Matter {
+  int64_t id = 0;
+  std::string party;
+  MatterKind kind = MatterKind::kDataQuality;
+  Instant event_time{};  ///< the finding, the change, the departure, the notice of termination
+  std::string summary;
+  std::string staff_ref;  ///< art. 9: an opaque reference to the staff member; never a name
+  std::string reported_by;  ///< principal
+  Instant create_time{};
+};
+
 /// One field of a record as it was before a change and after it, in the spelling the database
 /// and the audit trail use ("high", "identification,medical", RFC 3339 UTC).
 struct FieldChange {
@@ -127,8 +150,9 @@ struct FieldChange {
 /// One deadline: one row per (subject, rule, recipient).
 struct Obligation {
   int64_t id = 0;
-  int64_t incident_id = 0;  ///< exactly one of incident_id and request_id is set
+  int64_t incident_id = 0;  ///< exactly one of incident_id, request_id and matter_id is set
   int64_t request_id = 0;
+  int64_t matter_id = 0;
   std::string rule;
   std::string legal_basis;
   std::string owner_party;
@@ -147,7 +171,7 @@ struct Obligation {
   std::string next_step;                  ///< that step's label ("80%", "+12h every 12h")
   int escalation_level = 0;               ///< how many reminder steps have fired
 
-  /// "incidents/12" or "requests/7".
+  /// "incidents/12", "requests/7" or "matters/3".
   std::string subject() const;
 };
 

@@ -10,8 +10,15 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
   if (const auto it = targets.find(rule.id); rule.policy_target && it != targets.end()) {
     period = it->second;
   }
-  Deadline deadline =
-      compute_deadline(event.time, period, *owner.zone, owner.calendar, rule.event_noun);
+  Deadline deadline;
+  if (rule.takes_effect) {
+    // Reg. 1182/71 art. 4: the day of taking effect is both the target and the limit.
+    const TerminationEffect effect =
+        termination_effect(*rule.takes_effect, event.time, *owner.zone, owner.calendar);
+    deadline = {effect.effective_time, effect.effective_time, effect.explanation};
+  } else {
+    deadline = compute_deadline(event.time, period, *owner.zone, owner.calendar, rule.event_noun);
+  }
   if (rule.policy_target) {
     // The law sets no limit ("without undue delay"): the target is the only deadline.
     deadline.legal_due_time = deadline.due_time;
@@ -43,6 +50,15 @@ std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
     if (rule.trigger != event.trigger) continue;
     if (rule.data_subject_requests_only &&
         event.request_kind == RequestKind::kAuthorityMessage) {
+      continue;
+    }
+    if (rule.every_party) {
+      // Each party owes it in its own zone and calendar, from the same event.
+      for (const Party& party : parties) {
+        Obligation o = make_obligation(rule, event, party, targets);
+        o.recipient_party = party.id;
+        planned.push_back(std::move(o));
+      }
       continue;
     }
     if (rule.recipient != RecipientKind::kPartyDpo) {

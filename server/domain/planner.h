@@ -17,7 +17,8 @@ struct Event {
 
 /// The open obligations `event`, happening to `owner`, creates: for each rule it triggers, one
 /// towards every other party's DPO or one towards the authority or data subject. Deadlines are
-/// computed in the owner's zone and calendar; a policy-target rule named in `targets` takes that
+/// computed in the owner's zone and calendar (for an every-party rule, one obligation owned by
+/// each of `parties`, in its own); a policy-target rule named in `targets` takes that
 /// period instead of the table's. Ids and subject ids are left 0.
 std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
                                          const std::vector<Party>& parties,

@@ -2,12 +2,14 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "server/domain/model.h"
 #include "server/domain/periods.h"
+#include "server/domain/termination.h"
 
 namespace termijn::domain {
 
@@ -18,6 +20,13 @@ enum class Trigger {
   kHighRisk,   ///< the assessment that a breach is likely to result in a high risk
   kExtension,  ///< the extension of a request's answer period (its clock runs from the receipt)
   kRefusal,    ///< the refusal to act on a request (due with the answer it replaces)
+  // Protocol matters: what a party records that concerns the other parties.
+  kDataQuality,      ///< protocol art. 12: a party finds wrong, missing or outdated shared data
+  kLawChange,        ///< protocol art. 15: a change in law with an impact on the protocol
+  kProcessorChange,  ///< protocol art. 15: a change concerning the processors
+  kStaffDeparture,   ///< protocol art. 9: a staff member the data is shared for leaves
+  kTerminationBreach,   ///< protocol art. 10: termination for processing in breach
+  kTerminationNotice,   ///< protocol art. 18: ordinary notice of three months
 };
 
 /// One ground on which a rule's obligation may be waived, e.g. GDPR art. 34(3)(a).
@@ -46,11 +55,20 @@ struct Rule {
   /// For kPartyDpo: a notice mail to the other party's DPO is queued with the obligation and
   /// fulfils it. Without it, the obligation is fulfilled by recording what was done.
   bool notice_mail = true;
+  /// Every party owes it, the one the event happened to included: one obligation owned by each
+  /// party, recorded towards that party's own DPO (recipient_party = owner_party).
+  bool every_party = false;
+  /// The duty falls on the day a termination takes effect (domain/termination), not after
+  /// `period`; `period` then only chooses the default reminders (months: 14, 7, 2 days before).
+  std::optional<TerminationKind> takes_effect = std::nullopt;
 };
 
 /// The configured target of a policy-target rule ([rules."<id>"] target_hours), by rule id;
 /// a rule not named keeps the period of the table.
 using PolicyTargets = std::map<std::string, Period, std::less<>>;
+
+/// What recording a protocol matter of `kind` starts.
+Trigger trigger_of(MatterKind kind);
 
 /// All rules, in a stable order.
 const std::vector<Rule>& rules();

@@ -86,7 +86,13 @@ TEST_P(DeadlineExamplesTest, ComesOutExactly) {
                                               {"request", Trigger::kRequest},
                                               {"high-risk", Trigger::kHighRisk},
                                               {"extension", Trigger::kExtension},
-                                              {"refusal", Trigger::kRefusal}};
+                                              {"refusal", Trigger::kRefusal},
+                                              {"data-quality", Trigger::kDataQuality},
+                                              {"law-change", Trigger::kLawChange},
+                                              {"processor-change", Trigger::kProcessorChange},
+                                              {"staff-departure", Trigger::kStaffDeparture},
+                                              {"termination-art10", Trigger::kTerminationBreach},
+                                              {"termination-art18", Trigger::kTerminationNotice}};
   ASSERT_EQ(kKinds.count(ex.kind), 1u) << ex.kind;
   EXPECT_EQ(rule->trigger, kKinds.at(ex.kind));
   const ParsedTime event = parse_time(ex.event_time, Brussels());

@@ -484,5 +484,96 @@ TEST(PlannerTest, RefusalNoticeIsDueWithTheAnswerItReplaces) {
   EXPECT_TRUE(rule.waiver_grounds.empty());
 }
 
+TEST(PlannerTest, DataQualityFindingNotifiesThenTracksMeasures) {
+  // Verifies protocol art. 12: a finding obliges a notice mail to each other party (24 h policy
+  // target) and the measures with the other party informed (14 days), neither owed to itself.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant found = At("2026-03-27T14:20:00+01:00");
+  const std::vector<Obligation> planned = plan_obligations(
+      {Trigger::kDataQuality, found, std::nullopt}, herent, {herent, kortenberg});
+  EXPECT_EQ(RulesOf(planned), (std::vector<std::string>{"protocol.quality_notice->kortenberg",
+                                                        "protocol.quality_measures->kortenberg"}));
+  EXPECT_EQ(planned[0].due_time, found + hours{24});
+  EXPECT_EQ(planned[1].due_time, found + hours{14 * 24});
+  EXPECT_TRUE(find_rule("protocol.quality_notice")->notice_mail);
+  EXPECT_FALSE(find_rule("protocol.quality_measures")->notice_mail);
+  for (const Obligation& o : planned) {
+    EXPECT_EQ(o.owner_party, "herent");
+    EXPECT_EQ(o.legal_due_time, o.due_time);
+    EXPECT_EQ(o.explanation.rfind("Policy target: ", 0), 0u) << o.explanation;
+  }
+}
+
+TEST(PlannerTest, ChangesInLawAndProcessorsHaveTheSameShape) {
+  // Verifies protocol art. 15: a change in law and a change of processors each plan a notice
+  // with a mail and the measures, towards every other party.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Party leuven = MakeParty("leuven");
+  const Instant at = At("2026-06-01T09:00:00+02:00");
+  EXPECT_EQ(RulesOf(plan_obligations({Trigger::kLawChange, at, std::nullopt}, kortenberg,
+                                     {herent, kortenberg, leuven})),
+            (std::vector<std::string>{
+                "protocol.law_change_notice->herent", "protocol.law_change_notice->leuven",
+                "protocol.law_change_measures->herent", "protocol.law_change_measures->leuven"}));
+  EXPECT_EQ(RulesOf(plan_obligations({Trigger::kProcessorChange, at, std::nullopt}, herent,
+                                     {herent, kortenberg})),
+            (std::vector<std::string>{"protocol.processor_change_notice->kortenberg",
+                                      "protocol.processor_change_measures->kortenberg"}));
+}
+
+TEST(PlannerTest, StaffDepartureObligesEveryPartyToErase) {
+  // Verifies protocol art. 9: a departure obliges every party, the reporting one included, to
+  // erase the shared data (30 days by default); each obligation is owned by the party that
+  // erases and counted in its own zone.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant left = At("2026-03-27T14:20:00+01:00");
+  const std::vector<Obligation> planned = plan_obligations(
+      {Trigger::kStaffDeparture, left, std::nullopt}, kortenberg, {herent, kortenberg});
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(planned[0].owner_party, "herent");
+  EXPECT_EQ(planned[0].recipient_party, "herent");
+  EXPECT_EQ(planned[1].owner_party, "kortenberg");
+  EXPECT_EQ(planned[1].recipient_party, "kortenberg");
+  for (const Obligation& o : planned) {
+    EXPECT_EQ(o.rule, "protocol.departure_erasure");
+    EXPECT_EQ(o.legal_basis, "Protocol art. 9");
+    EXPECT_EQ(o.due_time, left + hours{30 * 24});
+  }
+  const PolicyTargets targets{{"protocol.departure_erasure", Period::hours(48)}};
+  EXPECT_EQ(plan_obligations({Trigger::kStaffDeparture, left, std::nullopt}, herent,
+                             {herent, kortenberg}, targets)[1]
+                .due_time,
+            left + hours{48});
+}
+
+TEST(PlannerTest, TerminationFallsDueWhenItTakesEffect) {
+  // Verifies protocol art. 10 and 18: both parties owe the end of the exchange on the day the
+  // termination takes effect (domain/termination), explained; month reminders apply.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant notice = At("2026-01-31T23:30:00+01:00");
+  const std::vector<Obligation> art18 = plan_obligations(
+      {Trigger::kTerminationNotice, notice, std::nullopt}, herent, {herent, kortenberg});
+  EXPECT_EQ(RulesOf(art18), (std::vector<std::string>{"protocol.termination_art18->herent",
+                                                      "protocol.termination_art18->kortenberg"}));
+  for (const Obligation& o : art18) {
+    EXPECT_EQ(Local(o.due_time), "2026-05-01T00:00:00+02:00");
+    EXPECT_EQ(o.legal_due_time, o.due_time);
+    EXPECT_EQ(o.start_time, notice);
+    EXPECT_EQ(o.explanation.rfind("Protocol art. 18: the notice of three months", 0), 0u)
+        << o.explanation;
+    EXPECT_NE(o.explanation.find("does not move"), std::string::npos) << o.explanation;
+  }
+  const std::vector<Obligation> art10 = plan_obligations(
+      {Trigger::kTerminationBreach, notice, std::nullopt}, kortenberg, {herent, kortenberg});
+  ASSERT_EQ(art10.size(), 2u);
+  EXPECT_EQ(Local(art10[0].due_time), "2026-02-01T00:00:00+01:00");
+  EXPECT_EQ(find_rule("protocol.termination_art10")->period.unit, Period::Unit::kMonths);
+  EXPECT_FALSE(find_rule("protocol.termination_art10")->policy_target);
+}
+
 }  // namespace
 }  // namespace termijn::domain
