@@ -80,5 +80,6 @@ void add_incident_commands(CLI::App& app, Context& ctx);
 void add_request_commands(CLI::App& app, Context& ctx);
 void add_deadline_commands(CLI::App& app, Context& ctx);
 void add_obligation_commands(CLI::App& app, Context& ctx);
+void add_matter_commands(CLI::App& app, Context& ctx);
 
 }  // namespace termijn::cli

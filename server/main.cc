@@ -240,6 +240,7 @@ int serve(const Options& o) {
   app::RecordConsultation record_consultation(clock, store, directory);
   app::RecordIdentification record_identification(clock, store, directory, rule_policies);
   app::RefuseRequest refuse_request(clock, store, directory, rule_policies);
+  app::ReportMatter report_matter(clock, store, directory, rule_policies);
   app::Queries queries(store);
   app::Notifications notifications(clock, store);
   const notify::TemplateSet templates = load_templates(config.mail);
@@ -293,7 +294,7 @@ int serve(const Options& o) {
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
        notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
-       extend_request, record_consultation, record_identification, refuse_request},
+       extend_request, record_consultation, record_identification, refuse_request, report_matter},
       executor);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -12,6 +12,7 @@
 #include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
 #include "server/app/record_consultation.h"
+#include "server/app/report_matter.h"
 #include "server/app/record_identification.h"
 #include "server/app/refuse_request.h"
 #include "server/app/report_incident.h"
@@ -40,6 +41,7 @@ struct UseCases {
   app::RecordConsultation& record_consultation;
   app::RecordIdentification& record_identification;
   app::RefuseRequest& refuse_request;
+  app::ReportMatter& report_matter;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -137,6 +139,14 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* CreateAuditCheckpoint(grpc::CallbackServerContext* ctx,
                                                   const v1::CreateAuditCheckpointRequest* req,
                                                   v1::AuditCheckpoint* resp) override;
+  grpc::ServerUnaryReactor* ReportMatter(grpc::CallbackServerContext* ctx,
+                                         const v1::ReportMatterRequest* req,
+                                         v1::Matter* resp) override;
+  grpc::ServerUnaryReactor* GetMatter(grpc::CallbackServerContext* ctx,
+                                      const v1::GetMatterRequest* req, v1::Matter* resp) override;
+  grpc::ServerUnaryReactor* ListMatters(grpc::CallbackServerContext* ctx,
+                                        const v1::ListMattersRequest* req,
+                                        v1::ListMattersResponse* resp) override;
 
  private:
   /// Where a call's work runs: on the executor (anything that may touch the database), or at

@@ -49,6 +49,16 @@ std::string request_details(const domain::Request& r) {
   return json.str();
 }
 
+std::string matter_details(const domain::Matter& m) {
+  JsonObject json;
+  json.add("party", m.party)
+      .add("kind", domain::name_of(m.kind))
+      .add("event_time", domain::format_utc(m.event_time))
+      .add("summary", m.summary);
+  if (!m.staff_ref.empty()) json.add("staff_ref", m.staff_ref);
+  return json.str();
+}
+
 std::string obligation_details(const domain::Obligation& o) {
   return JsonObject()
       .add("rule", o.rule)

@@ -14,6 +14,7 @@ namespace termijn::app {
 /// The audit details (JSON) of each change: the fields it set.
 std::string incident_details(const domain::Incident& incident);
 std::string request_details(const domain::Request& request);
+std::string matter_details(const domain::Matter& matter);
 std::string obligation_details(const domain::Obligation& obligation);
 std::string closure_details(const domain::Obligation& obligation);
 std::string notification_details(const domain::Notification& notification);

@@ -32,6 +32,10 @@ RecordParties parties_of(const RequestRecord& record) {
   return parties_of_record(record.request.party, record);
 }
 
+RecordParties parties_of(const MatterRecord& record) {
+  return parties_of_record(record.matter.party, record);
+}
+
 RecordParties parties_of(const domain::Obligation& obligation) {
   RecordParties parties{obligation.owner_party, {}};
   if (!obligation.recipient_party.empty()) parties.notified.push_back(obligation.recipient_party);
@@ -73,6 +77,14 @@ RequestRecord notified_view(RequestRecord record, const std::string& party) {
   record.request.closing_summary.clear();
   record.request.closed_by.clear();
   record.request.external_ref.clear();  // the owner's own ticket, not part of the notice
+  keep_notices_to(party, record.obligations);
+  return record;
+}
+
+MatterRecord notified_view(MatterRecord record, const std::string& party) {
+  // A matter is recorded to be shared: every field but when it was entered into Termijn, and
+  // the obligations towards (or, for a duty of every party, of) `party`.
+  record.matter.create_time = {};
   keep_notices_to(party, record.obligations);
   return record;
 }
