@@ -94,11 +94,11 @@ int main(int argc, char** argv) {
   termijn::cli::add_party_commands(app, ctx);
   termijn::cli::add_incident_commands(app, ctx);
   termijn::cli::add_request_commands(app, ctx);
-  termijn::cli::add_matter_commands(app, ctx);
   termijn::cli::add_deadline_commands(app, ctx);
   termijn::cli::add_obligation_commands(app, ctx);
   termijn::cli::add_audit_commands(app, ctx);
   termijn::cli::add_notification_commands(app, ctx);
+  termijn::cli::add_matter_commands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
