@@ -6,6 +6,9 @@
 #include "server/app/queries.h"
 #include "server/app/report_matter.h"
 #include "server/app/views.h"
+#include "server/jobs/escalation_scheduler.h"
+#include "server/jobs/notice_composer.h"
+#include "server/notify/templates.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/integration/pg_test.h"
 
@@ -78,6 +81,55 @@ TEST_F(ReportMatterTest, DepartureObligesEveryPartyAndRetriesCreateNothing) {
   const auto kortenbergs = app::notified_view(*again, "kortenberg");
   ASSERT_EQ(kortenbergs.obligations.size(), 1u);
   EXPECT_EQ(kortenbergs.obligations[0].owner_party, "kortenberg");
+}
+
+// The notice of a finding is composed in Kortenberg's Dutch from the matter; a reminder of
+// Kortenberg's own erasure after a departure names the duty from the rules table.
+TEST_F(ReportMatterTest, NoticeAndReminderAreComposedFromTheMatter) {
+  const auto found = report_.run(kHerentReporter, finding());
+  ASSERT_TRUE(found.ok()) << found.status();
+  app::ReportMatterInput departure = finding();
+  departure.kind = MatterKind::kStaffDeparture;
+  departure.staff_ref = "P-77";
+  const auto left = report_.run(kHerentDpo, departure);
+  ASSERT_TRUE(left.ok()) << left.status();
+  clock_.set(at("2026-04-30T00:00:00Z"));  // past the erasure's 30 days: its steps fire
+  const app::RulePolicies policies;
+  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  while (scheduler.run_once() > 0) {
+  }
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock_, store(), demo_directory(), *templates,
+                                      "termijn@herent.example");
+  const auto notices_of = [&](int64_t obligation) {
+    app::NotificationFilter filter;
+    filter.obligation_id = obligation;
+    return *store().list_notifications(filter);
+  };
+  const auto notice = notices_of(found->obligations[0].id);
+  ASSERT_EQ(notice.size(), 1u);
+  const auto mail = composer.compose(notice[0]);
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  const std::string name = "matters/" + std::to_string(found->matter.id);
+  EXPECT_NE(mail->subject.find("vaststelling over de kwaliteit"), std::string::npos)
+      << mail->subject;
+  EXPECT_NE(mail->subject.find(name), std::string::npos) << mail->subject;
+  EXPECT_NE(mail->text_body.find("Verouderd adres in het gedeelde bestand"), std::string::npos)
+      << mail->text_body;
+  EXPECT_EQ(mail->to.at(0).email, "dpo@kortenberg.example");
+
+  const domain::Obligation& erasure = left->obligations[1];
+  ASSERT_EQ(erasure.owner_party, "kortenberg");
+  const auto reminders = notices_of(erasure.id);
+  ASSERT_FALSE(reminders.empty());
+  const auto reminder = composer.compose(reminders[0]);
+  ASSERT_TRUE(reminder.ok()) << reminder.status();
+  EXPECT_NE(reminder->text_body.find("de meegedeelde gegevens over het vertrokken personeelslid "
+                                     "wissen"),
+            std::string::npos)
+      << reminder->text_body;
+  EXPECT_NE(reminder->text_body.find("vastgesteld op"), std::string::npos) << reminder->text_body;
 }
 
 }  // namespace
