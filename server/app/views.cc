@@ -15,11 +15,14 @@ RecordParties parties_of_record(const std::string& owner, const Record& record) 
   return parties;
 }
 
-// Keeps only the notice obligations towards `party`, each as notified.
+// Keeps only the obligations towards `party`, each as notified; one `party` owes itself (a duty
+// of every party, on another party's matter) stays whole.
 void keep_notices_to(const std::string& party, std::vector<domain::Obligation>& obligations) {
   std::erase_if(obligations,
                 [&](const domain::Obligation& o) { return o.recipient_party != party; });
-  for (domain::Obligation& o : obligations) o = notified_view(std::move(o), party);
+  for (domain::Obligation& o : obligations) {
+    if (o.owner_party != party) o = notified_view(std::move(o), party);
+  }
 }
 
 }  // namespace

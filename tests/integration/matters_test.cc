@@ -81,6 +81,8 @@ TEST_F(ReportMatterTest, DepartureObligesEveryPartyAndRetriesCreateNothing) {
   const auto kortenbergs = app::notified_view(*again, "kortenberg");
   ASSERT_EQ(kortenbergs.obligations.size(), 1u);
   EXPECT_EQ(kortenbergs.obligations[0].owner_party, "kortenberg");
+  // Its own duty: with its reminder schedule, which a notified view withholds.
+  EXPECT_TRUE(kortenbergs.obligations[0].next_step_time.has_value());
 }
 
 // The notice of a finding is composed in Kortenberg's Dutch from the matter; a reminder of
