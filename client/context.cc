@@ -239,5 +239,7 @@ template std::vector<v1::SubjectGroup> parse_list(const std::vector<std::string>
 template std::vector<v1::RequestKind> parse_list(const std::vector<std::string>&,
                                                  const std::string&);
 template std::vector<v1::Risk> parse_list(const std::vector<std::string>&, const std::string&);
+template std::vector<v1::MatterKind> parse_list(const std::vector<std::string>&,
+                                                const std::string&);
 
 }  // namespace termijn::cli

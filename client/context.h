@@ -84,5 +84,6 @@ void add_obligation_commands(CLI::App& app, Context& ctx);
 void add_register_commands(CLI::App& app, Context& ctx);
 void add_event_commands(CLI::App& app, Context& ctx);
 void add_webhook_commands(CLI::App& app, Context& ctx);
+void add_matter_commands(CLI::App& app, Context& ctx);
 
 }  // namespace termijn::cli

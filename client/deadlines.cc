@@ -54,10 +54,14 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
   CLI::App* cmd = deadlines->add_subcommand(
       "preview", "The obligations an event at a given instant would create; stores nothing");
   cmd->add_option("--event", preview->event,
-                  "incident, request, high-risk (GDPR art. 34) or request-extension (GDPR art. "
-                  "12(3); --at is the receipt)")
+                  "incident, request, high-risk (GDPR art. 34), request-extension (GDPR art. "
+                  "12(3)), request-refusal (GDPR art. 12(4)), for which --at is the receipt; "
+                  "or a protocol matter: data-quality (art. 12), law-change, processor-change "
+                  "(art. 15), staff-departure (art. 9), termination-art10, termination-art18")
       ->required()
-      ->check(CLI::IsMember({"incident", "request", "high-risk", "request-extension"}));
+      ->check(CLI::IsMember({"incident", "request", "high-risk", "request-extension",
+                             "request-refusal", "data-quality", "law-change", "processor-change",
+                             "staff-departure", "termination-art10", "termination-art18"}));
   cmd->add_option("--months", preview->months, "for request-extension: 1 or 2");
   cmd->add_option("--party", preview->party, "party the event happens to (default: your own)");
   cmd->add_option("--at", preview->at, "RFC 3339, or local time (default: now)");
@@ -77,7 +81,14 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
         {"incident", v1::EVENT_KIND_INCIDENT},
         {"request", v1::EVENT_KIND_REQUEST},
         {"high-risk", v1::EVENT_KIND_HIGH_RISK},
-        {"request-extension", v1::EVENT_KIND_REQUEST_EXTENSION}};
+        {"request-extension", v1::EVENT_KIND_REQUEST_EXTENSION},
+        {"request-refusal", v1::EVENT_KIND_REQUEST_REFUSAL},
+        {"data-quality", v1::EVENT_KIND_DATA_QUALITY},
+        {"law-change", v1::EVENT_KIND_LAW_CHANGE},
+        {"processor-change", v1::EVENT_KIND_PROCESSOR_CHANGE},
+        {"staff-departure", v1::EVENT_KIND_STAFF_DEPARTURE},
+        {"termination-art10", v1::EVENT_KIND_TERMINATION_ART10},
+        {"termination-art18", v1::EVENT_KIND_TERMINATION_ART18}};
     req.set_event(kEvents.at(preview->event));
     req.set_extension_months(preview->months);
     req.set_party(preview->party);

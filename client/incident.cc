@@ -157,6 +157,24 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     print_incident(resp);
   });
 
+  // Protocol art. 13, second paragraph: the parties consult each other at once.
+  auto consult = std::make_shared<v1::RecordConsultationRequest>();
+  CLI::App* co = incident->add_subcommand(
+      "consult", "Record the joint consultation on a breach (protocol art. 13, second paragraph)");
+  co->add_option("id", *consult->mutable_name(), "incident id or name (incidents/12)")->required();
+  co->add_option("--at", *consult->mutable_consult_time(),
+                 "when the parties consulted: RFC 3339, or local time (default: now)");
+  co->add_option("--party", *consult->mutable_party(),
+                 "the other party consulted (default: every party still to consult)");
+  co->add_option("--participants", *consult->mutable_participants(), "who took part")->required();
+  co->add_option("--agreed", *consult->mutable_agreed(), "what was agreed")->required();
+  co->callback([&ctx, consult] {
+    v1::Incident resp;
+    check(ctx.stub().RecordConsultation(ctx.call_context().get(), *consult, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_incident(resp);
+  });
+
   struct Close {
     std::string id, summary;
   };

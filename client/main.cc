@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   termijn::cli::add_obligation_commands(app, ctx);
   termijn::cli::add_audit_commands(app, ctx);
   termijn::cli::add_notification_commands(app, ctx);
+  termijn::cli::add_matter_commands(app, ctx);
   termijn::cli::add_register_commands(app, ctx);
   termijn::cli::add_event_commands(app, ctx);
   termijn::cli::add_webhook_commands(app, ctx);

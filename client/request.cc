@@ -40,6 +40,13 @@ void print_request(const v1::Request& r) {
     std::cout << "  extended:  by " << r.extension_months() << " month(s) at "
               << local_time(r.extend_time(), zone) << ": " << r.extension_reason() << "\n";
   }
+  if (r.has_identification_asked_time()) {
+    std::cout << "  identification asked: " << local_time(r.identification_asked_time(), zone)
+              << (r.has_identification_time()
+                      ? ", received: " + local_time(r.identification_time(), zone)
+                      : std::string(", not yet received"))
+              << "\n";
+  }
   if (r.has_close_time()) {
     std::cout << "  closed:    " << local_time(r.close_time(), zone) << " by " << r.closed_by()
               << ": " << r.closing_summary() << "\n";
@@ -114,6 +121,42 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     req.set_reason(extend->reason);
     v1::Request resp;
     check(ctx.stub().ExtendRequest(ctx.call_context().get(), req, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_request(resp);
+  });
+
+  auto identify = std::make_shared<v1::RecordIdentificationRequest>();
+  CLI::App* idf = request->add_subcommand(
+      "identification",
+      "Record that more information to identify the subject was asked, or came (GDPR art. 12(6))");
+  idf->add_option("id", *identify->mutable_name(), "request id or name (requests/9)")->required();
+  CLI::Option* asked = idf->add_option("--asked-at", *identify->mutable_asked_time(),
+                                       "when it was asked: RFC 3339, or local time");
+  CLI::Option* received = idf->add_option("--received-at", *identify->mutable_received_time(),
+                                          "when it came: RFC 3339, or local time");
+  asked->excludes(received);
+  idf->callback([&ctx, identify, asked, received] {
+    if (asked->count() + received->count() != 1) {
+      throw CliError(2, "request identification: give --asked-at or --received-at");
+    }
+    v1::Request resp;
+    check(ctx.stub().RecordIdentification(ctx.call_context().get(), *identify, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_request(resp);
+  });
+
+  auto refuse = std::make_shared<v1::RefuseRequestRequest>();
+  CLI::App* rf = request->add_subcommand(
+      "refuse", "Refuse to act on a request (GDPR art. 12(5)); the subject must be told why");
+  rf->add_option("id", *refuse->mutable_name(), "request id or name (requests/9)")->required();
+  rf->add_option("--ground", *refuse->mutable_ground(),
+                 "unfounded or excessive (GDPR art. 12(5)(b)), unidentified (art. 11(2))")
+      ->required();
+  rf->add_option("--reason", *refuse->mutable_reason(), "why; the data subject is told")
+      ->required();
+  rf->callback([&ctx, refuse] {
+    v1::Request resp;
+    check(ctx.stub().RefuseRequest(ctx.call_context().get(), *refuse, &resp));
     if (ctx.json()) return print_json(resp);
     print_request(resp);
   });

@@ -234,7 +234,7 @@ int serve(const Options& o) {
     throw std::runtime_error(std::string(s.message()));
   }
   app::Directory directory(config.parties);
-  const app::RulePolicies rule_policies{config.reviewed_rules, config.escalation};
+  const app::RulePolicies rule_policies{config.reviewed_rules, config.escalation, config.targets};
   app::ReportIncident report_incident(clock, store, directory, rule_policies);
   app::LogRequest log_request(clock, store, directory, config.max_copy_bytes, rule_policies);
   app::CloseObligation close_obligation(clock, store);
@@ -242,7 +242,11 @@ int serve(const Options& o) {
   app::CloseIncident close_incident(clock, store);
   app::CloseRequest close_request(clock, store);
   app::ExtendRequest extend_request(clock, store, directory, rule_policies);
-  app::PreviewObligations preview(clock, directory);
+  app::PreviewObligations preview(clock, directory, config.targets);
+  app::RecordConsultation record_consultation(clock, store, directory);
+  app::RecordIdentification record_identification(clock, store, directory, rule_policies);
+  app::RefuseRequest refuse_request(clock, store, directory, rule_policies);
+  app::ReportMatter report_matter(clock, store, directory, rule_policies);
   app::Queries queries(store);
   app::Notifications notifications(clock, store);
   app::Registers registers(clock, store, directory);
@@ -306,7 +310,8 @@ int serve(const Options& o) {
       *authenticator,
       {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
        notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
-       extend_request, registers, config.webhooks, call_webhook_store, webhook_sender, clock},
+       extend_request, registers, config.webhooks, call_webhook_store, webhook_sender, clock,
+       record_consultation, record_identification, refuse_request, report_matter},
       executor, event_streams);
 
   grpc::EnableDefaultHealthCheckService(true);

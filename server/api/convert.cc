@@ -170,6 +170,19 @@ absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in)
   return out;
 }
 
+absl::StatusOr<app::ReportMatterInput> from_proto(const v1::ReportMatterRequest& in) {
+  app::ReportMatterInput out;
+  out.party = in.party();
+  auto kind = domain_enum<domain::MatterKind>(in.kind(), "kind");
+  if (!kind.ok()) return kind.status();
+  out.kind = *kind;
+  out.event_time = in.event_time();
+  out.summary = in.summary();
+  out.staff_ref = in.staff_ref();
+  out.create_id = create_request_id(in);
+  return out;
+}
+
 void to_proto(const domain::Party& in, v1::Party* out) {
   out->set_id(in.id);
   out->set_name(in.name);
@@ -182,7 +195,9 @@ void to_proto(const domain::Party& in, v1::Party* out) {
 
 void to_proto(const domain::Obligation& in, const app::Directory& directory, v1::Obligation* out) {
   if (in.id != 0) out->set_name("obligations/" + std::to_string(in.id));
-  if (in.incident_id != 0 || in.request_id != 0) out->set_subject(in.subject());
+  if (in.incident_id != 0 || in.request_id != 0 || in.matter_id != 0) {
+    out->set_subject(in.subject());
+  }
   out->set_rule(in.rule);
   out->set_legal_basis(in.legal_basis);
   out->set_owner_party(in.owner_party);
@@ -252,6 +267,23 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1:
   if (r.close_time) set_time(*r.close_time, out->mutable_close_time());
   out->set_closing_summary(r.closing_summary);
   out->set_closed_by(r.closed_by);
+  if (r.identification_asked_time) {
+    set_time(*r.identification_asked_time, out->mutable_identification_asked_time());
+  }
+  if (r.identification_time) set_time(*r.identification_time, out->mutable_identification_time());
+}
+
+void to_proto(const app::MatterRecord& in, const app::Directory& directory, v1::Matter* out) {
+  const domain::Matter& m = in.matter;
+  out->set_name("matters/" + std::to_string(m.id));
+  out->set_party(m.party);
+  out->set_kind(proto_enum<v1::MatterKind>(m.kind));
+  set_time(m.event_time, out->mutable_event_time());
+  out->set_summary(m.summary);
+  out->set_staff_ref(m.staff_ref);
+  out->set_reported_by(m.reported_by);
+  if (!withheld(m.create_time)) set_time(m.create_time, out->mutable_create_time());
+  for (const auto& o : in.obligations) to_proto(o, directory, out->add_obligations());
 }
 
 void to_proto(const domain::AuditCheckpoint& c, v1::AuditCheckpoint* out) {

@@ -8,6 +8,7 @@
 #include "server/app/notifications.h"
 #include "server/app/records.h"
 #include "server/app/report_incident.h"
+#include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
 #include "server/app/webhooks.h"
 #include "server/domain/events.h"
@@ -19,6 +20,7 @@ namespace termijn::api {
 /// INVALID_ARGUMENT naming the field.
 absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequest& in);
 absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in);
+absl::StatusOr<app::ReportMatterInput> from_proto(const v1::ReportMatterRequest& in);
 /// The change only; the incident's name is parsed by the caller.
 absl::StatusOr<app::IncidentChange> from_proto(const v1::UpdateIncidentRequest& in);
 absl::StatusOr<domain::RequestKind> request_kind_from_proto(v1::RequestKind kind,
@@ -28,6 +30,7 @@ void to_proto(const domain::Party& in, v1::Party* out);
 void to_proto(const domain::Obligation& in, const app::Directory& directory, v1::Obligation* out);
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, v1::Incident* out);
 void to_proto(const app::RequestRecord& in, const app::Directory& directory, v1::Request* out);
+void to_proto(const app::MatterRecord& in, const app::Directory& directory, v1::Matter* out);
 void to_proto(const domain::AuditCheckpoint& checkpoint, v1::AuditCheckpoint* out);
 /// A register entry: the record in full, each obligation as a duty judged at `as_of`.
 void to_proto(const app::IncidentRecord& in, const app::Directory& directory, domain::Instant as_of,

@@ -48,6 +48,16 @@ absl::Status may_change(const Principal& p, std::string_view owner_party) {
                        "': that takes its dpo role");
 }
 
+absl::Status may_consult(const Principal& p, const app::RecordParties& parties) {
+  const bool concerned = p.party == parties.owner ||
+                         std::find(parties.notified.begin(), parties.notified.end(), p.party) !=
+                             parties.notified.end();
+  if (p.dpo && concerned) return absl::OkStatus();
+  return denied(p,
+                "record a consultation on a breach: that takes the dpo role of a party it "
+                "concerns");
+}
+
 absl::Status may_acknowledge(const Principal& p, std::string_view recipient_party) {
   if (p.dpo && p.party == recipient_party) return absl::OkStatus();
   return denied(p, "acknowledge a notice addressed to party '" + std::string(recipient_party) +

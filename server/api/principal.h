@@ -51,6 +51,10 @@ absl::Status may_read_webhooks(const Principal& p, std::string_view party);
 /// Redeliver and test the webhooks of `party`: its DPO.
 absl::Status may_change_webhooks(const Principal& p, std::string_view party);
 
+/// Record the consultation on an incident (protocol art. 13, second paragraph) whose parties are
+/// `parties`: the DPO of any of them.
+absl::Status may_consult(const Principal& p, const app::RecordParties& parties);
+
 /// Read the audit trail: DPOs and auditors.
 absl::Status may_read_audit(const Principal& p);
 

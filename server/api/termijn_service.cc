@@ -260,6 +260,51 @@ grpc::ServerUnaryReactor* TermijnService::CloseRequest(grpc::CallbackServerConte
   });
 }
 
+grpc::ServerUnaryReactor* TermijnService::RecordConsultation(
+    grpc::CallbackServerContext* ctx, const v1::RecordConsultationRequest* req,
+    v1::Incident* resp) {
+  return handle(ctx, "RecordConsultation", [=, this](const Principal& p) -> absl::Status {
+    const auto id = app::parse_resource_id(req->name(), "incidents", "name");
+    if (!id.ok()) return id.status();
+    const auto parties = uc_.queries.parties_of("incidents", *id);
+    const auto view = policy::view_of(p, parties, "incidents/" + std::to_string(*id));
+    if (!view.ok()) return view.status();
+    if (auto s = policy::may_consult(p, *parties); !s.ok()) return s;
+    auto record = uc_.record_consultation.run(
+        actor_of(p), *id, {req->consult_time(), req->party(), req->participants(), req->agreed()});
+    if (!record.ok()) return record.status();
+    to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::RecordIdentification(
+    grpc::CallbackServerContext* ctx, const v1::RecordIdentificationRequest* req,
+    v1::Request* resp) {
+  return handle(ctx, "RecordIdentification", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record =
+        uc_.record_identification.run(actor_of(p), *id, req->asked_time(), req->received_time());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::RefuseRequest(grpc::CallbackServerContext* ctx,
+                                                        const v1::RefuseRequestRequest* req,
+                                                        v1::Request* resp) {
+  return handle(ctx, "RefuseRequest", [=, this](const Principal& p) -> absl::Status {
+    const auto id = changeable(p, req->name(), "requests", "name");
+    if (!id.ok()) return id.status();
+    auto record = uc_.refuse_request.run(actor_of(p), *id, req->ground(), req->reason());
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerContext* ctx,
                                                           const v1::ListObligationsRequest* req,
                                                           v1::ListObligationsResponse* resp) {
@@ -352,18 +397,32 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
         trigger = domain::Trigger::kHighRisk;
         break;
       case v1::EVENT_KIND_REQUEST_EXTENSION:
+      case v1::EVENT_KIND_REQUEST_REFUSAL:
       case v1::EVENT_KIND_REQUEST:
-        trigger = req->event() == v1::EVENT_KIND_REQUEST ? domain::Trigger::kRequest
-                                                         : domain::Trigger::kExtension;
+        trigger = req->event() == v1::EVENT_KIND_REQUEST           ? domain::Trigger::kRequest
+                  : req->event() == v1::EVENT_KIND_REQUEST_REFUSAL ? domain::Trigger::kRefusal
+                                                                   : domain::Trigger::kExtension;
         if (req->request_kind() != v1::REQUEST_KIND_UNSPECIFIED) {
           auto k = request_kind_from_proto(req->request_kind(), "request_kind");
           if (!k.ok()) return k.status();
           kind = *k;
         }
         break;
+      case v1::EVENT_KIND_DATA_QUALITY:
+      case v1::EVENT_KIND_LAW_CHANGE:
+      case v1::EVENT_KIND_PROCESSOR_CHANGE:
+      case v1::EVENT_KIND_STAFF_DEPARTURE:
+      case v1::EVENT_KIND_TERMINATION_ART10:
+      case v1::EVENT_KIND_TERMINATION_ART18:
+        // The matter kinds follow the event kinds from EVENT_KIND_DATA_QUALITY on.
+        trigger = domain::trigger_of(static_cast<domain::MatterKind>(
+            req->event() - v1::EVENT_KIND_DATA_QUALITY));
+        break;
       default:
         return absl::InvalidArgumentError(
-            "event: required (incident, request, high-risk or request-extension)");
+            "event: required (incident, request, high-risk, request-extension, "
+            "request-refusal, data-quality, law-change, processor-change, staff-departure, "
+            "termination-art10 or termination-art18)");
     }
     auto planned = uc_.preview_obligations.run(trigger, party_or_own(req->party(), p), req->time(),
                                                kind, req->extension_months());
@@ -704,6 +763,53 @@ grpc::ServerUnaryReactor* TermijnService::TestWebhook(grpc::CallbackServerContex
     resp->set_status(static_cast<int>(result.status));
     resp->set_error(result.error);
     resp->set_delivery_id(delivery_id);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ReportMatter(grpc::CallbackServerContext* ctx,
+                                                       const v1::ReportMatterRequest* req,
+                                                       v1::Matter* resp) {
+  return handle(ctx, "ReportMatter", [=, this](const Principal& p) -> absl::Status {
+    auto input = from_proto(*req);
+    if (!input.ok()) return input.status();
+    input->party = party_or_own(input->party, p);
+    if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
+    if (auto s = policy::may_record(p, input->party); !s.ok()) return s;
+    auto record = uc_.report_matter.run(actor_of(p), *input);
+    if (!record.ok()) return record.status();
+    to_proto(*record, uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::GetMatter(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetMatterRequest* req,
+                                                    v1::Matter* resp) {
+  return handle(ctx, "GetMatter", [=, this](const Principal& p) -> absl::Status {
+    const auto id = app::parse_resource_id(req->name(), "matters", "name");
+    if (!id.ok()) return id.status();
+    const auto view = view_for(p, uc_.queries, "matters", *id);
+    if (!view.ok()) return view.status();
+    auto record = uc_.queries.matter(*id);
+    if (!record.ok()) return record.status();
+    to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* TermijnService::ListMatters(grpc::CallbackServerContext* ctx,
+                                                      const v1::ListMattersRequest* req,
+                                                      v1::ListMattersResponse* resp) {
+  return handle(ctx, "ListMatters", [=, this](const Principal& p) -> absl::Status {
+    const auto scope = policy::list_scope(p, req->party());
+    if (!scope.ok()) return scope.status();
+    auto page =
+        uc_.queries.matters({scope->party, req->page_size(), req->page_token(), scope->viewer});
+    if (!page.ok()) return page.status();
+    add_seen(p, page->items,
+             [&](const auto& r) { to_proto(r, uc_.directory, resp->add_matters()); });
+    resp->set_next_page_token(page->next_token);
     return absl::OkStatus();
   });
 }

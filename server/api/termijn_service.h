@@ -12,7 +12,11 @@
 #include "server/app/notifications.h"
 #include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
+#include "server/app/record_consultation.h"
+#include "server/app/record_identification.h"
+#include "server/app/refuse_request.h"
 #include "server/app/registers.h"
+#include "server/app/report_matter.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
 #include "server/app/webhooks.h"
@@ -44,6 +48,10 @@ struct UseCases {
   app::WebhookStore& webhook_store;
   notify::WebhookSender& webhook_sender;
   const app::Clock& clock;
+  app::RecordConsultation& record_consultation;
+  app::RecordIdentification& record_identification;
+  app::RefuseRequest& refuse_request;
+  app::ReportMatter& report_matter;
 };
 
 /// termijn.v1.Termijn: authenticates, authorises, converts, and calls the use cases.
@@ -94,6 +102,15 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* CloseRequest(grpc::CallbackServerContext* ctx,
                                          const v1::CloseRequestRequest* req,
                                          v1::Request* resp) override;
+  grpc::ServerUnaryReactor* RecordConsultation(grpc::CallbackServerContext* ctx,
+                                               const v1::RecordConsultationRequest* req,
+                                               v1::Incident* resp) override;
+  grpc::ServerUnaryReactor* RecordIdentification(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordIdentificationRequest* req,
+                                                 v1::Request* resp) override;
+  grpc::ServerUnaryReactor* RefuseRequest(grpc::CallbackServerContext* ctx,
+                                          const v1::RefuseRequestRequest* req,
+                                          v1::Request* resp) override;
   grpc::ServerUnaryReactor* ListObligations(grpc::CallbackServerContext* ctx,
                                             const v1::ListObligationsRequest* req,
                                             v1::ListObligationsResponse* resp) override;
@@ -155,6 +172,15 @@ class TermijnService final : public v1::Termijn::CallbackService {
   grpc::ServerUnaryReactor* TestWebhook(grpc::CallbackServerContext* ctx,
                                         const v1::TestWebhookRequest* req,
                                         v1::TestWebhookResponse* resp) override;
+
+  grpc::ServerUnaryReactor* ReportMatter(grpc::CallbackServerContext* ctx,
+                                         const v1::ReportMatterRequest* req,
+                                         v1::Matter* resp) override;
+  grpc::ServerUnaryReactor* GetMatter(grpc::CallbackServerContext* ctx,
+                                      const v1::GetMatterRequest* req, v1::Matter* resp) override;
+  grpc::ServerUnaryReactor* ListMatters(grpc::CallbackServerContext* ctx,
+                                        const v1::ListMattersRequest* req,
+                                        v1::ListMattersResponse* resp) override;
 
  private:
   /// Where a call's work runs: on the executor (anything that may touch the database), or at

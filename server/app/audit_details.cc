@@ -2,6 +2,7 @@
 
 #include "server/app/audit.h"
 #include "server/app/json.h"
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
@@ -45,6 +46,16 @@ std::string request_details(const domain::Request& r) {
         .add("copy_sha256", r.copy->sha256)
         .add("copy_size", r.copy->size);
   }
+  return json.str();
+}
+
+std::string matter_details(const domain::Matter& m) {
+  JsonObject json;
+  json.add("party", m.party)
+      .add("kind", domain::name_of(m.kind))
+      .add("event_time", domain::format_utc(m.event_time))
+      .add("summary", m.summary);
+  if (!m.staff_ref.empty()) json.add("staff_ref", m.staff_ref);
   return json.str();
 }
 
@@ -94,10 +105,11 @@ std::string notification_details(const domain::Notification& n) {
 }
 
 absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,
-                                   domain::Instant now, bool fulfilled, const std::string& text) {
-  o.state = !fulfilled              ? domain::ObligationState::kWaived
-            : now <= o.due_time ? domain::ObligationState::kMet
-                                : domain::ObligationState::kMetLate;
+                                   domain::Instant now, bool fulfilled, const std::string& text,
+                                   std::optional<domain::Instant> done_time) {
+  o.state = !fulfilled                              ? domain::ObligationState::kWaived
+            : done_time.value_or(now) <= o.due_time ? domain::ObligationState::kMet
+                                                    : domain::ObligationState::kMetLate;
   o.closed_time = now;
   o.evidence = text;
   o.closed_by = actor.principal;
@@ -149,6 +161,7 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
     }
     if (auto s = plan_steps(tx, o, policy, owner, /*replan=*/false); !s.ok()) return s;
     if (o.recipient_kind != domain::RecipientKind::kPartyDpo) continue;
+    if (const domain::Rule* rule = domain::find_rule(o.rule); rule && !rule->notice_mail) continue;
     const auto n = queue_notice(tx, o, actor, now, policy);
     if (!n.ok()) return n.status();
     o.notice_state = std::string(domain::name_of(n->state));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ namespace termijn::app {
 /// The audit details (JSON) of each change: the fields it set.
 std::string incident_details(const domain::Incident& incident);
 std::string request_details(const domain::Request& request);
+std::string matter_details(const domain::Matter& matter);
 std::string obligation_details(const domain::Obligation& obligation);
 std::string closure_details(const domain::Obligation& obligation);
 std::string notification_details(const domain::Notification& notification);
@@ -38,9 +40,11 @@ absl::StatusOr<domain::Notification> queue_notice(StoreTransaction& tx, const do
                                                   const RulePolicies& policy,
                                                   std::vector<domain::FieldChange> changes = {});
 
-/// Closes an open obligation (fulfilled: met or met-late by `now`; else waived) with `text` as
-/// evidence or reason, cancels its reminders, and audits it; in the caller's transaction.
+/// Closes an open obligation (fulfilled: met or met-late by `done_time`, `now` when not given;
+/// else waived) with `text` as evidence or reason, cancels its reminders, and audits it; in the
+/// caller's transaction.
 absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, const Actor& actor,
-                                   domain::Instant now, bool fulfilled, const std::string& text);
+                                   domain::Instant now, bool fulfilled, const std::string& text,
+                                   std::optional<domain::Instant> done_time = std::nullopt);
 
 }  // namespace termijn::app

@@ -6,6 +6,7 @@
 #include "server/app/audit_details.h"
 #include "server/app/json.h"
 #include "server/app/limits.h"
+#include "server/app/request_answer.h"
 #include "server/domain/planner.h"
 
 namespace termijn::app {
@@ -21,11 +22,8 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
   const std::string name = "requests/" + std::to_string(id);
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();
-  auto request = (*tx)->lock_request(id);
+  auto request = lock_open_request(**tx, id);
   if (!request.ok()) return request.status();
-  if (request->close_time) {
-    return absl::FailedPreconditionError(name + " is closed; a closed request does not change");
-  }
   if (request->extend_time) {
     return absl::FailedPreconditionError(
         name + " was extended already, by " + std::to_string(request->extension_months) +
@@ -34,40 +32,33 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
   }
   auto obligations = (*tx)->obligations_of(0, id);
   if (!obligations.ok()) return obligations.status();
-  const auto answer =
-      std::find_if(obligations->begin(), obligations->end(),
-                   [](const domain::Obligation& o) { return o.rule == "gdpr.art12_response"; });
-  if (answer == obligations->end()) {
-    return absl::FailedPreconditionError(name + " is a " +
-                                         std::string(domain::name_of(request->kind)) +
-                                         " and has no answer period (GDPR art. 12(3)) to extend");
-  }
-  const std::string answer_name = "obligations/" + std::to_string(answer->id);
-  // Held against a fulfilment of the answer in another transaction.
-  auto locked = (*tx)->lock_obligation(answer->id);
-  if (!locked.ok()) return locked.status();
-  *answer = std::move(*locked);
-  if (answer->state != domain::ObligationState::kOpen) {
+  const auto found = lock_answer(**tx, *request, *obligations, "to extend");
+  if (!found.ok()) return found.status();
+  domain::Obligation& answer = **found;
+  const std::string answer_name = "obligations/" + std::to_string(answer.id);
+  if (answer.state != domain::ObligationState::kOpen) {
     return absl::FailedPreconditionError(answer_name + " (the answer) is " +
-                                         std::string(domain::name_of(answer->state)) +
+                                         std::string(domain::name_of(answer.state)) +
                                          "; only an open answer period can be extended");
   }
   const auto party = directory_.find(request->party, "party");
   if (!party.ok()) return party.status();
   // GDPR art. 12(3): the extension is decided, and told, within the first month.
-  if (now >= answer->legal_due_time) {
+  if (now >= answer.legal_due_time) {
     return absl::FailedPreconditionError(
         "the original deadline of " + answer_name + " passed at " +
-        domain::format_local(answer->legal_due_time, *(*party)->zone) +
+        domain::format_local(answer.legal_due_time, *(*party)->zone) +
         "; an extension must be decided before it");
   }
 
-  const domain::Obligation original = *answer;
-  *answer = domain::extend_answer(*answer, request->receive_time, months, **party);
-  if (auto s = (*tx)->move_obligation(*answer); !s.ok()) return s;
-  if (auto s = plan_steps(**tx, *answer, policy_, **party, /*replan=*/true); !s.ok()) return s;
+  const domain::Obligation original = answer;
+  domain::Request extended = *request;
+  extended.extension_months = months;
+  answer = domain::plan_answer(answer, extended, **party);
+  if (auto s = (*tx)->move_obligation(answer); !s.ok()) return s;
+  if (auto s = plan_steps(**tx, answer, policy_, **party, /*replan=*/true); !s.ok()) return s;
   if (auto s = (*tx)->append_audit(audit_record(actor, now, "obligation.moved", answer_name,
-                                                answer->subject(), obligation_details(*answer)));
+                                                answer.subject(), obligation_details(answer)));
       !s.ok()) {
     return s;
   }
@@ -82,9 +73,9 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
               .add("months", int64_t{months})
               .add("reason", reason)
               .add("due_time_before", domain::format_utc(original.due_time))
-              .add("due_time_after", domain::format_utc(answer->due_time))
+              .add("due_time_after", domain::format_utc(answer.due_time))
               .add("legal_due_time_before", domain::format_utc(original.legal_due_time))
-              .add("legal_due_time_after", domain::format_utc(answer->legal_due_time))
+              .add("legal_due_time_after", domain::format_utc(answer.legal_due_time))
               .str()));
       !s.ok()) {
     return s;
@@ -92,7 +83,7 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
 
   auto planned =
       domain::plan_obligations({domain::Trigger::kExtension, request->receive_time, request->kind},
-                               **party, directory_.parties());
+                               **party, directory_.parties(), policy_.targets);
   for (domain::Obligation& o : planned) o.request_id = id;
   if (auto s = insert_obligations(**tx, planned, actor, now, policy_, **party); !s.ok()) return s;
   obligations->insert(obligations->end(), planned.begin(), planned.end());

@@ -66,8 +66,9 @@ absl::StatusOr<RequestRecord> LogRequest::run(const Actor& actor, const LogReque
   request.logged_by = actor.principal;
   request.create_time = now;
 
-  record.obligations = domain::plan_obligations(
-      {domain::Trigger::kRequest, *received, request.kind}, **party, directory_.parties());
+  record.obligations =
+      domain::plan_obligations({domain::Trigger::kRequest, *received, request.kind}, **party,
+                               directory_.parties(), policy_.targets);
 
   auto tx = store_.begin();
   if (!tx.ok()) return tx.status();

@@ -13,20 +13,23 @@ absl::StatusOr<std::vector<domain::Obligation>> PreviewObligations::run(
   if (!at.ok()) return at.status();
   if (!request_kind) request_kind = domain::RequestKind::kAccess;
   if (trigger != domain::Trigger::kExtension) {
-    return domain::plan_obligations({trigger, *at, request_kind}, **owner, directory_.parties());
+    return domain::plan_obligations({trigger, *at, request_kind}, **owner, directory_.parties(),
+                                    targets_);
   }
   if (extension_months != 1 && extension_months != 2) {
     return absl::InvalidArgumentError("extension_months: must be 1 or 2");
   }
   std::vector<domain::Obligation> planned;
-  for (const domain::Obligation& o : domain::plan_obligations(
-           {domain::Trigger::kRequest, *at, request_kind}, **owner, directory_.parties())) {
+  for (const domain::Obligation& o :
+       domain::plan_obligations({domain::Trigger::kRequest, *at, request_kind}, **owner,
+                                directory_.parties(), targets_)) {
     if (o.rule == "gdpr.art12_response") {
       planned.push_back(domain::extend_answer(o, *at, extension_months, **owner));
     }
   }
-  for (domain::Obligation& o : domain::plan_obligations(
-           {domain::Trigger::kExtension, *at, request_kind}, **owner, directory_.parties())) {
+  for (domain::Obligation& o :
+       domain::plan_obligations({domain::Trigger::kExtension, *at, request_kind}, **owner,
+                                directory_.parties(), targets_)) {
     planned.push_back(std::move(o));
   }
   return planned;

@@ -16,8 +16,9 @@ namespace termijn::app {
 /// future.
 class PreviewObligations {
  public:
-  PreviewObligations(const Clock& clock, const Directory& directory)
-      : clock_(clock), directory_(directory) {}
+  PreviewObligations(const Clock& clock, const Directory& directory,
+                     domain::PolicyTargets targets = {})
+      : clock_(clock), directory_(directory), targets_(std::move(targets)) {}
 
   /// For Trigger::kExtension, `time` is the receipt of the request and the result the extended
   /// answer and the duty to tell the subject; `extension_months` must then be 1 or 2.
@@ -28,6 +29,7 @@ class PreviewObligations {
  private:
   const Clock& clock_;
   const Directory& directory_;
+  const domain::PolicyTargets targets_;
 };
 
 }  // namespace termijn::app

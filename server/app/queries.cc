@@ -47,15 +47,17 @@ absl::StatusOr<Page<Record>> records(Store& store, const RecordQuery& q, Load lo
   if (!loaded.ok()) return loaded.status();
   std::vector<Record> out;
   for (auto& item : *loaded) {
-    auto obligations = std::is_same_v<Record, IncidentRecord>
-                           ? store.obligations_of(item.id, 0)
-                           : store.obligations_of(0, item.id);
+    auto obligations = std::is_same_v<Record, IncidentRecord>  ? store.obligations_of(item.id, 0)
+                       : std::is_same_v<Record, RequestRecord> ? store.obligations_of(0, item.id)
+                                                               : store.obligations_of(0, 0, item.id);
     if (!obligations.ok()) return obligations.status();
     out.push_back(Record{std::move(item), std::move(*obligations)});
   }
   return paginate(std::move(out), *size, [](const Record& r) {
     if constexpr (std::is_same_v<Record, IncidentRecord>) {
       return std::to_string(r.incident.id);
+    } else if constexpr (std::is_same_v<Record, MatterRecord>) {
+      return std::to_string(r.matter.id);
     } else {
       return std::to_string(r.request.id);
     }
@@ -102,6 +104,19 @@ absl::StatusOr<RequestRecord> Queries::request(int64_t id, bool with_copy) {
 absl::StatusOr<Page<RequestRecord>> Queries::requests(const RecordQuery& q) {
   return records<RequestRecord>(store_, q,
                                 [&](const RecordFilter& f) { return store_.list_requests(f); });
+}
+
+absl::StatusOr<MatterRecord> Queries::matter(int64_t id) {
+  auto matter = store_.get_matter(id);
+  if (!matter.ok()) return matter.status();
+  auto obligations = store_.obligations_of(0, 0, id);
+  if (!obligations.ok()) return obligations.status();
+  return MatterRecord{std::move(*matter), std::move(*obligations)};
+}
+
+absl::StatusOr<Page<MatterRecord>> Queries::matters(const RecordQuery& q) {
+  return records<MatterRecord>(store_, q,
+                               [&](const RecordFilter& f) { return store_.list_matters(f); });
 }
 
 absl::StatusOr<RecordParties> Queries::parties_of(std::string_view collection, int64_t id) {

@@ -43,6 +43,8 @@ class Queries {
   absl::StatusOr<Page<IncidentRecord>> incidents(const RecordQuery& q);
   absl::StatusOr<RequestRecord> request(int64_t id, bool with_copy);
   absl::StatusOr<Page<RequestRecord>> requests(const RecordQuery& q);
+  absl::StatusOr<MatterRecord> matter(int64_t id);
+  absl::StatusOr<Page<MatterRecord>> matters(const RecordQuery& q);
   absl::StatusOr<domain::Obligation> obligation(int64_t id);
   absl::StatusOr<Page<domain::Obligation>> obligations(const ObligationQuery& q);
   /// See Store::parties_of.

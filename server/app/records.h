@@ -26,4 +26,10 @@ struct RequestRecord {
   std::vector<domain::Obligation> obligations;
 };
 
+/// A protocol matter with the obligations it created.
+struct MatterRecord {
+  domain::Matter matter;
+  std::vector<domain::Obligation> obligations;
+};
+
 }  // namespace termijn::app

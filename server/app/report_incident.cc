@@ -49,11 +49,11 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   incident.create_time = now;
 
   record.obligations = domain::plan_obligations({domain::Trigger::kIncident, *aware, std::nullopt},
-                                                **party, directory_.parties());
+                                                **party, directory_.parties(), policy_.targets);
   if (incident.risk == domain::Risk::kHigh) {
     // GDPR art. 34(1): assessed as a high risk when reported.
     for (auto& o : domain::plan_obligations({domain::Trigger::kHighRisk, now, std::nullopt},
-                                            **party, directory_.parties())) {
+                                            **party, directory_.parties(), policy_.targets)) {
       record.obligations.push_back(std::move(o));
     }
   }

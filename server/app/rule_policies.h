@@ -10,10 +10,12 @@
 namespace termijn::app {
 
 /// What the configuration says per rule: whether notices wait for a DPO's review
-/// (`auto_send = false`) and when reminders and escalations fire.
+/// (`auto_send = false`), when reminders and escalations fire, and the targets of the rules whose
+/// period is policy.
 struct RulePolicies {
   std::set<std::string> reviewed_rules;
   std::map<std::string, domain::EscalationPolicy> escalation;  ///< configured; else the default
+  domain::PolicyTargets targets;  ///< configured targets of policy-target rules
 
   bool auto_send(const std::string& rule) const { return reviewed_rules.count(rule) == 0; }
 

@@ -75,6 +75,8 @@ class StoreReader {
   /// With the copy's bytes only when `with_copy`.
   virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
   virtual absl::StatusOr<std::vector<domain::Request>> list_requests(const RecordFilter& f) = 0;
+  virtual absl::StatusOr<domain::Matter> get_matter(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<domain::Matter>> list_matters(const RecordFilter& f) = 0;
   /// The id of the record of `collection` ("incidents" or "requests") that `party` holds under
   /// `external_ref`; 0 when there is none.
   virtual absl::StatusOr<int64_t> find_external_ref(std::string_view collection,
@@ -83,9 +85,9 @@ class StoreReader {
   virtual absl::StatusOr<domain::Obligation> get_obligation(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const ObligationFilter& f) = 0;
-  /// The obligations of "incidents/N" or "requests/N", soonest first.
-  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
-                                                                          int64_t request_id) = 0;
+  /// The obligations of "incidents/N", "requests/N" or "matters/N", soonest first.
+  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(
+      int64_t incident_id, int64_t request_id, int64_t matter_id = 0) = 0;
   virtual absl::StatusOr<domain::Notification> get_notification(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Notification>> list_notifications(
       const NotificationFilter& f) = 0;
@@ -116,6 +118,7 @@ class StoreTransaction : public StoreReader {
   /// Returns the new id.
   virtual absl::StatusOr<int64_t> insert_incident(const domain::Incident& incident) = 0;
   virtual absl::StatusOr<int64_t> insert_request(const domain::Request& request) = 0;
+  virtual absl::StatusOr<int64_t> insert_matter(const domain::Matter& matter) = 0;
   virtual absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& obligation) = 0;
   /// Reads and locks an obligation for update; NOT_FOUND if there is none.
   virtual absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) = 0;
@@ -156,7 +159,7 @@ class StoreTransaction : public StoreReader {
   /// Writes the fields a change or closing may set: the facts of the incident (not its party,
   /// awareness, title or reporter) and its closing.
   virtual absl::Status update_incident(const domain::Incident& incident) = 0;
-  /// Writes the extension and closing of a request.
+  /// Writes the extension, identification and closing of a request.
   virtual absl::Status update_request(const domain::Request& request) = 0;
   /// Writes an obligation's due_time, legal_due_time and explanation.
   virtual absl::Status move_obligation(const domain::Obligation& obligation) = 0;

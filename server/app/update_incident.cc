@@ -175,7 +175,7 @@ absl::StatusOr<IncidentRecord> UpdateIncident::run(const Actor& actor, int64_t i
     if (incident->risk == domain::Risk::kHigh && before.risk != domain::Risk::kHigh && !has_art34) {
       // GDPR art. 34(1): the assessment of a high risk starts the duty to inform the subjects.
       auto planned = domain::plan_obligations({domain::Trigger::kHighRisk, now, std::nullopt},
-                                              **party, directory_.parties());
+                                              **party, directory_.parties(), policy_.targets);
       for (domain::Obligation& o : planned) o.incident_id = id;
       if (auto s = insert_obligations(**tx, planned, actor, now, policy_, **party); !s.ok()) {
         return s;

@@ -15,11 +15,14 @@ RecordParties parties_of_record(const std::string& owner, const Record& record) 
   return parties;
 }
 
-// Keeps only the notice obligations towards `party`, each as notified.
+// Keeps only the obligations towards `party`, each as notified; one `party` owes itself (a duty
+// of every party, on another party's matter) stays whole.
 void keep_notices_to(const std::string& party, std::vector<domain::Obligation>& obligations) {
   std::erase_if(obligations,
                 [&](const domain::Obligation& o) { return o.recipient_party != party; });
-  for (domain::Obligation& o : obligations) o = notified_view(std::move(o), party);
+  for (domain::Obligation& o : obligations) {
+    if (o.owner_party != party) o = notified_view(std::move(o), party);
+  }
 }
 
 }  // namespace
@@ -30,6 +33,10 @@ RecordParties parties_of(const IncidentRecord& record) {
 
 RecordParties parties_of(const RequestRecord& record) {
   return parties_of_record(record.request.party, record);
+}
+
+RecordParties parties_of(const MatterRecord& record) {
+  return parties_of_record(record.matter.party, record);
 }
 
 RecordParties parties_of(const domain::Obligation& obligation) {
@@ -62,14 +69,25 @@ RequestRecord notified_view(RequestRecord record, const std::string& party) {
   // The request notice (protocol art. 14) carries kind, receipt time, summary, who logged it
   // and the copy of the original as an attachment.
   record.request.create_time = {};
-  // The answer to the subject, its extension and the closing are the owner's own duties.
+  // The answer to the subject, its extension and identification and the closing are the owner's
+  // own duties.
   record.request.extension_months = 0;
   record.request.extension_reason.clear();
   record.request.extend_time.reset();
+  record.request.identification_asked_time.reset();
+  record.request.identification_time.reset();
   record.request.close_time.reset();
   record.request.closing_summary.clear();
   record.request.closed_by.clear();
   record.request.external_ref.clear();  // the owner's own ticket, not part of the notice
+  keep_notices_to(party, record.obligations);
+  return record;
+}
+
+MatterRecord notified_view(MatterRecord record, const std::string& party) {
+  // A matter is recorded to be shared: every field but when it was entered into Termijn, and
+  // the obligations towards (or, for a duty of every party, of) `party`.
+  record.matter.create_time = {};
   keep_notices_to(party, record.obligations);
   return record;
 }

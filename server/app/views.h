@@ -16,6 +16,7 @@ enum class View {
 
 RecordParties parties_of(const IncidentRecord& record);
 RecordParties parties_of(const RequestRecord& record);
+RecordParties parties_of(const MatterRecord& record);
 RecordParties parties_of(const domain::Obligation& obligation);
 RecordParties parties_of(const NotificationRecord& record);
 
@@ -25,6 +26,7 @@ RecordParties parties_of(const NotificationRecord& record);
 /// obligation and the owner's reminder schedule are withheld. Withheld instants are left at zero.
 IncidentRecord notified_view(IncidentRecord record, const std::string& party);
 RequestRecord notified_view(RequestRecord record, const std::string& party);
+MatterRecord notified_view(MatterRecord record, const std::string& party);
 domain::Obligation notified_view(domain::Obligation obligation, const std::string& party);
 NotificationRecord notified_view(NotificationRecord record, const std::string& party);
 

@@ -125,6 +125,11 @@ domain::Party party(const toml::table& t, size_t index, const std::string& origi
   if (p.zone == nullptr) {
     fail(origin, where + ".time_zone '" + zone + "' is not in the tz database");
   }
+  const std::string answer_from = t["answer_period_from"].value_or(std::string("receipt"));
+  if (answer_from != "receipt" && answer_from != "identification") {
+    fail(origin, where + ".answer_period_from must be receipt or identification");
+  }
+  p.answer_from_identification = answer_from == "identification";
   const std::string holidays = t["holidays"].value_or(std::string("BE"));
   if (holidays != "BE") fail(origin, where + ".holidays: only BE is supported");
   p.dpo = contact(t["dpo"], where + ".dpo", origin);
@@ -326,6 +331,20 @@ Config parse_config(const std::string& text, const std::string& origin) {
       if (!(*t)["auto_send"].value_or(true)) c.reviewed_rules.insert(rule);
       if (t->contains("reminders")) {
         c.escalation[rule] = escalation_policy((*t)["reminders"], "rules." + rule, origin);
+      }
+      if (t->contains("target_hours")) {
+        // Only where the law says "immediately" or "without undue delay" is the period policy.
+        if (!domain::find_rule(rule)->policy_target) {
+          fail(origin, "rules.\"" + rule + "\".target_hours: the period of " + rule +
+                           " is set by law, not by policy");
+        }
+        const std::optional<int64_t> hours = (*t)["target_hours"].value<int64_t>();
+        if (!hours || *hours < 1 || *hours > 24 * 365) {
+          fail(origin, "rules.\"" + rule +
+                           "\".target_hours must be a whole number of hours "
+                           "between 1 and 8760");
+        }
+        c.targets[rule] = domain::Period::hours(static_cast<int>(*hours));
       }
     }
   }

@@ -115,6 +115,8 @@ struct Config {
   std::map<std::string, domain::EscalationPolicy> escalation;
   std::vector<Webhook> webhooks;
   Web web;
+  /// Configured targets of policy-target rules ([rules."<id>"] target_hours); others the table's.
+  domain::PolicyTargets targets;
 };
 
 /// A SHA-256 fingerprint as 64 lower-case hex digits: colons dropped, letters lowered (as

@@ -20,6 +20,14 @@ constexpr Names<RequestKind, 8> kRequestKinds{{
     {RequestKind::kAutomatedDecision, "automated-decision"},
     {RequestKind::kAuthorityMessage, "authority-message"},
 }};
+constexpr Names<MatterKind, 6> kMatterKinds{{
+    {MatterKind::kDataQuality, "data-quality"},
+    {MatterKind::kLawChange, "law-change"},
+    {MatterKind::kProcessorChange, "processor-change"},
+    {MatterKind::kStaffDeparture, "staff-departure"},
+    {MatterKind::kTerminationArt10, "termination-art10"},
+    {MatterKind::kTerminationArt18, "termination-art18"},
+}};
 constexpr Names<DataCategory, 6> kDataCategories{{
     {DataCategory::kIdentification, "identification"},
     {DataCategory::kContact, "contact"},
@@ -91,9 +99,12 @@ std::string_view name_of(RecipientKind v) { return lookup(kRecipientKinds, v); }
 std::string_view name_of(ObligationState v) { return lookup(kObligationStates, v); }
 std::string_view name_of(NotificationKind v) { return lookup(kNotificationKinds, v); }
 std::string_view name_of(NotificationState v) { return lookup(kNotificationStates, v); }
+std::string_view name_of(MatterKind v) { return lookup(kMatterKinds, v); }
 
 template <>
 std::optional<RequestKind> parse_name(std::string_view n) { return reverse(kRequestKinds, n); }
+template <>
+std::optional<MatterKind> parse_name(std::string_view n) { return reverse(kMatterKinds, n); }
 template <>
 std::optional<DataCategory> parse_name(std::string_view n) { return reverse(kDataCategories, n); }
 template <>
@@ -117,6 +128,7 @@ std::optional<NotificationState> parse_name(std::string_view n) {
 }
 
 std::string Obligation::subject() const {
+  if (matter_id != 0) return "matters/" + std::to_string(matter_id);
   return incident_id != 0 ? "incidents/" + std::to_string(incident_id)
                           : "requests/" + std::to_string(request_id);
 }

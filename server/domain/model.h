@@ -29,6 +29,15 @@ enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
 /// kCheckpoint: a signed audit checkpoint to a party's DPO; it has no obligation.
 enum class NotificationKind { kNotice, kFailureAlert, kReminder, kCheckpoint };
 enum class NotificationState { kHeld, kPending, kSent, kFailed, kCancelled };
+/// What a protocol matter records (protocol art. 9, 10, 12, 15, 18).
+enum class MatterKind {
+  kDataQuality,
+  kLawChange,
+  kProcessorChange,
+  kStaffDeparture,
+  kTerminationArt10,
+  kTerminationArt18,
+};
 
 /// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
 std::string_view name_of(RequestKind v);
@@ -39,6 +48,7 @@ std::string_view name_of(RecipientKind v);
 std::string_view name_of(ObligationState v);
 std::string_view name_of(NotificationKind v);
 std::string_view name_of(NotificationState v);
+std::string_view name_of(MatterKind v);
 
 /// The inverse of name_of; nullopt for an unknown name.
 template <typename Enum>
@@ -59,6 +69,9 @@ struct Party {
   std::string locale = "nl";
   const TimeZone* zone = nullptr;
   HolidayCalendar calendar = HolidayCalendar::belgium();
+  /// GDPR art. 12(6): whether this party counts a request's answer period from the receipt of
+  /// the information that identifies the subject (true) or from the receipt of the request.
+  bool answer_from_identification = false;
 };
 
 struct Incident {
@@ -110,9 +123,25 @@ struct Request {
   int extension_months = 0;        ///< GDPR art. 12(3): 0, or the 1 or 2 months it was extended by
   std::string extension_reason;
   std::optional<Instant> extend_time;
+  /// GDPR art. 12(6): when more information to identify the subject was asked, and received.
+  std::optional<Instant> identification_asked_time;
+  std::optional<Instant> identification_time;
   std::optional<Instant> close_time;  ///< set once closed; a closed request does not change
   std::string closing_summary;
   std::string closed_by;
+};
+
+/// Something one party records that concerns the other parties and starts obligations (protocol
+/// art. 9, 10, 12, 15, 18).
+struct Matter {
+  int64_t id = 0;
+  std::string party;
+  MatterKind kind = MatterKind::kDataQuality;
+  Instant event_time{};  ///< the finding, the change, the departure, the notice of termination
+  std::string summary;
+  std::string staff_ref;  ///< art. 9: an opaque reference to the staff member; never a name
+  std::string reported_by;  ///< principal
+  Instant create_time{};
 };
 
 /// One field of a record as it was before a change and after it, in the spelling the database
@@ -126,8 +155,9 @@ struct FieldChange {
 /// One deadline: one row per (subject, rule, recipient).
 struct Obligation {
   int64_t id = 0;
-  int64_t incident_id = 0;  ///< exactly one of incident_id and request_id is set
+  int64_t incident_id = 0;  ///< exactly one of incident_id, request_id and matter_id is set
   int64_t request_id = 0;
+  int64_t matter_id = 0;
   std::string rule;
   std::string legal_basis;
   std::string owner_party;
@@ -146,7 +176,7 @@ struct Obligation {
   std::string next_step;                  ///< that step's label ("80%", "+12h every 12h")
   int escalation_level = 0;               ///< how many reminder steps have fired
 
-  /// "incidents/12" or "requests/7".
+  /// "incidents/12", "requests/7" or "matters/3".
   std::string subject() const;
 };
 

@@ -4,15 +4,27 @@ namespace termijn::domain {
 
 namespace {
 
-Obligation make_obligation(const Rule& rule, const Event& event, const Party& owner) {
-  Deadline deadline =
-      compute_deadline(event.time, rule.period, *owner.zone, owner.calendar, rule.event_noun);
+Obligation make_obligation(const Rule& rule, const Event& event, const Party& owner,
+                           const PolicyTargets& targets) {
+  Period period = rule.period;
+  if (const auto it = targets.find(rule.id); rule.policy_target && it != targets.end()) {
+    period = it->second;
+  }
+  Deadline deadline;
+  if (rule.takes_effect) {
+    // Reg. 1182/71 art. 4: the day of taking effect is both the target and the limit.
+    const TerminationEffect effect =
+        termination_effect(*rule.takes_effect, event.time, *owner.zone, owner.calendar);
+    deadline = {effect.effective_time, effect.effective_time, effect.explanation};
+  } else {
+    deadline = compute_deadline(event.time, period, *owner.zone, owner.calendar, rule.event_noun);
+  }
   if (rule.policy_target) {
     // The law sets no limit ("without undue delay"): the target is the only deadline.
     deadline.legal_due_time = deadline.due_time;
     deadline.explanation =
-        "Policy target: " + describe(rule.period) + " after " + std::string(rule.event_noun) +
-        " at " + format_local(event.time, *owner.zone) + ": due " +
+        "Policy target: " + describe(period) + " after " + std::string(rule.event_noun) + " at " +
+        format_local(event.time, *owner.zone) + ": due " +
         format_local(deadline.due_time, *owner.zone) + ". " + std::string(rule.legal_basis) +
         " sets no fixed limit: without undue delay.";
   }
@@ -31,7 +43,8 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
 }  // namespace
 
 std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
-                                         const std::vector<Party>& parties) {
+                                         const std::vector<Party>& parties,
+                                         const PolicyTargets& targets) {
   std::vector<Obligation> planned;
   for (const Rule& rule : rules()) {
     if (rule.trigger != event.trigger) continue;
@@ -39,13 +52,22 @@ std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
         event.request_kind == RequestKind::kAuthorityMessage) {
       continue;
     }
+    if (rule.every_party) {
+      // Each party owes it in its own zone and calendar, from the same event.
+      for (const Party& party : parties) {
+        Obligation o = make_obligation(rule, event, party, targets);
+        o.recipient_party = party.id;
+        planned.push_back(std::move(o));
+      }
+      continue;
+    }
     if (rule.recipient != RecipientKind::kPartyDpo) {
-      planned.push_back(make_obligation(rule, event, owner));
+      planned.push_back(make_obligation(rule, event, owner, targets));
       continue;
     }
     for (const Party& other : parties) {
       if (other.id == owner.id) continue;
-      Obligation o = make_obligation(rule, event, owner);
+      Obligation o = make_obligation(rule, event, owner, targets);
       o.recipient_party = other.id;
       planned.push_back(std::move(o));
     }
@@ -53,16 +75,56 @@ std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
   return planned;
 }
 
-Obligation extend_answer(Obligation answer, Instant receipt, int months, const Party& owner) {
+Obligation plan_answer(Obligation answer, const Request& request, const Party& owner) {
   const Rule& rule = *find_rule("gdpr.art12_response");
-  const Period extended = Period::months(rule.period.count + months);
-  const Deadline d =
-      compute_deadline(receipt, extended, *owner.zone, owner.calendar, rule.event_noun);
+  const bool from_identification =
+      owner.answer_from_identification && request.identification_time.has_value();
+  const Instant start = from_identification ? *request.identification_time : request.receive_time;
+  const Period period = Period::months(rule.period.count + request.extension_months);
+  const Deadline d = compute_deadline(start, period, *owner.zone, owner.calendar,
+                                      from_identification ? "identification" : rule.event_noun);
   answer.due_time = d.due_time;
   answer.legal_due_time = d.legal_due_time;
-  answer.explanation = "Extended by " + describe(Period::months(months)) + " (" +
-                       std::string(rule.legal_basis) + "): " + d.explanation;
+  answer.explanation = d.explanation;
+  if (request.extension_months > 0) {
+    answer.explanation = "Extended by " + describe(Period::months(request.extension_months)) +
+                         " (" + std::string(rule.legal_basis) + "): " + answer.explanation;
+  }
+  if (request.identification_asked_time) {
+    std::string identification =
+        "Identification (GDPR art. 12(6)): more information asked at " +
+        format_local(*request.identification_asked_time, *owner.zone) +
+        (request.identification_time
+             ? ", received at " + format_local(*request.identification_time, *owner.zone)
+             : std::string(", not yet received")) +
+        "; the policy of " + owner.id + " counts the answer period from the " +
+        (owner.answer_from_identification ? "identification" : "receipt of the request") + ". ";
+    answer.explanation = identification + answer.explanation;
+  }
   return answer;
+}
+
+Obligation plan_refusal_notice(const Obligation& answer, const Party& owner) {
+  const Rule& rule = *find_rule("gdpr.art12_refusal_notice");
+  Obligation o;
+  o.request_id = answer.request_id;
+  o.rule = std::string(rule.id);
+  o.legal_basis = std::string(rule.legal_basis);
+  o.owner_party = owner.id;
+  o.recipient_kind = rule.recipient;
+  o.start_time = answer.start_time;
+  o.due_time = answer.due_time;
+  o.legal_due_time = answer.legal_due_time;
+  o.explanation = "Due with the answer it replaces (" + std::string(rule.legal_basis) +
+                  "): " + answer.explanation;
+  return o;
+}
+
+Obligation extend_answer(Obligation answer, Instant receipt, int months, const Party& owner) {
+  Request request;
+  request.receive_time = receipt;
+  request.extension_months = months;
+  return plan_answer(std::move(answer), request, owner);
 }
 
 }  // namespace termijn::domain

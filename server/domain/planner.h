@@ -17,9 +17,23 @@ struct Event {
 
 /// The open obligations `event`, happening to `owner`, creates: for each rule it triggers, one
 /// towards every other party's DPO or one towards the authority or data subject. Deadlines are
-/// computed in the owner's zone and calendar. Ids and subject ids are left 0.
+/// computed in the owner's zone and calendar (for an every-party rule, one obligation owned by
+/// each of `parties`, in its own); a policy-target rule named in `targets` takes that
+/// period instead of the table's. Ids and subject ids are left 0.
 std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
-                                         const std::vector<Party>& parties);
+                                         const std::vector<Party>& parties,
+                                         const PolicyTargets& targets = {});
+
+/// `answer` (the GDPR art. 12(3) obligation of `request`) as the request's extension and
+/// identification make it: due 1 month, plus the months of an extension, after the receipt of the
+/// request or, when `owner` counts from it (GDPR art. 12(6)) and it came, after the receipt of the
+/// identifying information; in `owner`'s zone and calendar (Reg. 1182/71). Its explanation says
+/// which start the owner's policy takes.
+Obligation plan_answer(Obligation answer, const Request& request, const Party& owner);
+
+/// The GDPR art. 12(4) duty that refusing to act on the request of `answer` creates: due when
+/// `answer` was due (the period of the answer it replaces), its explanation saying so.
+Obligation plan_refusal_notice(const Obligation& answer, const Party& owner);
 
 /// `answer` (the GDPR art. 12(3) obligation of a request received at `receipt`) extended by
 /// `months` (1 or 2): due 1 + `months` months after the receipt, computed from the receipt in

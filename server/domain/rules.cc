@@ -39,7 +39,15 @@ const std::vector<Rule>& rules() {
        .event_noun = "receipt",
        .data_subject_requests_only = true,
        .duty_en = "answer the data subject",
-       .duty_nl = "de betrokkene antwoorden"},
+       .duty_nl = "de betrokkene antwoorden",
+       .refusal_grounds =
+           {{"unfounded", "GDPR art. 12(5)(b): the request is manifestly unfounded"},
+            {"excessive",
+             "GDPR art. 12(5)(b): the request is manifestly excessive, in particular because of "
+             "its repetitive character"},
+            {"unidentified",
+             "GDPR art. 11(2) and 12(2): the controller demonstrates that it is not in a position "
+             "to identify the data subject"}}},
       // "Without undue delay": the 72 h are the parties' policy, counted from the assessment.
       {.id = "gdpr.art34_subjects",
        .legal_basis = "GDPR art. 34(1)",
@@ -71,8 +79,171 @@ const std::vector<Rule>& rules() {
        .data_subject_requests_only = true,
        .duty_en = "inform the data subject of the extension and the reasons for it",
        .duty_nl = "de betrokkene inlichten over de verlenging en de redenen ervan"},
+      // Protocol art. 13, second paragraph: "onmiddellijk gezamenlijk overleggen". Both parties
+      // are bound; one obligation per pair, met by recording the consultation they held.
+      {.id = "protocol.breach_consultation",
+       .legal_basis = "Protocol art. 13, second paragraph",
+       .trigger = Trigger::kIncident,
+       .period = Period::hours(24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "awareness",
+       .policy_target = true,
+       .duty_en = "consult the other party jointly, at once, on the measures that limit and "
+                  "repair the consequences of the breach",
+       .duty_nl = "onmiddellijk gezamenlijk overleggen met de andere partij over gepaste "
+                  "maatregelen om de gevolgen van de inbreuk te beperken en te herstellen",
+       .notice_mail = false},
+      // GDPR art. 12(4): a controller that does not act on a request tells the subject why, and
+      // that it may complain to the supervisory authority and seek a judicial remedy, within the
+      // period of the answer it does not give.
+      {.id = "gdpr.art12_refusal_notice",
+       .legal_basis = "GDPR art. 12(4)",
+       .trigger = Trigger::kRefusal,
+       .period = Period::months(1),
+       .recipient = RecipientKind::kDataSubject,
+       .event_noun = "receipt",
+       .data_subject_requests_only = true,
+       .duty_en = "tell the data subject why the request is refused, and of the right to lodge a "
+                  "complaint with the supervisory authority and to seek a judicial remedy",
+       .duty_nl = "de betrokkene meedelen waarom het verzoek geweigerd wordt, en dat hij klacht "
+                  "kan indienen bij de toezichthoudende autoriteit en beroep kan instellen bij de "
+                  "rechter"},
+      // Protocol art. 12, first paragraph: a party that finds wrong, inaccurate, incomplete,
+      // missing, outdated or superfluous shared data reports it to the other parties at once.
+      {.id = "protocol.quality_notice",
+       .legal_basis = "Protocol art. 12, first paragraph",
+       .trigger = Trigger::kDataQuality,
+       .period = Period::hours(24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the finding",
+       .policy_target = true,
+       .duty_en = "report the finding about the quality of the shared data to the other party "
+                  "at once",
+       .duty_nl = "de vaststelling over de kwaliteit van de meegedeelde gegevens onmiddellijk "
+                  "melden aan de andere partij"},
+      // Art. 12, second paragraph: appropriate measures without undue delay, and the parties
+      // inform each other of them.
+      {.id = "protocol.quality_measures",
+       .legal_basis = "Protocol art. 12, second paragraph",
+       .trigger = Trigger::kDataQuality,
+       .period = Period::hours(14 * 24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the finding",
+       .policy_target = true,
+       .duty_en = "take the appropriate measures without undue delay and inform the other party "
+                  "of them",
+       .duty_nl = "zonder onredelijke vertraging de gepaste maatregelen treffen en de andere "
+                  "partij inlichten over de genomen maatregelen",
+       .notice_mail = false},
+      // Protocol art. 15: the parties inform each other at once of changes in law with an
+      // impact on the protocol and of changes concerning the processors.
+      {.id = "protocol.law_change_notice",
+       .legal_basis = "Protocol art. 15",
+       .trigger = Trigger::kLawChange,
+       .period = Period::hours(24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the change in law",
+       .policy_target = true,
+       .duty_en = "inform the other party at once of the change in law with an impact on the "
+                  "protocol",
+       .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging van "
+                  "wetgeving met impact op het protocol"},
+      {.id = "protocol.law_change_measures",
+       .legal_basis = "Protocol art. 15",
+       .trigger = Trigger::kLawChange,
+       .period = Period::hours(14 * 24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the change in law",
+       .policy_target = true,
+       .duty_en = "take the measures the change in law requires and inform the other party of "
+                  "them",
+       .duty_nl = "de maatregelen treffen die de wijziging van wetgeving vraagt en de andere "
+                  "partij erover inlichten",
+       .notice_mail = false},
+      {.id = "protocol.processor_change_notice",
+       .legal_basis = "Protocol art. 15",
+       .trigger = Trigger::kProcessorChange,
+       .period = Period::hours(24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the change of processors",
+       .policy_target = true,
+       .duty_en = "inform the other party at once of the change concerning the processors",
+       .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging omtrent "
+                  "de verwerkers"},
+      {.id = "protocol.processor_change_measures",
+       .legal_basis = "Protocol art. 15",
+       .trigger = Trigger::kProcessorChange,
+       .period = Period::hours(14 * 24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the change of processors",
+       .policy_target = true,
+       .duty_en = "take the measures the change of processors requires and inform the other "
+                  "party of them",
+       .duty_nl = "de maatregelen treffen die de wijziging omtrent de verwerkers vraagt en de "
+                  "andere partij erover inlichten",
+       .notice_mail = false},
+      // Protocol art. 9: the shared data is processed only while the staff member is employed.
+      // Every party erases what it holds on the member who left.
+      {.id = "protocol.departure_erasure",
+       .legal_basis = "Protocol art. 9",
+       .trigger = Trigger::kStaffDeparture,
+       .period = Period::hours(30 * 24),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the departure",
+       .policy_target = true,
+       .duty_en = "erase the shared data on the staff member who left, unless a law requires "
+                  "keeping it longer",
+       .duty_nl = "de meegedeelde gegevens over het vertrokken personeelslid wissen, "
+                  "onverminderd afwijkende wettelijke bewaartermijnen",
+       .notice_mail = false,
+       .every_party = true},
+      // Protocol art. 10 and 18: on the day the termination takes effect every party stops the
+      // exchange; the reminders fall before it.
+      {.id = "protocol.termination_art10",
+       .legal_basis = "Protocol art. 10",
+       .trigger = Trigger::kTerminationBreach,
+       .period = Period::months(1),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the notice of termination",
+       .duty_en = "stop the exchange of data under the protocol when the termination takes "
+                  "effect",
+       .duty_nl = "de mededeling van gegevens onder het protocol stopzetten wanneer de "
+                  "beëindiging uitwerking heeft",
+       .notice_mail = false,
+       .every_party = true,
+       .takes_effect = TerminationKind::kBreach},
+      {.id = "protocol.termination_art18",
+       .legal_basis = "Protocol art. 18",
+       .trigger = Trigger::kTerminationNotice,
+       .period = Period::months(3),
+       .recipient = RecipientKind::kPartyDpo,
+       .event_noun = "the notice of termination",
+       .duty_en = "stop the exchange of data under the protocol when the notice period expires",
+       .duty_nl = "de mededeling van gegevens onder het protocol stopzetten wanneer de "
+                  "opzegtermijn verstrijkt",
+       .notice_mail = false,
+       .every_party = true,
+       .takes_effect = TerminationKind::kNotice},
   };
   return kRules;
+}
+
+Trigger trigger_of(MatterKind kind) {
+  switch (kind) {
+    case MatterKind::kDataQuality:
+      return Trigger::kDataQuality;
+    case MatterKind::kLawChange:
+      return Trigger::kLawChange;
+    case MatterKind::kProcessorChange:
+      return Trigger::kProcessorChange;
+    case MatterKind::kStaffDeparture:
+      return Trigger::kStaffDeparture;
+    case MatterKind::kTerminationArt10:
+      return Trigger::kTerminationBreach;
+    case MatterKind::kTerminationArt18:
+      return Trigger::kTerminationNotice;
+  }
+  return Trigger::kDataQuality;
 }
 
 const Rule* find_rule(std::string_view id) {
@@ -82,11 +253,23 @@ const Rule* find_rule(std::string_view id) {
   return nullptr;
 }
 
-const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code) {
-  for (const WaiverGround& ground : rule.waiver_grounds) {
+namespace {
+
+const WaiverGround* find_ground(const std::vector<WaiverGround>& grounds, std::string_view code) {
+  for (const WaiverGround& ground : grounds) {
     if (ground.code == code) return &ground;
   }
   return nullptr;
+}
+
+}  // namespace
+
+const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code) {
+  return find_ground(rule.waiver_grounds, code);
+}
+
+const WaiverGround* find_refusal_ground(const Rule& rule, std::string_view code) {
+  return find_ground(rule.refusal_grounds, code);
 }
 
 }  // namespace termijn::domain

@@ -1,10 +1,15 @@
 #pragma once
 
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "server/domain/model.h"
 #include "server/domain/periods.h"
+#include "server/domain/termination.h"
 
 namespace termijn::domain {
 
@@ -14,6 +19,14 @@ enum class Trigger {
   kRequest,    ///< receipt of a request or message
   kHighRisk,   ///< the assessment that a breach is likely to result in a high risk
   kExtension,  ///< the extension of a request's answer period (its clock runs from the receipt)
+  kRefusal,    ///< the refusal to act on a request (due with the answer it replaces)
+  // Protocol matters: what a party records that concerns the other parties.
+  kDataQuality,      ///< protocol art. 12: a party finds wrong, missing or outdated shared data
+  kLawChange,        ///< protocol art. 15: a change in law with an impact on the protocol
+  kProcessorChange,  ///< protocol art. 15: a change concerning the processors
+  kStaffDeparture,   ///< protocol art. 9: a staff member the data is shared for leaves
+  kTerminationBreach,   ///< protocol art. 10: termination for processing in breach
+  kTerminationNotice,   ///< protocol art. 18: ordinary notice of three months
 };
 
 /// One ground on which a rule's obligation may be waived, e.g. GDPR art. 34(3)(a).
@@ -37,7 +50,25 @@ struct Rule {
   std::string_view duty_nl;  ///< the same in Dutch
   /// When not empty, a waiver must name one of these grounds.
   std::vector<WaiverGround> waiver_grounds = {};
+  /// The grounds on which the owner may refuse to act (GDPR art. 12(5)); empty: no refusal.
+  std::vector<WaiverGround> refusal_grounds = {};
+  /// For kPartyDpo: a notice mail to the other party's DPO is queued with the obligation and
+  /// fulfils it. Without it, the obligation is fulfilled by recording what was done.
+  bool notice_mail = true;
+  /// Every party owes it, the one the event happened to included: one obligation owned by each
+  /// party, recorded towards that party's own DPO (recipient_party = owner_party).
+  bool every_party = false;
+  /// The duty falls on the day a termination takes effect (domain/termination), not after
+  /// `period`; `period` then only chooses the default reminders (months: 14, 7, 2 days before).
+  std::optional<TerminationKind> takes_effect = std::nullopt;
 };
+
+/// The configured target of a policy-target rule ([rules."<id>"] target_hours), by rule id;
+/// a rule not named keeps the period of the table.
+using PolicyTargets = std::map<std::string, Period, std::less<>>;
+
+/// What recording a protocol matter of `kind` starts.
+Trigger trigger_of(MatterKind kind);
 
 /// All rules, in a stable order.
 const std::vector<Rule>& rules();
@@ -47,5 +78,8 @@ const Rule* find_rule(std::string_view id);
 
 /// The ground `code` of `rule`, or nullptr when the rule has no such ground.
 const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code);
+
+/// The refusal ground `code` of `rule`, or nullptr when the rule has no such ground.
+const WaiverGround* find_refusal_ground(const Rule& rule, std::string_view code);
 
 }  // namespace termijn::domain

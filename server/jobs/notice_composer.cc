@@ -37,10 +37,15 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
   }
   std::optional<domain::Incident> incident;
   std::optional<domain::Request> request;
+  std::optional<domain::Matter> matter;
   if (o->incident_id != 0) {
     auto i = reader.get_incident(o->incident_id);
     if (!i.ok()) return i.status();
     incident = std::move(*i);
+  } else if (o->matter_id != 0) {
+    auto m = reader.get_matter(o->matter_id);
+    if (!m.ok()) return m.status();
+    matter = std::move(*m);
   } else {
     auto r = reader.get_request(o->request_id, /*with_copy=*/true);
     if (!r.ok()) return r.status();
@@ -56,7 +61,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
                                   n.id,
                                   from_address_,
                                   n.create_time,
-                                  changes->empty() ? nullptr : &*changes};
+                                  changes->empty() ? nullptr : &*changes,
+                                  matter ? &*matter : nullptr};
   return notify::compose_notice(templates_, ctx);
 }
 
@@ -239,8 +245,8 @@ std::string day_note(const std::string& note, bool dutch) {
 
 // The record an obligation belongs to, as a reminder names it.
 struct RecordSummary {
-  std::string title;  ///< the incident's title or the request's summary
-  domain::Instant time;  ///< awareness or receipt
+  std::string title;  ///< the incident's title or the request's or matter's summary
+  domain::Instant time;  ///< awareness, receipt, or the matter's event
   std::string recorded_by;
 };
 
@@ -249,6 +255,11 @@ absl::StatusOr<RecordSummary> record_of(app::StoreReader& reader, const domain::
     const auto i = reader.get_incident(o.incident_id);
     if (!i.ok()) return i.status();
     return RecordSummary{i->title, i->aware_time, i->reported_by};
+  }
+  if (o.matter_id != 0) {
+    const auto m = reader.get_matter(o.matter_id);
+    if (!m.ok()) return m.status();
+    return RecordSummary{m->summary, m->event_time, m->reported_by};
   }
   const auto r = reader.get_request(o.request_id, /*with_copy=*/false);
   if (!r.ok()) return r.status();
@@ -288,8 +299,12 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"owner_party", owner.name},
       {"reference", o.subject()},
       {"record_title", about->title},
-      {"event", dutch ? (o.incident_id != 0 ? "kennis genomen op" : "ontvangen op")
-                      : (o.incident_id != 0 ? "aware since" : "received")},
+      {"event", dutch ? (o.incident_id != 0 ? "kennis genomen op"
+                         : o.matter_id != 0 ? "vastgesteld op"
+                                            : "ontvangen op")
+                      : (o.incident_id != 0 ? "aware since"
+                         : o.matter_id != 0 ? "recorded as of"
+                                            : "received")},
       {"event_time", local(about->time)},
       {"obligation", "obligations/" + id},
       {"rule", o.rule},

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/domain/rules.h"
 #include "server/notify/ics.h"
 #include "server/notify/mime.h"
 
@@ -19,6 +20,8 @@ using domain::DataCategory;
 
 constexpr std::string_view kBreachRule = "protocol.breach_notice";
 constexpr std::string_view kRequestRule = "protocol.request_notice";
+// One template serves the notices of every protocol matter; the rule's values fill it in.
+constexpr std::string_view kMatterTemplate = "protocol.matter_notice";
 
 // The words a notice needs besides its template, per language. The arrays follow the order of
 // the enums in server/domain/model.h.
@@ -34,6 +37,7 @@ struct Labels {
   std::string_view copy_absent;
   std::string_view calendar_summary;      // {rule} {reference} {owner}
   std::string_view calendar_description;  // {basis} {due} {legal} {ack}
+  std::array<std::string_view, 6> matter_kinds;  // MatterKind
 };
 
 // A new enumerator must get a label in every language: these fail the build until it has.
@@ -41,6 +45,7 @@ static_assert(static_cast<size_t>(DataCategory::kCriminal) + 1 == 6);
 static_assert(static_cast<size_t>(domain::SubjectGroup::kRepresentatives) + 1 == 3);
 static_assert(static_cast<size_t>(domain::Risk::kHigh) + 1 == 4);
 static_assert(static_cast<size_t>(domain::RequestKind::kAuthorityMessage) + 1 == 8);
+static_assert(static_cast<size_t>(domain::MatterKind::kTerminationArt18) + 1 == 6);
 
 constexpr Labels kDutch{
     {"identificatiegegevens", "contactgegevens", "financiële gegevens", "planningsgegevens",
@@ -61,6 +66,11 @@ constexpr Labels kDutch{
     "gegevensbescherming van de melder",
     "Termijn {rule}: {reference} ({owner})",
     "Uiterste tijdstip ({basis}): {due}.\nWettelijke grens: {legal}.\nOntvangst bevestigen: {ack}",
+    {"vaststelling over de kwaliteit van de gegevens (art. 12 protocol)",
+     "wijziging van wetgeving (art. 15 protocol)", "wijziging omtrent de verwerkers (art. 15 protocol)",
+     "vertrek van een personeelslid (art. 9 protocol)",
+     "beëindiging wegens niet-naleving (art. 10 protocol)",
+     "opzegging van het protocol (art. 18 protocol)"},
 };
 
 constexpr Labels kEnglish{
@@ -80,6 +90,11 @@ constexpr Labels kEnglish{
     "no copy was recorded; ask the reporting party's data protection officer for it",
     "Deadline {rule}: {reference} ({owner})",
     "Due ({basis}): {due}.\nLegal limit: {legal}.\nAcknowledge receipt: {ack}",
+    {"finding about the quality of the data (protocol art. 12)",
+     "change in law (protocol art. 15)", "change concerning the processors (protocol art. 15)",
+     "departure of a staff member (protocol art. 9)",
+     "termination for non-compliance (protocol art. 10)",
+     "notice of termination of the protocol (protocol art. 18)"},
 };
 
 // Labels exist in Dutch and English; any other language gets English (as the templates do).
@@ -210,8 +225,13 @@ std::string ack_command(int64_t notification_id) {
 
 absl::Status check_context(const NoticeContext& ctx) {
   const domain::Obligation& o = ctx.obligation;
-  if ((ctx.incident == nullptr) == (ctx.request == nullptr)) {
-    return absl::InvalidArgumentError("a notice is about exactly one incident or one request");
+  if ((ctx.incident != nullptr) + (ctx.request != nullptr) + (ctx.matter != nullptr) != 1) {
+    return absl::InvalidArgumentError(
+        "a notice is about exactly one incident, one request or one matter");
+  }
+  if (ctx.matter != nullptr && (o.matter_id != ctx.matter->id || o.matter_id == 0)) {
+    return absl::InvalidArgumentError("obligation " + std::to_string(o.id) +
+                                      " is not about matter " + std::to_string(ctx.matter->id));
   }
   if (ctx.incident != nullptr && (o.incident_id != ctx.incident->id || o.incident_id == 0)) {
     return absl::InvalidArgumentError("obligation " + std::to_string(o.id) +
@@ -221,7 +241,9 @@ absl::Status check_context(const NoticeContext& ctx) {
     return absl::InvalidArgumentError("obligation " + std::to_string(o.id) +
                                       " is not about request " + std::to_string(ctx.request->id));
   }
-  const std::string& subject_party = ctx.incident ? ctx.incident->party : ctx.request->party;
+  const std::string& subject_party = ctx.incident  ? ctx.incident->party
+                                    : ctx.request ? ctx.request->party
+                                                  : ctx.matter->party;
   if (o.owner_party != ctx.owner.id || subject_party != ctx.owner.id) {
     return absl::InvalidArgumentError("obligation " + std::to_string(o.id) + " is owned by '" +
                                       o.owner_party + "', not by '" + ctx.owner.id + "'");
@@ -305,6 +327,14 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
       v["consequences"] = or_default(i->consequences, l.not_given);
       v["measures"] = or_default(i->measures, l.not_given);
     }
+  } else if (const domain::Matter* m = ctx.matter) {
+    v["matter_kind"] = std::string(label(l.matter_kinds, m->kind));
+    v["event_time"] = local(m->event_time);
+    v["summary"] = or_default(m->summary, l.not_given);
+    v["reporter"] = or_default(m->reported_by, l.unknown);
+    const domain::Rule* rule = domain::find_rule(o.rule);
+    v["duty"] = rule == nullptr ? o.rule
+                                : std::string(&l == &kDutch ? rule->duty_nl : rule->duty_en);
   } else {
     const domain::Request& r = *ctx.request;
     v["request_kind"] = std::string(label(l.kinds, r.kind));
@@ -323,7 +353,9 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
 absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const NoticeContext& ctx) {
   if (absl::Status status = check_context(ctx); !status.ok()) return status;
   const domain::Obligation& o = ctx.obligation;
-  const std::string template_name = ctx.changes != nullptr ? o.rule + ".update" : o.rule;
+  const std::string template_name = ctx.matter != nullptr    ? std::string(kMatterTemplate)
+                                    : ctx.changes != nullptr ? o.rule + ".update"
+                                                             : o.rule;
   const std::string locale = templates.resolve_locale(template_name, ctx.recipient.locale);
   if (locale.empty()) {
     return absl::NotFoundError("no mail template for " + template_name + " in '" +
@@ -407,6 +439,15 @@ absl::Status check_notice_templates(const TemplateSet& templates) {
   notice.incident_id = 0;
   notice.request_id = 1;
   notice.rule = kRequestRule;
+  domain::Matter matter;
+  matter.id = 1;
+  matter.party = "owner";
+  matter.event_time = t;
+  domain::Obligation matter_notice = breach;
+  matter_notice.id = 3;
+  matter_notice.incident_id = 0;
+  matter_notice.matter_id = 1;
+  matter_notice.rule = "protocol.quality_notice";
   const std::vector<domain::FieldChange> changes{{"risk", "risk", "high"}};
   const std::string breach_update = std::string(kBreachRule) + ".update";
   for (const auto& [rule, ctx] :
@@ -416,7 +457,10 @@ absl::Status check_notice_templates(const TemplateSet& templates) {
         std::pair{kBreachRule, NoticeContext{owner, recipient, breach, &incident, nullptr, 1,
                                              "termijn@owner.example", t}},
         std::pair{kRequestRule, NoticeContext{owner, recipient, notice, nullptr, &request, 1,
-                                              "termijn@owner.example", t}}}) {
+                                              "termijn@owner.example", t}},
+        std::pair{kMatterTemplate,
+                  NoticeContext{owner, recipient, matter_notice, nullptr, nullptr, 1,
+                                "termijn@owner.example", t, nullptr, &matter}}}) {
     if (templates.resolve_locale(std::string(rule), "en") != "en") {
       return absl::NotFoundError("no mail template " + std::string(rule) +
                                  ".en.txt (the fallback for every language)");

@@ -30,6 +30,9 @@ struct NoticeContext {
   /// For a follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed
   /// since the first notice. It is composed from the template `<rule>.update.<locale>.txt`.
   const std::vector<domain::FieldChange>* changes = nullptr;
+  /// Set for the notice of a protocol matter (art. 12, 15): composed from the template
+  /// `protocol.matter_notice.<locale>.txt`, whatever its rule.
+  const domain::Matter* matter = nullptr;
 };
 
 /// Composes the notice mail for `ctx`: the template `<rule>.<locale>.txt` of the obligation's rule
@@ -49,12 +52,13 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
 /// owner_party_id, owner_dpo_name, owner_dpo_email, recipient_party, recipient_dpo_name, due_time,
 /// legal_due_time, deadline_explanation. Breach (incident): reporter, title, description,
 /// aware_time, occurred_time, data_categories, subject_groups, subject_count, risk, ticket_ref.
-/// Request: request_kind, receive_time, summary, copy, logged_by. A follow-up also: changes (one
+/// Request: request_kind, receive_time, summary, copy, logged_by. Matter: matter_kind,
+/// event_time, summary, reporter, duty (the rule's duty in `locale`). A follow-up also: changes (one
 /// line per changed field, "label: before -> after", in `locale`), consequences, measures.
 absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std::string& locale);
 
-/// Checks at start that the notice templates are usable: protocol.breach_notice and
-/// protocol.request_notice each have an "en" template (the fallback), and every locale of them
+/// Checks at start that the notice templates are usable: protocol.breach_notice,
+/// protocol.request_notice and protocol.matter_notice each have an "en" template (the fallback), and every locale of them
 /// renders with the values above. InvalidArgument / NotFound naming the file otherwise.
 absl::Status check_notice_templates(const TemplateSet& templates);
 

@@ -56,6 +56,22 @@ class PgReads : public Interface {
     });
   }
 
+  absl::StatusOr<domain::Matter> get_matter(int64_t id) override {
+    return run<domain::Matter>("get matter", [&](auto& tx) -> absl::StatusOr<domain::Matter> {
+      const auto found = tx.exec_prepared(stmt::kGetMatter, id);
+      if (found.empty()) return rows::not_found("matters/" + std::to_string(id));
+      return rows::matter_from(found[0]);
+    });
+  }
+
+  absl::StatusOr<std::vector<domain::Matter>> list_matters(const app::RecordFilter& f) override {
+    return run<std::vector<domain::Matter>>("list matters", [&](auto& tx) {
+      return rows::map_rows<domain::Matter>(
+          tx.exec_prepared(stmt::kListMatters, f.party, f.before_id, f.limit, f.viewer),
+          rows::matter_from);
+    });
+  }
+
   absl::StatusOr<int64_t> find_external_ref(std::string_view collection, const std::string& party,
                                             const std::string& external_ref) override {
     const char* statement =
@@ -91,10 +107,11 @@ class PgReads : public Interface {
   }
 
   absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
-                                                                 int64_t request_id) override {
+                                                                 int64_t request_id,
+                                                                 int64_t matter_id = 0) override {
     return run<std::vector<domain::Obligation>>("obligations of", [&](auto& tx) {
       return rows::map_rows<domain::Obligation>(
-          tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id), rows::obligation_from);
+          tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id, matter_id), rows::obligation_from);
     });
   }
 

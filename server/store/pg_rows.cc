@@ -79,6 +79,8 @@ domain::Request request_from(const pqxx::row& r, bool with_copy) {
   q.closing_summary = r[15].as<std::string>();
   q.closed_by = r[16].as<std::string>();
   q.external_ref = r[17].as<std::string>();
+  q.identification_asked_time = optional_instant(r[18]);
+  q.identification_time = optional_instant(r[19]);
   return q;
 }
 
@@ -104,7 +106,21 @@ domain::Obligation obligation_from(const pqxx::row& r) {
   o.next_step_time = optional_instant(r[17]);
   o.next_step = r[18].as<std::string>();
   o.escalation_level = r[19].as<int>();
+  o.matter_id = r[20].as<int64_t>();
   return o;
+}
+
+domain::Matter matter_from(const pqxx::row& r) {
+  domain::Matter m;
+  m.id = r[0].as<int64_t>();
+  m.party = r[1].as<std::string>();
+  m.kind = enum_field<domain::MatterKind>(r[2]);
+  m.event_time = instant(r[3]);
+  m.summary = r[4].as<std::string>();
+  m.staff_ref = r[5].as<std::string>();
+  m.reported_by = r[6].as<std::string>();
+  m.create_time = instant(r[7]);
+  return m;
 }
 
 domain::ScheduledStep step_from(const pqxx::row& r) {

@@ -37,6 +37,7 @@ std::string join_names(const std::vector<Enum>& values) {
 
 domain::Incident incident_from(const pqxx::row& r);
 domain::Request request_from(const pqxx::row& r, bool with_copy);
+domain::Matter matter_from(const pqxx::row& r);
 domain::Obligation obligation_from(const pqxx::row& r);
 domain::ScheduledStep step_from(const pqxx::row& r);
 domain::Notification notification_from(const pqxx::row& r);

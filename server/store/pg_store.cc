@@ -75,13 +75,22 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
+  absl::StatusOr<int64_t> insert_matter(const domain::Matter& m) override {
+    return step("insert matter", [&]() -> absl::StatusOr<int64_t> {
+      return tx_->exec_prepared1(stmt::kInsertMatter, m.party, std::string(domain::name_of(m.kind)),
+                                 seconds(m.event_time), m.summary, m.staff_ref, m.reported_by,
+                                 seconds(m.create_time))[0]
+          .as<int64_t>();
+    });
+  }
+
   absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& o) override {
     return step("insert obligation", [&]() -> absl::StatusOr<int64_t> {
       return tx_->exec_prepared1(stmt::kInsertObligation, o.incident_id, o.request_id, o.rule,
                                  o.legal_basis, o.owner_party,
                                  std::string(domain::name_of(o.recipient_kind)),
                                  o.recipient_party, seconds(o.start_time), seconds(o.due_time),
-                                 seconds(o.legal_due_time), o.explanation)[0]
+                                 seconds(o.legal_due_time), o.explanation, o.matter_id)[0]
           .as<int64_t>();
     });
   }
@@ -272,7 +281,9 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     return step("update request", [&]() -> absl::Status {
       tx_->exec_prepared(stmt::kUpdateRequest, q.id, q.extension_months, q.extension_reason,
                          optional_seconds(q.extend_time), optional_seconds(q.close_time),
-                         q.closing_summary, q.closed_by);
+                         q.closing_summary, q.closed_by,
+                         optional_seconds(q.identification_asked_time),
+                         optional_seconds(q.identification_time));
       return absl::OkStatus();
     });
   }
@@ -350,6 +361,7 @@ absl::StatusOr<app::RecordParties> PgStore::parties_of(std::string_view collecti
   static const std::map<std::string_view, const char*> kStatements{
       {"incidents", stmt::kPartiesOfIncident},
       {"requests", stmt::kPartiesOfRequest},
+      {"matters", stmt::kPartiesOfMatter},
       {"obligations", stmt::kPartiesOfObligation},
       {"notifications", stmt::kPartiesOfNotification}};
   const auto statement = kStatements.find(collection);

@@ -22,7 +22,13 @@ const std::string kRequestColumns =
     "id, party, kind, extract(epoch FROM receive_time)::bigint, summary, copy_file_name, "
     "copy_media_type, copy_sha256, copy_size, logged_by, extract(epoch FROM create_time)::bigint, "
     "extension_months, extension_reason, extract(epoch FROM extend_time)::bigint, "
-    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by, external_ref";
+    "extract(epoch FROM close_time)::bigint, closing_summary, closed_by, external_ref, "
+    "extract(epoch FROM identification_asked_time)::bigint, "
+    "extract(epoch FROM identification_time)::bigint";
+
+const std::string kMatterColumns =
+    "id, party, kind, extract(epoch FROM event_time)::bigint, summary, staff_ref, reported_by, "
+    "extract(epoch FROM create_time)::bigint";
 
 const std::string kObligationColumns =
     "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
@@ -36,7 +42,7 @@ const std::string kObligationColumns =
     "coalesce((SELECT s.label FROM escalation_step s WHERE s.obligation_id = obligation.id AND "
     "s.state = 'pending' ORDER BY s.fire_time LIMIT 1), ''), "
     "(SELECT count(*) FROM escalation_step s WHERE s.obligation_id = obligation.id AND "
-    "s.state = 'fired')";
+    "s.state = 'fired'), coalesce(matter_id, 0)";
 
 const std::string kStepColumns =
     "s.id, s.obligation_id, s.step, s.repetition, s.label, s.audience, "
@@ -112,8 +118,9 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kUpdateRequest,
             "UPDATE request SET extension_months = $2, extension_reason = $3, extend_time = "
             "to_timestamp(NULLIF($4, '')::bigint), close_time = "
-            "to_timestamp(NULLIF($5, '')::bigint), closing_summary = $6, closed_by = $7 "
-            "WHERE id = $1");
+            "to_timestamp(NULLIF($5, '')::bigint), closing_summary = $6, closed_by = $7, "
+            "identification_asked_time = to_timestamp(NULLIF($8, '')::bigint), "
+            "identification_time = to_timestamp(NULLIF($9, '')::bigint) WHERE id = $1");
   c.prepare(stmt::kMoveObligation,
             "UPDATE obligation SET due_time = to_timestamp($2), legal_due_time = "
             "to_timestamp($3), explanation = $4 WHERE id = $1");
@@ -146,8 +153,9 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kInsertObligation,
             "INSERT INTO obligation (incident_id, request_id, rule, legal_basis, owner_party, "
             "recipient_kind, recipient_party, start_time, due_time, legal_due_time, "
-            "explanation) VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, $5, $6, $7, "
-            "to_timestamp($8), to_timestamp($9), to_timestamp($10), $11) RETURNING id");
+            "explanation, matter_id) VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, $5, $6, $7, "
+            "to_timestamp($8), to_timestamp($9), to_timestamp($10), $11, NULLIF($12, 0)) "
+            "RETURNING id");
   c.prepare(stmt::kLockObligation,
             "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1 FOR UPDATE");
   c.prepare(stmt::kCloseObligation,
@@ -197,9 +205,20 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kObligationsOf,
             "SELECT " + kObligationColumns +
                 " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
-                "ORDER BY due_time, id");
+                "OR matter_id = NULLIF($3, 0) ORDER BY due_time, id");
   c.prepare(stmt::kPartiesOfIncident, parties_of_record("incident", "incident_id"));
   c.prepare(stmt::kPartiesOfRequest, parties_of_record("request", "request_id"));
+  c.prepare(stmt::kInsertMatter,
+            "INSERT INTO matter (party, kind, event_time, summary, staff_ref, reported_by, "
+            "create_time) VALUES ($1, $2, to_timestamp($3), $4, $5, $6, to_timestamp($7)) "
+            "RETURNING id");
+  c.prepare(stmt::kGetMatter, "SELECT " + kMatterColumns + " FROM matter WHERE id = $1");
+  c.prepare(stmt::kListMatters, "SELECT " + kMatterColumns + " FROM matter r WHERE " +
+                                    concerns("matter_id", "$1") + " AND " +
+                                    concerns("matter_id", "$4") +
+                                    " AND ($2::bigint = 0 OR id < $2::bigint) "
+                                    "ORDER BY id DESC LIMIT $3");
+  c.prepare(stmt::kPartiesOfMatter, parties_of_record("matter", "matter_id"));
   c.prepare(stmt::kPartiesOfObligation,
             "SELECT owner_party, recipient_party FROM obligation WHERE id = $1");
   // Reminders and failure alerts go to the owner's own people, whatever obligation they serve.

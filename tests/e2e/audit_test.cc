@@ -75,14 +75,15 @@ TEST_F(AuditTest, EveryChangeIsAnEventInOrderAndTheChainVerifies) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_THAT(actions(list),
               ElementsAre("incident.reported", "obligation.created", "notification.queued",
-                          "obligation.created", "request.logged", "obligation.created",
-                          "notification.queued", "obligation.created", "obligation.fulfilled",
-                          "obligation.waived"));
+                          "obligation.created", "obligation.created", "request.logged",
+                          "obligation.created", "notification.queued", "obligation.created",
+                          "obligation.fulfilled", "obligation.waived"));
   EXPECT_THAT(list.out, HasSubstr("herent-dpo"));
   EXPECT_THAT(list.out, HasSubstr("\"evidence\":\"Phoned\""));
   const Outcome verify = server_.cli("auditor", {"audit", "verify"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
-  EXPECT_TRUE(std::regex_search(verify.out, std::regex(R"(^verified 10 events up to 10 \(hash [0-9a-f]{64}\)\n$)")))
+  EXPECT_TRUE(std::regex_search(
+      verify.out, std::regex(R"(^verified 11 events up to 11 \(hash [0-9a-f]{64}\)\n$)")))
       << verify.out;
 }
 
@@ -108,7 +109,7 @@ TEST_F(AuditTest, ShowAndExportCarryTheHashes) {
   EXPECT_THAT(show.out, HasSubstr("prev_hash: " + std::string(64, '0')));
   const Outcome exported = server_.cli("auditor", {"audit", "export", "--format", "jsonl"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
-  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 10);
+  EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 11);
   EXPECT_THAT(exported.out, HasSubstr("\"prev_hash\":"));
   EXPECT_THAT(exported.out, HasSubstr("\"action\":\"obligation.waived\""));
   EXPECT_EQ(server_.cli("auditor", {"audit", "show", "99"}).exit_code, 3);
@@ -118,10 +119,10 @@ TEST_F(AuditTest, VerifyFailsAtAnAlteredRow) {
   // A row altered behind the trigger's back fails verification at that row.
   record_some_changes();
   ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0);
-  tamper("UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 9");
+  tamper("UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 10");
   const Outcome verify = server_.cli("auditor", {"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 7);
-  EXPECT_THAT(verify.err, HasSubstr("does NOT verify at event 9: its content does not match"));
+  EXPECT_THAT(verify.err, HasSubstr("does NOT verify at event 10: its content does not match"));
 }
 
 TEST_F(AuditTest, VerifyFailsAtADeletedRow) {
@@ -157,7 +158,7 @@ TEST_F(AuditTest, TheDatabaseRefusesChangesToTheTrail) {
       EXPECT_THROW(tx.exec(sql), pqxx::insufficient_privilege) << sql << " as " << url;
     }
   }
-  EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_event"), "10");
+  EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_event"), "11");
 }
 
 // Writes `text` to a fresh file and returns its path.
@@ -169,10 +170,10 @@ std::string save(const std::string& name, const std::string& text) {
   return path;
 }
 
-// Rewrites event 9's details and then every hash of the chain (in each event's format), as
+// Rewrites event 10's details and then every hash of the chain (in each event's format), as
 // whoever administers the database could: the rewritten trail verifies on its own.
 constexpr const char* kRewriteWithRecomputedHashes = R"(
-UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 9;
+UPDATE audit_event SET details = replace(details, 'Phoned', 'Mailed') WHERE seq = 10;
 DO $$
 DECLARE
   e record;
@@ -203,26 +204,26 @@ TEST_F(AuditTest, ACheckpointCatchesARewriteThatRecomputedEveryHash) {
   record_some_changes();
   const Outcome signed_now = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
   ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
-  EXPECT_THAT(signed_now.out, HasSubstr("termijn-audit-checkpoint 1\nseq 10\nhash "));
+  EXPECT_THAT(signed_now.out, HasSubstr("termijn-audit-checkpoint 1\nseq 11\nhash "));
   const Outcome latest = server_.cli("kortenberg-dpo", {"audit", "checkpoint"});
   ASSERT_EQ(latest.exit_code, 0) << latest.err;
   EXPECT_EQ(latest.out, signed_now.out);
-  const std::string held = save("checkpoint-10.txt", signed_now.out);
+  const std::string held = save("checkpoint-11.txt", signed_now.out);
   ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "Later"}).exit_code, 0);
 
   const Outcome extends = server_.cli("auditor", {"audit", "verify", "--checkpoint", held});
   ASSERT_EQ(extends.exit_code, 0) << extends.err;
-  // Beyond the 10: the checkpoint's two mails queued (and perhaps sent), the later report's 4.
-  EXPECT_TRUE(std::regex_search(extends.out, std::regex(R"(verified (1[6-8]) events up to \1)")))
+  // Beyond the 11: the checkpoint's two mails queued (and perhaps sent), the later report's 5.
+  EXPECT_TRUE(std::regex_search(extends.out, std::regex(R"(verified (1[89]|20) events up to \1)")))
       << extends.out;
-  EXPECT_THAT(extends.out, HasSubstr("extends checkpoint " + held + " (seq 10"));
+  EXPECT_THAT(extends.out, HasSubstr("extends checkpoint " + held + " (seq 11"));
 
   tamper(kRewriteWithRecomputedHashes);
   const Outcome plain = server_.cli("auditor", {"audit", "verify"});
   EXPECT_EQ(plain.exit_code, 0) << "the rewrite is invisible without a checkpoint: " << plain.err;
   const Outcome caught = server_.cli("auditor", {"audit", "verify", "--checkpoint", held});
   EXPECT_EQ(caught.exit_code, 7);
-  EXPECT_THAT(caught.err, HasSubstr("audit trail does NOT extend checkpoint " + held + " (seq 10"));
+  EXPECT_THAT(caught.err, HasSubstr("audit trail does NOT extend checkpoint " + held + " (seq 11"));
   EXPECT_THAT(caught.err, HasSubstr("the trail was rewritten"));
 }
 
@@ -241,16 +242,16 @@ TEST_F(AuditTest, VerifyNamesTheFirstCheckpointATruncatedTrailNoLongerExtends) {
                "SELECT count(*) FROM notification WHERE kind = 'checkpoint' AND state = 'sent'") ==
            "4";
   }));
-  tamper("DELETE FROM audit_event WHERE seq > 10");
+  tamper("DELETE FROM audit_event WHERE seq > 11");
   const Outcome caught =
       server_.cli("auditor", {"audit", "verify", "--checkpoint", late, "--checkpoint", early});
   EXPECT_EQ(caught.exit_code, 7);
   std::smatch late_seq;
   ASSERT_TRUE(std::regex_search(second.out, late_seq, std::regex(R"(\nseq (\d+)\n)")));
-  EXPECT_GT(std::stoi(late_seq[1]), 10);
+  EXPECT_GT(std::stoi(late_seq[1]), 11);
   EXPECT_THAT(caught.err,
               HasSubstr("does NOT extend checkpoint " + late + " (seq " + late_seq[1].str()));
-  EXPECT_THAT(caught.err, HasSubstr("the trail ends at event 10"));
+  EXPECT_THAT(caught.err, HasSubstr("the trail ends at event 11"));
 }
 
 TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
@@ -260,7 +261,7 @@ TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
   const Outcome signed_now = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
   ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
   std::string altered = signed_now.out;
-  altered.replace(altered.find("seq 10"), 6, "seq 11");
+  altered.replace(altered.find("seq 11"), 6, "seq 12");
   const Outcome refused =
       server_.cli("auditor", {"audit", "verify", "--checkpoint", save("altered.txt", altered)});
   EXPECT_EQ(refused.exit_code, 7);
@@ -508,12 +509,12 @@ TEST_F(AuditTest, TwoServersConcurrentWritersOneGapFreeChain) {
   }
   for (auto& w : writers) w.join();
   ASSERT_EQ(failures, 0);
-  // 20 incidents, each with its own event, two obligations' and one queued notice's.
+  // 20 incidents, each with its own event, three obligations' and one queued notice's.
   const Outcome verify = second->cli("auditor", {"audit", "verify"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
-  EXPECT_THAT(verify.out, HasSubstr("verified 80 events up to 80"));
+  EXPECT_THAT(verify.out, HasSubstr("verified 100 events up to 100"));
   EXPECT_EQ(server_.database().scalar("SELECT count(*) FROM audit_queue"), "0");
-  EXPECT_EQ(server_.database().scalar("SELECT max(seq) - min(seq) + 1 FROM audit_event"), "80");
+  EXPECT_EQ(server_.database().scalar("SELECT max(seq) - min(seq) + 1 FROM audit_event"), "100");
 }
 
 }  // namespace

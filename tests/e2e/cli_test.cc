@@ -57,7 +57,9 @@ TEST_F(CliTest, ReportedIncidentCarriesExactDeadlinesInJson) {
   EXPECT_THAT(o.out, HasSubstr("\"rule\": \"protocol.breach_notice\""));
   EXPECT_THAT(o.out, HasSubstr("\"party\": \"kortenberg\""));
   EXPECT_THAT(o.out, HasSubstr("DATA_CATEGORY_MEDICAL"));
-  EXPECT_EQ(count("obligation"), "2");
+  EXPECT_THAT(o.out, HasSubstr("\"rule\": \"protocol.breach_consultation\""));
+  EXPECT_THAT(o.out, HasSubstr("\"dueTime\": \"2026-03-28T13:20:00Z\""));
+  EXPECT_EQ(count("obligation"), "3");
 }
 
 TEST_F(CliTest, DeadlinesListsOpenObligationsSoonestFirstWithCountdown) {
@@ -200,6 +202,11 @@ TEST_F(CliTest, FulfilThenWaiveAnObligationAndRefuseClosingItTwice) {
   EXPECT_THAT(waived.out, HasSubstr("waived"));
   EXPECT_EQ(server_.cli("herent-dpo", {"obligation", "waive", "2", "--reason", "x"}).exit_code, 5);
   EXPECT_EQ(server_.cli("herent-dpo", {"obligation", "show", "99"}).exit_code, 3);
+  ASSERT_EQ(server_
+                .cli("herent-dpo", {"obligation", "fulfil", "3", "--evidence",
+                                    "Consulted the Kortenberg DPO by phone"})
+                .exit_code,
+            0);
   const Outcome open = server_.cli("herent-dpo", {"deadlines"});
   EXPECT_THAT(open.out, HasSubstr("no obligations"));
   const Outcome all = server_.cli("herent-dpo", {"deadlines", "--all"});

@@ -216,18 +216,20 @@ TEST(EscalationE2eTest, RestartSendsNothingTwice) {
                                           "--title", "Mail misdirected"})
                 .exit_code,
             0);
-  // Two answers, two held request notices, a held breach notice and the art. 33 notification:
-  // each has a step due.
+  // Two answers, two held request notices, a held breach notice, the art. 33 notification and
+  // the art. 13 consultation: each has a step due.
   ASSERT_TRUE(poll_until([&] {
     return reminders_of(*first, "gdpr.art12_response", "sent") == 2 &&
-           reminders_of(*first, "gdpr.art33_authority", "sent") == 1 && settled(*first);
+           reminders_of(*first, "gdpr.art33_authority", "sent") == 1 &&
+           reminders_of(*first, "protocol.breach_consultation", "sent") == 1 && settled(*first);
   })) << first->log();
   const Outcome before = first->cli("herent-dpo", {"-o", "json", "notification", "list"});
   ASSERT_EQ(before.exit_code, 0) << before.err;
   const int reminders = json_reminders(before);
   const size_t mails = mails_in(first->mail_dir()).size();
   EXPECT_EQ(static_cast<size_t>(reminders), mails);
-  EXPECT_EQ(reminders, 6);  // 2 answers, 2 request notices, breach notice, art. 33
+  // 2 answers, 2 request notices, breach notice, art. 33, the art. 13 consultation.
+  EXPECT_EQ(reminders, 7);
   const int64_t fired = count(*first, "SELECT count(*) FROM escalation_step WHERE state = 'fired'");
   EXPECT_EQ(first->stop(), 0);
 

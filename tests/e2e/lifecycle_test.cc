@@ -70,16 +70,21 @@ TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure
   const Outcome refused = dpo({"incident", "close", "1", "--summary", "Afgehandeld"});
   EXPECT_EQ(refused.exit_code, 5);
   EXPECT_THAT(refused.err, HasSubstr("obligations/2 (gdpr.art33_authority)"));
-  EXPECT_THAT(refused.err, HasSubstr("obligations/3 (gdpr.art34_subjects)"));
+  EXPECT_THAT(refused.err, HasSubstr("obligations/3 (protocol.breach_consultation to kortenberg)"));
+  EXPECT_THAT(refused.err, HasSubstr("obligations/4 (gdpr.art34_subjects)"));
 
-  const Outcome no_ground = dpo({"obligation", "waive", "3", "--reason", "Versleuteld"});
+  const Outcome no_ground = dpo({"obligation", "waive", "4", "--reason", "Versleuteld"});
   EXPECT_EQ(no_ground.exit_code, 2);
   EXPECT_THAT(no_ground.err, HasSubstr("ground: required"));
   ASSERT_EQ(
-      dpo({"obligation", "waive", "3", "--reason", "Bijlage was versleuteld", "--ground", "a"})
+      dpo({"obligation", "waive", "4", "--reason", "Bijlage was versleuteld", "--ground", "a"})
           .exit_code,
       0);
   ASSERT_EQ(dpo({"obligation", "fulfil", "2", "--evidence", "Gemeld bij de GBA"}).exit_code, 0);
+  ASSERT_EQ(dpo({"incident", "consult", "1", "--participants", "DPO Herent, DPO Kortenberg",
+                 "--agreed", "Ontvanger vragen de mail te wissen"})
+                .exit_code,
+            0);
   const Outcome closed = dpo({"incident", "close", "1", "--summary", "Mail gewist"});
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
   EXPECT_THAT(closed.out, HasSubstr("by herent-dpo: Mail gewist"));

@@ -421,10 +421,10 @@ TEST(MailTest, SmtpDeliveryHasTheRightRecipientsSubjectBodyAndAttachments) {
   const MimeEntity* ics = attachment(parts, "deadline.ics");
   ASSERT_NE(ics, nullptr);
   const auto event = parse_ics(DecodedBody(*ics));
-  EXPECT_EQ(event.at("DTSTART"), ics_utc(obligation(server, "3").due_time()))
-      << "obligations/3 is the request's art. 14 notice";
+  EXPECT_EQ(event.at("DTSTART"), ics_utc(obligation(server, "4").due_time()))
+      << "obligations/4 is the request's art. 14 notice (3 the incident's consultation)";
   EXPECT_EQ(event.count("UID"), 1u);
-  EXPECT_THAT(obligation(server, "3").evidence(),
+  EXPECT_THAT(obligation(server, "4").evidence(),
               AllOf(HasSubstr("<" + message_id_of(m) + ">"),
                     HasSubstr("dpo@herent.example, dpo-deputy@herent.example")));
 }

@@ -64,7 +64,7 @@ TEST_F(TicketingTest, RepeatedReportWithTheSameRequestIdGivesTheSameIncident) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.out, HasSubstr("\"name\": \"incidents/1\""));
   EXPECT_EQ(count("incident"), "1");
-  EXPECT_EQ(count("obligation"), "2");
+  EXPECT_EQ(count("obligation"), "3");
 
   std::vector<std::string> other = args;
   other[7] = "Another laptop";

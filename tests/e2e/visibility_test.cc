@@ -364,10 +364,15 @@ TEST_F(VisibilityTest, EveryRpcForEveryRoleAndRelation) {
 
   const std::string missing_incident = "incidents/999999 does not exist";
   const std::string hidden_art33 = art33 + " does not exist";
+  // Kortenberg, bound to consult too (protocol art. 13), sees the consultation without Herent's
+  // reminders.
   const std::string full_incident =
       "notice+create_time | gdpr.art33_authority[evidence,closed_by] "
+      "protocol.breach_consultation>kortenberg[next_step,escalation_level] "
       "protocol.breach_notice>kortenberg[evidence,closed_by,escalation_level]";
-  const std::string notified_incident = "notice | protocol.breach_notice>kortenberg[evidence]";
+  const std::string notified_incident =
+      "notice | protocol.breach_consultation>kortenberg[] "
+      "protocol.breach_notice>kortenberg[evidence]";
   const std::string request_obligations =
       " | gdpr.art12_response[next_step] protocol.request_notice>kortenberg[next_step]";
   const std::string full_request = "notice+copy+create_time" + request_obligations;
@@ -387,12 +392,16 @@ TEST_F(VisibilityTest, EveryRpcForEveryRoleAndRelation) {
   const auto code = [](StatusCode c) { return Seen{c, "*"}; };  // any message
   const std::string all_obligations =
       "gdpr.art12_response[next_step]; gdpr.art33_authority[evidence,closed_by]; "
+      "protocol.breach_consultation>kortenberg[next_step,escalation_level]; "
       "protocol.breach_notice>kortenberg[evidence,closed_by,escalation_level]; "
       "protocol.request_notice>kortenberg[next_step]";
   const std::string notices_to_kortenberg =
-      "protocol.breach_notice>kortenberg[evidence]; protocol.request_notice>kortenberg[]";
+      "protocol.breach_consultation>kortenberg[]; protocol.breach_notice>kortenberg[evidence]; "
+      "protocol.request_notice>kortenberg[]";
+  // The second reminder is the overdue consultation's.
   const std::string all_notifications =
-      "notice>kortenberg; notice>kortenberg[delivery]+ack; reminder>kortenberg[delivery]";
+      "notice>kortenberg; notice>kortenberg[delivery]+ack; reminder>kortenberg[delivery]; "
+      "reminder>kortenberg[delivery]";
 
   // Rows: principal; columns follow `calls`.
   const std::map<std::string, std::vector<Seen>> table{

@@ -120,7 +120,9 @@ class EscalationTest : public ::testing::Test {
   }
 
   FakeClock clock_{at("2026-06-09T08:01:00Z")};
-  app::RulePolicies policies_;  // every notice sent at once, the default ladders
+  // Every notice sent at once, the default ladders; the art. 13 consultation without reminders,
+  // so that these tests follow the notice and GDPR art. 33 ladders alone.
+  app::RulePolicies policies_{{}, {{"protocol.breach_consultation", {}}}};
 
  private:
   static inline std::unique_ptr<TestDatabase> database_;

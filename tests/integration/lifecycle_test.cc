@@ -8,6 +8,8 @@
 #include "server/app/extend_request.h"
 #include "server/app/log_request.h"
 #include "server/app/queries.h"
+#include "server/app/record_consultation.h"
+#include "server/app/refuse_request.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/escalation_scheduler.h"
@@ -95,8 +97,85 @@ class LifecycleTest : public PgTest {
   app::CloseIncident close_incident_{clock_, store()};
   app::CloseRequest close_request_{clock_, store()};
   app::ExtendRequest extend_{clock_, store(), demo_directory()};
+  app::RecordConsultation consult_{clock_, store(), demo_directory()};
+  app::RefuseRequest refuse_{clock_, store(), demo_directory()};
   app::Queries queries_{store()};
 };
+
+TEST_F(LifecycleTest, ConsultationIsMetByWhenItWasHeldNotWhenItWasRecorded) {
+  // Protocol art. 13, second paragraph: a consultation held within the 24 h target and recorded
+  // later is met; nothing changes when the input is bad; a second one finds nothing open.
+  const int64_t id = report();  // aware 2026-03-27 13:20Z: consult by 2026-03-28 13:20Z
+  clock_.set(at("2026-03-29T09:00:00Z"));
+  const app::Actor kortenberg_dpo{"kortenberg-dpo", "kortenberg"};
+  EXPECT_TRUE(
+      IsError(consult_.run(kortenberg_dpo, id, {"2026-03-28T10:00:00Z", "", "", "Wissen"}).status(),
+              StatusCode::kInvalidArgument, "participants"));
+  EXPECT_TRUE(
+      IsError(consult_.run(kortenberg_dpo, id, {"2026-03-30T10:00:00Z", "", "A", "B"}).status(),
+              StatusCode::kInvalidArgument, "consult_time"));
+  EXPECT_TRUE(IsError(
+      consult_.run(kortenberg_dpo, id, {"2026-03-28T10:00:00Z", "leuven", "A", "B"}).status(),
+      StatusCode::kFailedPrecondition,
+      "incidents/" + std::to_string(id) + " has no open consultation"));
+  EXPECT_EQ(obligation(id, 0, "protocol.breach_consultation").state, ObligationState::kOpen);
+
+  const auto held = consult_.run(kortenberg_dpo, id,
+                                 {"2026-03-28T10:00:00Z", "herent", "DPO Herent, DPO Kortenberg",
+                                  "Ontvanger vragen te wissen"});
+  ASSERT_TRUE(held.ok()) << held.status();
+  const domain::Obligation met = obligation(id, 0, "protocol.breach_consultation");
+  EXPECT_EQ(met.state, ObligationState::kMet);
+  EXPECT_EQ(met.closed_by, "kortenberg-dpo");
+  EXPECT_EQ(met.evidence,
+            "Consulted at 2026-03-28 11:00 CET (protocol art. 13, second paragraph). "
+            "Participants: DPO Herent, DPO Kortenberg. Agreed: Ontvanger vragen te wissen");
+  EXPECT_EQ(audit_details("incident.consulted"),
+            "{\"consult_time\":\"2026-03-28T10:00:00Z\",\"parties\":[\"herent\"],"
+            "\"participants\":\"DPO Herent, DPO Kortenberg\",\"agreed\":\"Ontvanger vragen te "
+            "wissen\"}");
+  EXPECT_TRUE(IsError(consult_.run(kHerentDpo, id, {"", "", "A", "B"}).status(),
+                      StatusCode::kFailedPrecondition,
+                      "incidents/" + std::to_string(id) + " has no open consultation"));
+
+  // Held after the target: met late.
+  const int64_t late = report();
+  ASSERT_TRUE(consult_.run(kHerentDpo, late, {"2026-03-28T20:00:00Z", "", "A", "B"}).ok());
+  EXPECT_EQ(obligation(late, 0, "protocol.breach_consultation").state, ObligationState::kMetLate);
+}
+
+TEST_F(LifecycleTest, RefusalReplacesTheAnswerWithTheArticle12_4Notice) {
+  // GDPR art. 12(5) and 12(4): the answer is waived with the ground, the notice of the refusal
+  // and the right to complain is due when the answer was, with its reminders; an authority
+  // message has no answer to refuse.
+  const int64_t id = log_request();
+  EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, id, "", "Te veel").status(),
+                      StatusCode::kInvalidArgument, "ground: required"));
+  EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, id, "unfounded", " ").status(),
+                      StatusCode::kInvalidArgument, "reason"));
+  const auto refused = refuse_.run(kHerentDpo, id, "unfounded", "Geen gegevens gevraagd");
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  const domain::Obligation answer = obligation(0, id, "gdpr.art12_response");
+  EXPECT_EQ(answer.state, ObligationState::kWaived);
+  EXPECT_EQ(answer.evidence,
+            "Refused. GDPR art. 12(5)(b): the request is manifestly unfounded. Geen gegevens "
+            "gevraagd");
+  const domain::Obligation notice = obligation(0, id, "gdpr.art12_refusal_notice");
+  EXPECT_EQ(notice.state, ObligationState::kOpen);
+  EXPECT_EQ(notice.due_time, answer.due_time);
+  EXPECT_EQ(notice.legal_due_time, answer.legal_due_time);
+  EXPECT_NE(db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
+                        std::to_string(notice.id)),
+            "0");
+  EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, id, "unfounded", "Nog eens").status(),
+                      StatusCode::kFailedPrecondition,
+                      "obligations/" + std::to_string(answer.id) + " (the answer) is waived"));
+
+  const int64_t message = log_request(domain::RequestKind::kAuthorityMessage);
+  EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, message, "unfounded", "Nee").status(),
+                      StatusCode::kFailedPrecondition,
+                      "requests/" + std::to_string(message) + " is a authority-message"));
+}
 
 TEST_F(LifecycleTest, UpdateChangesOnlyTheMaskedFieldsAndAuditsBeforeAndAfter) {
   // Fields outside the mask keep their values even when the change carries others; the audit

@@ -47,8 +47,9 @@ std::vector<int64_t> record_ids(const std::vector<Record>& list) {
 
 class ObligationListTest : public PgTest {
  protected:
-  // Four incidents (two with the same awareness, so due times tie) and one request: 10
-  // obligations, owners herent and kortenberg.
+  // Four incidents (two with the same awareness, so due times tie) and one request: 14
+  // obligations (an incident has three: notice, GDPR art. 33, consultation), owners herent and
+  // kortenberg.
   ObligationListTest() {
     report("herent", "2026-04-01T08:00:00Z");
     report("kortenberg", "2026-04-02T08:00:00Z");
@@ -98,12 +99,13 @@ TEST_F(ObligationListTest, SoonestDueFirst) {
   const auto page = queries_.obligations({});
   ASSERT_TRUE(page.ok()) << page.status();
 
-  ASSERT_EQ(page->items.size(), 10u);
+  ASSERT_EQ(page->items.size(), 14u);
   EXPECT_EQ(ids_of(page->items), expected("true"));
   for (size_t n = 1; n < page->items.size(); ++n) {
     EXPECT_LE(page->items[n - 1].due_time, page->items[n].due_time);
   }
-  EXPECT_EQ(utc(page->items.front().due_time), "2026-04-01T20:00:00Z");  // 36 h after 31 Mar
+  // The 24 h consultation of the incident of 31 Mar.
+  EXPECT_EQ(utc(page->items.front().due_time), "2026-04-01T08:00:00Z");
   EXPECT_EQ(page->next_token, "");
 }
 
@@ -122,7 +124,7 @@ TEST_F(ObligationListTest, OpenOnlyUnlessIncludeClosed) {
   ASSERT_TRUE(open.ok()) << open.status();
   ASSERT_TRUE(with_closed.ok()) << with_closed.status();
   EXPECT_EQ(ids_of(open->items), expected("state = 'open'"));
-  EXPECT_EQ(open->items.size(), 9u);
+  EXPECT_EQ(open->items.size(), 13u);
   EXPECT_EQ(ids_of(with_closed->items), expected("true"));
   ASSERT_EQ(with_closed->items.front().id, met_id);
   EXPECT_EQ(with_closed->items.front().state, domain::ObligationState::kMetLate);
@@ -137,7 +139,7 @@ TEST_F(ObligationListTest, PartyFilterIsTheOwner) {
 
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(ids_of(page->items), expected("owner_party = 'kortenberg'"));
-  EXPECT_EQ(page->items.size(), 4u);
+  EXPECT_EQ(page->items.size(), 5u);
   for (const domain::Obligation& o : page->items) EXPECT_EQ(o.owner_party, "kortenberg");
 }
 
@@ -150,7 +152,9 @@ TEST_F(ObligationListTest, DueBeforeIsExclusive) {
 
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_EQ(ids_of(page->items), expected("due_time < '2026-04-03T08:00:00Z'"));
-  EXPECT_EQ(page->items.size(), 3u);  // three breach notices; the fourth obligation is due at it
+  // Three breach notices and three consultations; the art. 33 notification and the fourth
+  // consultation are due at it.
+  EXPECT_EQ(page->items.size(), 6u);
   for (const domain::Obligation& o : page->items) EXPECT_LT(o.due_time, *q.due_before);
 }
 
@@ -190,7 +194,7 @@ TEST_F(ObligationListTest, PaginationKeepsTheFilters) {
   }
 
   EXPECT_EQ(walked, expected("owner_party = 'herent'"));
-  EXPECT_EQ(pages + 1, 2);  // 6 rows: 3 + 3, the second page has no token
+  EXPECT_EQ(pages + 1, 3);  // 9 rows: 3 + 3 + 3, the third page has no token
 }
 
 // A page token the service did not issue, or a negative page size, is INVALID_ARGUMENT.
@@ -289,8 +293,8 @@ TEST_F(RecordListTest, ListedIncidentsCarryTheirObligations) {
 
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->items.size(), 1u);
-  // Two protocol notices (herent, kortenberg) and the authority.
-  ASSERT_EQ(page->items[0].obligations.size(), 3u);
+  // Two protocol notices (herent, kortenberg), the authority and two consultations.
+  ASSERT_EQ(page->items[0].obligations.size(), 5u);
   for (const domain::Obligation& o : page->items[0].obligations) {
     EXPECT_EQ(o.incident_id, by_leuven);
   }

@@ -55,7 +55,7 @@ TEST_F(TicketingTest, IncidentExternalRefIsUniquePerParty) {
             std::string::npos)
       << again.status();
   EXPECT_EQ(rows("incident"), 1);
-  EXPECT_EQ(rows("obligation"), 2);
+  EXPECT_EQ(rows("obligation"), 3);
 
   const auto other_party = report_.run(kKortenbergReporter, incident("kortenberg", "RT-1234"));
   EXPECT_TRUE(other_party.ok()) << other_party.status();
@@ -128,9 +128,9 @@ TEST_F(TicketingTest, RepeatedReportWithTheSameRequestIdReturnsTheFirst) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->incident.id, first->incident.id);
   EXPECT_EQ(again->incident.title, "Laptop gestolen");
-  EXPECT_EQ(again->obligations.size(), 2u);
+  EXPECT_EQ(again->obligations.size(), 3u);
   EXPECT_EQ(rows("incident"), 1);
-  EXPECT_EQ(rows("obligation"), 2);
+  EXPECT_EQ(rows("obligation"), 3);
   EXPECT_EQ(db().scalar("SELECT subject FROM create_request WHERE request_id = '" +
                         std::string(kRequestId) + "'"),
             "incidents/" + std::to_string(first->incident.id));
@@ -239,7 +239,7 @@ TEST_F(TicketingTest, RacingReportsWithOneRequestIdMakeOneIncident) {
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(a->incident.id, b->incident.id);
   EXPECT_EQ(rows("incident"), 1);
-  EXPECT_EQ(rows("obligation"), 2);
+  EXPECT_EQ(rows("obligation"), 3);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -79,8 +80,11 @@ TEST_F(ReportIncidentTest, StoresTheIncidentAndItsObligations) {
   EXPECT_EQ(i.reported_by, "herent-reporter");
   EXPECT_EQ(utc(i.create_time), "2026-03-28T12:00:00Z");
 
-  ASSERT_EQ(stored->obligations.size(), 3u);
-  const domain::Obligation& notice = stored->obligations[0];
+  // Soonest first: the art. 13 consultation (24 h) comes before the notice (36 h).
+  ASSERT_EQ(stored->obligations.size(), 4u);
+  EXPECT_EQ(stored->obligations[0].rule, "protocol.breach_consultation");
+  EXPECT_EQ(stored->obligations[0].recipient_party, "kortenberg");
+  const domain::Obligation& notice = stored->obligations[1];
   EXPECT_EQ(notice.rule, "protocol.breach_notice");
   EXPECT_EQ(notice.incident_id, i.id);
   EXPECT_EQ(notice.request_id, 0);
@@ -94,7 +98,7 @@ TEST_F(ReportIncidentTest, StoresTheIncidentAndItsObligations) {
   EXPECT_EQ(notice.state, ObligationState::kOpen);
   EXPECT_FALSE(notice.closed_time.has_value());
 
-  const domain::Obligation& authority = stored->obligations[1];
+  const domain::Obligation& authority = stored->obligations[2];
   EXPECT_EQ(authority.rule, "gdpr.art33_authority");
   EXPECT_EQ(authority.recipient_kind, RecipientKind::kAuthority);
   EXPECT_EQ(authority.recipient_party, "");
@@ -111,15 +115,24 @@ TEST_F(ReportIncidentTest, StoresTheIncidentAndItsObligations) {
       domain::plan_obligations({domain::Trigger::kHighRisk, i.create_time, std::nullopt},
                                party("herent"), demo_directory().parties());
   planned.insert(planned.end(), art34.begin(), art34.end());
-  ASSERT_EQ(planned.size(), 3u);
+  ASSERT_EQ(planned.size(), 4u);
+  std::stable_sort(planned.begin(), planned.end(),
+                   [](const domain::Obligation& a, const domain::Obligation& b) {
+                     return a.due_time < b.due_time;
+                   });
   for (size_t n = 0; n < planned.size(); ++n) {
     planned[n].id = stored->obligations[n].id;
     planned[n].incident_id = i.id;
   }
   EXPECT_EQ(describe(stored->obligations), describe(planned));
-  EXPECT_EQ(describe(record->obligations), describe(planned));
+  std::vector<domain::Obligation> returned = record->obligations;
+  std::stable_sort(returned.begin(), returned.end(),
+                   [](const domain::Obligation& a, const domain::Obligation& b) {
+                     return a.due_time < b.due_time;
+                   });
+  EXPECT_EQ(describe(returned), describe(planned));
   EXPECT_EQ(rows("incident"), 1);
-  EXPECT_EQ(rows("obligation"), 3);
+  EXPECT_EQ(rows("obligation"), 4);
 }
 
 // Optional fields left out are stored as absent, not as zero or empty lists; an empty
@@ -143,8 +156,9 @@ TEST_F(ReportIncidentTest, MinimalIncidentDefaultsRoundTrip) {
   EXPECT_FALSE(stored->incident.subject_count.has_value());
   EXPECT_EQ(stored->incident.risk, domain::Risk::kUnknown);
   EXPECT_EQ(stored->incident.description, "");
-  ASSERT_EQ(stored->obligations.size(), 2u);
-  EXPECT_EQ(stored->obligations[0].recipient_party, "herent");
+  ASSERT_EQ(stored->obligations.size(), 3u);
+  EXPECT_EQ(stored->obligations[0].rule, "protocol.breach_consultation");
+  EXPECT_EQ(stored->obligations[1].recipient_party, "herent");
 
   const auto read_local = queries_.incident(local->incident.id);
   ASSERT_TRUE(read_local.ok()) << read_local.status();

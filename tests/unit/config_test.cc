@@ -132,6 +132,21 @@ TEST(ConfigTest, ReviewAndRemindersPerRule) {
   EXPECT_EQ(steps[1].every, std::chrono::hours{6});
 }
 
+TEST(ConfigTest, TargetHoursOnlyForPolicyTargets) {
+  // target_hours sets the period of a rule the law leaves to policy; a legal period cannot be
+  // configured, and a target must be a whole number of hours within a year.
+  const Config c = parse_config(
+      demo() + "\n[rules.\"protocol.breach_consultation\"]\ntarget_hours = 8\n", "t.toml");
+  ASSERT_EQ(c.targets.count("protocol.breach_consultation"), 1u);
+  EXPECT_EQ(c.targets.at("protocol.breach_consultation").count, 8);
+  EXPECT_THAT(error_of(demo() + "\n[rules.\"gdpr.art33_authority\"]\ntarget_hours = 8\n"),
+              HasSubstr("set by law, not by policy"));
+  EXPECT_THAT(error_of(demo() + "\n[rules.\"gdpr.art34_subjects\"]\ntarget_hours = 0\n"),
+              HasSubstr("target_hours must be a whole number of hours between 1 and 8760"));
+  EXPECT_THAT(error_of(demo() + "\n[rules.\"gdpr.art34_subjects\"]\ntarget_hours = \"72\"\n"),
+              HasSubstr("target_hours must be a whole number"));
+}
+
 TEST(ConfigTest, DatabaseTlsSettingsJoinTheUrl) {
   // sslmode and certificates reach libpq as URI parameters or conninfo keywords.
   Database db;

@@ -61,14 +61,16 @@ TEST(RulesTest, TableHasTheStableIds) {
 
 TEST(PlannerTest, IncidentNotifiesOtherPartyAndAuthority) {
   // Verifies a herent incident creates the 36 h protocol notice to kortenberg's DPO and the 72 h
-  // GDPR art. 33 notification to the authority, both counted in herent's zone from awareness.
+  // GDPR art. 33 notification to the authority, both counted in herent's zone from awareness,
+  // and the consultation of kortenberg (protocol art. 13, second paragraph).
   const Party herent = MakeParty("herent");
   const Party kortenberg = MakeParty("kortenberg");
   const Event event = IncidentAt("2026-11-10T16:20:00+01:00");
 
   const std::vector<Obligation> planned = plan_obligations(event, herent, {herent, kortenberg});
 
-  ASSERT_EQ(planned.size(), 2u);
+  ASSERT_EQ(planned.size(), 3u);
+  EXPECT_EQ(planned[2].rule, "protocol.breach_consultation");
   const Obligation& notice = planned[0];
   EXPECT_EQ(notice.rule, "protocol.breach_notice");
   EXPECT_EQ(notice.legal_basis, "Protocol art. 13");
@@ -132,7 +134,7 @@ TEST(PlannerTest, DeadlinesAfter2037UseSummerTime) {
 
   const std::vector<Obligation> incident =
       plan_obligations(IncidentAt("2039-03-25T14:20:00+01:00"), herent, {herent, kortenberg});
-  ASSERT_EQ(incident.size(), 2u);
+  ASSERT_EQ(incident.size(), 3u);
   const Obligation& authority = incident[1];
   EXPECT_EQ(authority.rule, "gdpr.art33_authority");
   EXPECT_EQ(Local(authority.due_time), "2039-03-28T15:20:00+02:00");
@@ -188,9 +190,11 @@ TEST(PlannerTest, ThreePartiesGetTwoNoticesEach) {
   const Party leuven = MakeParty("leuven");
   const std::vector<Party> parties{herent, kortenberg, leuven};
 
-  EXPECT_EQ(RulesOf(plan_obligations(IncidentAt("2026-06-01T09:00:00+02:00"), kortenberg, parties)),
-            (std::vector<std::string>{"protocol.breach_notice->herent",
-                                      "protocol.breach_notice->leuven", "gdpr.art33_authority->"}));
+  EXPECT_EQ(
+      RulesOf(plan_obligations(IncidentAt("2026-06-01T09:00:00+02:00"), kortenberg, parties)),
+      (std::vector<std::string>{"protocol.breach_notice->herent", "protocol.breach_notice->leuven",
+                                "gdpr.art33_authority->", "protocol.breach_consultation->herent",
+                                "protocol.breach_consultation->leuven"}));
   EXPECT_EQ(RulesOf(plan_obligations(RequestAt("2026-06-01T09:00:00+02:00", RequestKind::kErasure),
                                      herent, parties)),
             (std::vector<std::string>{"protocol.request_notice->kortenberg",
@@ -203,7 +207,7 @@ TEST(PlannerTest, ThreePartiesGetTwoNoticesEach) {
 }
 
 TEST(PlannerTest, OwnerAloneOwesOnlyTheAuthorityAndSubject) {
-  // Verifies that without other parties no protocol notice is planned.
+  // Verifies that without other parties no protocol notice or consultation is planned.
   const Party herent = MakeParty("herent");
   EXPECT_EQ(RulesOf(plan_obligations(IncidentAt("2026-06-01T09:00:00+02:00"), herent, {herent})),
             (std::vector<std::string>{"gdpr.art33_authority->"}));
@@ -339,6 +343,236 @@ TEST(PlannerTest, ExtendedAnswerCountsTheMonthsFromTheReceipt) {
               0u)
         << extended.explanation;
   }
+}
+
+TEST(PlannerTest, BreachConsultationIsAPolicyTargetWithoutAMail) {
+  // Verifies protocol art. 13 (second paragraph): one consultation per other party, due 24 h
+  // after awareness by default, its legal limit the target itself, no mail queued with it.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Rule* rule = find_rule("protocol.breach_consultation");
+  ASSERT_NE(rule, nullptr);
+  EXPECT_TRUE(rule->policy_target);
+  EXPECT_FALSE(rule->notice_mail);
+  EXPECT_TRUE(find_rule("protocol.breach_notice")->notice_mail);
+
+  // Across the autumn DST switch: 24 elapsed hours are 23 by the wall clock.
+  const std::vector<Obligation> planned =
+      plan_obligations(IncidentAt("2026-10-24T23:30:00+02:00"), herent, {herent, kortenberg});
+  const Obligation& consult = planned.back();
+  EXPECT_EQ(consult.rule, "protocol.breach_consultation");
+  EXPECT_EQ(consult.legal_basis, "Protocol art. 13, second paragraph");
+  EXPECT_EQ(consult.owner_party, "herent");
+  EXPECT_EQ(consult.recipient_party, "kortenberg");
+  EXPECT_EQ(Local(consult.due_time), "2026-10-25T22:30:00+01:00");
+  EXPECT_EQ(consult.legal_due_time, consult.due_time);
+  EXPECT_EQ(consult.explanation.rfind("Policy target: 24 h after awareness at 2026-10-24 23:30 "
+                                      "CEST: due 2026-10-25 22:30 CET.",
+                                      0),
+            0u)
+      << consult.explanation;
+}
+
+TEST(PlannerTest, ConfiguredTargetsReplaceOnlyPolicyPeriods) {
+  // Verifies a configured target changes the period of a policy-target rule (art. 13
+  // consultation, GDPR art. 34) and its explanation, and leaves the legal periods alone.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const PolicyTargets targets{{"protocol.breach_consultation", Period::hours(4)},
+                              {"gdpr.art34_subjects", Period::hours(48)},
+                              {"protocol.breach_notice", Period::hours(1)}};
+  const Instant aware = At("2026-03-27T14:20:00+01:00");
+  const std::vector<Obligation> planned = plan_obligations(
+      {Trigger::kIncident, aware, std::nullopt}, herent, {herent, kortenberg}, targets);
+  ASSERT_EQ(planned.size(), 3u);
+  EXPECT_EQ(planned[0].due_time, aware + hours{36});  // the law's 36 h, not the 1 h configured
+  EXPECT_EQ(planned[2].due_time, aware + hours{4});
+  EXPECT_NE(planned[2].explanation.find("Policy target: 4 h after awareness"), std::string::npos)
+      << planned[2].explanation;
+  const std::vector<Obligation> art34 = plan_obligations({Trigger::kHighRisk, aware, std::nullopt},
+                                                         herent, {herent, kortenberg}, targets);
+  ASSERT_EQ(art34.size(), 1u);
+  EXPECT_EQ(Local(art34[0].due_time), "2026-03-29T15:20:00+02:00");
+}
+
+TEST(PlannerTest, IdentificationMovesTheAnswerOnlyUnderThatPolicy) {
+  // Verifies GDPR art. 12(6): by default the answer stays one month after the receipt; a party
+  // that counts from the identification gets one month (plus an extension) after the
+  // identifying information came; both explanations say which start the policy takes.
+  Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  Request request;
+  request.receive_time = At("2026-01-31T10:00:00+01:00");
+  const Obligation answer =
+      plan_obligations({Trigger::kRequest, request.receive_time, RequestKind::kAccess}, herent,
+                       {herent, kortenberg})[1];
+  request.identification_asked_time = At("2026-02-02T09:00:00+01:00");
+
+  // Asked, not yet received: the deadline holds under either policy.
+  Obligation asked = plan_answer(answer, request, herent);
+  EXPECT_EQ(asked.due_time, answer.due_time);
+  EXPECT_EQ(asked.explanation.rfind("Identification (GDPR art. 12(6)): more information asked at "
+                                    "2026-02-02 09:00 CET, not yet received; the policy of herent "
+                                    "counts the answer period from the receipt of the request. ",
+                                    0),
+            0u)
+      << asked.explanation;
+
+  request.identification_time = At("2026-02-20T15:00:00+01:00");
+  const Obligation by_receipt = plan_answer(answer, request, herent);
+  EXPECT_EQ(by_receipt.due_time, answer.due_time);
+  EXPECT_EQ(by_receipt.legal_due_time, answer.legal_due_time);
+  EXPECT_NE(by_receipt.explanation.find("received at 2026-02-20 15:00 CET; the policy of herent "
+                                        "counts the answer period from the receipt of the request"),
+            std::string::npos)
+      << by_receipt.explanation;
+
+  herent.answer_from_identification = true;
+  const Obligation by_identification = plan_answer(answer, request, herent);
+  EXPECT_EQ(Local(by_identification.due_time), "2026-03-20T15:00:00+01:00");
+  // Fri 20 Mar 2026 is a working day: the legal limit is its end.
+  EXPECT_EQ(Local(by_identification.legal_due_time), "2026-03-21T00:00:00+01:00");
+  EXPECT_NE(by_identification.explanation.find("counts the answer period from the "
+                                               "identification. 1 month after identification at "
+                                               "2026-02-20 15:00 CET"),
+            std::string::npos)
+      << by_identification.explanation;
+
+  // Extended by 2 months as well: 3 months after the identification, Wed 20 May 2026.
+  request.extension_months = 2;
+  const Obligation extended = plan_answer(answer, request, herent);
+  EXPECT_EQ(Local(extended.due_time), "2026-05-20T15:00:00+02:00");
+  EXPECT_EQ(Local(extended.legal_due_time), "2026-05-21T00:00:00+02:00");
+  EXPECT_NE(extended.explanation.find("Extended by 2 months (GDPR art. 12(3)): 3 months after "
+                                      "identification"),
+            std::string::npos)
+      << extended.explanation;
+}
+
+TEST(PlannerTest, RefusalNoticeIsDueWithTheAnswerItReplaces) {
+  // Verifies GDPR art. 12(4): the duty to tell the subject why a request is refused and of the
+  // right to complain is due exactly when the (here extended) answer was, and says so; the
+  // answer rule names the art. 12(5) refusal grounds.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant receipt = At("2027-11-25T09:00:00+01:00");
+  Obligation answer = plan_obligations({Trigger::kRequest, receipt, RequestKind::kAccess}, herent,
+                                       {herent, kortenberg})[1];
+  answer.request_id = 7;
+  answer = extend_answer(answer, receipt, 1, herent);
+
+  const Obligation notice = plan_refusal_notice(answer, herent);
+  EXPECT_EQ(notice.rule, "gdpr.art12_refusal_notice");
+  EXPECT_EQ(notice.legal_basis, "GDPR art. 12(4)");
+  EXPECT_EQ(notice.request_id, 7);
+  EXPECT_EQ(notice.owner_party, "herent");
+  EXPECT_EQ(notice.recipient_kind, RecipientKind::kDataSubject);
+  EXPECT_EQ(Local(notice.due_time), "2028-01-25T09:00:00+01:00");
+  EXPECT_EQ(notice.legal_due_time, answer.legal_due_time);
+  EXPECT_EQ(
+      notice.explanation.rfind("Due with the answer it replaces (GDPR art. 12(4)): Extended", 0),
+      0u)
+      << notice.explanation;
+
+  const Rule& rule = *find_rule("gdpr.art12_response");
+  for (const char* code : {"unfounded", "excessive", "unidentified"}) {
+    EXPECT_NE(find_refusal_ground(rule, code), nullptr) << code;
+  }
+  EXPECT_EQ(find_refusal_ground(rule, "busy"), nullptr);
+  EXPECT_EQ(find_refusal_ground(*find_rule("gdpr.art33_authority"), "unfounded"), nullptr);
+  // A refusal is not a plain waiver: waiving the answer takes no ground.
+  EXPECT_TRUE(rule.waiver_grounds.empty());
+}
+
+TEST(PlannerTest, DataQualityFindingNotifiesThenTracksMeasures) {
+  // Verifies protocol art. 12: a finding obliges a notice mail to each other party (24 h policy
+  // target) and the measures with the other party informed (14 days), neither owed to itself.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant found = At("2026-03-27T14:20:00+01:00");
+  const std::vector<Obligation> planned = plan_obligations(
+      {Trigger::kDataQuality, found, std::nullopt}, herent, {herent, kortenberg});
+  EXPECT_EQ(RulesOf(planned), (std::vector<std::string>{"protocol.quality_notice->kortenberg",
+                                                        "protocol.quality_measures->kortenberg"}));
+  EXPECT_EQ(planned[0].due_time, found + hours{24});
+  EXPECT_EQ(planned[1].due_time, found + hours{14 * 24});
+  EXPECT_TRUE(find_rule("protocol.quality_notice")->notice_mail);
+  EXPECT_FALSE(find_rule("protocol.quality_measures")->notice_mail);
+  for (const Obligation& o : planned) {
+    EXPECT_EQ(o.owner_party, "herent");
+    EXPECT_EQ(o.legal_due_time, o.due_time);
+    EXPECT_EQ(o.explanation.rfind("Policy target: ", 0), 0u) << o.explanation;
+  }
+}
+
+TEST(PlannerTest, ChangesInLawAndProcessorsHaveTheSameShape) {
+  // Verifies protocol art. 15: a change in law and a change of processors each plan a notice
+  // with a mail and the measures, towards every other party.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Party leuven = MakeParty("leuven");
+  const Instant at = At("2026-06-01T09:00:00+02:00");
+  EXPECT_EQ(RulesOf(plan_obligations({Trigger::kLawChange, at, std::nullopt}, kortenberg,
+                                     {herent, kortenberg, leuven})),
+            (std::vector<std::string>{
+                "protocol.law_change_notice->herent", "protocol.law_change_notice->leuven",
+                "protocol.law_change_measures->herent", "protocol.law_change_measures->leuven"}));
+  EXPECT_EQ(RulesOf(plan_obligations({Trigger::kProcessorChange, at, std::nullopt}, herent,
+                                     {herent, kortenberg})),
+            (std::vector<std::string>{"protocol.processor_change_notice->kortenberg",
+                                      "protocol.processor_change_measures->kortenberg"}));
+}
+
+TEST(PlannerTest, StaffDepartureObligesEveryPartyToErase) {
+  // Verifies protocol art. 9: a departure obliges every party, the reporting one included, to
+  // erase the shared data (30 days by default); each obligation is owned by the party that
+  // erases and counted in its own zone.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant left = At("2026-03-27T14:20:00+01:00");
+  const std::vector<Obligation> planned = plan_obligations(
+      {Trigger::kStaffDeparture, left, std::nullopt}, kortenberg, {herent, kortenberg});
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_EQ(planned[0].owner_party, "herent");
+  EXPECT_EQ(planned[0].recipient_party, "herent");
+  EXPECT_EQ(planned[1].owner_party, "kortenberg");
+  EXPECT_EQ(planned[1].recipient_party, "kortenberg");
+  for (const Obligation& o : planned) {
+    EXPECT_EQ(o.rule, "protocol.departure_erasure");
+    EXPECT_EQ(o.legal_basis, "Protocol art. 9");
+    EXPECT_EQ(o.due_time, left + hours{30 * 24});
+  }
+  const PolicyTargets targets{{"protocol.departure_erasure", Period::hours(48)}};
+  EXPECT_EQ(plan_obligations({Trigger::kStaffDeparture, left, std::nullopt}, herent,
+                             {herent, kortenberg}, targets)[1]
+                .due_time,
+            left + hours{48});
+}
+
+TEST(PlannerTest, TerminationFallsDueWhenItTakesEffect) {
+  // Verifies protocol art. 10 and 18: both parties owe the end of the exchange on the day the
+  // termination takes effect (domain/termination), explained; month reminders apply.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const Instant notice = At("2026-01-31T23:30:00+01:00");
+  const std::vector<Obligation> art18 = plan_obligations(
+      {Trigger::kTerminationNotice, notice, std::nullopt}, herent, {herent, kortenberg});
+  EXPECT_EQ(RulesOf(art18), (std::vector<std::string>{"protocol.termination_art18->herent",
+                                                      "protocol.termination_art18->kortenberg"}));
+  for (const Obligation& o : art18) {
+    EXPECT_EQ(Local(o.due_time), "2026-05-01T00:00:00+02:00");
+    EXPECT_EQ(o.legal_due_time, o.due_time);
+    EXPECT_EQ(o.start_time, notice);
+    EXPECT_EQ(o.explanation.rfind("Protocol art. 18: the notice of three months", 0), 0u)
+        << o.explanation;
+    EXPECT_NE(o.explanation.find("does not move"), std::string::npos) << o.explanation;
+  }
+  const std::vector<Obligation> art10 = plan_obligations(
+      {Trigger::kTerminationBreach, notice, std::nullopt}, kortenberg, {herent, kortenberg});
+  ASSERT_EQ(art10.size(), 2u);
+  EXPECT_EQ(Local(art10[0].due_time), "2026-02-01T00:00:00+01:00");
+  EXPECT_EQ(find_rule("protocol.termination_art10")->period.unit, Period::Unit::kMonths);
+  EXPECT_FALSE(find_rule("protocol.termination_art10")->policy_target);
 }
 
 }  // namespace

@@ -1,0 +1,102 @@
+#include <iostream>
+
+#include "client/context.h"
+#include "proto/enum_names.h"
+
+namespace termijn::cli {
+
+namespace {
+
+std::string zone_of(const v1::Matter& m) {
+  return m.obligations().empty() ? "Europe/Brussels" : m.obligations(0).time_zone();
+}
+
+void print_matter(const v1::Matter& m) {
+  const std::string zone = zone_of(m);
+  std::cout << m.name() << "  " << v1::spelling(m.kind()) << "\n"
+            << "  party:       " << m.party() << "\n"
+            << "  at:          " << local_time(m.event_time(), zone) << "\n"
+            << "  summary:     " << m.summary() << "\n";
+  if (!m.staff_ref().empty()) std::cout << "  staff ref:   " << m.staff_ref() << "\n";
+  std::cout << "  reported by: " << m.reported_by() << "\n";
+  if (m.kind() == v1::MATTER_KIND_TERMINATION_ART10 ||
+      m.kind() == v1::MATTER_KIND_TERMINATION_ART18) {
+    // Every party's duty falls on the day the termination takes effect.
+    for (const v1::Obligation& o : m.obligations()) {
+      std::cout << "  takes effect: " << local_time(o.due_time(), o.time_zone()) << "\n"
+                << "    " << o.explanation() << "\n";
+      break;
+    }
+  }
+  std::cout << "\n";
+  print_obligations(m.obligations(), true);
+}
+
+}  // namespace
+
+void add_matter_commands(CLI::App& app, Context& ctx) {
+  CLI::App* matter = app.add_subcommand(
+      "matter",
+      "Protocol matters: data-quality findings (art. 12), changes in law or of processors "
+      "(art. 15), staff departures (art. 9), terminations (art. 10, 18)");
+  matter->require_subcommand(1);
+
+  struct Report {
+    std::string party, kind, at, summary, staff_ref, request_id;
+  };
+  auto report = std::make_shared<Report>();
+  CLI::App* cmd = matter->add_subcommand(
+      "report", "Record a matter; the obligations it starts are tracked and notices queued");
+  cmd->add_option("--party", report->party, "reporting party (default: your own)");
+  cmd->add_option("--kind", report->kind, v1::all_spellings<v1::MatterKind>())->required();
+  cmd->add_option("--at", report->at,
+                  "when it was found, changed, the member left or notice was given: RFC 3339, "
+                  "or local time (default: now)");
+  cmd->add_option("--summary", report->summary, "what it is about")->required();
+  cmd->add_option("--staff-ref", report->staff_ref,
+                  "staff-departure: an opaque reference to the member (no name)");
+  cmd->add_option("--request-id", report->request_id,
+                  "a UUID that makes repeating this report safe (default: a new one)");
+  cmd->callback([&ctx, report] {
+    v1::ReportMatterRequest req;
+    req.set_party(report->party);
+    req.set_kind(parse_list<v1::MatterKind>({report->kind}, "--kind")[0]);
+    req.set_event_time(report->at);
+    req.set_summary(report->summary);
+    req.set_staff_ref(report->staff_ref);
+    req.set_request_id(report->request_id.empty() ? new_request_id() : report->request_id);
+    v1::Matter resp;
+    check(ctx.create_with_retries(
+        [&](grpc::ClientContext* call) { return ctx.stub().ReportMatter(call, req, &resp); }));
+    if (ctx.json()) return print_json(resp);
+    print_matter(resp);
+  });
+
+  auto show = std::make_shared<v1::GetMatterRequest>();
+  CLI::App* sh = matter->add_subcommand("show", "Show a matter and its obligations");
+  sh->add_option("id", *show->mutable_name(), "matter id or name (matters/3)")->required();
+  sh->callback([&ctx, show] {
+    v1::Matter resp;
+    check(ctx.stub().GetMatter(ctx.call_context().get(), *show, &resp));
+    if (ctx.json()) return print_json(resp);
+    print_matter(resp);
+    print_history(ctx, resp.name());
+  });
+
+  auto list = std::make_shared<v1::ListMattersRequest>();
+  CLI::App* ls = matter->add_subcommand("list", "List matters, newest first");
+  ls->add_option("--party", *list->mutable_party(), "concerning this party");
+  ls->callback([&ctx, list] {
+    v1::ListMattersResponse resp;
+    check(ctx.stub().ListMatters(ctx.call_context().get(), *list, &resp));
+    if (ctx.json()) return print_json(resp);
+    std::printf("%-12s %-12s %-18s %-27s %s\n", "ID", "PARTY", "KIND", "AT", "SUMMARY");
+    for (const v1::Matter& m : resp.matters()) {
+      std::printf("%-12s %-12s %-18s %-27s %s\n", m.name().c_str(), m.party().c_str(),
+                  v1::spelling(m.kind()).c_str(), local_time(m.event_time(), zone_of(m)).c_str(),
+                  m.summary().c_str());
+    }
+  });
+}
+
+}  // namespace termijn::cli
