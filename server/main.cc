@@ -257,7 +257,7 @@ int serve(const Options& o) {
     if (!p.email.empty()) principal_emails[p.name] = p.email;
   }
   const jobs::NoticeComposer composer(clock, store, directory, templates, config.mail.from,
-                                      principal_emails);
+                                      principal_emails, config.webhooks);
   store::PgListener step_listener(url, store::kStepChannel);
   jobs::EscalationScheduler scheduler(
       clock, worker_store, rule_policies,
@@ -385,17 +385,6 @@ int serve(const Options& o) {
                                                  page->full};
         },
         api::event_json,
-        [&](const config::Webhook& w, const app::WebhookDelivery& d) {
-          // The DPO of the endpoint's party hears of the failure; other events go on.
-          const auto party = directory.find(w.party, "webhook.party");
-          if (!party.ok()) return;
-          const auto mail =
-              jobs::webhook_failure_mail(templates, **party, config.mail.from, w, d, clock.now());
-          if (!mail.ok() || !mailer->send(*mail).accepted()) {
-            spdlog::error("webhook {}: the failure alert to the DPO of {} was not sent", w.name,
-                          w.party);
-          }
-        },
         [&] {
           std::lock_guard lock(webhook_random_mutex);
           return std::uniform_real_distribution<double>(0, 1)(webhook_random);

@@ -85,6 +85,9 @@ std::string notification_details(const domain::Notification& n) {
   if (n.audit_checkpoint_id != 0) {
     json.add("checkpoint", checkpoint_name(n.audit_checkpoint_id))
         .add("recipient_party", n.recipient_party);
+  } else if (n.webhook_delivery_id != 0) {
+    json.add("webhook_delivery_id", n.webhook_delivery_id)
+        .add("recipient_party", n.recipient_party);
   } else {
     json.add("obligation", "obligations/" + std::to_string(n.obligation_id));
   }

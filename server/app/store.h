@@ -13,6 +13,7 @@
 #include "server/domain/escalation.h"
 #include "server/domain/model.h"
 #include "server/app/records.h"
+#include "server/app/webhooks.h"
 
 namespace termijn::app {
 
@@ -110,6 +111,8 @@ class StoreReader {
   /// one read: soonest due first.
   virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of_all(
       std::string_view collection, const std::vector<int64_t>& ids) = 0;
+  /// A webhook delivery by id (what a webhook alert is about); NOT_FOUND if none.
+  virtual absl::StatusOr<WebhookDelivery> get_webhook_delivery(int64_t id) = 0;
 };
 
 /// One database transaction of a use case. Destroying it without commit() rolls back.

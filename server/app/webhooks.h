@@ -29,6 +29,8 @@ struct WebhookDelivery {
 
   /// Termijn-Delivery: "<endpoint>/<seq>", the same on every attempt and redelivery.
   std::string delivery_id() const { return endpoint + "/" + std::to_string(seq); }
+  /// "webhooks/<endpoint>/<seq>": how the audit trail names it.
+  std::string name() const { return "webhooks/" + delivery_id(); }
 };
 
 /// The durable webhook queue. Several termijnd processes may share it.
@@ -48,8 +50,10 @@ class WebhookStore {
   virtual absl::StatusOr<std::optional<WebhookDelivery>> claim(const std::string& endpoint,
                                                                domain::Instant now,
                                                                domain::Instant lease_until) = 0;
-  /// Records the outcome of the attempt claimed last and releases the lease.
-  virtual absl::Status record(const WebhookDelivery& delivery) = 0;
+  /// Records the outcome of the attempt claimed last and releases the lease. A delivery that
+  /// failed for good queues, in the same transaction, the mail that tells the DPO of
+  /// `alert_party` (an outbox row of kind webhook-alert, on the audit trail).
+  virtual absl::Status record(const WebhookDelivery& delivery, const std::string& alert_party) = 0;
   /// The deliveries of `endpoint` (all when empty) in `state` (all when empty), newest first.
   virtual absl::StatusOr<std::vector<WebhookDelivery>> deliveries(const std::string& endpoint,
                                                                   const std::string& state,

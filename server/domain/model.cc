@@ -59,11 +59,12 @@ constexpr Names<ObligationState, 4> kObligationStates{{
     {ObligationState::kWaived, "waived"},
 }};
 
-constexpr Names<NotificationKind, 4> kNotificationKinds{{
+constexpr Names<NotificationKind, 5> kNotificationKinds{{
     {NotificationKind::kNotice, "notice"},
     {NotificationKind::kFailureAlert, "failure-alert"},
     {NotificationKind::kReminder, "reminder"},
     {NotificationKind::kCheckpoint, "checkpoint"},
+    {NotificationKind::kWebhookAlert, "webhook-alert"},
 }};
 constexpr Names<NotificationState, 5> kNotificationStates{{
     {NotificationState::kHeld, "held"},

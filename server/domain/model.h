@@ -27,7 +27,9 @@ enum class Risk { kUnknown, kNone, kRisk, kHigh };
 enum class RecipientKind { kPartyDpo, kAuthority, kDataSubject };
 enum class ObligationState { kOpen, kMet, kMetLate, kWaived };
 /// kCheckpoint: a signed audit checkpoint to a party's DPO; it has no obligation.
-enum class NotificationKind { kNotice, kFailureAlert, kReminder, kCheckpoint };
+/// kWebhookAlert: tells a party's DPO that a webhook delivery failed for good; it has no
+/// obligation either, but a webhook delivery.
+enum class NotificationKind { kNotice, kFailureAlert, kReminder, kCheckpoint, kWebhookAlert };
 enum class NotificationState { kHeld, kPending, kSent, kFailed, kCancelled };
 /// What a protocol matter records (protocol art. 9, 10, 12, 15, 18).
 enum class MatterKind {
@@ -199,6 +201,7 @@ struct Notification {
   int64_t escalation_step_id = 0;  ///< for a reminder
   int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
   std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
+  int64_t webhook_delivery_id = 0;  ///< for a webhook alert: the delivery that failed
   /// A follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed since
   /// the first notice. Empty for every other notification.
   std::vector<FieldChange> changes;

@@ -1,5 +1,7 @@
 #include "server/jobs/notice_composer.h"
 
+#include <algorithm>
+
 #include "server/domain/audit.h"
 #include "server/domain/rules.h"
 #include "server/notify/notice.h"
@@ -23,6 +25,7 @@ std::string recipients_of(const notify::MailMessage& m) {
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& reader,
                                                             const domain::Notification& n) const {
   if (n.audit_checkpoint_id != 0) return compose_checkpoint(reader, n);
+  if (n.webhook_delivery_id != 0) return compose_webhook_alert(reader, n);
   const auto o = reader.get_obligation(n.obligation_id);
   if (!o.ok()) return o.status();
   const auto owner = directory_.find(o->owner_party, "owner_party");
@@ -100,14 +103,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},
   };
-  const auto rendered = templates_.render("notification.failed", owner.locale, values);
-  if (!rendered.ok()) return rendered.status();
-  notify::MailMessage m = envelope(alert);
-  m.to = {address(owner.dpo)};
-  if (owner.dpo_deputy) m.cc = {address(*owner.dpo_deputy)};
-  m.subject = rendered->subject;
-  m.text_body = rendered->body;
-  return m;
+  return to_dpo(alert, owner, "notification.failed", values);
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
@@ -148,6 +144,43 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
   // Byte for byte the file `termijn audit verify --checkpoint` reads.
   m.attachments.push_back(
       {file, "text/plain; charset=US-ASCII", domain::checkpoint_text(*checkpoint)});
+  return m;
+}
+
+absl::StatusOr<notify::MailMessage> NoticeComposer::compose_webhook_alert(
+    app::StoreReader& reader, const domain::Notification& n) const {
+  const auto d = reader.get_webhook_delivery(n.webhook_delivery_id);
+  if (!d.ok()) return d.status();
+  const auto party = directory_.find(n.recipient_party, "recipient_party");
+  if (!party.ok()) return party.status();
+  const domain::Party& p = **party;
+  // An endpoint removed from the configuration since is still named.
+  const auto endpoint = std::find_if(webhooks_.begin(), webhooks_.end(),
+                                     [&](const config::Webhook& w) { return w.name == d->endpoint; });
+  const notify::TemplateValues values = {
+      {"dpo_name", p.dpo.name.empty() ? p.dpo.email : p.dpo.name},
+      {"party", p.name},
+      {"endpoint", d->endpoint},
+      {"url", endpoint == webhooks_.end() ? "-" : endpoint->url},
+      {"delivery_id", d->delivery_id()},
+      {"seq", std::to_string(d->seq)},
+      {"event_type", d->event_type},
+      {"attempts", std::to_string(d->attempts)},
+      {"last_error", d->last_error},
+  };
+  return to_dpo(n, p, "webhook.failed", values);
+}
+
+absl::StatusOr<notify::MailMessage> NoticeComposer::to_dpo(
+    const domain::Notification& n, const domain::Party& party, const std::string& template_name,
+    const notify::TemplateValues& values) const {
+  const auto rendered = templates_.render(template_name, party.locale, values);
+  if (!rendered.ok()) return rendered.status();
+  notify::MailMessage m = envelope(n);
+  m.to = {address(party.dpo)};
+  if (party.dpo_deputy) m.cc = {address(*party.dpo_deputy)};
+  m.subject = rendered->subject;
+  m.text_body = rendered->body;
   return m;
 }
 

@@ -8,6 +8,7 @@
 #include "server/app/clock.h"
 #include "server/app/directory.h"
 #include "server/app/store.h"
+#include "server/config/config.h"
 #include "server/notify/mailer.h"
 #include "server/notify/templates.h"
 
@@ -16,21 +17,25 @@ namespace termijn::jobs {
 /// Turns an outbox row into the mail it stands for: a notice to another party's DPO (protocol
 /// art. 13, 14), a reminder or escalation to the owner, the alert to the owner's DPO that a
 /// notice could not be delivered, or a signed audit checkpoint to a party's DPO (attached as
-/// the file `termijn audit verify --checkpoint` reads). Reads the rows it needs; the same row always gives the same
+/// the file `termijn audit verify --checkpoint` reads), or the alert to a party's DPO that a
+/// webhook delivery failed for good. Reads the rows it needs; the same row always gives the same
 /// Message-ID. Countdowns ("12 h left") are computed when the message is composed, from the
 /// clock: a reminder sent late says the time actually left.
 class NoticeComposer {
  public:
-  /// `principal_emails` maps principal names to addresses, for reminders to a reporter.
+  /// `principal_emails` maps principal names to addresses, for reminders to a reporter;
+  /// `webhooks` are the configured endpoints, named in a webhook alert.
   NoticeComposer(const app::Clock& clock, app::Store& store, const app::Directory& directory,
                  const notify::TemplateSet& templates, std::string from_address,
-                 std::map<std::string, std::string> principal_emails = {})
+                 std::map<std::string, std::string> principal_emails = {},
+                 std::vector<config::Webhook> webhooks = {})
       : clock_(clock),
         store_(store),
         directory_(directory),
         templates_(templates),
         from_address_(std::move(from_address)),
-        principal_emails_(std::move(principal_emails)) {}
+        principal_emails_(std::move(principal_emails)),
+        webhooks_(std::move(webhooks)) {}
 
   /// Reads through `reader`: a worker passes its transaction, so that composing takes no
   /// second connection.
@@ -53,6 +58,13 @@ class NoticeComposer {
                                                        const domain::Party& owner) const;
   absl::StatusOr<notify::MailMessage> compose_checkpoint(app::StoreReader& reader,
                                                          const domain::Notification& n) const;
+  absl::StatusOr<notify::MailMessage> compose_webhook_alert(app::StoreReader& reader,
+                                                            const domain::Notification& n) const;
+  /// The message about `n` to `party`'s DPO (cc the deputy): `template_name` in its locale.
+  absl::StatusOr<notify::MailMessage> to_dpo(const domain::Notification& n,
+                                             const domain::Party& party,
+                                             const std::string& template_name,
+                                             const notify::TemplateValues& values) const;
   /// From, Message-ID and Date of a message about `n`.
   notify::MailMessage envelope(const domain::Notification& n) const;
   const app::Clock& clock_;
@@ -61,6 +73,7 @@ class NoticeComposer {
   const notify::TemplateSet& templates_;
   const std::string from_address_;
   const std::map<std::string, std::string> principal_emails_;
+  const std::vector<config::Webhook> webhooks_;
 };
 
 /// The addresses a message goes to, "a@x, b@y", for the evidence.

@@ -138,12 +138,22 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
   auto locked = (*tx)->lock_notification(claimed.notification.id);
   if (!locked.ok()) return locked.status();
   domain::Notification n = *locked;
-  // A checkpoint mail has no obligation.
+  // A checkpoint mail and a webhook alert have no obligation.
   std::optional<domain::Obligation> obligation;
   if (n.obligation_id != 0) {
     auto o = (*tx)->get_obligation(n.obligation_id);
     if (!o.ok()) return o.status();
     obligation = std::move(*o);
+  }
+  std::string related;
+  if (obligation) {
+    related = obligation->subject();
+  } else if (n.webhook_delivery_id != 0) {
+    const auto d = (*tx)->get_webhook_delivery(n.webhook_delivery_id);
+    if (!d.ok()) return d.status();
+    related = d->name();
+  } else {
+    related = app::checkpoint_name(n.audit_checkpoint_id);
   }
   n.attempts = claimed.notification.attempts;
   n.message_id = claimed.notification.message_id;
@@ -183,8 +193,6 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
       break;
   }
   if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-  const std::string related =
-      obligation ? obligation->subject() : app::checkpoint_name(n.audit_checkpoint_id);
   if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, action, notification_name(n.id),
                                                      related, app::notification_details(n)));
       !s.ok()) {

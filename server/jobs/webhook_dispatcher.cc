@@ -69,11 +69,10 @@ absl::StatusOr<bool> WebhookDispatcher::deliver_one() {
                                      std::chrono::seconds{endpoint_.retry_max_seconds}};
     d.next_attempt_time = after + domain::retry_delay(policy, d.attempts, random_());
   }
-  if (auto s = store_.record(d); !s.ok()) return s;
+  if (auto s = store_.record(d, endpoint_.party); !s.ok()) return s;
   if (d.state == "failed") {
     spdlog::error("webhook {}: delivery {} failed after {} attempts: {}", endpoint_.name,
                   d.delivery_id(), d.attempts, d.last_error);
-    on_failure_(endpoint_, d);
   } else if (!result.delivered) {
     spdlog::warn("webhook {}: delivery {} attempt {} failed ({}); next at {}", endpoint_.name,
                  d.delivery_id(), d.attempts, d.last_error,
@@ -97,36 +96,6 @@ void WebhookDispatcher::run(std::stop_token stop) {
     }
     wait_(kIdle);
   }
-}
-
-absl::StatusOr<notify::MailMessage> webhook_failure_mail(
-    const notify::TemplateSet& templates, const domain::Party& party, const std::string& from,
-    const config::Webhook& endpoint, const app::WebhookDelivery& d, domain::Instant now) {
-  const notify::TemplateValues values = {
-      {"dpo_name", party.dpo.name.empty() ? party.dpo.email : party.dpo.name},
-      {"party", party.name},
-      {"endpoint", endpoint.name},
-      {"url", endpoint.url},
-      {"delivery_id", d.delivery_id()},
-      {"seq", std::to_string(d.seq)},
-      {"event_type", d.event_type},
-      {"attempts", std::to_string(d.attempts)},
-      {"last_error", d.last_error},
-  };
-  const auto rendered = templates.render("webhook.failed", party.locale, values);
-  if (!rendered.ok()) return rendered.status();
-  notify::MailMessage m;
-  const std::string domain = from.substr(from.find('@') + 1);
-  // One alert per failed attempt series: the attempt count tells a redelivery's alert apart.
-  m.message_id = "webhook-" + endpoint.name + "-" + std::to_string(d.seq) + "-" +
-                 std::to_string(now.time_since_epoch().count()) + "@" + domain;
-  m.from = {"Termijn", from};
-  m.to = {{party.dpo.name, party.dpo.email}};
-  if (party.dpo_deputy) m.cc = {{party.dpo_deputy->name, party.dpo_deputy->email}};
-  m.subject = rendered->subject;
-  m.text_body = rendered->body;
-  m.date = now;
-  return m;
 }
 
 }  // namespace termijn::jobs

@@ -12,8 +12,6 @@
 #include "server/app/webhooks.h"
 #include "server/config/config.h"
 #include "server/domain/events.h"
-#include "server/notify/mailer.h"
-#include "server/notify/templates.h"
 #include "server/notify/webhook_sender.h"
 
 namespace termijn::jobs {
@@ -32,26 +30,24 @@ class WebhookDispatcher {
   };
   using ReadEvents = std::function<absl::StatusOr<Events>(const config::Webhook&, int64_t after)>;
   using ToJson = std::function<std::string(const domain::StreamEvent&)>;
-  /// Called once a delivery failed for the last time (e.g. to alert the party's DPO).
-  using OnFailure = std::function<void(const config::Webhook&, const app::WebhookDelivery&)>;
   using Wait = std::function<void(std::chrono::milliseconds)>;
 
   WebhookDispatcher(const app::Clock& clock, config::Webhook endpoint, app::WebhookStore& store,
                     notify::WebhookSender& sender, ReadEvents read, ToJson to_json,
-                    OnFailure on_failure, std::function<double()> random, Wait wait)
+                    std::function<double()> random, Wait wait)
       : clock_(clock),
         endpoint_(std::move(endpoint)),
         store_(store),
         sender_(sender),
         read_(std::move(read)),
         to_json_(std::move(to_json)),
-        on_failure_(std::move(on_failure)),
         random_(std::move(random)),
         wait_(std::move(wait)) {}
 
   /// Queues the events after the position; returns how many were queued.
   absl::StatusOr<int> fill();
-  /// Makes one attempt at the oldest due delivery; false when none was due.
+  /// Makes one attempt at the oldest due delivery; false when none was due. After the last
+  /// failed attempt the endpoint's party's DPO is alerted through the outbox.
   absl::StatusOr<bool> deliver_one();
   /// Fills and delivers until `stop`, waiting for new events or the next retry in between.
   void run(std::stop_token stop);
@@ -63,19 +59,8 @@ class WebhookDispatcher {
   notify::WebhookSender& sender_;
   ReadEvents read_;
   ToJson to_json_;
-  OnFailure on_failure_;
   std::function<double()> random_;
   Wait wait_;
 };
-
-}  // namespace termijn::jobs
-
-namespace termijn::jobs {
-
-/// The mail that tells `party`'s DPO (cc the deputy) that `delivery` to `endpoint` failed for
-/// the last time, in the party's language (template webhook.failed).
-absl::StatusOr<notify::MailMessage> webhook_failure_mail(
-    const notify::TemplateSet& templates, const domain::Party& party, const std::string& from,
-    const config::Webhook& endpoint, const app::WebhookDelivery& delivery, domain::Instant now);
 
 }  // namespace termijn::jobs

@@ -8,7 +8,6 @@
 
 #include "server/app/audit_details.h"
 #include "server/app/sha256.h"
-#include "server/store/pg_array.h"
 #include "server/store/pg_rows.h"
 #include "server/store/pg_status.h"
 #include "server/store/statements.h"
@@ -106,7 +105,7 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
     if (kept.empty()) return false;
     const int64_t id = kept[0][0].as<int64_t>();
     // Its mail to each DPO, queued with it: a kept checkpoint is always mailed.
-    PgArray time, principal, party, action, subject, related, details;
+    std::vector<domain::AuditRecord> queued;
     for (const std::string& recipient : mail_to) {
       domain::Notification n;
       n.kind = domain::NotificationKind::kCheckpoint;
@@ -115,21 +114,13 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
       n.create_time = c.time;
       n.audit_checkpoint_id = id;
       n.recipient_party = recipient;
-      n.id = tx.exec_prepared1(stmt::kInsertNotification, 0, std::string(domain::name_of(n.kind)),
-                               std::string(domain::name_of(n.state)), seconds(c.time),
-                               seconds(c.time), 0, id, recipient)[0]
-                 .as<int64_t>();
-      time.add(seconds(c.time));
-      principal.add("system");
-      party.add("");
-      action.add("notification.queued");
-      subject.add("notifications/" + std::to_string(n.id));
-      related.add(app::checkpoint_name(id));
-      details.add(app::notification_details(n));
+      n.id = insert_notification(tx, n);
+      queued.push_back(app::audit_record({"system", ""}, c.time, "notification.queued",
+                                         "notifications/" + std::to_string(n.id),
+                                         app::checkpoint_name(id), app::notification_details(n)));
     }
     if (!mail_to.empty()) {
-      tx.exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(), action.str(),
-                       subject.str(), related.str(), details.str());
+      append_audit(tx, queued);
       tx.exec_prepared(stmt::kWakeDispatchers);
     }
     tx.commit();

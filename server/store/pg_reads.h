@@ -10,6 +10,7 @@
 #include "server/app/store.h"
 #include "server/store/pg_array.h"
 #include "server/store/pg_rows.h"
+#include "server/store/pg_webhook_store.h"
 #include "server/store/statements.h"
 
 namespace termijn::store {
@@ -170,6 +171,15 @@ class PgReads : public Interface {
           const auto found = tx.exec_prepared(stmt::kGetCheckpoint, id);
           if (found.empty()) return rows::not_found("auditCheckpoints/" + std::to_string(id));
           return rows::checkpoint_from(found[0]);
+        });
+  }
+
+  absl::StatusOr<app::WebhookDelivery> get_webhook_delivery(int64_t id) override {
+    return run<app::WebhookDelivery>(
+        "get webhook delivery", [&](auto& tx) -> absl::StatusOr<app::WebhookDelivery> {
+          const auto found = tx.exec_prepared(kGetWebhookDelivery, id);
+          if (found.empty()) return rows::not_found("webhook delivery " + std::to_string(id));
+          return webhook_delivery_from(found[0]);
         });
   }
 

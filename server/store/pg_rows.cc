@@ -156,6 +156,7 @@ domain::Notification notification_from(const pqxx::row& r) {
   n.escalation_step_id = r[14].as<int64_t>();
   n.audit_checkpoint_id = r[15].as<int64_t>();
   n.recipient_party = r[16].as<std::string>();
+  n.webhook_delivery_id = r[17].as<int64_t>();
   return n;
 }
 

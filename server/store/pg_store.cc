@@ -113,13 +113,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
 
   absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) override {
     return step("insert notification", [&]() -> absl::StatusOr<int64_t> {
-      const int64_t id =
-          tx_->exec_prepared1(stmt::kInsertNotification, n.obligation_id,
-                              std::string(domain::name_of(n.kind)),
-                              std::string(domain::name_of(n.state)),
-                              seconds(n.next_attempt_time), seconds(n.create_time),
-                              n.escalation_step_id, n.audit_checkpoint_id, n.recipient_party)[0]
-              .as<int64_t>();
+      const int64_t id = store::insert_notification(*tx_, n);
       for (size_t i = 0; i < n.changes.size(); ++i) {
         const domain::FieldChange& c = n.changes[i];
         tx_->exec_prepared(stmt::kInsertNotificationChange, id, static_cast<int>(i), c.field,
@@ -318,20 +312,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
       return absl::AbortedError("commit: an earlier statement failed; nothing was committed");
     }
     return step("commit", [&]() -> absl::Status {
-      if (!audit_.empty()) {
-        PgArray time, principal, party, action, subject, related, details;
-        for (const domain::AuditRecord& r : audit_) {
-          time.add(seconds(r.time));
-          principal.add(r.principal);
-          party.add(r.party);
-          action.add(r.action);
-          subject.add(r.subject);
-          related.add(r.related);
-          details.add(r.details);
-        }
-        tx_->exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(),
-                           action.str(), subject.str(), related.str(), details.str());
-      }
+      store::append_audit(*tx_, audit_);
       tx_->commit();
       return absl::OkStatus();
     });

@@ -2,7 +2,10 @@
 
 #include <pqxx/pqxx>
 
+#include "server/app/audit.h"
+#include "server/app/audit_details.h"
 #include "server/store/pg_status.h"
+#include "server/store/statements.h"
 
 namespace termijn::store {
 
@@ -30,7 +33,9 @@ domain::Instant instant(const pqxx::field& f) {
   return domain::Instant{std::chrono::seconds{f.as<int64_t>()}};
 }
 
-app::WebhookDelivery delivery_from(const pqxx::row& r) {
+}  // namespace
+
+app::WebhookDelivery webhook_delivery_from(const pqxx::row& r) {
   app::WebhookDelivery d;
   d.id = r[0].as<int64_t>();
   d.endpoint = r[1].as<std::string>();
@@ -46,8 +51,6 @@ app::WebhookDelivery delivery_from(const pqxx::row& r) {
   d.create_time = instant(r[11]);
   return d;
 }
-
-}  // namespace
 
 void prepare_webhook_statements(pqxx::connection& c) {
   c.prepare(kPosition, "SELECT last_seq FROM webhook_position WHERE endpoint = $1");
@@ -72,7 +75,8 @@ void prepare_webhook_statements(pqxx::connection& c) {
   c.prepare(kRecordDelivery,
             "UPDATE webhook_delivery SET state = $2, next_attempt_time = to_timestamp($3), "
             "last_status = $4, last_error = $5, delivered_time = to_timestamp(NULLIF($6, 0)), "
-            "lease_until = NULL WHERE id = $1 AND state = 'pending'");
+            "lease_until = NULL WHERE id = $1 AND state = 'pending' RETURNING id");
+  c.prepare(kGetWebhookDelivery, "SELECT " + kColumns + " FROM webhook_delivery WHERE id = $1");
   c.prepare(kListDeliveries, "SELECT " + kColumns +
                                  " FROM webhook_delivery WHERE ($1 = '' OR endpoint = $1) AND "
                                  "($2 = '' OR state = $2) ORDER BY id DESC LIMIT $3");
@@ -118,16 +122,35 @@ absl::StatusOr<std::optional<app::WebhookDelivery>> PgWebhookStore::claim(
         tx.exec_prepared(kClaimDelivery, endpoint, seconds(now), seconds(lease_until));
     tx.commit();
     if (r.empty()) return std::nullopt;
-    return delivery_from(r[0]);
+    return webhook_delivery_from(r[0]);
   });
 }
 
-absl::Status PgWebhookStore::record(const app::WebhookDelivery& d) {
+absl::Status PgWebhookStore::record(const app::WebhookDelivery& d,
+                                   const std::string& alert_party) {
   return guarded("record webhook", [&]() -> absl::Status {
     PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
-    tx.exec_prepared(kRecordDelivery, d.id, d.state, seconds(d.next_attempt_time), d.last_status,
-                     d.last_error, d.delivered_time ? seconds(*d.delivered_time) : 0LL);
+    const bool recorded =
+        !tx.exec_prepared(kRecordDelivery, d.id, d.state, seconds(d.next_attempt_time),
+                          d.last_status, d.last_error,
+                          d.delivered_time ? seconds(*d.delivered_time) : 0LL)
+             .empty();
+    if (recorded && d.state == "failed" && !alert_party.empty()) {
+      // The alert is queued with the failure: it cannot be lost between the two.
+      domain::Notification n;
+      n.kind = domain::NotificationKind::kWebhookAlert;
+      n.state = domain::NotificationState::kPending;
+      n.next_attempt_time = d.next_attempt_time;
+      n.create_time = d.next_attempt_time;
+      n.webhook_delivery_id = d.id;
+      n.recipient_party = alert_party;
+      n.id = insert_notification(tx, n);
+      append_audit(tx, {app::audit_record({"system", ""}, n.create_time, "notification.queued",
+                                          "notifications/" + std::to_string(n.id), d.name(),
+                                          app::notification_details(n))});
+      tx.exec_prepared(stmt::kWakeDispatchers);
+    }
     tx.commit();
     return absl::OkStatus();
   });
@@ -138,7 +161,7 @@ absl::StatusOr<std::vector<app::WebhookDelivery>> PgWebhookStore::deliveries(
   return read_only<std::vector<app::WebhookDelivery>>(pool_, "webhook deliveries", [&](auto& tx) {
     std::vector<app::WebhookDelivery> out;
     for (const auto& row : tx.exec_prepared(kListDeliveries, endpoint, state, limit)) {
-      out.push_back(delivery_from(row));
+      out.push_back(webhook_delivery_from(row));
     }
     return out;
   });
@@ -155,7 +178,7 @@ absl::StatusOr<app::WebhookDelivery> PgWebhookStore::redeliver(const std::string
                                  " does not exist or was delivered");
     }
     tx.commit();
-    return delivery_from(r[0]);
+    return webhook_delivery_from(r[0]);
   });
 }
 

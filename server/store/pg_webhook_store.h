@@ -19,7 +19,8 @@ class PgWebhookStore final : public app::WebhookStore {
   absl::StatusOr<std::optional<app::WebhookDelivery>> claim(const std::string& endpoint,
                                                             domain::Instant now,
                                                             domain::Instant lease_until) override;
-  absl::Status record(const app::WebhookDelivery& delivery) override;
+  absl::Status record(const app::WebhookDelivery& delivery,
+                      const std::string& alert_party) override;
   absl::StatusOr<std::vector<app::WebhookDelivery>> deliveries(const std::string& endpoint,
                                                                const std::string& state,
                                                                int limit) override;
@@ -33,5 +34,9 @@ class PgWebhookStore final : public app::WebhookStore {
 
 /// Prepares the statements above on `connection` (called by prepare_statements).
 void prepare_webhook_statements(pqxx::connection& connection);
+
+/// The statement that reads one delivery by id ($1), for webhook_delivery_from.
+inline constexpr const char* kGetWebhookDelivery = "webhook_get_delivery";
+app::WebhookDelivery webhook_delivery_from(const pqxx::row& row);
 
 }  // namespace termijn::store

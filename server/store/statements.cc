@@ -1,6 +1,7 @@
 #include "server/store/statements.h"
 
 #include <absl/strings/str_replace.h>
+#include "server/store/pg_array.h"
 #include "server/store/pg_webhook_store.h"
 
 #include <pqxx/connection>
@@ -54,7 +55,7 @@ const std::string kNotificationColumns =
     "n.server_reply, extract(epoch FROM n.sent_time)::bigint, "
     "extract(epoch FROM n.ack_time)::bigint, n.ack_by, extract(epoch FROM n.create_time)::bigint, "
     "coalesce(n.escalation_step_id, 0), "
-    "coalesce(n.audit_checkpoint_id, 0), n.recipient_party";
+    "coalesce(n.audit_checkpoint_id, 0), n.recipient_party, coalesce(n.webhook_delivery_id, 0)";
 
 // A record concerns a party that reported it or that one of its obligations is owed to.
 const std::string kConcerns =
@@ -227,9 +228,9 @@ void prepare_statements(pqxx::connection& c) {
             "FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE n.id = $1");
   c.prepare(stmt::kInsertNotification,
             "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
-            "escalation_step_id, audit_checkpoint_id, recipient_party) VALUES (NULLIF($1::bigint, "
-            "0), $2, $3, to_timestamp($4), to_timestamp($5), NULLIF($6::bigint, 0), "
-            "NULLIF($7::bigint, 0), $8) RETURNING id");
+            "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
+            "(NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), to_timestamp($5), "
+            "NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0)) RETURNING id");
   c.prepare(stmt::kWakeDispatchers, "SELECT pg_notify('" + std::string(kOutboxChannel) + "', '')");
   c.prepare(stmt::kClaimNotification,
             "SELECT " + kNotificationColumns +
@@ -355,6 +356,34 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kObligationColumns +
                 " FROM obligation WHERE request_id = ANY($1::bigint[]) ORDER BY due_time, id");
   prepare_webhook_statements(c);
+}
+
+int64_t insert_notification(pqxx::transaction_base& tx, const domain::Notification& n) {
+  const auto seconds = [](domain::Instant t) {
+    return static_cast<long long>(t.time_since_epoch().count());
+  };
+  return tx
+      .exec_prepared1(stmt::kInsertNotification, n.obligation_id,
+                      std::string(domain::name_of(n.kind)), std::string(domain::name_of(n.state)),
+                      seconds(n.next_attempt_time), seconds(n.create_time), n.escalation_step_id,
+                      n.audit_checkpoint_id, n.recipient_party, n.webhook_delivery_id)[0]
+      .as<int64_t>();
+}
+
+void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRecord>& records) {
+  if (records.empty()) return;
+  PgArray time, principal, party, action, subject, related, details;
+  for (const domain::AuditRecord& r : records) {
+    time.add(static_cast<long long>(r.time.time_since_epoch().count()));
+    principal.add(r.principal);
+    party.add(r.party);
+    action.add(r.action);
+    subject.add(r.subject);
+    related.add(r.related);
+    details.add(r.details);
+  }
+  tx.exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(), action.str(),
+                   subject.str(), related.str(), details.str());
 }
 
 }  // namespace termijn::store

@@ -1,6 +1,11 @@
 #pragma once
 
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
+#include <vector>
+
+#include "server/domain/audit.h"
+#include "server/domain/model.h"
 
 namespace termijn::store {
 
@@ -89,5 +94,12 @@ inline constexpr const char* kEventsChannel = "termijn_events";
 
 /// Prepares every statement on `connection`.
 void prepare_statements(pqxx::connection& connection);
+
+/// Inserts the outbox row `n` (stmt::kInsertNotification, without its changes); returns its id.
+int64_t insert_notification(pqxx::transaction_base& tx, const domain::Notification& n);
+
+/// Appends `records` to the audit queue in one statement (stmt::kAppendAudit), which wakes the
+/// sequencer; no statement when there are none.
+void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRecord>& records);
 
 }  // namespace termijn::store

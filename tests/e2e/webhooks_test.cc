@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "tests/e2e/harness.h"
+#include "tests/support/smtp_server.h"
 
 namespace termijn::testing {
 namespace {
@@ -64,8 +65,7 @@ class WebhooksTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void start(int max_attempts) {
-    TermijndOptions o;
+  void start(int max_attempts, TermijndOptions o = {}) {
     o.env["TERMIJN_TEST_WEBHOOK_SECRET"] = kSecret;
     o.edits.push_back(
         {"[audit]",
@@ -213,6 +213,69 @@ TEST_F(WebhooksTest, LastFailedAttemptAlertsTheDpoAndLaterEventsGoOn) {
   }));
   EXPECT_THAT(alert, HasSubstr("Webhook tickets"));
   EXPECT_THAT(server_->log(), HasSubstr("tickets/1 failed after 2 attempts"));
+}
+
+// The alert goes through the outbox: queued in the transaction that fails the delivery, so that
+// a mail server that is down at that moment delays it, and it arrives once the server is up.
+TEST_F(WebhooksTest, FailureAlertArrivesOnceWhenTheMailServerIsBackUp) {
+  const int smtp_port = FreePort();
+  TermijndOptions o;
+  o.env = {{"TERMIJN_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(smtp_port)}};
+  o.edits = {{"max_attempts = 8", "max_attempts = 60\nrequire_starttls = false"},
+             {"retry_initial_seconds = 30", "retry_initial_seconds = 1"},
+             {"retry_max_seconds = 1800", "retry_max_seconds = 2"}};
+  start(2, o);
+  tell(R"({"status": 500, "times": 2})");
+  report("Laptop gestolen");
+  const auto scalar = [&](const std::string& sql) { return server_->database().scalar(sql); };
+  // One statement, one snapshot: a failed delivery is never without its alert.
+  const std::string unalerted =
+      "SELECT count(*) FROM webhook_delivery d WHERE d.state = 'failed' AND NOT EXISTS (SELECT 1 "
+      "FROM notification n WHERE n.webhook_delivery_id = d.id AND n.kind = 'webhook-alert' AND "
+      "n.recipient_party = 'herent')";
+  ASSERT_TRUE(poll_until([&] {
+    EXPECT_EQ(scalar(unalerted), "0");
+    return first_state() == "failed";
+  }));
+  EXPECT_EQ(scalar(unalerted), "0");
+  const std::string alert_id = scalar(
+      "SELECT n.id FROM notification n JOIN webhook_delivery d ON d.id = n.webhook_delivery_id "
+      "WHERE d.endpoint = 'tickets' AND d.seq = 1");
+  ASSERT_FALSE(alert_id.empty());
+  // Nothing listens: the alert is retried, not lost.
+  ASSERT_TRUE(poll_until([&] {
+    return scalar("SELECT attempts >= 1 AND last_error <> '' FROM notification WHERE id = " +
+                  alert_id) == "t";
+  })) << server_->log();
+  EXPECT_EQ(scalar("SELECT state FROM notification WHERE id = " + alert_id), "pending");
+
+  SmtpServer::Options on_port;
+  on_port.port = smtp_port;
+  SmtpServer smtp(on_port);
+  ASSERT_TRUE(poll_until([&] {
+    return scalar("SELECT state FROM notification WHERE id = " + alert_id) == "sent";
+  })) << server_->log();
+  const std::string message_id =
+      scalar("SELECT message_id FROM notification WHERE id = " + alert_id);
+  int alerts = 0;
+  for (const std::string& m : smtp.messages()) {
+    if (m.find("tickets/1") == std::string::npos) continue;
+    ++alerts;
+    EXPECT_THAT(m, HasSubstr("Webhook tickets"));
+    EXPECT_THAT(m, HasSubstr(message_id));
+    EXPECT_THAT(m, HasSubstr("dpo@herent.example"));
+  }
+  EXPECT_EQ(alerts, 1);
+  // On the audit trail like any other mail, about the delivery.
+  const Outcome audit = server_->cli(
+      "herent-dpo", {"audit", "list", "--subject", "notifications/" + alert_id});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr("notification.queued"));
+  EXPECT_THAT(audit.out, HasSubstr("notification.retry"));
+  EXPECT_THAT(audit.out, HasSubstr("notification.sent"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_event WHERE subject = 'notifications/" + alert_id +
+                   "' AND related = 'webhooks/tickets/1'"),
+            "3");
 }
 
 // `termijn webhook`: the party's DPO lists its endpoints and failed deliveries, redelivers one

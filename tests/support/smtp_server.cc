@@ -137,7 +137,7 @@ void MakeSelfSignedCertificate(const std::string& dir) {
 SmtpServer::SmtpServer(Options options) : options_(std::move(options)) {
   dir_ = MakeTempDir("termijn-smtp");
   try {
-    port_ = FreePort();
+    port_ = options_.port != 0 ? options_.port : FreePort();
     std::vector<std::string> argv{
         kPython,         "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_), "-c",
         options_.handler};

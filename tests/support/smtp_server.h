@@ -19,6 +19,7 @@ class SmtpServer {
     std::string cert_file;  ///< PEM, for kStartTls and kImplicit
     std::string key_file;
     std::string handler = "aiosmtpd.handlers.Mailbox";  ///< or "termijn_test_smtp.RejectingMailbox"
+    int port = 0;  ///< 0: a free one; else this one (e.g. one a server under test already uses)
   };
 
   SmtpServer() : SmtpServer(Options{}) {}
