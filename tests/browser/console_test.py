@@ -214,7 +214,8 @@ class ConsoleTest(unittest.TestCase):
         kortenberg.open(incident_url)
         self.assertIn("USB-stick met cliëntendossiers verloren", kortenberg.find("h1").text)
         rules = [r.get_attribute("data-rule") for r in kortenberg.finds("#obligations tbody tr")]
-        self.assertEqual(rules, ["protocol.breach_notice"])
+        # The notice and the joint consultation (protocol art. 13) concern Kortenberg; art. 33 not.
+        self.assertEqual(rules, ["protocol.breach_consultation", "protocol.breach_notice"])
         self.assertEqual(kortenberg.finds("#history"), [])
         kortenberg.click("#notices button")
         self.assertIn("(kortenberg-dpo)", kortenberg.find("#notices tbody tr").text)
@@ -222,7 +223,7 @@ class ConsoleTest(unittest.TestCase):
         kortenberg.open("/?party=herent&state=all")
         listed = {r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text
                   for r in kortenberg.finds("#deadlines tbody tr")}
-        self.assertEqual(listed, {"protocol.breach_notice"})
+        self.assertEqual(listed, {"protocol.breach_consultation", "protocol.breach_notice"})
         # ... and cannot open the owner's internal duty: as if it did not exist.
         kortenberg.open("/obligations/" + art33_id)
         self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
@@ -270,6 +271,12 @@ class ConsoleTest(unittest.TestCase):
         herent.click("#close")
         self.assertIn("obligations/", herent.find("#summary-error").text)
         self.assertEqual(len(herent.finds("#close-form")), 1)
+        # The consultation held with Kortenberg (protocol art. 13) is recorded as its evidence.
+        herent.open(incident_url)
+        consultation = herent.find("#obligations tr[data-rule='protocol.breach_consultation']")
+        herent.open("/obligations/" + consultation.get_attribute("data-obligation"))
+        herent.find("#evidence").send_keys("Consulted Kortenberg by phone; both check their copies")
+        herent.click("#fulfil")
         herent.open(incident_url)
         herent.click("#close")
         self.assertEqual(herent.find("#summary-error").text, "Required.")

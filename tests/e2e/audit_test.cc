@@ -309,16 +309,16 @@ TEST_F(AuditTest, EachDpoIsMailedTheCheckpointAndItsAttachmentCatchesARewrite) {
   std::vector<std::string> held;
   for (const MimeEntity& mail : mails) {
     to.insert(mail.Header("To"));
-    EXPECT_THAT(DecodeWords(mail.Header("Subject")), HasSubstr("Auditcontrolepunt 10"));
+    EXPECT_THAT(DecodeWords(mail.Header("Subject")), HasSubstr("Auditcontrolepunt 11"));
     const std::vector<MimeEntity> parts = Parts(mail);
     ASSERT_EQ(parts.size(), 2u);
     EXPECT_THAT(DecodedBody(parts[0]),
-                AllOf(HasSubstr("termijn audit verify --checkpoint termijn-checkpoint-10.txt"),
+                AllOf(HasSubstr("termijn audit verify --checkpoint termijn-checkpoint-11.txt"),
                       HasSubstr("ook niet wie de databank beheert")));
-    EXPECT_EQ(parts[1].Param("Content-Disposition", "filename"), "termijn-checkpoint-10.txt");
+    EXPECT_EQ(parts[1].Param("Content-Disposition", "filename"), "termijn-checkpoint-11.txt");
     const std::string file = DecodedBody(parts[1]);
     EXPECT_EQ(file, signed_now.out);
-    held.push_back(save("mailed-checkpoint-10.txt", file));
+    held.push_back(save("mailed-checkpoint-11.txt", file));
   }
   EXPECT_THAT(to, ElementsAre(HasSubstr("<dpo@herent.example>"),
                               HasSubstr("<dpo@kortenberg.example>")));
@@ -342,7 +342,7 @@ TEST_F(AuditTest, EachDpoIsMailedTheCheckpointAndItsAttachmentCatchesARewrite) {
     for (const std::string dpo : {"herent-dpo", "kortenberg-dpo"}) {
       const Outcome caught = server_.cli(dpo, {"audit", "verify", "--checkpoint", file});
       EXPECT_EQ(caught.exit_code, 7) << dpo;
-      EXPECT_THAT(caught.err, HasSubstr("does NOT extend checkpoint " + file + " (seq 10"));
+      EXPECT_THAT(caught.err, HasSubstr("does NOT extend checkpoint " + file + " (seq 11"));
       EXPECT_THAT(caught.err, HasSubstr("the trail was rewritten"));
     }
   }
@@ -364,15 +364,15 @@ TEST_F(AuditTest, ADpoExportsItsOwnEventsInFullTheOthersAsDigestsAndTheExportVer
   const Outcome exported = server_.cli("herent-dpo", {"audit", "export"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   const std::vector<std::string> lines = lines_of(exported.out);
-  ASSERT_EQ(lines.size(), 10u);
-  // 1-4: Herent's incident; 5-8: Kortenberg's request; 9, 10: Herent's DPO closes 1 and 2.
-  for (int i : {0, 1, 2, 3, 8, 9}) {
+  ASSERT_EQ(lines.size(), 11u);
+  // 1-5: Herent's incident; 6-9: Kortenberg's request; 10, 11: Herent's DPO closes 1 and 2.
+  for (int i : {0, 1, 2, 3, 4, 9, 10}) {
     EXPECT_THAT(lines[i], AllOf(HasSubstr("\"digest_only\":false"), HasSubstr("\"format\":2"),
                                 HasSubstr("\"nonce\":\"")))
         << lines[i];
   }
   EXPECT_THAT(lines[0], HasSubstr("Stolen laptop"));
-  for (int i : {4, 5, 6, 7}) {
+  for (int i : {5, 6, 7, 8}) {
     EXPECT_THAT(lines[i], AllOf(HasSubstr("\"digest_only\":true"), HasSubstr("\"principal\":\"\""),
                                 HasSubstr("\"details\":\"\""), HasSubstr("\"nonce\":\"\""),
                                 Not(HasSubstr("\"time\"")), HasSubstr("\"leaf\":\"")))
@@ -387,7 +387,7 @@ TEST_F(AuditTest, ADpoExportsItsOwnEventsInFullTheOthersAsDigestsAndTheExportVer
   const std::string file = save("herent.jsonl", exported.out);
   const Outcome verified = server_.cli("herent-dpo", {"audit", "verify", "--export", file});
   ASSERT_EQ(verified.exit_code, 0) << verified.err;
-  EXPECT_THAT(verified.out, HasSubstr("verified 10 events up to 10"));
+  EXPECT_THAT(verified.out, HasSubstr("verified 11 events up to 11"));
   EXPECT_THAT(verified.out, HasSubstr("4 of them are other parties' events, seen only as digests: "
                                       "4 verified through their leaf"));
   // The same export against a checkpoint signed over the same trail.
@@ -437,13 +437,13 @@ TEST_F(AuditTest, TheReadmesIndependentCheckVerifiesAScopedExport) {
   const Outcome checked =
       run_command({"/usr/bin/python3", script, save("kortenberg.jsonl", exported.out)});
   EXPECT_EQ(checked.exit_code, 0) << checked.err;
-  EXPECT_THAT(checked.out, HasSubstr("verified 10 events"));
+  EXPECT_THAT(checked.out, HasSubstr("verified 11 events"));
   std::string altered = exported.out;
   altered.replace(altered.find("Copy of file"), 12, "Copy of life");
   const Outcome caught =
       run_command({"/usr/bin/python3", script, save("altered.jsonl", altered)});
   EXPECT_NE(caught.exit_code, 0);
-  EXPECT_THAT(caught.err, HasSubstr("event 5"));
+  EXPECT_THAT(caught.err, HasSubstr("event 6"));
 }
 
 TEST(AuditRoleTest, TermijndRefusesToRunAsARoleThatCouldRewriteTheTrail) {

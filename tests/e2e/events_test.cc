@@ -164,7 +164,8 @@ TEST_F(EventsTest, OtherPartySeesOnlyWhatWasNotifiedToIt) {
     obligations += l.type == "obligation.created";
   }
   EXPECT_EQ(seen.front().type, "incident.reported");
-  EXPECT_EQ(obligations, 1);  // protocol.breach_notice to Kortenberg, not GDPR art. 33
+  // protocol.breach_notice and protocol.breach_consultation towards Kortenberg; not GDPR art. 33.
+  EXPECT_EQ(obligations, 2);
 
   // A reporter reads no event stream, as it reads no audit trail.
   const Outcome reporter = server_->cli("kortenberg-reporter", {"events", "watch", "--since", "0"});

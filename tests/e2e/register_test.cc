@@ -125,6 +125,8 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
                     "Stick found, encrypted", "--subject-count", "12"});
   ok("herent-dpo", {"obligation", "waive", obligation("incidents/2", "gdpr.art33_authority"),
                     "--reason", "Art. 33: unlikely to result in a risk, the stick was encrypted"});
+  ok("herent-dpo", {"incident", "consult", "2", "--at", "2026-03-27T16:00", "--participants",
+                    "DPO Herent, DPO Kortenberg", "--agreed", "Kortenberg checks its copy"});
   ok("herent-dpo", {"incident", "close", "2", "--summary", "Found; no risk"});
 
   const std::string csv =

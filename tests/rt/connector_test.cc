@@ -190,6 +190,8 @@ TEST(RtConnector, KeepsTicketsInStepThroughACrashAndAnOutage) {
   // RT goes down; the connector keeps trying and catches up once RT is back.
   rt.stop();
   dpo({"obligation", "waive", "2", "--reason", "Geen risico: de ontvanger heeft alles gewist"});
+  dpo({"incident", "consult", "1", "--participants", "DPO Herent, DPO Kortenberg", "--agreed",
+       "Kortenberg controleert zijn kopie"});
   ASSERT_TRUE(poll_until([&] {
     return connector.log().find("not applied yet") != std::string::npos;
   })) << connector.log();
