@@ -273,9 +273,15 @@ TEST_F(WebhooksTest, FailureAlertArrivesOnceWhenTheMailServerIsBackUp) {
   EXPECT_THAT(audit.out, HasSubstr("notification.queued"));
   EXPECT_THAT(audit.out, HasSubstr("notification.retry"));
   EXPECT_THAT(audit.out, HasSubstr("notification.sent"));
-  EXPECT_EQ(scalar("SELECT count(*) FROM audit_event WHERE subject = 'notifications/" + alert_id +
-                   "' AND related = 'webhooks/tickets/1'"),
-            "3");
+  // Queued once and sent once; retried as often as the mail server was down when it was tried.
+  const auto events = [&](const std::string& action) {
+    return std::stoi(scalar("SELECT count(*) FROM audit_event WHERE subject = 'notifications/" +
+                            alert_id + "' AND related = 'webhooks/tickets/1' AND action = '" +
+                            action + "'"));
+  };
+  EXPECT_EQ(events("notification.queued"), 1);
+  EXPECT_GE(events("notification.retry"), 1);
+  EXPECT_EQ(events("notification.sent"), 1);
 }
 
 // `termijn webhook`: the party's DPO lists its endpoints and failed deliveries, redelivers one
