@@ -2,12 +2,22 @@
 
 namespace termijn::cli {
 
+namespace {
+
+// The first characters with which a spreadsheet starts a formula (or, for tab and CR, hides one).
+bool starts_a_formula(std::string_view value) {
+  return !value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
+}
+
+}  // namespace
+
 std::string csv_field(std::string_view value) {
-  const bool quoted = value.find_first_of(",\"\r\n") != std::string_view::npos ||
-                      (!value.empty() && (value.front() == ' ' || value.back() == ' '));
-  if (!quoted) return std::string(value);
+  const std::string text = starts_a_formula(value) ? "'" + std::string(value) : std::string(value);
+  const bool quoted = text.find_first_of(",\"\r\n") != std::string::npos ||
+                      (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  if (!quoted) return text;
   std::string out = "\"";
-  for (const char c : value) {
+  for (const char c : text) {
     if (c == '"') out += '"';
     out += c;
   }

@@ -30,6 +30,20 @@ TEST(CsvTest, EdgeSpacesAreQuotedSoThatSpreadsheetsKeepThem) {
   EXPECT_EQ(csv_field("inner space"), "inner space");
 }
 
+TEST(CsvTest, FieldsThatAFormulaWouldStartWithAreWrittenAsText) {
+  // CSV injection: a reporter's description "=HYPERLINK(...)" must not run in the DPO's
+  // spreadsheet. A leading apostrophe makes LibreOffice Calc and Excel show it as text.
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_field("+32 2 274 48 00"), "'+32 2 274 48 00");
+  EXPECT_EQ(csv_field("-1+1"), "'-1+1");
+  EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_field("\t=1"), "'\t=1");
+  EXPECT_EQ(csv_field("\r=1"), "\"'\r=1\"");
+  // Only the first character counts.
+  EXPECT_EQ(csv_field("a=b"), "a=b");
+  EXPECT_EQ(csv_field("2026-11-27"), "2026-11-27");
+}
+
 TEST(CsvTest, NonAsciiPassesThroughByteForByte) {
   // UTF-8 in, the same bytes out; the BOM at the start of the file declares the encoding.
   EXPECT_EQ(csv_field("Cliëntenlijst naar verkeerd adres — €, ½"),
