@@ -1,6 +1,8 @@
 #include "server/api/certificate_trust.h"
 
 #include <absl/strings/str_cat.h>
+#include <absl/time/clock.h>
+#include <absl/time/time.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <shared_mutex>
 #include <sstream>
@@ -65,6 +68,13 @@ std::string one_line(const X509_NAME* name) {
   char text[256] = {0};
   X509_NAME_oneline(name, text, sizeof text);
   return text;
+}
+
+// An ASN.1 time (a CRL's next update) as a time point; none when it is absent or malformed.
+std::optional<std::chrono::system_clock::time_point> time_of(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 bool has_nul(const ASN1_STRING* s) {
@@ -155,6 +165,20 @@ absl::StatusOr<CertificateIdentity> identify_certificate(std::string_view pem) {
   return id;
 }
 
+std::vector<std::string> RevocationList::outdated(std::chrono::system_clock::time_point now) const {
+  std::vector<std::string> out;
+  for (const Published& p : published_) {
+    if (p.next_update && *p.next_update < now) {
+      out.push_back(absl::StrCat("'", p.issuer, "' (next update ",
+                                 absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                                                  absl::FromChrono(*p.next_update),
+                                                  absl::UTCTimeZone()),
+                                 ")"));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<RevocationList> RevocationList::parse(std::string_view crl_pem,
                                                      std::string_view ca_pem) {
   RevocationList list;
@@ -174,6 +198,7 @@ absl::StatusOr<RevocationList> RevocationList::parse(std::string_view crl_pem,
       return absl::InvalidArgumentError("the CRL of '" + one_line(issuer) +
                                         "' is not signed by a CA of the trusted bundle");
     }
+    list.published_.push_back({one_line(issuer), time_of(X509_CRL_get0_nextUpdate(crl.get()))});
     const std::string issuer_der = der_of(issuer);
     STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(crl.get());
     for (int i = 0; i < sk_X509_REVOKED_num(revoked); ++i) {
@@ -260,6 +285,11 @@ absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
   if (!ca.ok()) return ca.status();
   auto list = RevocationList::parse(*crl, *ca);
   if (!list.ok()) return in_file(files.crl_file, list.status());
+  for (const std::string& crl_of : list->outdated(std::chrono::system_clock::now())) {
+    spdlog::warn("{}: the CRL of {} is past its next update; its revocations still apply, but "
+                 "a certificate revoked since is not refused: publish a fresh CRL and send SIGHUP",
+                 files.crl_file, crl_of);
+  }
   return list;
 }
 

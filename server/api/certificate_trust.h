@@ -3,6 +3,7 @@
 #include <absl/status/status.h>
 #include <absl/status/statusor.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,8 +50,18 @@ class RevocationList {
   }
   size_t size() const { return revoked_.size(); }
 
+  /// The CRLs whose next update is before `now`, each as "'/CN=issuer' (next update TIME)". Their
+  /// revocations still apply (a revoked certificate never becomes valid again), but a certificate
+  /// revoked after they were issued is not in them: the operator must publish a fresh CRL.
+  std::vector<std::string> outdated(std::chrono::system_clock::time_point now) const;
+
  private:
+  struct Published {
+    std::string issuer;  // one line
+    std::optional<std::chrono::system_clock::time_point> next_update;
+  };
   std::set<std::pair<std::string, std::string>> revoked_;  // (issuer DER, serial hex)
+  std::vector<Published> published_;
 };
 
 /// The principals and revocations every call is checked against, replaced whole on reload, so

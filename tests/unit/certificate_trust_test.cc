@@ -91,13 +91,17 @@ class TestCa {
     return pem_of<X509, PEM_write_bio_X509>(cert.get());
   }
 
-  std::string crl(const std::vector<long>& revoked_serials) const {
+  std::string crl(const std::vector<long>& revoked_serials,
+                  const char* next_update = "20991231000000Z") const {
     std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(X509_CRL_new(), X509_CRL_free);
     X509_CRL_set_version(crl.get(), 1);
     X509_CRL_set_issuer_name(crl.get(), name_);
     std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> when(ASN1_TIME_new(), ASN1_TIME_free);
     set_time(when.get(), "20260101000000Z");
     X509_CRL_set1_lastUpdate(crl.get(), when.get());
+    std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> next(ASN1_TIME_new(), ASN1_TIME_free);
+    set_time(next.get(), next_update);
+    X509_CRL_set1_nextUpdate(crl.get(), next.get());
     for (const long serial : revoked_serials) {
       X509_REVOKED* entry = X509_REVOKED_new();
       std::unique_ptr<ASN1_INTEGER, decltype(&ASN1_INTEGER_free)> number(ASN1_INTEGER_new(),
@@ -231,6 +235,21 @@ TEST(CertificateTrustTest, TheSameSerialFromAnotherCaIsNotRevoked) {
   const CertificateTrust trust({herent_dpo()}, *crl);
   EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 5})).ok());
   EXPECT_TRUE(trust.principal_for_certificate(other.issue({{"herent-dpo"}, {}, 5})).ok());
+}
+
+TEST(CertificateTrustTest, AnOutdatedCrlStillRevokesAndIsReported) {
+  // A CRL past its next update may miss newer revocations, but what it lists stays revoked:
+  // it keeps applying, and `outdated` names it so that the operator is warned.
+  const auto crl = RevocationList::parse(ca().crl({7}, "20260601000000Z"), ca().pem());
+  ASSERT_TRUE(crl.ok()) << crl.status();
+  const CertificateTrust trust({herent_dpo()}, *crl);
+  EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 7})).ok());
+
+  using namespace std::chrono;
+  const sys_days next_update{year{2026} / June / 1};
+  EXPECT_THAT(crl->outdated(next_update - seconds{1}), testing::IsEmpty());
+  EXPECT_THAT(crl->outdated(next_update + days{183}),
+              testing::ElementsAre("'/CN=Test CA' (next update 2026-06-01T00:00:00Z)"));
 }
 
 TEST(CertificateTrustTest, ACrlMustBeSignedByATrustedCa) {
