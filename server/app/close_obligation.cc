@@ -34,14 +34,7 @@ absl::StatusOr<std::string> waiver_text(const domain::Obligation& o, const std::
   if (const domain::WaiverGround* g = domain::find_waiver_ground(*rule, ground)) {
     return std::string(g->text) + ". " + reason;
   }
-  std::string choices;
-  for (const domain::WaiverGround& g : rule->waiver_grounds) {
-    choices += (choices.empty() ? " " : "; ") + std::string(g.code) + " = " + std::string(g.text);
-  }
-  return absl::InvalidArgumentError(
-      "ground: " +
-      (ground.empty() ? std::string("required") : quote_input(ground) + " is not one") + "; " +
-      o.rule + " may be waived only on one of these grounds:" + choices);
+  return not_one_of_the_grounds(ground, o.rule, "waived", rule->waiver_grounds);
 }
 
 }  // namespace

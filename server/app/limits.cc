@@ -65,4 +65,17 @@ std::string quote_input(std::string_view text) {
   return "'" + printable_prefix(text, kMaxQuote) + "'";
 }
 
+absl::Status not_one_of_the_grounds(std::string_view ground, std::string_view subject,
+                                    std::string_view verb,
+                                    const std::vector<domain::WaiverGround>& grounds) {
+  std::string choices;
+  for (const domain::WaiverGround& g : grounds) {
+    choices += (choices.empty() ? " " : "; ") + std::string(g.code) + " = " + std::string(g.text);
+  }
+  return absl::InvalidArgumentError(
+      "ground: " + (ground.empty() ? std::string("required") : quote_input(ground) + " is not one") +
+      "; " + std::string(subject) + " may be " + std::string(verb) +
+      " only on one of these grounds:" + choices);
+}
+
 }  // namespace termijn::app

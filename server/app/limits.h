@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
@@ -30,5 +33,12 @@ std::string printable_prefix(std::string_view text, size_t max_bytes);
 
 /// A refused input as an error message may quote it: printable, at most kMaxQuote bytes, quoted.
 std::string quote_input(std::string_view text);
+
+/// INVALID_ARGUMENT on field `ground` when `ground` is none of `grounds`: says whether it was
+/// missing or which value was refused, then "`subject` may be ... only on one of these grounds:"
+/// and lists them (code = text), e.g. subject "a request", verb "refused".
+absl::Status not_one_of_the_grounds(std::string_view ground, std::string_view subject,
+                                    std::string_view verb,
+                                    const std::vector<domain::WaiverGround>& grounds);
 
 }  // namespace termijn::app

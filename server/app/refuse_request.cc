@@ -15,14 +15,7 @@ absl::StatusOr<RequestRecord> RefuseRequest::run(const Actor& actor, int64_t id,
   const domain::Rule& answer_rule = *domain::find_rule("gdpr.art12_response");
   const domain::WaiverGround* refusal = domain::find_refusal_ground(answer_rule, ground);
   if (refusal == nullptr) {
-    std::string choices;
-    for (const domain::WaiverGround& g : answer_rule.refusal_grounds) {
-      choices += (choices.empty() ? " " : "; ") + std::string(g.code) + " = " + std::string(g.text);
-    }
-    return absl::InvalidArgumentError(
-        "ground: " +
-        (ground.empty() ? std::string("required") : quote_input(ground) + " is not one") +
-        "; a request may be refused only on one of these grounds:" + choices);
+    return not_one_of_the_grounds(ground, "a request", "refused", answer_rule.refusal_grounds);
   }
   if (auto s = check_text("reason", reason, kMaxText, true); !s.ok()) return s;
   const domain::Instant now = clock_.now();

@@ -43,5 +43,18 @@ TEST(LimitsTest, QuotedInputIsAtMostAShortPrefix) {
   EXPECT_EQ(quote_input("herent"), "'herent'");
 }
 
+TEST(LimitsTest, AGroundThatIsNoneOfTheRulesNamesTheFieldAndListsTheChoices) {
+  // One message for every rule with grounds: what was wrong, then what may be chosen.
+  const std::vector<domain::WaiverGround> grounds = {{"a", "First ground"}, {"b", "Second"}};
+  const absl::Status missing = not_one_of_the_grounds("", "a request", "refused", grounds);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(missing.message(),
+            "ground: required; a request may be refused only on one of these grounds: "
+            "a = First ground; b = Second");
+  EXPECT_EQ(not_one_of_the_grounds("zz", "gdpr.art34_subjects", "waived", grounds).message(),
+            "ground: 'zz' is not one; gdpr.art34_subjects may be waived only on one of these "
+            "grounds: a = First ground; b = Second");
+}
+
 }  // namespace
 }  // namespace termijn::app
