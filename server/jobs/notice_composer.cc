@@ -276,6 +276,27 @@ std::string day_note(const std::string& note, bool dutch) {
          (it == kDutch.end() ? note : it->second) + ").";
 }
 
+// The "legal limit" line of a reminder: the limit Reg. 1182/71 art. 3 gives, or, where the law
+// sets none ("without undue delay"), that the due time is the parties' policy target, or, for a
+// day of taking effect, that art. 4 does not move it.
+std::string legal_limit(const domain::Obligation& o, const std::string& legal_due_time,
+                        bool dutch) {
+  const domain::Rule* rule = domain::find_rule(o.rule);
+  if (rule != nullptr && rule->policy_target) {
+    return dutch ? "geen: " + o.legal_basis +
+                       " zegt \"onverwijld\"; het uiterste tijdstip is het streefdoel van het beleid"
+                 : "none: " + o.legal_basis +
+                       " says \"without undue delay\"; the due time is the policy target";
+  }
+  if (rule != nullptr && rule->takes_effect) {
+    return legal_due_time + " (" + o.legal_basis +
+           (dutch ? "; de dag van inwerkingtreding, Verordening 1182/71, art. 4)"
+                  : "; the day it takes effect, Reg. 1182/71 art. 4)");
+  }
+  return legal_due_time + " (" + o.legal_basis +
+         (dutch ? ", Verordening 1182/71, art. 3)" : ", Reg. 1182/71 art. 3)");
+}
+
 // The record an obligation belongs to, as a reminder names it.
 struct RecordSummary {
   std::string title;  ///< the incident's title or the request's or matter's summary
@@ -345,6 +366,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"todo", todo(o, recipient, dutch)},
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},
+      {"legal_limit", legal_limit(o, local(o.legal_due_time), dutch)},
       {"time_left", overdue ? (dutch ? left + " te laat" : left + " overdue")
                             : (dutch ? "nog " + left : left + " left")},
       {"step", dutch ? dutch_label(step->label) : step->label},

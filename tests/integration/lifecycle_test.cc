@@ -511,6 +511,17 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
   const auto art34 = notices_of(obligation(incident, 0, "gdpr.art34_subjects").id);
   EXPECT_NE(composer.compose(art34[0])->text_body.find("--ground a|b|c --reason"),
             std::string::npos);
+  // The law sets no limit for art. 34 ("without undue delay"): the reminder does not present the
+  // policy target as a legal limit computed under Reg. 1182/71; the art. 12(3) one does.
+  const std::string art34_text = composer.compose(art34[0])->text_body;
+  EXPECT_NE(art34_text.find("Wettelijke grens:   geen: GDPR art. 34(1) zegt \"onverwijld\"; het "
+                            "uiterste tijdstip is het streefdoel van het beleid"),
+            std::string::npos)
+      << art34_text;
+  EXPECT_EQ(art34_text.find("1182/71"), std::string::npos) << art34_text;
+  const auto extension = notices_of(obligation(0, request, "gdpr.art12_extension_notice").id);
+  EXPECT_NE(composer.compose(extension[0])->text_body.find("(GDPR art. 12(3), Verordening 1182/71, art. 3)"),
+            std::string::npos);
 }
 
 }  // namespace
