@@ -19,6 +19,17 @@ absl::Status may_record(const Principal& p, std::string_view party) {
   return denied(p, "record incidents or requests for party '" + std::string(party) + "'");
 }
 
+absl::Status may_report_matter(const Principal& p, std::string_view party, domain::MatterKind kind) {
+  if (auto s = may_record(p, party); !s.ok()) return s;
+  const bool termination =
+      kind == domain::MatterKind::kTerminationArt10 || kind == domain::MatterKind::kTerminationArt18;
+  if (termination && !p.dpo) {
+    return denied(p, "record a termination of the protocol for party '" + std::string(party) +
+                         "': that takes its dpo role");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<app::View> view_of(const Principal& p,
                                   const absl::StatusOr<app::RecordParties>& parties,
                                   std::string_view name) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/app/views.h"
+#include "server/domain/model.h"
 
 namespace termijn::api {
 
@@ -26,6 +27,10 @@ namespace policy {
 
 /// Report incidents and log requests for `party`: a reporter or DPO of that party.
 absl::Status may_record(const Principal& p, std::string_view party);
+
+/// Report a protocol matter of `kind` for `party`: as `may_record`, except that a termination
+/// of the protocol (art. 10 or 18) is the party's decision and takes its dpo role.
+absl::Status may_report_matter(const Principal& p, std::string_view party, domain::MatterKind kind);
 
 /// How `p` sees the record `name`, whose parties were looked up (before reading the record) as
 /// `parties`: in full for anyone of the party it belongs to and for auditors (who only read);

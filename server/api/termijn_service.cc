@@ -775,7 +775,7 @@ grpc::ServerUnaryReactor* TermijnService::ReportMatter(grpc::CallbackServerConte
     if (!input.ok()) return input.status();
     input->party = party_or_own(input->party, p);
     if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
-    if (auto s = policy::may_record(p, input->party); !s.ok()) return s;
+    if (auto s = policy::may_report_matter(p, input->party, input->kind); !s.ok()) return s;
     auto record = uc_.report_matter.run(actor_of(p), *input);
     if (!record.ok()) return record.status();
     to_proto(*record, uc_.directory, resp);

@@ -99,6 +99,17 @@ TEST_F(MattersCliTest, StaffDepartureObligesEveryPartyToErase) {
   EXPECT_THAT(listed.out, HasSubstr("matters/1"));
 }
 
+TEST_F(MattersCliTest, AReporterCannotTerminateTheProtocol) {
+  // Ending the protocol is the party's decision, recorded by its DPO; nothing is stored.
+  const Outcome refused = server_.cli(
+      "herent-reporter", {"matter", "report", "--kind", "termination-art10", "--summary",
+                          "Verwerking in strijd met het protocol"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("may not record a termination of the protocol for party "
+                                     "'herent': that takes its dpo role"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM matter"), "0");
+}
+
 TEST_F(MattersCliTest, TerminationShowsWhenItTakesEffectAndRemindsBothParties) {
   // Protocol art. 18: notice given now ends the protocol on the first day of the fourth month;
   // both parties owe the end of the exchange then, with month reminders before it.

@@ -19,6 +19,22 @@ TEST(PolicyTest, RecordingIsForReportersAndDposOfTheirOwnParty) {
   EXPECT_EQ(policy::may_record(kAuditor, "herent").code(), absl::StatusCode::kPermissionDenied);
 }
 
+TEST(PolicyTest, TerminatingTheProtocolTakesTheDpoRole) {
+  // A reporter records findings and departures; ending the protocol is the party's decision.
+  using domain::MatterKind;
+  EXPECT_TRUE(policy::may_report_matter(kHerentReporter, "herent", MatterKind::kDataQuality).ok());
+  EXPECT_TRUE(policy::may_report_matter(kHerentReporter, "herent", MatterKind::kStaffDeparture).ok());
+  for (const MatterKind kind : {MatterKind::kTerminationArt10, MatterKind::kTerminationArt18}) {
+    const absl::Status refused = policy::may_report_matter(kHerentReporter, "herent", kind);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_EQ(refused.message(), "herent-reporter may not record a termination of the protocol "
+                                 "for party 'herent': that takes its dpo role");
+    EXPECT_TRUE(policy::may_report_matter(kHerentDpo, "herent", kind).ok());
+    EXPECT_EQ(policy::may_report_matter(kHerentDpo, "kortenberg", kind).code(),
+              absl::StatusCode::kPermissionDenied);
+  }
+}
+
 TEST(PolicyTest, OwnPartySeesAllNotifiedPartySeesTheNoticeOthersSeeNothing) {
   // The view of a record follows from the parties it concerns; auditors read everything.
   const app::RecordParties herent_to_kortenberg{"herent", {"kortenberg"}};
