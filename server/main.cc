@@ -258,11 +258,11 @@ int serve(const Options& o) {
   }
   const jobs::NoticeComposer composer(clock, store, directory, templates, config.mail.from,
                                       principal_emails, config.webhooks);
-  store::PgListener step_listener(url, store::kStepChannel);
+  store::PgListener step_listener(url, store::kStepChannel, &pool.wakeups());
   jobs::EscalationScheduler scheduler(
       clock, worker_store, rule_policies,
       [&step_listener](std::chrono::milliseconds t) { step_listener.wait(t); });
-  store::PgListener outbox_listener(url, store::kOutboxChannel);
+  store::PgListener outbox_listener(url, store::kOutboxChannel, &pool.wakeups());
   std::mt19937_64 random_engine{std::random_device{}()};
   jobs::OutboxDispatcher dispatcher(
       clock, worker_store, composer, *mailer,
@@ -274,7 +274,7 @@ int serve(const Options& o) {
   store::PgAuditStore audit_store(pool);
   store::PgAuditStore worker_audit_store(pool, store::PgPool::Use::kBackground);
   app::AuditTrail audit_trail(audit_store);
-  store::PgListener audit_listener(url, store::kAuditChannel);
+  store::PgListener audit_listener(url, store::kAuditChannel, &pool.wakeups());
   jobs::AuditSequencer sequencer(worker_audit_store, [&audit_listener](std::chrono::milliseconds t) {
     audit_listener.wait(t);
   });

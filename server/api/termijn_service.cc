@@ -119,10 +119,13 @@ grpc::ServerUnaryReactor* TermijnService::GetIncident(grpc::CallbackServerContex
   return handle(ctx, "GetIncident", [=, this](const Principal& p) -> absl::Status {
     const auto id = app::parse_resource_id(req->name(), "incidents", "name");
     if (!id.ok()) return id.status();
-    const auto view = view_for(p, uc_.queries, "incidents", *id);
-    if (!view.ok()) return view.status();
+    // One read: whom the record concerns follows from the record itself (as for lists), and
+    // nothing of it leaves unless it concerns the caller.
     auto record = uc_.queries.incident(*id);
-    if (!record.ok()) return record.status();
+    const auto view = policy::view_of(
+        p, record.ok() ? absl::StatusOr<app::RecordParties>(app::parties_of(*record)) : record.status(),
+        "incidents/" + std::to_string(*id));
+    if (!view.ok()) return view.status();
     to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
     return absl::OkStatus();
   });

@@ -146,7 +146,7 @@ absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
     }
   }
   if (replan) return absl::OkStatus();
-  return tx.insert_steps(steps).status();
+  return tx.queue_steps(steps);
 }
 
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,

@@ -80,13 +80,7 @@ absl::StatusOr<int64_t> parse_resource_id(std::string_view name, std::string_vie
   return id;
 }
 
-absl::StatusOr<IncidentRecord> Queries::incident(int64_t id) {
-  auto incident = store_.get_incident(id);
-  if (!incident.ok()) return incident.status();
-  auto obligations = store_.obligations_of(id, 0);
-  if (!obligations.ok()) return obligations.status();
-  return IncidentRecord{std::move(*incident), std::move(*obligations)};
-}
+absl::StatusOr<IncidentRecord> Queries::incident(int64_t id) { return store_.incident_record(id); }
 
 absl::StatusOr<Page<IncidentRecord>> Queries::incidents(const RecordQuery& q) {
   return records<IncidentRecord>(store_, q,

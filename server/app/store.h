@@ -72,6 +72,8 @@ class StoreReader {
  public:
   virtual ~StoreReader() = default;
   virtual absl::StatusOr<domain::Incident> get_incident(int64_t id) = 0;
+  /// The incident with its obligations, soonest first, in one read.
+  virtual absl::StatusOr<IncidentRecord> incident_record(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Incident>> list_incidents(const RecordFilter& f) = 0;
   /// With the copy's bytes only when `with_copy`.
   virtual absl::StatusOr<domain::Request> get_request(int64_t id, bool with_copy) = 0;
@@ -173,6 +175,10 @@ class StoreTransaction : public StoreReader {
   /// round trip, as insert_step each; returns the ids of those it added.
   virtual absl::StatusOr<std::vector<int64_t>> insert_steps(
       const std::vector<domain::ScheduledStep>& steps) = 0;
+  /// Adds reminder steps as insert_steps does, without their ids: written with those of the
+  /// transaction's other obligations and its audit entries in one round trip at commit (or
+  /// before the transaction's next statement that could see them).
+  virtual absl::Status queue_steps(const std::vector<domain::ScheduledStep>& steps) = 0;
   /// Claims (key.principal, key.request_id) for this transaction; nullopt when it was new. If
   /// another transaction holds it, waits until that one ends. Otherwise returns the stored key:
   /// an earlier create with that id committed.

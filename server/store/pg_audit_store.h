@@ -7,6 +7,7 @@
 
 #include "server/app/audit.h"
 #include "server/store/pg_pool.h"
+#include "server/store/pg_wakeups.h"
 
 namespace termijn::store {
 
@@ -36,18 +37,24 @@ class PgAuditStore final : public app::AuditStore {
 absl::Status check_service_role(PgPool& pool);
 
 /// Blocks until a notification arrives on a channel or a timeout passes (LISTEN on its own
-/// connection, reconnecting after failures).
+/// connection, reconnecting after failures). With `local`, also woken at once by that object's
+/// wake() of the channel (this process's commits); its own NOTIFYs to other processes are then
+/// not counted twice.
 class PgListener {
  public:
-  PgListener(std::string url, std::string channel);
+  PgListener(std::string url, std::string channel, PgWakeups* local = nullptr);
   ~PgListener();
-  /// Returns true when woken by a notification.
+  PgListener(const PgListener&) = delete;
+  PgListener& operator=(const PgListener&) = delete;
+  /// Returns true when woken by a notification or a local wake-up.
   bool wait(std::chrono::milliseconds timeout);
 
  private:
   struct Connection;
   std::string url_;
   std::string channel_;
+  PgWakeups* local_;
+  int wake_fd_ = -1;  // eventfd written by local_->wake()
   std::unique_ptr<Connection> connection_;
 };
 

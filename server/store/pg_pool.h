@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "server/store/pg_wakeups.h"
+
 namespace termijn::store {
 
 /// Limits of a pool and of the sessions it opens.
@@ -76,6 +78,8 @@ class PgPool {
 
   const std::string& url() const { return url_; }
   const PgPoolOptions& options() const { return options_; }
+  /// Wakes the workers of a channel after a commit of this pool's connections.
+  PgWakeups& wakeups() { return wakeups_; }
 
  private:
   std::unique_ptr<pqxx::connection> open();
@@ -90,6 +94,7 @@ class PgPool {
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;
   int background_ = 0;  // leases held by background workers
+  PgWakeups wakeups_{url_};
 };
 
 }  // namespace termijn::store

@@ -29,6 +29,21 @@ class PgReads : public Interface {
     });
   }
 
+  absl::StatusOr<app::IncidentRecord> incident_record(int64_t id) override {
+    return run<app::IncidentRecord>(
+        "get incident", [&](auto& tx) -> absl::StatusOr<app::IncidentRecord> {
+          const auto found = tx.exec_prepared(stmt::kIncidentRecord, id);
+          if (found.empty()) return rows::not_found("incidents/" + std::to_string(id));
+          constexpr int kAt = kIncidentRecordObligationColumn;
+          app::IncidentRecord record{rows::incident_from(found[0].slice(0, kAt)), {}};
+          for (const pqxx::row& r : found) {
+            if (r[kAt].is_null()) continue;  // no obligations
+            record.obligations.push_back(rows::obligation_from(r.slice(kAt, r.size())));
+          }
+          return record;
+        });
+  }
+
   absl::StatusOr<std::vector<domain::Incident>> list_incidents(
       const app::RecordFilter& f) override {
     return run<std::vector<domain::Incident>>("list incidents", [&](auto& tx) {

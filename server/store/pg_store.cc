@@ -3,6 +3,7 @@
 #include <absl/strings/str_split.h>
 
 #include <map>
+#include <set>
 
 #include <pqxx/pqxx>
 
@@ -24,14 +25,19 @@ using rows::seconds;
 
 class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction> {
  public:
-  explicit PgTransaction(PgPool::Lease lease)
-      : lease_(std::move(lease)), tx_(std::make_unique<pqxx::work>(*lease_)) {}
+  PgTransaction(PgPool::Lease lease, PgWakeups& wakeups)
+      : lease_(std::move(lease)), tx_(std::make_unique<pqxx::work>(*lease_)), wakeups_(wakeups) {}
 
   // Like guarded(), and remembers a failed statement: PostgreSQL has then rolled the
-  // transaction back, so commit() must not report success.
-  template <typename Body>
+  // transaction back, so commit() must not report success. Queued steps are written first, so
+  // that the statement sees them; unless `kKeepQueue` (a statement that cannot).
+  template <bool kKeepQueue = false, typename Body>
   auto step(std::string_view what, Body&& body) -> decltype(body()) {
     try {
+      if (!kKeepQueue && !steps_.empty()) {
+        store::append_audit(*tx_, {}, steps_);
+        steps_.clear();
+      }
       return body();
     } catch (const std::exception& e) {
       failed_ = true;
@@ -85,7 +91,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& o) override {
-    return step("insert obligation", [&]() -> absl::StatusOr<int64_t> {
+    return step<true>("insert obligation", [&]() -> absl::StatusOr<int64_t> {
       return tx_->exec_prepared1(stmt::kInsertObligation, o.incident_id, o.request_id, o.rule,
                                  o.legal_basis, o.owner_party,
                                  std::string(domain::name_of(o.recipient_kind)),
@@ -112,14 +118,14 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) override {
-    return step("insert notification", [&]() -> absl::StatusOr<int64_t> {
+    return step<true>("insert notification", [&]() -> absl::StatusOr<int64_t> {
       const int64_t id = store::insert_notification(*tx_, n);
       for (size_t i = 0; i < n.changes.size(); ++i) {
         const domain::FieldChange& c = n.changes[i];
         tx_->exec_prepared(stmt::kInsertNotificationChange, id, static_cast<int>(i), c.field,
                            c.before, c.after);
       }
-      if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
+      if (n.state == domain::NotificationState::kPending) wake_.insert(kOutboxChannel);
       return id;
     });
   }
@@ -146,7 +152,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
                          n.attempts, seconds(n.next_attempt_time), n.last_error, n.message_id,
                          n.recipients, n.server_reply, optional_seconds(n.sent_time),
                          optional_seconds(n.ack_time), n.ack_by);
-      if (n.state == domain::NotificationState::kPending) tx_->exec_prepared(stmt::kWakeDispatchers);
+      if (n.state == domain::NotificationState::kPending) wake_.insert(kOutboxChannel);
       return absl::OkStatus();
     });
   }
@@ -177,8 +183,15 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
                               moved.str())) {
         added.push_back(row[0].as<int64_t>());
       }
+      if (!added.empty()) wake_.insert(kStepChannel);
       return added;
     });
+  }
+
+  absl::Status queue_steps(const std::vector<domain::ScheduledStep>& steps) override {
+    steps_.insert(steps_.end(), steps.begin(), steps.end());
+    if (!steps.empty()) wake_.insert(kStepChannel);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::optional<domain::ScheduledStep>> claim_step(Instant now) override {
@@ -214,8 +227,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
 
   absl::Status cancel_escalation(int64_t obligation_id) override {
     return step("cancel escalation", [&]() -> absl::Status {
-      tx_->exec_prepared(stmt::kCancelSteps, obligation_id);
-      tx_->exec_prepared(stmt::kCancelReminders, obligation_id);
+      tx_->exec_prepared(stmt::kCancelEscalation, obligation_id);
       return absl::OkStatus();
     });
   }
@@ -296,7 +308,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
           tx_->exec_prepared(stmt::kReplanStep, st.obligation_id, st.time.step, st.time.repetition,
                              st.label, st.audience, seconds(st.time.fire_time), st.time.moved);
       if (found.empty()) return int64_t{0};
-      tx_->exec_prepared(stmt::kWakeSchedulers);
+      wake_.insert(kStepChannel);
       return found[0][0].as<int64_t>();
     });
   }
@@ -311,9 +323,11 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     if (failed_) {
       return absl::AbortedError("commit: an earlier statement failed; nothing was committed");
     }
-    return step("commit", [&]() -> absl::Status {
-      store::append_audit(*tx_, audit_);
+    return step<true>("commit", [&]() -> absl::Status {
+      store::append_audit(*tx_, audit_, steps_);
       tx_->commit();
+      if (!audit_.empty()) wake_.insert(kAuditChannel);
+      for (const std::string& channel : wake_) wakeups_.wake(channel);
       return absl::OkStatus();
     });
   }
@@ -323,6 +337,9 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
   bool failed_ = false;
   std::vector<domain::AuditRecord> audit_;
+  std::vector<domain::ScheduledStep> steps_;  // queue_steps(): written with the audit entries
+  PgWakeups& wakeups_;
+  std::set<std::string> wake_;  // channels whose workers this transaction gives work
 };
 
 }  // namespace
@@ -334,7 +351,7 @@ PgStore::PgStore(std::string url, int pool_size)
 
 absl::StatusOr<std::unique_ptr<app::StoreTransaction>> PgStore::begin() {
   return guarded("begin", [&]() -> absl::StatusOr<std::unique_ptr<app::StoreTransaction>> {
-    return std::make_unique<PgTransaction>(pool_.acquire(use_));
+    return std::make_unique<PgTransaction>(pool_.acquire(use_), pool_.wakeups());
   });
 }
 

@@ -136,7 +136,8 @@ absl::Status PgWebhookStore::record(const app::WebhookDelivery& d,
                           d.last_status, d.last_error,
                           d.delivered_time ? seconds(*d.delivered_time) : 0LL)
              .empty();
-    if (recorded && d.state == "failed" && !alert_party.empty()) {
+    const bool alert = recorded && d.state == "failed" && !alert_party.empty();
+    if (alert) {
       // The alert is queued with the failure: it cannot be lost between the two.
       domain::Notification n;
       n.kind = domain::NotificationKind::kWebhookAlert;
@@ -149,9 +150,12 @@ absl::Status PgWebhookStore::record(const app::WebhookDelivery& d,
       append_audit(tx, {app::audit_record({"system", ""}, n.create_time, "notification.queued",
                                           "notifications/" + std::to_string(n.id), d.name(),
                                           app::notification_details(n))});
-      tx.exec_prepared(stmt::kWakeDispatchers);
     }
     tx.commit();
+    if (alert) {
+      pool_.wakeups().wake(kOutboxChannel);
+      pool_.wakeups().wake(kAuditChannel);
+    }
     return absl::OkStatus();
   });
 }

@@ -72,6 +72,17 @@ std::string concerns(const std::string& fk, const std::string& param) {
   return s;
 }
 
+// Appends audit entries from seven arrays of equal length, the first bound to $first.
+std::string audit_insert(int first) {
+  std::string arrays;
+  for (const char* type : {"bigint", "text", "text", "text", "text", "text", "text"}) {
+    arrays += (arrays.empty() ? "$" : ", $") + std::to_string(first++) + "::" + type + "[]";
+  }
+  return "INSERT INTO audit_queue (time, principal, party, action, subject, related, details) "
+         "SELECT to_timestamp(t), p, y, a, s, r, d FROM unnest(" + arrays +
+         ") AS u(t, p, y, a, s, r, d)";
+}
+
 // The party a record belongs to and, comma-separated, the parties its notices go to.
 std::string parties_of_record(const std::string& table, const std::string& fk) {
   return "SELECT r.party, coalesce((SELECT string_agg(DISTINCT o.recipient_party, ',') FROM "
@@ -164,6 +175,12 @@ void prepare_statements(pqxx::connection& c) {
             "closed_by = $5 WHERE id = $1");
   c.prepare(stmt::kGetIncident,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
+  // GetIncident in one round trip: the incident joined with its obligations, soonest first.
+  c.prepare(stmt::kIncidentRecord,
+            "SELECT i.*, o.* FROM (SELECT " + kIncidentColumns + " FROM incident WHERE id = $1) i "
+            "LEFT JOIN LATERAL (SELECT " + kObligationColumns + ", row_number() OVER (ORDER BY "
+            "due_time, id) AS rank FROM obligation WHERE incident_id = $1) o ON true ORDER BY "
+            "o.rank");
   c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
                                       concerns("incident_id", "$1") + " AND " +
                                       concerns("incident_id", "$4") +
@@ -231,7 +248,6 @@ void prepare_statements(pqxx::connection& c) {
             "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
             "(NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), to_timestamp($5), "
             "NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0)) RETURNING id");
-  c.prepare(stmt::kWakeDispatchers, "SELECT pg_notify('" + std::string(kOutboxChannel) + "', '')");
   c.prepare(stmt::kClaimNotification,
             "SELECT " + kNotificationColumns +
                 " FROM notification n WHERE n.state = 'pending' AND n.next_attempt_time <= "
@@ -256,16 +272,13 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
             "state = 'pending'");
   // The steps of one obligation in one round trip (arrays of step, repetition, label, audience,
-  // fire time, moved); wakes the schedulers when it added any. Returns the ids it added.
+  // fire time, moved). Returns the ids it added.
   c.prepare(stmt::kInsertSteps,
-            "WITH added AS (INSERT INTO escalation_step (obligation_id, step, repetition, label, "
-            "audience, fire_time, moved) SELECT $1, s, r, l, a, to_timestamp(f), m FROM "
+            "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
+            "fire_time, moved) SELECT $1, s, r, l, a, to_timestamp(f), m FROM "
             "unnest($2::integer[], $3::integer[], $4::text[], $5::text[], $6::bigint[], "
             "$7::boolean[]) AS u(s, r, l, a, f, m) "
-            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id), "
-            "woke AS (SELECT pg_notify('" + std::string(kStepChannel) + "', '') FROM added LIMIT 1) "
-            "SELECT id FROM added, woke");
-  c.prepare(stmt::kWakeSchedulers, "SELECT pg_notify('" + std::string(kStepChannel) + "', '')");
+            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id");
   // A step is claimed together with its obligation: one scheduler at a time works on an
   // obligation, so its due steps are seen and decided together.
   c.prepare(stmt::kClaimStep,
@@ -286,10 +299,11 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kUpdateStep,
             "UPDATE escalation_step SET state = $2, fired_time = to_timestamp(NULLIF($3, "
             "'')::bigint) WHERE id = $1");
-  c.prepare(stmt::kCancelSteps,
-            "UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id FROM "
-            "escalation_step WHERE obligation_id = $1 AND state = 'pending' FOR UPDATE SKIP LOCKED)");
-  c.prepare(stmt::kCancelReminders,
+  // The pending steps of an obligation and its reminders not yet sent, in one round trip.
+  c.prepare(stmt::kCancelEscalation,
+            "WITH steps AS (UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id "
+            "FROM escalation_step WHERE obligation_id = $1 AND state = 'pending' FOR UPDATE SKIP "
+            "LOCKED)) "
             "UPDATE notification SET state = 'cancelled' WHERE id IN (SELECT id FROM notification "
             "WHERE obligation_id = $1 AND kind = 'reminder' AND state IN ('pending', 'held') FOR "
             "UPDATE SKIP LOCKED)");
@@ -297,13 +311,16 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kNextStepTime,
             "SELECT extract(epoch FROM min(fire_time))::bigint FROM escalation_step WHERE "
             "state = 'pending'");
-  // All of a transaction's entries in one statement (arrays of equal length), and one wake-up.
-  c.prepare(stmt::kAppendAudit,
-            "WITH queued AS (INSERT INTO audit_queue (time, principal, party, action, subject, "
-            "related, details) SELECT to_timestamp(t), p, y, a, s, r, d FROM unnest($1::bigint[], "
-            "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS "
-            "u(t, p, y, a, s, r, d) RETURNING id) "
-            "SELECT pg_notify('" + std::string(kAuditChannel) + "', '') FROM queued LIMIT 1");
+  // All of a transaction's entries in one statement (arrays of equal length).
+  c.prepare(stmt::kAppendAudit, audit_insert(1));
+  // And the reminder steps it queued (of any number of obligations), in the same round trip.
+  c.prepare(stmt::kAppendStepsAndAudit,
+            "WITH steps AS (INSERT INTO escalation_step (obligation_id, step, repetition, label, "
+            "audience, fire_time, moved) SELECT o, s, r, l, a, to_timestamp(f), m FROM "
+            "unnest($1::bigint[], $2::integer[], $3::integer[], $4::text[], $5::text[], "
+            "$6::bigint[], $7::boolean[]) AS u(o, s, r, l, a, f, m) "
+            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING) " +
+                audit_insert(8));
   // Sequencing is the schema owner's SECURITY DEFINER function (migration 0005): the service
   // role cannot write the chain itself.
   c.prepare(stmt::kAuditSequence, "SELECT audit_sequence($1, $2)");
@@ -370,8 +387,9 @@ int64_t insert_notification(pqxx::transaction_base& tx, const domain::Notificati
       .as<int64_t>();
 }
 
-void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRecord>& records) {
-  if (records.empty()) return;
+void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRecord>& records,
+                  const std::vector<domain::ScheduledStep>& steps) {
+  if (records.empty() && steps.empty()) return;
   PgArray time, principal, party, action, subject, related, details;
   for (const domain::AuditRecord& r : records) {
     time.add(static_cast<long long>(r.time.time_since_epoch().count()));
@@ -382,8 +400,25 @@ void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRec
     related.add(r.related);
     details.add(r.details);
   }
-  tx.exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(), action.str(),
-                   subject.str(), related.str(), details.str());
+  if (steps.empty()) {
+    tx.exec_prepared(stmt::kAppendAudit, time.str(), principal.str(), party.str(), action.str(),
+                     subject.str(), related.str(), details.str());
+    return;
+  }
+  PgArray obligation, number, repetition, label, audience, fire_time, moved;
+  for (const domain::ScheduledStep& st : steps) {
+    obligation.add(static_cast<long long>(st.obligation_id));
+    number.add(st.time.step);
+    repetition.add(st.time.repetition);
+    label.add(st.label);
+    audience.add(st.audience);
+    fire_time.add(static_cast<long long>(st.time.fire_time.time_since_epoch().count()));
+    moved.add(st.time.moved ? "t" : "f");
+  }
+  tx.exec_prepared(stmt::kAppendStepsAndAudit, obligation.str(), number.str(), repetition.str(),
+                   label.str(), audience.str(), fire_time.str(), moved.str(), time.str(),
+                   principal.str(), party.str(), action.str(), subject.str(), related.str(),
+                   details.str());
 }
 
 }  // namespace termijn::store

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/domain/audit.h"
+#include "server/domain/escalation.h"
 #include "server/domain/model.h"
 
 namespace termijn::store {
@@ -17,6 +18,7 @@ inline constexpr const char* kInsertObligation = "insert_obligation";
 inline constexpr const char* kLockObligation = "lock_obligation";
 inline constexpr const char* kCloseObligation = "close_obligation";
 inline constexpr const char* kGetIncident = "get_incident";
+inline constexpr const char* kIncidentRecord = "incident_record";
 inline constexpr const char* kListIncidents = "list_incidents";
 inline constexpr const char* kGetRequest = "get_request";
 inline constexpr const char* kGetRequestWithCopy = "get_request_with_copy";
@@ -38,19 +40,17 @@ inline constexpr const char* kPartiesOfMatter = "parties_of_matter";
 inline constexpr const char* kPartiesOfObligation = "parties_of_obligation";
 inline constexpr const char* kPartiesOfNotification = "parties_of_notification";
 inline constexpr const char* kAppendAudit = "append_audit";
+inline constexpr const char* kAppendStepsAndAudit = "append_steps_and_audit";
 inline constexpr const char* kInsertSteps = "insert_steps";
 inline constexpr const char* kClaimStep = "claim_step";
 inline constexpr const char* kDueSteps = "due_steps";
 inline constexpr const char* kUpdateStep = "update_step";
-inline constexpr const char* kCancelSteps = "cancel_steps";
-inline constexpr const char* kCancelReminders = "cancel_reminders";
+inline constexpr const char* kCancelEscalation = "cancel_escalation";
 inline constexpr const char* kGetStep = "get_step";
 inline constexpr const char* kNextStepTime = "next_step_time";
 inline constexpr const char* kLaterStepFired = "later_step_fired";
 inline constexpr const char* kFiredStepsUntil = "fired_steps_until";
-inline constexpr const char* kWakeSchedulers = "wake_schedulers";
 inline constexpr const char* kInsertNotification = "insert_notification";
-inline constexpr const char* kWakeDispatchers = "wake_dispatchers";
 inline constexpr const char* kClaimNotification = "claim_notification";
 inline constexpr const char* kLockNotification = "lock_notification";
 inline constexpr const char* kUpdateNotification = "update_notification";
@@ -83,7 +83,11 @@ inline constexpr const char* kObligationsOfIncidents = "obligations_of_incidents
 inline constexpr const char* kObligationsOfRequests = "obligations_of_requests";
 }  // namespace stmt
 
-/// The channel writers notify when they queue audit entries.
+/// stmt::kIncidentRecord's rows: the incident's columns (as stmt::kGetIncident), then one
+/// obligation's (as stmt::kObligationsOf; NULL when the incident has none).
+inline constexpr int kIncidentRecordObligationColumn = 18;
+
+/// Channels of PgWakeups: the sequencer's, when audit entries were queued.
 inline constexpr const char* kAuditChannel = "termijn_audit";
 /// The channel that wakes escalation schedulers.
 inline constexpr const char* kStepChannel = "termijn_steps";
@@ -98,8 +102,10 @@ void prepare_statements(pqxx::connection& connection);
 /// Inserts the outbox row `n` (stmt::kInsertNotification, without its changes); returns its id.
 int64_t insert_notification(pqxx::transaction_base& tx, const domain::Notification& n);
 
-/// Appends `records` to the audit queue in one statement (stmt::kAppendAudit), which wakes the
-/// sequencer; no statement when there are none.
-void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRecord>& records);
+/// Appends `records` to the audit queue and adds the reminder `steps` (any obligations'; those
+/// that exist already are left alone) in one statement; no statement when there are none. Wake
+/// the sequencer (kAuditChannel) and the schedulers (kStepChannel) after the commit.
+void append_audit(pqxx::transaction_base& tx, const std::vector<domain::AuditRecord>& records,
+                  const std::vector<domain::ScheduledStep>& steps = {});
 
 }  // namespace termijn::store

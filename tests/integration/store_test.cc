@@ -30,14 +30,18 @@ domain::Incident sample_incident() {
   return i;
 }
 
-domain::Obligation breach_notice_for(int64_t incident_id) {
+// The `index`th obligation an incident of sample_incident()'s time starts (0: the protocol's
+// notice to the other party, 1: GDPR art. 33).
+domain::Obligation planned_for(int64_t incident_id, size_t index) {
   std::vector<domain::Obligation> planned = domain::plan_obligations(
       {domain::Trigger::kIncident, at("2026-03-27T14:20:00+01:00"), std::nullopt},
       demo_directory().parties()[0], demo_directory().parties());
-  domain::Obligation o = planned.at(0);
+  domain::Obligation o = planned.at(index);
   o.incident_id = incident_id;
   return o;
 }
+
+domain::Obligation breach_notice_for(int64_t incident_id) { return planned_for(incident_id, 0); }
 
 class StoreTransactionTest : public PgTest {};
 
@@ -203,7 +207,91 @@ TEST_F(StoreTransactionTest, InsertStepsAddsOnlyTheNewOnes) {
             "-2h|owner_dpo,owner_escalation|true|1774695600");
 }
 
+// Steps queued with queue_steps are written at commit with the audit entries, and a statement
+// of the same transaction that runs before the commit sees them already.
+TEST_F(StoreTransactionTest, QueuedStepsAreWrittenBeforeTheNextStatementOrAtCommit) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto id = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(id.ok()) << id.status();
+  std::vector<int64_t> obligations;
+  for (int i = 0; i < 2; ++i) {
+    const auto oid = (*tx)->insert_obligation(planned_for(*id, i));
+    ASSERT_TRUE(oid.ok()) << oid.status();
+    obligations.push_back(*oid);
+    std::vector<domain::ScheduledStep> steps(2);
+    for (int j = 0; j < 2; ++j) {
+      steps[j].obligation_id = *oid;
+      steps[j].time = {j, 0, at("2026-03-28T10:00:00+01:00") + std::chrono::hours(j), false};
+      steps[j].label = "step " + std::to_string(j);
+      steps[j].audience = "owner_dpo";
+    }
+    ASSERT_TRUE((*tx)->queue_steps(steps).ok());
+  }
+  const auto seen = (*tx)->obligations_of(*id, 0);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ(seen->front().next_step, "step 0");
+
+  std::vector<domain::ScheduledStep> more(1);
+  more[0].obligation_id = obligations[1];
+  more[0].time = {2, 0, at("2026-03-28T12:00:00+01:00"), true};
+  more[0].label = "step 2";
+  more[0].audience = "owner_dpo,owner_escalation";
+  ASSERT_TRUE((*tx)->queue_steps(more).ok());
+  domain::AuditRecord audited;
+  audited.time = at("2026-03-27T15:00:00+01:00");
+  audited.principal = "herent-dpo";
+  audited.party = "herent";
+  audited.action = "incident.reported";
+  audited.subject = "incidents/" + std::to_string(*id);
+  audited.details = "{}";
+  ASSERT_TRUE((*tx)->append_audit(audited).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+
+  EXPECT_EQ(rows("escalation_step"), 5);
+  EXPECT_EQ(db().scalar("SELECT string_agg(obligation_id - " + std::to_string(obligations[0]) +
+                        " || ':' || label || '|' || audience || '|' || moved, ';' ORDER BY "
+                        "obligation_id, step) FROM escalation_step"),
+            "0:step 0|owner_dpo|false;0:step 1|owner_dpo|false;1:step 0|owner_dpo|false;"
+            "1:step 1|owner_dpo|false;1:step 2|owner_dpo,owner_escalation|true");
+}
+
 class PgStoreReadTest : public PgTest {};
+
+// An incident and its obligations, soonest due first, come in one read; an incident without
+// obligations has none, and a missing one is NOT_FOUND.
+TEST_F(PgStoreReadTest, IncidentRecordHasItsObligationsSoonestFirst) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto bare = (*tx)->insert_incident(sample_incident());
+  const auto id = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(bare.ok() && id.ok());
+  // GDPR art. 33 (72 h) is due after the protocol's notice (36 h), though written first.
+  const auto second = (*tx)->insert_obligation(planned_for(*id, 1));
+  const auto first = (*tx)->insert_obligation(planned_for(*id, 0));
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+
+  const auto record = store().incident_record(*id);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->incident.id, *id);
+  EXPECT_EQ(record->incident.title, sample_incident().title);
+  ASSERT_EQ(record->obligations.size(), 2u);
+  EXPECT_EQ(record->obligations[0].id, *first);
+  EXPECT_EQ(record->obligations[1].id, *second);
+  EXPECT_EQ(record->obligations[1].incident_id, *id);
+
+  const auto without = store().incident_record(*bare);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(without->incident.id, *bare);
+  EXPECT_TRUE(without->obligations.empty());
+
+  EXPECT_TRUE(
+      IsError(store().incident_record(42).status(), StatusCode::kNotFound, "incidents/42"));
+}
 
 // Reading records that do not exist is NOT_FOUND with the resource name.
 TEST_F(PgStoreReadTest, MissingRecordsAreNotFound) {
