@@ -32,6 +32,7 @@
 #include "server/jobs/health_probe.h"
 #include "server/jobs/notice_composer.h"
 #include "server/jobs/outbox_dispatcher.h"
+#include "server/jobs/shared_wait.h"
 #include "server/jobs/webhook_dispatcher.h"
 #include "server/notify/eml_mailer.h"
 #include "server/notify/notice.h"
@@ -60,10 +61,10 @@ void sleep_unless_stopped(std::chrono::milliseconds duration, std::stop_token st
   woken.wait_for(lock, stop, duration, [] { return false; });
 }
 
-// How long a notification in flight is kept from other dispatchers: longer than any send.
-std::chrono::seconds mail_lease() {
-  return std::chrono::seconds{notify::SmtpSettings{}.connect_timeout_seconds +
-                              notify::SmtpSettings{}.timeout_seconds + 60};
+// How long a notification in flight is kept from other dispatchers: longer than any send (a
+// send may open a second connection when the kept one turns out to be gone).
+std::chrono::seconds mail_lease(const config::Mail& mail) {
+  return std::chrono::seconds{2 * (mail.connect_timeout_seconds + mail.timeout_seconds) + 60};
 }
 
 struct Options {
@@ -125,6 +126,8 @@ std::unique_ptr<notify::Mailer> make_mailer(const config::Mail& mail, const Opti
   smtp.require_starttls = mail.require_starttls;
   smtp.ca_file = mail.ca_file;
   smtp.helo_domain = mail.helo_domain;
+  smtp.connect_timeout_seconds = mail.connect_timeout_seconds;
+  smtp.timeout_seconds = mail.timeout_seconds;
   auto mailer = notify::SmtpMailer::create(smtp);
   if (!mailer.ok()) throw std::runtime_error("mail: " + std::string(mailer.status().message()));
   spdlog::info("mail goes to {}", (*mailer)->url());
@@ -263,14 +266,21 @@ int serve(const Options& o) {
       clock, worker_store, rule_policies,
       [&step_listener](std::chrono::milliseconds t) { step_listener.wait(t); });
   store::PgListener outbox_listener(url, store::kOutboxChannel, &pool.wakeups());
+  // config.mail.connections senders share the dispatcher, each thread with its own connection.
+  jobs::SharedWait outbox_wait(
+      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); });
+  std::mutex random_mutex;
   std::mt19937_64 random_engine{std::random_device{}()};
   jobs::OutboxDispatcher dispatcher(
       clock, worker_store, composer, *mailer,
       {config.mail.max_attempts, std::chrono::seconds{config.mail.retry_initial_seconds},
        std::chrono::seconds{config.mail.retry_max_seconds}},
-      [&random_engine] { return std::uniform_real_distribution<double>(0, 1)(random_engine); },
-      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); },
-      mail_lease());
+      [&] {
+        std::lock_guard lock(random_mutex);
+        return std::uniform_real_distribution<double>(0, 1)(random_engine);
+      },
+      [&outbox_wait](std::chrono::milliseconds t) { outbox_wait.wait(t); },
+      mail_lease(config.mail));
   store::PgAuditStore audit_store(pool);
   store::PgAuditStore worker_audit_store(pool, store::PgPool::Use::kBackground);
   app::AuditTrail audit_trail(audit_store);
@@ -351,7 +361,10 @@ int serve(const Options& o) {
   }
 
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
-  std::jthread dispatching([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
+  std::vector<std::jthread> dispatching;
+  for (int i = 0; i < config.mail.connections; ++i) {
+    dispatching.emplace_back([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
+  }
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
   std::jthread checkpointing([&checkpointer](std::stop_token stop) { checkpointer.run(stop); });
   // NOT_SERVING while the database does not answer, SERVING again when it does.
@@ -421,7 +434,7 @@ int serve(const Options& o) {
     scheduling.request_stop();
     checkpointing.request_stop();
     probing.request_stop();
-    dispatching.request_stop();
+    for (std::jthread& t : dispatching) t.request_stop();
     sequencing.request_stop();
     event_waking.request_stop();
     for (std::jthread& t : webhooking) t.request_stop();
@@ -440,7 +453,7 @@ int serve(const Options& o) {
   executor.shutdown();
   scheduling.join();
   checkpointing.join();
-  dispatching.join();
+  for (std::jthread& t : dispatching) t.join();
   sequencing.join();
   sequencer.run_once();  // chain what the last calls queued
   spdlog::info("termijnd stopped");

@@ -319,6 +319,20 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.mail.retry_max_seconds = mail["retry_max_seconds"].value_or(1800);
   c.mail.templates_dir = mail["templates_dir"].value_or(std::string());
   if (c.mail.max_attempts < 1) fail(origin, "mail.max_attempts must be at least 1");
+  c.mail.connections = mail["connections"].value_or(c.mail.connections);
+  if (c.mail.connections < 1 || c.mail.connections > 32) {
+    fail(origin, "mail.connections must be between 1 and 32");
+  }
+  c.mail.connect_timeout_seconds =
+      mail["connect_timeout_seconds"].value_or(c.mail.connect_timeout_seconds);
+  c.mail.timeout_seconds = mail["timeout_seconds"].value_or(c.mail.timeout_seconds);
+  for (const auto& [name, value] :
+       {std::pair<const char*, int>{"connect_timeout_seconds", c.mail.connect_timeout_seconds},
+        {"timeout_seconds", c.mail.timeout_seconds}}) {
+    if (value < 1 || value > 3600) {
+      fail(origin, "mail." + std::string(name) + " must be between 1 and 3600");
+    }
+  }
   if (c.mail.retry_initial_seconds < 1 || c.mail.retry_max_seconds < c.mail.retry_initial_seconds) {
     fail(origin, "mail.retry_initial_seconds must be >= 1 and <= mail.retry_max_seconds");
   }

@@ -71,6 +71,10 @@ struct Mail {
   int retry_initial_seconds = 30;
   int retry_max_seconds = 1800;
   std::string templates_dir;  ///< empty: the templates shipped with Termijn
+  /// Messages sent at once, each sender over its own SMTP connection kept open between messages.
+  int connections = 4;
+  int connect_timeout_seconds = 10;  ///< to open a connection
+  int timeout_seconds = 60;          ///< one message, connect to final reply
 };
 
 /// An endpoint that receives the events of one party as signed HTTP POSTs ([[webhook]]).

@@ -33,6 +33,10 @@ namespace termijn::jobs {
 /// recorded before it is made, a notification that keeps failing (or whose result cannot be
 /// recorded) backs off and ends failed: it never loops and never holds up the others. Every step
 /// is audited as the system.
+///
+/// Several threads may run() one dispatcher at once (`[mail] connections`): each claims its own
+/// notification (the row lock, then the lease), so that none is sent by two of them and a hung
+/// send holds up only its own thread. `random` and `wait` must then be thread-safe.
 class OutboxDispatcher {
  public:
   /// Blocks until woken (new pending notifications) or `timeout` passes.

@@ -207,10 +207,68 @@ int abort_when_stopped(void* stopped, curl_off_t, curl_off_t, curl_off_t, curl_o
   return static_cast<const std::atomic<bool>*>(stopped)->load() ? 1 : 0;
 }
 
+// Headers of a kept connection's QUIT, after the message's Transfer is gone.
+size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+// A connection that broke or never answered: what a kept connection the server dropped meanwhile
+// looks like, as opposed to a reply or a local mistake.
+bool is_connection_error(CURLcode rc) {
+  switch (rc) {
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+struct SmtpMailer::Connection {
+  CURL* curl = curl_easy_init();
+  ~Connection() {
+    // Says QUIT on an open connection; the reply is awaited at most a few seconds.
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+};
+
+// Back to the idle list once the server answered: the next send() on any thread reuses it.
+struct SmtpMailer::Put {
+  SmtpMailer* mailer = nullptr;
+  void operator()(Connection* c) const {
+    if (c == nullptr) return;
+    if (c->curl != nullptr) {
+      // The options pointed into this message's buffers; the connection itself stays open.
+      curl_easy_reset(c->curl);
+      curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, &discard);
+      curl_easy_setopt(c->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT, 5L);
+    }
+    std::lock_guard lock(mailer->mutex_);
+    mailer->idle_.push_back(c);
+  }
+};
 
 SmtpMailer::SmtpMailer(SmtpSettings settings, std::string effective_url)
     : settings_(std::move(settings)), effective_url_(std::move(effective_url)) {}
+
+SmtpMailer::~SmtpMailer() {
+  for (Connection* c : idle_) delete c;
+}
+
+SmtpMailer::Handle SmtpMailer::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      Connection* c = idle_.back();
+      idle_.pop_back();
+      return Handle(c, Put{this});
+    }
+  }
+  return Handle(new Connection, Put{this});
+}
 
 SendResult SmtpMailer::send(const MailMessage& m) {
   if (absl::Status status = check_message(m); !status.ok()) {
@@ -218,8 +276,29 @@ SendResult SmtpMailer::send(const MailMessage& m) {
   }
   if (stopped_) return {Outcome::kTemporaryFailure, "not sent: termijnd is stopping"};
   const std::string bytes = render_message(m);
+  Handle connection = take();
+  if (connection->curl == nullptr) return {Outcome::kTemporaryFailure, "out of memory"};
+  bool reused_silent = false;
+  SendResult result = transfer(*connection, m, bytes, /*fresh=*/false, reused_silent);
+  if (reused_silent && !stopped_) {
+    spdlog::info("mail <{}>: the kept connection to {} was gone ({}); sending on a new one",
+                 m.message_id, settings_.url, result.server_reply);
+    result = transfer(*connection, m, bytes, /*fresh=*/true, reused_silent);
+  }
+  if (result.accepted()) {
+    spdlog::info("mail <{}> accepted by {}: {}", m.message_id, settings_.url, result.server_reply);
+  } else {
+    spdlog::warn("mail <{}> not sent via {} ({}): {}", m.message_id, settings_.url,
+                 result.outcome == Outcome::kPermanentFailure ? "permanent" : "temporary",
+                 result.server_reply);
+  }
+  return result;
+}
 
-  // Declared before the handle: curl_easy_cleanup may still read replies (QUIT) and the list.
+SendResult SmtpMailer::transfer(Connection& connection, const MailMessage& m,
+                                const std::string& bytes, bool fresh, bool& reused_silent) {
+  reused_silent = false;
+  // Outlive the transfer; the handle's options are reset before it is put back.
   Transfer transfer;
   transfer.bytes = bytes;
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(nullptr,
@@ -229,17 +308,18 @@ SendResult SmtpMailer::send(const MailMessage& m) {
       recipients.reset(curl_slist_append(recipients.release(), ("<" + a.email + ">").c_str()));
     }
   }
+  if (!recipients) return {Outcome::kTemporaryFailure, "out of memory"};
   char error[CURL_ERROR_SIZE] = "";
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl || !recipients) return {Outcome::kTemporaryFailure, "out of memory"};
 
-  CURL* h = curl.get();
+  CURL* h = connection.curl;
   curl_easy_setopt(h, CURLOPT_URL, effective_url_.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // several threads send at once
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, settings_.connect_timeout_seconds);
   curl_easy_setopt(h, CURLOPT_TIMEOUT, settings_.timeout_seconds);
+  curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, settings_.timeout_seconds);
   curl_easy_setopt(h, CURLOPT_USE_SSL,
                    settings_.require_starttls ? static_cast<long>(CURLUSESSL_ALL)
                                               : static_cast<long>(CURLUSESSL_NONE));
@@ -267,28 +347,25 @@ SendResult SmtpMailer::send(const MailMessage& m) {
   const CURLcode rc = curl_easy_perform(h);
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  long new_connections = 0;
+  curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections);
   std::string detail = error[0] != '\0' ? error : curl_easy_strerror(rc);
   if (rc == CURLE_USE_SSL_FAILED) {
     detail = "the server does not offer STARTTLS and require_starttls is set: " + detail;
   }
+  // The header callback must not outlive `transfer`, nor the read callback `bytes`.
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &discard);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, nullptr);
 
-  SendResult result;
-  if (rc == CURLE_OK) {
-    result = {Outcome::kAccepted, transfer.last_reply(code)};
-  } else if (code >= 400 && code < 600) {
-    result = {code >= 500 ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure,
-              transfer.last_reply(code) + " (" + detail + ")"};
-  } else {
-    result = {is_permanent(rc) ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure, detail};
+  if (rc == CURLE_OK) return {Outcome::kAccepted, transfer.last_reply(code)};
+  if (code >= 400 && code < 600) {
+    return {code >= 500 ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure,
+            transfer.last_reply(code) + " (" + detail + ")"};
   }
-  if (result.accepted()) {
-    spdlog::info("mail <{}> accepted by {}: {}", m.message_id, settings_.url, result.server_reply);
-  } else {
-    spdlog::warn("mail <{}> not sent via {} ({}): {}", m.message_id, settings_.url,
-                 result.outcome == Outcome::kPermanentFailure ? "permanent" : "temporary",
-                 result.server_reply);
-  }
-  return result;
+  reused_silent = new_connections == 0 && transfer.replies.empty() && is_connection_error(rc);
+  return {is_permanent(rc) ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure, detail};
 }
 
 }  // namespace termijn::notify

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -47,11 +49,20 @@ absl::Status validate(const SmtpSettings& settings);
 /// authentication refused, message rejected) and a message that check_message() refuses are
 /// kPermanentFailure: the same attempt would fail the same way.
 ///
-/// Thread-safe: every send() uses its own curl handle and connection.
+/// Connections are kept open and reused: a send() takes an idle connection (a curl easy handle
+/// with its connection) or opens a new one, and puts it back when the server has answered, so
+/// that each of several threads sending at once keeps one SMTP session for message after message
+/// (as many connections as concurrent send() calls, never more). libcurl drops a kept connection
+/// after 118 s idle, and detects one the server closed before reusing it; one that still breaks
+/// before the server said anything to this message is replaced at once by a new one (a server
+/// that never saw the message cannot have accepted it).
+///
+/// Thread-safe: concurrent send() calls use different connections.
 class SmtpMailer final : public Mailer {
  public:
   /// The settings must pass validate(); otherwise this returns its error.
   static absl::StatusOr<std::unique_ptr<SmtpMailer>> create(SmtpSettings settings);
+  ~SmtpMailer() override;
 
   SendResult send(const MailMessage& m) override;
   void stop() override { stopped_ = true; }
@@ -61,10 +72,20 @@ class SmtpMailer final : public Mailer {
 
  private:
   explicit SmtpMailer(SmtpSettings settings, std::string effective_url);
+  struct Connection;
+  struct Put;
+  using Handle = std::unique_ptr<Connection, Put>;
+  /// An idle connection, or a new handle that connects on its first use.
+  Handle take();
+  /// One SMTP transaction on `connection`.
+  SendResult transfer(Connection& connection, const MailMessage& m, const std::string& bytes,
+                      bool fresh, bool& reused_silent);
 
   SmtpSettings settings_;
   std::string effective_url_;  ///< url with the EHLO domain as its path
   std::atomic<bool> stopped_{false};
+  std::mutex mutex_;
+  std::vector<Connection*> idle_;  ///< guarded by mutex_
 };
 
 }  // namespace termijn::notify

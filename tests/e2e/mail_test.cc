@@ -688,5 +688,88 @@ TEST(MailTest, ACheckpointMailThatFailsForGoodAlertsThePartysOtherContacts) {
   EXPECT_THAT(trail.out, AllOf(HasSubstr("notification.failed"), HasSubstr("550")));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Several connections at once (tests/support/termijn_test_smtp.py's SessionCountingMailbox)
+
+// "peer-port Message-ID" per message the server accepted, in order.
+std::vector<std::pair<std::string, std::string>> deliveries(const SmtpServer& smtp) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(ReadFile(smtp.dir() + "/deliveries.log"));
+  std::string peer, id;
+  while (in >> peer >> id) out.emplace_back(peer, id);
+  return out;
+}
+
+// A number the handler wrote to a control file; 0 before it wrote one.
+int counter(const SmtpServer& smtp, const std::string& file) {
+  const std::string text = ReadFile(smtp.dir() + "/" + file);
+  return text.empty() ? 0 : std::stoi(text);
+}
+
+void release(const SmtpServer& smtp) { std::ofstream(smtp.dir() + "/release") << "go\n"; }
+
+// Reports `n` incidents as herent-dpo: one notice to Kortenberg each.
+void report_incidents(const Termijnd& server, int n) {
+  for (int i = 0; i < n; ++i) {
+    const Outcome o =
+        server.cli("herent-dpo", {"incident", "report", "--title", "Incident " + std::to_string(i)});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+  }
+}
+
+// Every notice sent, and received exactly once under its own Message-ID.
+void expect_each_notice_received_once(const Termijnd& server, const SmtpServer& smtp, int n) {
+  ASSERT_TRUE(poll_until([&] {
+    return notifications(server, "herent-dpo", {"--state", "sent"}).notifications_size() == n;
+  })) << server.log();
+  std::multiset<std::string> received;
+  for (const auto& [peer, id] : deliveries(smtp)) received.insert(id);
+  EXPECT_EQ(received.size(), static_cast<size_t>(n));
+  const v1::ListNotificationsResponse sent_list = notifications(server, "herent-dpo", {"--state", "sent"});
+  for (const v1::Notification& sent : sent_list.notifications()) {
+    EXPECT_EQ(received.count(sent.message_id()), 1u) << sent.name();
+  }
+  EXPECT_THAT(smtp.messages(), SizeIs(n));
+}
+
+TEST(MailTest, ABacklogLeavesOverSeveralConnectionsEachReusedForSeveralMessages) {
+  // With [mail] connections = 4, four messages of a backlog are in the server's hands at once,
+  // over four sessions; each notice arrives once, and sessions carry several messages each.
+  constexpr int kIncidents = 12;
+  SmtpServer::Options gated;
+  gated.handler = "termijn_test_smtp.GatedMailbox";
+  SmtpServer smtp(gated);
+  Termijnd server(smtp_options(smtp.url(), {{"connections = 4", "connections = 4"}}));
+  report_incidents(server, kIncidents);
+  ASSERT_TRUE(poll_until([&] { return counter(smtp, "held") >= 4; }))
+      << "messages held at once: " << counter(smtp, "held") << "\n"
+      << server.log();
+  EXPECT_EQ(counter(smtp, "max_sessions"), 4);
+  release(smtp);
+  expect_each_notice_received_once(server, smtp, kIncidents);
+  std::set<std::string> sessions;
+  for (const auto& [peer, id] : deliveries(smtp)) sessions.insert(peer);
+  EXPECT_LE(sessions.size(), 4u) << "a connection per message instead of one per sender";
+}
+
+TEST(MailTest, AServerHungOnOneConnectionDoesNotHoldUpTheOthers) {
+  // The server hangs the first session that sends a message (no reply, no timeout within the
+  // test); the other senders deliver every other notice meanwhile. Released, the hung message is
+  // accepted: each notice once.
+  constexpr int kIncidents = 6;
+  SmtpServer::Options hanging;
+  hanging.handler = "termijn_test_smtp.HangingMailbox";
+  SmtpServer smtp(hanging);
+  Termijnd server(smtp_options(
+      smtp.url(), {{"connections = 4", "connections = 3"}, {"timeout_seconds = 60", "timeout_seconds = 900"}}));
+  report_incidents(server, kIncidents);
+  ASSERT_TRUE(poll_until([&] { return deliveries(smtp).size() == kIncidents - 1; }))
+      << deliveries(smtp).size() << " delivered while one session hangs\n"
+      << server.log();
+  EXPECT_EQ(counter(smtp, "held"), 1);
+  release(smtp);
+  expect_each_notice_received_once(server, smtp, kIncidents);
+}
+
 }  // namespace
 }  // namespace termijn::testing

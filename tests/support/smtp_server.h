@@ -31,6 +31,9 @@ class SmtpServer {
   int port() const { return port_; }
   /// "smtp://127.0.0.1:PORT" (or smtps:// for kImplicit).
   std::string url() const;
+  /// The server's own directory: the maildir is "maildir" in it; the test handlers keep their
+  /// control files here.
+  const std::string& dir() const { return dir_; }
   /// The delivered messages (maildir "new"), oldest file name first.
   std::vector<std::string> messages() const;
   /// Stops the server now (idempotent); messages() still works afterwards.

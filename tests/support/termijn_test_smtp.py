@@ -1,5 +1,9 @@
 """aiosmtpd handlers for Termijn's mail integration tests (loaded with -c and PYTHONPATH)."""
 
+import asyncio
+import email
+import os
+
 from aiosmtpd.handlers import Mailbox
 
 
@@ -40,3 +44,82 @@ class QuirkyMailbox(Mailbox):
             server.push = push
             return "250 2.0.0 Ok: queued as caf\udce9 \udcff\udcfe\udcc3(" + "x" * 3000 + ")"
         return status
+
+
+class SessionCountingMailbox(Mailbox):
+    """A maildir that tells how mail arrived: over how many connections, how many at once.
+
+    Control files live next to the maildir (in the directory of SmtpServer::dir()):
+    deliveries.log gets "peer-port Message-ID" per accepted message, max_sessions the largest
+    number of connections that were open at once (counted from their first message). A message
+    is held in DATA while hold() says so, until the file "release" exists.
+    """
+
+    def __init__(self, mail_dir, message_class=None):
+        super().__init__(mail_dir, message_class)
+        self.control = os.path.dirname(os.path.abspath(mail_dir))
+        self.open = set()
+        self.max_open = 0
+        self.held = 0
+
+    def hold(self, session):
+        return False
+
+    def _count(self, server, session):
+        key = id(session)
+        if key in self.open:
+            return
+        self.open.add(key)
+        self.max_open = max(self.max_open, len(self.open))
+        _write(os.path.join(self.control, "max_sessions"), "%d\n" % self.max_open)
+        lost = server.connection_lost
+
+        def connection_lost(error):
+            self.open.discard(key)
+            lost(error)
+
+        server.connection_lost = connection_lost
+
+    async def handle_DATA(self, server, session, envelope):
+        self._count(server, session)
+        if self.hold(session):
+            self.held += 1
+            _write(os.path.join(self.control, "held"), "%d\n" % self.held)
+            release = os.path.join(self.control, "release")
+            while not os.path.exists(release):
+                await asyncio.sleep(0.02)
+        status = await super().handle_DATA(server, session, envelope)
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        message_id = message.get("Message-ID", "").strip().strip("<>")
+        with open(os.path.join(self.control, "deliveries.log"), "a") as log:
+            log.write("%s %s\n" % (session.peer[1], message_id))
+        return status
+
+
+class GatedMailbox(SessionCountingMailbox):
+    """Holds every message until released: the sessions held at once are the connections a
+    client uses at once."""
+
+    def hold(self, session):
+        return True
+
+
+class HangingMailbox(SessionCountingMailbox):
+    """Hangs the first connection that sends a message until released; answers the others at
+    once, as a server with one stuck worker would."""
+
+    def __init__(self, mail_dir, message_class=None):
+        super().__init__(mail_dir, message_class)
+        self.hung = None
+
+    def hold(self, session):
+        if self.hung is None:
+            self.hung = id(session)
+        return self.hung == id(session)
+
+
+def _write(path, text):
+    """Replaces `path` atomically, so that a reader never sees half a number."""
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -212,6 +214,43 @@ TEST(SmtpMailerTest, ConcurrentSendsAreEachDeliveredOnce) {
     ids.insert(ParseEntity(message).Header("Message-ID"));
   }
   EXPECT_EQ(ids.size(), 12u);
+}
+
+// The client port of the session that carried each message, in order (SessionCountingMailbox).
+std::vector<std::string> SessionsOf(const SmtpServer& server) {
+  std::vector<std::string> out;
+  std::istringstream in(testing::ReadFile(server.dir() + "/deliveries.log"));
+  std::string peer, id;
+  while (in >> peer >> id) out.push_back(peer);
+  return out;
+}
+
+TEST(SmtpMailerTest, OneThreadsMessagesShareOneConnection) {
+  // Verifies consecutive sends reuse the connection the first one opened (one SMTP session).
+  SmtpServer::Options counting;
+  counting.handler = "termijn_test_smtp.SessionCountingMailbox";
+  SmtpServer server(counting);
+  std::unique_ptr<SmtpMailer> mailer = Mailer(Plain(server));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(mailer->send(Simple("r" + std::to_string(i))).accepted());
+  const std::vector<std::string> sessions = SessionsOf(server);
+  ASSERT_EQ(sessions.size(), 5u);
+  EXPECT_EQ(std::set<std::string>(sessions.begin(), sessions.end()).size(), 1u);
+}
+
+TEST(SmtpMailerTest, AKeptConnectionTheServerDroppedIsReplaced) {
+  // Verifies a send after the server went away and came back (on the same port) opens a new
+  // connection instead of failing on the dead one; each message arrives once.
+  SmtpServer::Options counting;
+  counting.handler = "termijn_test_smtp.SessionCountingMailbox";
+  auto first = std::make_unique<SmtpServer>(counting);
+  counting.port = first->port();
+  std::unique_ptr<SmtpMailer> mailer = Mailer(Plain(*first));
+  EXPECT_TRUE(mailer->send(Simple("before")).accepted());
+  first.reset();
+  SmtpServer second(counting);
+  const SendResult after = mailer->send(Simple("after"));
+  EXPECT_TRUE(after.accepted()) << after.server_reply;
+  EXPECT_EQ(second.messages().size(), 1u);
 }
 
 TEST(SmtpMailerTest, ServerDownIsATemporaryFailure) {
