@@ -449,11 +449,24 @@ struct WebConsole::Impl {
     d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
     if (!o.evidence.empty()) d.set("evidence", o.evidence);
     d.set("explanation", o.explanation);
-    const bool incident = o.incident_id != 0;
-    const std::string id = std::to_string(incident ? o.incident_id : o.request_id);
-    d.set("subject_href", std::string(incident ? "/incidents/" : "/requests/") + id);
-    d.set("subject_label", label(c.lang, incident ? "incident" : "request") + " " + id);
+    d.set("subject_href", subject_page(o));
+    d.set("subject_label", subject_label(c, o));
     return d;
+  }
+
+  // The record an obligation belongs to: an incident, a request or a protocol matter.
+  static std::pair<std::string, int64_t> subject_of(const domain::Obligation& o) {
+    if (o.incident_id) return {"incident", o.incident_id};
+    if (o.request_id) return {"request", o.request_id};
+    return {"matter", o.matter_id};
+  }
+  static std::string subject_page(const domain::Obligation& o) {
+    const auto [kind, id] = subject_of(o);
+    return "/" + kind + "s/" + std::to_string(id);
+  }
+  static std::string subject_label(const Caller& c, const domain::Obligation& o) {
+    const auto [kind, id] = subject_of(o);
+    return label(c.lang, kind) + " " + std::to_string(id);
   }
 
   // ---- pages ----
@@ -694,6 +707,34 @@ struct WebConsole::Impl {
     extension_form(req, c, d, q);
     answer_forms(req, c, d, q, r.obligations);
     send_page(res, status, render("record", heading, c, d));
+  }
+
+  // A protocol matter (art. 7.3, 9, 10, 12, 15, 18): its facts, obligations, notices and history,
+  // read only (as GetMatter; `termijn matter report` records one).
+  void matter_page(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const std::string name = "matters/" + std::to_string(id);
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("matters", id), name);
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto record = uc.queries.matter(id);
+    if (!record.ok()) return send_error(res, c, record.status());
+    const app::MatterRecord r = app::as_viewed(std::move(*record), *view, c.principal.party);
+    const domain::Matter& m = r.matter;
+    mu::data d = base_data(c);
+    const std::string kind = label(c.lang, "matter_" + std::string(domain::name_of(m.kind)));
+    const std::string heading = label(c.lang, "matter") + " " + std::to_string(id) + ": " + kind;
+    d.set("heading", heading);
+    mu::list facts;
+    auto owner = uc.directory.find(m.party, "party");
+    facts.push_back(fact(label(c.lang, "party"), owner.ok() ? (*owner)->name : m.party));
+    facts.push_back(fact(label(c.lang, "kind"), kind));
+    facts.push_back(fact(label(c.lang, "event_time"), when(c, m.event_time)));
+    facts.push_back(fact(label(c.lang, "summary"), m.summary));
+    if (!m.staff_ref.empty()) facts.push_back(fact(label(c.lang, "staff_ref"), m.staff_ref));
+    facts.push_back(fact(label(c.lang, "reported_by"), m.reported_by));
+    d.set("facts", facts);
+    record_sections(c, d, name, *view, r.obligations);
+    send_page(res, 200, render("record", heading, c, d));
   }
 
   // The form that closes a record, for its owner's DPO while it is open.
@@ -1042,11 +1083,6 @@ struct WebConsole::Impl {
     return app::as_viewed(std::move(*record), *view, c.principal.party);
   }
 
-  static std::string subject_page(const domain::Obligation& o) {
-    return o.incident_id ? "/incidents/" + std::to_string(o.incident_id)
-                         : "/requests/" + std::to_string(o.request_id);
-  }
-
   // The review of a notice: the mail as it would go out now (as `termijn notification show`),
   // and, while it is held or failed, the button that sends it, for the owner's DPO.
   void notice_page(const Caller& c, httplib::Response& res, int64_t id,
@@ -1058,10 +1094,9 @@ struct WebConsole::Impl {
     d.set("id", std::to_string(id));
     d.set("recipient", recipient(c, record->obligation));
     d.set("state", label(c.lang, "notice_" + std::string(domain::name_of(n.state))));
-    d.set("subject_href", subject_page(record->obligation));
     const auto& o = record->obligation;
-    d.set("subject_label", label(c.lang, o.incident_id ? "incident" : "request") + " " +
-                               std::to_string(o.incident_id ? o.incident_id : o.request_id));
+    d.set("subject_href", subject_page(o));
+    d.set("subject_label", subject_label(c, o));
     const bool sendable = n.state == domain::NotificationState::kHeld ||
                           n.state == domain::NotificationState::kFailed;
     d.set("held", n.state == domain::NotificationState::kHeld);
@@ -1425,12 +1460,7 @@ struct WebConsole::Impl {
       closed = fulfil ? uc.close_obligation.fulfil(actor, id, text)
                       : uc.close_obligation.waive(actor, id, text, ground);
     }
-    if (closed.ok()) {
-      res.set_redirect(closed->incident_id ? "/incidents/" + std::to_string(closed->incident_id)
-                                           : "/requests/" + std::to_string(closed->request_id),
-                       303);
-      return;
-    }
+    if (closed.ok()) return res.set_redirect(subject_page(*closed), 303);
     if (closed.status().code() != absl::StatusCode::kInvalidArgument) {
       return send_error(res, c, closed.status());
     }
@@ -1452,10 +1482,7 @@ struct WebConsole::Impl {
     }
     auto acked = uc.notifications.acknowledge({c.principal.name, c.principal.party}, id);
     if (!acked.ok()) return send_error(res, c, acked.status());
-    const auto& o = record->obligation;
-    res.set_redirect(o.incident_id ? "/incidents/" + std::to_string(o.incident_id)
-                                   : "/requests/" + std::to_string(o.request_id),
-                     303);
+    res.set_redirect(subject_page(record->obligation), 303);
   }
 
   template <typename Enum>
@@ -1742,6 +1769,8 @@ struct WebConsole::Impl {
           guarded([this](auto& req, auto& res, auto& c) { incident_page(req, res, c); }, false));
     s.Get(R"(/requests/(\d{1,18}))",
           guarded([this](auto& req, auto& res, auto& c) { request_page(req, res, c); }, false));
+    s.Get(R"(/matters/(\d{1,18}))",
+          guarded([this](auto& req, auto& res, auto& c) { matter_page(req, res, c); }, false));
     s.Get(R"(/requests/(\d{1,18})/copy)",
           guarded([this](auto& req, auto& res, auto& c) { request_copy(req, res, c); }, false));
     s.Get(R"(/obligations/(\d{1,18}))", guarded(
@@ -1904,6 +1933,10 @@ absl::StatusOr<int> WebConsole::start() {
     // The same CA as gRPC verifies the chain; revocation and the principal are decided per
     // request by CertificateTrust.
     SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    // Browsers resume TLS sessions on new connections; with client certificates OpenSSL resumes
+    // only sessions of a named context, and refuses the handshake (internal error) otherwise.
+    static constexpr unsigned char kSessionContext[] = "termijn-web";
+    SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
     // Each handshake presents the certificate loaded last (reload_certificate, on SIGHUP).
     SSL_CTX_set_cert_cb(&ctx, &Impl::present_identity, &w);
     return true;

@@ -113,6 +113,22 @@ class WebSecurityTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=1900")
         self.assertEqual(status, 422)
 
+    def test_tls_sessions_resume(self):
+        # A browser resumes its TLS session on a new connection (TLS 1.3 ticket, TLS 1.2 session
+        # id): the console resumes it and answers, instead of failing the handshake.
+        t = self.termijnd
+        session = os.path.join(t.work, "tls-session")
+        request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        for version in ["-tls1_3", "-tls1_2"]:
+            hello = ["openssl", "s_client", version, "-connect", "127.0.0.1:%d" % t.web_port, "-ign_eof",
+                     "-CAfile", t.cert("ca.crt"), "-cert", t.cert("herent-dpo.crt"),
+                     "-key", t.cert("herent-dpo.key")]
+            first = subprocess.run(hello + ["-sess_out", session], input=request, capture_output=True, text=True)
+            self.assertIn("HTTP/1.1 200", first.stdout, version)
+            again = subprocess.run(hello + ["-sess_in", session], input=request, capture_output=True, text=True)
+            self.assertIn("Reused, TLSv1.%s" % version[-1], again.stdout, version + again.stderr)
+            self.assertIn("HTTP/1.1 200", again.stdout, version)
+
     def test_auditor_cannot_report(self):
         # The same policy as gRPC: an auditor reads, it does not record.
         token = self.token("auditor")
