@@ -1870,6 +1870,22 @@ struct WebConsole::Impl {
                          res.set_redirect(back, 303);
                        },
                        false));
+    // What no route answers (an unknown page: 404; a request cpp-httplib refused: 400, 413 ...)
+    // is a page like the others, in the caller's language.
+    s.set_error_handler(httplib::Server::HandlerWithResponse(
+        [page = guarded(
+             [this](auto& req, auto& res, auto& c) {
+               const int code = res.status;
+               send_error(res, c,
+                          code == 404 ? absl::NotFoundError("no page " + req.path)
+                                      : absl::InvalidArgumentError("HTTP " + std::to_string(code)));
+               res.status = code;
+             },
+             false)](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          page(req, res);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
     for (const auto& [name, type] : {std::pair{"console.css", "text/css; charset=utf-8"},
                                      {"console.js", "text/javascript; charset=utf-8"}}) {
       s.Get(std::string("/static/") + name,

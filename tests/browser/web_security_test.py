@@ -113,6 +113,13 @@ class WebSecurityTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=1900")
         self.assertEqual(status, 422)
 
+    def test_unknown_page_is_refused_in_the_users_language(self):
+        # A page no route serves is a 404 page like the others, in Dutch for a Dutch party.
+        status, headers, body = self.termijnd.curl("herent-dpo", "/nothing/here")
+        self.assertEqual(status, 404)
+        self.assertIn('id="error-message">Dit bestaat niet, of het gaat uw partij niet aan.', body)
+        self.assertIn("Content-Security-Policy: default-src 'none'", headers)
+
     def test_tls_sessions_resume(self):
         # A browser resumes its TLS session on a new connection (TLS 1.3 ticket, TLS 1.2 session
         # id): the console resumes it and answers, instead of failing the handshake.
