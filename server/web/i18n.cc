@@ -280,6 +280,9 @@ const std::vector<Entry>& entries() {
       {"matter_termination-art10", "beëindiging wegens inbreuk (protocol art. 10)",
        "termination for breach (protocol art. 10)"},
       {"matter_termination-art18", "opzegging (protocol art. 18)", "notice of termination (protocol art. 18)"},
+      {"preview", "Termijnen vooraf bekijken", "Preview the deadlines"},
+      {"preview_heading", "Deze termijnen zouden starten (niets werd bewaard)",
+       "These deadlines would start (nothing was stored)"},
       {"held_hint", "Deze kennisgeving wacht op uw nazicht: ze vertrekt pas als u ze verzendt.",
        "This notice waits for your review: it goes out only when you send it."},
   };

@@ -1545,7 +1545,8 @@ struct WebConsole::Impl {
   }
 
   void incident_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
-                     const std::map<std::string, std::string>& errors, int status) {
+                     const std::map<std::string, std::string>& errors, int status,
+                     const mu::list& preview = {}) {
     using domain::DataCategory, domain::SubjectGroup, domain::Risk;
     mu::data d = form_data(req, c, errors,
                            {"title", "aware_time", "description", "subject_count", "external_ref"});
@@ -1560,11 +1561,39 @@ struct WebConsole::Impl {
                             "grp_", fields(req, "subject_groups")));
     d.set("risks", choices(c, std::vector{Risk::kUnknown, Risk::kNone, Risk::kRisk, Risk::kHigh},
                            "risk_", {field(req, "risk")}));
+    set_preview(d, preview);
     send_page(res, status, render("incident_form", label(c.lang, "report_incident"), c, d));
+  }
+
+  static void set_preview(mu::data& d, const mu::list& preview) {
+    d.set("has_preview", !preview.empty());
+    d.set("preview", preview);
+  }
+
+  // The deadlines an event of `trigger` at `time` would start for the caller's party, as
+  // PreviewObligations; nothing is stored. False, with the refusal at `time_field` in `errors`,
+  // when the time is refused.
+  bool previewed(const Caller& c, domain::Trigger trigger, const std::string& time,
+                 std::optional<domain::RequestKind> kind, const std::string& time_field,
+                 std::map<std::string, std::string>& errors, mu::list& rows) const {
+    const auto planned = uc.preview.run(trigger, c.principal.party, time, kind);
+    if (!planned.ok()) {
+      const auto [name, why] = split_field_error(std::string(planned.status().message()));
+      errors[time_field] = field_error(c.lang, why);
+      return false;
+    }
+    for (const auto& o : *planned) rows.push_back(obligation_data(c, o));
+    return true;
   }
 
   void report_incident(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     std::map<std::string, std::string> errors;
+    if (field(req, "preview") == "1") {
+      mu::list rows;
+      const bool ok = previewed(c, domain::Trigger::kIncident, field(req, "aware_time"),
+                                std::nullopt, "aware_time", errors, rows);
+      return incident_form(req, res, c, errors, ok ? 200 : 422, rows);
+    }
     app::ReportIncidentInput in;
     in.party = c.principal.party;
     in.title = field(req, "title");
@@ -1593,7 +1622,8 @@ struct WebConsole::Impl {
   }
 
   void request_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
-                    const std::map<std::string, std::string>& errors, int status) {
+                    const std::map<std::string, std::string>& errors, int status,
+                    const mu::list& preview = {}) {
     using K = domain::RequestKind;
     mu::data d = form_data(req, c, errors, {"receive_time", "summary", "external_ref"});
     d.set("copy_hint",
@@ -1603,11 +1633,19 @@ struct WebConsole::Impl {
                                        K::kPortability, K::kObjection, K::kAutomatedDecision,
                                        K::kAuthorityMessage},
                            "kind_", {field(req, "kind")}));
+    set_preview(d, preview);
     send_page(res, status, render("request_form", label(c.lang, "log_request"), c, d));
   }
 
   void log_request(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     std::map<std::string, std::string> errors;
+    if (field(req, "preview") == "1") {
+      mu::list rows;
+      const bool ok = previewed(c, domain::Trigger::kRequest, field(req, "receive_time"),
+                                domain::parse_name<domain::RequestKind>(field(req, "kind")),
+                                "receive_time", errors, rows);
+      return request_form(req, res, c, errors, ok ? 200 : 422, rows);
+    }
     app::LogRequestInput in;
     in.party = c.principal.party;
     in.kind = domain::parse_name<domain::RequestKind>(field(req, "kind"));

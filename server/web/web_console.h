@@ -16,6 +16,7 @@
 #include "server/app/extend_request.h"
 #include "server/app/log_request.h"
 #include "server/app/notifications.h"
+#include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
 #include "server/app/record_consultation.h"
 #include "server/app/record_identification.h"
@@ -45,6 +46,7 @@ struct UseCases {
   app::RecordIdentification& record_identification;
   app::RefuseRequest& refuse_request;
   const jobs::NoticeComposer& composer;  ///< the preview of a held notice
+  const app::PreviewObligations& preview;
 };
 
 struct Settings {

@@ -297,6 +297,14 @@ class ConsoleTest(BrowserTest):
         herent.open("/incidents/new")
         herent.find("#title").send_keys("USB-stick met cliëntendossiers verloren")
         herent.find("#aware_time").send_keys(local(now - datetime.timedelta(hours=30)))
+        # First the deadlines it would start (PreviewObligations); nothing is stored.
+        stored = self.termijnd.sql("SELECT count(*) FROM incident")
+        herent.click("#preview-button")
+        previewed = [r.get_attribute("data-rule") for r in herent.finds("#preview-table tbody tr")]
+        self.assertIn("gdpr.art33_authority", previewed)
+        self.assertIn("protocol.breach_notice", previewed)
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM incident"), stored)
+        self.assertEqual(herent.find("#title").get_attribute("value"), "USB-stick met cliëntendossiers verloren")
         herent.find("#description").send_keys("Verloren op de trein Leuven-Brussel; niet versleuteld.")
         herent.find("input[value=medical]").click()
         herent.find("input[value=identification]").click()
