@@ -342,7 +342,7 @@ int serve(const Options& o) {
         web::UseCases{directory, report_incident, log_request, close_obligation, queries,
                       notifications, audit_trail, close_incident, close_request, update_incident,
                       registers, extend_request, record_consultation, record_identification,
-                      refuse_request, composer, preview},
+                      refuse_request, composer, preview, report_matter},
         web::Settings{web_listen, tls_files, config.web.trusted_proxies, config.web.proxy_header,
                       config.max_copy_bytes, TERMIJN_WEB_ASSETS_DIR,
                       o.web_form_key.empty() ? config.web.form_key_file : o.web_form_key});

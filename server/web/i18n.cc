@@ -206,6 +206,8 @@ const std::vector<Entry>& entries() {
        "Lies before the receipt of the request."},
       {"err_before_asked", "Ligt vóór het tijdstip waarop de informatie werd gevraagd.",
        "Lies before the information was asked."},
+      {"err_only_departure", "Enkel bij het vertrek van een personeelslid.",
+       "Only for a staff member's departure."},
       {"err_not_a_ground", "Kies een van de weigeringsgronden.", "Choose one of the grounds for refusal."},
       {"refusal_unfounded", "kennelijk ongegrond (AVG art. 12(5)(b))",
        "manifestly unfounded (GDPR art. 12(5)(b))"},
@@ -283,6 +285,9 @@ const std::vector<Entry>& entries() {
       {"preview", "Termijnen vooraf bekijken", "Preview the deadlines"},
       {"preview_heading", "Deze termijnen zouden starten (niets werd bewaard)",
        "These deadlines would start (nothing was stored)"},
+      {"report_matter", "Aangelegenheid melden", "Report a matter"},
+      {"staff_ref_hint", "Enkel bij het vertrek van een personeelslid: een referentie, nooit een naam.",
+       "Only for a staff member's departure: a reference, never a name."},
       {"held_hint", "Deze kennisgeving wacht op uw nazicht: ze vertrekt pas als u ze verzendt.",
        "This notice waits for your review: it goes out only when you send it."},
   };
@@ -342,6 +347,7 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {"before the receipt of the request", true, "err_before_receipt"},
       {"before the information was asked", true, "err_before_asked"},
       {"give exactly one", true, "required"},
+      {"only for a staff departure", true, "err_only_departure"},
       {" is not one; a request may be refused", false, "err_not_a_ground"},
   };
   for (const Pattern& p : kPatterns) {

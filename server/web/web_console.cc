@@ -1672,6 +1672,37 @@ struct WebConsole::Impl {
     if (!done) request_form(req, res, c, errors, 422);
   }
 
+  void matter_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                   const std::map<std::string, std::string>& errors, int status) {
+    using K = domain::MatterKind;
+    mu::data d = form_data(req, c, errors, {"event_time", "summary", "staff_ref"});
+    d.set("kinds", choices(c,
+                           std::vector{K::kDataQuality, K::kLawChange, K::kProcessorChange,
+                                       K::kStaffDeparture, K::kTerminationArt10,
+                                       K::kTerminationArt18},
+                           "matter_", {field(req, "kind")}));
+    send_page(res, status, render("matter_form", label(c.lang, "report_matter"), c, d));
+  }
+
+  // Records a protocol matter through ReportMatter, for the caller's own party.
+  void report_matter(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    std::map<std::string, std::string> errors;
+    app::ReportMatterInput in;
+    in.party = c.principal.party;
+    const auto kind = domain::parse_name<domain::MatterKind>(field(req, "kind"));
+    if (!kind) errors["kind"] = label(c.lang, "required");
+    in.kind = kind.value_or(domain::MatterKind::kDataQuality);
+    in.event_time = field(req, "event_time");
+    in.summary = field(req, "summary");
+    in.staff_ref = field(req, "staff_ref");
+    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+      auto record = uc.report_matter.run({c.principal.name, c.principal.party}, in);
+      if (!record.ok()) return record.status();
+      return "/matters/" + std::to_string(record->matter.id);
+    });
+    if (!done) matter_form(req, res, c, errors, 422);
+  }
+
   void compliance(httplib::Response& res, const Caller& c) {
     const auto scope = api::policy::list_scope(c.principal, "");
     if (!scope.ok()) return send_error(res, c, scope.status());
@@ -1891,6 +1922,11 @@ struct WebConsole::Impl {
                   false));
     s.Post("/requests",
            guarded([this](auto& req, auto& res, auto& c) { log_request(req, res, c); }, true));
+    s.Get("/matters/new",
+          guarded([this](auto& req, auto& res, auto& c) { matter_form(req, res, c, {}, 200); },
+                  false));
+    s.Post("/matters",
+           guarded([this](auto& req, auto& res, auto& c) { report_matter(req, res, c); }, true));
     s.Get("/compliance", guarded([this](auto&, auto& res, auto& c) { compliance(res, c); }, false));
     // The language is a preference, not a change of records: a link switches it.
     s.Get("/lang", guarded(
@@ -1947,6 +1983,7 @@ absl::StatusOr<int> WebConsole::start() {
   for (const char* name : {"layout.mustache", "dashboard.mustache", "record.mustache",
                            "obligation.mustache", "incident_form.mustache", "request_form.mustache",
                            "compliance.mustache", "register.mustache", "error.mustache", "notification.mustache",
+                           "matter_form.mustache",
                            "console.css", "console.js"}) {
     std::string text = read_file(w.settings.assets_dir + "/" + name);
     if (text.empty()) {

@@ -23,6 +23,7 @@
 #include "server/app/refuse_request.h"
 #include "server/app/registers.h"
 #include "server/app/report_incident.h"
+#include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/notice_composer.h"
 
@@ -47,6 +48,7 @@ struct UseCases {
   app::RefuseRequest& refuse_request;
   const jobs::NoticeComposer& composer;  ///< the preview of a held notice
   const app::PreviewObligations& preview;
+  app::ReportMatter& report_matter;
 };
 
 struct Settings {

@@ -578,10 +578,20 @@ class ConsoleTest(BrowserTest):
         self.assertEqual(len(dpo.finds("#register tbody tr")), 1)
         self.assertIn("inzage", dpo.find("#register").text)
 
-        # A protocol matter (here recorded with the CLI) has its page, read only; its deadlines
-        # on the dashboard link to it.
-        self.termijnd.cli("herent-dpo", "matter", "report", "--kind", "law-change",
-                          "--summary", "Nieuw decreet over het lokaal bestuur")
+        # The DPO reports a protocol matter (ReportMatter): a staff reference is refused for a
+        # change in the law, at its field; then the matter has its page, read only, and its
+        # deadlines on the dashboard link to it.
+        dpo.click("nav a[href='/matters/new']")
+        dpo.find("#kind option[value=law-change]").click()
+        dpo.find("#summary").send_keys("Nieuw decreet over het lokaal bestuur")
+        dpo.find("#staff_ref").send_keys("P-1234")
+        dpo.click("#submit")
+        self.assertEqual(dpo.find("#staff_ref-error").text, "Enkel bij het vertrek van een personeelslid.")
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM matter"), "0")
+        dpo.find("#staff_ref").clear()
+        dpo.click("#submit")
+        self.assertRegex(dpo.driver.current_url, r"/matters/\d+$")
+        self.assertIn("wijziging van de regelgeving", dpo.find("h1").text)
         dpo.open("/")
         links = [a.get_attribute("href") for a in dpo.finds("#deadlines tbody td:nth-child(2) a")
                  if a.text.startswith("Aangelegenheid ")]
