@@ -76,6 +76,7 @@ struct Options {
   std::string port_file;
   std::string web_listen;
   std::string web_port_file;
+  std::string web_form_key;
   std::string audit_signing_key;
   std::string mail_dir;
   bool insecure_plaintext = false;
@@ -350,9 +351,11 @@ int serve(const Options& o) {
         clock, trust,
         web::UseCases{directory, report_incident, log_request, close_obligation, queries,
                       notifications, audit_trail, close_incident, close_request, update_incident,
-                      registers, extend_request},
-        web::Settings{web_listen, tls_files, config.web.trusted_proxies,
-                      config.web.proxy_header, config.max_copy_bytes, TERMIJN_WEB_ASSETS_DIR});
+                      registers, extend_request, record_consultation, record_identification,
+                      refuse_request, composer, preview, report_matter},
+        web::Settings{web_listen, tls_files, config.web.trusted_proxies, config.web.proxy_header,
+                      config.max_copy_bytes, TERMIJN_WEB_ASSETS_DIR,
+                      o.web_form_key.empty() ? config.web.form_key_file : o.web_form_key});
     const auto web_port = console->start();
     if (!web_port.ok()) throw std::runtime_error(std::string(web_port.status().message()));
     spdlog::info("web console on https://{}:{}/", web_listen.substr(0, web_listen.rfind(':')),
@@ -427,6 +430,14 @@ int serve(const Options& o) {
       if (auto s = api::reload_trust(trust, tls_files); !s.ok()) {
         spdlog::error("SIGHUP: {}", std::string(s.message()));
       }
+      // The console's TLS is its own (cpp-httplib): it takes the new certificate now.
+      if (console) {
+        if (auto s = console->reload_certificate(); !s.ok()) {
+          spdlog::error("SIGHUP: web console: {}", std::string(s.message()));
+        } else {
+          spdlog::info("SIGHUP: the web console presents {}", tls_files.cert_file);
+        }
+      }
     }
     spdlog::info("signal {}: shutting down", signal);
     // Workers stop after their current item; a send in progress is aborted (its attempt is on
@@ -499,6 +510,9 @@ int main(int argc, char** argv) {
                  "HOST:PORT of the web console (default: web.listen; none: no console)");
   cli.add_option("--web-port-file", o.web_port_file,
                  "write the web console's bound port to this file once serving");
+  cli.add_option("--web-form-key", o.web_form_key,
+                 "key of the console's form tokens, shared by every termijnd behind one balancer "
+                 "(file, mode 0600; default: web.form_key_file; none: random per process)");
   cli.add_flag("--insecure-plaintext", o.insecure_plaintext,
                "serve without TLS; loopback only, development only");
   CLI11_PARSE(cli, argc, argv);

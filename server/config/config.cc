@@ -379,6 +379,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
   }
   c.web.listen = root["web"]["listen"].value_or(std::string());
   c.web.proxy_header = root["web"]["proxy_header"].value_or(c.web.proxy_header);
+  c.web.form_key_file = root["web"]["form_key_file"].value_or(std::string());
   if (const toml::array* proxies = root["web"]["trusted_proxies"].as_array()) {
     for (const auto& node : *proxies) {
       const auto address = node.value<std::string>();

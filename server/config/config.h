@@ -102,6 +102,9 @@ struct Web {
   /// present a client certificate the CA signed. Empty: only client certificates log in.
   std::vector<std::string> trusted_proxies;
   std::string proxy_header = "X-Termijn-Principal";
+  /// The key of the console's form tokens, shared by the termijnd behind one balancer (mode
+  /// 0600); empty: random per process.
+  std::string form_key_file;
 };
 
 /// The whole configuration, checked at start.

@@ -197,6 +197,99 @@ const std::vector<Entry>& entries() {
        "This kind of file is not accepted, or its content does not match its type."},
       {"err_no_path", "De bestandsnaam mag geen pad bevatten.", "The file name must not contain a path."},
       {"err_year", "Geen jaar tussen 1970 en 2100.", "Not a year between 1970 and 2100."},
+      {"err_open_obligations", "Er staan nog verplichtingen open ({list}); vervul ze of zie ervan af.",
+       "Obligations are still open ({list}); fulfil or waive them first."},
+      {"err_risk_choice", "Kies geen, risico of hoog.", "Choose none, risk or high."},
+      {"err_before_awareness", "Ligt vóór de kennisname van de inbreuk.",
+       "Lies before the awareness of the breach."},
+      {"err_before_receipt", "Ligt vóór de ontvangst van het verzoek.",
+       "Lies before the receipt of the request."},
+      {"err_before_asked", "Ligt vóór het tijdstip waarop de informatie werd gevraagd.",
+       "Lies before the information was asked."},
+      {"err_only_departure", "Enkel bij het vertrek van een personeelslid.",
+       "Only for a staff member's departure."},
+      {"err_not_a_ground", "Kies een van de weigeringsgronden.", "Choose one of the grounds for refusal."},
+      {"refusal_unfounded", "kennelijk ongegrond (AVG art. 12(5)(b))",
+       "manifestly unfounded (GDPR art. 12(5)(b))"},
+      {"refusal_excessive", "buitensporig, met name door herhaling (AVG art. 12(5)(b))",
+       "excessive, in particular repetitive (GDPR art. 12(5)(b))"},
+      {"refusal_unidentified", "de betrokkene kan niet geïdentificeerd worden (AVG art. 11(2), 12(2))",
+       "the data subject cannot be identified (GDPR art. 11(2), 12(2))"},
+      // Refusals that concern no field, by kind (the API's own message follows as detail).
+      {"refused_not_found", "Dit bestaat niet, of het gaat uw partij niet aan.",
+       "This does not exist, or it does not concern your party."},
+      {"refused_forbidden", "Uw rol laat dit niet toe.", "Your role does not allow this."},
+      {"refused_unauthenticated",
+       "Uw certificaat hoort bij geen gekende gebruiker, of het werd ingetrokken.",
+       "Your certificate belongs to no known user, or it was revoked."},
+      {"refused_form_token",
+       "Het formulier is verlopen of kwam van een andere site: laad de pagina opnieuw en probeer nog eens.",
+       "The form is out of date or came from another site: reload the page and retry."},
+      {"refused_precondition", "Dit kan niet in de huidige toestand van het dossier.",
+       "This cannot be done in the record's current state."},
+      {"refused_invalid", "De invoer werd geweigerd.", "The input was refused."},
+      {"refused_conflict", "Iemand anders wijzigde dit tegelijk; probeer opnieuw.",
+       "Someone else changed this at the same time; retry."},
+      {"refused_unavailable", "De dienst is tijdelijk niet beschikbaar; probeer straks opnieuw.",
+       "The service is unavailable for a moment; retry later."},
+      {"refused_internal", "Er ging iets mis in de dienst; de beheerder vindt de details in het logboek.",
+       "Something went wrong in the service; the administrator finds the details in the log."},
+      {"refused_no_copy", "Dit verzoek heeft geen kopie.", "This request has no copy."},
+      {"detail", "Technische details (Engels)", "Technical details"},
+      {"conflict", "Conflict", "Conflict"},
+      {"unavailable", "Niet beschikbaar", "Unavailable"},
+      // Forms of the lifecycle.
+      {"edit_facts", "Gegevens wijzigen", "Change the facts"},
+      {"save_facts", "Wijzigingen bewaren", "Save the changes"},
+      {"occurred_hint", "Lokale tijd in {zone}; leeg: onbekend.", "Local time in {zone}; empty: unknown."},
+      {"consult", "Overleg vastleggen (protocol art. 13)", "Record the consultation (protocol art. 13)"},
+      {"consult_time", "Tijdstip van het overleg", "Time of the consultation"},
+      {"consulted_party", "Met welke partij", "With which party"},
+      {"every_party", "elke partij waarmee nog overlegd moet worden", "every party still to consult"},
+      {"participants", "Deelnemers", "Participants"},
+      {"agreed", "Afspraken", "What was agreed"},
+      {"identification", "Identificatie van de betrokkene (AVG art. 12(6))",
+       "Identifying the data subject (GDPR art. 12(6))"},
+      {"identification_step", "Wat gebeurde er", "What happened"},
+      {"identification_asked", "Bijkomende informatie gevraagd", "More information asked"},
+      {"identification_received", "Bijkomende informatie ontvangen", "More information received"},
+      {"identification_time", "Tijdstip", "Time"},
+      {"record", "Vastleggen", "Record"},
+      {"refuse", "Verzoek weigeren (AVG art. 12(5))", "Refuse the request (GDPR art. 12(5))"},
+      {"refusal_ground", "Grond", "Ground"},
+      {"refusal_reason", "Reden (wordt aan de betrokkene meegedeeld)", "Reason (told to the data subject)"},
+      {"identification_asked_at", "Informatie gevraagd", "Information asked"},
+      {"identification_received_at", "Informatie ontvangen", "Information received"},
+      {"review", "Nazien en verzenden", "Review and send"},
+      {"notification", "Kennisgeving", "Notice"},
+      {"mail_from", "Van", "From"},
+      {"mail_to", "Aan", "To"},
+      {"mail_cc", "Cc", "Cc"},
+      {"mail_subject", "Onderwerp", "Subject"},
+      {"attachments", "Bijlagen", "Attachments"},
+      {"send_now", "Nu verzenden", "Send now"},
+      {"matter", "Aangelegenheid", "Matter"},
+      {"event_time", "Tijdstip", "Time"},
+      {"staff_ref", "Referentie personeelslid", "Staff reference"},
+      {"matter_data-quality", "onjuiste of onvolledige gegevens (protocol art. 12)",
+       "wrong or incomplete data (protocol art. 12)"},
+      {"matter_law-change", "wijziging van de regelgeving (protocol art. 15)",
+       "change in the law (protocol art. 15)"},
+      {"matter_processor-change", "wijziging van verwerker (protocol art. 7.3)",
+       "change of processor (protocol art. 7.3)"},
+      {"matter_staff-departure", "vertrek van een personeelslid (protocol art. 9)",
+       "departure of a staff member (protocol art. 9)"},
+      {"matter_termination-art10", "beëindiging wegens inbreuk (protocol art. 10)",
+       "termination for breach (protocol art. 10)"},
+      {"matter_termination-art18", "opzegging (protocol art. 18)", "notice of termination (protocol art. 18)"},
+      {"preview", "Termijnen vooraf bekijken", "Preview the deadlines"},
+      {"preview_heading", "Deze termijnen zouden starten (niets werd bewaard)",
+       "These deadlines would start (nothing was stored)"},
+      {"report_matter", "Aangelegenheid melden", "Report a matter"},
+      {"staff_ref_hint", "Enkel bij het vertrek van een personeelslid: een referentie, nooit een naam.",
+       "Only for a staff member's departure: a reference, never a name."},
+      {"held_hint", "Deze kennisgeving wacht op uw nazicht: ze vertrekt pas als u ze verzendt.",
+       "This notice waits for your review: it goes out only when you send it."},
   };
   return kEntries;
 }
@@ -248,20 +341,57 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {" is not accepted", false, "err_file_type"},
       {"must not contain a path", true, "err_no_path"},
       {" is outside the supported years", false, "err_year"},
+      {" has open obligations: ", false, "err_open_obligations"},
+      {"must be none, risk or high", true, "err_risk_choice"},
+      {"before the awareness of the breach", true, "err_before_awareness"},
+      {"before the receipt of the request", true, "err_before_receipt"},
+      {"before the information was asked", true, "err_before_asked"},
+      {"give exactly one", true, "required"},
+      {"only for a staff departure", true, "err_only_departure"},
+      {" is not one; a request may be refused", false, "err_not_a_ground"},
   };
   for (const Pattern& p : kPatterns) {
     const size_t at = reason.find(p.text);
     if (at == std::string::npos || (p.prefix && at != 0)) continue;
     std::string text = label(lang, p.key);
+    const size_t from = at + std::string_view(p.text).size();
     // The number the reason gives ("longer than 4000 bytes", "between 0 and 100000000").
     if (const size_t slot = text.find("{n}"); slot != std::string::npos) {
-      const size_t from = at + std::string_view(p.text).size();
       const size_t to = reason.find_first_not_of("0123456789", from);
       text.replace(slot, 3, reason.substr(from, to == std::string::npos ? to : to - from));
+    }
+    // The names it lists ("has open obligations: obligations/3, obligations/4; fulfil ...").
+    if (const size_t slot = text.find("{list}"); slot != std::string::npos) {
+      const size_t to = reason.find(';', from);
+      text.replace(slot, 6, reason.substr(from, to == std::string::npos ? to : to - from));
     }
     return text;
   }
   return reason;
+}
+
+std::string refusal_key(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kNotFound:
+      return "refused_not_found";
+    case absl::StatusCode::kPermissionDenied:
+      return "refused_forbidden";
+    case absl::StatusCode::kUnauthenticated:
+      return "refused_unauthenticated";
+    case absl::StatusCode::kFailedPrecondition:
+      return "refused_precondition";
+    case absl::StatusCode::kInvalidArgument:
+      return "refused_invalid";
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kAborted:
+      return "refused_conflict";
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kDeadlineExceeded:
+      return "refused_unavailable";
+    default:
+      return "refused_internal";
+  }
 }
 
 std::string label(std::string_view lang, const std::string& key) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <absl/status/status.h>
+
 #include <map>
 #include <string>
 #include <string_view>
@@ -19,5 +21,10 @@ std::string label(std::string_view lang, const std::string& key);
 /// The reason a use case gave for refusing a field (what follows "FIELD: " in its
 /// INVALID_ARGUMENT message) in `lang`; the reason as given when there is no translation.
 std::string field_error(std::string_view lang, const std::string& reason);
+
+/// The label that says, in the user's language, what kind of refusal a status is (NOT_FOUND,
+/// PERMISSION_DENIED, FAILED_PRECONDITION ...): the console translates refusals by their kind;
+/// the API's messages stay as they are.
+std::string refusal_key(absl::StatusCode code);
 
 }  // namespace termijn::web

@@ -9,11 +9,13 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
 #include <kainjow/mustache.hpp>
 #include <map>
+#include <mutex>
 #include <set>
 #include <type_traits>
 #include <sstream>
@@ -164,6 +166,70 @@ std::string megabytes(int64_t bytes) {
   return out.str();
 }
 
+// The key of the form tokens from `file`: only its owner may read it, like every secret of the
+// configuration; surrounding white space is not part of the key.
+absl::StatusOr<std::string> load_form_key(const std::string& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    return absl::InvalidArgumentError("web.form_key_file: cannot read " + file);
+  }
+  if ((st.st_mode & 077) != 0) {
+    return absl::InvalidArgumentError("web.form_key_file: " + file +
+                                      " may be read by its group or others; chmod 600 it");
+  }
+  std::string key = read_file(file);
+  key.erase(0, key.find_first_not_of(" \t\r\n"));
+  key.erase(key.find_last_not_of(" \t\r\n") + 1);
+  if (key.size() < 32) {
+    return absl::InvalidArgumentError("web.form_key_file: " + file +
+                                      " must hold at least 32 characters (openssl rand -hex 32)");
+  }
+  return key;
+}
+
+// The certificate chain and key the console presents, replaced whole on reload.
+struct ServerIdentity {
+  X509* leaf = nullptr;
+  STACK_OF(X509)* chain = nullptr;  // the intermediates after the leaf
+  EVP_PKEY* key = nullptr;
+  ServerIdentity() = default;
+  ServerIdentity(const ServerIdentity&) = delete;
+  ServerIdentity& operator=(const ServerIdentity&) = delete;
+  ~ServerIdentity() {
+    X509_free(leaf);
+    sk_X509_pop_free(chain, X509_free);
+    EVP_PKEY_free(key);
+  }
+};
+
+// Reads a PEM certificate chain and its key; INVALID_ARGUMENT "FILE: reason" if they cannot be
+// read or do not belong together.
+absl::StatusOr<std::shared_ptr<const ServerIdentity>> load_identity(const std::string& cert_file,
+                                                                    const std::string& key_file) {
+  auto id = std::make_shared<ServerIdentity>();
+  const std::string certs = read_file(cert_file);
+  BIO* bio = BIO_new_mem_buf(certs.data(), static_cast<int>(certs.size()));
+  id->leaf = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  id->chain = sk_X509_new_null();
+  while (X509* next = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    sk_X509_push(id->chain, next);
+  }
+  BIO_free(bio);
+  if (id->leaf == nullptr) {
+    return absl::InvalidArgumentError(cert_file + ": no PEM certificate");
+  }
+  const std::string key = read_file(key_file);
+  bio = BIO_new_mem_buf(key.data(), static_cast<int>(key.size()));
+  id->key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (id->key == nullptr) return absl::InvalidArgumentError(key_file + ": no PEM private key");
+  if (X509_check_private_key(id->leaf, id->key) != 1) {
+    return absl::InvalidArgumentError(key_file + ": not the key of the certificate in " +
+                                      cert_file);
+  }
+  return std::shared_ptr<const ServerIdentity>(std::move(id));
+}
+
 /// Who is asking, in which language and time zone, with the token its forms carry.
 struct Caller {
   api::Principal principal;
@@ -187,6 +253,23 @@ struct WebConsole::Impl {
   std::map<std::string, std::string> assets;
   std::string csrf_secret;
   std::unique_ptr<httplib::SSLServer> server;
+  mutable std::mutex identity_mutex;  // guards identity only
+  std::shared_ptr<const ServerIdentity> identity;
+
+  std::shared_ptr<const ServerIdentity> current_identity() const {
+    std::lock_guard lock(identity_mutex);
+    return identity;
+  }
+
+  // OpenSSL's certificate callback: each handshake presents the identity loaded last.
+  static int present_identity(SSL* ssl, void* arg) {
+    const auto id = static_cast<const Impl*>(arg)->current_identity();
+    if (!id) return 0;
+    return SSL_use_certificate(ssl, id->leaf) == 1 && SSL_use_PrivateKey(ssl, id->key) == 1 &&
+                   SSL_set1_chain(ssl, id->chain) == 1
+               ? 1
+               : 0;
+  }
 
   // ---- security ----
 
@@ -244,6 +327,7 @@ struct WebConsole::Impl {
     d.set("party_name", c.party_name);
     d.set("csrf", c.csrf_token);
     d.set("back", c.path);
+    d.set("time_hint", replace(label(c.lang, "time_hint"), "{zone}", c.zone->name()));
     return d;
   }
 
@@ -264,16 +348,32 @@ struct WebConsole::Impl {
     res.set_content(html, "text/html; charset=utf-8");
   }
 
-  void send_error(httplib::Response& res, const Caller& c, const absl::Status& s) const {
+  // A refusal that concerns no field: its kind in the user's language (`key`: a label that says
+  // more), the API's own message as detail.
+  void send_error(httplib::Response& res, const Caller& c, const absl::Status& s,
+                  const std::string& key = "") const {
     mu::data d = base_data(c);
     const int status = http_status(s);
     const std::string heading = label(c.lang, status == 404   ? "not_found"
                                               : status == 403 ? "forbidden"
+                                              : status == 409 ? "conflict"
+                                              : status == 503 ? "unavailable"
                                                               : "error");
     d.set("heading", heading);
+    d.set("message", label(c.lang, key.empty() ? refusal_key(s.code()) : key));
     // Internal errors are logged with detail by the layer that caught them; the page says less.
-    d.set("message", status == 500 ? "internal error" : std::string(s.message()));
+    if (status != 500 && key.empty()) d.set("detail", std::string(s.message()));
     send_page(res, status, render("error", heading, c, d));
+  }
+
+  // A refusal shown at a form: the use case's reason in the user's language; a refusal by state
+  // (FAILED_PRECONDITION) the console cannot translate says its kind, then the reason.
+  static std::string form_refusal(const Caller& c, const absl::Status& s, const std::string& why) {
+    const std::string text = field_error(c.lang, why);
+    if (text != why || c.lang == "en" || s.code() != absl::StatusCode::kFailedPrecondition) {
+      return text;
+    }
+    return label(c.lang, refusal_key(s.code())) + " (" + why + ")";
   }
 
   // ---- formatting ----
@@ -349,11 +449,24 @@ struct WebConsole::Impl {
     d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
     if (!o.evidence.empty()) d.set("evidence", o.evidence);
     d.set("explanation", o.explanation);
-    const bool incident = o.incident_id != 0;
-    const std::string id = std::to_string(incident ? o.incident_id : o.request_id);
-    d.set("subject_href", std::string(incident ? "/incidents/" : "/requests/") + id);
-    d.set("subject_label", label(c.lang, incident ? "incident" : "request") + " " + id);
+    d.set("subject_href", subject_page(o));
+    d.set("subject_label", subject_label(c, o));
     return d;
+  }
+
+  // The record an obligation belongs to: an incident, a request or a protocol matter.
+  static std::pair<std::string, int64_t> subject_of(const domain::Obligation& o) {
+    if (o.incident_id) return {"incident", o.incident_id};
+    if (o.request_id) return {"request", o.request_id};
+    return {"matter", o.matter_id};
+  }
+  static std::string subject_page(const domain::Obligation& o) {
+    const auto [kind, id] = subject_of(o);
+    return "/" + kind + "s/" + std::to_string(id);
+  }
+  static std::string subject_label(const Caller& c, const domain::Obligation& o) {
+    const auto [kind, id] = subject_of(o);
+    return label(c.lang, kind) + " " + std::to_string(id);
   }
 
   // ---- pages ----
@@ -365,7 +478,7 @@ struct WebConsole::Impl {
     mu::data d = base_data(c);
     mu::list rows;
     if (!scope.ok()) {
-      d.set("error", std::string(scope.status().message()));
+      d.set("error", label(c.lang, refusal_key(scope.status().code())));
     } else {
       app::ObligationQuery q;
       q.include_closed = !open_only;
@@ -456,6 +569,10 @@ struct WebConsole::Impl {
         item.set("sent", when(c, n.notification.sent_time));
         item.set("acked", n.notification.ack_time.has_value());
         item.set("ack", when(c, n.notification.ack_time) + " (" + n.notification.ack_by + ")");
+        item.set("can_review",
+                 (n.notification.state == domain::NotificationState::kHeld ||
+                  n.notification.state == domain::NotificationState::kFailed) &&
+                     api::policy::may_close(c.principal, n.obligation.owner_party).ok());
         item.set("can_ack",
                  n.notification.state == domain::NotificationState::kSent &&
                      api::policy::may_acknowledge(c.principal, n.obligation.recipient_party).ok());
@@ -499,8 +616,8 @@ struct WebConsole::Impl {
                      const std::map<std::string, std::string>& errors = {}, int status = 200) {
     const int64_t id = std::stoll(req.matches[1]);
     const std::string name = "incidents/" + std::to_string(id);
-    const auto view =
-        api::policy::view_of(c.principal, uc.queries.parties_of("incidents", id), name);
+    const auto parties = uc.queries.parties_of("incidents", id);
+    const auto view = api::policy::view_of(c.principal, parties, name);
     if (!view.ok()) return send_error(res, c, view.status());
     auto record = uc.queries.incident(id);
     if (!record.ok()) return send_error(res, c, record.status());
@@ -533,6 +650,8 @@ struct WebConsole::Impl {
     record_sections(c, d, name, *view, r.obligations);
     closing_form(req, c, d, name, i.party, i.close_time.has_value(), errors);
     assessment_form(req, c, d, i, errors);
+    facts_form(req, c, d, i);
+    consultation_form(req, c, d, i, r.obligations, *parties);
     send_page(res, status, render("record", heading, c, d));
   }
 
@@ -566,6 +685,14 @@ struct WebConsole::Impl {
                            label(c.lang, "month_" + std::to_string(q.extension_months)) + ", " +
                                when(c, q.extend_time) + ": " + q.extension_reason));
     }
+    if (q.identification_asked_time) {
+      facts.push_back(
+          fact(label(c.lang, "identification_asked_at"), when(c, q.identification_asked_time)));
+    }
+    if (q.identification_time) {
+      facts.push_back(
+          fact(label(c.lang, "identification_received_at"), when(c, q.identification_time)));
+    }
     if (q.close_time)
       facts.push_back(
           fact(label(c.lang, "closed"), when(c, q.close_time) + " " + q.closing_summary));
@@ -578,7 +705,36 @@ struct WebConsole::Impl {
     record_sections(c, d, name, *view, r.obligations);
     closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
     extension_form(req, c, d, q);
+    answer_forms(req, c, d, q, r.obligations);
     send_page(res, status, render("record", heading, c, d));
+  }
+
+  // A protocol matter (art. 7.3, 9, 10, 12, 15, 18): its facts, obligations, notices and history,
+  // read only (as GetMatter; `termijn matter report` records one).
+  void matter_page(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const std::string name = "matters/" + std::to_string(id);
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("matters", id), name);
+    if (!view.ok()) return send_error(res, c, view.status());
+    auto record = uc.queries.matter(id);
+    if (!record.ok()) return send_error(res, c, record.status());
+    const app::MatterRecord r = app::as_viewed(std::move(*record), *view, c.principal.party);
+    const domain::Matter& m = r.matter;
+    mu::data d = base_data(c);
+    const std::string kind = label(c.lang, "matter_" + std::string(domain::name_of(m.kind)));
+    const std::string heading = label(c.lang, "matter") + " " + std::to_string(id) + ": " + kind;
+    d.set("heading", heading);
+    mu::list facts;
+    auto owner = uc.directory.find(m.party, "party");
+    facts.push_back(fact(label(c.lang, "party"), owner.ok() ? (*owner)->name : m.party));
+    facts.push_back(fact(label(c.lang, "kind"), kind));
+    facts.push_back(fact(label(c.lang, "event_time"), when(c, m.event_time)));
+    facts.push_back(fact(label(c.lang, "summary"), m.summary));
+    if (!m.staff_ref.empty()) facts.push_back(fact(label(c.lang, "staff_ref"), m.staff_ref));
+    facts.push_back(fact(label(c.lang, "reported_by"), m.reported_by));
+    d.set("facts", facts);
+    record_sections(c, d, name, *view, r.obligations);
+    send_page(res, 200, render("record", heading, c, d));
   }
 
   // The form that closes a record, for its owner's DPO while it is open.
@@ -664,7 +820,8 @@ struct WebConsole::Impl {
         return send_error(res, c, extended.status());
       }
       const auto [name, why] = split_field_error(std::string(extended.status().message()));
-      errors[name == "months" || name == "reason" ? name : "extend"] = field_error(c.lang, why);
+      errors[name == "months" || name == "reason" ? name : "extend"] =
+          form_refusal(c, extended.status(), why);
     }
     request_page(req, res, c, errors, 422);
   }
@@ -689,6 +846,297 @@ struct WebConsole::Impl {
       months.push_back(item);
     }
     d.set("extend_months", months);
+  }
+
+  // The facts of an open incident its owner's DPO may change through UpdateIncident (the
+  // assessment has its own form), prefilled with what is known, or with what was refused. The
+  // awareness time is not among them: the deadlines count from it.
+  void facts_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                  const domain::Incident& i) const {
+    using domain::DataCategory, domain::SubjectGroup;
+    d.set("can_edit", !i.close_time && api::policy::may_change(c.principal, i.party).ok());
+    d.set("edit_action", "/incidents/" + std::to_string(i.id) + "/update");
+    const bool refused = req.method == "POST" && req.path.ends_with("/update");
+    mu::data form = *d.get("form");
+    form.set("description", refused ? field(req, "description") : i.description);
+    form.set("occurred_time", refused ? field(req, "occurred_time")
+                              : i.occurred_time ? c.zone->format(*i.occurred_time, "%Y-%m-%dT%H:%M")
+                                                : std::string());
+    form.set("external_ref", refused ? field(req, "external_ref") : i.ticket_ref);
+    d.set("form", form);
+    d.set("occurred_hint", replace(label(c.lang, "occurred_hint"), "{zone}", c.zone->name()));
+    std::vector<std::string> categories, groups;
+    for (auto v : i.categories) categories.emplace_back(domain::name_of(v));
+    for (auto v : i.subject_groups) groups.emplace_back(domain::name_of(v));
+    d.set("edit_categories",
+          choices(c,
+                  std::vector{DataCategory::kIdentification, DataCategory::kContact,
+                              DataCategory::kFinancial, DataCategory::kPlanning,
+                              DataCategory::kMedical, DataCategory::kCriminal},
+                  "cat_", refused ? fields(req, "categories") : categories));
+    d.set("edit_groups", choices(c,
+                                 std::vector{SubjectGroup::kStaff, SubjectGroup::kClients,
+                                             SubjectGroup::kRepresentatives},
+                                 "grp_", refused ? fields(req, "subject_groups") : groups));
+  }
+
+  // Changes the facts through UpdateIncident: the five fields of the form in one mask (what did
+  // not change is not written). A refusal is shown at its field; nothing changes then.
+  void update_facts(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    if (!changeable(res, c, "incidents", id)) return;
+    app::IncidentChange change;
+    change.paths = {"description", "occurred_time", "categories", "subject_groups", "ticket_ref"};
+    change.description = field(req, "description");
+    change.occurred_time = field(req, "occurred_time");
+    change.ticket_ref = field(req, "external_ref");
+    std::map<std::string, std::string> errors;
+    for (const std::string& v : fields(req, "categories")) {
+      if (auto cat = domain::parse_name<domain::DataCategory>(v)) {
+        change.categories.push_back(*cat);
+      } else {
+        errors["categories"] = label(c.lang, "refused_invalid");
+      }
+    }
+    for (const std::string& v : fields(req, "subject_groups")) {
+      if (auto g = domain::parse_name<domain::SubjectGroup>(v)) {
+        change.subject_groups.push_back(*g);
+      } else {
+        errors["subject_groups"] = label(c.lang, "refused_invalid");
+      }
+    }
+    if (errors.empty()) {
+      const auto updated =
+          uc.update_incident.run({c.principal.name, c.principal.party}, id, change);
+      if (updated.ok()) return res.set_redirect("/incidents/" + std::to_string(id), 303);
+      if (updated.status().code() != absl::StatusCode::kInvalidArgument &&
+          updated.status().code() != absl::StatusCode::kAlreadyExists) {
+        return send_error(res, c, updated.status());
+      }
+      const auto [name, why] = split_field_error(std::string(updated.status().message()));
+      errors[name.empty() ? "edit" : name] = field_error(c.lang, why);
+    }
+    incident_page(req, res, c, errors, 422);
+  }
+
+  // The joint consultation of protocol art. 13, for the DPO of either party while one is open
+  // between them (policy::may_consult, as for the gRPC API).
+  void consultation_form(const httplib::Request& req, const Caller& c, mu::data& d,
+                         const domain::Incident& i,
+                         const std::vector<domain::Obligation>& obligations,
+                         const app::RecordParties& parties) const {
+    const bool open = std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
+      return o.rule == "protocol.breach_consultation" &&
+             o.state == domain::ObligationState::kOpen;
+    });
+    d.set("can_consult",
+          open && !i.close_time && api::policy::may_consult(c.principal, parties).ok());
+    d.set("consult_action", "/incidents/" + std::to_string(i.id) + "/consult");
+    mu::data form = *d.get("form");
+    for (const char* k : {"consult_time", "participants", "agreed"}) form.set(k, field(req, k));
+    d.set("form", form);
+    mu::list others;
+    for (const domain::Party& p : uc.directory.parties()) {
+      if (p.id == c.principal.party) continue;
+      mu::data item;
+      item.set("id", p.id);
+      item.set("name", p.name);
+      item.set("selected", field(req, "party") == p.id);
+      others.push_back(item);
+    }
+    d.set("consult_parties", others);
+  }
+
+  void consult(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto parties = uc.queries.parties_of("incidents", id);
+    const auto view =
+        api::policy::view_of(c.principal, parties, "incidents/" + std::to_string(id));
+    if (!view.ok()) return send_error(res, c, view.status());
+    if (auto s = api::policy::may_consult(c.principal, *parties); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    const auto consulted = uc.record_consultation.run(
+        {c.principal.name, c.principal.party}, id,
+        {field(req, "consult_time"), field(req, "party"), field(req, "participants"),
+         field(req, "agreed")});
+    if (consulted.ok()) return res.set_redirect("/incidents/" + std::to_string(id), 303);
+    const absl::Status& s = consulted.status();
+    if (s.code() != absl::StatusCode::kInvalidArgument &&
+        s.code() != absl::StatusCode::kFailedPrecondition) {
+      return send_error(res, c, s);
+    }
+    const auto [name, why] = split_field_error(std::string(s.message()));
+    const bool known = name == "consult_time" || name == "participants" || name == "agreed";
+    incident_page(req, res, c, {{known ? name : "consult", form_refusal(c, s, why)}}, 422);
+  }
+
+  // What a request's owner's DPO does while its answer is open: record the identification of
+  // the subject (GDPR art. 12(6)) and refuse to act (art. 12(5)); prefilled with what was
+  // refused.
+  void answer_forms(const httplib::Request& req, const Caller& c, mu::data& d,
+                    const domain::Request& q,
+                    const std::vector<domain::Obligation>& obligations) const {
+    const bool answer_open =
+        std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
+          return o.rule == "gdpr.art12_response" && o.state == domain::ObligationState::kOpen;
+        });
+    const bool may = answer_open && !q.close_time &&
+                     api::policy::may_change(c.principal, q.party).ok();
+    const std::string base = "/requests/" + std::to_string(q.id);
+    d.set("can_identify", may && !q.identification_time);
+    d.set("identify_action", base + "/identification");
+    d.set("can_refuse", may);
+    d.set("refuse_action", base + "/refuse");
+    mu::data form = *d.get("form");
+    form.set("identification_time", field(req, "identification_time"));
+    form.set("refusal_reason", field(req, "refusal_reason"));
+    d.set("form", form);
+    // The next step: asking, or (once asked) receiving.
+    const std::string step =
+        req.path.ends_with("/identification") ? field(req, "step")
+                             : (q.identification_asked_time ? "received" : "asked");
+    mu::list steps;
+    for (const std::string s : {"asked", "received"}) {
+      mu::data item;
+      item.set("value", s);
+      item.set("label", label(c.lang, "identification_" + s));
+      item.set("checked", s == step);
+      steps.push_back(item);
+    }
+    d.set("identification_steps", steps);
+    mu::list grounds;
+    if (const domain::Rule* rule = domain::find_rule("gdpr.art12_response")) {
+      for (const auto& g : rule->refusal_grounds) {
+        mu::data item;
+        item.set("value", std::string(g.code));
+        item.set("label", label(c.lang, "refusal_" + std::string(g.code)));
+        item.set("checked", field(req, "refusal_ground") == g.code);
+        grounds.push_back(item);
+      }
+    }
+    d.set("refusal_grounds", grounds);
+  }
+
+  void identify(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    if (!changeable(res, c, "requests", id)) return;
+    const std::string step = field(req, "step");
+    std::string time = field(req, "identification_time");
+    if (time.empty()) time = domain::format_rfc3339(clock.now(), *c.zone);  // as the hint says
+    std::map<std::string, std::string> errors;
+    if (step != "asked" && step != "received") errors["step"] = label(c.lang, "required");
+    if (errors.empty()) {
+      const auto recorded =
+          uc.record_identification.run({c.principal.name, c.principal.party}, id,
+                                       step == "asked" ? time : "", step == "received" ? time : "");
+      if (recorded.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
+      const absl::Status& s = recorded.status();
+      if (s.code() != absl::StatusCode::kInvalidArgument &&
+          s.code() != absl::StatusCode::kFailedPrecondition) {
+        return send_error(res, c, s);
+      }
+      const auto [name, why] = split_field_error(std::string(s.message()));
+      const bool at_time = s.code() == absl::StatusCode::kInvalidArgument &&
+                           (name == "asked_time" || name == "received_time");
+      errors[at_time ? "identification_time" : "identification"] = form_refusal(c, s, why);
+    }
+    request_page(req, res, c, errors, 422);
+  }
+
+  void refuse(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    if (!changeable(res, c, "requests", id)) return;
+    const auto refused = uc.refuse_request.run({c.principal.name, c.principal.party}, id,
+                                               field(req, "refusal_ground"),
+                                               field(req, "refusal_reason"));
+    if (refused.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
+    const absl::Status& s = refused.status();
+    if (s.code() != absl::StatusCode::kInvalidArgument &&
+        s.code() != absl::StatusCode::kFailedPrecondition) {
+      return send_error(res, c, s);
+    }
+    const auto [name, why] = split_field_error(std::string(s.message()));
+    const std::string at = name == "ground" ? "refusal_ground"
+                           : name == "reason" ? "refusal_reason"
+                                              : "refusal";
+    request_page(req, res, c, {{at, form_refusal(c, s, why)}}, 422);
+  }
+
+  // ---- notices ----
+
+  // A notice as its reader may see it (policy::view_of, as GetNotification), or the refusal
+  // sent.
+  std::optional<app::NotificationRecord> readable_notice(httplib::Response& res, const Caller& c,
+                                                         int64_t id) const {
+    const auto view = api::policy::view_of(c.principal, uc.queries.parties_of("notifications", id),
+                                           "notifications/" + std::to_string(id));
+    if (!view.ok()) {
+      send_error(res, c, view.status());
+      return std::nullopt;
+    }
+    auto record = uc.notifications.get(id);
+    if (!record.ok()) {
+      send_error(res, c, record.status());
+      return std::nullopt;
+    }
+    return app::as_viewed(std::move(*record), *view, c.principal.party);
+  }
+
+  // The review of a notice: the mail as it would go out now (as `termijn notification show`),
+  // and, while it is held or failed, the button that sends it, for the owner's DPO.
+  void notice_page(const Caller& c, httplib::Response& res, int64_t id,
+                   const std::string& form_error, int status) {
+    const auto record = readable_notice(res, c, id);
+    if (!record) return;
+    const domain::Notification& n = record->notification;
+    mu::data d = base_data(c);
+    d.set("id", std::to_string(id));
+    d.set("recipient", recipient(c, record->obligation));
+    d.set("state", label(c.lang, "notice_" + std::string(domain::name_of(n.state))));
+    const auto& o = record->obligation;
+    d.set("subject_href", subject_page(o));
+    d.set("subject_label", subject_label(c, o));
+    const bool sendable = n.state == domain::NotificationState::kHeld ||
+                          n.state == domain::NotificationState::kFailed;
+    d.set("held", n.state == domain::NotificationState::kHeld);
+    d.set("can_send", sendable && api::policy::may_close(c.principal, o.owner_party).ok());
+    if (!form_error.empty()) d.set("form_error", form_error);
+    const auto mail = uc.composer.compose(n);
+    if (!mail.ok()) return send_error(res, c, mail.status());
+    const auto addresses = [](const std::vector<notify::MailAddress>& list) {
+      std::string out;
+      for (const auto& a : list) out += (out.empty() ? "" : ", ") + a.email;
+      return out;
+    };
+    d.set("mail_from", mail->from.email);
+    d.set("mail_to", addresses(mail->to));
+    d.set("mail_cc", addresses(mail->cc));
+    d.set("mail_subject", mail->subject);
+    d.set("mail_body", mail->text_body);
+    std::string files;
+    for (const auto& a : mail->attachments) files += (files.empty() ? "" : ", ") + a.file_name;
+    d.set("attachments", files);
+    send_page(res, status,
+              render("notification", label(c.lang, "notification") + " " + std::to_string(id), c,
+                     d));
+  }
+
+  // Sends a held (or failed) notice now: the owner's DPO, as SendNotification.
+  void send_notice(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    const int64_t id = std::stoll(req.matches[1]);
+    const auto record = readable_notice(res, c, id);
+    if (!record) return;
+    if (auto s = api::policy::may_close(c.principal, record->obligation.owner_party); !s.ok()) {
+      return send_error(res, c, s);
+    }
+    const auto sent = uc.notifications.release({c.principal.name, c.principal.party}, id);
+    if (sent.ok()) return res.set_redirect(subject_page(record->obligation), 303);
+    if (sent.status().code() != absl::StatusCode::kFailedPrecondition) {
+      return send_error(res, c, sent.status());
+    }
+    notice_page(c, res, id, form_refusal(c, sent.status(), std::string(sent.status().message())),
+                422);
   }
 
   // ---- registers ----
@@ -933,7 +1381,7 @@ struct WebConsole::Impl {
       return send_error(res, c, closed);
     }
     const auto [name, reason] = split_field_error(std::string(closed.message()));
-    const std::map<std::string, std::string> errors{{"summary", field_error(c.lang, reason)}};
+    const std::map<std::string, std::string> errors{{"summary", form_refusal(c, closed, reason)}};
     if (collection == "incidents") return incident_page(req, res, c, errors, 422);
     request_page(req, res, c, errors, 422);
   }
@@ -946,7 +1394,9 @@ struct WebConsole::Impl {
     auto record = uc.queries.request(id, true);
     if (!record.ok()) return send_error(res, c, record.status());
     const auto r = app::as_viewed(std::move(*record), *view, c.principal.party);
-    if (!r.request.copy) return send_error(res, c, absl::NotFoundError("this request has no copy"));
+    if (!r.request.copy) {
+      return send_error(res, c, absl::NotFoundError("this request has no copy"), "refused_no_copy");
+    }
     // Always a download, never rendered in the console's origin.
     res.set_header("Content-Disposition",
                    "attachment; filename=\"request-" + std::to_string(id) + "-copy\"");
@@ -1010,12 +1460,7 @@ struct WebConsole::Impl {
       closed = fulfil ? uc.close_obligation.fulfil(actor, id, text)
                       : uc.close_obligation.waive(actor, id, text, ground);
     }
-    if (closed.ok()) {
-      res.set_redirect(closed->incident_id ? "/incidents/" + std::to_string(closed->incident_id)
-                                           : "/requests/" + std::to_string(closed->request_id),
-                       303);
-      return;
-    }
+    if (closed.ok()) return res.set_redirect(subject_page(*closed), 303);
     if (closed.status().code() != absl::StatusCode::kInvalidArgument) {
       return send_error(res, c, closed.status());
     }
@@ -1037,10 +1482,7 @@ struct WebConsole::Impl {
     }
     auto acked = uc.notifications.acknowledge({c.principal.name, c.principal.party}, id);
     if (!acked.ok()) return send_error(res, c, acked.status());
-    const auto& o = record->obligation;
-    res.set_redirect(o.incident_id ? "/incidents/" + std::to_string(o.incident_id)
-                                   : "/requests/" + std::to_string(o.request_id),
-                     303);
+    res.set_redirect(subject_page(record->obligation), 303);
   }
 
   template <typename Enum>
@@ -1073,7 +1515,6 @@ struct WebConsole::Impl {
     d.set("errors", errs);
     d.set("has_errors", !errors.empty());
     if (errors.count("")) d.set("general_error", errors.at(""));
-    d.set("time_hint", replace(label(c.lang, "time_hint"), "{zone}", c.zone->name()));
     return d;
   }
 
@@ -1104,7 +1545,8 @@ struct WebConsole::Impl {
   }
 
   void incident_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
-                     const std::map<std::string, std::string>& errors, int status) {
+                     const std::map<std::string, std::string>& errors, int status,
+                     const mu::list& preview = {}) {
     using domain::DataCategory, domain::SubjectGroup, domain::Risk;
     mu::data d = form_data(req, c, errors,
                            {"title", "aware_time", "description", "subject_count", "external_ref"});
@@ -1119,11 +1561,39 @@ struct WebConsole::Impl {
                             "grp_", fields(req, "subject_groups")));
     d.set("risks", choices(c, std::vector{Risk::kUnknown, Risk::kNone, Risk::kRisk, Risk::kHigh},
                            "risk_", {field(req, "risk")}));
+    set_preview(d, preview);
     send_page(res, status, render("incident_form", label(c.lang, "report_incident"), c, d));
+  }
+
+  static void set_preview(mu::data& d, const mu::list& preview) {
+    d.set("has_preview", !preview.empty());
+    d.set("preview", preview);
+  }
+
+  // The deadlines an event of `trigger` at `time` would start for the caller's party, as
+  // PreviewObligations; nothing is stored. False, with the refusal at `time_field` in `errors`,
+  // when the time is refused.
+  bool previewed(const Caller& c, domain::Trigger trigger, const std::string& time,
+                 std::optional<domain::RequestKind> kind, const std::string& time_field,
+                 std::map<std::string, std::string>& errors, mu::list& rows) const {
+    const auto planned = uc.preview.run(trigger, c.principal.party, time, kind);
+    if (!planned.ok()) {
+      const auto [name, why] = split_field_error(std::string(planned.status().message()));
+      errors[time_field] = field_error(c.lang, why);
+      return false;
+    }
+    for (const auto& o : *planned) rows.push_back(obligation_data(c, o));
+    return true;
   }
 
   void report_incident(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     std::map<std::string, std::string> errors;
+    if (field(req, "preview") == "1") {
+      mu::list rows;
+      const bool ok = previewed(c, domain::Trigger::kIncident, field(req, "aware_time"),
+                                std::nullopt, "aware_time", errors, rows);
+      return incident_form(req, res, c, errors, ok ? 200 : 422, rows);
+    }
     app::ReportIncidentInput in;
     in.party = c.principal.party;
     in.title = field(req, "title");
@@ -1152,7 +1622,8 @@ struct WebConsole::Impl {
   }
 
   void request_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
-                    const std::map<std::string, std::string>& errors, int status) {
+                    const std::map<std::string, std::string>& errors, int status,
+                    const mu::list& preview = {}) {
     using K = domain::RequestKind;
     mu::data d = form_data(req, c, errors, {"receive_time", "summary", "external_ref"});
     d.set("copy_hint",
@@ -1162,11 +1633,19 @@ struct WebConsole::Impl {
                                        K::kPortability, K::kObjection, K::kAutomatedDecision,
                                        K::kAuthorityMessage},
                            "kind_", {field(req, "kind")}));
+    set_preview(d, preview);
     send_page(res, status, render("request_form", label(c.lang, "log_request"), c, d));
   }
 
   void log_request(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     std::map<std::string, std::string> errors;
+    if (field(req, "preview") == "1") {
+      mu::list rows;
+      const bool ok = previewed(c, domain::Trigger::kRequest, field(req, "receive_time"),
+                                domain::parse_name<domain::RequestKind>(field(req, "kind")),
+                                "receive_time", errors, rows);
+      return request_form(req, res, c, errors, ok ? 200 : 422, rows);
+    }
     app::LogRequestInput in;
     in.party = c.principal.party;
     in.kind = domain::parse_name<domain::RequestKind>(field(req, "kind"));
@@ -1191,6 +1670,37 @@ struct WebConsole::Impl {
       return "/requests/" + std::to_string(record->request.id);
     });
     if (!done) request_form(req, res, c, errors, 422);
+  }
+
+  void matter_form(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                   const std::map<std::string, std::string>& errors, int status) {
+    using K = domain::MatterKind;
+    mu::data d = form_data(req, c, errors, {"event_time", "summary", "staff_ref"});
+    d.set("kinds", choices(c,
+                           std::vector{K::kDataQuality, K::kLawChange, K::kProcessorChange,
+                                       K::kStaffDeparture, K::kTerminationArt10,
+                                       K::kTerminationArt18},
+                           "matter_", {field(req, "kind")}));
+    send_page(res, status, render("matter_form", label(c.lang, "report_matter"), c, d));
+  }
+
+  // Records a protocol matter through ReportMatter, for the caller's own party.
+  void report_matter(const httplib::Request& req, httplib::Response& res, const Caller& c) {
+    std::map<std::string, std::string> errors;
+    app::ReportMatterInput in;
+    in.party = c.principal.party;
+    const auto kind = domain::parse_name<domain::MatterKind>(field(req, "kind"));
+    if (!kind) errors["kind"] = label(c.lang, "required");
+    in.kind = kind.value_or(domain::MatterKind::kDataQuality);
+    in.event_time = field(req, "event_time");
+    in.summary = field(req, "summary");
+    in.staff_ref = field(req, "staff_ref");
+    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+      auto record = uc.report_matter.run({c.principal.name, c.principal.party}, in);
+      if (!record.ok()) return record.status();
+      return "/matters/" + std::to_string(record->matter.id);
+    });
+    if (!done) matter_form(req, res, c, errors, 422);
   }
 
   void compliance(httplib::Response& res, const Caller& c) {
@@ -1283,7 +1793,8 @@ struct WebConsole::Impl {
       if (!principal.ok()) {
         spdlog::info("web: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
                      std::string(principal.status().message()));
-        return send_error(res, c, absl::PermissionDeniedError(principal.status().message()));
+        return send_error(res, c, absl::PermissionDeniedError(principal.status().message()),
+                          "refused_unauthenticated");
       }
       c.principal = *principal;
       std::string locale = first.locale;
@@ -1306,7 +1817,8 @@ struct WebConsole::Impl {
                      req.path, c.principal.name);
         return send_error(res, c,
                           absl::PermissionDeniedError("the form is out of date or came from "
-                                                      "another site: reload the page and retry"));
+                                                      "another site: reload the page and retry"),
+                          "refused_form_token");
       }
       try {
         handler(req, res, c);
@@ -1326,6 +1838,8 @@ struct WebConsole::Impl {
           guarded([this](auto& req, auto& res, auto& c) { incident_page(req, res, c); }, false));
     s.Get(R"(/requests/(\d{1,18}))",
           guarded([this](auto& req, auto& res, auto& c) { request_page(req, res, c); }, false));
+    s.Get(R"(/matters/(\d{1,18}))",
+          guarded([this](auto& req, auto& res, auto& c) { matter_page(req, res, c); }, false));
     s.Get(R"(/requests/(\d{1,18})/copy)",
           guarded([this](auto& req, auto& res, auto& c) { request_copy(req, res, c); }, false));
     s.Get(R"(/obligations/(\d{1,18}))", guarded(
@@ -1350,6 +1864,22 @@ struct WebConsole::Impl {
     }
     s.Post(R"(/requests/(\d{1,18})/extend)",
            guarded([this](auto& req, auto& res, auto& c) { extend_request(req, res, c); }, true));
+    s.Post(R"(/incidents/(\d{1,18})/update)",
+           guarded([this](auto& req, auto& res, auto& c) { update_facts(req, res, c); }, true));
+    s.Post(R"(/incidents/(\d{1,18})/consult)",
+           guarded([this](auto& req, auto& res, auto& c) { consult(req, res, c); }, true));
+    s.Post(R"(/requests/(\d{1,18})/identification)",
+           guarded([this](auto& req, auto& res, auto& c) { identify(req, res, c); }, true));
+    s.Post(R"(/requests/(\d{1,18})/refuse)",
+           guarded([this](auto& req, auto& res, auto& c) { refuse(req, res, c); }, true));
+    s.Get(R"(/notifications/(\d{1,18}))", guarded(
+                                              [this](auto& req, auto& res, auto& c) {
+                                                notice_page(c, res, std::stoll(req.matches[1]),
+                                                            "", 200);
+                                              },
+                                              false));
+    s.Post(R"(/notifications/(\d{1,18})/send)",
+           guarded([this](auto& req, auto& res, auto& c) { send_notice(req, res, c); }, true));
     s.Get("/registers/incidents", guarded(
                                       [this](auto& req, auto& res, auto& c) {
                                         register_table<v1::IncidentRegisterEntry>(
@@ -1392,6 +1922,11 @@ struct WebConsole::Impl {
                   false));
     s.Post("/requests",
            guarded([this](auto& req, auto& res, auto& c) { log_request(req, res, c); }, true));
+    s.Get("/matters/new",
+          guarded([this](auto& req, auto& res, auto& c) { matter_form(req, res, c, {}, 200); },
+                  false));
+    s.Post("/matters",
+           guarded([this](auto& req, auto& res, auto& c) { report_matter(req, res, c); }, true));
     s.Get("/compliance", guarded([this](auto&, auto& res, auto& c) { compliance(res, c); }, false));
     // The language is a preference, not a change of records: a link switches it.
     s.Get("/lang", guarded(
@@ -1409,6 +1944,22 @@ struct WebConsole::Impl {
                          res.set_redirect(back, 303);
                        },
                        false));
+    // What no route answers (an unknown page: 404; a request cpp-httplib refused: 400, 413 ...)
+    // is a page like the others, in the caller's language.
+    s.set_error_handler(httplib::Server::HandlerWithResponse(
+        [page = guarded(
+             [this](auto& req, auto& res, auto& c) {
+               const int code = res.status;
+               send_error(res, c,
+                          code == 404 ? absl::NotFoundError("no page " + req.path)
+                                      : absl::InvalidArgumentError("HTTP " + std::to_string(code)));
+               res.status = code;
+             },
+             false)](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          page(req, res);
+          return httplib::Server::HandlerResponse::Handled;
+        }));
     for (const auto& [name, type] : {std::pair{"console.css", "text/css; charset=utf-8"},
                                      {"console.js", "text/javascript; charset=utf-8"}}) {
       s.Get(std::string("/static/") + name,
@@ -1431,7 +1982,9 @@ absl::StatusOr<int> WebConsole::start() {
   Impl& w = *impl_;
   for (const char* name : {"layout.mustache", "dashboard.mustache", "record.mustache",
                            "obligation.mustache", "incident_form.mustache", "request_form.mustache",
-                           "compliance.mustache", "register.mustache", "error.mustache", "console.css", "console.js"}) {
+                           "compliance.mustache", "register.mustache", "error.mustache", "notification.mustache",
+                           "matter_form.mustache",
+                           "console.css", "console.js"}) {
     std::string text = read_file(w.settings.assets_dir + "/" + name);
     if (text.empty()) {
       return absl::InvalidArgumentError("web console: cannot read " + w.settings.assets_dir + "/" +
@@ -1446,9 +1999,18 @@ absl::StatusOr<int> WebConsole::start() {
     }
     w.assets[name] = std::move(text);
   }
-  w.csrf_secret = random_hex(32);
+  if (w.settings.form_key_file.empty()) {
+    w.csrf_secret = random_hex(32);
+  } else {
+    auto key = load_form_key(w.settings.form_key_file);
+    if (!key.ok()) return key.status();
+    w.csrf_secret = std::move(*key);
+  }
+  auto identity = load_identity(w.settings.tls.cert_file, w.settings.tls.key_file);
+  if (!identity.ok()) return identity.status();
+  w.identity = std::move(*identity);
   const api::TrustFiles files = w.settings.tls;
-  w.server = std::make_unique<httplib::SSLServer>([files](SSL_CTX& ctx) {
+  w.server = std::make_unique<httplib::SSLServer>([files, &w](SSL_CTX& ctx) {
     SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
     if (SSL_CTX_use_certificate_chain_file(&ctx, files.cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(&ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
@@ -1462,6 +2024,12 @@ absl::StatusOr<int> WebConsole::start() {
     // The same CA as gRPC verifies the chain; revocation and the principal are decided per
     // request by CertificateTrust.
     SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    // Browsers resume TLS sessions on new connections; with client certificates OpenSSL resumes
+    // only sessions of a named context, and refuses the handshake (internal error) otherwise.
+    static constexpr unsigned char kSessionContext[] = "termijn-web";
+    SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
+    // Each handshake presents the certificate loaded last (reload_certificate, on SIGHUP).
+    SSL_CTX_set_cert_cb(&ctx, &Impl::present_identity, &w);
     return true;
   });
   if (!w.server->is_valid()) {
@@ -1489,6 +2057,14 @@ absl::StatusOr<int> WebConsole::start() {
   if (port <= 0) return absl::UnavailableError("web console: cannot listen on " + listen);
   thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
   return port;
+}
+
+absl::Status WebConsole::reload_certificate() {
+  auto identity = load_identity(impl_->settings.tls.cert_file, impl_->settings.tls.key_file);
+  if (!identity.ok()) return identity.status();
+  std::lock_guard lock(impl_->identity_mutex);
+  impl_->identity = std::move(*identity);
+  return absl::OkStatus();
 }
 
 void WebConsole::stop() {

@@ -16,10 +16,16 @@
 #include "server/app/extend_request.h"
 #include "server/app/log_request.h"
 #include "server/app/notifications.h"
+#include "server/app/preview_obligations.h"
 #include "server/app/queries.h"
+#include "server/app/record_consultation.h"
+#include "server/app/record_identification.h"
+#include "server/app/refuse_request.h"
 #include "server/app/registers.h"
 #include "server/app/report_incident.h"
+#include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
+#include "server/jobs/notice_composer.h"
 
 namespace termijn::web {
 
@@ -37,6 +43,12 @@ struct UseCases {
   app::UpdateIncident& update_incident;
   app::Registers& registers;
   app::ExtendRequest& extend_request;
+  app::RecordConsultation& record_consultation;
+  app::RecordIdentification& record_identification;
+  app::RefuseRequest& refuse_request;
+  const jobs::NoticeComposer& composer;  ///< the preview of a held notice
+  const app::PreviewObligations& preview;
+  app::ReportMatter& report_matter;
 };
 
 struct Settings {
@@ -48,6 +60,9 @@ struct Settings {
   std::string proxy_header = "X-Termijn-Principal";
   int64_t max_copy_bytes = 10 * 1024 * 1024;
   std::string assets_dir;  ///< templates, style sheet and script
+  /// The key of the form tokens (at least 32 characters, mode 0600), shared by every termijnd
+  /// behind one balancer; empty: a random key of this process.
+  std::string form_key_file;
 };
 
 /// The web console: HTTPS with client certificates (cpp-httplib over OpenSSL), pages rendered on
@@ -64,6 +79,11 @@ class WebConsole {
   absl::StatusOr<int> start();
   /// Stops serving; requests in progress finish.
   void stop();
+
+  /// SIGHUP: re-reads the server certificate (chain) and key; handshakes from now on present
+  /// them. INVALID_ARGUMENT "FILE: reason" if they cannot be read or do not belong together;
+  /// the previous ones stay then.
+  absl::Status reload_certificate();
 
   struct Impl;
 

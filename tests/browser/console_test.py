@@ -8,6 +8,7 @@ CTest).
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,10 +18,77 @@ import zoneinfo
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from web_harness import P12_PASSWORD, Termijnd
+
+# WCAG 2.x contrast of every visible text on the page: the computed colour of the text (an SVG
+# text's fill; an empty field's placeholder) against its effective background, the backgrounds of
+# the element and its ancestors composited up to the first opaque one (white below all).
+CONTRAST_SCRIPT = """
+function rgba(text) {
+  const m = /rgba?\\(([^)]*)\\)/.exec(text || '');
+  if (!m) return null;
+  const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+  return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+}
+function over(top, bottom) {
+  const a = top.a;
+  return {r: top.r * a + bottom.r * (1 - a), g: top.g * a + bottom.g * (1 - a),
+          b: top.b * a + bottom.b * (1 - a), a: 1};
+}
+function background(el) {
+  const layers = [];
+  for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+  }
+  let bg = {r: 255, g: 255, b: 255, a: 1};
+  for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+  return bg;
+}
+function luminance(c) {
+  const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+}
+const fields = ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'];
+const results = [];
+for (const el of document.body.querySelectorAll('*')) {
+  const style = getComputedStyle(el);
+  const rect = el.getBoundingClientRect();
+  if (rect.width === 0 || rect.height === 0 || rect.right <= 0 || rect.bottom <= 0) continue;
+  if (style.visibility !== 'visible' || Number(style.opacity) === 0) continue;
+  let text = '', color = style.color, placeholder = false;
+  if (el instanceof SVGElement) {
+    if (el.tagName.toLowerCase() !== 'text') continue;
+    text = el.textContent.trim();
+    color = style.fill;
+  } else if (fields.includes(el.tagName)) {
+    if (el.type === 'hidden' || el.type === 'checkbox' || el.type === 'radio' || el.type === 'file') continue;
+    text = el.tagName === 'SELECT' ? (el.selectedOptions[0] || {}).text || '' : (el.value || el.textContent || '').trim();
+    if (!text && el.placeholder) {
+      text = el.placeholder;
+      color = getComputedStyle(el, '::placeholder').color;
+      placeholder = true;
+    }
+  } else {
+    for (const n of el.childNodes) if (n.nodeType === 3) text += n.textContent;
+    text = text.trim();
+  }
+  if (!text) continue;
+  const bg = background(el);
+  const fg = over(rgba(color), bg);
+  const l1 = luminance(fg), l2 = luminance(bg);
+  const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+  const size = parseFloat(style.fontSize), weight = Number(style.fontWeight) || 400;
+  const large = size >= 24 || (size >= 18.66 && weight >= 700);
+  results.push({ratio: ratio, required: large ? 3.0 : 4.5, text: text.slice(0, 40), placeholder: placeholder,
+                tag: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ? '.' + el.className : ''),
+                fg: color, bg: 'rgb(' + [bg.r, bg.g, bg.b].map(Math.round).join(', ') + ')'});
+}
+return results;
+"""
 
 # Chromium reads policies only from here; the test's file is removed in tearDown.
 POLICY_DIR = "/etc/chromium/policies/managed"
@@ -29,7 +97,12 @@ BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
 
 
 class Browser:
-    """A headless Chromium with its own profile and NSS database holding one principal."""
+    """A headless Chromium with its own profile and NSS database holding one principal. Every
+    page it opens is measured for contrast (Browser.lowest: the lowest ratio seen, and where)."""
+
+    lowest = None  # (ratio, page, where)
+    lowest_own = None  # the same without the browser's own placeholder colour
+    pages = 0
 
     def __init__(self, termijnd, principal):
         self.home = tempfile.mkdtemp(prefix="termijn-browser-")
@@ -51,10 +124,25 @@ class Browser:
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=options)
         self.driver.set_page_load_timeout(60)
         self.origin = termijnd.origin
+        self.termijnd = termijnd
 
     def open(self, path):
         self.driver.get(self.origin + path)
+        self.check_contrast()
         return self.driver
+
+    def check_contrast(self):
+        """Every visible text of the page meets WCAG AA: 4.5:1, 3:1 for large text."""
+        measured = self.driver.execute_script(CONTRAST_SCRIPT)
+        page = self.driver.current_url[len(self.origin):]
+        assert measured, "no text measured on " + page
+        failing = [m for m in measured if m["ratio"] < m["required"]]
+        assert not failing, "contrast below WCAG AA on %s: %s" % (page, failing)
+        for attribute, seen in [("lowest", measured), ("lowest_own", [m for m in measured if not m["placeholder"]])]:
+            low = min(seen, key=lambda m: m["ratio"], default=None)
+            if low and (getattr(Browser, attribute) is None or low["ratio"] < getattr(Browser, attribute)[0]):
+                setattr(Browser, attribute, (low["ratio"], page, low))
+        Browser.pages += 1
 
     def click(self, css):
         """Clicks what submits a form or follows a link, and waits for the next page."""
@@ -70,6 +158,7 @@ class Browser:
                 return False
             return origin != old and state == "complete"
         WebDriverWait(self.driver, 30, poll_frequency=0.1).until(loaded)
+        self.check_contrast()
 
     def wait_for_text(self, css, texts):
         """Reloads the page until the element `css` holds every one of `texts` (30 s at most)."""
@@ -86,7 +175,14 @@ class Browser:
             raise
 
     def find(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css)
+        try:
+            return self.driver.find_element(By.CSS_SELECTOR, css)
+        except NoSuchElementException:
+            body = self.driver.find_elements(By.TAG_NAME, "body")
+            print("no %s on %s:\n%s\n--- termijnd:\n%s" % (
+                css, self.driver.current_url, body[0].text if body else self.driver.page_source,
+                "".join(self.termijnd.log_text().splitlines(True)[-15:])))
+            raise
 
     def finds(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
@@ -108,10 +204,16 @@ def local(dt):
     return dt.astimezone(BRUSSELS).strftime("%Y-%m-%dT%H:%M")
 
 
-class ConsoleTest(unittest.TestCase):
+class BrowserTest(unittest.TestCase):
+    """A termijnd (the demo configuration changed by `edit_config`) and browsers on it."""
+
+    @staticmethod
+    def edit_config(config):
+        return config
+
     @classmethod
     def setUpClass(cls):
-        cls.termijnd = Termijnd()
+        cls.termijnd = Termijnd(edit_config=cls.edit_config)
         os.makedirs(POLICY_DIR, exist_ok=True)
         cls.policy = os.path.join(POLICY_DIR, "termijn-console-test-%d.json" % os.getpid())
         with open(cls.policy, "w") as f:
@@ -125,11 +227,39 @@ class ConsoleTest(unittest.TestCase):
             b.close()
         os.remove(cls.policy)
         cls.termijnd.stop()
+        for what, lowest in [("lowest contrast", Browser.lowest), ("without placeholders", Browser.lowest_own)]:
+            if lowest:
+                ratio, page, where = lowest
+                print("%s over %d pages: %.2f:1 on %s (%s %r, %s on %s)" %
+                      (what, Browser.pages, ratio, page, where["tag"], where["text"], where["fg"], where["bg"]))
 
     def browser(self, principal):
         b = Browser(self.termijnd, principal)
         self.browsers.append(b)
         return b
+
+    def post(self, principal, path, *fields):
+        """(status, body) of a form posted with curl, with `principal`'s token and cookie."""
+        status, _, body = self.termijnd.curl(principal, "/incidents/new")
+        self.assertEqual(status, 200)
+        token = re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1)
+        args = ["-d", "csrf=" + token]
+        for f in fields:
+            args += ["--data-urlencode", f]
+        status, _, body = self.termijnd.curl(principal, path, *args)
+        return status, body
+
+
+class ConsoleTest(BrowserTest):
+    def test_contrast_check_finds_low_contrast(self):
+        # The contrast measurement itself: a grey text on white is found, and refused.
+        b = self.browser("auditor")
+        b.open("/")
+        b.driver.execute_script(
+            "const p = document.createElement('p'); p.textContent = 'pale'; p.style.color = '#aaa';"
+            "document.querySelector('main').append(p);")
+        with self.assertRaisesRegex(AssertionError, "contrast below WCAG AA on /: .*'pale'"):
+            b.check_contrast()
 
     def test_incident_from_report_to_acknowledgement(self):
         # A DPO reports an incident, sees its deadlines count down, fulfils one; the other
@@ -167,6 +297,14 @@ class ConsoleTest(unittest.TestCase):
         herent.open("/incidents/new")
         herent.find("#title").send_keys("USB-stick met cliëntendossiers verloren")
         herent.find("#aware_time").send_keys(local(now - datetime.timedelta(hours=30)))
+        # First the deadlines it would start (PreviewObligations); nothing is stored.
+        stored = self.termijnd.sql("SELECT count(*) FROM incident")
+        herent.click("#preview-button")
+        previewed = [r.get_attribute("data-rule") for r in herent.finds("#preview-table tbody tr")]
+        self.assertIn("gdpr.art33_authority", previewed)
+        self.assertIn("protocol.breach_notice", previewed)
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM incident"), stored)
+        self.assertEqual(herent.find("#title").get_attribute("value"), "USB-stick met cliëntendossiers verloren")
         herent.find("#description").send_keys("Verloren op de trein Leuven-Brussel; niet versleuteld.")
         herent.find("input[value=medical]").click()
         herent.find("input[value=identification]").click()
@@ -182,6 +320,31 @@ class ConsoleTest(unittest.TestCase):
         art33 = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         art33_id = art33.get_attribute("data-obligation")
         self.assertRegex(art33.find_element(By.CSS_SELECTOR, ".countdown").text, r"^nog 1 d \d+ h \d\d min$")
+
+        # The DPO changes the facts (UpdateIncident): an occurrence after the awareness is refused
+        # at its field, in Dutch, and nothing changes; then description, occurrence, categories,
+        # subject groups and ticket reference change together.
+        herent.find("#occurred_time").send_keys(local(now - datetime.timedelta(hours=10)))
+        herent.find("#edit-description").clear()
+        herent.find("#edit-description").send_keys("Niet bewaard")
+        herent.click("#save-facts")
+        self.assertEqual(herent.find("#occurred_time-error").text, "Ligt na het tijdstip van kennisname.")
+        self.assertEqual(herent.find("#occurred_time").get_attribute("aria-invalid"), "true")
+        self.assertNotIn("Niet bewaard", herent.find("#facts").text)
+        occurred = now - datetime.timedelta(hours=32)
+        herent.find("#occurred_time").clear()
+        herent.find("#occurred_time").send_keys(local(occurred))
+        herent.find("#edit-description").clear()
+        herent.find("#edit-description").send_keys("Verloren op de trein Leuven-Brussel; in een rode map.")
+        herent.find("#edit-categories input[value=contact]").click()
+        herent.find("#edit-groups input[value=staff]").click()
+        herent.find("#edit-external_ref").send_keys("ZAMMAD-4711")
+        herent.click("#save-facts")
+        self.assertTrue(herent.driver.current_url.endswith(incident_url))
+        facts = herent.find("#facts").text
+        for text in ["in een rode map", local(occurred).replace("T", " "), "contact", "medisch",
+                     "personeel", "cliënten", "ZAMMAD-4711"]:
+            self.assertIn(text, facts)
 
         # The dashboard: soonest first, with countdown, legal limit and next reminder.
         herent.open("/")
@@ -227,6 +390,9 @@ class ConsoleTest(unittest.TestCase):
         # ... and cannot open the owner's internal duty: as if it did not exist.
         kortenberg.open("/obligations/" + art33_id)
         self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
+        # The refusal in the user's language; the API's own words only as detail.
+        self.assertEqual(kortenberg.find("#error-message").text,
+                         "Dit bestaat niet, of het gaat uw partij niet aan.")
         kortenberg.open("/obligations/999999")
         self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
 
@@ -237,8 +403,8 @@ class ConsoleTest(unittest.TestCase):
         # The trail is chained by a worker just after each commit: reload until it is.
         # (Kortenberg's acknowledgement is Kortenberg's event, scoped as the API scopes it; the
         # notices table says who acknowledged when.)
-        herent.wait_for_text("#history", ["incident.reported", "obligation.fulfilled",
-                                          "notification.sent"])
+        herent.wait_for_text("#history", ["incident.reported", "incident.updated",
+                                          "obligation.fulfilled", "notification.sent"])
         herent.screenshot("console-incident.png")
 
         # Waive GDPR art. 33 of the second incident with a reason (art. 33(1): unlikely risk).
@@ -271,12 +437,18 @@ class ConsoleTest(unittest.TestCase):
         herent.click("#close")
         self.assertIn("obligations/", herent.find("#summary-error").text)
         self.assertEqual(len(herent.finds("#close-form")), 1)
-        # The consultation held with Kortenberg (protocol art. 13) is recorded as its evidence.
-        herent.open(incident_url)
-        consultation = herent.find("#obligations tr[data-rule='protocol.breach_consultation']")
-        herent.open("/obligations/" + consultation.get_attribute("data-obligation"))
-        herent.find("#evidence").send_keys("Consulted Kortenberg by phone; both check their copies")
-        herent.click("#fulfil")
+        # Kortenberg's DPO records the consultation held with Herent (protocol art. 13; either
+        # party may): what was agreed is required, then it fulfils the consultation.
+        kortenberg.open(incident_url)
+        kortenberg.find("#participants").send_keys("DPO Herent, DPO Kortenberg")
+        kortenberg.click("#consult")
+        self.assertEqual(kortenberg.find("#agreed-error").text, "Verplicht.")
+        kortenberg.find("#agreed").send_keys("Beide partijen controleren hun kopieën")
+        kortenberg.click("#consult")
+        self.assertTrue(kortenberg.driver.current_url.endswith(incident_url))
+        row = kortenberg.find("#obligations tr[data-rule='protocol.breach_consultation']")
+        self.assertIn("nageleefd", row.find_element(By.CSS_SELECTOR, ".state").text)
+        self.assertEqual(kortenberg.finds("#consult-form"), [])
         herent.open(incident_url)
         herent.click("#close")
         self.assertEqual(herent.find("#summary-error").text, "Required.")
@@ -307,6 +479,11 @@ class ConsoleTest(unittest.TestCase):
         # Another party's DPO may not read Herent's register (policy::may_read_register).
         kortenberg.open("/registers/incidents?party=herent")
         self.assertEqual(kortenberg.find("h1").text, "Niet toegestaan")
+        self.assertEqual(kortenberg.find("#error-message").text, "Uw rol laat dit niet toe.")
+
+        # The compliance page: its charts' texts are measured too.
+        herent.open("/compliance")
+        self.assertEqual(len(herent.finds("#rate-chart svg")), 1)
 
         # A form posted without its token is refused.
         herent.open("/incidents/new")
@@ -314,6 +491,8 @@ class ConsoleTest(unittest.TestCase):
         herent.find("#title").send_keys("Forged")
         herent.click("#submit")
         self.assertEqual(herent.find("h1").text, "Not allowed")
+        self.assertEqual(herent.find("#error-message").text,
+                         "The form is out of date or came from another site: reload the page and retry.")
 
     def test_request_with_upload(self):
         # A reporter logs a request with the copy of the original; a file of a forbidden type is
@@ -366,10 +545,104 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn("gdpr.art12_extension_notice", rules)
         self.assertEqual(dpo.finds("#extend-form"), [])
 
+        # It records that more information was asked to identify the subject (GDPR art. 12(6));
+        # a time before the receipt is refused at its field; empty is now.
+        self.assertTrue(dpo.find("#identify-form input[value=asked]").is_selected())
+        dpo.find("#identification_time").send_keys("2021-01-04T10:00")
+        dpo.click("#identify")
+        self.assertEqual(dpo.find("#identification_time-error").text, "Ligt vóór de ontvangst van het verzoek.")
+        self.assertNotIn("Informatie gevraagd", dpo.find("#facts").text)
+        dpo.find("#identification_time").clear()
+        dpo.click("#identify")
+        self.assertIn("Informatie gevraagd", dpo.find("#facts").text)
+        self.assertTrue(dpo.find("#identify-form input[value=received]").is_selected())
+
+        # It refuses to act on the request (GDPR art. 12(5)): a ground is required; then the answer
+        # is waived and the duty to tell the subject why (art. 12(4)) starts.
+        dpo.find("#refusal_reason").send_keys("Derde identieke vraag dit jaar")
+        dpo.click("#refuse")
+        self.assertEqual(dpo.find("#refusal_ground-error").text, "Verplicht.")
+        self.assertEqual(dpo.find("#refusal_reason").get_attribute("value"), "Derde identieke vraag dit jaar")
+        dpo.find("#refusal_ground option[value=excessive]").click()
+        dpo.click("#refuse")
+        self.assertTrue(dpo.driver.current_url.endswith(request_url))
+        answer = dpo.find("#obligations tr[data-rule='gdpr.art12_response']")
+        self.assertIn("afgezien", answer.find_element(By.CSS_SELECTOR, ".state").text)
+        rules = [r.get_attribute("data-rule") for r in dpo.finds("#obligations tbody tr")]
+        self.assertIn("gdpr.art12_refusal_notice", rules)
+        self.assertEqual(dpo.finds("#refuse-form"), [])
+        self.assertEqual(dpo.finds("#identify-form"), [])
+
         # The register of requests lists it, extended.
         dpo.open("/registers/requests")
         self.assertEqual(len(dpo.finds("#register tbody tr")), 1)
         self.assertIn("inzage", dpo.find("#register").text)
+
+        # The DPO reports a protocol matter (ReportMatter): a staff reference is refused for a
+        # change in the law, at its field; then the matter has its page, read only, and its
+        # deadlines on the dashboard link to it.
+        dpo.click("nav a[href='/matters/new']")
+        dpo.find("#kind option[value=law-change]").click()
+        dpo.find("#summary").send_keys("Nieuw decreet over het lokaal bestuur")
+        dpo.find("#staff_ref").send_keys("P-1234")
+        dpo.click("#submit")
+        self.assertEqual(dpo.find("#staff_ref-error").text, "Enkel bij het vertrek van een personeelslid.")
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM matter"), "0")
+        dpo.find("#staff_ref").clear()
+        dpo.click("#submit")
+        self.assertRegex(dpo.driver.current_url, r"/matters/\d+$")
+        self.assertIn("wijziging van de regelgeving", dpo.find("h1").text)
+        dpo.open("/")
+        links = [a.get_attribute("href") for a in dpo.finds("#deadlines tbody td:nth-child(2) a")
+                 if a.text.startswith("Aangelegenheid ")]
+        self.assertTrue(links)
+        self.assertRegex(links[0], r"/matters/\d+$")
+        dpo.open(links[0][len(self.termijnd.origin):])
+        self.assertIn("wijziging van de regelgeving", dpo.find("h1").text)
+        self.assertIn("Nieuw decreet over het lokaal bestuur", dpo.find("#facts").text)
+        self.assertNotEqual(dpo.finds("#obligations tbody tr"), [])
+
+
+class HeldNoticeTest(BrowserTest):
+    """Breach notices held for review (auto_send = false) are reviewed and sent in the console."""
+
+    @staticmethod
+    def edit_config(config):
+        held = '[rules."protocol.breach_notice"]\nauto_send = false'
+        config = config.replace('[rules."protocol.breach_notice"]\nauto_send = true', held)
+        assert held in config
+        return config
+
+    def test_owners_dpo_reviews_and_sends_a_held_notice(self):
+        # The owner's DPO reads the mail as it would go out and sends it; the other party's DPO
+        # may not send it; sending it twice is refused by its state, in the user's language.
+        herent = self.browser("herent-dpo")
+        herent.open("/incidents/new")
+        herent.find("#title").send_keys("Dossier naar de verkeerde partner gemaild")
+        herent.click("#submit")
+        incident_url = herent.driver.current_url[len(self.termijnd.origin):]
+        row = herent.find("#notices tbody tr")
+        notice = row.get_attribute("data-notification")
+        self.assertIn("wacht op nazicht", row.text)
+        herent.click("#review-" + notice)
+        self.assertEqual(herent.find("#notification-state").text, "wacht op nazicht")
+        self.assertIn("dpo@kortenberg.example", herent.find("#mail-to").text)
+        self.assertNotEqual(herent.find("#mail-subject").text, "")
+        self.assertNotEqual(herent.find("#mail-body").text, "")
+
+        status, body = self.post("kortenberg-dpo", "/notifications/%s/send" % notice)
+        self.assertIn(status, (403, 404))
+        self.assertEqual(self.termijnd.sql("SELECT state FROM notification WHERE id = %s" % notice), "held")
+        status, body = self.post("herent-reporter", "/notifications/%s/send" % notice)
+        self.assertEqual(status, 403)
+        self.assertIn("Uw rol laat dit niet toe.", body)
+
+        herent.click("#send")
+        self.assertTrue(herent.driver.current_url.endswith(incident_url))
+        herent.wait_for_text("#notices", ["verzonden"])
+        status, body = self.post("herent-dpo", "/notifications/%s/send" % notice)
+        self.assertEqual(status, 422)
+        self.assertIn("Dit kan niet in de huidige toestand van het dossier.", body)
 
 
 if __name__ == "__main__":

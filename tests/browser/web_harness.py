@@ -36,10 +36,18 @@ def wait_for(predicate, what, timeout=60):
     raise RuntimeError("timed out waiting for " + what)
 
 
+def fingerprint(pem_text):
+    """The SHA-256 fingerprint of the first certificate in `pem_text`."""
+    out = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256"], input=pem_text,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
 class Termijnd:
     started = 0
 
-    def __init__(self, extra_config=""):
+    def __init__(self, extra_config="", edit_config=lambda config: config):
+        """`extra_config` goes into [web]; `edit_config` changes the rest of the demo's."""
         Termijnd.started += 1
         cluster = _cluster_url()  # first: fails before anything is made
         self.work = tempfile.mkdtemp(prefix="termijn-web-")
@@ -53,7 +61,7 @@ class Termijnd:
         owner_url = _with_dbname(cluster, self.db_name)
         app_url = owner_url.replace("user=termijn", "user=termijn_app")
         with open(os.path.join(SOURCE_DIR, "config", "demo.toml")) as f:
-            config = f.read()
+            config = edit_config(f.read())
         self.config = os.path.join(self.work, "termijn.toml")
         with open(self.config, "w") as f:
             f.write(config + '\n[web]\nlisten = "127.0.0.1:0"\n' + extra_config)
@@ -69,7 +77,11 @@ class Termijnd:
              "--mail-dir", os.path.join(self.work, "mail"),
              "--port-file", port_file, "--web-port-file", web_port_file],
             stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
+        try:
+            wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
+        except RuntimeError:
+            self.stop()  # nothing stays behind of a termijnd that did not start
+            raise
         with open(web_port_file) as f:
             self.web_port = int(f.read())
         with open(port_file) as f:
@@ -78,8 +90,12 @@ class Termijnd:
 
     def _ready(self, port_file):
         if self.process.poll() is not None:
-            raise RuntimeError("termijnd exited: " + open(self.log.name).read())
+            raise RuntimeError("termijnd exited: " + self.log_text())
         return os.path.exists(port_file) and os.path.getsize(port_file) > 0
+
+    def log_text(self):
+        with open(self.log.name) as f:
+            return f.read()
 
     def sql(self, query):
         """One value from the test database (as the schema owner)."""
@@ -122,6 +138,13 @@ class Termijnd:
         if out.returncode != 0:
             raise RuntimeError("termijn %s: %s" % (" ".join(args), out.stderr))
         return out.stdout
+
+    def served_certificate(self):
+        """The SHA-256 fingerprint of the certificate the web console presents now."""
+        hello = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % self.web_port,
+                                "-cert", self.cert("herent-dpo.crt"), "-key", self.cert("herent-dpo.key")],
+                               input="", capture_output=True, text=True)
+        return fingerprint(hello.stdout)
 
     def stop(self):
         """SIGTERM; returns termijnd's exit code, or None if it had to be killed after 10 s."""

@@ -1,11 +1,16 @@
 """The web console without a browser: client certificates log in, anything else is refused;
 forms need their token and this origin; pages carry the security headers."""
 import datetime
+import os
 import re
+import shutil
+import signal
+import subprocess
+import tempfile
 import unittest
 import zoneinfo
 
-from web_harness import Termijnd, wait_for
+from web_harness import SOURCE_DIR, Termijnd, fingerprint, wait_for
 
 
 class WebSecurityTest(unittest.TestCase):
@@ -108,11 +113,127 @@ class WebSecurityTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=1900")
         self.assertEqual(status, 422)
 
+    def test_unknown_page_is_refused_in_the_users_language(self):
+        # A page no route serves is a 404 page like the others, in Dutch for a Dutch party.
+        status, headers, body = self.termijnd.curl("herent-dpo", "/nothing/here")
+        self.assertEqual(status, 404)
+        self.assertIn('id="error-message">Dit bestaat niet, of het gaat uw partij niet aan.', body)
+        self.assertIn("Content-Security-Policy: default-src 'none'", headers)
+
+    def test_tls_sessions_resume(self):
+        # A browser resumes its TLS session on a new connection (TLS 1.3 ticket, TLS 1.2 session
+        # id): the console resumes it and answers, instead of failing the handshake.
+        t = self.termijnd
+        session = os.path.join(t.work, "tls-session")
+        request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        for version in ["-tls1_3", "-tls1_2"]:
+            hello = ["openssl", "s_client", version, "-connect", "127.0.0.1:%d" % t.web_port, "-ign_eof",
+                     "-CAfile", t.cert("ca.crt"), "-cert", t.cert("herent-dpo.crt"),
+                     "-key", t.cert("herent-dpo.key")]
+            first = subprocess.run(hello + ["-sess_out", session], input=request, capture_output=True, text=True)
+            self.assertIn("HTTP/1.1 200", first.stdout, version)
+            again = subprocess.run(hello + ["-sess_in", session], input=request, capture_output=True, text=True)
+            self.assertIn("Reused, TLSv1.%s" % version[-1], again.stdout, version + again.stderr)
+            self.assertIn("HTTP/1.1 200", again.stdout, version)
+
     def test_auditor_cannot_report(self):
         # The same policy as gRPC: an auditor reads, it does not record.
         token = self.token("auditor")
         status, _, _ = self.termijnd.curl("auditor", "/incidents", "-d", "title=Audit", "-d", "csrf=" + token)
         self.assertEqual(status, 403)
+
+
+def form(termijnd, principal):
+    """(form token, cookie nonce) that termijnd gives `principal` with a form."""
+    status, headers, body = termijnd.curl(principal, "/incidents/new")
+    assert status == 200, status
+    nonce = re.search(r"__Host-termijn-csrf=([0-9a-f]{32})", headers).group(1)
+    return re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1), nonce
+
+
+def key_file(directory, name, mode=0o600):
+    path = os.path.join(directory, name)
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT, mode), "w") as f:
+        f.write(os.urandom(32).hex() + "\n")
+    os.chmod(path, mode)
+    return path
+
+
+class FormKeyTest(unittest.TestCase):
+    """[web] form_key_file: several termijnd behind one balancer accept each other's forms."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.keys = tempfile.mkdtemp(prefix="termijn-form-key-")
+        shared = 'form_key_file = "%s"\n' % key_file(cls.keys, "shared.key")
+        cls.first = Termijnd(shared)
+        cls.second = Termijnd(shared)
+        cls.other = Termijnd('form_key_file = "%s"\n' % key_file(cls.keys, "other.key"))
+
+    @classmethod
+    def tearDownClass(cls):
+        for t in [cls.first, cls.second, cls.other]:
+            t.stop()
+        shutil.rmtree(cls.keys, ignore_errors=True)
+
+    def post(self, termijnd, token, nonce, title):
+        status, _, _ = termijnd.curl("herent-dpo", "/incidents", "-H", "Cookie: __Host-termijn-csrf=" + nonce,
+                                     "-d", "csrf=" + token, "--data-urlencode", "title=" + title)
+        return status
+
+    def test_a_form_from_one_termijnd_is_accepted_by_another_with_the_same_key(self):
+        # The token issued by the first is accepted by the second, refused by one with another key.
+        token, nonce = form(self.first, "herent-dpo")
+        self.assertEqual(self.post(self.second, token, nonce, "Across the balancer"), 303)
+        self.assertEqual(self.second.sql("SELECT count(*) FROM incident WHERE title = 'Across the balancer'"), "1")
+        self.assertEqual(self.post(self.other, token, nonce, "Another key"), 403)
+        self.assertEqual(self.other.sql("SELECT count(*) FROM incident"), "0")
+
+    def test_a_key_others_may_read_is_refused_at_start(self):
+        # Like every secret of the configuration: mode 0600 or termijnd does not start.
+        readable = key_file(self.keys, "readable.key", 0o644)
+        with self.assertRaises(RuntimeError) as refused:
+            Termijnd('form_key_file = "%s"\n' % readable)
+        self.assertIn("may be read by its group or others; chmod 600 it", str(refused.exception))
+
+
+class CertificateReloadTest(unittest.TestCase):
+    """SIGHUP: the web console presents the server certificate found in the files now."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.termijnd = Termijnd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.termijnd.stop()
+
+    def test_new_certificate_served_after_sighup(self):
+        # A renewed certificate (same CA) is served after SIGHUP, not before; a key that does not
+        # belong to it is refused and the served certificate stays.
+        t = self.termijnd
+        old = t.served_certificate()
+        with open(t.cert("server.crt")) as f:
+            self.assertEqual(old, fingerprint(f.read()))
+        for name in ["server.crt", "server.key"]:
+            os.rename(t.cert(name), t.cert("old-" + name))
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), t.certs], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(t.cert("server.crt")) as f:
+            new = fingerprint(f.read())
+        self.assertNotEqual(new, old)
+        self.assertEqual(t.served_certificate(), old)  # nothing changes without SIGHUP
+        t.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: t.served_certificate() == new, "the new certificate to be served")
+        status, _, _ = t.curl("herent-dpo", "/")
+        self.assertEqual(status, 200)
+
+        # The old key with the new certificate: refused, the new certificate stays.
+        os.replace(t.cert("old-server.key"), t.cert("server.key"))
+        t.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "not the key of the certificate" in t.log_text(),
+                 "the reload to be refused")
+        self.assertEqual(t.served_certificate(), new)
 
 
 class TrustedProxyTest(unittest.TestCase):

@@ -53,6 +53,11 @@ TEST(ConfigTest, TheWebConsoleIsOffUnlessConfigured) {
   EXPECT_EQ(c.web.listen, "127.0.0.1:8443");
   EXPECT_EQ(c.web.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
   EXPECT_EQ(c.web.proxy_header, "X-Termijn-Principal");
+  EXPECT_EQ(c.web.form_key_file, "");  // a random key per process
+  EXPECT_EQ(parse_config(demo() + "\n[web]\nform_key_file = \"/etc/termijn/web-form.key\"\n",
+                         "demo.toml")
+                .web.form_key_file,
+            "/etc/termijn/web-form.key");
   EXPECT_THAT(error_of(demo() + "\n[web]\nlisten = \"8443\"\n"),
               HasSubstr("web.listen must be HOST:PORT"));
   EXPECT_THAT(error_of(demo() + "\n[web]\ntrusted_proxies = [\"proxy.example\"]\n"),

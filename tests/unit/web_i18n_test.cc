@@ -26,11 +26,34 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
             "Geen jaar tussen 1970 en 2100.");
 }
 
+TEST(FieldError, NamesWhatTheReasonLists) {
+  // A refusal by state names the open obligations in the user's language.
+  EXPECT_EQ(field_error("nl",
+                        "incidents/1 has open obligations: obligations/3, obligations/4; fulfil "
+                        "or waive them first"),
+            "Er staan nog verplichtingen open (obligations/3, obligations/4); vervul ze of zie "
+            "ervan af.");
+  EXPECT_EQ(field_error("en", "incidents/1 has open obligations: obligations/3"),
+            "Obligations are still open (obligations/3); fulfil or waive them first.");
+}
+
 TEST(FieldError, KeepsWhatItCannotTranslate) {
-  const std::string reason = "incidents/1 has open obligations: obligations/3";
+  const std::string reason = "requests/1 was extended already, by 2 month(s)";
   EXPECT_EQ(field_error("nl", reason), reason);
   // A word the patterns look for, in the middle of the reason, is not a match.
   EXPECT_EQ(field_error("en", "the copy is required by law"), "the copy is required by law");
+}
+
+TEST(Refusals, EveryKindHasItsLabelInEveryLanguage) {
+  // A refusal that concerns no field is translated by its kind, not by its English text.
+  EXPECT_EQ(label("nl", refusal_key(absl::StatusCode::kNotFound)),
+            "Dit bestaat niet, of het gaat uw partij niet aan.");
+  EXPECT_EQ(label("en", refusal_key(absl::StatusCode::kPermissionDenied)),
+            "Your role does not allow this.");
+  for (int code = 1; code <= 16; ++code) {
+    const std::string key = refusal_key(static_cast<absl::StatusCode>(code));
+    EXPECT_TRUE(labels("nl").count(key)) << key;
+  }
 }
 
 TEST(Labels, EveryLanguageHasEveryLabel) {
