@@ -151,10 +151,10 @@ def form(termijnd, principal):
     return re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1), nonce
 
 
-def key_file(directory, name, mode=0o600):
+def key_file(directory, name, mode=0o600, key=None):
     path = os.path.join(directory, name)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT, mode), "w") as f:
-        f.write(os.urandom(32).hex() + "\n")
+        f.write((key or os.urandom(32).hex()) + "\n")
     os.chmod(path, mode)
     return path
 
@@ -189,12 +189,17 @@ class FormKeyTest(unittest.TestCase):
         self.assertEqual(self.post(self.other, token, nonce, "Another key"), 403)
         self.assertEqual(self.other.sql("SELECT count(*) FROM incident"), "0")
 
-    def test_a_key_others_may_read_is_refused_at_start(self):
-        # Like every secret of the configuration: mode 0600 or termijnd does not start.
+    def test_a_key_others_may_read_or_too_short_is_refused_at_start(self):
+        # Like every secret of the configuration: mode 0600 or termijnd does not start; nor with
+        # a key too short to sign with.
         readable = key_file(self.keys, "readable.key", 0o644)
         with self.assertRaises(RuntimeError) as refused:
             Termijnd('form_key_file = "%s"\n' % readable)
         self.assertIn("may be read by its group or others; chmod 600 it", str(refused.exception))
+        short = key_file(self.keys, "short.key", key="secret")
+        with self.assertRaises(RuntimeError) as refused:
+            Termijnd('form_key_file = "%s"\n' % short)
+        self.assertIn("must hold at least 32 characters", str(refused.exception))
 
 
 class CertificateReloadTest(unittest.TestCase):
