@@ -213,6 +213,26 @@ class CertificateReloadTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.termijnd.stop()
 
+    def test_new_ca_accepted_after_sighup(self):
+        # A second CA added to the bundle: its client certificates log in after SIGHUP, not before.
+        t = self.termijnd
+        other = os.path.join(t.work, "other-ca")
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), other, "herent-dpo"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def status():
+            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", t.cert("ca.crt"),
+                                  "--cert", os.path.join(other, "herent-dpo.crt"),
+                                  "--key", os.path.join(other, "herent-dpo.key"), t.origin + "/"],
+                                 capture_output=True, text=True)
+            return out.stdout
+        self.assertEqual(status(), "000")  # the handshake fails: an unknown CA
+        with open(os.path.join(other, "ca.crt")) as f, open(t.cert("ca.crt"), "a") as bundle:
+            bundle.write(f.read())
+        self.assertEqual(status(), "000")  # nothing changes without SIGHUP
+        t.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: status() == "200", "the new CA to be accepted")
+
     def test_new_certificate_served_after_sighup(self):
         # A renewed certificate (same CA) is served after SIGHUP, not before; a key that does not
         # belong to it is refused and the served certificate stays.
