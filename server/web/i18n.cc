@@ -206,6 +206,7 @@ const std::vector<Entry>& entries() {
        "Lies before the receipt of the request."},
       {"err_before_asked", "Ligt vóór het tijdstip waarop de informatie werd gevraagd.",
        "Lies before the information was asked."},
+      {"err_unknown_party", "Geen gekende partij.", "Not a known party."},
       {"err_only_departure", "Enkel bij het vertrek van een personeelslid.",
        "Only for a staff member's departure."},
       {"err_not_a_ground", "Kies een van de weigeringsgronden.", "Choose one of the grounds for refusal."},
@@ -348,6 +349,7 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {"before the information was asked", true, "err_before_asked"},
       {"give exactly one", true, "required"},
       {"only for a staff departure", true, "err_only_departure"},
+      {"unknown party ", true, "err_unknown_party"},
       {" is not one; a request may be refused", false, "err_not_a_ground"},
   };
   for (const Pattern& p : kPatterns) {

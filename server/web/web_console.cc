@@ -187,11 +187,14 @@ absl::StatusOr<std::string> load_form_key(const std::string& file) {
   return key;
 }
 
-// The certificate chain and key the console presents, replaced whole on reload.
+// The certificate chain and key the console presents, and the CAs whose client certificates it
+// accepts, replaced whole on reload.
 struct ServerIdentity {
   X509* leaf = nullptr;
   STACK_OF(X509)* chain = nullptr;  // the intermediates after the leaf
   EVP_PKEY* key = nullptr;
+  X509_STORE* cas = nullptr;                // verifies the client's chain
+  STACK_OF(X509_NAME)* ca_names = nullptr;  // named in the certificate request
   ServerIdentity() = default;
   ServerIdentity(const ServerIdentity&) = delete;
   ServerIdentity& operator=(const ServerIdentity&) = delete;
@@ -199,14 +202,22 @@ struct ServerIdentity {
     X509_free(leaf);
     sk_X509_pop_free(chain, X509_free);
     EVP_PKEY_free(key);
+    X509_STORE_free(cas);
+    sk_X509_NAME_pop_free(ca_names, X509_NAME_free);
   }
 };
 
-// Reads a PEM certificate chain and its key; INVALID_ARGUMENT "FILE: reason" if they cannot be
-// read or do not belong together.
-absl::StatusOr<std::shared_ptr<const ServerIdentity>> load_identity(const std::string& cert_file,
-                                                                    const std::string& key_file) {
+// Reads the PEM certificate chain, its key and the CA bundle of `files`; INVALID_ARGUMENT
+// "FILE: reason" if they cannot be read or the key does not belong to the certificate.
+absl::StatusOr<std::shared_ptr<const ServerIdentity>> load_identity(const api::TrustFiles& files) {
+  const std::string& cert_file = files.cert_file;
+  const std::string& key_file = files.key_file;
   auto id = std::make_shared<ServerIdentity>();
+  id->cas = X509_STORE_new();
+  id->ca_names = SSL_load_client_CA_file(files.ca_file.c_str());
+  if (X509_STORE_load_file(id->cas, files.ca_file.c_str()) != 1 || id->ca_names == nullptr) {
+    return absl::InvalidArgumentError(files.ca_file + ": no PEM CA certificate");
+  }
   const std::string certs = read_file(cert_file);
   BIO* bio = BIO_new_mem_buf(certs.data(), static_cast<int>(certs.size()));
   id->leaf = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
@@ -265,10 +276,14 @@ struct WebConsole::Impl {
   static int present_identity(SSL* ssl, void* arg) {
     const auto id = static_cast<const Impl*>(arg)->current_identity();
     if (!id) return 0;
-    return SSL_use_certificate(ssl, id->leaf) == 1 && SSL_use_PrivateKey(ssl, id->key) == 1 &&
-                   SSL_set1_chain(ssl, id->chain) == 1
-               ? 1
-               : 0;
+    if (SSL_use_certificate(ssl, id->leaf) != 1 || SSL_use_PrivateKey(ssl, id->key) != 1 ||
+        SSL_set1_chain(ssl, id->chain) != 1 || SSL_set1_verify_cert_store(ssl, id->cas) != 1) {
+      return 0;
+    }
+    if (STACK_OF(X509_NAME)* names = SSL_dup_CA_list(id->ca_names)) {
+      SSL_set_client_CA_list(ssl, names);
+    }
+    return 1;
   }
 
   // ---- security ----
@@ -2006,7 +2021,7 @@ absl::StatusOr<int> WebConsole::start() {
     if (!key.ok()) return key.status();
     w.csrf_secret = std::move(*key);
   }
-  auto identity = load_identity(w.settings.tls.cert_file, w.settings.tls.key_file);
+  auto identity = load_identity(w.settings.tls);
   if (!identity.ok()) return identity.status();
   w.identity = std::move(*identity);
   const api::TrustFiles files = w.settings.tls;
@@ -2028,7 +2043,8 @@ absl::StatusOr<int> WebConsole::start() {
     // only sessions of a named context, and refuses the handshake (internal error) otherwise.
     static constexpr unsigned char kSessionContext[] = "termijn-web";
     SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
-    // Each handshake presents the certificate loaded last (reload_certificate, on SIGHUP).
+    // Each handshake presents the certificate, and verifies the client's against the CAs,
+    // loaded last (reload_certificate, on SIGHUP).
     SSL_CTX_set_cert_cb(&ctx, &Impl::present_identity, &w);
     return true;
   });
@@ -2060,7 +2076,7 @@ absl::StatusOr<int> WebConsole::start() {
 }
 
 absl::Status WebConsole::reload_certificate() {
-  auto identity = load_identity(impl_->settings.tls.cert_file, impl_->settings.tls.key_file);
+  auto identity = load_identity(impl_->settings.tls);
   if (!identity.ok()) return identity.status();
   std::lock_guard lock(impl_->identity_mutex);
   impl_->identity = std::move(*identity);

@@ -80,9 +80,10 @@ class WebConsole {
   /// Stops serving; requests in progress finish.
   void stop();
 
-  /// SIGHUP: re-reads the server certificate (chain) and key; handshakes from now on present
-  /// them. INVALID_ARGUMENT "FILE: reason" if they cannot be read or do not belong together;
-  /// the previous ones stay then.
+  /// SIGHUP: re-reads the server certificate (chain), its key and the CA bundle; handshakes from
+  /// now on present them and accept client certificates of those CAs. INVALID_ARGUMENT
+  /// "FILE: reason" if they cannot be read or key and certificate do not belong together; the
+  /// previous ones stay then.
   absl::Status reload_certificate();
 
   struct Impl;

@@ -151,10 +151,10 @@ def form(termijnd, principal):
     return re.search(r'name="csrf" value="([0-9a-f]{64})"', body).group(1), nonce
 
 
-def key_file(directory, name, mode=0o600):
+def key_file(directory, name, mode=0o600, key=None):
     path = os.path.join(directory, name)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT, mode), "w") as f:
-        f.write(os.urandom(32).hex() + "\n")
+        f.write((key or os.urandom(32).hex()) + "\n")
     os.chmod(path, mode)
     return path
 
@@ -189,12 +189,17 @@ class FormKeyTest(unittest.TestCase):
         self.assertEqual(self.post(self.other, token, nonce, "Another key"), 403)
         self.assertEqual(self.other.sql("SELECT count(*) FROM incident"), "0")
 
-    def test_a_key_others_may_read_is_refused_at_start(self):
-        # Like every secret of the configuration: mode 0600 or termijnd does not start.
+    def test_a_key_others_may_read_or_too_short_is_refused_at_start(self):
+        # Like every secret of the configuration: mode 0600 or termijnd does not start; nor with
+        # a key too short to sign with.
         readable = key_file(self.keys, "readable.key", 0o644)
         with self.assertRaises(RuntimeError) as refused:
             Termijnd('form_key_file = "%s"\n' % readable)
         self.assertIn("may be read by its group or others; chmod 600 it", str(refused.exception))
+        short = key_file(self.keys, "short.key", key="secret")
+        with self.assertRaises(RuntimeError) as refused:
+            Termijnd('form_key_file = "%s"\n' % short)
+        self.assertIn("must hold at least 32 characters", str(refused.exception))
 
 
 class CertificateReloadTest(unittest.TestCase):
@@ -207,6 +212,26 @@ class CertificateReloadTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.termijnd.stop()
+
+    def test_new_ca_accepted_after_sighup(self):
+        # A second CA added to the bundle: its client certificates log in after SIGHUP, not before.
+        t = self.termijnd
+        other = os.path.join(t.work, "other-ca")
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), other, "herent-dpo"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def status():
+            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", t.cert("ca.crt"),
+                                  "--cert", os.path.join(other, "herent-dpo.crt"),
+                                  "--key", os.path.join(other, "herent-dpo.key"), t.origin + "/"],
+                                 capture_output=True, text=True)
+            return out.stdout
+        self.assertEqual(status(), "000")  # the handshake fails: an unknown CA
+        with open(os.path.join(other, "ca.crt")) as f, open(t.cert("ca.crt"), "a") as bundle:
+            bundle.write(f.read())
+        self.assertEqual(status(), "000")  # nothing changes without SIGHUP
+        t.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: status() == "200", "the new CA to be accepted")
 
     def test_new_certificate_served_after_sighup(self):
         # A renewed certificate (same CA) is served after SIGHUP, not before; a key that does not

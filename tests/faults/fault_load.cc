@@ -1,7 +1,12 @@
 // Load generator for scripts/faults (not a test): keeps CLIENTS ReportIncident calls in flight
 // against termijnd while the script breaks things, and logs every acknowledged call.
 //
-//   fault_load --address HOST:PORT --certs DIR --log FILE [--clients 8] [--health-log FILE]
+//   fault_load --address HOST:PORT[,HOST:PORT...] --certs DIR --log FILE [--clients 8]
+//              [--health-log FILE] [--count N] [--aware-ago SECONDS]
+//
+// With several addresses (several termijnd on one database), client i calls address i mod n.
+// --count: stop after N acknowledged calls. --aware-ago: each incident's awareness is that long
+// before the call (so that reminder steps fall due while the suite watches).
 //
 // Each call carries a fresh request_id (AIP-155); a call that fails with UNAVAILABLE,
 // DEADLINE_EXCEEDED or ABORTED (termijnd killed, the database restarting) is retried with the
@@ -15,7 +20,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -78,6 +85,16 @@ std::string health(grpc::GenericStub& stub) {
   return bytes == std::string("\x08\x01", 2) ? "SERVING" : "NOT_SERVING";
 }
 
+// "2026-11-30T08:00:00Z".
+std::string rfc3339_utc(int64_t epoch_seconds) {
+  const std::time_t t = epoch_seconds;
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
 bool retryable(grpc::StatusCode code) {
   return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
          code == grpc::StatusCode::ABORTED;
@@ -86,17 +103,20 @@ bool retryable(grpc::StatusCode code) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string address, certs, log_file, health_file;
+  std::string addresses, certs, log_file, health_file;
   int clients = 8;
+  int64_t count = 0, aware_ago = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--address") address = value;
+    if (flag == "--address") addresses = value;
     else if (flag == "--certs") certs = value;
     else if (flag == "--log") log_file = value;
     else if (flag == "--clients") clients = std::stoi(value);
     else if (flag == "--health-log") health_file = value;
+    else if (flag == "--count") count = std::stoll(value);
+    else if (flag == "--aware-ago") aware_ago = std::stoll(value);
   }
-  if (address.empty() || certs.empty() || log_file.empty()) {
+  if (addresses.empty() || certs.empty() || log_file.empty()) {
     std::fprintf(stderr, "usage: fault_load --address HOST:PORT --certs DIR --log FILE\n");
     return 2;
   }
@@ -106,8 +126,15 @@ int main(int argc, char** argv) {
   ssl.pem_root_certs = read_file(certs + "/ca.crt");
   ssl.pem_cert_chain = read_file(certs + "/herent-reporter.crt");
   ssl.pem_private_key = read_file(certs + "/herent-reporter.key");
-  const auto channel = grpc::CreateChannel(address, grpc::SslCredentials(ssl));
-  const auto stub = v1::Termijn::NewStub(channel);
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<v1::Termijn::Stub>> stubs;
+  for (size_t start = 0; start <= addresses.size();) {
+    const size_t end = std::min(addresses.find(',', start), addresses.size());
+    channels.push_back(
+        grpc::CreateChannel(addresses.substr(start, end - start), grpc::SslCredentials(ssl)));
+    stubs.push_back(v1::Termijn::NewStub(channels.back()));
+    start = end + 1;
+  }
 
   FILE* log = std::fopen(log_file.c_str(), "a");
   if (!log) {
@@ -119,6 +146,7 @@ int main(int argc, char** argv) {
   std::vector<std::thread> workers;
   for (int c = 0; c < clients; ++c) {
     workers.emplace_back([&, c] {
+      v1::Termijn::Stub* const stub = stubs[c % stubs.size()].get();
       std::mt19937_64 random(std::random_device{}() ^ (static_cast<uint64_t>(c) << 32));
       while (!stopping) {
         v1::ReportIncidentRequest request;
@@ -128,6 +156,7 @@ int main(int argc, char** argv) {
         request.add_categories(v1::DATA_CATEGORY_IDENTIFICATION);
         request.add_subject_groups(v1::SUBJECT_GROUP_CLIENTS);
         request.set_request_id(new_uuid(random));
+        if (aware_ago > 0) request.set_aware_time(rfc3339_utc(epoch_ms() / 1000 - aware_ago));
         // The same request until it is answered: a retry with its request_id stores nothing twice.
         for (int attempt = 0;; ++attempt) {
           grpc::ClientContext context;
@@ -140,7 +169,7 @@ int main(int argc, char** argv) {
             std::fprintf(log, "%s %s %lld\n", request.request_id().c_str(),
                          incident.name().c_str(), static_cast<long long>(epoch_ms()));
             std::fflush(log);
-            ++acknowledged;
+            if (++acknowledged == count) stopping = true;
             break;
           }
           if (!retryable(status.error_code()) || attempt >= 600) {
@@ -158,7 +187,7 @@ int main(int argc, char** argv) {
   }
   if (!health_file.empty()) {
     workers.emplace_back([&] {
-      grpc::GenericStub generic(channel);
+      grpc::GenericStub generic(channels.front());
       std::ofstream out(health_file, std::ios::app);
       std::string last;
       while (!stopping) {

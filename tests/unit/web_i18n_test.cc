@@ -24,6 +24,10 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
   EXPECT_EQ(field_error("nl", "1900 is outside the supported years, 1970 to 2100 (or 0 for every "
                               "year)"),
             "Geen jaar tussen 1970 en 2100.");
+  EXPECT_EQ(field_error("nl", "unknown party 'nope' (known: herent, kortenberg)"),
+            "Geen gekende partij.");
+  EXPECT_EQ(field_error("nl", "only for a staff departure"),
+            "Enkel bij het vertrek van een personeelslid.");
 }
 
 TEST(FieldError, NamesWhatTheReasonLists) {
