@@ -209,7 +209,7 @@ const std::vector<Entry>& entries() {
       {"err_unknown_party", "Geen gekende partij.", "Not a known party."},
       {"err_only_departure", "Enkel bij het vertrek van een personeelslid.",
        "Only for a staff member's departure."},
-      {"err_not_a_ground", "Kies een van de weigeringsgronden.", "Choose one of the grounds for refusal."},
+      {"err_not_a_ground", "Kies een van de gronden.", "Choose one of the grounds."},
       {"refusal_unfounded", "kennelijk ongegrond (AVG art. 12(5)(b))",
        "manifestly unfounded (GDPR art. 12(5)(b))"},
       {"refusal_excessive", "buitensporig, met name door herhaling (AVG art. 12(5)(b))",
@@ -350,7 +350,7 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {"give exactly one", true, "required"},
       {"only for a staff departure", true, "err_only_departure"},
       {"unknown party ", true, "err_unknown_party"},
-      {" is not one; a request may be refused", false, "err_not_a_ground"},
+      {" is not one; ", false, "err_not_a_ground"},
   };
   for (const Pattern& p : kPatterns) {
     const size_t at = reason.find(p.text);

@@ -711,8 +711,8 @@ void release(const SmtpServer& smtp) { std::ofstream(smtp.dir() + "/release") <<
 // Reports `n` incidents as herent-dpo: one notice to Kortenberg each.
 void report_incidents(const Termijnd& server, int n) {
   for (int i = 0; i < n; ++i) {
-    const Outcome o =
-        server.cli("herent-dpo", {"incident", "report", "--title", "Incident " + std::to_string(i)});
+    const Outcome o = server.cli(
+        "herent-dpo", {"incident", "report", "--title", "Incident " + std::to_string(i)});
     ASSERT_EQ(o.exit_code, 0) << o.err;
   }
 }
@@ -725,7 +725,8 @@ void expect_each_notice_received_once(const Termijnd& server, const SmtpServer& 
   std::multiset<std::string> received;
   for (const auto& [peer, id] : deliveries(smtp)) received.insert(id);
   EXPECT_EQ(received.size(), static_cast<size_t>(n));
-  const v1::ListNotificationsResponse sent_list = notifications(server, "herent-dpo", {"--state", "sent"});
+  const v1::ListNotificationsResponse sent_list =
+      notifications(server, "herent-dpo", {"--state", "sent"});
   for (const v1::Notification& sent : sent_list.notifications()) {
     EXPECT_EQ(received.count(sent.message_id()), 1u) << sent.name();
   }
@@ -760,8 +761,8 @@ TEST(MailTest, AServerHungOnOneConnectionDoesNotHoldUpTheOthers) {
   SmtpServer::Options hanging;
   hanging.handler = "termijn_test_smtp.HangingMailbox";
   SmtpServer smtp(hanging);
-  Termijnd server(smtp_options(
-      smtp.url(), {{"connections = 4", "connections = 3"}, {"timeout_seconds = 60", "timeout_seconds = 900"}}));
+  Termijnd server(smtp_options(smtp.url(), {{"connections = 4", "connections = 3"},
+                                            {"timeout_seconds = 60", "timeout_seconds = 900"}}));
   report_incidents(server, kIncidents);
   ASSERT_TRUE(poll_until([&] { return deliveries(smtp).size() == kIncidents - 1; }))
       << deliveries(smtp).size() << " delivered while one session hangs\n"

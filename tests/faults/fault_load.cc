@@ -19,11 +19,11 @@
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <future>
 #include <mutex>

@@ -103,14 +103,16 @@ TEST(ConfigTest, MailConnectionsAndTimeoutsHaveBounds) {
   EXPECT_EQ(c.mail.connections, 4);
   EXPECT_EQ(c.mail.connect_timeout_seconds, 10);
   EXPECT_EQ(c.mail.timeout_seconds, 60);
-  EXPECT_EQ(parse_config(replaced(demo(), "connections = 4", "connections = 1"), "t").mail.connections,
-            1);
+  EXPECT_EQ(
+      parse_config(replaced(demo(), "connections = 4", "connections = 1"), "t").mail.connections,
+      1);
   EXPECT_THAT(error_of(replaced(demo(), "connections = 4", "connections = 0")),
               HasSubstr("mail.connections must be between 1 and 32"));
   EXPECT_THAT(error_of(replaced(demo(), "timeout_seconds = 60", "timeout_seconds = 0")),
               HasSubstr("mail.timeout_seconds must be between 1 and 3600"));
-  EXPECT_THAT(error_of(replaced(demo(), "connect_timeout_seconds = 10", "connect_timeout_seconds = 7200")),
-              HasSubstr("mail.connect_timeout_seconds must be between 1 and 3600"));
+  EXPECT_THAT(
+      error_of(replaced(demo(), "connect_timeout_seconds = 10", "connect_timeout_seconds = 7200")),
+      HasSubstr("mail.connect_timeout_seconds must be between 1 and 3600"));
 }
 
 TEST(ConfigTest, PinsAreNormalisedAndCheckedWhenRead) {

@@ -26,6 +26,9 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
             "Geen jaar tussen 1970 en 2100.");
   EXPECT_EQ(field_error("nl", "unknown party 'nope' (known: herent, kortenberg)"),
             "Geen gekende partij.");
+  EXPECT_EQ(field_error("en", "'x' is not one; an obligation may be waived only on one of these "
+                              "grounds: a = ..."),
+            "Choose one of the grounds.");
   EXPECT_EQ(field_error("nl", "only for a staff departure"),
             "Enkel bij het vertrek van een personeelslid.");
 }
