@@ -9,7 +9,7 @@ def params(detail):
         out[int(m.group(1))] = None if m.group(2) == 'NULL' else m.group(3)
     return out
 
-def main(path, pid, kind):
+def main(path, pid):
     lines = [l.rstrip('\n') for l in open(path) if f'[{pid}]' in l]
     stmts = []  # (name, sql, params)
     inside = False
@@ -56,4 +56,6 @@ def main(path, pid, kind):
     print('\n'.join(out))
 
 if __name__ == '__main__':
-    main(*sys.argv[1:4])
+    if len(sys.argv) != 3:
+        sys.exit('usage: from_log.py POSTGRES_LOG BACKEND_PID   (the backend that ran the call)')
+    main(sys.argv[1], sys.argv[2])
