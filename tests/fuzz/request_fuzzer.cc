@@ -30,6 +30,7 @@ class NoDatabase final : public app::Store {
  public:
   absl::StatusOr<std::unique_ptr<app::StoreTransaction>> begin() override { return kNoDatabase; }
   absl::StatusOr<domain::Incident> get_incident(int64_t id) override { return kNoDatabase; }
+  absl::StatusOr<app::IncidentRecord> incident_record(int64_t id) override { return kNoDatabase; }
   absl::StatusOr<std::vector<domain::Incident>> list_incidents(
       const app::RecordFilter& f) override {
     return kNoDatabase;
