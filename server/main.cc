@@ -147,7 +147,8 @@ notify::TemplateSet load_templates(const config::Mail& mail) {
 
 // Command-line options win over [tls]; none in plaintext mode.
 api::TrustFiles trust_files(const Options& o, const config::Config& c) {
-  api::TrustFiles f{o.config_file};
+  api::TrustFiles f;
+  f.config_file = o.config_file;
   if (o.insecure_plaintext) return f;
   f.ca_file = o.tls_ca.empty() ? c.tls.ca_file : o.tls_ca;
   f.cert_file = o.tls_cert.empty() ? c.tls.cert_file : o.tls_cert;

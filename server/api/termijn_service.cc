@@ -442,8 +442,10 @@ grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerCo
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
     if (req->page_size() < 0) return absl::InvalidArgumentError("page_size: must not be negative");
     if (req->since_seq() < 0) return absl::InvalidArgumentError("since_seq: must not be negative");
-    app::AuditFilter filter{req->subject(), req->since_seq(),
-                            req->page_size() == 0 ? 100 : std::min(req->page_size(), 1000)};
+    app::AuditFilter filter{.subject = req->subject(),
+                            .after_seq = req->since_seq(),
+                            .limit = req->page_size() == 0 ? 100 : std::min(req->page_size(), 1000),
+                            .viewer = policy::audit_viewer(p)};
     if (!req->page_token().empty()) {
       try {
         filter.after_seq = std::max<int64_t>(filter.after_seq, std::stoll(req->page_token()));
@@ -451,7 +453,6 @@ grpc::ServerUnaryReactor* TermijnService::ListAuditEvents(grpc::CallbackServerCo
         return absl::InvalidArgumentError("page_token: not a token this service issued");
       }
     }
-    filter.viewer = policy::audit_viewer(p);
     ++filter.limit;  // one more tells whether another page follows
     auto events = uc_.audit_trail.list(filter);
     if (!events.ok()) return events.status();
@@ -808,7 +809,10 @@ grpc::ServerUnaryReactor* TermijnService::ListMatters(grpc::CallbackServerContex
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
     auto page =
-        uc_.queries.matters({scope->party, req->page_size(), req->page_token(), scope->viewer});
+        uc_.queries.matters({.party = scope->party,
+                             .page_size = req->page_size(),
+                             .page_token = req->page_token(),
+                             .viewer = scope->viewer});
     if (!page.ok()) return page.status();
     add_seen(p, page->items,
              [&](const auto& r) { to_proto(r, uc_.directory, resp->add_matters()); });

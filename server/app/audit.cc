@@ -139,7 +139,7 @@ absl::StatusOr<Verification> AuditTrail::verify() {
   if (auto s = flush(); !s.ok()) return s;
   ChainVerifier chain;
   while (true) {
-    const auto page = store_.events({"", chain.result().last_seq, kBatch});
+    const auto page = store_.events({.after_seq = chain.result().last_seq, .limit = kBatch});
     if (!page.ok()) return page.status();
     for (const AuditEvent& e : *page) {
       if (!chain.add(e)) return chain.result();
@@ -189,7 +189,7 @@ absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     due.next_due = (*latest)->time + interval;
   } else {
     // The first is due one interval after the trail began; until it begins, look again then.
-    auto first = trail_.list({"", 0, 1});  // flushed: entries still queued count
+    auto first = trail_.list({.limit = 1});  // flushed: entries still queued count
     if (!first.ok()) return first.status();
     due.next_due = (first->empty() ? clock_.now() : first->front().record.time) + interval;
   }

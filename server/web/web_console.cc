@@ -603,8 +603,9 @@ struct WebConsole::Impl {
     d.set("show_history", history);
     if (history) {
       mu::list events;
-      app::AuditFilter filter{subject, 0, 500};
-      filter.viewer = api::policy::audit_viewer(c.principal);
+      const app::AuditFilter filter{.subject = subject,
+                                    .limit = 500,
+                                    .viewer = api::policy::audit_viewer(c.principal)};
       auto trail = uc.audit_trail.list(filter);
       if (trail.ok()) {
         for (const auto& e : *trail) {

@@ -149,9 +149,9 @@ TEST_F(AuditTest, TheDatabaseRefusesChangesToTheTrail) {
   // The service's role lacks the privileges; even the owner is stopped by the trigger.
   record_some_changes();
   ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0);
-  for (const std::string& sql : {"UPDATE audit_event SET action = 'x' WHERE seq = 1",
-                                 "DELETE FROM audit_event WHERE seq = 1",
-                                 "TRUNCATE audit_event"}) {
+  for (const char* sql : {"UPDATE audit_event SET action = 'x' WHERE seq = 1",
+                          "DELETE FROM audit_event WHERE seq = 1",
+                          "TRUNCATE audit_event"}) {
     for (const std::string& url : {server_.database().app_url(), server_.database().url()}) {
       pqxx::connection c(url);
       pqxx::work tx(c);

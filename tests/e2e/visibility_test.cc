@@ -458,7 +458,9 @@ TEST_F(VisibilityTest, EveryRpcForEveryRoleAndRelation) {
       const Seen got = calls[i].run(*s);
       const std::string where = principal + " " + calls[i].rpc;
       EXPECT_EQ(got.code, expected[i].code) << where << ": " << got.what;
-      if (expected[i].what != "*") EXPECT_EQ(got.what, expected[i].what) << where;
+      if (expected[i].what != "*") {
+        EXPECT_EQ(got.what, expected[i].what) << where;
+      }
     }
   }
 }

@@ -11,7 +11,7 @@ namespace {
 TEST(LimitsTest, TextThatIsNotUtf8OrHoldsControlCharactersIsRefusedNamingTheField) {
   // Invalid UTF-8 (a lone Latin-1 byte, an overlong slash, a surrogate) and control characters
   // are INVALID_ARGUMENT naming the field; newline and tab are text.
-  for (const std::string bad : {std::string("caf\xE9"), std::string("\xC0\xAF"),
+  for (const std::string& bad : {std::string("caf\xE9"), std::string("\xC0\xAF"),
                                 std::string("\xED\xA0\x80"), std::string("a\x01")}) {
     const absl::Status s = check_text("title", bad, kMaxTitle, true);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
