@@ -366,7 +366,7 @@ int serve(const Options& o) {
 
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::vector<std::jthread> dispatching;
-  for (int i = 0; i < config.mail.connections; ++i) {
+  for (int i = 0; i < mailer->useful_senders(config.mail.connections); ++i) {
     dispatching.emplace_back([&dispatcher](std::stop_token stop) { dispatcher.run(stop); });
   }
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });

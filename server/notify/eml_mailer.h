@@ -20,6 +20,8 @@ class EmlDirectoryMailer final : public Mailer {
   /// kAccepted with "written to <path>"; kPermanentFailure when check_message() refuses `m`;
   /// kTemporaryFailure when the file cannot be written (the disk may get space again).
   SendResult send(const MailMessage& m) override;
+  /// Writing files to a local disk gains nothing from several writers.
+  int useful_senders(int) const override { return 1; }
 
   /// Where `m` is (or would be) written.
   std::string path_for(const MailMessage& m) const;

@@ -60,6 +60,10 @@ class Mailer {
   /// Ends the sends in progress soon (as temporary failures) and fails later ones at once: for
   /// shutdown, so that a hung server does not hold the process. Thread-safe.
   virtual void stop() {}
+
+  /// How many messages are worth sending at once, given `configured` ([mail] connections): each
+  /// sender costs a claim and a wake-up per notice, which only a network round trip repays.
+  virtual int useful_senders(int configured) const { return configured; }
 };
 
 }  // namespace termijn::notify
