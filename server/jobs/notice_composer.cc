@@ -277,16 +277,16 @@ std::string day_note(const std::string& note, bool dutch) {
 }
 
 // The "legal limit" line of a reminder: the limit Reg. 1182/71 art. 3 gives, or, where the law
-// sets none ("without undue delay"), that the due time is the parties' policy target, or, for a
-// day of taking effect, that art. 4 does not move it.
+// or the protocol sets none ("without undue delay", "at once"), that the due time is the parties'
+// policy target, or, for a day of taking effect, that art. 4 does not move it.
 std::string legal_limit(const domain::Obligation& o, const std::string& legal_due_time,
                         bool dutch) {
   const domain::Rule* rule = domain::find_rule(o.rule);
   if (rule != nullptr && rule->policy_target) {
     return dutch ? "geen: " + o.legal_basis +
-                       " zegt \"onverwijld\"; het uiterste tijdstip is het streefdoel van het beleid"
-                 : "none: " + o.legal_basis +
-                       " says \"without undue delay\"; the due time is the policy target";
+                       " legt geen vaste termijn op; het uiterste tijdstip is het streefdoel van "
+                       "het beleid"
+                 : "none: " + o.legal_basis + " sets no fixed limit; the due time is the policy target";
   }
   if (rule != nullptr && rule->takes_effect) {
     return legal_due_time + " (" + o.legal_basis +
