@@ -142,6 +142,13 @@ std::pair<std::string, std::string> split_field_error(const std::string& message
   return {name, message.substr(colon + 2)};
 }
 
+// A refusal the form shows at its fields: bad input, or a state the user can correct there.
+// Anything else is an error page.
+bool refused_at_form(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kInvalidArgument ||
+         s.code() == absl::StatusCode::kFailedPrecondition;
+}
+
 // "37" -> 37; nullopt for anything that is not a whole number in range.
 std::optional<int64_t> whole_number(const std::string& text) {
   try {
@@ -831,8 +838,7 @@ struct WebConsole::Impl {
       const auto extended =
           uc.extend_request.run({c.principal.name, c.principal.party}, id, bounded, reason);
       if (extended.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
-      if (extended.status().code() != absl::StatusCode::kInvalidArgument &&
-          extended.status().code() != absl::StatusCode::kFailedPrecondition) {
+      if (!refused_at_form(extended.status())) {
         return send_error(res, c, extended.status());
       }
       const auto [name, why] = split_field_error(std::string(extended.status().message()));
@@ -978,8 +984,7 @@ struct WebConsole::Impl {
          field(req, "agreed")});
     if (consulted.ok()) return res.set_redirect("/incidents/" + std::to_string(id), 303);
     const absl::Status& s = consulted.status();
-    if (s.code() != absl::StatusCode::kInvalidArgument &&
-        s.code() != absl::StatusCode::kFailedPrecondition) {
+    if (!refused_at_form(s)) {
       return send_error(res, c, s);
     }
     const auto [name, why] = split_field_error(std::string(s.message()));
@@ -1048,8 +1053,7 @@ struct WebConsole::Impl {
                                        step == "asked" ? time : "", step == "received" ? time : "");
       if (recorded.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
       const absl::Status& s = recorded.status();
-      if (s.code() != absl::StatusCode::kInvalidArgument &&
-          s.code() != absl::StatusCode::kFailedPrecondition) {
+      if (!refused_at_form(s)) {
         return send_error(res, c, s);
       }
       const auto [name, why] = split_field_error(std::string(s.message()));
@@ -1068,8 +1072,7 @@ struct WebConsole::Impl {
                                                field(req, "refusal_reason"));
     if (refused.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
     const absl::Status& s = refused.status();
-    if (s.code() != absl::StatusCode::kInvalidArgument &&
-        s.code() != absl::StatusCode::kFailedPrecondition) {
+    if (!refused_at_form(s)) {
       return send_error(res, c, s);
     }
     const auto [name, why] = split_field_error(std::string(s.message()));
@@ -1392,8 +1395,7 @@ struct WebConsole::Impl {
                                          : uc.close_request.run(actor, id, summary).status();
     }
     if (closed.ok()) return res.set_redirect("/" + collection + "/" + std::to_string(id), 303);
-    if (closed.code() != absl::StatusCode::kInvalidArgument &&
-        closed.code() != absl::StatusCode::kFailedPrecondition) {
+    if (!refused_at_form(closed)) {
       return send_error(res, c, closed);
     }
     const auto [name, reason] = split_field_error(std::string(closed.message()));
