@@ -14,9 +14,6 @@ using Clock = std::chrono::system_clock;
 
 std::string milliseconds(std::chrono::milliseconds t) { return std::to_string(t.count()); }
 
-// A call whose deadline is this much sooner than the session's statement timeout gets its own.
-constexpr std::chrono::milliseconds kTuneMargin{1000};
-
 }  // namespace
 
 PgPool::PgPool(std::string url, PgPoolOptions options, Prepare prepare)
@@ -33,7 +30,7 @@ PgPool::PgPool(std::string url, PgPoolOptions options, Prepare prepare)
 }
 
 PgPool::Lease::~Lease() {
-  if (c_) pool_->release(std::move(c_), use_, tuned_);
+  if (c_) pool_->release(std::move(c_), use_, watch_);
 }
 
 bool PgPool::may_take(Use use) const {
@@ -78,31 +75,20 @@ PgPool::Lease PgPool::acquire(Use use) {
   lock.unlock();
   try {
     if (!c) c = open();
-    // The statements of a call end by its deadline (to within the margin).
-    bool tuned = false;
-    if (deadline && *deadline + kTuneMargin < Clock::now() + options_.statement_timeout) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
-      pqxx::nontransaction tx(*c);
-      tx.exec_prepared(stmt::kSetStatementTimeout,
-                       milliseconds(std::max(left, std::chrono::milliseconds{1})));
-      tuned = true;
-    }
-    return Lease(*this, std::move(c), use, tuned);
+    // The statements of a call end by its deadline; the session's timeout bounds the others.
+    const bool sooner = deadline && *deadline < Clock::now() + options_.statement_timeout;
+    const DeadlineWatch::Id watch = sooner ? deadlines_.watch(*c, *deadline) : 0;
+    return Lease(*this, std::move(c), use, watch);
   } catch (...) {
-    release(std::move(c), use, false);
+    release(std::move(c), use, 0);
     throw;
   }
 }
 
-void PgPool::release(std::unique_ptr<pqxx::connection> c, Use use, bool tuned) {
-  if (c && tuned && c->is_open()) {
-    try {
-      pqxx::nontransaction tx(*c);
-      tx.exec_prepared(stmt::kSetStatementTimeout, milliseconds(options_.statement_timeout));
-    } catch (const std::exception&) {
-      c.reset();  // a session in an unknown state is not reused
-    }
-  }
+void PgPool::release(std::unique_ptr<pqxx::connection> c, Use use, DeadlineWatch::Id watch) {
+  // A cancel request sent for this call may still arrive: it must not cancel another call's
+  // statement, so the session goes.
+  if (watch != 0 && deadlines_.unwatch(watch)) c.reset();
   std::lock_guard lock(mutex_);
   if (use == Use::kBackground) --background_;
   if (c && c->is_open()) {

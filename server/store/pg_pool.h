@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "server/store/deadline_watch.h"
 #include "server/store/pg_wakeups.h"
 
 namespace termijn::store {
@@ -19,8 +20,8 @@ struct PgPoolOptions {
   int size = 8;
   /// How long a unit of work waits for a free connection before UNAVAILABLE.
   std::chrono::milliseconds acquire_timeout{5000};
-  /// Session defaults: no statement runs longer, no lock is waited for longer. A call with a
-  /// shorter deadline gets a shorter statement timeout.
+  /// Session defaults: no statement runs longer, no lock is waited for longer. The statement of
+  /// a call with a sooner deadline is cancelled at that deadline.
   std::chrono::milliseconds statement_timeout{30000};
   std::chrono::milliseconds lock_timeout{10000};
 };
@@ -57,8 +58,8 @@ class PgPool {
   /// A connection borrowed until destruction; a broken one is dropped instead of returned.
   class Lease {
    public:
-    Lease(PgPool& pool, std::unique_ptr<pqxx::connection> c, Use use, bool tuned)
-        : pool_(&pool), c_(std::move(c)), use_(use), tuned_(tuned) {}
+    Lease(PgPool& pool, std::unique_ptr<pqxx::connection> c, Use use, DeadlineWatch::Id watch)
+        : pool_(&pool), c_(std::move(c)), use_(use), watch_(watch) {}
     Lease(Lease&&) = default;
     ~Lease();
     pqxx::connection& operator*() { return *c_; }
@@ -68,7 +69,7 @@ class PgPool {
     PgPool* pool_;
     std::unique_ptr<pqxx::connection> c_;
     Use use_;
-    bool tuned_;  // statement_timeout shortened for a call's deadline: restore on release
+    DeadlineWatch::Id watch_;  // the call's deadline, watched; 0: none sooner than the timeout
   };
 
   /// Waits for a connection up to the acquire timeout, or the current call's deadline if that
@@ -83,7 +84,7 @@ class PgPool {
 
  private:
   std::unique_ptr<pqxx::connection> open();
-  void release(std::unique_ptr<pqxx::connection> c, Use use, bool tuned);
+  void release(std::unique_ptr<pqxx::connection> c, Use use, DeadlineWatch::Id watch);
   bool may_take(Use use) const;
 
   const std::string url_;
@@ -95,6 +96,7 @@ class PgPool {
   int open_ = 0;
   int background_ = 0;  // leases held by background workers
   PgWakeups wakeups_{url_};
+  DeadlineWatch deadlines_;
 };
 
 }  // namespace termijn::store

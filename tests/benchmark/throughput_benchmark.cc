@@ -8,6 +8,7 @@
 // flight, then N seconds of `pgbench -M prepared` running the RPC's transaction with as many
 // clients (tests/benchmark/pgbench: the statements termijnd ran, captured with log_statement). Writes are followed by a wait until the background work they caused (notices,
 // reminder steps, audit sequencing) is done; its commits and WAL count towards the call.
+#include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -43,6 +44,7 @@ struct Options {
   pid_t termijnd_pid = 0, postgres_pid = 0;
   int seconds = 10;
   std::vector<int> clients{8, 32};
+  std::vector<std::string> rpcs;  ///< empty: all of them
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -65,6 +67,9 @@ Options parse(int argc, char** argv) {
       o.clients.clear();
       std::stringstream s(value);
       for (std::string c; std::getline(s, c, ',');) o.clients.push_back(std::stoi(c));
+    } else if (flag == "--rpcs") {
+      std::stringstream s(value);
+      for (std::string r; std::getline(s, r, ',');) o.rpcs.push_back(r);
     } else usage("unknown flag " + flag);
   }
   if (o.address.empty() || o.certs.empty() || o.database_url.empty() || o.pgbench_dir.empty() ||
@@ -123,6 +128,7 @@ struct Snapshot {
   int64_t commits = 0;
   std::string wal_lsn;
   double termijnd_cpu = 0, postgres_cpu = 0;
+  double client_cpu = 0;  // this program: the gRPC client (and pgbench, once waited for)
 };
 
 class Stats {
@@ -140,6 +146,7 @@ class Stats {
     s.commits = r[2].as<int64_t>();
     s.termijnd_cpu = cpu_seconds(options_.termijnd_pid);
     s.postgres_cpu = postgres_cpu_seconds(options_.postgres_pid);
+    s.client_cpu = cpu_seconds(getpid());
     return s;
   }
 
@@ -287,6 +294,9 @@ struct Row {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  // As termijnd does: Debian's Abseil checks the lock order of every gRPC mutex otherwise, and
+  // this client shares the cores with what it measures.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = read_file(o.certs + "/ca.crt");
   ssl.pem_cert_chain = read_file(o.certs + "/" + o.principal + ".crt");
@@ -365,13 +375,16 @@ int main(int argc, char** argv) {
   std::printf("Throughput, %d s per phase; termijnd over gRPC with mTLS against pgbench -M prepared "
               "with the same statements\n",
               o.seconds);
-  std::printf("%-16s %4s | %8s %8s %8s %8s %6s %8s %7s %7s %6s | %8s %7s %8s | %6s\n", "rpc",
-              "cli", "rps", "p50 ms", "p99 ms", "max ms", "wcom", "WAL B", "cpu T", "cpu PG",
-              "T us/c", "pgb tps", "wcom", "WAL B", "ratio");
+  std::printf("%-16s %4s | %8s %8s %8s %8s %6s %8s %7s %7s %6s %6s | %8s %7s %8s %7s | %6s\n",
+              "rpc", "cli", "rps", "p50 ms", "p99 ms", "max ms", "wcom", "WAL B", "cpu T",
+              "cpu PG", "cpu C", "T us/c", "pgb tps", "wcom", "WAL B", "cpu PG", "ratio");
   std::vector<Row> rows;
   std::atomic<int64_t> seq{0};
   for (int clients : o.clients) {
     for (const auto& [rpc, start] : rpcs) {
+      if (!o.rpcs.empty() && std::find(o.rpcs.begin(), o.rpcs.end(), rpc) == o.rpcs.end()) {
+        continue;
+      }
       if (rpc == "GetIncident" && incidents.empty()) usage("no incident was reported to read");
       const bool write = rpc == "ReportIncident" || rpc == "LogRequest";
       stats.settle();
@@ -382,6 +395,7 @@ int main(int argc, char** argv) {
                                  std::function<void(grpc::Status)> done) {
         start(*stubs[static_cast<size_t>(channel++) % stubs.size()], ctx, seq, std::move(done));
       };
+      std::fprintf(stderr, "phase %s %d: termijnd\n", rpc.c_str(), clients);  // for profilers
       const Latencies l = drive(*stubs[0], clients, o.seconds, spread, seq);
       // CPU shares are over the phase itself; the wait for the background work below would
       // otherwise count as phase time (its CPU is in the per-call column).
@@ -396,23 +410,26 @@ int main(int argc, char** argv) {
       kill(o.termijnd_pid, SIGSTOP);
       const Snapshot pg_before = stats.take();
       const PgbenchResult p = pgbench(o, scripts.at(rpc), clients);
+      // pgbench's sessions end as it exits: their CPU counts once the postmaster reaped them.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
       const Snapshot pg_after = stats.take();
       kill(o.termijnd_pid, SIGCONT);
       const double tx = static_cast<double>(std::max<int64_t>(1, p.transactions));
 
       const double rps = calls / l.seconds;
       std::printf(
-          "%-16s %4d | %8.0f %8.1f %8.1f %8.1f %6.2f %8.0f %6.0f%% %6.0f%% %6.0f | %8.0f %7.2f "
-          "%8.0f | %6.2f\n",
+          "%-16s %4d | %8.0f %8.1f %8.1f %8.1f %6.2f %8.0f %6.0f%% %6.0f%% %5.0f%% %6.0f | %8.0f "
+          "%7.2f %8.0f %6.0f%% | %6.2f\n",
           rpc.c_str(), clients, rps, l.at(0.5) / 1000, l.at(0.99) / 1000,
           l.us.empty() ? 0.0 : l.us.back() / 1000.0,
           (after.xid - before.xid) / std::max(1.0, calls),
           stats.wal_bytes(before, after) / std::max(1.0, calls),
           100 * (phase_end.termijnd_cpu - before.termijnd_cpu) / l.seconds,
           100 * (phase_end.postgres_cpu - before.postgres_cpu) / l.seconds,
+          100 * (phase_end.client_cpu - before.client_cpu) / l.seconds,
           1e6 * (after.termijnd_cpu - before.termijnd_cpu) / std::max(1.0, calls), p.tps,
           (pg_after.xid - pg_before.xid) / tx, stats.wal_bytes(pg_before, pg_after) / tx,
-          rps / p.tps);
+          100 * (pg_after.postgres_cpu - pg_before.postgres_cpu) / o.seconds, rps / p.tps);
       if (l.errors) std::printf("  %lld calls failed\n", static_cast<long long>(l.errors));
       std::fflush(stdout);
       rows.push_back({rpc, clients, rps, p.tps});
