@@ -131,10 +131,14 @@ class StoreTransaction : public StoreReader {
   virtual absl::Status close_obligation(const domain::Obligation& obligation) = 0;
   /// Adds a notification to the outbox; returns its id. A pending one wakes the dispatchers.
   virtual absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) = 0;
-  /// Locks the pending notification due soonest at or before `now`, skipping those other
-  /// dispatchers hold; nullopt when there is none.
-  virtual absl::StatusOr<std::optional<domain::Notification>> claim_notification(
-      domain::Instant now) = 0;
+  /// Locks up to `limit` pending notifications due at or before `now`, soonest first, skipping
+  /// those other dispatchers hold.
+  virtual absl::StatusOr<std::vector<domain::Notification>> claim_notifications(
+      domain::Instant now, int limit) = 0;
+  /// Writes the attempt of each claimed notification: attempts, message_id, recipients and
+  /// next_attempt_time (its lease). Wakes no dispatcher: a lease is not work that is due.
+  virtual absl::Status lease_notifications(
+      const std::vector<domain::Notification>& notifications) = 0;
   /// Reads and locks a notification; NOT_FOUND if there is none.
   virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
   /// Writes every mutable field of `n`.

@@ -115,7 +115,11 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
 }
 
 int EscalationScheduler::run_once(std::stop_token stop) {
-  return drain("escalation", stop, [this] { return fire_one(); });
+  return drain("escalation", stop, [this]() -> absl::StatusOr<int> {
+    const auto fired = fire_one();
+    if (!fired.ok()) return fired.status();
+    return *fired ? 1 : 0;
+  });
 }
 
 void EscalationScheduler::run(std::stop_token stop) {

@@ -62,86 +62,151 @@ absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& 
 
 }  // namespace
 
-struct OutboxDispatcher::Claimed {
-  domain::Notification notification;  ///< with this attempt counted
-  notify::MailMessage message;
-};
+absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
+  if (limit <= 0) limit = batch_;
+  auto claimed = claim(limit);
+  if (!claimed.ok()) return claimed.status();
+  std::vector<Claimed>& to_send = claimed->to_send;
+  if (limit > 1 && static_cast<int>(to_send.size()) + claimed->handled == limit && more_) more_();
 
-absl::StatusOr<bool> OutboxDispatcher::dispatch_one() {
-  std::optional<Claimed> claimed;
-  {
-    auto tx = store_.begin();
-    if (!tx.ok()) return tx.status();
-    const domain::Instant now = clock_.now();
-    auto found = (*tx)->claim_notification(now);
-    if (!found.ok()) return found.status();
-    if (!*found) return false;
-    domain::Notification n = **found;
+  std::vector<Sent> sent;
+  size_t tried = 0;
+  while (tried < to_send.size()) {
+    Claimed& next = to_send[tried++];
+    notify::SendResult result = mailer_.send(next.message);
+    // When the server accepted it (or refused it): the evidence, and the time a retry counts from.
+    const domain::Instant at = clock_.now();
+    const bool temporary = result.outcome == notify::SendResult::Outcome::kTemporaryFailure;
+    sent.push_back(Sent{std::move(next), std::move(result), at});
+    // The server is down or hangs: the others of this batch would only wait for it too.
+    if (temporary) break;
+  }
+  const std::vector<Claimed> untried(std::make_move_iterator(to_send.begin() + tried),
+                                     std::make_move_iterator(to_send.end()));
+  if (auto s = record(sent); !s.ok()) return s;
+  if (!untried.empty()) {
+    if (auto s = release(untried); !s.ok()) {
+      spdlog::warn("outbox: {} notification(s) not tried could not be released ({}); they are "
+                   "tried when their lease ends",
+                   untried.size(), s.ToString());
+    }
+  }
+  return claimed->handled + static_cast<int>(sent.size());
+}
+
+absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  const domain::Instant now = clock_.now();
+  auto found = (*tx)->claim_notifications(now, limit);
+  if (!found.ok()) return found.status();
+  Claim batch;
+  std::vector<domain::Notification> leased;
+  for (domain::Notification& n : *found) {
     // A reminder locks its obligation (briefly: no mail is sent in this transaction), so that a
     // close either comes first and is seen here, or comes after and cancels the reminder.
-    const auto obligation = n.kind == NotificationKind::kReminder
-                                ? (*tx)->lock_obligation(n.obligation_id)
-                                : absl::StatusOr<domain::Obligation>(domain::Obligation{});
-    if (!obligation.ok()) return obligation.status();
-    if (n.kind == NotificationKind::kReminder &&
-        obligation->state != domain::ObligationState::kOpen) {
-      n.state = NotificationState::kCancelled;
-      if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-      if (auto s = (*tx)->append_audit(
-              app::audit_record(kSystem, now, "notification.cancelled", notification_name(n.id),
-                                obligation->subject(), app::notification_details(n)));
-          !s.ok()) {
-        return s;
+    if (n.kind == NotificationKind::kReminder) {
+      const auto obligation = (*tx)->lock_obligation(n.obligation_id);
+      if (!obligation.ok()) return obligation.status();
+      if (obligation->state != domain::ObligationState::kOpen) {
+        n.state = NotificationState::kCancelled;
+        if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
+        if (auto s = (*tx)->append_audit(app::audit_record(
+                kSystem, now, "notification.cancelled", notification_name(n.id),
+                obligation->subject(), app::notification_details(n)));
+            !s.ok()) {
+          return s;
+        }
+        ++batch.handled;
+        continue;
       }
-      if (auto s = (*tx)->commit(); !s.ok()) return s;
-      return true;
     }
     ++n.attempts;
     auto message = composer_.compose(**tx, n);
     if (!message.ok()) {
       if (transient(message.status())) return message.status();  // the database: retry later
-      // Counted and recorded like any failed attempt, in a transaction of its own (this one
-      // may have failed with the composition). An internal error may pass; bad content won't.
+      // The composition may have failed this transaction: roll it back, and claim one at a time
+      // until this one comes first and is recorded on its own below.
       tx->reset();
+      if (found->size() > 1) return claim(1);
+      // Counted and recorded like any failed attempt. An internal error may pass; bad content
+      // won't.
       const bool permanent = message.status().code() != absl::StatusCode::kInternal;
       const notify::SendResult failed{
           permanent ? notify::SendResult::Outcome::kPermanentFailure
                     : notify::SendResult::Outcome::kTemporaryFailure,
           "cannot compose the message: " + std::string(message.status().message())};
-      if (auto s = record(Claimed{n, {}}, failed); !s.ok()) return s;
-      return true;
+      if (auto s = record({Sent{Claimed{n, {}}, failed, now}}); !s.ok()) return s;
+      return Claim{{}, 1};
     }
     // The attempt is on record before the message leaves: a crash from here on resends the
     // same message when the lease ends, and never resends in a loop.
     n.message_id = message->message_id;
     n.recipients = recipients_of(*message);
     n.next_attempt_time = now + lease_;
-    if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-    if (auto s = (*tx)->commit(); !s.ok()) return s;
-    claimed = Claimed{std::move(n), std::move(*message)};
+    leased.push_back(n);
+    batch.to_send.push_back(Claimed{std::move(n), std::move(*message)});
   }
-  const notify::SendResult result = mailer_.send(claimed->message);
-  if (auto s = record(*claimed, result); !s.ok()) {
-    // Sent, or not, but not recorded: the lease brings it back, as the same message.
-    spdlog::error(
-        "{}: the result of attempt {} could not be recorded ({}); it is retried "
-        "when its lease ends",
-        notification_name(claimed->notification.id), claimed->notification.attempts, s.ToString());
-    return s;
-  }
-  return true;
+  if (auto s = (*tx)->lease_notifications(leased); !s.ok()) return s;
+  if (auto s = (*tx)->commit(); !s.ok()) return s;
+  return batch;
 }
 
-absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::SendResult& result) {
-  auto tx = store_.begin();
-  if (!tx.ok()) return tx.status();
-  auto locked = (*tx)->lock_notification(claimed.notification.id);
+absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
+  if (sent.empty()) return absl::OkStatus();
+  absl::Status failed;
+  {
+    auto tx = store_.begin();
+    if (!tx.ok()) return tx.status();
+    std::vector<std::string> actions;
+    for (const Sent& one : sent) {
+      auto action = record_in(**tx, one);
+      if (!action.ok()) {
+        failed = action.status();
+        break;
+      }
+      actions.push_back(*action);
+    }
+    if (failed.ok()) failed = (*tx)->commit();
+    if (failed.ok()) {
+      for (size_t i = 0; i < sent.size(); ++i) {
+        spdlog::info("{}: {} (attempt {})", notification_name(sent[i].claimed.notification.id),
+                     actions[i], sent[i].claimed.notification.attempts);
+      }
+      return absl::OkStatus();
+    }
+  }
+  if (sent.size() == 1) {
+    // Sent, or not, but not recorded: the lease brings it back, as the same message.
+    spdlog::error(
+        "{}: the result of attempt {} could not be recorded ({}); it is retried when its lease "
+        "ends",
+        notification_name(sent[0].claimed.notification.id), sent[0].claimed.notification.attempts,
+        failed.ToString());
+    return failed;
+  }
+  // One result that cannot be recorded must not keep the others from their record.
+  spdlog::warn("outbox: the results of {} notifications could not be recorded together ({}); "
+               "recording each alone",
+               sent.size(), failed.ToString());
+  absl::Status first;
+  for (const Sent& one : sent) {
+    if (auto s = record({one}); !s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& tx,
+                                                         const Sent& sent) {
+  const domain::Notification& claimed = sent.claimed.notification;
+  const notify::SendResult& result = sent.result;
+  auto locked = tx.lock_notification(claimed.id);
   if (!locked.ok()) return locked.status();
   domain::Notification n = *locked;
   // A checkpoint mail and a webhook alert have no obligation.
   std::optional<domain::Obligation> obligation;
   if (n.obligation_id != 0) {
-    auto o = (*tx)->get_obligation(n.obligation_id);
+    auto o = tx.get_obligation(n.obligation_id);
     if (!o.ok()) return o.status();
     obligation = std::move(*o);
   }
@@ -149,17 +214,17 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
   if (obligation) {
     related = obligation->subject();
   } else if (n.webhook_delivery_id != 0) {
-    const auto d = (*tx)->get_webhook_delivery(n.webhook_delivery_id);
+    const auto d = tx.get_webhook_delivery(n.webhook_delivery_id);
     if (!d.ok()) return d.status();
     related = d->name();
   } else {
     related = app::checkpoint_name(n.audit_checkpoint_id);
   }
-  n.attempts = claimed.notification.attempts;
-  n.message_id = claimed.notification.message_id;
-  n.recipients = claimed.notification.recipients;
-  // What the server said happened now, after the send, not when the notification was claimed.
-  const domain::Instant now = clock_.now();
+  n.attempts = claimed.attempts;
+  n.message_id = claimed.message_id;
+  n.recipients = claimed.recipients;
+  // What the server said happened after the send, not when the notification was claimed.
+  const domain::Instant now = sent.at;
   // Server replies are whatever bytes a server sent: stored as short, valid, printable text.
   const std::string reply = app::printable_prefix(result.server_reply, kMaxReplyBytes);
 
@@ -192,14 +257,14 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
       action = "notification.failed";
       break;
   }
-  if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-  if (auto s = (*tx)->append_audit(app::audit_record(kSystem, now, action, notification_name(n.id),
-                                                     related, app::notification_details(n)));
+  if (auto s = tx.update_notification(n); !s.ok()) return s;
+  if (auto s = tx.append_audit(app::audit_record(kSystem, now, action, notification_name(n.id),
+                                                 related, app::notification_details(n)));
       !s.ok()) {
     return s;
   }
   if (n.state == NotificationState::kSent && n.kind == NotificationKind::kNotice) {
-    if (auto s = fulfil_with_evidence(**tx, n, now); !s.ok()) return s;
+    if (auto s = fulfil_with_evidence(tx, n, now); !s.ok()) return s;
   }
   if (n.state == NotificationState::kFailed) {
     spdlog::warn("{} ({} of {}) failed after {} attempt(s): {}", notification_name(n.id),
@@ -207,16 +272,29 @@ absl::Status OutboxDispatcher::record(const Claimed& claimed, const notify::Send
                  obligation ? "obligations/" + std::to_string(n.obligation_id) : related,
                  n.attempts, n.last_error);
     if (n.kind == NotificationKind::kNotice || n.kind == NotificationKind::kCheckpoint) {
-      if (auto s = queue_alert(**tx, n, related, now); !s.ok()) return s;
+      if (auto s = queue_alert(tx, n, related, now); !s.ok()) return s;
     }
   }
-  if (auto s = (*tx)->commit(); !s.ok()) return s;
-  spdlog::info("{}: {} (attempt {})", notification_name(n.id), action, n.attempts);
-  return absl::OkStatus();
+  return action;
+}
+
+absl::Status OutboxDispatcher::release(const std::vector<Claimed>& untried) {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  const domain::Instant now = clock_.now();
+  std::vector<domain::Notification> back;
+  for (const Claimed& c : untried) {
+    domain::Notification n = c.notification;
+    --n.attempts;
+    n.next_attempt_time = now;
+    back.push_back(std::move(n));
+  }
+  if (auto s = (*tx)->lease_notifications(back); !s.ok()) return s;
+  return (*tx)->commit();
 }
 
 int OutboxDispatcher::run_once(std::stop_token stop) {
-  return drain("outbox", stop, [this] { return dispatch_one(); });
+  return drain("outbox", stop, [this] { return dispatch(); });
 }
 
 void OutboxDispatcher::run(std::stop_token stop) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <stop_token>
+#include <vector>
 
 #include "server/app/clock.h"
 #include "server/app/store.h"
@@ -15,28 +16,34 @@
 namespace termijn::jobs {
 
 /// Delivers the outbox, never holding a transaction or a row lock while it talks to a mail
-/// server:
+/// server. It works in batches of up to `batch` notifications due now:
 ///
-/// 1. Claim (one short transaction): the due notification is taken with FOR UPDATE SKIP LOCKED,
-///    composed from that transaction's reads, and the attempt is recorded before anything is
-///    sent: attempts + 1, the Message-ID and recipients, and a lease (next_attempt_time = now +
-///    `lease`) that keeps other dispatchers off it while it is in flight. A message that cannot
-///    be composed counts as a failed attempt.
-/// 2. Send, outside any transaction.
-/// 3. Record (a second transaction): sent and the obligation met with the evidence; or retried
-///    with exponential backoff and jitter until the retry limit or the obligation's due time; or
-///    failed for good (5xx), which queues an alert to the owner's DPO (for a checkpoint mail: to
-///    the recipient party's escalation contacts and deputy, as its DPO's mail failed).
+/// 1. Claim (one short transaction): the due notifications are taken with FOR UPDATE SKIP
+///    LOCKED, composed from that transaction's reads, and each attempt is recorded before
+///    anything is sent: attempts + 1, the Message-ID and recipients, and a lease
+///    (next_attempt_time = now + `lease`) that keeps other dispatchers off it while it is in
+///    flight. A message that cannot be composed counts as a failed attempt.
+/// 2. Send, one after the other, outside any transaction. After a temporary failure (the server
+///    is down or hangs) the rest of the batch is not tried: it is released, due at once and its
+///    attempt not counted, for whichever dispatcher comes next.
+/// 3. Record (a second transaction for the whole batch): sent and the obligation met with the
+///    evidence; or retried with exponential backoff and jitter until the retry limit or the
+///    obligation's due time; or failed for good (5xx), which queues an alert to the owner's DPO
+///    (for a checkpoint mail: to the recipient party's escalation contacts and deputy, as its
+///    DPO's mail failed). If the batch cannot be recorded as one, each result is recorded alone.
 ///
-/// A crash or a database failure between 1 and 3 leaves the notification pending until the lease
-/// ends; it is then sent again as the same message (same Message-ID). Because every attempt is
-/// recorded before it is made, a notification that keeps failing (or whose result cannot be
-/// recorded) backs off and ends failed: it never loops and never holds up the others. Every step
-/// is audited as the system.
+/// Two commits per batch, not per notification: under load the outbox shares PostgreSQL's WAL
+/// flushes with the calls that fill it, and a backlog drains in batches.
+///
+/// A crash or a database failure between 1 and 3 leaves the notifications pending until the
+/// lease ends; they are then sent again as the same messages (same Message-ID). Because every
+/// attempt is recorded before it is made, a notification that keeps failing (or whose result
+/// cannot be recorded) backs off and ends failed: it never loops and never holds up the others.
+/// Every step is audited as the system.
 ///
 /// Several threads may run() one dispatcher at once (`[mail] connections`): each claims its own
-/// notification (the row lock, then the lease), so that none is sent by two of them and a hung
-/// send holds up only its own thread. `random` and `wait` must then be thread-safe.
+/// notifications (the row locks, then the leases), so that none is sent by two of them and a
+/// hung send holds up only its own thread. `random`, `wait` and `more` must then be thread-safe.
 class OutboxDispatcher {
  public:
   /// Blocks until woken (new pending notifications) or `timeout` passes.
@@ -44,12 +51,18 @@ class OutboxDispatcher {
   /// Uniform in [0, 1), for the retry jitter.
   using Random = std::function<double()>;
 
+  /// Called when a batch came back full: more may be due than this thread can send alone.
+  using More = std::function<void()>;
+
   /// Long enough for any send to end (the mailer's connect and transfer timeouts, and then some).
   static constexpr std::chrono::seconds kDefaultLease{300};
+  /// Notifications claimed, sent and recorded together.
+  static constexpr int kDefaultBatch = 32;
 
   OutboxDispatcher(const app::Clock& clock, app::Store& store, const NoticeComposer& composer,
                    notify::Mailer& mailer, domain::RetryPolicy retry, Random random, Wait wait,
-                   std::chrono::seconds lease = kDefaultLease)
+                   std::chrono::seconds lease = kDefaultLease, int batch = kDefaultBatch,
+                   More more = {})
       : clock_(clock),
         store_(store),
         composer_(composer),
@@ -57,7 +70,9 @@ class OutboxDispatcher {
         retry_(retry),
         random_(std::move(random)),
         wait_(std::move(wait)),
-        lease_(lease) {}
+        lease_(lease),
+        batch_(batch),
+        more_(std::move(more)) {}
 
   /// Delivers what is due now, until `stop`; returns how many notifications it handled.
   int run_once(std::stop_token stop = {});
@@ -65,16 +80,35 @@ class OutboxDispatcher {
   /// Runs until `stop` is requested, sleeping until the next notification is due.
   void run(std::stop_token stop);
 
-  /// Claims, sends and records one due notification; false when none is due.
-  absl::StatusOr<bool> dispatch_one();
+  /// Claims, sends and records up to `limit` due notifications (default: the batch size);
+  /// returns how many it handled (sent, retried, failed, cancelled or released), 0 when none
+  /// was due.
+  absl::StatusOr<int> dispatch(int limit = 0);
 
  private:
-  /// Step 1: the claimed notification with its attempt recorded and the message to send;
-  /// nullopt when nothing is due or nothing is to be sent (cancelled, or failed to compose).
-  struct Claimed;
-  absl::StatusOr<std::optional<Claimed>> claim();
-  /// Step 3.
-  absl::Status record(const Claimed& claimed, const notify::SendResult& result);
+  /// A claimed notification with its attempt counted, and the message to send.
+  struct Claimed {
+    domain::Notification notification;
+    notify::MailMessage message;
+  };
+  struct Sent {
+    Claimed claimed;
+    notify::SendResult result;
+    domain::Instant at;  ///< when the server answered (or the attempt failed)
+  };
+  /// Step 1 for up to `limit` notifications: those to send, and how many were handled without
+  /// a send (reminders cancelled, or a message that could not be composed).
+  struct Claim {
+    std::vector<Claimed> to_send;
+    int handled = 0;
+  };
+  absl::StatusOr<Claim> claim(int limit);
+  /// Step 3, for a batch in one transaction.
+  absl::Status record(const std::vector<Sent>& sent);
+  /// Step 3 in `tx`, for one notification; returns the action audited.
+  absl::StatusOr<std::string> record_in(app::StoreTransaction& tx, const Sent& sent);
+  /// Gives claimed notifications that were not tried back: due now, the attempt not counted.
+  absl::Status release(const std::vector<Claimed>& untried);
 
   const app::Clock& clock_;
   app::Store& store_;
@@ -84,6 +118,8 @@ class OutboxDispatcher {
   Random random_;
   Wait wait_;
   const std::chrono::seconds lease_;
+  const int batch_;
+  const More more_;
 };
 
 }  // namespace termijn::jobs

@@ -1,21 +1,40 @@
 #include "server/jobs/shared_wait.h"
 
+#include <algorithm>
+
 namespace termijn::jobs {
 
 void SharedWait::wait(std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point until = Clock::now() + timeout;
   std::unique_lock lock(mutex_);
-  const uint64_t seen = wakes_;
-  if (source_taken_) {
-    woken_.wait_for(lock, timeout, [&] { return wakes_ != seen; });
-    return;
+  while (true) {
+    if (!source_taken_) {
+      source_taken_ = true;
+      lock.unlock();
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
+      source_(std::max(left, std::chrono::milliseconds{0}));
+      lock.lock();
+      source_taken_ = false;
+      changed_.notify_all();  // a waiting thread takes the source over
+      return;
+    }
+    ++waiting_;
+    const bool timed_out = changed_.wait_until(lock, until) == std::cv_status::timeout;
+    --waiting_;
+    if (picked_ > 0) {
+      --picked_;
+      return;
+    }
+    if (timed_out) return;
   }
-  source_taken_ = true;
-  lock.unlock();
-  source_(timeout);
-  lock.lock();
-  source_taken_ = false;
-  ++wakes_;
-  woken_.notify_all();
+}
+
+void SharedWait::wake_one() {
+  std::lock_guard lock(mutex_);
+  if (picked_ >= waiting_) return;
+  ++picked_;
+  changed_.notify_all();
 }
 
 }  // namespace termijn::jobs

@@ -12,16 +12,16 @@ constexpr std::chrono::milliseconds kRetryPause{200};
 }  // namespace
 
 int drain(std::string_view worker, std::stop_token stop,
-          const std::function<absl::StatusOr<bool>()>& one) {
+          const std::function<absl::StatusOr<int>()>& some) {
   int handled = 0;
   while (!stop.stop_requested()) {
-    const auto result = one();
+    const auto result = some();
     if (!result.ok()) {
       spdlog::error("{}: {}", worker, result.status().ToString());
       return handled;
     }
-    if (!*result) return handled;
-    ++handled;
+    if (*result == 0) return handled;
+    handled += *result;
   }
   return handled;
 }

@@ -12,10 +12,10 @@
 
 namespace termijn::jobs {
 
-/// Calls `one` until it reports nothing more to do (false), fails (logged as `worker`), or `stop`
-/// is requested; returns how many items it handled.
+/// Calls `some` until it reports nothing more to do (0 items handled), fails (logged as
+/// `worker`), or `stop` is requested; returns how many items it handled in all.
 int drain(std::string_view worker, std::stop_token stop,
-          const std::function<absl::StatusOr<bool>()>& one);
+          const std::function<absl::StatusOr<int>()>& some);
 
 /// How long a worker sleeps before the item due at `next`: to the millisecond, at most 5 s (it
 /// is also woken by LISTEN/NOTIFY); 200 ms when something is due but none was handled (held by

@@ -130,11 +130,29 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
-  absl::StatusOr<std::optional<domain::Notification>> claim_notification(Instant now) override {
-    return step("claim notification", [&]() -> absl::StatusOr<std::optional<domain::Notification>> {
-      const pqxx::result found = tx_->exec_prepared(stmt::kClaimNotification, seconds(now));
-      if (found.empty()) return std::optional<domain::Notification>();
-      return std::optional<domain::Notification>(rows::notification_from(found[0]));
+  absl::StatusOr<std::vector<domain::Notification>> claim_notifications(Instant now,
+                                                                        int limit) override {
+    return step("claim notifications", [&]() -> absl::StatusOr<std::vector<domain::Notification>> {
+      return rows::map_rows<domain::Notification>(
+          tx_->exec_prepared(stmt::kClaimNotifications, seconds(now), limit),
+          rows::notification_from);
+    });
+  }
+
+  absl::Status lease_notifications(const std::vector<domain::Notification>& leased) override {
+    if (leased.empty()) return absl::OkStatus();
+    return step("lease notifications", [&]() -> absl::Status {
+      PgArray id, attempts, message_id, recipients, next;
+      for (const domain::Notification& n : leased) {
+        id.add(n.id);
+        attempts.add(n.attempts);
+        message_id.add(n.message_id);
+        recipients.add(n.recipients);
+        next.add(seconds(n.next_attempt_time));
+      }
+      tx_->exec_prepared(stmt::kLeaseNotifications, id.str(), attempts.str(), message_id.str(),
+                         recipients.str(), next.str());
+      return absl::OkStatus();
     });
   }
 

@@ -247,10 +247,18 @@ void prepare_statements(pqxx::connection& c) {
             "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
             "(NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), to_timestamp($5), "
             "NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0)) RETURNING id");
-  c.prepare(stmt::kClaimNotification,
+  c.prepare(stmt::kClaimNotifications,
             "SELECT " + kNotificationColumns +
                 " FROM notification n WHERE n.state = 'pending' AND n.next_attempt_time <= "
-                "to_timestamp($1) ORDER BY n.next_attempt_time, n.id LIMIT 1 FOR UPDATE SKIP LOCKED");
+                "to_timestamp($1) ORDER BY n.next_attempt_time, n.id LIMIT $2 FOR UPDATE SKIP "
+                "LOCKED");
+  // The attempts of claimed notifications, each with its message and lease (arrays of id,
+  // attempts, message_id, recipients, next attempt time).
+  c.prepare(stmt::kLeaseNotifications,
+            "UPDATE notification n SET attempts = u.attempts, message_id = u.message_id, "
+            "recipients = u.recipients, next_attempt_time = to_timestamp(u.next) FROM "
+            "unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::bigint[]) AS "
+            "u(id, attempts, message_id, recipients, next) WHERE n.id = u.id");
   c.prepare(stmt::kLockNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1 FOR UPDATE");
   c.prepare(stmt::kUpdateNotification,

@@ -1,0 +1,106 @@
+// SharedWait: one wake-up of the source sets one waiting worker going, wake_one() another.
+#include "server/jobs/shared_wait.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace termijn::jobs {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A source of wake-ups the test fires by hand; counts the threads that came to wait on it.
+class Source {
+ public:
+  void wait(milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    const int seen = fired_;
+    fired_changed_.wait_for(lock, timeout, [&] { return fired_ != seen; });
+  }
+  void fire() {
+    std::lock_guard lock(mutex_);
+    ++fired_;
+    fired_changed_.notify_all();
+  }
+  int entered() {
+    std::lock_guard lock(mutex_);
+    return entered_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable fired_changed_;
+  int fired_ = 0;
+  int entered_ = 0;
+};
+
+// Spins (without sleeping for a deadline) until `done` holds, for at most ten seconds.
+template <typename Done>
+bool eventually(Done done) {
+  const auto until = std::chrono::steady_clock::now() + seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(SharedWaitTest, OneWakeOfTheSourceSetsOneWorkerGoingAndWakeOneAnother) {
+  // Before: every waiting thread returned when the source did; four outbox senders each claimed
+  // (nothing, mostly) on every notice, and ReportIncident ran at half speed.
+  Source source;
+  SharedWait shared([&](milliseconds t) { source.wait(t); });
+  std::atomic<int> returned{0};
+  std::vector<std::jthread> workers;
+  for (int i = 0; i < 3; ++i) {
+    workers.emplace_back([&] {
+      shared.wait(seconds(30));
+      ++returned;
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return source.entered() == 1; }));
+
+  source.fire();
+
+  // The thread that waited on the source returns; another takes the source over.
+  ASSERT_TRUE(eventually([&] { return returned == 1 && source.entered() == 2; }));
+  EXPECT_EQ(returned, 1);
+
+  // The third waits on the object, not on the source (once its thread got that far: until then
+  // wake_one() finds nobody waiting and does nothing).
+  ASSERT_TRUE(eventually([&] {
+    shared.wake_one();
+    return returned == 2;
+  }));
+  EXPECT_EQ(source.entered(), 2);
+  source.fire();
+  ASSERT_TRUE(eventually([&] { return returned == 3; }));
+}
+
+TEST(SharedWaitTest, WakeOneWithNobodyWaitingIsNotKeptForLater) {
+  Source source;
+  SharedWait shared([&](milliseconds t) { source.wait(t); });
+  shared.wake_one();
+  std::atomic<int> returned{0};
+  std::jthread on_source([&] {
+    shared.wait(seconds(30));
+    ++returned;
+  });
+  ASSERT_TRUE(eventually([&] { return source.entered() == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  shared.wait(milliseconds(50));  // waits on the object its whole timeout: no stale wake
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(50));
+  source.fire();
+  ASSERT_TRUE(eventually([&] { return returned == 1; }));
+}
+
+}  // namespace
+}  // namespace termijn::jobs
