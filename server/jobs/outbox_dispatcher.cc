@@ -28,13 +28,11 @@ bool transient(const absl::Status& s) {
          s.code() == absl::StatusCode::kDeadlineExceeded;
 }
 
-// Records the notice's evidence on its obligation, if nobody closed it in the meantime.
+// Records the notice's evidence on its obligation (locked), if nobody closed it in the meantime.
 absl::Status fulfil_with_evidence(app::StoreTransaction& tx, const domain::Notification& n,
-                                  domain::Instant now) {
-  auto o = tx.lock_obligation(n.obligation_id);
-  if (!o.ok()) return o.status();
-  if (o->state != domain::ObligationState::kOpen) return absl::OkStatus();
-  return app::close_open_obligation(tx, *o, kSystem, now, /*fulfilled=*/true,
+                                  domain::Obligation& o, domain::Instant now) {
+  if (o.state != domain::ObligationState::kOpen) return absl::OkStatus();
+  return app::close_open_obligation(tx, o, kSystem, now, /*fulfilled=*/true,
                                     "Mail <" + n.message_id + "> to " + n.recipients +
                                         " accepted by the mail server at " +
                                         domain::format_utc(now) + ": " + n.server_reply);
@@ -206,7 +204,9 @@ absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& t
   // A checkpoint mail and a webhook alert have no obligation.
   std::optional<domain::Obligation> obligation;
   if (n.obligation_id != 0) {
-    auto o = tx.get_obligation(n.obligation_id);
+    // A notice that was accepted meets its obligation: locked now, not read now and locked later.
+    auto o = n.kind == NotificationKind::kNotice ? tx.lock_obligation(n.obligation_id)
+                                                 : tx.get_obligation(n.obligation_id);
     if (!o.ok()) return o.status();
     obligation = std::move(*o);
   }
@@ -264,7 +264,7 @@ absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& t
     return s;
   }
   if (n.state == NotificationState::kSent && n.kind == NotificationKind::kNotice) {
-    if (auto s = fulfil_with_evidence(tx, n, now); !s.ok()) return s;
+    if (auto s = fulfil_with_evidence(tx, n, *obligation, now); !s.ok()) return s;
   }
   if (n.state == NotificationState::kFailed) {
     spdlog::warn("{} ({} of {}) failed after {} attempt(s): {}", notification_name(n.id),
