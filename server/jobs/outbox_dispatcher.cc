@@ -70,7 +70,12 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
   std::vector<Sent> sent;
   size_t tried = 0;
   while (tried < to_send.size()) {
-    Claimed& next = to_send[tried++];
+    Claimed& next = to_send[tried];
+    // The lease is twice as long as any send may take: a send started in its first half ends
+    // before it does. Later ones could still be under way when another dispatcher takes the
+    // notification over, and the mail would go out twice.
+    if (tried > 0 && clock_.now() + lease_ / 2 >= next.notification.next_attempt_time) break;
+    ++tried;
     notify::SendResult result = mailer_.send(next.message);
     // When the server accepted it (or refused it): the evidence, and the time a retry counts from.
     const domain::Instant at = clock_.now();

@@ -24,8 +24,9 @@ namespace termijn::jobs {
 ///    (next_attempt_time = now + `lease`) that keeps other dispatchers off it while it is in
 ///    flight. A message that cannot be composed counts as a failed attempt.
 /// 2. Send, one after the other, outside any transaction. After a temporary failure (the server
-///    is down or hangs) the rest of the batch is not tried: it is released, due at once and its
-///    attempt not counted, for whichever dispatcher comes next.
+///    is down or hangs), or once half the lease has passed (a send then started might outlast
+///    it), the rest of the batch is not tried: it is released, due at once and its attempt not
+///    counted, for whichever dispatcher comes next.
 /// 3. Record (a second transaction for the whole batch): sent and the obligation met with the
 ///    evidence; or retried with exponential backoff and jitter until the retry limit or the
 ///    obligation's due time; or failed for good (5xx), which queues an alert to the owner's DPO
@@ -54,7 +55,8 @@ class OutboxDispatcher {
   /// Called when a batch came back full: more may be due than this thread can send alone.
   using More = std::function<void()>;
 
-  /// Long enough for any send to end (the mailer's connect and transfer timeouts, and then some).
+  /// Twice as long as any send may take (the mailer's connect and transfer timeouts), and then
+  /// some: a batch starts sends only in the first half of its lease.
   static constexpr std::chrono::seconds kDefaultLease{300};
   /// Notifications claimed, sent and recorded together.
   static constexpr int kDefaultBatch = 32;

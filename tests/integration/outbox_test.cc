@@ -647,13 +647,13 @@ TEST_F(OutboxTest, ABatchOfNoticesIsClaimedInOneTransactionAndRecordedInAnother)
 }
 
 TEST_F(OutboxTest, EachNoticeOfABatchRecordsWhenItsOwnMailWasAccepted) {
-  // Three notices sent one after the other to a server that takes ten minutes for each: each
+  // Three notices sent one after the other to a server that takes a minute for each: each
   // sent_time and evidence names its own acceptance, not the end of the batch.
   start_smtp();
   const int64_t first = report("Eerste");
   const int64_t second = report("Tweede");
   const int64_t third = report("Derde");
-  SlowMailer slow(*mailer_, clock_, std::chrono::minutes{10});
+  SlowMailer slow(*mailer_, clock_, std::chrono::minutes{1});
   const Instant start = clock_.now();
   const auto d = dispatcher(slow);
 
@@ -661,7 +661,7 @@ TEST_F(OutboxTest, EachNoticeOfABatchRecordsWhenItsOwnMailWasAccepted) {
 
   int step = 1;
   for (const int64_t obligation : {first, second, third}) {
-    const Instant accepted = start + std::chrono::minutes{10 * step++};
+    const Instant accepted = start + std::chrono::minutes{step++};
     const domain::Notification n = notice(obligation);
     ASSERT_TRUE(n.sent_time.has_value());
     EXPECT_EQ(domain::format_utc(*n.sent_time), domain::format_utc(accepted));
@@ -718,6 +718,26 @@ TEST_F(OutboxTest, AResultThatCannotBeRecordedDoesNotKeepTheOthersFromTheirRecor
   EXPECT_EQ(name(notice(third).state), "sent");
   EXPECT_EQ(state_of(first), "met");
   EXPECT_EQ(state_of(third), "met");
+}
+
+TEST_F(OutboxTest, ABatchStartsNoSendOnceHalfItsLeaseHasPassed) {
+  // A server that takes 100 s per mail and a lease of 300 s: the first two sends start within the
+  // first half of the lease; a third, started at 200 s, could outlast it and be sent a second
+  // time by whoever claims the notice when the lease ends, so the rest is released untried.
+  start_smtp();
+  for (int i = 0; i < 5; ++i) report("Incident " + std::to_string(i));
+  SlowMailer slow(*mailer_, clock_, seconds{100});
+  const auto d = dispatcher(slow);
+
+  ASSERT_EQ(d->dispatch().value_or(-1), 2);
+
+  EXPECT_EQ(smtp_->messages().size(), 2u);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = 'sent'"),
+            "2");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = "
+                       "'pending' AND attempts = 0 AND next_attempt_time <= '" +
+                       domain::format_utc(clock_.now()) + "'::timestamptz"),
+            "3");
 }
 
 }  // namespace
