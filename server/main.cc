@@ -283,8 +283,7 @@ int serve(const Options& o) {
         return std::uniform_real_distribution<double>(0, 1)(random_engine);
       },
       [&outbox_wait](std::chrono::milliseconds t) { outbox_wait.wait(t); },
-      mail_lease(config.mail), jobs::OutboxDispatcher::kDefaultBatch,
-      [&outbox_wait] { outbox_wait.wake_one(); });
+      {.lease = mail_lease(config.mail)}, [&outbox_wait] { outbox_wait.wake_one(); });
   store::PgAuditStore audit_store(pool);
   store::PgAuditStore worker_audit_store(pool, store::PgPool::Use::kBackground);
   app::AuditTrail audit_trail(audit_store);

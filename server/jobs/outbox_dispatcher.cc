@@ -61,32 +61,48 @@ absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& 
 }  // namespace
 
 absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
-  if (limit <= 0) limit = batch_;
+  if (limit <= 0) limit = batching_.size;
   auto claimed = claim(limit);
   if (!claimed.ok()) return claimed.status();
   std::vector<Claimed>& to_send = claimed->to_send;
   if (limit > 1 && static_cast<int>(to_send.size()) + claimed->handled == limit && more_) more_();
 
-  std::vector<Sent> sent;
+  int handled = claimed->handled;
+  std::vector<Sent> sent;  // not recorded yet
+  std::chrono::steady_clock::time_point first_sent;
   size_t tried = 0;
+  absl::Status recorded;
   while (tried < to_send.size()) {
     Claimed& next = to_send[tried];
     // The lease is twice as long as any send may take: a send started in its first half ends
     // before it does. Later ones could still be under way when another dispatcher takes the
     // notification over, and the mail would go out twice.
-    if (tried > 0 && clock_.now() + lease_ / 2 >= next.notification.next_attempt_time) break;
+    if (tried > 0 && clock_.now() + batching_.lease / 2 >= next.notification.next_attempt_time) {
+      break;
+    }
     ++tried;
     notify::SendResult result = mailer_.send(next.message);
     // When the server accepted it (or refused it): the evidence, and the time a retry counts from.
     const domain::Instant at = clock_.now();
     const bool temporary = result.outcome == notify::SendResult::Outcome::kTemporaryFailure;
+    if (sent.empty()) first_sent = std::chrono::steady_clock::now();
     sent.push_back(Sent{std::move(next), std::move(result), at});
     // The server is down or hangs: the others of this batch would only wait for it too.
     if (temporary) break;
+    if (tried < to_send.size() &&
+        std::chrono::steady_clock::now() - first_sent >= batching_.record_within) {
+      recorded = record(sent);
+      if (!recorded.ok()) break;
+      handled += static_cast<int>(sent.size());
+      sent.clear();
+    }
+  }
+  if (recorded.ok()) {
+    recorded = record(sent);
+    if (recorded.ok()) handled += static_cast<int>(sent.size());
   }
   const std::vector<Claimed> untried(std::make_move_iterator(to_send.begin() + tried),
                                      std::make_move_iterator(to_send.end()));
-  if (auto s = record(sent); !s.ok()) return s;
   if (!untried.empty()) {
     if (auto s = release(untried); !s.ok()) {
       spdlog::warn("outbox: {} notification(s) not tried could not be released ({}); they are "
@@ -94,7 +110,8 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
                    untried.size(), s.ToString());
     }
   }
-  return claimed->handled + static_cast<int>(sent.size());
+  if (!recorded.ok()) return recorded;
+  return handled;
 }
 
 absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
@@ -146,7 +163,7 @@ absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
     // same message when the lease ends, and never resends in a loop.
     n.message_id = message->message_id;
     n.recipients = recipients_of(*message);
-    n.next_attempt_time = now + lease_;
+    n.next_attempt_time = now + batching_.lease;
     leased.push_back(n);
     batch.to_send.push_back(Claimed{std::move(n), std::move(*message)});
   }

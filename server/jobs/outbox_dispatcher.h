@@ -45,6 +45,19 @@ namespace termijn::jobs {
 /// Several threads may run() one dispatcher at once (`[mail] connections`): each claims its own
 /// notifications (the row locks, then the leases), so that none is sent by two of them and a
 /// hung send holds up only its own thread. `random`, `wait` and `more` must then be thread-safe.
+/// How the outbox works in batches (see OutboxDispatcher).
+struct OutboxBatching {
+  /// Twice as long as any send may take (the mailer's connect and transfer timeouts), and then
+  /// some: a batch starts sends only in the first half of its lease.
+  std::chrono::seconds lease{300};
+  /// Notifications claimed together.
+  int size = 32;
+  /// While a batch is being sent, the results so far are recorded once this much time has passed
+  /// since the first of them: a crash can make go out a second time (under the same Message-ID)
+  /// only what one sender sent within it.
+  std::chrono::milliseconds record_within{20};
+};
+
 class OutboxDispatcher {
  public:
   /// Blocks until woken (new pending notifications) or `timeout` passes.
@@ -55,16 +68,12 @@ class OutboxDispatcher {
   /// Called when a batch came back full: more may be due than this thread can send alone.
   using More = std::function<void()>;
 
-  /// Twice as long as any send may take (the mailer's connect and transfer timeouts), and then
-  /// some: a batch starts sends only in the first half of its lease.
-  static constexpr std::chrono::seconds kDefaultLease{300};
-  /// Notifications claimed, sent and recorded together.
-  static constexpr int kDefaultBatch = 32;
+  using Batching = OutboxBatching;
+  static constexpr std::chrono::seconds kDefaultLease = OutboxBatching{}.lease;
 
   OutboxDispatcher(const app::Clock& clock, app::Store& store, const NoticeComposer& composer,
                    notify::Mailer& mailer, domain::RetryPolicy retry, Random random, Wait wait,
-                   std::chrono::seconds lease = kDefaultLease, int batch = kDefaultBatch,
-                   More more = {})
+                   Batching batching = {}, More more = {})
       : clock_(clock),
         store_(store),
         composer_(composer),
@@ -72,8 +81,7 @@ class OutboxDispatcher {
         retry_(retry),
         random_(std::move(random)),
         wait_(std::move(wait)),
-        lease_(lease),
-        batch_(batch),
+        batching_(batching),
         more_(std::move(more)) {}
 
   /// Delivers what is due now, until `stop`; returns how many notifications it handled.
@@ -82,7 +90,7 @@ class OutboxDispatcher {
   /// Runs until `stop` is requested, sleeping until the next notification is due.
   void run(std::stop_token stop);
 
-  /// Claims, sends and records up to `limit` due notifications (default: the batch size);
+  /// Claims, sends and records up to `limit` due notifications (default: the batch's size);
   /// returns how many it handled (sent, retried, failed, cancelled or released), 0 when none
   /// was due.
   absl::StatusOr<int> dispatch(int limit = 0);
@@ -119,8 +127,7 @@ class OutboxDispatcher {
   const domain::RetryPolicy retry_;
   Random random_;
   Wait wait_;
-  const std::chrono::seconds lease_;
-  const int batch_;
+  const Batching batching_;
   const More more_;
 };
 
