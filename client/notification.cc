@@ -18,8 +18,10 @@ void print_table(const google::protobuf::RepeatedPtrField<v1::Notification>& lis
     const std::string ack = n.has_ack_time()
                                 ? local_time(n.ack_time(), n.time_zone()) + " by " + n.ack_by()
                                 : n.last_error();
-    std::printf("%-18s %-14s %-16s %-24s %-12s %-8s %-27s %s\n", n.name().c_str(),
-                n.kind().c_str(), n.obligation().c_str(), n.rule().c_str(),
+    // A checkpoint mail or a webhook alert serves no obligation: show what it is about.
+    const std::string& about = n.obligation().empty() ? n.subject() : n.obligation();
+    std::printf("%-18s %-14s %-16s %-24s %-12s %-8s %-27s %s\n", n.name().c_str(), n.kind().c_str(),
+                about.c_str(), n.rule().c_str(),
                 n.kind() == "notice" ? n.recipient_party().c_str() : n.owner_party().c_str(),
                 n.state().c_str(), sent.c_str(), ack.c_str());
   }

@@ -316,8 +316,7 @@ void to_proto(const app::NotificationRecord& in, const app::Directory& directory
               v1::Notification* out) {
   const domain::Notification& n = in.notification;
   out->set_name("notifications/" + std::to_string(n.id));
-  out->set_obligation("obligations/" + std::to_string(n.obligation_id));
-  out->set_subject(in.obligation.subject());
+  out->set_subject(in.related);
   out->set_kind(std::string(domain::name_of(n.kind)));
   out->set_state(std::string(domain::name_of(n.state)));
   out->set_attempts(n.attempts);
@@ -332,6 +331,14 @@ void to_proto(const app::NotificationRecord& in, const app::Directory& directory
   if (n.ack_time) set_time(*n.ack_time, out->mutable_ack_time());
   out->set_ack_by(n.ack_by);
   set_time(n.create_time, out->mutable_create_time());
+  if (n.obligation_id == 0) {
+    // It serves no obligation: it belongs to, and goes to, its recipient party.
+    out->set_owner_party(n.recipient_party);
+    out->set_recipient_party(n.recipient_party);
+    out->set_time_zone(zone_of(directory, n.recipient_party));
+    return;
+  }
+  out->set_obligation("obligations/" + std::to_string(n.obligation_id));
   out->set_owner_party(in.obligation.owner_party);
   out->set_recipient_party(in.obligation.recipient_party);
   out->set_rule(in.obligation.rule);

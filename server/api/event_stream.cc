@@ -15,6 +15,15 @@ namespace {
 // Audit events read per page: a page is one short read on the executor.
 constexpr int kPage = 200;
 
+// The outbox's mails about the trail and the webhooks themselves (checkpoint mails, their
+// failure alerts, webhook alerts) stay off the stream, related as they are to no record: a
+// webhook alert delivered to the endpoint whose failure it reports would fail there too and
+// raise another alert, without end.
+bool about_outbox_mail_without_record(const domain::AuditRecord& e) {
+  return domain::record_name(e.subject).collection == "notifications" &&
+         (e.related.starts_with("auditCheckpoints/") || e.related.starts_with("webhooks/"));
+}
+
 }  // namespace
 
 absl::StatusOr<EventPage> read_events(app::AuditTrail& trail, app::Queries& queries,
@@ -30,6 +39,7 @@ absl::StatusOr<EventPage> read_events(app::AuditTrail& trail, app::Queries& quer
   // A page names few records, each many times.
   std::map<std::string, absl::StatusOr<app::RecordParties>> parties;
   for (const app::AuditEvent& e : *audit) {
+    if (about_outbox_mail_without_record(e.record)) continue;
     const std::string& subject = e.record.subject;
     const domain::RecordName name = domain::record_name(subject);
     auto found = parties.find(subject);

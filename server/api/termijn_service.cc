@@ -579,6 +579,7 @@ grpc::ServerUnaryReactor* TermijnService::SendNotification(grpc::CallbackServerC
   return handle(ctx, "SendNotification", [=, this](const Principal& p) -> absl::Status {
     const auto record = readable_notification(p, req->name());
     if (!record.ok()) return record.status();
+    if (auto s = app::serves_obligation(record->notification); !s.ok()) return s;
     if (auto s = policy::may_close(p, record->obligation.owner_party); !s.ok()) return s;
     auto sent = uc_.notifications.release(actor_of(p), record->notification.id);
     if (!sent.ok()) return sent.status();
@@ -593,6 +594,7 @@ grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
   return handle(ctx, "AcknowledgeNotification", [=, this](const Principal& p) -> absl::Status {
     const auto record = readable_notification(p, req->name());
     if (!record.ok()) return record.status();
+    if (auto s = app::serves_obligation(record->notification); !s.ok()) return s;
     if (auto s = policy::may_acknowledge(p, record->obligation.recipient_party); !s.ok()) return s;
     auto acked = uc_.notifications.acknowledge(actor_of(p), record->notification.id);
     if (!acked.ok()) return acked.status();

@@ -11,14 +11,39 @@ namespace {
 
 std::string name_of_notification(int64_t id) { return "notifications/" + std::to_string(id); }
 
+// `n` with what it is about, read through `reader`.
+absl::StatusOr<NotificationRecord> record_of(StoreReader& reader, domain::Notification n) {
+  NotificationRecord record{std::move(n), {}, {}};
+  const domain::Notification& about = record.notification;
+  if (about.obligation_id != 0) {
+    auto o = reader.get_obligation(about.obligation_id);
+    if (!o.ok()) return o.status();
+    record.obligation = std::move(*o);
+    record.related = record.obligation.subject();
+  } else if (about.webhook_delivery_id != 0) {
+    const auto d = reader.get_webhook_delivery(about.webhook_delivery_id);
+    if (!d.ok()) return d.status();
+    record.related = d->name();
+  } else {
+    record.related = checkpoint_name(about.audit_checkpoint_id);
+  }
+  return record;
+}
+
 }  // namespace
+
+absl::Status serves_obligation(const domain::Notification& n) {
+  if (n.obligation_id != 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      name_of_notification(n.id) + " is a " + std::string(domain::name_of(n.kind)) +
+      " that serves no obligation; only a notification of an obligation can be sent again or "
+      "acknowledged");
+}
 
 absl::StatusOr<NotificationRecord> Notifications::get(int64_t id) {
   auto n = store_.get_notification(id);
   if (!n.ok()) return n.status();
-  auto o = store_.get_obligation(n->obligation_id);
-  if (!o.ok()) return o.status();
-  return NotificationRecord{std::move(*n), std::move(*o)};
+  return record_of(store_, std::move(*n));
 }
 
 absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQuery& q) {
@@ -37,9 +62,9 @@ absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQ
       page.next_token = std::to_string(page.items.back().notification.id);
       break;
     }
-    auto o = store_.get_obligation(n.obligation_id);
-    if (!o.ok()) return o.status();
-    page.items.push_back({std::move(n), std::move(*o)});
+    auto record = record_of(store_, std::move(n));
+    if (!record.ok()) return record.status();
+    page.items.push_back(std::move(*record));
   }
   return page;
 }
@@ -51,18 +76,20 @@ absl::StatusOr<NotificationRecord> Notifications::change(const Actor& actor, int
   if (!tx.ok()) return tx.status();
   auto n = (*tx)->lock_notification(id);
   if (!n.ok()) return n.status();
+  if (auto s = serves_obligation(*n); !s.ok()) return s;
   const domain::Instant now = clock_.now();
   if (auto s = change(*n, now); !s.ok()) return s;
   if (auto s = (*tx)->update_notification(*n); !s.ok()) return s;
-  auto o = (*tx)->get_obligation(n->obligation_id);
-  if (!o.ok()) return o.status();
+  auto record = record_of(**tx, std::move(*n));
+  if (!record.ok()) return record.status();
   if (auto s = (*tx)->append_audit(audit_record(actor, now, action, name_of_notification(id),
-                                                o->subject(), notification_details(*n)));
+                                                record->related,
+                                                notification_details(record->notification)));
       !s.ok()) {
     return s;
   }
   if (auto s = (*tx)->commit(); !s.ok()) return s;
-  return NotificationRecord{std::move(*n), std::move(*o)};
+  return std::move(*record);
 }
 
 absl::StatusOr<NotificationRecord> Notifications::release(const Actor& actor, int64_t id) {

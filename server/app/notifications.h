@@ -12,11 +12,20 @@
 
 namespace termijn::app {
 
-/// A notification with the obligation it serves.
+/// A notification with the obligation it serves, if any.
 struct NotificationRecord {
   domain::Notification notification;
+  /// Empty (id 0) for a checkpoint mail, its failure alert and a webhook alert.
   domain::Obligation obligation;
+  /// What it is about: the obligation's subject ("incidents/3"), else the audit checkpoint
+  /// ("auditCheckpoints/2") or the webhook delivery ("webhooks/ticketing/7"), as its audit
+  /// entries name it.
+  std::string related;
 };
+
+/// OK when `n` serves an obligation; FAILED_PRECONDITION naming why not otherwise: only such a
+/// notification is released or acknowledged by a DPO.
+absl::Status serves_obligation(const domain::Notification& n);
 
 struct NotificationQuery {
   std::string party;

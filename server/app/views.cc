@@ -46,6 +46,9 @@ RecordParties parties_of(const domain::Obligation& obligation) {
 }
 
 RecordParties parties_of(const NotificationRecord& record) {
+  // A checkpoint mail, its failure alert and a webhook alert go to their recipient party only.
+  // The statements that list notifications select by the same rule (kNotificationOwner).
+  if (record.notification.obligation_id == 0) return {record.notification.recipient_party, {}};
   // Reminders and failure alerts go to the owner's own people, whatever obligation they serve.
   if (record.notification.kind != domain::NotificationKind::kNotice) {
     return {record.obligation.owner_party, {}};

@@ -57,6 +57,14 @@ const std::string kNotificationColumns =
     "coalesce(n.escalation_step_id, 0), "
     "coalesce(n.audit_checkpoint_id, 0), n.recipient_party, coalesce(n.webhook_delivery_id, 0)";
 
+// The parties a notification (alias n, its obligation LEFT JOINed as o) concerns, as
+// app::parties_of(NotificationRecord) decides them. Reminders and failure alerts go to the
+// owner's own people, whatever obligation they serve; a notification without an obligation
+// (checkpoint mail, its failure alert, webhook alert) belongs to its recipient party.
+const std::string kNotificationOwner = "coalesce(o.owner_party, n.recipient_party)";
+const std::string kNotificationNotified =
+    "CASE WHEN n.kind = 'notice' THEN coalesce(o.recipient_party, '') ELSE '' END";
+
 // A record concerns a party that reported it or that one of its obligations is owed to.
 const std::string kConcerns =
     "({p} = '' OR party = {p} OR EXISTS (SELECT 1 FROM obligation o WHERE o.{fk} = r.id AND "
@@ -238,10 +246,10 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kPartiesOfMatter, parties_of_record("matter", "matter_id"));
   c.prepare(stmt::kPartiesOfObligation,
             "SELECT owner_party, recipient_party FROM obligation WHERE id = $1");
-  // Reminders and failure alerts go to the owner's own people, whatever obligation they serve.
   c.prepare(stmt::kPartiesOfNotification,
-            "SELECT o.owner_party, CASE WHEN n.kind = 'notice' THEN o.recipient_party ELSE '' END "
-            "FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE n.id = $1");
+            "SELECT " + kNotificationOwner + ", " + kNotificationNotified +
+                " FROM notification n LEFT JOIN obligation o ON o.id = n.obligation_id WHERE n.id "
+                "= $1");
   c.prepare(stmt::kInsertNotification,
             "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
             "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
@@ -270,11 +278,12 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1");
   c.prepare(stmt::kListNotifications,
             "SELECT " + kNotificationColumns +
-                " FROM notification n JOIN obligation o ON o.id = n.obligation_id WHERE ($1 = '' OR "
-                "o.owner_party = $1 OR o.recipient_party = $1) AND ($2 = '' OR n.state = $2) AND "
-                "($3::bigint = 0 OR n.id < $3::bigint) AND ($5::bigint = 0 OR n.obligation_id = "
-                "$5::bigint) AND ($6 = '' OR o.owner_party = $6 OR (o.recipient_party = $6 AND "
-                "n.kind = 'notice')) ORDER BY n.id DESC LIMIT $4");
+                " FROM notification n LEFT JOIN obligation o ON o.id = n.obligation_id "
+                "WHERE ($1 = '' OR " + kNotificationOwner + " = $1 OR o.recipient_party = $1) "
+                "AND ($2 = '' OR n.state = $2) AND ($3::bigint = 0 OR n.id < $3::bigint) "
+                "AND ($5::bigint = 0 OR n.obligation_id = $5::bigint) "
+                "AND ($6 = '' OR " + kNotificationOwner + " = $6 OR " + kNotificationNotified +
+                " = $6) ORDER BY n.id DESC LIMIT $4");
   c.prepare(stmt::kNextNotificationTime,
             "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
             "state = 'pending'");

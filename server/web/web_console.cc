@@ -432,13 +432,15 @@ struct WebConsole::Impl {
   }
 
   std::string recipient(const Caller& c, const domain::Obligation& o) const {
-    const std::string kind(domain::name_of(o.recipient_kind));
-    std::string text = label(c.lang, "to_" + kind);
     if (o.recipient_kind == domain::RecipientKind::kPartyDpo) {
-      auto party = uc.directory.find(o.recipient_party, "party");
-      text += " " + (party.ok() ? (*party)->name : o.recipient_party);
+      return party_dpo(c, o.recipient_party);
     }
-    return text;
+    return label(c.lang, "to_" + std::string(domain::name_of(o.recipient_kind)));
+  }
+  std::string party_dpo(const Caller& c, const std::string& party_id) const {
+    auto party = uc.directory.find(party_id, "party");
+    return label(c.lang, "to_" + std::string(domain::name_of(domain::RecipientKind::kPartyDpo))) +
+           " " + (party.ok() ? (*party)->name : party_id);
   }
 
   mu::data obligation_data(const Caller& c, const domain::Obligation& o) const {
@@ -1111,11 +1113,17 @@ struct WebConsole::Impl {
     const domain::Notification& n = record->notification;
     mu::data d = base_data(c);
     d.set("id", std::to_string(id));
-    d.set("recipient", recipient(c, record->obligation));
     d.set("state", label(c.lang, "notice_" + std::string(domain::name_of(n.state))));
     const auto& o = record->obligation;
-    d.set("subject_href", subject_page(o));
-    d.set("subject_label", subject_label(c, o));
+    if (o.id != 0) {
+      d.set("recipient", recipient(c, o));
+      d.set("subject_href", subject_page(o));
+      d.set("subject_label", subject_label(c, o));
+    } else {
+      // A checkpoint mail or a webhook alert: to its party's DPO, about no record of the console.
+      d.set("recipient", party_dpo(c, n.recipient_party));
+      d.set("subject_label", record->related);
+    }
     const bool sendable = n.state == domain::NotificationState::kHeld ||
                           n.state == domain::NotificationState::kFailed;
     d.set("held", n.state == domain::NotificationState::kHeld);
@@ -1146,6 +1154,9 @@ struct WebConsole::Impl {
     const int64_t id = std::stoll(req.matches[1]);
     const auto record = readable_notice(res, c, id);
     if (!record) return;
+    if (auto s = app::serves_obligation(record->notification); !s.ok()) {
+      return send_error(res, c, s);
+    }
     if (auto s = api::policy::may_close(c.principal, record->obligation.owner_party); !s.ok()) {
       return send_error(res, c, s);
     }
@@ -1494,6 +1505,9 @@ struct WebConsole::Impl {
     if (!view.ok()) return send_error(res, c, view.status());
     auto record = uc.notifications.get(id);
     if (!record.ok()) return send_error(res, c, record.status());
+    if (auto s = app::serves_obligation(record->notification); !s.ok()) {
+      return send_error(res, c, s);
+    }
     if (auto s = api::policy::may_acknowledge(c.principal, record->obligation.recipient_party);
         !s.ok()) {
       return send_error(res, c, s);

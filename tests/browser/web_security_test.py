@@ -136,6 +136,26 @@ class WebSecurityTest(unittest.TestCase):
             self.assertIn("Reused, TLSv1.%s" % version[-1], again.stdout, version + again.stderr)
             self.assertIn("HTTP/1.1 200", again.stdout, version)
 
+    def test_a_checkpoint_mail_is_shown_to_its_recipient_only(self):
+        # A checkpoint mail serves no obligation: its page shows the mail to the party whose DPO
+        # gets it, about the checkpoint, without a send button (a post is refused, 422); the other
+        # party's people get the 404 page, as for any record that does not concern them.
+        self.termijnd.cli("herent-dpo", "audit", "checkpoint", "--new")
+        mail = self.termijnd.sql("SELECT max(id) FROM notification WHERE kind = 'checkpoint' AND "
+                                 "recipient_party = 'kortenberg'")
+        status, _, body = self.termijnd.curl("kortenberg-dpo", "/notifications/" + mail)
+        self.assertEqual(status, 200)
+        self.assertRegex(body, r"<p>auditCheckpoints/\d+</p>")
+        self.assertIn("dpo@kortenberg.example", body)
+        self.assertNotIn('id="send-form"', body)
+        token = self.token("kortenberg-dpo")
+        status, _, body = self.termijnd.curl("kortenberg-dpo", "/notifications/%s/send" % mail,
+                                             "-d", "csrf=" + token)
+        self.assertEqual(status, 422)
+        self.assertIn("serves no obligation", body)
+        status, _, _ = self.termijnd.curl("herent-reporter", "/notifications/" + mail)
+        self.assertEqual(status, 404)
+
     def test_auditor_cannot_report(self):
         # The same policy as gRPC: an auditor reads, it does not record.
         token = self.token("auditor")

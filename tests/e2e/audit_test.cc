@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "tests/e2e/harness.h"
 #include "tests/support/mime_reader.h"
@@ -22,6 +23,7 @@ namespace termijn::testing {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -346,6 +348,46 @@ TEST_F(AuditTest, EachDpoIsMailedTheCheckpointAndItsAttachmentCatchesARewrite) {
       EXPECT_THAT(caught.err, HasSubstr("the trail was rewritten"));
     }
   }
+}
+
+TEST_F(AuditTest, EachDpoListsAndShowsTheCheckpointMailToItsOfficeOnly) {
+  // `termijn notification list` as a party's DPO shows the checkpoint mail to its office, about
+  // the checkpoint, and not the other party's; `show` previews it for its recipient and is
+  // NOT_FOUND for the other party; `send` refuses it: it serves no obligation.
+  const Outcome made = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto id_for = [&](const std::string& party) {
+    return server_.database().scalar(
+        "SELECT id FROM notification WHERE kind = 'checkpoint' AND recipient_party = '" + party +
+        "'");
+  };
+  const std::string herent = id_for("herent"), kortenberg = id_for("kortenberg");
+  ASSERT_FALSE(herent.empty());
+  ASSERT_FALSE(kortenberg.empty());
+  for (const auto& [dpo, own, other] : {std::tuple{"herent-dpo", herent, kortenberg},
+                                        std::tuple{"kortenberg-dpo", kortenberg, herent}}) {
+    const Outcome listed = server_.cli(dpo, {"notification", "list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    const std::string party = std::string(dpo).substr(0, std::string(dpo).find('-'));
+    EXPECT_THAT(listed.out, ContainsRegex("notifications/" + own +
+                                          R"(\s+checkpoint\s+auditCheckpoints/1\s+)" + party))
+        << dpo << ":\n"
+        << listed.out;
+    EXPECT_THAT(listed.out, Not(HasSubstr("notifications/" + other + " "))) << dpo;
+    const Outcome hidden = server_.cli(dpo, {"notification", "show", other});
+    EXPECT_EQ(hidden.exit_code, 3) << dpo << ": " << hidden.out;
+  }
+  const Outcome shown = server_.cli("kortenberg-dpo", {"notification", "show", kortenberg});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out,
+              AllOf(HasSubstr("To: dpo@kortenberg.example"), HasSubstr("Auditcontrolepunt"),
+                    HasSubstr("Attachment: termijn-checkpoint-")));
+  const Outcome json = server_.cli("kortenberg-dpo", {"-o", "json", "notification", "list"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"subject\": \"auditCheckpoints/1\""));
+  const Outcome sent = server_.cli("kortenberg-dpo", {"notification", "send", kortenberg});
+  EXPECT_EQ(sent.exit_code, 5);
+  EXPECT_THAT(sent.err, HasSubstr("serves no obligation"));
 }
 
 // The lines of an export.

@@ -172,6 +172,31 @@ TEST_F(EventsTest, OtherPartySeesOnlyWhatWasNotifiedToIt) {
   EXPECT_EQ(reporter.exit_code, 4) << reporter.err;
 }
 
+// The outbox's mails about the trail itself (checkpoint mails) concern no record: their events
+// stay off the stream of the recipient's DPO and of an auditor alike, as those of a webhook
+// alert do (a webhook that follows the stream is never sent the alert about itself).
+TEST_F(EventsTest, CheckpointMailsStayOffTheStream) {
+  const Outcome made = server_->cli("herent-dpo", {"audit", "checkpoint", "--new"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto scalar = [&](const std::string& sql) { return server_->database().scalar(sql); };
+  ASSERT_TRUE(poll_until([&] {
+    return scalar(
+               "SELECT count(*) FROM notification WHERE kind = 'checkpoint' AND state = "
+               "'sent'") == "2";
+  }));
+  report("Laptop gestolen");  // after every event of the checkpoint mails
+  const auto all = trail_after(0);
+  ASSERT_FALSE(all.empty());
+  ASSERT_NE(scalar("SELECT count(*) FROM audit_event WHERE related = 'auditCheckpoints/1'"), "0");
+  for (const std::string principal : {"herent-dpo", "auditor"}) {
+    const auto w = watch(principal, 0);
+    ASSERT_TRUE(printed_up_to(*w, all.back())) << principal << ": " << w->out() << w->err();
+    for (const Line& l : lines_of(w->out())) {
+      EXPECT_THAT(l.text, Not(HasSubstr("auditCheckpoints/"))) << principal;
+    }
+  }
+}
+
 // SIGTERM ends open streams at once with UNAVAILABLE (the CLI says it reconnects), rather
 // than holding the shutdown for the calls' grace period.
 TEST_F(EventsTest, ShutdownEndsOpenStreams) {

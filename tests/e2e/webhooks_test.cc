@@ -14,6 +14,7 @@
 namespace termijn::testing {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -213,6 +214,23 @@ TEST_F(WebhooksTest, LastFailedAttemptAlertsTheDpoAndLaterEventsGoOn) {
   }));
   EXPECT_THAT(alert, HasSubstr("Webhook tickets"));
   EXPECT_THAT(server_->log(), HasSubstr("tickets/1 failed after 2 attempts"));
+  // Herent's DPO finds the alert among its notifications, about the delivery; Kortenberg's
+  // DPO neither lists nor reads it.
+  const std::string id = server_->database().scalar(
+      "SELECT id FROM notification WHERE kind = 'webhook-alert' AND recipient_party = 'herent'");
+  ASSERT_FALSE(id.empty());
+  const Outcome listed = server_->cli("herent-dpo", {"notification", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, ContainsRegex("notifications/" + id +
+                                        R"(\s+webhook-alert\s+webhooks/tickets/1\s+herent)"))
+      << listed.out;
+  const Outcome other = server_->cli("kortenberg-dpo", {"notification", "list"});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_THAT(other.out, Not(HasSubstr("webhook-alert")));
+  EXPECT_EQ(server_->cli("kortenberg-dpo", {"notification", "show", id}).exit_code, 3);
+  const Outcome shown = server_->cli("herent-dpo", {"notification", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("Webhook tickets"));
 }
 
 // The alert goes through the outbox: queued in the transaction that fails the delivery, so that

@@ -7,6 +7,7 @@
 #include "server/store/pg_webhook_store.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/integration/pg_test.h"
+#include "tests/integration/webhook_delivery.h"
 
 namespace termijn::testing {
 namespace {
@@ -20,26 +21,7 @@ class WebhookAlertTest : public PgTest {
   }
 
   // Queues event `seq` for endpoint "tickets" and claims it: the attempt a dispatcher makes.
-  app::WebhookDelivery claimed(int64_t seq) {
-    app::WebhookDelivery d;
-    d.endpoint = "tickets";
-    d.seq = seq;
-    d.event_type = "incident.reported";
-    d.body = "{}";
-    d.create_time = clock_.now();
-    const auto from = webhooks_.position("tickets");
-    EXPECT_TRUE(from.ok()) << from.status();
-    const auto moved = webhooks_.enqueue("tickets", *from, seq, {d});
-    EXPECT_TRUE(moved.ok() && *moved);
-    const auto found = webhooks_.claim("tickets", clock_.now(), clock_.now() + std::chrono::minutes(5));
-    EXPECT_TRUE(found.ok() && found->has_value());
-    app::WebhookDelivery out = **found;
-    out.state = "failed";
-    out.last_status = 500;
-    out.last_error = "HTTP 500";
-    out.next_attempt_time = clock_.now();
-    return out;
-  }
+  app::WebhookDelivery claimed(int64_t seq) { return failed_attempt(webhooks_, clock_.now(), seq); }
 
   std::string state_of(int64_t seq) {
     return db().scalar("SELECT state FROM webhook_delivery WHERE endpoint = 'tickets' AND seq = " +

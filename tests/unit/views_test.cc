@@ -84,6 +84,7 @@ TEST(ViewsTest, ARequestsTicketIsTheOwnersOwn) {
 TEST(ViewsTest, OnlyNoticesConcernTheirRecipient) {
   // A reminder or failure alert about a notice obligation goes to the owner's own people.
   NotificationRecord reminder{{}, obligation("protocol.breach_notice", "kortenberg")};
+  reminder.notification.obligation_id = reminder.obligation.id;
   reminder.notification.kind = domain::NotificationKind::kReminder;
   EXPECT_TRUE(parties_of(reminder).notified.empty());
   NotificationRecord notice = reminder;
@@ -94,6 +95,17 @@ TEST(ViewsTest, OnlyNoticesConcernTheirRecipient) {
   const NotificationRecord seen = as_viewed(notice, View::kNotified, "kortenberg");
   EXPECT_EQ(seen.notification.server_reply, "");
   EXPECT_EQ(seen.notification.attempts, 0);
+}
+
+TEST(ViewsTest, ANotificationWithoutObligationConcernsItsRecipientPartyOnly) {
+  // A checkpoint mail (or webhook alert) belongs to the party whose DPO gets it; no one else is
+  // notified of it.
+  NotificationRecord checkpoint{{}, {}, "auditCheckpoints/2"};
+  checkpoint.notification.kind = domain::NotificationKind::kCheckpoint;
+  checkpoint.notification.audit_checkpoint_id = 2;
+  checkpoint.notification.recipient_party = "kortenberg";
+  EXPECT_EQ(parties_of(checkpoint).owner, "kortenberg");
+  EXPECT_TRUE(parties_of(checkpoint).notified.empty());
 }
 
 }  // namespace
