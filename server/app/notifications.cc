@@ -11,14 +11,20 @@ namespace {
 
 std::string name_of_notification(int64_t id) { return "notifications/" + std::to_string(id); }
 
-// `n` with what it is about, read through `reader`.
-absl::StatusOr<NotificationRecord> record_of(StoreReader& reader, domain::Notification n) {
+}  // namespace
+
+absl::StatusOr<NotificationRecord> notification_record(StoreReader& reader,
+                                                       domain::Notification n,
+                                                       std::optional<domain::Obligation> obligation) {
   NotificationRecord record{std::move(n), {}, {}};
   const domain::Notification& about = record.notification;
   if (about.obligation_id != 0) {
-    auto o = reader.get_obligation(about.obligation_id);
-    if (!o.ok()) return o.status();
-    record.obligation = std::move(*o);
+    if (!obligation) {
+      auto o = reader.get_obligation(about.obligation_id);
+      if (!o.ok()) return o.status();
+      obligation = std::move(*o);
+    }
+    record.obligation = std::move(*obligation);
     record.related = record.obligation.subject();
   } else if (about.webhook_delivery_id != 0) {
     const auto d = reader.get_webhook_delivery(about.webhook_delivery_id);
@@ -29,8 +35,6 @@ absl::StatusOr<NotificationRecord> record_of(StoreReader& reader, domain::Notifi
   }
   return record;
 }
-
-}  // namespace
 
 absl::Status serves_obligation(const domain::Notification& n) {
   if (n.obligation_id != 0) return absl::OkStatus();
@@ -43,7 +47,7 @@ absl::Status serves_obligation(const domain::Notification& n) {
 absl::StatusOr<NotificationRecord> Notifications::get(int64_t id) {
   auto n = store_.get_notification(id);
   if (!n.ok()) return n.status();
-  return record_of(store_, std::move(*n));
+  return notification_record(store_, std::move(*n));
 }
 
 absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQuery& q) {
@@ -62,7 +66,7 @@ absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQ
       page.next_token = std::to_string(page.items.back().notification.id);
       break;
     }
-    auto record = record_of(store_, std::move(n));
+    auto record = notification_record(store_, std::move(n));
     if (!record.ok()) return record.status();
     page.items.push_back(std::move(*record));
   }
@@ -80,7 +84,7 @@ absl::StatusOr<NotificationRecord> Notifications::change(const Actor& actor, int
   const domain::Instant now = clock_.now();
   if (auto s = change(*n, now); !s.ok()) return s;
   if (auto s = (*tx)->update_notification(*n); !s.ok()) return s;
-  auto record = record_of(**tx, std::move(*n));
+  auto record = notification_record(**tx, std::move(*n));
   if (!record.ok()) return record.status();
   if (auto s = (*tx)->append_audit(audit_record(actor, now, action, name_of_notification(id),
                                                 record->related,

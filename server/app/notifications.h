@@ -23,6 +23,12 @@ struct NotificationRecord {
   std::string related;
 };
 
+/// `n` with what it is about, read through `reader`; `obligation` is its obligation when the
+/// caller has it already (e.g. locked).
+absl::StatusOr<NotificationRecord> notification_record(
+    StoreReader& reader, domain::Notification n,
+    std::optional<domain::Obligation> obligation = std::nullopt);
+
 /// OK when `n` serves an obligation; FAILED_PRECONDITION naming why not otherwise: only such a
 /// notification is released or acknowledged by a DPO.
 absl::Status serves_obligation(const domain::Notification& n);

@@ -5,6 +5,7 @@
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/limits.h"
+#include "server/app/notifications.h"
 #include "server/jobs/worker_loop.h"
 
 namespace termijn::jobs {
@@ -223,25 +224,18 @@ absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& t
   auto locked = tx.lock_notification(claimed.id);
   if (!locked.ok()) return locked.status();
   domain::Notification n = *locked;
-  // A checkpoint mail and a webhook alert have no obligation.
+  // A checkpoint mail and a webhook alert have no obligation. A notice that was accepted meets
+  // its obligation: locked now, not read now and locked later.
   std::optional<domain::Obligation> obligation;
-  if (n.obligation_id != 0) {
-    // A notice that was accepted meets its obligation: locked now, not read now and locked later.
-    auto o = n.kind == NotificationKind::kNotice ? tx.lock_obligation(n.obligation_id)
-                                                 : tx.get_obligation(n.obligation_id);
+  if (n.kind == NotificationKind::kNotice && n.obligation_id != 0) {
+    auto o = tx.lock_obligation(n.obligation_id);
     if (!o.ok()) return o.status();
     obligation = std::move(*o);
   }
-  std::string related;
-  if (obligation) {
-    related = obligation->subject();
-  } else if (n.webhook_delivery_id != 0) {
-    const auto d = tx.get_webhook_delivery(n.webhook_delivery_id);
-    if (!d.ok()) return d.status();
-    related = d->name();
-  } else {
-    related = app::checkpoint_name(n.audit_checkpoint_id);
-  }
+  auto about = app::notification_record(tx, n, obligation);
+  if (!about.ok()) return about.status();
+  if (n.obligation_id != 0) obligation = std::move(about->obligation);
+  const std::string& related = about->related;
   n.attempts = claimed.attempts;
   n.message_id = claimed.message_id;
   n.recipients = claimed.recipients;

@@ -27,14 +27,16 @@ namespace termijn::jobs {
 ///    is down or hangs), or once half the lease has passed (a send then started might outlast
 ///    it), the rest of the batch is not tried: it is released, due at once and its attempt not
 ///    counted, for whichever dispatcher comes next.
-/// 3. Record (a second transaction for the whole batch): sent and the obligation met with the
+/// 3. Record (one transaction for the results so far, once `record_within` has passed since the
+///    first of them, and at the end of the batch): sent and the obligation met with the
 ///    evidence; or retried with exponential backoff and jitter until the retry limit or the
 ///    obligation's due time; or failed for good (5xx), which queues an alert to the owner's DPO
 ///    (for a checkpoint mail: to the recipient party's escalation contacts and deputy, as its
-///    DPO's mail failed). If the batch cannot be recorded as one, each result is recorded alone.
+///    DPO's mail failed). Results that cannot be recorded as one are recorded one by one; if one
+///    still fails, the rest of the batch is released untried.
 ///
-/// Two commits per batch, not per notification: under load the outbox shares PostgreSQL's WAL
-/// flushes with the calls that fill it, and a backlog drains in batches.
+/// A few commits per batch, not two per notification: under load the outbox shares
+/// PostgreSQL's WAL flushes with the calls that fill it, and a backlog drains in batches.
 ///
 /// A crash or a database failure between 1 and 3 leaves the notifications pending until the
 /// lease ends; they are then sent again as the same messages (same Message-ID). Because every
