@@ -458,6 +458,7 @@ int serve(const Options& o) {
     event_streams.shutdown();
     store::notify_channels(pool, {store::kStepChannel, store::kOutboxChannel,
                                   store::kAuditChannel, store::kEventsChannel});
+    outbox_wait.stop();  // the senders that wait on it, not on the listener
     server->Shutdown(std::chrono::system_clock::now() + kCallsGrace);
     if (console) console->stop();
   });

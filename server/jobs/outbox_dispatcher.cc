@@ -317,7 +317,7 @@ void OutboxDispatcher::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     const int handled = run_once(stop);
     const auto sleep = sleep_before(clock_, store_.next_notification_time(), handled);
-    if (sleep.count() > 0) wait_(sleep);
+    if (sleep.count() > 0 && !stop.stop_requested()) wait_(sleep);
   }
 }
 

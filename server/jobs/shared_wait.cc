@@ -8,7 +8,7 @@ void SharedWait::wait(std::chrono::milliseconds timeout) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point until = Clock::now() + timeout;
   std::unique_lock lock(mutex_);
-  while (true) {
+  while (!stopped_) {
     if (!source_taken_) {
       source_taken_ = true;
       lock.unlock();
@@ -28,6 +28,12 @@ void SharedWait::wait(std::chrono::milliseconds timeout) {
     }
     if (timed_out) return;
   }
+}
+
+void SharedWait::stop() {
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
+  changed_.notify_all();
 }
 
 void SharedWait::wake_one() {

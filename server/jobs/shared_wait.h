@@ -26,6 +26,10 @@ class SharedWait {
   /// Lets one thread waiting on this object (not on the source) return; nothing when none waits.
   void wake_one();
 
+  /// At shutdown: every thread waiting on this object returns, and later waits return at once
+  /// (the one waiting on the source returns when the source is woken).
+  void stop();
+
  private:
   const Wait source_;
   std::mutex mutex_;
@@ -33,6 +37,7 @@ class SharedWait {
   bool source_taken_ = false;  ///< a thread waits on the source; guarded by mutex_
   int waiting_ = 0;            ///< threads waiting on this object; guarded by mutex_
   int picked_ = 0;             ///< of those, how many wake_one() let go; guarded by mutex_
+  bool stopped_ = false;       ///< guarded by mutex_
 };
 
 }  // namespace termijn::jobs

@@ -102,5 +102,28 @@ TEST(SharedWaitTest, WakeOneWithNobodyWaitingIsNotKeptForLater) {
   ASSERT_TRUE(eventually([&] { return returned == 1; }));
 }
 
+TEST(SharedWaitTest, StopLetsEveryWaiterGoAndLaterWaitsReturnAtOnce) {
+  // Before: at shutdown only the sender on the listener was woken; the others slept out their
+  // timeout (up to 5 s), and termijnd took that long to stop.
+  Source source;
+  SharedWait shared([&](milliseconds t) { source.wait(t); });
+  std::atomic<int> returned{0};
+  std::vector<std::jthread> workers;
+  for (int i = 0; i < 3; ++i) {
+    workers.emplace_back([&] {
+      shared.wait(seconds(30));
+      ++returned;
+    });
+  }
+  ASSERT_TRUE(eventually([&] { return source.entered() == 1; }));
+
+  shared.stop();
+  source.fire();  // as termijnd's shutdown notifies the listener's channel
+
+  ASSERT_TRUE(eventually([&] { return returned == 3; }));
+  shared.wait(seconds(30));  // returns at once: it does not take the (free) source again
+  EXPECT_EQ(source.entered(), 1);
+}
+
 }  // namespace
 }  // namespace termijn::jobs
