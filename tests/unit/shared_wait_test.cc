@@ -53,39 +53,46 @@ bool eventually(Done done) {
   return true;
 }
 
-TEST(SharedWaitTest, OneWakeOfTheSourceSetsOneWorkerGoingAndWakeOneAnother) {
+// Three workers waiting on one SharedWait, one of them on the source.
+class SharedWaitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 3; ++i) {
+      workers_.emplace_back([this] {
+        shared_.wait(seconds(30));
+        ++returned_;
+      });
+    }
+    ASSERT_TRUE(eventually([&] { return source_.entered() == 1; }));
+  }
+
+  Source source_;
+  SharedWait shared_{[this](milliseconds t) { source_.wait(t); }};
+  std::atomic<int> returned_{0};
+  std::vector<std::jthread> workers_;  // last: joined before the rest goes
+};
+
+TEST_F(SharedWaitTest, OneWakeOfTheSourceSetsOneWorkerGoingAndWakeOneAnother) {
   // Before: every waiting thread returned when the source did; four outbox senders each claimed
   // (nothing, mostly) on every notice, and ReportIncident ran at half speed.
-  Source source;
-  SharedWait shared([&](milliseconds t) { source.wait(t); });
-  std::atomic<int> returned{0};
-  std::vector<std::jthread> workers;
-  for (int i = 0; i < 3; ++i) {
-    workers.emplace_back([&] {
-      shared.wait(seconds(30));
-      ++returned;
-    });
-  }
-  ASSERT_TRUE(eventually([&] { return source.entered() == 1; }));
-
-  source.fire();
+  source_.fire();
 
   // The thread that waited on the source returns; another takes the source over.
-  ASSERT_TRUE(eventually([&] { return returned == 1 && source.entered() == 2; }));
-  EXPECT_EQ(returned, 1);
+  ASSERT_TRUE(eventually([&] { return returned_ == 1 && source_.entered() == 2; }));
+  EXPECT_EQ(returned_, 1);
 
   // The third waits on the object, not on the source (once its thread got that far: until then
   // wake_one() finds nobody waiting and does nothing).
   ASSERT_TRUE(eventually([&] {
-    shared.wake_one();
-    return returned == 2;
+    shared_.wake_one();
+    return returned_ == 2;
   }));
-  EXPECT_EQ(source.entered(), 2);
-  source.fire();
-  ASSERT_TRUE(eventually([&] { return returned == 3; }));
+  EXPECT_EQ(source_.entered(), 2);
+  source_.fire();
+  ASSERT_TRUE(eventually([&] { return returned_ == 3; }));
 }
 
-TEST(SharedWaitTest, WakeOneWithNobodyWaitingIsNotKeptForLater) {
+TEST(SharedWaitAloneTest, WakeOneWithNobodyWaitingIsNotKeptForLater) {
   Source source;
   SharedWait shared([&](milliseconds t) { source.wait(t); });
   shared.wake_one();
@@ -102,27 +109,15 @@ TEST(SharedWaitTest, WakeOneWithNobodyWaitingIsNotKeptForLater) {
   ASSERT_TRUE(eventually([&] { return returned == 1; }));
 }
 
-TEST(SharedWaitTest, StopLetsEveryWaiterGoAndLaterWaitsReturnAtOnce) {
+TEST_F(SharedWaitTest, StopLetsEveryWaiterGoAndLaterWaitsReturnAtOnce) {
   // Before: at shutdown only the sender on the listener was woken; the others slept out their
   // timeout (up to 5 s), and termijnd took that long to stop.
-  Source source;
-  SharedWait shared([&](milliseconds t) { source.wait(t); });
-  std::atomic<int> returned{0};
-  std::vector<std::jthread> workers;
-  for (int i = 0; i < 3; ++i) {
-    workers.emplace_back([&] {
-      shared.wait(seconds(30));
-      ++returned;
-    });
-  }
-  ASSERT_TRUE(eventually([&] { return source.entered() == 1; }));
+  shared_.stop();
+  source_.fire();  // as termijnd's shutdown notifies the listener's channel
 
-  shared.stop();
-  source.fire();  // as termijnd's shutdown notifies the listener's channel
-
-  ASSERT_TRUE(eventually([&] { return returned == 3; }));
-  shared.wait(seconds(30));  // returns at once: it does not take the (free) source again
-  EXPECT_EQ(source.entered(), 1);
+  ASSERT_TRUE(eventually([&] { return returned_ == 3; }));
+  shared_.wait(seconds(30));  // returns at once: it does not take the (free) source again
+  EXPECT_EQ(source_.entered(), 1);
 }
 
 }  // namespace
