@@ -98,6 +98,37 @@ TEST_F(AuditGuardTest, SequencingComputesTheCanonicalBytesInlineNotAsFunctionCal
   tx.commit();
 }
 
+TEST_F(AuditGuardTest, ABatchIsChainedInOrderWithoutGapsAndVerifies) {
+  // audit_sequence() computes a batch's leaves in one query and inserts its events with one
+  // statement: the events keep the queue's order, their sequence numbers follow the last one
+  // without a gap, each links to the one before, and the chain verifies.
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  queue_entry("incidents/batch-0");
+  ASSERT_TRUE(trail.flush().ok());  // the event the batch links to
+  for (int i = 1; i <= 3; ++i) queue_entry("incidents/batch-" + std::to_string(i));
+  {
+    pqxx::connection c(superuser_url());
+    pqxx::work tx(c);
+    EXPECT_EQ(tx.exec1("SELECT audit_sequence(100, false)")[0].as<int>(), 3);
+    tx.commit();
+  }
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_queue"), "0");
+  EXPECT_EQ(db().scalar("SELECT string_agg(subject, ' ' ORDER BY seq) FROM audit_event WHERE "
+                        "subject LIKE 'incidents/batch-%'"),
+            "incidents/batch-0 incidents/batch-1 incidents/batch-2 incidents/batch-3");
+  // Each of the batch links to the event before it, the first to batch-0 of the earlier batch.
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_event e JOIN audit_event p ON p.seq = e.seq - 1 "
+                        "WHERE e.subject IN ('incidents/batch-1', 'incidents/batch-2', "
+                        "'incidents/batch-3') AND e.prev_hash = p.hash"),
+            "3");
+  EXPECT_EQ(db().scalar("SELECT max(seq) - min(seq) + 1 - count(*) FROM audit_event"), "0");
+  const auto verified = trail.verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->verified) << verified->first_bad_seq << ": " << verified->reason;
+}
+
 TEST_F(AuditGuardTest, SqlAndCppAgreeOnChainFormatTwo) {
   // Events sequenced now are in format 2: the SQL canonical bytes are the C++ ones byte for
   // byte (UTF-8 included), the leaf is their SHA-256 and the hash chains over the leaf.
