@@ -73,6 +73,14 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
   std::chrono::steady_clock::time_point first_sent;
   size_t tried = 0;
   absl::Status recorded;
+  // Records what was sent so far; false when that failed (the error in `recorded`).
+  const auto record_sent = [&] {
+    recorded = record(sent);
+    if (!recorded.ok()) return false;
+    handled += static_cast<int>(sent.size());
+    sent.clear();
+    return true;
+  };
   while (tried < to_send.size()) {
     Claimed& next = to_send[tried];
     // The lease is twice as long as any send may take: a send started in its first half ends
@@ -91,17 +99,12 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
     // The server is down or hangs: the others of this batch would only wait for it too.
     if (temporary) break;
     if (tried < to_send.size() &&
-        std::chrono::steady_clock::now() - first_sent >= batching_.record_within) {
-      recorded = record(sent);
-      if (!recorded.ok()) break;
-      handled += static_cast<int>(sent.size());
-      sent.clear();
+        std::chrono::steady_clock::now() - first_sent >= batching_.record_within &&
+        !record_sent()) {
+      break;
     }
   }
-  if (recorded.ok()) {
-    recorded = record(sent);
-    if (recorded.ok()) handled += static_cast<int>(sent.size());
-  }
+  if (recorded.ok()) record_sent();
   const std::vector<Claimed> untried(std::make_move_iterator(to_send.begin() + tried),
                                      std::make_move_iterator(to_send.end()));
   if (!untried.empty()) {
