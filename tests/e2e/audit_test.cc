@@ -166,8 +166,7 @@ TEST_F(AuditTest, TheDatabaseRefusesChangesToTheTrail) {
 // Writes `text` to a fresh file and returns its path.
 std::string save(const std::string& name, const std::string& text) {
   static int counter = 0;
-  const std::string path = ::testing::TempDir() + "/" + std::to_string(getpid()) + "-" +
-                           std::to_string(counter++) + "-" + name;
+  const std::string path = scratch_path(std::to_string(counter++) + "-" + name);
   std::ofstream(path) << text;
   return path;
 }
@@ -505,6 +504,23 @@ TEST(AuditRoleTest, TermijndRefusesToRunAsARoleThatCouldRewriteTheTrail) {
                                                                   : "is a superuser"));
     }
   }
+}
+
+TEST(AuditRoleTest, ATermijndRefusedAtStartLeavesNoFolderBehind) {
+  // The harness's folder for a termijnd that exits at start (configuration, log) is removed
+  // with the failure: refused starts used to leave one folder each in /tmp.
+  Certificates::get();  // made once per process, before TMPDIR points elsewhere
+  const std::string tmp = MakeTempDir("termijn-harness");
+  const char* before = std::getenv("TMPDIR");
+  const std::string saved = before ? before : "";
+  ::setenv("TMPDIR", tmp.c_str(), 1);
+  TermijndOptions options;
+  options.role = TermijndOptions::Role::kOwner;
+  EXPECT_THROW(Termijnd refused(options), std::runtime_error);
+  const bool empty = std::filesystem::is_empty(tmp);
+  before ? ::setenv("TMPDIR", saved.c_str(), 1) : ::unsetenv("TMPDIR");
+  std::filesystem::remove_all(tmp);
+  EXPECT_TRUE(empty) << "termijnd's folder was left in " << tmp;
 }
 
 TEST(AuditSigningKeyTest, TermijndRefusesAKeyOthersMayReadOrThatIsNoEd25519Key) {

@@ -64,8 +64,7 @@ TEST(RevocationTest, ARevokedCertificateIsRefusedFromTheCallAfterSighup) {
   // connection opened before, while other principals keep working and the server keeps running.
   dev_certs({kDeputy});
   // What termijnd reads: a copy, so that the test can also break it.
-  const std::string crl =
-      fs::temp_directory_path() / ("termijn-revocation-" + std::to_string(getpid()) + ".crl");
+  const std::string crl = scratch_path("revocation.crl");
   fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
   Termijnd server(with_deputy_and_crl(crl));
   Connection open_before(server, kDeputy);
@@ -92,7 +91,6 @@ TEST(RevocationTest, ARevokedCertificateIsRefusedFromTheCallAfterSighup) {
                                       ": holds no PEM certificate revocation list"));
   EXPECT_EQ(server.cli(kDeputy, {"parties", "list"}).exit_code, 4);
   EXPECT_EQ(server.cli("kortenberg-dpo", {"parties", "list"}).exit_code, 0);
-  fs::remove(crl);
 }
 
 TEST(RevocationTest, SighupRereadsThePrincipalsAndKeepsThemWhenTheFileIsBroken) {

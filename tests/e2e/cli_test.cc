@@ -19,15 +19,18 @@ using ::testing::Not;
 
 int lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 
-std::string write_file(const std::string& name, const std::string& bytes) {
-  const auto path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path.string();
-}
-
 class CliTest : public ::testing::Test {
  protected:
   Termijnd server_;
+
+  // A path in the server's folder, which is removed with the server.
+  std::string path_of(const std::string& name) const { return server_.work_dir() + "/" + name; }
+
+  std::string write_file(const std::string& name, const std::string& bytes) const {
+    const std::string path = path_of(name);
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
 
   std::string count(const std::string& table) const {
     return server_.database().scalar("SELECT count(*) FROM " + table);
@@ -86,7 +89,7 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   // The copy of the original is stored with its SHA-256 and comes back byte for byte.
   std::string bytes = "%PDF-1.4\n";
   for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
-  const std::string letter = write_file("termijn-letter.pdf", bytes);
+  const std::string letter = write_file("letter.pdf", bytes);
   const Outcome logged = server_.cli(
       "kortenberg-reporter", {"request", "log", "--kind", "access", "--received-at",
                               "2026-11-28T09:00", "--summary", "Client asks for a copy of their file",
@@ -96,7 +99,7 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   EXPECT_THAT(logged.out, HasSubstr("protocol.request_notice"));
   EXPECT_THAT(logged.out, HasSubstr("gdpr.art12_response"));
   EXPECT_THAT(logged.out, HasSubstr("application/pdf"));
-  const std::string saved = std::filesystem::temp_directory_path() / "termijn-saved.pdf";
+  const std::string saved = path_of("saved.pdf");
   const Outcome shown =
       server_.cli("herent-dpo", {"request", "show", "requests/1", "--save-copy", saved});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
@@ -145,7 +148,7 @@ TEST_F(CliTest, OversizedOrOutOfRangeInputGetsAShortClearError) {
 
 TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
   // Each bad input exits non-zero with one line on stderr that names the field; nothing is stored.
-  const std::string big = write_file("termijn-big.bin", std::string(10 * 1024 * 1024 + 1, 'x'));
+  const std::string big = write_file("big.bin", std::string(10 * 1024 * 1024 + 1, 'x'));
   const std::vector<BadInput> cases{
       {{"incident", "report", "--party", "leuven", "--title", "x"}, "party: unknown party 'leuven'"},
       {{"incident", "report", "--title", "  "}, "title: must not be empty"},
@@ -402,7 +405,7 @@ TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
   // A --ca, --cert or --key file OpenSSL cannot read as PEM is bad input (exit 2) naming the
   // option, not an unavailable server.
   const Certificates& certs = Certificates::get();
-  const std::string not_pem = write_file("termijn-not-pem.txt", "not PEM\n");
+  const std::string not_pem = write_file("not-pem.txt", "not PEM\n");
   const std::map<std::string, std::string> good{{"--ca", certs.dir + "/ca.crt"},
                                                 {"--cert", certs.dir + "/herent-dpo.crt"},
                                                 {"--key", certs.dir + "/herent-dpo.key"}};
@@ -431,7 +434,7 @@ TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
   // exiting 0 with nothing (or an empty file) saved.
   ASSERT_EQ(server_
                 .cli("herent-dpo", {"request", "log", "--kind", "access", "--summary", "x",
-                                    "--copy", write_file("termijn-letter.txt", "letter")})
+                                    "--copy", write_file("letter.txt", "letter")})
                 .exit_code,
             0);
   ASSERT_EQ(
@@ -443,7 +446,7 @@ TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
   EXPECT_THAT(unwritable.err, HasSubstr("--save-copy: cannot write /nonexistent-dir/letter.txt"));
   EXPECT_EQ(lines(unwritable.err), 1) << unwritable.err;
 
-  const std::string saved = std::filesystem::temp_directory_path() / "termijn-no-copy.txt";
+  const std::string saved = path_of("no-copy.txt");
   std::filesystem::remove(saved);
   const Outcome no_copy = server_.cli("herent-dpo", {"request", "show", "2", "--save-copy", saved});
   EXPECT_EQ(no_copy.exit_code, 3) << no_copy.err;

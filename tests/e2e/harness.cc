@@ -1,5 +1,7 @@
 #include "tests/e2e/harness.h"
 
+#include "tests/support/smtp_server.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -29,12 +31,6 @@ std::string read_all(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::string make_temp_dir(const std::string& stem) {
-  std::string pattern = (fs::temp_directory_path() / (stem + ".XXXXXX")).string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
 }
 
 // Spawns argv with stdout/stderr to files; returns the pid.
@@ -105,7 +101,7 @@ std::string utc_ago(std::chrono::seconds ago) {
 
 Outcome run_command(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env) {
-  const std::string dir = make_temp_dir("termijn-cmd");
+  const std::string dir = MakeTempDir("termijn-cmd");
   const pid_t pid = spawn(argv, env, dir + "/out", dir + "/err");
   Outcome outcome;
   outcome.exit_code = wait_for(pid);
@@ -117,7 +113,7 @@ Outcome run_command(const std::vector<std::string>& argv,
 
 Background::Background(const std::vector<std::string>& argv,
                        const std::map<std::string, std::string>& env)
-    : dir_(make_temp_dir("termijn-bg")) {
+    : dir_(MakeTempDir("termijn-bg")) {
   pid_ = spawn(argv, env, dir_ + "/out", dir_ + "/err");
 }
 
@@ -151,8 +147,8 @@ int Background::exited() {
 const Certificates& Certificates::get() {
   static const Certificates certs = [] {
     Certificates c;
-    c.dir = make_temp_dir("termijn-certs");
-    c.other_ca_dir = make_temp_dir("termijn-other-ca");
+    c.dir = MakeTempDir("termijn-certs");
+    c.other_ca_dir = MakeTempDir("termijn-other-ca");
     const auto check = [](const Outcome& o) {
       if (o.exit_code != 0) throw std::runtime_error("dev-certs failed: " + o.err);
     };
@@ -186,7 +182,7 @@ std::unique_ptr<Termijnd> Termijnd::sharing_database_of(const Termijnd& other,
 Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
     : db_(std::move(db)), options_(std::move(options)) {
   const Certificates& certs = Certificates::get();
-  work_dir_ = make_temp_dir("termijnd");
+  work_dir_ = MakeTempDir("termijnd");
   const std::string config = config_file();
   {
     std::string text = read_all(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml");
@@ -226,13 +222,22 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
   }
   if (!options_.crl_file.empty()) argv.insert(argv.end(), {"--tls-crl", options_.crl_file});
   pid_ = spawn(argv, options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
+  try {
+    port_ = wait_for_port(port_file);
+  } catch (...) {
+    // No destructor runs for an object whose constructor throws.
+    stop();
+    std::error_code ignored;
+    fs::remove_all(work_dir_, ignored);
+    throw;
+  }
+}
+
+int Termijnd::wait_for_port(const std::string& port_file) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < give_up) {
     const std::string text = read_all(port_file);
-    if (!text.empty() && text.back() == '\n') {
-      port_ = std::stoi(text);
-      return;
-    }
+    if (!text.empty() && text.back() == '\n') return std::stoi(text);
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -289,6 +294,18 @@ void dev_certs(const std::vector<std::string>& names, bool revoke) {
   argv.insert(argv.end(), names.begin(), names.end());
   const Outcome o = run_command(argv);
   if (o.exit_code != 0) throw std::runtime_error("dev-certs failed: " + o.err);
+}
+
+std::string scratch_path(const std::string& name) {
+  struct Scratch {
+    std::string dir = MakeTempDir("termijn-e2e");
+    ~Scratch() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  };
+  static const Scratch scratch;
+  return scratch.dir + "/" + name;
 }
 
 std::string Termijnd::log() const { return read_all(work_dir_ + "/log"); }

@@ -118,6 +118,10 @@ class Termijnd {
   /// Where mail goes as .eml files when no SMTP server is configured.
   std::string mail_dir() const { return work_dir_ + "/mail"; }
 
+  /// This server's own folder, removed with it: a test's files (letters to attach, files the
+  /// CLI saves) go here, so that parallel tests do not share names and nothing is left behind.
+  const std::string& work_dir() const { return work_dir_; }
+
   /// The configuration file it runs with (config/demo.toml plus the test's edits).
   std::string config_file() const { return work_dir_ + "/termijn.toml"; }
 
@@ -126,6 +130,9 @@ class Termijnd {
 
  private:
   Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options);
+  /// The port termijnd writes to `port_file` once it listens; throws with its log when it exits
+  /// or has not written it within 30 s.
+  int wait_for_port(const std::string& port_file);
   std::shared_ptr<TestDatabase> db_;
   TermijndOptions options_;
   std::string work_dir_;
@@ -134,6 +141,10 @@ class Termijnd {
 };
 
 std::string binary(const std::string& name);
+
+/// A path named `name` in a folder of this test process's own, removed when the process exits:
+/// for the files a test hands to the CLI or a script.
+std::string scratch_path(const std::string& name);
 
 /// The instant `ago` before now, in RFC 3339 UTC ("2026-11-27T13:20:00Z"): events are back-dated
 /// instead of waiting for deadlines.

@@ -19,20 +19,15 @@ using namespace std::string_literals;
 
 class CopyTypeTest : public ::testing::Test {
  protected:
-  CopyTypeTest() : dir_(std::filesystem::temp_directory_path() / "termijn-copies") {
-    std::filesystem::create_directories(dir_);
-  }
-  ~CopyTypeTest() override { std::filesystem::remove_all(dir_); }
-
+  // The file goes into the server's own folder: tests running in parallel do not share it.
   Outcome log_request_with(const std::string& file_name, const std::string& bytes) {
-    const std::string path = (dir_ / file_name).string();
+    const std::string path = server_.work_dir() + "/" + file_name;
     std::ofstream(path, std::ios::binary) << bytes;
     return server_.cli("herent-dpo", {"request", "log", "--kind", "access", "--summary",
                                       "Inzageverzoek", "--copy", path});
   }
   std::string requests() const { return server_.database().scalar("SELECT count(*) FROM request"); }
 
-  std::filesystem::path dir_;
   Termijnd server_;
 };
 

@@ -371,7 +371,7 @@ TEST(MailTest, SmtpDeliveryHasTheRightRecipientsSubjectBodyAndAttachments) {
       server.cli("herent-dpo", {"incident", "report", "--title", "Laptop gestolen"}).exit_code, 0);
   std::string letter_bytes = "%PDF-1.4\r\n";  // then every byte value, CR and LF included
   for (int i = 0; i < 256; ++i) letter_bytes.push_back(static_cast<char>(i));
-  const std::string letter = MakeTempDir("termijn-letter") + "/brief van cliënt.pdf";
+  const std::string letter = scratch_path("brief van cliënt.pdf");
   std::ofstream(letter, std::ios::binary) << letter_bytes;
   const Outcome logged = server.cli(
       "kortenberg-reporter",
