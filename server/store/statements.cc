@@ -325,9 +325,11 @@ void prepare_statements(pqxx::connection& c) {
             "'')::bigint) WHERE id = $1");
   // The pending steps of an obligation and its reminders not yet sent, in one round trip.
   c.prepare(stmt::kCancelEscalation,
+            // The obligation's steps are found by obligation behind a fence, as in
+            // kStepsOfObligation, then filtered: the state is read after the lock.
             "WITH steps AS (UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id "
-            "FROM escalation_step WHERE obligation_id = $1 AND state = 'pending' FOR UPDATE SKIP "
-            "LOCKED)) "
+            "FROM (SELECT id, state FROM escalation_step WHERE obligation_id = $1 OFFSET 0 FOR "
+            "UPDATE SKIP LOCKED) s WHERE s.state = 'pending')) "
             "UPDATE notification SET state = 'cancelled' WHERE id IN (SELECT id FROM notification "
             "WHERE obligation_id = $1 AND kind = 'reminder' AND state IN ('pending', 'held') FOR "
             "UPDATE SKIP LOCKED)");
