@@ -2,12 +2,15 @@
 // does with the same statements through pgbench, in one run, as a ratio.
 //
 //   throughput_benchmark --address HOST:PORT --certs DIR --database-url URL --pgbench-dir DIR
-//       --termijnd-pid PID --postgres-pid PID [--seconds N] [--clients 8,32]
+//       --termijnd-pid PID --postgres-pid PID [--seconds N] [--clients 8,32] [--rpcs A,B]
+//   throughput_benchmark --address HOST:PORT --certs DIR --capture
 //
 // For each client count and RPC: N seconds of a callback client keeping that many calls in
 // flight, then N seconds of `pgbench -M prepared` running the RPC's transaction with as many
-// clients (tests/benchmark/pgbench: the statements termijnd ran, captured with log_statement). Writes are followed by a wait until the background work they caused (notices,
-// reminder steps, audit sequencing) is done; its commits and WAL count towards the call.
+// clients (the scripts in --pgbench-dir: the statements termijnd ran for one call of each RPC,
+// made with --capture while PostgreSQL logged every statement; see scripts/bench). Writes are
+// followed by a wait until the background work they caused (notices, reminder steps, audit
+// sequencing) is done; its commits and WAL count towards the call.
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -45,6 +48,7 @@ struct Options {
   int seconds = 10;
   std::vector<int> clients{8, 32};
   std::vector<std::string> rpcs;  ///< empty: all of them
+  bool capture = false;           ///< one call of each RPC, in order, and no phases
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -54,8 +58,14 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--capture") {
+      o.capture = true;
+      continue;
+    }
+    if (i + 1 == argc) usage(flag + " needs a value");
+    const std::string value = argv[++i];
     if (flag == "--address") o.address = value;
     else if (flag == "--certs") o.certs = value;
     else if (flag == "--database-url") o.database_url = value;
@@ -72,8 +82,9 @@ Options parse(int argc, char** argv) {
       for (std::string r; std::getline(s, r, ',');) o.rpcs.push_back(r);
     } else usage("unknown flag " + flag);
   }
-  if (o.address.empty() || o.certs.empty() || o.database_url.empty() || o.pgbench_dir.empty() ||
-      o.termijnd_pid == 0 || o.postgres_pid == 0) {
+  if (o.address.empty() || o.certs.empty()) usage("--address and --certs are required");
+  if (!o.capture && (o.database_url.empty() || o.pgbench_dir.empty() || o.termijnd_pid == 0 ||
+                     o.postgres_pid == 0)) {
     usage("--address, --certs, --database-url, --pgbench-dir, --termijnd-pid and --postgres-pid "
           "are required");
   }
@@ -248,8 +259,11 @@ struct PgbenchResult {
   int64_t transactions = 0;
 };
 
-PgbenchResult pgbench(const Options& o, const std::string& script, int clients) {
-  const std::string command = "pgbench -n -M prepared -T " + std::to_string(o.seconds) + " -c " +
+// `incidents`: how many there are to read (the script of GetIncident picks one at random).
+PgbenchResult pgbench(const Options& o, const std::string& script, int clients, size_t incidents) {
+  const std::string command = "pgbench -n -M prepared -D incidents=" +
+                              std::to_string(std::max<size_t>(1, incidents)) + " -T " +
+                              std::to_string(o.seconds) + " -c " +
                               std::to_string(clients) + " -j " +
                               std::to_string(std::min(clients, 4)) + " -f " + o.pgbench_dir + "/" +
                               script + " '" + o.database_url + "' 2>&1";
@@ -309,8 +323,6 @@ int main(int argc, char** argv) {
     stubs.push_back(v1::Termijn::NewStub(
         grpc::CreateCustomChannel(o.address, grpc::SslCredentials(ssl), args)));
   }
-  Stats stats(o);
-
   std::mutex ids_mutex;
   std::vector<std::string> incidents;  // made by ReportIncident, read by GetIncident
   const uint64_t run = std::random_device{}() * 0x100000000ULL + std::random_device{}();
@@ -367,10 +379,16 @@ int main(int argc, char** argv) {
                                        [req, resp, done](grpc::Status s) { done(s); });
        }},
   };
-  const std::map<std::string, std::string> scripts{{"ReportIncident", "report_incident.sql"},
-                                                   {"LogRequest", "log_request.sql"},
-                                                   {"GetIncident", "get_incident.sql"},
-                                                   {"ListObligations", "list_obligations.sql"}};
+
+  std::atomic<int64_t> seq{0};
+  if (o.capture) {
+    // One call of each RPC, one after the other (GetIncident reads the incident just reported).
+    for (const auto& [rpc, start] : rpcs) {
+      if (drive(*stubs[0], 1, 0, start, seq).us.size() != 1) usage("capture: " + rpc + " failed");
+    }
+    return 0;
+  }
+  Stats stats(o);
 
   std::printf("Throughput, %d s per phase; termijnd over gRPC with mTLS against pgbench -M prepared "
               "with the same statements\n",
@@ -379,7 +397,6 @@ int main(int argc, char** argv) {
               "rpc", "cli", "rps", "p50 ms", "p99 ms", "max ms", "wcom", "WAL B", "cpu T",
               "cpu PG", "cpu C", "T us/c", "pgb tps", "wcom", "WAL B", "cpu PG", "ratio");
   std::vector<Row> rows;
-  std::atomic<int64_t> seq{0};
   for (int clients : o.clients) {
     for (const auto& [rpc, start] : rpcs) {
       if (!o.rpcs.empty() && std::find(o.rpcs.begin(), o.rpcs.end(), rpc) == o.rpcs.end()) {
@@ -409,7 +426,7 @@ int main(int argc, char** argv) {
       stats.settle();
       kill(o.termijnd_pid, SIGSTOP);
       const Snapshot pg_before = stats.take();
-      const PgbenchResult p = pgbench(o, scripts.at(rpc), clients);
+      const PgbenchResult p = pgbench(o, rpc + ".sql", clients, incidents.size());
       // pgbench's sessions end as it exits: their CPU counts once the postmaster reaped them.
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
       const Snapshot pg_after = stats.take();

@@ -1,7 +1,22 @@
 #!/usr/bin/env python3
-"""Turns one transaction of termijnd, as PostgreSQL logged it (log_statement = all), into a
-pgbench script: parameters inlined as literals, the ids the transaction made carried with \\gset."""
+"""Turns one call of termijnd, as PostgreSQL logged it (log_statement = all), into a pgbench
+script that runs the same statements: parameters inlined as literals, the ids a write made
+carried with \\gset, the incident read chosen at random (pgbench -D incidents=N).
+
+    from_log.py POSTGRES_LOG RPC      RPC: ReportIncident, LogRequest, GetIncident, ListObligations
+
+scripts/bench throughput makes one call of each RPC with logging on and captures them this way
+at the start of every run, so pgbench always runs the statements termijnd runs now."""
 import re, sys
+
+# The statement that identifies the call in the log; writes are the transaction around it.
+MARKERS = {
+    'ReportIncident': 'insert_incident',
+    'LogRequest': 'insert_request',
+    'GetIncident': 'incident_record',
+    'ListObligations': 'list_obligations',
+}
+
 
 def params(detail):
     out = {}
@@ -9,21 +24,42 @@ def params(detail):
         out[int(m.group(1))] = None if m.group(2) == 'NULL' else m.group(3)
     return out
 
-def main(path, pid):
-    lines = [l.rstrip('\n') for l in open(path) if f'[{pid}]' in l]
-    stmts = []  # (name, sql, params)
-    inside = False
+
+def statements(lines):
+    """(name, sql, params) of each logged statement, in order: BEGIN and COMMIT by name."""
+    out = []
     for i, l in enumerate(lines):
         body = l.split('LOG:  ', 1)[1] if 'LOG:  ' in l else None
-        if body == 'statement: BEGIN': inside = True; stmts.append(('BEGIN', 'BEGIN', {})); continue
-        if not inside: continue
-        if body == 'statement: COMMIT': stmts.append(('COMMIT', 'COMMIT', {})); break
-        if body and body.startswith('execute '):
+        if body in ('statement: BEGIN', 'statement: COMMIT'):
+            out.append((body[len('statement: '):],) * 2 + ({},))
+        elif body and body.startswith('execute '):
             name, sql = body[len('execute '):].split(': ', 1)
             p = {}
             if i + 1 < len(lines) and 'DETAIL:  parameters:' in lines[i + 1]:
                 p = params(lines[i + 1].split('DETAIL:  parameters: ', 1)[1])
-            stmts.append((name, sql, p))
+            out.append((name, sql, p))
+    return out
+
+
+def the_call(path, rpc):
+    """The statements of the first logged call of `rpc`: its backend's transaction around the
+    marker statement, or the marker alone for a read."""
+    marker = MARKERS[rpc]
+    lines = [l.rstrip('\n') for l in open(path)]
+    pid = next((m.group(1) for l in lines if f'execute {marker}: ' in l
+                for m in [re.search(r'\[(\d+)\]', l)] if m), None)
+    if pid is None:
+        sys.exit(f'from_log.py: no "execute {marker}" in {path}: was log_statement = all?')
+    stmts = statements([l for l in lines if f'[{pid}]' in l])
+    at = next(i for i, s in enumerate(stmts) if s[0] == marker)
+    if rpc in ('GetIncident', 'ListObligations'):
+        return [stmts[at]]
+    begin = max(i for i in range(at) if stmts[i][0] == 'BEGIN')
+    end = next(i for i in range(at, len(stmts)) if stmts[i][0] == 'COMMIT')
+    return stmts[begin:end + 1]
+
+
+def script(stmts):
     ids = {}  # literal id -> pgbench variable
     for name, sql, p in stmts:
         if name == 'finish_create':  # "incidents/4": the record's id
@@ -44,18 +80,22 @@ def main(path, pid):
             if v in ids and name in ('insert_obligation', 'insert_notification') and n <= 2: return ids[v]
             if v.startswith('{') and name == 'append_steps_and_audit' and n == 1:
                 return 'ARRAY[' + ', '.join(ids[x] for x in v[1:-1].split(',')) + ']'
+            if name == 'incident_record' and n == 1: return ':id'
             return "'" + v.replace("'", "''") + "'"
         text = re.sub(r'\$(\d+)', lambda m: literal(int(m.group(1))), sql)
         gset = ''
         if name in ('insert_incident', 'insert_request'):
-            gset = ' \\gset rec_'; var = ':rec_id'
+            gset = ' \\gset rec_'
         elif name == 'insert_obligation':
-            obligation += 1; gset = f' \\gset o{obligation}_'; var = f':o{obligation}_id'
+            obligation += 1; gset = f' \\gset o{obligation}_'
+        if name == 'incident_record':
+            out.append('\\set id random(1, :incidents)')
         out.append('-- ' + name)
         out.append(text + gset + (';' if not gset else ''))
-    print('\n'.join(out))
+    return '\n'.join(out)
+
 
 if __name__ == '__main__':
-    if len(sys.argv) != 3:
-        sys.exit('usage: from_log.py POSTGRES_LOG BACKEND_PID   (the backend that ran the call)')
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) != 3 or sys.argv[2] not in MARKERS:
+        sys.exit('usage: from_log.py POSTGRES_LOG ' + '|'.join(MARKERS))
+    print(script(the_call(sys.argv[1], sys.argv[2])))
