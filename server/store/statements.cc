@@ -31,14 +31,7 @@ const std::string kMatterColumns =
     "id, party, kind, extract(epoch FROM event_time)::bigint, summary, staff_ref, reported_by, "
     "extract(epoch FROM create_time)::bigint";
 
-// The reminder steps of the obligation of the enclosing row, found by obligation only (OFFSET 0
-// keeps the planner from combining the condition on the state with it): an obligation has about
-// ten steps, while the index of all pending steps may hold millions, and with statistics behind a
-// quickly growing table the planner would otherwise intersect the two and read every pending step.
-const std::string kStepsOfObligation =
-    "(SELECT fire_time, label, state FROM escalation_step WHERE obligation_id = obligation.id "
-    "OFFSET 0) s";
-
+// An obligation's columns (rows::obligation_from), read from kObligationSource.
 const std::string kObligationColumns =
     "id, coalesce(incident_id, 0), coalesce(request_id, 0), rule, legal_basis, owner_party, "
     "recipient_kind, recipient_party, extract(epoch FROM start_time)::bigint, "
@@ -46,12 +39,19 @@ const std::string kObligationColumns =
     "explanation, state, extract(epoch FROM closed_time)::bigint, evidence, closed_by, "
     "coalesce((SELECT n.state FROM notification n WHERE n.obligation_id = obligation.id AND "
     "n.kind = 'notice' ORDER BY n.id DESC LIMIT 1), ''), "
-    "(SELECT extract(epoch FROM s.fire_time)::bigint FROM " + kStepsOfObligation +
-    " WHERE s.state = 'pending' ORDER BY s.fire_time LIMIT 1), "
-    "coalesce((SELECT s.label FROM " + kStepsOfObligation +
-    " WHERE s.state = 'pending' ORDER BY s.fire_time LIMIT 1), ''), "
-    "(SELECT count(*) FROM escalation_step s WHERE s.obligation_id = obligation.id AND "
-    "s.state = 'fired'), coalesce(matter_id, 0)";
+    "extract(epoch FROM steps.next_time)::bigint, coalesce(steps.next_label, ''), steps.fired, "
+    "coalesce(matter_id, 0)";
+
+// Obligations with what their reminder steps say (the next pending one, how many fired), from
+// one pass over each obligation's steps (about ten). The steps are found by obligation alone:
+// with a condition on the state as well, the planner could intersect the index of all pending
+// steps (millions) with them, and did when the table's statistics lagged behind its growth.
+// Lock with FOR UPDATE OF obligation.
+const std::string kObligationSource =
+    "obligation LEFT JOIN LATERAL (SELECT min(fire_time) FILTER (WHERE state = 'pending') AS "
+    "next_time, (array_agg(label ORDER BY fire_time) FILTER (WHERE state = 'pending'))[1] AS "
+    "next_label, count(*) FILTER (WHERE state = 'fired') AS fired FROM escalation_step WHERE "
+    "obligation_id = obligation.id) steps ON true";
 
 const std::string kStepColumns =
     "s.id, s.obligation_id, s.step, s.repetition, s.label, s.audience, "
@@ -184,7 +184,8 @@ void prepare_statements(pqxx::connection& c) {
             "to_timestamp($8), to_timestamp($9), to_timestamp($10), $11, NULLIF($12, 0)) "
             "RETURNING id");
   c.prepare(stmt::kLockObligation,
-            "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1 FOR UPDATE");
+            "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                " WHERE id = $1 FOR UPDATE OF obligation");
   c.prepare(stmt::kCloseObligation,
             "UPDATE obligation SET state = $2, closed_time = to_timestamp($3), evidence = $4, "
             "closed_by = $5 WHERE id = $1");
@@ -194,7 +195,8 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kIncidentRecord,
             "SELECT i.*, o.* FROM (SELECT " + kIncidentColumns + " FROM incident WHERE id = $1) i "
             "LEFT JOIN LATERAL (SELECT " + kObligationColumns + ", row_number() OVER (ORDER BY "
-            "due_time, id) AS rank FROM obligation WHERE incident_id = $1) o ON true ORDER BY "
+            "due_time, id) AS rank FROM " + kObligationSource + " WHERE incident_id = $1) o ON true "
+            "ORDER BY "
             "o.rank");
   c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
                                       concerns("incident_id", "$1") + " AND " +
@@ -226,18 +228,18 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kFinishCreate,
             "UPDATE create_request SET subject = $3 WHERE principal = $1 AND request_id = $2");
   c.prepare(stmt::kGetObligation,
-            "SELECT " + kObligationColumns + " FROM obligation WHERE id = $1");
+            "SELECT " + kObligationColumns + " FROM " + kObligationSource + " WHERE id = $1");
   c.prepare(stmt::kListObligations,
-            "SELECT " + kObligationColumns +
-                " FROM obligation WHERE ($1 OR state = 'open') AND ($2 = '' OR owner_party = $2) "
+            "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                " WHERE ($1 OR state = 'open') AND ($2 = '' OR owner_party = $2) "
                 "AND (NULLIF($3, '') IS NULL OR due_time < to_timestamp(NULLIF($3, '')::bigint)) "
                 "AND (NULLIF($4, '') IS NULL OR (due_time, id) > "
                 "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) "
                 "AND ($7 = '' OR owner_party = $7 OR recipient_party = $7) "
                 "ORDER BY due_time, id LIMIT $6");
   c.prepare(stmt::kObligationsOf,
-            "SELECT " + kObligationColumns +
-                " FROM obligation WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
+            "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                " WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "
                 "OR matter_id = NULLIF($3, 0) ORDER BY due_time, id");
   c.prepare(stmt::kPartiesOfIncident, parties_of_record("incident", "incident_id"));
   c.prepare(stmt::kPartiesOfRequest, parties_of_record("request", "request_id"));
@@ -325,8 +327,9 @@ void prepare_statements(pqxx::connection& c) {
             "'')::bigint) WHERE id = $1");
   // The pending steps of an obligation and its reminders not yet sent, in one round trip.
   c.prepare(stmt::kCancelEscalation,
-            // The obligation's steps are found by obligation behind a fence, as in
-            // kStepsOfObligation, then filtered: the state is read after the lock.
+            // The obligation's steps are found by obligation alone (OFFSET 0 keeps the
+            // condition on the state out of that scan: see kObligationSource), then filtered:
+            // the state is read after the lock.
             "WITH steps AS (UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id "
             "FROM (SELECT id, state FROM escalation_step WHERE obligation_id = $1 OFFSET 0 FOR "
             "UPDATE SKIP LOCKED) s WHERE s.state = 'pending')) "
@@ -393,11 +396,11 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kRegisterIncidents, register_page("incident", kIncidentColumns, "aware_time"));
   c.prepare(stmt::kRegisterRequests, register_page("request", kRequestColumns, "receive_time"));
   c.prepare(stmt::kObligationsOfIncidents,
-            "SELECT " + kObligationColumns +
-                " FROM obligation WHERE incident_id = ANY($1::bigint[]) ORDER BY due_time, id");
+            "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                " WHERE incident_id = ANY($1::bigint[]) ORDER BY due_time, id");
   c.prepare(stmt::kObligationsOfRequests,
-            "SELECT " + kObligationColumns +
-                " FROM obligation WHERE request_id = ANY($1::bigint[]) ORDER BY due_time, id");
+            "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                " WHERE request_id = ANY($1::bigint[]) ORDER BY due_time, id");
   prepare_webhook_statements(c);
 }
 

@@ -367,6 +367,59 @@ TEST_F(PgStoreStepsTest, ReadingAnObligationReadsOnlyItsOwnSteps) {
   EXPECT_TRUE(read->next_step_time.has_value());
 }
 
+// What an obligation's reminder steps say is the same in every read: the next pending step
+// (the soonest, whatever order the steps were written in) and how many fired; cancelled and
+// skipped steps count for neither.
+TEST_F(PgStoreStepsTest, EveryReadShowsTheNextPendingStepAndHowManyFired) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto incident = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(incident.ok());
+  const auto id = (*tx)->insert_obligation(planned_for(*incident, 0));
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+  const std::string o = std::to_string(*id);
+  db().scalar(
+      "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, fire_time, "
+      "state) VALUES (" + o + ", 4, 0, 'later', 'owner_dpo', to_timestamp(4000), 'pending'), (" +
+      o + ", 3, 0, 'next', 'owner_dpo', to_timestamp(3000), 'pending'), (" + o +
+      ", 2, 0, 'cancelled', 'owner_dpo', to_timestamp(2500), 'cancelled'), (" + o +
+      ", 1, 0, 'skipped', 'owner_dpo', to_timestamp(2000), 'skipped'), (" + o +
+      ", 0, 0, 'first', 'owner_dpo', to_timestamp(1000), 'fired'), (" + o +
+      ", 0, 1, 'again', 'owner_dpo', to_timestamp(1500), 'fired')");
+  const auto expect_steps = [](const domain::Obligation& read, const char* how) {
+    EXPECT_EQ(read.next_step_time, domain::Instant{std::chrono::seconds(3000)}) << how;
+    EXPECT_EQ(read.next_step, "next") << how;
+    EXPECT_EQ(read.escalation_level, 2) << how;
+  };
+
+  const auto one = store().get_obligation(*id);
+  ASSERT_TRUE(one.ok()) << one.status();
+  expect_steps(*one, "get_obligation");
+  const auto record = store().incident_record(*incident);
+  ASSERT_TRUE(record.ok()) << record.status();
+  ASSERT_EQ(record->obligations.size(), 1u);
+  expect_steps(record->obligations[0], "incident_record");
+  const auto listed = store().list_obligations(app::ObligationFilter{});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  expect_steps(listed->front(), "list_obligations");
+  auto locking = store().begin();
+  ASSERT_TRUE(locking.ok()) << locking.status();
+  const auto locked = (*locking)->lock_obligation(*id);
+  ASSERT_TRUE(locked.ok()) << locked.status();
+  expect_steps(*locked, "lock_obligation");
+  locking->reset();
+
+  db().scalar("UPDATE escalation_step SET state = 'fired' WHERE obligation_id = " + o);
+  const auto none = store().get_obligation(*id);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->next_step_time.has_value());
+  EXPECT_EQ(none->next_step, "");
+  EXPECT_EQ(none->escalation_level, 6);
+}
+
 // Cancelling an obligation's reminders (it was met or closed) looks at its own steps only.
 //
 // Before: the same intersection with the index of every pending step. It was the statement with
