@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/api/convert.h"
+#include "server/api/register_pages.h"
 #include "server/api/register_stream.h"
 #include "server/api/status.h"
 #include "server/app/call_deadline.h"
@@ -603,56 +604,34 @@ grpc::ServerUnaryReactor* TermijnService::AcknowledgeNotification(
   });
 }
 
-template <typename Entry, typename Read>
+template <typename Entry>
 grpc::ServerWriteReactor<Entry>* TermijnService::export_register(
-    grpc::CallbackServerContext* ctx, const char* method, const v1::ExportRegisterRequest& req,
-    Read read) {
+    grpc::CallbackServerContext* ctx, const char* method, const v1::ExportRegisterRequest& req) {
   // Authentication, the policy and the scope are in memory: decided here, before any read.
   const auto principal = authenticator_.authenticate(*ctx);
-  absl::Status refused = principal.status();
-  absl::StatusOr<app::RegisterScope> scope;
-  if (refused.ok()) {
-    const std::string party = party_or_own(req.party(), *principal);
-    scope = uc_.registers.scope(party, req.year());
-    refused = scope.status();
-    if (refused.ok()) refused = policy::may_read_register(*principal, party);
-  }
-  constexpr int kPageSize = 100;
+  const absl::StatusOr<app::RegisterScope> scope =
+      principal.ok() ? readable_register(uc_.registers, *principal,
+                                         party_or_own(req.party(), *principal), req.year())
+                     : principal.status();
   typename RegisterStream<Entry>::NextPage next;
-  if (refused.ok()) {
-    next = [this, read, scope = *scope,
-            after = std::optional<std::pair<domain::Instant, int64_t>>()](
-               bool& more) mutable -> absl::StatusOr<std::vector<Entry>> {
-      auto page = read(scope, after, kPageSize);
-      if (!page.ok()) return page.status();
-      after = page->next;
-      more = page->more;
-      std::vector<Entry> entries(page->records.size());
-      for (size_t i = 0; i < entries.size(); ++i) {
-        to_proto(page->records[i], uc_.directory, page->as_of, &entries[i]);
-      }
-      return entries;
+  if (scope.ok()) {
+    next = [this, scope = *scope, after = RegisterCursor()](bool& more) mutable {
+      return next_register_page<Entry>(uc_.registers, uc_.directory, scope, after, more);
     };
   }
   return RegisterStream<Entry>::start(ctx, method,
                                       principal.ok() ? principal->name : "(unauthenticated)",
-                                      executor_, refused, std::move(next));
+                                      executor_, scope.status(), std::move(next));
 }
 
 grpc::ServerWriteReactor<v1::IncidentRegisterEntry>* TermijnService::ExportIncidentRegister(
     grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) {
-  return export_register<v1::IncidentRegisterEntry>(
-      ctx, "ExportIncidentRegister", *req, [this](const auto& scope, auto after, int limit) {
-        return uc_.registers.incidents(scope, after, limit);
-      });
+  return export_register<v1::IncidentRegisterEntry>(ctx, "ExportIncidentRegister", *req);
 }
 
 grpc::ServerWriteReactor<v1::RequestRegisterEntry>* TermijnService::ExportRequestRegister(
     grpc::CallbackServerContext* ctx, const v1::ExportRegisterRequest* req) {
-  return export_register<v1::RequestRegisterEntry>(
-      ctx, "ExportRequestRegister", *req, [this](const auto& scope, auto after, int limit) {
-        return uc_.registers.requests(scope, after, limit);
-      });
+  return export_register<v1::RequestRegisterEntry>(ctx, "ExportRequestRegister", *req);
 }
 
 grpc::ServerWriteReactor<v1::Event>* TermijnService::WatchEvents(

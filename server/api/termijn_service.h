@@ -208,12 +208,12 @@ class TermijnService final : public v1::Termijn::CallbackService {
   absl::StatusOr<int64_t> changeable(const Principal& p, const std::string& name,
                                      std::string_view collection, std::string_view field);
 
-  /// Streams the register of the party `req` names (default: the caller's) to a principal
-  /// policy::may_read_register allows, one page of `read(scope, after)` at a time.
-  template <typename Entry, typename Read>
+  /// Streams the register of `Entry`s of the party `req` names (default: the caller's) to a
+  /// principal policy::may_read_register allows, one page at a time.
+  template <typename Entry>
   grpc::ServerWriteReactor<Entry>* export_register(grpc::CallbackServerContext* ctx,
                                                    const char* method,
-                                                   const v1::ExportRegisterRequest& req, Read read);
+                                                   const v1::ExportRegisterRequest& req);
 
   const Authenticator& authenticator_;
   UseCases uc_;

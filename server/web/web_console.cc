@@ -25,6 +25,7 @@
 #include "proto/enum_names.h"
 #include "server/api/convert.h"
 #include "server/api/principal.h"
+#include "server/api/register_pages.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
 #include "server/domain/rules.h"
@@ -1171,8 +1172,6 @@ struct WebConsole::Impl {
 
   // ---- registers ----
 
-  using Cursor = std::optional<std::pair<domain::Instant, int64_t>>;
-
   // Whose register a page asks for: ?party=, else the caller's party, else (an auditor's) the
   // first party.
   std::string register_party(const httplib::Request& req, const Caller& c) const {
@@ -1193,33 +1192,15 @@ struct WebConsole::Impl {
       if (!parsed) return absl::InvalidArgumentError("year: not a whole number");
       year = static_cast<int>(std::clamp<int64_t>(*parsed, -1, 10000));
     }
-    auto scope = uc.registers.scope(party, year);
-    if (!scope.ok()) return scope.status();
-    if (auto s = api::policy::may_read_register(c.principal, party); !s.ok()) return s;
-    return scope;
+    return api::readable_register(uc.registers, c.principal, party, year);
   }
 
   // The next page of the register of `Entry`s of `scope` after `after`, as the gRPC export
   // streams it; moves `after` on and says whether there is `more`.
   template <typename Entry>
-  absl::StatusOr<std::vector<Entry>> register_page(const app::RegisterScope& scope, Cursor& after,
-                                                   bool& more) {
-    constexpr int kPageSize = 100;
-    const auto entries = [&](auto page) -> absl::StatusOr<std::vector<Entry>> {
-      if (!page.ok()) return page.status();
-      after = page->next;
-      more = page->more;
-      std::vector<Entry> out(page->records.size());
-      for (size_t i = 0; i < out.size(); ++i) {
-        api::to_proto(page->records[i], uc.directory, page->as_of, &out[i]);
-      }
-      return out;
-    };
-    if constexpr (std::is_same_v<Entry, v1::IncidentRegisterEntry>) {
-      return entries(uc.registers.incidents(scope, after, kPageSize));
-    } else {
-      return entries(uc.registers.requests(scope, after, kPageSize));
-    }
+  absl::StatusOr<std::vector<Entry>> register_page(const app::RegisterScope& scope,
+                                                   api::RegisterCursor& after, bool& more) {
+    return api::next_register_page<Entry>(uc.registers, uc.directory, scope, after, more);
   }
 
   std::string register_time(const Caller& c, const google::protobuf::Timestamp& t, bool set,
@@ -1292,7 +1273,7 @@ struct WebConsole::Impl {
       const auto y = whole_number(year);
       d.set("csv_href", "/registers/" + kind + ".csv?party=" + scope->party +
                             (y && *y != 0 ? "&year=" + std::to_string(*y) : ""));
-      Cursor after;
+      api::RegisterCursor after;
       for (bool more = true; more;) {
         auto page = register_page<Entry>(*scope, after, more);
         if (!page.ok()) return send_error(res, c, page.status());
@@ -1323,7 +1304,7 @@ struct WebConsole::Impl {
     if (!scope.ok()) return send_error(res, c, scope.status());
     struct State {
       app::RegisterScope scope;
-      Cursor after;
+      api::RegisterCursor after;
       bool more = true;
       std::string pending;
     };
