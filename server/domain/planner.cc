@@ -20,13 +20,14 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
     deadline = compute_deadline(event.time, period, *owner.zone, owner.calendar, rule.event_noun);
   }
   if (rule.policy_target) {
-    // The law sets no limit ("without undue delay"): the target is the only deadline.
+    // The text sets no limit ("without undue delay", "onmiddellijk"): the target is the only
+    // deadline.
     deadline.legal_due_time = deadline.due_time;
     deadline.explanation =
         "Policy target: " + describe(period) + " after " + std::string(rule.event_noun) + " at " +
         format_local(event.time, *owner.zone) + ": due " +
         format_local(deadline.due_time, *owner.zone) + ". " + std::string(rule.legal_basis) +
-        " sets no fixed limit: without undue delay.";
+        " " + std::string(rule.time_in_text) + ".";
   }
   Obligation o;
   o.rule = std::string(rule.id);

@@ -56,6 +56,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kDataSubject,
        .event_noun = "the assessment of a high risk",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: without undue delay",
        .duty_en = "inform the data subjects of the breach without undue delay",
        .duty_nl = "de betrokkenen onverwijld inlichten over de inbreuk",
        .waiver_grounds =
@@ -88,6 +89,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "awareness",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
        .duty_en = "consult the other party jointly, at once, on the measures that limit and "
                   "repair the consequences of the breach",
        .duty_nl = "onmiddellijk gezamenlijk overleggen met de andere partij over gepaste "
@@ -117,6 +119,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the finding",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
        .duty_en = "report the finding about the quality of the shared data to the other party "
                   "at once",
        .duty_nl = "de vaststelling over de kwaliteit van de meegedeelde gegevens onmiddellijk "
@@ -130,6 +133,8 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the finding",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: without "
+                       "undue delay (\"zonder onredelijke vertraging\")",
        .duty_en = "take the appropriate measures without undue delay and inform the other party "
                   "of them",
        .duty_nl = "zonder onredelijke vertraging de gepaste maatregelen treffen en de andere "
@@ -144,6 +149,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the change in law",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
        .duty_en = "inform the other party at once of the change in law with an impact on the "
                   "protocol",
        .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging van "
@@ -155,6 +161,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the change in law",
        .policy_target = true,
+       .time_in_text = "sets no time limit for the measures",
        .duty_en = "take the measures the change in law requires and inform the other party of "
                   "them",
        .duty_nl = "de maatregelen treffen die de wijziging van wetgeving vraagt en de andere "
@@ -167,6 +174,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the change of processors",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
        .duty_en = "inform the other party at once of the change concerning the processors",
        .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging omtrent "
                   "de verwerkers"},
@@ -177,6 +185,7 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the change of processors",
        .policy_target = true,
+       .time_in_text = "sets no time limit for the measures",
        .duty_en = "take the measures the change of processors requires and inform the other "
                   "party of them",
        .duty_nl = "de maatregelen treffen die de wijziging omtrent de verwerkers vraagt en de "
@@ -191,6 +200,8 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the departure",
        .policy_target = true,
+       .time_in_text = "sets no fixed limit: the data is "
+                       "processed only while the staff member is employed",
        .duty_en = "erase the shared data on the staff member who left, unless a law requires "
                   "keeping it longer",
        .duty_nl = "de meegedeelde gegevens over het vertrokken personeelslid wissen, "

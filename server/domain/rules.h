@@ -44,8 +44,12 @@ struct Rule {
   RecipientKind recipient;  ///< kPartyDpo: one obligation towards each other party
   std::string_view event_noun;
   bool data_subject_requests_only = false;  ///< not for supervisory-authority messages
-  /// The law says "without undue delay" and sets no limit: the period is the parties' policy.
+  /// The text sets no limit ("without undue delay", "onmiddellijk"): the period is the parties'
+  /// policy.
   bool policy_target = false;
+  /// For a policy target: what its legal basis says of the time, as the explanation quotes it
+  /// after the basis's name ("sets no fixed limit: without undue delay").
+  std::string_view time_in_text;
   std::string_view duty_en;  ///< what the owner must do, in English
   std::string_view duty_nl;  ///< the same in Dutch
   /// When not empty, a waiver must name one of these grounds.

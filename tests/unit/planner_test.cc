@@ -1,5 +1,6 @@
 #include "server/domain/planner.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,6 +12,7 @@
 namespace termijn::domain {
 namespace {
 
+using ::testing::EndsWith;
 using std::chrono::hours;
 
 using unit::Brussels;
@@ -268,6 +270,44 @@ TEST(PlannerTest, HighRiskObligesInformingTheSubjectsByThePolicyTarget) {
   EXPECT_EQ(o.explanation,
             "Policy target: 72 h after the assessment of a high risk at 2026-03-27 14:20 CET: due "
             "2026-03-30 15:20 CEST. GDPR art. 34(1) sets no fixed limit: without undue delay.");
+}
+
+TEST(PlannerTest, APolicyTargetQuotesWhatTheTextSaysOfTheTime) {
+  // Verifies the explanation of a policy target says what the protocol or the GDPR says of the
+  // time: "onmiddellijk" is immediately, not "without undue delay", and a duty whose text names
+  // no time says so.
+  const Party herent = MakeParty("herent");
+  const Party kortenberg = MakeParty("kortenberg");
+  const auto explanation_of = [&](Trigger trigger, const std::string& rule) {
+    for (const Obligation& o : plan_obligations({trigger, At("2026-06-01T09:00:00+02:00"),
+                                                 std::nullopt},
+                                                herent, {herent, kortenberg})) {
+      if (o.rule == rule) return o.explanation;
+    }
+    return "no obligation " + rule;
+  };
+  EXPECT_THAT(explanation_of(Trigger::kIncident, "protocol.breach_consultation"),
+              EndsWith("Protocol art. 13, second paragraph sets no fixed limit: immediately "
+                       "(\"onmiddellijk\")."));
+  EXPECT_THAT(explanation_of(Trigger::kDataQuality, "protocol.quality_notice"),
+              EndsWith("Protocol art. 12, first paragraph sets no fixed limit: immediately "
+                       "(\"onmiddellijk\")."));
+  EXPECT_THAT(explanation_of(Trigger::kDataQuality, "protocol.quality_measures"),
+              EndsWith("Protocol art. 12, second paragraph sets no fixed limit: without undue "
+                       "delay (\"zonder onredelijke vertraging\")."));
+  EXPECT_THAT(explanation_of(Trigger::kLawChange, "protocol.law_change_notice"),
+              EndsWith("Protocol art. 15 sets no fixed limit: immediately (\"onmiddellijk\")."));
+  EXPECT_THAT(explanation_of(Trigger::kLawChange, "protocol.law_change_measures"),
+              EndsWith("Protocol art. 15 sets no time limit for the measures."));
+  EXPECT_THAT(explanation_of(Trigger::kStaffDeparture, "protocol.departure_erasure"),
+              EndsWith("Protocol art. 9 sets no fixed limit: the data is processed only while "
+                       "the staff member is employed."));
+}
+
+TEST(PlannerTest, EveryPolicyTargetSaysWhatItsTextSaysOfTheTime) {
+  for (const Rule& rule : rules()) {
+    EXPECT_EQ(rule.policy_target, !rule.time_in_text.empty()) << rule.id;
+  }
 }
 
 TEST(PlannerTest, IncidentAndRequestDoNotPlanTheLaterDuties) {
