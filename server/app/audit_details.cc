@@ -152,10 +152,8 @@ absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
                                 const Actor& actor, domain::Instant now,
                                 const RulePolicies& policy, const domain::Party& owner) {
+  if (auto s = tx.insert_obligations(obligations); !s.ok()) return s;
   for (domain::Obligation& o : obligations) {
-    const auto id = tx.insert_obligation(o);
-    if (!id.ok()) return id.status();
-    o.id = *id;
     if (auto s = tx.append_audit(audit_record(actor, now, "obligation.created",
                                               "obligations/" + std::to_string(o.id), o.subject(),
                                               obligation_details(o)));

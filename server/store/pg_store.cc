@@ -2,6 +2,7 @@
 
 #include <absl/strings/str_split.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -90,14 +91,41 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
-  absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& o) override {
-    return step<true>("insert obligation", [&]() -> absl::StatusOr<int64_t> {
-      return tx_->exec_prepared1(stmt::kInsertObligation, o.incident_id, o.request_id, o.rule,
-                                 o.legal_basis, o.owner_party,
-                                 std::string(domain::name_of(o.recipient_kind)),
-                                 o.recipient_party, seconds(o.start_time), seconds(o.due_time),
-                                 seconds(o.legal_due_time), o.explanation, o.matter_id)[0]
-          .as<int64_t>();
+  absl::Status insert_obligations(std::vector<domain::Obligation>& obligations) override {
+    if (obligations.empty()) return absl::OkStatus();
+    return step<true>("insert obligations", [&]() -> absl::Status {
+      PgArray incident, request, rule, basis, owner, kind, recipient, start, due, legal, why,
+          matter;
+      for (const domain::Obligation& o : obligations) {
+        incident.add(o.incident_id);
+        request.add(o.request_id);
+        rule.add(o.rule);
+        basis.add(o.legal_basis);
+        owner.add(o.owner_party);
+        kind.add(std::string(domain::name_of(o.recipient_kind)));
+        recipient.add(o.recipient_party);
+        start.add(seconds(o.start_time));
+        due.add(seconds(o.due_time));
+        legal.add(seconds(o.legal_due_time));
+        why.add(o.explanation);
+        matter.add(o.matter_id);
+      }
+      const pqxx::result rows = tx_->exec_prepared(
+          stmt::kInsertObligations, incident.str(), request.str(), rule.str(), basis.str(),
+          owner.str(), kind.str(), recipient.str(), start.str(), due.str(), legal.str(),
+          why.str(), matter.str());
+      for (domain::Obligation& o : obligations) {
+        const auto same = [&](const pqxx::row& r) {
+          return r[1].as<int64_t>() == o.incident_id && r[2].as<int64_t>() == o.request_id &&
+                 r[3].as<int64_t>() == o.matter_id && r[4].as<std::string>() == o.rule &&
+                 r[5].as<std::string>() == domain::name_of(o.recipient_kind) &&
+                 r[6].as<std::string>() == o.recipient_party;
+        };
+        const auto row = std::find_if(rows.begin(), rows.end(), same);
+        if (row == rows.end()) return absl::InternalError("insert obligations: an id is missing");
+        o.id = (*row)[0].as<int64_t>();
+      }
+      return absl::OkStatus();
     });
   }
 

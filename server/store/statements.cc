@@ -177,12 +177,18 @@ void prepare_statements(pqxx::connection& c) {
             "copy_media_type, copy_sha256, copy_size, copy_content, logged_by, create_time, "
             "external_ref) VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, ''), NULLIF($6, ''), "
             "NULLIF($7, ''), NULLIF($8::bigint, 0), $9, $10, to_timestamp($11), $12) RETURNING id");
-  c.prepare(stmt::kInsertObligation,
+  // A call's obligations in one statement (arrays of equal length, inserted in their order).
+  // Each id comes back with the obligation's unique key, by which the caller finds its own.
+  c.prepare(stmt::kInsertObligations,
             "INSERT INTO obligation (incident_id, request_id, rule, legal_basis, owner_party, "
             "recipient_kind, recipient_party, start_time, due_time, legal_due_time, "
-            "explanation, matter_id) VALUES (NULLIF($1, 0), NULLIF($2, 0), $3, $4, $5, $6, $7, "
-            "to_timestamp($8), to_timestamp($9), to_timestamp($10), $11, NULLIF($12, 0)) "
-            "RETURNING id");
+            "explanation, matter_id) SELECT NULLIF(i, 0), NULLIF(q, 0), r, b, o, k, p, "
+            "to_timestamp(s), to_timestamp(d), to_timestamp(l), e, NULLIF(m, 0) FROM "
+            "unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], "
+            "$7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[]) "
+            "WITH ORDINALITY AS u(i, q, r, b, o, k, p, s, d, l, e, m, n) ORDER BY n "
+            "RETURNING id, coalesce(incident_id, 0), coalesce(request_id, 0), "
+            "coalesce(matter_id, 0), rule, recipient_kind, recipient_party");
   c.prepare(stmt::kLockObligation,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource +
                 " WHERE id = $1 FOR UPDATE OF obligation");

@@ -14,7 +14,7 @@ namespace termijn::store {
 namespace stmt {
 inline constexpr const char* kInsertIncident = "insert_incident";
 inline constexpr const char* kInsertRequest = "insert_request";
-inline constexpr const char* kInsertObligation = "insert_obligation";
+inline constexpr const char* kInsertObligations = "insert_obligations";
 inline constexpr const char* kLockObligation = "lock_obligation";
 inline constexpr const char* kCloseObligation = "close_obligation";
 inline constexpr const char* kGetIncident = "get_incident";

@@ -48,6 +48,40 @@ domain::Obligation breach_notice_for(int64_t incident_id) { return planned_for(i
 
 class StoreTransactionTest : public PgTest {};
 
+// A call's obligations go in with one statement, each with its own id (found by its unique key,
+// not by the order the database returns them in); a duplicate fails the whole statement.
+TEST_F(StoreTransactionTest, ObligationsInsertedTogetherEachGetTheirOwnId) {
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto incident = (*tx)->insert_incident(sample_incident());
+  ASSERT_TRUE(incident.ok()) << incident.status();
+  std::vector<domain::Obligation> obligations{planned_for(*incident, 2), planned_for(*incident, 0),
+                                              planned_for(*incident, 1)};
+  ASSERT_TRUE((*tx)->insert_obligations(obligations).ok());
+  std::vector<domain::Obligation> none;
+  ASSERT_TRUE((*tx)->insert_obligations(none).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+  std::set<int64_t> ids;
+  for (const domain::Obligation& o : obligations) {
+    ids.insert(o.id);
+    const auto read = store().get_obligation(o.id);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(read->rule, o.rule);
+    EXPECT_EQ(read->recipient_party, o.recipient_party);
+    EXPECT_EQ(read->due_time, o.due_time);
+    EXPECT_EQ(read->explanation, o.explanation);
+  }
+  EXPECT_EQ(ids.size(), 3u);
+
+  auto again = store().begin();
+  ASSERT_TRUE(again.ok()) << again.status();
+  std::vector<domain::Obligation> duplicate{planned_for(*incident, 1)};
+  EXPECT_FALSE((*again)->insert_obligations(duplicate).ok());
+  again->reset();
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM obligation"), "3");
+}
+
 // Committed inserts are visible afterwards, with the ids the inserts returned.
 TEST_F(StoreTransactionTest, CommitStoresEverything) {
   auto tx = store().begin();
@@ -99,7 +133,7 @@ TEST_F(StoreTransactionTest, ConstraintViolationRollsBackEarlierInserts) {
 
     const auto oid = (*tx)->insert_obligation(bad);
 
-    EXPECT_TRUE(IsError(oid.status(), StatusCode::kInternal, "insert obligation:"));
+    EXPECT_TRUE(IsError(oid.status(), StatusCode::kInternal, "insert obligations:"));
     // No database detail (it may quote personal data) reaches the caller.
     EXPECT_EQ(std::string(oid.status().message()).find("violates"), std::string::npos);
   }

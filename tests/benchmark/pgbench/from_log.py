@@ -60,34 +60,48 @@ def the_call(path, rpc):
 
 
 def script(stmts):
-    ids = {}  # literal id -> pgbench variable
+    # The ids the call made, as pgbench variables: the record's (:rec_id) and its obligations'
+    # (:o1_id, ... by rank: they are made by one statement, in order; were one that no statement
+    # names made before one that is named, the ranks would shift, and the script would still name
+    # obligations of the same call). Kept apart, because in a fresh database the record and its
+    # first obligation both have id 1.
+    record = {}
+    obligations = set()
     for name, sql, p in stmts:
         if name == 'finish_create':  # "incidents/4": the record's id
-            ids[p[3]] = ':rec_id'
-            ids[p[3].split('/')[1]] = ':rec_id'
-        if name == 'append_steps_and_audit':  # the obligations' ids, in the order made
-            for x in p[1][1:-1].split(','):
-                if x not in ids: ids[x] = f':o{sum(v.startswith(":o") for v in ids.values()) + 1}_id'
+            record[p[3]] = ':rec_id'
+            record[p[3].split('/')[1]] = ':rec_id'
+        if name == 'append_steps_and_audit':
+            obligations.update(int(x) for x in p[1][1:-1].split(','))
+        if name == 'insert_notification' and p[1] not in (None, '0'):
+            obligations.add(int(p[1]))
+    rank = {str(o): f':o{i}_id' for i, o in enumerate(sorted(obligations), 1)}
+    def array(v, names):
+        return 'ARRAY[' + ', '.join(names.get(x, x) for x in v[1:-1].split(',')) + ']'
     out = ['\\set r random(1, 9000000000000000)']
-    obligation = 0
     for name, sql, p in stmts:
         if name in ('BEGIN', 'COMMIT'): out.append(sql + ';'); continue
         def literal(n):
             v = p[n]
             if v is None: return 'NULL'
             if name in ('claim_create', 'finish_create') and n == 2: return "'pgbench-' || :r"
-            if name == 'finish_create' and n == 3 and v in ids: return f"'{v.split('/')[0]}/' || {ids[v]}"
-            if v in ids and name in ('insert_obligation', 'insert_notification') and n <= 2: return ids[v]
-            if v.startswith('{') and name == 'append_steps_and_audit' and n == 1:
-                return 'ARRAY[' + ', '.join(ids[x] for x in v[1:-1].split(',')) + ']'
+            if name == 'finish_create' and n == 3 and v in record:
+                return f"'{v.split('/')[0]}/' || {record[v]}"
+            if name == 'insert_obligations' and n <= 2: return array(v, record)
+            if name == 'insert_notification' and n == 1 and v in rank: return rank[v]
+            if name == 'append_steps_and_audit' and n == 1: return array(v, rank)
             if name == 'incident_record' and n == 1: return ':id'
             return "'" + v.replace("'", "''") + "'"
         text = re.sub(r'\$(\d+)', lambda m: literal(int(m.group(1))), sql)
         gset = ''
         if name in ('insert_incident', 'insert_request'):
             gset = ' \\gset rec_'
-        elif name == 'insert_obligation':
-            obligation += 1; gset = f' \\gset o{obligation}_'
+        elif name == 'insert_obligations':  # their ids in the order made, as o1_id, o2_id, ...
+            made = len(p[3][1:-1].split(','))
+            text = ('WITH made AS (' + text + ') SELECT ' + ', '.join(
+                f'(array_agg(id ORDER BY id))[{i}] AS o{i}_id' for i in range(1, made + 1)) +
+                ' FROM made')
+            gset = ' \\gset'
         if name == 'incident_record':
             out.append('\\set id random(1, :incidents)')
         out.append('-- ' + name)
