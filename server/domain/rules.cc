@@ -133,8 +133,8 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the finding",
        .policy_target = true,
-       .time_in_text = "sets no fixed limit: without "
-                       "undue delay (\"zonder onredelijke vertraging\")",
+       .time_in_text = "sets no fixed limit: without undue delay "
+                       "(\"zonder onredelijke vertraging\")",
        .duty_en = "take the appropriate measures without undue delay and inform the other party "
                   "of them",
        .duty_nl = "zonder onredelijke vertraging de gepaste maatregelen treffen en de andere "
@@ -200,8 +200,8 @@ const std::vector<Rule>& rules() {
        .recipient = RecipientKind::kPartyDpo,
        .event_noun = "the departure",
        .policy_target = true,
-       .time_in_text = "sets no fixed limit: the data is "
-                       "processed only while the staff member is employed",
+       .time_in_text = "sets no fixed limit: the data is processed only while the "
+                       "staff member is employed",
        .duty_en = "erase the shared data on the staff member who left, unless a law requires "
                   "keeping it longer",
        .duty_nl = "de meegedeelde gegevens over het vertrokken personeelslid wissen, "
