@@ -318,10 +318,13 @@ void prepare_statements(pqxx::connection& c) {
                 " FROM escalation_step s JOIN obligation o ON o.id = s.obligation_id WHERE "
                 "s.state = 'pending' AND s.fire_time <= to_timestamp($1) ORDER BY s.fire_time, "
                 "s.id LIMIT 1 FOR UPDATE OF s, o SKIP LOCKED");
+  // The obligation's steps found by obligation alone, as in kCancelEscalation: after downtime
+  // every obligation has due steps, and the index of all pending ones would be read for each.
   c.prepare(stmt::kDueSteps,
             "SELECT " + kStepColumns +
-                " FROM escalation_step s WHERE s.obligation_id = $1 AND s.state = 'pending' AND "
-                "s.fire_time <= to_timestamp($2) ORDER BY s.fire_time, s.id FOR UPDATE");
+                " FROM (SELECT * FROM escalation_step WHERE obligation_id = $1 OFFSET 0 FOR "
+                "UPDATE) s WHERE s.state = 'pending' AND s.fire_time <= to_timestamp($2) "
+                "ORDER BY s.fire_time, s.id");
   c.prepare(stmt::kLaterStepFired,
             "SELECT EXISTS (SELECT 1 FROM escalation_step WHERE obligation_id = $1 AND state = "
             "'fired' AND fire_time > to_timestamp($2))");

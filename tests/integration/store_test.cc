@@ -360,23 +360,27 @@ class PgStoreStepsTest : public PgStoreReadTest {
     return {*busy, *own};
   }
 
-  // The shared buffers the store's own prepared statement `name` touches for `id` (EXPLAIN
-  // ANALYZE, in a transaction that is rolled back); -1 when it runs longer than 10 s.
-  int buffers_of(const char* name, int64_t id) {
+  // The shared buffers the store's own prepared statement `name` touches for its (whole number)
+  // parameters (EXPLAIN ANALYZE, in a transaction that is rolled back); -1 when it runs longer
+  // than 10 s.
+  template <typename... Params>
+  int buffers_of(const char* name, Params... params) {
     pqxx::connection c(db().url());
     store::prepare_statements(c);
     pqxx::work explain(c);
     explain.exec("SET LOCAL statement_timeout = '10s'");
     try {
-      explain.exec_prepared(name, id);  // libpqxx prepares on first use
+      explain.exec_prepared(name, params...);  // libpqxx prepares on first use
     } catch (const pqxx::sql_error& e) {
       ADD_FAILURE() << name << ": " << e.what();
       return -1;
     }
+    std::string list;
+    ((list += (list.empty() ? "" : ", ") + std::to_string(params)), ...);
     const std::string plan =
         explain
             .exec1("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE " + std::string(name) + "(" +
-                   std::to_string(id) + ")")[0]
+                   list + ")")[0]
             .as<std::string>();
     std::smatch hit;
     EXPECT_TRUE(std::regex_search(plan, hit, std::regex(R"("Shared Hit Blocks": (\d+))"))) << plan;
@@ -452,6 +456,25 @@ TEST_F(PgStoreStepsTest, EveryReadShowsTheNextPendingStepAndHowManyFired) {
   EXPECT_FALSE(none->next_step_time.has_value());
   EXPECT_EQ(none->next_step, "");
   EXPECT_EQ(none->escalation_level, 6);
+}
+
+// The due steps of an obligation (what the scheduler fires together) are read from its own
+// steps, also after downtime, when every other obligation has due steps too.
+TEST_F(PgStoreStepsTest, ReadingAnObligationsDueStepsTouchesOnlyItsOwnSteps) {
+  const StepsOfTwoObligations o = many_steps_elsewhere();
+  const int64_t much_later = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count() +
+                             365 * 24 * 3600;  // every step of both obligations is due
+  const int buffers = buffers_of(store::stmt::kDueSteps, o.own, much_later);
+  EXPECT_GE(buffers, 0);
+  EXPECT_LT(buffers, 100);
+
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto due = (*tx)->due_steps(o.own, domain::Instant{std::chrono::seconds(much_later)});
+  ASSERT_TRUE(due.ok()) << due.status();
+  EXPECT_EQ(due->size(), 5u);
 }
 
 // Cancelling an obligation's reminders (it was met or closed) looks at its own steps only.
