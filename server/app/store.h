@@ -126,12 +126,6 @@ class StoreTransaction : public StoreReader {
   virtual absl::StatusOr<int64_t> insert_matter(const domain::Matter& matter) = 0;
   /// Inserts `obligations` with one statement and sets their ids.
   virtual absl::Status insert_obligations(std::vector<domain::Obligation>& obligations) = 0;
-  /// One obligation, as insert_obligations; returns its id.
-  absl::StatusOr<int64_t> insert_obligation(const domain::Obligation& obligation) {
-    std::vector<domain::Obligation> one{obligation};
-    if (auto s = insert_obligations(one); !s.ok()) return s;
-    return one.front().id;
-  }
   /// Reads and locks an obligation for update; NOT_FOUND if there is none.
   virtual absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) = 0;
   /// Writes state, closed_time, evidence and closed_by.
