@@ -105,14 +105,6 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-std::string MakeTempDir(const std::string& prefix) {
-  std::string path = (fs::temp_directory_path() / (prefix + ".XXXXXX")).string();
-  if (::mkdtemp(path.data()) == nullptr) {
-    throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
-  }
-  return path;
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace termijn::testing {
 
 /// A real SMTP server for one test: /usr/bin/python3 -m aiosmtpd (Debian's python3-aiosmtpd)
@@ -48,9 +50,6 @@ class SmtpServer {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 int FreePort();
-
-/// A fresh temporary directory; the caller removes it.
-std::string MakeTempDir(const std::string& prefix);
 
 /// Writes a self-signed certificate for 127.0.0.1 / localhost (openssl req -x509) into `dir`
 /// as cert.pem and key.pem.

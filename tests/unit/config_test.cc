@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/temp_dir.h"
+
 namespace termijn::config {
 namespace {
 
@@ -223,7 +225,8 @@ TEST(ConfigTest, WeakerTlsToAnotherHostIsWarnedAbout) {
 TEST(ConfigTest, ReadableConfigWithAPasswordIsWarnedAbout) {
   // A config file holding smtp_password (or a password in database.url) that others can read
   // draws a warning naming the file and its mode; at 0600, or without a password, none.
-  const std::string path = ::testing::TempDir() + "termijn-secret.toml";
+  const termijn::testing::ScopedTempDir dir("termijn-config");
+  const std::string path = dir.file("termijn.toml");
   std::ofstream(path) << "x";
   Config config = parse_config(demo(), "demo.toml");
   const std::string socket = "host=/tmp";
@@ -241,7 +244,6 @@ TEST(ConfigTest, ReadableConfigWithAPasswordIsWarnedAbout) {
   std::filesystem::permissions(path, std::filesystem::perms(0640));
   EXPECT_THAT(security_warnings(path, config, socket),
               ::testing::ElementsAre(HasSubstr("(mode 0640)")));
-  std::filesystem::remove(path);
 }
 
 TEST(ConfigTest, PasswordsOnTheCommandLineAreRefused) {
@@ -281,7 +283,8 @@ TEST(ConfigTest, WebhooksTakeTheirSecretFromTheEnvironmentOrAPrivateFile) {
   EXPECT_EQ(c.webhooks[0].secret, "0123456789abcdef-secret");
   EXPECT_EQ(c.webhooks[0].types, std::vector<std::string>{"incident."});
 
-  const std::string file = std::filesystem::temp_directory_path() / "termijn-hook-secret";
+  const termijn::testing::ScopedTempDir dir("termijn-config");
+  const std::string file = dir.file("hook-secret");
   std::ofstream(file) << "from-a-file-0123456789\n";
   std::filesystem::permissions(file, std::filesystem::perms::owner_read |
                                          std::filesystem::perms::owner_write |
@@ -293,7 +296,6 @@ TEST(ConfigTest, WebhooksTakeTheirSecretFromTheEnvironmentOrAPrivateFile) {
   std::filesystem::permissions(file, std::filesystem::perms::owner_read |
                                          std::filesystem::perms::owner_write);
   EXPECT_EQ(parse_config(from_file, "test.toml").webhooks[0].secret, "from-a-file-0123456789");
-  std::filesystem::remove(file);
 
   EXPECT_THAT(error_of(with_webhook("url = \"http://desk.example/hook\"\nsecret_env = "
                                     "\"TERMIJN_TEST_HOOK_SECRET\"")),

@@ -16,20 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using Outcome = SendResult::Outcome;
 
-// A temporary directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() : path_(testing::MakeTempDir("termijn-eml")) {}
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 MailMessage Sample() {
   MailMessage m;
   m.message_id = "notification-17.3f2a9c01@herent.example";
@@ -53,7 +39,7 @@ std::vector<std::string> FileNames(const std::string& dir) {
 
 TEST(EmlDirectoryMailerTest, WritesExactlyTheRenderedBytes) {
   // Verifies <dir>/<message_id>.eml holds exactly render_message()'s bytes.
-  TempDir tmp;
+  testing::ScopedTempDir tmp("termijn-eml");
   const std::string dir = tmp.path() + "/mail/outbox";
   EmlDirectoryMailer mailer(dir);
   const MailMessage m = Sample();
@@ -67,7 +53,7 @@ TEST(EmlDirectoryMailerTest, WritesExactlyTheRenderedBytes) {
 
 TEST(EmlDirectoryMailerTest, ResendReplacesWithTheSameBytesAndLeavesNoTemporaryFiles) {
   // Verifies a resend leaves one identical file and no temporary file.
-  TempDir tmp;
+  testing::ScopedTempDir tmp("termijn-eml");
   EmlDirectoryMailer mailer(tmp.path());
   const MailMessage m = Sample();
   ASSERT_TRUE(mailer.send(m).accepted());
@@ -80,7 +66,7 @@ TEST(EmlDirectoryMailerTest, ResendReplacesWithTheSameBytesAndLeavesNoTemporaryF
 
 TEST(EmlDirectoryMailerTest, MessageIdCannotEscapeTheDirectory) {
   // Verifies a '/' in a Message-ID (legal in a msg-id) does not become a directory.
-  TempDir tmp;
+  testing::ScopedTempDir tmp("termijn-eml");
   EmlDirectoryMailer mailer(tmp.path() + "/out");
   MailMessage m = Sample();
   m.message_id = "../../x/y@herent.example";
@@ -91,7 +77,7 @@ TEST(EmlDirectoryMailerTest, MessageIdCannotEscapeTheDirectory) {
 
 TEST(EmlDirectoryMailerTest, InvalidMessageIsPermanentAndUnwritableDirectoryTemporary) {
   // Verifies a refused message is permanent and an unwritable directory temporary.
-  TempDir tmp;
+  testing::ScopedTempDir tmp("termijn-eml");
   EmlDirectoryMailer mailer(tmp.path());
   MailMessage bad = Sample();
   bad.to.clear();
@@ -108,7 +94,7 @@ TEST(EmlDirectoryMailerTest, InvalidMessageIsPermanentAndUnwritableDirectoryTemp
 TEST(EmlDirectoryMailerTest, MailIsForItsOwnerOnly) {
   // Breach descriptions are personal data: the .eml file is 0600 and a folder it makes 0700,
   // whatever the process's umask.
-  TempDir tmp;
+  testing::ScopedTempDir tmp("termijn-eml");
   const mode_t old_umask = ::umask(022);
   EmlDirectoryMailer mailer(tmp.path() + "/mail");
   const SendResult result = mailer.send(Sample());
