@@ -4,8 +4,10 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,18 @@ struct CreateKey {
   std::string subject;
 };
 
+/// What composing notices (NotificationKind::kNotice) reads, for many at once: their
+/// obligations, the records those belong to (a request with its copy, which the notice
+/// carries) and the changes a follow-up reports, each by id.
+struct NoticeSources {
+  std::set<int64_t> notices;  ///< the notifications these were read for
+  std::map<int64_t, domain::Obligation> obligations;
+  std::map<int64_t, domain::Incident> incidents;
+  std::map<int64_t, domain::Request> requests;
+  std::map<int64_t, domain::Matter> matters;
+  std::map<int64_t, std::vector<domain::FieldChange>> changes;  ///< by notification; none: absent
+};
+
 /// Reads of the system of record. On a StoreTransaction they run on that transaction's own
 /// connection and see its writes and locks: a unit of work never needs a second connection.
 class StoreReader {
@@ -102,6 +116,10 @@ class StoreReader {
   /// What a follow-up notice reports as changed, in order; empty for any other notification.
   virtual absl::StatusOr<std::vector<domain::FieldChange>> notification_changes(
       int64_t notification_id) = 0;
+  /// What composing the notices among `notifications` reads (others are ignored), in one read
+  /// per kind of row instead of three reads per notice.
+  virtual absl::StatusOr<NoticeSources> notice_sources(
+      const std::vector<domain::Notification>& notifications) = 0;
   /// A kept audit checkpoint by id (what a checkpoint mail carries); NOT_FOUND if none.
   virtual absl::StatusOr<domain::AuditCheckpoint> get_audit_checkpoint(int64_t id) = 0;
   /// A page of a register (see RegisterFilter).

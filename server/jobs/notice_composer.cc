@@ -23,9 +23,16 @@ std::string recipients_of(const notify::MailMessage& m) {
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& reader,
-                                                            const domain::Notification& n) const {
+                                                            const domain::Notification& n,
+                                                            const app::NoticeSources& read) const {
   if (n.audit_checkpoint_id != 0) return compose_checkpoint(reader, n);
   if (n.webhook_delivery_id != 0) return compose_webhook_alert(reader, n);
+  if (n.kind == domain::NotificationKind::kNotice) {
+    if (read.notices.contains(n.id)) return compose_notice(n, read);
+    const auto own = reader.notice_sources({n});
+    if (!own.ok()) return own.status();
+    return compose_notice(n, *own);
+  }
   const auto o = reader.get_obligation(n.obligation_id);
   if (!o.ok()) return o.status();
   const auto owner = directory_.find(o->owner_party, "owner_party");
@@ -35,37 +42,53 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose(app::StoreReader& re
   }
   const auto recipient = directory_.find(o->recipient_party, "recipient_party");
   if (!recipient.ok()) return recipient.status();
-  if (n.kind == domain::NotificationKind::kFailureAlert) {
-    return compose_alert(reader, n, *o, **owner, **recipient);
-  }
-  std::optional<domain::Incident> incident;
-  std::optional<domain::Request> request;
-  std::optional<domain::Matter> matter;
-  if (o->incident_id != 0) {
-    auto i = reader.get_incident(o->incident_id);
+  return compose_alert(reader, n, *o, **owner, **recipient);
+}
+
+absl::StatusOr<notify::MailMessage> NoticeComposer::compose_notice(
+    const domain::Notification& n, const app::NoticeSources& read) const {
+  // Found by id in `read`, or NOT_FOUND naming it as the single reads do.
+  const auto find = [](const auto& rows, int64_t id, std::string_view collection)
+      -> absl::StatusOr<const typename std::decay_t<decltype(rows)>::mapped_type*> {
+    const auto it = rows.find(id);
+    if (it == rows.end()) {
+      return absl::NotFoundError(std::string(collection) + "/" + std::to_string(id) + " does not exist");
+    }
+    return &it->second;
+  };
+  const auto o = find(read.obligations, n.obligation_id, "obligations");
+  if (!o.ok()) return o.status();
+  const auto owner = directory_.find((*o)->owner_party, "owner_party");
+  if (!owner.ok()) return owner.status();
+  const auto recipient = directory_.find((*o)->recipient_party, "recipient_party");
+  if (!recipient.ok()) return recipient.status();
+  const domain::Incident* incident = nullptr;
+  const domain::Request* request = nullptr;
+  const domain::Matter* matter = nullptr;
+  if ((*o)->incident_id != 0) {
+    const auto i = find(read.incidents, (*o)->incident_id, "incidents");
     if (!i.ok()) return i.status();
-    incident = std::move(*i);
-  } else if (o->matter_id != 0) {
-    auto m = reader.get_matter(o->matter_id);
+    incident = *i;
+  } else if ((*o)->matter_id != 0) {
+    const auto m = find(read.matters, (*o)->matter_id, "matters");
     if (!m.ok()) return m.status();
-    matter = std::move(*m);
+    matter = *m;
   } else {
-    auto r = reader.get_request(o->request_id, /*with_copy=*/true);
+    const auto r = find(read.requests, (*o)->request_id, "requests");
     if (!r.ok()) return r.status();
-    request = std::move(*r);
+    request = *r;
   }
-  const auto changes = reader.notification_changes(n.id);
-  if (!changes.ok()) return changes.status();
+  const auto changes = read.changes.find(n.id);
   const notify::NoticeContext ctx{**owner,
                                   **recipient,
-                                  *o,
-                                  incident ? &*incident : nullptr,
-                                  request ? &*request : nullptr,
+                                  **o,
+                                  incident,
+                                  request,
                                   n.id,
                                   from_address_,
                                   n.create_time,
-                                  changes->empty() ? nullptr : &*changes,
-                                  matter ? &*matter : nullptr};
+                                  changes == read.changes.end() ? nullptr : &changes->second,
+                                  matter};
   return notify::compose_notice(templates_, ctx);
 }
 

@@ -38,15 +38,20 @@ class NoticeComposer {
         webhooks_(std::move(webhooks)) {}
 
   /// Reads through `reader`: a worker passes its transaction, so that composing takes no
-  /// second connection.
+  /// second connection. A notice among those `read` (app::StoreReader::notice_sources, for a
+  /// batch) is composed from them; anything else reads what it needs.
   absl::StatusOr<notify::MailMessage> compose(app::StoreReader& reader,
-                                              const domain::Notification& n) const;
+                                              const domain::Notification& n,
+                                              const app::NoticeSources& read = {}) const;
   /// Reads from the store: a preview of what would be sent now.
   absl::StatusOr<notify::MailMessage> compose(const domain::Notification& n) const {
     return compose(store_, n);
   }
 
  private:
+  /// A notice to the other party's DPO, from its rows in `read`.
+  absl::StatusOr<notify::MailMessage> compose_notice(const domain::Notification& n,
+                                                     const app::NoticeSources& read) const;
   absl::StatusOr<notify::MailMessage> compose_alert(app::StoreReader& reader,
                                                     const domain::Notification& alert,
                                                     const domain::Obligation& o,

@@ -172,11 +172,57 @@ class PgReads : public Interface {
       int64_t notification_id) override {
     return run<std::vector<domain::FieldChange>>("notification changes", [&](auto& tx) {
       return rows::map_rows<domain::FieldChange>(
-          tx.exec_prepared(stmt::kNotificationChanges, notification_id), [](const pqxx::row& r) {
-            return domain::FieldChange{r[0].template as<std::string>(),
-                                       r[1].template as<std::string>(),
-                                       r[2].template as<std::string>()};
-          });
+          tx.exec_prepared(stmt::kNotificationChanges, notification_id),
+          [](const pqxx::row& r) { return change_from(r, 0); });
+    });
+  }
+
+  absl::StatusOr<app::NoticeSources> notice_sources(
+      const std::vector<domain::Notification>& notifications) override {
+    PgArray notices;
+    PgArray obligations;
+    for (const domain::Notification& n : notifications) {
+      if (n.kind != domain::NotificationKind::kNotice || n.obligation_id == 0) continue;
+      notices.add(static_cast<long long>(n.id));
+      obligations.add(static_cast<long long>(n.obligation_id));
+    }
+    if (notices.empty()) return app::NoticeSources{};
+    return run<app::NoticeSources>("notice sources", [&](auto& tx) {
+      app::NoticeSources sources;
+      for (const domain::Notification& n : notifications) {
+        if (n.kind == domain::NotificationKind::kNotice && n.obligation_id != 0) {
+          sources.notices.insert(n.id);
+        }
+      }
+      // Reads the rows of `ids` (if any) into `into`, by id.
+      const auto read = [&](const PgArray& ids, const char* statement, auto& into, auto from) {
+        if (ids.empty()) return;
+        for (const pqxx::row& r : tx.exec_prepared(statement, ids.str())) {
+          auto row = from(r);
+          into.emplace(row.id, std::move(row));
+        }
+      };
+      read(obligations, stmt::kObligationsByIds, sources.obligations, rows::obligation_from);
+      PgArray incidents;
+      PgArray requests;
+      PgArray matters;
+      for (const auto& [id, o] : sources.obligations) {
+        if (o.incident_id != 0) {
+          incidents.add(static_cast<long long>(o.incident_id));
+        } else if (o.matter_id != 0) {
+          matters.add(static_cast<long long>(o.matter_id));
+        } else {
+          requests.add(static_cast<long long>(o.request_id));
+        }
+      }
+      read(incidents, stmt::kIncidentsByIds, sources.incidents, rows::incident_from);
+      read(requests, stmt::kRequestsWithCopyByIds, sources.requests,
+           [](const pqxx::row& r) { return rows::request_from(r, /*with_copy=*/true); });
+      read(matters, stmt::kMattersByIds, sources.matters, rows::matter_from);
+      for (const pqxx::row& r : tx.exec_prepared(stmt::kChangesOfNotifications, notices.str())) {
+        sources.changes[r[0].template as<int64_t>()].push_back(change_from(r, 1));
+      }
+      return sources;
     });
   }
 
@@ -228,6 +274,13 @@ class PgReads : public Interface {
   }
 
  private:
+  /// The change in columns at, at + 1, at + 2: field, before, after.
+  static domain::FieldChange change_from(const pqxx::row& r, int at) {
+    return domain::FieldChange{r[at].template as<std::string>(),
+                               r[at + 1].template as<std::string>(),
+                               r[at + 2].template as<std::string>()};
+  }
+
   template <typename Tx>
   static pqxx::result register_page(Tx& tx, const char* statement, const app::RegisterFilter& f) {
     const std::string after = f.after ? std::to_string(rows::seconds(f.after->first)) : "";

@@ -166,6 +166,9 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kNotificationChanges,
             "SELECT field, before, after FROM notification_change WHERE notification_id = $1 "
             "ORDER BY position");
+  c.prepare(stmt::kChangesOfNotifications,
+            "SELECT notification_id, field, before, after FROM notification_change WHERE "
+            "notification_id = ANY($1::bigint[]) ORDER BY notification_id, position");
   c.prepare(stmt::kInsertIncident,
             "INSERT INTO incident (party, aware_time, occurred_time, title, description, "
             "categories, subject_groups, subject_count, risk, ticket_ref, reported_by, "
@@ -197,6 +200,8 @@ void prepare_statements(pqxx::connection& c) {
             "closed_by = $5 WHERE id = $1");
   c.prepare(stmt::kGetIncident,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
+  c.prepare(stmt::kIncidentsByIds,
+            "SELECT " + kIncidentColumns + " FROM incident WHERE id = ANY($1::bigint[])");
   // GetIncident in one round trip: the incident joined with its obligations, soonest first.
   c.prepare(stmt::kIncidentRecord,
             "SELECT i.*, o.* FROM (SELECT " + kIncidentColumns + " FROM incident WHERE id = $1) i "
@@ -212,6 +217,9 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kGetRequest, "SELECT " + kRequestColumns + " FROM request WHERE id = $1");
   c.prepare(stmt::kGetRequestWithCopy,
             "SELECT " + kRequestColumns + ", copy_content FROM request WHERE id = $1");
+  c.prepare(stmt::kRequestsWithCopyByIds, "SELECT " + kRequestColumns +
+                                              ", copy_content FROM request WHERE id = "
+                                              "ANY($1::bigint[])");
   c.prepare(stmt::kListRequests, "SELECT " + kRequestColumns + " FROM request r WHERE " +
                                      concerns("request_id", "$1") + " AND " +
                                      concerns("request_id", "$4") +
@@ -235,6 +243,8 @@ void prepare_statements(pqxx::connection& c) {
             "UPDATE create_request SET subject = $3 WHERE principal = $1 AND request_id = $2");
   c.prepare(stmt::kGetObligation,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource + " WHERE id = $1");
+  c.prepare(stmt::kObligationsByIds, "SELECT " + kObligationColumns + " FROM " +
+                                         kObligationSource + " WHERE id = ANY($1::bigint[])");
   c.prepare(stmt::kListObligations,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource +
                 " WHERE ($1 OR state = 'open') AND ($2 = '' OR owner_party = $2) "
@@ -254,6 +264,8 @@ void prepare_statements(pqxx::connection& c) {
             "create_time) VALUES ($1, $2, to_timestamp($3), $4, $5, $6, to_timestamp($7)) "
             "RETURNING id");
   c.prepare(stmt::kGetMatter, "SELECT " + kMatterColumns + " FROM matter WHERE id = $1");
+  c.prepare(stmt::kMattersByIds,
+            "SELECT " + kMatterColumns + " FROM matter WHERE id = ANY($1::bigint[])");
   c.prepare(stmt::kListMatters, "SELECT " + kMatterColumns + " FROM matter r WHERE " +
                                     concerns("matter_id", "$1") + " AND " +
                                     concerns("matter_id", "$4") +

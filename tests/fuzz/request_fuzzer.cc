@@ -72,6 +72,10 @@ class NoDatabase final : public app::Store {
       int64_t notification_id) override {
     return kNoDatabase;
   }
+  absl::StatusOr<app::NoticeSources> notice_sources(
+      const std::vector<domain::Notification>& notifications) override {
+    return kNoDatabase;
+  }
   absl::StatusOr<domain::AuditCheckpoint> get_audit_checkpoint(int64_t id) override {
     return kNoDatabase;
   }

@@ -10,10 +10,12 @@
 #include "server/app/queries.h"
 #include "server/app/record_consultation.h"
 #include "server/app/refuse_request.h"
+#include "server/app/report_matter.h"
 #include "server/app/report_incident.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
+#include "server/notify/mime.h"
 #include "server/notify/templates.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/integration/pg_test.h"
@@ -303,6 +305,75 @@ TEST_F(LifecycleTest, Article34IsWaivedOnlyOnAGroundOfArticle34Paragraph3) {
   EXPECT_TRUE(IsError(close_.waive(kHerentDpo, art33.id, "Geen risico", "a").status(),
                       StatusCode::kInvalidArgument, "ground"));
   EXPECT_TRUE(close_.waive(kHerentDpo, art33.id, "Geen risico").ok());
+}
+
+TEST_F(LifecycleTest, NoticesComposedAsABatchAreTheMailsComposedOneByOne) {
+  // The outbox reads what a batch of notices needs together (notice_sources), not three rows for
+  // each: an incident's notice and its follow-up listing changes, a request's notice carrying the
+  // copy, a matter's notice. Each mail is byte for byte the one composed alone.
+  const int64_t incident = report();
+  const domain::Obligation breach = obligation(incident, 0, "protocol.breach_notice");
+  ASSERT_TRUE(close_.fulfil(kHerentDpo, breach.id, "Mail verstuurd").ok());
+  app::IncidentChange change;
+  change.paths = {"risk"};
+  change.risk = domain::Risk::kHigh;
+  ASSERT_TRUE(update_.run(kHerentDpo, incident, change).ok());
+  app::LogRequestInput request;
+  request.party = "herent";
+  request.kind = domain::RequestKind::kAccess;
+  request.receive_time = "2026-03-28T10:00:00+01:00";
+  request.summary = "Inzageverzoek";
+  request.copy = domain::Attachment{.file_name = "verzoek.pdf",
+                                    .media_type = "application/pdf",
+                                    .sha256 = "",
+                                    .size = 0,
+                                    .bytes = "%PDF-1.4 verzoek"};
+  ASSERT_TRUE(log_.run(kHerentReporter, request).ok());
+  app::ReportMatterInput matter;
+  matter.party = "herent";
+  matter.kind = domain::MatterKind::kDataQuality;
+  matter.summary = "Verouderd adres";
+  ASSERT_TRUE(app::ReportMatter(clock_, store(), demo_directory()).run(kHerentReporter, matter).ok());
+
+  app::NotificationFilter filter;
+  filter.limit = 100;
+  const auto all = store().list_notifications(filter);
+  ASSERT_TRUE(all.ok()) << all.status();
+  std::vector<domain::Notification> notices;
+  for (const domain::Notification& n : *all) {
+    if (n.kind == domain::NotificationKind::kNotice) notices.push_back(n);
+  }
+  ASSERT_EQ(notices.size(), 4u) << "breach notice, its follow-up, request, matter";
+
+  const auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  const auto sources = (*tx)->notice_sources(*all);
+  ASSERT_TRUE(sources.ok()) << sources.status();
+  EXPECT_EQ(sources->notices.size(), 4u);
+  EXPECT_EQ(sources->obligations.size(), 3u) << "the follow-up shares its obligation";
+  EXPECT_EQ(sources->incidents.size(), 1u);
+  ASSERT_EQ(sources->requests.size(), 1u);
+  ASSERT_TRUE(sources->requests.begin()->second.copy.has_value());
+  EXPECT_EQ(sources->requests.begin()->second.copy->bytes, "%PDF-1.4 verzoek");
+  EXPECT_EQ(sources->matters.size(), 1u);
+  EXPECT_EQ(sources->changes.size(), 1u) << "only the follow-up lists changes";
+
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock_, store(), demo_directory(), *templates,
+                                      "termijn@herent.example");
+  for (const domain::Notification& n : notices) {
+    const auto batched = composer.compose(**tx, n, *sources);
+    const auto alone = composer.compose(n);
+    ASSERT_TRUE(batched.ok()) << batched.status();
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    EXPECT_EQ(notify::render_message(*batched), notify::render_message(*alone))
+        << "notifications/" << n.id;
+  }
+  // A notice the batch did not read for is read on its own.
+  const auto unread = composer.compose(**tx, notices[0], app::NoticeSources{});
+  ASSERT_TRUE(unread.ok()) << unread.status();
+  EXPECT_EQ(notify::render_message(*unread), notify::render_message(*composer.compose(notices[0])));
 }
 
 TEST_F(LifecycleTest, ChangeAfterTheNoticeWentOutQueuesAFollowUpSayingWhatChanged) {
