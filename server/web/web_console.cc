@@ -1531,15 +1531,16 @@ struct WebConsole::Impl {
     return d;
   }
 
-  // Records what a valid form describes for `party` (policy::may_record, then `run`, which
-  // returns the new record's page) and redirects there. False, with the refusal at its field in
-  // `errors`, when the form is to be shown again; nothing is stored then.
+  // Records what a valid form describes if `allowed` (the policy the gRPC call checks too:
+  // policy::may_record, policy::may_report_matter), by `run`, which returns the new record's page,
+  // and redirects there. False, with the refusal at its field in `errors`, when the form is to be
+  // shown again; nothing is stored then.
   template <typename Run>
-  bool created(httplib::Response& res, const Caller& c, const std::string& party,
+  bool created(httplib::Response& res, const Caller& c, const absl::Status& allowed,
                std::map<std::string, std::string>& errors, Run run) {
     if (!errors.empty()) return false;
-    if (auto s = api::policy::may_record(c.principal, party); !s.ok()) {
-      send_error(res, c, s);
+    if (!allowed.ok()) {
+      send_error(res, c, allowed);
       return true;
     }
     const absl::StatusOr<std::string> page = run();
@@ -1626,7 +1627,8 @@ struct WebConsole::Impl {
       if (!parsed) errors["subject_count"] = label(c.lang, "not_a_number");
       in.subject_count = parsed.value_or(0);
     }
-    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+    const absl::Status allowed = api::policy::may_record(c.principal, in.party);
+    const bool done = created(res, c, allowed, errors, [&]() -> absl::StatusOr<std::string> {
       auto record = uc.report_incident.run({c.principal.name, c.principal.party}, in);
       if (!record.ok()) return record.status();
       return "/incidents/" + std::to_string(record->incident.id);
@@ -1677,7 +1679,8 @@ struct WebConsole::Impl {
         in.copy = domain::Attachment{file.filename, file.content_type, "", 0, file.content};
       }
     }
-    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+    const absl::Status allowed = api::policy::may_record(c.principal, in.party);
+    const bool done = created(res, c, allowed, errors, [&]() -> absl::StatusOr<std::string> {
       auto record = uc.log_request.run({c.principal.name, c.principal.party}, in);
       if (!record.ok()) return record.status();
       return "/requests/" + std::to_string(record->request.id);
@@ -1689,11 +1692,15 @@ struct WebConsole::Impl {
                    const std::map<std::string, std::string>& errors, int status) {
     using K = domain::MatterKind;
     mu::data d = form_data(req, c, errors, {"event_time", "summary", "staff_ref"});
-    d.set("kinds", choices(c,
-                           std::vector{K::kDataQuality, K::kLawChange, K::kProcessorChange,
-                                       K::kStaffDeparture, K::kTerminationArt10,
-                                       K::kTerminationArt18},
-                           "matter_", {field(req, "kind")}));
+    // Only the kinds the caller may report: a termination takes the dpo role.
+    std::vector<K> kinds;
+    for (const K kind : {K::kDataQuality, K::kLawChange, K::kProcessorChange, K::kStaffDeparture,
+                         K::kTerminationArt10, K::kTerminationArt18}) {
+      if (api::policy::may_report_matter(c.principal, c.principal.party, kind).ok()) {
+        kinds.push_back(kind);
+      }
+    }
+    d.set("kinds", choices(c, kinds, "matter_", {field(req, "kind")}));
     send_page(res, status, render("matter_form", label(c.lang, "report_matter"), c, d));
   }
 
@@ -1708,7 +1715,8 @@ struct WebConsole::Impl {
     in.event_time = field(req, "event_time");
     in.summary = field(req, "summary");
     in.staff_ref = field(req, "staff_ref");
-    const bool done = created(res, c, in.party, errors, [&]() -> absl::StatusOr<std::string> {
+    const absl::Status allowed = api::policy::may_report_matter(c.principal, in.party, in.kind);
+    const bool done = created(res, c, allowed, errors, [&]() -> absl::StatusOr<std::string> {
       auto record = uc.report_matter.run({c.principal.name, c.principal.party}, in);
       if (!record.ok()) return record.status();
       return "/matters/" + std::to_string(record->matter.id);

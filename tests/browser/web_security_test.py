@@ -162,6 +162,26 @@ class WebSecurityTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("auditor", "/incidents", "-d", "title=Audit", "-d", "csrf=" + token)
         self.assertEqual(status, 403)
 
+    def test_reporter_cannot_record_a_termination(self):
+        # A termination of the protocol takes the dpo role, in the console as in ReportMatter
+        # (policy::may_report_matter): a reporter's post is 403 and stores nothing, and the form
+        # does not offer it to a reporter; the party's DPO is offered it.
+        token = self.token("herent-reporter")
+        for kind in ["termination-art10", "termination-art18"]:
+            status, _, body = self.termijnd.curl("herent-reporter", "/matters", "-d", "csrf=" + token,
+                                                 "-d", "kind=" + kind, "-d", "summary=Opzegging door melder")
+            self.assertEqual(status, 403, kind)
+            self.assertIn("takes its dpo role", body)
+        self.assertEqual(self.termijnd.sql("SELECT count(*) FROM matter"), "0")
+        status, _, body = self.termijnd.curl("herent-reporter", "/matters/new")
+        self.assertEqual(status, 200)
+        self.assertIn('<option value="data-quality"', body)
+        self.assertNotIn('value="termination-art10"', body)
+        self.assertNotIn('value="termination-art18"', body)
+        status, _, body = self.termijnd.curl("herent-dpo", "/matters/new")
+        self.assertIn('<option value="termination-art10"', body)
+        self.assertIn('<option value="termination-art18"', body)
+
 
 def form(termijnd, principal):
     """(form token, cookie nonce) that termijnd gives `principal` with a form."""
