@@ -81,6 +81,17 @@ std::vector<std::string> fields(const httplib::Request& req, const std::string& 
   return values;
 }
 
+// `back` if it is a path of this console, else "/". Browsers drop tabs and newlines from a URL
+// and read a backslash as "/": "/\t/evil.example" or "/\\evil.example" would leave for another
+// host like "//evil.example". So: one "/" first, and no control character, space or backslash.
+std::string console_path(const std::string& back) {
+  const bool plain = std::none_of(back.begin(), back.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return u <= 0x20 || u == 0x7F || ch == '\\';
+  });
+  return plain && back.starts_with('/') && !back.starts_with("//") ? back : "/";
+}
+
 std::string random_hex(size_t bytes) {
   std::string raw(bytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
@@ -1953,16 +1964,11 @@ struct WebConsole::Impl {
     s.Get("/lang", guarded(
                        [](auto& req, auto& res, auto&) {
                          const std::string to = req.get_param_value("to");
-                         std::string back = req.get_param_value("back");
-                         if (back.empty() || back[0] != '/' || back.rfind("//", 0) == 0 ||
-                             back.find('\\') != std::string::npos) {
-                           back = "/";
-                         }
                          if (is_language(to)) {
                            res.set_header("Set-Cookie", std::string(kLangCookie) + "=" + to +
                                                             "; Path=/; Secure; SameSite=Strict");
                          }
-                         res.set_redirect(back, 303);
+                         res.set_redirect(console_path(req.get_param_value("back")), 303);
                        },
                        false));
     // What no route answers (an unknown page: 404; a request cpp-httplib refused: 400, 413 ...)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import unittest
+import urllib.parse
 import zoneinfo
 
 from web_harness import SOURCE_DIR, Termijnd, fingerprint, wait_for
@@ -181,6 +182,26 @@ class WebSecurityTest(unittest.TestCase):
         status, _, body = self.termijnd.curl("herent-dpo", "/matters/new")
         self.assertIn('<option value="termination-art10"', body)
         self.assertIn('<option value="termination-art18"', body)
+
+    def test_language_switch_redirects_only_within_the_console(self):
+        # `back` is a path of this console: anything a browser could read as another host (a
+        # tab or newline the URL parser drops, a backslash read as a slash, "//") goes to "/".
+        origin = urllib.parse.urlsplit(self.termijnd.origin)
+        for back in ["/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example", "/%5cevil.example",
+                     "/%5c%5cevil.example", "//evil.example", "/%2F%2Fevil.example", "%2F%2Fevil.example",
+                     "https://evil.example", "/%20/evil.example", "/%7f/evil.example", "/incidents%5c..%5c/x",
+                     "/%09", "%09//evil.example", ""]:
+            status, headers, _ = self.termijnd.curl("herent-dpo", "/lang?to=nl&back=" + back)
+            self.assertEqual(status, 303, back)
+            location = re.search(r"(?im)^location: ?(.*)$", headers)
+            self.assertIsNotNone(location, back)
+            self.assertNotRegex(location.group(1), r"[\x00-\x20\x7f\\]", back)
+            target = urllib.parse.urlsplit(urllib.parse.urljoin(self.termijnd.origin + "/", location.group(1)))
+            self.assertEqual((target.scheme, target.netloc), (origin.scheme, origin.netloc), back)
+        # A path of the console is kept, its query too.
+        status, headers, _ = self.termijnd.curl("herent-dpo", "/lang?to=nl&back=/incidents/7%3Fa%3Db")
+        self.assertEqual(status, 303)
+        self.assertIn("Location: /incidents/7?a=b\n", headers)
 
 
 def form(termijnd, principal):
