@@ -319,16 +319,18 @@ struct WebConsole::Impl {
   absl::StatusOr<api::Principal> authenticate(const httplib::Request& req) const {
     const std::string pem = peer_certificate_pem(req.ssl);
     if (pem.empty()) return absl::UnauthenticatedError("a client certificate is required");
+    // Decided as for any client: a configured principal's certificate, pin and revocation
+    // checked. A proxy's too: it acts for others only with a certificate of its own in good
+    // standing.
+    absl::StatusOr<api::Principal> certified = trust.principal_for_certificate(pem);
     const bool from_proxy =
         std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(),
                   req.remote_addr) != settings.trusted_proxies.end();
-    if (from_proxy && req.has_header(settings.proxy_header)) {
-      // The proxy authenticated the user; its own certificate passed the handshake.
-      const std::string name = req.get_header_value(settings.proxy_header);
-      if (auto p = trust.principal_named(name)) return *p;
-      return absl::UnauthenticatedError("the proxy named no configured principal");
-    }
-    return trust.principal_for_certificate(pem);
+    if (!certified.ok() || !from_proxy || !req.has_header(settings.proxy_header)) return certified;
+    // The proxy authenticated the user.
+    const std::string name = req.get_header_value(settings.proxy_header);
+    if (auto p = trust.principal_named(name)) return *p;
+    return absl::UnauthenticatedError("the proxy named no configured principal");
   }
 
   std::string csrf_for(const api::Principal& p, const std::string& nonce) const {

@@ -55,7 +55,7 @@ struct Settings {
   std::string listen;   ///< "127.0.0.1:8443"; port 0: any free port
   api::TrustFiles tls;  ///< the gRPC server's CA, certificate and key
   /// Proxies (IP addresses) trusted to name the principal in `proxy_header`; they still need a
-  /// client certificate signed by the CA.
+  /// client certificate of their own that logs in as a principal (CA, pin, revocation checked).
   std::vector<std::string> trusted_proxies;
   std::string proxy_header = "X-Termijn-Principal";
   int64_t max_copy_bytes = 10 * 1024 * 1024;

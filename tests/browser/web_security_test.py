@@ -354,6 +354,35 @@ class TrustedProxyTest(unittest.TestCase):
                                           "-H", "X-Termijn-Principal: mallory")
         self.assertEqual(status, 403)
 
+    def test_proxy_certificate_of_no_principal_is_refused(self):
+        # The proxy's own certificate is a configured principal's: one the CA signed for
+        # someone else logs nobody in, whatever it names.
+        t = self.termijnd
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), t.certs, "sso-stranger"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        status, _, _ = t.curl("sso-stranger", "/", "--interface", "127.0.0.2",
+                              "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(status, 403)
+        wait_for(lambda: "from 127.0.0.2: certificate CN 'sso-stranger' is not a configured principal"
+                 in t.log_text(), "the refusal to be logged")
+
+    def test_revoked_proxy_certificate_is_refused(self):
+        # Revocation holds for the proxy's certificate as for a browser's: after SIGHUP the
+        # proxy names nobody with it.
+        t = self.termijnd
+        status, _, body = t.curl("kortenberg-reporter", "/", "--interface", "127.0.0.2",
+                                 "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(self.principal_shown(status, body), "herent-dpo")
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), t.certs, "--revoke",
+                        "kortenberg-reporter"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        t.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: t.curl("kortenberg-reporter", "/")[0] == 403, "the revocation to be loaded")
+        status, _, _ = t.curl("kortenberg-reporter", "/", "--interface", "127.0.0.2",
+                              "-H", "X-Termijn-Principal: herent-dpo")
+        self.assertEqual(status, 403)
+        wait_for(lambda: re.search(r"from 127\.0\.0\.2: certificate CN 'kortenberg-reporter' \(serial \w+\) "
+                                   r"has been revoked", t.log_text()), "the refusal to be logged")
+
 
 if __name__ == "__main__":
     unittest.main()
