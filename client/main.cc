@@ -1,12 +1,12 @@
 // termijn: the command-line client of termijnd.
 #include <grpc/support/log.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include "client/context.h"
+#include "server/app/limits.h"
 
 namespace {
 
@@ -15,24 +15,7 @@ void discard_grpc_log(gpr_log_func_args*) {}
 // Errors are one line on stderr (DESIGN.md, CLI conventions). Messages may echo what the user
 // typed, line breaks included, so control characters are printed escaped.
 int report_failure(const std::string& message, int exit_code) {
-  std::string line;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      line += "\\n";
-    } else if (c == '\r') {
-      line += "\\r";
-    } else if (c == '\t') {
-      line += "\\t";
-    } else if (byte < 0x20 || byte == 0x7f) {
-      char escaped[5];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      line += escaped;
-    } else {
-      line += c;
-    }
-  }
-  std::cerr << "termijn: " << line << "\n";
+  std::cerr << "termijn: " << termijn::app::escape_controls(message) << "\n";
   return exit_code;
 }
 

@@ -65,6 +65,26 @@ std::string quote_input(std::string_view text) {
   return "'" + printable_prefix(text, kMaxQuote) + "'";
 }
 
+std::string escape_controls(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xF]};
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 absl::Status not_one_of_the_grounds(std::string_view ground, std::string_view subject,
                                     std::string_view verb,
                                     const std::vector<domain::WaiverGround>& grounds) {

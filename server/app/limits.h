@@ -34,6 +34,11 @@ std::string printable_prefix(std::string_view text, size_t max_bytes);
 /// A refused input as an error message may quote it: printable, at most kMaxQuote bytes, quoted.
 std::string quote_input(std::string_view text);
 
+/// `text` as part of one line (an error line of the CLI, a line of the log), so that what it
+/// echoes cannot start a line of its own: newline, carriage return and tab as \n, \r, \t, any
+/// other control character (below 0x20, 0x7F) as \xHH; everything else as it is.
+std::string escape_controls(std::string_view text);
+
 /// INVALID_ARGUMENT on field `ground` when `ground` is none of `grounds`: says whether it was
 /// missing or which value was refused, then "`subject` may be ... only on one of these grounds:"
 /// and lists them (code = text), e.g. subject "a request", verb "refused".

@@ -26,6 +26,7 @@
 #include "server/api/convert.h"
 #include "server/api/principal.h"
 #include "server/api/register_pages.h"
+#include "server/app/limits.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
 #include "server/domain/rules.h"
@@ -1822,11 +1823,13 @@ struct WebConsole::Impl {
       Caller c;
       auto principal = authenticate(req);
       c.path = req.path;
+      // As the log shows it: a path may hold a newline (%0a), which would start a forged line.
+      const std::string path = app::escape_controls(req.path);
       const domain::Party& first = uc.directory.parties().front();
       c.zone = first.zone;
       if (!principal.ok()) {
-        spdlog::info("web: refused {} {} from {}: {}", req.method, req.path, req.remote_addr,
-                     std::string(principal.status().message()));
+        spdlog::info("web: refused {} {} from {}: {}", req.method, path, req.remote_addr,
+                     app::escape_controls(std::string(principal.status().message())));
         return send_error(res, c, absl::PermissionDeniedError(principal.status().message()),
                           "refused_unauthenticated");
       }
@@ -1848,7 +1851,7 @@ struct WebConsole::Impl {
       c.csrf_token = csrf_for(c.principal, nonce);
       if (post && !csrf_ok(req, c)) {
         spdlog::warn("web: {} {} by {}: refused, no valid form token or foreign origin", req.method,
-                     req.path, c.principal.name);
+                     path, c.principal.name);
         return send_error(res, c,
                           absl::PermissionDeniedError("the form is out of date or came from "
                                                       "another site: reload the page and retry"),
@@ -1857,11 +1860,12 @@ struct WebConsole::Impl {
       try {
         handler(req, res, c);
       } catch (const std::exception& e) {
-        spdlog::error("web: {} {}: unexpected exception: {}", req.method, req.path, e.what());
+        spdlog::error("web: {} {}: unexpected exception: {}", req.method, path,
+                      app::escape_controls(e.what()));
         send_error(res, c, absl::InternalError("internal error"));
       }
       // Ids and codes only: record contents are personal data.
-      spdlog::info("web: {} {} by {}: {}", req.method, req.path, c.principal.name, res.status);
+      spdlog::info("web: {} {} by {}: {}", req.method, path, c.principal.name, res.status);
     };
   }
 

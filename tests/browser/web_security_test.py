@@ -203,6 +203,17 @@ class WebSecurityTest(unittest.TestCase):
         self.assertEqual(status, 303)
         self.assertIn("Location: /incidents/7?a=b\n", headers)
 
+    def test_a_path_cannot_forge_a_log_line(self):
+        # A newline in a path (httplib decodes %0a) is logged escaped, on the line of its request,
+        # as are the other control characters.
+        forged = "[2026-01-01 10:00:00.000] [info] web: forged"
+        status, _, _ = self.termijnd.curl("kortenberg-dpo", "/x%0a" + urllib.parse.quote(forged) + "%0d%09%1b%7f")
+        self.assertEqual(status, 404)
+        wait_for(lambda: "web: forged" in self.termijnd.log_text(), "the request to be logged")
+        log = self.termijnd.log_text()
+        self.assertFalse([line for line in log.splitlines() if line.startswith(forged)], log)
+        self.assertIn("GET /x\\n" + forged + "\\r\\t\\x1b\\x7f by kortenberg-dpo: 404", log)
+
 
 def form(termijnd, principal):
     """(form token, cookie nonce) that termijnd gives `principal` with a form."""

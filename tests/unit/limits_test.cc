@@ -34,6 +34,14 @@ TEST(LimitsTest, PrintablePrefixIsValidShortTextWhateverComesIn) {
   EXPECT_EQ(printable_prefix("", 5), "");
 }
 
+TEST(LimitsTest, EscapedControlsKeepTextOnOneLine) {
+  // Newline, carriage return and tab by name, other control characters in hex; the rest, UTF-8
+  // included, as it is.
+  EXPECT_EQ(escape_controls("/x\n[info] forged\r\t\x1b\x7f caf\xC3\xA9 \\"),
+            "/x\\n[info] forged\\r\\t\\x1b\\x7f caf\xC3\xA9 \\");
+  EXPECT_EQ(escape_controls(std::string("a\0b", 3)), "a\\x00b");
+}
+
 TEST(LimitsTest, QuotedInputIsAtMostAShortPrefix) {
   // An error message quotes at most kMaxQuote bytes of what it refuses.
   const std::string quoted = quote_input(std::string(100000, 'A'));
