@@ -39,6 +39,14 @@ absl::Status check_text(std::string_view field, std::string_view text, size_t ma
   return absl::OkStatus();
 }
 
+absl::Status check_subject_count(int64_t count) {
+  if (count < 0 || count > kMaxSubjectCount) {
+    return absl::InvalidArgumentError("subject_count: must lie between 0 and " +
+                                      std::to_string(kMaxSubjectCount));
+  }
+  return absl::OkStatus();
+}
+
 std::string printable_prefix(std::string_view text, size_t max_bytes) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   static constexpr std::string_view kCut = "...";

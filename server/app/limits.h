@@ -26,6 +26,10 @@ inline constexpr size_t kMaxQuote = 40;
 absl::Status check_text(std::string_view field, std::string_view text, size_t max_bytes,
                         bool required);
 
+/// INVALID_ARGUMENT on field subject_count unless 0 <= `count` <= kMaxSubjectCount (0: not
+/// known), the same bound for a report and an update.
+absl::Status check_subject_count(int64_t count);
+
 /// `text` made safe to store and show: each invalid UTF-8 sequence becomes U+FFFD, control
 /// characters other than newline and tab become spaces, and it is cut at a character boundary
 /// to at most `max_bytes` bytes ("..." marks the cut).

@@ -20,10 +20,7 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   if (auto s = check_text("description", input.description, kMaxText, false); !s.ok()) return s;
   if (auto s = check_text("ticket_ref", input.ticket_ref, kMaxTitle, false); !s.ok()) return s;
   if (auto s = check_request_id(input.create_id.request_id); !s.ok()) return s;
-  if (input.subject_count < 0 || input.subject_count > kMaxSubjectCount) {
-    return absl::InvalidArgumentError("subject_count: must lie between 0 and " +
-                                      std::to_string(kMaxSubjectCount));
-  }
+  if (auto s = check_subject_count(input.subject_count); !s.ok()) return s;
 
   IncidentRecord record;
   domain::Incident& incident = record.incident;

@@ -89,9 +89,7 @@ absl::Status apply(const IncidentChange& c, const domain::Party& party, domain::
   if (masked(c, "categories")) i.categories = c.categories;
   if (masked(c, "subject_groups")) i.subject_groups = c.subject_groups;
   if (masked(c, "subject_count")) {
-    if (c.subject_count < 0) {
-      return absl::InvalidArgumentError("subject_count: must not be negative");
-    }
+    if (auto s = check_subject_count(c.subject_count); !s.ok()) return s;
     i.subject_count = c.subject_count > 0 ? std::optional(c.subject_count) : std::nullopt;
   }
   if (masked(c, "risk")) {

@@ -47,6 +47,10 @@ TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure
   const Outcome negative = dpo({"incident", "update", "1", "--subject-count", "-3"});
   EXPECT_EQ(negative.exit_code, 2);
   EXPECT_THAT(negative.err, HasSubstr("subject_count"));
+  // The same bound as a report's (app::kMaxSubjectCount).
+  const Outcome huge = dpo({"incident", "update", "1", "--subject-count", "1000000001"});
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_THAT(huge.err, HasSubstr("subject_count: must lie between 0 and 1000000000"));
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_queue WHERE action = 'incident.updated'"), "0");
 
   // The notice went out (recorded by hand here: notices wait for review in these tests).
