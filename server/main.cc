@@ -442,8 +442,8 @@ int serve(const Options& o) {
       }
     }
     spdlog::info("signal {}: shutting down", signal);
-    // Workers stop after their current item; a send in progress is aborted (its attempt is on
-    // record, so it goes out again after the restart, as the same message).
+    // Workers stop after their current item; a send in progress is aborted and given back
+    // uncounted, due at once: it goes out after the restart, as the same message.
     scheduling.request_stop();
     checkpointing.request_stop();
     probing.request_stop();

@@ -90,7 +90,18 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
       break;
     }
     ++tried;
+    if (cancelled_since_claim(next.notification)) {
+      ++handled;
+      continue;
+    }
     notify::SendResult result = mailer_.send(next.message);
+    if (result.outcome == notify::SendResult::Outcome::kStopped) {
+      // No attempt: given back with the untried ones below, due at once for the next start.
+      spdlog::info("{}: not sent, termijnd is stopping; it goes out after the restart",
+                   notification_name(next.notification.id));
+      --tried;
+      break;
+    }
     // When the server accepted it (or refused it): the evidence, and the time a retry counts from.
     const domain::Instant at = clock_.now();
     const bool temporary = result.outcome == notify::SendResult::Outcome::kTemporaryFailure;
@@ -116,6 +127,17 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
   }
   if (!recorded.ok()) return recorded;
   return handled;
+}
+
+bool OutboxDispatcher::cancelled_since_claim(const domain::Notification& n) {
+  // Only a reminder is cancelled when its obligation closes; a notice still goes out.
+  if (n.kind != NotificationKind::kReminder) return false;
+  const auto now = store_.get_notification(n.id);
+  // Unreadable: better a reminder too many than one missing.
+  if (!now.ok() || now->state != NotificationState::kCancelled) return false;
+  spdlog::info("{}: not sent, cancelled since it was claimed (its obligation closed)",
+               notification_name(n.id));
+  return true;
 }
 
 absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
@@ -254,6 +276,13 @@ absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& t
   const domain::Instant now = sent.at;
   // Server replies are whatever bytes a server sent: stored as short, valid, printable text.
   const std::string reply = app::printable_prefix(result.server_reply, kMaxReplyBytes);
+  if (n.state == NotificationState::kCancelled && !result.accepted()) {
+    // Cancelled while on its way (its obligation closed), and it did not go out: it stays
+    // cancelled, neither retried nor alerted about. One that went out is recorded as sent.
+    n.last_error = reply;
+    if (auto s = tx.update_notification(n); !s.ok()) return s;
+    return std::string("not sent, and cancelled meanwhile");
+  }
 
   std::string action;
   switch (result.outcome) {
@@ -264,6 +293,7 @@ absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& t
       n.last_error.clear();
       action = "notification.sent";
       break;
+    case notify::SendResult::Outcome::kStopped:  // given back by dispatch(), never recorded
     case notify::SendResult::Outcome::kTemporaryFailure: {
       n.last_error = reply;
       const auto next = now + domain::retry_delay(retry_, n.attempts, random_());

@@ -115,6 +115,9 @@ class OutboxDispatcher {
     int handled = 0;
   };
   absl::StatusOr<Claim> claim(int limit);
+  /// Step 2, before a reminder is sent: whether it was cancelled since the claim (its
+  /// obligation closed while earlier mails of the batch were sent).
+  bool cancelled_since_claim(const domain::Notification& n);
   /// Step 3, for a batch in one transaction.
   absl::Status record(const std::vector<Sent>& sent);
   /// Step 3 in `tx`, for one notification; returns the action audited.

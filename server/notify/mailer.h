@@ -40,6 +40,9 @@ struct SendResult {
     kAccepted,          ///< the server took responsibility for the message; record the evidence
     kTemporaryFailure,  ///< nothing was accepted and a later retry may succeed (4xx, network)
     kPermanentFailure,  ///< retrying the same message will fail the same way (5xx, bad address)
+    /// Not sent, or cut off before the server answered, because the sender is stopping: no
+    /// attempt of the message; it is sent again after the restart.
+    kStopped,
   };
   Outcome outcome = Outcome::kTemporaryFailure;
   /// The server's reply ("250 2.0.0 Ok: queued as 4Fx"), or why it failed (curl's error text).
@@ -57,7 +60,7 @@ class Mailer {
   /// server answered or the configured timeout passed. Never throws.
   virtual SendResult send(const MailMessage& m) = 0;
 
-  /// Ends the sends in progress soon (as temporary failures) and fails later ones at once: for
+  /// Ends the sends in progress soon and refuses later ones at once (both kStopped): for
   /// shutdown, so that a hung server does not hold the process. Thread-safe.
   virtual void stop() {}
 

@@ -274,7 +274,7 @@ SendResult SmtpMailer::send(const MailMessage& m) {
   if (absl::Status status = check_message(m); !status.ok()) {
     return {Outcome::kPermanentFailure, std::string(status.message())};
   }
-  if (stopped_) return {Outcome::kTemporaryFailure, "not sent: termijnd is stopping"};
+  if (stopped_) return {Outcome::kStopped, "not sent: termijnd is stopping"};
   const std::string bytes = render_message(m);
   Handle connection = take();
   if (connection->curl == nullptr) return {Outcome::kTemporaryFailure, "out of memory"};
@@ -285,9 +285,13 @@ SendResult SmtpMailer::send(const MailMessage& m) {
                  m.message_id, settings_.url, result.server_reply);
     result = transfer(*connection, m, bytes, /*fresh=*/true, reused_silent);
   }
+  if (result.outcome == Outcome::kTemporaryFailure && stopped_) {
+    // Cut off by stop() (curl reports the abort as an error): the server did not accept it.
+    result = {Outcome::kStopped, "not sent: termijnd is stopping (" + result.server_reply + ")"};
+  }
   if (result.accepted()) {
     spdlog::info("mail <{}> accepted by {}: {}", m.message_id, settings_.url, result.server_reply);
-  } else {
+  } else if (result.outcome != Outcome::kStopped) {
     spdlog::warn("mail <{}> not sent via {} ({}): {}", m.message_id, settings_.url,
                  result.outcome == Outcome::kPermanentFailure ? "permanent" : "temporary",
                  result.server_reply);

@@ -275,6 +275,45 @@ TEST_F(ConcurrencyTest, HungMailServerHoldsNoLockAndDoesNotDelayStopping) {
   EXPECT_EQ(closed.state(), v1::OBLIGATION_STATE_MET);
 
   EXPECT_EQ(server.stop_within(seconds(5)), 0) << server.log();
+  EXPECT_EQ(server.database().scalar("SELECT state FROM notification WHERE kind = 'reminder'"),
+            "cancelled")
+      << "the reminder of a met obligation stays cancelled";
+}
+
+TEST_F(ConcurrencyTest, ANoticeCutOffByStoppingIsNoAttemptAndGoesOutAfterTheRestart) {
+  // termijnd stops while an overdue breach notice hangs in the send: the send is aborted, which
+  // is no attempt of the notice. It stays pending, due at once, with no failure alert: the next
+  // start sends it (as the same message).
+  //
+  // Before: the abort counted as a temporary failure; a retry of an overdue notice falls after
+  // its due time, so the notice was marked failed for good and its owner alerted.
+  SilentServer smtp;
+  TermijndOptions options;
+  options.edits = {{"max_attempts = 8", "max_attempts = 8\nrequire_starttls = false"}};
+  options.env = {{"TERMIJN_SMTP_URL", smtp.url()}};
+  options.auto_send = true;
+  Termijnd server(options);
+  auto herent = v1::Termijn::NewStub(channel_as(server, "herent-dpo"));
+  v1::ReportIncidentRequest req;
+  req.set_title("Laptop with client files stolen");
+  req.set_aware_time(utc_ago(std::chrono::hours(40)));  // the 36 h notice is overdue
+  v1::Incident incident;
+  ASSERT_TRUE(herent->ReportIncident(context_within(seconds(20)).get(), req, &incident).ok());
+  ASSERT_TRUE(poll_until([&] {
+    return server.database().scalar(
+               "SELECT count(*) FROM notification WHERE kind = 'notice' AND attempts = 1") == "1";
+  })) << server.database().scalar("SELECT string_agg(id || ' ' || kind || ' ' || state || ' ' || "
+                                  "attempts || ' ' || next_attempt_time, '; ') FROM notification");
+
+  EXPECT_EQ(server.stop_within(seconds(5)), 0) << server.log();
+
+  EXPECT_EQ(server.database().scalar(
+                "SELECT state || ' ' || attempts || ' ' || (next_attempt_time <= now()) FROM "
+                "notification WHERE kind = 'notice'"),
+            "pending 0 true");
+  EXPECT_EQ(server.database().scalar(
+                "SELECT count(*) FROM notification WHERE kind = 'failure-alert'"),
+            "0");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,10 +18,15 @@
 #include "server/domain/audit.h"
 #include "server/jobs/audit_sequencer.h"
 #include "server/jobs/escalation_scheduler.h"
+#include "server/jobs/notice_composer.h"
+#include "server/jobs/outbox_dispatcher.h"
+#include "server/notify/eml_mailer.h"
+#include "server/notify/templates.h"
 #include "server/store/pg_audit_store.h"
 #include "server/store/pg_store.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/integration/pg_test.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_database.h"
 
 namespace termijn::testing {
@@ -435,6 +441,99 @@ TEST_F(EscalationTest, ClosingCancelsPendingStepsAndReminders) {
   EXPECT_EQ(count("SELECT count(*) FROM notification WHERE kind = 'reminder' AND state <> "
                   "'cancelled' AND obligation_id IN (" +
                   std::to_string(art33) + ", " + std::to_string(notice) + ")"),
+            0);
+}
+
+// A mail server that does what the test says.
+class FunctionMailer final : public notify::Mailer {
+ public:
+  using Send = std::function<notify::SendResult(const notify::MailMessage&)>;
+  explicit FunctionMailer(Send send) : send_(std::move(send)) {}
+  notify::SendResult send(const notify::MailMessage& m) override { return send_(m); }
+
+ private:
+  Send send_;
+};
+
+class OutboxOfRemindersTest : public EscalationTest {
+ protected:
+  OutboxOfRemindersTest() { policies_.escalation["protocol.breach_notice"] = {}; }
+
+  // Dispatches one batch to `mailer`.
+  void dispatch(notify::Mailer& mailer) {
+    const jobs::NoticeComposer composer(clock_, store(), demo_directory(), templates_,
+                                        "termijn@herent.example");
+    jobs::OutboxDispatcher outbox(clock_, store(), composer, mailer, {}, [] { return 0.5; },
+                                  [](std::chrono::milliseconds) {});
+    const auto handled = outbox.dispatch();
+    ASSERT_TRUE(handled.ok()) << handled.status();
+  }
+
+  void fulfil(int64_t obligation) {
+    app::CloseObligation close(clock_, store());
+    ASSERT_TRUE(close.fulfil(kHerentDpo, obligation, "Melding GBA ingediend").ok());
+  }
+
+  const notify::TemplateSet templates_ = [] {
+    auto t = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+    if (!t.ok()) throw std::runtime_error(std::string(t.status().message()));
+    return std::move(*t);
+  }();
+};
+
+TEST_F(OutboxOfRemindersTest, AReminderWhoseObligationClosesWhileItsBatchIsSentIsNotSent) {
+  // Two reminders are claimed in one batch with the incidents' notices; while the first notice is
+  // being sent, the DPO meets both obligations. Neither reminder is sent; both stay cancelled.
+  //
+  // Before: the batch sent every reminder it had claimed, and recording the send overwrote the
+  // cancellation.
+  const int64_t first = by_rule(report(kAware).obligations, "gdpr.art33_authority").id;
+  const int64_t second = by_rule(report(kAware).obligations, "gdpr.art33_authority").id;
+  clock_.set(at("2026-06-11T08:00:00Z"));  // art. 33 at 50%
+  scheduler().run_once();
+  ASSERT_EQ(reminders(first), "50%#0 pending");
+  ASSERT_EQ(reminders(second), "50%#0 pending");
+
+  const ScopedTempDir mail_dir("termijn-reminders");
+  notify::EmlDirectoryMailer files(mail_dir.path());
+  int sends = 0;
+  FunctionMailer closing([&](const notify::MailMessage& m) {
+    if (++sends == 1) {
+      fulfil(first);
+      fulfil(second);
+    }
+    return files.send(m);
+  });
+  dispatch(closing);
+
+  EXPECT_EQ(sends, 2) << "the two notices";
+  EXPECT_EQ(reminders(first) + ", " + reminders(second), "50%#0 cancelled, 50%#0 cancelled");
+}
+
+TEST_F(OutboxOfRemindersTest, AReminderCancelledDuringAFailedSendIsNotRetried) {
+  // The DPO meets the obligation while its reminder is being sent, and the server refuses that
+  // message for now: the reminder stays cancelled, is not retried and alerts nobody.
+  //
+  // Before: the failed attempt was recorded over the cancellation: "pending" again, and retried.
+  const int64_t art33 = by_rule(report(kAware).obligations, "gdpr.art33_authority").id;
+  clock_.set(at("2026-06-11T08:00:00Z"));
+  scheduler().run_once();
+  ASSERT_EQ(reminders(art33), "50%#0 pending");
+  const std::string reminder = "notification-" +
+                               db().scalar("SELECT id FROM notification WHERE kind = 'reminder'") +
+                               ".";
+  FunctionMailer refusing([&](const notify::MailMessage& m) {
+    using Outcome = notify::SendResult::Outcome;
+    if (m.message_id.rfind(reminder, 0) != 0) return notify::SendResult{Outcome::kAccepted, "250"};
+    fulfil(art33);  // while the reminder is on its way
+    return notify::SendResult{Outcome::kTemporaryFailure, "451 4.3.0 later"};
+  });
+  dispatch(refusing);
+
+  EXPECT_EQ(reminders(art33), "50%#0 cancelled");
+  EXPECT_EQ(count("SELECT count(*) FROM notification WHERE kind = 'failure-alert' AND "
+                  "obligation_id = " +
+                  std::to_string(art33)),
             0);
 }
 
