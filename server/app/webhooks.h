@@ -54,6 +54,9 @@ class WebhookStore {
   /// failed for good queues, in the same transaction, the mail that tells the DPO of
   /// `alert_party` (an outbox row of kind webhook-alert, on the audit trail).
   virtual absl::Status record(const WebhookDelivery& delivery, const std::string& alert_party) = 0;
+  /// Gives the attempt claimed last back untried (termijnd is stopping): not counted, the lease
+  /// released, due as before.
+  virtual absl::Status release(const WebhookDelivery& delivery) = 0;
   /// The deliveries of `endpoint` (all when empty) in `state` (all when empty), newest first.
   virtual absl::StatusOr<std::vector<WebhookDelivery>> deliveries(const std::string& endpoint,
                                                                   const std::string& state,

@@ -53,6 +53,13 @@ absl::StatusOr<bool> WebhookDispatcher::deliver_one() {
       {endpoint_.url, endpoint_.secret, endpoint_.ca_file, d.delivery_id(), d.event_type, d.body,
        static_cast<int64_t>(clock_.now().time_since_epoch().count()),
        std::chrono::seconds{endpoint_.timeout_seconds}});
+  if (result.stopped) {
+    spdlog::info("webhook {}: delivery {} not sent, termijnd is stopping; it goes out after the "
+                 "restart",
+                 endpoint_.name, d.delivery_id());
+    if (auto s = store_.release(d); !s.ok()) return s;  // else the lease brings it back
+    return false;
+  }
   d.last_status = static_cast<int>(result.status);
   d.last_error = result.error;
   const domain::Instant after = clock_.now();

@@ -46,8 +46,9 @@ class WebhookDispatcher {
 
   /// Queues the events after the position; returns how many were queued.
   absl::StatusOr<int> fill();
-  /// Makes one attempt at the oldest due delivery; false when none was due. After the last
-  /// failed attempt the endpoint's party's DPO is alerted through the outbox.
+  /// Makes one attempt at the oldest due delivery; false when none was due (or the sender is
+  /// stopping: the delivery is given back uncounted). After the last failed attempt the
+  /// endpoint's party's DPO is alerted through the outbox.
   absl::StatusOr<bool> deliver_one();
   /// Fills and delivers until `stop`, waiting for new events or the next retry in between.
   void run(std::stop_token stop);

@@ -40,6 +40,7 @@ WebhookResult CurlWebhookSender::post(const WebhookPost& p) {
   WebhookResult result;
   if (stopped_) {
     result.error = "not sent: termijnd is stopping";
+    result.stopped = true;
     return result;
   }
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
@@ -80,6 +81,7 @@ WebhookResult CurlWebhookSender::post(const WebhookPost& p) {
   const CURLcode code = curl_easy_perform(c);
   if (code != CURLE_OK) {
     result.error = *error != '\0' ? error : curl_easy_strerror(code);
+    result.stopped = stopped_;  // cut off by stop(), which curl reports as an error
     return result;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);

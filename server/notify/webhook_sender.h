@@ -28,6 +28,7 @@ struct WebhookResult {
   bool delivered = false;  ///< the endpoint answered 2xx
   long status = 0;         ///< the HTTP status; 0 when none came (network, timeout, TLS)
   std::string error;       ///< what went wrong, when not delivered
+  bool stopped = false;    ///< not sent, or cut off, because the sender is stopping: no attempt
 };
 
 /// Posts webhooks; safe to call from several threads.
@@ -41,8 +42,8 @@ class WebhookSender {
 class CurlWebhookSender final : public WebhookSender {
  public:
   WebhookResult post(const WebhookPost& post) override;
-  /// Aborts posts in progress (not delivered: the attempt is retried after a restart) and fails
-  /// later ones at once: for shutdown.
+  /// Aborts posts in progress and refuses later ones at once (both `stopped`: no attempt, made
+  /// after the restart): for shutdown.
   void stop() { stopped_ = true; }
 
  private:

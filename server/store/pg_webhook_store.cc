@@ -17,6 +17,7 @@ constexpr const char* kMovePosition = "webhook_move_position";
 constexpr const char* kInsertDelivery = "webhook_insert_delivery";
 constexpr const char* kClaimDelivery = "webhook_claim_delivery";
 constexpr const char* kRecordDelivery = "webhook_record_delivery";
+constexpr const char* kReleaseDelivery = "webhook_release_delivery";
 constexpr const char* kListDeliveries = "webhook_list_deliveries";
 constexpr const char* kRedeliver = "webhook_redeliver";
 
@@ -76,6 +77,9 @@ void prepare_webhook_statements(pqxx::connection& c) {
             "UPDATE webhook_delivery SET state = $2, next_attempt_time = to_timestamp($3), "
             "last_status = $4, last_error = $5, delivered_time = to_timestamp(NULLIF($6, 0)), "
             "lease_until = NULL WHERE id = $1 AND state = 'pending' RETURNING id");
+  c.prepare(kReleaseDelivery,
+            "UPDATE webhook_delivery SET attempts = attempts - 1, lease_until = NULL WHERE id = $1 "
+            "AND state = 'pending' AND attempts > 0");
   c.prepare(kGetWebhookDelivery, "SELECT " + kColumns + " FROM webhook_delivery WHERE id = $1");
   c.prepare(kListDeliveries, "SELECT " + kColumns +
                                  " FROM webhook_delivery WHERE ($1 = '' OR endpoint = $1) AND "
@@ -123,6 +127,16 @@ absl::StatusOr<std::optional<app::WebhookDelivery>> PgWebhookStore::claim(
     tx.commit();
     if (r.empty()) return std::nullopt;
     return webhook_delivery_from(r[0]);
+  });
+}
+
+absl::Status PgWebhookStore::release(const app::WebhookDelivery& d) {
+  return guarded("release webhook", [&]() -> absl::Status {
+    PgPool::Lease lease = pool_.acquire(use_);
+    pqxx::work tx(*lease);
+    tx.exec_prepared(kReleaseDelivery, d.id);
+    tx.commit();
+    return absl::OkStatus();
   });
 }
 

@@ -21,6 +21,7 @@ class PgWebhookStore final : public app::WebhookStore {
                                                             domain::Instant lease_until) override;
   absl::Status record(const app::WebhookDelivery& delivery,
                       const std::string& alert_party) override;
+  absl::Status release(const app::WebhookDelivery& d) override;
   absl::StatusOr<std::vector<app::WebhookDelivery>> deliveries(const std::string& endpoint,
                                                                const std::string& state,
                                                                int limit) override;

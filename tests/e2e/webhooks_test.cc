@@ -66,7 +66,7 @@ class WebhooksTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void start(int max_attempts, TermijndOptions o = {}) {
+  void start(int max_attempts, TermijndOptions o = {}, int timeout_seconds = 2) {
     o.env["TERMIJN_TEST_WEBHOOK_SECRET"] = kSecret;
     o.edits.push_back(
         {"[audit]",
@@ -75,7 +75,7 @@ class WebhooksTest : public ::testing::Test {
              "\"TERMIJN_TEST_WEBHOOK_SECRET\"\nca_file = \"" +
              Certificates::get().dir +
              "/ca.crt\"\ntypes = [\"incident.\", \"obligation.created\"]\n"
-             "timeout_seconds = 2\nmax_attempts = " +
+             "timeout_seconds = " + std::to_string(timeout_seconds) + "\nmax_attempts = " +
              std::to_string(max_attempts) +
              "\nretry_initial_seconds = 1\nretry_max_seconds = 2\n\n[audit]"});
     server_ = std::make_unique<Termijnd>(o);
@@ -186,6 +186,28 @@ TEST_F(WebhooksTest, RetriesAHangingOrFailingEndpointInOrder) {
             "3");
   const auto ids = delivered();
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << "no repeats";
+}
+
+// termijnd stops while the endpoint hangs on a delivery's only attempt: the post is cut off,
+// which is no attempt. The delivery stays pending, uncounted, and nobody is alerted; the next
+// start delivers it.
+//
+// Before: the cut-off post counted as the last failed attempt: the delivery failed for good and
+// the party's DPO got an alert about an endpoint that was fine.
+TEST_F(WebhooksTest, ADeliveryCutOffByStoppingIsNoAttempt) {
+  start(1, {}, 30);
+  tell(R"({"hang": 1})");
+  report("Laptop gestolen");
+  ASSERT_TRUE(poll_until([&] { return !received().empty(); }));
+
+  EXPECT_EQ(server_->stop_within(std::chrono::seconds(5)), 0) << server_->log();
+
+  EXPECT_EQ(server_->database().scalar("SELECT state || ' ' || attempts FROM webhook_delivery "
+                                       "WHERE endpoint = 'tickets' AND seq = 1"),
+            "pending 0");
+  EXPECT_EQ(server_->database().scalar(
+                "SELECT count(*) FROM notification WHERE kind = 'webhook-alert'"),
+            "0");
 }
 
 // After its last attempt a delivery is failed and the party's DPO gets a mail naming it; the
