@@ -127,12 +127,12 @@ absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, 
                                       closure_details(o)));
 }
 
-absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
-                        const RulePolicies& policy, const domain::Party& owner, bool replan) {
-  // Steps of an obligation whose due time moved: those that have not fired move with it.
-  if (replan) {
-    if (auto s = tx.cancel_escalation(o.id); !s.ok()) return s;
-  }
+namespace {
+
+// The first time of each step of `o`'s escalation under `policy`.
+std::vector<domain::ScheduledStep> first_steps(const domain::Obligation& o,
+                                               const RulePolicies& policy,
+                                               const domain::Party& owner) {
   const domain::EscalationPolicy escalation = policy.escalation_for(o.rule);
   std::vector<domain::ScheduledStep> steps;
   for (const domain::StepTime& t : domain::first_step_times(escalation, o, owner)) {
@@ -141,12 +141,25 @@ absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
     step.time = t;
     step.label = escalation.steps[t.step].label;
     step.audience = domain::audience_list(escalation.steps[t.step].to);
-    if (replan) {
-      if (auto id = tx.replan_step(step); !id.ok()) return id.status();
-    }
   }
-  if (replan) return absl::OkStatus();
-  return tx.queue_steps(steps);
+  return steps;
+}
+
+}  // namespace
+
+absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
+                        const RulePolicies& policy, const domain::Party& owner) {
+  return tx.queue_steps(first_steps(o, policy, owner));
+}
+
+absl::Status replan_steps(StoreTransaction& tx, const domain::Obligation& o,
+                          const RulePolicies& policy, const domain::Party& owner,
+                          domain::Instant now) {
+  if (auto s = tx.cancel_escalation(o.id); !s.ok()) return s;
+  for (const domain::ScheduledStep& step : first_steps(o, policy, owner)) {
+    if (auto id = tx.replan_step(step, now); !id.ok()) return id.status();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
@@ -160,7 +173,7 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
         !s.ok()) {
       return s;
     }
-    if (auto s = plan_steps(tx, o, policy, owner, /*replan=*/false); !s.ok()) return s;
+    if (auto s = plan_steps(tx, o, policy, owner); !s.ok()) return s;
     if (o.recipient_kind != domain::RecipientKind::kPartyDpo) continue;
     if (const domain::Rule* rule = domain::find_rule(o.rule); rule && !rule->notice_mail) continue;
     const auto n = queue_notice(tx, o, actor, now, policy);

@@ -26,11 +26,17 @@ absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obliga
                                 const Actor& actor, domain::Instant now,
                                 const RulePolicies& policy, const domain::Party& owner);
 
-/// Plans the reminder steps of `o` under `policy`. With `replan` (its due time moved), its
-/// pending steps and unsent reminders are cancelled first, and each step that has not fired
-/// takes its new time; one that fired stays as it was.
+/// Plans the reminder steps of a new obligation `o` under `policy`.
 absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
-                        const RulePolicies& policy, const domain::Party& owner, bool replan);
+                        const RulePolicies& policy, const domain::Party& owner);
+
+/// Plans the reminder steps of `o` anew at `now`, its due time having moved: its pending steps
+/// and unsent reminders are cancelled, and each step takes its new time if it has not fired, or
+/// if it fired (or was skipped) for the old due time and its new time lies ahead: a deadline
+/// moved later is reminded of again, and its overdue escalation starts again after it.
+absl::Status replan_steps(StoreTransaction& tx, const domain::Obligation& o,
+                          const RulePolicies& policy, const domain::Party& owner,
+                          domain::Instant now);
 
 /// Queues a notice of `o` to its recipient party's DPO, pending or held for review as `policy`
 /// says, and audits it, in the caller's transaction. With `changes`, it is a follow-up notice that

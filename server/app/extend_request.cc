@@ -56,7 +56,7 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
   extended.extension_months = months;
   answer = domain::plan_answer(answer, extended, **party);
   if (auto s = (*tx)->move_obligation(answer); !s.ok()) return s;
-  if (auto s = plan_steps(**tx, answer, policy_, **party, /*replan=*/true); !s.ok()) return s;
+  if (auto s = replan_steps(**tx, answer, policy_, **party, now); !s.ok()) return s;
   if (auto s = (*tx)->append_audit(audit_record(actor, now, "obligation.moved", answer_name,
                                                 answer.subject(), obligation_details(answer)));
       !s.ok()) {

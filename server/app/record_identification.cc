@@ -72,7 +72,7 @@ absl::StatusOr<RequestRecord> RecordIdentification::run(const Actor& actor, int6
     answer = domain::plan_answer(answer, *request, **party);
     if (auto s = (*tx)->move_obligation(answer); !s.ok()) return s;
     if (answer.due_time != before.due_time) {
-      if (auto s = plan_steps(**tx, answer, policy_, **party, /*replan=*/true); !s.ok()) return s;
+      if (auto s = replan_steps(**tx, answer, policy_, **party, now); !s.ok()) return s;
     }
     if (auto s = (*tx)->append_audit(audit_record(actor, now, "obligation.moved",
                                                   "obligations/" + std::to_string(answer.id),

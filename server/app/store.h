@@ -162,7 +162,9 @@ class StoreTransaction : public StoreReader {
   virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
   /// Writes every mutable field of `n`.
   virtual absl::Status update_notification(const domain::Notification& n) = 0;
-  /// Adds a reminder step; 0 when that (obligation, step, repetition) exists already.
+  /// Adds a reminder step; 0 when that (obligation, step, repetition) exists already, unless it
+  /// was planned for an earlier time and is not pending (a repetition of an escalation whose due
+  /// time moved later since): that one takes the new time and is pending again.
   virtual absl::StatusOr<int64_t> insert_step(const domain::ScheduledStep& step) = 0;
   /// Locks the pending step due soonest at or before `now` and its obligation, skipping those
   /// other transactions hold; nullopt when there is none.
@@ -191,9 +193,11 @@ class StoreTransaction : public StoreReader {
   virtual absl::Status update_request(const domain::Request& request) = 0;
   /// Writes an obligation's due_time, legal_due_time and explanation.
   virtual absl::Status move_obligation(const domain::Obligation& obligation) = 0;
-  /// Plans a step anew: a step of the same (obligation, step, repetition) that has not fired
-  /// takes the new time; one that fired is left alone (0 is returned).
-  virtual absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& step) = 0;
+  /// Plans a step anew at `now` (see app::replan_steps): a step of the same (obligation, step,
+  /// repetition) takes the new time and is pending again if it has not fired, or if the new
+  /// time lies after both its old time and `now`; otherwise it is left alone (0 is returned).
+  virtual absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& step,
+                                              domain::Instant now) = 0;
   /// Adds the reminder steps of one obligation (all `steps` have its obligation_id) in one
   /// round trip, as insert_step each; returns the ids of those it added.
   virtual absl::StatusOr<std::vector<int64_t>> insert_steps(

@@ -348,11 +348,13 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
-  absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& st) override {
+  absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& st,
+                                      domain::Instant now) override {
     return step("replan step", [&]() -> absl::StatusOr<int64_t> {
       const pqxx::result found =
           tx_->exec_prepared(stmt::kReplanStep, st.obligation_id, st.time.step, st.time.repetition,
-                             st.label, st.audience, seconds(st.time.fire_time), st.time.moved);
+                             st.label, st.audience, seconds(st.time.fire_time), st.time.moved,
+                             seconds(now));
       if (found.empty()) return int64_t{0};
       wake_.insert(kStepChannel);
       return found[0][0].as<int64_t>();

@@ -53,6 +53,11 @@ const std::string kObligationSource =
     "next_label, count(*) FILTER (WHERE state = 'fired') AS fired FROM escalation_step WHERE "
     "obligation_id = obligation.id) steps ON true";
 
+// A step row that exists already, planned again (ON CONFLICT ... DO UPDATE SET).
+const std::string kStepPlannedAgain =
+    "label = excluded.label, audience = excluded.audience, fire_time = excluded.fire_time, "
+    "moved = excluded.moved, state = 'pending', fired_time = NULL";
+
 const std::string kStepColumns =
     "s.id, s.obligation_id, s.step, s.repetition, s.label, s.audience, "
     "extract(epoch FROM s.fire_time)::bigint, s.moved, s.state";
@@ -152,14 +157,13 @@ void prepare_statements(pqxx::connection& c) {
             "UPDATE obligation SET due_time = to_timestamp($2), legal_due_time = "
             "to_timestamp($3), explanation = $4 WHERE id = $1");
   // A step that has not fired moves to its new time (a cancelled one comes back); one that
-  // fired stays as it was.
+  // fired or was skipped comes back when its new time lies after its old one and after now ($8).
   c.prepare(stmt::kReplanStep,
             "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
             "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
-            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET label = excluded.label, "
-            "audience = excluded.audience, fire_time = excluded.fire_time, moved = "
-            "excluded.moved, state = 'pending' WHERE escalation_step.state IN ('pending', "
-            "'cancelled') RETURNING id");
+            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET " + kStepPlannedAgain +
+            " WHERE escalation_step.state IN ('pending', 'cancelled') OR (excluded.fire_time > "
+            "escalation_step.fire_time AND excluded.fire_time > to_timestamp($8)) RETURNING id");
   c.prepare(stmt::kInsertNotificationChange,
             "INSERT INTO notification_change (notification_id, position, field, before, after) "
             "VALUES ($1, $2, $3, $4, $5)");
@@ -322,7 +326,10 @@ void prepare_statements(pqxx::connection& c) {
             "fire_time, moved) SELECT $1, s, r, l, a, to_timestamp(f), m FROM "
             "unnest($2::integer[], $3::integer[], $4::text[], $5::text[], $6::bigint[], "
             "$7::boolean[]) AS u(s, r, l, a, f, m) "
-            "ON CONFLICT (obligation_id, step, repetition) DO NOTHING RETURNING id");
+            // Planned for an earlier time and decided: a due time moved later since.
+            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET " + kStepPlannedAgain +
+            " WHERE escalation_step.state <> 'pending' AND excluded.fire_time > "
+            "escalation_step.fire_time RETURNING id");
   // A step is claimed together with its obligation: one scheduler at a time works on an
   // obligation, so its due steps are seen and decided together.
   c.prepare(stmt::kClaimStep,

@@ -526,6 +526,38 @@ TEST_F(LifecycleTest, ExtensionMovesTheAnswerAndStartsTheDutyToTellTheSubject) {
                       StatusCode::kFailedPrecondition, "requests/"));
 }
 
+TEST_F(LifecycleTest, ExtendedAfterItsRemindersFiredTheAnswerIsRemindedOfAndEscalatedAgain) {
+  // Extended on its last day, after its reminders and its overdue escalation fired for the
+  // original deadline (28 Feb), the answer gets every reminder again for the new one (30 Apr),
+  // and its overdue escalation repeats after it.
+  //
+  // Before: steps that had fired stayed fired: only the due-time step and the first overdue one
+  // came back, and once that fired its next repetition existed (fired in March), so the overdue
+  // escalation stopped.
+  const int64_t id = log_request();
+  const int64_t answer = obligation(0, id, "gdpr.art12_response").id;
+  const app::RulePolicies policies;
+  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  const auto pending_from = [&](const std::string& time) {
+    return db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
+                       std::to_string(answer) + " AND state = 'pending' AND fire_time >= '" +
+                       time + "'");
+  };
+  clock_.set(at("2026-03-02T12:00:00Z"));  // 2 days overdue; the legal limit is that evening
+  ASSERT_GT(scheduler.run_once(), 0);
+  ASSERT_TRUE(extend_.run(kHerentDpo, id, 2, "Veel dossiers op te zoeken").ok());
+
+  EXPECT_EQ(pending_from("2026-04-16"), "5") << "-14d, -7d, -2d, 0 and +1d every 1d";
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
+                        std::to_string(answer) + " AND state = 'pending' AND fire_time < "
+                        "'2026-04-16'"),
+            "0");
+
+  clock_.set(at("2026-05-01T09:00:00Z"));  // a day overdue again: +1d fires
+  ASSERT_GT(scheduler.run_once(), 0);
+  EXPECT_EQ(pending_from("2026-05-01T09:00:00Z"), "1") << "the escalation repeats";
+}
+
 TEST_F(LifecycleTest, ExtensionIsRefusedAfterTheOriginalDeadlineAndForBadInput) {
   // Months other than 1 or 2 and a blank reason are bad input; after the original legal limit,
   // and for a supervisory-authority message (no answer period), the extension is refused.
