@@ -66,9 +66,10 @@ absl::StatusOr<int> PgAuditStore::sequence(int max, bool wait) {
 }
 
 absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::AuditFilter& f) {
-  return read_only<std::vector<app::AuditEvent>>(pool_, "audit events", [&](auto& tx) {
+  return read_only<std::vector<app::AuditEvent>>(pool_, use_, "audit events", [&](auto& tx) {
     std::vector<app::AuditEvent> out;
-    for (const auto& row : tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit, f.viewer)) {
+    for (const auto& row :
+         tx.exec_prepared(stmt::kAuditEvents, f.subject, f.after_seq, f.limit, f.viewer)) {
       out.push_back(event_from(row));
     }
     return out;
@@ -76,16 +77,17 @@ absl::StatusOr<std::vector<app::AuditEvent>> PgAuditStore::events(const app::Aud
 }
 
 absl::StatusOr<app::AuditEvent> PgAuditStore::event(int64_t seq) {
-  return read_only<app::AuditEvent>(pool_, "audit event", [&](auto& tx)
-                                                               -> absl::StatusOr<app::AuditEvent> {
-    const pqxx::result rows = tx.exec_prepared(stmt::kAuditEvent, seq);
-    if (rows.empty()) return absl::NotFoundError("audit event " + std::to_string(seq) + " does not exist");
-    return event_from(rows[0]);
-  });
+  return read_only<app::AuditEvent>(
+      pool_, use_, "audit event", [&](auto& tx) -> absl::StatusOr<app::AuditEvent> {
+        const pqxx::result rows = tx.exec_prepared(stmt::kAuditEvent, seq);
+        if (rows.empty())
+          return absl::NotFoundError("audit event " + std::to_string(seq) + " does not exist");
+        return event_from(rows[0]);
+      });
 }
 
 absl::StatusOr<std::pair<int64_t, std::string>> PgAuditStore::head() {
-  return read_only<std::pair<int64_t, std::string>>(pool_, "audit head", [&](auto& tx) {
+  return read_only<std::pair<int64_t, std::string>>(pool_, use_, "audit head", [&](auto& tx) {
     const pqxx::result rows = tx.exec_prepared(stmt::kAuditHead);
     if (rows.empty()) return std::pair<int64_t, std::string>{0, app::genesis_hash()};
     return std::pair<int64_t, std::string>{rows[0][0].as<int64_t>(),
@@ -97,7 +99,7 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
     const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after,
     const std::vector<std::string>& mail_to) {
   return guarded("insert audit checkpoint", [&]() -> absl::StatusOr<bool> {
-    PgPool::Lease lease = pool_.acquire();
+    PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
     tx.exec_prepared(stmt::kCheckpointLock);
     const auto seconds = [](domain::Instant t) {
@@ -136,7 +138,8 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
 
 absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_checkpoint() {
   return read_only<std::optional<domain::AuditCheckpoint>>(
-      pool_, "latest audit checkpoint", [&](auto& tx) -> std::optional<domain::AuditCheckpoint> {
+      pool_, use_, "latest audit checkpoint",
+      [&](auto& tx) -> std::optional<domain::AuditCheckpoint> {
         const pqxx::result rows = tx.exec_prepared(stmt::kLatestCheckpoint);
         if (rows.empty()) return std::nullopt;
         return rows::checkpoint_from(rows[0]);

@@ -25,11 +25,12 @@ auto guarded(std::string_view what, Body&& body) -> decltype(body()) {
   }
 }
 
-/// Runs `body(tx)` in a read-only transaction on a pooled connection, exceptions as statuses.
-template <typename Result, typename Pool, typename Body>
-absl::StatusOr<Result> read_only(Pool& pool, std::string_view what, Body body) {
+/// Runs `body(tx)` in a read-only transaction on a connection `pool` lends for `use` (a call's
+/// or a background worker's), exceptions as statuses.
+template <typename Result, typename Pool, typename Use, typename Body>
+absl::StatusOr<Result> read_only(Pool& pool, Use use, std::string_view what, Body body) {
   return guarded(what, [&]() -> absl::StatusOr<Result> {
-    auto lease = pool.acquire();
+    auto lease = pool.acquire(use);
     pqxx::read_transaction tx(*lease);
     return body(tx);
   });

@@ -176,13 +176,14 @@ absl::Status PgWebhookStore::record(const app::WebhookDelivery& d,
 
 absl::StatusOr<std::vector<app::WebhookDelivery>> PgWebhookStore::deliveries(
     const std::string& endpoint, const std::string& state, int limit) {
-  return read_only<std::vector<app::WebhookDelivery>>(pool_, "webhook deliveries", [&](auto& tx) {
-    std::vector<app::WebhookDelivery> out;
-    for (const auto& row : tx.exec_prepared(kListDeliveries, endpoint, state, limit)) {
-      out.push_back(webhook_delivery_from(row));
-    }
-    return out;
-  });
+  return read_only<std::vector<app::WebhookDelivery>>(
+      pool_, use_, "webhook deliveries", [&](auto& tx) {
+        std::vector<app::WebhookDelivery> out;
+        for (const auto& row : tx.exec_prepared(kListDeliveries, endpoint, state, limit)) {
+          out.push_back(webhook_delivery_from(row));
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<app::WebhookDelivery> PgWebhookStore::redeliver(const std::string& endpoint,

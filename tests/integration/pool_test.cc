@@ -7,7 +7,9 @@
 #include <string>
 
 #include "server/app/call_deadline.h"
+#include "server/store/pg_audit_store.h"
 #include "server/store/pg_pool.h"
+#include "server/store/pg_webhook_store.h"
 #include "tests/integration/pg_test.h"
 
 namespace termijn::testing {
@@ -85,6 +87,27 @@ TEST_F(PgPoolTest, ALeaseReturnedBeforeItsDeadlineIsNotCancelledLater) {
   auto lease = pool_.acquire();
   EXPECT_EQ(lease->backendpid(), pid);
   EXPECT_EQ(one(lease, "SELECT pg_sleep(0.4)::text || 'done'"), "done");
+}
+
+TEST_F(PgPoolTest, BackgroundReadsOfTheAuditTrailAndWebhooksLeaveCallsTheirConnection) {
+  // A background worker holds one of two connections: the audit trail's and the webhook queue's
+  // background reads wait for the background's share (and time out here) instead of taking the
+  // connection kept for calls; the same reads for a call get it.
+  //
+  // Before: their reads always asked as calls, so background work (the sequencer's head(), the
+  // checkpointer, webhook fills) could hold every connection while a call waited.
+  store::PgPool pool{db().url(),
+                     store::PgPoolOptions{.size = 2, .acquire_timeout = milliseconds(200)},
+                     store::prepare_statements};
+  auto held = pool.acquire(store::PgPool::Use::kBackground);
+  store::PgAuditStore background_audit(pool, store::PgPool::Use::kBackground);
+  store::PgWebhookStore background_webhooks(pool, store::PgPool::Use::kBackground);
+  EXPECT_EQ(background_audit.head().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(background_webhooks.deliveries("", "", 10).status().code(),
+            absl::StatusCode::kUnavailable);
+
+  store::PgAuditStore call_audit(pool, store::PgPool::Use::kCall);
+  EXPECT_TRUE(call_audit.head().ok()) << call_audit.head().status();
 }
 
 }  // namespace
