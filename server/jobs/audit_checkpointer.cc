@@ -7,16 +7,19 @@
 namespace termijn::jobs {
 
 namespace {
-// Looks again at least this often: another process may have made the latest checkpoint, and a
-// database failure is retried.
+// Looks again at least this often: another process may have made the latest checkpoint.
 constexpr std::chrono::milliseconds kMaxSleep = std::chrono::minutes(10);
+// After a failure (the database away, say), tried again this soon: a checkpoint due meanwhile
+// is made, and mailed, once the database is back, not up to kMaxSleep later.
+constexpr std::chrono::milliseconds kRetryAfterFailure = std::chrono::seconds(15);
 }  // namespace
 
 std::chrono::milliseconds AuditCheckpointer::run_once() {
   const auto due = checkpoints_.create_if_due(interval_);
   if (!due.ok()) {
-    spdlog::error("audit checkpoint: {}", due.status().ToString());
-    return kMaxSleep;
+    spdlog::error("audit checkpoint: {}; trying again in {} s", due.status().ToString(),
+                  std::chrono::duration_cast<std::chrono::seconds>(kRetryAfterFailure).count());
+    return kRetryAfterFailure;
   }
   if (due->made) {
     spdlog::info("audit checkpoint signed at seq {} (hash {})", due->made->seq, due->made->hash);

@@ -8,8 +8,10 @@
 
 #include "server/app/audit.h"
 #include "server/app/sha256.h"
+#include "server/jobs/audit_checkpointer.h"
 #include "server/store/pg_audit_store.h"
 #include "server/store/pg_store.h"
+#include "server/store/statements.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/integration/pg_test.h"
 
@@ -243,6 +245,23 @@ TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
   ASSERT_TRUE(latest.ok()) << latest.status();
   EXPECT_EQ(domain::checkpoint_text(*latest), domain::checkpoint_text(*next->made));
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "2");
+}
+
+TEST_F(AuditGuardTest, ACheckpointThatFailedIsTriedAgainSoon) {
+  // The database is away when the daily checkpoint is due: the checkpointer tries again within
+  // a minute, not at its longest sleep (ten minutes), so the checkpoint and its mail follow the
+  // database's return.
+  store::PgPool away("postgresql:///termijn?host=/nonexistent&user=termijn&connect_timeout=1",
+                     store::PgPoolOptions{.size = 2}, store::prepare_statements);
+  store::PgAuditStore audit_store(away);
+  app::AuditTrail trail(audit_store);
+  const app::Ed25519Signer signer = app::Ed25519Signer::generate();
+  FakeClock clock(at("2100-01-01T00:00:00Z"));
+  app::AuditCheckpoints checkpoints(clock, trail, audit_store, signer);
+  jobs::AuditCheckpointer checkpointer(clock, checkpoints, std::chrono::hours(24),
+                                       [](std::chrono::milliseconds, std::stop_token) {});
+
+  EXPECT_LE(checkpointer.run_once(), std::chrono::minutes(1));
 }
 
 TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
