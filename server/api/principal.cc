@@ -39,7 +39,7 @@ absl::StatusOr<app::View> view_of(const Principal& p,
     return parties.status().code() == absl::StatusCode::kNotFound ? not_found() : parties.status();
   }
   if (p.auditor) return app::View::kFull;
-  if (parties->owner == p.party) return app::View::kFull;
+  if (parties->owner == p.party) return app::View::kOwner;
   const auto& notified = parties->notified;
   if (std::find(notified.begin(), notified.end(), p.party) != notified.end()) {
     return app::View::kNotified;

@@ -33,8 +33,8 @@ absl::Status may_record(const Principal& p, std::string_view party);
 absl::Status may_report_matter(const Principal& p, std::string_view party, domain::MatterKind kind);
 
 /// How `p` sees the record `name`, whose parties were looked up (before reading the record) as
-/// `parties`: in full for anyone of the party it belongs to and for auditors (who only read);
-/// as notified for anyone of a party it was notified to. Otherwise NOT_FOUND, with the very
+/// `parties`: in full for auditors (who only read); as its owner sees it for anyone of the party
+/// it belongs to; as notified for anyone of a party it was notified to. Otherwise NOT_FOUND, with the very
 /// status a record that does not exist gives (a NOT_FOUND `parties`), so that the answer does
 /// not tell whether the id exists. The one rule for every read, whatever the entry point.
 absl::StatusOr<app::View> view_of(const Principal& p,

@@ -10,7 +10,8 @@ namespace termijn::app {
 
 /// How much of a record a reader sees (decided by api::policy::view_of).
 enum class View {
-  kFull,      ///< the party the record belongs to, and auditors
+  kFull,      ///< auditors: everything
+  kOwner,     ///< the party the record belongs to: all of it but other parties' own duties
   kNotified,  ///< a party the record was notified to: what its notice carried
 };
 
@@ -30,10 +31,27 @@ MatterRecord notified_view(MatterRecord record, const std::string& party);
 domain::Obligation notified_view(domain::Obligation obligation, const std::string& party);
 NotificationRecord notified_view(NotificationRecord record, const std::string& party);
 
+/// The record as its own party `party` sees it: whole, but without the obligations another
+/// party owes itself (a duty of every party, on a matter): those are that party's, as its
+/// obligation reads are (GetObligation, the event stream, the audit trail).
+IncidentRecord owner_view(IncidentRecord record, const std::string& party);
+RequestRecord owner_view(RequestRecord record, const std::string& party);
+MatterRecord owner_view(MatterRecord record, const std::string& party);
+inline domain::Obligation owner_view(domain::Obligation o, const std::string&) { return o; }
+inline NotificationRecord owner_view(NotificationRecord r, const std::string&) { return r; }
+
 /// `record` in `view` for a reader of `party`.
 template <typename Record>
 Record as_viewed(Record record, View view, const std::string& party) {
-  return view == View::kFull ? std::move(record) : notified_view(std::move(record), party);
+  switch (view) {
+    case View::kOwner:
+      return owner_view(std::move(record), party);
+    case View::kNotified:
+      return notified_view(std::move(record), party);
+    case View::kFull:
+      break;
+  }
+  return record;
 }
 
 }  // namespace termijn::app

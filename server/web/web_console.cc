@@ -623,7 +623,8 @@ struct WebConsole::Impl {
     d.set("notices", notices);
     // The trail of a record belongs to its owner (and auditors): a notified party sees the
     // notice, not the owner's internal steps.
-    const bool history = view == app::View::kFull && api::policy::may_read_audit(c.principal).ok();
+    const bool history =
+        view != app::View::kNotified && api::policy::may_read_audit(c.principal).ok();
     d.set("show_history", history);
     if (history) {
       mu::list events;

@@ -97,6 +97,22 @@ TEST_F(MattersCliTest, StaffDepartureObligesEveryPartyToErase) {
   const Outcome listed = server_.cli("kortenberg-dpo", {"matter", "list"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_THAT(listed.out, HasSubstr("matters/1"));
+
+  // Kortenberg's erasure is Kortenberg's: Herent, whose matter it is, sees its own duty, not
+  // Kortenberg's (nor its evidence), as it cannot read that obligation itself either.
+  // Before: the matter showed Herent Kortenberg's duty whole, evidence and reminders included.
+  for (const char* principal : {"herent-dpo", "herent-reporter"}) {
+    const Outcome owner = server_.cli(principal, {"matter", "show", "1"});
+    ASSERT_EQ(owner.exit_code, 0) << owner.err;
+    EXPECT_THAT(owner.out, HasSubstr("herent -> herent dpo")) << principal;
+    EXPECT_THAT(owner.out, AllOf(Not(HasSubstr("kortenberg -> kortenberg")),
+                                 Not(HasSubstr("Dossier P-1234 gewist"))))
+        << principal << "\n" << owner.out;
+  }
+  EXPECT_EQ(server_.cli("herent-dpo", {"obligation", "show", own}).exit_code, 3) << "not found";
+  const Outcome audited = server_.cli("auditor", {"matter", "show", "1"});
+  ASSERT_EQ(audited.exit_code, 0) << audited.err;
+  EXPECT_THAT(audited.out, HasSubstr("kortenberg -> kortenberg")) << "auditors read everything";
 }
 
 TEST_F(MattersCliTest, AReporterCannotTerminateTheProtocol) {

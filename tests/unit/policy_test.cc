@@ -36,10 +36,11 @@ TEST(PolicyTest, TerminatingTheProtocolTakesTheDpoRole) {
 }
 
 TEST(PolicyTest, OwnPartySeesAllNotifiedPartySeesTheNoticeOthersSeeNothing) {
-  // The view of a record follows from the parties it concerns; auditors read everything.
+  // The view of a record follows from the parties it concerns; auditors read everything, the
+  // owner party all but other parties' own duties (app::owner_view).
   const app::RecordParties herent_to_kortenberg{"herent", {"kortenberg"}};
   EXPECT_EQ(*policy::view_of(kHerentReporter, herent_to_kortenberg, "incidents/1"),
-            app::View::kFull);
+            app::View::kOwner);
   EXPECT_EQ(*policy::view_of(kKortenbergReporter, herent_to_kortenberg, "incidents/1"),
             app::View::kNotified);
   EXPECT_EQ(*policy::view_of(kAuditor, herent_to_kortenberg, "incidents/1"), app::View::kFull);

@@ -81,6 +81,29 @@ TEST(ViewsTest, ARequestsTicketIsTheOwnersOwn) {
   EXPECT_EQ(as_viewed(record, View::kFull, "herent").request.external_ref, "RT-77");
 }
 
+TEST(ViewsTest, TheOwnerOfAMatterDoesNotSeeTheDutyAnotherPartyOwesItself) {
+  // Protocol art. 9: a staff departure obliges every party to erase. Herent, whose matter it is,
+  // sees its own duty and its notices; Kortenberg's own erasure (and its evidence) is
+  // Kortenberg's, as reading that obligation itself is. An auditor sees both.
+  MatterRecord record;
+  record.matter.party = "herent";
+  domain::Obligation own = obligation("protocol.departure_erasure", "herent");
+  domain::Obligation theirs = own;
+  theirs.id = 2;
+  theirs.owner_party = theirs.recipient_party = "kortenberg";
+  theirs.evidence = "Dossier P-1234 gewist";
+  domain::Obligation notice = obligation("protocol.matter_notice", "kortenberg");
+  notice.id = 3;
+  record.obligations = {own, theirs, notice};
+
+  const MatterRecord owner = as_viewed(record, View::kOwner, "herent");
+  ASSERT_EQ(owner.obligations.size(), 2u);
+  EXPECT_EQ(owner.obligations[0].id, 1);
+  EXPECT_EQ(owner.obligations[0].evidence, "Encrypted disk") << "its own, whole";
+  EXPECT_EQ(owner.obligations[1].id, 3);
+  EXPECT_EQ(as_viewed(record, View::kFull, "").obligations.size(), 3u);
+}
+
 TEST(ViewsTest, OnlyNoticesConcernTheirRecipient) {
   // A reminder or failure alert about a notice obligation goes to the owner's own people.
   NotificationRecord reminder{{}, obligation("protocol.breach_notice", "kortenberg")};
