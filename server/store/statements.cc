@@ -228,7 +228,9 @@ void prepare_statements(pqxx::connection& c) {
                                      concerns("request_id", "$1") + " AND " +
                                      concerns("request_id", "$4") +
                                      " AND ($2::bigint = 0 OR id < $2::bigint) AND ($5 = '' OR "
-                                     "external_ref = $5) ORDER BY id DESC LIMIT $3");
+                                     // the reference is the owner's own: only its own match
+                                     "(external_ref = $5 AND ($4 = '' OR party = $4))) "
+                                     "ORDER BY id DESC LIMIT $3");
   // An incident's external_ref is its ticket_ref column (migration 0005).
   c.prepare(stmt::kIncidentByExternalRef,
             "SELECT id FROM incident WHERE party = $1 AND ticket_ref = $2 AND $2 <> ''");

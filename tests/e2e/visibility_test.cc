@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "termijn/v1/termijn.grpc.pb.h"
+#include "tests/e2e/grpc_client.h"
 #include "tests/e2e/harness.h"
 
 namespace termijn::testing {
@@ -226,6 +227,39 @@ class VisibilityTest : public ::testing::Test {
   v1::Request request_;
   std::string breach_notice_, art33_, art12_, notice_, reminder_;
 };
+
+TEST(RequestReferenceTest, AnotherPartyCannotFindARequestByItsHiddenReference) {
+  // A request's external_ref is its owner's own (withheld from the party it is notified to), so
+  // filtering by it finds only the reader's own requests: a notified party that guesses the
+  // reference learns nothing.
+  //
+  // Before: Herent, listing Kortenberg's requests with external_ref "KB-77", got the request
+  // back exactly when the guess was right.
+  Termijnd server;
+  v1::LogRequestRequest log;
+  log.set_party("kortenberg");
+  log.set_kind(v1::REQUEST_KIND_ACCESS);
+  log.set_summary("A client asks for her file.");
+  log.set_external_ref("KB-77");
+  v1::Request logged;
+  ASSERT_TRUE(v1::Termijn::NewStub(channel_as(server, "kortenberg-dpo"))
+                  ->LogRequest(context().get(), log, &logged)
+                  .ok());
+  const auto found = [&](const std::string& principal, const std::string& ref) {
+    v1::ListRequestsRequest list;
+    list.set_party("kortenberg");
+    list.set_external_ref(ref);
+    v1::ListRequestsResponse page;
+    const grpc::Status s = v1::Termijn::NewStub(channel_as(server, principal))
+                               ->ListRequests(context().get(), list, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return page.requests_size();
+  };
+  EXPECT_EQ(found("herent-dpo", ""), 1) << "notified to Herent";
+  EXPECT_EQ(found("herent-dpo", "KB-77"), 0);
+  EXPECT_EQ(found("kortenberg-dpo", "KB-77"), 1);
+  EXPECT_EQ(found("auditor", "KB-77"), 1);
+}
 
 // One call of the table, made by every principal.
 struct Call {
