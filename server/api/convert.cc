@@ -14,6 +14,18 @@ namespace termijn::api {
 
 namespace {
 
+// An incident's ticket id, under its current name (external_ref) or its older one (ticket_ref,
+// for older clients); when both are set they must agree.
+absl::StatusOr<std::string> incident_ref(const std::string& ticket_ref,
+                                         const std::string& external_ref,
+                                         const std::string& field) {
+  if (!ticket_ref.empty() && !external_ref.empty() && ticket_ref != external_ref) {
+    return absl::InvalidArgumentError(field +
+                                      ": differs from ticket_ref (its older name); set one of them");
+  }
+  return external_ref.empty() ? ticket_ref : external_ref;
+}
+
 using google::protobuf::Timestamp;
 
 // AIP-155: the request_id and the digest of the rest of the request, serialized
@@ -110,13 +122,9 @@ absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequ
     if (!risk.ok()) return risk.status();
     out.risk = *risk;
   }
-  // external_ref is the field's current name; ticket_ref stays for older clients.
-  if (!in.ticket_ref().empty() && !in.external_ref().empty() &&
-      in.ticket_ref() != in.external_ref()) {
-    return absl::InvalidArgumentError(
-        "external_ref: differs from ticket_ref (its older name); set one of them");
-  }
-  out.ticket_ref = in.external_ref().empty() ? in.ticket_ref() : in.external_ref();
+  auto ref = incident_ref(in.ticket_ref(), in.external_ref(), "external_ref");
+  if (!ref.ok()) return ref.status();
+  out.ticket_ref = std::move(*ref);
   out.create_id = create_request_id(in);
   return out;
 }
@@ -124,9 +132,15 @@ absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequ
 absl::StatusOr<app::IncidentChange> from_proto(const v1::UpdateIncidentRequest& in) {
   const v1::Incident& i = in.incident();
   app::IncidentChange out;
-  out.paths.assign(in.update_mask().paths().begin(), in.update_mask().paths().end());
+  for (const std::string& path : in.update_mask().paths()) {
+    // The ticket reference under either of its names.
+    out.paths.push_back(path == "external_ref" ? "ticket_ref" : path);
+  }
   if (i.has_occurred_time()) {
-    out.occurred_time = google::protobuf::util::TimeUtil::ToString(i.occurred_time());
+    // Whole seconds, as every time Termijn keeps: a fraction is dropped, not refused.
+    Timestamp whole = i.occurred_time();
+    whole.set_nanos(0);
+    out.occurred_time = google::protobuf::util::TimeUtil::ToString(whole);
   }
   out.description = i.description();
   auto categories =
@@ -145,7 +159,9 @@ absl::StatusOr<app::IncidentChange> from_proto(const v1::UpdateIncidentRequest& 
   }
   out.consequences = i.consequences();
   out.measures = i.measures();
-  out.ticket_ref = i.ticket_ref();
+  auto ref = incident_ref(i.ticket_ref(), i.external_ref(), "incident.external_ref");
+  if (!ref.ok()) return ref.status();
+  out.ticket_ref = std::move(*ref);
   return out;
 }
 

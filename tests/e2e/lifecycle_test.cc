@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
 
+#include "tests/e2e/grpc_client.h"
 #include "tests/e2e/harness.h"
 
 namespace termijn::testing {
@@ -151,6 +153,63 @@ TEST_F(LifecycleCliTest, DeadlinesPreviewCoversArticle34AndTheExtension) {
                  "2026-01-31T10:00:00+01:00"})
                 .exit_code,
             2);
+}
+
+TEST(UpdateIncidentApiTest, TheTicketReferenceChangesUnderEitherNameAndTimesKeepWholeSeconds) {
+  // UpdateIncident takes the reference under its current name (external_ref, in the mask and
+  // the incident) as under its older one; two that differ are refused naming the field. An
+  // occurred_time with a fraction of a second is kept to the second, not refused.
+  //
+  // Before: external_ref was ignored (the mask path refused, or the reference stored empty and a
+  // follow-up mailed saying it was removed), and any fraction made occurred_time "not a time".
+  Termijnd server;
+  auto dpo = v1::Termijn::NewStub(channel_as(server, "herent-dpo"));
+  v1::ReportIncidentRequest report;
+  report.set_title("Laptop stolen");
+  report.set_aware_time(utc_ago(std::chrono::hours(2)));
+  v1::Incident incident;
+  ASSERT_TRUE(dpo->ReportIncident(context_within(std::chrono::seconds(10)).get(), report,
+                                  &incident)
+                  .ok());
+  const auto update = [&](const std::string& path, const std::function<void(v1::Incident&)>& set,
+                          v1::Incident* out) {
+    v1::UpdateIncidentRequest req;
+    req.mutable_incident()->set_name(incident.name());
+    set(*req.mutable_incident());
+    req.mutable_update_mask()->add_paths(path);
+    return dpo->UpdateIncident(context_within(std::chrono::seconds(10)).get(), req, out);
+  };
+
+  v1::Incident changed;
+  grpc::Status s = update("external_ref", [](v1::Incident& i) { i.set_external_ref("JIRA-4711"); },
+                          &changed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(changed.external_ref(), "JIRA-4711");
+  s = update("ticket_ref", [](v1::Incident& i) { i.set_external_ref("JIRA-4712"); }, &changed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(changed.external_ref(), "JIRA-4712");
+  s = update(
+      "ticket_ref",
+      [](v1::Incident& i) {
+        i.set_ticket_ref("A-1");
+        i.set_external_ref("B-2");
+      },
+      &changed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("incident.external_ref: differs from ticket_ref"));
+
+  const std::int64_t before_awareness = std::time(nullptr) - 3 * 3600;
+  s = update(
+      "occurred_time",
+      [&](v1::Incident& i) {
+        i.mutable_occurred_time()->set_seconds(before_awareness);
+        i.mutable_occurred_time()->set_nanos(500000000);
+      },
+      &changed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(changed.occurred_time().seconds(), before_awareness);
+  EXPECT_EQ(changed.occurred_time().nanos(), 0);
+  EXPECT_EQ(server.database().scalar("SELECT ticket_ref FROM incident"), "JIRA-4712");
 }
 
 }  // namespace
