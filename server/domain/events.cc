@@ -66,9 +66,10 @@ RecordName record_name(std::string_view subject) {
 
 bool notified_party_sees(const StreamEvent& event) {
   static const std::vector<std::string> kSeen = {
-      "incident.reported",     "incident.updated",     "request.logged",
-      "obligation.created",    "obligation.fulfilled", "notification.queued",
-      "notification.released", "notification.sent",    "notification.acknowledged"};
+      "incident.reported",        "incident.updated",      "request.logged",
+      "obligation.created",       "obligation.fulfilled",  "obligation.waived",
+      "notification.queued",      "notification.released", "notification.sent",
+      "notification.acknowledged"};
   return std::find(kSeen.begin(), kSeen.end(), event.type) != kSeen.end();
 }
 

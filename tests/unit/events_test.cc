@@ -84,6 +84,13 @@ TEST(NotifiedView, WithholdsDetailsAndTheOwnersCase) {
   fulfilled.type = "obligation.fulfilled";
   EXPECT_TRUE(notified_party_sees(fulfilled));
   EXPECT_EQ(notified_view(fulfilled).principal, "");
+  // A notice obligation waived (the other party told by phone, say) is as much the notified
+  // party's business as one met: the README's list says so, and its obligation reads "waived".
+  // Before: the stream (and termijn-rt's ticket) never heard of it.
+  StreamEvent waived = reported;
+  waived.type = "obligation.waived";
+  EXPECT_TRUE(notified_party_sees(waived));
+  EXPECT_EQ(notified_view(waived).details, "{}") << "the waiver's reason is the owner's";
   for (const char* owners : {"incident.closed", "request.extended", "obligation.overdue",
                              "reminder.sent", "notification.failed", "obligation.moved"}) {
     StreamEvent e = reported;
