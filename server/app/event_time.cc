@@ -2,6 +2,8 @@
 
 #include <absl/status/status.h>
 
+#include "server/app/limits.h"
+
 namespace termijn::app {
 
 absl::StatusOr<domain::Instant> read_event_time(std::string_view text, std::string_view field,
@@ -11,8 +13,8 @@ absl::StatusOr<domain::Instant> read_event_time(std::string_view text, std::stri
   const domain::ParsedTime parsed = domain::parse_time(text, *party.zone);
   if (!parsed.ok()) return absl::InvalidArgumentError(std::string(field) + ": " + parsed.error);
   if (!domain::in_supported_range(parsed.instant)) {
-    return absl::InvalidArgumentError(std::string(field) + ": '" + std::string(text) +
-                                      "' is outside the supported range " +
+    return absl::InvalidArgumentError(std::string(field) + ": " + quote_input(text) +
+                                      " is outside the supported range " +
                                       domain::describe_supported_range());
   }
   if (!allow_future && parsed.instant > now) {

@@ -57,10 +57,10 @@ class WebhookStore {
   /// Gives the attempt claimed last back untried (termijnd is stopping): not counted, the lease
   /// released, due as before.
   virtual absl::Status release(const WebhookDelivery& delivery) = 0;
-  /// The deliveries of `endpoint` (all when empty) in `state` (all when empty), newest first.
-  virtual absl::StatusOr<std::vector<WebhookDelivery>> deliveries(const std::string& endpoint,
-                                                                  const std::string& state,
-                                                                  int limit) = 0;
+  /// The deliveries to `endpoints` (to every endpoint when empty) in `state` (all when empty),
+  /// newest first.
+  virtual absl::StatusOr<std::vector<WebhookDelivery>> deliveries(
+      const std::vector<std::string>& endpoints, const std::string& state, int limit) = 0;
   /// Queues the delivery of event `seq` to `endpoint` again (pending, due now, attempts from 0);
   /// NOT_FOUND when there is none.
   virtual absl::StatusOr<WebhookDelivery> redeliver(const std::string& endpoint, int64_t seq,

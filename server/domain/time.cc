@@ -143,8 +143,13 @@ ParsedTime parse_time(std::string_view text, const TimeZone& zone) {
   const std::string input(text);
   std::smatch m;
   if (!std::regex_match(input, m, kPattern)) {
+    // Quoted when it is short enough to be a mistyped time; a longer value is only measured.
+    constexpr size_t kMaxQuoted = 40;
+    const std::string what = input.size() <= kMaxQuoted
+                                 ? "'" + input + "'"
+                                 : "a value of " + std::to_string(input.size()) + " bytes";
     return {{},
-            "'" + input + "' is not a time; use RFC 3339 like 2026-11-27T14:20:00+01:00 or a " +
+            what + " is not a time; use RFC 3339 like 2026-11-27T14:20:00+01:00 or a " +
                 "local time like 2026-11-27T14:20"};
   }
   const int y = std::stoi(m[1]), mo = std::stoi(m[2]), d = std::stoi(m[3]);

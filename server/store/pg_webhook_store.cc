@@ -4,6 +4,7 @@
 
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
+#include "server/store/pg_array.h"
 #include "server/store/pg_status.h"
 #include "server/store/statements.h"
 
@@ -82,8 +83,9 @@ void prepare_webhook_statements(pqxx::connection& c) {
             "AND state = 'pending' AND attempts > 0");
   c.prepare(kGetWebhookDelivery, "SELECT " + kColumns + " FROM webhook_delivery WHERE id = $1");
   c.prepare(kListDeliveries, "SELECT " + kColumns +
-                                 " FROM webhook_delivery WHERE ($1 = '' OR endpoint = $1) AND "
-                                 "($2 = '' OR state = $2) ORDER BY id DESC LIMIT $3");
+                                 " FROM webhook_delivery WHERE (cardinality($1::text[]) = 0 OR "
+                                 "endpoint = ANY($1::text[])) AND ($2 = '' OR state = $2) ORDER "
+                                 "BY id DESC LIMIT $3");
   c.prepare(kRedeliver,
             "UPDATE webhook_delivery SET state = 'pending', attempts = 0, next_attempt_time = "
             "to_timestamp($3), lease_until = NULL, delivered_time = NULL WHERE endpoint = $1 AND "
@@ -175,11 +177,13 @@ absl::Status PgWebhookStore::record(const app::WebhookDelivery& d,
 }
 
 absl::StatusOr<std::vector<app::WebhookDelivery>> PgWebhookStore::deliveries(
-    const std::string& endpoint, const std::string& state, int limit) {
+    const std::vector<std::string>& endpoints, const std::string& state, int limit) {
+  PgArray names;
+  for (const std::string& e : endpoints) names.add(e);
   return read_only<std::vector<app::WebhookDelivery>>(
       pool_, use_, "webhook deliveries", [&](auto& tx) {
         std::vector<app::WebhookDelivery> out;
-        for (const auto& row : tx.exec_prepared(kListDeliveries, endpoint, state, limit)) {
+        for (const auto& row : tx.exec_prepared(kListDeliveries, names.str(), state, limit)) {
           out.push_back(webhook_delivery_from(row));
         }
         return out;

@@ -22,9 +22,8 @@ class PgWebhookStore final : public app::WebhookStore {
   absl::Status record(const app::WebhookDelivery& delivery,
                       const std::string& alert_party) override;
   absl::Status release(const app::WebhookDelivery& d) override;
-  absl::StatusOr<std::vector<app::WebhookDelivery>> deliveries(const std::string& endpoint,
-                                                               const std::string& state,
-                                                               int limit) override;
+  absl::StatusOr<std::vector<app::WebhookDelivery>> deliveries(
+      const std::vector<std::string>& endpoints, const std::string& state, int limit) override;
   absl::StatusOr<app::WebhookDelivery> redeliver(const std::string& endpoint, int64_t seq,
                                                  domain::Instant now) override;
 

@@ -103,7 +103,7 @@ TEST_F(PgPoolTest, BackgroundReadsOfTheAuditTrailAndWebhooksLeaveCallsTheirConne
   store::PgAuditStore background_audit(pool, store::PgPool::Use::kBackground);
   store::PgWebhookStore background_webhooks(pool, store::PgPool::Use::kBackground);
   EXPECT_EQ(background_audit.head().status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(background_webhooks.deliveries("", "", 10).status().code(),
+  EXPECT_EQ(background_webhooks.deliveries({}, "", 10).status().code(),
             absl::StatusCode::kUnavailable);
 
   store::PgAuditStore call_audit(pool, store::PgPool::Use::kCall);

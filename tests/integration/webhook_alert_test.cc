@@ -105,5 +105,38 @@ TEST_F(WebhookAlertTest, RetriesQueueNoAlert) {
   EXPECT_EQ(rows("notification"), 0);
 }
 
+TEST_F(WebhookAlertTest, DeliveriesAreListedForTheEndpointsAskedForBeforeTheNewestAreTaken) {
+  // Herent's endpoint has one failed delivery; Kortenberg's busier endpoint has many newer ones.
+  // Listing Herent's endpoints' newest (a page of 5) finds Herent's.
+  //
+  // Before: the newest deliveries of every endpoint were taken first and those of other parties
+  // dropped after: Herent's DPO saw an empty page while its integration failed.
+  ASSERT_TRUE(webhooks_.record(claimed(1), "").ok());
+  std::vector<app::WebhookDelivery> theirs;
+  for (int64_t seq = 2; seq <= 20; ++seq) {
+    app::WebhookDelivery d;
+    d.endpoint = "desk";
+    d.seq = seq;
+    d.event_type = "incident.reported";
+    d.body = "{}";
+    d.create_time = clock_.now();
+    theirs.push_back(d);
+  }
+  const auto from = webhooks_.position("desk");
+  ASSERT_TRUE(from.ok()) << from.status();
+  const auto moved = webhooks_.enqueue("desk", *from, 20, theirs);
+  ASSERT_TRUE(moved.ok() && *moved);
+
+  const auto ours = webhooks_.deliveries({"tickets"}, "", 5);
+  ASSERT_TRUE(ours.ok()) << ours.status();
+  ASSERT_EQ(ours->size(), 1u);
+  EXPECT_EQ((*ours)[0].endpoint, "tickets");
+  EXPECT_EQ((*ours)[0].state, "failed");
+  const auto all = webhooks_.deliveries({}, "", 5);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 5u);
+  EXPECT_EQ(webhooks_.deliveries({"tickets", "desk"}, "failed", 5)->size(), 1u);
+}
+
 }  // namespace
 }  // namespace termijn::testing

@@ -30,6 +30,17 @@ std::string ParseUtc(const std::string& text) {
   return parsed.ok() ? Utc(parsed.instant) : "error: " + parsed.error;
 }
 
+TEST(ParseTimeTest, ALongValueIsMeasuredNotEchoed) {
+  // A mistyped time is quoted in the error; a long value (a megabyte in a request) is not: the
+  // error names its size and stays short.
+  EXPECT_EQ(ParseUtc("gisteren"),
+            "error: 'gisteren' is not a time; use RFC 3339 like 2026-11-27T14:20:00+01:00 or a "
+            "local time like 2026-11-27T14:20");
+  const std::string error = ParseUtc(std::string(1 << 20, 'x'));
+  EXPECT_EQ(error.rfind("error: a value of 1048576 bytes is not a time", 0), 0u) << error;
+  EXPECT_LT(error.size(), 200u);
+}
+
 TEST(ParseTimeTest, OffsetIsTakenAsGiven) {
   // Verifies RFC 3339 times with an offset or Z mean exactly that instant, whatever the zone.
   EXPECT_EQ(ParseUtc("2026-11-27T14:20:00+01:00"), "2026-11-27T13:20:00Z");
