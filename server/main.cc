@@ -355,9 +355,15 @@ int serve(const Options& o) {
                       notifications, audit_trail, close_incident, close_request, update_incident,
                       registers, extend_request, record_consultation, record_identification,
                       refuse_request, composer, preview, report_matter},
-        web::Settings{web_listen, tls_files, config.web.trusted_proxies, config.web.proxy_header,
-                      config.max_copy_bytes, TERMIJN_WEB_ASSETS_DIR,
-                      o.web_form_key.empty() ? config.web.form_key_file : o.web_form_key});
+        web::Settings{.listen = web_listen,
+                      .tls = tls_files,
+                      .trusted_proxies = config.web.trusted_proxies,
+                      .proxy_header = config.web.proxy_header,
+                      .proxy_principals = config.web.proxy_principals,
+                      .max_copy_bytes = config.max_copy_bytes,
+                      .assets_dir = TERMIJN_WEB_ASSETS_DIR,
+                      .form_key_file =
+                          o.web_form_key.empty() ? config.web.form_key_file : o.web_form_key});
     const auto web_port = console->start();
     if (!web_port.ok()) throw std::runtime_error(std::string(web_port.status().message()));
     spdlog::info("web console on https://{}:{}/", web_listen.substr(0, web_listen.rfind(':')),

@@ -392,6 +392,24 @@ Config parse_config(const std::string& text, const std::string& origin) {
       c.web.trusted_proxies.push_back(*address);
     }
   }
+  if (const toml::array* proxies = root["web"]["proxy_principals"].as_array()) {
+    for (const auto& node : *proxies) {
+      const auto name = node.value<std::string>();
+      const bool configured =
+          name && std::any_of(c.principals.begin(), c.principals.end(),
+                              [&](const Principal& p) { return p.name == *name; });
+      if (!configured) {
+        fail(origin, "web.proxy_principals: '" + name.value_or("") +
+                         "' is not a configured [[principal]]");
+      }
+      c.web.proxy_principals.push_back(*name);
+    }
+  }
+  if (!c.web.trusted_proxies.empty() && c.web.proxy_principals.empty()) {
+    // Else any principal's certificate, from a proxy's address, could name any other.
+    fail(origin, "web.proxy_principals: name the [[principal]] whose certificate the proxies at "
+                 "web.trusted_proxies present");
+  }
   if (!c.web.listen.empty() && c.web.listen.rfind(':') == std::string::npos) {
     fail(origin, "web.listen must be HOST:PORT");
   }

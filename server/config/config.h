@@ -99,9 +99,12 @@ inline constexpr int64_t kMaxCopyBytesLimit = int64_t{64} << 20;
 struct Web {
   std::string listen;  ///< "127.0.0.1:8443"; port 0: any free port
   /// Reverse proxies (IP addresses) whose `proxy_header` names the principal. Each must still
-  /// present a client certificate the CA signed that identifies a configured principal and is
-  /// not revoked (its own). Empty: only client certificates log in.
+  /// present a client certificate the CA signed that identifies one of `proxy_principals` and
+  /// is not revoked (its own). Empty: only client certificates log in.
   std::vector<std::string> trusted_proxies;
+  /// The principals whose certificates the proxies present: only they may name another
+  /// principal. Required with trusted_proxies.
+  std::vector<std::string> proxy_principals;
   std::string proxy_header = "X-Termijn-Principal";
   /// The key of the console's form tokens, shared by the termijnd behind one balancer (mode
   /// 0600); empty: random per process.

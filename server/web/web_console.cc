@@ -328,6 +328,13 @@ struct WebConsole::Impl {
         std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(),
                   req.remote_addr) != settings.trusted_proxies.end();
     if (!certified.ok() || !from_proxy || !req.has_header(settings.proxy_header)) return certified;
+    // Only a proxy's own principal names another: someone else's certificate, used on the
+    // proxy's host, does not.
+    if (std::find(settings.proxy_principals.begin(), settings.proxy_principals.end(),
+                  certified->name) == settings.proxy_principals.end()) {
+      return absl::PermissionDeniedError(certified->name +
+                                         " is not in web.proxy_principals: it names nobody else");
+    }
     // The proxy authenticated the user.
     const std::string name = req.get_header_value(settings.proxy_header);
     if (auto p = trust.principal_named(name)) return *p;

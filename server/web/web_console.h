@@ -55,9 +55,11 @@ struct Settings {
   std::string listen;   ///< "127.0.0.1:8443"; port 0: any free port
   api::TrustFiles tls;  ///< the gRPC server's CA, certificate and key
   /// Proxies (IP addresses) trusted to name the principal in `proxy_header`; they still need a
-  /// client certificate of their own that logs in as a principal (CA, pin, revocation checked).
+  /// client certificate of their own that logs in as one of `proxy_principals` (CA, pin,
+  /// revocation checked).
   std::vector<std::string> trusted_proxies;
   std::string proxy_header = "X-Termijn-Principal";
+  std::vector<std::string> proxy_principals;
   int64_t max_copy_bytes = 10 * 1024 * 1024;
   std::string assets_dir;  ///< templates, style sheet and script
   /// The key of the form tokens (at least 32 characters, mode 0600), shared by every termijnd

@@ -338,7 +338,8 @@ class TrustedProxyTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.termijnd = Termijnd('trusted_proxies = ["127.0.0.2"]\n')
+        cls.termijnd = Termijnd('trusted_proxies = ["127.0.0.2"]\n'
+                                'proxy_principals = ["auditor", "kortenberg-reporter"]\n')
 
     @classmethod
     def tearDownClass(cls):
@@ -364,6 +365,19 @@ class TrustedProxyTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("auditor", "/", "--interface", "127.0.0.2",
                                           "-H", "X-Termijn-Principal: mallory")
         self.assertEqual(status, 403)
+
+    def test_certificate_of_a_principal_that_is_no_proxy_names_nobody(self):
+        # Someone on the proxy's host with a certificate of their own (a configured principal,
+        # but not one of proxy_principals) cannot name another principal.
+        # Before: any principal's certificate from that address named anyone, the auditor too.
+        t = self.termijnd
+        status, _, _ = t.curl("herent-reporter", "/", "--interface", "127.0.0.2",
+                              "-H", "X-Termijn-Principal: auditor")
+        self.assertEqual(status, 403)
+        wait_for(lambda: "herent-reporter is not in web.proxy_principals" in t.log_text(),
+                 "the refusal to be logged")
+        status, _, body = t.curl("herent-reporter", "/", "--interface", "127.0.0.2")
+        self.assertEqual(self.principal_shown(status, body), "herent-reporter")
 
     def test_proxy_certificate_of_no_principal_is_refused(self):
         # The proxy's own certificate is a configured principal's: one the CA signed for

@@ -49,11 +49,13 @@ TEST(ConfigTest, TheDemoConfigurationLoads) {
 TEST(ConfigTest, TheWebConsoleIsOffUnlessConfigured) {
   // [web] listen turns the console on; trusted proxies are IP addresses only.
   EXPECT_TRUE(parse_config(demo(), "demo.toml").web.listen.empty());
-  const Config c = parse_config(
-      demo() + "\n[web]\nlisten = \"127.0.0.1:8443\"\ntrusted_proxies = [\"10.0.0.5\", \"::1\"]\n",
-      "test.toml");
+  const Config c = parse_config(demo() +
+                                    "\n[web]\nlisten = \"127.0.0.1:8443\"\ntrusted_proxies = "
+                                    "[\"10.0.0.5\", \"::1\"]\nproxy_principals = [\"auditor\"]\n",
+                                "test.toml");
   EXPECT_EQ(c.web.listen, "127.0.0.1:8443");
   EXPECT_EQ(c.web.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
+  EXPECT_EQ(c.web.proxy_principals, std::vector<std::string>{"auditor"});
   EXPECT_EQ(c.web.proxy_header, "X-Termijn-Principal");
   EXPECT_EQ(c.web.form_key_file, "");  // a random key per process
   EXPECT_EQ(parse_config(demo() + "\n[web]\nform_key_file = \"/etc/termijn/web-form.key\"\n",
@@ -64,6 +66,13 @@ TEST(ConfigTest, TheWebConsoleIsOffUnlessConfigured) {
               HasSubstr("web.listen must be HOST:PORT"));
   EXPECT_THAT(error_of(demo() + "\n[web]\ntrusted_proxies = [\"proxy.example\"]\n"),
               HasSubstr("web.trusted_proxies: 'proxy.example' is not an IP address"));
+  // A proxy is named by its principal too: without one, any principal's certificate, used from
+  // the proxy's address, could name any other.
+  EXPECT_THAT(error_of(demo() + "\n[web]\ntrusted_proxies = [\"10.0.0.5\"]\n"),
+              HasSubstr("web.proxy_principals: name the [[principal]]"));
+  EXPECT_THAT(error_of(demo() + "\n[web]\ntrusted_proxies = [\"10.0.0.5\"]\nproxy_principals = "
+                                "[\"sso\"]\n"),
+              HasSubstr("web.proxy_principals: 'sso' is not a configured [[principal]]"));
 }
 
 TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
