@@ -122,7 +122,8 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
       {upd->add_option("--measures", update->measures, "measures taken or proposed"), "measures"},
       {upd->add_option("--consequences", update->consequences, "likely consequences"),
        "consequences"},
-      {upd->add_option("--external-ref", update->external_ref, "external ticket reference"),
+      {upd->add_option("--external-ref,--ticket", update->external_ref,
+                       "external ticket reference"),
        "ticket_ref"}};
   upd->callback([&ctx, update, masked] {
     v1::UpdateIncidentRequest req;

@@ -103,5 +103,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return report_failure(e.what(), 1);
   }
+  // An export or register cut short by a full disk must not look complete.
+  if (!std::cout.flush()) return report_failure("cannot write the output (is the disk full?)", 1);
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -330,6 +331,29 @@ TEST_F(CliTest, ConnectionOptionsAnywhereTakePrecedenceOverTheEnvironment) {
     EXPECT_EQ(o.exit_code, 0) << ::testing::PrintToString(args) << ": " << o.err;
     EXPECT_THAT(o.out, HasSubstr("dpo@kortenberg.example"));
   }
+}
+
+TEST_F(CliTest, OutputThatCannotBeWrittenIsAFailure) {
+  // A full disk under `termijn ... > file` (here /dev/full) exits 1 with one line on stderr: an
+  // export or register cut short must not look complete.
+  // Before: the command exited 0 whatever happened to its output.
+  const Outcome o = run_command({"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full",
+                                 binary("termijn"), "parties", "list"},
+                                server_.cli_environment("herent-dpo"));
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("termijn: cannot write the output"));
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+}
+
+TEST_F(CliTest, IncidentUpdateTakesTheOlderTicketFlagAsTheReadmeSays) {
+  // `--ticket` is the older name of `--external-ref`, on update as on report.
+  // Before: `incident update 1 --ticket RT-7` failed with "not expected" (exit 2).
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "Printout on the train"})
+                .exit_code,
+            0);
+  const Outcome updated = server_.cli("herent-dpo", {"incident", "update", "1", "--ticket", "RT-7"});
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  EXPECT_EQ(server_.database().scalar("SELECT ticket_ref FROM incident WHERE id = 1"), "RT-7");
 }
 
 TEST_F(CliTest, UnknownOrMisplacedOptionsFailWithOneLine) {

@@ -333,6 +333,10 @@ Outcome Termijnd::cli(const std::string& principal, const std::vector<std::strin
   return run_command(cli_argv(args), cli_env(address(), principal));
 }
 
+std::map<std::string, std::string> Termijnd::cli_environment(const std::string& principal) const {
+  return cli_env(address(), principal);
+}
+
 std::unique_ptr<Background> Termijnd::cli_background(const std::string& principal,
                                                      const std::vector<std::string>& args) const {
   return std::make_unique<Background>(cli_argv(args), cli_env(address(), principal));

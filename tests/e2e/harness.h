@@ -102,6 +102,8 @@ class Termijnd {
 
   /// Runs the real CLI as `principal` (a certificate name in Certificates::dir).
   Outcome cli(const std::string& principal, const std::vector<std::string>& args) const;
+  /// The environment the CLI runs in as `principal` (server, CA, certificate and key).
+  std::map<std::string, std::string> cli_environment(const std::string& principal) const;
   /// The real CLI as `principal`, left running.
   std::unique_ptr<Background> cli_background(const std::string& principal,
                                              const std::vector<std::string>& args) const;
