@@ -64,6 +64,19 @@ TEST(RestRtClient, WritesTicketsThatRtShowsAndTellsWhatToRetry) {
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_TRUE(*after);
 
+  // RT answers 200 also when it refuses a change: a ticket that depends on an open one is not
+  // resolved, and the client says so (before: OK, and the connector moved on).
+  auto blocker = client.create_ticket({.subject = "IT: wipe the laptop remotely",
+                                       .text = "Remote wipe.",
+                                       .record = "incidents/5",
+                                       .due = std::nullopt});
+  ASSERT_TRUE(blocker.ok()) << blocker.status();
+  server.put("ticket/" + std::to_string(*id), "{\"DependsOn\": " + std::to_string(*blocker) + "}");
+  const absl::Status refused = client.resolve(*id);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_NE(text_at(server.get("ticket/" + std::to_string(*id)), "Status"), "resolved");
+  ASSERT_TRUE(client.resolve(*blocker).ok());
+
   ASSERT_TRUE(client.resolve(*id).ok());
   EXPECT_EQ(text_at(server.get("ticket/" + std::to_string(*id)), "Status"), "resolved");
 

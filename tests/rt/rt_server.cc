@@ -29,10 +29,17 @@ size_t append(char* data, size_t size, size_t count, void* out) {
 }
 
 // One GET; the HTTP status (0 when RT cannot be reached) and the body.
-long http_get(const std::string& url, const std::string& token, std::string& body) {
+// `method` (GET, or PUT with the JSON `request`) at `url`; the answer's status, its body in `body`.
+long http(const std::string& method, const std::string& url, const std::string& token,
+          const std::string& request, std::string& body) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
       curl_slist_append(nullptr, ("Authorization: token " + token).c_str()), curl_slist_free_all);
+  if (method != "GET") {
+    headers.reset(curl_slist_append(headers.release(), "Content-Type: application/json"));
+    curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, request.c_str());
+  }
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
@@ -77,7 +84,7 @@ void RtServer::start() {
   const bool up = poll_until(
       [&] {
         std::string body;
-        return http_get(url() + "/REST/2.0/queues/all", token_, body) == 200;
+        return http("GET", url() + "/REST/2.0/queues/all", token_, "", body) == 200;
       },
       std::chrono::seconds(60));
   if (!up) {
@@ -96,7 +103,7 @@ void RtServer::stop() {
 
 google::protobuf::Struct RtServer::get(const std::string& path) const {
   std::string body;
-  const long code = http_get(url() + "/REST/2.0/" + path, token_, body);
+  const long code = http("GET", url() + "/REST/2.0/" + path, token_, "", body);
   if (code != 200) {
     throw std::runtime_error("RT answered GET " + path + " with " + std::to_string(code) + ": " +
                              body);
@@ -106,6 +113,15 @@ google::protobuf::Struct RtServer::get(const std::string& path) const {
     throw std::runtime_error("RT answered GET " + path + " with no JSON object: " + body);
   }
   return object;
+}
+
+void RtServer::put(const std::string& path, const std::string& json) const {
+  std::string body;
+  const long code = http("PUT", url() + "/REST/2.0/" + path, token_, json, body);
+  if (code != 200) {
+    throw std::runtime_error("RT answered PUT " + path + " with " + std::to_string(code) + ": " +
+                             body);
+  }
 }
 
 std::string text_at(const google::protobuf::Struct& object, const std::string& key) {

@@ -33,6 +33,8 @@ class RtServer {
   /// GET /REST/2.0/`path` as the termijn user, read independently of the connector's client;
   /// throws unless RT answers 200 with a JSON object.
   google::protobuf::Struct get(const std::string& path) const;
+  /// PUT /REST/2.0/`path` with the JSON object `json` as the termijn user; throws unless 200.
+  void put(const std::string& path, const std::string& json) const;
 
  private:
   std::string dir_;

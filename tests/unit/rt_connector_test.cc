@@ -31,6 +31,7 @@ class FakeRtClient final : public RtClient {
   bool down = false;
   bool queue_ok = true;
   bool due_down = false;  // only setting Due fails
+  bool resolve_refused = false;  // RT answers but does not resolve (an open dependency)
   int creates = 0;
 
   absl::Status check_queue() override {
@@ -79,6 +80,10 @@ class FakeRtClient final : public RtClient {
   }
   absl::Status resolve(int64_t id) override {
     if (down) return unavailable();
+    if (resolve_refused) {
+      return absl::FailedPreconditionError("RT did not resolve ticket 1: That ticket has "
+                                           "unresolved dependencies");
+    }
     tickets.at(id).status = "resolved";
     return absl::OkStatus();
   }
@@ -191,6 +196,22 @@ TEST_F(RtConnectorTest, ObligationChangesCommentAndMoveDueAndClosingResolves) {
   EXPECT_EQ(rt_.tickets.at(1).status, "resolved");
   EXPECT_EQ(rt_.tickets.at(1).due, std::nullopt);
   EXPECT_EQ(rt_.tickets.at(1).comments.size(), 2u);
+}
+
+// RT refuses to resolve the ticket (it depends on an open one): the ticket gets a comment saying
+// so, and the events after it go on. Before: RT's refusal (HTTP 200) passed for success and the
+// ticket stayed open with nothing saying why.
+TEST_F(RtConnectorTest, ATicketRtWillNotResolveSaysSoAndTheEventsGoOn) {
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  fulfil("obligations/1");
+  fulfil("obligations/2");
+  rt_.resolve_refused = true;
+  ASSERT_TRUE(connector->apply(event(2, "incident.closed", "incidents/4")).ok());
+  EXPECT_EQ(connector->position(), 2);
+  EXPECT_EQ(rt_.tickets.at(1).status, "new");
+  ASSERT_EQ(rt_.tickets.at(1).comments.size(), 2u);
+  EXPECT_EQ(rt_.tickets.at(1).comments[1], "[termijn event 2] Not resolved by Termijn");
 }
 
 // Without the record field in the queue no ticket is made: it could not be found again.

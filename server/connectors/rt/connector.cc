@@ -1,5 +1,7 @@
 #include "server/connectors/rt/connector.h"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
 #include <utility>
 
@@ -212,7 +214,19 @@ absl::Status RtConnector::apply_to_ticket(const Event& event) {
       }
       if (auto due = rt_.set_due(*ticket, earliest_open_due(*record)); !due.ok()) return due;
       if (absl::EndsWith(event.type, ".closed") && event.subject == record->name) {
-        if (auto resolved = rt_.resolve(*ticket); !resolved.ok()) return resolved;
+        auto resolved = rt_.resolve(*ticket);
+        if (absl::IsFailedPrecondition(resolved)) {
+          // RT will not resolve it now (a ticket it depends on is open, say): the ticket says so
+          // and the events after this one go on; whoever works the ticket resolves it.
+          spdlog::warn("RT ticket {} of {} is not resolved: {}", *ticket, record->name,
+                       std::string(resolved.message()));
+          resolved = rt_.comment(
+              *ticket, absl::StrCat(comment_marker(event.seq), " Not resolved by Termijn"),
+              absl::StrCat(record->name, " is closed in Termijn, but RT did not resolve this "
+                                         "ticket: ",
+                           resolved.message(), "\nResolve it once RT allows."));
+        }
+        if (!resolved.ok()) return resolved;
       }
     }
   }

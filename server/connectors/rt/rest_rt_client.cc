@@ -206,10 +206,30 @@ absl::Status RestRtClient::set_record(int64_t id, const std::string& record) {
   return call_ok("PUT", absl::StrCat("ticket/", id), to_json(request)).status();
 }
 
+absl::Status RestRtClient::update(int64_t id, const Struct& change, const std::string& what,
+                                  const std::function<bool(const Struct&)>& took) {
+  const std::string path = absl::StrCat("ticket/", id);
+  auto said = call_ok("PUT", path, to_json(change));
+  if (!said.ok()) return said.status();
+  auto body = call_ok("GET", path, "");
+  if (!body.ok()) return body.status();
+  auto ticket = parse_object(*body, "a ticket");
+  if (!ticket.ok()) return ticket.status();
+  if (took(*ticket)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("RT did not ", what, " ticket ", id, ": ",
+                                                    said->substr(0, 300)));
+}
+
 absl::Status RestRtClient::set_due(int64_t id, std::optional<absl::Time> due) {
   Struct request;
   set_string(request, "Due", due ? rt_time(*due) : "");  // empty: "Not set"
-  return call_ok("PUT", absl::StrCat("ticket/", id), to_json(request)).status();
+  // RT reads Due back in RFC 3339, an unset one as the epoch.
+  const std::string expected =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", due.value_or(absl::UnixEpoch()), absl::UTCTimeZone());
+  return update(id, request, "set the Due of", [&](const Struct& ticket) {
+    const Value* now = field(ticket, "Due");
+    return now != nullptr && now->string_value() == expected;
+  });
 }
 
 absl::Status RestRtClient::comment(int64_t id, const std::string& subject,
@@ -248,7 +268,10 @@ absl::StatusOr<bool> RestRtClient::has_comment(int64_t id, const std::string& su
 absl::Status RestRtClient::resolve(int64_t id) {
   Struct request;
   set_string(request, "Status", "resolved");
-  return call_ok("PUT", absl::StrCat("ticket/", id), to_json(request)).status();
+  return update(id, request, "resolve", [](const Struct& ticket) {
+    const Value* status = field(ticket, "Status");
+    return status != nullptr && status->string_value() == "resolved";
+  });
 }
 
 }  // namespace termijn::rt

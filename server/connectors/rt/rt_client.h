@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+
+#include <google/protobuf/struct.pb.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -35,13 +38,15 @@ class RtClient {
   virtual absl::StatusOr<int64_t> create_ticket(const NewTicket& ticket) = 0;
   /// Sets the record custom field of an existing ticket (linking a ticket made elsewhere).
   virtual absl::Status set_record(int64_t id, const std::string& record) = 0;
-  /// Sets Due, or clears it when `due` is empty.
+  /// Sets Due, or clears it when `due` is empty. FAILED_PRECONDITION when RT answered but left
+  /// Due as it was (RT says 200 also to a change it refused, e.g. without ModifyTicket).
   virtual absl::Status set_due(int64_t id, std::optional<absl::Time> due) = 0;
   /// Adds a comment (not sent to requestors).
   virtual absl::Status comment(int64_t id, const std::string& subject, const std::string& text) = 0;
   /// Whether the ticket has a comment whose subject starts with `subject_prefix`.
   virtual absl::StatusOr<bool> has_comment(int64_t id, const std::string& subject_prefix) = 0;
-  /// Sets the status to "resolved".
+  /// Sets the status to "resolved". FAILED_PRECONDITION, with what RT said, when RT answered
+  /// but did not resolve it (e.g. a ticket it depends on is open).
   virtual absl::Status resolve(int64_t id) = 0;
 };
 
@@ -80,6 +85,10 @@ class RestRtClient final : public RtClient {
   /// call() that also turns non-2xx answers into statuses.
   absl::StatusOr<std::string> call_ok(const std::string& method, const std::string& path,
                                       const std::string& body);
+  /// PUTs `change` to ticket `id`, then reads the ticket back: FAILED_PRECONDITION naming `what`
+  /// and RT's messages unless `took(ticket)`.
+  absl::Status update(int64_t id, const google::protobuf::Struct& change, const std::string& what,
+                      const std::function<bool(const google::protobuf::Struct&)>& took);
   RestRtSettings settings_;
 };
 
