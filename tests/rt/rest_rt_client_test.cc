@@ -85,6 +85,12 @@ TEST(RestRtClient, WritesTicketsThatRtShowsAndTellsWhatToRetry) {
   auto missing = client.ticket_exists(9999);
   ASSERT_TRUE(missing.ok()) << missing.status();
   EXPECT_FALSE(*missing);
+  // A ticket the connector may not see (RT: 403) is none it can use: an external_ref naming a
+  // helpdesk ticket gets a ticket of its own. Before: PERMISSION_DENIED, and the connector
+  // retried that event for ever, holding up every later one.
+  auto hidden = client.ticket_exists(server.hidden_ticket());
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_FALSE(*hidden);
 
   // A wrong token is PERMISSION_DENIED; a stopped RT is UNAVAILABLE (retry later).
   RestRtSettings bad = settings_for(server);

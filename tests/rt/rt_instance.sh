@@ -5,7 +5,8 @@
 #
 #   rt_instance.sh setup DIR PORT   makes the database: queue "Privacy", ticket custom field
 #                                   "Termijn record", user "termijn" with the rights the connector
-#                                   needs, and an auth token for it in DIR/token (0600)
+#                                   needs, and an auth token for it in DIR/token (0600); a ticket
+#                                   of queue "General" it may not see (its id in DIR/hidden-ticket)
 #   rt_instance.sh serve DIR PORT   runs the web server on 127.0.0.1:PORT in the foreground
 set -euo pipefail
 
@@ -42,7 +43,7 @@ CONFIG
   /usr/sbin/rt-setup-database-5 --action init --skip-create >"$dir/setup.log" 2>&1 ||
     { cat "$dir/setup.log" >&2; exit 1; }
   umask 077
-  perl -I"$rt_lib" - >"$dir/token" <<'PERL'
+  TERMIJN_RT_DIR="$dir" perl -I"$rt_lib" - >"$dir/token" <<'PERL'
 use strict;
 use warnings;
 use RT -init;
@@ -65,6 +66,14 @@ for my $right (qw(SeeQueue ShowTicket CreateTicket ModifyTicket CommentOnTicket
   ($ok, $msg) = $user->PrincipalObj->GrantRight(Right => $right, Object => $queue);
   die "right $right: $msg\n" unless $ok;
 }
+# A ticket of another queue, which the connector's user may not see (a helpdesk's, say).
+my $hidden = RT::Ticket->new(RT->SystemUser);
+my ($hidden_id, undef, $hidden_msg) = $hidden->Create(Queue => 'General',
+                                                      Subject => 'Helpdesk: printer jam');
+die "hidden ticket: $hidden_msg\n" unless $hidden_id;
+open(my $out, '>', "$ENV{TERMIJN_RT_DIR}/hidden-ticket") or die "hidden-ticket: $!\n";
+print $out "$hidden_id\n";
+close($out);
 my $token = RT::AuthToken->new(RT->SystemUser);
 my ($id, $message, $secret) = $token->Create(Owner => $user->Id, Description => 'termijn-rt');
 die "token: $message\n" unless $id;

@@ -115,6 +115,8 @@ google::protobuf::Struct RtServer::get(const std::string& path) const {
   return object;
 }
 
+int64_t RtServer::hidden_ticket() const { return std::stoll(ReadFile(dir_ + "/hidden-ticket")); }
+
 void RtServer::put(const std::string& path, const std::string& json) const {
   std::string body;
   const long code = http("PUT", url() + "/REST/2.0/" + path, token_, json, body);

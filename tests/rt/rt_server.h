@@ -21,6 +21,8 @@ class RtServer {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string token_file() const { return dir_ + "/token"; }
+  /// A ticket of another queue that the termijn user may not see.
+  int64_t hidden_ticket() const;
   const std::string& dir() const { return dir_; }
   /// How long making the database took, and starting the server the first time (seconds).
   double setup_seconds() const { return setup_seconds_; }

@@ -121,18 +121,24 @@ absl::StatusOr<RestRtClient::Response> RestRtClient::call(const std::string& met
   return response;
 }
 
+absl::Status RestRtClient::status_of(const std::string& method, const std::string& path,
+                                     const Response& response) {
+  if (response.code >= 200 && response.code < 300) return absl::OkStatus();
+  const std::string what = absl::StrCat("RT answered ", method, " ", path, " with HTTP ",
+                                        response.code, ": ", response.body.substr(0, 300));
+  if (response.code >= 500 || response.code == 429) return absl::UnavailableError(what);
+  if (response.code == 401 || response.code == 403) return absl::PermissionDeniedError(what);
+  if (response.code == 404) return absl::NotFoundError(what);
+  return absl::FailedPreconditionError(what);
+}
+
 absl::StatusOr<std::string> RestRtClient::call_ok(const std::string& method,
                                                   const std::string& path,
                                                   const std::string& body) {
   auto response = call(method, path, body);
   if (!response.ok()) return response.status();
-  if (response->code >= 200 && response->code < 300) return std::move(response->body);
-  const std::string what = absl::StrCat("RT answered ", method, " ", path, " with HTTP ",
-                                        response->code, ": ", response->body.substr(0, 300));
-  if (response->code >= 500 || response->code == 429) return absl::UnavailableError(what);
-  if (response->code == 401 || response->code == 403) return absl::PermissionDeniedError(what);
-  if (response->code == 404) return absl::NotFoundError(what);
-  return absl::FailedPreconditionError(what);
+  if (auto s = status_of(method, path, *response); !s.ok()) return s;
+  return std::move(response->body);
 }
 
 absl::Status RestRtClient::check_queue() {
@@ -172,9 +178,12 @@ absl::StatusOr<int64_t> RestRtClient::find_ticket(const std::string& record) {
 }
 
 absl::StatusOr<bool> RestRtClient::ticket_exists(int64_t id) {
-  auto body = call_ok("GET", absl::StrCat("ticket/", id), "");
-  if (absl::IsNotFound(body.status())) return false;
-  if (!body.ok()) return body.status();
+  const std::string path = absl::StrCat("ticket/", id);
+  auto response = call("GET", path, "");
+  if (!response.ok()) return response.status();
+  // 403: it exists in a queue the connector may not see, which is none it can use either.
+  if (response->code == 404 || response->code == 403) return false;
+  if (auto s = status_of("GET", path, *response); !s.ok()) return s;
   return true;
 }
 

@@ -32,7 +32,7 @@ class RtClient {
   virtual absl::Status check_queue() = 0;
   /// The id of the ticket whose record custom field is `record`, or 0 when there is none.
   virtual absl::StatusOr<int64_t> find_ticket(const std::string& record) = 0;
-  /// Whether ticket `id` exists and the connector may see it.
+  /// Whether ticket `id` exists and the connector may see it (one it may not see is none).
   virtual absl::StatusOr<bool> ticket_exists(int64_t id) = 0;
   /// Creates a ticket in the configured queue; returns its id.
   virtual absl::StatusOr<int64_t> create_ticket(const NewTicket& ticket) = 0;
@@ -82,6 +82,10 @@ class RestRtClient final : public RtClient {
   /// One HTTP exchange; UNAVAILABLE when RT cannot be reached.
   absl::StatusOr<Response> call(const std::string& method, const std::string& path,
                                 const std::string& body);
+  /// OK for a 2xx answer; otherwise what a retry may do about it: UNAVAILABLE (5xx, 429),
+  /// PERMISSION_DENIED (401, 403), NOT_FOUND (404), FAILED_PRECONDITION.
+  static absl::Status status_of(const std::string& method, const std::string& path,
+                                const Response& response);
   /// call() that also turns non-2xx answers into statuses.
   absl::StatusOr<std::string> call_ok(const std::string& method, const std::string& path,
                                       const std::string& body);
