@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "server/config/secure_url.h"
 #include "server/domain/rules.h"
 
 namespace termijn::config {
@@ -71,10 +72,7 @@ Webhook webhook(const toml::table& t, size_t index, const std::set<std::string>&
     }
   }
   w.url = required_string(t, "url", where, origin);
-  const bool loopback = w.url.rfind("http://127.", 0) == 0 ||
-                        w.url.rfind("http://localhost", 0) == 0 ||
-                        w.url.rfind("http://[::1]", 0) == 0;
-  if (w.url.rfind("https://", 0) != 0 && !loopback) {
+  if (!secure_or_loopback(w.url)) {
     fail(origin, where + ".url must be https:// (http:// only to a loopback address)");
   }
   w.party = required_string(t, "party", where, origin);

@@ -374,6 +374,14 @@ TEST_F(RtConnectorTest, ConfigNamesWhatIsWrong) {
   write("rt.example.org");
   EXPECT_EQ(load_config(path).status().message(),
             "rt.url: not an http:// or https:// URL: rt.example.org");
+  // The token goes with every call: in clear text only to this machine.
+  // Before: any http:// URL was taken.
+  write("http://rt.example.org");
+  EXPECT_EQ(load_config(path).status().message(),
+            "rt.url: must be https:// (http:// only to a loopback address): "
+            "http://rt.example.org");
+  write("http://127.0.0.1:8080");
+  EXPECT_TRUE(load_config(path).ok());
   write("https://rt.example.org/");
   ::chmod(token.c_str(), 0644);
   const auto readable = load_config(path);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "server/config/secure_url.h"
 
 namespace termijn::rt {
 namespace {
@@ -69,6 +70,11 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
   }
   if (config.rt.base_url.rfind("http://", 0) != 0 && config.rt.base_url.rfind("https://", 0) != 0) {
     return invalid("rt.url", "not an http:// or https:// URL: " + config.rt.base_url);
+  }
+  if (!config::secure_or_loopback(config.rt.base_url)) {
+    // The auth token goes with every call.
+    return invalid("rt.url", "must be https:// (http:// only to a loopback address): " +
+                                 config.rt.base_url);
   }
   if (config.rt.timeout_seconds < 1 || config.rt.timeout_seconds > 600) {
     return invalid("rt.timeout_seconds", "must be 1 to 600");
