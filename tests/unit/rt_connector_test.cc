@@ -19,6 +19,7 @@ namespace {
 
 struct FakeTicket {
   std::string subject, record, status = "new";
+  bool committing = false;  // made, but not yet seen by a search
   std::optional<absl::Time> due;
   std::vector<std::string> comments;  // subjects
 };
@@ -32,6 +33,8 @@ class FakeRtClient final : public RtClient {
   bool queue_ok = true;
   bool due_down = false;  // only setting Due fails
   bool resolve_refused = false;  // RT answers but does not resolve (an open dependency)
+  // The next create times out, while RT goes on to commit the ticket after the next search.
+  bool create_times_out = false;
   int creates = 0;
 
   absl::Status check_queue() override {
@@ -40,8 +43,13 @@ class FakeRtClient final : public RtClient {
   }
   absl::StatusOr<int64_t> find_ticket(const std::string& record) override {
     if (down) return unavailable();
-    for (const auto& [id, t] : tickets) {
-      if (t.record == record) return id;
+    for (auto& [id, t] : tickets) {
+      if (t.record != record) continue;
+      if (t.committing) {
+        t.committing = false;  // seen by the search after this one
+        continue;
+      }
+      return id;
     }
     return 0;
   }
@@ -54,6 +62,11 @@ class FakeRtClient final : public RtClient {
     ++creates;
     const int64_t id = tickets.empty() ? 1 : tickets.rbegin()->first + 1;
     tickets[id] = {.subject = n.subject, .record = n.record, .due = n.due};
+    if (create_times_out) {
+      create_times_out = false;
+      tickets[id].committing = true;
+      return absl::UnavailableError("Operation timed out after 30000 milliseconds");
+    }
     return id;
   }
   absl::Status set_record(int64_t id, const std::string& record) override {
@@ -196,6 +209,26 @@ TEST_F(RtConnectorTest, ObligationChangesCommentAndMoveDueAndClosingResolves) {
   EXPECT_EQ(rt_.tickets.at(1).status, "resolved");
   EXPECT_EQ(rt_.tickets.at(1).due, std::nullopt);
   EXPECT_EQ(rt_.tickets.at(1).comments.size(), 2u);
+}
+
+// RT takes longer than the timeout to make a ticket: the create gets no answer, and a search
+// right after does not see the ticket yet. The retry looks for it (for RT's timeout) instead of
+// making a second one. Before: the retry a second later made a second ticket.
+TEST_F(RtConnectorTest, ACreateThatGotNoAnswerIsLookedForNotMadeAgain) {
+  absl::Time now = kT0;
+  auto connector = start({.create_in_doubt = absl::Seconds(30), .now = [&] { return now; }});
+  rt_.create_times_out = true;
+  EXPECT_EQ(connector->apply(event(1, "incident.reported", "incidents/4")).code(),
+            absl::StatusCode::kUnavailable);
+  now += absl::Seconds(1);
+  EXPECT_EQ(connector->apply(event(1, "incident.reported", "incidents/4")).code(),
+            absl::StatusCode::kUnavailable)
+      << "still in doubt";
+  now += absl::Seconds(30);
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 1);
+  EXPECT_EQ(rt_.tickets.size(), 1u);
+  EXPECT_EQ(connector->position(), 1);
 }
 
 // RT refuses to resolve the ticket (it depends on an open one): the ticket gets a comment saying

@@ -79,6 +79,8 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
   if (config.rt.timeout_seconds < 1 || config.rt.timeout_seconds > 600) {
     return invalid("rt.timeout_seconds", "must be 1 to 600");
   }
+  // RT may still be making a ticket whose create timed out, as long as RT's own timeout.
+  config.options.create_in_doubt = absl::Seconds(config.rt.timeout_seconds);
   if (config.retry_initial_seconds < 1 || config.retry_max_seconds < config.retry_initial_seconds ||
       config.retry_max_seconds > 3600) {
     return invalid("connector.retry_initial_seconds",

@@ -149,6 +149,14 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
     }
   }
   if (*ticket == 0) {
+    // A create that got no answer may yet be committed by RT, after the search above: creating
+    // again now could make a second ticket.
+    if (const auto doubt = creates_in_doubt_.find(record.name);
+        doubt != creates_in_doubt_.end() && options_.now() < doubt->second) {
+      return absl::UnavailableError(absl::StrCat(
+          "the ticket of ", record.name, " may still be in the making at RT (its create got no "
+          "answer); looking for it again until ", absl::FormatTime(doubt->second)));
+    }
     if (!queue_checked_) {
       if (auto checked = rt_.check_queue(); !checked.ok()) return checked;
       queue_checked_ = true;
@@ -157,7 +165,11 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
                                 .text = record.text,
                                 .record = record.name,
                                 .due = earliest_open_due(record)});
+    if (absl::IsUnavailable(ticket.status()) || absl::IsDeadlineExceeded(ticket.status())) {
+      creates_in_doubt_[record.name] = options_.now() + options_.create_in_doubt;
+    }
     if (!ticket.ok()) return ticket.status();
+    creates_in_doubt_.erase(record.name);
   }
   state_.tickets[record.name] = *ticket;
   if (auto saved = save(); !saved.ok()) return saved;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +61,12 @@ class TermijnReader {
 struct ConnectorOptions {
   /// Only records owned by this party get tickets; empty: every record the principal may see.
   std::string party;
+  /// After a create that got no answer (a timeout, a 5xx from a proxy), RT may still be making
+  /// the ticket: for this long (RT's timeout) the record's ticket is looked for, not created
+  /// again.
+  absl::Duration create_in_doubt = absl::Seconds(30);
+  /// The clock; tests pass their own.
+  std::function<absl::Time()> now = [] { return absl::Now(); };
 };
 
 /// The ticket's Due: the earliest due time of the record's open obligations; none when no
@@ -118,6 +126,8 @@ class RtConnector {
   ConnectorState state_;
   ConnectorOptions options_;
   int64_t recovering_seq_ = 0;  ///< an event that may be partly applied (a crash, an error)
+  /// Records whose ticket create got no answer, and until when it is in doubt.
+  std::map<std::string, absl::Time> creates_in_doubt_;
   bool queue_checked_ = false;
 };
 
