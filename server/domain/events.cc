@@ -33,12 +33,26 @@ StreamEvent event_of(const AuditRecord& record, std::string party) {
 }
 
 std::string filter_error(const EventFilter& filter) {
+  // Every event type there is fits many times over in these; a stream checks each event
+  // against every type.
+  constexpr size_t kMaxTypes = 64;
+  constexpr size_t kMaxLength = 64;
+  if (filter.types.size() > kMaxTypes) {
+    return "filter.types: at most " + std::to_string(kMaxTypes) + " types, not " +
+           std::to_string(filter.types.size());
+  }
   for (const std::string& t : filter.types) {
     if (t.empty() || t == ".") return "filter.types: an empty type";
+    if (t.size() > kMaxLength) {
+      return "filter.types: a type of " + std::to_string(t.size()) + " bytes; no type is longer "
+             "than " + std::to_string(kMaxLength);
+    }
   }
   if (!filter.subject.empty() && record_name(filter.subject).id == 0) {
-    return "filter.subject: '" + filter.subject +
-           "' is not a record name such as incidents/4 or requests/2";
+    const std::string shown = filter.subject.size() <= kMaxLength
+                                  ? "'" + filter.subject + "'"
+                                  : "a value of " + std::to_string(filter.subject.size()) + " bytes";
+    return "filter.subject: " + shown + " is not a record name such as incidents/4 or requests/2";
   }
   return "";
 }

@@ -54,6 +54,15 @@ TEST(EventFilter, ErrorsNameTheField) {
   EXPECT_NE(filter_error({{}, "incidents"}).find("filter.subject"), std::string::npos);
   EXPECT_NE(filter_error({{}, "incidents/0"}).find("filter.subject"), std::string::npos);
   EXPECT_NE(filter_error({{}, "incidents/4x"}).find("filter.subject"), std::string::npos);
+  // Bounded, and a long value is measured, not echoed. Before: any number of types of any
+  // length were taken, and a megabyte subject came back in the error.
+  EXPECT_EQ(filter_error({std::vector<std::string>(65, "incident."), ""}),
+            "filter.types: at most 64 types, not 65");
+  EXPECT_EQ(filter_error({{std::string(65, 'x')}, ""}),
+            "filter.types: a type of 65 bytes; no type is longer than 64");
+  EXPECT_EQ(filter_error({{}, std::string(1 << 20, 'x')}),
+            "filter.subject: a value of 1048576 bytes is not a record name such as incidents/4 "
+            "or requests/2");
 }
 
 TEST(RecordName, SplitsCollectionAndId) {
