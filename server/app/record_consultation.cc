@@ -28,6 +28,9 @@ absl::StatusOr<IncidentRecord> RecordConsultation::run(const Actor& actor, int64
   if (auto s = check_text("participants", input.participants, kMaxText, true); !s.ok()) return s;
   if (auto s = check_text("agreed", input.agreed, kMaxText, true); !s.ok()) return s;
   if (auto s = check_text("party", input.party, kMaxShort, false); !s.ok()) return s;
+  if (!input.party.empty()) {
+    if (auto other = directory_.find(input.party, "party"); !other.ok()) return other.status();
+  }
   const auto own = directory_.find(actor.party, "party");
   if (!own.ok()) return own.status();
   const domain::Instant now = clock_.now();

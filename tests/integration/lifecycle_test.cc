@@ -116,8 +116,13 @@ TEST_F(LifecycleTest, ConsultationIsMetByWhenItWasHeldNotWhenItWasRecorded) {
   EXPECT_TRUE(
       IsError(consult_.run(kortenberg_dpo, id, {"2026-03-30T10:00:00Z", "", "A", "B"}).status(),
               StatusCode::kInvalidArgument, "consult_time"));
+  // A party that is not configured is bad input (before: "no open consultation", as if the
+  // state of the incident were the problem); one that is, but shares none, is not.
   EXPECT_TRUE(IsError(
       consult_.run(kortenberg_dpo, id, {"2026-03-28T10:00:00Z", "leuven", "A", "B"}).status(),
+      StatusCode::kInvalidArgument, "party: unknown party 'leuven'"));
+  EXPECT_TRUE(IsError(
+      consult_.run(kortenberg_dpo, id, {"2026-03-28T10:00:00Z", "kortenberg", "A", "B"}).status(),
       StatusCode::kFailedPrecondition,
       "incidents/" + std::to_string(id) + " has no open consultation"));
   EXPECT_EQ(obligation(id, 0, "protocol.breach_consultation").state, ObligationState::kOpen);
