@@ -4,6 +4,7 @@
 
 #include "server/connectors/rt/config.h"
 #include "server/connectors/rt/rt_client.h"
+#include "tests/e2e/harness.h"
 #include "tests/rt/rt_server.h"
 #include "tests/support/smtp_server.h"
 
@@ -99,6 +100,33 @@ TEST(RestRtClient, WritesTicketsThatRtShowsAndTellsWhatToRetry) {
             absl::StatusCode::kPermissionDenied);
   server.stop();
   EXPECT_EQ(client.find_ticket("incidents/4").status().code(), absl::StatusCode::kUnavailable);
+}
+
+// An RT that misbehaves cannot hold the connector: a history whose every page is full ends in an
+// error, not an endless loop; an answer of 40 MiB is refused, not kept; an id no integer holds
+// is no ticket. Before: the loop never ended (and ignored SIGTERM), the answer was kept whole,
+// and the id's conversion was undefined.
+TEST(RestRtClient, AnRtThatMisbehavesCannotHoldTheConnector) {
+  const int port = testing::FreePort();
+  testing::Background stub({"/usr/bin/python3",
+                            std::string(TERMIJN_SOURCE_DIR) + "/tests/rt/rt_stub.py",
+                            std::to_string(port)},
+                           {});
+  RestRtClient client({.base_url = "http://127.0.0.1:" + std::to_string(port),
+                       .token = "1-2-abc",
+                       .queue = "Privacy"});
+  ASSERT_TRUE(testing::poll_until([&] {
+    return client.find_ticket("incidents/4").status().code() != absl::StatusCode::kUnavailable;
+  })) << stub.err();
+
+  const auto endless = client.has_comment(1, "[termijn event 7]");
+  EXPECT_EQ(endless.status().code(), absl::StatusCode::kFailedPrecondition) << endless.status();
+  const auto huge = client.ticket_exists(1);
+  EXPECT_EQ(huge.status().code(), absl::StatusCode::kFailedPrecondition) << huge.status();
+  EXPECT_NE(huge.status().message().find("more than"), std::string::npos) << huge.status();
+  const auto absurd = client.find_ticket("incidents/4");
+  ASSERT_TRUE(absurd.ok()) << absurd.status();
+  EXPECT_EQ(*absurd, 0);
 }
 
 }  // namespace

@@ -15,8 +15,14 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
+// No answer of RT's REST API the connector reads comes near this (a page of 100 history
+// entries without their content, a ticket): a larger one is refused, not kept.
+constexpr size_t kMaxAnswerBytes = 8 << 20;
+
 size_t append_body(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
+  auto* body = static_cast<std::string*>(out);
+  if (body->size() + size * count > kMaxAnswerBytes) return 0;  // curl ends the transfer
+  body->append(data, size * count);
   return size * count;
 }
 
@@ -48,7 +54,13 @@ void set_string(Struct& object, const std::string& key, const std::string& value
 
 // RT gives ids as strings in some places and as numbers in others.
 int64_t id_of(const Value& v) {
-  if (v.has_number_value()) return static_cast<int64_t>(v.number_value());
+  if (v.has_number_value()) {
+    // An id no ticket has (negative, fractional, beyond any integer) is none.
+    const double d = v.number_value();
+    return d >= 1 && d <= 9.0e15 && d == static_cast<double>(static_cast<int64_t>(d))
+               ? static_cast<int64_t>(d)
+               : 0;
+  }
   if (v.has_string_value()) return std::atoll(v.string_value().c_str());
   return 0;
 }
@@ -113,6 +125,11 @@ absl::StatusOr<RestRtClient::Response> RestRtClient::call(const std::string& met
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &append_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
   const CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_WRITE_ERROR) {
+    return absl::FailedPreconditionError(absl::StrCat("RT at ", settings_.base_url, " answered ",
+                                                      method, " ", path, " with more than ",
+                                                      kMaxAnswerBytes >> 20, " MiB"));
+  }
   if (rc != CURLE_OK) {
     return absl::UnavailableError(absl::StrCat("RT at ", settings_.base_url, ": ",
                                                error[0] != '\0' ? error : curl_easy_strerror(rc)));
@@ -252,7 +269,14 @@ absl::Status RestRtClient::comment(int64_t id, const std::string& subject,
 
 absl::StatusOr<bool> RestRtClient::has_comment(int64_t id, const std::string& subject_prefix) {
   constexpr int kPerPage = 100;
+  // A ticket's history of more than 100 000 entries is none the connector made: an RT whose
+  // every page is full would otherwise be read for ever.
+  constexpr int kMaxPages = 1000;
   for (int page = 1;; ++page) {
+    if (page > kMaxPages) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "RT ticket ", id, " has a history of more than ", kMaxPages * kPerPage, " entries"));
+    }
     auto body = call_ok("GET",
                         absl::StrCat("ticket/", id, "/history?fields=Type,Data&per_page=", kPerPage,
                                      "&page=", page),
