@@ -29,13 +29,24 @@ struct UrlParts {
   bool has_credentials = false;
 };
 
+// `url` as an error may show it: a user or password in it (which validate() refuses) masked,
+// so that the refusal does not log the secret it refuses.
+std::string shown(const std::string& url) {
+  const size_t start = url.find("://");
+  const size_t from = start == std::string::npos ? 0 : start + 3;
+  const size_t end = std::min(url.find_first_of("/?#", from), url.size());
+  const size_t at = url.rfind('@', end == 0 ? 0 : end - 1);
+  if (at == std::string::npos || at < from) return url;
+  return url.substr(0, from) + "***" + url.substr(at);
+}
+
 // Splits `url` with libcurl's own parser, so validation agrees with what libcurl will connect to.
 absl::StatusOr<UrlParts> parse_url(const std::string& url) {
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
   if (!handle) return absl::ResourceExhaustedError("out of memory");
   if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
       CURLUE_OK) {
-    return absl::InvalidArgumentError("SMTP url '" + url +
+    return absl::InvalidArgumentError("SMTP url '" + shown(url) +
                                       "' is not a URL like smtp://mail.example:587 or "
                                       "smtps://mail.example:465");
   }
@@ -139,10 +150,12 @@ absl::Status validate(const SmtpSettings& s) {
   absl::StatusOr<UrlParts> url = parse_url(s.url);
   if (!url.ok()) return url.status();
   if (url->scheme != "smtp" && url->scheme != "smtps") {
-    return absl::InvalidArgumentError("SMTP url '" + s.url +
+    return absl::InvalidArgumentError("SMTP url '" + shown(s.url) +
                                       "' must start with smtp:// (STARTTLS) or smtps:// (TLS)");
   }
-  if (url->host.empty()) return absl::InvalidArgumentError("SMTP url '" + s.url + "' has no host");
+  if (url->host.empty()) {
+    return absl::InvalidArgumentError("SMTP url '" + shown(s.url) + "' has no host");
+  }
   if (url->has_credentials) {
     return absl::InvalidArgumentError(
         "SMTP url must not contain a user or password; set them separately (TERMIJN_SMTP_USER, "
@@ -192,7 +205,7 @@ absl::StatusOr<std::unique_ptr<SmtpMailer>> SmtpMailer::create(SmtpSettings sett
         curl_url_set(handle.get(), CURLUPART_PATH, ("/" + settings.helo_domain).c_str(), 0) !=
             CURLUE_OK ||
         curl_url_get(handle.get(), CURLUPART_URL, &out, 0) != CURLUE_OK) {
-      return absl::InvalidArgumentError("SMTP url '" + settings.url + "' cannot take a path");
+      return absl::InvalidArgumentError("SMTP url '" + shown(settings.url) + "' cannot take a path");
     }
     effective_url = out;
     curl_free(out);

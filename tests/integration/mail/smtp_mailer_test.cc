@@ -355,6 +355,16 @@ TEST(SmtpSettingsTest, RefusesOtherMistakes) {
             std::string::npos);
   EXPECT_EQ(error([](SmtpSettings& s) { s.url = "smtp://u:secret@mail.example"; }).find("secret"),
             std::string::npos);
+  // A URL refused for another reason (a misspelt scheme, no host) does not show its password
+  // either: the refusal is logged at startup. Before: "SMTP url 'smpt://u:secret@...' must
+  // start with smtp://" went to the log.
+  for (void (*bad)(SmtpSettings&) :
+       {+[](SmtpSettings& s) { s.url = "smpt://termijn:secret@mail.example:587"; },
+        +[](SmtpSettings& s) { s.url = "smtp://termijn:secret@"; },
+        +[](SmtpSettings& s) { s.url = "smtp://termijn:secret@mail example"; }}) {
+    const std::string message = error(bad);
+    EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+  }
   error([](SmtpSettings& s) { s.password = "secret"; });
   error([](SmtpSettings& s) { s.timeout_seconds = 0; });
   error([](SmtpSettings& s) { s.connect_timeout_seconds = -1; });
