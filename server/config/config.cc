@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "server/config/secure_url.h"
+#include "server/domain/model.h"
 #include "server/domain/rules.h"
 
 namespace termijn::config {
@@ -107,7 +108,11 @@ domain::Contact contact(const toml::node_view<const toml::node>& node, const std
   if (!t) fail(origin, where + " must be a table with name and email");
   domain::Contact c{(*t)["name"].value_or(std::string()),
                     required_string(*t, "email", where, origin)};
-  if (c.email.find('@') == std::string::npos) fail(origin, where + ".email is not an address");
+  if (!domain::is_valid_email(c.email)) {
+    // Mail to a party puts it in To or Cc: one bad address would stop every such mail.
+    fail(origin, where + ".email: '" + c.email +
+                     "' is not a plain address like dpo@herent.example (no name, no brackets)");
+  }
   return c;
 }
 
@@ -186,6 +191,10 @@ Principal principal(const toml::table& t, size_t index, const std::set<std::stri
     }
   }
   p.email = t["email"].value_or(std::string());
+  if (!p.email.empty() && !domain::is_valid_email(p.email)) {
+    fail(origin, where + ".email: '" + p.email +
+                     "' is not a plain address like reporter@herent.example (no name, no brackets)");
+  }
   if (p.certificate_cn.empty() && p.certificate_email.empty()) {
     fail(origin, where + " needs certificate_cn or certificate_email");
   }
@@ -304,7 +313,10 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
   const auto mail = root["mail"];
   c.mail.from = mail["from"].value_or(c.mail.from);
-  if (c.mail.from.find('@') == std::string::npos) fail(origin, "mail.from is not an address");
+  if (!domain::is_valid_email(c.mail.from)) {
+    fail(origin, "mail.from: '" + c.mail.from +
+                     "' is not a plain address like termijn@herent.example (no name, no brackets)");
+  }
   c.mail.eml_dir = mail["eml_dir"].value_or(std::string());
   c.mail.smtp_url = mail["smtp_url"].value_or(std::string());
   c.mail.smtp_user = mail["smtp_user"].value_or(std::string());

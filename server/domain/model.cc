@@ -1,6 +1,7 @@
 #include "server/domain/model.h"
 
 #include <array>
+#include <cctype>
 #include <utility>
 
 namespace termijn::domain {
@@ -132,6 +133,25 @@ std::string Obligation::subject() const {
   if (matter_id != 0) return "matters/" + std::to_string(matter_id);
   return incident_id != 0 ? "incidents/" + std::to_string(incident_id)
                           : "requests/" + std::to_string(request_id);
+}
+
+bool is_valid_email(std::string_view email) {
+  if (email.size() > 254) return false;
+  const size_t at = email.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == email.size()) return false;
+  for (size_t i = 0; i < at; ++i) {
+    const unsigned char c = email[i];
+    if (c >= 0x80 || !(std::isalnum(c) ||
+                       std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string::npos)) {
+      return false;
+    }
+  }
+  const std::string_view domain = email.substr(at + 1);
+  if (domain.front() == '.' || domain.back() == '.' || domain.front() == '-') return false;
+  for (unsigned char c : domain) {
+    if (c >= 0x80 || !(std::isalnum(c) || c == '-' || c == '.')) return false;
+  }
+  return true;
 }
 
 }  // namespace termijn::domain

@@ -61,6 +61,10 @@ struct Contact {
   std::string email;
 };
 
+/// Whether `email` is a plain addr-spec ("local@domain", printable ASCII without spaces, quotes,
+/// brackets or control characters): what a mail to it may carry in To, Cc or From.
+bool is_valid_email(std::string_view email);
+
 /// A controller bound by the protocol.
 struct Party {
   std::string id;  ///< "herent"

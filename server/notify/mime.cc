@@ -353,25 +353,6 @@ std::string render_message(const MailMessage& m) {
   return out;
 }
 
-bool is_valid_email(std::string_view email) {
-  if (email.size() > 254) return false;
-  const size_t at = email.rfind('@');
-  if (at == std::string::npos || at == 0 || at + 1 == email.size()) return false;
-  for (size_t i = 0; i < at; ++i) {
-    const unsigned char c = email[i];
-    if (c >= 0x80 || !(std::isalnum(c) ||
-                       std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string::npos)) {
-      return false;
-    }
-  }
-  const std::string_view domain = email.substr(at + 1);
-  if (domain.front() == '.' || domain.back() == '.' || domain.front() == '-') return false;
-  for (unsigned char c : domain) {
-    if (c >= 0x80 || !(std::isalnum(c) || c == '-' || c == '.')) return false;
-  }
-  return true;
-}
-
 absl::Status check_message(const MailMessage& m) {
   const std::string& id = m.message_id;
   const size_t at = id.find('@');

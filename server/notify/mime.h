@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "server/domain/model.h"
 #include "server/notify/mailer.h"
 
 namespace termijn::notify {
@@ -28,6 +29,6 @@ std::string render_message(const MailMessage& m);
 absl::Status check_message(const MailMessage& m);
 
 /// Whether `email` is an addr-spec this library accepts (see check_message).
-bool is_valid_email(std::string_view email);
+using domain::is_valid_email;
 
 }  // namespace termijn::notify

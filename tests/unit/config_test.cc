@@ -75,6 +75,22 @@ TEST(ConfigTest, TheWebConsoleIsOffUnlessConfigured) {
               HasSubstr("web.proxy_principals: 'sso' is not a configured [[principal]]"));
 }
 
+TEST(ConfigTest, AnAddressMailCannotCarryIsRefusedAtStart) {
+  // An address a mail cannot carry (a name with it, a trailing space, two in one) is refused at
+  // start, naming the key: in Cc of every notice to a party it would stop them all.
+  // Before: anything with an '@' passed, and the mails failed for good at runtime.
+  EXPECT_THAT(error_of(replaced(demo(), "\"dpo-deputy@herent.example\"",
+                                "\"Deputy <dpo-deputy@herent.example>\"")),
+              HasSubstr("party[0].dpo_deputy.email: 'Deputy <dpo-deputy@herent.example>' is not "
+                        "a plain address"));
+  EXPECT_THAT(error_of(replaced(demo(), "\"dpo@kortenberg.example\"",
+                                "\"dpo@kortenberg.example; x@kortenberg.example\"")),
+              HasSubstr("party[1].dpo.email"));
+  EXPECT_THAT(error_of(replaced(demo(), "from = \"termijn@ocmw.example\"",
+                                "from = \"Termijn <termijn@ocmw.example>\"")),
+              HasSubstr("mail.from: 'Termijn <termijn@ocmw.example>' is not a plain address"));
+}
+
 TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   // The server refuses to start with a message that names what is wrong.
   EXPECT_THAT(error_of(replaced(demo(), "Europe/Brussels", "Mars/Olympus")),
