@@ -140,8 +140,9 @@ notify::TemplateSet load_templates(const config::Mail& mail) {
   const std::string dir = mail.templates_dir.empty() ? TERMIJN_TEMPLATES_DIR : mail.templates_dir;
   auto templates = notify::TemplateSet::load(dir);
   if (!templates.ok()) throw std::runtime_error("mail templates: " + std::string(templates.status().message()));
-  if (auto s = notify::check_notice_templates(*templates); !s.ok()) {
-    throw std::runtime_error("mail templates: " + std::string(s.message()));
+  for (const absl::Status& s : {notify::check_notice_templates(*templates),
+                                 jobs::check_composer_templates(*templates)}) {
+    if (!s.ok()) throw std::runtime_error("mail templates: " + std::string(s.message()));
   }
   return std::move(*templates);
 }

@@ -14,6 +14,18 @@ notify::MailAddress address(const domain::Contact& c) { return {c.name, c.email}
 
 }  // namespace
 
+absl::Status check_composer_templates(const notify::TemplateSet& templates) {
+  for (const char* name : {kReminderTemplate, kOverdueTemplate, kNoticeFailedTemplate,
+                           kCheckpointTemplate, kCheckpointFailedTemplate,
+                           kWebhookFailedTemplate}) {
+    if (templates.resolve_locale(name, "en") != "en") {
+      return absl::NotFoundError("no mail template " + std::string(name) +
+                                 ".en.txt (the fallback for every language)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::string recipients_of(const notify::MailMessage& m) {
   std::string out;
   for (const auto* list : {&m.to, &m.cc}) {
@@ -126,7 +138,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},
   };
-  return to_dpo(alert, owner, "notification.failed", values);
+  return to_dpo(alert, owner, kNoticeFailedTemplate, values);
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
@@ -150,7 +162,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
   };
   const bool alert = n.kind == domain::NotificationKind::kFailureAlert;
   const auto rendered =
-      templates_.render(alert ? "audit.checkpoint.failed" : "audit.checkpoint", p.locale, values);
+      templates_.render(alert ? kCheckpointFailedTemplate : kCheckpointTemplate, p.locale, values);
   if (!rendered.ok()) return rendered.status();
   notify::MailMessage m = envelope(n);
   if (alert) {
@@ -191,7 +203,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_webhook_alert(
       {"attempts", std::to_string(d->attempts)},
       {"last_error", d->last_error},
   };
-  return to_dpo(n, p, "webhook.failed", values);
+  return to_dpo(n, p, kWebhookFailedTemplate, values);
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::to_dpo(
@@ -404,7 +416,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
                 : "") +
            " --reason \"...\""},
   };
-  const auto rendered = templates_.render(overdue ? "overdue" : "reminder", owner.locale, values);
+  const auto rendered =
+      templates_.render(overdue ? kOverdueTemplate : kReminderTemplate, owner.locale, values);
   if (!rendered.ok()) return rendered.status();
   notify::MailMessage m = envelope(reminder);
   const auto wants = [&](domain::Audience a) {

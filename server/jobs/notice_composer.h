@@ -81,6 +81,20 @@ class NoticeComposer {
   const std::vector<config::Webhook> webhooks_;
 };
 
+/// The templates NoticeComposer renders besides the notices (notify::check_notice_templates
+/// checks those).
+inline constexpr const char* kReminderTemplate = "reminder";
+inline constexpr const char* kOverdueTemplate = "overdue";
+inline constexpr const char* kNoticeFailedTemplate = "notification.failed";
+inline constexpr const char* kCheckpointTemplate = "audit.checkpoint";
+inline constexpr const char* kCheckpointFailedTemplate = "audit.checkpoint.failed";
+inline constexpr const char* kWebhookFailedTemplate = "webhook.failed";
+
+/// OK when each of those exists in English, the fallback of every language; otherwise NOT_FOUND
+/// naming the file. Without it every reminder (or alert) would fail for good, unseen: check at
+/// start, with the notices'.
+absl::Status check_composer_templates(const notify::TemplateSet& templates);
+
 /// The addresses a message goes to, "a@x, b@y", for the evidence.
 std::string recipients_of(const notify::MailMessage& m);
 
