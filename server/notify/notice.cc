@@ -322,11 +322,11 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
         i->subject_count ? std::to_string(*i->subject_count) : std::string(l.unknown);
     v["risk"] = std::string(label(l.risks, i->risk));
     v["ticket_ref"] = or_default(i->ticket_ref, l.none);
-    if (ctx.changes != nullptr) {
-      v["changes"] = describe_changes(*ctx.changes, locale, zone);
-      v["consequences"] = or_default(i->consequences, l.not_given);
-      v["measures"] = or_default(i->measures, l.not_given);
-    }
+    // What is known when the notice is composed: measures recorded while it was held (or its
+    // mail server down) go with the first notice too.
+    v["consequences"] = or_default(i->consequences, l.not_given);
+    v["measures"] = or_default(i->measures, l.not_given);
+    if (ctx.changes != nullptr) v["changes"] = describe_changes(*ctx.changes, locale, zone);
   } else if (const domain::Matter* m = ctx.matter) {
     v["matter_kind"] = std::string(label(l.matter_kinds, m->kind));
     v["event_time"] = local(m->event_time);

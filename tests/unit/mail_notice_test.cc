@@ -183,6 +183,20 @@ TEST_F(ComposeNoticeTest, BreachNoticeGoesToTheRecipientDpoInDutch) {
   EXPECT_TRUE(check_message(*m).ok());
 }
 
+TEST_F(ComposeNoticeTest, BreachNoticeCarriesTheConsequencesAndMeasuresKnownWhenComposed) {
+  // Measures recorded while the notice was held for review (or its mail server down) go with
+  // the first notice: no follow-up is queued for a notice that has not gone out.
+  // Before: only a follow-up showed them, so the other party never learnt of these.
+  incident_.consequences = "Medische gegevens mogelijk ingezien.";
+  incident_.measures = "Wachtwoorden gewijzigd.";
+  absl::StatusOr<MailMessage> m = compose_notice(templates_, Breach());
+  ASSERT_TRUE(m.ok()) << m.status();
+  for (const char* text : {"Waarschijnlijke gevolgen:", "Medische gegevens mogelijk ingezien.",
+                           "Genomen maatregelen:", "Wachtwoorden gewijzigd."}) {
+    EXPECT_NE(m->text_body.find(text), std::string::npos) << text;
+  }
+}
+
 TEST_F(ComposeNoticeTest, TimesAreShownInTheOwnersZone) {
   // Verifies times use the owner's zone (Brussels) even when the recipient's zone is UTC.
   absl::StatusOr<MailMessage> m = compose_notice(templates_, Breach());

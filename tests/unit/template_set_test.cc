@@ -37,6 +37,8 @@ TemplateValues FullValues() {
                            "subject_count",
                            "risk",
                            "ticket_ref",
+                           "consequences",
+                           "measures",
                            "request_kind",
                            "receive_time",
                            "summary",
@@ -106,7 +108,8 @@ TEST(TemplateSetTest, BreachNoticesSayWhatArticle13Requires) {
     ASSERT_TRUE(text.ok()) << text.status();
     for (const char* name : {"<reporter>", "<title>", "<description>", "<aware_time>",
                              "<occurred_time>", "<data_categories>", "<subject_groups>",
-                             "<subject_count>", "<risk>", "<ticket_ref>", "<notification_id>"}) {
+                             "<subject_count>", "<risk>", "<ticket_ref>", "<notification_id>",
+                             "<consequences>", "<measures>"}) {
       EXPECT_NE(text->body.find(name), std::string::npos) << locale << " " << name;
     }
     EXPECT_NE(text->body.find(std::string(locale) == "nl" ? "AVG" : "GDPR"), std::string::npos);
