@@ -639,6 +639,14 @@ grpc::ServerWriteReactor<v1::Event>* TermijnService::WatchEvents(
   return event_streams_.open(authenticator_.authenticate(*ctx), *req);
 }
 
+std::vector<const config::Webhook*> TermijnService::readable_webhooks(const Principal& p) const {
+  std::vector<const config::Webhook*> out;
+  for (const config::Webhook& w : uc_.webhooks) {
+    if (policy::may_read_webhooks(p, w.party).ok()) out.push_back(&w);
+  }
+  return out;
+}
+
 absl::StatusOr<const config::Webhook*> TermijnService::webhook(const Principal& p,
                                                                const std::string& name,
                                                                bool change) const {
@@ -658,16 +666,15 @@ grpc::ServerUnaryReactor* TermijnService::ListWebhooks(grpc::CallbackServerConte
                                                        v1::ListWebhooksResponse* resp) {
   return handle(ctx, "ListWebhooks", [=, this](const Principal& p) -> absl::Status {
     if (!p.dpo && !p.auditor) return policy::may_read_webhooks(p, p.party);
-    for (const config::Webhook& w : uc_.webhooks) {
-      if (!policy::may_read_webhooks(p, w.party).ok()) continue;
-      const auto position = uc_.webhook_store.position(w.name);
+    for (const config::Webhook* w : readable_webhooks(p)) {
+      const auto position = uc_.webhook_store.position(w->name);
       if (!position.ok()) return position.status();
       v1::Webhook* out = resp->add_webhooks();
-      out->set_name(w.name);
-      out->set_url(w.url);
-      out->set_party(w.party);
-      for (const std::string& t : w.types) out->add_types(t);
-      out->set_subject(w.subject);
+      out->set_name(w->name);
+      out->set_url(w->url);
+      out->set_party(w->party);
+      for (const std::string& t : w->types) out->add_types(t);
+      out->set_subject(w->subject);
       out->set_position(*position);
     }
     return absl::OkStatus();
@@ -691,9 +698,7 @@ grpc::ServerUnaryReactor* TermijnService::ListWebhookDeliveries(
       if (auto w = webhook(p, req->endpoint(), false); !w.ok()) return w.status();
       endpoints.push_back(req->endpoint());
     } else if (!p.auditor) {
-      for (const config::Webhook& w : uc_.webhooks) {
-        if (policy::may_read_webhooks(p, w.party).ok()) endpoints.push_back(w.name);
-      }
+      for (const config::Webhook* w : readable_webhooks(p)) endpoints.push_back(w->name);
       if (endpoints.empty()) return absl::OkStatus();  // none of its own
     }
     const int limit = req->page_size() == 0 ? 50 : std::min(req->page_size(), 1000);

@@ -201,6 +201,8 @@ class TermijnService final : public v1::Termijn::CallbackService {
                      const std::string& text, const std::string& ground, v1::Obligation* resp);
   /// The id of `collection`/`name` if `p` may change it (policy::may_change); NOT_FOUND as
   /// for a read if it does not concern p.
+  /// The configured webhooks `p` may read (its party's; an auditor's: all).
+  std::vector<const config::Webhook*> readable_webhooks(const Principal& p) const;
   /// The endpoint `name` if `p` may read it (its party's DPO, auditors) or, with `change`,
   /// redeliver and test (its party's DPO); NOT_FOUND for an endpoint of another party.
   absl::StatusOr<const config::Webhook*> webhook(const Principal& p, const std::string& name,

@@ -25,28 +25,12 @@ void keep_notices_to(const std::string& party, std::vector<domain::Obligation>& 
   }
 }
 
-// Keeps the obligations `party` owns or is owed.
+}  // namespace
+
 void keep_those_of(const std::string& party, std::vector<domain::Obligation>& obligations) {
   std::erase_if(obligations, [&](const domain::Obligation& o) {
     return o.owner_party != party && o.recipient_party != party;
   });
-}
-
-}  // namespace
-
-IncidentRecord owner_view(IncidentRecord record, const std::string& party) {
-  keep_those_of(party, record.obligations);
-  return record;
-}
-
-RequestRecord owner_view(RequestRecord record, const std::string& party) {
-  keep_those_of(party, record.obligations);
-  return record;
-}
-
-MatterRecord owner_view(MatterRecord record, const std::string& party) {
-  keep_those_of(party, record.obligations);
-  return record;
 }
 
 RecordParties parties_of(const IncidentRecord& record) {

@@ -31,12 +31,18 @@ MatterRecord notified_view(MatterRecord record, const std::string& party);
 domain::Obligation notified_view(domain::Obligation obligation, const std::string& party);
 NotificationRecord notified_view(NotificationRecord record, const std::string& party);
 
-/// The record as its own party `party` sees it: whole, but without the obligations another
-/// party owes itself (a duty of every party, on a matter): those are that party's, as its
-/// obligation reads are (GetObligation, the event stream, the audit trail).
-IncidentRecord owner_view(IncidentRecord record, const std::string& party);
-RequestRecord owner_view(RequestRecord record, const std::string& party);
-MatterRecord owner_view(MatterRecord record, const std::string& party);
+/// Keeps the obligations `party` owns or is owed.
+void keep_those_of(const std::string& party, std::vector<domain::Obligation>& obligations);
+
+/// The record (an incident, request or matter) as its own party `party` sees it: whole, but
+/// without the obligations another party owes itself (a duty of every party, on a matter): those
+/// are that party's, as its obligation reads are (GetObligation, the event stream, the audit
+/// trail).
+template <typename Record>
+Record owner_view(Record record, const std::string& party) {
+  keep_those_of(party, record.obligations);
+  return record;
+}
 inline domain::Obligation owner_view(domain::Obligation o, const std::string&) { return o; }
 inline NotificationRecord owner_view(NotificationRecord r, const std::string&) { return r; }
 

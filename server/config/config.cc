@@ -102,17 +102,21 @@ Webhook webhook(const toml::table& t, size_t index, const std::set<std::string>&
   return w;
 }
 
+// Mail puts an address in To, Cc or From as it is: one a mail cannot carry (a name with it,
+// brackets, two in one) would stop every mail to or from it, at runtime.
+void check_address(const std::string& address, const std::string& key, const std::string& origin) {
+  if (domain::is_valid_email(address)) return;
+  fail(origin, key + ": '" + address +
+                   "' is not a plain address like dpo@herent.example (no name, no brackets)");
+}
+
 domain::Contact contact(const toml::node_view<const toml::node>& node, const std::string& where,
                         const std::string& origin) {
   const toml::table* t = node.as_table();
   if (!t) fail(origin, where + " must be a table with name and email");
   domain::Contact c{(*t)["name"].value_or(std::string()),
                     required_string(*t, "email", where, origin)};
-  if (!domain::is_valid_email(c.email)) {
-    // Mail to a party puts it in To or Cc: one bad address would stop every such mail.
-    fail(origin, where + ".email: '" + c.email +
-                     "' is not a plain address like dpo@herent.example (no name, no brackets)");
-  }
+  check_address(c.email, where + ".email", origin);
   return c;
 }
 
@@ -191,10 +195,7 @@ Principal principal(const toml::table& t, size_t index, const std::set<std::stri
     }
   }
   p.email = t["email"].value_or(std::string());
-  if (!p.email.empty() && !domain::is_valid_email(p.email)) {
-    fail(origin, where + ".email: '" + p.email +
-                     "' is not a plain address like reporter@herent.example (no name, no brackets)");
-  }
+  if (!p.email.empty()) check_address(p.email, where + ".email", origin);
   if (p.certificate_cn.empty() && p.certificate_email.empty()) {
     fail(origin, where + " needs certificate_cn or certificate_email");
   }
@@ -313,10 +314,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
   const auto mail = root["mail"];
   c.mail.from = mail["from"].value_or(c.mail.from);
-  if (!domain::is_valid_email(c.mail.from)) {
-    fail(origin, "mail.from: '" + c.mail.from +
-                     "' is not a plain address like termijn@herent.example (no name, no brackets)");
-  }
+  check_address(c.mail.from, "mail.from", origin);
   c.mail.eml_dir = mail["eml_dir"].value_or(std::string());
   c.mail.smtp_url = mail["smtp_url"].value_or(std::string());
   c.mail.smtp_user = mail["smtp_user"].value_or(std::string());
