@@ -775,7 +775,8 @@ grpc::ServerUnaryReactor* TermijnService::ReportMatter(grpc::CallbackServerConte
     if (auto s = policy::may_report_matter(p, input->party, input->kind); !s.ok()) return s;
     auto record = uc_.report_matter.run(actor_of(p), *input);
     if (!record.ok()) return record.status();
-    to_proto(*record, uc_.directory, resp);
+    // As `matter show` answers it: the duties the other parties owe themselves are theirs.
+    to_proto(app::owner_view(std::move(*record), p.party), uc_.directory, resp);
     return absl::OkStatus();
   });
 }

@@ -76,6 +76,8 @@ TEST_F(MattersCliTest, StaffDepartureObligesEveryPartyToErase) {
   ASSERT_EQ(reported.exit_code, 0) << reported.err;
   EXPECT_THAT(reported.out, AllOf(HasSubstr("matters/1"), HasSubstr("protocol.departure_erasure"),
                                   HasSubstr("P-1234")));
+  EXPECT_THAT(reported.out, Not(HasSubstr("kortenberg -> kortenberg")))
+      << "the reply shows the matter as `matter show` does";
   EXPECT_EQ(scalar("SELECT string_agg(owner_party || '->' || recipient_party || ' ' || "
                    "(extract(epoch FROM due_time - start_time)::bigint / 86400)::text || ' d', "
                    "', ' ORDER BY owner_party) FROM obligation WHERE matter_id = 1"),
