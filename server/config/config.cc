@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -12,8 +13,10 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 #include "server/config/secure_url.h"
+#include "server/config/toml_reader.h"
 #include "server/domain/model.h"
 #include "server/domain/rules.h"
 
@@ -21,36 +24,26 @@ namespace termijn::config {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& origin, const std::string& what) {
-  throw std::runtime_error(origin + ": " + what);
-}
-
-std::string required_string(const toml::table& t, std::string_view key, const std::string& where,
-                            const std::string& origin) {
-  const auto value = t[key].value<std::string>();
-  if (!value || value->empty()) fail(origin, where + "." + std::string(key) + " is required");
-  return *value;
-}
+using Table = TomlReader::Table;
 
 // The secret of a webhook: an environment variable, or a file only its owner may read.
-std::string webhook_secret(const toml::table& t, const std::string& where,
-                           const std::string& origin) {
-  const std::string env = t["secret_env"].value_or(std::string());
-  const std::string file = t["secret_file"].value_or(std::string());
-  if (env.empty() == file.empty()) fail(origin, where + ": set one of secret_env, secret_file");
+std::string webhook_secret(const Table& t) {
+  const std::string env = t.string_or("secret_env", "");
+  const std::string file = t.string_or("secret_file", "");
+  if (env.empty() == file.empty()) t.fail(t.path() + ": set one of secret_env, secret_file");
   std::string secret;
   if (!env.empty()) {
     const char* value = std::getenv(env.c_str());
     if (value == nullptr || *value == '\0') {
-      fail(origin, where + ".secret_env: the environment variable " + env + " is not set");
+      t.fail(t.name("secret_env") + ": the environment variable " + env + " is not set");
     }
     secret = value;
   } else {
     struct stat st {};
-    if (::stat(file.c_str(), &st) != 0) fail(origin, where + ".secret_file: cannot read " + file);
+    if (::stat(file.c_str(), &st) != 0) t.fail(t.name("secret_file") + ": cannot read " + file);
     if ((st.st_mode & 077) != 0) {
-      fail(origin, where + ".secret_file: " + file +
-                       " may be read by its group or others; chmod 600 it");
+      t.fail(t.name("secret_file") + ": " + file +
+             " may be read by its group or others; chmod 600 it");
     }
     std::ifstream in(file);
     std::getline(in, secret);
@@ -58,182 +51,233 @@ std::string webhook_secret(const toml::table& t, const std::string& where,
   while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
     secret.pop_back();
   }
-  if (secret.size() < 16) fail(origin, where + ": the secret must have at least 16 characters");
+  if (secret.size() < 16) t.fail(t.path() + ": the secret must have at least 16 characters");
   return secret;
 }
 
-Webhook webhook(const toml::table& t, size_t index, const std::set<std::string>& parties,
-                const std::string& origin) {
-  const std::string where = "webhook[" + std::to_string(index) + "]";
+// Retries back off from `retry_initial_seconds` to `retry_max_seconds`.
+std::pair<int, int> retry_seconds(const Table& t, int initial, int max) {
+  initial = static_cast<int>(t.integer_or("retry_initial_seconds", initial, 1, 86400));
+  max = static_cast<int>(t.integer_or("retry_max_seconds", max, 1, 7 * 86400));
+  if (max < initial) t.fail(t.name("retry_initial_seconds") + " must be at most retry_max_seconds");
+  return {initial, max};
+}
+
+Webhook webhook(const Table& t, const std::set<std::string>& parties) {
   Webhook w;
-  w.name = required_string(t, "name", where, origin);
+  w.name = t.required_string("name");
   for (const char c : w.name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      fail(origin, where + ".name may hold only letters, digits, - and _");
+      t.fail(t.name("name") + " may hold only letters, digits, - and _");
     }
   }
-  w.url = required_string(t, "url", where, origin);
+  w.url = t.required_string("url");
   if (!secure_or_loopback(w.url)) {
-    fail(origin, where + ".url must be https:// (http:// only to a loopback address)");
+    t.fail(t.name("url") + " must be https:// (http:// only to a loopback address)");
   }
-  w.party = required_string(t, "party", where, origin);
-  if (!parties.count(w.party)) fail(origin, where + ".party '" + w.party + "' is not a party");
-  w.secret = webhook_secret(t, where, origin);
-  if (const toml::array* types = t["types"].as_array()) {
-    for (const auto& type : *types) {
-      const auto value = type.value<std::string>();
-      if (!value || value->empty()) fail(origin, where + ".types must be non-empty strings");
-      w.types.push_back(*value);
-    }
-  }
-  w.subject = t["subject"].value_or(std::string());
-  w.ca_file = t["ca_file"].value_or(std::string());
-  w.timeout_seconds = t["timeout_seconds"].value_or(w.timeout_seconds);
-  w.max_attempts = t["max_attempts"].value_or(w.max_attempts);
-  w.retry_initial_seconds = t["retry_initial_seconds"].value_or(w.retry_initial_seconds);
-  w.retry_max_seconds = t["retry_max_seconds"].value_or(w.retry_max_seconds);
-  if (w.timeout_seconds < 1 || w.timeout_seconds > 300) {
-    fail(origin, where + ".timeout_seconds must be between 1 and 300");
-  }
-  if (w.max_attempts < 1) fail(origin, where + ".max_attempts must be at least 1");
-  if (w.retry_initial_seconds < 1 || w.retry_max_seconds < w.retry_initial_seconds) {
-    fail(origin, where + ".retry_initial_seconds must be >= 1 and <= retry_max_seconds");
-  }
+  w.party = t.required_string("party");
+  if (!parties.count(w.party)) t.fail(t.name("party") + " '" + w.party + "' is not a party");
+  w.secret = webhook_secret(t);
+  w.types = t.strings("types");
+  w.subject = t.string_or("subject", "");
+  w.ca_file = t.string_or("ca_file", "");
+  w.timeout_seconds = static_cast<int>(t.integer_or("timeout_seconds", w.timeout_seconds, 1, 300));
+  w.max_attempts = static_cast<int>(t.integer_or("max_attempts", w.max_attempts, 1, 100));
+  std::tie(w.retry_initial_seconds, w.retry_max_seconds) =
+      retry_seconds(t, w.retry_initial_seconds, w.retry_max_seconds);
   return w;
 }
 
 // Mail puts an address in To, Cc or From as it is: one a mail cannot carry (a name with it,
 // brackets, two in one) would stop every mail to or from it, at runtime.
-void check_address(const std::string& address, const std::string& key, const std::string& origin) {
-  if (domain::is_valid_email(address)) return;
-  fail(origin, key + ": '" + address +
-                   "' is not a plain address like dpo@herent.example (no name, no brackets)");
+std::string address(const Table& t, std::string_view key, const std::string& value) {
+  if (!value.empty() && !domain::is_valid_email(value)) {
+    t.fail(t.name(key) + ": '" + value +
+           "' is not a plain address like dpo@herent.example (no name, no brackets)");
+  }
+  return value;
 }
 
-domain::Contact contact(const toml::node_view<const toml::node>& node, const std::string& where,
-                        const std::string& origin) {
-  const toml::table* t = node.as_table();
-  if (!t) fail(origin, where + " must be a table with name and email");
-  domain::Contact c{(*t)["name"].value_or(std::string()),
-                    required_string(*t, "email", where, origin)};
-  check_address(c.email, where + ".email", origin);
-  return c;
+domain::Contact contact(const Table& t) {
+  return domain::Contact{t.string_or("name", ""),
+                         address(t, "email", t.required_string("email"))};
 }
 
-domain::Party party(const toml::table& t, size_t index, const std::string& origin) {
-  const std::string where = "party[" + std::to_string(index) + "]";
+domain::Party party(const Table& t) {
   domain::Party p;
-  p.id = required_string(t, "id", where, origin);
-  p.name = t["name"].value_or(p.id);
-  p.locale = t["locale"].value_or(std::string("nl"));
-  if (p.locale != "nl" && p.locale != "en") fail(origin, where + ".locale must be nl or en");
-  const std::string zone = t["time_zone"].value_or(std::string("Europe/Brussels"));
+  p.id = t.required_string("id");
+  p.name = t.string_or("name", p.id);
+  p.locale = t.string_or("locale", "nl");
+  if (p.locale != "nl" && p.locale != "en") t.fail(t.name("locale") + " must be nl or en");
+  const std::string zone = t.string_or("time_zone", "Europe/Brussels");
   p.zone = domain::TimeZone::find(zone);
   if (p.zone == nullptr) {
-    fail(origin, where + ".time_zone '" + zone + "' is not in the tz database");
+    t.fail(t.name("time_zone") + " '" + zone + "' is not in the tz database");
   }
-  const std::string answer_from = t["answer_period_from"].value_or(std::string("receipt"));
+  const std::string answer_from = t.string_or("answer_period_from", "receipt");
   if (answer_from != "receipt" && answer_from != "identification") {
-    fail(origin, where + ".answer_period_from must be receipt or identification");
+    t.fail(t.name("answer_period_from") + " must be receipt or identification");
   }
   p.answer_from_identification = answer_from == "identification";
-  const std::string holidays = t["holidays"].value_or(std::string("BE"));
-  if (holidays != "BE") fail(origin, where + ".holidays: only BE is supported");
-  p.dpo = contact(t["dpo"], where + ".dpo", origin);
-  if (t.contains("dpo_deputy")) p.dpo_deputy = contact(t["dpo_deputy"], where + ".dpo_deputy", origin);
-  if (const toml::array* list = t["escalation"].as_array()) {
-    for (size_t i = 0; i < list->size(); ++i) {
-      p.escalation.push_back(contact(toml::node_view<const toml::node>((*list)[i]),
-                                     where + ".escalation[" + std::to_string(i) + "]", origin));
-    }
-  }
+  if (t.string_or("holidays", "BE") != "BE") t.fail(t.name("holidays") + ": only BE is supported");
+  p.dpo = contact(t.table("dpo"));
+  if (t.contains("dpo_deputy")) p.dpo_deputy = contact(t.table("dpo_deputy"));
+  for (const Table& e : t.tables("escalation")) p.escalation.push_back(contact(e));
   std::vector<domain::NamedDay> extra;
-  if (const toml::array* list = t["extra_holidays"].as_array()) {
-    for (size_t i = 0; i < list->size(); ++i) {
-      const std::string at = where + ".extra_holidays[" + std::to_string(i) + "]";
-      const toml::table* h = (*list)[i].as_table();
-      const auto day = h ? (*h)["date"].value<toml::date>() : std::nullopt;
-      if (!day) fail(origin, at + " needs date = YYYY-MM-DD");
-      extra.push_back({date::year_month_day{date::year{day->year}, date::month{day->month},
-                                            date::day{day->day}},
-                       (*h)["name"].value_or(std::string("holiday"))});
-    }
+  for (const Table& h : t.tables("extra_holidays")) {
+    const std::optional<toml::date> day = h.date("date");
+    if (!day) h.fail(h.path() + " needs date = YYYY-MM-DD");
+    extra.push_back({date::year_month_day{date::year{day->year}, date::month{day->month},
+                                          date::day{day->day}},
+                     h.string_or("name", "holiday")});
   }
   p.calendar = domain::HolidayCalendar::belgium(std::move(extra));
   return p;
 }
 
-Principal principal(const toml::table& t, size_t index, const std::set<std::string>& parties,
-                    const std::string& origin) {
-  const std::string where = "principal[" + std::to_string(index) + "]";
+Principal principal(const Table& t, const std::set<std::string>& parties) {
   Principal p;
-  p.name = required_string(t, "name", where, origin);
-  p.party = t["party"].value_or(std::string());
-  if (const toml::array* roles = t["roles"].as_array()) {
-    for (const auto& role : *roles) {
-      const std::string r = role.value_or(std::string());
-      if (r != "reporter" && r != "dpo" && r != "auditor") {
-        fail(origin, where + ".roles: unknown role '" + r + "' (reporter, dpo, auditor)");
-      }
-      p.roles.push_back(r);
+  p.name = t.required_string("name");
+  p.party = t.string_or("party", "");
+  p.roles = t.strings("roles");
+  for (const std::string& r : p.roles) {
+    if (r != "reporter" && r != "dpo" && r != "auditor") {
+      t.fail(t.name("roles") + ": unknown role '" + r + "' (reporter, dpo, auditor)");
     }
   }
-  if (p.roles.empty()) fail(origin, where + ".roles must name at least one role");
+  if (p.roles.empty()) t.fail(t.name("roles") + " must name at least one role");
   const bool auditor_only = p.roles.size() == 1 && p.roles[0] == "auditor";
-  if (p.party.empty() && !auditor_only) fail(origin, where + ".party is required");
+  if (p.party.empty() && !auditor_only) t.fail(t.name("party") + " is required");
   if (!p.party.empty() && !parties.count(p.party)) {
-    fail(origin, where + ".party '" + p.party + "' is not a configured party");
+    t.fail(t.name("party") + " '" + p.party + "' is not a configured party");
   }
-  p.certificate_cn = t["certificate_cn"].value_or(std::string());
-  p.certificate_email = t["certificate_email"].value_or(std::string());
-  if (const auto pin = t["certificate_sha256"].value<std::string>()) {
+  p.certificate_cn = t.string_or("certificate_cn", "");
+  p.certificate_email = t.string_or("certificate_email", "");
+  if (const auto pin = t.string("certificate_sha256")) {
     p.certificate_sha256 = normalized_fingerprint(*pin);
     if (p.certificate_sha256.empty()) {
-      fail(origin, where +
-                       ".certificate_sha256 must be a SHA-256 fingerprint: 64 hex digits, "
-                       "with or without colons");
+      t.fail(t.name("certificate_sha256") +
+             " must be a SHA-256 fingerprint: 64 hex digits, with or without colons");
     }
   }
-  p.email = t["email"].value_or(std::string());
-  if (!p.email.empty()) check_address(p.email, where + ".email", origin);
+  p.email = address(t, "email", t.string_or("email", ""));
   if (p.certificate_cn.empty() && p.certificate_email.empty()) {
-    fail(origin, where + " needs certificate_cn or certificate_email");
+    t.fail(t.path() + " needs certificate_cn or certificate_email");
   }
   return p;
 }
 
-domain::EscalationPolicy escalation_policy(const toml::node_view<const toml::node>& node,
-                                           const std::string& where, const std::string& origin) {
-  const toml::array* list = node.as_array();
-  if (!list) fail(origin, where + ".reminders must be an array of { at, every, to }");
+domain::EscalationPolicy escalation_policy(const Table& rule) {
   domain::EscalationPolicy policy;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const std::string at_where = where + ".reminders[" + std::to_string(i) + "]";
-    const toml::table* t = (*list)[i].as_table();
-    if (!t) fail(origin, at_where + " must be a table { at, every, to }");
+  for (const Table& t : rule.tables("reminders")) {
     std::vector<domain::Audience> to;
-    if (const toml::array* names = (*t)["to"].as_array()) {
-      for (const auto& n : *names) {
-        const std::string name = n.value_or(std::string());
-        if (name == "owner_dpo") {
-          to.push_back(domain::Audience::kOwnerDpo);
-        } else if (name == "owner_escalation") {
-          to.push_back(domain::Audience::kOwnerEscalation);
-        } else if (name == "reporter") {
-          to.push_back(domain::Audience::kReporter);
-        } else {
-          fail(origin, at_where + ".to: unknown recipient '" + name +
-                           "' (owner_dpo, owner_escalation, reporter)");
-        }
+    for (const std::string& name : t.strings("to")) {
+      if (name == "owner_dpo") {
+        to.push_back(domain::Audience::kOwnerDpo);
+      } else if (name == "owner_escalation") {
+        to.push_back(domain::Audience::kOwnerEscalation);
+      } else if (name == "reporter") {
+        to.push_back(domain::Audience::kReporter);
+      } else {
+        t.fail(t.name("to") + ": unknown recipient '" + name +
+               "' (owner_dpo, owner_escalation, reporter)");
       }
     }
     std::string error;
-    auto step = domain::parse_step((*t)["at"].value_or(std::string()),
-                                   (*t)["every"].value_or(std::string()), std::move(to), &error);
-    if (!step) fail(origin, at_where + ": " + error);
+    auto step = domain::parse_step(t.string_or("at", ""), t.string_or("every", ""),
+                                   std::move(to), &error);
+    if (!step) t.fail(t.path() + ": " + error);
     policy.steps.push_back(std::move(*step));
   }
   return policy;
+}
+
+void read_rules(const Table& rules, Config& c) {
+  for (const auto& [rule, t] : rules.subtables()) {
+    const domain::Rule* known = domain::find_rule(rule);
+    if (known == nullptr) t.fail(t.path() + " is not a known rule");
+    if (!t.boolean_or("auto_send", true)) c.reviewed_rules.insert(rule);
+    if (t.contains("reminders")) c.escalation[rule] = escalation_policy(t);
+    if (t.contains("target_hours")) {
+      // Only where the law says "immediately" or "without undue delay" is the period policy.
+      if (!known->policy_target) {
+        t.fail(t.name("target_hours") + ": the period of " + rule +
+               " is set by law, not by policy");
+      }
+      c.targets[rule] =
+          domain::Period::hours(static_cast<int>(t.integer_or("target_hours", 0, 1, 24 * 365)));
+    }
+  }
+}
+
+void read_database(const Table& t, Database& db) {
+  db.url = t.string_or("url", "");
+  // Two at least: background workers may hold all connections but one, which calls keep.
+  db.pool_size = static_cast<int>(t.integer_or("pool_size", db.pool_size, 2, 100));
+  db.sslmode = t.string_or("sslmode", "");
+  db.sslrootcert = t.string_or("sslrootcert", "");
+  db.sslcert = t.string_or("sslcert", "");
+  db.sslkey = t.string_or("sslkey", "");
+  static const std::set<std::string> kSslModes{"",        "disable",   "allow",    "prefer",
+                                               "require", "verify-ca", "verify-full"};
+  if (!kSslModes.count(db.sslmode)) {
+    t.fail(t.name("sslmode") + " '" + db.sslmode +
+           "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+  }
+  for (auto [key, value] : {std::pair<const char*, int*>{"acquire_timeout_ms", &db.acquire_timeout_ms},
+                            {"statement_timeout_ms", &db.statement_timeout_ms},
+                            {"lock_timeout_ms", &db.lock_timeout_ms}}) {
+    *value = static_cast<int>(t.integer_or(key, *value, 100, 600000));
+  }
+}
+
+void read_mail(const Table& t, Mail& m) {
+  m.from = address(t, "from", t.string_or("from", m.from));
+  m.eml_dir = t.string_or("eml_dir", "");
+  m.smtp_url = t.string_or("smtp_url", "");
+  m.smtp_user = t.string_or("smtp_user", "");
+  m.smtp_password = t.string_or("smtp_password", "");
+  m.require_starttls = t.boolean_or("require_starttls", m.require_starttls);
+  m.ca_file = t.string_or("ca_file", "");
+  m.helo_domain = t.string_or("helo_domain", "");
+  m.templates_dir = t.string_or("templates_dir", "");
+  m.max_attempts = static_cast<int>(t.integer_or("max_attempts", m.max_attempts, 1, 100));
+  std::tie(m.retry_initial_seconds, m.retry_max_seconds) =
+      retry_seconds(t, m.retry_initial_seconds, m.retry_max_seconds);
+  m.connections = static_cast<int>(t.integer_or("connections", m.connections, 1, 32));
+  m.connect_timeout_seconds =
+      static_cast<int>(t.integer_or("connect_timeout_seconds", m.connect_timeout_seconds, 1, 3600));
+  m.timeout_seconds = static_cast<int>(t.integer_or("timeout_seconds", m.timeout_seconds, 1, 3600));
+}
+
+void read_web(const Table& t, const std::vector<Principal>& principals, Web& w) {
+  w.listen = t.string_or("listen", "");
+  if (!w.listen.empty() && w.listen.rfind(':') == std::string::npos) {
+    t.fail(t.name("listen") + " must be HOST:PORT");
+  }
+  w.proxy_header = t.string_or("proxy_header", w.proxy_header);
+  w.form_key_file = t.string_or("form_key_file", "");
+  for (const std::string& address : t.strings("trusted_proxies")) {
+    in6_addr ip{};
+    // Addresses, not names: a name could resolve anywhere.
+    if (inet_pton(AF_INET, address.c_str(), &ip) != 1 &&
+        inet_pton(AF_INET6, address.c_str(), &ip) != 1) {
+      t.fail(t.name("trusted_proxies") + ": '" + address + "' is not an IP address");
+    }
+    w.trusted_proxies.push_back(address);
+  }
+  for (const std::string& name : t.strings("proxy_principals")) {
+    if (std::none_of(principals.begin(), principals.end(),
+                     [&](const Principal& p) { return p.name == name; })) {
+      t.fail(t.name("proxy_principals") + ": '" + name + "' is not a configured [[principal]]");
+    }
+    w.proxy_principals.push_back(name);
+  }
+  if (!w.trusted_proxies.empty() && w.proxy_principals.empty()) {
+    // Else any principal's certificate, from a proxy's address, could name any other.
+    t.fail(t.name("proxy_principals") + ": name the [[principal]] whose certificate the proxies "
+           "at web.trusted_proxies present");
+  }
 }
 
 }  // namespace
@@ -244,183 +288,50 @@ Config parse_config(const std::string& text, const std::string& origin) {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << "line " << e.source().begin.line << ": " << e.description();
-    fail(origin, msg.str());
+    msg << origin << ": line " << e.source().begin.line << ": " << e.description();
+    throw std::runtime_error(msg.str());
   }
+  const TomlReader reader(root, origin);
+  const Table file = reader.root();
   Config c;
   std::set<std::string> ids;
-  if (const toml::array* parties = root["party"].as_array()) {
-    for (size_t i = 0; i < parties->size(); ++i) {
-      const toml::table* t = (*parties)[i].as_table();
-      if (!t) fail(origin, "party[" + std::to_string(i) + "] must be a table");
-      c.parties.push_back(party(*t, i, origin));
-      if (!ids.insert(c.parties.back().id).second) {
-        fail(origin, "party id '" + c.parties.back().id + "' appears twice");
-      }
+  for (const Table& t : file.tables("party")) {
+    c.parties.push_back(party(t));
+    if (!ids.insert(c.parties.back().id).second) {
+      t.fail("party id '" + c.parties.back().id + "' appears twice");
     }
   }
-  if (c.parties.size() < 2) fail(origin, "at least two [[party]] entries are needed");
-  if (const toml::array* principals = root["principal"].as_array()) {
-    std::set<std::string> names;
-    for (size_t i = 0; i < principals->size(); ++i) {
-      const toml::table* t = (*principals)[i].as_table();
-      if (!t) fail(origin, "principal[" + std::to_string(i) + "] must be a table");
-      c.principals.push_back(principal(*t, i, ids, origin));
-      if (!names.insert(c.principals.back().name).second) {
-        fail(origin, "principal name '" + c.principals.back().name + "' appears twice");
-      }
+  if (c.parties.size() < 2) file.fail("at least two [[party]] entries are needed");
+  std::set<std::string> names;
+  for (const Table& t : file.tables("principal")) {
+    c.principals.push_back(principal(t, ids));
+    if (!names.insert(c.principals.back().name).second) {
+      t.fail("principal name '" + c.principals.back().name + "' appears twice");
     }
   }
-  c.tls.ca_file = root["tls"]["ca_file"].value_or(std::string());
-  c.tls.cert_file = root["tls"]["cert_file"].value_or(std::string());
-  c.tls.key_file = root["tls"]["key_file"].value_or(std::string());
-  c.tls.crl_file = root["tls"]["crl_file"].value_or(std::string());
-  c.audit.signing_key_file = root["audit"]["signing_key_file"].value_or(std::string());
-  c.audit.checkpoint_interval_hours = root["audit"]["checkpoint_interval_hours"].value_or(24);
-  if (c.audit.checkpoint_interval_hours < 1 || c.audit.checkpoint_interval_hours > 24 * 7) {
-    fail(origin, "audit.checkpoint_interval_hours must be between 1 and 168");
-  }
-  c.database.url = root["database"]["url"].value_or(std::string());
-  c.database.pool_size = root["database"]["pool_size"].value_or(8);
-  c.database.sslmode = root["database"]["sslmode"].value_or(std::string());
-  c.database.sslrootcert = root["database"]["sslrootcert"].value_or(std::string());
-  c.database.sslcert = root["database"]["sslcert"].value_or(std::string());
-  c.database.sslkey = root["database"]["sslkey"].value_or(std::string());
-  static const std::set<std::string> kSslModes{"",        "disable",   "allow",    "prefer",
-                                               "require", "verify-ca", "verify-full"};
-  if (!kSslModes.count(c.database.sslmode)) {
-    fail(origin, "database.sslmode '" + c.database.sslmode +
-                     "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
-  }
-  // Two at least: background workers may hold all connections but one, which calls keep.
-  if (c.database.pool_size < 2 || c.database.pool_size > 100) {
-    fail(origin, "database.pool_size must be between 2 and 100 (the background workers hold one "
-                 "connection while calls use another)");
-  }
-  c.database.acquire_timeout_ms =
-      root["database"]["acquire_timeout_ms"].value_or(c.database.acquire_timeout_ms);
-  c.database.statement_timeout_ms =
-      root["database"]["statement_timeout_ms"].value_or(c.database.statement_timeout_ms);
-  c.database.lock_timeout_ms =
-      root["database"]["lock_timeout_ms"].value_or(c.database.lock_timeout_ms);
-  for (const auto& [name, value] :
-       {std::pair<const char*, int>{"acquire_timeout_ms", c.database.acquire_timeout_ms},
-        {"statement_timeout_ms", c.database.statement_timeout_ms},
-        {"lock_timeout_ms", c.database.lock_timeout_ms}}) {
-    if (value < 100 || value > 600000) {
-      fail(origin, "database." + std::string(name) + " must be between 100 and 600000");
+  const Table tls = file.table("tls");
+  c.tls.ca_file = tls.string_or("ca_file", "");
+  c.tls.cert_file = tls.string_or("cert_file", "");
+  c.tls.key_file = tls.string_or("key_file", "");
+  c.tls.crl_file = tls.string_or("crl_file", "");
+  const Table audit = file.table("audit");
+  c.audit.signing_key_file = audit.string_or("signing_key_file", "");
+  c.audit.checkpoint_interval_hours = static_cast<int>(
+      audit.integer_or("checkpoint_interval_hours", c.audit.checkpoint_interval_hours, 1, 24 * 7));
+  read_database(file.table("database"), c.database);
+  c.max_copy_bytes =
+      file.table("limits").integer_or("max_copy_bytes", c.max_copy_bytes, 1, kMaxCopyBytesLimit);
+  read_mail(file.table("mail"), c.mail);
+  read_rules(file.table("rules"), c);
+  names.clear();
+  for (const Table& t : file.tables("webhook")) {
+    c.webhooks.push_back(webhook(t, ids));
+    if (!names.insert(c.webhooks.back().name).second) {
+      t.fail("webhook name '" + c.webhooks.back().name + "' appears twice");
     }
   }
-  c.max_copy_bytes = root["limits"]["max_copy_bytes"].value_or(int64_t{10 * 1024 * 1024});
-  const auto mail = root["mail"];
-  c.mail.from = mail["from"].value_or(c.mail.from);
-  check_address(c.mail.from, "mail.from", origin);
-  c.mail.eml_dir = mail["eml_dir"].value_or(std::string());
-  c.mail.smtp_url = mail["smtp_url"].value_or(std::string());
-  c.mail.smtp_user = mail["smtp_user"].value_or(std::string());
-  c.mail.smtp_password = mail["smtp_password"].value_or(std::string());
-  c.mail.require_starttls = mail["require_starttls"].value_or(true);
-  c.mail.ca_file = mail["ca_file"].value_or(std::string());
-  c.mail.helo_domain = mail["helo_domain"].value_or(std::string());
-  c.mail.max_attempts = mail["max_attempts"].value_or(8);
-  c.mail.retry_initial_seconds = mail["retry_initial_seconds"].value_or(30);
-  c.mail.retry_max_seconds = mail["retry_max_seconds"].value_or(1800);
-  c.mail.templates_dir = mail["templates_dir"].value_or(std::string());
-  if (c.mail.max_attempts < 1) fail(origin, "mail.max_attempts must be at least 1");
-  c.mail.connections = mail["connections"].value_or(c.mail.connections);
-  if (c.mail.connections < 1 || c.mail.connections > 32) {
-    fail(origin, "mail.connections must be between 1 and 32");
-  }
-  c.mail.connect_timeout_seconds =
-      mail["connect_timeout_seconds"].value_or(c.mail.connect_timeout_seconds);
-  c.mail.timeout_seconds = mail["timeout_seconds"].value_or(c.mail.timeout_seconds);
-  for (const auto& [name, value] :
-       {std::pair<const char*, int>{"connect_timeout_seconds", c.mail.connect_timeout_seconds},
-        {"timeout_seconds", c.mail.timeout_seconds}}) {
-    if (value < 1 || value > 3600) {
-      fail(origin, "mail." + std::string(name) + " must be between 1 and 3600");
-    }
-  }
-  if (c.mail.retry_initial_seconds < 1 || c.mail.retry_max_seconds < c.mail.retry_initial_seconds) {
-    fail(origin, "mail.retry_initial_seconds must be >= 1 and <= mail.retry_max_seconds");
-  }
-  if (const toml::table* rules = root["rules"].as_table()) {
-    for (const auto& [id, node] : *rules) {
-      const std::string rule(id.str());
-      if (!domain::find_rule(rule)) fail(origin, "rules.\"" + rule + "\" is not a known rule");
-      const toml::table* t = node.as_table();
-      if (!t) fail(origin, "rules.\"" + rule + "\" must be a table");
-      if (!(*t)["auto_send"].value_or(true)) c.reviewed_rules.insert(rule);
-      if (t->contains("reminders")) {
-        c.escalation[rule] = escalation_policy((*t)["reminders"], "rules." + rule, origin);
-      }
-      if (t->contains("target_hours")) {
-        // Only where the law says "immediately" or "without undue delay" is the period policy.
-        if (!domain::find_rule(rule)->policy_target) {
-          fail(origin, "rules.\"" + rule + "\".target_hours: the period of " + rule +
-                           " is set by law, not by policy");
-        }
-        const std::optional<int64_t> hours = (*t)["target_hours"].value<int64_t>();
-        if (!hours || *hours < 1 || *hours > 24 * 365) {
-          fail(origin, "rules.\"" + rule +
-                           "\".target_hours must be a whole number of hours "
-                           "between 1 and 8760");
-        }
-        c.targets[rule] = domain::Period::hours(static_cast<int>(*hours));
-      }
-    }
-  }
-  if (const toml::array* hooks = root["webhook"].as_array()) {
-    std::set<std::string> names;
-    for (size_t i = 0; i < hooks->size(); ++i) {
-      const toml::table* t = (*hooks)[i].as_table();
-      if (!t) fail(origin, "webhook[" + std::to_string(i) + "] must be a table");
-      c.webhooks.push_back(webhook(*t, i, ids, origin));
-      if (!names.insert(c.webhooks.back().name).second) {
-        fail(origin, "webhook name '" + c.webhooks.back().name + "' appears twice");
-      }
-    }
-  }
-  if (c.max_copy_bytes < 1 || c.max_copy_bytes > kMaxCopyBytesLimit) {
-    fail(origin, "limits.max_copy_bytes must be between 1 and " +
-                     std::to_string(kMaxCopyBytesLimit) + " (64 MiB)");
-  }
-  c.web.listen = root["web"]["listen"].value_or(std::string());
-  c.web.proxy_header = root["web"]["proxy_header"].value_or(c.web.proxy_header);
-  c.web.form_key_file = root["web"]["form_key_file"].value_or(std::string());
-  if (const toml::array* proxies = root["web"]["trusted_proxies"].as_array()) {
-    for (const auto& node : *proxies) {
-      const auto address = node.value<std::string>();
-      in6_addr ip{};
-      // Addresses, not names: a name could resolve anywhere.
-      if (!address || (inet_pton(AF_INET, address->c_str(), &ip) != 1 &&
-                       inet_pton(AF_INET6, address->c_str(), &ip) != 1)) {
-        fail(origin, "web.trusted_proxies: '" + address.value_or("") + "' is not an IP address");
-      }
-      c.web.trusted_proxies.push_back(*address);
-    }
-  }
-  if (const toml::array* proxies = root["web"]["proxy_principals"].as_array()) {
-    for (const auto& node : *proxies) {
-      const auto name = node.value<std::string>();
-      const bool configured =
-          name && std::any_of(c.principals.begin(), c.principals.end(),
-                              [&](const Principal& p) { return p.name == *name; });
-      if (!configured) {
-        fail(origin, "web.proxy_principals: '" + name.value_or("") +
-                         "' is not a configured [[principal]]");
-      }
-      c.web.proxy_principals.push_back(*name);
-    }
-  }
-  if (!c.web.trusted_proxies.empty() && c.web.proxy_principals.empty()) {
-    // Else any principal's certificate, from a proxy's address, could name any other.
-    fail(origin, "web.proxy_principals: name the [[principal]] whose certificate the proxies at "
-                 "web.trusted_proxies present");
-  }
-  if (!c.web.listen.empty() && c.web.listen.rfind(':') == std::string::npos) {
-    fail(origin, "web.listen must be HOST:PORT");
-  }
+  read_web(file.table("web"), c.principals, c.web);
+  reader.refuse_unknown();
   return c;
 }
 

@@ -387,18 +387,25 @@ TEST_F(RtConnectorTest, StateFileRoundTrips) {
   EXPECT_FALSE(other.load().ok());
 }
 
+// Writes a 0600 token and a termijn-rt.toml naming it into `dir`; returns the file's path.
+std::string write_connector_config(const std::filesystem::path& dir, const std::string& rt_url,
+                                   const std::string& rt_extra = "") {
+  const std::string token = (dir / "token").string();
+  { std::ofstream(token) << "1-2-abc\n"; }
+  ::chmod(token.c_str(), 0600);
+  const std::string path = (dir / "termijn-rt.toml").string();
+  std::ofstream(path) << "[termijn]\nca = \"ca.crt\"\ncert = \"c.crt\"\nkey = \"c.key\"\n"
+                      << "[rt]\nurl = \"" << rt_url << "\"\nqueue = \"Privacy\"\n"
+                      << "token_file = \"" << token << "\"\n" << rt_extra
+                      << "[connector]\nstate_file = \"state\"\n";
+  return path;
+}
+
 // The configuration names a missing key, and refuses a token file others may read.
 TEST_F(RtConnectorTest, ConfigNamesWhatIsWrong) {
   const std::string token = (dir_ / "token").string();
-  { std::ofstream(token) << "1-2-abc\n"; }
-  ::chmod(token.c_str(), 0600);
   const std::string path = (dir_ / "termijn-rt.toml").string();
-  const auto write = [&](const std::string& rt_url) {
-    std::ofstream(path) << "[termijn]\nca = \"ca.crt\"\ncert = \"c.crt\"\nkey = \"c.key\"\n"
-                        << "[rt]\nurl = \"" << rt_url << "\"\nqueue = \"Privacy\"\n"
-                        << "token_file = \"" << token << "\"\n"
-                        << "[connector]\nstate_file = \"state\"\n";
-  };
+  const auto write = [&](const std::string& rt_url) { write_connector_config(dir_, rt_url); };
   write("https://rt.example.org/");
   auto config = load_config(path);
   ASSERT_TRUE(config.ok()) << config.status();
@@ -420,6 +427,23 @@ TEST_F(RtConnectorTest, ConfigNamesWhatIsWrong) {
   const auto readable = load_config(path);
   EXPECT_EQ(readable.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(readable.status().message()), ::testing::HasSubstr("chmod 600"));
+}
+
+// A value of the wrong type or a misspelt key is refused, not replaced by the default or ignored.
+TEST_F(RtConnectorTest, ConfigRefusesWrongTypesAndUnknownKeys) {
+  std::string path;
+  const auto error_with = [&](const std::string& rt_extra) {
+    path = write_connector_config(dir_, "https://rt.example.org/", rt_extra);
+    return std::string(load_config(path).status().message());
+  };
+  EXPECT_EQ(error_with(""), "");
+  EXPECT_EQ(error_with("timeout_seconds = \"30\"\n"),
+            path + ": rt.timeout_seconds must be a whole number, without quotes");
+  EXPECT_EQ(error_with("timeout_seconds = 0\n"),
+            path + ": rt.timeout_seconds must be between 1 and 600");
+  EXPECT_EQ(error_with("time_out_seconds = 30\n"),
+            path + ": rt.time_out_seconds is not a known key (rt has ca_file, queue, "
+                   "record_field, timeout_seconds, token_file, url)");
 }
 
 }  // namespace

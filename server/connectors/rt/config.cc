@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/config/secure_url.h"
+#include "server/config/toml_reader.h"
 
 namespace termijn::rt {
 namespace {
@@ -39,24 +40,38 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
   try {
     file = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError(path + ": " + std::string(e.description()));
+    return absl::InvalidArgumentError(path + ": line " +
+                                      std::to_string(e.source().begin.line) + ": " +
+                                      std::string(e.description()));
   }
   ConnectorConfig config;
-  config.server = file["termijn"]["server"].value_or(config.server);
-  config.ca = file["termijn"]["ca"].value_or(std::string());
-  config.cert = file["termijn"]["cert"].value_or(std::string());
-  config.key = file["termijn"]["key"].value_or(std::string());
-  config.options.party = file["termijn"]["party"].value_or(std::string());
-  config.rt.base_url = file["rt"]["url"].value_or(std::string());
-  config.rt.queue = file["rt"]["queue"].value_or(std::string());
-  config.rt.record_field = file["rt"]["record_field"].value_or(config.rt.record_field);
-  config.rt.ca_file = file["rt"]["ca_file"].value_or(std::string());
-  config.rt.timeout_seconds = file["rt"]["timeout_seconds"].value_or(config.rt.timeout_seconds);
-  config.state_file = file["connector"]["state_file"].value_or(std::string());
-  config.retry_initial_seconds =
-      file["connector"]["retry_initial_seconds"].value_or(config.retry_initial_seconds);
-  config.retry_max_seconds =
-      file["connector"]["retry_max_seconds"].value_or(config.retry_max_seconds);
+  std::string token_file;
+  try {
+    const config::TomlReader reader(file, path);
+    const auto termijn = reader.root().table("termijn");
+    config.server = termijn.string_or("server", config.server);
+    config.ca = termijn.string_or("ca", "");
+    config.cert = termijn.string_or("cert", "");
+    config.key = termijn.string_or("key", "");
+    config.options.party = termijn.string_or("party", "");
+    const auto rt = reader.root().table("rt");
+    config.rt.base_url = rt.string_or("url", "");
+    config.rt.queue = rt.string_or("queue", "");
+    config.rt.record_field = rt.string_or("record_field", config.rt.record_field);
+    config.rt.ca_file = rt.string_or("ca_file", "");
+    config.rt.timeout_seconds =
+        static_cast<int>(rt.integer_or("timeout_seconds", config.rt.timeout_seconds, 1, 600));
+    token_file = rt.string_or("token_file", "");
+    const auto connector = reader.root().table("connector");
+    config.state_file = connector.string_or("state_file", "");
+    config.retry_initial_seconds = static_cast<int>(
+        connector.integer_or("retry_initial_seconds", config.retry_initial_seconds, 1, 3600));
+    config.retry_max_seconds = static_cast<int>(
+        connector.integer_or("retry_max_seconds", config.retry_max_seconds, 1, 3600));
+    reader.refuse_unknown();
+  } catch (const std::runtime_error& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
 
   for (const auto& [key, value] :
        {std::pair<std::string, const std::string*>{"termijn.ca", &config.ca},
@@ -65,6 +80,7 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
         {"rt.url", &config.rt.base_url},
         {"rt.queue", &config.rt.queue},
         {"rt.record_field", &config.rt.record_field},
+        {"rt.token_file", &token_file},
         {"connector.state_file", &config.state_file}}) {
     if (value->empty()) return invalid(key, "missing");
   }
@@ -76,18 +92,11 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
     return invalid("rt.url", "must be https:// (http:// only to a loopback address): " +
                                  config.rt.base_url);
   }
-  if (config.rt.timeout_seconds < 1 || config.rt.timeout_seconds > 600) {
-    return invalid("rt.timeout_seconds", "must be 1 to 600");
-  }
   // RT may still be making a ticket whose create timed out, as long as RT's own timeout.
   config.options.create_in_doubt = absl::Seconds(config.rt.timeout_seconds);
-  if (config.retry_initial_seconds < 1 || config.retry_max_seconds < config.retry_initial_seconds ||
-      config.retry_max_seconds > 3600) {
-    return invalid("connector.retry_initial_seconds",
-                   "must be at least 1 and at most retry_max_seconds (at most 3600)");
+  if (config.retry_max_seconds < config.retry_initial_seconds) {
+    return invalid("connector.retry_initial_seconds", "must be at most retry_max_seconds");
   }
-  const std::string token_file = file["rt"]["token_file"].value_or(std::string());
-  if (token_file.empty()) return invalid("rt.token_file", "missing");
   auto token = read_token(token_file);
   if (!token.ok()) return token.status();
   config.rt.token = *token;
