@@ -350,13 +350,4 @@ std::string superuser_url(const std::string& name) {
   return std::string(url) + "&dbname=" + name;
 }
 
-bool poll_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto give_up = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling background work
-  }
-}
-
 }  // namespace termijn::testing

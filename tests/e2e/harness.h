@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/poll.h"
 #include "tests/support/test_database.h"
 
 #include <memory>
@@ -158,10 +159,5 @@ void dev_certs(const std::vector<std::string>& names, bool revoke = false);
 
 /// TERMIJN_TEST_SUPERUSER_URL on the database `name`; throws when the variable is not set.
 std::string superuser_url(const std::string& name);
-
-/// Checks `condition` every 50 ms until it holds (true) or `timeout` passes (false). For
-/// asynchronous background work only, never to let a deadline pass.
-bool poll_until(const std::function<bool()>& condition,
-                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 }  // namespace termijn::testing

@@ -118,6 +118,27 @@ class HangingMailbox(SessionCountingMailbox):
         return self.hung == id(session)
 
 
+class SilentQuitMailbox(GatedMailbox):
+    """Holds every message until released (so that a client sending several at once opens a
+    connection for each) and never answers QUIT; quits_waiting holds the largest number of QUITs
+    that waited for an answer at once."""
+
+    def __init__(self, mail_dir, message_class=None):
+        super().__init__(mail_dir, message_class)
+        self.waiting = 0
+        self.max_waiting = 0
+
+    async def handle_QUIT(self, server, session, envelope):
+        self.waiting += 1
+        self.max_waiting = max(self.max_waiting, self.waiting)
+        _write(os.path.join(self.control, "quits_waiting"), "%d\n" % self.max_waiting)
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            self.waiting -= 1
+        return "221 Bye"
+
+
 def _write(path, text):
     """Replaces `path` atomically, so that a reader never sees half a number."""
     with open(path + ".tmp", "w") as f:

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -14,6 +15,7 @@
 #include "server/notify/mime.h"
 #include "server/notify/notice.h"
 #include "tests/support/mime_reader.h"
+#include "tests/support/poll.h"
 #include "tests/support/smtp_server.h"
 
 namespace termijn::notify {
@@ -235,6 +237,32 @@ TEST(SmtpMailerTest, OneThreadsMessagesShareOneConnection) {
   const std::vector<std::string> sessions = SessionsOf(server);
   ASSERT_EQ(sessions.size(), 5u);
   EXPECT_EQ(std::set<std::string>(sessions.begin(), sessions.end()).size(), 1u);
+}
+
+TEST(SmtpMailerTest, KeptConnectionsSayQuitAllAtOnceWhenTheMailerGoes) {
+  // A server that never answers QUIT held up termijnd's stop for the QUIT timeout of each kept
+  // connection in turn (up to 32 of them). Now every connection says QUIT at once: the server
+  // sees all four QUITs waiting together.
+  SmtpServer::Options silent;
+  silent.handler = "termijn_test_smtp.SilentQuitMailbox";
+  SmtpServer server(silent);
+  std::unique_ptr<SmtpMailer> mailer = Mailer(Plain(server));
+  std::vector<std::thread> senders;
+  std::atomic<int> accepted{0};
+  for (int i = 0; i < 4; ++i) {
+    senders.emplace_back(
+        [&, i] { accepted += mailer->send(Simple("q" + std::to_string(i))).accepted(); });
+  }
+  // Each message is held in DATA until all four connections are open.
+  ASSERT_TRUE(testing::poll_until([&] {
+    return std::filesystem::exists(server.dir() + "/held") &&
+           testing::ReadFile(server.dir() + "/held") == "4\n";
+  }));
+  { std::ofstream(server.dir() + "/release") << ""; }
+  for (std::thread& sender : senders) sender.join();
+  ASSERT_EQ(accepted, 4);
+  mailer.reset();
+  EXPECT_EQ(testing::ReadFile(server.dir() + "/quits_waiting"), "4\n");
 }
 
 TEST(SmtpMailerTest, AKeptConnectionTheServerDroppedIsReplaced) {
