@@ -48,7 +48,7 @@ absl::StatusOr<RequestRecord> RefuseRequest::run(const Actor& actor, int64_t id,
       !s.ok()) {
     return s;
   }
-  std::vector<domain::Obligation> planned{domain::plan_refusal_notice(answer, **party)};
+  std::vector<domain::Obligation> planned{domain::plan_refusal_notice(*request, **party)};
   if (auto s = insert_obligations(**tx, planned, actor, now, policy_, **party); !s.ok()) return s;
   obligations->insert(obligations->end(), planned.begin(), planned.end());
   if (auto s = (*tx)->commit(); !s.ok()) return s;

@@ -105,19 +105,15 @@ Obligation plan_answer(Obligation answer, const Request& request, const Party& o
   return answer;
 }
 
-Obligation plan_refusal_notice(const Obligation& answer, const Party& owner) {
+Obligation plan_refusal_notice(const Request& request, const Party& owner) {
   const Rule& rule = *find_rule("gdpr.art12_refusal_notice");
-  Obligation o;
-  o.request_id = answer.request_id;
-  o.rule = std::string(rule.id);
-  o.legal_basis = std::string(rule.legal_basis);
-  o.owner_party = owner.id;
-  o.recipient_kind = rule.recipient;
-  o.start_time = answer.start_time;
-  o.due_time = answer.due_time;
-  o.legal_due_time = answer.legal_due_time;
-  o.explanation = "Due with the answer it replaces (" + std::string(rule.legal_basis) +
-                  "): " + answer.explanation;
+  // GDPR art. 12(4): "at the latest within one month of receipt of the request": neither an
+  // extension nor a start at the identification moves it.
+  Obligation o =
+      make_obligation(rule, {rule.trigger, request.receive_time, request.kind}, owner, {});
+  o.request_id = request.id;
+  o.explanation = std::string(rule.legal_basis) +
+                  ": within one month of the receipt, whatever moved the answer. " + o.explanation;
   return o;
 }
 

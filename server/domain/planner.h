@@ -31,9 +31,10 @@ std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
 /// which start the owner's policy takes.
 Obligation plan_answer(Obligation answer, const Request& request, const Party& owner);
 
-/// The GDPR art. 12(4) duty that refusing to act on the request of `answer` creates: due when
-/// `answer` was due (the period of the answer it replaces), its explanation saying so.
-Obligation plan_refusal_notice(const Obligation& answer, const Party& owner);
+/// The GDPR art. 12(4) duty that refusing to act on `request` creates: due one month after its
+/// receipt in `owner`'s zone and calendar (Reg. 1182/71), whatever an extension or a start at
+/// the identification did to the answer it replaces; its explanation says so.
+Obligation plan_refusal_notice(const Request& request, const Party& owner);
 
 /// `answer` (the GDPR art. 12(3) obligation of a request received at `receipt`) extended by
 /// `months` (1 or 2): due 1 + `months` months after the receipt, computed from the receipt in

@@ -96,8 +96,8 @@ const std::vector<Rule>& rules() {
                   "maatregelen om de gevolgen van de inbreuk te beperken en te herstellen",
        .notice_mail = false},
       // GDPR art. 12(4): a controller that does not act on a request tells the subject why, and
-      // that it may complain to the supervisory authority and seek a judicial remedy, within the
-      // period of the answer it does not give.
+      // that it may complain to the supervisory authority and seek a judicial remedy, within one
+      // month of receipt of the request, whatever an extension did to the answer.
       {.id = "gdpr.art12_refusal_notice",
        .legal_basis = "GDPR art. 12(4)",
        .trigger = Trigger::kRefusal,

@@ -19,7 +19,7 @@ enum class Trigger {
   kRequest,    ///< receipt of a request or message
   kHighRisk,   ///< the assessment that a breach is likely to result in a high risk
   kExtension,  ///< the extension of a request's answer period (its clock runs from the receipt)
-  kRefusal,    ///< the refusal to act on a request (due with the answer it replaces)
+  kRefusal,    ///< the refusal to act on a request (its clock runs from the receipt)
   // Protocol matters: what a party records that concerns the other parties.
   kDataQuality,      ///< protocol art. 12: a party finds wrong, missing or outdated shared data
   kLawChange,        ///< protocol art. 15: a change in law with an impact on the protocol

@@ -99,7 +99,8 @@ TEST_F(DutiesCliTest, DeadlinesPreviewShowsTheConsultation) {
 TEST_F(DutiesCliTest, RefusedRequestObligesTellingTheSubjectOfTheRightToComplain) {
   // GDPR art. 12(5) and 12(4): a request refused on a named ground closes its answer as waived
   // with the ground, and starts the duty to tell the subject why and of the right to complain,
-  // due when the answer was; an unknown ground and a second refusal are refused.
+  // due one month after the receipt, as the answer was; an unknown ground and a second refusal
+  // are refused.
   ASSERT_EQ(server_
                 .cli("herent-dpo", {"request", "log", "--kind", "erasure", "--received-at",
                                     utc_ago(std::chrono::hours(48)), "--summary", "Wis alles"})
@@ -122,7 +123,7 @@ TEST_F(DutiesCliTest, RefusedRequestObligesTellingTheSubjectOfTheRightToComplain
                                  "Vierde identiek verzoek deze maand"});
   ASSERT_EQ(refused.exit_code, 0) << refused.err;
   EXPECT_THAT(refused.out, HasSubstr("gdpr.art12_refusal_notice"));
-  EXPECT_THAT(refused.out, HasSubstr("Due with the answer it replaces (GDPR art. 12(4))"));
+  EXPECT_THAT(refused.out, HasSubstr("GDPR art. 12(4): within one month of the receipt"));
   EXPECT_EQ(scalar("SELECT state FROM obligation WHERE id = 2"), "waived");
   EXPECT_THAT(scalar("SELECT evidence FROM obligation WHERE id = 2"),
               HasSubstr("Refused. GDPR art. 12(5)(b): the request is manifestly excessive"));

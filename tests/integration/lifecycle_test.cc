@@ -153,8 +153,8 @@ TEST_F(LifecycleTest, ConsultationIsMetByWhenItWasHeldNotWhenItWasRecorded) {
 
 TEST_F(LifecycleTest, RefusalReplacesTheAnswerWithTheArticle12_4Notice) {
   // GDPR art. 12(5) and 12(4): the answer is waived with the ground, the notice of the refusal
-  // and the right to complain is due when the answer was, with its reminders; an authority
-  // message has no answer to refuse.
+  // and the right to complain is due one month after the receipt, with its reminders, also when
+  // the answer was extended; an authority message has no answer to refuse.
   const int64_t id = log_request();
   EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, id, "", "Te veel").status(),
                       StatusCode::kInvalidArgument, "ground: required"));
@@ -177,6 +177,18 @@ TEST_F(LifecycleTest, RefusalReplacesTheAnswerWithTheArticle12_4Notice) {
   EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, id, "unfounded", "Nog eens").status(),
                       StatusCode::kFailedPrecondition,
                       "obligations/" + std::to_string(answer.id) + " (the answer) is waived"));
+
+  // Extended by 2 months, then refused: the notice is not due with the extended answer (30 Apr)
+  // but one month after the receipt (28 Feb, legal limit end of Mon 2 Mar), overdue already.
+  // Before: it took the extended answer's deadline.
+  const int64_t extended = log_request();
+  clock_.set(at("2026-02-10T09:00:00Z"));
+  ASSERT_TRUE(extend_.run(kHerentDpo, extended, 2, "Veel dossiers").ok());
+  clock_.set(at("2026-03-28T12:00:00Z"));
+  ASSERT_TRUE(refuse_.run(kHerentDpo, extended, "excessive", "Vierde keer").ok());
+  const domain::Obligation late = obligation(0, extended, "gdpr.art12_refusal_notice");
+  EXPECT_EQ(utc(late.due_time), "2026-02-28T09:00:00Z");
+  EXPECT_EQ(utc(late.legal_due_time), "2026-03-02T23:00:00Z");
 
   const int64_t message = log_request(domain::RequestKind::kAuthorityMessage);
   EXPECT_TRUE(IsError(refuse_.run(kHerentDpo, message, "unfounded", "Nee").status(),

@@ -489,30 +489,53 @@ TEST(PlannerTest, IdentificationMovesTheAnswerOnlyUnderThatPolicy) {
       << extended.explanation;
 }
 
-TEST(PlannerTest, RefusalNoticeIsDueWithTheAnswerItReplaces) {
+TEST(PlannerTest, RefusalNoticeIsDueOneMonthAfterTheReceiptWhateverMovedTheAnswer) {
   // Verifies GDPR art. 12(4): the duty to tell the subject why a request is refused and of the
-  // right to complain is due exactly when the (here extended) answer was, and says so; the
-  // answer rule names the art. 12(5) refusal grounds.
-  const Party herent = MakeParty("herent");
+  // right to complain is due one month after the receipt of the request, whether the answer it
+  // replaces was extended or counted from the identification; the answer rule names the art.
+  // 12(5) refusal grounds.
+  //
+  // Before: the notice took the answer's deadline, 2 months late after an extension by 2.
+  Party herent = MakeParty("herent");
   const Party kortenberg = MakeParty("kortenberg");
-  const Instant receipt = At("2027-11-25T09:00:00+01:00");
-  Obligation answer = plan_obligations({Trigger::kRequest, receipt, RequestKind::kAccess}, herent,
-                                       {herent, kortenberg})[1];
+  Request request;
+  request.id = 7;
+  request.receive_time = At("2026-01-05T10:00:00+01:00");
+  Obligation answer =
+      plan_obligations({Trigger::kRequest, request.receive_time, RequestKind::kAccess}, herent,
+                       {herent, kortenberg})[1];
   answer.request_id = 7;
-  answer = extend_answer(answer, receipt, 1, herent);
+  request.extension_months = 2;
+  answer = plan_answer(answer, request, herent);
+  ASSERT_EQ(Local(answer.due_time), "2026-04-05T10:00:00+02:00");
 
-  const Obligation notice = plan_refusal_notice(answer, herent);
+  const Obligation notice = plan_refusal_notice(request, herent);
   EXPECT_EQ(notice.rule, "gdpr.art12_refusal_notice");
   EXPECT_EQ(notice.legal_basis, "GDPR art. 12(4)");
   EXPECT_EQ(notice.request_id, 7);
   EXPECT_EQ(notice.owner_party, "herent");
   EXPECT_EQ(notice.recipient_kind, RecipientKind::kDataSubject);
-  EXPECT_EQ(Local(notice.due_time), "2028-01-25T09:00:00+01:00");
-  EXPECT_EQ(notice.legal_due_time, answer.legal_due_time);
-  EXPECT_EQ(
-      notice.explanation.rfind("Due with the answer it replaces (GDPR art. 12(4)): Extended", 0),
-      0u)
+  EXPECT_EQ(notice.start_time, request.receive_time);
+  EXPECT_EQ(Local(notice.due_time), "2026-02-05T10:00:00+01:00");
+  // Reg. 1182/71 art. 3(2)(c): the end of Thu 5 Feb.
+  EXPECT_EQ(Local(notice.legal_due_time), "2026-02-06T00:00:00+01:00");
+  EXPECT_EQ(notice.explanation.rfind("GDPR art. 12(4): within one month of the receipt, whatever "
+                                     "moved the answer. 1 month after receipt at 2026-01-05 "
+                                     "10:00 CET: due 2026-02-05 10:00 CET.",
+                                     0),
+            0u)
       << notice.explanation;
+
+  // Counted from an identification that came later, the answer moves; the notice does not.
+  herent.answer_from_identification = true;
+  request.extension_months = 0;
+  request.identification_asked_time = At("2026-01-06T09:00:00+01:00");
+  request.identification_time = At("2026-01-20T09:00:00+01:00");
+  answer = plan_answer(answer, request, herent);
+  ASSERT_EQ(Local(answer.due_time), "2026-02-20T09:00:00+01:00");
+  const Obligation identified = plan_refusal_notice(request, herent);
+  EXPECT_EQ(Local(identified.due_time), "2026-02-05T10:00:00+01:00");
+  EXPECT_EQ(Local(identified.legal_due_time), "2026-02-06T00:00:00+01:00");
 
   const Rule& rule = *find_rule("gdpr.art12_response");
   for (const char* code : {"unfounded", "excessive", "unidentified"}) {
