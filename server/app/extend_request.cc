@@ -43,12 +43,19 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
   }
   const auto party = directory_.find(request->party, "party");
   if (!party.ok()) return party.status();
-  // GDPR art. 12(3): the extension is decided, and told, within the first month.
-  if (now >= answer.legal_due_time) {
-    return absl::FailedPreconditionError(
-        "the original deadline of " + answer_name + " passed at " +
-        domain::format_local(answer.legal_due_time, *(*party)->zone) +
-        "; an extension must be decided before it");
+  // GDPR art. 12(3): the extension is decided, and told to the subject, within one month of the
+  // receipt, also when the answer runs from the identification (art. 12(6)). The duty to tell is
+  // planned first, and its limit is the one the decision must keep.
+  auto planned =
+      domain::plan_obligations({domain::Trigger::kExtension, request->receive_time, request->kind},
+                               **party, directory_.parties(), policy_.targets);
+  for (const domain::Obligation& tell : planned) {
+    if (now >= tell.legal_due_time) {
+      return absl::FailedPreconditionError(
+          "the month from the receipt of " + name + " ended at " +
+          domain::format_local(tell.legal_due_time, *(*party)->zone) +
+          "; GDPR art. 12(3): an extension must be decided and told to the subject within it");
+    }
   }
 
   const domain::Obligation original = answer;
@@ -81,9 +88,6 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
     return s;
   }
 
-  auto planned =
-      domain::plan_obligations({domain::Trigger::kExtension, request->receive_time, request->kind},
-                               **party, directory_.parties(), policy_.targets);
   for (domain::Obligation& o : planned) o.request_id = id;
   if (auto s = insert_obligations(**tx, planned, actor, now, policy_, **party); !s.ok()) return s;
   obligations->insert(obligations->end(), planned.begin(), planned.end());

@@ -14,9 +14,10 @@
 namespace termijn::app {
 
 /// Extends the answer period of a data-subject request by one or two months (GDPR art. 12(3)),
-/// once, before its original deadline, in one transaction: the answer obligation moves to 2 or 3
-/// months after the receipt (Reg. 1182/71) with its reminders, and the duty to tell the subject
-/// of the extension and its reasons starts, due by the original deadline.
+/// once, within one month of its receipt, in one transaction: the answer obligation moves to 2
+/// or 3 months after its start (the receipt, or the identification when the owner counts from
+/// it) with its reminders, and the duty to tell the subject of the extension and its reasons
+/// starts, due one month after the receipt (Reg. 1182/71).
 class ExtendRequest {
  public:
   ExtendRequest(const Clock& clock, Store& store, const Directory& directory,
@@ -25,7 +26,7 @@ class ExtendRequest {
 
   /// INVALID_ARGUMENT for months other than 1 or 2 or a missing reason; NOT_FOUND for no such
   /// request; FAILED_PRECONDITION when it was extended or closed already, has no open answer
-  /// obligation, or its original deadline has passed.
+  /// obligation, or the month from its receipt has passed.
   absl::StatusOr<RequestRecord> run(const Actor& actor, int64_t id, int months,
                                     const std::string& reason);
 

@@ -69,8 +69,8 @@ const std::vector<Rule>& rules() {
             {"c",
              "GDPR art. 34(3)(c): it would involve disproportionate effort; a public "
              "communication informs the data subjects as effectively instead"}}},
-      // Art. 12(3): the extension and its reasons are told within one month of receipt, i.e. by
-      // the answer's original deadline.
+      // Art. 12(3): the extension and its reasons are told within one month of receipt, also
+      // when the answer runs from the identification (art. 12(6)).
       {.id = "gdpr.art12_extension_notice",
        .legal_basis = "GDPR art. 12(3)",
        .trigger = Trigger::kExtension,

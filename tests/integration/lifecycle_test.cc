@@ -9,6 +9,7 @@
 #include "server/app/log_request.h"
 #include "server/app/queries.h"
 #include "server/app/record_consultation.h"
+#include "server/app/record_identification.h"
 #include "server/app/refuse_request.h"
 #include "server/app/report_matter.h"
 #include "server/app/report_incident.h"
@@ -576,8 +577,9 @@ TEST_F(LifecycleTest, ExtendedAfterItsRemindersFiredTheAnswerIsRemindedOfAndEsca
 }
 
 TEST_F(LifecycleTest, ExtensionIsRefusedAfterTheOriginalDeadlineAndForBadInput) {
-  // Months other than 1 or 2 and a blank reason are bad input; after the original legal limit,
-  // and for a supervisory-authority message (no answer period), the extension is refused.
+  // Months other than 1 or 2 and a blank reason are bad input; after the month from the receipt
+  // (here the original legal limit), and for a supervisory-authority message (no answer period),
+  // the extension is refused.
   const int64_t id = log_request();
   clock_.set(at("2026-02-10T09:00:00Z"));
   EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 3, "x").status(), StatusCode::kInvalidArgument,
@@ -588,13 +590,51 @@ TEST_F(LifecycleTest, ExtensionIsRefusedAfterTheOriginalDeadlineAndForBadInput) 
       IsError(extend_.run(kHerentDpo, id, 1, "").status(), StatusCode::kInvalidArgument, "reason"));
   clock_.set(at("2026-03-02T23:00:00Z"));  // the end of Mon 2 Mar in Brussels
   EXPECT_TRUE(IsError(extend_.run(kHerentDpo, id, 1, "Te laat").status(),
-                      StatusCode::kFailedPrecondition, "the original deadline of obligations/"));
+                      StatusCode::kFailedPrecondition, "the month from the receipt of requests/"));
   EXPECT_EQ(queries_.request(id, false)->request.extension_months, 0);
   const int64_t message = log_request(domain::RequestKind::kAuthorityMessage);
   clock_.set(at("2026-02-10T09:00:00Z"));
   EXPECT_TRUE(IsError(extend_.run(kHerentDpo, message, 1, "x").status(),
                       StatusCode::kFailedPrecondition, "requests/"));
   EXPECT_EQ(audit_details("request.extended"), "");
+}
+
+TEST_F(LifecycleTest,
+       ExtensionIsDecidedWithinAMonthOfTheReceiptAlsoWhenTheAnswerRunsFromTheIdentification) {
+  // GDPR art. 12(3): the subject is told of an extension within one month of the receipt. A
+  // party that counts the answer from the identification (art. 12(6)) extends within that month,
+  // the notice due by its end; after it the extension is refused, though the answer is due later.
+  //
+  // Before: the check took the answer's limit (from the identification) and the notice was
+  // planned from the receipt, so an extension on 10 Mar was accepted and its notice born overdue.
+  std::vector<domain::Party> parties = demo_directory().parties();
+  for (domain::Party& p : parties) p.answer_from_identification = p.id == "herent";
+  const app::Directory directory(parties);
+  app::RecordIdentification identify(clock_, store(), directory);
+  app::ExtendRequest extend(clock_, store(), directory);
+  const int64_t early = log_request();  // received Sat 31 Jan 2026 10:00 CET
+  const int64_t late = log_request();
+  clock_.set(at("2026-02-25T09:00:00Z"));
+  for (const int64_t id : {early, late}) {
+    ASSERT_TRUE(identify.run(kHerentDpo, id, "2026-02-02T09:00:00+01:00", "").ok());
+    ASSERT_TRUE(identify.run(kHerentDpo, id, "", "2026-02-20T15:00:00+01:00").ok());
+  }
+  ASSERT_EQ(utc(obligation(0, late, "gdpr.art12_response").legal_due_time), "2026-03-20T23:00:00Z");
+
+  const auto extended = extend.run(kHerentDpo, early, 2, "Veel dossiers");
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  EXPECT_EQ(utc(obligation(0, early, "gdpr.art12_response").due_time), "2026-05-20T13:00:00Z");
+  const domain::Obligation tell = obligation(0, early, "gdpr.art12_extension_notice");
+  EXPECT_EQ(utc(tell.due_time), "2026-02-28T09:00:00Z");
+  EXPECT_EQ(utc(tell.legal_due_time), "2026-03-02T23:00:00Z");
+
+  clock_.set(at("2026-03-10T09:00:00Z"));
+  EXPECT_TRUE(IsError(extend.run(kHerentDpo, late, 2, "Te laat").status(),
+                      StatusCode::kFailedPrecondition,
+                      "the month from the receipt of requests/" + std::to_string(late) +
+                          " ended at 2026-03-03 00:00 CET"));
+  EXPECT_EQ(queries_.request(late, false)->request.extension_months, 0);
+  EXPECT_EQ(utc(obligation(0, late, "gdpr.art12_response").legal_due_time), "2026-03-20T23:00:00Z");
 }
 
 TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
