@@ -15,14 +15,27 @@ EscalationStep step(std::optional<double> fraction, seconds offset, std::optiona
   return {fraction, offset, every, std::move(to), std::move(label)};
 }
 
-std::optional<seconds> parse_duration(const std::string& text) {
-  static const std::regex kDuration(R"(^\s*([+-]?)(\d+)\s*([mhd])\s*$)");
+// The longest offset or repetition of a step: a year with its leap day. Anything longer is a
+// mistake, and the bound keeps the arithmetic on instants far from overflow.
+constexpr seconds kMaxStepDuration = hours{366 * 24};
+
+struct Duration {
+  seconds value{0};
+  bool too_long = false;  ///< over kMaxStepDuration, however many digits: value is then 0
+};
+
+// "-2h", "+14d", "30m"; nullopt when `text` is not a duration.
+std::optional<Duration> parse_duration(const std::string& text) {
+  static const std::regex kDuration(R"(^\s*([+-]?)0*(\d+)\s*([mhd])\s*$)");
   std::smatch m;
   if (!std::regex_match(text, m, kDuration)) return std::nullopt;
-  const long long n = std::stoll(m[2]);
   const char unit = m[3].str()[0];
-  seconds s = unit == 'm' ? seconds{n * 60} : unit == 'h' ? seconds{n * 3600} : seconds{n * 86400};
-  return m[1] == "-" ? -s : s;
+  const seconds per = unit == 'm' ? seconds{60} : unit == 'h' ? seconds{3600} : seconds{86400};
+  // Nine digits multiply by a day in range; more are too long anyway.
+  if (m[2].length() > 9) return Duration{seconds{0}, true};
+  const seconds s = per * std::stoll(m[2]);
+  if (s > kMaxStepDuration) return Duration{seconds{0}, true};
+  return Duration{m[1] == "-" ? -s : s, false};
 }
 
 Instant base_time(const EscalationStep& s, const Obligation& o) {
@@ -92,7 +105,11 @@ std::optional<EscalationStep> parse_step(const std::string& at, const std::strin
   } else if (at == "0") {
     s.offset = seconds{0};
   } else if (const auto offset = parse_duration(at)) {
-    s.offset = *offset;
+    if (offset->too_long) {
+      *error = "'" + at + "': an offset from the due time is at most 366d (8784h) either way";
+      return std::nullopt;
+    }
+    s.offset = offset->value;
   } else {
     *error = "'" + at + "' is not a step: use a fraction (\"50%\"), an offset from the due time "
              "(\"-2h\", \"-14d\", \"+12h\") or \"0\"";
@@ -100,11 +117,12 @@ std::optional<EscalationStep> parse_step(const std::string& at, const std::strin
   }
   if (!every.empty()) {
     const auto period = parse_duration(every);
-    if (!period || *period < seconds{60 * 60}) {
-      *error = "every '" + every + "': must be a duration of at least 1h, like \"12h\" or \"1d\"";
+    if (!period || period->too_long || period->value < seconds{60 * 60}) {
+      *error = "every '" + every +
+               "': must be a duration of at least 1h and at most 366d, like \"12h\" or \"1d\"";
       return std::nullopt;
     }
-    s.every = *period;
+    s.every = period->value;
   }
   if (s.to.empty()) {
     *error = "'" + at + "': no recipients";

@@ -107,6 +107,23 @@ TEST(ConfigTest, MistakesAreRefusedNamingTheKey) {
   EXPECT_THAT(error_of("not toml ="), HasSubstr("test.toml: line 1"));
 }
 
+TEST(ConfigTest, AReminderLongerThanAYearIsRefusedNamingTheKey) {
+  // A reminder offset or repetition over 366 days is refused at start, naming the key.
+  //
+  // Before: every = "99999999999999999999h" stopped termijnd with the bare message "stoll", and
+  // at = "-200000000000000d" overflowed into a reminder after the due time.
+  const std::string rule = "\n[rules.\"gdpr.art33_authority\"]\nreminders = [{ at = ";
+  EXPECT_THAT(error_of(demo() + rule +
+                       "\"+12h\", every = \"99999999999999999999h\", to = "
+                       "[\"owner_dpo\"] }]\n"),
+              HasSubstr("rules.\"gdpr.art33_authority\".reminders[0]: every "
+                        "'99999999999999999999h': must be a duration of at least 1h and at most "
+                        "366d"));
+  EXPECT_THAT(error_of(demo() + rule + "\"-200000000000000d\", to = [\"owner_dpo\"] }]\n"),
+              HasSubstr("rules.\"gdpr.art33_authority\".reminders[0]: '-200000000000000d': an "
+                        "offset from the due time is at most 366d"));
+}
+
 TEST(ConfigTest, AValueOfTheWrongTypeIsRefusedNotReplacedByTheDefault) {
   // Before, a value of another type read as the key's default: auto_send = "false" (quoted) sent
   // every notice of the rule unreviewed, and pool_size = "4" gave 8 connections.

@@ -576,5 +576,35 @@ TEST(ParseStepTest, RefusesWhatIsNotAStepWithAMessage) {
   }
 }
 
+TEST(ParseStepTest, RefusesOffsetsAndRepetitionsLongerThanAYear) {
+  // Verifies an offset or a repetition is at most 366 days, however it is written, and a longer
+  // one is refused with a message naming it, also when its digits exceed every integer.
+  //
+  // Before: "99999999999999999999h" threw std::out_of_range ("stoll") out of the configuration,
+  // and "-200000000000000d" overflowed into a positive offset.
+  EXPECT_EQ(Step("-366d").offset, -hours{366 * 24});
+  EXPECT_EQ(Step("+8784h").offset, hours{8784});
+  EXPECT_EQ(Step("-527040m").offset, -minutes{527040});
+  EXPECT_EQ(Step("+1d", "366d").every, std::optional<seconds>(hours{366 * 24}));
+  struct Bad {
+    std::string at, every;
+    std::string names;  // the message mentions this
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {"-367d", "", "'-367d': an offset from the due time is at most 366d"},
+           {"+8785h", "", "'+8785h': an offset from the due time is at most 366d"},
+           {"-527041m", "", "'-527041m'"},
+           {"-200000000000000d", "", "'-200000000000000d': an offset"},
+           {"+99999999999999999999h", "", "'+99999999999999999999h': an offset"},
+           {"+12h", "367d", "every '367d': must be a duration of at least 1h and at most 366d"},
+           {"+12h", "99999999999999999999h", "every '99999999999999999999h'"},
+       }) {
+    SCOPED_TRACE("at '" + bad.at + "' every '" + bad.every + "'");
+    std::string error;
+    EXPECT_FALSE(parse_step(bad.at, bad.every, {Audience::kOwnerDpo}, &error).has_value());
+    EXPECT_NE(error.find(bad.names), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace termijn::domain
