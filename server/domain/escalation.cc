@@ -162,6 +162,15 @@ std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obl
       }
     }
   }
+  // Before the obligation began: a repeating step starts at its first repetition from then on,
+  // on its own grid (as next_repetition counts it); any other step is dropped.
+  for (StepTime& t : times) {
+    const auto& every = policy.steps[t.step].every;
+    if (t.fire_time >= o.start_time || !every) continue;
+    const seconds behind = o.start_time - t.fire_time;
+    t.repetition = static_cast<int>((behind + *every - seconds{1}) / *every);
+    t.fire_time += *every * t.repetition;
+  }
   std::erase_if(times, [&](const StepTime& t) { return t.fire_time < o.start_time; });
   std::sort(times.begin(), times.end(), [](const StepTime& a, const StepTime& b) {
     return a.fire_time != b.fire_time ? a.fire_time < b.fire_time : a.step < b.step;

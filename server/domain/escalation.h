@@ -63,8 +63,9 @@ std::string audience_list(const std::vector<Audience>& to);
 
 /// The first firing of every step of `policy` for `o`, in `party`'s zone and calendar. When the
 /// due time falls on a weekend, a public holiday or a day Flemish offices are closed, the last
-/// step before it moves to the same time on the previous working day. Steps whose time is before
-/// the obligation's start are dropped.
+/// step before it moves to the same time on the previous working day. A repeating step whose
+/// first time is before the obligation's start begins at its first repetition at or after the
+/// start; other steps before the start are dropped.
 std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obligation& o,
                                        const Party& party);
 

@@ -393,6 +393,34 @@ TEST(ClosedDueDayTest, MovedStepIsNotLostWhenThePreviousWorkingDayIsBeforeTheSta
   EXPECT_TRUE(planned) << testing::PrintToString(Describe(policy, times));
 }
 
+TEST(FirstStepTimesTest, RepeatingStepBeforeTheStartFiresFromItsFirstRepetitionAfterIt) {
+  // Verifies a repeating step whose first time lies before the obligation began is not lost: it
+  // starts at its first repetition at or after the start, on its own grid; a step that does not
+  // repeat is still dropped.
+  //
+  // Before: "-40h every 6h" of a 36 h notice was dropped whole, so none of its repetitions fired.
+  const Obligation o = ObligationOf("protocol.breach_notice", "2026-11-10T09:00:00+01:00");
+  ASSERT_EQ(Local(o.due_time), "2026-11-11T21:00:00+01:00");
+  const EscalationPolicy policy{{Step("-40h", "6h"), Step("-39h")}};
+  const std::vector<StepTime> times = first_step_times(policy, o, Herent());
+  // The first time, due - 40 h, is 05:00: repetition 1 at 11:00 is the first after 09:00.
+  EXPECT_EQ(Describe(policy, times),
+            (std::vector<std::string>{"-40h every 6h#1 2026-11-10T11:00:00+01:00"}));
+  ASSERT_EQ(times.size(), 1u);
+  const auto next = next_repetition(policy, times[0], o, times[0].fire_time);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->repetition, 2);
+  EXPECT_EQ(Local(next->fire_time), "2026-11-10T17:00:00+01:00");
+
+  // Exactly on the start: that repetition itself.
+  const EscalationPolicy on_start{{Step("-36h", "6h")}};
+  EXPECT_EQ(Plan(o, on_start),
+            (std::vector<std::string>{"-36h every 6h#0 2026-11-10T09:00:00+01:00"}));
+  const EscalationPolicy one_before{{Step("-42h", "6h")}};
+  EXPECT_EQ(Plan(o, one_before),
+            (std::vector<std::string>{"-42h every 6h#1 2026-11-10T09:00:00+01:00"}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Repetitions.
 
