@@ -84,6 +84,21 @@ EventSource from_export(const std::string& file) {
   };
 }
 
+// Which events a signed checkpoint anchors, and which only the chain itself: the newest events
+// after the last checkpoint could be deleted or rewritten, hashes recomputed, without a trace.
+void print_anchored(int64_t last_seq, int64_t checkpoint_seq, const std::string& checkpoint) {
+  if (checkpoint_seq == 0) {
+    std::cout << "no signed checkpoint anchors these events: only the chain itself holds them "
+                 "together\n";
+  } else if (last_seq > checkpoint_seq) {
+    std::cout << "events up to " << checkpoint_seq << " are anchored by " << checkpoint
+              << "; the " << last_seq - checkpoint_seq
+              << " newer ones only by the chain itself, until the next checkpoint\n";
+  } else {
+    std::cout << "every event is anchored by " << checkpoint << "\n";
+  }
+}
+
 struct HeldCheckpoint {
   std::string file;
   domain::AuditCheckpoint checkpoint;
@@ -104,6 +119,13 @@ std::vector<HeldCheckpoint> read_checkpoints(const std::vector<std::string>& fil
       throw CliError(7, "checkpoint " + file + ": signed by key " + parsed.checkpoint.public_key +
                             ", not by --public-key " + public_key);
     }
+    if (public_key.empty() && !held.empty() &&
+        held.front().checkpoint.public_key != parsed.checkpoint.public_key) {
+      // Anyone can sign a checkpoint with a key of their own: with two keys, one is not
+      // termijnd's.
+      throw CliError(7, "checkpoints " + held.front().file + " and " + file +
+                            " are signed by different keys: pass --public-key with termijnd's");
+    }
     held.push_back({file, parsed.checkpoint});
   }
   std::stable_sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
@@ -116,7 +138,7 @@ std::vector<HeldCheckpoint> read_checkpoints(const std::vector<std::string>& fil
 // passes through every held checkpoint: a trail rewritten with recomputed hashes no longer
 // does, since its hash at a checkpoint's seq differs from the signed one.
 void verify_against_checkpoints(const EventSource& source, const std::string& origin,
-                                const std::vector<HeldCheckpoint>& held) {
+                                const std::vector<HeldCheckpoint>& held, bool pinned) {
   std::map<int64_t, std::string> hash_at{{0, app::to_hex(app::genesis_hash())}};
   for (const HeldCheckpoint& h : held) hash_at.emplace(h.checkpoint.seq, "");
   app::ChainVerifier chain;
@@ -167,6 +189,12 @@ void verify_against_checkpoints(const EventSource& source, const std::string& or
     std::cout << "extends checkpoint " << h.file << " (seq " << h.checkpoint.seq << ", signed "
               << domain::format_utc(h.checkpoint.time) << " by key " << h.checkpoint.public_key
               << ")\n";
+  }
+  if (held.empty()) return print_anchored(v.last_seq, 0, "");
+  print_anchored(v.last_seq, held.back().checkpoint.seq, "checkpoint " + held.back().file);
+  if (!pinned) {
+    std::cout << "the key is the one the checkpoint files name: compare it with termijnd's (in "
+                 "its checkpoint mails), or pass --public-key\n";
   }
 }
 
@@ -279,13 +307,14 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
                      "without the service");
   verify->callback([&ctx, verify_options] {
     const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_key);
+    const bool pinned = !verify_options->public_key.empty();
     if (!verify_options->export_file.empty()) {
       return verify_against_checkpoints(from_export(verify_options->export_file),
-                                        verify_options->export_file, held);
+                                        verify_options->export_file, held, pinned);
     }
     if (!held.empty()) {
       return verify_against_checkpoints(from_service(ctx), "the events the service returned",
-                                        held);
+                                        held, pinned);
     }
     v1::VerifyAuditTrailResponse v;
     check(ctx.stub().VerifyAuditTrail(ctx.call_context().get(), {}, &v));
@@ -298,6 +327,7 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
     if (!ctx.json()) {
       std::cout << "verified " << v.event_count() << " events up to " << v.last_seq()
                 << " (hash " << v.last_hash() << ")\n";
+      print_anchored(v.last_seq(), v.checkpoint_seq(), "termijnd's latest signed checkpoint");
     }
   });
 

@@ -264,7 +264,8 @@ int serve(const Options& o) {
     if (!p.email.empty()) principal_emails[p.name] = p.email;
   }
   const jobs::NoticeComposer composer(clock, store, directory, templates, config.mail.from,
-                                      principal_emails, config.webhooks);
+                                      principal_emails, config.webhooks,
+                                      app::to_hex(signer->public_key()));
   store::PgListener step_listener(url, store::kStepChannel, &pool.wakeups());
   jobs::EscalationScheduler scheduler(
       clock, worker_store, rule_policies,

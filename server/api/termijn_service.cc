@@ -484,9 +484,10 @@ grpc::ServerUnaryReactor* TermijnService::VerifyAuditTrail(grpc::CallbackServerC
                                                            v1::VerifyAuditTrailResponse* resp) {
   return handle(ctx, "VerifyAuditTrail", [=, this](const Principal& p) -> absl::Status {
     if (auto s = policy::may_read_audit(p); !s.ok()) return s;
-    auto v = uc_.audit_trail.verify();
+    auto v = uc_.audit_checkpoints.verify();
     if (!v.ok()) return v.status();
     resp->set_verified(v->verified);
+    resp->set_checkpoint_seq(v->checkpoint_seq);
     resp->set_event_count(v->event_count);
     resp->set_last_seq(v->last_seq);
     resp->set_last_hash(v->last_hash);

@@ -7,7 +7,22 @@
 namespace termijn::app {
 
 namespace {
+
 constexpr int kBatch = 1000;
+
+// Adds the events after the chain's last to it, page by page, up to the head or the first that
+// does not verify.
+absl::Status add_events(AuditStore& store, ChainVerifier& chain) {
+  while (true) {
+    const auto page = store.events({.after_seq = chain.result().last_seq, .limit = kBatch});
+    if (!page.ok()) return page.status();
+    for (const AuditEvent& e : *page) {
+      if (!chain.add(e)) return absl::OkStatus();
+    }
+    if (static_cast<int>(page->size()) < kBatch) return absl::OkStatus();
+  }
+}
+
 }  // namespace
 
 const std::string& genesis_hash() {
@@ -80,14 +95,21 @@ absl::StatusOr<AuditEvent> AuditTrail::get(int64_t seq, const std::string& viewe
   return scoped(std::move(*event), viewer);
 }
 
+ChainVerifier::ChainVerifier(const AuditEvent& event) : prev_(event.hash), format_(event.format) {
+  v_.last_seq = event.record.seq;
+}
+
+void ChainVerifier::expect(const domain::AuditCheckpoint& checkpoint) { expected_ = checkpoint; }
+
+bool ChainVerifier::fail(int64_t seq, std::string reason) {
+  v_.first_bad_seq = seq;
+  v_.reason = std::move(reason);
+  failed_ = true;
+  return false;
+}
+
 bool ChainVerifier::add(const AuditEvent& e) {
   const int64_t expected_seq = v_.last_seq + 1;
-  const auto fail = [&](int64_t seq, std::string reason) {
-    v_.first_bad_seq = seq;
-    v_.reason = std::move(reason);
-    failed_ = true;
-    return false;
-  };
   if (e.record.seq != expected_seq) {
     return fail(expected_seq, "event " + std::to_string(expected_seq) + " is missing (next is " +
                                   std::to_string(e.record.seq) + ")");
@@ -120,6 +142,14 @@ bool ChainVerifier::add(const AuditEvent& e) {
                                               : "its content does not match its hash (altered)");
     }
   }
+  if (expected_ && expected_->seq == expected_seq) {
+    if (to_hex(e.hash) != expected_->hash) {
+      return fail(expected_seq, "its hash is not the one the signed checkpoint of " +
+                                    domain::format_utc(expected_->time) +
+                                    " names: the trail was rewritten up to here");
+    }
+    v_.checkpoint_seq = expected_seq;
+  }
   if (e.digest_only) ++v_.digest_count;
   format_ = e.format;
   prev_ = e.hash;
@@ -135,18 +165,25 @@ Verification ChainVerifier::result() const {
   return v;
 }
 
-absl::StatusOr<Verification> AuditTrail::verify() {
+Verification ChainVerifier::finish() const {
+  Verification v = result();
+  if (v.verified && expected_ && expected_->seq > v.last_seq) {
+    v.verified = false;
+    v.first_bad_seq = v.last_seq + 1;
+    v.reason = "the trail ends at event " + std::to_string(v.last_seq) +
+               ", but the signed checkpoint of " + domain::format_utc(expected_->time) +
+               " names event " + std::to_string(expected_->seq) + ": events were deleted";
+  }
+  return v;
+}
+
+absl::StatusOr<Verification> AuditTrail::verify(
+    const std::optional<domain::AuditCheckpoint>& expected) {
   if (auto s = flush(); !s.ok()) return s;
   ChainVerifier chain;
-  while (true) {
-    const auto page = store_.events({.after_seq = chain.result().last_seq, .limit = kBatch});
-    if (!page.ok()) return page.status();
-    for (const AuditEvent& e : *page) {
-      if (!chain.add(e)) return chain.result();
-    }
-    if (static_cast<int>(page->size()) < kBatch) break;
-  }
-  return chain.result();
+  if (expected) chain.expect(*expected);
+  if (auto s = add_events(store_, chain); !s.ok()) return s;
+  return chain.finish();
 }
 
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
@@ -158,6 +195,11 @@ absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
 absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
     std::optional<domain::Instant> unless_made_after) {
   if (auto s = trail_.flush(); !s.ok()) return s;
+  const auto last = store_.latest_checkpoint(public_key_);
+  if (!last.ok()) return last.status();
+  if (last->has_value()) {
+    if (auto s = check_extends(**last); !s.ok()) return s;
+  }
   const auto head = store_.head();
   if (!head.ok()) return head.status();
   domain::AuditCheckpoint checkpoint;
@@ -171,8 +213,40 @@ absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
   return checkpoint;
 }
 
+absl::Status AuditCheckpoints::check_extends(const domain::AuditCheckpoint& checkpoint) {
+  const auto not_extended = [&](const std::string& reason) {
+    return absl::DataLossError("the audit trail does not extend the checkpoint of seq " +
+                               std::to_string(checkpoint.seq) + " signed " +
+                               domain::format_utc(checkpoint.time) + ": " + reason +
+                               "; no new checkpoint is signed (see termijn audit verify)");
+  };
+  ChainVerifier chain;
+  if (checkpoint.seq > 0) {
+    const auto anchor = store_.event(checkpoint.seq);
+    if (absl::IsNotFound(anchor.status())) {
+      return not_extended("event " + std::to_string(checkpoint.seq) + " is gone");
+    }
+    if (!anchor.ok()) return anchor.status();
+    chain = ChainVerifier(*anchor);
+  }
+  if (chain.result().last_hash != checkpoint.hash) {
+    return not_extended("event " + std::to_string(checkpoint.seq) + " now has hash " +
+                        chain.result().last_hash + ", not the signed " + checkpoint.hash);
+  }
+  if (auto s = add_events(store_, chain); !s.ok()) return s;
+  const Verification v = chain.result();
+  if (!v.verified) return not_extended("event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Verification> AuditCheckpoints::verify() {
+  const auto last = store_.latest_checkpoint(public_key_);
+  if (!last.ok()) return last.status();
+  return trail_.verify(*last);
+}
+
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
-  auto latest = store_.latest_checkpoint();
+  auto latest = store_.latest_checkpoint(public_key_);
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) {
     return absl::NotFoundError("no audit checkpoint was made yet (termijn audit checkpoint --new)");
@@ -182,7 +256,7 @@ absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
 
 absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     std::chrono::seconds interval) {
-  auto latest = store_.latest_checkpoint();
+  auto latest = store_.latest_checkpoint(public_key_);
   if (!latest.ok()) return latest.status();
   Due due;
   if (latest->has_value()) {

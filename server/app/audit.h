@@ -12,6 +12,7 @@
 #include "server/app/actor.h"
 #include "server/app/clock.h"
 #include "server/app/ed25519.h"
+#include "server/app/sha256.h"
 #include "server/domain/audit.h"
 
 namespace termijn::app {
@@ -77,16 +78,18 @@ class AuditStore {
   virtual absl::StatusOr<AuditEvent> event(int64_t seq) = 0;
   /// The last sequenced event's seq and hash (raw); 0 and the genesis hash when there is none.
   virtual absl::StatusOr<std::pair<int64_t, std::string>> head() = 0;
-  /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint later than that
-  /// time exists (checked under a lock), so that of several processes due at once only one
+  /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint its key signed later
+  /// than that time exists (checked under a lock), so that of several processes due at once only one
   /// makes it. In the same transaction, queues its mail (notification kind "checkpoint") to the
   /// DPO of each party in `mail_to`, each audited as queued by the system. Returns whether it
   /// was kept.
   virtual absl::StatusOr<bool> insert_checkpoint(
       const domain::AuditCheckpoint& checkpoint, std::optional<domain::Instant> unless_made_after,
       const std::vector<std::string>& mail_to) = 0;
-  /// The most recently made checkpoint, if any.
-  virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() = 0;
+  /// The most recent checkpoint `public_key` (hex) signed, by time, if any. Rows that name the
+  /// key but whose signature does not verify are forgeries: passed over, and logged.
+  virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint(
+      const std::string& public_key) = 0;
 };
 
 /// The result of re-computing the chain.
@@ -101,23 +104,40 @@ struct Verification {
   /// Format-1 events seen only as digests: their hash is taken as given, since without the
   /// content nothing can be re-computed. A full (auditor's) export checks them.
   int64_t unchecked_count = 0;
+  /// The newest checkpoint this service signed that the trail passes through: the events up to
+  /// it are anchored outside the database (its mails); the newer ones only by the chain. 0: none.
+  int64_t checkpoint_seq = 0;
 };
 
 /// Re-computes the chain event by event from the genesis hash, for the service and for an
 /// outside check alike.
 class ChainVerifier {
  public:
+  /// From the genesis hash.
+  ChainVerifier() = default;
+  /// From `event`, taken as verified (the one a signed checkpoint names): the next is its
+  /// successor.
+  explicit ChainVerifier(const AuditEvent& event);
+
+  /// The event at `checkpoint.seq` must have the checkpoint's hash, and the trail must reach it.
+  void expect(const domain::AuditCheckpoint& checkpoint);
   /// Checks the next event in sequence order; false at the first one that does not verify (the
   /// reason is then in result()). Call no more after a false.
   bool add(const AuditEvent& event);
   /// What verified so far; `verified` is false only after a failed add().
   Verification result() const;
+  /// Once every event was added: result(), not verified when the trail ends before an expected
+  /// checkpoint.
+  Verification finish() const;
 
  private:
+  bool fail(int64_t seq, std::string reason);
+
   Verification v_;
   std::string prev_ = genesis_hash();
   int format_ = 1;
   bool failed_ = false;
+  std::optional<domain::AuditCheckpoint> expected_;
 };
 
 /// Reading and checking the trail. Every read first sequences what is queued, so a caller sees
@@ -132,8 +152,10 @@ class AuditTrail {
   absl::StatusOr<std::vector<AuditEvent>> list(const AuditFilter& filter);
   /// Scoped to `viewer` (empty: in full).
   absl::StatusOr<AuditEvent> get(int64_t seq, const std::string& viewer = "");
-  /// Re-computes the whole chain from the genesis hash.
-  absl::StatusOr<Verification> verify();
+  /// Re-computes the whole chain from the genesis hash (and checks it passes through
+  /// `expected`, when given).
+  absl::StatusOr<Verification> verify(
+      const std::optional<domain::AuditCheckpoint>& expected = std::nullopt);
 
  private:
   AuditStore& store_;
@@ -145,12 +167,23 @@ class AuditCheckpoints {
  public:
   AuditCheckpoints(const Clock& clock, AuditTrail& trail, AuditStore& store,
                    const Ed25519Signer& signer, std::vector<std::string> mail_to = {})
-      : clock_(clock), trail_(trail), store_(store), signer_(signer), mail_to_(std::move(mail_to)) {}
+      : clock_(clock),
+        trail_(trail),
+        store_(store),
+        signer_(signer),
+        public_key_(to_hex(signer.public_key())),
+        mail_to_(std::move(mail_to)) {}
 
   /// Signs the trail's state now, after sequencing what is queued, and keeps the checkpoint.
+  /// DATA_LOSS, signing nothing, when the trail no longer extends the latest checkpoint: events
+  /// it covers were deleted or rewritten, and a new signature would launder that.
   absl::StatusOr<domain::AuditCheckpoint> create();
-  /// The latest checkpoint; NOT_FOUND when none was made yet.
+  /// The latest checkpoint this service's key signed (rows others added do not count);
+  /// NOT_FOUND when none was made yet.
   absl::StatusOr<domain::AuditCheckpoint> latest();
+  /// Re-computes the whole chain from the genesis hash, and checks that it passes through the
+  /// latest checkpoint: a trail rewritten with recomputed hashes no longer does.
+  absl::StatusOr<Verification> verify();
   /// When the latest checkpoint is `interval` old or more (without one: when the first event is),
   /// makes one. Returns it, if made, and when the next one is due.
   struct Due {
@@ -164,10 +197,13 @@ class AuditCheckpoints {
   /// epoch stands for "none was seen".
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> create(
       std::optional<domain::Instant> unless_made_after);
+  /// OK when the events from `checkpoint` up to the head still chain from its hash.
+  absl::Status check_extends(const domain::AuditCheckpoint& checkpoint);
   const Clock& clock_;
   AuditTrail& trail_;
   AuditStore& store_;
   const Ed25519Signer& signer_;
+  const std::string public_key_;  ///< the signer's, hex
   const std::vector<std::string> mail_to_;
 };
 

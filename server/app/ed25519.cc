@@ -99,4 +99,8 @@ bool checkpoint_signature_valid(const domain::AuditCheckpoint& checkpoint) {
          ed25519_verify(*key, domain::checkpoint_signed_text(checkpoint), *signature);
 }
 
+bool signed_by(const domain::AuditCheckpoint& checkpoint, std::string_view public_key) {
+  return checkpoint.public_key == public_key && checkpoint_signature_valid(checkpoint);
+}
+
 }  // namespace termijn::app

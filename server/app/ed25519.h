@@ -42,4 +42,8 @@ void sign_checkpoint(const Ed25519Signer& signer, domain::AuditCheckpoint& check
 /// True when the checkpoint's signature is its public key's over its signed text.
 bool checkpoint_signature_valid(const domain::AuditCheckpoint& checkpoint);
 
+/// True when the checkpoint names `public_key` (hex) and its signature verifies: it was made by
+/// the holder of that key. A row that names the key but does not verify is a forgery.
+bool signed_by(const domain::AuditCheckpoint& checkpoint, std::string_view public_key);
+
 }  // namespace termijn::app

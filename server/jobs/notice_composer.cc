@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/app/audit.h"
+#include "server/app/ed25519.h"
 #include "server/domain/audit.h"
 #include "server/domain/rules.h"
 #include "server/notify/notice.h"
@@ -145,6 +147,12 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
     app::StoreReader& reader, const domain::Notification& n) const {
   const auto checkpoint = reader.get_audit_checkpoint(n.audit_checkpoint_id);
   if (!checkpoint.ok()) return checkpoint.status();
+  if (!app::signed_by(*checkpoint, checkpoint_key_)) {
+    // A DPO holds what is mailed as proof: a row someone wrote into the database is none.
+    return absl::DataLossError(app::checkpoint_name(n.audit_checkpoint_id) +
+                               " is not signed by this termijnd's key " + checkpoint_key_ +
+                               ": someone who can write the database added or altered it");
+  }
   const auto party = directory_.find(n.recipient_party, "recipient_party");
   if (!party.ok()) return party.status();
   const domain::Party& p = **party;

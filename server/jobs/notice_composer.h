@@ -24,18 +24,20 @@ namespace termijn::jobs {
 class NoticeComposer {
  public:
   /// `principal_emails` maps principal names to addresses, for reminders to a reporter;
-  /// `webhooks` are the configured endpoints, named in a webhook alert.
+  /// `webhooks` are the configured endpoints, named in a webhook alert; `checkpoint_key` is the
+  /// public key (hex) of this termijnd's audit checkpoints: only a checkpoint it signed is mailed.
   NoticeComposer(const app::Clock& clock, app::Store& store, const app::Directory& directory,
                  const notify::TemplateSet& templates, std::string from_address,
                  std::map<std::string, std::string> principal_emails = {},
-                 std::vector<config::Webhook> webhooks = {})
+                 std::vector<config::Webhook> webhooks = {}, std::string checkpoint_key = {})
       : clock_(clock),
         store_(store),
         directory_(directory),
         templates_(templates),
         from_address_(std::move(from_address)),
         principal_emails_(std::move(principal_emails)),
-        webhooks_(std::move(webhooks)) {}
+        webhooks_(std::move(webhooks)),
+        checkpoint_key_(std::move(checkpoint_key)) {}
 
   /// Reads through `reader`: a worker passes its transaction, so that composing takes no
   /// second connection. A notice among those `read` (app::StoreReader::notice_sources, for a
@@ -79,6 +81,7 @@ class NoticeComposer {
   const std::string from_address_;
   const std::map<std::string, std::string> principal_emails_;
   const std::vector<config::Webhook> webhooks_;
+  const std::string checkpoint_key_;
 };
 
 /// The templates NoticeComposer renders besides the notices (notify::check_notice_templates

@@ -95,6 +95,32 @@ absl::StatusOr<std::pair<int64_t, std::string>> PgAuditStore::head() {
   });
 }
 
+namespace {
+
+long long seconds(domain::Instant t) { return static_cast<long long>(t.time_since_epoch().count()); }
+
+// The newest checkpoint later than `after` that `public_key` signed, reading the rows that name
+// the key page by page: one that does not verify is a forgery, logged and passed over.
+template <typename Transaction>
+std::optional<domain::AuditCheckpoint> newest_signed(Transaction& tx, const std::string& public_key,
+                                                     domain::Instant after) {
+  constexpr int kPage = 100;
+  for (int offset = 0;; offset += kPage) {
+    const pqxx::result rows =
+        tx.exec_prepared(stmt::kCheckpointsOfKey, public_key, seconds(after), kPage, offset);
+    for (const pqxx::row& row : rows) {
+      domain::AuditCheckpoint c = rows::checkpoint_from(row);
+      if (app::signed_by(c, public_key)) return c;
+      spdlog::error("audit checkpoint {} (seq {}, {}) names this service's key but its signature "
+                    "does not verify: someone who can write the database added or altered it",
+                    app::checkpoint_name(row[5].as<int64_t>()), c.seq, domain::format_utc(c.time));
+    }
+    if (static_cast<int>(rows.size()) < kPage) return std::nullopt;
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
     const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after,
     const std::vector<std::string>& mail_to) {
@@ -102,14 +128,9 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
     PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
     tx.exec_prepared(stmt::kCheckpointLock);
-    const auto seconds = [](domain::Instant t) {
-      return static_cast<long long>(t.time_since_epoch().count());
-    };
-    const long long after = unless_made_after ? seconds(*unless_made_after) : 0;
-    const pqxx::result kept =
-        tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash, seconds(c.time), c.public_key,
-                         c.signature, unless_made_after.has_value(), after);
-    if (kept.empty()) return false;
+    if (unless_made_after && newest_signed(tx, c.public_key, *unless_made_after)) return false;
+    const pqxx::result kept = tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash,
+                                               seconds(c.time), c.public_key, c.signature);
     const int64_t id = kept[0][0].as<int64_t>();
     // Its mail to each DPO, queued with it: a kept checkpoint is always mailed.
     std::vector<domain::AuditRecord> queued;
@@ -136,14 +157,11 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
   });
 }
 
-absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_checkpoint() {
+absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_checkpoint(
+    const std::string& public_key) {
   return read_only<std::optional<domain::AuditCheckpoint>>(
       pool_, use_, "latest audit checkpoint",
-      [&](auto& tx) -> std::optional<domain::AuditCheckpoint> {
-        const pqxx::result rows = tx.exec_prepared(stmt::kLatestCheckpoint);
-        if (rows.empty()) return std::nullopt;
-        return rows::checkpoint_from(rows[0]);
-      });
+      [&](auto& tx) { return newest_signed(tx, public_key, domain::Instant{}); });
 }
 
 absl::Status check_service_role(PgPool& pool) {
@@ -155,7 +173,8 @@ absl::Status check_service_role(PgPool& pool) {
     std::vector<std::string> problems;
     if (r[1].as<bool>()) problems.push_back("is a superuser");
     if (!r[2].is_null()) problems.push_back("owns " + r[2].as<std::string>());
-    if (!r[3].is_null()) problems.push_back("owns the function " + r[3].as<std::string>());
+    if (r[5].as<bool>()) problems.push_back("may create roles, and so grant itself the owner's");
+    if (!r[3].is_null()) problems.push_back("owns the functions " + r[3].as<std::string>());
     if (!r[4].is_null()) problems.push_back("holds " + r[4].as<std::string>());
     if (problems.empty()) return absl::OkStatus();
     std::string joined;

@@ -24,7 +24,8 @@ class PgAuditStore final : public app::AuditStore {
   absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
                                          std::optional<domain::Instant> unless_made_after,
                                          const std::vector<std::string>& mail_to) override;
-  absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint() override;
+  absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint(
+      const std::string& public_key) override;
 
  private:
   PgPool& pool_;

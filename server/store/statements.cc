@@ -383,33 +383,42 @@ void prepare_statements(pqxx::connection& c) {
   // Sequencing is the schema owner's SECURITY DEFINER function (migration 0005): the service
   // role cannot write the chain itself.
   c.prepare(stmt::kAuditSequence, "SELECT audit_sequence($1, $2)");
-  // What the connected role could do to the audit trail beyond appending to the queue: be a
-  // superuser, own (or be able to become the owner of) its tables or sequencing function, or
-  // hold a privilege that changes them.
+  // What the connected role could do to the audit trail beyond appending to the queue and
+  // adding checkpoints: be a superuser, create roles (before PostgreSQL 16 such a role can grant
+  // itself the owner's), own (or be able to become the owner of) its tables or any of its
+  // functions (sequencing, hashing, the append-only trigger's), or hold a privilege that changes
+  // them.
   c.prepare(stmt::kServiceRoleRights,
             "SELECT current_user, rolsuper, "
             "(SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c WHERE c.oid "
-            "IN ('audit_event'::regclass, 'audit_queue'::regclass) AND "
-            "pg_has_role(current_user, c.relowner, 'MEMBER')), "
-            "(SELECT string_agg(p.proname, ', ') FROM pg_proc p WHERE p.proname = "
-            "'audit_sequence' AND pg_has_role(current_user, p.proowner, 'MEMBER')), "
+            "IN ('audit_checkpoint'::regclass, 'audit_event'::regclass, 'audit_queue'::regclass) "
+            "AND pg_has_role(current_user, c.relowner, 'MEMBER')), "
+            "(SELECT string_agg(DISTINCT p.proname, ', ' ORDER BY p.proname) FROM pg_proc p "
+            "WHERE p.proname LIKE 'audit\\_%' AND p.pronamespace = (SELECT relnamespace FROM "
+            "pg_class WHERE oid = 'audit_event'::regclass) AND "
+            "pg_has_role(current_user, p.proowner, 'MEMBER')), "
             "(SELECT string_agg(g.privilege || ' on ' || g.relation, ', ') FROM (VALUES "
             "('audit_event', 'INSERT'), ('audit_event', 'UPDATE'), ('audit_event', 'DELETE'), "
             "('audit_event', 'TRUNCATE'), ('audit_event', 'TRIGGER'), ('audit_queue', 'UPDATE'), "
-            "('audit_queue', 'DELETE'), ('audit_queue', 'TRUNCATE'), ('audit_queue', 'TRIGGER')) "
+            "('audit_queue', 'DELETE'), ('audit_queue', 'TRUNCATE'), ('audit_queue', 'TRIGGER'), "
+            "('audit_checkpoint', 'UPDATE'), ('audit_checkpoint', 'DELETE'), "
+            "('audit_checkpoint', 'TRUNCATE'), ('audit_checkpoint', 'TRIGGER')) "
             "AS g(relation, privilege) WHERE has_table_privilege(current_user, g.relation, "
-            "g.privilege)) "
+            "g.privilege)), "
+            "rolcreaterole "
             "FROM pg_roles WHERE rolname = current_user");
   c.prepare(stmt::kAuditHead, "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1");
   // Any constant shared by every termijnd; "checkpt" in ASCII.
   c.prepare(stmt::kCheckpointLock, "SELECT pg_advisory_xact_lock(27980807363326068)");
   c.prepare(stmt::kInsertCheckpoint,
-            "INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) SELECT $1, $2, "
-            "to_timestamp($3), $4, $5 WHERE NOT ($6 AND EXISTS (SELECT FROM audit_checkpoint "
-            "WHERE time > to_timestamp($7))) RETURNING id");
-  c.prepare(stmt::kLatestCheckpoint,
-            "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
-            "audit_checkpoint ORDER BY id DESC LIMIT 1");
+            "INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) VALUES ($1, $2, "
+            "to_timestamp($3), $4, $5) RETURNING id");
+  // Rows naming a key, newest first; the caller checks their signatures (anyone who can write
+  // the table can name any key).
+  c.prepare(stmt::kCheckpointsOfKey,
+            "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature, id FROM "
+            "audit_checkpoint WHERE public_key = $1 AND time > to_timestamp($2) "
+            "ORDER BY time DESC, id DESC LIMIT $3 OFFSET $4");
   c.prepare(stmt::kGetCheckpoint,
             "SELECT seq, hash, extract(epoch FROM time)::bigint, public_key, signature FROM "
             "audit_checkpoint WHERE id = $1");

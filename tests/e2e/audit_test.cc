@@ -85,8 +85,9 @@ TEST_F(AuditTest, EveryChangeIsAnEventInOrderAndTheChainVerifies) {
   const Outcome verify = server_.cli("auditor", {"audit", "verify"});
   ASSERT_EQ(verify.exit_code, 0) << verify.err;
   EXPECT_TRUE(std::regex_search(
-      verify.out, std::regex(R"(^verified 11 events up to 11 \(hash [0-9a-f]{64}\)\n$)")))
+      verify.out, std::regex(R"(^verified 11 events up to 11 \(hash [0-9a-f]{64}\)\n)")))
       << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr("no signed checkpoint anchors these events"));
 }
 
 TEST_F(AuditTest, IncidentShowListsItsHistory) {
@@ -200,7 +201,8 @@ $$;)";
 
 TEST_F(AuditTest, ACheckpointCatchesARewriteThatRecomputedEveryHash) {
   // A checkpoint signed before the superuser rewrote the trail (recomputing every hash) is no
-  // longer extended: `verify --checkpoint` fails naming it, although plain verify passes.
+  // longer extended: `verify --checkpoint` fails naming it, and so does plain verify, which
+  // checks the trail against termijnd's latest checkpoint (before, it passed).
   EXPECT_EQ(server_.cli("auditor", {"audit", "checkpoint"}).exit_code, 3);
   record_some_changes();
   const Outcome signed_now = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
@@ -218,10 +220,18 @@ TEST_F(AuditTest, ACheckpointCatchesARewriteThatRecomputedEveryHash) {
   EXPECT_TRUE(std::regex_search(extends.out, std::regex(R"(verified (1[89]|20) events up to \1)")))
       << extends.out;
   EXPECT_THAT(extends.out, HasSubstr("extends checkpoint " + held + " (seq 11"));
+  EXPECT_THAT(extends.out, HasSubstr("events up to 11 are anchored by checkpoint " + held));
+  EXPECT_THAT(extends.out, HasSubstr("the key is the one the checkpoint files name"));
+  const Outcome anchored = server_.cli("auditor", {"audit", "verify"});
+  ASSERT_EQ(anchored.exit_code, 0) << anchored.err;
+  EXPECT_THAT(anchored.out,
+              HasSubstr("events up to 11 are anchored by termijnd's latest signed checkpoint"));
 
   tamper(kRewriteWithRecomputedHashes);
   const Outcome plain = server_.cli("auditor", {"audit", "verify"});
-  EXPECT_EQ(plain.exit_code, 0) << "the rewrite is invisible without a checkpoint: " << plain.err;
+  EXPECT_EQ(plain.exit_code, 7) << plain.out;
+  EXPECT_THAT(plain.err, HasSubstr("audit trail does NOT verify at event 11: its hash is not the "
+                                   "one the signed checkpoint of"));
   const Outcome caught = server_.cli("auditor", {"audit", "verify", "--checkpoint", held});
   EXPECT_EQ(caught.exit_code, 7);
   EXPECT_THAT(caught.err, HasSubstr("audit trail does NOT extend checkpoint " + held + " (seq 11"));
@@ -338,7 +348,8 @@ TEST_F(AuditTest, EachDpoIsMailedTheCheckpointAndItsAttachmentCatchesARewrite) {
 
   ASSERT_EQ(server_.cli("herent-dpo", {"audit", "verify", "--checkpoint", held[0]}).exit_code, 0);
   tamper(kRewriteWithRecomputedHashes);
-  ASSERT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 0) << "invisible without it";
+  // termijnd's own verify checks the trail against its latest checkpoint too.
+  EXPECT_EQ(server_.cli("auditor", {"audit", "verify"}).exit_code, 7);
   for (const std::string& file : held) {
     for (const std::string dpo : {"herent-dpo", "kortenberg-dpo"}) {
       const Outcome caught = server_.cli(dpo, {"audit", "verify", "--checkpoint", file});
@@ -500,8 +511,9 @@ TEST(AuditRoleTest, TermijndRefusesToRunAsARoleThatCouldRewriteTheTrail) {
       EXPECT_THAT(e.what(), HasSubstr("termijnd exited at start"));
       EXPECT_THAT(e.what(), HasSubstr("could rewrite the audit trail"));
       EXPECT_THAT(e.what(),
-                  HasSubstr(role == TermijndOptions::Role::kOwner ? "owns audit_event, audit_queue"
-                                                                  : "is a superuser"));
+                  HasSubstr(role == TermijndOptions::Role::kOwner
+                                ? "owns audit_checkpoint, audit_event, audit_queue"
+                                : "is a superuser"));
     }
   }
 }

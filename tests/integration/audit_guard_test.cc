@@ -41,6 +41,26 @@ class AuditGuardTest : public PgTest {
         subject + "', '{\"title\":\"café, 5 €\"}')");
   }
 
+  // The service's side of the trail, signing with a key of its own, its clock at 2100-01-01.
+  struct Service {
+    store::PgStore store{db().app_url(), 2};
+    store::PgAuditStore audit_store{store.pool()};
+    app::AuditTrail trail{audit_store};
+    app::Ed25519Signer signer = app::Ed25519Signer::generate();
+    FakeClock clock{at("2100-01-01T00:00:00Z")};
+    app::AuditCheckpoints checkpoints{clock, trail, audit_store, signer};
+    std::tuple<FakeClock&, app::AuditTrail&, app::AuditCheckpoints&> parts() {
+      return {clock, trail, checkpoints};
+    }
+  };
+
+  // Writes `c` into audit_checkpoint as a database administrator could, without the service.
+  static void insert_checkpoint_row(const domain::AuditCheckpoint& c) {
+    db().scalar("INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) VALUES (" +
+                std::to_string(c.seq) + ", '" + c.hash + "', '" + domain::format_utc(c.time) +
+                "', '" + c.public_key + "', '" + c.signature + "')");
+  }
+
   static std::string superuser_url() {
     const char* url = std::getenv("TERMIJN_TEST_SUPERUSER_URL");
     if (url == nullptr || *url == '\0') {
@@ -198,12 +218,34 @@ TEST_F(AuditGuardTest, TheServiceRoleCheckPassesOnlyForTheServiceRole) {
   EXPECT_EQ(as_owner.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Mentions(as_owner,
                        "database role termijn could rewrite the audit trail (it owns "
-                       "audit_event, audit_queue; owns the function audit_sequence"));
+                       "audit_checkpoint, audit_event, audit_queue; owns the functions "
+                       "audit_canonical_v1, audit_canonical_v2, audit_event_announce, "
+                       "audit_event_parties, audit_event_refuse_change, audit_netstring, "
+                       "audit_record_party, audit_sequence"));
 
   store::PgStore superuser(superuser_url(), 2);
   const absl::Status as_superuser = store::check_service_role(superuser.pool());
   EXPECT_EQ(as_superuser.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Mentions(as_superuser, "(it is a superuser"));
+}
+
+TEST_F(AuditGuardTest, ARoleThatMayCreateRolesIsRefused) {
+  // A member of termijn_service with CREATEROLE passed the check, yet could GRANT itself the
+  // owner's role (PostgreSQL 15) and switch off the append-only trigger.
+  const std::string role = "termijn_creator_" + db().name();
+  const auto as_superuser = [](const std::string& sql) {
+    pqxx::connection c(superuser_url());
+    pqxx::nontransaction(c).exec(sql);
+  };
+  as_superuser("CREATE ROLE \"" + role + "\" LOGIN CREATEROLE IN ROLE termijn_service");
+  {
+    // Sessions of the new role: this cluster's peer map lets root log in as a few roles only.
+    store::PgStore creator(superuser_url() + "&options=-c%20role%3D" + role, 2);
+    const absl::Status as_creator = store::check_service_role(creator.pool());
+    EXPECT_EQ(as_creator.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_TRUE(Mentions(as_creator, "may create roles, and so grant itself the owner's"));
+  }
+  as_superuser("DROP ROLE \"" + role + "\"");
 }
 
 TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
@@ -212,12 +254,8 @@ TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
   db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
   db().scalar("DELETE FROM audit_checkpoint");
   queue_entry("incidents/guard-4");
-  store::PgStore service(db().app_url(), 2);
-  store::PgAuditStore audit_store(service.pool());
-  app::AuditTrail trail(audit_store);
-  const app::Ed25519Signer signer = app::Ed25519Signer::generate();
-  FakeClock clock(at("2100-01-01T00:00:00Z"));
-  app::AuditCheckpoints checkpoints(clock, trail, audit_store, signer);
+  Service service;
+  auto [clock, trail, checkpoints] = service.parts();
   constexpr std::chrono::hours kDaily{24};
 
   const auto first = checkpoints.create_if_due(kDaily);
@@ -300,6 +338,79 @@ TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
   EXPECT_EQ(db().scalar("SELECT string_agg(to_char(time AT TIME ZONE 'UTC', 'DD HH24:MI:SS'), "
                         "', ' ORDER BY id) FROM audit_checkpoint"),
             "01 00:00:00, 02 00:00:00, 02 00:00:05");
+}
+
+TEST_F(AuditGuardTest, ACheckpointRowTheServiceDidNotSignIsNeitherServedNorStopsTheNextOne) {
+  // A database administrator adds checkpoint rows: one signed with a key of their own, made the
+  // latest, and one naming the service's key under a signature that does not verify, dated 2199.
+  // Before, the service served the first as its latest (and mailed rows like it), and the second
+  // stopped the daily checkpoints for good: the tail was never anchored again.
+  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
+  db().scalar("DELETE FROM audit_checkpoint");
+  queue_entry("incidents/guard-6");
+  Service service;
+  auto [clock, trail, checkpoints] = service.parts();
+  constexpr std::chrono::hours kDaily{24};
+  const auto genuine = checkpoints.create_if_due(kDaily);
+  ASSERT_TRUE(genuine.ok()) << genuine.status();
+  ASSERT_TRUE(genuine->made.has_value());
+
+  domain::AuditCheckpoint forged = *genuine->made;
+  forged.time = at("2100-01-01T12:00:00Z");
+  app::sign_checkpoint(app::Ed25519Signer::generate(), forged);
+  insert_checkpoint_row(forged);
+  domain::AuditCheckpoint unsigned_row = *genuine->made;
+  unsigned_row.time = at("2199-01-01T00:00:00Z");
+  unsigned_row.signature = std::string(128, '0');
+  insert_checkpoint_row(unsigned_row);
+
+  const auto latest = checkpoints.latest();
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(domain::checkpoint_text(*latest), domain::checkpoint_text(*genuine->made));
+  clock.advance(kDaily);
+  queue_entry("incidents/guard-7");
+  const auto next = checkpoints.create_if_due(kDaily);
+  ASSERT_TRUE(next.ok()) << next.status();
+  ASSERT_TRUE(next->made.has_value()) << "no checkpoint made; next due " << utc(next->next_due);
+  EXPECT_EQ(next->made->seq, genuine->made->seq + 1);
+  EXPECT_EQ(utc(next->next_due), "2100-01-03T00:00:00Z");
+}
+
+TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorVerified) {
+  // A database administrator deletes the newest events, covered by a checkpoint, with the
+  // append-only trigger off; new events take their numbers and the chain is consistent again.
+  // Before, the service signed that head and its verify said "verified": the deletion was
+  // laundered. Now both name the checkpoint the trail no longer extends.
+  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
+  db().scalar("DELETE FROM audit_checkpoint");
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-truncated");
+  Service service;
+  auto [clock, trail, checkpoints] = service.parts();
+  const auto signed_before = checkpoints.create();
+  ASSERT_TRUE(signed_before.ok()) << signed_before.status();
+  const auto intact = checkpoints.verify();
+  ASSERT_TRUE(intact.ok()) << intact.status();
+  EXPECT_TRUE(intact->verified) << intact->reason;
+  EXPECT_EQ(intact->checkpoint_seq, signed_before->seq);
+
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar("DELETE FROM audit_event WHERE seq >= " + std::to_string(signed_before->seq - 1));
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-after");
+  const auto chain_alone = trail.verify();
+  ASSERT_TRUE(chain_alone.ok()) << chain_alone.status();
+  ASSERT_TRUE(chain_alone->verified) << "the test wants a chain consistent in itself";
+
+  clock.advance(std::chrono::hours(1));
+  const auto refused = checkpoints.create();
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
+  EXPECT_TRUE(Mentions(refused.status(), "does not extend the checkpoint of seq"));
+  const auto verified = checkpoints.verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_FALSE(verified->verified);
+  EXPECT_EQ(verified->first_bad_seq, signed_before->seq);
+  EXPECT_NE(verified->reason.find("signed checkpoint"), std::string::npos) << verified->reason;
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "1");
 }
 
 }  // namespace
