@@ -221,8 +221,8 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
       break;
   }
   if (!options_.crl_file.empty()) argv.insert(argv.end(), {"--tls-crl", options_.crl_file});
-  pid_ = spawn(argv, options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
   try {
+    pid_ = spawn(argv, options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
     port_ = wait_for_port(port_file);
   } catch (...) {
     // No destructor runs for an object whose constructor throws.
