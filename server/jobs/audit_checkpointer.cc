@@ -17,9 +17,12 @@ constexpr std::chrono::milliseconds kRetryAfterFailure = std::chrono::seconds(15
 std::chrono::milliseconds AuditCheckpointer::run_once() {
   const auto due = checkpoints_.create_if_due(interval_);
   if (!due.ok()) {
+    // A trail that no longer extends the latest checkpoint stays so until someone looks: said
+    // every ten minutes, not every 15 s.
+    const auto again = absl::IsDataLoss(due.status()) ? kMaxSleep : kRetryAfterFailure;
     spdlog::error("audit checkpoint: {}; trying again in {} s", due.status().ToString(),
-                  std::chrono::duration_cast<std::chrono::seconds>(kRetryAfterFailure).count());
-    return kRetryAfterFailure;
+                  std::chrono::duration_cast<std::chrono::seconds>(again).count());
+    return again;
   }
   if (due->made) {
     spdlog::info("audit checkpoint signed at seq {} (hash {})", due->made->seq, due->made->hash);

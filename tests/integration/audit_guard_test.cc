@@ -405,6 +405,9 @@ TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorV
   const auto refused = checkpoints.create();
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
   EXPECT_TRUE(Mentions(refused.status(), "does not extend the checkpoint of seq"));
+  jobs::AuditCheckpointer checkpointer(clock, checkpoints, std::chrono::hours(1),
+                                       [](std::chrono::milliseconds, std::stop_token) {});
+  EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10)) << "not retried every 15 s";
   const auto verified = checkpoints.verify();
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_FALSE(verified->verified);
