@@ -103,7 +103,9 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_notice(
                                   n.create_time,
                                   changes == read.changes.end() ? nullptr : &changes->second,
                                   matter};
-  return notify::compose_notice(templates_, ctx);
+  auto m = notify::compose_notice(templates_, ctx);
+  if (m.ok()) m->date = clock_.now();  // as in envelope()
+  return m;
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
@@ -232,7 +234,9 @@ notify::MailMessage NoticeComposer::envelope(const domain::Notification& n) cons
   const std::string domain = from_address_.substr(from_address_.find('@') + 1);
   m.message_id = notify::notice_message_id(n.id, domain, domain::format_utc(n.create_time));
   m.from = {"Termijn", from_address_};
-  m.date = n.create_time;
+  // Ready now, whenever it was queued (a held notice may be released days later); the
+  // Message-ID stays the row's, so a resend is still recognised as the same mail.
+  m.date = clock_.now();
   return m;
 }
 

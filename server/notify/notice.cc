@@ -380,7 +380,6 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
   }
   m.subject = text->subject;
   m.text_body = text->body;
-  m.date = ctx.created_time;
 
   if (ctx.request != nullptr && ctx.request->copy) {
     const domain::Attachment& copy = *ctx.request->copy;

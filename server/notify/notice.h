@@ -24,8 +24,9 @@ struct NoticeContext {
   int64_t notification_id = 0;                 ///< the outbox row; shown in the ack command
   std::string from_address;  ///< "termijn@herent.example"; its domain ends the Message-ID
   /// When the notification was queued (the outbox row's creation time, which never changes). It is
-  /// the Date header and the .ics DTSTAMP, and it makes the Message-ID unique across databases,
-  /// so that every resend of one notification gives the same bytes and the same Message-ID.
+  /// the .ics DTSTAMP, and it makes the Message-ID unique across databases, so that every resend
+  /// of one notification has the same Message-ID. The Date header is left to the sender: when the
+  /// mail is composed (a held notice may be released days after it was queued).
   domain::Instant created_time{};
   /// For a follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed
   /// since the first notice. It is composed from the template `<rule>.update.<locale>.txt`.

@@ -197,6 +197,24 @@ TEST_F(LifecycleTest, RefusalReplacesTheAnswerWithTheArticle12_4Notice) {
                       "requests/" + std::to_string(message) + " is a authority-message"));
 }
 
+TEST_F(LifecycleTest, AMailIsDatedWhenItIsComposedNotWhenItsNoticeWasQueued) {
+  // A notice held for review and released two days later went out dated the day it was queued:
+  // the recipient's mailbox sorted it among two-day-old mail, while its body counted the hours
+  // left from the day it was sent.
+  const int64_t id = report();
+  const domain::Obligation notice = obligation(id, 0, "protocol.breach_notice");
+  const auto queued = notices_of(notice.id);
+  ASSERT_EQ(queued.size(), 1u);
+  clock_.set(queued[0].create_time + std::chrono::hours(48));
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock_, store(), demo_directory(), *templates,
+                                      "termijn@herent.example");
+  const auto mail = composer.compose(queued[0]);
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  EXPECT_EQ(domain::format_utc(mail->date), domain::format_utc(clock_.now()));
+}
+
 TEST_F(LifecycleTest, UpdateChangesOnlyTheMaskedFieldsAndAuditsBeforeAndAfter) {
   // Fields outside the mask keep their values even when the change carries others; the audit
   // event names the changed fields with their values before and after.

@@ -160,7 +160,7 @@ TEST_F(ComposeNoticeTest, BreachNoticeGoesToTheRecipientDpoInDutch) {
   EXPECT_EQ(m->reply_to[0].email, "dpo@herent.example");
   EXPECT_EQ(m->from.email, "termijn@herent.example");
   EXPECT_EQ(m->from.name, "Termijn (OCMW Herent)");
-  EXPECT_EQ(m->date, UtcAt(2026, 10, 24, 21, 31));
+  EXPECT_EQ(m->date, domain::Instant{}) << "the sender dates the mail when it composes it";
   EXPECT_EQ(m->subject,
             "[Termijn] Melding inbreuk in verband met persoonsgegevens door OCMW Herent "
             "(incidents/12) – art. 13 protocol");
