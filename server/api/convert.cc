@@ -375,6 +375,8 @@ v1::Timeliness timeliness_proto(domain::Timeliness t) {
       return v1::TIMELINESS_OPEN;
     case domain::Timeliness::kOverdue:
       return v1::TIMELINESS_OVERDUE;
+    case domain::Timeliness::kOverdueBeyondLegalLimit:
+      return v1::TIMELINESS_OVERDUE_BEYOND_LEGAL_LIMIT;
     case domain::Timeliness::kWaived:
       return v1::TIMELINESS_WAIVED;
   }

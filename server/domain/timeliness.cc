@@ -7,6 +7,7 @@ Timeliness timeliness_of(const Obligation& o, Instant now) {
     case ObligationState::kWaived:
       return Timeliness::kWaived;
     case ObligationState::kOpen:
+      if (now > o.legal_due_time) return Timeliness::kOverdueBeyondLegalLimit;
       return now > o.due_time ? Timeliness::kOverdue : Timeliness::kOpen;
     case ObligationState::kMet:
     case ObligationState::kMetLate:

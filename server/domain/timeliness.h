@@ -10,7 +10,8 @@ enum class Timeliness {
   kLate,              ///< met after its due time, within its legal limit
   kBeyondLegalLimit,  ///< met after its legal limit (Reg. 1182/71)
   kOpen,              ///< open, its due time still ahead
-  kOverdue,           ///< open past its due time
+  kOverdue,           ///< open past its due time, within its legal limit
+  kOverdueBeyondLegalLimit,  ///< open past its legal limit: the law is already broken
   kWaived,
 };
 

@@ -166,6 +166,8 @@ const std::vector<Entry>& entries() {
       {"tl_beyond-legal-limit", "na de wettelijke grens", "beyond the legal limit"},
       {"tl_open", "open", "open"},
       {"tl_overdue", "te laat, nog open", "overdue"},
+      {"tl_overdue-beyond-legal-limit", "nog open, na de wettelijke grens",
+       "open beyond the legal limit"},
       {"tl_waived", "afgezien", "waived"},
       {"record_open", "open", "open"},
       {"record_closed", "afgesloten", "closed"},

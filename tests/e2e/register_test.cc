@@ -136,7 +136,8 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
   EXPECT_EQ(rows[0].at("aware_time"), "2026-01-01T00:30:00+01:00");
   EXPECT_EQ(rows[0].at("title"), "New Year's night");
   EXPECT_EQ(rows[0].at("risk"), "not assessed");
-  EXPECT_EQ(rows[0].at("art33_authority"), "overdue");
+  // Aware on New Year's night, never notified: its 72 hours and its legal limit are long past.
+  EXPECT_EQ(rows[0].at("art33_authority"), "overdue-beyond-legal-limit");
   const Row& two = rows[1];
   EXPECT_EQ(two.at("party"), "herent");
   EXPECT_EQ(two.at("aware_time"), "2026-03-27T14:20:00+01:00");
@@ -232,7 +233,7 @@ TEST_F(RegisterCliTest, RequestRegisterShowsDatesExtensionAndOutcome) {
   EXPECT_THAT(
       column(parse_csv(ok("herent-dpo", {"register", "requests", "--year", "2025", "-o", "csv"})),
              "answer"),
-      ElementsAre("overdue"));
+      ElementsAre("overdue-beyond-legal-limit"));
   const std::string table = ok("herent-dpo", {"register", "requests", "--year", "2026"});
   EXPECT_THAT(table, HasSubstr("requests/2"));
   EXPECT_THAT(table, HasSubstr("on-time"));

@@ -30,10 +30,13 @@ TEST(TimelinessTest, MetIsJudgedByWhenItWasMet) {
 }
 
 TEST(TimelinessTest, OpenIsJudgedAtTheTimeOfTheRegister) {
-  // Open until its due time, overdue after it.
+  // Open until its due time, overdue after it, and past its legal limit after that: before, a
+  // register said "overdue" also once the law was broken, as for a duty an hour late.
   EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue), Timeliness::kOpen);
   EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue + hours(1)),
             Timeliness::kOverdue);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue + hours(2)),
+            Timeliness::kOverdueBeyondLegalLimit);
 }
 
 TEST(TimelinessTest, WaivedIsWaivedWhenever) {
