@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "proto/channel_keepalive.h"
 #include "proto/enum_names.h"
 #include "server/domain/time.h"
 
@@ -75,6 +76,7 @@ v1::Termijn::Stub& Context::stub() {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
   args.SetMaxReceiveMessageSize(64 << 20);
+  set_keepalive(args, 60);  // `events watch` may wait for hours
   stub_ = v1::Termijn::NewStub(grpc::CreateCustomChannel(server, creds, args));
   return *stub_;
 }

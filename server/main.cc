@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "proto/channel_keepalive.h"
 #include "server/api/authenticator.h"
 #include "server/api/convert.h"
 #include "server/api/termijn_service.h"
@@ -339,6 +340,10 @@ int serve(const Options& o) {
   // Room for the largest allowed copy of a request plus the rest of the message (the config
   // bounds max_copy_bytes, so this fits an int).
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_copy_bytes + (1 << 20)));
+  // Clients keep quiet event streams alive with pings (set_keepalive): accepted that often, not
+  // answered with GOAWAY "too many pings".
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kMinKeepaliveSeconds * 1000 / 2);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) throw std::runtime_error("cannot listen on " + o.listen);

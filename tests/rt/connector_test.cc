@@ -27,11 +27,15 @@ using ::testing::HasSubstr;
 // termijn-rt as a process, as herent's DPO, with a config file and a state file of its own.
 class ConnectorProcess {
  public:
-  ConnectorProcess(const Termijnd& termijnd, const RtServer& rt) {
+  ConnectorProcess(const Termijnd& termijnd, const RtServer& rt)
+      : ConnectorProcess(termijnd.address(), rt) {}
+  /// Connects to termijnd at `server`, with `termijn_extra` lines in [termijn].
+  ConnectorProcess(const std::string& server, const RtServer& rt,
+                   const std::string& termijn_extra = "") {
     dir_ = MakeTempDir("termijn-rt-connector");
     const std::string certs = Certificates::get().dir;
     std::ofstream(config()) << "[termijn]\n"
-                            << "server = \"" << termijnd.address() << "\"\n"
+                            << "server = \"" << server << "\"\n" << termijn_extra
                             << "ca = \"" << certs << "/ca.crt\"\n"
                             << "cert = \"" << certs << "/herent-dpo.crt\"\n"
                             << "key = \"" << certs << "/herent-dpo.key\"\n"
@@ -71,6 +75,41 @@ class ConnectorProcess {
   std::string dir_;
   pid_t pid_ = -1;
   int runs_ = 0;
+};
+
+// tests/support/freezing_proxy.py in front of `target` (HOST:PORT): freeze() makes the connections
+// open at that moment go silent, as a firewall that dropped them without a word.
+class FreezingProxy {
+ public:
+  explicit FreezingProxy(const std::string& target) {
+    dir_ = MakeTempDir("freezing-proxy");
+    const size_t colon = target.rfind(':');
+    pid_ = spawn_process({"/usr/bin/python3",
+                          std::string(TERMIJN_SOURCE_DIR) + "/tests/support/freezing_proxy.py",
+                          dir_ + "/port", target.substr(0, colon), target.substr(colon + 1),
+                          dir_ + "/freeze"},
+                         {}, dir_ + "/out", dir_ + "/err");
+    if (!poll_until([&] { return ReadFile(dir_ + "/port").ends_with("\n"); })) {
+      throw std::runtime_error("the proxy did not start: " + ReadFile(dir_ + "/err"));
+    }
+    port_ = std::stoi(ReadFile(dir_ + "/port"));
+  }
+  ~FreezingProxy() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  void freeze() {
+    std::ofstream(dir_ + "/freeze") << "";
+    ASSERT_TRUE(poll_until([&] { return !std::filesystem::exists(dir_ + "/freeze"); }));
+  }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
 };
 
 std::string url_encode(const std::string& s) {
@@ -226,6 +265,31 @@ TEST(RtConnector, KeepsTicketsInStepThroughACrashAndAnOutage) {
   EXPECT_THAT(connector.log(), HasSubstr("stopped at event"));
   std::printf("whole test %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+}
+
+TEST(RtConnector, NoticesAConnectionDroppedWithoutAWordAndGoesOn) {
+  // A firewall or NAT that drops the event stream's connection silently left termijn-rt waiting
+  // for ever: nothing reported after it got a ticket. With keepalive pings it notices within
+  // keepalive_seconds plus the ping's timeout, reconnects, and the next incident gets its ticket.
+  RtServer rt;
+  Termijnd termijnd;
+  FreezingProxy proxy(termijnd.address());
+  ConnectorProcess connector(proxy.address(), rt, "keepalive_seconds = 10\n");
+  connector.start();
+  const auto report = [&](const std::string& title) {
+    const Outcome o = termijnd.cli("herent-dpo", {"incident", "report", "--aware-at",
+                                                  utc_ago(std::chrono::hours(1)), "--title", title});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+  };
+  report("Voor de storing");
+  ASSERT_TRUE(poll_until([&] { return tickets_of(rt, "incidents/1").size() == 1; }))
+      << connector.log();
+  proxy.freeze();
+  report("Na de storing");
+  ASSERT_TRUE(poll_until([&] { return tickets_of(rt, "incidents/2").size() == 1; },
+                         std::chrono::seconds(90)))
+      << connector.log();
+  EXPECT_THAT(connector.log(), HasSubstr("UNAVAILABLE"));
 }
 
 }  // namespace

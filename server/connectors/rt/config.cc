@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/config/secure_url.h"
+#include "proto/channel_keepalive.h"
 #include "server/config/toml_reader.h"
 
 namespace termijn::rt {
@@ -54,6 +55,8 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
     config.cert = termijn.string_or("cert", "");
     config.key = termijn.string_or("key", "");
     config.options.party = termijn.string_or("party", "");
+    config.keepalive_seconds = static_cast<int>(termijn.integer_or(
+        "keepalive_seconds", config.keepalive_seconds, kMinKeepaliveSeconds, 3600));
     const auto rt = reader.root().table("rt");
     config.rt.base_url = rt.string_or("url", "");
     config.rt.queue = rt.string_or("queue", "");

@@ -13,6 +13,9 @@ struct ConnectorConfig {
   // [termijn]: the gRPC connection, with a client certificate like the CLI's.
   std::string server = "127.0.0.1:50051";
   std::string ca, cert, key;
+  /// A quiet event stream is pinged after this long; a connection dropped without a word is
+  /// noticed within it plus 20 s (see set_keepalive).
+  int keepalive_seconds = 60;
   ConnectorOptions options;  // [termijn] party
   // [rt]
   RestRtSettings rt;  // url, queue, token (read from token_file, which must be 0600), ...

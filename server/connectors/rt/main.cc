@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "proto/channel_keepalive.h"
 #include "server/connectors/rt/config.h"
 #include "server/connectors/rt/connector.h"
 #include "server/connectors/rt/grpc_termijn_reader.h"
@@ -111,7 +112,9 @@ int run(const ConnectorConfig& config) {
     std::cerr << "termijn-rt: " << e.what() << "\n";
     return 2;
   }
-  auto channel = grpc::CreateChannel(config.server, grpc::SslCredentials(ssl));
+  grpc::ChannelArguments args;
+  set_keepalive(args, config.keepalive_seconds);
+  auto channel = grpc::CreateCustomChannel(config.server, grpc::SslCredentials(ssl), args);
   auto stub = v1::Termijn::NewStub(channel);
   RestRtClient rt(config.rt);
   GrpcTermijnReader termijn(*stub);
