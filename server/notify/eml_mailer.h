@@ -11,7 +11,7 @@ namespace termijn::notify {
 /// no SMTP server is configured: a new user opens the files with any mail client.
 ///
 /// A write is atomic (temporary file in `dir`, fsync, rename), so readers never see half a
-/// message; a resend of the same message replaces the file with identical bytes. Thread-safe.
+/// message; a resend of the same message (same Message-ID) replaces the file. Thread-safe.
 class EmlDirectoryMailer final : public Mailer {
  public:
   /// `dir` is created (with its parents) on the first send if it does not exist.

@@ -20,7 +20,8 @@ struct MailAttachment {
 };
 
 /// One message. Rendering it (render_message in mime.h) is deterministic: the same MailMessage
-/// always gives the same bytes, so a resend after a crash is the same message, same Message-ID.
+/// always gives the same bytes. A resend after a crash is the same message, same Message-ID,
+/// dated when it is composed again.
 struct MailMessage {
   /// Without <>, e.g. "notification-17.3f2a@termijn.herent.example"; stable per notification.
   std::string message_id;
