@@ -1,13 +1,19 @@
 #include "server/domain/timeliness.h"
 
+#include "server/domain/rules.h"
+
 namespace termijn::domain {
 
 Timeliness timeliness_of(const Obligation& o, Instant now) {
+  // Where the law says "without undue delay", the period is policy: its target is no legal
+  // limit, so missing it is late, never beyond the law.
+  const Rule* rule = find_rule(o.rule);
+  const bool has_legal_limit = rule == nullptr || !rule->policy_target;
   switch (o.state) {
     case ObligationState::kWaived:
       return Timeliness::kWaived;
     case ObligationState::kOpen:
-      if (now > o.legal_due_time) return Timeliness::kOverdueBeyondLegalLimit;
+      if (has_legal_limit && now > o.legal_due_time) return Timeliness::kOverdueBeyondLegalLimit;
       return now > o.due_time ? Timeliness::kOverdue : Timeliness::kOpen;
     case ObligationState::kMet:
     case ObligationState::kMetLate:
@@ -16,7 +22,7 @@ Timeliness timeliness_of(const Obligation& o, Instant now) {
   // The closing time, not the state, decides: the state says only whether the operational due
   // time was kept.
   const Instant met = o.closed_time.value_or(now);
-  if (met > o.legal_due_time) return Timeliness::kBeyondLegalLimit;
+  if (has_legal_limit && met > o.legal_due_time) return Timeliness::kBeyondLegalLimit;
   return met > o.due_time ? Timeliness::kLate : Timeliness::kOnTime;
 }
 

@@ -39,6 +39,20 @@ TEST(TimelinessTest, OpenIsJudgedAtTheTimeOfTheRegister) {
             Timeliness::kOverdueBeyondLegalLimit);
 }
 
+TEST(TimelinessTest, APolicyTargetMissedIsLateNeverBeyondALegalLimit) {
+  // GDPR art. 34 says "without undue delay": its 72 hours are policy, and its legal_due_time is
+  // that target. Open or met past it, the register says overdue or late, not that the law was
+  // broken.
+  Obligation open = with(ObligationState::kOpen, std::nullopt);
+  open.rule = "gdpr.art34_subjects";
+  open.legal_due_time = open.due_time;
+  EXPECT_EQ(timeliness_of(open, kDue + hours(500)), Timeliness::kOverdue);
+  Obligation met = with(ObligationState::kMetLate, kDue + hours(500));
+  met.rule = "gdpr.art34_subjects";
+  met.legal_due_time = met.due_time;
+  EXPECT_EQ(timeliness_of(met, kDue + hours(600)), Timeliness::kLate);
+}
+
 TEST(TimelinessTest, WaivedIsWaivedWhenever) {
   // A waiver is a decision, not a delay.
   EXPECT_EQ(timeliness_of(with(ObligationState::kWaived, kDue + hours(5)), kDue),
