@@ -277,23 +277,27 @@ SmtpMailer::~SmtpMailer() {
   // reply (timeout_seconds): one the server has not answered within kQuitWait is cut off, so that
   // a server that does not answer holds up termijnd's stop for kQuitWait, once.
   struct Quit {
-    curl_socket_t socket = CURL_SOCKET_BAD;
+    int socket = -1;  // a duplicate of the connection's: its number stays ours until closed
     std::future<void> done;
   };
   std::vector<Quit> quits;
   for (Connection* c : idle_) {
     Quit quit;
-    if (c->curl != nullptr) curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &quit.socket);
+    curl_socket_t socket = CURL_SOCKET_BAD;
+    if (c->curl != nullptr && curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK &&
+        socket != CURL_SOCKET_BAD) {
+      quit.socket = ::dup(socket);
+    }
     quit.done = std::async(std::launch::async, [c] { delete c; });
     quits.push_back(std::move(quit));
   }
   const auto give_up = std::chrono::steady_clock::now() + kQuitWait;
   for (Quit& quit : quits) {
-    if (quit.done.wait_until(give_up) != std::future_status::ready &&
-        quit.socket != CURL_SOCKET_BAD) {
+    if (quit.done.wait_until(give_up) != std::future_status::ready && quit.socket >= 0) {
       ::shutdown(quit.socket, SHUT_RDWR);  // curl sees the connection end and closes it
     }
     quit.done.wait();
+    if (quit.socket >= 0) ::close(quit.socket);
   }
 }
 
