@@ -104,27 +104,32 @@ struct HeldCheckpoint {
   domain::AuditCheckpoint checkpoint;
 };
 
-// Reads and checks the signature of each checkpoint file (signed by `public_key` when given).
+// Reads and checks the signature of each checkpoint file: signed by one of `public_keys` when
+// given (termijnd's key, and its earlier ones after a key change), else all by one key.
 std::vector<HeldCheckpoint> read_checkpoints(const std::vector<std::string>& files,
-                                             const std::string& public_key) {
+                                             const std::vector<std::string>& public_keys) {
   std::vector<HeldCheckpoint> held;
   for (const std::string& file : files) {
     const domain::ParsedCheckpoint parsed =
         domain::parse_checkpoint(read_file(file, "--checkpoint"));
     if (!parsed.ok()) throw CliError(2, "--checkpoint: " + file + ": " + parsed.error);
-    if (!app::checkpoint_signature_valid(parsed.checkpoint)) {
-      throw CliError(7, "checkpoint " + file + ": its signature does not verify (altered)");
+    const std::string& key = parsed.checkpoint.public_key;
+    if (public_keys.empty() ? !app::checkpoint_signature_valid(parsed.checkpoint)
+                            : std::none_of(public_keys.begin(), public_keys.end(),
+                                           [&](const std::string& k) {
+                                             return app::signed_by(parsed.checkpoint, k);
+                                           })) {
+      throw CliError(7, "checkpoint " + file +
+                            (app::checkpoint_signature_valid(parsed.checkpoint)
+                                 ? ": signed by key " + key + ", not by a --public-key"
+                                 : ": its signature does not verify (altered)"));
     }
-    if (!public_key.empty() && parsed.checkpoint.public_key != public_key) {
-      throw CliError(7, "checkpoint " + file + ": signed by key " + parsed.checkpoint.public_key +
-                            ", not by --public-key " + public_key);
-    }
-    if (public_key.empty() && !held.empty() &&
-        held.front().checkpoint.public_key != parsed.checkpoint.public_key) {
-      // Anyone can sign a checkpoint with a key of their own: with two keys, one is not
+    if (public_keys.empty() && !held.empty() && held.front().checkpoint.public_key != key) {
+      // Anyone can sign a checkpoint with a key of their own: with two keys, one may not be
       // termijnd's.
       throw CliError(7, "checkpoints " + held.front().file + " and " + file +
-                            " are signed by different keys: pass --public-key with termijnd's");
+                            " are signed by different keys: pass termijnd's with --public-key "
+                            "(each of its keys, after a key change)");
     }
     held.push_back({file, parsed.checkpoint});
   }
@@ -290,7 +295,7 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
 
   struct Verify {
     std::vector<std::string> checkpoints;
-    std::string public_key;
+    std::vector<std::string> public_keys;
     std::string export_file;
   };
   auto verify_options = std::make_shared<Verify>();
@@ -300,14 +305,15 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
       "extends every given checkpoint");
   verify->add_option("--checkpoint", verify_options->checkpoints,
                      "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable");
-  verify->add_option("--public-key", verify_options->public_key,
-                     "the Ed25519 public key (hex) every checkpoint must be signed with");
+  verify->add_option("--public-key", verify_options->public_keys,
+                     "termijnd's Ed25519 public key (hex) the checkpoints must be signed with; "
+                     "repeatable (its earlier keys, after a key change)");
   verify->add_option("--export", verify_options->export_file,
                      "verify this file (from `audit export`, also a party-scoped one) here, "
                      "without the service");
   verify->callback([&ctx, verify_options] {
-    const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_key);
-    const bool pinned = !verify_options->public_key.empty();
+    const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_keys);
+    const bool pinned = !verify_options->public_keys.empty();
     if (!verify_options->export_file.empty()) {
       return verify_against_checkpoints(from_export(verify_options->export_file),
                                         verify_options->export_file, held, pinned);

@@ -267,7 +267,8 @@ TEST_F(AuditTest, VerifyNamesTheFirstCheckpointATruncatedTrailNoLongerExtends) {
 
 TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
   // A checkpoint edited after signing fails its signature; one from another key fails
-  // --public-key; a file that is no checkpoint is bad input.
+  // --public-key (which may be given once for each of termijnd's keys); a file that is no
+  // checkpoint is bad input.
   record_some_changes();
   const Outcome signed_now = server_.cli("herent-dpo", {"audit", "checkpoint", "--new"});
   ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
@@ -281,7 +282,14 @@ TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
       server_.cli("auditor", {"audit", "verify", "--checkpoint", save("ok.txt", signed_now.out),
                               "--public-key", std::string(64, '0')});
   EXPECT_EQ(foreign.exit_code, 7);
-  EXPECT_THAT(foreign.err, HasSubstr("not by --public-key"));
+  EXPECT_THAT(foreign.err, HasSubstr("not by a --public-key"));
+  // After a key change a DPO names each of termijnd's keys: a file signed by any of them counts.
+  const size_t at = signed_now.out.find("public-key ") + 11;
+  const std::string key = signed_now.out.substr(at, 64);
+  const Outcome either = server_.cli(
+      "auditor", {"audit", "verify", "--checkpoint", save("ok.txt", signed_now.out),
+                  "--public-key", std::string(64, '0'), "--public-key", key});
+  EXPECT_EQ(either.exit_code, 0) << either.err;
   const Outcome garbage =
       server_.cli("auditor", {"audit", "verify", "--checkpoint", save("no.txt", "hello\n")});
   EXPECT_EQ(garbage.exit_code, 2);
