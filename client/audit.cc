@@ -144,37 +144,22 @@ std::vector<HeldCheckpoint> read_checkpoints(const std::vector<std::string>& fil
 // does, since its hash at a checkpoint's seq differs from the signed one.
 void verify_against_checkpoints(const EventSource& source, const std::string& origin,
                                 const std::vector<HeldCheckpoint>& held, bool pinned) {
-  std::map<int64_t, std::string> hash_at{{0, app::to_hex(app::genesis_hash())}};
-  for (const HeldCheckpoint& h : held) hash_at.emplace(h.checkpoint.seq, "");
   app::ChainVerifier chain;
+  for (const HeldCheckpoint& h : held) chain.expect(h.checkpoint);
   bool broken = false;
   source([&](const v1::AuditEvent& e) {
-    if (broken) return;
-    if (!chain.add(from_proto(e))) {
-      broken = true;
-      return;
-    }
-    if (const auto it = hash_at.find(e.seq()); it != hash_at.end()) it->second = e.hash();
+    if (!broken && !chain.add(from_proto(e))) broken = true;
   });
-  const app::Verification v = chain.result();
-  for (const HeldCheckpoint& h : held) {
-    const domain::AuditCheckpoint& c = h.checkpoint;
-    std::string reason;
-    if (c.seq > v.last_seq) {
-      reason = broken ? "the trail does not verify at event " + std::to_string(v.first_bad_seq) +
-                            ": " + v.reason
-                      : "the trail ends at event " + std::to_string(v.last_seq);
-    } else if (hash_at.at(c.seq) != c.hash) {
-      reason = "event " + std::to_string(c.seq) + " now has hash " + hash_at.at(c.seq) +
-               ": the trail was rewritten";
-    }
-    if (!reason.empty()) {
+  const app::Verification v = chain.finish();
+  if (!v.verified) {
+    // The trail no longer extends the first held checkpoint at or after where it breaks.
+    for (const HeldCheckpoint& h : held) {
+      const domain::AuditCheckpoint& c = h.checkpoint;
+      if (c.seq < v.first_bad_seq) continue;
       throw CliError(7, "audit trail does NOT extend checkpoint " + h.file + " (seq " +
                             std::to_string(c.seq) + ", signed " + domain::format_utc(c.time) +
-                            "): " + reason);
+                            "): event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
     }
-  }
-  if (broken) {
     throw CliError(7, "audit trail does NOT verify at event " + std::to_string(v.first_bad_seq) +
                           ": " + v.reason);
   }

@@ -11,9 +11,9 @@ namespace {
 constexpr int kBatch = 1000;
 
 // Adds the events after the chain's last to it, page by page, up to the head or the first that
-// does not verify.
+// does not verify (none when it failed already).
 absl::Status add_events(AuditStore& store, ChainVerifier& chain) {
-  while (true) {
+  while (chain.result().verified) {
     const auto page = store.events({.after_seq = chain.result().last_seq, .limit = kBatch});
     if (!page.ok()) return page.status();
     for (const AuditEvent& e : *page) {
@@ -21,6 +21,7 @@ absl::Status add_events(AuditStore& store, ChainVerifier& chain) {
     }
     if (static_cast<int>(page->size()) < kBatch) return absl::OkStatus();
   }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -99,7 +100,18 @@ ChainVerifier::ChainVerifier(const AuditEvent& event) : prev_(event.hash), forma
   v_.last_seq = event.record.seq;
 }
 
-void ChainVerifier::expect(const domain::AuditCheckpoint& checkpoint) { expected_ = checkpoint; }
+void ChainVerifier::expect(const domain::AuditCheckpoint& checkpoint) {
+  if (failed_) return;
+  if (checkpoint.seq == v_.last_seq) {
+    // Where the chain starts (seq 0: the genesis hash).
+    if (to_hex(prev_) != checkpoint.hash) {
+      fail(checkpoint.seq, "its hash is not the one the signed checkpoint of " +
+                               domain::format_utc(checkpoint.time) + " names");
+    }
+    return;
+  }
+  expected_.emplace(checkpoint.seq, checkpoint);
+}
 
 bool ChainVerifier::fail(int64_t seq, std::string reason) {
   v_.first_bad_seq = seq;
@@ -142,10 +154,11 @@ bool ChainVerifier::add(const AuditEvent& e) {
                                               : "its content does not match its hash (altered)");
     }
   }
-  if (expected_ && expected_->seq == expected_seq) {
-    if (to_hex(e.hash) != expected_->hash) {
+  const auto [first, last] = expected_.equal_range(expected_seq);
+  for (auto it = first; it != last; ++it) {
+    if (to_hex(e.hash) != it->second.hash) {
       return fail(expected_seq, "its hash is not the one the signed checkpoint of " +
-                                    domain::format_utc(expected_->time) +
+                                    domain::format_utc(it->second.time) +
                                     " names: the trail was rewritten up to here");
     }
     v_.checkpoint_seq = expected_seq;
@@ -167,12 +180,13 @@ Verification ChainVerifier::result() const {
 
 Verification ChainVerifier::finish() const {
   Verification v = result();
-  if (v.verified && expected_ && expected_->seq > v.last_seq) {
+  const auto beyond = expected_.upper_bound(v.last_seq);
+  if (v.verified && beyond != expected_.end()) {
     v.verified = false;
     v.first_bad_seq = v.last_seq + 1;
     v.reason = "the trail ends at event " + std::to_string(v.last_seq) +
-               ", but the signed checkpoint of " + domain::format_utc(expected_->time) +
-               " names event " + std::to_string(expected_->seq) + ": events were deleted";
+               ", but the signed checkpoint of " + domain::format_utc(beyond->second.time) +
+               " names event " + std::to_string(beyond->first) + ": events were deleted";
   }
   return v;
 }
@@ -187,18 +201,19 @@ absl::StatusOr<Verification> AuditTrail::verify(
 }
 
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
-  auto made = create(std::nullopt);
+  const auto last = store_.latest_checkpoint(public_key_);
+  if (!last.ok()) return last.status();
+  auto made = create(*last, std::nullopt);
   if (!made.ok()) return made.status();
   return **made;
 }
 
 absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
+    const std::optional<domain::AuditCheckpoint>& last,
     std::optional<domain::Instant> unless_made_after) {
   if (auto s = trail_.flush(); !s.ok()) return s;
-  const auto last = store_.latest_checkpoint(public_key_);
-  if (!last.ok()) return last.status();
-  if (last->has_value()) {
-    if (auto s = check_extends(**last); !s.ok()) return s;
+  if (last) {
+    if (auto s = check_extends(*last); !s.ok()) return s;
   }
   const auto head = store_.head();
   if (!head.ok()) return head.status();
@@ -229,10 +244,7 @@ absl::Status AuditCheckpoints::check_extends(const domain::AuditCheckpoint& chec
     if (!anchor.ok()) return anchor.status();
     chain = ChainVerifier(*anchor);
   }
-  if (chain.result().last_hash != checkpoint.hash) {
-    return not_extended("event " + std::to_string(checkpoint.seq) + " now has hash " +
-                        chain.result().last_hash + ", not the signed " + checkpoint.hash);
-  }
+  chain.expect(checkpoint);  // where the chain starts: checked at once
   if (auto s = add_events(store_, chain); !s.ok()) return s;
   const Verification v = chain.result();
   if (!v.verified) return not_extended("event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
@@ -269,7 +281,7 @@ absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
   }
   if (clock_.now() < due.next_due) return due;
   // Another process may have made it since the latest was read: then nothing is made here.
-  auto made = create(latest->has_value() ? (*latest)->time : domain::Instant{});
+  auto made = create(*latest, latest->has_value() ? (*latest)->time : domain::Instant{});
   if (!made.ok()) return made.status();
   if (!made->has_value()) {
     due.next_due = clock_.now();  // read the one the other process made

@@ -3,6 +3,7 @@
 #include <absl/status/statusor.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,7 +120,8 @@ class ChainVerifier {
   /// successor.
   explicit ChainVerifier(const AuditEvent& event);
 
-  /// The event at `checkpoint.seq` must have the checkpoint's hash, and the trail must reach it.
+  /// The event at `checkpoint.seq` must have the checkpoint's hash, and the trail must reach it;
+  /// any number of checkpoints, before the events are added.
   void expect(const domain::AuditCheckpoint& checkpoint);
   /// Checks the next event in sequence order; false at the first one that does not verify (the
   /// reason is then in result()). Call no more after a false.
@@ -127,7 +129,7 @@ class ChainVerifier {
   /// What verified so far; `verified` is false only after a failed add().
   Verification result() const;
   /// Once every event was added: result(), not verified when the trail ends before an expected
-  /// checkpoint.
+  /// checkpoint. `checkpoint_seq` is the latest expected checkpoint the trail passed through.
   Verification finish() const;
 
  private:
@@ -137,7 +139,8 @@ class ChainVerifier {
   std::string prev_ = genesis_hash();
   int format_ = 1;
   bool failed_ = false;
-  std::optional<domain::AuditCheckpoint> expected_;
+  /// Checked when the event at their seq is added, or at once for the one the chain starts at.
+  std::multimap<int64_t, domain::AuditCheckpoint> expected_;
 };
 
 /// Reading and checking the trail. Every read first sequences what is queued, so a caller sees
@@ -193,9 +196,11 @@ class AuditCheckpoints {
   absl::StatusOr<Due> create_if_due(std::chrono::seconds interval);
 
  private:
-  /// create(), unless (with a value) a checkpoint later than `unless_made_after` exists; the
-  /// epoch stands for "none was seen".
+  /// create(), after checking that the trail extends `last` (the latest checkpoint, if any),
+  /// unless (with a value) a checkpoint later than `unless_made_after` exists; the epoch stands
+  /// for "none was seen".
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> create(
+      const std::optional<domain::AuditCheckpoint>& last,
       std::optional<domain::Instant> unless_made_after);
   /// OK when the events from `checkpoint` up to the head still chain from its hash.
   absl::Status check_extends(const domain::AuditCheckpoint& checkpoint);
