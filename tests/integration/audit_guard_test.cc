@@ -54,6 +54,12 @@ class AuditGuardTest : public PgTest {
     }
   };
 
+  // Starts without checkpoints (and their mails), as a fresh database.
+  static void forget_checkpoints() {
+    db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
+    db().scalar("DELETE FROM audit_checkpoint");
+  }
+
   // Writes `c` into audit_checkpoint as a database administrator could, without the service.
   static void insert_checkpoint_row(const domain::AuditCheckpoint& c) {
     db().scalar("INSERT INTO audit_checkpoint (seq, hash, time, public_key, signature) VALUES (" +
@@ -251,8 +257,7 @@ TEST_F(AuditGuardTest, ARoleThatMayCreateRolesIsRefused) {
 TEST_F(AuditGuardTest, CheckpointsAreSignedByTheServiceRoleOncePerInterval) {
   // The first checkpoint is made once the trail is an interval old, the next one an interval
   // later, none in between; each is signed over the trail's head and stored for the service.
-  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
-  db().scalar("DELETE FROM audit_checkpoint");
+  forget_checkpoints();
   queue_entry("incidents/guard-4");
   Service service;
   auto [clock, trail, checkpoints] = service.parts();
@@ -305,8 +310,7 @@ TEST_F(AuditGuardTest, ACheckpointThatFailedIsTriedAgainSoon) {
 TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
   // A process that read the latest checkpoint before another process made a newer one keeps
   // nothing; on request a checkpoint is always kept.
-  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
-  db().scalar("DELETE FROM audit_checkpoint");
+  forget_checkpoints();
   store::PgStore service(db().app_url(), 2);
   store::PgAuditStore audit_store(service.pool());
   const app::Ed25519Signer signer = app::Ed25519Signer::generate();
@@ -345,8 +349,7 @@ TEST_F(AuditGuardTest, ACheckpointRowTheServiceDidNotSignIsNeitherServedNorStops
   // latest, and one naming the service's key under a signature that does not verify, dated 2199.
   // Before, the service served the first as its latest (and mailed rows like it), and the second
   // stopped the daily checkpoints for good: the tail was never anchored again.
-  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
-  db().scalar("DELETE FROM audit_checkpoint");
+  forget_checkpoints();
   queue_entry("incidents/guard-6");
   Service service;
   auto [clock, trail, checkpoints] = service.parts();
@@ -381,8 +384,7 @@ TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorV
   // append-only trigger off; new events take their numbers and the chain is consistent again.
   // Before, the service signed that head and its verify said "verified": the deletion was
   // laundered. Now both name the checkpoint the trail no longer extends.
-  db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
-  db().scalar("DELETE FROM audit_checkpoint");
+  forget_checkpoints();
   for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-truncated");
   Service service;
   auto [clock, trail, checkpoints] = service.parts();
