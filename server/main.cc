@@ -269,7 +269,7 @@ int serve(const Options& o) {
                                       app::to_hex(signer->public_key()));
   store::PgListener step_listener(url, store::kStepChannel, &pool.wakeups());
   jobs::EscalationScheduler scheduler(
-      clock, worker_store, rule_policies,
+      clock, worker_store, directory, rule_policies,
       [&step_listener](std::chrono::milliseconds t) { step_listener.wait(t); });
   store::PgListener outbox_listener(url, store::kOutboxChannel, &pool.wakeups());
   // config.mail.connections senders share the dispatcher, each thread with its own connection.

@@ -10,17 +10,19 @@ namespace {
 using std::chrono::hours;
 using std::chrono::seconds;
 
-EscalationStep step(std::optional<double> fraction, seconds offset, std::optional<seconds> every,
-                    std::vector<Audience> to, std::string label) {
+EscalationStep step(std::optional<double> fraction, StepDuration offset,
+                    std::optional<StepDuration> every, std::vector<Audience> to,
+                    std::string label) {
   return {fraction, offset, every, std::move(to), std::move(label)};
 }
 
 // The longest offset or repetition of a step: a year with its leap day. Anything longer is a
 // mistake, and the bound keeps the arithmetic on instants far from overflow.
-constexpr seconds kMaxStepDuration = hours{366 * 24};
+constexpr int kMaxStepDays = 366;
+constexpr seconds kMaxStepDuration = hours{kMaxStepDays * 24};
 
 struct Duration {
-  seconds value{0};
+  StepDuration value;
   bool too_long = false;  ///< over kMaxStepDuration, however many digits: value is then 0
 };
 
@@ -29,22 +31,44 @@ std::optional<Duration> parse_duration(const std::string& text) {
   static const std::regex kDuration(R"(^\s*([+-]?)0*(\d+)\s*([mhd])\s*$)");
   std::smatch m;
   if (!std::regex_match(text, m, kDuration)) return std::nullopt;
-  const char unit = m[3].str()[0];
-  const seconds per = unit == 'm' ? seconds{60} : unit == 'h' ? seconds{3600} : seconds{86400};
   // Nine digits multiply by a day in range; more are too long anyway.
-  if (m[2].length() > 9) return Duration{seconds{0}, true};
-  const seconds s = per * std::stoll(m[2]);
-  if (s > kMaxStepDuration) return Duration{seconds{0}, true};
-  return Duration{m[1] == "-" ? -s : s, false};
+  if (m[2].length() > 9) return Duration{{}, true};
+  const int64_t n = std::stoll(m[2]);
+  const int sign = m[1] == "-" ? -1 : 1;
+  const char unit = m[3].str()[0];
+  if (unit == 'd') {
+    if (n > kMaxStepDays) return Duration{{}, true};
+    return Duration{StepDuration::of_days(sign * static_cast<int>(n)), false};
+  }
+  const seconds s = (unit == 'm' ? seconds{60} : seconds{3600}) * n;
+  if (s > kMaxStepDuration) return Duration{{}, true};
+  return Duration{StepDuration::of(s * sign), false};
 }
 
-Instant base_time(const EscalationStep& s, const Obligation& o) {
+Instant base_time(const EscalationStep& s, const Obligation& o, const TimeZone& zone) {
   if (s.fraction) {
     const auto window = o.due_time - o.start_time;
     // Rounded, not truncated: 70 % of 48 h is 33 h 36 min, not a second before it.
     return o.start_time + date::round<seconds>(window * *s.fraction);
   }
-  return o.due_time + s.offset;
+  return shift(o.due_time, s.offset, zone);
+}
+
+// The first repetition, counting from `from`, whose time is after `t` (or at it, when
+// `inclusive`) for a step first due at `first`.
+int first_repetition_after(Instant first, const StepDuration& every, const TimeZone& zone, int from,
+                           Instant t, bool inclusive) {
+  const auto passed = [&](int n) {
+    const Instant at = shift(first, every * n, zone);
+    return inclusive ? at < t : at <= t;
+  };
+  // A guess off by at most one, where the clocks change; the loops settle it.
+  const seconds about = hours{24} * every.days + every.elapsed;
+  int n = from;
+  if (t > first) n = std::max(n, static_cast<int>((t - first) / about));
+  while (n > from && !passed(n - 1)) --n;
+  while (passed(n)) ++n;
+  return n;
 }
 
 bool closed_day(const date::year_month_day& day, const Party& party) {
@@ -52,6 +76,11 @@ bool closed_day(const date::year_month_day& day, const Party& party) {
 }
 
 }  // namespace
+
+Instant shift(Instant t, const StepDuration& d, const TimeZone& zone) {
+  if (d.days != 0) t = resolve_local(zone.to_local(t) + date::days{d.days}, zone);
+  return t + d.elapsed;
+}
 
 std::string_view name_of(Audience a) {
   switch (a) {
@@ -74,18 +103,18 @@ std::string audience_list(const std::vector<Audience>& to) {
 EscalationPolicy default_policy(const Rule& rule) {
   const std::vector<Audience> dpo{Audience::kOwnerDpo};
   const std::vector<Audience> escalate{Audience::kOwnerDpo, Audience::kOwnerEscalation};
+  using D = StepDuration;
   if (rule.period.unit == Period::Unit::kMonths) {
-    return {{step(std::nullopt, -hours{14 * 24}, std::nullopt, dpo, "-14d"),
-             step(std::nullopt, -hours{7 * 24}, std::nullopt, dpo, "-7d"),
-             step(std::nullopt, -hours{2 * 24}, std::nullopt, dpo, "-2d"),
-             step(std::nullopt, seconds{0}, std::nullopt, escalate, "0"),
-             step(std::nullopt, hours{24}, hours{24}, escalate, "+1d every 1d")}};
+    return {{step(std::nullopt, D::of_days(-14), std::nullopt, dpo, "-14d"),
+             step(std::nullopt, D::of_days(-7), std::nullopt, dpo, "-7d"),
+             step(std::nullopt, D::of_days(-2), std::nullopt, dpo, "-2d"),
+             step(std::nullopt, D{}, std::nullopt, escalate, "0"),
+             step(std::nullopt, D::of_days(1), D::of_days(1), escalate, "+1d every 1d")}};
   }
-  return {{step(0.5, seconds{0}, std::nullopt, dpo, "50%"),
-           step(0.8, seconds{0}, std::nullopt, dpo, "80%"),
-           step(std::nullopt, -hours{2}, std::nullopt, dpo, "-2h"),
-           step(std::nullopt, seconds{0}, std::nullopt, escalate, "0"),
-           step(std::nullopt, hours{12}, hours{12}, escalate, "+12h every 12h")}};
+  return {{step(0.5, D{}, std::nullopt, dpo, "50%"), step(0.8, D{}, std::nullopt, dpo, "80%"),
+           step(std::nullopt, D::of(-hours{2}), std::nullopt, dpo, "-2h"),
+           step(std::nullopt, D{}, std::nullopt, escalate, "0"),
+           step(std::nullopt, D::of(hours{12}), D::of(hours{12}), escalate, "+12h every 12h")}};
 }
 
 std::optional<EscalationStep> parse_step(const std::string& at, const std::string& every,
@@ -103,7 +132,7 @@ std::optional<EscalationStep> parse_step(const std::string& at, const std::strin
     }
     s.fraction = percent / 100;
   } else if (at == "0") {
-    s.offset = seconds{0};
+    s.offset = StepDuration{};
   } else if (const auto offset = parse_duration(at)) {
     if (offset->too_long) {
       *error = "'" + at + "': an offset from the due time is at most 366d (8784h) either way";
@@ -111,13 +140,15 @@ std::optional<EscalationStep> parse_step(const std::string& at, const std::strin
     }
     s.offset = offset->value;
   } else {
-    *error = "'" + at + "' is not a step: use a fraction (\"50%\"), an offset from the due time "
+    *error = "'" + at +
+             "' is not a step: use a fraction (\"50%\"), an offset from the due time "
              "(\"-2h\", \"-14d\", \"+12h\") or \"0\"";
     return std::nullopt;
   }
   if (!every.empty()) {
     const auto period = parse_duration(every);
-    if (!period || period->too_long || period->value < seconds{60 * 60}) {
+    if (!period || period->too_long ||
+        (period->value.days <= 0 && period->value.elapsed < seconds{60 * 60})) {
       *error = "every '" + every +
                "': must be a duration of at least 1h and at most 366d, like \"12h\" or \"1d\"";
       return std::nullopt;
@@ -135,7 +166,7 @@ std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obl
                                        const Party& party) {
   std::vector<StepTime> times;
   for (size_t i = 0; i < policy.steps.size(); ++i) {
-    times.push_back({static_cast<int>(i), 0, base_time(policy.steps[i], o), false});
+    times.push_back({static_cast<int>(i), 0, base_time(policy.steps[i], o, *party.zone), false});
   }
   // Due on a day the offices are closed: the last reminder before it comes a working day early.
   const date::year_month_day due_day = local_date(o.due_time, *party.zone);
@@ -167,9 +198,8 @@ std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obl
   for (StepTime& t : times) {
     const auto& every = policy.steps[t.step].every;
     if (t.fire_time >= o.start_time || !every) continue;
-    const seconds behind = o.start_time - t.fire_time;
-    t.repetition = static_cast<int>((behind + *every - seconds{1}) / *every);
-    t.fire_time += *every * t.repetition;
+    t.repetition = first_repetition_after(t.fire_time, *every, *party.zone, 1, o.start_time, true);
+    t.fire_time = shift(t.fire_time, *every * t.repetition, *party.zone);
   }
   std::erase_if(times, [&](const StepTime& t) { return t.fire_time < o.start_time; });
   std::sort(times.begin(), times.end(), [](const StepTime& a, const StepTime& b) {
@@ -179,16 +209,13 @@ std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obl
 }
 
 std::optional<StepTime> next_repetition(const EscalationPolicy& policy, const StepTime& fired,
-                                        const Obligation& o, Instant now) {
+                                        const Obligation& o, const TimeZone& zone, Instant now) {
   if (fired.step < 0 || fired.step >= static_cast<int>(policy.steps.size())) return std::nullopt;
   const EscalationStep& s = policy.steps[fired.step];
   if (!s.every) return std::nullopt;
-  const Instant first = base_time(s, o);
-  int repetition = fired.repetition + 1;
-  if (now >= first) {
-    repetition = std::max<int>(repetition, static_cast<int>((now - first) / *s.every) + 1);
-  }
-  return StepTime{fired.step, repetition, first + *s.every * repetition, false};
+  const Instant first = base_time(s, o, zone);
+  const int n = first_repetition_after(first, *s.every, zone, fired.repetition + 1, now, false);
+  return StepTime{fired.step, n, shift(first, *s.every * n, zone), false};
 }
 
 std::string due_day_note(const Obligation& o, const Party& party) {

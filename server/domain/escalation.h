@@ -8,6 +8,7 @@
 #include "server/domain/holidays.h"
 #include "server/domain/model.h"
 #include "server/domain/rules.h"
+#include "server/domain/time.h"
 
 namespace termijn::domain {
 
@@ -15,12 +16,30 @@ namespace termijn::domain {
 enum class Audience { kOwnerDpo, kOwnerEscalation, kReporter };
 std::string_view name_of(Audience a);
 
+/// An offset or a repetition of a step. Days are calendar days on the party's wall clock: "-14d"
+/// of a deadline at 10:00 is 10:00 fourteen days before, also across a change of the clocks
+/// (where 14 × 24 h would be 09:00 or 11:00). Hours and minutes are elapsed time, as the
+/// deadlines in hours are (Regulation 1182/71).
+struct StepDuration {
+  int days = 0;
+  std::chrono::seconds elapsed{0};
+
+  static StepDuration of_days(int n) { return {n, {}}; }
+  static StepDuration of(std::chrono::seconds s) { return {0, s}; }
+  StepDuration operator*(int n) const { return {days * n, elapsed * n}; }
+  bool operator==(const StepDuration&) const = default;
+};
+
+/// `t` moved by `d`: its days on `zone`'s wall clock (a time the clocks skip moves forward by
+/// the gap, a repeated one takes its first instant), then its elapsed time.
+Instant shift(Instant t, const StepDuration& d, const TimeZone& zone);
+
 /// One point in an obligation's window: a fraction of it elapsed ("50%"), an offset from the due
-/// time ("-2h", "0", "+12h"), optionally repeating ("every 12h").
+/// time ("-2h", "-14d", "0", "+12h"), optionally repeating ("every 12h", "every 1d").
 struct EscalationStep {
-  std::optional<double> fraction;           ///< of the window start..due, in (0, 1)
-  std::chrono::seconds offset{0};           ///< from due_time, when no fraction
-  std::optional<std::chrono::seconds> every;  ///< repeats after its first time
+  std::optional<double> fraction;     ///< of the window start..due, in (0, 1)
+  StepDuration offset;                ///< from due_time, when no fraction
+  std::optional<StepDuration> every;  ///< repeats after its first time
   std::vector<Audience> to;
   std::string label;  ///< as configured: "50%", "-2h", "+12h every 12h"
 };
@@ -54,7 +73,7 @@ struct ScheduledStep {
   int64_t obligation_id = 0;
   StepTime time;
   std::string label;
-  std::string audience;  ///< "owner_dpo,owner_escalation"
+  std::string audience;           ///< "owner_dpo,owner_escalation"
   std::string state = "pending";  ///< pending, fired, skipped, cancelled
 };
 
@@ -69,10 +88,11 @@ std::string audience_list(const std::vector<Audience>& to);
 std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obligation& o,
                                        const Party& party);
 
-/// The next repetition of a repeating step after `now`: skips repetitions already past, so an
-/// obligation long overdue does not fire a burst. nullopt for a step that does not repeat.
+/// The next repetition of a repeating step after `now`, in the zone of the obligation's owner:
+/// skips repetitions already past, so an obligation long overdue does not fire a burst. nullopt
+/// for a step that does not repeat.
 std::optional<StepTime> next_repetition(const EscalationPolicy& policy, const StepTime& fired,
-                                        const Obligation& o, Instant now);
+                                        const Obligation& o, const TimeZone& zone, Instant now);
 
 /// Why the due date is special, for the reminders ("Saturday", "Christmas Day", "Day of the
 /// Flemish Community: offices closed"); empty on an ordinary working day.

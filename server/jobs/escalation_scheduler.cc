@@ -2,11 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "server/jobs/worker_loop.h"
-
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/json.h"
+#include "server/jobs/worker_loop.h"
 
 namespace termijn::jobs {
 
@@ -39,6 +38,17 @@ absl::StatusOr<bool> notice_on_its_way(app::StoreReader& store, const domain::Ob
   return false;
 }
 
+// The zone whose wall clock repetitions in days keep. An owner no longer configured keeps its
+// reminders: counted in UTC, where a day is 24 hours.
+const domain::TimeZone& owner_zone(const app::Directory& directory, const domain::Obligation& o) {
+  if (const auto owner = directory.find(o.owner_party, "owner_party"); owner.ok()) {
+    return *(*owner)->zone;
+  }
+  spdlog::warn("obligations/{}: owner party '{}' is not configured; its reminders repeat in UTC",
+               o.id, o.owner_party);
+  return *domain::TimeZone::find("UTC");
+}
+
 }  // namespace
 
 absl::StatusOr<bool> EscalationScheduler::fire_one() {
@@ -69,10 +79,11 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
     const auto on_its_way = notice_on_its_way(**tx, *o);
     if (!on_its_way.ok()) return on_its_way.status();
     const domain::EscalationPolicy policy = policies_.escalation_for(o->rule);
+    const domain::TimeZone& zone = owner_zone(directory_, *o);
     for (size_t i = 0; i < due->size(); ++i) {
       domain::ScheduledStep& step = (*due)[i];
       const bool latest = i + 1 == due->size();
-      const std::string why = !latest       ? "a later step was due as well"
+      const std::string why = !latest        ? "a later step was due as well"
                               : *later_fired ? "a later step fired already"
                               : *on_its_way  ? "the notice is being delivered"
                                              : "";
@@ -101,7 +112,7 @@ absl::StatusOr<bool> EscalationScheduler::fire_one() {
       }
       // A repeating step comes back, fired or skipped: the next repetition after now, never a
       // burst.
-      if (const auto next = domain::next_repetition(policy, step.time, *o, now)) {
+      if (const auto next = domain::next_repetition(policy, step.time, *o, zone, now)) {
         domain::ScheduledStep again = step;
         again.id = 0;
         again.time = *next;

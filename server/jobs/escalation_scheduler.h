@@ -7,6 +7,7 @@
 #include <stop_token>
 
 #include "server/app/clock.h"
+#include "server/app/directory.h"
 #include "server/app/rule_policies.h"
 #include "server/app/store.h"
 
@@ -25,9 +26,15 @@ class EscalationScheduler {
   /// Blocks until woken (steps added) or `timeout` passes.
   using Wait = std::function<void(std::chrono::milliseconds)>;
 
-  EscalationScheduler(const app::Clock& clock, app::Store& store, const app::RulePolicies& policies,
-                      Wait wait)
-      : clock_(clock), store_(store), policies_(policies), wait_(std::move(wait)) {}
+  /// Repetitions counted in days keep the wall clock of the obligation owner's zone, which
+  /// `directory` knows.
+  EscalationScheduler(const app::Clock& clock, app::Store& store, const app::Directory& directory,
+                      const app::RulePolicies& policies, Wait wait)
+      : clock_(clock),
+        store_(store),
+        directory_(directory),
+        policies_(policies),
+        wait_(std::move(wait)) {}
 
   /// Handles one due step; false when none is due.
   absl::StatusOr<bool> fire_one();
@@ -41,6 +48,7 @@ class EscalationScheduler {
  private:
   const app::Clock& clock_;
   app::Store& store_;
+  const app::Directory& directory_;
   const app::RulePolicies& policies_;
   Wait wait_;
 };

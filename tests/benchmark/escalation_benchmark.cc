@@ -3,7 +3,6 @@
 // plan of the claim query.
 //
 //   scripts/bench escalation [OBLIGATIONS] [DUE_STEPS] [SECONDS]
-#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
@@ -11,9 +10,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "server/app/clock.h"
+#include "server/app/directory.h"
 #include "server/app/rule_policies.h"
 #include "server/jobs/escalation_scheduler.h"
 #include "server/store/pg_audit_store.h"
@@ -83,10 +84,14 @@ int main(int argc, char** argv) {
   exec(db.url(),
        "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, fire_time) "
        "SELECT id, 1, 0, '80%', 'owner_dpo', date_trunc('second', now()) + interval '3 seconds' "
-       "+ (row_number() OVER (ORDER BY id)) * interval '" + spread + " milliseconds' "
-       "FROM obligation ORDER BY id LIMIT " + std::to_string(due_steps));
+       "+ (row_number() OVER (ORDER BY id)) * interval '" +
+           spread +
+           " milliseconds' "
+           "FROM obligation ORDER BY id LIMIT " +
+           std::to_string(due_steps));
   // Steps carry whole seconds: a step is due from the start of its second.
-  exec(db.url(), "UPDATE escalation_step SET fire_time = date_trunc('second', fire_time) WHERE step = 1");
+  exec(db.url(),
+       "UPDATE escalation_step SET fire_time = date_trunc('second', fire_time) WHERE step = 1");
 
   std::string plan;
   {
@@ -103,8 +108,12 @@ int main(int argc, char** argv) {
   app::SystemClock clock;
   store::PgStore store(db.app_url(), 4);
   const app::RulePolicies policies;
+  domain::Party herent;  // the owner of every obligation above
+  herent.id = "herent";
+  herent.zone = domain::TimeZone::find("Europe/Brussels");
+  const app::Directory directory({herent});
   store::PgListener listener(db.app_url(), store::kStepChannel);
-  jobs::EscalationScheduler scheduler(clock, store, policies,
+  jobs::EscalationScheduler scheduler(clock, store, directory, policies,
                                       [&](std::chrono::milliseconds t) { listener.wait(t); });
   const double cpu_before = cpu_seconds();
   {
@@ -116,22 +125,25 @@ int main(int argc, char** argv) {
   pqxx::connection c(db.url());
   pqxx::work tx(c);
   std::vector<double> late;
-  for (const auto& row : tx.exec(
-           "SELECT extract(epoch FROM f.fired_at - s.fire_time) FROM bench_fired f JOIN "
-           "escalation_step s ON s.id = f.step_id")) {
+  for (const auto& row :
+       tx.exec("SELECT extract(epoch FROM f.fired_at - s.fire_time) FROM bench_fired f JOIN "
+               "escalation_step s ON s.id = f.step_id")) {
     late.push_back(row[0].as<double>() * 1000);
   }
   std::sort(late.begin(), late.end());
   const auto pct = [&](double p) {
     return late.empty() ? 0.0 : late[std::min(late.size() - 1, size_t(p * late.size()))];
   };
-  std::printf("Escalation scheduler, %ld open obligations (%ld pending steps), %ld steps due over %d s\n",
-              obligations, obligations + due_steps, due_steps, seconds);
+  std::printf(
+      "Escalation scheduler, %ld open obligations (%ld pending steps), %ld steps due over %d s\n",
+      obligations, obligations + due_steps, due_steps, seconds);
   std::printf("  loaded in %.1f s\n", load_seconds);
-  std::printf("  fired %zu of %ld; lateness after the start of the due second: p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
-              late.size(), due_steps, pct(0.5), pct(0.99), late.empty() ? 0.0 : late.back());
-  std::printf("  scheduler process: %.2f s CPU over %d s (%.1f %% of one core), max RSS %ld MiB\n", cpu,
-              seconds + 5, 100 * cpu / (seconds + 5), max_rss_mib());
+  std::printf(
+      "  fired %zu of %ld; lateness after the start of the due second: p50 %.0f ms, p99 %.0f ms, "
+      "max %.0f ms\n",
+      late.size(), due_steps, pct(0.5), pct(0.99), late.empty() ? 0.0 : late.back());
+  std::printf("  scheduler process: %.2f s CPU over %d s (%.1f %% of one core), max RSS %ld MiB\n",
+              cpu, seconds + 5, 100 * cpu / (seconds + 5), max_rss_mib());
   std::printf("  claim query plan:\n%s", plan.c_str());
   return late.size() == static_cast<size_t>(due_steps) ? 0 : 1;
 }

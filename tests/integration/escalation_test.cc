@@ -90,7 +90,8 @@ class EscalationTest : public ::testing::Test {
 
   jobs::EscalationScheduler scheduler() { return scheduler_on(store()); }
   jobs::EscalationScheduler scheduler_on(app::Store& s) {
-    return jobs::EscalationScheduler(clock_, s, policies_, [](std::chrono::milliseconds) {});
+    return jobs::EscalationScheduler(clock_, s, demo_directory(), policies_,
+                                     [](std::chrono::milliseconds) {});
   }
 
   // "label#repetition state" for each step of `obligation`, in firing order.
@@ -271,11 +272,33 @@ TEST_F(EscalationTest, RepeatingStepInsertsItsNextRepetitionNeverABurst) {
   EXPECT_EQ(audit("escalation.fired", art33), 3);
 }
 
+TEST_F(EscalationTest, DailyRepetitionKeepsTheOwnersTimeOfDayWhenTheClocksChange) {
+  // Verifies the scheduler plans "+1d every 1d" of an answer due Wed 24 Mar 2027 09:00 CET at
+  // 09:00 Brussels time on Sunday 28 March, when the clocks go forward, and on the day after.
+  //
+  // Before: repetitions were 24 h apart, so from 28 March on they came at 10:00 CEST.
+  clock_.set(at("2027-03-27T08:30:00Z"));  // Saturday 09:30 CET, after repetition 2's time
+  const app::RequestRecord record = log_request("2027-02-24T09:00:00+01:00");
+  const int64_t answer = by_rule(record.obligations, "gdpr.art12_response").id;
+  ASSERT_EQ(by_rule(record.obligations, "gdpr.art12_response").due_time,
+            at("2027-03-24T08:00:00Z"));
+
+  while (scheduler().run_once() > 0) {
+  }
+  EXPECT_EQ(step_time(answer, "+1d every 1d", 3), at("2027-03-28T07:00:00Z"));  // 09:00 CEST
+
+  clock_.set(at("2027-03-28T07:00:00Z"));
+  while (scheduler().run_once() > 0) {
+  }
+  EXPECT_EQ(step_time(answer, "+1d every 1d", 4), at("2027-03-29T07:00:00Z"));
+}
+
 TEST_F(EscalationTest, SkippedRepeatingStepKeepsRepeating) {
   // Verifies a repeating step skipped for a later due step still plans its next repetition.
   // Custom ladder, recorded 31 h after due: "+30h" is later than "+12h every 12h".
-  // Regression test; the bug it caught, now fixed: fire_one() asks next_repetition() only for the step it fires, so the
-  // skipped "+12h every 12h" never comes back and the escalation stops. See the report.
+  // Regression test; the bug it caught, now fixed: fire_one() asks next_repetition() only for the
+  // step it fires, so the skipped "+12h every 12h" never comes back and the escalation stops. See
+  // the report.
   std::string error;
   const std::vector<domain::Audience> both{domain::Audience::kOwnerDpo,
                                            domain::Audience::kOwnerEscalation};
@@ -463,8 +486,9 @@ class OutboxOfRemindersTest : public EscalationTest {
   void dispatch(notify::Mailer& mailer) {
     const jobs::NoticeComposer composer(clock_, store(), demo_directory(), templates_,
                                         "termijn@herent.example");
-    jobs::OutboxDispatcher outbox(clock_, store(), composer, mailer, {}, [] { return 0.5; },
-                                  [](std::chrono::milliseconds) {});
+    jobs::OutboxDispatcher outbox(
+        clock_, store(), composer, mailer, {}, [] { return 0.5; },
+        [](std::chrono::milliseconds) {});
     const auto handled = outbox.dispatch();
     ASSERT_TRUE(handled.ok()) << handled.status();
   }
@@ -519,9 +543,8 @@ TEST_F(OutboxOfRemindersTest, AReminderCancelledDuringAFailedSendIsNotRetried) {
   clock_.set(at("2026-06-11T08:00:00Z"));
   scheduler().run_once();
   ASSERT_EQ(reminders(art33), "50%#0 pending");
-  const std::string reminder = "notification-" +
-                               db().scalar("SELECT id FROM notification WHERE kind = 'reminder'") +
-                               ".";
+  const std::string reminder =
+      "notification-" + db().scalar("SELECT id FROM notification WHERE kind = 'reminder'") + ".";
   FunctionMailer refusing([&](const notify::MailMessage& m) {
     using Outcome = notify::SendResult::Outcome;
     if (m.message_id.rfind(reminder, 0) != 0) return notify::SendResult{Outcome::kAccepted, "250"};

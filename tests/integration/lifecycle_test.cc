@@ -11,8 +11,8 @@
 #include "server/app/record_consultation.h"
 #include "server/app/record_identification.h"
 #include "server/app/refuse_request.h"
-#include "server/app/report_matter.h"
 #include "server/app/report_incident.h"
+#include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
@@ -284,8 +284,8 @@ TEST_F(LifecycleTest, UpdateToAnExternalRefAnotherIncidentHoldsIsRefused) {
   app::IncidentChange change;
   change.paths = {"ticket_ref"};
   change.ticket_ref = "JIRA-1";
-  EXPECT_TRUE(IsError(update_.run(kHerentDpo, second, change).status(),
-                      StatusCode::kAlreadyExists, "external_ref: 'JIRA-1' is already incidents/" + std::to_string(first)));
+  EXPECT_TRUE(IsError(update_.run(kHerentDpo, second, change).status(), StatusCode::kAlreadyExists,
+                      "external_ref: 'JIRA-1' is already incidents/" + std::to_string(first)));
   EXPECT_EQ(queries_.incident(second)->incident.ticket_ref, "JIRA-2");
   change.ticket_ref = "JIRA-2";
   change.paths = {"ticket_ref", "measures"};
@@ -369,7 +369,8 @@ TEST_F(LifecycleTest, NoticesComposedAsABatchAreTheMailsComposedOneByOne) {
   matter.party = "herent";
   matter.kind = domain::MatterKind::kDataQuality;
   matter.summary = "Verouderd adres";
-  ASSERT_TRUE(app::ReportMatter(clock_, store(), demo_directory()).run(kHerentReporter, matter).ok());
+  ASSERT_TRUE(
+      app::ReportMatter(clock_, store(), demo_directory()).run(kHerentReporter, matter).ok());
 
   app::NotificationFilter filter;
   filter.limit = 100;
@@ -573,11 +574,12 @@ TEST_F(LifecycleTest, ExtendedAfterItsRemindersFiredTheAnswerIsRemindedOfAndEsca
   const int64_t id = log_request();
   const int64_t answer = obligation(0, id, "gdpr.art12_response").id;
   const app::RulePolicies policies;
-  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  jobs::EscalationScheduler scheduler(clock_, store(), demo_directory(), policies,
+                                      [](std::chrono::milliseconds) {});
   const auto pending_from = [&](const std::string& time) {
-    return db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
-                       std::to_string(answer) + " AND state = 'pending' AND fire_time >= '" +
-                       time + "'");
+    return db().scalar(
+        "SELECT count(*) FROM escalation_step WHERE obligation_id = " + std::to_string(answer) +
+        " AND state = 'pending' AND fire_time >= '" + time + "'");
   };
   clock_.set(at("2026-03-02T12:00:00Z"));  // 2 days overdue; the legal limit is that evening
   ASSERT_GT(scheduler.run_once(), 0);
@@ -585,7 +587,8 @@ TEST_F(LifecycleTest, ExtendedAfterItsRemindersFiredTheAnswerIsRemindedOfAndEsca
 
   EXPECT_EQ(pending_from("2026-04-16"), "5") << "-14d, -7d, -2d, 0 and +1d every 1d";
   EXPECT_EQ(db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
-                        std::to_string(answer) + " AND state = 'pending' AND fire_time < "
+                        std::to_string(answer) +
+                        " AND state = 'pending' AND fire_time < "
                         "'2026-04-16'"),
             "0");
 
@@ -664,7 +667,8 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
   ASSERT_TRUE(extend_.run(kHerentDpo, request, 1, "Veel dossiers").ok());
   clock_.set(at("2026-04-30T00:00:00Z"));  // past both due times: their steps fire
   const app::RulePolicies policies;
-  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  jobs::EscalationScheduler scheduler(clock_, store(), demo_directory(), policies,
+                                      [](std::chrono::milliseconds) {});
   while (scheduler.run_once() > 0) {
   }
   const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
@@ -698,7 +702,8 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
       << art34_text;
   EXPECT_EQ(art34_text.find("1182/71"), std::string::npos) << art34_text;
   const auto extension = notices_of(obligation(0, request, "gdpr.art12_extension_notice").id);
-  EXPECT_NE(composer.compose(extension[0])->text_body.find("(GDPR art. 12(3), Verordening 1182/71, art. 3)"),
+  EXPECT_NE(composer.compose(extension[0])
+                ->text_body.find("(GDPR art. 12(3), Verordening 1182/71, art. 3)"),
             std::string::npos);
 }
 

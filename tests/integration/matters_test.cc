@@ -97,7 +97,8 @@ TEST_F(ReportMatterTest, NoticeAndReminderAreComposedFromTheMatter) {
   ASSERT_TRUE(left.ok()) << left.status();
   clock_.set(at("2026-04-30T00:00:00Z"));  // past the erasure's 30 days: its steps fire
   const app::RulePolicies policies;
-  jobs::EscalationScheduler scheduler(clock_, store(), policies, [](std::chrono::milliseconds) {});
+  jobs::EscalationScheduler scheduler(clock_, store(), demo_directory(), policies,
+                                      [](std::chrono::milliseconds) {});
   while (scheduler.run_once() > 0) {
   }
   const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);

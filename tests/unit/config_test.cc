@@ -241,9 +241,9 @@ TEST(ConfigTest, ReviewAndRemindersPerRule) {
   EXPECT_EQ(c.reviewed_rules, std::set<std::string>{"protocol.request_notice"});
   const auto& steps = c.escalation.at("protocol.request_notice").steps;
   ASSERT_EQ(steps.size(), 2u);
-  EXPECT_EQ(steps[0].offset, std::chrono::hours{-3});
+  EXPECT_EQ(steps[0].offset, domain::StepDuration::of(std::chrono::hours{-3}));
   EXPECT_EQ(steps[0].to.size(), 2u);
-  EXPECT_EQ(steps[1].every, std::chrono::hours{6});
+  EXPECT_EQ(steps[1].every, std::optional(domain::StepDuration::of(std::chrono::hours{6})));
 }
 
 TEST(ConfigTest, TargetHoursOnlyForPolicyTargets) {

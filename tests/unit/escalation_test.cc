@@ -113,10 +113,10 @@ TEST(DefaultPolicyTest, HourRulesRemindAtHalfEightyPercentTwoHoursThenEscalate) 
                                                    "owner_dpo,owner_escalation"}));
     EXPECT_EQ(p.steps[0].fraction, std::optional<double>(0.5));
     EXPECT_EQ(p.steps[1].fraction, std::optional<double>(0.8));
-    EXPECT_EQ(p.steps[2].offset, -hours{2});
-    EXPECT_EQ(p.steps[3].offset, seconds{0});
-    EXPECT_EQ(p.steps[4].offset, hours{12});
-    EXPECT_EQ(p.steps[4].every, std::optional<seconds>(hours{12}));
+    EXPECT_EQ(p.steps[2].offset, StepDuration::of(-hours{2}));
+    EXPECT_EQ(p.steps[3].offset, StepDuration{});
+    EXPECT_EQ(p.steps[4].offset, StepDuration::of(hours{12}));
+    EXPECT_EQ(p.steps[4].every, std::optional(StepDuration::of(hours{12})));
     for (int i = 0; i < 4; ++i) EXPECT_FALSE(p.steps[i].every.has_value()) << i;
   }
 }
@@ -134,8 +134,8 @@ TEST(DefaultPolicyTest, MonthRuleRemindsFourteenSevenTwoDaysBeforeThenDaily) {
   EXPECT_EQ(audiences,
             (std::vector<std::string>{"owner_dpo", "owner_dpo", "owner_dpo",
                                       "owner_dpo,owner_escalation", "owner_dpo,owner_escalation"}));
-  EXPECT_EQ(p.steps[0].offset, -hours{14 * 24});
-  EXPECT_EQ(p.steps[4].every, std::optional<seconds>(hours{24}));
+  EXPECT_EQ(p.steps[0].offset, StepDuration::of_days(-14));
+  EXPECT_EQ(p.steps[4].every, std::optional(StepDuration::of_days(1)));
 }
 
 TEST(FirstStepTimesTest, ThirtySixHourWindowEveryStepExact) {
@@ -205,8 +205,9 @@ TEST(FirstStepTimesTest, FractionsAreOfRealElapsedTimeAcrossSpringSwitch) {
 
 TEST(FirstStepTimesTest, ConfiguredFractionFiresOnItsExactSecond) {
   // Verifies a configured "70%" of a 48 h window fires at exactly 33 h 36 min.
-  // Regression test; the bug it caught, now fixed: base_time() floors window * 0.7 in floating point; 172800 s * 0.7 is
-  // 120959.99999999999, so the step fires at 33:35:59. See the report: round, or use integers.
+  // Regression test; the bug it caught, now fixed: base_time() floors window * 0.7 in floating
+  // point; 172800 s * 0.7 is 120959.99999999999, so the step fires at 33:35:59. See the report:
+  // round, or use integers.
   const Obligation o = ObligationOf("protocol.request_notice", "2026-06-08T09:00:00+02:00");
   const EscalationPolicy policy{{Step("70%"), Step("10%"), Step("90%"), Step("0")}};
   EXPECT_EQ(Plan(o, policy), (std::vector<std::string>{
@@ -324,7 +325,7 @@ TEST(ClosedDueDayTest, AllSoulsDayAfterAWeekendMovesToFriday) {
       EXPECT_EQ(Local(t.fire_time), "2026-10-30T10:00:00+01:00");
     } else {
       EXPECT_FALSE(t.moved);
-      EXPECT_EQ(t.fire_time, o.due_time + policy.steps[t.step].offset);
+      EXPECT_EQ(t.fire_time, shift(o.due_time, policy.steps[t.step].offset, Brussels()));
     }
   }
 }
@@ -379,8 +380,9 @@ TEST(ClosedDueDayTest, WorkingDueDayMovesNothing) {
 TEST(ClosedDueDayTest, MovedStepIsNotLostWhenThePreviousWorkingDayIsBeforeTheStart) {
   // Verifies a breach at Fri 22:00, due Sun 10:00, still gets a -2h reminder.
   // Friday 08:00 (the previous working day) lies before the awareness: it cannot move there.
-  // Regression test; the bug it caught, now fixed: first_step_times() moves the step to Fri 08:00 and then drops it as
-  // "before the start", so the DPO gets no -2h reminder at all. See the report.
+  // Regression test; the bug it caught, now fixed: first_step_times() moves the step to Fri 08:00
+  // and then drops it as "before the start", so the DPO gets no -2h reminder at all. See the
+  // report.
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-12T22:00:00+02:00");
   ASSERT_EQ(Local(o.due_time), "2026-06-14T10:00:00+02:00");
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
@@ -407,7 +409,7 @@ TEST(FirstStepTimesTest, RepeatingStepBeforeTheStartFiresFromItsFirstRepetitionA
   EXPECT_EQ(Describe(policy, times),
             (std::vector<std::string>{"-40h every 6h#1 2026-11-10T11:00:00+01:00"}));
   ASSERT_EQ(times.size(), 1u);
-  const auto next = next_repetition(policy, times[0], o, times[0].fire_time);
+  const auto next = next_repetition(policy, times[0], o, Brussels(), times[0].fire_time);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->repetition, 2);
   EXPECT_EQ(Local(next->fire_time), "2026-11-10T17:00:00+01:00");
@@ -431,7 +433,7 @@ TEST(NextRepetitionTest, EveryTwelveHoursOneAfterAnother) {
   StepTime fired{4, 0, o.due_time + hours{12}, false};
   std::vector<std::string> seen;
   for (int n = 1; n <= 6; ++n) {
-    const auto next = next_repetition(policy, fired, o, fired.fire_time);
+    const auto next = next_repetition(policy, fired, o, Brussels(), fired.fire_time);
     ASSERT_TRUE(next.has_value());
     EXPECT_EQ(next->step, 4);
     EXPECT_EQ(next->repetition, n);
@@ -451,7 +453,7 @@ TEST(NextRepetitionTest, FiredLateStillKeepsTheGrid) {
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-09T10:00:00+02:00");
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
   const StepTime fired{4, 2, o.due_time + hours{36}, false};
-  const auto next = next_repetition(policy, fired, o, fired.fire_time + hours{5});
+  const auto next = next_repetition(policy, fired, o, Brussels(), fired.fire_time + hours{5});
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->repetition, 3);
   EXPECT_EQ(Local(next->fire_time), "2026-06-12T22:00:00+02:00");
@@ -463,7 +465,8 @@ TEST(NextRepetitionTest, LongOverdueGetsTheNextAfterNowNotABurst) {
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-09T10:00:00+02:00");
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
   const Instant now = o.due_time + hours{5 * 24 + 3};
-  const auto next = next_repetition(policy, {4, 0, o.due_time + hours{12}, false}, o, now);
+  const auto next =
+      next_repetition(policy, {4, 0, o.due_time + hours{12}, false}, o, Brussels(), now);
   ASSERT_TRUE(next.has_value());
   EXPECT_GT(next->fire_time, now);
   EXPECT_LE(next->fire_time - now, hours{12});
@@ -477,7 +480,8 @@ TEST(NextRepetitionTest, NowOnARepetitionGivesTheOneAfterIt) {
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-09T10:00:00+02:00");
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
   const Instant now = o.due_time + hours{36};  // repetition 2's own time
-  const auto next = next_repetition(policy, {4, 0, o.due_time + hours{12}, false}, o, now);
+  const auto next =
+      next_repetition(policy, {4, 0, o.due_time + hours{12}, false}, o, Brussels(), now);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->repetition, 3);
   EXPECT_EQ(next->fire_time, o.due_time + hours{48});
@@ -489,7 +493,7 @@ TEST(NextRepetitionTest, MonthRuleRepeatsDaily) {
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
   StepTime fired{4, 0, o.due_time + hours{24}, false};
   for (int n = 1; n <= 3; ++n) {
-    const auto next = next_repetition(policy, fired, o, fired.fire_time);
+    const auto next = next_repetition(policy, fired, o, Brussels(), fired.fire_time);
     ASSERT_TRUE(next.has_value());
     EXPECT_EQ(next->repetition, n);
     fired = *next;
@@ -502,10 +506,95 @@ TEST(NextRepetitionTest, StepsThatDoNotRepeatHaveNone) {
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-09T10:00:00+02:00");
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
   for (int step = 0; step < 4; ++step) {
-    EXPECT_FALSE(next_repetition(policy, {step, 0, o.due_time, false}, o, o.due_time)) << step;
+    EXPECT_FALSE(next_repetition(policy, {step, 0, o.due_time, false}, o, Brussels(), o.due_time))
+        << step;
   }
-  EXPECT_FALSE(next_repetition(policy, {5, 0, o.due_time, false}, o, o.due_time));
-  EXPECT_FALSE(next_repetition(policy, {-1, 0, o.due_time, false}, o, o.due_time));
+  EXPECT_FALSE(next_repetition(policy, {5, 0, o.due_time, false}, o, Brussels(), o.due_time));
+  EXPECT_FALSE(next_repetition(policy, {-1, 0, o.due_time, false}, o, Brussels(), o.due_time));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Days keep the wall clock across a change of the clocks; hours are elapsed time.
+
+TEST(ClockChangeTest, DaysBeforeTheDueTimeKeepItsTimeOfDay) {
+  // Verifies "-14d" of an answer due Mon 2 Nov 2026 10:00 CET is Mon 19 Oct 10:00 CEST, the
+  // same time of day as the deadline, not 14 × 24 h before it.
+  //
+  // Before: a day was 24 h, so the reminder came at 11:00 CEST, an hour off the deadline's time.
+  const Obligation o = ObligationOf("gdpr.art12_response", "2026-10-02T10:00:00+02:00");
+  ASSERT_EQ(Local(o.due_time), "2026-11-02T10:00:00+01:00");
+  const std::vector<std::string> plan = DefaultPlan(o);
+  ASSERT_FALSE(plan.empty());
+  EXPECT_EQ(plan[0], "-14d#0 2026-10-19T10:00:00+02:00");
+  EXPECT_EQ(plan[1], "-7d#0 2026-10-26T10:00:00+01:00");
+
+  // Spring: due Fri 2 Apr 2027 09:00 CEST, 14 days before is 09:00 CET.
+  const Obligation spring = ObligationOf("gdpr.art12_response", "2027-03-02T09:00:00+01:00");
+  ASSERT_EQ(Local(spring.due_time), "2027-04-02T09:00:00+02:00");
+  EXPECT_EQ(DefaultPlan(spring)[0], "-14d#0 2027-03-19T09:00:00+01:00");
+}
+
+TEST(ClockChangeTest, DailyRepetitionsKeepTheTimeOfDay) {
+  // Verifies "+1d every 1d" after an answer due Wed 24 Mar 2027 09:00 CET comes at 09:00 every
+  // day, also on and after Sunday 28 March, when the clocks go forward.
+  //
+  // Before: repetitions were 24 h apart, so from 28 March on they came at 10:00 CEST.
+  const Obligation o = ObligationOf("gdpr.art12_response", "2027-02-24T09:00:00+01:00");
+  ASSERT_EQ(Local(o.due_time), "2027-03-24T09:00:00+01:00");
+  const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
+  StepTime fired = first_step_times(policy, o, Herent()).back();
+  ASSERT_EQ(Local(fired.fire_time), "2027-03-25T09:00:00+01:00");
+  std::vector<std::string> seen;
+  for (int n = 1; n <= 4; ++n) {
+    const auto next = next_repetition(policy, fired, o, Brussels(), fired.fire_time);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->repetition, n);
+    seen.push_back(Local(next->fire_time));
+    fired = *next;
+  }
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"2027-03-26T09:00:00+01:00", "2027-03-27T09:00:00+01:00",
+                                      "2027-03-28T09:00:00+02:00", "2027-03-29T09:00:00+02:00"}));
+
+  // Long overdue, across the change: the next one after now, at 09:00, not a burst.
+  const StepTime first{4, 0, shift(o.due_time, StepDuration::of_days(1), Brussels()), false};
+  const Instant now = At("2027-04-06T08:59:59+02:00");
+  const auto next = next_repetition(policy, first, o, Brussels(), now);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(Local(next->fire_time), "2027-04-06T09:00:00+02:00");
+  EXPECT_EQ(next->repetition, 12);
+  const auto after = next_repetition(policy, first, o, Brussels(), next->fire_time);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(Local(after->fire_time), "2027-04-07T09:00:00+02:00");
+}
+
+TEST(ClockChangeTest, HoursAreElapsedTime) {
+  // Verifies "+12h every 12h" stays 12 elapsed hours apart across the change of the clocks, as
+  // deadlines in hours do: 21:00 CET on Saturday 27 March 2027 is followed by 10:00 CEST.
+  const Obligation o = ObligationOf("protocol.breach_notice", "2027-03-26T09:00:00+01:00");
+  ASSERT_EQ(Local(o.due_time), "2027-03-27T21:00:00+01:00");
+  const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
+  const auto next = next_repetition(policy, {4, 0, o.due_time + hours{12}, false}, o, Brussels(),
+                                    o.due_time + hours{12});
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(Local(next->fire_time), "2027-03-28T22:00:00+02:00");
+  EXPECT_EQ(next->fire_time - o.due_time, hours{24});
+}
+
+TEST(ClockChangeTest, ARepeatingStepInDaysBeforeTheStartKeepsItsTimeOfDay) {
+  // Verifies a daily step whose first time lies before the start joins at the first repetition
+  // from the start on, at the deadline's time of day across the autumn change.
+  const Obligation o = ObligationOf("gdpr.art12_response", "2026-10-02T10:00:00+02:00");
+  const EscalationPolicy policy{{Step("-35d", "1d")}};
+  // Due 2 Nov 10:00 CET; 35 days before is 28 Sep 10:00 CEST; repetition 4 is the start itself.
+  EXPECT_EQ(Plan(o, policy),
+            (std::vector<std::string>{"-35d every 1d#4 2026-10-02T10:00:00+02:00"}));
+  const std::vector<StepTime> times = first_step_times(policy, o, Herent());
+  ASSERT_EQ(times.size(), 1u);
+  const auto late =
+      next_repetition(policy, times[0], o, Brussels(), At("2026-10-26T09:30:00+01:00"));
+  ASSERT_TRUE(late.has_value());
+  EXPECT_EQ(Local(late->fire_time), "2026-10-26T10:00:00+01:00");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -557,27 +646,27 @@ TEST(ParseStepTest, AcceptsFractionsOffsetsDueAndRepetitions) {
 
   s = Step("-2h");
   EXPECT_FALSE(s.fraction.has_value());
-  EXPECT_EQ(s.offset, -hours{2});
+  EXPECT_EQ(s.offset, StepDuration::of(-hours{2}));
 
   s = Step("-14d");
-  EXPECT_EQ(s.offset, -hours{14 * 24});
+  EXPECT_EQ(s.offset, StepDuration::of_days(-14));
 
   s = Step("0", "", {Audience::kOwnerDpo, Audience::kOwnerEscalation});
   EXPECT_FALSE(s.fraction.has_value());
-  EXPECT_EQ(s.offset, seconds{0});
+  EXPECT_EQ(s.offset, StepDuration{});
   EXPECT_EQ(audience_list(s.to), "owner_dpo,owner_escalation");
 
   s = Step("+30m");
-  EXPECT_EQ(s.offset, minutes{30});
+  EXPECT_EQ(s.offset, StepDuration::of(minutes{30}));
 
   s = Step("+12h", "12h");
-  EXPECT_EQ(s.offset, hours{12});
-  EXPECT_EQ(s.every, std::optional<seconds>(hours{12}));
+  EXPECT_EQ(s.offset, StepDuration::of(hours{12}));
+  EXPECT_EQ(s.every, std::optional(StepDuration::of(hours{12})));
   EXPECT_EQ(s.label, "+12h every 12h");
 
   s = Step("+1d", "1d", {Audience::kReporter});
-  EXPECT_EQ(s.offset, hours{24});
-  EXPECT_EQ(s.every, std::optional<seconds>(hours{24}));
+  EXPECT_EQ(s.offset, StepDuration::of_days(1));
+  EXPECT_EQ(s.every, std::optional(StepDuration::of_days(1)));
   EXPECT_EQ(s.label, "+1d every 1d");
   EXPECT_EQ(audience_list(s.to), "reporter");
 }
@@ -610,10 +699,10 @@ TEST(ParseStepTest, RefusesOffsetsAndRepetitionsLongerThanAYear) {
   //
   // Before: "99999999999999999999h" threw std::out_of_range ("stoll") out of the configuration,
   // and "-200000000000000d" overflowed into a positive offset.
-  EXPECT_EQ(Step("-366d").offset, -hours{366 * 24});
-  EXPECT_EQ(Step("+8784h").offset, hours{8784});
-  EXPECT_EQ(Step("-527040m").offset, -minutes{527040});
-  EXPECT_EQ(Step("+1d", "366d").every, std::optional<seconds>(hours{366 * 24}));
+  EXPECT_EQ(Step("-366d").offset, StepDuration::of_days(-366));
+  EXPECT_EQ(Step("+8784h").offset, StepDuration::of(hours{8784}));
+  EXPECT_EQ(Step("-527040m").offset, StepDuration::of(-minutes{527040}));
+  EXPECT_EQ(Step("+1d", "366d").every, std::optional(StepDuration::of_days(366)));
   struct Bad {
     std::string at, every;
     std::string names;  // the message mentions this
