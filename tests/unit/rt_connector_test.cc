@@ -53,9 +53,10 @@ class FakeRtClient final : public RtClient {
     }
     return 0;
   }
-  absl::StatusOr<bool> ticket_exists(int64_t id) override {
+  absl::StatusOr<bool> may_link(int64_t id, const std::string& record) override {
     if (down) return unavailable();
-    return tickets.count(id) > 0;
+    const auto it = tickets.find(id);
+    return it != tickets.end() && (it->second.record.empty() || it->second.record == record);
   }
   absl::StatusOr<int64_t> create_ticket(const NewTicket& n) override {
     if (down) return unavailable();
@@ -340,6 +341,37 @@ TEST_F(RtConnectorTest, ExternalRefLinksTheNamedTicket) {
       .name = "incidents/5", .party = "herent", .external_ref = "RT-99"};
   ASSERT_TRUE(connector->apply(event(2, "incident.reported", "incidents/5")).ok());
   EXPECT_EQ(rt_.creates, 1);
+}
+
+// An external_ref naming the ticket of another record does not take it over: the record gets a
+// ticket of its own, and the other ticket keeps its record, its Due and its status.
+//
+// Before: the ticket's record field was overwritten, its Due cleared by a closed request and the
+// ticket resolved while the breach it belonged to still had open deadlines.
+TEST_F(RtConnectorTest, ExternalRefNamingAnotherRecordsTicketDoesNotTakeItOver) {
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_EQ(rt_.tickets.at(1).record, "incidents/4");
+  termijn_.records["requests/3"] = {.name = "requests/3", .party = "herent", .external_ref = "#1"};
+  ASSERT_TRUE(connector->apply(event(2, "request.logged", "requests/3")).ok());
+  ASSERT_TRUE(connector->apply(event(3, "request.closed", "requests/3")).ok());
+  EXPECT_EQ(rt_.creates, 2);
+  EXPECT_EQ(rt_.tickets.at(2).record, "requests/3");
+  EXPECT_EQ(rt_.tickets.at(2).status, "resolved");
+  const FakeTicket& breach = rt_.tickets.at(1);
+  EXPECT_EQ(breach.record, "incidents/4");
+  EXPECT_EQ(breach.due, kT0 + absl::Hours(36));
+  EXPECT_EQ(breach.status, "new");
+
+  // The same through the state file alone: a ticket this connector linked, whose record field
+  // someone emptied in RT, is still not given to a second record.
+  rt_.tickets[1].record.clear();
+  termijn_.records["incidents/5"] = {
+      .name = "incidents/5", .party = "herent", .external_ref = "RT-1"};
+  ASSERT_TRUE(connector->apply(event(4, "incident.reported", "incidents/5")).ok());
+  EXPECT_EQ(rt_.creates, 3);
+  EXPECT_EQ(rt_.tickets.at(3).record, "incidents/5");
+  EXPECT_TRUE(rt_.tickets.at(1).record.empty());
 }
 
 // Records of another party, records the principal may not see and unknown event types move the

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -140,11 +141,24 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
   if (!ticket.ok()) return ticket.status();
   if (*ticket == 0) {
     if (const int64_t named = ticket_id_of(record.external_ref); named > 0) {
-      auto exists = rt_.ticket_exists(named);
-      if (!exists.ok()) return exists.status();
-      if (*exists) {
+      auto linkable = rt_.may_link(named, record.name);
+      if (!linkable.ok()) return linkable.status();
+      // The ticket of another record stays that record's: taking it over would move its Due to
+      // this record's deadlines and resolve it when this record closes.
+      const auto holder =
+          std::find_if(state_.tickets.begin(), state_.tickets.end(),
+                       [&](const auto& entry) { return entry.second == named; });
+      if (*linkable && holder == state_.tickets.end()) {
         if (auto linked = rt_.set_record(named, record.name); !linked.ok()) return linked;
         ticket = named;
+      } else {
+        spdlog::warn(
+            "{}: external_ref '{}' names RT ticket {}, which {}; the record gets a ticket of its "
+            "own",
+            record.name, record.external_ref, named,
+            holder != state_.tickets.end() ? "is the ticket of " + holder->first
+                                           : std::string("does not exist, is not visible to the "
+                                                         "connector or belongs to another record"));
       }
     }
   }

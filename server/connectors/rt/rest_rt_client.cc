@@ -181,9 +181,7 @@ absl::Status RestRtClient::check_queue() {
       "\" that the connector's user may see and set (see the README)"));
 }
 
-absl::StatusOr<int64_t> RestRtClient::find_ticket(const std::string& record) {
-  const std::string query =
-      absl::StrCat("'CF.{", settings_.record_field, "}' = ", sql_quote(record));
+absl::StatusOr<int64_t> RestRtClient::first_ticket(const std::string& query) {
   auto body = call_ok("GET", "tickets?order=ASC&orderby=id&query=" + escape(query), "");
   if (!body.ok()) return body.status();
   auto found = parse_object(*body, "a ticket search");
@@ -194,14 +192,18 @@ absl::StatusOr<int64_t> RestRtClient::find_ticket(const std::string& record) {
   return id == nullptr ? 0 : id_of(*id);
 }
 
-absl::StatusOr<bool> RestRtClient::ticket_exists(int64_t id) {
-  const std::string path = absl::StrCat("ticket/", id);
-  auto response = call("GET", path, "");
-  if (!response.ok()) return response.status();
-  // 403: it exists in a queue the connector may not see, which is none it can use either.
-  if (response->code == 404 || response->code == 403) return false;
-  if (auto s = status_of("GET", path, *response); !s.ok()) return s;
-  return true;
+absl::StatusOr<int64_t> RestRtClient::find_ticket(const std::string& record) {
+  return first_ticket(absl::StrCat("'CF.{", settings_.record_field, "}' = ", sql_quote(record)));
+}
+
+absl::StatusOr<bool> RestRtClient::may_link(int64_t id, const std::string& record) {
+  // A search sees only the tickets the connector's user may see (a helpdesk ticket it may not
+  // see is none it can use).
+  const std::string cf = absl::StrCat("'CF.{", settings_.record_field, "}'");
+  auto found = first_ticket(absl::StrCat("id = ", id, " AND (", cf, " IS NULL OR ", cf, " = ",
+                                         sql_quote(record), ")"));
+  if (!found.ok()) return found.status();
+  return *found == id;
 }
 
 absl::StatusOr<int64_t> RestRtClient::create_ticket(const NewTicket& ticket) {

@@ -32,8 +32,10 @@ class RtClient {
   virtual absl::Status check_queue() = 0;
   /// The id of the ticket whose record custom field is `record`, or 0 when there is none.
   virtual absl::StatusOr<int64_t> find_ticket(const std::string& record) = 0;
-  /// Whether ticket `id` exists and the connector may see it (one it may not see is none).
-  virtual absl::StatusOr<bool> ticket_exists(int64_t id) = 0;
+  /// Whether ticket `id` may become `record`'s ticket: it exists, the connector may see it, and
+  /// its record custom field is empty or `record` already. A ticket another record holds is
+  /// never taken over.
+  virtual absl::StatusOr<bool> may_link(int64_t id, const std::string& record) = 0;
   /// Creates a ticket in the configured queue; returns its id.
   virtual absl::StatusOr<int64_t> create_ticket(const NewTicket& ticket) = 0;
   /// Sets the record custom field of an existing ticket (linking a ticket made elsewhere).
@@ -66,7 +68,7 @@ class RestRtClient final : public RtClient {
   explicit RestRtClient(RestRtSettings settings);
   absl::Status check_queue() override;
   absl::StatusOr<int64_t> find_ticket(const std::string& record) override;
-  absl::StatusOr<bool> ticket_exists(int64_t id) override;
+  absl::StatusOr<bool> may_link(int64_t id, const std::string& record) override;
   absl::StatusOr<int64_t> create_ticket(const NewTicket& ticket) override;
   absl::Status set_record(int64_t id, const std::string& record) override;
   absl::Status set_due(int64_t id, std::optional<absl::Time> due) override;
@@ -86,6 +88,8 @@ class RestRtClient final : public RtClient {
   /// PERMISSION_DENIED (401, 403), NOT_FOUND (404), FAILED_PRECONDITION.
   static absl::Status status_of(const std::string& method, const std::string& path,
                                 const Response& response);
+  /// The lowest id of the tickets TicketSQL `query` finds that the connector may see, 0 if none.
+  absl::StatusOr<int64_t> first_ticket(const std::string& query);
   /// call() that also turns non-2xx answers into statuses.
   absl::StatusOr<std::string> call_ok(const std::string& method, const std::string& path,
                                       const std::string& body);
