@@ -13,7 +13,9 @@ bool starts_a_formula(std::string_view value) {
 
 std::string csv_field(std::string_view value) {
   const std::string text = starts_a_formula(value) ? "'" + std::string(value) : std::string(value);
-  const bool quoted = text.find_first_of(",\"\r\n") != std::string::npos ||
+  // Semicolons and tabs too: a spreadsheet that splits on them (Excel with Belgian regional
+  // settings, LibreOffice when asked) would start a cell after one, perhaps with a formula.
+  const bool quoted = text.find_first_of(",;\t\"\r\n") != std::string::npos ||
                       (!text.empty() && (text.front() == ' ' || text.back() == ' '));
   if (!quoted) return text;
   std::string out = "\"";

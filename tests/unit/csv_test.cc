@@ -37,11 +37,23 @@ TEST(CsvTest, FieldsThatAFormulaWouldStartWithAreWrittenAsText) {
   EXPECT_EQ(csv_field("+32 2 274 48 00"), "'+32 2 274 48 00");
   EXPECT_EQ(csv_field("-1+1"), "'-1+1");
   EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
-  EXPECT_EQ(csv_field("\t=1"), "'\t=1");
+  EXPECT_EQ(csv_field("\t=1"), "\"'\t=1\"");
   EXPECT_EQ(csv_field("\r=1"), "\"'\r=1\"");
   // Only the first character counts.
   EXPECT_EQ(csv_field("a=b"), "a=b");
   EXPECT_EQ(csv_field("2026-11-27"), "2026-11-27");
+}
+
+TEST(CsvTest, SemicolonsAndTabsAreQuotedSoThatNoCellStartsAfterThem) {
+  // Excel with Belgian (nl-BE) regional settings splits a CSV on semicolons, LibreOffice when
+  // asked to: unquoted, "Laptop;=HYPERLINK(...)" would put a formula in a cell of its own.
+  //
+  // Before: a semicolon or a tab was written bare; only a formula at the field's start was
+  // defused.
+  EXPECT_EQ(csv_field("Laptop;=HYPERLINK(\"http://x\");"),
+            "\"Laptop;=HYPERLINK(\"\"http://x\"\");\"");
+  EXPECT_EQ(csv_field("scan;=1+1;.pdf"), "\"scan;=1+1;.pdf\"");
+  EXPECT_EQ(csv_field("a\t=1+1"), "\"a\t=1+1\"");
 }
 
 TEST(CsvTest, NonAsciiPassesThroughByteForByte) {
