@@ -3,13 +3,12 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "client/context.h"
 #include "client/csv.h"
+#include "client/private_file.h"
 #include "client/register_csv.h"
 #include "proto/enum_names.h"
 #include "server/domain/time.h"
@@ -43,39 +42,20 @@ std::vector<std::string> request_table_row(const v1::RequestRegisterEntry& e) {
           r.summary()};
 }
 
-// Where the register goes: stdout, or FILE through FILE.part, renamed into place only when the
-// whole register arrived, so that a failed export leaves no partial register behind.
+// Where the register goes: stdout, or FILE (see PrivateFile).
 class Sink {
  public:
-  explicit Sink(std::string path) : path_(std::move(path)) {
-    if (path_.empty()) return;
-    file_ = std::make_unique<std::ofstream>(part(), std::ios::binary | std::ios::trunc);
-    if (!*file_) throw CliError(2, "--file: cannot write " + part());
+  explicit Sink(const std::string& path) {
+    if (!path.empty()) file_ = std::make_unique<PrivateFile>(path, "--file");
   }
-  ~Sink() {
-    if (file_ && !committed_) {
-      file_.reset();
-      std::error_code ignored;
-      std::filesystem::remove(part(), ignored);
-    }
-  }
-  std::ostream& out() { return file_ ? *file_ : std::cout; }
+  std::ostream& out() { return file_ ? file_->out() : std::cout; }
   void commit() {
     out().flush();
-    if (!file_) return;
-    const bool written = static_cast<bool>(*file_);
-    file_->close();
-    std::error_code error;
-    if (written) std::filesystem::rename(part(), path_, error);
-    if (!written || error) throw CliError(1, "--file: cannot write " + path_);
-    committed_ = true;
+    if (file_) file_->commit();
   }
 
  private:
-  std::string part() const { return path_ + ".part"; }
-  std::string path_;
-  std::unique_ptr<std::ofstream> file_;
-  bool committed_ = false;
+  std::unique_ptr<PrivateFile> file_;
 };
 
 // A table row in columns of `widths` characters (the last column takes the rest).

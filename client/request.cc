@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "client/context.h"
+#include "client/private_file.h"
 #include "proto/enum_names.h"
 
 namespace termijn::cli {
@@ -13,9 +14,14 @@ namespace {
 
 std::string media_type_of(const std::filesystem::path& path) {
   static const std::map<std::string, std::string> kTypes{
-      {".pdf", "application/pdf"},  {".txt", "text/plain"},       {".eml", "message/rfc822"},
-      {".png", "image/png"},        {".jpg", "image/jpeg"},       {".jpeg", "image/jpeg"},
-      {".html", "text/html"},       {".msg", "application/vnd.ms-outlook"},
+      {".pdf", "application/pdf"},
+      {".txt", "text/plain"},
+      {".eml", "message/rfc822"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".html", "text/html"},
+      {".msg", "application/vnd.ms-outlook"},
       {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
       {".odt", "application/vnd.oasis.opendocument.text"}};
   std::string ext = path.extension().string();
@@ -193,10 +199,9 @@ void add_request_commands(CLI::App& app, Context& ctx) {
         throw CliError(exit_code_for(grpc::StatusCode::NOT_FOUND),
                        "--save-copy: " + resp.name() + " has no copy of the original");
       }
-      std::ofstream out(show->save_copy, std::ios::binary);
-      out << resp.copy().content();
-      out.close();
-      if (!out) throw CliError(2, "--save-copy: cannot write " + show->save_copy);
+      PrivateFile file(show->save_copy, "--save-copy");
+      file.out() << resp.copy().content();
+      file.commit();
       resp.mutable_copy()->clear_content();
     }
     if (ctx.json()) return print_json(resp);
@@ -209,9 +214,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   ls->add_option_function<std::string>(
       "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
       "only the one with this ticket id");
-  ls->add_option_function<std::string>("--party", [list](const std::string& p) {
-    list->set_party(p);
-  }, "concerning this party");
+  ls->add_option_function<std::string>(
+      "--party", [list](const std::string& p) { list->set_party(p); }, "concerning this party");
   ls->callback([&ctx, list] {
     v1::ListRequestsResponse resp;
     check(ctx.stub().ListRequests(ctx.call_context().get(), *list, &resp));

@@ -1,6 +1,7 @@
 // End-to-end: the real termijnd (mutual TLS, real PostgreSQL) driven by the real termijn CLI.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -100,13 +101,20 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   EXPECT_THAT(logged.out, HasSubstr("protocol.request_notice"));
   EXPECT_THAT(logged.out, HasSubstr("gdpr.art12_response"));
   EXPECT_THAT(logged.out, HasSubstr("application/pdf"));
+  // The saved copy (a data subject's letter) is for its owner's eyes only, whatever the umask.
+  // Before: mode 0644 under umask 022.
   const std::string saved = path_of("saved.pdf");
+  const mode_t umask_before = ::umask(022);
   const Outcome shown =
       server_.cli("herent-dpo", {"request", "show", "requests/1", "--save-copy", saved});
+  ::umask(umask_before);
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   std::ifstream in(saved, std::ios::binary);
   const std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(back, bytes);
+  using std::filesystem::perms;
+  EXPECT_EQ(std::filesystem::status(saved).permissions() & perms::all,
+            perms::owner_read | perms::owner_write);
   EXPECT_EQ(server_.database().scalar("SELECT copy_sha256 FROM request"),
             server_.database().scalar("SELECT encode(sha256(copy_content), 'hex') FROM request"));
 }

@@ -3,6 +3,7 @@
 // file; who may read which register; bad input.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -160,15 +161,31 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
   EXPECT_EQ(two.at("closed_by"), "herent-dpo");
   EXPECT_EQ(two.at("closing_summary"), "Found; no risk");
 
-  // The same register into a file, written whole; JSON lines hold the same records.
+  // The same register into a file, written whole; JSON lines hold the same records. Only its
+  // owner may read the file, whatever the umask, and a link planted where the file is written
+  // first (FILE.part) is not followed.
+  //
+  // Before: the register was written with the umask's mode (0644: every local user could read
+  // the breach register), through whatever FILE.part pointed to.
   const std::string file = work_file("register.csv");
-  EXPECT_EQ(
-      ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "csv", "--file", file}),
-      "");
+  const std::string elsewhere = work_file("elsewhere.txt");
+  std::ofstream(elsewhere) << "untouched";
+  std::filesystem::create_symlink(elsewhere, file + ".part");
+  const mode_t umask_before = ::umask(022);
+  const std::string exported =
+      ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "csv", "--file", file});
+  ::umask(umask_before);
+  EXPECT_EQ(exported, "");
   std::ifstream in(file, std::ios::binary);
   std::stringstream written;
   written << in.rdbuf();
   EXPECT_EQ(written.str(), csv);
+  using std::filesystem::perms;
+  EXPECT_EQ(std::filesystem::status(file).permissions() & perms::all,
+            perms::owner_read | perms::owner_write);
+  EXPECT_FALSE(std::filesystem::exists(file + ".part"));
+  std::ifstream planted(elsewhere);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(planted), {}), "untouched");
   const std::string json =
       ok("herent-dpo", {"register", "incidents", "--year", "2026", "-o", "json"});
   std::vector<std::string> lines;
