@@ -73,7 +73,9 @@ Webhook webhook(const Table& t, const std::set<std::string>& parties) {
   }
   w.url = t.required_string("url");
   if (!secure_or_loopback(w.url)) {
-    t.fail(t.name("url") + " must be https:// (http:// only to a loopback address)");
+    t.fail(t.name("url") +
+           " must be https:// (http:// only to a loopback address), with no user or password in "
+           "it");
   }
   w.party = t.required_string("party");
   if (!parties.count(w.party)) t.fail(t.name("party") + " '" + w.party + "' is not a party");
@@ -99,8 +101,7 @@ std::string address(const Table& t, std::string_view key, const std::string& val
 }
 
 domain::Contact contact(const Table& t) {
-  return domain::Contact{t.string_or("name", ""),
-                         address(t, "email", t.required_string("email"))};
+  return domain::Contact{t.string_or("name", ""), address(t, "email", t.required_string("email"))};
 }
 
 domain::Party party(const Table& t) {
@@ -127,9 +128,9 @@ domain::Party party(const Table& t) {
   for (const Table& h : t.tables("extra_holidays")) {
     const std::optional<toml::date> day = h.date("date");
     if (!day) h.fail(h.path() + " needs date = YYYY-MM-DD");
-    extra.push_back({date::year_month_day{date::year{day->year}, date::month{day->month},
-                                          date::day{day->day}},
-                     h.string_or("name", "holiday")});
+    extra.push_back(
+        {date::year_month_day{date::year{day->year}, date::month{day->month}, date::day{day->day}},
+         h.string_or("name", "holiday")});
   }
   p.calendar = domain::HolidayCalendar::belgium(std::move(extra));
   return p;
@@ -184,8 +185,8 @@ domain::EscalationPolicy escalation_policy(const Table& rule) {
       }
     }
     std::string error;
-    auto step = domain::parse_step(t.string_or("at", ""), t.string_or("every", ""),
-                                   std::move(to), &error);
+    auto step =
+        domain::parse_step(t.string_or("at", ""), t.string_or("every", ""), std::move(to), &error);
     if (!step) t.fail(t.path() + ": " + error);
     policy.steps.push_back(std::move(*step));
   }
@@ -218,15 +219,16 @@ void read_database(const Table& t, Database& db) {
   db.sslrootcert = t.string_or("sslrootcert", "");
   db.sslcert = t.string_or("sslcert", "");
   db.sslkey = t.string_or("sslkey", "");
-  static const std::set<std::string> kSslModes{"",        "disable",   "allow",    "prefer",
+  static const std::set<std::string> kSslModes{"",        "disable",   "allow",      "prefer",
                                                "require", "verify-ca", "verify-full"};
   if (!kSslModes.count(db.sslmode)) {
     t.fail(t.name("sslmode") + " '" + db.sslmode +
            "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
   }
-  for (auto [key, value] : {std::pair<const char*, int*>{"acquire_timeout_ms", &db.acquire_timeout_ms},
-                            {"statement_timeout_ms", &db.statement_timeout_ms},
-                            {"lock_timeout_ms", &db.lock_timeout_ms}}) {
+  for (auto [key, value] :
+       {std::pair<const char*, int*>{"acquire_timeout_ms", &db.acquire_timeout_ms},
+        {"statement_timeout_ms", &db.statement_timeout_ms},
+        {"lock_timeout_ms", &db.lock_timeout_ms}}) {
     *value = static_cast<int>(t.integer_or(key, *value, 100, 600000));
   }
 }
@@ -275,7 +277,8 @@ void read_web(const Table& t, const std::vector<Principal>& principals, Web& w) 
   }
   if (!w.trusted_proxies.empty() && w.proxy_principals.empty()) {
     // Else any principal's certificate, from a proxy's address, could name any other.
-    t.fail(t.name("proxy_principals") + ": name the [[principal]] whose certificate the proxies "
+    t.fail(t.name("proxy_principals") +
+           ": name the [[principal]] whose certificate the proxies "
            "at web.trusted_proxies present");
   }
 }

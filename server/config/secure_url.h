@@ -1,16 +1,31 @@
 #pragma once
 
-#include <string_view>
+#include <optional>
+#include <string>
 
 namespace termijn::config {
 
+/// A URL as libcurl will use it.
+struct UrlParts {
+  std::string scheme;  ///< lower case: "https"
+  std::string host;    ///< "rt.example.org", "127.0.0.1", "[::1]"
+  std::string port;
+  std::string path;
+  bool has_credentials = false;  ///< a user or a password before the host
+};
+
+/// `url` split by libcurl's own parser, so that what is checked is what libcurl connects to;
+/// nullopt when it is not a URL.
+std::optional<UrlParts> split_url(const std::string& url);
+
+/// localhost, 127.0.0.0/8 and ::1 (with or without brackets): traffic that never leaves the
+/// machine.
+bool is_loopback(std::string host);
+
 /// Whether `url` keeps what it carries (a token, a signed event) off the wire in clear text:
-/// https://, or http:// to a loopback address only.
-inline bool secure_or_loopback(std::string_view url) {
-  for (std::string_view ok : {"https://", "http://127.", "http://localhost", "http://[::1]"}) {
-    if (url.substr(0, ok.size()) == ok) return true;
-  }
-  return false;
-}
+/// https://, or http:// to a loopback host only; and no user or password in it, where logs would
+/// show them. The host is the one libcurl connects to: "http://127.0.0.1@rt.example.org/" and
+/// "http://localhost.rt.example.org/" are not loopback.
+bool secure_or_loopback(const std::string& url);
 
 }  // namespace termijn::config

@@ -1,6 +1,5 @@
 #include "server/notify/smtp_mailer.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -17,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/config/secure_url.h"
 #include "server/notify/mime.h"
 
 namespace termijn::notify {
@@ -24,13 +24,7 @@ namespace {
 
 using Outcome = SendResult::Outcome;
 
-struct UrlParts {
-  std::string scheme;
-  std::string host;
-  std::string port;
-  std::string path;
-  bool has_credentials = false;
-};
+using config::UrlParts;
 
 // `url` as an error may show it: a user or password in it (which validate() refuses) masked,
 // so that the refusal does not log the secret it refuses.
@@ -43,47 +37,14 @@ std::string shown(const std::string& url) {
   return url.substr(0, from) + "***" + url.substr(at);
 }
 
-// Splits `url` with libcurl's own parser, so validation agrees with what libcurl will connect to.
 absl::StatusOr<UrlParts> parse_url(const std::string& url) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), curl_url_cleanup);
-  if (!handle) return absl::ResourceExhaustedError("out of memory");
-  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
-      CURLUE_OK) {
+  auto parts = config::split_url(url);
+  if (!parts) {
     return absl::InvalidArgumentError("SMTP url '" + shown(url) +
                                       "' is not a URL like smtp://mail.example:587 or "
                                       "smtps://mail.example:465");
   }
-  auto part = [&](CURLUPart which) -> std::optional<std::string> {
-    char* value = nullptr;
-    if (curl_url_get(handle.get(), which, &value, 0) != CURLUE_OK || value == nullptr) {
-      return std::nullopt;
-    }
-    std::string out(value);
-    curl_free(value);
-    return out;
-  };
-  UrlParts parts;
-  parts.scheme = part(CURLUPART_SCHEME).value_or("");
-  parts.host = part(CURLUPART_HOST).value_or("");
-  parts.port = part(CURLUPART_PORT).value_or("");
-  parts.path = part(CURLUPART_PATH).value_or("");
-  parts.has_credentials = part(CURLUPART_USER).has_value() || part(CURLUPART_PASSWORD).has_value();
-  return parts;
-}
-
-// localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine.
-bool is_loopback(std::string host) {
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  in6_addr v6{};
-  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 &&
-         std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
+  return std::move(*parts);
 }
 
 bool is_host_name(const std::string& name) {
@@ -164,7 +125,7 @@ absl::Status validate(const SmtpSettings& s) {
         "SMTP url must not contain a user or password; set them separately (TERMIJN_SMTP_USER, "
         "TERMIJN_SMTP_PASSWORD) so they never appear in logs");
   }
-  if (!s.require_starttls && !is_loopback(url->host)) {
+  if (!s.require_starttls && !config::is_loopback(url->host)) {
     return absl::InvalidArgumentError(
         "SMTP: require_starttls = false is allowed only for a loopback host (localhost, 127.0.0.1, "
         "::1), not for '" +
@@ -208,7 +169,8 @@ absl::StatusOr<std::unique_ptr<SmtpMailer>> SmtpMailer::create(SmtpSettings sett
         curl_url_set(handle.get(), CURLUPART_PATH, ("/" + settings.helo_domain).c_str(), 0) !=
             CURLUE_OK ||
         curl_url_get(handle.get(), CURLUPART_URL, &out, 0) != CURLUE_OK) {
-      return absl::InvalidArgumentError("SMTP url '" + shown(settings.url) + "' cannot take a path");
+      return absl::InvalidArgumentError("SMTP url '" + shown(settings.url) +
+                                        "' cannot take a path");
     }
     effective_url = out;
     curl_free(out);
@@ -284,7 +246,8 @@ SmtpMailer::~SmtpMailer() {
   for (Connection* c : idle_) {
     Quit quit;
     curl_socket_t socket = CURL_SOCKET_BAD;
-    if (c->curl != nullptr && curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK &&
+    if (c->curl != nullptr &&
+        curl_easy_getinfo(c->curl, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK &&
         socket != CURL_SOCKET_BAD) {
       quit.socket = ::dup(socket);
     }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/config/secure_url.h"
 #include "tests/support/temp_dir.h"
 
 namespace termijn::config {
@@ -58,10 +59,10 @@ TEST(ConfigTest, TheWebConsoleIsOffUnlessConfigured) {
   EXPECT_EQ(c.web.proxy_principals, std::vector<std::string>{"auditor"});
   EXPECT_EQ(c.web.proxy_header, "X-Termijn-Principal");
   EXPECT_EQ(c.web.form_key_file, "");  // a random key per process
-  EXPECT_EQ(parse_config(demo() + "\n[web]\nform_key_file = \"/etc/termijn/web-form.key\"\n",
-                         "demo.toml")
-                .web.form_key_file,
-            "/etc/termijn/web-form.key");
+  EXPECT_EQ(
+      parse_config(demo() + "\n[web]\nform_key_file = \"/etc/termijn/web-form.key\"\n", "demo.toml")
+          .web.form_key_file,
+      "/etc/termijn/web-form.key");
   EXPECT_THAT(error_of(demo() + "\n[web]\nlisten = \"8443\"\n"),
               HasSubstr("web.listen must be HOST:PORT"));
   EXPECT_THAT(error_of(demo() + "\n[web]\ntrusted_proxies = [\"proxy.example\"]\n"),
@@ -153,11 +154,11 @@ TEST(ConfigTest, AMisspeltKeyIsRefusedNamingTheKeysItsTableHas) {
   // Before, a key nobody reads was ignored: auto_sned = false sent unreviewed, [mial] went
   // unnoticed.
   const std::string rule = "[rules.\"protocol.request_notice\"]\nauto_send = true";
-  EXPECT_THAT(error_of(replaced(demo(), rule,
-                                "[rules.\"protocol.request_notice\"]\nauto_sned = false")),
-              HasSubstr("test.toml: rules.\"protocol.request_notice\".auto_sned is not a known "
-                        "key (rules.\"protocol.request_notice\" has auto_send, reminders, "
-                        "target_hours)"));
+  EXPECT_THAT(
+      error_of(replaced(demo(), rule, "[rules.\"protocol.request_notice\"]\nauto_sned = false")),
+      HasSubstr("test.toml: rules.\"protocol.request_notice\".auto_sned is not a known "
+                "key (rules.\"protocol.request_notice\" has auto_send, reminders, "
+                "target_hours)"));
   EXPECT_THAT(error_of(replaced(demo(), "connections = 4", "conections = 4")),
               HasSubstr("mail.conections is not a known key (mail has ca_file, connect_timeout_"
                         "seconds, connections,"));
@@ -176,11 +177,11 @@ TEST(ConfigTest, PoolAndLimitsHaveBoundsThatKeepTheServiceSafe) {
   // message (it was cast to int), and database timeouts out of range are refused naming the key.
   EXPECT_THAT(error_of(replaced(demo(), "pool_size = 8", "pool_size = 1")),
               HasSubstr("database.pool_size must be between 2 and 100"));
-  EXPECT_THAT(error_of(replaced(demo(), "max_copy_bytes = 10485760", "max_copy_bytes = 3000000000")),
-              HasSubstr("limits.max_copy_bytes must be between 1 and 67108864"));
   EXPECT_THAT(
-      error_of(replaced(demo(), "pool_size = 8", "pool_size = 8\nlock_timeout_ms = 0")),
-      HasSubstr("database.lock_timeout_ms must be between 100 and 600000"));
+      error_of(replaced(demo(), "max_copy_bytes = 10485760", "max_copy_bytes = 3000000000")),
+      HasSubstr("limits.max_copy_bytes must be between 1 and 67108864"));
+  EXPECT_THAT(error_of(replaced(demo(), "pool_size = 8", "pool_size = 8\nlock_timeout_ms = 0")),
+              HasSubstr("database.lock_timeout_ms must be between 100 and 600000"));
   const config::Config c = config::parse_config(
       replaced(demo(), "pool_size = 8", "pool_size = 2\nstatement_timeout_ms = 5000"), "demo");
   EXPECT_EQ(c.database.pool_size, 2);
@@ -268,10 +269,12 @@ TEST(ConfigTest, DatabaseTlsSettingsJoinTheUrl) {
   db.sslrootcert = "/etc/ssl/pg-ca.crt";
   EXPECT_EQ(with_tls("postgresql://db.example/termijn", db),
             "postgresql://db.example/termijn?sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.crt");
-  EXPECT_EQ(with_tls("postgresql://db.example/termijn?user=x", db),
-            "postgresql://db.example/termijn?user=x&sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.crt");
-  EXPECT_EQ(with_tls("host=db.example dbname=termijn", db),
-            "host=db.example dbname=termijn sslmode='verify-full' sslrootcert='/etc/ssl/pg-ca.crt'");
+  EXPECT_EQ(
+      with_tls("postgresql://db.example/termijn?user=x", db),
+      "postgresql://db.example/termijn?user=x&sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.crt");
+  EXPECT_EQ(
+      with_tls("host=db.example dbname=termijn", db),
+      "host=db.example dbname=termijn sslmode='verify-full' sslrootcert='/etc/ssl/pg-ca.crt'");
   EXPECT_EQ(with_tls("host=/run/postgresql", Database{}), "host=/run/postgresql");
   EXPECT_THAT(error_of(replaced(demo(), "pool_size = 8", "pool_size = 8\nsslmode = \"sometimes\"")),
               HasSubstr("database.sslmode 'sometimes' is not one of"));
@@ -360,14 +363,34 @@ std::string with_webhook(const std::string& keys) {
                   "[[webhook]]\nname = \"desk\"\nparty = \"herent\"\n" + keys + "\n\n[audit]");
 }
 
+TEST(SecureUrlTest, HttpOnlyToTheLoopbackHostLibcurlConnectsTo) {
+  // A webhook's signed events and RT's token go in clear text only to this machine. The host is
+  // the one libcurl connects to, not how the URL starts; a user or password is refused (logs
+  // would show it).
+  //
+  // Before: a prefix match took "http://127.0.0.1@rt.example.org/" (host rt.example.org) and
+  // "http://localhost.rt.example.org/" as loopback.
+  for (const char* url : {"https://rt.example.org/", "HTTPS://rt.example.org",
+                          "http://127.0.0.1:8080", "http://127.1.2.3/hook", "http://localhost/",
+                          "http://LOCALHOST:80", "http://[::1]:8080/"}) {
+    EXPECT_TRUE(secure_or_loopback(url)) << url;
+  }
+  for (const char* url : {"http://rt.example.org/", "http://localhost.rt.example.org/",
+                          "http://127.0.0.1@rt.example.org/", "http://localhost:80@rt.example.org/",
+                          "http://127.0.0.1.rt.example.org/", "https://user:secret@rt.example.org/",
+                          "ftp://127.0.0.1/", "rt.example.org", "http://", ""}) {
+    EXPECT_FALSE(secure_or_loopback(url)) << url;
+  }
+}
+
 TEST(ConfigTest, WebhooksTakeTheirSecretFromTheEnvironmentOrAPrivateFile) {
   // A webhook's secret comes from the environment or a file only its owner may read; the URL is
   // HTTPS except to a loopback address; the party must exist.
   ::setenv("TERMIJN_TEST_HOOK_SECRET", "0123456789abcdef-secret", 1);
-  const Config c = parse_config(
-      with_webhook("url = \"https://desk.example/hook\"\nsecret_env = "
-                   "\"TERMIJN_TEST_HOOK_SECRET\"\ntypes = [\"incident.\"]"),
-      "test.toml");
+  const Config c =
+      parse_config(with_webhook("url = \"https://desk.example/hook\"\nsecret_env = "
+                                "\"TERMIJN_TEST_HOOK_SECRET\"\ntypes = [\"incident.\"]"),
+                   "test.toml");
   ASSERT_EQ(c.webhooks.size(), 1u);
   EXPECT_EQ(c.webhooks[0].secret, "0123456789abcdef-secret");
   EXPECT_EQ(c.webhooks[0].types, std::vector<std::string>{"incident."});
@@ -382,8 +405,8 @@ TEST(ConfigTest, WebhooksTakeTheirSecretFromTheEnvironmentOrAPrivateFile) {
       with_webhook("url = \"https://desk.example/hook\"\nsecret_file = \"" + file + "\"");
   EXPECT_THAT(error_of(from_file), HasSubstr("webhook[0].secret_file"));
   EXPECT_THAT(error_of(from_file), HasSubstr("chmod 600"));
-  std::filesystem::permissions(file, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_EQ(parse_config(from_file, "test.toml").webhooks[0].secret, "from-a-file-0123456789");
 
   EXPECT_THAT(error_of(with_webhook("url = \"http://desk.example/hook\"\nsecret_env = "

@@ -450,8 +450,8 @@ TEST_F(RtConnectorTest, ConfigNamesWhatIsWrong) {
   // Before: any http:// URL was taken.
   write("http://rt.example.org");
   EXPECT_EQ(load_config(path).status().message(),
-            "rt.url: must be https:// (http:// only to a loopback address): "
-            "http://rt.example.org");
+            "rt.url: must be https:// (http:// only to a loopback address), with no user or "
+            "password in it: http://rt.example.org");
   write("http://127.0.0.1:8080");
   EXPECT_TRUE(load_config(path).ok());
   write("https://rt.example.org/");

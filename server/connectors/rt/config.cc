@@ -8,8 +8,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "server/config/secure_url.h"
 #include "proto/channel_keepalive.h"
+#include "server/config/secure_url.h"
 #include "server/config/toml_reader.h"
 
 namespace termijn::rt {
@@ -41,9 +41,8 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
   try {
     file = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError(path + ": line " +
-                                      std::to_string(e.source().begin.line) + ": " +
-                                      std::string(e.description()));
+    return absl::InvalidArgumentError(path + ": line " + std::to_string(e.source().begin.line) +
+                                      ": " + std::string(e.description()));
   }
   ConnectorConfig config;
   std::string token_file;
@@ -92,8 +91,10 @@ absl::StatusOr<ConnectorConfig> load_config(const std::string& path) {
   }
   if (!config::secure_or_loopback(config.rt.base_url)) {
     // The auth token goes with every call.
-    return invalid("rt.url", "must be https:// (http:// only to a loopback address): " +
-                                 config.rt.base_url);
+    return invalid("rt.url",
+                   "must be https:// (http:// only to a loopback address), with no user or "
+                   "password in it: " +
+                       config.rt.base_url);
   }
   // RT may still be making a ticket whose create timed out, as long as RT's own timeout.
   config.options.create_in_doubt = absl::Seconds(config.rt.timeout_seconds);
