@@ -14,8 +14,6 @@ std::string recipient_of(const v1::Obligation& o) {
 
 namespace {
 
-const char* const kExtensionNoticeRule = "gdpr.art12_extension_notice";
-
 // ISO 8601 in the party's zone ("2026-11-27T14:20:00+01:00"); empty when not set.
 std::string iso(const google::protobuf::Timestamp& t, bool set, const std::string& zone) {
   if (!set) return "";
@@ -139,28 +137,24 @@ std::vector<std::string> request_row(const v1::RequestRegisterEntry& e) {
   const v1::Request& r = e.request();
   const std::string& z = e.time_zone();
   const v1::RegisterDuty* answer = duty_of(e.duties(), kAnswerRule);
-  // GDPR art. 12(3): the subject is told of an extension by the original deadline, so the due
-  // time of that duty is the answer's original due time.
-  const v1::RegisterDuty* extension = duty_of(e.duties(), kExtensionNoticeRule);
   const std::string copy =
       r.has_copy() ? r.copy().file_name() + " (sha256 " + r.copy().sha256() + ")" : "";
-  std::vector<std::string> row{r.name(),
-                               r.party(),
-                               v1::spelling(r.kind()),
-                               iso(r.receive_time(), r.has_receive_time(), z),
-                               iso(r.create_time(), r.has_create_time(), z),
-                               r.logged_by(),
-                               r.summary(),
-                               r.external_ref(),
-                               copy,
-                               extension
-                                   ? iso(extension->obligation().due_time(), true, z)
-                                   : (answer ? iso(answer->obligation().due_time(), true, z) : ""),
-                               count(r.extension_months()),
-                               r.extension_reason(),
-                               iso(r.extend_time(), r.has_extend_time(), z),
-                               answer ? iso(answer->obligation().due_time(), true, z) : "",
-                               answer ? iso(answer->obligation().legal_due_time(), true, z) : ""};
+  std::vector<std::string> row{
+      r.name(),
+      r.party(),
+      v1::spelling(r.kind()),
+      iso(r.receive_time(), r.has_receive_time(), z),
+      iso(r.create_time(), r.has_create_time(), z),
+      r.logged_by(),
+      r.summary(),
+      r.external_ref(),
+      copy,
+      iso(e.answer_original_due_time(), e.has_answer_original_due_time(), z),
+      count(r.extension_months()),
+      r.extension_reason(),
+      iso(r.extend_time(), r.has_extend_time(), z),
+      answer ? iso(answer->obligation().due_time(), true, z) : "",
+      answer ? iso(answer->obligation().legal_due_time(), true, z) : ""};
   for (std::string& column : decision(answer, z)) row.push_back(std::move(column));
   row.push_back(all_duties(e.duties(), z));
   row.push_back(iso(r.close_time(), r.has_close_time(), z));

@@ -1,13 +1,13 @@
 #include "server/api/convert.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "proto/enum_names.h"
 #include "server/app/sha256.h"
+#include "server/domain/planner.h"
 #include "server/domain/timeliness.h"
 
 namespace termijn::api {
@@ -20,8 +20,8 @@ absl::StatusOr<std::string> incident_ref(const std::string& ticket_ref,
                                          const std::string& external_ref,
                                          const std::string& field) {
   if (!ticket_ref.empty() && !external_ref.empty() && ticket_ref != external_ref) {
-    return absl::InvalidArgumentError(field +
-                                      ": differs from ticket_ref (its older name); set one of them");
+    return absl::InvalidArgumentError(
+        field + ": differs from ticket_ref (its older name); set one of them");
   }
   return external_ref.empty() ? ticket_ref : external_ref;
 }
@@ -409,6 +409,15 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, dom
   to_proto(in, directory, out->mutable_request());
   move_to_duties(in.obligations, as_of, out->mutable_request(), out);
   out->set_time_zone(zone_of(directory, in.request.party));
+  // The answer as planned without the extension: one source for the period and its start.
+  const auto party = directory.find(in.request.party, "party");
+  for (const domain::Obligation& o : in.obligations) {
+    if (o.rule != "gdpr.art12_response" || !party.ok()) continue;
+    domain::Request unextended = in.request;
+    unextended.extension_months = 0;
+    set_time(domain::plan_answer(o, unextended, **party).due_time,
+             out->mutable_answer_original_due_time());
+  }
 }
 
 void to_proto(const domain::StreamEvent& in, v1::Event* out) {

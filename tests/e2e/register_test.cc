@@ -373,5 +373,51 @@ TEST(RegisterStreamTest, ARegisterOfManyPagesComesOutWholeAndInOrder) {
   EXPECT_EQ(export_names(2025).size(), 100u);
 }
 
+// Kortenberg counts an answer period from the identification (GDPR art. 12(6)).
+class RegisterFromIdentificationTest : public ::testing::Test {
+ protected:
+  static TermijndOptions options() {
+    TermijndOptions o;
+    o.edits = {{"id = \"kortenberg\"\n",
+                "id = \"kortenberg\"\nanswer_period_from = \"identification\"\n"}};
+    return o;
+  }
+  Termijnd server_{options()};
+};
+TEST_F(RegisterFromIdentificationTest, OriginalDueTimeIsTheAnswersBeforeTheExtension) {
+  // Kortenberg counts from the identification: after an extension, the register's
+  // original_due_time is when the answer was due before it (a month after the identification),
+  // not when the subject had to be told of the extension (a month after the receipt).
+  //
+  // Before: the column showed the extension notice's due time, 140 hours earlier here.
+  const auto register_row = [&] {
+    const Outcome csv = server_.cli("kortenberg-dpo", {"register", "requests", "-o", "csv"});
+    EXPECT_EQ(csv.exit_code, 0) << csv.err;
+    const std::vector<Row> rows = parse_csv(csv.out);
+    EXPECT_EQ(rows.size(), 1u) << csv.out;
+    return rows.empty() ? Row{} : rows[0];
+  };
+  ASSERT_EQ(server_
+                .cli("kortenberg-dpo", {"request", "log", "--kind", "access", "--received-at",
+                                        utc_ago(std::chrono::hours(240)), "--summary", "Inzage"})
+                .exit_code,
+            0);
+  for (const auto& [flag, ago] : {std::pair{"--asked-at", 200}, {"--received-at", 100}}) {
+    const Outcome identified = server_.cli(
+        "kortenberg-dpo",
+        {"request", "identification", "1", flag, utc_ago(std::chrono::hours(ago))});
+    ASSERT_EQ(identified.exit_code, 0) << identified.err;
+  }
+  const Row before = register_row();
+  EXPECT_EQ(before.at("original_due_time"), before.at("answer_due_time"));
+  const Outcome extended = server_.cli(
+      "kortenberg-dpo", {"request", "extend", "1", "--months", "1", "--reason", "Archief"});
+  ASSERT_EQ(extended.exit_code, 0) << extended.err;
+  const Row after = register_row();
+  EXPECT_EQ(after.at("original_due_time"), before.at("answer_due_time"));
+  EXPECT_NE(after.at("answer_due_time"), before.at("answer_due_time"));
+  EXPECT_EQ(after.at("extension_months"), "1");
+}
+
 }  // namespace
 }  // namespace termijn::testing
