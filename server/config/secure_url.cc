@@ -48,6 +48,11 @@ bool is_loopback(std::string host) {
          std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
 }
 
+bool is_loopback_url(const std::string& url) {
+  const auto parts = split_url(url);
+  return parts && is_loopback(parts->host);
+}
+
 bool secure_or_loopback(const std::string& url) {
   const auto parts = split_url(url);
   if (!parts || parts->host.empty() || parts->has_credentials) return false;

@@ -22,6 +22,11 @@ std::optional<UrlParts> split_url(const std::string& url);
 /// machine.
 bool is_loopback(std::string host);
 
+/// Whether `url`'s host is a loopback address. Such a transfer must not go through a proxy that
+/// the environment names (http_proxy, ALL_PROXY): libcurl would send even http://127.0.0.1 there,
+/// and what was checked to stay on the machine would cross the network in clear text.
+bool is_loopback_url(const std::string& url);
+
 /// Whether `url` keeps what it carries (a token, a signed event) off the wire in clear text:
 /// https://, or http:// to a loopback host only; and no user or password in it, where logs would
 /// show them. The host is the one libcurl connects to: "http://127.0.0.1@rt.example.org/" and

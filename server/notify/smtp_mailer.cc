@@ -323,6 +323,7 @@ SendResult SmtpMailer::transfer(Connection& connection, const MailMessage& m,
 
   CURL* h = connection.curl;
   curl_easy_setopt(h, CURLOPT_URL, effective_url_.c_str());
+  if (config::is_loopback_url(effective_url_)) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // several threads send at once

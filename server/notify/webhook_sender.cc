@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "server/config/secure_url.h"
+
 namespace termijn::notify {
 
 namespace {
@@ -61,6 +63,7 @@ WebhookResult CurlWebhookSender::post(const WebhookPost& p) {
   char error[CURL_ERROR_SIZE] = "";
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, p.url.c_str());
+  if (config::is_loopback_url(p.url)) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, p.body.data());

@@ -126,6 +126,15 @@ TEST(RestRtClient, AnRtThatMisbehavesCannotHoldTheConnector) {
     return client.find_ticket("incidents/4").status().code() != absl::StatusCode::kUnavailable;
   })) << stub.err();
 
+  // A proxy named by the environment is not used for a loopback RT: the token stays on the
+  // machine. Before: libcurl sent the call to the proxy (here a closed port: UNAVAILABLE).
+  ::setenv("http_proxy", "http://127.0.0.1:1", 1);
+  ::setenv("ALL_PROXY", "http://127.0.0.1:1", 1);
+  const auto through_no_proxy = client.find_ticket("incidents/4");
+  ::unsetenv("http_proxy");
+  ::unsetenv("ALL_PROXY");
+  EXPECT_TRUE(through_no_proxy.ok()) << through_no_proxy.status();
+
   const auto endless = client.has_comment(1, "[termijn event 7]");
   EXPECT_EQ(endless.status().code(), absl::StatusCode::kFailedPrecondition) << endless.status();
   const absl::Status huge = client.check_queue();

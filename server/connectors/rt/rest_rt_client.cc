@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/config/secure_url.h"
 #include "server/connectors/rt/rt_client.h"
 
 namespace termijn::rt {
@@ -108,6 +109,7 @@ absl::StatusOr<RestRtClient::Response> RestRtClient::call(const std::string& met
   char error[CURL_ERROR_SIZE] = "";
   CURL* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  if (config::is_loopback_url(url)) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
