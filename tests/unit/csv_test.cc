@@ -37,8 +37,8 @@ TEST(CsvTest, FieldsThatAFormulaWouldStartWithAreWrittenAsText) {
   EXPECT_EQ(csv_field("+32 2 274 48 00"), "'+32 2 274 48 00");
   EXPECT_EQ(csv_field("-1+1"), "'-1+1");
   EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
-  EXPECT_EQ(csv_field("\t=1"), "\"'\t=1\"");
-  EXPECT_EQ(csv_field("\r=1"), "\"'\r=1\"");
+  EXPECT_EQ(csv_field("\t=1"), "\"'\t'=1\"");
+  EXPECT_EQ(csv_field("\r=1"), "\"'\r'=1\"");
   // Only the first character counts.
   EXPECT_EQ(csv_field("a=b"), "a=b");
   EXPECT_EQ(csv_field("2026-11-27"), "2026-11-27");
@@ -50,10 +50,35 @@ TEST(CsvTest, SemicolonsAndTabsAreQuotedSoThatNoCellStartsAfterThem) {
   //
   // Before: a semicolon or a tab was written bare; only a formula at the field's start was
   // defused.
-  EXPECT_EQ(csv_field("Laptop;=HYPERLINK(\"http://x\");"),
-            "\"Laptop;=HYPERLINK(\"\"http://x\"\");\"");
-  EXPECT_EQ(csv_field("scan;=1+1;.pdf"), "\"scan;=1+1;.pdf\"");
-  EXPECT_EQ(csv_field("a\t=1+1"), "\"a\t=1+1\"");
+  EXPECT_EQ(csv_field("Laptop;HYPERLINK"), "\"Laptop;HYPERLINK\"");
+  EXPECT_EQ(csv_field("scan;1;.pdf"), "\"scan;1;.pdf\"");
+  EXPECT_EQ(csv_field("a\tb"), "\"a\tb\"");
+}
+
+TEST(CsvTest, NoCellOfARecordSplitOnSemicolonsOrLinesStartsAFormula) {
+  // A spreadsheet splitting on semicolons takes a quote in mid-cell as a plain character, so
+  // quoting does not keep "x;=1+1" in one cell when it is not the first field, and a line break
+  // ends the row. Every place where a cell or row may start is defused instead; a list's "- "
+  // stays as written.
+  //
+  // Before: the record below split into the cells ..."x | =1+1 | y"... and a row "=2+2".
+  const std::string record = csv_record(
+      {"incidents/4", "herent", "x;=1+1;y", "line\n=2+2", "a\t@SUM(A1)", "list:\n- one\n- two"});
+  std::vector<std::string> cells{""};
+  for (const char c : record) {
+    if (c == ';' || c == '\n' || c == '\t' || c == '\r') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  for (const std::string& cell : cells) {
+    EXPECT_TRUE(cell.empty() || std::string("=+@").find(cell.front()) == std::string::npos)
+        << "a cell starts a formula: " << cell;
+  }
+  EXPECT_EQ(csv_field("x;=1+1;y"), "\"x;'=1+1;y\"");
+  EXPECT_EQ(csv_field("list:\n- one\n- two"), "\"list:\n- one\n- two\"");
+  EXPECT_EQ(csv_field("a;-1"), "\"a;'-1\"");
 }
 
 TEST(CsvTest, NonAsciiPassesThroughByteForByte) {
