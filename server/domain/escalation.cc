@@ -54,16 +54,25 @@ Instant base_time(const EscalationStep& s, const Obligation& o, const TimeZone& 
   return shift(o.due_time, s.offset, zone);
 }
 
-// The first repetition, counting from `from`, whose time is after `t` (or at it, when
-// `inclusive`) for a step first due at `first`.
-int first_repetition_after(Instant first, const StepDuration& every, const TimeZone& zone, int from,
-                           Instant t, bool inclusive) {
+// Repetition `n` of a repeating step `s`. An offset step moves the due time by its offset and
+// its repetitions at once, so that a first time the clocks skipped (moved forward by the gap)
+// does not carry that hour into every repetition after it.
+Instant repetition_time(const EscalationStep& s, const Obligation& o, const TimeZone& zone, int n) {
+  if (s.fraction) return shift(base_time(s, o, zone), *s.every * n, zone);
+  return shift(o.due_time, s.offset + *s.every * n, zone);
+}
+
+// The first repetition of `s`, counting from `from`, whose time is after `t` (or at it, when
+// `inclusive`).
+int first_repetition_after(const EscalationStep& s, const Obligation& o, const TimeZone& zone,
+                           int from, Instant t, bool inclusive) {
   const auto passed = [&](int n) {
-    const Instant at = shift(first, every * n, zone);
+    const Instant at = repetition_time(s, o, zone, n);
     return inclusive ? at < t : at <= t;
   };
   // A guess off by at most one, where the clocks change; the loops settle it.
-  const seconds about = hours{24} * every.days + every.elapsed;
+  const seconds about = hours{24} * s.every->days + s.every->elapsed;
+  const Instant first = repetition_time(s, o, zone, 0);
   int n = from;
   if (t > first) n = std::max(n, static_cast<int>((t - first) / about));
   while (n > from && !passed(n - 1)) --n;
@@ -196,10 +205,10 @@ std::vector<StepTime> first_step_times(const EscalationPolicy& policy, const Obl
   // Before the obligation began: a repeating step starts at its first repetition from then on,
   // on its own grid (as next_repetition counts it); any other step is dropped.
   for (StepTime& t : times) {
-    const auto& every = policy.steps[t.step].every;
-    if (t.fire_time >= o.start_time || !every) continue;
-    t.repetition = first_repetition_after(t.fire_time, *every, *party.zone, 1, o.start_time, true);
-    t.fire_time = shift(t.fire_time, *every * t.repetition, *party.zone);
+    const EscalationStep& s = policy.steps[t.step];
+    if (t.fire_time >= o.start_time || !s.every) continue;
+    t.repetition = first_repetition_after(s, o, *party.zone, 1, o.start_time, true);
+    t.fire_time = repetition_time(s, o, *party.zone, t.repetition);
   }
   std::erase_if(times, [&](const StepTime& t) { return t.fire_time < o.start_time; });
   std::sort(times.begin(), times.end(), [](const StepTime& a, const StepTime& b) {
@@ -213,9 +222,8 @@ std::optional<StepTime> next_repetition(const EscalationPolicy& policy, const St
   if (fired.step < 0 || fired.step >= static_cast<int>(policy.steps.size())) return std::nullopt;
   const EscalationStep& s = policy.steps[fired.step];
   if (!s.every) return std::nullopt;
-  const Instant first = base_time(s, o, zone);
-  const int n = first_repetition_after(first, *s.every, zone, fired.repetition + 1, now, false);
-  return StepTime{fired.step, n, shift(first, *s.every * n, zone), false};
+  const int n = first_repetition_after(s, o, zone, fired.repetition + 1, now, false);
+  return StepTime{fired.step, n, repetition_time(s, o, zone, n), false};
 }
 
 std::string due_day_note(const Obligation& o, const Party& party) {

@@ -27,6 +27,9 @@ struct StepDuration {
   static StepDuration of_days(int n) { return {n, {}}; }
   static StepDuration of(std::chrono::seconds s) { return {0, s}; }
   StepDuration operator*(int n) const { return {days * n, elapsed * n}; }
+  StepDuration operator+(const StepDuration& d) const {
+    return {days + d.days, elapsed + d.elapsed};
+  }
   bool operator==(const StepDuration&) const = default;
 };
 

@@ -568,6 +568,22 @@ TEST(ClockChangeTest, DailyRepetitionsKeepTheTimeOfDay) {
   EXPECT_EQ(Local(after->fire_time), "2027-04-07T09:00:00+02:00");
 }
 
+TEST(ClockChangeTest, ADailyStepFirstDueInTheSpringGapRepeatsAtItsOwnTimeOfDay) {
+  // Verifies "+1d every 1d" of a deadline due Sat 27 Mar 2027 02:30 CET: the first time, Sunday
+  // 02:30, does not exist and moves to 03:30 CEST; the repetitions after it come at 02:30.
+  //
+  // Before: each repetition counted from the moved first time, so all came at 03:30.
+  Obligation o = ObligationOf("protocol.breach_notice", "2027-03-26T14:30:00+01:00");
+  o.due_time = At("2027-03-27T02:30:00+01:00");
+  const EscalationPolicy policy{{Step("+1d", "1d")}};
+  const std::vector<StepTime> times = first_step_times(policy, o, Herent());
+  ASSERT_EQ(times.size(), 1u);
+  EXPECT_EQ(Local(times[0].fire_time), "2027-03-28T03:30:00+02:00");
+  const auto next = next_repetition(policy, times[0], o, Brussels(), times[0].fire_time);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(Local(next->fire_time), "2027-03-29T02:30:00+02:00");
+}
+
 TEST(ClockChangeTest, HoursAreElapsedTime) {
   // Verifies "+12h every 12h" stays 12 elapsed hours apart across the change of the clocks, as
   // deadlines in hours do: 21:00 CET on Saturday 27 March 2027 is followed by 10:00 CEST.
