@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "server/connectors/rt/config.h"
@@ -31,7 +32,7 @@ class FakeRtClient final : public RtClient {
   std::map<int64_t, FakeTicket> tickets;
   bool down = false;
   bool queue_ok = true;
-  bool due_down = false;  // only setting Due fails
+  bool due_down = false;         // only setting Due fails
   bool resolve_refused = false;  // RT answers but does not resolve (an open dependency)
   // The next create times out, while RT goes on to commit the ticket after the next search.
   bool create_times_out = false;
@@ -72,9 +73,10 @@ class FakeRtClient final : public RtClient {
   }
   absl::Status set_record(int64_t id, const std::string& record) override {
     if (down) return unavailable();
-    tickets.at(id).record = record;
-    return absl::OkStatus();
+    if (!record_field_applies_not.count(id)) tickets.at(id).record = record;
+    return absl::OkStatus();  // as RT: 200 also when the field was not taken
   }
+  std::set<int64_t> record_field_applies_not;
   absl::Status set_due(int64_t id, std::optional<absl::Time> due) override {
     if (down || due_down) return unavailable();
     tickets.at(id).due = due;
@@ -95,8 +97,9 @@ class FakeRtClient final : public RtClient {
   absl::Status resolve(int64_t id) override {
     if (down) return unavailable();
     if (resolve_refused) {
-      return absl::FailedPreconditionError("RT did not resolve ticket 1: That ticket has "
-                                           "unresolved dependencies");
+      return absl::FailedPreconditionError(
+          "RT did not resolve ticket 1: That ticket has "
+          "unresolved dependencies");
     }
     tickets.at(id).status = "resolved";
     return absl::OkStatus();
@@ -374,6 +377,22 @@ TEST_F(RtConnectorTest, ExternalRefNamingAnotherRecordsTicketDoesNotTakeItOver) 
   EXPECT_TRUE(rt_.tickets.at(1).record.empty());
 }
 
+// A named ticket whose queue lacks the record field is not linked in the state file alone (RT
+// says 200 but keeps nothing): the record gets a ticket of its own, which a search finds again.
+//
+// Before: the link lived in the state file only; with the state lost, a second ticket was made.
+TEST_F(RtConnectorTest, ALinkRtDidNotKeepGivesTheRecordATicketOfItsOwn) {
+  rt_.tickets[7] = {.subject = "Helpdesk ticket"};
+  rt_.record_field_applies_not.insert(7);
+  termijn_.records["incidents/4"].external_ref = "RT-7";
+  auto connector = start();
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 1);
+  EXPECT_EQ(rt_.tickets.at(8).record, "incidents/4");
+  EXPECT_TRUE(rt_.tickets.at(7).record.empty());
+  EXPECT_FALSE(rt_.tickets.at(7).due.has_value());
+}
+
 // Records of another party, records the principal may not see and unknown event types move the
 // position without touching RT.
 TEST_F(RtConnectorTest, OtherPartiesAndUnknownEventsAreSkipped) {
@@ -428,8 +447,8 @@ std::string write_connector_config(const std::filesystem::path& dir, const std::
   const std::string path = (dir / "termijn-rt.toml").string();
   std::ofstream(path) << "[termijn]\nca = \"ca.crt\"\ncert = \"c.crt\"\nkey = \"c.key\"\n"
                       << "[rt]\nurl = \"" << rt_url << "\"\nqueue = \"Privacy\"\n"
-                      << "token_file = \"" << token << "\"\n" << rt_extra
-                      << "[connector]\nstate_file = \"state\"\n";
+                      << "token_file = \"" << token << "\"\n"
+                      << rt_extra << "[connector]\nstate_file = \"state\"\n";
   return path;
 }
 
@@ -474,8 +493,9 @@ TEST_F(RtConnectorTest, ConfigRefusesWrongTypesAndUnknownKeys) {
   EXPECT_EQ(error_with("timeout_seconds = 0\n"),
             path + ": rt.timeout_seconds must be between 1 and 600");
   EXPECT_EQ(error_with("time_out_seconds = 30\n"),
-            path + ": rt.time_out_seconds is not a known key (rt has ca_file, queue, "
-                   "record_field, timeout_seconds, token_file, url)");
+            path +
+                ": rt.time_out_seconds is not a known key (rt has ca_file, queue, "
+                "record_field, timeout_seconds, token_file, url)");
 }
 
 }  // namespace

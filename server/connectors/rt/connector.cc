@@ -145,20 +145,31 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
       if (!linkable.ok()) return linkable.status();
       // The ticket of another record stays that record's: taking it over would move its Due to
       // this record's deadlines and resolve it when this record closes.
-      const auto holder =
-          std::find_if(state_.tickets.begin(), state_.tickets.end(),
-                       [&](const auto& entry) { return entry.second == named; });
-      if (*linkable && holder == state_.tickets.end()) {
-        if (auto linked = rt_.set_record(named, record.name); !linked.ok()) return linked;
-        ticket = named;
+      const auto holder = std::find_if(state_.tickets.begin(), state_.tickets.end(),
+                                       [&](const auto& entry) { return entry.second == named; });
+      std::string refused;
+      if (holder != state_.tickets.end()) {
+        refused = "is the ticket of " + holder->first;
+      } else if (!*linkable) {
+        refused = "does not exist, is not visible to the connector or belongs to another record";
       } else {
+        if (auto linked = rt_.set_record(named, record.name); !linked.ok()) return linked;
+        // RT answers 200 also when it did not take the field (it does not apply to the ticket's
+        // queue, say): linked is what a search by the field finds, or the record would get a
+        // second ticket once the state file is lost.
+        auto found = rt_.find_ticket(record.name);
+        if (!found.ok()) return found.status();
+        if (*found == named) {
+          ticket = named;
+        } else {
+          refused = "did not keep the record field (it does not apply to the ticket's queue?)";
+        }
+      }
+      if (!refused.empty()) {
         spdlog::warn(
-            "{}: external_ref '{}' names RT ticket {}, which {}; the record gets a ticket of its "
-            "own",
-            record.name, record.external_ref, named,
-            holder != state_.tickets.end() ? "is the ticket of " + holder->first
-                                           : std::string("does not exist, is not visible to the "
-                                                         "connector or belongs to another record"));
+            "{}: external_ref '{}' names RT ticket {}, which {}; the record gets a "
+            "ticket of its own",
+            record.name, record.external_ref, named, refused);
       }
     }
   }
@@ -167,9 +178,11 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
     // again now could make a second ticket.
     if (const auto doubt = creates_in_doubt_.find(record.name);
         doubt != creates_in_doubt_.end() && options_.now() < doubt->second) {
-      return absl::UnavailableError(absl::StrCat(
-          "the ticket of ", record.name, " may still be in the making at RT (its create got no "
-          "answer); looking for it again until ", absl::FormatTime(doubt->second)));
+      return absl::UnavailableError(
+          absl::StrCat("the ticket of ", record.name,
+                       " may still be in the making at RT (its create got no "
+                       "answer); looking for it again until ",
+                       absl::FormatTime(doubt->second)));
     }
     if (!queue_checked_) {
       if (auto checked = rt_.check_queue(); !checked.ok()) return checked;
@@ -248,8 +261,9 @@ absl::Status RtConnector::apply_to_ticket(const Event& event) {
                        std::string(resolved.message()));
           resolved = rt_.comment(
               *ticket, absl::StrCat(comment_marker(event.seq), " Not resolved by Termijn"),
-              absl::StrCat(record->name, " is closed in Termijn, but RT did not resolve this "
-                                         "ticket: ",
+              absl::StrCat(record->name,
+                           " is closed in Termijn, but RT did not resolve this "
+                           "ticket: ",
                            resolved.message(), "\nResolve it once RT allows."));
         }
         if (!resolved.ok()) return resolved;
