@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "client/context.h"
 
@@ -32,15 +33,26 @@ PrivateFile::~PrivateFile() {
 
 void PrivateFile::commit() {
   out_->flush();
-  const bool written = static_cast<bool>(*out_) && ::fsync(buffer_->fd()) == 0;
-  const int error = errno;
+  std::string failure;
+  if (!*out_) {
+    failure = "the write failed";  // errno is long gone: the stream failed at an earlier flush
+  } else if (::fsync(buffer_->fd()) != 0) {
+    failure = std::strerror(errno);
+  }
   out_.reset();
   buffer_.reset();
-  if (!written || ::rename(part().c_str(), path_.c_str()) != 0) {
-    throw CliError(
-        1, option_ + ": cannot write " + path_ + ": " + std::strerror(written ? errno : error));
+  if (failure.empty() && ::rename(part().c_str(), path_.c_str()) != 0) {
+    failure = std::strerror(errno);
   }
+  if (!failure.empty()) throw CliError(1, option_ + ": cannot write " + path_ + ": " + failure);
   committed_ = true;
+  // The rename itself is on disk once the directory is.
+  const std::string dir = std::filesystem::path(path_).parent_path().string();
+  if (const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
 }
 
 }  // namespace termijn::cli
