@@ -1,5 +1,4 @@
 // termijnd: the one place that wires concrete types together.
-#include <CLI/CLI.hpp>
 #include <absl/synchronization/mutex.h>
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -10,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
@@ -35,6 +35,7 @@
 #include "server/jobs/notice_composer.h"
 #include "server/jobs/outbox_dispatcher.h"
 #include "server/jobs/shared_wait.h"
+#include "server/jobs/tamper_alarm.h"
 #include "server/jobs/webhook_dispatcher.h"
 #include "server/notify/eml_mailer.h"
 #include "server/notify/notice.h"
@@ -140,9 +141,10 @@ std::unique_ptr<notify::Mailer> make_mailer(const config::Mail& mail, const Opti
 notify::TemplateSet load_templates(const config::Mail& mail) {
   const std::string dir = mail.templates_dir.empty() ? TERMIJN_TEMPLATES_DIR : mail.templates_dir;
   auto templates = notify::TemplateSet::load(dir);
-  if (!templates.ok()) throw std::runtime_error("mail templates: " + std::string(templates.status().message()));
-  for (const absl::Status& s : {notify::check_notice_templates(*templates),
-                                 jobs::check_composer_templates(*templates)}) {
+  if (!templates.ok())
+    throw std::runtime_error("mail templates: " + std::string(templates.status().message()));
+  for (const absl::Status& s :
+       {notify::check_notice_templates(*templates), jobs::check_composer_templates(*templates)}) {
     if (!s.ok()) throw std::runtime_error("mail templates: " + std::string(s.message()));
   }
   return std::move(*templates);
@@ -178,8 +180,7 @@ constexpr unsigned kTlsRefreshSeconds = 10;
 std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
                                                      const api::TrustFiles& files) {
   if (o.insecure_plaintext) {
-    spdlog::warn("serving PLAINTEXT without client certificates on {}: development only",
-                 o.listen);
+    spdlog::warn("serving PLAINTEXT without client certificates on {}: development only", o.listen);
     return grpc::InsecureServerCredentials();
   }
   grpc::experimental::TlsServerCredentialsOptions tls(
@@ -229,12 +230,12 @@ int serve(const Options& o) {
   app::SystemClock clock;
   // One pool for the process: calls may take every connection, the background workers all but
   // one. Each unit of work holds one connection at a time.
-  store::PgPool pool(url,
-                     {config.database.pool_size,
-                      std::chrono::milliseconds{config.database.acquire_timeout_ms},
-                      std::chrono::milliseconds{config.database.statement_timeout_ms},
-                      std::chrono::milliseconds{config.database.lock_timeout_ms}},
-                     store::prepare_statements);
+  store::PgPool pool(
+      url,
+      {config.database.pool_size, std::chrono::milliseconds{config.database.acquire_timeout_ms},
+       std::chrono::milliseconds{config.database.statement_timeout_ms},
+       std::chrono::milliseconds{config.database.lock_timeout_ms}},
+      store::prepare_statements);
   store::PgStore store(pool, store::PgPool::Use::kCall);
   store::PgStore worker_store(pool, store::PgPool::Use::kBackground);
   // A service that could rewrite the trail would make it no proof at all (protocol art. 7.2).
@@ -291,17 +292,19 @@ int serve(const Options& o) {
   store::PgAuditStore worker_audit_store(pool, store::PgPool::Use::kBackground);
   app::AuditTrail audit_trail(audit_store);
   store::PgListener audit_listener(url, store::kAuditChannel, &pool.wakeups());
-  jobs::AuditSequencer sequencer(worker_audit_store, [&audit_listener](std::chrono::milliseconds t) {
-    audit_listener.wait(t);
-  });
+  jobs::AuditSequencer sequencer(
+      worker_audit_store,
+      [&audit_listener](std::chrono::milliseconds t) { audit_listener.wait(t); });
   // Every checkpoint is mailed to every party's DPO, who so holds the proof.
   std::vector<std::string> checkpoint_recipients;
   for (const domain::Party& party : config.parties) checkpoint_recipients.push_back(party.id);
   app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer,
                                           checkpoint_recipients);
+  jobs::TamperAlarm tamper_alarm(composer, *mailer, directory);
   jobs::AuditCheckpointer checkpointer(
       clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),
-      sleep_unless_stopped);
+      sleep_unless_stopped,
+      [&tamper_alarm](const std::string& reason) { tamper_alarm.raise(reason); });
   spdlog::info("audit checkpoints are signed with Ed25519 public key {}",
                app::to_hex(signer->public_key()));
 
@@ -322,13 +325,31 @@ int serve(const Options& o) {
   store::PgListener events_listener(url, store::kEventsChannel);
   store::PgWebhookStore call_webhook_store(pool, store::PgPool::Use::kCall);
   notify::CurlWebhookSender webhook_sender;
-  api::TermijnService service(
-      *authenticator,
-      {directory, report_incident, log_request, close_obligation, preview, queries, audit_trail,
-       notifications, composer, audit_checkpoints, update_incident, close_incident, close_request,
-       extend_request, registers, config.webhooks, call_webhook_store, webhook_sender, clock,
-       record_consultation, record_identification, refuse_request, report_matter},
-      executor, event_streams);
+  api::TermijnService service(*authenticator,
+                              {directory,
+                               report_incident,
+                               log_request,
+                               close_obligation,
+                               preview,
+                               queries,
+                               audit_trail,
+                               notifications,
+                               composer,
+                               audit_checkpoints,
+                               update_incident,
+                               close_incident,
+                               close_request,
+                               extend_request,
+                               registers,
+                               config.webhooks,
+                               call_webhook_store,
+                               webhook_sender,
+                               clock,
+                               record_consultation,
+                               record_identification,
+                               refuse_request,
+                               report_matter},
+                              executor, event_streams);
 
   grpc::EnableDefaultHealthCheckService(true);
   // Server reflection: grpcurl-style tools and other languages' clients discover the API. It
@@ -362,15 +383,15 @@ int serve(const Options& o) {
                       notifications, audit_trail, close_incident, close_request, update_incident,
                       registers, extend_request, record_consultation, record_identification,
                       refuse_request, composer, preview, report_matter},
-        web::Settings{.listen = web_listen,
-                      .tls = tls_files,
-                      .trusted_proxies = config.web.trusted_proxies,
-                      .proxy_header = config.web.proxy_header,
-                      .proxy_principals = config.web.proxy_principals,
-                      .max_copy_bytes = config.max_copy_bytes,
-                      .assets_dir = TERMIJN_WEB_ASSETS_DIR,
-                      .form_key_file =
-                          o.web_form_key.empty() ? config.web.form_key_file : o.web_form_key});
+        web::Settings{
+            .listen = web_listen,
+            .tls = tls_files,
+            .trusted_proxies = config.web.trusted_proxies,
+            .proxy_header = config.web.proxy_header,
+            .proxy_principals = config.web.proxy_principals,
+            .max_copy_bytes = config.max_copy_bytes,
+            .assets_dir = TERMIJN_WEB_ASSETS_DIR,
+            .form_key_file = o.web_form_key.empty() ? config.web.form_key_file : o.web_form_key});
     const auto web_port = console->start();
     if (!web_port.ok()) throw std::runtime_error(std::string(web_port.status().message()));
     spdlog::info("web console on https://{}:{}/", web_listen.substr(0, web_listen.rfind(':')),
@@ -409,8 +430,8 @@ int serve(const Options& o) {
             int64_t after) -> absl::StatusOr<jobs::WebhookDispatcher::Events> {
           // The endpoint sees what its party's DPO sees on the stream.
           const api::Principal as{"webhook:" + w.name, w.party, false, true, false};
-          auto page = api::read_events(worker_audit_trail, worker_queries, as,
-                                       {w.types, w.subject}, after, 200);
+          auto page = api::read_events(worker_audit_trail, worker_queries, as, {w.types, w.subject},
+                                       after, 200);
           if (!page.ok()) return page.status();
           return jobs::WebhookDispatcher::Events{std::move(page->events), page->last_seq,
                                                  page->full};
@@ -469,8 +490,8 @@ int serve(const Options& o) {
     // Open event streams end now (their clients resume with the last seq they received);
     // gRPC would otherwise wait the whole grace period for them.
     event_streams.shutdown();
-    store::notify_channels(pool, {store::kStepChannel, store::kOutboxChannel,
-                                  store::kAuditChannel, store::kEventsChannel});
+    store::notify_channels(pool, {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel,
+                                  store::kEventsChannel});
     outbox_wait.stop();  // the senders that wait on it, not on the listener
     server->Shutdown(std::chrono::system_clock::now() + kCallsGrace);
     if (console) console->stop();

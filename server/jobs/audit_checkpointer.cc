@@ -22,6 +22,7 @@ std::chrono::milliseconds AuditCheckpointer::run_once() {
     const auto again = absl::IsDataLoss(due.status()) ? kMaxSleep : kRetryAfterFailure;
     spdlog::error("audit checkpoint: {}; trying again in {} s", due.status().ToString(),
                   std::chrono::duration_cast<std::chrono::seconds>(again).count());
+    if (absl::IsDataLoss(due.status()) && alarm_) alarm_(std::string(due.status().message()));
     return again;
   }
   if (due->made) {

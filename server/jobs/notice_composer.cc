@@ -4,6 +4,7 @@
 
 #include "server/app/audit.h"
 #include "server/app/ed25519.h"
+#include "server/app/sha256.h"
 #include "server/domain/audit.h"
 #include "server/domain/rules.h"
 #include "server/notify/notice.h"
@@ -17,9 +18,9 @@ notify::MailAddress address(const domain::Contact& c) { return {c.name, c.email}
 }  // namespace
 
 absl::Status check_composer_templates(const notify::TemplateSet& templates) {
-  for (const char* name : {kReminderTemplate, kOverdueTemplate, kNoticeFailedTemplate,
-                           kCheckpointTemplate, kCheckpointFailedTemplate,
-                           kWebhookFailedTemplate}) {
+  for (const char* name :
+       {kReminderTemplate, kOverdueTemplate, kNoticeFailedTemplate, kCheckpointTemplate,
+        kCheckpointFailedTemplate, kWebhookFailedTemplate, kTamperedTemplate}) {
     if (templates.resolve_locale(name, "en") != "en") {
       return absl::NotFoundError("no mail template " + std::string(name) +
                                  ".en.txt (the fallback for every language)");
@@ -66,7 +67,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_notice(
       -> absl::StatusOr<const typename std::decay_t<decltype(rows)>::mapped_type*> {
     const auto it = rows.find(id);
     if (it == rows.end()) {
-      return absl::NotFoundError(std::string(collection) + "/" + std::to_string(id) + " does not exist");
+      return absl::NotFoundError(std::string(collection) + "/" + std::to_string(id) +
+                                 " does not exist");
     }
     return &it->second;
   };
@@ -93,24 +95,19 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_notice(
     request = *r;
   }
   const auto changes = read.changes.find(n.id);
-  const notify::NoticeContext ctx{**owner,
-                                  **recipient,
-                                  **o,
-                                  incident,
-                                  request,
-                                  n.id,
-                                  from_address_,
-                                  n.create_time,
-                                  changes == read.changes.end() ? nullptr : &changes->second,
-                                  matter};
+  const notify::NoticeContext ctx{
+      **owner,       **recipient,   **o,
+      incident,      request,       n.id,
+      from_address_, n.create_time, changes == read.changes.end() ? nullptr : &changes->second,
+      matter};
   auto m = notify::compose_notice(templates_, ctx);
   if (m.ok()) m->date = clock_.now();  // as in envelope()
   return m;
 }
 
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
-    app::StoreReader& reader, const domain::Notification& alert, const domain::Obligation& o, const domain::Party& owner,
-    const domain::Party& recipient) const {
+    app::StoreReader& reader, const domain::Notification& alert, const domain::Obligation& o,
+    const domain::Party& owner, const domain::Party& recipient) const {
   // The notice that failed: the latest notice of the same obligation.
   app::NotificationFilter filter;
   filter.obligation_id = o.id;
@@ -124,7 +121,8 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
       break;
     }
   }
-  if (notice == nullptr) return absl::NotFoundError("no notice for obligations/" + std::to_string(o.id));
+  if (notice == nullptr)
+    return absl::NotFoundError("no notice for obligations/" + std::to_string(o.id));
   const auto local = [&](domain::Instant t) { return domain::format_local(t, *owner.zone); };
   const notify::TemplateValues values{
       {"owner_dpo_name", owner.dpo.name.empty() ? owner.dpo.email : owner.dpo.name},
@@ -200,8 +198,9 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_webhook_alert(
   if (!party.ok()) return party.status();
   const domain::Party& p = **party;
   // An endpoint removed from the configuration since is still named.
-  const auto endpoint = std::find_if(webhooks_.begin(), webhooks_.end(),
-                                     [&](const config::Webhook& w) { return w.name == d->endpoint; });
+  const auto endpoint =
+      std::find_if(webhooks_.begin(), webhooks_.end(),
+                   [&](const config::Webhook& w) { return w.name == d->endpoint; });
   const notify::TemplateValues values = {
       {"dpo_name", p.dpo.name.empty() ? p.dpo.email : p.dpo.name},
       {"party", p.name},
@@ -229,6 +228,32 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::to_dpo(
   return m;
 }
 
+absl::StatusOr<notify::MailMessage> NoticeComposer::compose_tamper_alert(
+    const domain::Party& party, const std::string& reason) const {
+  const domain::Instant now = clock_.now();
+  const notify::TemplateValues values{
+      {"dpo_name", party.dpo.name.empty() ? party.dpo.email : party.dpo.name},
+      {"party", party.name},
+      {"reason", reason},
+      {"time", domain::format_local(now, *party.zone)},
+      {"public_key", checkpoint_key_},
+  };
+  const auto rendered = templates_.render(kTamperedTemplate, party.locale, values);
+  if (!rendered.ok()) return rendered.status();
+  notify::MailMessage m;
+  const std::string domain = from_address_.substr(from_address_.find('@') + 1);
+  // No outbox row: one finding (its reason) to one party is one message.
+  m.message_id =
+      "audit-tampered." + app::sha256_hex(party.id + "\n" + reason).substr(0, 16) + "@" + domain;
+  m.from = {"Termijn", from_address_};
+  m.date = now;
+  m.to = {address(party.dpo)};
+  if (party.dpo_deputy) m.cc = {address(*party.dpo_deputy)};
+  m.subject = rendered->subject;
+  m.text_body = rendered->body;
+  return m;
+}
+
 notify::MailMessage NoticeComposer::envelope(const domain::Notification& n) const {
   notify::MailMessage m;
   const std::string domain = from_address_.substr(from_address_.find('@') + 1);
@@ -249,7 +274,8 @@ std::string span(std::chrono::seconds d, bool dutch) {
   if (minutes >= 72 * 60) {
     return std::to_string(minutes / 1440) + " d " + std::to_string((minutes / 60) % 24) + h;
   }
-  if (minutes >= 60) return std::to_string(minutes / 60) + h + " " + std::to_string(minutes % 60) + " min";
+  if (minutes >= 60)
+    return std::to_string(minutes / 60) + h + " " + std::to_string(minutes % 60) + " min";
   return std::to_string(minutes) + " min";
 }
 
@@ -333,7 +359,8 @@ std::string legal_limit(const domain::Obligation& o, const std::string& legal_du
     return dutch ? "geen: " + o.legal_basis +
                        " legt geen vaste termijn op; het uiterste tijdstip is het streefdoel van "
                        "het beleid"
-                 : "none: " + o.legal_basis + " sets no fixed limit; the due time is the policy target";
+                 : "none: " + o.legal_basis +
+                       " sets no fixed limit; the due time is the policy target";
   }
   if (rule != nullptr && rule->takes_effect) {
     return legal_due_time + " (" + o.legal_basis +
@@ -346,7 +373,7 @@ std::string legal_limit(const domain::Obligation& o, const std::string& legal_du
 
 // The record an obligation belongs to, as a reminder names it.
 struct RecordSummary {
-  std::string title;  ///< the incident's title or the request's or matter's summary
+  std::string title;     ///< the incident's title or the request's or matter's summary
   domain::Instant time;  ///< awareness, receipt, or the matter's event
   std::string recorded_by;
 };
@@ -443,8 +470,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
     for (const domain::Contact& c : owner.escalation) m.to.push_back(address(c));
   }
   if (wants(domain::Audience::kReporter)) {
-    if (const auto it = principal_emails_.find(about->recorded_by);
-        it != principal_emails_.end()) {
+    if (const auto it = principal_emails_.find(about->recorded_by); it != principal_emails_.end()) {
       m.to.push_back({about->recorded_by, it->second});
     }
   }

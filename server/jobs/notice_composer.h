@@ -45,6 +45,11 @@ class NoticeComposer {
   absl::StatusOr<notify::MailMessage> compose(app::StoreReader& reader,
                                               const domain::Notification& n,
                                               const app::NoticeSources& read = {}) const;
+  /// The alert to `party`'s DPO (cc the deputy) that the audit trail no longer extends its last
+  /// signed checkpoint, `reason` saying where it breaks. Reads nothing: what it reports is that
+  /// the database can no longer be trusted.
+  absl::StatusOr<notify::MailMessage> compose_tamper_alert(const domain::Party& party,
+                                                           const std::string& reason) const;
   /// Reads from the store: a preview of what would be sent now.
   absl::StatusOr<notify::MailMessage> compose(const domain::Notification& n) const {
     return compose(store_, n);
@@ -92,6 +97,7 @@ inline constexpr const char* kNoticeFailedTemplate = "notification.failed";
 inline constexpr const char* kCheckpointTemplate = "audit.checkpoint";
 inline constexpr const char* kCheckpointFailedTemplate = "audit.checkpoint.failed";
 inline constexpr const char* kWebhookFailedTemplate = "webhook.failed";
+inline constexpr const char* kTamperedTemplate = "audit.tampered";
 
 /// OK when each of those exists in English, the fallback of every language; otherwise NOT_FOUND
 /// naming the file. Without it every reminder (or alert) would fail for good, unseen: check at

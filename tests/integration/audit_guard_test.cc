@@ -2,18 +2,25 @@
 // sequences through the owner's function, and termijnd refuses a role that could do more.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <pqxx/pqxx>
 #include <string>
 
 #include "server/app/audit.h"
 #include "server/app/sha256.h"
 #include "server/jobs/audit_checkpointer.h"
+#include "server/jobs/notice_composer.h"
+#include "server/jobs/tamper_alarm.h"
+#include "server/notify/eml_mailer.h"
 #include "server/store/pg_audit_store.h"
 #include "server/store/pg_store.h"
 #include "server/store/statements.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/integration/pg_test.h"
+#include "tests/support/temp_dir.h"
 
 namespace termijn::testing {
 namespace {
@@ -147,10 +154,11 @@ TEST_F(AuditGuardTest, ABatchIsChainedInOrderWithoutGapsAndVerifies) {
                         "subject LIKE 'incidents/batch-%'"),
             "incidents/batch-0 incidents/batch-1 incidents/batch-2 incidents/batch-3");
   // Each of the batch links to the event before it, the first to batch-0 of the earlier batch.
-  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_event e JOIN audit_event p ON p.seq = e.seq - 1 "
-                        "WHERE e.subject IN ('incidents/batch-1', 'incidents/batch-2', "
-                        "'incidents/batch-3') AND e.prev_hash = p.hash"),
-            "3");
+  EXPECT_EQ(
+      db().scalar("SELECT count(*) FROM audit_event e JOIN audit_event p ON p.seq = e.seq - 1 "
+                  "WHERE e.subject IN ('incidents/batch-1', 'incidents/batch-2', "
+                  "'incidents/batch-3') AND e.prev_hash = p.hash"),
+      "3");
   EXPECT_EQ(db().scalar("SELECT max(seq) - min(seq) + 1 - count(*) FROM audit_event"), "0");
   const auto verified = trail.verify();
   ASSERT_TRUE(verified.ok()) << verified.status();
@@ -198,15 +206,18 @@ TEST_F(AuditGuardTest, ACheckpointQueuesItsMailToEachDpoInItsOwnTransaction) {
   const std::string id = db().scalar("SELECT max(id) FROM audit_checkpoint");
   EXPECT_EQ(db().scalar("SELECT string_agg(recipient_party || ' ' || state || ' ' || "
                         "coalesce(obligation_id::text, '-'), ', ' ORDER BY recipient_party) FROM "
-                        "notification WHERE kind = 'checkpoint' AND audit_checkpoint_id = " + id),
+                        "notification WHERE kind = 'checkpoint' AND audit_checkpoint_id = " +
+                        id),
             "herent pending -, kortenberg pending -");
   ASSERT_TRUE(trail.flush().ok());
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_event WHERE action = 'notification.queued' "
-                        "AND related = 'auditCheckpoints/" + id + "'"),
+                        "AND related = 'auditCheckpoints/" +
+                        id + "'"),
             "2");
   EXPECT_EQ(db().scalar("SELECT string_agg(array_to_string(audit_event_parties(party, subject, "
                         "related), '+'), ',' ORDER BY seq) FROM audit_event WHERE related = "
-                        "'auditCheckpoints/" + id + "'"),
+                        "'auditCheckpoints/" +
+                        id + "'"),
             "herent,kortenberg");
   EXPECT_THROW(db().scalar("INSERT INTO notification (kind, state, next_attempt_time, "
                            "create_time) VALUES ('notice', 'pending', now(), now())"),
@@ -407,9 +418,40 @@ TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorV
   const auto refused = checkpoints.create();
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << refused.status();
   EXPECT_TRUE(Mentions(refused.status(), "does not extend the checkpoint of seq"));
-  jobs::AuditCheckpointer checkpointer(clock, checkpoints, std::chrono::hours(1),
-                                       [](std::chrono::milliseconds, std::stop_token) {});
+  // Each party's DPO is told, by mail straight through the mailer, once for this finding.
+  // Before: the finding was only logged, every ten minutes, where no DPO looks.
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer composer(clock, service.store, demo_directory(), *templates,
+                                      "termijn@herent.example", {}, {},
+                                      app::to_hex(service.signer.public_key()));
+  const ScopedTempDir outbox("termijn-tamper-alarm");
+  notify::EmlDirectoryMailer mailer(outbox.path());
+  jobs::TamperAlarm alarm(composer, mailer, demo_directory());
+  int told = 0;
+  jobs::AuditCheckpointer checkpointer(
+      clock, checkpoints, std::chrono::hours(1), [](std::chrono::milliseconds, std::stop_token) {},
+      [&](const std::string& reason) { told += alarm.raise(reason); });
   EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10)) << "not retried every 15 s";
+  EXPECT_EQ(told, static_cast<int>(demo_directory().parties().size()));
+  std::vector<std::string> mails;
+  for (const auto& file : std::filesystem::directory_iterator(outbox.path())) {
+    std::ifstream in(file.path());
+    mails.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_EQ(mails.size(), demo_directory().parties().size());
+  for (const domain::Party& party : demo_directory().parties()) {
+    const auto to_dpo = std::find_if(mails.begin(), mails.end(), [&](const std::string& m) {
+      return m.find("To: ") != std::string::npos && m.find(party.dpo.email) != std::string::npos;
+    });
+    ASSERT_NE(to_dpo, mails.end()) << party.dpo.email;
+    EXPECT_NE(
+        to_dpo->find("does not extend the checkpoint of seq " + std::to_string(signed_before->seq)),
+        std::string::npos)
+        << *to_dpo;
+  }
+  checkpointer.run_once();
+  EXPECT_EQ(told, static_cast<int>(demo_directory().parties().size())) << "told once";
   const auto verified = checkpoints.verify();
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_FALSE(verified->verified);
