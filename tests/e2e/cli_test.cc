@@ -115,6 +115,19 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   using std::filesystem::perms;
   EXPECT_EQ(std::filesystem::status(saved).permissions() & perms::all,
             perms::owner_read | perms::owner_write);
+  // A link (such as /dev/stdout) is written through, not replaced by the saved file.
+  // Before: FILE.part was renamed over the link, so "--save-copy /dev/stdout" replaced /dev's
+  // link with a file of the copy.
+  const std::string target = path_of("through-the-link.pdf");
+  const std::string link = path_of("link.pdf");
+  std::ofstream(target) << "old";
+  std::filesystem::create_symlink(target, link);
+  const Outcome through =
+      server_.cli("herent-dpo", {"request", "show", "requests/1", "--save-copy", link});
+  ASSERT_EQ(through.exit_code, 0) << through.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  std::ifstream linked(target, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(linked), {}), bytes);
   EXPECT_EQ(server_.database().scalar("SELECT copy_sha256 FROM request"),
             server_.database().scalar("SELECT encode(sha256(copy_content), 'hex') FROM request"));
 }
