@@ -30,15 +30,14 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
       : lease_(std::move(lease)), tx_(std::make_unique<pqxx::work>(*lease_)), wakeups_(wakeups) {}
 
   // Like guarded(), and remembers a failed statement: PostgreSQL has then rolled the
-  // transaction back, so commit() must not report success. Queued steps are written first, so
-  // that the statement sees them; unless `kKeepQueue` (a statement that cannot).
-  template <bool kKeepQueue = false, typename Body>
+  // transaction back, so commit() must not report success. Held writes are sent first, and
+  // queued steps written first, so that the statement sees them; unless `kKeepQueue` (a
+  // statement that cannot see the steps) or `kKeepHeld` (one that checks for itself).
+  template <bool kKeepQueue = false, bool kKeepHeld = false, typename Body>
   auto step(std::string_view what, Body&& body) -> decltype(body()) {
     try {
-      if (!kKeepQueue && !steps_.empty()) {
-        store::append_audit(*tx_, {}, steps_);
-        steps_.clear();
-      }
+      if (!kKeepHeld) write_held();
+      if (!kKeepQueue) write_queued_steps();
       return body();
     } catch (const std::exception& e) {
       failed_ = true;
@@ -130,7 +129,9 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::StatusOr<domain::Obligation> lock_obligation(int64_t id) override {
-    return step("lock obligation", [&]() -> absl::StatusOr<domain::Obligation> {
+    return step<false, true>("lock obligation", [&]() -> absl::StatusOr<domain::Obligation> {
+      // The row shows its state, its steps and its latest notice's state.
+      if (held_.touches_obligation(id)) write_held();
       const pqxx::result found = tx_->exec_prepared(stmt::kLockObligation, id);
       if (found.empty()) return not_found("obligations/" + std::to_string(id));
       return rows::obligation_from(found[0]);
@@ -138,10 +139,10 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::Status close_obligation(const domain::Obligation& o) override {
-    return step("close obligation", [&]() -> absl::Status {
-      tx_->exec_prepared(stmt::kCloseObligation, o.id, std::string(domain::name_of(o.state)),
-                         seconds(o.closed_time.value()), o.evidence, o.closed_by);
-      return absl::OkStatus();
+    return hold("close obligation", [&] {
+      // The same row twice in one statement: only one of the changes would be made.
+      if (held_.closes.contains(o.id)) write_held();
+      held_.closes.emplace(o.id, o);
     });
   }
 
@@ -185,21 +186,28 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::StatusOr<domain::Notification> lock_notification(int64_t id) override {
-    return step("lock notification", [&]() -> absl::StatusOr<domain::Notification> {
-      const pqxx::result found = tx_->exec_prepared(stmt::kLockNotification, id);
+    return step<false, true>("lock notification", [&]() -> absl::StatusOr<domain::Notification> {
+      if (held_.notifications.contains(id)) write_held();
+      pqxx::result found = tx_->exec_prepared(stmt::kLockNotification, id);
       if (found.empty()) return not_found("notifications/" + std::to_string(id));
-      return rows::notification_from(found[0]);
+      domain::Notification n = rows::notification_from(found[0]);
+      // Which obligation a reminder serves is known only now; read again (locked already)
+      // once its cancelling is written.
+      if (held_.cancels_reminder(n)) {
+        write_held();
+        found = tx_->exec_prepared(stmt::kLockNotification, id);
+        n = rows::notification_from(found.at(0));
+      }
+      return n;
     });
   }
 
   absl::Status update_notification(const domain::Notification& n) override {
-    return step("update notification", [&]() -> absl::Status {
-      tx_->exec_prepared(stmt::kUpdateNotification, n.id, std::string(domain::name_of(n.state)),
-                         n.attempts, seconds(n.next_attempt_time), n.last_error, n.message_id,
-                         n.recipients, n.server_reply, optional_seconds(n.sent_time),
-                         optional_seconds(n.ack_time), n.ack_by);
+    return hold("update notification", [&] {
+      // Written in this order, a reminder's cancelling (held) would come after its update.
+      if (held_.notifications.contains(n.id) || held_.cancels_reminder(n)) write_held();
+      held_.notifications.emplace(n.id, n);
       if (n.state == domain::NotificationState::kPending) wake_.insert(kOutboxChannel);
-      return absl::OkStatus();
     });
   }
 
@@ -235,8 +243,15 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::Status queue_steps(const std::vector<domain::ScheduledStep>& steps) override {
+    if (steps.empty()) return absl::OkStatus();
+    // Steps after a held cancelling must not be cancelled by it: never both kinds waiting.
+    if (!held_.empty()) {
+      if (auto s = step<true>("write held changes", [] { return absl::OkStatus(); }); !s.ok()) {
+        return s;
+      }
+    }
     steps_.insert(steps_.end(), steps.begin(), steps.end());
-    if (!steps.empty()) wake_.insert(kStepChannel);
+    wake_.insert(kStepChannel);
     return absl::OkStatus();
   }
 
@@ -272,9 +287,15 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
   absl::Status cancel_escalation(int64_t obligation_id) override {
-    return step("cancel escalation", [&]() -> absl::Status {
-      tx_->exec_prepared(stmt::kCancelEscalation, obligation_id);
-      return absl::OkStatus();
+    return hold("cancel escalation", [&] {
+      // A held update of one of its reminders was made before: written first.
+      for (const auto& [id, n] : held_.notifications) {
+        if (n.kind == domain::NotificationKind::kReminder && n.obligation_id == obligation_id) {
+          write_held();
+          break;
+        }
+      }
+      held_.cancels.insert(obligation_id);
     });
   }
 
@@ -381,9 +402,82 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   }
 
  private:
+  // Writes that return nothing, held and sent together in one statement (kWriteHeld) before
+  // the next statement or at commit: a notification's update, an obligation's close, the
+  // cancelling of an obligation's reminders. Only the outbox's locks of a notification and
+  // of an obligation go ahead of them, when they cannot see them, so that a batch of sent
+  // notices is recorded with two round trips each, not five. A row is held once at most (one
+  // statement changes a row once), and steps are never queued while writes are held, so the
+  // order of the writes a transaction sees is the order they were made in.
+  struct HeldWrites {
+    std::map<int64_t, domain::Notification> notifications;
+    std::map<int64_t, domain::Obligation> closes;
+    std::set<int64_t> cancels;  // obligations whose pending steps and reminders are cancelled
+
+    bool empty() const { return notifications.empty() && closes.empty() && cancels.empty(); }
+    // Whether reading obligation `id` (its row, steps, notice state) could see a held write.
+    bool touches_obligation(int64_t id) const {
+      if (closes.contains(id) || cancels.contains(id)) return true;
+      return std::any_of(notifications.begin(), notifications.end(),
+                         [&](const auto& held) { return held.second.obligation_id == id; });
+    }
+    bool cancels_reminder(const domain::Notification& n) const {
+      return n.kind == domain::NotificationKind::kReminder && cancels.contains(n.obligation_id);
+    }
+  };
+
+  // Holds a write: steps queued before it are written first (they come before it).
+  template <typename Body>
+  absl::Status hold(std::string_view what, Body&& body) {
+    if (failed_) return absl::AbortedError(std::string(what) + ": an earlier statement failed");
+    return step<false, true>(what, [&]() -> absl::Status {
+      body();
+      return absl::OkStatus();
+    });
+  }
+
+  void write_queued_steps() {
+    if (steps_.empty()) return;
+    store::append_audit(*tx_, {}, steps_);
+    steps_.clear();
+  }
+
+  void write_held() {
+    if (held_.empty()) return;
+    PgArray n_id, n_state, n_attempts, n_next, n_error, n_message, n_recipients, n_reply, n_sent,
+        n_ack, n_ack_by, o_id, o_state, o_closed, o_evidence, o_by, cancel;
+    for (const auto& [id, n] : held_.notifications) {
+      n_id.add(id);
+      n_state.add(std::string(domain::name_of(n.state)));
+      n_attempts.add(n.attempts);
+      n_next.add(seconds(n.next_attempt_time));
+      n_error.add(n.last_error);
+      n_message.add(n.message_id);
+      n_recipients.add(n.recipients);
+      n_reply.add(n.server_reply);
+      n_sent.add(optional_seconds(n.sent_time));
+      n_ack.add(optional_seconds(n.ack_time));
+      n_ack_by.add(n.ack_by);
+    }
+    for (const auto& [id, o] : held_.closes) {
+      o_id.add(id);
+      o_state.add(std::string(domain::name_of(o.state)));
+      o_closed.add(seconds(o.closed_time.value()));
+      o_evidence.add(o.evidence);
+      o_by.add(o.closed_by);
+    }
+    for (const int64_t id : held_.cancels) cancel.add(id);
+    held_ = {};
+    tx_->exec_prepared(stmt::kWriteHeld, n_id.str(), n_state.str(), n_attempts.str(),
+                       n_next.str(), n_error.str(), n_message.str(), n_recipients.str(),
+                       n_reply.str(), n_sent.str(), n_ack.str(), n_ack_by.str(), o_id.str(),
+                       o_state.str(), o_closed.str(), o_evidence.str(), o_by.str(), cancel.str());
+  }
+
   PgPool::Lease lease_;
   std::unique_ptr<pqxx::work> tx_;  // declared after the lease: destroyed (rolled back) first
   bool failed_ = false;
+  HeldWrites held_;
   std::vector<domain::AuditRecord> audit_;
   std::vector<domain::ScheduledStep> steps_;  // queue_steps(): written with the audit entries
   PgWakeups& wakeups_;

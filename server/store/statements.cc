@@ -199,9 +199,6 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kLockObligation,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource +
                 " WHERE id = $1 FOR UPDATE OF obligation");
-  c.prepare(stmt::kCloseObligation,
-            "UPDATE obligation SET state = $2, closed_time = to_timestamp($3), evidence = $4, "
-            "closed_by = $5 WHERE id = $1");
   c.prepare(stmt::kGetIncident,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
   c.prepare(stmt::kIncidentsByIds,
@@ -303,11 +300,6 @@ void prepare_statements(pqxx::connection& c) {
             "u(id, attempts, message_id, recipients, next) WHERE n.id = u.id");
   c.prepare(stmt::kLockNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1 FOR UPDATE");
-  c.prepare(stmt::kUpdateNotification,
-            "UPDATE notification SET state = $2, attempts = $3, next_attempt_time = "
-            "to_timestamp($4), last_error = $5, message_id = $6, recipients = $7, server_reply = $8, "
-            "sent_time = to_timestamp(NULLIF($9, '')::bigint), ack_time = "
-            "to_timestamp(NULLIF($10, '')::bigint), ack_by = $11 WHERE id = $1");
   c.prepare(stmt::kGetNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1");
   c.prepare(stmt::kListNotifications,
@@ -339,7 +331,7 @@ void prepare_statements(pqxx::connection& c) {
                 " FROM escalation_step s JOIN obligation o ON o.id = s.obligation_id WHERE "
                 "s.state = 'pending' AND s.fire_time <= to_timestamp($1) ORDER BY s.fire_time, "
                 "s.id LIMIT 1 FOR UPDATE OF s, o SKIP LOCKED");
-  // The obligation's steps found by obligation alone, as in kCancelEscalation: after downtime
+  // The obligation's steps found by obligation alone, as in kWriteHeld: after downtime
   // every obligation has due steps, and the index of all pending ones would be read for each.
   c.prepare(stmt::kDueSteps,
             "SELECT " + kStepColumns +
@@ -355,17 +347,33 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kUpdateStep,
             "UPDATE escalation_step SET state = $2, fired_time = to_timestamp(NULLIF($3, "
             "'')::bigint) WHERE id = $1");
-  // The pending steps of an obligation and its reminders not yet sent, in one round trip.
-  c.prepare(stmt::kCancelEscalation,
-            // The obligation's steps are found by obligation alone (OFFSET 0 keeps the
+  // A transaction's held writes (PgTransaction), in one round trip: notifications updated
+  // (arrays $1-$11: id, state, attempts, next attempt time, last error, message id,
+  // recipients, server reply, sent time, ack time, ack by), obligations closed ($12-$16: id,
+  // state, closed time, evidence, closed by), and the obligations $17 whose pending steps and
+  // reminders not yet sent are cancelled. No row is in two parts.
+  c.prepare(stmt::kWriteHeld,
+            "WITH updated AS (UPDATE notification n SET state = u.state, attempts = u.attempts, "
+            "next_attempt_time = to_timestamp(u.next), last_error = u.last_error, message_id = "
+            "u.message_id, recipients = u.recipients, server_reply = u.reply, sent_time = "
+            "to_timestamp(NULLIF(u.sent, '')::bigint), ack_time = to_timestamp(NULLIF(u.ack, "
+            "'')::bigint), ack_by = u.ack_by FROM unnest($1::bigint[], $2::text[], "
+            "$3::integer[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], "
+            "$9::text[], $10::text[], $11::text[]) AS u(id, state, attempts, next, last_error, "
+            "message_id, recipients, reply, sent, ack, ack_by) WHERE n.id = u.id), "
+            "closed AS (UPDATE obligation o SET state = u.state, closed_time = "
+            "to_timestamp(u.closed), evidence = u.evidence, closed_by = u.closed_by FROM "
+            "unnest($12::bigint[], $13::text[], $14::bigint[], $15::text[], $16::text[]) AS "
+            "u(id, state, closed, evidence, closed_by) WHERE o.id = u.id), "
+            // The obligations' steps are found by obligation alone (OFFSET 0 keeps the
             // condition on the state out of that scan: see kObligationSource), then filtered:
             // the state is read after the lock.
-            "WITH steps AS (UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id "
-            "FROM (SELECT id, state FROM escalation_step WHERE obligation_id = $1 OFFSET 0 FOR "
-            "UPDATE SKIP LOCKED) s WHERE s.state = 'pending')) "
+            "steps AS (UPDATE escalation_step SET state = 'cancelled' WHERE id IN (SELECT id "
+            "FROM (SELECT id, state FROM escalation_step WHERE obligation_id = ANY($17::bigint[]) "
+            "OFFSET 0 FOR UPDATE SKIP LOCKED) s WHERE s.state = 'pending')) "
             "UPDATE notification SET state = 'cancelled' WHERE id IN (SELECT id FROM notification "
-            "WHERE obligation_id = $1 AND kind = 'reminder' AND state IN ('pending', 'held') FOR "
-            "UPDATE SKIP LOCKED)");
+            "WHERE obligation_id = ANY($17::bigint[]) AND kind = 'reminder' AND state IN "
+            "('pending', 'held') FOR UPDATE SKIP LOCKED)");
   c.prepare(stmt::kGetStep, "SELECT " + kStepColumns + " FROM escalation_step s WHERE s.id = $1");
   c.prepare(stmt::kNextStepTime,
             "SELECT extract(epoch FROM min(fire_time))::bigint FROM escalation_step WHERE "

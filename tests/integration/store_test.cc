@@ -302,6 +302,152 @@ TEST_F(StoreTransactionTest, QueuedStepsAreWrittenBeforeTheNextStatementOrAtComm
             "1:step 1|owner_dpo|false;1:step 2|owner_dpo,owner_escalation|true");
 }
 
+// An obligation with two pending reminder steps, its notice and a reminder, both pending.
+struct ObligationWithNotices {
+  int64_t obligation = 0;
+  int64_t notice = 0;
+  int64_t reminder = 0;
+};
+
+ObligationWithNotices obligation_with_notices(app::Store& store) {
+  ObligationWithNotices made;
+  auto tx = store.begin();
+  EXPECT_TRUE(tx.ok()) << tx.status();
+  const auto incident = (*tx)->insert_incident(sample_incident());
+  EXPECT_TRUE(incident.ok()) << incident.status();
+  made.obligation = insert_obligation(**tx, breach_notice_for(*incident)).value();
+  std::vector<domain::ScheduledStep> steps(2);
+  for (int j = 0; j < 2; ++j) {
+    steps[j].obligation_id = made.obligation;
+    steps[j].time = {j, 0, at("2026-03-28T10:00:00+01:00") + std::chrono::hours(j), false};
+    steps[j].label = "step " + std::to_string(j);
+    steps[j].audience = "owner_dpo";
+  }
+  EXPECT_TRUE((*tx)->insert_steps(steps).ok());
+  domain::Notification n;
+  n.obligation_id = made.obligation;
+  n.state = domain::NotificationState::kPending;
+  n.next_attempt_time = n.create_time = at("2026-03-27T15:00:00+01:00");
+  n.kind = domain::NotificationKind::kNotice;
+  made.notice = (*tx)->insert_notification(n).value();
+  n.kind = domain::NotificationKind::kReminder;
+  made.reminder = (*tx)->insert_notification(n).value();
+  EXPECT_TRUE((*tx)->commit().ok());
+  return made;
+}
+
+domain::Obligation met(domain::Obligation o) {
+  o.state = domain::ObligationState::kMet;
+  o.closed_time = at("2026-03-27T16:00:00+01:00");
+  o.evidence = "Mail accepted";
+  o.closed_by = "system";
+  return o;
+}
+
+// A notification's update, an obligation's close and the cancelling of its reminders are held
+// and written together (as the outbox records a sent notice), yet every read that follows in
+// the transaction sees them, as the commit does.
+TEST_F(StoreTransactionTest, HeldWritesAreSeenByTheReadsThatFollowThemAndCommitted) {
+  const ObligationWithNotices made = obligation_with_notices(store());
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  auto notice = (*tx)->lock_notification(made.notice);
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const auto open = (*tx)->lock_obligation(made.obligation);
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(open->next_step, "step 0");
+  notice->state = domain::NotificationState::kSent;
+  notice->attempts = 1;
+  notice->sent_time = at("2026-03-27T16:00:00+01:00");
+  notice->server_reply = "250 OK";
+  ASSERT_TRUE((*tx)->update_notification(*notice).ok());
+  ASSERT_TRUE((*tx)->close_obligation(met(*open)).ok());
+  ASSERT_TRUE((*tx)->cancel_escalation(made.obligation).ok());
+
+  const auto closed = (*tx)->lock_obligation(made.obligation);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->state, domain::ObligationState::kMet);
+  EXPECT_EQ(closed->notice_state, "sent");
+  EXPECT_EQ(closed->next_step, "");
+  const auto reminder = (*tx)->lock_notification(made.reminder);
+  ASSERT_TRUE(reminder.ok()) << reminder.status();
+  EXPECT_EQ(reminder->state, domain::NotificationState::kCancelled);
+  const auto sent = (*tx)->get_notification(made.notice);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(sent->server_reply, "250 OK");
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+
+  EXPECT_EQ(db().scalar("SELECT string_agg(kind || ':' || state || ':' || attempts || ':' || "
+                        "(sent_time IS NOT NULL), ',' ORDER BY id) FROM notification"),
+            "notice:sent:1:true,reminder:cancelled:0:false");
+  EXPECT_EQ(db().scalar("SELECT state || ':' || evidence FROM obligation"), "met:Mail accepted");
+  EXPECT_EQ(db().scalar("SELECT string_agg(state, ',') FROM escalation_step"),
+            "cancelled,cancelled");
+}
+
+// Held writes take effect in the order they were made: a reminder updated after its
+// obligation's reminders were cancelled stays as updated, one updated before is cancelled, and
+// steps planned after the cancelling stay pending.
+TEST_F(StoreTransactionTest, HeldWritesTakeEffectInTheOrderTheyWereMadeIn) {
+  const ObligationWithNotices made = obligation_with_notices(store());
+  const ObligationWithNotices other = obligation_with_notices(store());
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  ASSERT_TRUE((*tx)->cancel_escalation(made.obligation).ok());
+  auto after = (*tx)->lock_notification(made.reminder);
+  ASSERT_TRUE(after.ok()) << after.status();
+  after->state = domain::NotificationState::kPending;
+  after->attempts = 7;
+  ASSERT_TRUE((*tx)->update_notification(*after).ok());
+
+  auto before = (*tx)->lock_notification(other.reminder);
+  ASSERT_TRUE(before.ok()) << before.status();
+  before->attempts = 3;
+  ASSERT_TRUE((*tx)->update_notification(*before).ok());
+  ASSERT_TRUE((*tx)->cancel_escalation(other.obligation).ok());
+  std::vector<domain::ScheduledStep> again(1);
+  again[0].obligation_id = other.obligation;
+  again[0].time = {5, 0, at("2026-03-29T10:00:00+01:00"), false};
+  again[0].label = "planned after";
+  again[0].audience = "owner_dpo";
+  ASSERT_TRUE((*tx)->queue_steps(again).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  tx->reset();
+
+  EXPECT_EQ(db().scalar("SELECT state || ':' || attempts FROM notification WHERE id = " +
+                        std::to_string(made.reminder)),
+            "pending:7");
+  EXPECT_EQ(db().scalar("SELECT state || ':' || attempts FROM notification WHERE id = " +
+                        std::to_string(other.reminder)),
+            "cancelled:3");
+  EXPECT_EQ(db().scalar("SELECT string_agg(label || ':' || state, ',' ORDER BY step) FROM "
+                        "escalation_step WHERE obligation_id = " +
+                        std::to_string(other.obligation)),
+            "step 0:cancelled,step 1:cancelled,planned after:pending");
+}
+
+// A held write the database refuses fails the commit, and nothing of the transaction is stored.
+TEST_F(StoreTransactionTest, AHeldWriteThatIsRefusedFailsTheCommit) {
+  const ObligationWithNotices made = obligation_with_notices(store());
+  auto tx = store().begin();
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  domain::Obligation refused = met((*tx)->lock_obligation(made.obligation).value());
+  auto notice = (*tx)->lock_notification(made.notice);
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  notice->state = domain::NotificationState::kSent;
+  notice->sent_time = at("2026-03-27T16:00:00+01:00");
+  ASSERT_TRUE((*tx)->update_notification(*notice).ok());
+  refused.state = domain::ObligationState::kOpen;  // with a closed time: a CHECK refuses it
+  ASSERT_TRUE((*tx)->close_obligation(refused).ok());
+
+  EXPECT_FALSE((*tx)->commit().ok());
+  tx->reset();
+  EXPECT_EQ(db().scalar("SELECT string_agg(state, ',' ORDER BY id) FROM notification"),
+            "pending,pending");
+  EXPECT_EQ(db().scalar("SELECT state FROM obligation"), "open");
+}
+
 class PgStoreReadTest : public PgTest {};
 
 // An incident and its obligations, soonest due first, come in one read; an incident without
@@ -367,8 +513,7 @@ class PgStoreStepsTest : public PgStoreReadTest {
     return {*busy, *own};
   }
 
-  // The shared buffers the store's own prepared statement `name` touches for its (whole number)
-  // parameters (EXPLAIN ANALYZE, in a transaction that is rolled back); -1 when it runs longer
+  // The shared buffers the store's own prepared statement `name` touches for its parameters (EXPLAIN ANALYZE, in a transaction that is rolled back); -1 when it runs longer
   // than 10 s.
   template <typename... Params>
   int buffers_of(const char* name, Params... params) {
@@ -383,7 +528,7 @@ class PgStoreStepsTest : public PgStoreReadTest {
       return -1;
     }
     std::string list;
-    ((list += (list.empty() ? "" : ", ") + std::to_string(params)), ...);
+    ((list += (list.empty() ? "" : ", ") + explain.quote(params)), ...);
     const std::string plan =
         explain
             .exec1("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE " + std::string(name) + "(" +
@@ -491,7 +636,10 @@ TEST_F(PgStoreStepsTest, ReadingAnObligationsDueStepsTouchesOnlyItsOwnSteps) {
 // obligation): 1.6 ms a call, 38 % of PostgreSQL's execution time.
 TEST_F(PgStoreStepsTest, CancellingAnObligationsRemindersTouchesOnlyItsOwnSteps) {
   const StepsOfTwoObligations o = many_steps_elsewhere();
-  const int buffers = buffers_of(store::stmt::kCancelEscalation, o.own);
+  const std::string none = "{}";
+  const int buffers =
+      buffers_of(store::stmt::kWriteHeld, none, none, none, none, none, none, none, none, none,
+                 none, none, none, none, none, none, none, "{" + std::to_string(o.own) + "}");
   EXPECT_GE(buffers, 0);
   EXPECT_LT(buffers, 100);
 
