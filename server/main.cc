@@ -265,9 +265,9 @@ int serve(const Options& o) {
   for (const config::Principal& p : config.principals) {
     if (!p.email.empty()) principal_emails[p.name] = p.email;
   }
-  const jobs::NoticeComposer composer(clock, store, directory, templates, config.mail.from,
-                                      principal_emails, config.webhooks,
-                                      app::to_hex(signer->public_key()));
+  const jobs::NoticeComposer composer(
+      clock, store, directory, templates, config.mail.from, principal_emails, config.webhooks,
+      app::AuditCheckpoints::trusted_keys(*signer, config.audit.previous_public_keys));
   store::PgListener step_listener(url, store::kStepChannel, &pool.wakeups());
   jobs::EscalationScheduler scheduler(
       clock, worker_store, directory, rule_policies,
@@ -299,7 +299,7 @@ int serve(const Options& o) {
   std::vector<std::string> checkpoint_recipients;
   for (const domain::Party& party : config.parties) checkpoint_recipients.push_back(party.id);
   app::AuditCheckpoints audit_checkpoints(clock, audit_trail, audit_store, *signer,
-                                          checkpoint_recipients);
+                                          checkpoint_recipients, config.audit.previous_public_keys);
   jobs::TamperAlarm tamper_alarm(composer, *mailer, directory);
   jobs::AuditCheckpointer checkpointer(
       clock, audit_checkpoints, std::chrono::hours(config.audit.checkpoint_interval_hours),

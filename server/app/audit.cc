@@ -200,8 +200,17 @@ absl::StatusOr<Verification> AuditTrail::verify(
   return chain.finish();
 }
 
+std::vector<std::string> AuditCheckpoints::trusted_keys(
+    const Ed25519Signer& signer, const std::vector<std::string>& previous_keys) {
+  std::vector<std::string> keys{to_hex(signer.public_key())};
+  for (const std::string& key : previous_keys) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  return keys;
+}
+
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
-  const auto last = store_.latest_checkpoint(public_key_);
+  const auto last = store_.latest_checkpoint(trusted_keys_);
   if (!last.ok()) return last.status();
   auto made = create(*last, std::nullopt);
   if (!made.ok()) return made.status();
@@ -247,18 +256,19 @@ absl::Status AuditCheckpoints::check_extends(const domain::AuditCheckpoint& chec
   chain.expect(checkpoint);  // where the chain starts: checked at once
   if (auto s = add_events(store_, chain); !s.ok()) return s;
   const Verification v = chain.result();
-  if (!v.verified) return not_extended("event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
+  if (!v.verified)
+    return not_extended("event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
   return absl::OkStatus();
 }
 
 absl::StatusOr<Verification> AuditCheckpoints::verify() {
-  const auto last = store_.latest_checkpoint(public_key_);
+  const auto last = store_.latest_checkpoint(trusted_keys_);
   if (!last.ok()) return last.status();
   return trail_.verify(*last);
 }
 
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
-  auto latest = store_.latest_checkpoint(public_key_);
+  auto latest = store_.latest_checkpoint(trusted_keys_);
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) {
     return absl::NotFoundError("no audit checkpoint was made yet (termijn audit checkpoint --new)");
@@ -268,7 +278,7 @@ absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
 
 absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     std::chrono::seconds interval) {
-  auto latest = store_.latest_checkpoint(public_key_);
+  auto latest = store_.latest_checkpoint(trusted_keys_);
   if (!latest.ok()) return latest.status();
   Due due;
   if (latest->has_value()) {

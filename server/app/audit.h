@@ -59,7 +59,7 @@ domain::AuditRecord audit_record(const Actor& actor, domain::Instant now, std::s
                                  std::string subject, std::string related, std::string details);
 
 struct AuditFilter {
-  std::string subject;   ///< events whose subject or related record is this; empty: all
+  std::string subject;    ///< events whose subject or related record is this; empty: all
   int64_t after_seq = 0;  ///< only events with a larger sequence number
   int limit = 100;
   /// The reader's party: its events in full, the others' as digests; empty: all in full.
@@ -80,17 +80,17 @@ class AuditStore {
   /// The last sequenced event's seq and hash (raw); 0 and the genesis hash when there is none.
   virtual absl::StatusOr<std::pair<int64_t, std::string>> head() = 0;
   /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint its key signed later
-  /// than that time exists (checked under a lock), so that of several processes due at once only one
-  /// makes it. In the same transaction, queues its mail (notification kind "checkpoint") to the
+  /// than that time exists (checked under a lock), so that of several processes due at once only
+  /// one makes it. In the same transaction, queues its mail (notification kind "checkpoint") to the
   /// DPO of each party in `mail_to`, each audited as queued by the system. Returns whether it
   /// was kept.
-  virtual absl::StatusOr<bool> insert_checkpoint(
-      const domain::AuditCheckpoint& checkpoint, std::optional<domain::Instant> unless_made_after,
-      const std::vector<std::string>& mail_to) = 0;
-  /// The most recent checkpoint `public_key` (hex) signed, by time, if any. Rows that name the
-  /// key but whose signature does not verify are forgeries: passed over, and logged.
+  virtual absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
+                                                 std::optional<domain::Instant> unless_made_after,
+                                                 const std::vector<std::string>& mail_to) = 0;
+  /// The most recent checkpoint, by time, that one of `public_keys` (hex) signed, if any. Rows
+  /// that name a key but whose signature does not verify are forgeries: passed over, and logged.
   virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint(
-      const std::string& public_key) = 0;
+      const std::vector<std::string>& public_keys) = 0;
 };
 
 /// The result of re-computing the chain.
@@ -166,22 +166,29 @@ class AuditTrail {
 
 /// Signed checkpoints of the trail: made on request and once a day (see AuditCheckpointer),
 /// each mailed to the DPO of every party in `mail_to`, who so holds it outside the database.
+/// Checkpoints of `previous_keys` (hex: the keys termijnd signed with before a key change)
+/// count as its own: the latest of them all is served and the trail is checked against it.
 class AuditCheckpoints {
  public:
   AuditCheckpoints(const Clock& clock, AuditTrail& trail, AuditStore& store,
-                   const Ed25519Signer& signer, std::vector<std::string> mail_to = {})
+                   const Ed25519Signer& signer, std::vector<std::string> mail_to = {},
+                   const std::vector<std::string>& previous_keys = {})
       : clock_(clock),
         trail_(trail),
         store_(store),
         signer_(signer),
-        public_key_(to_hex(signer.public_key())),
+        trusted_keys_(trusted_keys(signer, previous_keys)),
         mail_to_(std::move(mail_to)) {}
+
+  /// The signer's public key (hex) first, then `previous_keys`.
+  static std::vector<std::string> trusted_keys(const Ed25519Signer& signer,
+                                               const std::vector<std::string>& previous_keys);
 
   /// Signs the trail's state now, after sequencing what is queued, and keeps the checkpoint.
   /// DATA_LOSS, signing nothing, when the trail no longer extends the latest checkpoint: events
   /// it covers were deleted or rewritten, and a new signature would launder that.
   absl::StatusOr<domain::AuditCheckpoint> create();
-  /// The latest checkpoint this service's key signed (rows others added do not count);
+  /// The latest checkpoint this service's keys signed (rows others added do not count);
   /// NOT_FOUND when none was made yet.
   absl::StatusOr<domain::AuditCheckpoint> latest();
   /// Re-computes the whole chain from the genesis hash, and checks that it passes through the
@@ -208,7 +215,7 @@ class AuditCheckpoints {
   AuditTrail& trail_;
   AuditStore& store_;
   const Ed25519Signer& signer_;
-  const std::string public_key_;  ///< the signer's, hex
+  const std::vector<std::string> trusted_keys_;  ///< hex: the signer's, then earlier ones
   const std::vector<std::string> mail_to_;
 };
 

@@ -321,6 +321,15 @@ Config parse_config(const std::string& text, const std::string& origin) {
   c.audit.signing_key_file = audit.string_or("signing_key_file", "");
   c.audit.checkpoint_interval_hours = static_cast<int>(
       audit.integer_or("checkpoint_interval_hours", c.audit.checkpoint_interval_hours, 1, 24 * 7));
+  for (const std::string& key : audit.strings("previous_public_keys")) {
+    const std::string hex = normalized_fingerprint(key);
+    if (hex.empty()) {
+      audit.fail(
+          audit.name("previous_public_keys") + ": '" + key +
+          "' is not an Ed25519 public key: 64 hex digits, as termijnd logs its key at start");
+    }
+    c.audit.previous_public_keys.push_back(hex);
+  }
   read_database(file.table("database"), c.database);
   c.max_copy_bytes =
       file.table("limits").integer_or("max_copy_bytes", c.max_copy_bytes, 1, kMaxCopyBytesLimit);

@@ -13,15 +13,15 @@ namespace termijn::config {
 
 /// How a client certificate maps to a principal (protocol art. 7.1.B, 7.A).
 struct Principal {
-  std::string name;   ///< "herent-dpo"
-  std::string party;  ///< empty for an auditor of every party
+  std::string name;                ///< "herent-dpo"
+  std::string party;               ///< empty for an auditor of every party
   std::vector<std::string> roles;  ///< "reporter", "dpo", "auditor"
   std::string certificate_cn;      ///< subject CN that identifies it
   std::string certificate_email;   ///< or an e-mail SAN
   /// Optional pin: SHA-256 fingerprint of the DER, normalised to 64 lower-case hex digits (the
   /// file may write it with or without colons, in any case).
   std::string certificate_sha256;
-  std::string email;               ///< optional: where reminders to a reporter go
+  std::string email;  ///< optional: where reminders to a reporter go
 };
 
 struct Tls {
@@ -35,6 +35,9 @@ struct Tls {
 struct Audit {
   std::string signing_key_file;  ///< Ed25519 private key, PEM, mode 0600
   int checkpoint_interval_hours = 24;
+  /// The public keys (hex) of earlier signing keys: their checkpoints still count after a key
+  /// change (mailed, served, and the trail checked against them).
+  std::vector<std::string> previous_public_keys;
 };
 
 struct Database {
@@ -61,7 +64,7 @@ std::string with_tls(const std::string& url, const Database& db);
 struct Mail {
   std::string from = "termijn@localhost";
   std::string eml_dir;
-  std::string smtp_url;  ///< smtp://host:587 (STARTTLS) or smtps://host:465; TERMIJN_SMTP_URL
+  std::string smtp_url;       ///< smtp://host:587 (STARTTLS) or smtps://host:465; TERMIJN_SMTP_URL
   std::string smtp_user;      ///< TERMIJN_SMTP_USER
   std::string smtp_password;  ///< TERMIJN_SMTP_PASSWORD
   bool require_starttls = true;
@@ -79,9 +82,9 @@ struct Mail {
 
 /// An endpoint that receives the events of one party as signed HTTP POSTs ([[webhook]]).
 struct Webhook {
-  std::string name;   ///< stable id: part of every Termijn-Delivery id
-  std::string url;    ///< https://...; http:// only to a loopback address (development)
-  std::string party;  ///< whose events, as that party's DPO sees them; its DPO is told of failures
+  std::string name;    ///< stable id: part of every Termijn-Delivery id
+  std::string url;     ///< https://...; http:// only to a loopback address (development)
+  std::string party;   ///< whose events, as that party's DPO sees them; its DPO is told of failures
   std::string secret;  ///< from the environment variable secret_env or the 0600 file secret_file
   std::vector<std::string> types;  ///< event types or prefixes ending in "."; empty: all
   std::string subject;             ///< one record and what belongs to it; empty: all

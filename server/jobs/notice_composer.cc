@@ -147,11 +147,14 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
     app::StoreReader& reader, const domain::Notification& n) const {
   const auto checkpoint = reader.get_audit_checkpoint(n.audit_checkpoint_id);
   if (!checkpoint.ok()) return checkpoint.status();
-  if (!app::signed_by(*checkpoint, checkpoint_key_)) {
+  if (std::none_of(checkpoint_keys_.begin(), checkpoint_keys_.end(),
+                   [&](const std::string& key) { return app::signed_by(*checkpoint, key); })) {
     // A DPO holds what is mailed as proof: a row someone wrote into the database is none.
-    return absl::DataLossError(app::checkpoint_name(n.audit_checkpoint_id) +
-                               " is not signed by this termijnd's key " + checkpoint_key_ +
-                               ": someone who can write the database added or altered it");
+    return absl::DataLossError(
+        app::checkpoint_name(n.audit_checkpoint_id) + " is not signed by this termijnd's key " +
+        (checkpoint_keys_.empty() ? std::string("(none)") : checkpoint_keys_.front()) +
+        (checkpoint_keys_.size() > 1 ? " nor by one of [audit] previous_public_keys" : "") +
+        ": someone who can write the database added or altered it");
   }
   const auto party = directory_.find(n.recipient_party, "recipient_party");
   if (!party.ok()) return party.status();
@@ -236,7 +239,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_tamper_alert(
       {"party", party.name},
       {"reason", reason},
       {"time", domain::format_local(now, *party.zone)},
-      {"public_key", checkpoint_key_},
+      {"public_key", checkpoint_keys_.empty() ? std::string() : checkpoint_keys_.front()},
   };
   const auto rendered = templates_.render(kTamperedTemplate, party.locale, values);
   if (!rendered.ok()) return rendered.status();

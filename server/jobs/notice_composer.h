@@ -24,12 +24,14 @@ namespace termijn::jobs {
 class NoticeComposer {
  public:
   /// `principal_emails` maps principal names to addresses, for reminders to a reporter;
-  /// `webhooks` are the configured endpoints, named in a webhook alert; `checkpoint_key` is the
-  /// public key (hex) of this termijnd's audit checkpoints: only a checkpoint it signed is mailed.
+  /// `webhooks` are the configured endpoints, named in a webhook alert; `checkpoint_keys` are the
+  /// public keys (hex) of this termijnd's audit checkpoints, its current key first, then those
+  /// of [audit] previous_public_keys: only a checkpoint one of them signed is mailed.
   NoticeComposer(const app::Clock& clock, app::Store& store, const app::Directory& directory,
                  const notify::TemplateSet& templates, std::string from_address,
                  std::map<std::string, std::string> principal_emails = {},
-                 std::vector<config::Webhook> webhooks = {}, std::string checkpoint_key = {})
+                 std::vector<config::Webhook> webhooks = {},
+                 std::vector<std::string> checkpoint_keys = {})
       : clock_(clock),
         store_(store),
         directory_(directory),
@@ -37,7 +39,7 @@ class NoticeComposer {
         from_address_(std::move(from_address)),
         principal_emails_(std::move(principal_emails)),
         webhooks_(std::move(webhooks)),
-        checkpoint_key_(std::move(checkpoint_key)) {}
+        checkpoint_keys_(std::move(checkpoint_keys)) {}
 
   /// Reads through `reader`: a worker passes its transaction, so that composing takes no
   /// second connection. A notice among those `read` (app::StoreReader::notice_sources, for a
@@ -86,7 +88,7 @@ class NoticeComposer {
   const std::string from_address_;
   const std::map<std::string, std::string> principal_emails_;
   const std::vector<config::Webhook> webhooks_;
-  const std::string checkpoint_key_;
+  const std::vector<std::string> checkpoint_keys_;  ///< hex; the current key first
 };
 
 /// The templates NoticeComposer renders besides the notices (notify::check_notice_templates

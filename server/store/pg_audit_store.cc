@@ -1,8 +1,7 @@
 #include "server/store/pg_audit_store.h"
 
-#include <spdlog/spdlog.h>
-
 #include <poll.h>
+#include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -97,7 +96,9 @@ absl::StatusOr<std::pair<int64_t, std::string>> PgAuditStore::head() {
 
 namespace {
 
-long long seconds(domain::Instant t) { return static_cast<long long>(t.time_since_epoch().count()); }
+long long seconds(domain::Instant t) {
+  return static_cast<long long>(t.time_since_epoch().count());
+}
 
 // The newest checkpoint later than `after` that `public_key` signed, reading the rows that name
 // the key page by page: one that does not verify is a forgery, logged and passed over.
@@ -111,9 +112,10 @@ std::optional<domain::AuditCheckpoint> newest_signed(Transaction& tx, const std:
     for (const pqxx::row& row : rows) {
       domain::AuditCheckpoint c = rows::checkpoint_from(row);
       if (app::signed_by(c, public_key)) return c;
-      spdlog::error("audit checkpoint {} (seq {}, {}) names this service's key but its signature "
-                    "does not verify: someone who can write the database added or altered it",
-                    app::checkpoint_name(row[5].as<int64_t>()), c.seq, domain::format_utc(c.time));
+      spdlog::error(
+          "audit checkpoint {} (seq {}, {}) names this service's key but its signature "
+          "does not verify: someone who can write the database added or altered it",
+          app::checkpoint_name(row[5].as<int64_t>()), c.seq, domain::format_utc(c.time));
     }
     if (static_cast<int>(rows.size()) < kPage) return std::nullopt;
   }
@@ -158,10 +160,16 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
 }
 
 absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_checkpoint(
-    const std::string& public_key) {
+    const std::vector<std::string>& public_keys) {
   return read_only<std::optional<domain::AuditCheckpoint>>(
-      pool_, use_, "latest audit checkpoint",
-      [&](auto& tx) { return newest_signed(tx, public_key, domain::Instant{}); });
+      pool_, use_, "latest audit checkpoint", [&](auto& tx) {
+        std::optional<domain::AuditCheckpoint> latest;
+        for (const std::string& key : public_keys) {
+          auto c = newest_signed(tx, key, domain::Instant{});
+          if (c && (!latest || c->time > latest->time)) latest = std::move(c);
+        }
+        return latest;
+      });
 }
 
 absl::Status check_service_role(PgPool& pool) {

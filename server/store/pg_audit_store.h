@@ -25,7 +25,7 @@ class PgAuditStore final : public app::AuditStore {
                                          std::optional<domain::Instant> unless_made_after,
                                          const std::vector<std::string>& mail_to) override;
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint(
-      const std::string& public_key) override;
+      const std::vector<std::string>& public_keys) override;
 
  private:
   PgPool& pool_;

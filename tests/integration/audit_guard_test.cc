@@ -424,7 +424,7 @@ TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorV
   ASSERT_TRUE(templates.ok()) << templates.status();
   const jobs::NoticeComposer composer(clock, service.store, demo_directory(), *templates,
                                       "termijn@herent.example", {}, {},
-                                      app::to_hex(service.signer.public_key()));
+                                      {app::to_hex(service.signer.public_key())});
   const ScopedTempDir outbox("termijn-tamper-alarm");
   notify::EmlDirectoryMailer mailer(outbox.path());
   jobs::TamperAlarm alarm(composer, mailer, demo_directory());
@@ -458,6 +458,63 @@ TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorV
   EXPECT_EQ(verified->first_bad_seq, signed_before->seq);
   EXPECT_NE(verified->reason.find("signed checkpoint"), std::string::npos) << verified->reason;
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "1");
+}
+
+TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
+  // termijnd's signing key changed; the old public key is in [audit] previous_public_keys. The
+  // old key's checkpoint is still served, its queued mail still composed, and the trail still
+  // checked against it: events it covers, deleted after the key change, stop the next signature.
+  //
+  // Before: the new key trusted only its own checkpoints. The queued mail failed ("not signed
+  // by this termijnd's key"), `audit checkpoint` said none was made, and the first checkpoint
+  // of the new key signed a trail from which covered events had been deleted.
+  forget_checkpoints();
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-key-change");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  FakeClock clock(at("2100-03-01T00:00:00Z"));
+  const app::Ed25519Signer old_key = app::Ed25519Signer::generate();
+  app::AuditCheckpoints before(clock, trail, audit_store, old_key, {"herent"});
+  const auto signed_before = before.create();
+  ASSERT_TRUE(signed_before.ok()) << signed_before.status();
+  const domain::Notification queued_mail = [&] {
+    domain::Notification n;
+    n.id = std::stoll(db().scalar("SELECT id FROM notification WHERE kind = 'checkpoint'"));
+    n.kind = domain::NotificationKind::kCheckpoint;
+    n.audit_checkpoint_id = std::stoll(db().scalar("SELECT max(id) FROM audit_checkpoint"));
+    n.recipient_party = "herent";
+    return n;
+  }();
+
+  const app::Ed25519Signer new_key = app::Ed25519Signer::generate();
+  const std::string old_hex = app::to_hex(old_key.public_key());
+  app::AuditCheckpoints without(clock, trail, audit_store, new_key, {"herent"});
+  EXPECT_EQ(without.latest().status().code(), absl::StatusCode::kNotFound);
+  app::AuditCheckpoints after(clock, trail, audit_store, new_key, {"herent"}, {old_hex});
+  const auto latest = after.latest();
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(latest->seq, signed_before->seq);
+
+  const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
+  ASSERT_TRUE(templates.ok()) << templates.status();
+  const jobs::NoticeComposer trusting(clock, service, demo_directory(), *templates,
+                                      "termijn@herent.example", {}, {},
+                                      app::AuditCheckpoints::trusted_keys(new_key, {old_hex}));
+  const auto mail = trusting.compose(queued_mail);
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  EXPECT_EQ(mail->attachments.size(), 1u);
+  const jobs::NoticeComposer new_key_only(clock, service, demo_directory(), *templates,
+                                          "termijn@herent.example", {}, {},
+                                          {app::to_hex(new_key.public_key())});
+  EXPECT_EQ(new_key_only.compose(queued_mail).status().code(), absl::StatusCode::kDataLoss);
+
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar("DELETE FROM audit_event WHERE seq >= " + std::to_string(signed_before->seq - 1));
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-after-key-change");
+  clock.advance(std::chrono::hours(1));
+  EXPECT_EQ(after.create().status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

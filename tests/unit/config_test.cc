@@ -383,6 +383,17 @@ TEST(SecureUrlTest, HttpOnlyToTheLoopbackHostLibcurlConnectsTo) {
   }
 }
 
+TEST(ConfigTest, PreviousPublicKeysAreHexEd25519Keys) {
+  // [audit] previous_public_keys: the keys termijnd signed with before a key change, as it logs
+  // them (64 hex digits, case and colons ignored); anything else is refused naming the key.
+  const std::string with_key = replaced(
+      demo(), "[audit]", "[audit]\nprevious_public_keys = [\"" + std::string(64, 'A') + "\"]");
+  EXPECT_EQ(parse_config(with_key, "t.toml").audit.previous_public_keys,
+            std::vector<std::string>{std::string(64, 'a')});
+  EXPECT_THAT(error_of(replaced(demo(), "[audit]", "[audit]\nprevious_public_keys = [\"abc\"]")),
+              HasSubstr("audit.previous_public_keys: 'abc' is not an Ed25519 public key"));
+}
+
 TEST(ConfigTest, WebhooksTakeTheirSecretFromTheEnvironmentOrAPrivateFile) {
   // A webhook's secret comes from the environment or a file only its owner may read; the URL is
   // HTTPS except to a loopback address; the party must exist.
