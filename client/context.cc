@@ -4,8 +4,10 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -34,6 +36,15 @@ int no_passphrase(char*, int, int, void*) { return 0; }
 // Reads a PEM file for `flag` and checks that OpenSSL can parse what gRPC will need from it, so
 // that a wrong file is bad input naming the option, not an "unavailable" server.
 std::string read_pem(const std::string& path, const std::string& flag, bool private_key) {
+  // Whoever reads the key acts as its principal (as ssh, and as termijnd with its own secrets):
+  // one its group or others may read is refused.
+  struct stat st {};
+  if (private_key && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    throw CliError(2, flag + ": " + path + " may be read by other users (mode " + mode +
+                          "): chmod 600 " + path);
+  }
   const std::string pem = read_file(path, flag);
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
@@ -201,13 +212,13 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
               "NEXT REMINDER (LEVEL)");
   for (const v1::Obligation& o : obligations) {
     const std::string to = recipient_of(o);
-    const bool open = o.state() == v1::OBLIGATION_STATE_OPEN ||
-                      o.state() == v1::OBLIGATION_STATE_UNSPECIFIED;
-    const std::string next =
-        o.has_next_step_time()
-            ? o.next_step() + " " + local_time(o.next_step_time(), o.time_zone()) + " (" +
-                  std::to_string(o.escalation_level()) + ")"
-            : "- (" + std::to_string(o.escalation_level()) + ")";
+    const bool open =
+        o.state() == v1::OBLIGATION_STATE_OPEN || o.state() == v1::OBLIGATION_STATE_UNSPECIFIED;
+    const std::string next = o.has_next_step_time()
+                                 ? o.next_step() + " " +
+                                       local_time(o.next_step_time(), o.time_zone()) + " (" +
+                                       std::to_string(o.escalation_level()) + ")"
+                                 : "- (" + std::to_string(o.escalation_level()) + ")";
     std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %-8s %s\n",
                 o.name().empty() ? "(preview)" : o.name().c_str(), o.rule().c_str(),
                 (o.owner_party() + " -> " + to).c_str(), o.subject().c_str(),
@@ -226,8 +237,8 @@ std::vector<E> parse_list(const std::vector<std::string>& values, const std::str
   for (const std::string& value : values) {
     const auto parsed = v1::from_spelling<E>(value);
     if (!parsed) {
-      throw CliError(2, flag + ": unknown value '" + value + "' (one of " +
-                            v1::all_spellings<E>() + ")");
+      throw CliError(
+          2, flag + ": unknown value '" + value + "' (one of " + v1::all_spellings<E>() + ")");
     }
     out.push_back(*parsed);
   }

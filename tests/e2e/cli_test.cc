@@ -49,10 +49,11 @@ TEST_F(CliTest, PartiesListShowsBothPartiesAndTheirDpos) {
 
 TEST_F(CliTest, ReportedIncidentCarriesExactDeadlinesInJson) {
   // The issue's example instant (spring DST in between) gives the exact due and legal times.
-  const Outcome o = server_.cli(
-      "herent-reporter", {"-o", "json", "incident", "report", "--aware-at",
-                          "2026-03-27T14:20:00+01:00", "--title", "USB stick with client files lost",
-                          "--categories", "identification,medical", "--subjects", "clients"});
+  const Outcome o =
+      server_.cli("herent-reporter",
+                  {"-o", "json", "incident", "report", "--aware-at", "2026-03-27T14:20:00+01:00",
+                   "--title", "USB stick with client files lost", "--categories",
+                   "identification,medical", "--subjects", "clients"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("\"name\": \"incidents/1\""));
   EXPECT_THAT(o.out, HasSubstr("\"awareTime\": \"2026-03-27T13:20:00Z\""));
@@ -69,8 +70,9 @@ TEST_F(CliTest, ReportedIncidentCarriesExactDeadlinesInJson) {
 
 TEST_F(CliTest, DeadlinesListsOpenObligationsSoonestFirstWithCountdown) {
   // A breach known for 40 h is overdue on its 36 h notice and still open on the 72 h one.
-  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--aware-at",
-                                       utc_ago(std::chrono::hours(40)), "--title", "Mail misdirected"})
+  ASSERT_EQ(server_
+                .cli("herent-dpo", {"incident", "report", "--aware-at",
+                                    utc_ago(std::chrono::hours(40)), "--title", "Mail misdirected"})
                 .exit_code,
             0);
   const Outcome o = server_.cli("herent-dpo", {"deadlines"});
@@ -81,9 +83,12 @@ TEST_F(CliTest, DeadlinesListsOpenObligationsSoonestFirstWithCountdown) {
   ASSERT_NE(authority, std::string::npos);
   EXPECT_LT(notice, authority) << "soonest first";
   const std::string notice_line = o.out.substr(notice, o.out.find('\n', notice) - notice);
-  const std::string authority_line = o.out.substr(authority, o.out.find('\n', authority) - authority);
-  EXPECT_TRUE(std::regex_search(notice_line, std::regex(R"(\d+ h \d+ min overdue)"))) << notice_line;
-  EXPECT_TRUE(std::regex_search(authority_line, std::regex(R"(in 3\d h \d+ min)"))) << authority_line;
+  const std::string authority_line =
+      o.out.substr(authority, o.out.find('\n', authority) - authority);
+  EXPECT_TRUE(std::regex_search(notice_line, std::regex(R"(\d+ h \d+ min overdue)")))
+      << notice_line;
+  EXPECT_TRUE(std::regex_search(authority_line, std::regex(R"(in 3\d h \d+ min)")))
+      << authority_line;
   EXPECT_THAT(notice_line, HasSubstr("CET"));
 }
 
@@ -92,10 +97,10 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   std::string bytes = "%PDF-1.4\n";
   for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
   const std::string letter = write_file("letter.pdf", bytes);
-  const Outcome logged = server_.cli(
-      "kortenberg-reporter", {"request", "log", "--kind", "access", "--received-at",
-                              "2026-11-28T09:00", "--summary", "Client asks for a copy of their file",
-                              "--copy", letter});
+  const Outcome logged =
+      server_.cli("kortenberg-reporter",
+                  {"request", "log", "--kind", "access", "--received-at", "2026-11-28T09:00",
+                   "--summary", "Client asks for a copy of their file", "--copy", letter});
   ASSERT_EQ(logged.exit_code, 0) << logged.err;
   EXPECT_THAT(logged.out, HasSubstr("party:     kortenberg"));
   EXPECT_THAT(logged.out, HasSubstr("protocol.request_notice"));
@@ -153,8 +158,7 @@ TEST_F(CliTest, OversizedOrOutOfRangeInputGetsAShortClearError) {
   const std::vector<BadInput> cases{
       {{"incident", "show", huge}, "name: 'AAAA"},
       {{"incident", "report", "--party", huge, "--title", "x"}, "party: unknown party 'AAAA"},
-      {{"incident", "report", "--title", "x", "--subject-count", "99999999999"},
-       "subject_count: "},
+      {{"incident", "report", "--title", "x", "--subject-count", "99999999999"}, "subject_count: "},
       {{"incident", "report", "--title", std::string(201, 'x')}, "title: longer than 200 bytes"},
       {{"deadlines", "--due-before", "9999-12-31T00:00:00Z"}, "due_before: "},
   };
@@ -172,7 +176,8 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
   // Each bad input exits non-zero with one line on stderr that names the field; nothing is stored.
   const std::string big = write_file("big.bin", std::string(10 * 1024 * 1024 + 1, 'x'));
   const std::vector<BadInput> cases{
-      {{"incident", "report", "--party", "leuven", "--title", "x"}, "party: unknown party 'leuven'"},
+      {{"incident", "report", "--party", "leuven", "--title", "x"},
+       "party: unknown party 'leuven'"},
       {{"incident", "report", "--title", "  "}, "title: must not be empty"},
       {{"incident", "report", "--title", "x", "--aware-at", "2099-01-01T10:00:00+01:00"},
        "aware_time: "},
@@ -199,8 +204,9 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
     EXPECT_THAT(o.err, HasSubstr(c.says));
     EXPECT_EQ(lines(o.err), 1) << o.err;
   }
-  EXPECT_THAT(server_.cli("herent-dpo", {"incident", "report", "--title", "x", "--aware-at",
-                                         "2026-10-25T02:30"})
+  EXPECT_THAT(server_
+                  .cli("herent-dpo",
+                       {"incident", "report", "--title", "x", "--aware-at", "2026-10-25T02:30"})
                   .err,
               HasSubstr("2026-10-25T02:30:00+02:00 or 2026-10-25T02:30:00+01:00"));
   EXPECT_EQ(count("incident"), "0");
@@ -240,12 +246,13 @@ TEST_F(CliTest, FulfilThenWaiveAnObligationAndRefuseClosingItTwice) {
 
 TEST_F(CliTest, LateFulfilmentIsMetLate) {
   // Fulfilling after due_time records met-late.
-  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "Old breach", "--aware-at",
-                                       utc_ago(std::chrono::hours(50))})
+  ASSERT_EQ(server_
+                .cli("herent-dpo", {"incident", "report", "--title", "Old breach", "--aware-at",
+                                    utc_ago(std::chrono::hours(50))})
                 .exit_code,
             0);
-  const Outcome o = server_.cli("herent-dpo", {"-o", "json", "obligation", "fulfil", "1",
-                                               "--evidence", "Mail sent late"});
+  const Outcome o = server_.cli(
+      "herent-dpo", {"-o", "json", "obligation", "fulfil", "1", "--evidence", "Mail sent late"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("OBLIGATION_STATE_MET_LATE"));
 }
@@ -358,9 +365,9 @@ TEST_F(CliTest, OutputThatCannotBeWrittenIsAFailure) {
   // A full disk under `termijn ... > file` (here /dev/full) exits 1 with one line on stderr: an
   // export or register cut short must not look complete.
   // Before: the command exited 0 whatever happened to its output.
-  const Outcome o = run_command({"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full",
-                                 binary("termijn"), "parties", "list"},
-                                server_.cli_environment("herent-dpo"));
+  const Outcome o = run_command(
+      {"/bin/sh", "-c", "exec \"$0\" \"$@\" > /dev/full", binary("termijn"), "parties", "list"},
+      server_.cli_environment("herent-dpo"));
   EXPECT_EQ(o.exit_code, 1) << o.err;
   EXPECT_THAT(o.err, HasSubstr("termijn: cannot write the output"));
   EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
@@ -372,7 +379,8 @@ TEST_F(CliTest, IncidentUpdateTakesTheOlderTicketFlagAsTheReadmeSays) {
   ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "Printout on the train"})
                 .exit_code,
             0);
-  const Outcome updated = server_.cli("herent-dpo", {"incident", "update", "1", "--ticket", "RT-7"});
+  const Outcome updated =
+      server_.cli("herent-dpo", {"incident", "update", "1", "--ticket", "RT-7"});
   ASSERT_EQ(updated.exit_code, 0) << updated.err;
   EXPECT_EQ(server_.database().scalar("SELECT ticket_ref FROM incident WHERE id = 1"), "RT-7");
 }
@@ -451,6 +459,8 @@ TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
   // option, not an unavailable server.
   const Certificates& certs = Certificates::get();
   const std::string not_pem = write_file("not-pem.txt", "not PEM\n");
+  std::filesystem::permissions(
+      not_pem, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const std::map<std::string, std::string> good{{"--ca", certs.dir + "/ca.crt"},
                                                 {"--cert", certs.dir + "/herent-dpo.crt"},
                                                 {"--key", certs.dir + "/herent-dpo.key"}};
@@ -472,6 +482,27 @@ TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
     EXPECT_THAT(o.err, HasSubstr(flag + ": " + file + " holds no PEM")) << o.err;
     EXPECT_EQ(lines(o.err), 1) << o.err;
   }
+}
+
+TEST_F(CliTest, AKeyOthersMayReadIsRefused) {
+  // Whoever reads a principal's private key acts as that principal: like ssh (and termijnd with
+  // its own secrets) the CLI refuses a key its group or others may read, and says how to fix it.
+  // Before: it was used as it was.
+  const Certificates& certs = Certificates::get();
+  const std::string key = path_of("herent-dpo-readable.key");
+  std::filesystem::copy_file(certs.dir + "/herent-dpo.key", key);
+  std::filesystem::permissions(
+      key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+               std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  const Outcome o =
+      run_command({binary("termijn"), "parties", "list", "--server", server_.address(), "--ca",
+                   certs.dir + "/ca.crt", "--cert", certs.dir + "/herent-dpo.crt", "--key", key});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("--key: " + key +
+                               " may be read by other users (mode 0644): "
+                               "chmod 600 " +
+                               key));
+  EXPECT_EQ(lines(o.err), 1) << o.err;
 }
 
 TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
