@@ -12,21 +12,47 @@
 
 namespace termijn::cli {
 
+namespace {
+
+// Made by this user or by root: a link or a pipe another user may have planted is neither.
+bool trusted(const struct stat& st) { return st.st_uid == ::geteuid() || st.st_uid == 0; }
+
+}  // namespace
+
 PrivateFile::PrivateFile(std::string path, std::string option)
     : path_(std::move(path)), option_(std::move(option)) {
-  // A link (/dev/stdout) or a device or pipe is written as it is, through the link: the user
-  // named what to write into, and renaming PATH.part over it would replace the link itself.
-  // (The kernel's protected_symlinks keeps a link another user planted in /tmp from being
-  // followed.)
+  const auto refuse = [&](const std::string& why) {
+    throw CliError(2, option_ + ": " + path_ + " " + why);
+  };
   struct stat link {};
   struct stat target {};
-  direct_ = ::lstat(path_.c_str(), &link) == 0 &&
-            (S_ISLNK(link.st_mode) || (::stat(path_.c_str(), &target) == 0 &&
-                                       !S_ISREG(target.st_mode) && !S_ISDIR(target.st_mode)));
+  struct stat stdout_file {};
+  const bool exists = ::lstat(path_.c_str(), &link) == 0;
+  const bool reached = exists && ::stat(path_.c_str(), &target) == 0;
+  if (exists && S_ISLNK(link.st_mode) && !trusted(link)) {
+    refuse("is a link another user made: not followed");
+  }
   int fd = -1;
-  if (direct_) {
-    fd = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (reached && ::fstat(STDOUT_FILENO, &stdout_file) == 0 && stdout_file.st_dev == target.st_dev &&
+      stdout_file.st_ino == target.st_ino) {
+    // This process's own standard output (/dev/stdout), wherever it was redirected.
+    direct_ = true;
+    fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+  } else if (reached && S_ISCHR(target.st_mode)) {
+    direct_ = true;  // a terminal, /dev/null
+    fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  } else if (reached && (S_ISFIFO(target.st_mode) || S_ISSOCK(target.st_mode))) {
+    if (target.st_uid != ::geteuid()) refuse("is a pipe another user made: not written to");
+    direct_ = true;
+    fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
   } else {
+    // A link of this user's (or root's) names the file to write: it is replaced as any other.
+    if (exists && S_ISLNK(link.st_mode)) {
+      std::error_code error;
+      const auto resolved = std::filesystem::weakly_canonical(path_, error);
+      if (error) refuse("is a link that cannot be followed: " + error.message());
+      path_ = resolved.string();
+    }
     // A PATH.part left by an earlier run that was killed goes first; O_EXCL then makes sure the
     // file written is the one made here, not a link someone put in its place meanwhile.
     ::unlink(part().c_str());

@@ -11,8 +11,9 @@ namespace termijn::cli {
 /// made anew with mode 0600 (never through a symbolic link, whatever the umask), and replaces
 /// PATH once it is complete and on disk. A register or a data subject's copy is personal data
 /// that other users of a shared host must not read; a failed write leaves no partial file.
-/// A PATH that is a symbolic link (/dev/stdout), a device or a pipe is written directly, through
-/// the link, keeping its mode.
+/// The process's own standard output (/dev/stdout), a terminal or device, and a pipe of this
+/// user's are written as they are. A link this user (or root) made names the file to replace;
+/// a link or a pipe another user made is refused (exit 2): it may lead the data to them.
 class PrivateFile {
  public:
   /// `option` names the option the path came from, for errors: "--file: cannot write ...".
@@ -33,7 +34,7 @@ class PrivateFile {
   std::string option_;
   std::unique_ptr<__gnu_cxx::stdio_filebuf<char>> buffer_;
   std::unique_ptr<std::ostream> out_;
-  bool direct_ = false;  ///< PATH is a link, a device or a pipe, written as it is
+  bool direct_ = false;  ///< PATH is standard output, a device or a pipe: written as it is
   bool committed_ = false;
 };
 

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -120,9 +121,9 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   using std::filesystem::perms;
   EXPECT_EQ(std::filesystem::status(saved).permissions() & perms::all,
             perms::owner_read | perms::owner_write);
-  // A link (such as /dev/stdout) is written through, not replaced by the saved file.
-  // Before: FILE.part was renamed over the link, so "--save-copy /dev/stdout" replaced /dev's
-  // link with a file of the copy.
+  // A link of the user's own names the file to write, privately and whole; the link stays.
+  // Before: FILE.part was renamed over the link itself, so "--save-copy /dev/stdout" replaced
+  // /dev's link with a file of the copy.
   const std::string target = path_of("through-the-link.pdf");
   const std::string link = path_of("link.pdf");
   std::ofstream(target) << "old";
@@ -133,6 +134,32 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
   EXPECT_TRUE(std::filesystem::is_symlink(link));
   std::ifstream linked(target, std::ios::binary);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(linked), {}), bytes);
+  EXPECT_EQ(std::filesystem::status(target).permissions() & perms::all,
+            perms::owner_read | perms::owner_write);
+  // The CLI's own standard output, named through /proc (which nothing can be renamed over), is
+  // written as it is: here the file the harness reads the CLI's output from.
+  const Outcome to_stdout = server_.cli(
+      "herent-dpo", {"request", "show", "requests/1", "--save-copy", "/proc/self/fd/1"});
+  ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.err;
+  EXPECT_THAT(to_stdout.out, HasSubstr(bytes));
+  EXPECT_THAT(to_stdout.out, HasSubstr("requests/1"));
+  // A link or a pipe another user made may lead the letter to them: refused, nothing written.
+  if (::geteuid() == 0) {
+    const std::string planted = path_of("planted.pdf");
+    std::filesystem::create_symlink(path_of("their-file.pdf"), planted);
+    ASSERT_EQ(::lchown(planted.c_str(), 65534, 65534), 0);
+    const std::string fifo = path_of("their-pipe");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0666), 0);
+    ASSERT_EQ(::chown(fifo.c_str(), 65534, 65534), 0);
+    for (const auto& [file, why] : {std::pair{planted, "is a link another user made"},
+                                    {fifo, "is a pipe another user made"}}) {
+      const Outcome refused =
+          server_.cli("herent-dpo", {"request", "show", "requests/1", "--save-copy", file});
+      EXPECT_EQ(refused.exit_code, 2) << refused.err;
+      EXPECT_THAT(refused.err, HasSubstr("--save-copy: " + file + " " + why));
+    }
+    EXPECT_FALSE(std::filesystem::exists(path_of("their-file.pdf")));
+  }
   EXPECT_EQ(server_.database().scalar("SELECT copy_sha256 FROM request"),
             server_.database().scalar("SELECT encode(sha256(copy_content), 'hex') FROM request"));
 }
