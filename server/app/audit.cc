@@ -210,7 +210,7 @@ std::vector<std::string> AuditCheckpoints::trusted_keys(
 }
 
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::create() {
-  const auto last = store_.latest_checkpoint(trusted_keys_);
+  const auto last = store_.latest_checkpoint(trusted_keys_, clock_.now());
   if (!last.ok()) return last.status();
   auto made = create(*last, std::nullopt);
   if (!made.ok()) return made.status();
@@ -231,7 +231,8 @@ absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
   checkpoint.hash = to_hex(head->second);
   checkpoint.time = clock_.now();
   sign_checkpoint(signer_, checkpoint);
-  const auto kept = store_.insert_checkpoint(checkpoint, unless_made_after, mail_to_);
+  const auto kept =
+      store_.insert_checkpoint(checkpoint, unless_made_after, trusted_keys_, mail_to_);
   if (!kept.ok()) return kept.status();
   if (!*kept) return std::nullopt;
   return checkpoint;
@@ -262,13 +263,13 @@ absl::Status AuditCheckpoints::check_extends(const domain::AuditCheckpoint& chec
 }
 
 absl::StatusOr<Verification> AuditCheckpoints::verify() {
-  const auto last = store_.latest_checkpoint(trusted_keys_);
+  const auto last = store_.latest_checkpoint(trusted_keys_, clock_.now());
   if (!last.ok()) return last.status();
   return trail_.verify(*last);
 }
 
 absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
-  auto latest = store_.latest_checkpoint(trusted_keys_);
+  auto latest = store_.latest_checkpoint(trusted_keys_, clock_.now());
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) {
     return absl::NotFoundError("no audit checkpoint was made yet (termijn audit checkpoint --new)");
@@ -278,7 +279,7 @@ absl::StatusOr<domain::AuditCheckpoint> AuditCheckpoints::latest() {
 
 absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     std::chrono::seconds interval) {
-  auto latest = store_.latest_checkpoint(trusted_keys_);
+  auto latest = store_.latest_checkpoint(trusted_keys_, clock_.now());
   if (!latest.ok()) return latest.status();
   Due due;
   if (latest->has_value()) {

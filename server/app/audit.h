@@ -79,18 +79,22 @@ class AuditStore {
   virtual absl::StatusOr<AuditEvent> event(int64_t seq) = 0;
   /// The last sequenced event's seq and hash (raw); 0 and the genesis hash when there is none.
   virtual absl::StatusOr<std::pair<int64_t, std::string>> head() = 0;
-  /// Keeps `checkpoint`; with `unless_made_after`, only when no checkpoint its key signed later
-  /// than that time exists (checked under a lock), so that of several processes due at once only
-  /// one makes it. In the same transaction, queues its mail (notification kind "checkpoint") to the
-  /// DPO of each party in `mail_to`, each audited as queued by the system. Returns whether it
-  /// was kept.
+  /// Keeps `checkpoint`; with `unless_made_after`, only when no trusted checkpoint (see
+  /// latest_checkpoint, `trusted_keys`) later than that time exists (checked under a lock), so
+  /// that of several processes due at once only one makes it. In the same transaction, queues
+  /// its mail (notification kind "checkpoint") to the DPO of each party in `mail_to`, each
+  /// audited as queued by the system. Returns whether it was kept.
   virtual absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
                                                  std::optional<domain::Instant> unless_made_after,
+                                                 const std::vector<std::string>& trusted_keys,
                                                  const std::vector<std::string>& mail_to) = 0;
-  /// The most recent checkpoint, by time, that one of `public_keys` (hex) signed, if any. Rows
-  /// that name a key but whose signature does not verify are forgeries: passed over, and logged.
+  /// The latest trusted checkpoint: the most recent, by time, that `public_keys[0]` (this
+  /// service's key, hex) signed; while it signed none, the most recent one of the others (the
+  /// keys before a key change) signed no later than `now`. So a leaked old key cannot put a
+  /// checkpoint before the new key's, nor one from the future. Rows that name a key but whose
+  /// signature does not verify are forgeries: passed over, and logged.
   virtual absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint(
-      const std::vector<std::string>& public_keys) = 0;
+      const std::vector<std::string>& public_keys, domain::Instant now) = 0;
 };
 
 /// The result of re-computing the chain.

@@ -1,5 +1,7 @@
 #include "server/jobs/notice_composer.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "server/app/audit.h"
@@ -239,15 +241,18 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_tamper_alert(
       {"party", party.name},
       {"reason", reason},
       {"time", domain::format_local(now, *party.zone)},
-      {"public_key", checkpoint_keys_.empty() ? std::string() : checkpoint_keys_.front()},
+      {"public_key", signing_keys()},
   };
   const auto rendered = templates_.render(kTamperedTemplate, party.locale, values);
   if (!rendered.ok()) return rendered.status();
   notify::MailMessage m;
   const std::string domain = from_address_.substr(from_address_.find('@') + 1);
-  // No outbox row: one finding (its reason) to one party is one message.
-  m.message_id =
-      "audit-tampered." + app::sha256_hex(party.id + "\n" + reason).substr(0, 16) + "@" + domain;
+  // No outbox row: each alert is a message of its own (also the one after a restart).
+  m.message_id = "audit-tampered." +
+                 app::sha256_hex(party.id + "\n" + reason + "\n" + domain::format_utc(now) + "\n" +
+                                 std::to_string(::getpid()))
+                     .substr(0, 16) +
+                 "@" + domain;
   m.from = {"Termijn", from_address_};
   m.date = now;
   m.to = {address(party.dpo)};
@@ -255,6 +260,15 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_tamper_alert(
   m.subject = rendered->subject;
   m.text_body = rendered->body;
   return m;
+}
+
+std::string NoticeComposer::signing_keys() const {
+  if (checkpoint_keys_.empty()) return "";
+  std::string keys = checkpoint_keys_.front();
+  for (size_t i = 1; i < checkpoint_keys_.size(); ++i) {
+    keys += (i == 1 ? " (before a key change: " : ", ") + checkpoint_keys_[i];
+  }
+  return checkpoint_keys_.size() > 1 ? keys + ")" : keys;
 }
 
 notify::MailMessage NoticeComposer::envelope(const domain::Notification& n) const {

@@ -79,6 +79,8 @@ class NoticeComposer {
                                              const domain::Party& party,
                                              const std::string& template_name,
                                              const notify::TemplateValues& values) const;
+  /// The checkpoint keys as a DPO reads them: "NEW (before a key change: OLD)".
+  std::string signing_keys() const;
   /// From, Message-ID and Date of a message about `n`.
   notify::MailMessage envelope(const domain::Notification& n) const;
   const app::Clock& clock_;

@@ -16,6 +16,7 @@ int TamperAlarm::raise(const std::string& reason) {
       continue;
     }
     const notify::SendResult sent = mailer_.send(*mail);
+    if (sent.outcome == notify::SendResult::Outcome::kStopped) return told;
     if (!sent.accepted()) {
       spdlog::error("audit alert to the DPO of {} ({}) not sent, tried again at the next check: {}",
                     party.id, party.dpo.email, sent.server_reply);

@@ -103,14 +103,16 @@ long long seconds(domain::Instant t) {
 // The newest checkpoint later than `after` that `public_key` signed, reading the rows that name
 // the key page by page: one that does not verify is a forgery, logged and passed over.
 template <typename Transaction>
-std::optional<domain::AuditCheckpoint> newest_signed(Transaction& tx, const std::string& public_key,
-                                                     domain::Instant after) {
+std::optional<domain::AuditCheckpoint> newest_signed(
+    Transaction& tx, const std::string& public_key, domain::Instant after,
+    domain::Instant not_after = domain::Instant::max()) {
   constexpr int kPage = 100;
   for (int offset = 0;; offset += kPage) {
     const pqxx::result rows =
         tx.exec_prepared(stmt::kCheckpointsOfKey, public_key, seconds(after), kPage, offset);
     for (const pqxx::row& row : rows) {
       domain::AuditCheckpoint c = rows::checkpoint_from(row);
+      if (c.time > not_after) continue;
       if (app::signed_by(c, public_key)) return c;
       spdlog::error(
           "audit checkpoint {} (seq {}, {}) names this service's key but its signature "
@@ -121,16 +123,33 @@ std::optional<domain::AuditCheckpoint> newest_signed(Transaction& tx, const std:
   }
 }
 
+// The latest trusted checkpoint after `after` (see AuditStore::latest_checkpoint).
+template <typename Transaction>
+std::optional<domain::AuditCheckpoint> latest_trusted(Transaction& tx,
+                                                      const std::vector<std::string>& keys,
+                                                      domain::Instant after, domain::Instant now) {
+  if (keys.empty()) return std::nullopt;
+  if (auto own = newest_signed(tx, keys.front(), after)) return own;
+  std::optional<domain::AuditCheckpoint> latest;
+  for (size_t i = 1; i < keys.size(); ++i) {
+    auto c = newest_signed(tx, keys[i], after, now);
+    if (c && (!latest || c->time > latest->time)) latest = std::move(c);
+  }
+  return latest;
+}
+
 }  // namespace
 
 absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
     const domain::AuditCheckpoint& c, std::optional<domain::Instant> unless_made_after,
-    const std::vector<std::string>& mail_to) {
+    const std::vector<std::string>& trusted_keys, const std::vector<std::string>& mail_to) {
   return guarded("insert audit checkpoint", [&]() -> absl::StatusOr<bool> {
     PgPool::Lease lease = pool_.acquire(use_);
     pqxx::work tx(*lease);
     tx.exec_prepared(stmt::kCheckpointLock);
-    if (unless_made_after && newest_signed(tx, c.public_key, *unless_made_after)) return false;
+    if (unless_made_after && latest_trusted(tx, trusted_keys, *unless_made_after, c.time)) {
+      return false;
+    }
     const pqxx::result kept = tx.exec_prepared(stmt::kInsertCheckpoint, c.seq, c.hash,
                                                seconds(c.time), c.public_key, c.signature);
     const int64_t id = kept[0][0].as<int64_t>();
@@ -160,16 +179,10 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
 }
 
 absl::StatusOr<std::optional<domain::AuditCheckpoint>> PgAuditStore::latest_checkpoint(
-    const std::vector<std::string>& public_keys) {
+    const std::vector<std::string>& public_keys, domain::Instant now) {
   return read_only<std::optional<domain::AuditCheckpoint>>(
-      pool_, use_, "latest audit checkpoint", [&](auto& tx) {
-        std::optional<domain::AuditCheckpoint> latest;
-        for (const std::string& key : public_keys) {
-          auto c = newest_signed(tx, key, domain::Instant{});
-          if (c && (!latest || c->time > latest->time)) latest = std::move(c);
-        }
-        return latest;
-      });
+      pool_, use_, "latest audit checkpoint",
+      [&](auto& tx) { return latest_trusted(tx, public_keys, domain::Instant{}, now); });
 }
 
 absl::Status check_service_role(PgPool& pool) {

@@ -23,9 +23,10 @@ class PgAuditStore final : public app::AuditStore {
   absl::StatusOr<std::pair<int64_t, std::string>> head() override;
   absl::StatusOr<bool> insert_checkpoint(const domain::AuditCheckpoint& checkpoint,
                                          std::optional<domain::Instant> unless_made_after,
+                                         const std::vector<std::string>& trusted_keys,
                                          const std::vector<std::string>& mail_to) override;
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> latest_checkpoint(
-      const std::vector<std::string>& public_keys) override;
+      const std::vector<std::string>& public_keys, domain::Instant now) override;
 
  private:
   PgPool& pool_;

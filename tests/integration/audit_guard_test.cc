@@ -333,21 +333,22 @@ TEST_F(AuditGuardTest, OfTwoProcessesDueAtOnceOnlyOneMakesTheDailyCheckpoint) {
     return c;
   };
   const domain::Instant never_seen{};
+  const std::vector<std::string> keys{app::to_hex(signer.public_key())};
   const auto first =
-      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:00Z"), never_seen, {});
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:00Z"), never_seen, keys, {});
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_TRUE(*first);
   // The other process, due at the same moment, had seen none either.
   const auto second =
-      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:01Z"), never_seen, {});
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-01T00:00:01Z"), never_seen, keys, {});
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_FALSE(*second);
   const auto next_day = audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:00Z"),
-                                                      at("2100-01-01T00:00:00Z"), {});
+                                                      at("2100-01-01T00:00:00Z"), keys, {});
   ASSERT_TRUE(next_day.ok()) << next_day.status();
   EXPECT_TRUE(*next_day);
   const auto on_request =
-      audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:05Z"), std::nullopt, {});
+      audit_store.insert_checkpoint(checkpoint_at("2100-01-02T00:00:05Z"), std::nullopt, keys, {});
   ASSERT_TRUE(on_request.ok()) << on_request.status();
   EXPECT_TRUE(*on_request);
   EXPECT_EQ(db().scalar("SELECT string_agg(to_char(time AT TIME ZONE 'UTC', 'DD HH24:MI:SS'), "
@@ -495,6 +496,13 @@ TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
   const auto latest = after.latest();
   ASSERT_TRUE(latest.ok()) << latest.status();
   EXPECT_EQ(latest->seq, signed_before->seq);
+  // A key changed because it leaked may sign anything: one dated in the future would hold off
+  // every next checkpoint. Such a row does not count.
+  domain::AuditCheckpoint from_the_future = *signed_before;
+  from_the_future.time = at("2200-01-01T00:00:00Z");
+  app::sign_checkpoint(old_key, from_the_future);
+  insert_checkpoint_row(from_the_future);
+  EXPECT_EQ(after.latest()->time, signed_before->time);
 
   const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
   ASSERT_TRUE(templates.ok()) << templates.status();
@@ -515,6 +523,32 @@ TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
   for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-after-key-change");
   clock.advance(std::chrono::hours(1));
   EXPECT_EQ(after.create().status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(AuditGuardTest, OnceTheNewKeySignedThePreviousKeysCheckpointsNoLongerCount) {
+  // After the new key's first checkpoint, a later one of the old key (which may have leaked)
+  // is neither served nor checked against.
+  forget_checkpoints();
+  queue_entry("incidents/guard-key-change-2");
+  store::PgStore service(db().app_url(), 2);
+  store::PgAuditStore audit_store(service.pool());
+  app::AuditTrail trail(audit_store);
+  FakeClock clock(at("2100-04-01T00:00:00Z"));
+  const app::Ed25519Signer old_key = app::Ed25519Signer::generate();
+  const app::Ed25519Signer new_key = app::Ed25519Signer::generate();
+  app::AuditCheckpoints checkpoints(clock, trail, audit_store, new_key, {},
+                                    {app::to_hex(old_key.public_key())});
+  const auto own = checkpoints.create();
+  ASSERT_TRUE(own.ok()) << own.status();
+  domain::AuditCheckpoint later = *own;
+  later.time = own->time + std::chrono::hours(1);
+  app::sign_checkpoint(old_key, later);
+  insert_checkpoint_row(later);
+  clock.advance(std::chrono::hours(2));
+  const auto latest = checkpoints.latest();
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(latest->public_key, app::to_hex(new_key.public_key()));
+  EXPECT_EQ(latest->time, own->time);
 }
 
 }  // namespace
