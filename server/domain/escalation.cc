@@ -54,12 +54,15 @@ Instant base_time(const EscalationStep& s, const Obligation& o, const TimeZone& 
   return shift(o.due_time, s.offset, zone);
 }
 
-// Repetition `n` of a repeating step `s`. An offset step moves the due time by its offset and
-// its repetitions at once, so that a first time the clocks skipped (moved forward by the gap)
-// does not carry that hour into every repetition after it.
+// Repetition `n` of a repeating step `s`. A step whose offset is in days moves the due time by
+// the offset and its repetitions at once, so that a first time the clocks skipped (moved forward
+// by the gap) does not carry that hour into every repetition after it. Any other step repeats
+// from its first time, an instant that exists.
 Instant repetition_time(const EscalationStep& s, const Obligation& o, const TimeZone& zone, int n) {
-  if (s.fraction) return shift(base_time(s, o, zone), *s.every * n, zone);
-  return shift(o.due_time, s.offset + *s.every * n, zone);
+  if (!s.fraction && s.offset.elapsed == seconds{0}) {
+    return shift(o.due_time, s.offset + *s.every * n, zone);
+  }
+  return shift(base_time(s, o, zone), *s.every * n, zone);
 }
 
 // The first repetition of `s`, counting from `from`, whose time is after `t` (or at it, when

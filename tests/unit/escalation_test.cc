@@ -584,6 +584,23 @@ TEST(ClockChangeTest, ADailyStepFirstDueInTheSpringGapRepeatsAtItsOwnTimeOfDay) 
   EXPECT_EQ(Local(next->fire_time), "2027-03-29T02:30:00+02:00");
 }
 
+TEST(ClockChangeTest, AnOffsetInHoursRepeatingDailyKeepsTheTimeOfDayOfItsFirstTime) {
+  // Verifies "+12h every 1d" after a deadline due Sat 27 Mar 2027 20:00 CET: 12 elapsed hours
+  // later is Sunday 09:00 CEST, and every day after at 09:00.
+  //
+  // Before (aed4bf8): the days were added to the due time before the 12 hours, so the
+  // repetitions after the change came at 08:00.
+  Obligation o = ObligationOf("protocol.breach_notice", "2027-03-26T08:00:00+01:00");
+  ASSERT_EQ(Local(o.due_time), "2027-03-27T20:00:00+01:00");
+  const EscalationPolicy policy{{Step("+12h", "1d")}};
+  const std::vector<StepTime> times = first_step_times(policy, o, Herent());
+  ASSERT_EQ(times.size(), 1u);
+  EXPECT_EQ(Local(times[0].fire_time), "2027-03-28T09:00:00+02:00");
+  const auto next = next_repetition(policy, times[0], o, Brussels(), times[0].fire_time);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(Local(next->fire_time), "2027-03-29T09:00:00+02:00");
+}
+
 TEST(ClockChangeTest, HoursAreElapsedTime) {
   // Verifies "+12h every 12h" stays 12 elapsed hours apart across the change of the clocks, as
   // deadlines in hours do: 21:00 CET on Saturday 27 March 2027 is followed by 10:00 CEST.
