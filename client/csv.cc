@@ -4,29 +4,27 @@ namespace termijn::cli {
 
 namespace {
 
-// The first characters with which a spreadsheet starts a formula (or, for tab and CR, hides one).
-bool starts_a_formula(std::string_view value) {
-  return !value.empty() &&
-         std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
-}
-
 // Where a spreadsheet that splits on something other than commas (Excel with Belgian regional
 // settings splits on semicolons) starts a new cell or row: to it, a quote in mid-cell is no
 // quote, so quoting the field does not keep these inside it.
 bool ends_a_cell(char c) { return c == ';' || c == '\t' || c == '\r' || c == '\n'; }
 
-// `value` with an apostrophe before every formula a spreadsheet could find in it: at its start,
-// and after each place where a cell may end, unless a space follows the sign ("- item" in a list
-// stays as written).
+// `value` with an apostrophe before every formula a spreadsheet could find in it: wherever a
+// cell may start (the field's start, after a semicolon, tab or line break), spaces skipped, a
+// sign that starts a formula (= + - @) is made text. A tab or CR at the field's start, which
+// would hide one, is made text too.
 std::string defused(std::string_view value) {
-  std::string out = starts_a_formula(value) ? "'" : "";
+  std::string out;
+  bool cell_start = true;
   for (size_t i = 0; i < value.size(); ++i) {
-    if (i > 0 && ends_a_cell(value[i - 1]) &&
-        std::string_view("=+-@").find(value[i]) != std::string_view::npos &&
-        (i + 1 == value.size() || value[i + 1] != ' ')) {
-      out += '\'';
+    const char c = value[i];
+    if (cell_start && c != ' ') {
+      const bool sign = std::string_view("=+-@").find(c) != std::string_view::npos;
+      if (sign || (i == 0 && (c == '\t' || c == '\r'))) out += '\'';
+      cell_start = false;
     }
-    out += value[i];
+    out += c;
+    if (ends_a_cell(c)) cell_start = true;
   }
   return out;
 }

@@ -58,12 +58,13 @@ TEST(CsvTest, SemicolonsAndTabsAreQuotedSoThatNoCellStartsAfterThem) {
 TEST(CsvTest, NoCellOfARecordSplitOnSemicolonsOrLinesStartsAFormula) {
   // A spreadsheet splitting on semicolons takes a quote in mid-cell as a plain character, so
   // quoting does not keep "x;=1+1" in one cell when it is not the first field, and a line break
-  // ends the row. Every place where a cell or row may start is defused instead; a list's "- "
-  // stays as written.
+  // ends the row. Every place where a cell or row may start is defused instead, spaces before
+  // the sign skipped; a list's "- item" gets its apostrophe too (a formula may follow a space).
   //
   // Before: the record below split into the cells ..."x | =1+1 | y"... and a row "=2+2".
-  const std::string record = csv_record(
-      {"incidents/4", "herent", "x;=1+1;y", "line\n=2+2", "a\t@SUM(A1)", "list:\n- one\n- two"});
+  const std::string record =
+      csv_record({"incidents/4", "herent", "x;=1+1;y", "line\n=2+2", "a\t@SUM(A1)", "a;= 1+1",
+                  "a; =1+1", "a;- 2+3+cmd|' /C calc'!A0", " =1"});
   std::vector<std::string> cells{""};
   for (const char c : record) {
     if (c == ';' || c == '\n' || c == '\t' || c == '\r') {
@@ -73,12 +74,16 @@ TEST(CsvTest, NoCellOfARecordSplitOnSemicolonsOrLinesStartsAFormula) {
     }
   }
   for (const std::string& cell : cells) {
-    EXPECT_TRUE(cell.empty() || std::string("=+@").find(cell.front()) == std::string::npos)
+    const size_t first = cell.find_first_not_of(" \"");
+    EXPECT_TRUE(first == std::string::npos ||
+                std::string("=+-@").find(cell[first]) == std::string::npos)
         << "a cell starts a formula: " << cell;
   }
   EXPECT_EQ(csv_field("x;=1+1;y"), "\"x;'=1+1;y\"");
-  EXPECT_EQ(csv_field("list:\n- one\n- two"), "\"list:\n- one\n- two\"");
+  EXPECT_EQ(csv_field("a; =1+1"), "\"a; '=1+1\"");
+  EXPECT_EQ(csv_field("list:\n- one\n- two"), "\"list:\n'- one\n'- two\"");
   EXPECT_EQ(csv_field("a;-1"), "\"a;'-1\"");
+  EXPECT_EQ(csv_field(" =1"), "\" '=1\"");
 }
 
 TEST(CsvTest, NonAsciiPassesThroughByteForByte) {
