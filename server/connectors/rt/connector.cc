@@ -159,8 +159,8 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
         // second ticket once the state file is lost.
         auto found = rt_.find_ticket(record.name);
         if (!found.ok()) return found.status();
-        if (*found == named) {
-          ticket = named;
+        if (*found != 0) {
+          ticket = *found;  // the named ticket, or one another run made for the record meanwhile
         } else {
           refused = "did not keep the record field (it does not apply to the ticket's queue?)";
         }
