@@ -1,11 +1,12 @@
 #include "client/register_csv.h"
 
 #include "proto/enum_names.h"
+#include "server/domain/rules.h"
 #include "server/domain/time.h"
 
 namespace termijn::cli {
 
-const char* const kAnswerRule = "gdpr.art12_response";
+const char* const kAnswerRule = domain::rule_id::kAnswer;
 
 std::string recipient_of(const v1::Obligation& o) {
   return o.recipient().party().empty() ? v1::spelling(o.recipient().kind())
@@ -98,7 +99,7 @@ std::vector<std::string> incident_row(const v1::IncidentRegisterEntry& e) {
       i.consequences(),
       i.measures(),
       i.external_ref()};
-  for (const char* rule : {"gdpr.art33_authority", "gdpr.art34_subjects"}) {
+  for (const char* rule : {domain::rule_id::kAuthorityNotice, domain::rule_id::kSubjectsNotice}) {
     for (std::string& column : decision(duty_of(e.duties(), rule), z)) {
       row.push_back(std::move(column));
     }

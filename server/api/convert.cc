@@ -8,6 +8,7 @@
 #include "proto/enum_names.h"
 #include "server/app/sha256.h"
 #include "server/domain/planner.h"
+#include "server/domain/rules.h"
 #include "server/domain/timeliness.h"
 
 namespace termijn::api {
@@ -412,7 +413,7 @@ void to_proto(const app::RequestRecord& in, const app::Directory& directory, dom
   // The answer as planned without the extension: one source for the period and its start.
   const auto party = directory.find(in.request.party, "party");
   for (const domain::Obligation& o : in.obligations) {
-    if (o.rule != "gdpr.art12_response" || !party.ok()) continue;
+    if (o.rule != domain::rule_id::kAnswer || !party.ok()) continue;
     domain::Request unextended = in.request;
     unextended.extension_months = 0;
     set_time(domain::plan_answer(o, unextended, **party).due_time,

@@ -1,6 +1,7 @@
 #include "server/app/preview_obligations.h"
 
 #include "server/app/event_time.h"
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
@@ -23,7 +24,7 @@ absl::StatusOr<std::vector<domain::Obligation>> PreviewObligations::run(
   for (const domain::Obligation& o :
        domain::plan_obligations({domain::Trigger::kRequest, *at, request_kind}, **owner,
                                 directory_.parties(), targets_)) {
-    if (o.rule == "gdpr.art12_response") {
+    if (o.rule == domain::rule_id::kAnswer) {
       planned.push_back(domain::extend_answer(o, *at, extension_months, **owner));
     }
   }

@@ -5,12 +5,13 @@
 #include "server/app/event_time.h"
 #include "server/app/json.h"
 #include "server/app/limits.h"
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
 namespace {
 
-constexpr std::string_view kConsultationRule = "protocol.breach_consultation";
+constexpr std::string_view kConsultationRule = domain::rule_id::kBreachConsultation;
 
 // Whether `o` is the consultation between `party` and `counterpart` (any other party if empty).
 bool between(const domain::Obligation& o, const std::string& party,

@@ -6,13 +6,14 @@
 #include "server/app/limits.h"
 #include "server/app/request_answer.h"
 #include "server/domain/planner.h"
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
 absl::StatusOr<RequestRecord> RefuseRequest::run(const Actor& actor, int64_t id,
                                                  const std::string& ground,
                                                  const std::string& reason) {
-  const domain::Rule& answer_rule = *domain::find_rule("gdpr.art12_response");
+  const domain::Rule& answer_rule = *domain::find_rule(domain::rule_id::kAnswer);
   const domain::WaiverGround* refusal = domain::find_refusal_ground(answer_rule, ground);
   if (refusal == nullptr) {
     return not_one_of_the_grounds(ground, "a request", "refused", answer_rule.refusal_grounds);

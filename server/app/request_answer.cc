@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "server/domain/rules.h"
+
 namespace termijn::app {
 
 absl::StatusOr<domain::Request> lock_open_request(StoreTransaction& tx, int64_t id) {
@@ -21,7 +23,7 @@ absl::StatusOr<domain::Obligation*> lock_answer(StoreTransaction& tx,
                                                 std::string_view to_do) {
   const auto answer =
       std::find_if(obligations.begin(), obligations.end(),
-                   [](const domain::Obligation& o) { return o.rule == "gdpr.art12_response"; });
+                   [](const domain::Obligation& o) { return o.rule == domain::rule_id::kAnswer; });
   if (answer == obligations.end()) {
     return absl::FailedPreconditionError(
         "requests/" + std::to_string(request.id) + " is a " +

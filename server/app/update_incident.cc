@@ -1,15 +1,15 @@
 #include "server/app/update_incident.h"
 
-#include "server/app/external_ref.h"
-
 #include <algorithm>
 
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
 #include "server/app/event_time.h"
+#include "server/app/external_ref.h"
 #include "server/app/json.h"
 #include "server/app/limits.h"
 #include "server/domain/planner.h"
+#include "server/domain/rules.h"
 
 namespace termijn::app {
 
@@ -113,7 +113,7 @@ std::string change_details(const std::vector<domain::FieldChange>& changes) {
 }
 
 bool notice_went_out(const domain::Obligation& o) {
-  return o.rule == "protocol.breach_notice" &&
+  return o.rule == domain::rule_id::kBreachNotice &&
          (o.state == domain::ObligationState::kMet || o.state == domain::ObligationState::kMetLate);
 }
 
@@ -167,9 +167,9 @@ absl::StatusOr<IncidentRecord> UpdateIncident::run(const Actor& actor, int64_t i
   auto obligations = (*tx)->obligations_of(id, 0);
   if (!obligations.ok()) return obligations.status();
   if (!changes.empty()) {
-    const bool has_art34 =
-        std::any_of(obligations->begin(), obligations->end(),
-                    [](const domain::Obligation& o) { return o.rule == "gdpr.art34_subjects"; });
+    const bool has_art34 = std::any_of(
+        obligations->begin(), obligations->end(),
+        [](const domain::Obligation& o) { return o.rule == domain::rule_id::kSubjectsNotice; });
     if (incident->risk == domain::Risk::kHigh && before.risk != domain::Risk::kHigh && !has_art34) {
       // GDPR art. 34(1): the assessment of a high risk starts the duty to inform the subjects.
       auto planned = domain::plan_obligations({domain::Trigger::kHighRisk, now, std::nullopt},

@@ -26,8 +26,8 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
     deadline.explanation =
         "Policy target: " + describe(period) + " after " + std::string(rule.event_noun) + " at " +
         format_local(event.time, *owner.zone) + ": due " +
-        format_local(deadline.due_time, *owner.zone) + ". " + std::string(rule.legal_basis) +
-        " " + std::string(rule.time_in_text) + ".";
+        format_local(deadline.due_time, *owner.zone) + ". " + std::string(rule.legal_basis) + " " +
+        std::string(rule.time_in_text) + ".";
   }
   Obligation o;
   o.rule = std::string(rule.id);
@@ -49,8 +49,7 @@ std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
   std::vector<Obligation> planned;
   for (const Rule& rule : rules()) {
     if (rule.trigger != event.trigger) continue;
-    if (rule.data_subject_requests_only &&
-        event.request_kind == RequestKind::kAuthorityMessage) {
+    if (rule.data_subject_requests_only && event.request_kind == RequestKind::kAuthorityMessage) {
       continue;
     }
     if (rule.every_party) {
@@ -77,7 +76,7 @@ std::vector<Obligation> plan_obligations(const Event& event, const Party& owner,
 }
 
 Obligation plan_answer(Obligation answer, const Request& request, const Party& owner) {
-  const Rule& rule = *find_rule("gdpr.art12_response");
+  const Rule& rule = *find_rule(rule_id::kAnswer);
   const bool from_identification =
       owner.answer_from_identification && request.identification_time.has_value();
   const Instant start = from_identification ? *request.identification_time : request.receive_time;
@@ -106,7 +105,7 @@ Obligation plan_answer(Obligation answer, const Request& request, const Party& o
 }
 
 Obligation plan_refusal_notice(const Request& request, const Party& owner) {
-  const Rule& rule = *find_rule("gdpr.art12_refusal_notice");
+  const Rule& rule = *find_rule(rule_id::kRefusalNotice);
   // GDPR art. 12(4): "at the latest within one month of receipt of the request": neither an
   // extension nor a start at the identification moves it.
   Obligation o =

@@ -4,7 +4,7 @@ namespace termijn::domain {
 
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> kRules{
-      {.id = "protocol.breach_notice",
+      {.id = rule_id::kBreachNotice,
        .legal_basis = "Protocol art. 13",
        .trigger = Trigger::kIncident,
        .period = Period::hours(36),
@@ -13,7 +13,7 @@ const std::vector<Rule>& rules() {
        .duty_en = "notify the other parties' data protection officers of the breach",
        .duty_nl = "de functionarissen voor gegevensbescherming van de andere partijen inlichten "
                   "over de inbreuk"},
-      {.id = "gdpr.art33_authority",
+      {.id = rule_id::kAuthorityNotice,
        .legal_basis = "GDPR art. 33(1)",
        .trigger = Trigger::kIncident,
        .period = Period::hours(72),
@@ -23,7 +23,7 @@ const std::vector<Rule>& rules() {
                   "unlikely to result in a risk",
        .duty_nl = "de inbreuk melden aan de toezichthoudende autoriteit, of documenteren waarom "
                   "ze waarschijnlijk geen risico inhoudt"},
-      {.id = "protocol.request_notice",
+      {.id = rule_id::kRequestNotice,
        .legal_basis = "Protocol art. 14",
        .trigger = Trigger::kRequest,
        .period = Period::hours(48),
@@ -31,7 +31,7 @@ const std::vector<Rule>& rules() {
        .event_noun = "receipt",
        .duty_en = "inform the other parties of the request or message, with a copy",
        .duty_nl = "de andere partijen inlichten over het verzoek of bericht, met een kopie"},
-      {.id = "gdpr.art12_response",
+      {.id = rule_id::kAnswer,
        .legal_basis = "GDPR art. 12(3)",
        .trigger = Trigger::kRequest,
        .period = Period::months(1),
@@ -49,7 +49,7 @@ const std::vector<Rule>& rules() {
              "GDPR art. 11(2) and 12(2): the controller demonstrates that it is not in a position "
              "to identify the data subject"}}},
       // "Without undue delay": the 72 h are the parties' policy, counted from the assessment.
-      {.id = "gdpr.art34_subjects",
+      {.id = rule_id::kSubjectsNotice,
        .legal_basis = "GDPR art. 34(1)",
        .trigger = Trigger::kHighRisk,
        .period = Period::hours(72),
@@ -71,7 +71,7 @@ const std::vector<Rule>& rules() {
              "communication informs the data subjects as effectively instead"}}},
       // Art. 12(3): the extension and its reasons are told within one month of receipt, also
       // when the answer runs from the identification (art. 12(6)).
-      {.id = "gdpr.art12_extension_notice",
+      {.id = rule_id::kExtensionNotice,
        .legal_basis = "GDPR art. 12(3)",
        .trigger = Trigger::kExtension,
        .period = Period::months(1),
@@ -82,7 +82,7 @@ const std::vector<Rule>& rules() {
        .duty_nl = "de betrokkene inlichten over de verlenging en de redenen ervan"},
       // Protocol art. 13, second paragraph: "onmiddellijk gezamenlijk overleggen". Both parties
       // are bound; one obligation per pair, met by recording the consultation they held.
-      {.id = "protocol.breach_consultation",
+      {.id = rule_id::kBreachConsultation,
        .legal_basis = "Protocol art. 13, second paragraph",
        .trigger = Trigger::kIncident,
        .period = Period::hours(24),
@@ -98,7 +98,7 @@ const std::vector<Rule>& rules() {
       // GDPR art. 12(4): a controller that does not act on a request tells the subject why, and
       // that it may complain to the supervisory authority and seek a judicial remedy, within one
       // month of receipt of the request, whatever an extension did to the answer.
-      {.id = "gdpr.art12_refusal_notice",
+      {.id = rule_id::kRefusalNotice,
        .legal_basis = "GDPR art. 12(4)",
        .trigger = Trigger::kRefusal,
        .period = Period::months(1),

@@ -13,6 +13,18 @@
 
 namespace termijn::domain {
 
+/// The ids of the rules the code itself names (the table in rules.cc holds every rule).
+namespace rule_id {
+inline constexpr char kBreachNotice[] = "protocol.breach_notice";              ///< protocol art. 13
+inline constexpr char kBreachConsultation[] = "protocol.breach_consultation";  ///< art. 13
+inline constexpr char kRequestNotice[] = "protocol.request_notice";            ///< protocol art. 14
+inline constexpr char kAuthorityNotice[] = "gdpr.art33_authority";             ///< GDPR art. 33
+inline constexpr char kSubjectsNotice[] = "gdpr.art34_subjects";               ///< GDPR art. 34
+inline constexpr char kAnswer[] = "gdpr.art12_response";                       ///< GDPR art. 12(3)
+inline constexpr char kExtensionNotice[] = "gdpr.art12_extension_notice";      ///< art. 12(3)
+inline constexpr char kRefusalNotice[] = "gdpr.art12_refusal_notice";          ///< art. 12(4)
+}  // namespace rule_id
+
 /// What starts a rule's clock.
 enum class Trigger {
   kIncident,   ///< awareness of a breach
@@ -21,12 +33,12 @@ enum class Trigger {
   kExtension,  ///< the extension of a request's answer period (its clock runs from the receipt)
   kRefusal,    ///< the refusal to act on a request (its clock runs from the receipt)
   // Protocol matters: what a party records that concerns the other parties.
-  kDataQuality,      ///< protocol art. 12: a party finds wrong, missing or outdated shared data
-  kLawChange,        ///< protocol art. 15: a change in law with an impact on the protocol
-  kProcessorChange,  ///< protocol art. 15: a change concerning the processors
-  kStaffDeparture,   ///< protocol art. 9: a staff member the data is shared for leaves
-  kTerminationBreach,   ///< protocol art. 10: termination for processing in breach
-  kTerminationNotice,   ///< protocol art. 18: ordinary notice of three months
+  kDataQuality,        ///< protocol art. 12: a party finds wrong, missing or outdated shared data
+  kLawChange,          ///< protocol art. 15: a change in law with an impact on the protocol
+  kProcessorChange,    ///< protocol art. 15: a change concerning the processors
+  kStaffDeparture,     ///< protocol art. 9: a staff member the data is shared for leaves
+  kTerminationBreach,  ///< protocol art. 10: termination for processing in breach
+  kTerminationNotice,  ///< protocol art. 18: ordinary notice of three months
 };
 
 /// One ground on which a rule's obligation may be waived, e.g. GDPR art. 34(3)(a).

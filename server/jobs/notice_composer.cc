@@ -298,25 +298,25 @@ std::string span(std::chrono::seconds d, bool dutch) {
 
 // What the owner still has to do, per rule.
 std::string todo(const domain::Obligation& o, const std::string& recipient, bool dutch) {
-  if (o.rule == "protocol.breach_notice") {
+  if (o.rule == domain::rule_id::kBreachNotice) {
     return dutch ? "de functionaris voor gegevensbescherming van " + recipient +
                        " inlichten over de inbreuk (art. 13 protocol)"
                  : "notify the data protection officer of " + recipient +
                        " of the breach (protocol art. 13)";
   }
-  if (o.rule == "protocol.request_notice") {
+  if (o.rule == domain::rule_id::kRequestNotice) {
     return dutch ? "de functionaris voor gegevensbescherming van " + recipient +
                        " inlichten over het verzoek of bericht, met een kopie (art. 14 protocol)"
                  : "inform the data protection officer of " + recipient +
                        " of the request or message, with a copy (protocol art. 14)";
   }
-  if (o.rule == "gdpr.art33_authority") {
+  if (o.rule == domain::rule_id::kAuthorityNotice) {
     return dutch ? "de inbreuk melden aan de Gegevensbeschermingsautoriteit (art. 33 AVG), of "
                    "documenteren waarom ze waarschijnlijk geen risico inhoudt"
                  : "notify the supervisory authority of the breach (GDPR art. 33), or document "
                    "why it is unlikely to result in a risk";
   }
-  if (o.rule != "gdpr.art12_response") {
+  if (o.rule != domain::rule_id::kAnswer) {
     // The later duties (GDPR art. 34, the extension notice ...): as the rules table says them.
     if (const domain::Rule* rule = domain::find_rule(o.rule)) {
       return std::string(dutch ? rule->duty_nl : rule->duty_en) + " (" + o.legal_basis + ")";

@@ -18,8 +18,8 @@ namespace {
 
 using domain::DataCategory;
 
-constexpr std::string_view kBreachRule = "protocol.breach_notice";
-constexpr std::string_view kRequestRule = "protocol.request_notice";
+constexpr std::string_view kBreachRule = domain::rule_id::kBreachNotice;
+constexpr std::string_view kRequestRule = domain::rule_id::kRequestNotice;
 // One template serves the notices of every protocol matter; the rule's values fill it in.
 constexpr std::string_view kMatterTemplate = "protocol.matter_notice";
 
@@ -35,8 +35,8 @@ struct Labels {
   std::string_view none;
   std::string_view copy_attached;  // {file} {type} {size} {sha256}
   std::string_view copy_absent;
-  std::string_view calendar_summary;      // {rule} {reference} {owner}
-  std::string_view calendar_description;  // {basis} {due} {legal} {ack}
+  std::string_view calendar_summary;             // {rule} {reference} {owner}
+  std::string_view calendar_description;         // {basis} {due} {legal} {ack}
   std::array<std::string_view, 6> matter_kinds;  // MatterKind
 };
 
@@ -67,7 +67,8 @@ constexpr Labels kDutch{
     "Termijn {rule}: {reference} ({owner})",
     "Uiterste tijdstip ({basis}): {due}.\nWettelijke grens: {legal}.\nOntvangst bevestigen: {ack}",
     {"vaststelling over de kwaliteit van de gegevens (art. 12 protocol)",
-     "wijziging van wetgeving (art. 15 protocol)", "wijziging omtrent de verwerkers (art. 15 protocol)",
+     "wijziging van wetgeving (art. 15 protocol)",
+     "wijziging omtrent de verwerkers (art. 15 protocol)",
      "vertrek van een personeelslid (art. 9 protocol)",
      "beëindiging wegens niet-naleving (art. 10 protocol)",
      "opzegging van het protocol (art. 18 protocol)"},
@@ -90,8 +91,8 @@ constexpr Labels kEnglish{
     "no copy was recorded; ask the reporting party's data protection officer for it",
     "Deadline {rule}: {reference} ({owner})",
     "Due ({basis}): {due}.\nLegal limit: {legal}.\nAcknowledge receipt: {ack}",
-    {"finding about the quality of the data (protocol art. 12)",
-     "change in law (protocol art. 15)", "change concerning the processors (protocol art. 15)",
+    {"finding about the quality of the data (protocol art. 12)", "change in law (protocol art. 15)",
+     "change concerning the processors (protocol art. 15)",
      "departure of a staff member (protocol art. 9)",
      "termination for non-compliance (protocol art. 10)",
      "notice of termination of the protocol (protocol art. 18)"},
@@ -242,8 +243,8 @@ absl::Status check_context(const NoticeContext& ctx) {
                                       " is not about request " + std::to_string(ctx.request->id));
   }
   const std::string& subject_party = ctx.incident  ? ctx.incident->party
-                                    : ctx.request ? ctx.request->party
-                                                  : ctx.matter->party;
+                                     : ctx.request ? ctx.request->party
+                                                   : ctx.matter->party;
   if (o.owner_party != ctx.owner.id || subject_party != ctx.owner.id) {
     return absl::InvalidArgumentError("obligation " + std::to_string(o.id) + " is owned by '" +
                                       o.owner_party + "', not by '" + ctx.owner.id + "'");
@@ -333,8 +334,8 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
     v["summary"] = or_default(m->summary, l.not_given);
     v["reporter"] = or_default(m->reported_by, l.unknown);
     const domain::Rule* rule = domain::find_rule(o.rule);
-    v["duty"] = rule == nullptr ? o.rule
-                                : std::string(&l == &kDutch ? rule->duty_nl : rule->duty_en);
+    v["duty"] =
+        rule == nullptr ? o.rule : std::string(&l == &kDutch ? rule->duty_nl : rule->duty_en);
   } else {
     const domain::Request& r = *ctx.request;
     v["request_kind"] = std::string(label(l.kinds, r.kind));

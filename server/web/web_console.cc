@@ -17,8 +17,8 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <type_traits>
 #include <sstream>
+#include <type_traits>
 
 #include "client/csv.h"
 #include "client/register_csv.h"
@@ -211,10 +211,10 @@ absl::StatusOr<std::string> load_form_key(const std::string& file) {
 // accepts, replaced whole on reload.
 struct ServerIdentity {
   X509* leaf = nullptr;
-  STACK_OF(X509)* chain = nullptr;  // the intermediates after the leaf
+  STACK_OF(X509) * chain = nullptr;  // the intermediates after the leaf
   EVP_PKEY* key = nullptr;
-  X509_STORE* cas = nullptr;                // verifies the client's chain
-  STACK_OF(X509_NAME)* ca_names = nullptr;  // named in the certificate request
+  X509_STORE* cas = nullptr;                 // verifies the client's chain
+  STACK_OF(X509_NAME) * ca_names = nullptr;  // named in the certificate request
   ServerIdentity() = default;
   ServerIdentity(const ServerIdentity&) = delete;
   ServerIdentity& operator=(const ServerIdentity&) = delete;
@@ -635,9 +635,8 @@ struct WebConsole::Impl {
     d.set("show_history", history);
     if (history) {
       mu::list events;
-      const app::AuditFilter filter{.subject = subject,
-                                    .limit = 500,
-                                    .viewer = api::policy::audit_viewer(c.principal)};
+      const app::AuditFilter filter{
+          .subject = subject, .limit = 500, .viewer = api::policy::audit_viewer(c.principal)};
       auto trail = uc.audit_trail.list(filter);
       if (trail.ok()) {
         for (const auto& e : *trail) {
@@ -906,7 +905,7 @@ struct WebConsole::Impl {
     const bool refused = req.method == "POST" && req.path.ends_with("/update");
     mu::data form = *d.get("form");
     form.set("description", refused ? field(req, "description") : i.description);
-    form.set("occurred_time", refused ? field(req, "occurred_time")
+    form.set("occurred_time", refused           ? field(req, "occurred_time")
                               : i.occurred_time ? c.zone->format(*i.occurred_time, "%Y-%m-%dT%H:%M")
                                                 : std::string());
     form.set("external_ref", refused ? field(req, "external_ref") : i.ticket_ref);
@@ -973,7 +972,7 @@ struct WebConsole::Impl {
                          const std::vector<domain::Obligation>& obligations,
                          const app::RecordParties& parties) const {
     const bool open = std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
-      return o.rule == "protocol.breach_consultation" &&
+      return o.rule == domain::rule_id::kBreachConsultation &&
              o.state == domain::ObligationState::kOpen;
     });
     d.set("can_consult",
@@ -997,16 +996,15 @@ struct WebConsole::Impl {
   void consult(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     const int64_t id = std::stoll(req.matches[1]);
     const auto parties = uc.queries.parties_of("incidents", id);
-    const auto view =
-        api::policy::view_of(c.principal, parties, "incidents/" + std::to_string(id));
+    const auto view = api::policy::view_of(c.principal, parties, "incidents/" + std::to_string(id));
     if (!view.ok()) return send_error(res, c, view.status());
     if (auto s = api::policy::may_consult(c.principal, *parties); !s.ok()) {
       return send_error(res, c, s);
     }
-    const auto consulted = uc.record_consultation.run(
-        {c.principal.name, c.principal.party}, id,
-        {field(req, "consult_time"), field(req, "party"), field(req, "participants"),
-         field(req, "agreed")});
+    const auto consulted =
+        uc.record_consultation.run({c.principal.name, c.principal.party}, id,
+                                   {field(req, "consult_time"), field(req, "party"),
+                                    field(req, "participants"), field(req, "agreed")});
     if (consulted.ok()) return res.set_redirect("/incidents/" + std::to_string(id), 303);
     const absl::Status& s = consulted.status();
     if (!refused_at_form(s)) {
@@ -1023,12 +1021,11 @@ struct WebConsole::Impl {
   void answer_forms(const httplib::Request& req, const Caller& c, mu::data& d,
                     const domain::Request& q,
                     const std::vector<domain::Obligation>& obligations) const {
-    const bool answer_open =
-        std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
-          return o.rule == "gdpr.art12_response" && o.state == domain::ObligationState::kOpen;
-        });
-    const bool may = answer_open && !q.close_time &&
-                     api::policy::may_change(c.principal, q.party).ok();
+    const bool answer_open = std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
+      return o.rule == domain::rule_id::kAnswer && o.state == domain::ObligationState::kOpen;
+    });
+    const bool may =
+        answer_open && !q.close_time && api::policy::may_change(c.principal, q.party).ok();
     const std::string base = "/requests/" + std::to_string(q.id);
     d.set("can_identify", may && !q.identification_time);
     d.set("identify_action", base + "/identification");
@@ -1039,9 +1036,9 @@ struct WebConsole::Impl {
     form.set("refusal_reason", field(req, "refusal_reason"));
     d.set("form", form);
     // The next step: asking, or (once asked) receiving.
-    const std::string step =
-        req.path.ends_with("/identification") ? field(req, "step")
-                             : (q.identification_asked_time ? "received" : "asked");
+    const std::string step = req.path.ends_with("/identification")
+                                 ? field(req, "step")
+                                 : (q.identification_asked_time ? "received" : "asked");
     mu::list steps;
     for (const std::string s : {"asked", "received"}) {
       mu::data item;
@@ -1052,7 +1049,7 @@ struct WebConsole::Impl {
     }
     d.set("identification_steps", steps);
     mu::list grounds;
-    if (const domain::Rule* rule = domain::find_rule("gdpr.art12_response")) {
+    if (const domain::Rule* rule = domain::find_rule(domain::rule_id::kAnswer)) {
       for (const auto& g : rule->refusal_grounds) {
         mu::data item;
         item.set("value", std::string(g.code));
@@ -1092,16 +1089,16 @@ struct WebConsole::Impl {
   void refuse(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     const int64_t id = std::stoll(req.matches[1]);
     if (!changeable(res, c, "requests", id)) return;
-    const auto refused = uc.refuse_request.run({c.principal.name, c.principal.party}, id,
-                                               field(req, "refusal_ground"),
-                                               field(req, "refusal_reason"));
+    const auto refused =
+        uc.refuse_request.run({c.principal.name, c.principal.party}, id,
+                              field(req, "refusal_ground"), field(req, "refusal_reason"));
     if (refused.ok()) return res.set_redirect("/requests/" + std::to_string(id), 303);
     const absl::Status& s = refused.status();
     if (!refused_at_form(s)) {
       return send_error(res, c, s);
     }
     const auto [name, why] = split_field_error(std::string(s.message()));
-    const std::string at = name == "ground" ? "refusal_ground"
+    const std::string at = name == "ground"   ? "refusal_ground"
                            : name == "reason" ? "refusal_reason"
                                               : "refusal";
     request_page(req, res, c, {{at, form_refusal(c, s, why)}}, 422);
@@ -1167,9 +1164,9 @@ struct WebConsole::Impl {
     std::string files;
     for (const auto& a : mail->attachments) files += (files.empty() ? "" : ", ") + a.file_name;
     d.set("attachments", files);
-    send_page(res, status,
-              render("notification", label(c.lang, "notification") + " " + std::to_string(id), c,
-                     d));
+    send_page(
+        res, status,
+        render("notification", label(c.lang, "notification") + " " + std::to_string(id), c, d));
   }
 
   // Sends a held (or failed) notice now: the owner's DPO, as SendNotification.
@@ -1241,12 +1238,12 @@ struct WebConsole::Impl {
   mu::data register_row(const Caller& c, const v1::IncidentRegisterEntry& e) const {
     const v1::Incident& i = e.incident();
     const std::string risk = i.risk() == v1::RISK_UNSPECIFIED ? "unknown" : v1::spelling(i.risk());
-    return table_row(i.name(), {register_time(c, i.aware_time(), i.has_aware_time(), e.time_zone()),
-                                label(c.lang, "risk_" + risk),
-                                timeliness(c, cli::duty_of(e.duties(), "gdpr.art33_authority")),
-                                timeliness(c, cli::duty_of(e.duties(), "gdpr.art34_subjects")),
-                                label(c.lang, i.has_close_time() ? "record_closed" : "record_open"),
-                                i.title()});
+    return table_row(
+        i.name(), {register_time(c, i.aware_time(), i.has_aware_time(), e.time_zone()),
+                   label(c.lang, "risk_" + risk),
+                   timeliness(c, cli::duty_of(e.duties(), domain::rule_id::kAuthorityNotice)),
+                   timeliness(c, cli::duty_of(e.duties(), domain::rule_id::kSubjectsNotice)),
+                   label(c.lang, i.has_close_time() ? "record_closed" : "record_open"), i.title()});
   }
   mu::data register_row(const Caller& c, const v1::RequestRegisterEntry& e) const {
     const v1::Request& r = e.request();
@@ -1774,7 +1771,7 @@ struct WebConsole::Impl {
           cell.second += 1;
           rules.insert(o.rule);
         }
-        if (o.rule == "protocol.breach_notice" && o.closed_time &&
+        if (o.rule == domain::rule_id::kBreachNotice && o.closed_time &&
             o.state != domain::ObligationState::kWaived) {
           auto& cell = notice_hours[c.zone->format(o.start_time, "%Y-%m")];
           cell.first += std::chrono::duration<double>(*o.closed_time - o.start_time).count() / 3600;
@@ -1918,30 +1915,28 @@ struct WebConsole::Impl {
            guarded([this](auto& req, auto& res, auto& c) { identify(req, res, c); }, true));
     s.Post(R"(/requests/(\d{1,18})/refuse)",
            guarded([this](auto& req, auto& res, auto& c) { refuse(req, res, c); }, true));
-    s.Get(R"(/notifications/(\d{1,18}))", guarded(
-                                              [this](auto& req, auto& res, auto& c) {
-                                                notice_page(c, res, std::stoll(req.matches[1]),
-                                                            "", 200);
-                                              },
-                                              false));
+    s.Get(R"(/notifications/(\d{1,18}))",
+          guarded([this](auto& req, auto& res,
+                         auto& c) { notice_page(c, res, std::stoll(req.matches[1]), "", 200); },
+                  false));
     s.Post(R"(/notifications/(\d{1,18})/send)",
            guarded([this](auto& req, auto& res, auto& c) { send_notice(req, res, c); }, true));
-    s.Get("/registers/incidents", guarded(
-                                      [this](auto& req, auto& res, auto& c) {
-                                        register_table<v1::IncidentRegisterEntry>(
-                                            req, res, c, "incidents",
-                                            {"aware_time", "risk", "art33", "art34", "state",
-                                             "title"});
-                                      },
-                                      false));
-    s.Get("/registers/requests", guarded(
-                                     [this](auto& req, auto& res, auto& c) {
-                                       register_table<v1::RequestRegisterEntry>(
-                                           req, res, c, "requests",
-                                           {"kind", "receive_time", "answer_due", "answer",
-                                            "state", "summary"});
-                                     },
-                                     false));
+    s.Get("/registers/incidents",
+          guarded(
+              [this](auto& req, auto& res, auto& c) {
+                register_table<v1::IncidentRegisterEntry>(
+                    req, res, c, "incidents",
+                    {"aware_time", "risk", "art33", "art34", "state", "title"});
+              },
+              false));
+    s.Get("/registers/requests",
+          guarded(
+              [this](auto& req, auto& res, auto& c) {
+                register_table<v1::RequestRegisterEntry>(
+                    req, res, c, "requests",
+                    {"kind", "receive_time", "answer_due", "answer", "state", "summary"});
+              },
+              false));
     s.Get("/registers/incidents.csv", guarded(
                                           [this](auto& req, auto& res, auto& c) {
                                             register_csv<v1::IncidentRegisterEntry>(
@@ -2021,11 +2016,11 @@ WebConsole::~WebConsole() { stop(); }
 
 absl::StatusOr<int> WebConsole::start() {
   Impl& w = *impl_;
-  for (const char* name : {"layout.mustache", "dashboard.mustache", "record.mustache",
-                           "obligation.mustache", "incident_form.mustache", "request_form.mustache",
-                           "compliance.mustache", "register.mustache", "error.mustache", "notification.mustache",
-                           "matter_form.mustache",
-                           "console.css", "console.js"}) {
+  for (const char* name :
+       {"layout.mustache", "dashboard.mustache", "record.mustache", "obligation.mustache",
+        "incident_form.mustache", "request_form.mustache", "compliance.mustache",
+        "register.mustache", "error.mustache", "notification.mustache", "matter_form.mustache",
+        "console.css", "console.js"}) {
     std::string text = read_file(w.settings.assets_dir + "/" + name);
     if (text.empty()) {
       return absl::InvalidArgumentError("web console: cannot read " + w.settings.assets_dir + "/" +
