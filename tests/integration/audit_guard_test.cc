@@ -471,10 +471,8 @@ TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
   // of the new key signed a trail from which covered events had been deleted.
   forget_checkpoints();
   for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-key-change");
-  store::PgStore service(db().app_url(), 2);
-  store::PgAuditStore audit_store(service.pool());
-  app::AuditTrail trail(audit_store);
-  FakeClock clock(at("2100-03-01T00:00:00Z"));
+  Service service;  // its store, trail and clock; the keys are the test's own
+  auto [audit_store, trail, clock] = std::tie(service.audit_store, service.trail, service.clock);
   const app::Ed25519Signer old_key = app::Ed25519Signer::generate();
   app::AuditCheckpoints before(clock, trail, audit_store, old_key, {"herent"});
   const auto signed_before = before.create();
@@ -506,13 +504,13 @@ TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
 
   const auto templates = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
   ASSERT_TRUE(templates.ok()) << templates.status();
-  const jobs::NoticeComposer trusting(clock, service, demo_directory(), *templates,
+  const jobs::NoticeComposer trusting(clock, service.store, demo_directory(), *templates,
                                       "termijn@herent.example", {}, {},
                                       app::AuditCheckpoints::trusted_keys(new_key, {old_hex}));
   const auto mail = trusting.compose(queued_mail);
   ASSERT_TRUE(mail.ok()) << mail.status();
   EXPECT_EQ(mail->attachments.size(), 1u);
-  const jobs::NoticeComposer new_key_only(clock, service, demo_directory(), *templates,
+  const jobs::NoticeComposer new_key_only(clock, service.store, demo_directory(), *templates,
                                           "termijn@herent.example", {}, {},
                                           {app::to_hex(new_key.public_key())});
   EXPECT_EQ(new_key_only.compose(queued_mail).status().code(), absl::StatusCode::kDataLoss);
@@ -530,10 +528,8 @@ TEST_F(AuditGuardTest, OnceTheNewKeySignedThePreviousKeysCheckpointsNoLongerCoun
   // is neither served nor checked against.
   forget_checkpoints();
   queue_entry("incidents/guard-key-change-2");
-  store::PgStore service(db().app_url(), 2);
-  store::PgAuditStore audit_store(service.pool());
-  app::AuditTrail trail(audit_store);
-  FakeClock clock(at("2100-04-01T00:00:00Z"));
+  Service service;  // its store, trail and clock; the keys are the test's own
+  auto [audit_store, trail, clock] = std::tie(service.audit_store, service.trail, service.clock);
   const app::Ed25519Signer old_key = app::Ed25519Signer::generate();
   const app::Ed25519Signer new_key = app::Ed25519Signer::generate();
   app::AuditCheckpoints checkpoints(clock, trail, audit_store, new_key, {},
