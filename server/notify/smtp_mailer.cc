@@ -232,7 +232,9 @@ struct SmtpMailer::Put {
 };
 
 SmtpMailer::SmtpMailer(SmtpSettings settings, std::string effective_url)
-    : settings_(std::move(settings)), effective_url_(std::move(effective_url)) {}
+    : settings_(std::move(settings)),
+      effective_url_(std::move(effective_url)),
+      loopback_(config::is_loopback_url(effective_url_)) {}
 
 SmtpMailer::~SmtpMailer() {
   // Every kept connection says QUIT at once. curl awaits the answer for as long as a message's
@@ -323,7 +325,7 @@ SendResult SmtpMailer::transfer(Connection& connection, const MailMessage& m,
 
   CURL* h = connection.curl;
   curl_easy_setopt(h, CURLOPT_URL, effective_url_.c_str());
-  if (config::is_loopback_url(effective_url_)) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  if (loopback_) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // several threads send at once

@@ -83,6 +83,7 @@ class SmtpMailer final : public Mailer {
 
   SmtpSettings settings_;
   std::string effective_url_;  ///< url with the EHLO domain as its path
+  bool loopback_ = false;      ///< to this machine: never through a proxy from the environment
   std::atomic<bool> stopped_{false};
   std::mutex mutex_;
   std::vector<Connection*> idle_;  ///< guarded by mutex_

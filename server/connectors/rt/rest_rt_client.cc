@@ -91,6 +91,7 @@ std::string rt_time(absl::Time t) {
 
 RestRtClient::RestRtClient(RestRtSettings settings) : settings_(std::move(settings)) {
   while (absl::EndsWith(settings_.base_url, "/")) settings_.base_url.pop_back();
+  loopback_ = config::is_loopback_url(settings_.base_url);
 }
 
 absl::StatusOr<RestRtClient::Response> RestRtClient::call(const std::string& method,
@@ -109,7 +110,7 @@ absl::StatusOr<RestRtClient::Response> RestRtClient::call(const std::string& met
   char error[CURL_ERROR_SIZE] = "";
   CURL* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  if (config::is_loopback_url(url)) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  if (loopback_) curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -202,8 +203,8 @@ absl::StatusOr<bool> RestRtClient::may_link(int64_t id, const std::string& recor
   // A search sees only the tickets the connector's user may see (a helpdesk ticket it may not
   // see is none it can use).
   const std::string cf = absl::StrCat("'CF.{", settings_.record_field, "}'");
-  auto found = first_ticket(absl::StrCat("id = ", id, " AND (", cf, " IS NULL OR ", cf, " = ",
-                                         sql_quote(record), ")"));
+  auto found = first_ticket(
+      absl::StrCat("id = ", id, " AND (", cf, " IS NULL OR ", cf, " = ", sql_quote(record), ")"));
   if (!found.ok()) return found.status();
   return *found == id;
 }
@@ -246,8 +247,8 @@ absl::Status RestRtClient::update(int64_t id, const Struct& change, const std::s
   auto ticket = parse_object(*body, "a ticket");
   if (!ticket.ok()) return ticket.status();
   if (took(*ticket)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("RT did not ", what, " ticket ", id, ": ",
-                                                    said->substr(0, 300)));
+  return absl::FailedPreconditionError(
+      absl::StrCat("RT did not ", what, " ticket ", id, ": ", said->substr(0, 300)));
 }
 
 absl::Status RestRtClient::set_due(int64_t id, std::optional<absl::Time> due) {

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <google/protobuf/struct.pb.h>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <google/protobuf/struct.pb.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -98,6 +98,7 @@ class RestRtClient final : public RtClient {
   absl::Status update(int64_t id, const google::protobuf::Struct& change, const std::string& what,
                       const std::function<bool(const google::protobuf::Struct&)>& took);
   RestRtSettings settings_;
+  bool loopback_ = false;  ///< RT on this machine: never through a proxy from the environment
 };
 
 /// An instant as RT takes it in JSON: "2026-12-03 10:00:00" (UTC).
