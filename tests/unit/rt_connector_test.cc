@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -36,7 +38,9 @@ class FakeRtClient final : public RtClient {
   bool resolve_refused = false;  // RT answers but does not resolve (an open dependency)
   // The next create times out, while RT goes on to commit the ticket after the next search.
   bool create_times_out = false;
+  bool create_refused = false;  // the next create is refused outright
   int creates = 0;
+  std::function<void()> on_create;  // called as a create is sent
 
   absl::Status check_queue() override {
     if (down) return unavailable();
@@ -60,8 +64,13 @@ class FakeRtClient final : public RtClient {
     return it != tickets.end() && (it->second.record.empty() || it->second.record == record);
   }
   absl::StatusOr<int64_t> create_ticket(const NewTicket& n) override {
+    if (on_create) on_create();
     if (down) return unavailable();
     ++creates;
+    if (create_refused) {
+      create_refused = false;
+      return absl::InvalidArgumentError("RT refused the ticket: Could not create ticket");
+    }
     const int64_t id = tickets.empty() ? 1 : tickets.rbegin()->first + 1;
     tickets[id] = {.subject = n.subject, .record = n.record, .due = n.due};
     if (create_times_out) {
@@ -233,6 +242,64 @@ TEST_F(RtConnectorTest, ACreateThatGotNoAnswerIsLookedForNotMadeAgain) {
   EXPECT_EQ(rt_.creates, 1);
   EXPECT_EQ(rt_.tickets.size(), 1u);
   EXPECT_EQ(connector->position(), 1);
+}
+
+// The connector restarts (a crash, an operator) while a create is in doubt: the new process
+// still looks for the ticket instead of making a second one. Before: the doubt was kept in
+// memory only, and the restarted connector made a second ticket at once.
+TEST_F(RtConnectorTest, ACreateInDoubtIsStillLookedForAfterARestart) {
+  absl::Time now = kT0;
+  const ConnectorOptions options{.create_in_doubt = absl::Seconds(30), .now = [&] { return now; }};
+  rt_.create_times_out = true;
+  EXPECT_EQ(start(options)->apply(event(1, "incident.reported", "incidents/4")).code(),
+            absl::StatusCode::kUnavailable);
+  now += absl::Seconds(1);
+  auto restarted = start(options);
+  EXPECT_EQ(restarted->apply(event(1, "incident.reported", "incidents/4")).code(),
+            absl::StatusCode::kUnavailable)
+      << "still in doubt after the restart";
+  EXPECT_EQ(rt_.creates, 1);
+  now += absl::Seconds(30);
+  ASSERT_TRUE(restarted->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 1);
+  EXPECT_EQ(rt_.tickets.size(), 1u);
+  EXPECT_TRUE(restarted->state().creating.empty()) << "no doubt left once the ticket is known";
+}
+
+// The process is killed while its create is on the way: the doubt is on disk before the request
+// leaves, so the next process looks for the ticket (for the create's timeout and RT's) first.
+TEST_F(RtConnectorTest, ACreateIsInDoubtOnDiskBeforeItIsSent) {
+  absl::Time now = kT0;
+  const ConnectorOptions options{.create_in_doubt = absl::Seconds(30), .now = [&] { return now; }};
+  std::optional<ConnectorState> on_disk;
+  rt_.on_create = [&] { on_disk = *file_->load(); };
+  ASSERT_TRUE(start(options)->apply(event(1, "incident.reported", "incidents/4")).ok());
+  ASSERT_TRUE(on_disk);
+  ASSERT_EQ(on_disk->creating.count("incidents/4"), 1u);
+  EXPECT_EQ(on_disk->creating.at("incidents/4"), kT0 + absl::Seconds(60));
+  EXPECT_TRUE(file_->load()->creating.empty()) << "the doubt ends with the answer";
+
+  // Killed mid-request: the state as it was while the create was on the way.
+  rt_.tickets.clear();
+  ASSERT_TRUE(file_->save(*on_disk).ok());
+  now += absl::Seconds(59);
+  EXPECT_EQ(start(options)->apply(event(1, "incident.reported", "incidents/4")).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(rt_.creates, 1);
+  now += absl::Seconds(1);
+  ASSERT_TRUE(start(options)->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 2) << "RT never made it: made once the doubt is over";
+}
+
+// A create RT refused outright (a 400, say) is not in doubt: the retry creates at once.
+TEST_F(RtConnectorTest, ACreateRtRefusedIsNotInDoubt) {
+  rt_.create_refused = true;
+  auto connector = start();
+  EXPECT_EQ(connector->apply(event(1, "incident.reported", "incidents/4")).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(file_->load()->creating.empty());
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 2);
 }
 
 // RT refuses to resolve the ticket (it depends on an open one): the ticket gets a comment saying
@@ -422,14 +489,17 @@ TEST(TicketIdOf, AcceptsRtSpellingsOnly) {
 
 // The state file keeps position, pending event and tickets; a file that is not one is refused.
 TEST_F(RtConnectorTest, StateFileRoundTrips) {
-  ConnectorState state{
-      .position = 41, .pending = 42, .tickets = {{"incidents/4", 7}, {"requests/2", 8}}};
+  ConnectorState state{.position = 41,
+                       .pending = 42,
+                       .tickets = {{"incidents/4", 7}, {"requests/2", 8}},
+                       .creating = {{"requests/3", kT0}}};
   ASSERT_TRUE(file_->save(state).ok());
   auto loaded = file_->load();
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->position, 41);
   EXPECT_EQ(loaded->pending, 42);
   EXPECT_EQ(loaded->tickets, state.tickets);
+  EXPECT_EQ(loaded->creating, state.creating);
   EXPECT_EQ(
       std::filesystem::status(file_->path()).permissions() & std::filesystem::perms::others_all,
       std::filesystem::perms::none);

@@ -175,9 +175,10 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
   }
   if (*ticket == 0) {
     // A create that got no answer may yet be committed by RT, after the search above: creating
-    // again now could make a second ticket.
-    if (const auto doubt = creates_in_doubt_.find(record.name);
-        doubt != creates_in_doubt_.end() && options_.now() < doubt->second) {
+    // again now could make a second ticket. The doubt is in the state file, so that a restart
+    // keeps it.
+    if (const auto doubt = state_.creating.find(record.name);
+        doubt != state_.creating.end() && options_.now() < doubt->second) {
       return absl::UnavailableError(
           absl::StrCat("the ticket of ", record.name,
                        " may still be in the making at RT (its create got no "
@@ -188,16 +189,25 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
       if (auto checked = rt_.check_queue(); !checked.ok()) return checked;
       queue_checked_ = true;
     }
+    // In doubt from before the request leaves, in case the process dies while it is on the way:
+    // the request may take the timeout, and RT may go on for as long after it.
+    state_.creating[record.name] = options_.now() + 2 * options_.create_in_doubt;
+    if (auto saved = save(); !saved.ok()) return saved;
     ticket = rt_.create_ticket({.subject = record.title,
                                 .text = record.text,
                                 .record = record.name,
                                 .due = earliest_open_due(record)});
-    if (absl::IsUnavailable(ticket.status()) || absl::IsDeadlineExceeded(ticket.status())) {
-      creates_in_doubt_[record.name] = options_.now() + options_.create_in_doubt;
+    if (!ticket.ok()) {
+      if (absl::IsUnavailable(ticket.status()) || absl::IsDeadlineExceeded(ticket.status())) {
+        state_.creating[record.name] = options_.now() + options_.create_in_doubt;
+      } else {
+        state_.creating.erase(record.name);  // refused outright: RT makes nothing
+      }
+      if (auto saved = save(); !saved.ok()) return saved;
+      return ticket.status();
     }
-    if (!ticket.ok()) return ticket.status();
-    creates_in_doubt_.erase(record.name);
   }
+  state_.creating.erase(record.name);
   state_.tickets[record.name] = *ticket;
   if (auto saved = save(); !saved.ok()) return saved;
   return *ticket;

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,7 +62,7 @@ struct ConnectorOptions {
   std::string party;
   /// After a create that got no answer (a timeout, a 5xx from a proxy), RT may still be making
   /// the ticket: for this long (RT's timeout) the record's ticket is looked for, not created
-  /// again.
+  /// again; twice as long after a create the process did not live to see answered.
   absl::Duration create_in_doubt = absl::Seconds(30);
   /// The clock; tests pass their own.
   std::function<absl::Time()> now = [] { return absl::Now(); };
@@ -126,8 +125,6 @@ class RtConnector {
   ConnectorState state_;
   ConnectorOptions options_;
   int64_t recovering_seq_ = 0;  ///< an event that may be partly applied (a crash, an error)
-  /// Records whose ticket create got no answer, and until when it is in doubt.
-  std::map<std::string, absl::Time> creates_in_doubt_;
   bool queue_checked_ = false;
 };
 

@@ -53,6 +53,9 @@ absl::StatusOr<ConnectorState> StateFile::load() const {
     } else if (key == "ticket") {
       ok = static_cast<bool>(fields >> record >> value);
       state.tickets[record] = value;
+    } else if (key == "creating") {
+      ok = static_cast<bool>(fields >> record >> value);
+      state.creating[record] = absl::FromUnixSeconds(value);
     } else {
       ok = key.empty();
     }
@@ -66,6 +69,9 @@ absl::Status StateFile::save(const ConnectorState& state) const {
       absl::StrCat(kHeader, "\nposition ", state.position, "\npending ", state.pending, "\n");
   for (const auto& [record, ticket] : state.tickets) {
     absl::StrAppend(&text, "ticket ", record, " ", ticket, "\n");
+  }
+  for (const auto& [record, until] : state.creating) {
+    absl::StrAppend(&text, "creating ", record, " ", absl::ToUnixSeconds(until), "\n");
   }
   const std::string temporary = path_ + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

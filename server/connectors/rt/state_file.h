@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace termijn::rt {
 
@@ -16,6 +17,9 @@ struct ConnectorState {
   /// to position once applied). A replay of it checks RT before commenting again.
   int64_t pending = 0;
   std::map<std::string, int64_t> tickets;  ///< "incidents/4" -> RT ticket id
+  /// Records whose ticket create was sent and got no answer (or is on the way), and until when
+  /// RT may still make that ticket: until then the record's ticket is looked for, not created.
+  std::map<std::string, absl::Time> creating;
 };
 
 /// The state as a small text file, replaced atomically (temporary file, fsync, rename, fsync of
