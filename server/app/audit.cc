@@ -290,7 +290,14 @@ absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     if (!first.ok()) return first.status();
     due.next_due = (first->empty() ? clock_.now() : first->front().record.time) + interval;
   }
-  if (clock_.now() < due.next_due) return due;
+  if (clock_.now() < due.next_due) {
+    // Not due yet: still checked at every look, so that an altered trail is found now, not when
+    // the next checkpoint falls due.
+    if (latest->has_value()) {
+      if (auto s = check_extends(**latest); !s.ok()) return s;
+    }
+    return due;
+  }
   // Another process may have made it since the latest was read: then nothing is made here.
   auto made = create(*latest, latest->has_value() ? (*latest)->time : domain::Instant{});
   if (!made.ok()) return made.status();

@@ -199,7 +199,8 @@ class AuditCheckpoints {
   /// latest checkpoint: a trail rewritten with recomputed hashes no longer does.
   absl::StatusOr<Verification> verify();
   /// When the latest checkpoint is `interval` old or more (without one: when the first event is),
-  /// makes one. Returns it, if made, and when the next one is due.
+  /// makes one. Returns it, if made, and when the next one is due. Before it is due, checks that
+  /// the trail still extends the latest checkpoint: DATA_LOSS when it no longer does.
   struct Due {
     std::optional<domain::AuditCheckpoint> made;
     domain::Instant next_due{};

@@ -461,6 +461,43 @@ TEST_F(AuditGuardTest, ATrailThatNoLongerExtendsTheLastCheckpointIsNotSignedNorV
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "1");
 }
 
+TEST_F(AuditGuardTest, AnAlteredTrailIsFoundAtTheNextLookNotAtTheNextCheckpoint) {
+  // An administrator alters an event an hour after the day's checkpoint. The checkpointer looks
+  // at least every ten minutes and raises the alarm at its next look. Before: the trail was
+  // only checked when the next checkpoint fell due, up to a day later.
+  forget_checkpoints();
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-altered");
+  Service service;
+  auto [clock, trail, checkpoints] = service.parts();
+  constexpr std::chrono::hours kDaily{24};
+  const auto signed_before = checkpoints.create();
+  ASSERT_TRUE(signed_before.ok()) << signed_before.status();
+  std::vector<std::string> alarms;
+  jobs::AuditCheckpointer checkpointer(
+      clock, checkpoints, kDaily, [](std::chrono::milliseconds, std::stop_token) {},
+      [&](const std::string& reason) { alarms.push_back(reason); });
+  for (int i = 0; i < 2; ++i) queue_entry("incidents/guard-altered-after");
+  ASSERT_TRUE(trail.flush().ok());
+  clock.advance(std::chrono::minutes(50));
+  EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10));
+  EXPECT_TRUE(alarms.empty()) << "an intact trail raises nothing: " << alarms.front();
+
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar(
+      "UPDATE audit_event SET subject = 'incidents/guard-other' "
+      "WHERE seq = (SELECT max(seq) FROM audit_event)");
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  clock.advance(std::chrono::minutes(10));
+  EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10));
+  ASSERT_EQ(alarms.size(), 1u) << "found at the next look, not at the next checkpoint";
+  EXPECT_NE(
+      alarms[0].find("does not extend the checkpoint of seq " + std::to_string(signed_before->seq)),
+      std::string::npos)
+      << alarms[0];
+  EXPECT_NE(alarms[0].find("altered"), std::string::npos) << alarms[0];
+  EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "1");
+}
+
 TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
   // termijnd's signing key changed; the old public key is in [audit] previous_public_keys. The
   // old key's checkpoint is still served, its queued mail still composed, and the trail still
