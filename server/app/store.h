@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "server/app/records.h"
+#include "server/app/webhooks.h"
 #include "server/domain/audit.h"
 #include "server/domain/escalation.h"
 #include "server/domain/model.h"
-#include "server/app/records.h"
-#include "server/app/webhooks.h"
 
 namespace termijn::app {
 
@@ -31,10 +31,10 @@ struct ObligationFilter {
 
 /// Incidents or requests that concern `party` (reported by it or notified to it), newest first.
 struct RecordFilter {
-  std::string party;  ///< empty: all
+  std::string party;      ///< empty: all
   int64_t before_id = 0;  ///< keyset cursor; 0: from the newest
   int limit = 50;
-  std::string viewer;  ///< only those that concern this party too; empty: all
+  std::string viewer;        ///< only those that concern this party too; empty: all
   std::string external_ref;  ///< only the one with this ticket id; empty: any
 };
 
@@ -103,8 +103,9 @@ class StoreReader {
   virtual absl::StatusOr<std::vector<domain::Obligation>> list_obligations(
       const ObligationFilter& f) = 0;
   /// The obligations of "incidents/N", "requests/N" or "matters/N", soonest first.
-  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(
-      int64_t incident_id, int64_t request_id, int64_t matter_id = 0) = 0;
+  virtual absl::StatusOr<std::vector<domain::Obligation>> obligations_of(int64_t incident_id,
+                                                                         int64_t request_id,
+                                                                         int64_t matter_id = 0) = 0;
   virtual absl::StatusOr<domain::Notification> get_notification(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<domain::Notification>> list_notifications(
       const NotificationFilter& f) = 0;
@@ -152,14 +153,17 @@ class StoreTransaction : public StoreReader {
   virtual absl::StatusOr<int64_t> insert_notification(const domain::Notification& n) = 0;
   /// Locks up to `limit` pending notifications due at or before `now`, soonest first, skipping
   /// those other dispatchers hold.
-  virtual absl::StatusOr<std::vector<domain::Notification>> claim_notifications(
-      domain::Instant now, int limit) = 0;
+  virtual absl::StatusOr<std::vector<domain::Notification>> claim_notifications(domain::Instant now,
+                                                                                int limit) = 0;
   /// Writes the attempt of each claimed notification: attempts, message_id, recipients and
   /// next_attempt_time (its lease). Wakes no dispatcher: a lease is not work that is due.
   virtual absl::Status lease_notifications(
       const std::vector<domain::Notification>& notifications) = 0;
   /// Reads and locks a notification; NOT_FOUND if there is none.
   virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
+  /// Reads and locks the notices (not the reminders) of an obligation, oldest first. A notice a
+  /// dispatcher is claiming is waited for, and one locked here is not claimed until commit.
+  virtual absl::StatusOr<std::vector<domain::Notification>> lock_notices(int64_t obligation_id) = 0;
   /// Writes every mutable field of `n`.
   virtual absl::Status update_notification(const domain::Notification& n) = 0;
   /// Adds a reminder step; 0 when that (obligation, step, repetition) exists already, unless it
@@ -175,7 +179,7 @@ class StoreTransaction : public StoreReader {
   /// Locks every pending step of an obligation due at or before `now`; call it holding the
   /// obligation (claim_step locks both).
   virtual absl::StatusOr<std::vector<domain::ScheduledStep>> due_steps(int64_t obligation_id,
-                                                                        domain::Instant now) = 0;
+                                                                       domain::Instant now) = 0;
   /// Sets a step's state (fired, skipped, cancelled) and, when fired, its time.
   virtual absl::Status update_step(const domain::ScheduledStep& step,
                                    std::optional<domain::Instant> fired_time) = 0;

@@ -112,9 +112,19 @@ std::string change_details(const std::vector<domain::FieldChange>& changes) {
   return JsonObject().add("fields", fields).add("before", before).add("after", after).str();
 }
 
-bool notice_went_out(const domain::Obligation& o) {
-  return o.rule == domain::rule_id::kBreachNotice &&
-         (o.state == domain::ObligationState::kMet || o.state == domain::ObligationState::kMetLate);
+// Whether the breach notice of `o` may have reached its recipient, so that a change needs a
+// follow-up: met, or a notice of it attempted (on its way now, or tried before: a mail that
+// failed may still have been delivered). Its notices are locked: a dispatcher composing one
+// now is waited for, and one not yet claimed is composed after this change commits.
+absl::StatusOr<bool> notice_went_out(StoreTransaction& tx, const domain::Obligation& o) {
+  if (o.rule != domain::rule_id::kBreachNotice) return false;
+  if (o.state == domain::ObligationState::kMet || o.state == domain::ObligationState::kMetLate) {
+    return true;
+  }
+  const auto notices = tx.lock_notices(o.id);
+  if (!notices.ok()) return notices.status();
+  return std::any_of(notices->begin(), notices->end(),
+                     [](const domain::Notification& n) { return n.attempts > 0; });
 }
 
 }  // namespace
@@ -181,7 +191,9 @@ absl::StatusOr<IncidentRecord> UpdateIncident::run(const Actor& actor, int64_t i
       obligations->insert(obligations->end(), planned.begin(), planned.end());
     }
     for (const domain::Obligation& o : *obligations) {
-      if (!notice_went_out(o)) continue;
+      const auto went_out = notice_went_out(**tx, o);
+      if (!went_out.ok()) return went_out.status();
+      if (!*went_out) continue;
       if (auto n = queue_notice(**tx, o, actor, now, policy_, changes); !n.ok()) return n.status();
     }
   }

@@ -4,9 +4,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
-
 #include <pqxx/pqxx>
+#include <set>
 
 #include "server/store/pg_array.h"
 #include "server/store/pg_reads.h"
@@ -52,13 +51,12 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
 
   absl::StatusOr<int64_t> insert_incident(const domain::Incident& i) override {
     return step("insert incident", [&]() -> absl::StatusOr<int64_t> {
-      const std::string occurred =
-          i.occurred_time ? std::to_string(seconds(*i.occurred_time)) : "";
-      return tx_->exec_prepared1(stmt::kInsertIncident, i.party, seconds(i.aware_time), occurred,
-                                 i.title, i.description, join_names(i.categories),
-                                 join_names(i.subject_groups), i.subject_count.value_or(0),
-                                 std::string(domain::name_of(i.risk)), i.ticket_ref,
-                                 i.reported_by, seconds(i.create_time))[0]
+      const std::string occurred = i.occurred_time ? std::to_string(seconds(*i.occurred_time)) : "";
+      return tx_
+          ->exec_prepared1(stmt::kInsertIncident, i.party, seconds(i.aware_time), occurred, i.title,
+                           i.description, join_names(i.categories), join_names(i.subject_groups),
+                           i.subject_count.value_or(0), std::string(domain::name_of(i.risk)),
+                           i.ticket_ref, i.reported_by, seconds(i.create_time))[0]
           .as<int64_t>();
     });
   }
@@ -83,9 +81,10 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
 
   absl::StatusOr<int64_t> insert_matter(const domain::Matter& m) override {
     return step("insert matter", [&]() -> absl::StatusOr<int64_t> {
-      return tx_->exec_prepared1(stmt::kInsertMatter, m.party, std::string(domain::name_of(m.kind)),
-                                 seconds(m.event_time), m.summary, m.staff_ref, m.reported_by,
-                                 seconds(m.create_time))[0]
+      return tx_
+          ->exec_prepared1(stmt::kInsertMatter, m.party, std::string(domain::name_of(m.kind)),
+                           seconds(m.event_time), m.summary, m.staff_ref, m.reported_by,
+                           seconds(m.create_time))[0]
           .as<int64_t>();
     });
   }
@@ -109,10 +108,10 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
         why.add(o.explanation);
         matter.add(o.matter_id);
       }
-      const pqxx::result rows = tx_->exec_prepared(
-          stmt::kInsertObligations, incident.str(), request.str(), rule.str(), basis.str(),
-          owner.str(), kind.str(), recipient.str(), start.str(), due.str(), legal.str(),
-          why.str(), matter.str());
+      const pqxx::result rows =
+          tx_->exec_prepared(stmt::kInsertObligations, incident.str(), request.str(), rule.str(),
+                             basis.str(), owner.str(), kind.str(), recipient.str(), start.str(),
+                             due.str(), legal.str(), why.str(), matter.str());
       for (domain::Obligation& o : obligations) {
         const auto same = [&](const pqxx::row& r) {
           return r[1].as<int64_t>() == o.incident_id && r[2].as<int64_t>() == o.request_id &&
@@ -202,6 +201,13 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
+  absl::StatusOr<std::vector<domain::Notification>> lock_notices(int64_t obligation_id) override {
+    return step("lock notices", [&]() -> absl::StatusOr<std::vector<domain::Notification>> {
+      return rows::map_rows<domain::Notification>(
+          tx_->exec_prepared(stmt::kLockNotices, obligation_id), rows::notification_from);
+    });
+  }
+
   absl::Status update_notification(const domain::Notification& n) override {
     return hold("update notification", [&] {
       // Written in this order, a reminder's cancelling (held) would come after its update.
@@ -231,10 +237,9 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
         moved.add(st.time.moved ? "t" : "f");
       }
       std::vector<int64_t> added;
-      for (const pqxx::row& row :
-           tx_->exec_prepared(stmt::kInsertSteps, steps.front().obligation_id, number.str(),
-                              repetition.str(), label.str(), audience.str(), fire_time.str(),
-                              moved.str())) {
+      for (const pqxx::row& row : tx_->exec_prepared(
+               stmt::kInsertSteps, steps.front().obligation_id, number.str(), repetition.str(),
+               label.str(), audience.str(), fire_time.str(), moved.str())) {
         added.push_back(row[0].as<int64_t>());
       }
       if (!added.empty()) wake_.insert(kStepChannel);
@@ -372,10 +377,9 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   absl::StatusOr<int64_t> replan_step(const domain::ScheduledStep& st,
                                       domain::Instant now) override {
     return step("replan step", [&]() -> absl::StatusOr<int64_t> {
-      const pqxx::result found =
-          tx_->exec_prepared(stmt::kReplanStep, st.obligation_id, st.time.step, st.time.repetition,
-                             st.label, st.audience, seconds(st.time.fire_time), st.time.moved,
-                             seconds(now));
+      const pqxx::result found = tx_->exec_prepared(
+          stmt::kReplanStep, st.obligation_id, st.time.step, st.time.repetition, st.label,
+          st.audience, seconds(st.time.fire_time), st.time.moved, seconds(now));
       if (found.empty()) return int64_t{0};
       wake_.insert(kStepChannel);
       return found[0][0].as<int64_t>();
@@ -468,10 +472,10 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     }
     for (const int64_t id : held_.cancels) cancel.add(id);
     held_ = {};
-    tx_->exec_prepared(stmt::kWriteHeld, n_id.str(), n_state.str(), n_attempts.str(),
-                       n_next.str(), n_error.str(), n_message.str(), n_recipients.str(),
-                       n_reply.str(), n_sent.str(), n_ack.str(), n_ack_by.str(), o_id.str(),
-                       o_state.str(), o_closed.str(), o_evidence.str(), o_by.str(), cancel.str());
+    tx_->exec_prepared(stmt::kWriteHeld, n_id.str(), n_state.str(), n_attempts.str(), n_next.str(),
+                       n_error.str(), n_message.str(), n_recipients.str(), n_reply.str(),
+                       n_sent.str(), n_ack.str(), n_ack_by.str(), o_id.str(), o_state.str(),
+                       o_closed.str(), o_evidence.str(), o_by.str(), cancel.str());
   }
 
   PgPool::Lease lease_;
@@ -514,17 +518,18 @@ absl::StatusOr<app::RecordParties> PgStore::parties_of(std::string_view collecti
         const auto found = tx.exec_prepared(statement->second, id);
         if (found.empty()) return not_found(name);
         app::RecordParties parties{found[0][0].template as<std::string>(), {}};
-        parties.notified = absl::StrSplit(found[0][1].template as<std::string>(), ',',
-                                          absl::SkipEmpty());
+        parties.notified =
+            absl::StrSplit(found[0][1].template as<std::string>(), ',', absl::SkipEmpty());
         return parties;
       });
 }
 
 absl::Status PgStore::ping() {
-  return run_read<bool>("ping", [](auto& tx) {
-           tx.exec_prepared(stmt::kPing);
-           return true;
-         })
+  return run_read<bool>("ping",
+                        [](auto& tx) {
+                          tx.exec_prepared(stmt::kPing);
+                          return true;
+                        })
       .status();
 }
 

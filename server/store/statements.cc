@@ -1,11 +1,12 @@
 #include "server/store/statements.h"
 
 #include <absl/strings/str_replace.h>
-#include "server/store/pg_array.h"
-#include "server/store/pg_webhook_store.h"
 
 #include <pqxx/connection>
 #include <string>
+
+#include "server/store/pg_array.h"
+#include "server/store/pg_webhook_store.h"
 
 namespace termijn::store {
 
@@ -100,15 +101,15 @@ std::string audit_insert(int first) {
     arrays += (arrays.empty() ? "$" : ", $") + std::to_string(first++) + "::" + type + "[]";
   }
   return "INSERT INTO audit_queue (time, principal, party, action, subject, related, details) "
-         "SELECT to_timestamp(t), p, y, a, s, r, d FROM unnest(" + arrays +
-         ") AS u(t, p, y, a, s, r, d)";
+         "SELECT to_timestamp(t), p, y, a, s, r, d FROM unnest(" +
+         arrays + ") AS u(t, p, y, a, s, r, d)";
 }
 
 // The party a record belongs to and, comma-separated, the parties its notices go to.
 std::string parties_of_record(const std::string& table, const std::string& fk) {
   return "SELECT r.party, coalesce((SELECT string_agg(DISTINCT o.recipient_party, ',') FROM "
-         "obligation o WHERE o." + fk + " = r.id AND o.recipient_party <> ''), '') FROM " + table +
-         " r WHERE r.id = $1";
+         "obligation o WHERE o." +
+         fk + " = r.id AND o.recipient_party <> ''), '') FROM " + table + " r WHERE r.id = $1";
 }
 
 // A page of a party's register: $1 party, [$2, $3) the period, ($4, $5) the keyset cursor ('' for
@@ -125,7 +126,8 @@ std::string register_page(const std::string& table, const std::string& columns,
 const std::string kAuditEventColumns =
     "seq, extract(epoch FROM time)::bigint, principal, party, action, subject, related, details, "
     "prev_hash, hash, format, coalesce(leaf, ''::bytea), nonce, ";
-const std::string kAuditParties = "array_to_string(audit_event_parties(party, subject, related), ',')";
+const std::string kAuditParties =
+    "array_to_string(audit_event_parties(party, subject, related), ',')";
 const std::string kAuditColumns = kAuditEventColumns + kAuditParties;
 
 }  // namespace
@@ -158,12 +160,14 @@ void prepare_statements(pqxx::connection& c) {
             "to_timestamp($3), explanation = $4 WHERE id = $1");
   // A step that has not fired moves to its new time (a cancelled one comes back); one that
   // fired or was skipped comes back when its new time lies after its old one and after now ($8).
-  c.prepare(stmt::kReplanStep,
-            "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
-            "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
-            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET " + kStepPlannedAgain +
-            " WHERE escalation_step.state IN ('pending', 'cancelled') OR (excluded.fire_time > "
-            "escalation_step.fire_time AND excluded.fire_time > to_timestamp($8)) RETURNING id");
+  c.prepare(
+      stmt::kReplanStep,
+      "INSERT INTO escalation_step (obligation_id, step, repetition, label, audience, "
+      "fire_time, moved) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), $7) "
+      "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET " +
+          kStepPlannedAgain +
+          " WHERE escalation_step.state IN ('pending', 'cancelled') OR (excluded.fire_time > "
+          "escalation_step.fire_time AND excluded.fire_time > to_timestamp($8)) RETURNING id");
   c.prepare(stmt::kInsertNotificationChange,
             "INSERT INTO notification_change (notification_id, position, field, before, after) "
             "VALUES ($1, $2, $3, $4, $5)");
@@ -196,20 +200,22 @@ void prepare_statements(pqxx::connection& c) {
             "WITH ORDINALITY AS u(i, q, r, b, o, k, p, s, d, l, e, m, n) ORDER BY n "
             "RETURNING id, coalesce(incident_id, 0), coalesce(request_id, 0), "
             "coalesce(matter_id, 0), rule, recipient_kind, recipient_party");
-  c.prepare(stmt::kLockObligation,
-            "SELECT " + kObligationColumns + " FROM " + kObligationSource +
-                " WHERE id = $1 FOR UPDATE OF obligation");
-  c.prepare(stmt::kGetIncident,
-            "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
+  c.prepare(stmt::kLockObligation, "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                                       " WHERE id = $1 FOR UPDATE OF obligation");
+  c.prepare(stmt::kGetIncident, "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
   c.prepare(stmt::kIncidentsByIds,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = ANY($1::bigint[])");
   // GetIncident in one round trip: the incident joined with its obligations, soonest first.
-  c.prepare(stmt::kIncidentRecord,
-            "SELECT i.*, o.* FROM (SELECT " + kIncidentColumns + " FROM incident WHERE id = $1) i "
-            "LEFT JOIN LATERAL (SELECT " + kObligationColumns + ", row_number() OVER (ORDER BY "
-            "due_time, id) AS rank FROM " + kObligationSource + " WHERE incident_id = $1) o ON true "
-            "ORDER BY "
-            "o.rank");
+  c.prepare(stmt::kIncidentRecord, "SELECT i.*, o.* FROM (SELECT " + kIncidentColumns +
+                                       " FROM incident WHERE id = $1) i "
+                                       "LEFT JOIN LATERAL (SELECT " +
+                                       kObligationColumns +
+                                       ", row_number() OVER (ORDER BY "
+                                       "due_time, id) AS rank FROM " +
+                                       kObligationSource +
+                                       " WHERE incident_id = $1) o ON true "
+                                       "ORDER BY "
+                                       "o.rank");
   c.prepare(stmt::kListIncidents, "SELECT " + kIncidentColumns + " FROM incident r WHERE " +
                                       concerns("incident_id", "$1") + " AND " +
                                       concerns("incident_id", "$4") +
@@ -246,8 +252,8 @@ void prepare_statements(pqxx::connection& c) {
             "UPDATE create_request SET subject = $3 WHERE principal = $1 AND request_id = $2");
   c.prepare(stmt::kGetObligation,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource + " WHERE id = $1");
-  c.prepare(stmt::kObligationsByIds, "SELECT " + kObligationColumns + " FROM " +
-                                         kObligationSource + " WHERE id = ANY($1::bigint[])");
+  c.prepare(stmt::kObligationsByIds, "SELECT " + kObligationColumns + " FROM " + kObligationSource +
+                                         " WHERE id = ANY($1::bigint[])");
   c.prepare(stmt::kListObligations,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource +
                 " WHERE ($1 OR state = 'open') AND ($2 = '' OR owner_party = $2) "
@@ -281,11 +287,12 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kNotificationOwner + ", " + kNotificationNotified +
                 " FROM notification n LEFT JOIN obligation o ON o.id = n.obligation_id WHERE n.id "
                 "= $1");
-  c.prepare(stmt::kInsertNotification,
-            "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
-            "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
-            "(NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), to_timestamp($5), "
-            "NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0)) RETURNING id");
+  c.prepare(
+      stmt::kInsertNotification,
+      "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
+      "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
+      "(NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), to_timestamp($5), "
+      "NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0)) RETURNING id");
   c.prepare(stmt::kClaimNotifications,
             "SELECT " + kNotificationColumns +
                 " FROM notification n WHERE n.state = 'pending' AND n.next_attempt_time <= "
@@ -300,15 +307,21 @@ void prepare_statements(pqxx::connection& c) {
             "u(id, attempts, message_id, recipients, next) WHERE n.id = u.id");
   c.prepare(stmt::kLockNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1 FOR UPDATE");
+  c.prepare(stmt::kLockNotices, "SELECT " + kNotificationColumns +
+                                    " FROM notification n WHERE n.obligation_id = $1 AND n.kind "
+                                    "= 'notice' ORDER BY n.id FOR UPDATE");
   c.prepare(stmt::kGetNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1");
   c.prepare(stmt::kListNotifications,
             "SELECT " + kNotificationColumns +
                 " FROM notification n LEFT JOIN obligation o ON o.id = n.obligation_id "
-                "WHERE ($1 = '' OR " + kNotificationOwner + " = $1 OR o.recipient_party = $1) "
+                "WHERE ($1 = '' OR " +
+                kNotificationOwner +
+                " = $1 OR o.recipient_party = $1) "
                 "AND ($2 = '' OR n.state = $2) AND ($3::bigint = 0 OR n.id < $3::bigint) "
                 "AND ($5::bigint = 0 OR n.obligation_id = $5::bigint) "
-                "AND ($6 = '' OR " + kNotificationOwner + " = $6 OR " + kNotificationNotified +
+                "AND ($6 = '' OR " +
+                kNotificationOwner + " = $6 OR " + kNotificationNotified +
                 " = $6) ORDER BY n.id DESC LIMIT $4");
   c.prepare(stmt::kNextNotificationTime,
             "SELECT extract(epoch FROM min(next_attempt_time))::bigint FROM notification WHERE "
@@ -321,9 +334,10 @@ void prepare_statements(pqxx::connection& c) {
             "unnest($2::integer[], $3::integer[], $4::text[], $5::text[], $6::bigint[], "
             "$7::boolean[]) AS u(s, r, l, a, f, m) "
             // Planned for an earlier time and decided: a due time moved later since.
-            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET " + kStepPlannedAgain +
-            " WHERE escalation_step.state <> 'pending' AND excluded.fire_time > "
-            "escalation_step.fire_time RETURNING id");
+            "ON CONFLICT (obligation_id, step, repetition) DO UPDATE SET " +
+                kStepPlannedAgain +
+                " WHERE escalation_step.state <> 'pending' AND excluded.fire_time > "
+                "escalation_step.fire_time RETURNING id");
   // A step is claimed together with its obligation: one scheduler at a time works on an
   // obligation, so its due steps are seen and decided together.
   c.prepare(stmt::kClaimStep,
@@ -432,13 +446,14 @@ void prepare_statements(pqxx::connection& c) {
             "audit_checkpoint WHERE id = $1");
   // With a subject, a reader of party $4 sees only its own party's events: digests of another
   // party's would tell which of them concern that record.
-  c.prepare(stmt::kAuditEvents,
-            "SELECT " + kAuditEventColumns +
-                // Looked up only for a reader who sees some events as digests.
-                "CASE WHEN $4 = '' THEN '' ELSE " + kAuditParties + " END" +
-                " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
-                "$4 = ANY(audit_event_parties(party, subject, related))))) AND seq > $2 "
-                "ORDER BY seq LIMIT $3");
+  c.prepare(
+      stmt::kAuditEvents,
+      "SELECT " + kAuditEventColumns +
+          // Looked up only for a reader who sees some events as digests.
+          "CASE WHEN $4 = '' THEN '' ELSE " + kAuditParties + " END" +
+          " FROM audit_event WHERE ($1 = '' OR ((subject = $1 OR related = $1) AND ($4 = '' OR "
+          "$4 = ANY(audit_event_parties(party, subject, related))))) AND seq > $2 "
+          "ORDER BY seq LIMIT $3");
   c.prepare(stmt::kAuditEvent, "SELECT " + kAuditColumns + " FROM audit_event WHERE seq = $1");
   c.prepare(stmt::kRegisterIncidents, register_page("incident", kIncidentColumns, "aware_time"));
   c.prepare(stmt::kRegisterRequests, register_page("request", kRequestColumns, "receive_time"));

@@ -53,6 +53,7 @@ inline constexpr const char* kInsertNotification = "insert_notification";
 inline constexpr const char* kClaimNotifications = "claim_notifications";
 inline constexpr const char* kLeaseNotifications = "lease_notifications";
 inline constexpr const char* kLockNotification = "lock_notification";
+inline constexpr const char* kLockNotices = "lock_notices";
 inline constexpr const char* kGetNotification = "get_notification";
 inline constexpr const char* kListNotifications = "list_notifications";
 inline constexpr const char* kNextNotificationTime = "next_notification_time";

@@ -17,6 +17,7 @@
 #include "server/app/close_obligation.h"
 #include "server/app/directory.h"
 #include "server/app/report_incident.h"
+#include "server/app/update_incident.h"
 #include "server/config/config.h"
 #include "server/domain/retry.h"
 #include "server/jobs/notice_composer.h"
@@ -167,6 +168,15 @@ class SlowMailer final : public notify::Mailer {
 
 std::string message_id_of(const std::string& raw) { return ParseEntity(raw).Header("Message-ID"); }
 
+// A message's subject and the decoded text of its parts, to search in.
+std::string readable(const std::string& raw) {
+  const MimeEntity mail = ParseEntity(raw);
+  std::string text = DecodeWords(mail.Header("Subject")) + "\n";
+  if (mail.Param("Content-Type", "boundary").empty()) return text + DecodedBody(mail);
+  for (const MimeEntity& part : Parts(mail)) text += DecodedBody(part);
+  return text;
+}
+
 class OutboxTest : public ::testing::Test {
  protected:
   // Starts the SMTP server; `handler` as in SmtpServer::Options.
@@ -303,6 +313,41 @@ TEST_F(OutboxTest, CrashBetweenSendingAndRecordingResendsTheSameMessageAfterTheL
   const std::string name = "obligations/" + std::to_string(obligation);
   EXPECT_EQ(audited("obligation.fulfilled", name), "1");
   EXPECT_EQ(audited("notification.sent", "notifications/" + std::to_string(sent.id)), "1");
+}
+
+// The incident changes while its breach notice is on its way, composed from what was known
+// before: the other party gets a follow-up with the change. Before: the update saw the
+// obligation still open, counted on the notice to carry the change, and no follow-up was ever
+// sent.
+TEST_F(OutboxTest, AChangeMadeWhileTheNoticeIsOnItsWayGetsAFollowUp) {
+  start_smtp();
+  const int64_t obligation = report("Lost laptop");
+  const auto reported = store_.get_obligation(obligation);
+  ASSERT_TRUE(reported.ok()) << reported.status();
+  app::UpdateIncident update{clock_, store_, directory_};
+  int updates = 0;
+  WatchingMailer changing(*mailer_, [&](const notify::MailMessage&) {
+    if (updates++ > 0) return;
+    app::IncidentChange change;
+    change.paths = {"consequences"};
+    change.consequences = "Addresses of 40 clients readable by the finder";
+    const auto updated = update.run(kHerentDpo, reported->incident_id, change);
+    EXPECT_TRUE(updated.ok()) << updated.status();
+  });
+  auto d = dispatcher(changing);
+  ASSERT_TRUE(dispatch(*d));
+  ASSERT_EQ(smtp_->messages().size(), 1u);
+  EXPECT_EQ(readable(smtp_->messages()[0]).find("Addresses of 40 clients"), std::string::npos)
+      << "the first notice was composed before the change";
+  EXPECT_EQ(state_of(obligation), "met");
+
+  const auto notices = of(obligation, NotificationKind::kNotice);
+  ASSERT_EQ(notices.size(), 2u) << "the notice and a follow-up";
+  ASSERT_TRUE(dispatch(*d));
+  ASSERT_EQ(smtp_->messages().size(), 2u);
+  const std::string follow_up = readable(smtp_->messages()[1]);
+  EXPECT_NE(follow_up.find("Aanvulling"), std::string::npos) << follow_up;
+  EXPECT_NE(follow_up.find("Addresses of 40 clients"), std::string::npos) << follow_up;
 }
 
 TEST_F(OutboxTest, TemporaryFailureBacksOffThenFailsAndQueuesAnAlert) {
@@ -556,7 +601,6 @@ TEST_F(OutboxTest, TwoDispatchersOnOneDatabaseDeliverEachNoticeOnce) {
             std::to_string(kNotices));
 }
 
-
 TEST_F(OutboxTest, AReplyThatIsNotUtf8IsStoredCleanedAndTheMailGoesOutOnce) {
   // A server whose final reply is not valid UTF-8 (and 3 kB long): the notice is sent once, its
   // reply stored as short, valid text, the obligation met; no resend loop.
@@ -619,8 +663,7 @@ TEST_F(OutboxTest, ABatchOfNoticesIsClaimedInOneTransactionAndRecordedInAnother)
   start_smtp();
   for (int i = 0; i < kNotices; ++i) report("Incident " + std::to_string(i));
   const auto writers_of_notices = [this] {
-    return db_.scalar(
-        "SELECT count(DISTINCT xmin::text) FROM notification WHERE kind = 'notice'");
+    return db_.scalar("SELECT count(DISTINCT xmin::text) FROM notification WHERE kind = 'notice'");
   };
   std::vector<std::string> leased_by;  // at each send: how many transactions leased the notices
   WatchingMailer watching(*mailer_, [&](const notify::MailMessage&) {
@@ -709,8 +752,8 @@ TEST_F(OutboxTest, AResultThatCannotBeRecordedDoesNotKeepTheOthersFromTheirRecor
   WatchingMailer watching(*mailer_, [&](const notify::MailMessage&) {
     if (++sends == 2) {
       db_.scalar("DELETE FROM notification_change WHERE notification_id = " +
-                 std::to_string(notice(second).id) + "; DELETE FROM notification WHERE id = " +
-                 std::to_string(notice(second).id));
+                 std::to_string(notice(second).id) +
+                 "; DELETE FROM notification WHERE id = " + std::to_string(notice(second).id));
     }
   });
   const auto d = dispatcher(watching, {}, {.record_within = hours{1}});
@@ -736,8 +779,9 @@ TEST_F(OutboxTest, ABatchStartsNoSendOnceHalfItsLeaseHasPassed) {
   ASSERT_EQ(d->dispatch().value_or(-1), 2);
 
   EXPECT_EQ(smtp_->messages().size(), 2u);
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = 'sent'"),
-            "2");
+  EXPECT_EQ(
+      db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = 'sent'"),
+      "2");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = "
                        "'pending' AND attempts = 0 AND next_attempt_time <= '" +
                        domain::format_utc(clock_.now()) + "'::timestamptz"),
@@ -764,8 +808,9 @@ TEST_F(OutboxTest, ResultsAreRecordedWithinTheWindowNotOnlyWhenTheBatchEnds) {
   ASSERT_EQ(d->dispatch().value_or(-1), kNotices);
 
   EXPECT_EQ(sent_before, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
-  EXPECT_EQ(db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = 'sent'"),
-            std::to_string(kNotices));
+  EXPECT_EQ(
+      db_.scalar("SELECT count(*) FROM notification WHERE kind = 'notice' AND state = 'sent'"),
+      std::to_string(kNotices));
 }
 
 }  // namespace
