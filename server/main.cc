@@ -466,6 +466,8 @@ int serve(const Options& o) {
       if (auto s = api::reload_trust(trust, tls_files); !s.ok()) {
         spdlog::error("SIGHUP: {}", std::string(s.message()));
       }
+      // Open event streams authenticate their callers again now, not at their next event.
+      event_streams.wake();
       // The console's TLS is its own (cpp-httplib): it takes the new certificate now.
       if (console) {
         if (auto s = console->reload_certificate(); !s.ok()) {

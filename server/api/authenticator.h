@@ -3,6 +3,8 @@
 #include <absl/status/statusor.h>
 #include <grpcpp/server_context.h>
 
+#include <functional>
+
 #include "server/api/certificate_trust.h"
 #include "server/api/principal.h"
 
@@ -14,6 +16,12 @@ class Authenticator {
   virtual ~Authenticator() = default;
   /// UNAUTHENTICATED when the caller is not a known principal.
   virtual absl::StatusOr<Principal> authenticate(const grpc::CallbackServerContext& ctx) const = 0;
+
+  /// For a call that lasts (a WatchEvents stream): authenticates what the caller of `ctx`
+  /// presented again, each time it is called, against the trust of that moment (revoked,
+  /// expired or no longer configured: UNAUTHENTICATED). Keeps what it needs, not `ctx`.
+  using Recheck = std::function<absl::StatusOr<Principal>()>;
+  virtual Recheck recheck(const grpc::CallbackServerContext& ctx) const = 0;
 };
 
 /// Maps the verified client certificate of a mutual-TLS call to a configured principal by subject
@@ -23,6 +31,7 @@ class CertificateAuthenticator final : public Authenticator {
  public:
   explicit CertificateAuthenticator(const CertificateTrust& trust) : trust_(trust) {}
   absl::StatusOr<Principal> authenticate(const grpc::CallbackServerContext& ctx) const override;
+  Recheck recheck(const grpc::CallbackServerContext& ctx) const override;
 
  private:
   const CertificateTrust& trust_;
@@ -34,6 +43,7 @@ class HeaderAuthenticator final : public Authenticator {
  public:
   explicit HeaderAuthenticator(const CertificateTrust& trust) : trust_(trust) {}
   absl::StatusOr<Principal> authenticate(const grpc::CallbackServerContext& ctx) const override;
+  Recheck recheck(const grpc::CallbackServerContext& ctx) const override;
 
  private:
   const CertificateTrust& trust_;

@@ -70,7 +70,8 @@ std::string one_line(const X509_NAME* name) {
   return text;
 }
 
-// An ASN.1 time (a CRL's next update) as a time point; none when it is absent or malformed.
+// An ASN.1 time (a CRL's next update, a certificate's validity) as a time point; none when it is
+// absent or malformed.
 std::optional<std::chrono::system_clock::time_point> time_of(const ASN1_TIME* t) {
   std::tm tm{};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
@@ -162,6 +163,13 @@ absl::StatusOr<CertificateIdentity> identify_certificate(std::string_view pem) {
   id.sha256 = app::to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
   id.issuer = der_of(X509_get_issuer_name(cert.get()));
   id.serial = hex_of(X509_get0_serialNumber(cert.get()));
+  const auto not_before = time_of(X509_get0_notBefore(cert.get()));
+  const auto not_after = time_of(X509_get0_notAfter(cert.get()));
+  if (!not_before || !not_after) {
+    return absl::InvalidArgumentError("client certificate validity period cannot be read");
+  }
+  id.not_before = *not_before;
+  id.not_after = *not_after;
   return id;
 }
 
@@ -169,11 +177,11 @@ std::vector<std::string> RevocationList::outdated(std::chrono::system_clock::tim
   std::vector<std::string> out;
   for (const Published& p : published_) {
     if (p.next_update && *p.next_update < now) {
-      out.push_back(absl::StrCat("'", p.issuer, "' (next update ",
-                                 absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                                                  absl::FromChrono(*p.next_update),
-                                                  absl::UTCTimeZone()),
-                                 ")"));
+      out.push_back(
+          absl::StrCat("'", p.issuer, "' (next update ",
+                       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromChrono(*p.next_update),
+                                        absl::UTCTimeZone()),
+                       ")"));
     }
   }
   return out;
@@ -212,32 +220,57 @@ absl::StatusOr<RevocationList> RevocationList::parse(std::string_view crl_pem,
 }
 
 struct CertificateTrust::Generation {
+  // What a certificate stands for, and from when until when.
+  struct Decision {
+    absl::StatusOr<Principal> principal;
+    std::string common_name;
+    std::chrono::system_clock::time_point not_before, not_after;
+
+    // The principal at `now`: refused outside the validity period.
+    absl::StatusOr<Principal> at(std::chrono::system_clock::time_point now) const {
+      if (!principal.ok() || (not_before <= now && now <= not_after)) return principal;
+      const bool expired = now > not_after;
+      spdlog::warn("refused certificate CN '{}': {}", common_name,
+                   expired ? "expired" : "not valid yet");
+      return absl::UnauthenticatedError(absl::StrCat(
+          "certificate CN '", common_name, "' ", expired ? "expired at " : "is valid from ",
+          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromChrono(expired ? not_after : not_before),
+                           absl::UTCTimeZone())));
+    }
+  };
+
   std::vector<config::Principal> principals;
   RevocationList revoked;
   mutable std::shared_mutex decided_mutex;
-  mutable std::unordered_map<std::string, absl::StatusOr<Principal>> decided;  // by PEM
+  mutable std::unordered_map<std::string, Decision> decided;  // by PEM
 
-  absl::StatusOr<Principal> decide(std::string_view pem) const {
+  Decision decide(std::string_view pem) const {
     const auto id = identify_certificate(pem);
-    if (!id.ok()) return absl::UnauthenticatedError(id.status().message());
-    if (revoked.revokes(*id)) {
-      spdlog::warn("refused revoked certificate: CN '{}', serial {}, sha256 {}", id->common_name,
-                   id->serial, id->sha256);
-      return absl::UnauthenticatedError("certificate CN '" + id->common_name + "' (serial " +
-                                        id->serial + ") has been revoked");
+    if (!id.ok()) return {absl::UnauthenticatedError(id.status().message())};
+    return {principal_of(*id), id->common_name, id->not_before, id->not_after};
+  }
+
+  // Whom `id` stands for, unless it is revoked.
+  absl::StatusOr<Principal> principal_of(const CertificateIdentity& id) const {
+    if (revoked.revokes(id)) {
+      spdlog::warn("refused revoked certificate: CN '{}', serial {}, sha256 {}", id.common_name,
+                   id.serial, id.sha256);
+      return absl::UnauthenticatedError("certificate CN '" + id.common_name + "' (serial " +
+                                        id.serial + ") has been revoked");
     }
     for (const config::Principal& p : principals) {
-      if (matches(p, *id)) return principal_from(p);
+      if (matches(p, id)) return principal_from(p);
     }
-    spdlog::warn("refused certificate of unknown principal: CN '{}', sha256 {}", id->common_name,
-                 id->sha256);
-    return absl::UnauthenticatedError("certificate CN '" + id->common_name +
+    spdlog::warn("refused certificate of unknown principal: CN '{}', sha256 {}", id.common_name,
+                 id.sha256);
+    return absl::UnauthenticatedError("certificate CN '" + id.common_name +
                                       "' is not a configured principal");
   }
 };
 
 CertificateTrust::CertificateTrust(std::vector<config::Principal> principals,
-                                   RevocationList revoked) {
+                                   RevocationList revoked, Now now)
+    : now_(std::move(now)) {
   replace(std::move(principals), std::move(revoked));
 }
 
@@ -260,14 +293,15 @@ absl::StatusOr<Principal> CertificateTrust::principal_for_certificate(std::strin
   {
     std::shared_lock lock(generation->decided_mutex);
     if (const auto it = generation->decided.find(key); it != generation->decided.end()) {
-      return it->second;
+      return it->second.at(now_());
     }
   }
-  absl::StatusOr<Principal> decision = generation->decide(pem);
+  Generation::Decision decision = generation->decide(pem);
+  absl::StatusOr<Principal> principal = decision.at(now_());
   std::unique_lock lock(generation->decided_mutex);
   if (generation->decided.size() >= kMaxDecided) generation->decided.clear();
-  generation->decided.emplace(key, decision);
-  return decision;
+  generation->decided.emplace(key, std::move(decision));
+  return principal;
 }
 
 std::optional<Principal> CertificateTrust::principal_named(std::string_view name) const {
@@ -286,9 +320,10 @@ absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
   auto list = RevocationList::parse(*crl, *ca);
   if (!list.ok()) return in_file(files.crl_file, list.status());
   for (const std::string& crl_of : list->outdated(std::chrono::system_clock::now())) {
-    spdlog::warn("{}: the CRL of {} is past its next update; its revocations still apply, but "
-                 "a certificate revoked since is not refused: publish a fresh CRL and send SIGHUP",
-                 files.crl_file, crl_of);
+    spdlog::warn(
+        "{}: the CRL of {} is past its next update; its revocations still apply, but "
+        "a certificate revoked since is not refused: publish a fresh CRL and send SIGHUP",
+        files.crl_file, crl_of);
   }
   return list;
 }

@@ -4,6 +4,7 @@
 #include <absl/status/statusor.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,8 @@ struct CertificateIdentity {
   std::string sha256;               ///< SHA-256 of the DER, 64 lower-case hex digits
   std::string issuer;               ///< DER of the issuer name
   std::string serial;               ///< serial number, upper-case hex
+  std::chrono::system_clock::time_point not_before;  ///< valid from
+  std::chrono::system_clock::time_point not_after;   ///< valid until
 };
 
 /// Reads a PEM certificate with OpenSSL. INVALID_ARGUMENT if it cannot be parsed, if its subject
@@ -66,13 +69,18 @@ class RevocationList {
 
 /// The principals and revocations every call is checked against, replaced whole on reload, so
 /// that a revoked certificate is refused from the next call on, also on connections opened
-/// before. Thread-safe. Each distinct certificate is parsed and decided once per generation.
+/// before. Thread-safe. Each distinct certificate is parsed and decided once per generation;
+/// its validity period is checked on every call, since TLS checked it only at the handshake.
 class CertificateTrust {
  public:
-  CertificateTrust(std::vector<config::Principal> principals, RevocationList revoked);
+  using Now = std::function<std::chrono::system_clock::time_point()>;
+  /// `now`: the clock validity periods are checked against; tests pass their own.
+  CertificateTrust(std::vector<config::Principal> principals, RevocationList revoked,
+                   Now now = std::chrono::system_clock::now);
 
   /// The principal a client certificate (PEM, already verified against the CA by the TLS
-  /// handshake) stands for; UNAUTHENTICATED with the reason otherwise.
+  /// handshake) stands for; UNAUTHENTICATED with the reason otherwise, also when it has expired
+  /// or is not valid yet.
   absl::StatusOr<Principal> principal_for_certificate(std::string_view pem) const;
 
   /// The configured principal called `name` (plaintext development mode).
@@ -85,6 +93,7 @@ class CertificateTrust {
   struct Generation;
   std::shared_ptr<const Generation> current() const;
 
+  Now now_;
   mutable std::mutex mutex_;  // guards current_ only; a generation guards its own cache
   std::shared_ptr<const Generation> current_;
 };

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <optional>
+#include <tuple>
 
 #include "server/api/convert.h"
 #include "server/api/status.h"
@@ -29,8 +30,8 @@ bool about_outbox_mail_without_record(const domain::AuditRecord& e) {
 absl::StatusOr<EventPage> read_events(app::AuditTrail& trail, app::Queries& queries,
                                       const Principal& p, const domain::EventFilter& filter,
                                       int64_t after_seq, int limit) {
-  auto audit = trail.list(
-      {.subject = filter.subject, .after_seq = after_seq, .limit = limit, .viewer = ""});
+  auto audit =
+      trail.list({.subject = filter.subject, .after_seq = after_seq, .limit = limit, .viewer = ""});
   // Read in full here: which events the caller sees is decided per record below.
   if (!audit.ok()) return audit.status();
   EventPage page;
@@ -76,9 +77,11 @@ absl::StatusOr<EventPage> read_events(app::AuditTrail& trail, app::Queries& quer
 class EventStreams::Stream final : public grpc::ServerWriteReactor<v1::Event>,
                                    public std::enable_shared_from_this<Stream> {
  public:
-  Stream(EventStreams& hub, Principal principal, int64_t after_seq, domain::EventFilter filter)
+  Stream(EventStreams& hub, Principal principal, Authenticator::Recheck recheck, int64_t after_seq,
+         domain::EventFilter filter)
       : hub_(hub),
         principal_(std::move(principal)),
+        recheck_(std::move(recheck)),
         filter_(std::move(filter)),
         after_seq_(after_seq) {}
 
@@ -197,6 +200,12 @@ class EventStreams::Stream final : public grpc::ServerWriteReactor<v1::Event>,
       after = after_seq_;
       dirty_ = false;
     }
+    if (const absl::Status refused = still_authenticated(); !refused.ok()) {
+      spdlog::info("WatchEvents by {} ends after {}: {}", principal_.name, after,
+                   std::string(refused.message()));
+      end(to_grpc(refused));
+      return;
+    }
     const auto page = read_events(hub_.trail_, hub_.queries_, principal_, filter_, after, kPage);
     if (!page.ok()) {
       spdlog::warn("WatchEvents by {}: {}", principal_.name, page.status().ToString());
@@ -228,8 +237,26 @@ class EventStreams::Stream final : public grpc::ServerWriteReactor<v1::Event>,
     }
   }
 
+  // Whether the caller still is the principal the stream was opened for, with the same rights.
+  absl::Status still_authenticated() {
+    if (!recheck_) return absl::OkStatus();
+    const absl::StatusOr<Principal> now = recheck_();
+    if (!now.ok()) return now.status();
+    const auto rights = [](const Principal& p) {
+      return std::tie(p.name, p.party, p.reporter, p.dpo, p.auditor);
+    };
+    if (rights(*now) != rights(principal_)) {
+      return absl::UnavailableError(
+          "the principal's rights changed since the stream was opened; open it again (resume "
+          "with since_seq=" +
+          std::to_string(last_sent()) + ")");
+    }
+    return absl::OkStatus();
+  }
+
   EventStreams& hub_;
   const Principal principal_;
+  const Authenticator::Recheck recheck_;
   const domain::EventFilter filter_;
   std::mutex mutex_;
   State state_ = State::kFetching;
@@ -246,6 +273,7 @@ class EventStreams::Stream final : public grpc::ServerWriteReactor<v1::Event>,
 EventStreams::~EventStreams() { shutdown(); }
 
 grpc::ServerWriteReactor<v1::Event>* EventStreams::open(const absl::StatusOr<Principal>& principal,
+                                                        Authenticator::Recheck recheck,
                                                         const v1::WatchEventsRequest& request) {
   domain::EventFilter filter{{request.filter().types().begin(), request.filter().types().end()},
                              request.filter().subject()};
@@ -259,8 +287,9 @@ grpc::ServerWriteReactor<v1::Event>* EventStreams::open(const absl::StatusOr<Pri
       refused = absl::InvalidArgumentError(error);
     }
   }
-  auto stream = std::make_shared<Stream>(*this, principal.ok() ? *principal : Principal{},
-                                         request.since_seq(), std::move(filter));
+  auto stream =
+      std::make_shared<Stream>(*this, principal.ok() ? *principal : Principal{}, std::move(recheck),
+                               request.since_seq(), std::move(filter));
   {
     std::lock_guard lock(mutex_);
     if (refused.ok() && stopped_) {

@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "server/api/authenticator.h"
 #include "server/api/call_executor.h"
 #include "server/api/principal.h"
 #include "server/app/audit.h"
@@ -42,10 +43,14 @@ class EventStreams {
   ~EventStreams();
 
   /// Starts a stream for `principal` (already authenticated, or the reason it is not).
+  /// `recheck` authenticates the caller again before each page is read: a stream ends
+  /// (UNAUTHENTICATED) once its certificate is revoked or expired or its principal is removed,
+  /// and (UNAVAILABLE, to be opened again) once the principal's rights changed.
   grpc::ServerWriteReactor<v1::Event>* open(const absl::StatusOr<Principal>& principal,
+                                            Authenticator::Recheck recheck,
                                             const v1::WatchEventsRequest& request);
 
-  /// Makes every caught-up stream read on.
+  /// Makes every caught-up stream read on (and so authenticate its caller again).
   void wake();
 
   /// Ends every open stream with UNAVAILABLE (the client resumes with its last seq, here after

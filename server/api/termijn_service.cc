@@ -123,9 +123,11 @@ grpc::ServerUnaryReactor* TermijnService::GetIncident(grpc::CallbackServerContex
     // One read: whom the record concerns follows from the record itself (as for lists), and
     // nothing of it leaves unless it concerns the caller.
     auto record = uc_.queries.incident(*id);
-    const auto view = policy::view_of(
-        p, record.ok() ? absl::StatusOr<app::RecordParties>(app::parties_of(*record)) : record.status(),
-        "incidents/" + std::to_string(*id));
+    const auto view =
+        policy::view_of(p,
+                        record.ok() ? absl::StatusOr<app::RecordParties>(app::parties_of(*record))
+                                    : record.status(),
+                        "incidents/" + std::to_string(*id));
     if (!view.ok()) return view.status();
     to_proto(app::as_viewed(std::move(*record), *view, p.party), uc_.directory, resp);
     return absl::OkStatus();
@@ -419,8 +421,8 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
       case v1::EVENT_KIND_TERMINATION_ART10:
       case v1::EVENT_KIND_TERMINATION_ART18:
         // The matter kinds follow the event kinds from EVENT_KIND_DATA_QUALITY on.
-        trigger = domain::trigger_of(static_cast<domain::MatterKind>(
-            req->event() - v1::EVENT_KIND_DATA_QUALITY));
+        trigger = domain::trigger_of(
+            static_cast<domain::MatterKind>(req->event() - v1::EVENT_KIND_DATA_QUALITY));
         break;
       default:
         return absl::InvalidArgumentError(
@@ -521,9 +523,9 @@ grpc::ServerUnaryReactor* TermijnService::CreateAuditCheckpoint(
   });
 }
 
-grpc::ServerUnaryReactor* TermijnService::ListNotifications(
-    grpc::CallbackServerContext* ctx, const v1::ListNotificationsRequest* req,
-    v1::ListNotificationsResponse* resp) {
+grpc::ServerUnaryReactor* TermijnService::ListNotifications(grpc::CallbackServerContext* ctx,
+                                                            const v1::ListNotificationsRequest* req,
+                                                            v1::ListNotificationsResponse* resp) {
   return handle(ctx, "ListNotifications", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
@@ -637,7 +639,7 @@ grpc::ServerWriteReactor<v1::RequestRegisterEntry>* TermijnService::ExportReques
 
 grpc::ServerWriteReactor<v1::Event>* TermijnService::WatchEvents(
     grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
-  return event_streams_.open(authenticator_.authenticate(*ctx), *req);
+  return event_streams_.open(authenticator_.authenticate(*ctx), authenticator_.recheck(*ctx), *req);
 }
 
 std::vector<const config::Webhook*> TermijnService::readable_webhooks(const Principal& p) const {
@@ -803,11 +805,10 @@ grpc::ServerUnaryReactor* TermijnService::ListMatters(grpc::CallbackServerContex
   return handle(ctx, "ListMatters", [=, this](const Principal& p) -> absl::Status {
     const auto scope = policy::list_scope(p, req->party());
     if (!scope.ok()) return scope.status();
-    auto page =
-        uc_.queries.matters({.party = scope->party,
-                             .page_size = req->page_size(),
-                             .page_token = req->page_token(),
-                             .viewer = scope->viewer});
+    auto page = uc_.queries.matters({.party = scope->party,
+                                     .page_size = req->page_size(),
+                                     .page_token = req->page_token(),
+                                     .viewer = scope->viewer});
     if (!page.ok()) return page.status();
     add_seen(p, page->items,
              [&](const auto& r) { to_proto(r, uc_.directory, resp->add_matters()); });

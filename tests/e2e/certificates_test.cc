@@ -41,6 +41,13 @@ class Connection {
     v1::ListPartiesResponse response;
     return stub_->ListParties(&context, {}, &response);
   }
+  // A WatchEvents stream of the incidents reported from now on (types "incident.reported").
+  std::unique_ptr<grpc::ClientReader<v1::Event>> watch_reports(grpc::ClientContext& context) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    v1::WatchEventsRequest request;
+    request.mutable_filter()->add_types("incident.reported");
+    return stub_->WatchEvents(&context, request);
+  }
 
  private:
   std::unique_ptr<v1::Termijn::Stub> stub_;
@@ -49,11 +56,12 @@ class Connection {
 // A principal of its own per test, so that revoking it leaves the shared demo certificates be.
 constexpr const char* kDeputy = "herent-deputy";
 
-TermijndOptions with_deputy_and_crl(const std::string& crl_file) {
+TermijndOptions with_deputy_and_crl(const std::string& crl_file,
+                                    const std::string& deputy = kDeputy) {
   TermijndOptions options;
   options.edits = {{"[[principal]]\nname = \"auditor\"",
-                    std::string("[[principal]]\nname = \"") + kDeputy +
-                        "\"\nparty = \"herent\"\nroles = [\"dpo\"]\ncertificate_cn = \"" + kDeputy +
+                    "[[principal]]\nname = \"" + deputy +
+                        "\"\nparty = \"herent\"\nroles = [\"dpo\"]\ncertificate_cn = \"" + deputy +
                         "\"\n\n[[principal]]\nname = \"auditor\""}};
   options.crl_file = crl_file;
   return options;
@@ -91,6 +99,38 @@ TEST(RevocationTest, ARevokedCertificateIsRefusedFromTheCallAfterSighup) {
                                       ": holds no PEM certificate revocation list"));
   EXPECT_EQ(server.cli(kDeputy, {"parties", "list"}).exit_code, 4);
   EXPECT_EQ(server.cli("kortenberg-dpo", {"parties", "list"}).exit_code, 0);
+}
+
+TEST(RevocationTest, AnOpenEventStreamEndsWhenItsCertificateIsRevoked) {
+  // A stream opened before the revocation delivers nothing after it: it ends UNAUTHENTICATED at
+  // SIGHUP. Before: the stream was authenticated once, when it opened, and went on delivering
+  // every new event of the party to the revoked certificate.
+  constexpr const char* kWatcher = "herent-watcher";  // revoked here, whatever ran before
+  dev_certs({kWatcher});
+  const std::string crl = scratch_path("revocation-stream.crl");
+  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
+  Termijnd server(with_deputy_and_crl(crl, kWatcher));
+  Connection deputy(server, kWatcher);
+  grpc::ClientContext context;
+  const auto stream = deputy.watch_reports(context);
+  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "Before"}).exit_code, 0);
+  v1::Event event;
+  ASSERT_TRUE(stream->Read(&event)) << "the stream works before the revocation";
+  EXPECT_EQ(event.type(), "incident.reported");
+
+  dev_certs({kWatcher}, /*revoke=*/true);
+  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
+  server.reload();
+  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "After"}).exit_code, 0);
+  const bool delivered = stream->Read(&event);
+  EXPECT_FALSE(delivered) << "delivered after the revocation: " << event.ShortDebugString();
+  if (!delivered) {
+    const grpc::Status ended = stream->Finish();
+    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
+    EXPECT_THAT(ended.error_message(), HasSubstr("has been revoked"));
+  } else {
+    context.TryCancel();
+  }
 }
 
 TEST(RevocationTest, SighupRereadsThePrincipalsAndKeepsThemWhenTheFileIsBroken) {

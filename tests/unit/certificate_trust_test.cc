@@ -8,6 +8,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <chrono>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -139,6 +141,14 @@ config::Principal by_email(const std::string& email) {
   return p;
 }
 
+// The clock of the trusts below: within the validity of the certificates TestCa issues.
+std::chrono::system_clock::time_point utc(const char* iso) {
+  std::tm tm{};
+  strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+const CertificateTrust::Now kIn2027 = [] { return utc("2027-01-01T00:00:00Z"); };
+
 const TestCa& ca() {
   static const TestCa instance("Test CA");
   return instance;
@@ -146,16 +156,34 @@ const TestCa& ca() {
 
 TEST(CertificateTrustTest, AConfiguredCnIsItsPrincipal) {
   // The baseline the refusals below differ from: one CN, no NUL, known principal.
-  const CertificateTrust trust({herent_dpo()}, {});
+  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
   const auto p = trust.principal_for_certificate(ca().issue({{"herent-dpo"}}));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->name, "herent-dpo");
   EXPECT_TRUE(p->dpo);
 }
 
+TEST(CertificateTrustTest, ACertificateIsRefusedOutsideItsValidityAlsoWhenDecidedBefore) {
+  // TLS checks the validity period only at the handshake; a connection kept open (termijn-rt, a
+  // watched stream) outlives it. Before: a certificate decided once was accepted for the rest
+  // of the generation, expired or not.
+  auto now = utc("2029-12-31T23:59:59Z");
+  const CertificateTrust trust({herent_dpo()}, {}, [&] { return now; });
+  const std::string pem = ca().issue({{"herent-dpo"}});  // valid 2025-01-01 to 2030-01-01
+  ASSERT_TRUE(trust.principal_for_certificate(pem).ok());
+  now = utc("2030-01-01T00:00:01Z");
+  const auto expired = trust.principal_for_certificate(pem);
+  EXPECT_EQ(expired.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(expired.status().message(),
+              HasSubstr("certificate CN 'herent-dpo' expired at 2030-01-01T00:00:00Z"));
+  now = utc("2024-12-31T23:59:59Z");
+  EXPECT_THAT(trust.principal_for_certificate(pem).status().message(),
+              HasSubstr("is valid from 2025-01-01T00:00:00Z"));
+}
+
 TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
   // A subject with two CNs names no one for sure, whichever CN comes first.
-  const CertificateTrust trust({herent_dpo()}, {});
+  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
   for (const Subject& s :
        {Subject{{"herent-dpo", "intruder"}}, Subject{{"intruder", "herent-dpo"}}}) {
     const auto p = trust.principal_for_certificate(ca().issue(s));
@@ -166,7 +194,7 @@ TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
 
 TEST(CertificateTrustTest, ANulByteInTheCnIsRefused) {
   // "herent-dpo\0.evil.example" must not pass for herent-dpo.
-  const CertificateTrust trust({herent_dpo()}, {});
+  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
   const auto p =
       trust.principal_for_certificate(ca().issue({{std::string("herent-dpo\0.evil.example", 24)}}));
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
@@ -175,7 +203,7 @@ TEST(CertificateTrustTest, ANulByteInTheCnIsRefused) {
 
 TEST(CertificateTrustTest, ANulByteInASanIsRefused) {
   // E-mail and DNS names with a NUL byte are refused, even beside a CN that would match.
-  const CertificateTrust trust({herent_dpo(), by_email("dpo@herent.example")}, {});
+  const CertificateTrust trust({herent_dpo(), by_email("dpo@herent.example")}, {}, kIn2027);
   for (const int type : {GEN_EMAIL, GEN_DNS}) {
     const auto p = trust.principal_for_certificate(
         ca().issue({{"herent-dpo"}, {{type, std::string("dpo@herent.example\0.evil", 25)}}}));
@@ -202,7 +230,7 @@ TEST(CertificateTrustTest, APinInAnyNotationMatchesOnlyItsCertificate) {
   for (const std::string& written : {printed, hex}) {
     config::Principal p = herent_dpo();
     p.certificate_sha256 = config::normalized_fingerprint(written);
-    const CertificateTrust trust({p}, {});
+    const CertificateTrust trust({p}, {}, kIn2027);
     EXPECT_TRUE(trust.principal_for_certificate(pinned_pem).ok()) << written;
     EXPECT_FALSE(trust.principal_for_certificate(other_pem).ok()) << written;
   }
@@ -213,7 +241,7 @@ TEST(CertificateTrustTest, APinInAnyNotationMatchesOnlyItsCertificate) {
 TEST(CertificateTrustTest, ARevocationTakesEffectOnTheNextDecisionAfterReplace) {
   // A certificate already decided (and cached) is refused as soon as a CRL revoking it is put in;
   // another certificate of the same CA stays accepted.
-  CertificateTrust trust({herent_dpo()}, {});
+  CertificateTrust trust({herent_dpo()}, {}, kIn2027);
   const std::string revoked = ca().issue({{"herent-dpo"}, {}, 41});
   const std::string kept = ca().issue({{"herent-dpo"}, {}, 42});
   ASSERT_TRUE(trust.principal_for_certificate(revoked).ok());
@@ -232,7 +260,7 @@ TEST(CertificateTrustTest, TheSameSerialFromAnotherCaIsNotRevoked) {
   const TestCa other("Other CA");
   const auto crl = RevocationList::parse(ca().crl({5}), ca().pem() + other.pem());
   ASSERT_TRUE(crl.ok()) << crl.status();
-  const CertificateTrust trust({herent_dpo()}, *crl);
+  const CertificateTrust trust({herent_dpo()}, *crl, kIn2027);
   EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 5})).ok());
   EXPECT_TRUE(trust.principal_for_certificate(other.issue({{"herent-dpo"}, {}, 5})).ok());
 }
@@ -242,7 +270,7 @@ TEST(CertificateTrustTest, AnOutdatedCrlStillRevokesAndIsReported) {
   // it keeps applying, and `outdated` names it so that the operator is warned.
   const auto crl = RevocationList::parse(ca().crl({7}, "20260601000000Z"), ca().pem());
   ASSERT_TRUE(crl.ok()) << crl.status();
-  const CertificateTrust trust({herent_dpo()}, *crl);
+  const CertificateTrust trust({herent_dpo()}, *crl, kIn2027);
   EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 7})).ok());
 
   using namespace std::chrono;
@@ -266,7 +294,7 @@ TEST(CertificateTrustTest, ACrlMustBeSignedByATrustedCa) {
 TEST(CertificateTrustTest, ReplacedPrincipalsActFromTheNextCall) {
   // A principal removed from the configuration is refused after the reload, also when its
   // certificate was decided before.
-  CertificateTrust trust({herent_dpo()}, {});
+  CertificateTrust trust({herent_dpo()}, {}, kIn2027);
   const std::string pem = ca().issue({{"herent-dpo"}});
   ASSERT_TRUE(trust.principal_for_certificate(pem).ok());
   trust.replace({}, {});
