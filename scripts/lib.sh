@@ -15,8 +15,9 @@ TERMIJN_PACKAGES=(
 # Only for the tests of the Request Tracker connector (ctest label rt): a private RT 5 instance.
 TERMIJN_RT_TEST_PACKAGES=(request-tracker5 rt5-db-sqlite rt5-standalone)
 
-# Only for the tests of the web console in a real browser (scripts/test).
-TERMIJN_BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium libnss3-tools)
+# Only for the tests of the web console in a real browser (scripts/test); curl for its requests
+# outside the browser.
+TERMIJN_BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium libnss3-tools curl)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -84,9 +85,10 @@ demo_cluster_dir() {
     fi
     ln -sfn "$dir" "$state/pg"
   fi
-  mkdir -p "$dir"
-  chown postgres "$dir"
-  chmod 700 "$dir"
+  # Made and closed by postgres itself: its home is postgres's to change, so root follows no
+  # path in it (a link there could point anywhere).
+  runuser -u postgres -- mkdir -p "$dir"
+  runuser -u postgres -- chmod 700 "$dir"
   echo "$dir"
 }
 
@@ -102,9 +104,11 @@ TERMIJN_PEER_MAP=(
 # The cluster's authentication, written at every start so that older clusters made with trust
 # are brought in line: the socket only (in a folder only root and postgres can enter), peer
 # authentication through TERMIJN_PEER_MAP; TCP is not listened on and would need a password.
+# Written by postgres, whose data folder it is: root writing there would follow whatever link
+# postgres put in place of a file.
 write_pg_auth() {
   local data=$1 line
-  cat >"$data/pg_hba.conf" <<'HBA'
+  runuser -u postgres -- sh -c 'umask 077 && cat >"$1"' sh "$data/pg_hba.conf" <<'HBA'
 # Written by scripts/lib.sh (write_pg_auth); changes are overwritten at the next start.
 # TYPE  DATABASE  USER  ADDRESS  METHOD
 local   all       all            peer map=termijn
@@ -113,22 +117,22 @@ HBA
   {
     echo "# Written by scripts/lib.sh (write_pg_auth): MAPNAME OS-USER ROLE"
     for line in "${TERMIJN_PEER_MAP[@]}"; do echo "termijn $line"; done
-  } >"$data/pg_ident.conf"
-  chown postgres "$data/pg_hba.conf" "$data/pg_ident.conf"
-  chmod 600 "$data/pg_hba.conf" "$data/pg_ident.conf"
+  } | runuser -u postgres -- sh -c 'umask 077 && cat >"$1"' sh "$data/pg_ident.conf"
+  runuser -u postgres -- chmod 600 "$data/pg_hba.conf" "$data/pg_ident.conf"
 }
 
 # pg_start DIR: a private cluster in DIR/data with its unix socket in DIR (mode 0700, owned by
 # postgres: only root and postgres reach it), database and login role "termijn". Prints the
-# connection URL.
+# connection URL. DIR is root's (a new folder of mktemp -d) or already postgres's.
 pg_start() {
   local dir=$1
+  [[ -L "$dir" ]] && { echo "pg_start: $dir is a symbolic link; refusing to use it" >&2; return 1; }
+  [[ $(stat -c %U "$dir") == root ]] && chown -h postgres "$dir"
+  runuser -u postgres -- chmod 700 "$dir"
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=peer --auth-host=reject \
       --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   fi
-  chown postgres "$dir"
-  chmod 700 "$dir"
   write_pg_auth "$dir/data"
   if runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" reload >/dev/null
