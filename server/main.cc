@@ -204,7 +204,7 @@ int serve(const Options& o) {
   if (url.empty()) {
     throw std::runtime_error("no database: --database-url, TERMIJN_DATABASE_URL or database.url");
   }
-  url = config::with_tls(url, config.database);
+  url = config::with_client_timeouts(config::with_tls(url, config.database));
   for (const std::string& warning : config::security_warnings(o.config_file, config, url))
     spdlog::warn("{}", warning);
   const std::string signing_key_file =
@@ -222,7 +222,8 @@ int serve(const Options& o) {
     // change the audit trail.
     const std::string owner_url = o.migration_database_url.empty()
                                       ? url
-                                      : config::with_tls(o.migration_database_url, config.database);
+                                      : config::with_client_timeouts(config::with_tls(
+                                            o.migration_database_url, config.database));
     pqxx::connection c(owner_url);
     if (auto s = store::migrate(c); !s.ok()) throw std::runtime_error(std::string(s.message()));
   }

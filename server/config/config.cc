@@ -9,11 +9,14 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "server/config/secure_url.h"
 #include "server/config/toml_reader.h"
@@ -391,30 +394,54 @@ std::string normalized_fingerprint(const std::string& text) {
   return hex.size() == 64 ? hex : "";
 }
 
-std::string with_tls(const std::string& url, const Database& db) {
+namespace {
+
+// `url` with each (key, value) of `params` whose value is not empty added, as URI query
+// parameters or conninfo keywords.
+std::string with_params(const std::string& url,
+                        const std::vector<std::pair<std::string, std::string>>& params) {
   const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  std::string out = url;
+  bool first = uri && url.find('?') == std::string::npos;
+  for (const auto& [key, value] : params) {
+    if (value.empty()) continue;
+    if (uri) {
+      out += (first ? "?" : "&") + key + "=" + value;
+      first = false;
+    } else {
+      out += " " + key + "='" + value + "'";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string with_tls(const std::string& url, const Database& db) {
   const auto values = conninfo(url);
   Database tls = db;
   // Without verify-full a man in the middle can read the breach descriptions on their way.
   if (tls.sslmode.empty() && !values.count("sslmode") && names_another_host(values)) {
     tls.sslmode = "verify-full";
   }
-  std::string out = url;
-  bool first = uri && url.find('?') == std::string::npos;
+  return with_params(url, {{"sslmode", tls.sslmode},
+                           {"sslrootcert", tls.sslrootcert},
+                           {"sslcert", tls.sslcert},
+                           {"sslkey", tls.sslkey}});
+}
+
+std::string with_client_timeouts(const std::string& url) {
+  const auto values = conninfo(url);
+  std::vector<std::pair<std::string, std::string>> params;
   for (const auto& [key, value] :
-       {std::pair<const char*, const std::string&>{"sslmode", tls.sslmode},
-        {"sslrootcert", tls.sslrootcert},
-        {"sslcert", tls.sslcert},
-        {"sslkey", tls.sslkey}}) {
-    if (value.empty()) continue;
-    if (uri) {
-      out += (first ? "?" : "&") + std::string(key) + "=" + value;
-      first = false;
-    } else {
-      out += " " + std::string(key) + "='" + value + "'";
-    }
+       std::initializer_list<std::pair<const char*, const char*>>{{"connect_timeout", "10"},
+                                                                  {"keepalives_idle", "30"},
+                                                                  {"keepalives_interval", "10"},
+                                                                  {"keepalives_count", "3"},
+                                                                  {"tcp_user_timeout", "30000"}}) {
+    if (!values.count(key)) params.emplace_back(key, value);
   }
-  return out;
+  return with_params(url, params);
 }
 
 std::vector<std::string> security_warnings(const std::string& config_file, const Config& config,

@@ -60,6 +60,13 @@ struct Database {
 /// database on another host gets sslmode=verify-full unless a mode is set in `db` or the URL.
 std::string with_tls(const std::string& url, const Database& db);
 
+/// `url` with client-side limits for a database host that stops answering (a frozen host, a
+/// failover that sends no reset), unless the URL sets them: a connection attempt gives up after
+/// 10 s (connect_timeout), and a connection whose host stopped acknowledging is dropped after
+/// 30 s (tcp_user_timeout) or, when idle, a minute (TCP keepalives), instead of the kernel's
+/// 15 minutes to 2 hours during which a worker would wait. The unix socket ignores them.
+std::string with_client_timeouts(const std::string& url);
+
 /// Mail delivery. Without an SMTP URL, mail is written as .eml files into eml_dir.
 struct Mail {
   std::string from = "termijn@localhost";

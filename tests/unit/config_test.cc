@@ -280,6 +280,24 @@ TEST(ConfigTest, DatabaseTlsSettingsJoinTheUrl) {
               HasSubstr("database.sslmode 'sometimes' is not one of"));
 }
 
+TEST(ConfigTest, ClientTimeoutsJoinTheUrlUnlessItSetsThem) {
+  // A database host that stops answering holds a worker for seconds, not for the kernel's
+  // 15 minutes to 2 hours. Before: libpq's defaults (no timeout, the system's keepalives).
+  constexpr char kAll[] =
+      "connect_timeout=10&keepalives_idle=30&keepalives_interval=10&keepalives_count=3&"
+      "tcp_user_timeout=30000";
+  EXPECT_EQ(with_client_timeouts("postgresql://db.example/termijn"),
+            std::string("postgresql://db.example/termijn?") + kAll);
+  EXPECT_EQ(with_client_timeouts("postgresql://db.example/termijn?connect_timeout=3&"
+                                 "keepalives_idle=5&keepalives_interval=5&keepalives_count=2&"
+                                 "tcp_user_timeout=9000"),
+            "postgresql://db.example/termijn?connect_timeout=3&keepalives_idle=5&"
+            "keepalives_interval=5&keepalives_count=2&tcp_user_timeout=9000");
+  EXPECT_EQ(with_client_timeouts("host=db.example dbname=termijn connect_timeout=3"),
+            "host=db.example dbname=termijn connect_timeout=3 keepalives_idle='30' "
+            "keepalives_interval='10' keepalives_count='3' tcp_user_timeout='30000'");
+}
+
 TEST(ConfigTest, AnotherHostDefaultsToVerifyFull) {
   // A database on another host gets sslmode=verify-full; the socket and loopback get nothing;
   // a mode set in the config or the URL is kept.
