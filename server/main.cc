@@ -313,6 +313,8 @@ int serve(const Options& o) {
   auto revoked = api::load_revocations(tls_files);
   if (!revoked.ok()) throw std::runtime_error("tls: " + std::string(revoked.status().message()));
   api::CertificateTrust trust(config.principals, std::move(*revoked));
+  if (!o.insecure_plaintext)
+    api::warn_of_principals_any_root_may_name(tls_files, config.principals);
   std::unique_ptr<api::Authenticator> authenticator;
   if (o.insecure_plaintext) {
     authenticator = std::make_unique<api::HeaderAuthenticator>(trust);

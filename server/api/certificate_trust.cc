@@ -1,6 +1,7 @@
 #include "server/api/certificate_trust.h"
 
 #include <absl/strings/str_cat.h>
+#include <absl/strings/str_join.h>
 #include <absl/time/clock.h>
 #include <absl/time/time.h>
 #include <openssl/bn.h>
@@ -311,6 +312,39 @@ std::optional<Principal> CertificateTrust::principal_named(std::string_view name
   return std::nullopt;
 }
 
+std::vector<std::string> principals_any_root_may_name(
+    std::string_view ca_pem, const std::vector<config::Principal>& principals) {
+  std::set<std::string> roots;  // by subject and key: the same root twice counts once
+  for (const Certificate& ca : read_certificates(ca_pem)) {
+    if (X509_check_issued(ca.get(), ca.get()) != X509_V_OK) continue;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    X509_pubkey_digest(ca.get(), EVP_sha256(), digest, &length);
+    roots.insert(der_of(X509_get_subject_name(ca.get())) +
+                 std::string(reinterpret_cast<const char*>(digest), length));
+  }
+  std::vector<std::string> names;
+  if (roots.size() < 2) return names;
+  for (const config::Principal& p : principals) {
+    if (p.certificate_sha256.empty()) names.push_back(p.name);
+  }
+  return names;
+}
+
+void warn_of_principals_any_root_may_name(const TrustFiles& files,
+                                          const std::vector<config::Principal>& principals) {
+  if (files.ca_file.empty()) return;
+  const auto ca = read_file(files.ca_file);
+  if (!ca.ok()) return;  // reported where the file is used
+  const std::vector<std::string> names = principals_any_root_may_name(*ca, principals);
+  if (names.empty()) return;
+  spdlog::warn(
+      "{} trusts several root CAs, and each may issue a certificate with any name: principals "
+      "{} are matched by name alone, so any of those CAs can act as them; pin each with "
+      "certificate_sha256, or give each CA a termijnd of its own",
+      files.ca_file, absl::StrJoin(names, ", "));
+}
+
 absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
   if (files.crl_file.empty()) return RevocationList();
   const auto crl = read_file(files.crl_file);
@@ -357,6 +391,7 @@ absl::Status reload_trust(CertificateTrust& trust, const TrustFiles& files) {
   auto revoked = load_revocations(files);
   if (!revoked.ok())
     return absl::InvalidArgumentError(absl::StrCat(kKept, revoked.status().message()));
+  warn_of_principals_any_root_may_name(files, principals);
   const size_t counts[] = {principals.size(), revoked->size()};
   trust.replace(std::move(principals), std::move(*revoked));
   spdlog::info("SIGHUP: reloaded {} principals and {} revoked certificates", counts[0], counts[1]);

@@ -108,6 +108,17 @@ struct TrustFiles {
   std::string crl_file;  ///< empty: no revocation list
 };
 
+/// The principals that another CA could stand in for: when `ca_pem` holds two or more root CAs
+/// (self-signed), each of them may issue a certificate with any name, so a principal matched by
+/// CN or e-mail alone (no certificate_sha256) can be claimed through any of them. Their names;
+/// none with one root.
+std::vector<std::string> principals_any_root_may_name(
+    std::string_view ca_pem, const std::vector<config::Principal>& principals);
+
+/// Logs a warning naming the principals_any_root_may_name() of the CA bundle in `files`.
+void warn_of_principals_any_root_may_name(const TrustFiles& files,
+                                          const std::vector<config::Principal>& principals);
+
 /// Reads and checks the revocation list named in `files` (none if crl_file is empty).
 /// INVALID_ARGUMENT "FILE: reason" if it cannot be read or is not valid.
 absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files);

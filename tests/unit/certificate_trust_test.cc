@@ -303,5 +303,21 @@ TEST(CertificateTrustTest, ReplacedPrincipalsActFromTheNextCall) {
   EXPECT_FALSE(trust.principal_named("herent-dpo").has_value());
 }
 
+TEST(CertificateTrustTest, PrincipalsNamedAloneAreNamedWhenSeveralRootsAreTrusted) {
+  // Two parties' CAs in one bundle: either CA can issue "CN=herent-dpo". A principal pinned by
+  // its certificate's fingerprint is safe; one matched by name alone is reported.
+  const TestCa kortenberg_ca("Kortenberg CA");
+  config::Principal pinned = by_email("dpo@herent.example");
+  pinned.certificate_sha256 = std::string(64, 'a');
+  EXPECT_THAT(
+      principals_any_root_may_name(ca().pem() + kortenberg_ca.pem(), {herent_dpo(), pinned}),
+      ::testing::ElementsAre("herent-dpo"));
+  EXPECT_THAT(principals_any_root_may_name(ca().pem(), {herent_dpo(), pinned}),
+              ::testing::IsEmpty());
+  EXPECT_THAT(principals_any_root_may_name(ca().pem() + ca().pem(), {herent_dpo()}),
+              ::testing::IsEmpty())
+      << "the same root twice is one";
+}
+
 }  // namespace
 }  // namespace termijn::api
