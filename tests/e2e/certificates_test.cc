@@ -133,6 +133,42 @@ TEST(RevocationTest, AnOpenEventStreamEndsWhenItsCertificateIsRevoked) {
   }
 }
 
+TEST(RevocationTest, AnOpenEventStreamEndsWhenItsPrincipalsRolesChange) {
+  // The stream was opened with the rights of a DPO; after SIGHUP the principal is a reporter. The
+  // stream ends with UNAVAILABLE, to be opened again (and checked) with the new rights.
+  constexpr const char* kDemoted = "herent-demoted";
+  dev_certs({kDemoted});
+  const std::string crl = scratch_path("roles.crl");
+  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
+  Termijnd server(with_deputy_and_crl(crl, kDemoted));
+  Connection demoted(server, kDemoted);
+  grpc::ClientContext context;
+  const auto stream = demoted.watch_reports(context);
+  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "Before"}).exit_code, 0);
+  v1::Event event;
+  ASSERT_TRUE(stream->Read(&event)) << "the stream works before the change";
+
+  std::string config = read(server.config_file());
+  const std::string dpo =
+      std::string("name = \"") + kDemoted + "\"\nparty = \"herent\"\nroles = [\"dpo\"]";
+  ASSERT_NE(config.find(dpo), std::string::npos);
+  config.replace(
+      config.find(dpo), dpo.size(),
+      std::string("name = \"") + kDemoted + "\"\nparty = \"herent\"\nroles = [\"reporter\"]");
+  std::ofstream(server.config_file()) << config;
+  server.reload();
+  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "After"}).exit_code, 0);
+  const bool delivered = stream->Read(&event);
+  EXPECT_FALSE(delivered) << "delivered with the old rights: " << event.ShortDebugString();
+  if (!delivered) {
+    const grpc::Status ended = stream->Finish();
+    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
+    EXPECT_THAT(ended.error_message(), HasSubstr("rights changed"));
+  } else {
+    context.TryCancel();
+  }
+}
+
 TEST(RevocationTest, SighupRereadsThePrincipalsAndKeepsThemWhenTheFileIsBroken) {
   // A principal added to the configuration acts after SIGHUP; a configuration that does not
   // parse is reported with its file name and changes nothing.
