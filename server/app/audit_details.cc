@@ -113,7 +113,9 @@ absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, 
   o.state = !fulfilled                              ? domain::ObligationState::kWaived
             : done_time.value_or(now) <= o.due_time ? domain::ObligationState::kMet
                                                     : domain::ObligationState::kMetLate;
-  o.closed_time = now;
+  // When it was done, which a consultation records apart from when it was recorded: the register
+  // judges it by this time, as the state by `done_time`.
+  o.closed_time = done_time.value_or(now);
   o.evidence = text;
   o.closed_by = actor.principal;
   if (auto s = tx.close_obligation(o); !s.ok()) return s;
@@ -121,10 +123,9 @@ absl::Status close_open_obligation(StoreTransaction& tx, domain::Obligation& o, 
   // The steps are cancelled: what the caller gets back has no reminder still to come.
   o.next_step_time.reset();
   o.next_step.clear();
-  return tx.append_audit(audit_record(actor, now,
-                                      fulfilled ? "obligation.fulfilled" : "obligation.waived",
-                                      "obligations/" + std::to_string(o.id), o.subject(),
-                                      closure_details(o)));
+  return tx.append_audit(
+      audit_record(actor, now, fulfilled ? "obligation.fulfilled" : "obligation.waived",
+                   "obligations/" + std::to_string(o.id), o.subject(), closure_details(o)));
 }
 
 namespace {
@@ -163,8 +164,8 @@ absl::Status replan_steps(StoreTransaction& tx, const domain::Obligation& o,
 }
 
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
-                                const Actor& actor, domain::Instant now,
-                                const RulePolicies& policy, const domain::Party& owner) {
+                                const Actor& actor, domain::Instant now, const RulePolicies& policy,
+                                const domain::Party& owner) {
   if (auto s = tx.insert_obligations(obligations); !s.ok()) return s;
   for (domain::Obligation& o : obligations) {
     if (auto s = tx.append_audit(audit_record(actor, now, "obligation.created",

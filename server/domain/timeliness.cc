@@ -13,16 +13,16 @@ Timeliness timeliness_of(const Obligation& o, Instant now) {
     case ObligationState::kWaived:
       return Timeliness::kWaived;
     case ObligationState::kOpen:
-      if (has_legal_limit && now > o.legal_due_time) return Timeliness::kOverdueBeyondLegalLimit;
+      if (has_legal_limit && now >= o.legal_due_time) return Timeliness::kOverdueBeyondLegalLimit;
       return now > o.due_time ? Timeliness::kOverdue : Timeliness::kOpen;
     case ObligationState::kMet:
     case ObligationState::kMetLate:
       break;
   }
-  // The closing time, not the state, decides: the state says only whether the operational due
-  // time was kept.
+  // When it was met (closed_time) decides both: the legal limit is the instant its period has
+  // expired (Reg. 1182/71 art. 3(2)), which is already outside it.
   const Instant met = o.closed_time.value_or(now);
-  if (has_legal_limit && met > o.legal_due_time) return Timeliness::kBeyondLegalLimit;
+  if (has_legal_limit && met >= o.legal_due_time) return Timeliness::kBeyondLegalLimit;
   return met > o.due_time ? Timeliness::kLate : Timeliness::kOnTime;
 }
 

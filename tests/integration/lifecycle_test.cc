@@ -14,6 +14,7 @@
 #include "server/app/report_incident.h"
 #include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
+#include "server/domain/timeliness.h"
 #include "server/jobs/escalation_scheduler.h"
 #include "server/jobs/notice_composer.h"
 #include "server/notify/mime.h"
@@ -134,6 +135,10 @@ TEST_F(LifecycleTest, ConsultationIsMetByWhenItWasHeldNotWhenItWasRecorded) {
   ASSERT_TRUE(held.ok()) << held.status();
   const domain::Obligation met = obligation(id, 0, "protocol.breach_consultation");
   EXPECT_EQ(met.state, ObligationState::kMet);
+  // Closed when it was held, so that the register says on time as the state does. Before: closed
+  // when recorded, and the register said late beside the state "met".
+  EXPECT_EQ(domain::format_utc(*met.closed_time), "2026-03-28T10:00:00Z");
+  EXPECT_EQ(domain::timeliness_of(met, clock_.now()), domain::Timeliness::kOnTime);
   EXPECT_EQ(met.closed_by, "kortenberg-dpo");
   EXPECT_EQ(met.evidence,
             "Consulted at 2026-03-28 11:00 CET (protocol art. 13, second paragraph). "

@@ -23,7 +23,7 @@ Obligation with(ObligationState state, std::optional<Instant> closed) {
 TEST(TimelinessTest, MetIsJudgedByWhenItWasMet) {
   // At the due time is on time; after it, late; after the legal limit, beyond it.
   EXPECT_EQ(timeliness_of(with(ObligationState::kMet, kDue), kDue), Timeliness::kOnTime);
-  EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, kDue + hours(1)), kDue),
+  EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, kDue + std::chrono::minutes(30)), kDue),
             Timeliness::kLate);
   EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, kDue + hours(2)), kDue),
             Timeliness::kBeyondLegalLimit);
@@ -33,8 +33,9 @@ TEST(TimelinessTest, OpenIsJudgedAtTheTimeOfTheRegister) {
   // Open until its due time, overdue after it, and past its legal limit after that: before, a
   // register said "overdue" also once the law was broken, as for a duty an hour late.
   EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue), Timeliness::kOpen);
-  EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue + hours(1)),
-            Timeliness::kOverdue);
+  EXPECT_EQ(
+      timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue + std::chrono::minutes(30)),
+      Timeliness::kOverdue);
   EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), kDue + hours(2)),
             Timeliness::kOverdueBeyondLegalLimit);
 }
@@ -51,6 +52,22 @@ TEST(TimelinessTest, APolicyTargetMissedIsLateNeverBeyondALegalLimit) {
   met.rule = "gdpr.art34_subjects";
   met.legal_due_time = met.due_time;
   EXPECT_EQ(timeliness_of(met, kDue + hours(600)), Timeliness::kLate);
+}
+
+TEST(TimelinessTest, TheLegalLimitIsTheInstantThePeriodHasExpired) {
+  // Reg. 1182/71 art. 3(2): a period ends with the expiry of its last hour. The legal limit is
+  // that instant (00:00 after the last day), which already belongs to the next day, as 16:00:00
+  // belongs to the hour 16:00-17:00. Before: met or judged exactly at it was within the law.
+  const Instant limit = kDue + hours(1);
+  const auto second = std::chrono::seconds(1);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, limit - second), kDue),
+            Timeliness::kLate);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kMetLate, limit), kDue),
+            Timeliness::kBeyondLegalLimit);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), limit - second),
+            Timeliness::kOverdue);
+  EXPECT_EQ(timeliness_of(with(ObligationState::kOpen, std::nullopt), limit),
+            Timeliness::kOverdueBeyondLegalLimit);
 }
 
 TEST(TimelinessTest, WaivedIsWaivedWhenever) {
