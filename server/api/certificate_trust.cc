@@ -73,10 +73,15 @@ std::string one_line(const X509_NAME* name) {
 
 // An ASN.1 time (a CRL's next update, a certificate's validity) as a time point; none when it is
 // absent or malformed.
-std::optional<std::chrono::system_clock::time_point> time_of(const ASN1_TIME* t) {
+std::optional<std::chrono::sys_seconds> time_of(const ASN1_TIME* t) {
   std::tm tm{};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return std::chrono::sys_seconds(std::chrono::seconds(timegm(&tm)));
+}
+
+std::string iso_utc(std::chrono::sys_seconds t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.time_since_epoch().count()),
+                          absl::UTCTimeZone());
 }
 
 bool has_nul(const ASN1_STRING* s) {
@@ -177,12 +182,8 @@ absl::StatusOr<CertificateIdentity> identify_certificate(std::string_view pem) {
 std::vector<std::string> RevocationList::outdated(std::chrono::system_clock::time_point now) const {
   std::vector<std::string> out;
   for (const Published& p : published_) {
-    if (p.next_update && *p.next_update < now) {
-      out.push_back(
-          absl::StrCat("'", p.issuer, "' (next update ",
-                       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromChrono(*p.next_update),
-                                        absl::UTCTimeZone()),
-                       ")"));
+    if (p.next_update && *p.next_update < std::chrono::floor<std::chrono::seconds>(now)) {
+      out.push_back(absl::StrCat("'", p.issuer, "' (next update ", iso_utc(*p.next_update), ")"));
     }
   }
   return out;
@@ -225,18 +226,18 @@ struct CertificateTrust::Generation {
   struct Decision {
     absl::StatusOr<Principal> principal;
     std::string common_name;
-    std::chrono::system_clock::time_point not_before, not_after;
+    std::chrono::sys_seconds not_before, not_after;
 
     // The principal at `now`: refused outside the validity period.
     absl::StatusOr<Principal> at(std::chrono::system_clock::time_point now) const {
-      if (!principal.ok() || (not_before <= now && now <= not_after)) return principal;
-      const bool expired = now > not_after;
+      const auto second = std::chrono::floor<std::chrono::seconds>(now);
+      if (!principal.ok() || (not_before <= second && second <= not_after)) return principal;
+      const bool expired = second > not_after;
       spdlog::warn("refused certificate CN '{}': {}", common_name,
                    expired ? "expired" : "not valid yet");
-      return absl::UnauthenticatedError(absl::StrCat(
-          "certificate CN '", common_name, "' ", expired ? "expired at " : "is valid from ",
-          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromChrono(expired ? not_after : not_before),
-                           absl::UTCTimeZone())));
+      return absl::UnauthenticatedError(absl::StrCat("certificate CN '", common_name, "' ",
+                                                     expired ? "expired at " : "is valid from ",
+                                                     iso_utc(expired ? not_after : not_before)));
     }
   };
 

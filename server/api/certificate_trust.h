@@ -29,8 +29,10 @@ struct CertificateIdentity {
   std::string sha256;               ///< SHA-256 of the DER, 64 lower-case hex digits
   std::string issuer;               ///< DER of the issuer name
   std::string serial;               ///< serial number, upper-case hex
-  std::chrono::system_clock::time_point not_before;  ///< valid from
-  std::chrono::system_clock::time_point not_after;   ///< valid until
+  // In seconds: a system_clock::time_point (nanoseconds) ends in 2262, and a certificate may
+  // say it never expires with 9999-12-31 (RFC 5280).
+  std::chrono::sys_seconds not_before;  ///< valid from
+  std::chrono::sys_seconds not_after;   ///< valid until
 };
 
 /// Reads a PEM certificate with OpenSSL. INVALID_ARGUMENT if it cannot be parsed, if its subject
@@ -61,7 +63,7 @@ class RevocationList {
  private:
   struct Published {
     std::string issuer;  // one line
-    std::optional<std::chrono::system_clock::time_point> next_update;
+    std::optional<std::chrono::sys_seconds> next_update;
   };
   std::set<std::pair<std::string, std::string>> revoked_;  // (issuer DER, serial hex)
   std::vector<Published> published_;

@@ -39,6 +39,7 @@ struct Subject {
   std::vector<std::string> common_names;               // may hold NUL bytes
   std::vector<std::pair<int, std::string>> alt_names;  // (GEN_EMAIL / GEN_DNS, value)
   long serial = 1;
+  const char* not_after = "20300101000000Z";
 };
 
 // A test CA that signs certificates and CRLs.
@@ -86,7 +87,7 @@ class TestCa {
     }
     X509_set_issuer_name(cert.get(), name_);
     set_time(X509_getm_notBefore(cert.get()), "20250101000000Z");
-    set_time(X509_getm_notAfter(cert.get()), "20300101000000Z");
+    set_time(X509_getm_notAfter(cert.get()), s.not_after);
     const Key key = new_key();
     X509_set_pubkey(cert.get(), key.get());
     X509_sign(cert.get(), key_.get(), EVP_sha256());
@@ -179,6 +180,18 @@ TEST(CertificateTrustTest, ACertificateIsRefusedOutsideItsValidityAlsoWhenDecide
   now = utc("2024-12-31T23:59:59Z");
   EXPECT_THAT(trust.principal_for_certificate(pem).status().message(),
               HasSubstr("is valid from 2025-01-01T00:00:00Z"));
+}
+
+TEST(CertificateTrustTest, ACertificateThatNeverExpiresIsValid) {
+  // RFC 5280: 99991231235959Z means no expiry. Before: in system_clock's nanoseconds the date
+  // overflowed to 1816, and such a certificate was refused as expired on every call.
+  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  const auto p =
+      trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 1, "99991231235959Z"}));
+  EXPECT_TRUE(p.ok()) << p.status();
+  const auto crl = RevocationList::parse(ca().crl({}, "99991231235959Z"), ca().pem());
+  ASSERT_TRUE(crl.ok()) << crl.status();
+  EXPECT_THAT(crl->outdated(kIn2027()), testing::IsEmpty()) << "a CRL of 9999 is not outdated";
 }
 
 TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
