@@ -161,9 +161,11 @@ class StoreTransaction : public StoreReader {
       const std::vector<domain::Notification>& notifications) = 0;
   /// Reads and locks a notification; NOT_FOUND if there is none.
   virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
-  /// Reads and locks the notices (not the reminders) of an obligation, oldest first. A notice a
-  /// dispatcher is claiming is waited for, and one locked here is not claimed until commit.
-  virtual absl::StatusOr<std::vector<domain::Notification>> lock_notices(int64_t obligation_id) = 0;
+  /// Reads and locks the notices (not the reminders) of `obligation_ids`, in the order of their
+  /// ids (as the outbox locks a batch it records, so that neither waits for the other). A notice
+  /// a dispatcher is claiming is waited for, and one locked here is not claimed until commit.
+  virtual absl::StatusOr<std::vector<domain::Notification>> lock_notices(
+      const std::vector<int64_t>& obligation_ids) = 0;
   /// Writes every mutable field of `n`.
   virtual absl::Status update_notification(const domain::Notification& n) = 0;
   /// Adds a reminder step; 0 when that (obligation, step, repetition) exists already, unless it

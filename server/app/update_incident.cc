@@ -1,6 +1,7 @@
 #include "server/app/update_incident.h"
 
 #include <algorithm>
+#include <set>
 
 #include "server/app/audit.h"
 #include "server/app/audit_details.h"
@@ -112,19 +113,33 @@ std::string change_details(const std::vector<domain::FieldChange>& changes) {
   return JsonObject().add("fields", fields).add("before", before).add("after", after).str();
 }
 
-// Whether the breach notice of `o` may have reached its recipient, so that a change needs a
-// follow-up: met, or a notice of it attempted (on its way now, or tried before: a mail that
-// failed may still have been delivered). Its notices are locked: a dispatcher composing one
-// now is waited for, and one not yet claimed is composed after this change commits.
-absl::StatusOr<bool> notice_went_out(StoreTransaction& tx, const domain::Obligation& o) {
-  if (o.rule != domain::rule_id::kBreachNotice) return false;
-  if (o.state == domain::ObligationState::kMet || o.state == domain::ObligationState::kMetLate) {
-    return true;
+// The breach notice obligations among `obligations` whose notice may have reached its
+// recipient, so that a change needs a follow-up: met, or a notice of it sent, on its way or
+// retrying after an attempt (a mail that failed for now may still have been delivered); not one
+// that failed for good. The notices are locked, all at once and before this transaction inserts
+// any, in the order of their ids: a dispatcher claiming one now is waited for, and one not yet
+// claimed is composed after this change commits, with it.
+absl::StatusOr<std::set<int64_t>> notices_gone_out(
+    StoreTransaction& tx, const std::vector<domain::Obligation>& obligations) {
+  std::set<int64_t> gone_out;
+  std::vector<int64_t> open;
+  for (const domain::Obligation& o : obligations) {
+    if (o.rule != domain::rule_id::kBreachNotice) continue;
+    if (o.state == domain::ObligationState::kMet || o.state == domain::ObligationState::kMetLate) {
+      gone_out.insert(o.id);
+    } else if (o.state == domain::ObligationState::kOpen) {
+      open.push_back(o.id);
+    }
   }
-  const auto notices = tx.lock_notices(o.id);
+  if (open.empty()) return gone_out;
+  const auto notices = tx.lock_notices(open);
   if (!notices.ok()) return notices.status();
-  return std::any_of(notices->begin(), notices->end(),
-                     [](const domain::Notification& n) { return n.attempts > 0; });
+  for (const domain::Notification& n : *notices) {
+    const bool tried = n.attempts > 0 && (n.state == domain::NotificationState::kPending ||
+                                          n.state == domain::NotificationState::kSent);
+    if (tried) gone_out.insert(n.obligation_id);
+  }
+  return gone_out;
 }
 
 }  // namespace
@@ -177,6 +192,8 @@ absl::StatusOr<IncidentRecord> UpdateIncident::run(const Actor& actor, int64_t i
   auto obligations = (*tx)->obligations_of(id, 0);
   if (!obligations.ok()) return obligations.status();
   if (!changes.empty()) {
+    const auto gone_out = notices_gone_out(**tx, *obligations);
+    if (!gone_out.ok()) return gone_out.status();
     const bool has_art34 = std::any_of(
         obligations->begin(), obligations->end(),
         [](const domain::Obligation& o) { return o.rule == domain::rule_id::kSubjectsNotice; });
@@ -191,9 +208,7 @@ absl::StatusOr<IncidentRecord> UpdateIncident::run(const Actor& actor, int64_t i
       obligations->insert(obligations->end(), planned.begin(), planned.end());
     }
     for (const domain::Obligation& o : *obligations) {
-      const auto went_out = notice_went_out(**tx, o);
-      if (!went_out.ok()) return went_out.status();
-      if (!*went_out) continue;
+      if (!gone_out->contains(o.id)) continue;
       if (auto n = queue_notice(**tx, o, actor, now, policy_, changes); !n.ok()) return n.status();
     }
   }

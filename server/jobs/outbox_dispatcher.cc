@@ -120,9 +120,10 @@ absl::StatusOr<int> OutboxDispatcher::dispatch(int limit) {
                                      std::make_move_iterator(to_send.end()));
   if (!untried.empty()) {
     if (auto s = release(untried); !s.ok()) {
-      spdlog::warn("outbox: {} notification(s) not tried could not be released ({}); they are "
-                   "tried when their lease ends",
-                   untried.size(), s.ToString());
+      spdlog::warn(
+          "outbox: {} notification(s) not tried could not be released ({}); they are "
+          "tried when their lease ends",
+          untried.size(), s.ToString());
     }
   }
   if (!recorded.ok()) return recorded;
@@ -180,9 +181,9 @@ absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
       if (obligation->state != domain::ObligationState::kOpen) {
         n.state = NotificationState::kCancelled;
         if (auto s = (*tx)->update_notification(n); !s.ok()) return s;
-        if (auto s = (*tx)->append_audit(app::audit_record(
-                kSystem, now, "notification.cancelled", notification_name(n.id),
-                obligation->subject(), app::notification_details(n)));
+        if (auto s = (*tx)->append_audit(
+                app::audit_record(kSystem, now, "notification.cancelled", notification_name(n.id),
+                                  obligation->subject(), app::notification_details(n)));
             !s.ok()) {
           return s;
         }
@@ -212,9 +213,16 @@ absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
   {
     auto tx = store_.begin();
     if (!tx.ok()) return tx.status();
+    // Locked in the order of their ids, as every transaction that locks several notifications
+    // does (UpdateIncident's lock_notices), so that two of them never wait for each other.
+    std::vector<const Sent*> in_order;
+    for (const Sent& one : sent) in_order.push_back(&one);
+    std::sort(in_order.begin(), in_order.end(), [](const Sent* a, const Sent* b) {
+      return a->claimed.notification.id < b->claimed.notification.id;
+    });
     std::vector<std::string> actions;
-    for (const Sent& one : sent) {
-      auto action = record_in(**tx, one);
+    for (const Sent* one : in_order) {
+      auto action = record_in(**tx, *one);
       if (!action.ok()) {
         failed = action.status();
         break;
@@ -223,9 +231,9 @@ absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
     }
     if (failed.ok()) failed = (*tx)->commit();
     if (failed.ok()) {
-      for (size_t i = 0; i < sent.size(); ++i) {
-        spdlog::info("{}: {} (attempt {})", notification_name(sent[i].claimed.notification.id),
-                     actions[i], sent[i].claimed.notification.attempts);
+      for (size_t i = 0; i < in_order.size(); ++i) {
+        spdlog::info("{}: {} (attempt {})", notification_name(in_order[i]->claimed.notification.id),
+                     actions[i], in_order[i]->claimed.notification.attempts);
       }
       return absl::OkStatus();
     }
@@ -240,9 +248,10 @@ absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
     return failed;
   }
   // One result that cannot be recorded must not keep the others from their record.
-  spdlog::warn("outbox: the results of {} notifications could not be recorded together ({}); "
-               "recording each alone",
-               sent.size(), failed.ToString());
+  spdlog::warn(
+      "outbox: the results of {} notifications could not be recorded together ({}); "
+      "recording each alone",
+      sent.size(), failed.ToString());
   absl::Status first;
   for (const Sent& one : sent) {
     if (auto s = record({one}); !s.ok() && first.ok()) first = s;
@@ -251,7 +260,7 @@ absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
 }
 
 absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& tx,
-                                                         const Sent& sent) {
+                                                        const Sent& sent) {
   const domain::Notification& claimed = sent.claimed.notification;
   const notify::SendResult& result = sent.result;
   auto locked = tx.lock_notification(claimed.id);

@@ -201,10 +201,13 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
-  absl::StatusOr<std::vector<domain::Notification>> lock_notices(int64_t obligation_id) override {
+  absl::StatusOr<std::vector<domain::Notification>> lock_notices(
+      const std::vector<int64_t>& obligation_ids) override {
     return step("lock notices", [&]() -> absl::StatusOr<std::vector<domain::Notification>> {
-      return rows::map_rows<domain::Notification>(
-          tx_->exec_prepared(stmt::kLockNotices, obligation_id), rows::notification_from);
+      PgArray ids;
+      for (const int64_t id : obligation_ids) ids.add(static_cast<long long>(id));
+      return rows::map_rows<domain::Notification>(tx_->exec_prepared(stmt::kLockNotices, ids.str()),
+                                                  rows::notification_from);
     });
   }
 

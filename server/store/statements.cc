@@ -308,8 +308,9 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kLockNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1 FOR UPDATE");
   c.prepare(stmt::kLockNotices, "SELECT " + kNotificationColumns +
-                                    " FROM notification n WHERE n.obligation_id = $1 AND n.kind "
-                                    "= 'notice' ORDER BY n.id FOR UPDATE");
+                                    " FROM notification n WHERE n.obligation_id = "
+                                    "ANY($1::bigint[]) AND n.kind = 'notice' ORDER BY n.id FOR "
+                                    "UPDATE");
   c.prepare(stmt::kGetNotification,
             "SELECT " + kNotificationColumns + " FROM notification n WHERE n.id = $1");
   c.prepare(stmt::kListNotifications,

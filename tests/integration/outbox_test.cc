@@ -350,6 +350,26 @@ TEST_F(OutboxTest, AChangeMadeWhileTheNoticeIsOnItsWayGetsAFollowUp) {
   EXPECT_NE(follow_up.find("Addresses of 40 clients"), std::string::npos) << follow_up;
 }
 
+TEST_F(OutboxTest, ANoticeThatFailedForGoodGetsNoFollowUp) {
+  // The notice never reached the other party (its DPO was alerted instead): a change made after
+  // that queues no follow-up that would speak of an earlier notice.
+  directory_ = demo_directory("busy@kortenberg.example");
+  start_smtp("termijn_test_smtp.RejectingMailbox");
+  const auto d = dispatcher(*mailer_, domain::RetryPolicy{1, seconds{60}, seconds{600}});
+  const int64_t obligation = report("Dossier naar verkeerde cliënt");
+  ASSERT_TRUE(dispatch(*d));
+  ASSERT_EQ(name(notice(obligation).state), "failed");
+  const auto reported = store_.get_obligation(obligation);
+  ASSERT_TRUE(reported.ok()) << reported.status();
+  app::IncidentChange change;
+  change.paths = {"measures"};
+  change.measures = "Cliënt gevraagd het dossier te vernietigen";
+  ASSERT_TRUE(app::UpdateIncident(clock_, store_, directory_)
+                  .run(kHerentDpo, reported->incident_id, change)
+                  .ok());
+  EXPECT_EQ(of(obligation, NotificationKind::kNotice).size(), 1u);
+}
+
 TEST_F(OutboxTest, TemporaryFailureBacksOffThenFailsAndQueuesAnAlert) {
   // A 451 schedules the next attempt per retry_delay with the injected jitter; nothing is claimed
   // before then; after max_attempts the notice fails and Herent's DPO is alerted.
