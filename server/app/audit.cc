@@ -222,7 +222,7 @@ absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
     std::optional<domain::Instant> unless_made_after) {
   if (auto s = trail_.flush(); !s.ok()) return s;
   if (last) {
-    if (auto s = check_extends(*last); !s.ok()) return s;
+    if (auto s = check_extends(*last); !s.ok()) return s.status();
   }
   const auto head = store_.head();
   if (!head.ok()) return head.status();
@@ -238,27 +238,85 @@ absl::StatusOr<std::optional<domain::AuditCheckpoint>> AuditCheckpoints::create(
   return checkpoint;
 }
 
-absl::Status AuditCheckpoints::check_extends(const domain::AuditCheckpoint& checkpoint) {
-  const auto not_extended = [&](const std::string& reason) {
-    return absl::DataLossError("the audit trail does not extend the checkpoint of seq " +
-                               std::to_string(checkpoint.seq) + " signed " +
-                               domain::format_utc(checkpoint.time) + ": " + reason +
-                               "; no new checkpoint is signed (see termijn audit verify)");
-  };
-  ChainVerifier chain;
-  if (checkpoint.seq > 0) {
-    const auto anchor = store_.event(checkpoint.seq);
-    if (absl::IsNotFound(anchor.status())) {
-      return not_extended("event " + std::to_string(checkpoint.seq) + " is gone");
-    }
-    if (!anchor.ok()) return anchor.status();
-    chain = ChainVerifier(*anchor);
+namespace {
+
+absl::Status not_extended(const domain::AuditCheckpoint& checkpoint, const std::string& reason) {
+  return absl::DataLossError("the audit trail does not extend the checkpoint of seq " +
+                             std::to_string(checkpoint.seq) + " signed " +
+                             domain::format_utc(checkpoint.time) + ": " + reason +
+                             "; no new checkpoint is signed (see termijn audit verify)");
+}
+
+// The chain from `start` (taken as verified) up to the head, checked against `expected`.
+absl::StatusOr<Verification> verify_from(AuditStore& store, ChainVerifier chain,
+                                         const domain::AuditCheckpoint& checkpoint) {
+  chain.expect(checkpoint);
+  if (auto s = add_events(store, chain); !s.ok()) return s;
+  const Verification v = chain.finish();
+  if (!v.verified) {
+    return not_extended(checkpoint, "event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
   }
-  chain.expect(checkpoint);  // where the chain starts: checked at once
-  if (auto s = add_events(store_, chain); !s.ok()) return s;
-  const Verification v = chain.result();
-  if (!v.verified)
-    return not_extended("event " + std::to_string(v.first_bad_seq) + ": " + v.reason);
+  return v;
+}
+
+}  // namespace
+
+absl::StatusOr<Verification> AuditCheckpoints::check_extends(
+    const domain::AuditCheckpoint& checkpoint) {
+  return check_extends_from(checkpoint, checkpoint.seq);
+}
+
+absl::StatusOr<Verification> AuditCheckpoints::check_extends_from(
+    const domain::AuditCheckpoint& checkpoint, int64_t seq) {
+  // From the event before `seq`, so that the content of `seq` itself is hashed again.
+  ChainVerifier chain;
+  if (seq > 1) {
+    const auto before = store_.event(seq - 1);
+    if (absl::IsNotFound(before.status())) {
+      return not_extended(checkpoint, "event " + std::to_string(seq - 1) + " is gone");
+    }
+    if (!before.ok()) return before.status();
+    chain = ChainVerifier(*before);
+  }
+  return verify_from(store_, std::move(chain), checkpoint);
+}
+
+absl::Status AuditCheckpoints::check_extends_since_last_look(
+    const domain::AuditCheckpoint& checkpoint) {
+  std::lock_guard lock(look_mutex_);
+  const domain::Instant now = clock_.now();
+  const bool incremental = look_ && look_->checkpoint_seq == checkpoint.seq &&
+                           look_->checkpoint_hash == checkpoint.hash &&
+                           now - look_->full_check < kFullCheckEvery;
+  absl::StatusOr<Verification> checked;
+  if (incremental) {
+    // The newest event the previous look checked must still be there with the same hash, and
+    // it and what came after must chain.
+    const auto newest = store_.event(look_->seq);
+    if (absl::IsNotFound(newest.status())) {
+      checked = not_extended(checkpoint, "event " + std::to_string(look_->seq) + " is gone");
+    } else if (!newest.ok()) {
+      return newest.status();
+    } else if (to_hex(newest->hash) != look_->hash) {
+      checked = not_extended(checkpoint, "event " + std::to_string(look_->seq) +
+                                             ": its hash changed since it was checked at " +
+                                             domain::format_utc(look_->at) + " (altered)");
+    } else {
+      checked = check_extends_from(checkpoint, look_->seq);
+    }
+  } else {
+    checked = check_extends(checkpoint);
+  }
+  if (!checked.ok()) {
+    look_.reset();  // checked whole again at the next look
+    return checked.status();
+  }
+  look_ = Look{checkpoint.seq,
+               checkpoint.hash,
+               checked->last_seq,
+               checked->last_hash,
+               now,
+               incremental ? look_->full_check : now};
   return absl::OkStatus();
 }
 
@@ -294,7 +352,7 @@ absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     // Not due yet: still checked at every look, so that an altered trail is found now, not when
     // the next checkpoint falls due.
     if (latest->has_value()) {
-      if (auto s = check_extends(**latest); !s.ok()) return s;
+      if (auto s = check_extends_since_last_look(**latest); !s.ok()) return s;
     }
     return due;
   }

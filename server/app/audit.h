@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -200,7 +201,11 @@ class AuditCheckpoints {
   absl::StatusOr<Verification> verify();
   /// When the latest checkpoint is `interval` old or more (without one: when the first event is),
   /// makes one. Returns it, if made, and when the next one is due. Before it is due, checks that
-  /// the trail still extends the latest checkpoint: DATA_LOSS when it no longer does.
+  /// the trail still extends the latest checkpoint (DATA_LOSS when it no longer does): the events
+  /// added since the previous call, and the newest one checked then, at every call; the whole
+  /// trail from the checkpoint's event on once an hour (kFullCheckEvery), so that a look costs
+  /// what was added since the last one, not all that was added since the checkpoint.
+  static constexpr std::chrono::hours kFullCheckEvery{1};
   struct Due {
     std::optional<domain::AuditCheckpoint> made;
     domain::Instant next_due{};
@@ -214,14 +219,35 @@ class AuditCheckpoints {
   absl::StatusOr<std::optional<domain::AuditCheckpoint>> create(
       const std::optional<domain::AuditCheckpoint>& last,
       std::optional<domain::Instant> unless_made_after);
-  /// OK when the events from `checkpoint` up to the head still chain from its hash.
-  absl::Status check_extends(const domain::AuditCheckpoint& checkpoint);
+  /// OK when the events from `checkpoint` up to the head still chain from its hash, its own event
+  /// included (re-hashed from the one before). On success, the newest event checked.
+  absl::StatusOr<Verification> check_extends(const domain::AuditCheckpoint& checkpoint);
+  /// check_extends() from the event `seq` on (re-hashed from the one before), for a trail
+  /// checked up to it before.
+  absl::StatusOr<Verification> check_extends_from(const domain::AuditCheckpoint& checkpoint,
+                                                  int64_t seq);
+  /// check_extends(), or only what was added since the newest event the previous call checked
+  /// (still there, with the same hash) when that call was for the same checkpoint and the whole
+  /// trail was checked less than kFullCheckEvery ago.
+  absl::Status check_extends_since_last_look(const domain::AuditCheckpoint& checkpoint);
   const Clock& clock_;
   AuditTrail& trail_;
   AuditStore& store_;
   const Ed25519Signer& signer_;
   const std::vector<std::string> trusted_keys_;  ///< hex: the signer's, then earlier ones
   const std::vector<std::string> mail_to_;
+  /// What the previous look checked: the checkpoint, the newest event and when the whole trail
+  /// from the checkpoint on was last checked.
+  struct Look {
+    int64_t checkpoint_seq = 0;
+    std::string checkpoint_hash;
+    int64_t seq = 0;
+    std::string hash;              ///< hex
+    domain::Instant at{};          ///< when
+    domain::Instant full_check{};  ///< when the whole trail from the checkpoint on was checked
+  };
+  std::mutex look_mutex_;
+  std::optional<Look> look_;
 };
 
 /// "auditCheckpoints/7": the resource name of a kept checkpoint, in the outbox and the trail.

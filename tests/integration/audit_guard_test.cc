@@ -482,10 +482,9 @@ TEST_F(AuditGuardTest, AnAlteredTrailIsFoundAtTheNextLookNotAtTheNextCheckpoint)
   EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10));
   EXPECT_TRUE(alarms.empty()) << "an intact trail raises nothing: " << alarms.front();
 
+  const std::string newest = db().scalar("SELECT max(seq) FROM audit_event");
   db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
-  db().scalar(
-      "UPDATE audit_event SET subject = 'incidents/guard-other' "
-      "WHERE seq = (SELECT max(seq) FROM audit_event)");
+  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-other' WHERE seq = " + newest);
   db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
   clock.advance(std::chrono::minutes(10));
   EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10));
@@ -496,6 +495,51 @@ TEST_F(AuditGuardTest, AnAlteredTrailIsFoundAtTheNextLookNotAtTheNextCheckpoint)
       << alarms[0];
   EXPECT_NE(alarms[0].find("altered"), std::string::npos) << alarms[0];
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "1");
+  // The trail is left as it was found, for the tests after this one.
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-altered-after' WHERE seq = " +
+              newest);
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+}
+
+TEST_F(AuditGuardTest, WhatALookCheckedIsCheckedAgainWithTheWholeTrailWithinTheHour) {
+  // A look checks what was added since the previous one; the whole trail from the checkpoint's
+  // own event on is checked again once an hour. An administrator alters the content of the
+  // checkpoint's event: found within the hour. Before: the checkpoint's event was taken as given
+  // (its hash column only), and such a change was never alarmed, however long it stood.
+  forget_checkpoints();
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-hourly");
+  Service service;
+  auto [clock, trail, checkpoints] = service.parts();
+  const auto signed_before = checkpoints.create();
+  ASSERT_TRUE(signed_before.ok()) << signed_before.status();
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-hourly-after");
+  ASSERT_TRUE(trail.flush().ok());
+  std::vector<std::string> alarms;
+  jobs::AuditCheckpointer checkpointer(
+      clock, checkpoints, std::chrono::hours(24), [](std::chrono::milliseconds, std::stop_token) {},
+      [&](const std::string& reason) { alarms.push_back(reason); });
+  clock.advance(std::chrono::minutes(10));
+  checkpointer.run_once();
+  ASSERT_TRUE(alarms.empty()) << alarms.front();
+
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-forged' WHERE seq = " +
+              std::to_string(signed_before->seq));
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  for (int minutes = 10; minutes <= 60 && alarms.empty(); minutes += 10) {
+    clock.advance(std::chrono::minutes(10));
+    checkpointer.run_once();
+  }
+  ASSERT_EQ(alarms.size(), 1u) << "found within the hour";
+  EXPECT_NE(alarms[0].find("event " + std::to_string(signed_before->seq) + ": its content"),
+            std::string::npos)
+      << alarms[0];
+  // The trail is left as it was found, for the tests after this one.
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-hourly' WHERE seq = " +
+              std::to_string(signed_before->seq));
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
 }
 
 TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
