@@ -61,6 +61,14 @@ class AuditGuardTest : public PgTest {
     }
   };
 
+  // Rewrites the subject of event `seq` as a database administrator could, with the append-only
+  // trigger off, leaving its hashes as they were.
+  static void rewrite_subject(const std::string& seq, const std::string& subject) {
+    db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+    db().scalar("UPDATE audit_event SET subject = '" + subject + "' WHERE seq = " + seq);
+    db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  }
+
   // Starts without checkpoints (and their mails), as a fresh database.
   static void forget_checkpoints() {
     db().scalar("DELETE FROM notification WHERE kind = 'checkpoint'");
@@ -483,9 +491,7 @@ TEST_F(AuditGuardTest, AnAlteredTrailIsFoundAtTheNextLookNotAtTheNextCheckpoint)
   EXPECT_TRUE(alarms.empty()) << "an intact trail raises nothing: " << alarms.front();
 
   const std::string newest = db().scalar("SELECT max(seq) FROM audit_event");
-  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
-  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-other' WHERE seq = " + newest);
-  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  rewrite_subject(newest, "incidents/guard-other");
   clock.advance(std::chrono::minutes(10));
   EXPECT_EQ(checkpointer.run_once(), std::chrono::minutes(10));
   ASSERT_EQ(alarms.size(), 1u) << "found at the next look, not at the next checkpoint";
@@ -496,10 +502,7 @@ TEST_F(AuditGuardTest, AnAlteredTrailIsFoundAtTheNextLookNotAtTheNextCheckpoint)
   EXPECT_NE(alarms[0].find("altered"), std::string::npos) << alarms[0];
   EXPECT_EQ(db().scalar("SELECT count(*) FROM audit_checkpoint"), "1");
   // The trail is left as it was found, for the tests after this one.
-  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
-  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-altered-after' WHERE seq = " +
-              newest);
-  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  rewrite_subject(newest, "incidents/guard-altered-after");
 }
 
 TEST_F(AuditGuardTest, WhatALookCheckedIsCheckedAgainWithTheWholeTrailWithinTheHour) {
@@ -523,10 +526,7 @@ TEST_F(AuditGuardTest, WhatALookCheckedIsCheckedAgainWithTheWholeTrailWithinTheH
   checkpointer.run_once();
   ASSERT_TRUE(alarms.empty()) << alarms.front();
 
-  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
-  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-forged' WHERE seq = " +
-              std::to_string(signed_before->seq));
-  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  rewrite_subject(std::to_string(signed_before->seq), "incidents/guard-forged");
   for (int minutes = 10; minutes <= 60 && alarms.empty(); minutes += 10) {
     clock.advance(std::chrono::minutes(10));
     checkpointer.run_once();
@@ -536,10 +536,7 @@ TEST_F(AuditGuardTest, WhatALookCheckedIsCheckedAgainWithTheWholeTrailWithinTheH
             std::string::npos)
       << alarms[0];
   // The trail is left as it was found, for the tests after this one.
-  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
-  db().scalar("UPDATE audit_event SET subject = 'incidents/guard-hourly' WHERE seq = " +
-              std::to_string(signed_before->seq));
-  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  rewrite_subject(std::to_string(signed_before->seq), "incidents/guard-hourly");
 }
 
 TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
