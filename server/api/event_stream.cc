@@ -134,11 +134,19 @@ class EventStreams::Stream final : public grpc::ServerWriteReactor<v1::Event>,
   void OnWriteDone(bool ok) override {
     enum { kFinish, kWrite, kFetch } next;
     grpc::Status status;
+    // Also between the events of a page read before a revocation, not only before the next read.
+    const absl::Status refused = ok ? still_authenticated() : absl::OkStatus();
     {
       std::lock_guard lock(mutex_);
       if (!ok && !finish_wanted_) {
         finish_wanted_ = true;
         status_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client stopped reading");
+      }
+      if (!refused.ok() && !finish_wanted_) {
+        spdlog::info("WatchEvents by {} ends after {}: {}", principal_.name, sent_seq_,
+                     std::string(refused.message()));
+        finish_wanted_ = true;
+        status_ = to_grpc(refused);
       }
       if (finish_wanted_) {
         state_ = State::kFinished;
