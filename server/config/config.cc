@@ -402,12 +402,16 @@ std::string with_params(const std::string& url,
                         const std::vector<std::pair<std::string, std::string>>& params) {
   const bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
   std::string out = url;
-  bool first = uri && url.find('?') == std::string::npos;
   for (const auto& [key, value] : params) {
     if (value.empty()) continue;
     if (uri) {
-      out += (first ? "?" : "&") + key + "=" + value;
-      first = false;
+      // "?" before the first parameter, "&" between two, nothing after a trailing "?" or "&".
+      if (out.find('?') == std::string::npos) {
+        out += '?';
+      } else if (out.back() != '?' && out.back() != '&') {
+        out += '&';
+      }
+      out += key + "=" + value;
     } else {
       out += " " + key + "='" + value + "'";
     }

@@ -293,6 +293,9 @@ TEST(ConfigTest, ClientTimeoutsJoinTheUrlUnlessItSetsThem) {
                                  "tcp_user_timeout=9000"),
             "postgresql://db.example/termijn?connect_timeout=3&keepalives_idle=5&"
             "keepalives_interval=5&keepalives_count=2&tcp_user_timeout=9000");
+  EXPECT_EQ(with_client_timeouts("postgresql://db.example/termijn?"),
+            std::string("postgresql://db.example/termijn?") + kAll)
+      << "a trailing ? takes the parameters (before: ?&, which libpq refuses)";
   EXPECT_EQ(with_client_timeouts("host=db.example dbname=termijn connect_timeout=3"),
             "host=db.example dbname=termijn connect_timeout=3 keepalives_idle='30' "
             "keepalives_interval='10' keepalives_count='3' tcp_user_timeout='30000'");
