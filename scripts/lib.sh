@@ -81,7 +81,8 @@ demo_cluster_dir() {
     if [[ -d "$state/pg" ]]; then
       pg_stop "$state/pg"
       rm -rf "$dir"
-      mv "$state/pg" "$dir"
+      # -T: renamed to that name, never into a folder a link postgres put there points to.
+      mv -T "$state/pg" "$dir"
     fi
     ln -sfn "$dir" "$state/pg"
   fi

@@ -138,6 +138,13 @@ class FakeTermijnReader final : public TermijnReader {
 
 const absl::Time kT0 = absl::FromUnixSeconds(1800000000);
 
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
 class RtConnectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -289,6 +296,26 @@ TEST_F(RtConnectorTest, ACreateIsInDoubtOnDiskBeforeItIsSent) {
   now += absl::Seconds(1);
   ASSERT_TRUE(start(options)->apply(event(1, "incident.reported", "incidents/4")).ok());
   EXPECT_EQ(rt_.creates, 2) << "RT never made it: made once the doubt is over";
+}
+
+// A doubt that is over leaves the state file (its record may never come back: another party's
+// now, say), and one that reaches further than a create can (a clock set back) is cut short.
+// With none left the file is version 1, which a termijn-rt from before the doubts reads.
+TEST_F(RtConnectorTest, DoubtsEndAndLeaveTheStateFile) {
+  absl::Time now = kT0;
+  const ConnectorOptions options{.create_in_doubt = absl::Seconds(30), .now = [&] { return now; }};
+  ConnectorState state;
+  state.creating = {{"requests/9", kT0 + absl::Seconds(10)},
+                    {"incidents/4", kT0 + absl::Hours(24)}};
+  ASSERT_TRUE(file_->save(state).ok());
+  EXPECT_EQ(first_line(file_->path()), "termijn-rt state 2");
+  auto connector = start(options);
+  EXPECT_EQ(connector->state().creating.at("incidents/4"), kT0 + absl::Seconds(60));
+  now += absl::Seconds(61);
+  ASSERT_TRUE(connector->apply(event(1, "incident.reported", "incidents/4")).ok());
+  EXPECT_EQ(rt_.creates, 1) << "made a minute after the restart, not a day";
+  EXPECT_TRUE(file_->load()->creating.empty());
+  EXPECT_EQ(first_line(file_->path()), "termijn-rt state 1");
 }
 
 // A create RT refused outright (a 400, say) is not in doubt: the retry creates at once.

@@ -109,9 +109,17 @@ RtConnector::RtConnector(RtClient& rt, TermijnReader& termijn, const StateFile& 
       state_(std::move(state)),
       options_(std::move(options)) {
   if (state_.pending > state_.position) recovering_seq_ = state_.pending;
+  // A clock set back since the doubt was noted must not hold the record's ticket back longer.
+  const absl::Time latest = options_.now() + 2 * options_.create_in_doubt;
+  for (auto& [record, until] : state_.creating) until = std::min(until, latest);
 }
 
-absl::Status RtConnector::save() { return file_.save(state_); }
+absl::Status RtConnector::save() {
+  // A doubt that is over says nothing more (its record may never come back to the connector).
+  std::erase_if(state_.creating,
+                [now = options_.now()](const auto& entry) { return entry.second <= now; });
+  return file_.save(state_);
+}
 
 absl::StatusOr<std::string> RtConnector::record_of(const Event& event,
                                                    std::optional<ObligationView>& obligation) {

@@ -13,7 +13,10 @@
 namespace termijn::rt {
 namespace {
 
+// Version 2 has "creating" lines; a file without them is written as version 1, which a
+// termijn-rt from before them reads too.
 constexpr char kHeader[] = "termijn-rt state 1";
+constexpr char kHeaderWithCreates[] = "termijn-rt state 2";
 
 absl::Status errno_status(const std::string& what, const std::string& path) {
   return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
@@ -37,7 +40,7 @@ absl::StatusOr<ConnectorState> StateFile::load() const {
     return errno_status("cannot read the state file", path_);
   }
   std::string line;
-  if (!std::getline(in, line) || line != kHeader) {
+  if (!std::getline(in, line) || (line != kHeader && line != kHeaderWithCreates)) {
     return absl::FailedPreconditionError(path_ + " is not a termijn-rt state file");
   }
   for (int number = 2; std::getline(in, line); ++number) {
@@ -65,8 +68,8 @@ absl::StatusOr<ConnectorState> StateFile::load() const {
 }
 
 absl::Status StateFile::save(const ConnectorState& state) const {
-  std::string text =
-      absl::StrCat(kHeader, "\nposition ", state.position, "\npending ", state.pending, "\n");
+  std::string text = absl::StrCat(state.creating.empty() ? kHeader : kHeaderWithCreates,
+                                  "\nposition ", state.position, "\npending ", state.pending, "\n");
   for (const auto& [record, ticket] : state.tickets) {
     absl::StrAppend(&text, "ticket ", record, " ", ticket, "\n");
   }
