@@ -110,15 +110,18 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_notice(
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
     app::StoreReader& reader, const domain::Notification& alert, const domain::Obligation& o,
     const domain::Party& owner, const domain::Party& recipient) const {
-  // The notice that failed: the latest notice of the same obligation.
+  // The notice that failed: the latest failed notice of the same obligation (a follow-up queued
+  // while it was retrying may be newer), else its latest notice.
   app::NotificationFilter filter;
   filter.obligation_id = o.id;
   filter.limit = 100;
   const auto rows = reader.list_notifications(filter);
   if (!rows.ok()) return rows.status();
   const domain::Notification* notice = nullptr;
-  for (const auto& row : *rows) {
-    if (row.kind == domain::NotificationKind::kNotice) {
+  for (const auto& row : *rows) {  // newest first
+    if (row.kind != domain::NotificationKind::kNotice) continue;
+    if (notice == nullptr) notice = &row;
+    if (row.state == domain::NotificationState::kFailed) {
       notice = &row;
       break;
     }
