@@ -285,32 +285,35 @@ absl::Status AuditCheckpoints::check_extends_since_last_look(
     const domain::AuditCheckpoint& checkpoint) {
   std::lock_guard lock(look_mutex_);
   const domain::Instant now = clock_.now();
-  const bool incremental = look_ && look_->checkpoint_seq == checkpoint.seq &&
-                           look_->checkpoint_hash == checkpoint.hash &&
-                           now - look_->full_check < kFullCheckEvery;
+  const bool same_checkpoint =
+      look_ && look_->checkpoint_seq == checkpoint.seq && look_->checkpoint_hash == checkpoint.hash;
   absl::StatusOr<Verification> checked;
-  if (incremental) {
-    // The newest event the previous look checked must still be there with the same hash, and
-    // it and what came after must chain.
-    const auto newest = store_.event(look_->seq);
-    if (absl::IsNotFound(newest.status())) {
+  std::optional<AuditEvent> newest;
+  if (same_checkpoint) {
+    // The newest event the previous look checked must still be there with the same hash, also
+    // at a full check: the chain alone would not show that it was replaced or cut off.
+    auto found = store_.event(look_->seq);
+    if (absl::IsNotFound(found.status())) {
       checked = not_extended(checkpoint, "event " + std::to_string(look_->seq) + " is gone");
-    } else if (!newest.ok()) {
-      return newest.status();
-    } else if (to_hex(newest->hash) != look_->hash) {
+    } else if (!found.ok()) {
+      return found.status();
+    } else if (to_hex(found->hash) != look_->hash) {
       checked = not_extended(checkpoint, "event " + std::to_string(look_->seq) +
                                              ": its hash changed since it was checked at " +
                                              domain::format_utc(look_->at) + " (altered)");
     } else {
-      checked = check_extends_from(checkpoint, look_->seq);
+      newest = std::move(*found);
     }
-  } else {
-    checked = check_extends(checkpoint);
   }
-  if (!checked.ok()) {
-    look_.reset();  // checked whole again at the next look
-    return checked.status();
+  // A clock set back makes the whole check due, not later.
+  const bool incremental =
+      same_checkpoint && look_->full_check <= now && now - look_->full_check < kFullCheckEvery;
+  if (!same_checkpoint || newest) {  // else `checked` holds what the newest event showed
+    checked = incremental ? check_extends_from(checkpoint, look_->seq) : check_extends(checkpoint);
   }
+  // A finding stands, and is found again at the next look, until the trail is whole again: the
+  // previous look is kept.
+  if (!checked.ok()) return checked.status();
   look_ = Look{checkpoint.seq,
                checkpoint.hash,
                checked->last_seq,
@@ -348,14 +351,12 @@ absl::StatusOr<AuditCheckpoints::Due> AuditCheckpoints::create_if_due(
     if (!first.ok()) return first.status();
     due.next_due = (first->empty() ? clock_.now() : first->front().record.time) + interval;
   }
-  if (clock_.now() < due.next_due) {
-    // Not due yet: still checked at every look, so that an altered trail is found now, not when
-    // the next checkpoint falls due.
-    if (latest->has_value()) {
-      if (auto s = check_extends_since_last_look(**latest); !s.ok()) return s;
-    }
-    return due;
+  // Checked at every look, so that an altered trail is found now, not when the next checkpoint
+  // falls due; and before one is made, with what the previous looks saw.
+  if (latest->has_value()) {
+    if (auto s = check_extends_since_last_look(**latest); !s.ok()) return s;
   }
+  if (clock_.now() < due.next_due) return due;
   // Another process may have made it since the latest was read: then nothing is made here.
   auto made = create(*latest, latest->has_value() ? (*latest)->time : domain::Instant{});
   if (!made.ok()) return made.status();

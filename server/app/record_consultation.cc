@@ -57,6 +57,12 @@ absl::StatusOr<IncidentRecord> RecordConsultation::run(const Actor& actor, int64
       "Consulted at " + domain::format_local(*held, *(*own)->zone) +
       " (protocol art. 13, second paragraph). Participants: " + input.participants +
       ". Agreed: " + input.agreed;
+  std::vector<int64_t> shared;
+  for (const domain::Obligation& o : *obligations) {
+    if (between(o, actor.party, input.party)) shared.push_back(o.id);
+  }
+  // In the order every transaction that locks several obligations keeps.
+  if (auto s = (*tx)->lock_in_id_order({}, shared); !s.ok()) return s;
   std::vector<std::string> consulted;
   for (domain::Obligation& o : *obligations) {
     if (!between(o, actor.party, input.party)) continue;

@@ -161,6 +161,11 @@ class StoreTransaction : public StoreReader {
       const std::vector<domain::Notification>& notifications) = 0;
   /// Reads and locks a notification; NOT_FOUND if there is none.
   virtual absl::StatusOr<domain::Notification> lock_notification(int64_t id) = 0;
+  /// Locks `notification_ids`, then `obligation_ids`, each in the order of their ids: the order
+  /// of every transaction that locks several of them, taken first, so that no two wait for each
+  /// other in a cycle. What is locked is read (and locked again, without waiting) after.
+  virtual absl::Status lock_in_id_order(const std::vector<int64_t>& notification_ids,
+                                        const std::vector<int64_t>& obligation_ids) = 0;
   /// Reads and locks the notices (not the reminders) of `obligation_ids`, in the order of their
   /// ids (as the outbox locks a batch it records, so that neither waits for the other). A notice
   /// a dispatcher is claiming is waited for, and one locked here is not claimed until commit.

@@ -122,17 +122,17 @@ std::string change_details(const std::vector<domain::FieldChange>& changes) {
 absl::StatusOr<std::set<int64_t>> notices_gone_out(
     StoreTransaction& tx, const std::vector<domain::Obligation>& obligations) {
   std::set<int64_t> gone_out;
-  std::vector<int64_t> open;
+  std::vector<int64_t> unmet;
   for (const domain::Obligation& o : obligations) {
     if (o.rule != domain::rule_id::kBreachNotice) continue;
     if (o.state == domain::ObligationState::kMet || o.state == domain::ObligationState::kMetLate) {
       gone_out.insert(o.id);
-    } else if (o.state == domain::ObligationState::kOpen) {
-      open.push_back(o.id);
+    } else {
+      unmet.push_back(o.id);  // open, or waived after its notice went out
     }
   }
-  if (open.empty()) return gone_out;
-  const auto notices = tx.lock_notices(open);
+  if (unmet.empty()) return gone_out;
+  const auto notices = tx.lock_notices(unmet);
   if (!notices.ok()) return notices.status();
   for (const domain::Notification& n : *notices) {
     const bool tried = n.attempts > 0 && (n.state == domain::NotificationState::kPending ||

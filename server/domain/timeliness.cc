@@ -13,8 +13,9 @@ Timeliness timeliness_of(const Obligation& o, Instant now) {
     case ObligationState::kWaived:
       return Timeliness::kWaived;
     case ObligationState::kOpen:
+      if (now <= o.due_time) return Timeliness::kOpen;
       if (has_legal_limit && now >= o.legal_due_time) return Timeliness::kOverdueBeyondLegalLimit;
-      return now > o.due_time ? Timeliness::kOverdue : Timeliness::kOpen;
+      return Timeliness::kOverdue;
     case ObligationState::kMet:
     case ObligationState::kMetLate:
       break;
@@ -22,8 +23,11 @@ Timeliness timeliness_of(const Obligation& o, Instant now) {
   // When it was met (closed_time) decides both: the legal limit is the instant its period has
   // expired (Reg. 1182/71 art. 3(2)), which is already outside it.
   const Instant met = o.closed_time.value_or(now);
+  // A due time is kept when met at it, also where it is the legal limit itself (a termination
+  // takes effect at that instant: Reg. 1182/71 art. 4), as the state says.
+  if (met <= o.due_time) return Timeliness::kOnTime;
   if (has_legal_limit && met >= o.legal_due_time) return Timeliness::kBeyondLegalLimit;
-  return met > o.due_time ? Timeliness::kLate : Timeliness::kOnTime;
+  return Timeliness::kLate;
 }
 
 }  // namespace termijn::domain

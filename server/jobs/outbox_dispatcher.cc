@@ -170,6 +170,12 @@ absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
     ++first.attempts;
     return cannot_compose(std::move(first), sources.status());
   }
+  // The reminders' obligations, locked in the order every transaction that locks several keeps.
+  std::vector<int64_t> reminded;
+  for (const domain::Notification& n : *found) {
+    if (n.kind == NotificationKind::kReminder) reminded.push_back(n.obligation_id);
+  }
+  if (auto s = (*tx)->lock_in_id_order({}, reminded); !s.ok()) return s;
   Claim batch;
   std::vector<domain::Notification> leased;
   for (domain::Notification& n : *found) {
@@ -213,16 +219,19 @@ absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
   {
     auto tx = store_.begin();
     if (!tx.ok()) return tx.status();
-    // Locked in the order of their ids, as every transaction that locks several notifications
-    // does (UpdateIncident's lock_notices), so that two of them never wait for each other.
-    std::vector<const Sent*> in_order;
-    for (const Sent& one : sent) in_order.push_back(&one);
-    std::sort(in_order.begin(), in_order.end(), [](const Sent* a, const Sent* b) {
-      return a->claimed.notification.id < b->claimed.notification.id;
-    });
+    // The notifications and their obligations are locked first, in the order every transaction
+    // that locks several keeps, then recorded one by one.
+    std::vector<int64_t> notifications, obligations;
+    for (const Sent& one : sent) {
+      notifications.push_back(one.claimed.notification.id);
+      if (one.claimed.notification.obligation_id != 0) {
+        obligations.push_back(one.claimed.notification.obligation_id);
+      }
+    }
+    failed = (*tx)->lock_in_id_order(notifications, obligations);
     std::vector<std::string> actions;
-    for (const Sent* one : in_order) {
-      auto action = record_in(**tx, *one);
+    for (size_t i = 0; failed.ok() && i < sent.size(); ++i) {
+      auto action = record_in(**tx, sent[i]);
       if (!action.ok()) {
         failed = action.status();
         break;
@@ -231,9 +240,9 @@ absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
     }
     if (failed.ok()) failed = (*tx)->commit();
     if (failed.ok()) {
-      for (size_t i = 0; i < in_order.size(); ++i) {
-        spdlog::info("{}: {} (attempt {})", notification_name(in_order[i]->claimed.notification.id),
-                     actions[i], in_order[i]->claimed.notification.attempts);
+      for (size_t i = 0; i < sent.size(); ++i) {
+        spdlog::info("{}: {} (attempt {})", notification_name(sent[i].claimed.notification.id),
+                     actions[i], sent[i].claimed.notification.attempts);
       }
       return absl::OkStatus();
     }

@@ -201,6 +201,21 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     });
   }
 
+  absl::Status lock_in_id_order(const std::vector<int64_t>& notification_ids,
+                                const std::vector<int64_t>& obligation_ids) override {
+    return step("lock in id order", [&]() -> absl::Status {
+      for (const auto& [statement, ids] :
+           {std::pair{stmt::kLockNotificationsInOrder, &notification_ids},
+            std::pair{stmt::kLockObligationsInOrder, &obligation_ids}}) {
+        if (ids->empty()) continue;
+        PgArray array;
+        for (const int64_t id : *ids) array.add(static_cast<long long>(id));
+        tx_->exec_prepared(statement, array.str());
+      }
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<domain::Notification>> lock_notices(
       const std::vector<int64_t>& obligation_ids) override {
     return step("lock notices", [&]() -> absl::StatusOr<std::vector<domain::Notification>> {

@@ -47,7 +47,9 @@ const std::string kObligationColumns =
 // one pass over each obligation's steps (about ten). The steps are found by obligation alone:
 // with a condition on the state as well, the planner could intersect the index of all pending
 // steps (millions) with them, and did when the table's statistics lagged behind its growth.
-// Lock with FOR UPDATE OF obligation.
+// Lock with FOR NO KEY UPDATE OF obligation: an obligation's id never changes, so a lock need
+// not keep out the foreign-key checks of rows inserted for it (a follow-up notice, a reminder),
+// which FOR UPDATE would, in cycles with their own transactions' locks.
 const std::string kObligationSource =
     "obligation LEFT JOIN LATERAL (SELECT min(fire_time) FILTER (WHERE state = 'pending') AS "
     "next_time, (array_agg(label ORDER BY fire_time) FILTER (WHERE state = 'pending'))[1] AS "
@@ -201,7 +203,13 @@ void prepare_statements(pqxx::connection& c) {
             "RETURNING id, coalesce(incident_id, 0), coalesce(request_id, 0), "
             "coalesce(matter_id, 0), rule, recipient_kind, recipient_party");
   c.prepare(stmt::kLockObligation, "SELECT " + kObligationColumns + " FROM " + kObligationSource +
-                                       " WHERE id = $1 FOR UPDATE OF obligation");
+                                       " WHERE id = $1 FOR NO KEY UPDATE OF obligation");
+  // The lock order of every transaction that locks several of them: notifications by id, then
+  // obligations by id (StoreTransaction::lock_in_id_order).
+  c.prepare(stmt::kLockNotificationsInOrder,
+            "SELECT id FROM notification WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE");
+  c.prepare(stmt::kLockObligationsInOrder,
+            "SELECT id FROM obligation WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE");
   c.prepare(stmt::kGetIncident, "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1");
   c.prepare(stmt::kIncidentsByIds,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = ANY($1::bigint[])");
@@ -345,7 +353,7 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT " + kStepColumns +
                 " FROM escalation_step s JOIN obligation o ON o.id = s.obligation_id WHERE "
                 "s.state = 'pending' AND s.fire_time <= to_timestamp($1) ORDER BY s.fire_time, "
-                "s.id LIMIT 1 FOR UPDATE OF s, o SKIP LOCKED");
+                "s.id LIMIT 1 FOR NO KEY UPDATE OF s, o SKIP LOCKED");
   // The obligation's steps found by obligation alone, as in kWriteHeld: after downtime
   // every obligation has due steps, and the index of all pending ones would be read for each.
   c.prepare(stmt::kDueSteps,

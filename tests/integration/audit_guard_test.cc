@@ -539,6 +539,39 @@ TEST_F(AuditGuardTest, WhatALookCheckedIsCheckedAgainWithTheWholeTrailWithinTheH
   rewrite_subject(std::to_string(signed_before->seq), "incidents/guard-hourly");
 }
 
+TEST_F(AuditGuardTest, AnEventCutOffAfterALookStaysAFindingAlsoAtTheHourlyCheck) {
+  // The newest event a look checked is deleted. The next look finds it gone; the hourly check of
+  // the whole trail, which alone would see a shorter chain that is whole, finds it gone too.
+  // Before: the finding was forgotten, and the hourly check passed the shortened trail.
+  forget_checkpoints();
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-cut");
+  Service service;
+  auto [clock, trail, checkpoints] = service.parts();
+  ASSERT_TRUE(checkpoints.create().ok());
+  for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-cut-after");
+  ASSERT_TRUE(trail.flush().ok());
+  std::vector<std::string> alarms;
+  jobs::AuditCheckpointer checkpointer(
+      clock, checkpoints, std::chrono::hours(24), [](std::chrono::milliseconds, std::stop_token) {},
+      [&](const std::string& reason) { alarms.push_back(reason); });
+  clock.advance(std::chrono::minutes(10));
+  checkpointer.run_once();
+  ASSERT_TRUE(alarms.empty()) << alarms.front();
+
+  const std::string newest = db().scalar("SELECT max(seq) FROM audit_event");
+  db().scalar("ALTER TABLE audit_event DISABLE TRIGGER USER");
+  db().scalar("DELETE FROM audit_event WHERE seq = " + newest);
+  db().scalar("ALTER TABLE audit_event ENABLE TRIGGER USER");
+  clock.advance(std::chrono::minutes(10));
+  checkpointer.run_once();
+  ASSERT_EQ(alarms.size(), 1u);
+  EXPECT_NE(alarms[0].find("event " + newest + " is gone"), std::string::npos) << alarms[0];
+  clock.advance(std::chrono::minutes(61));
+  checkpointer.run_once();
+  ASSERT_EQ(alarms.size(), 2u) << "still a finding at the hourly check";
+  EXPECT_EQ(alarms[1], alarms[0]);
+}
+
 TEST_F(AuditGuardTest, AfterAKeyChangeThePreviousKeysCheckpointsStillCount) {
   // termijnd's signing key changed; the old public key is in [audit] previous_public_keys. The
   // old key's checkpoint is still served, its queued mail still composed, and the trail still

@@ -70,6 +70,19 @@ TEST(TimelinessTest, TheLegalLimitIsTheInstantThePeriodHasExpired) {
             Timeliness::kOverdueBeyondLegalLimit);
 }
 
+TEST(TimelinessTest, MetAtADueTimeThatIsTheLegalLimitIsOnTime) {
+  // A termination takes effect at an instant that is both its due time and its legal limit
+  // (Reg. 1182/71 art. 4): met at it is on time, as its state (met) says.
+  Obligation o = with(ObligationState::kMet, kDue);
+  o.legal_due_time = kDue;
+  EXPECT_EQ(timeliness_of(o, kDue), Timeliness::kOnTime);
+  Obligation open = with(ObligationState::kOpen, std::nullopt);
+  open.legal_due_time = kDue;
+  EXPECT_EQ(timeliness_of(open, kDue), Timeliness::kOpen);
+  EXPECT_EQ(timeliness_of(open, kDue + std::chrono::seconds(1)),
+            Timeliness::kOverdueBeyondLegalLimit);
+}
+
 TEST(TimelinessTest, WaivedIsWaivedWhenever) {
   // A waiver is a decision, not a delay.
   EXPECT_EQ(timeliness_of(with(ObligationState::kWaived, kDue + hours(5)), kDue),
