@@ -61,6 +61,15 @@ class AuditGuardTest : public PgTest {
     }
   };
 
+  // A daily checkpointer whose looks run when the test says, its alarms collected in `alarms`.
+  static jobs::AuditCheckpointer daily_looks(FakeClock& clock, app::AuditCheckpoints& checkpoints,
+                                             std::vector<std::string>& alarms) {
+    return jobs::AuditCheckpointer(
+        clock, checkpoints, std::chrono::hours(24),
+        [](std::chrono::milliseconds, std::stop_token) {},
+        [&alarms](const std::string& reason) { alarms.push_back(reason); });
+  }
+
   // Rewrites the subject of event `seq` as a database administrator could, with the append-only
   // trigger off, leaving its hashes as they were.
   static void rewrite_subject(const std::string& seq, const std::string& subject) {
@@ -481,9 +490,7 @@ TEST_F(AuditGuardTest, AnAlteredTrailIsFoundAtTheNextLookNotAtTheNextCheckpoint)
   const auto signed_before = checkpoints.create();
   ASSERT_TRUE(signed_before.ok()) << signed_before.status();
   std::vector<std::string> alarms;
-  jobs::AuditCheckpointer checkpointer(
-      clock, checkpoints, kDaily, [](std::chrono::milliseconds, std::stop_token) {},
-      [&](const std::string& reason) { alarms.push_back(reason); });
+  jobs::AuditCheckpointer checkpointer = daily_looks(clock, checkpoints, alarms);
   for (int i = 0; i < 2; ++i) queue_entry("incidents/guard-altered-after");
   ASSERT_TRUE(trail.flush().ok());
   clock.advance(std::chrono::minutes(50));
@@ -519,9 +526,7 @@ TEST_F(AuditGuardTest, WhatALookCheckedIsCheckedAgainWithTheWholeTrailWithinTheH
   for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-hourly-after");
   ASSERT_TRUE(trail.flush().ok());
   std::vector<std::string> alarms;
-  jobs::AuditCheckpointer checkpointer(
-      clock, checkpoints, std::chrono::hours(24), [](std::chrono::milliseconds, std::stop_token) {},
-      [&](const std::string& reason) { alarms.push_back(reason); });
+  jobs::AuditCheckpointer checkpointer = daily_looks(clock, checkpoints, alarms);
   clock.advance(std::chrono::minutes(10));
   checkpointer.run_once();
   ASSERT_TRUE(alarms.empty()) << alarms.front();
@@ -551,9 +556,7 @@ TEST_F(AuditGuardTest, AnEventCutOffAfterALookStaysAFindingAlsoAtTheHourlyCheck)
   for (int i = 0; i < 3; ++i) queue_entry("incidents/guard-cut-after");
   ASSERT_TRUE(trail.flush().ok());
   std::vector<std::string> alarms;
-  jobs::AuditCheckpointer checkpointer(
-      clock, checkpoints, std::chrono::hours(24), [](std::chrono::milliseconds, std::stop_token) {},
-      [&](const std::string& reason) { alarms.push_back(reason); });
+  jobs::AuditCheckpointer checkpointer = daily_looks(clock, checkpoints, alarms);
   clock.advance(std::chrono::minutes(10));
   checkpointer.run_once();
   ASSERT_TRUE(alarms.empty()) << alarms.front();
