@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <stdexcept>
 #include <fstream>
 #include <sstream>
 
@@ -101,72 +103,76 @@ TEST(RevocationTest, ARevokedCertificateIsRefusedFromTheCallAfterSighup) {
   EXPECT_EQ(server.cli("kortenberg-dpo", {"parties", "list"}).exit_code, 0);
 }
 
+// A termijnd with `name` as a Herent DPO and a CRL of its own, and `name`'s stream of reported
+// incidents, which has read one: what the stream tests below change.
+struct WatchingDpo {
+  explicit WatchingDpo(const std::string& dpo)
+      : name(dpo),
+        crl(fresh_crl(dpo)),
+        server(with_deputy_and_crl(crl, dpo)),
+        connection(server, dpo) {
+    stream = connection.watch_reports(context);
+    if (server.cli("herent-dpo", {"incident", "report", "--title", "Before"}).exit_code != 0 ||
+        !stream->Read(&event) || event.type() != "incident.reported") {
+      throw std::runtime_error("the stream of " + name + " does not work to begin with");
+    }
+  }
+  // A certificate for `dpo` (one per test: revoked here, whatever ran before), and a copy of
+  // the CA's revocation list for termijnd to read.
+  static std::string fresh_crl(const std::string& dpo) {
+    dev_certs({dpo});
+    const std::string path = scratch_path(dpo + ".crl");
+    fs::copy_file(Certificates::get().dir + "/ca.crl", path, fs::copy_options::overwrite_existing);
+    return path;
+  }
+  // How the stream ended: it must deliver nothing more.
+  grpc::Status ended() {
+    if (stream->Read(&event)) {
+      context.TryCancel();
+      return grpc::Status(grpc::StatusCode::INTERNAL, "delivered: " + event.ShortDebugString());
+    }
+    return stream->Finish();
+  }
+
+  const std::string name;
+  const std::string crl;
+  Termijnd server;
+  Connection connection;
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::Event>> stream;
+  v1::Event event;
+};
+
 TEST(RevocationTest, AnOpenEventStreamEndsWhenItsCertificateIsRevoked) {
   // A stream opened before the revocation delivers nothing after it: it ends UNAUTHENTICATED at
   // SIGHUP. Before: the stream was authenticated once, when it opened, and went on delivering
   // every new event of the party to the revoked certificate.
-  constexpr const char* kWatcher = "herent-watcher";  // revoked here, whatever ran before
-  dev_certs({kWatcher});
-  const std::string crl = scratch_path("revocation-stream.crl");
-  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
-  Termijnd server(with_deputy_and_crl(crl, kWatcher));
-  Connection deputy(server, kWatcher);
-  grpc::ClientContext context;
-  const auto stream = deputy.watch_reports(context);
-  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "Before"}).exit_code, 0);
-  v1::Event event;
-  ASSERT_TRUE(stream->Read(&event)) << "the stream works before the revocation";
-  EXPECT_EQ(event.type(), "incident.reported");
-
-  dev_certs({kWatcher}, /*revoke=*/true);
-  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
-  server.reload();
+  WatchingDpo watching("herent-watcher");
+  dev_certs({watching.name}, /*revoke=*/true);
+  fs::copy_file(Certificates::get().dir + "/ca.crl", watching.crl,
+                fs::copy_options::overwrite_existing);
+  watching.server.reload();
   // The stream is idle: SIGHUP itself makes it authenticate again and end, without an event.
-  const bool delivered = stream->Read(&event);
-  EXPECT_FALSE(delivered) << "delivered after the revocation: " << event.ShortDebugString();
-  if (!delivered) {
-    const grpc::Status ended = stream->Finish();
-    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
-    EXPECT_THAT(ended.error_message(), HasSubstr("has been revoked"));
-  } else {
-    context.TryCancel();
-  }
+  const grpc::Status ended = watching.ended();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED) << ended.error_message();
+  EXPECT_THAT(ended.error_message(), HasSubstr("has been revoked"));
 }
 
 TEST(RevocationTest, AnOpenEventStreamEndsWhenItsPrincipalsRolesChange) {
   // The stream was opened with the rights of a DPO; after SIGHUP the principal is a reporter. The
   // stream ends with UNAVAILABLE, to be opened again (and checked) with the new rights.
-  constexpr const char* kDemoted = "herent-demoted";
-  dev_certs({kDemoted});
-  const std::string crl = scratch_path("roles.crl");
-  fs::copy_file(Certificates::get().dir + "/ca.crl", crl, fs::copy_options::overwrite_existing);
-  Termijnd server(with_deputy_and_crl(crl, kDemoted));
-  Connection demoted(server, kDemoted);
-  grpc::ClientContext context;
-  const auto stream = demoted.watch_reports(context);
-  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "Before"}).exit_code, 0);
-  v1::Event event;
-  ASSERT_TRUE(stream->Read(&event)) << "the stream works before the change";
-
-  std::string config = read(server.config_file());
-  const std::string dpo =
-      std::string("name = \"") + kDemoted + "\"\nparty = \"herent\"\nroles = [\"dpo\"]";
-  ASSERT_NE(config.find(dpo), std::string::npos);
-  config.replace(
-      config.find(dpo), dpo.size(),
-      std::string("name = \"") + kDemoted + "\"\nparty = \"herent\"\nroles = [\"reporter\"]");
-  std::ofstream(server.config_file()) << config;
-  server.reload();
-  ASSERT_EQ(server.cli("herent-dpo", {"incident", "report", "--title", "After"}).exit_code, 0);
-  const bool delivered = stream->Read(&event);
-  EXPECT_FALSE(delivered) << "delivered with the old rights: " << event.ShortDebugString();
-  if (!delivered) {
-    const grpc::Status ended = stream->Finish();
-    EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
-    EXPECT_THAT(ended.error_message(), HasSubstr("rights changed"));
-  } else {
-    context.TryCancel();
-  }
+  WatchingDpo watching("herent-demoted");
+  std::string config = read(watching.server.config_file());
+  const std::string dpo = "name = \"" + watching.name + "\"\nparty = \"herent\"\nroles = [\"";
+  ASSERT_NE(config.find(dpo + "dpo\"]"), std::string::npos);
+  config.replace(config.find(dpo + "dpo\"]"), dpo.size() + 5, dpo + "reporter\"]");
+  std::ofstream(watching.server.config_file()) << config;
+  watching.server.reload();
+  ASSERT_EQ(watching.server.cli("herent-dpo", {"incident", "report", "--title", "After"}).exit_code,
+            0);
+  const grpc::Status ended = watching.ended();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAVAILABLE) << ended.error_message();
+  EXPECT_THAT(ended.error_message(), HasSubstr("rights changed"));
 }
 
 TEST(RevocationTest, SighupRereadsThePrincipalsAndKeepsThemWhenTheFileIsBroken) {
