@@ -109,9 +109,6 @@ RtConnector::RtConnector(RtClient& rt, TermijnReader& termijn, const StateFile& 
       state_(std::move(state)),
       options_(std::move(options)) {
   if (state_.pending > state_.position) recovering_seq_ = state_.pending;
-  // A clock set back since the doubt was noted must not hold the record's ticket back longer.
-  const absl::Time latest = options_.now() + 2 * options_.create_in_doubt;
-  for (auto& [record, until] : state_.creating) until = std::min(until, latest);
 }
 
 absl::Status RtConnector::save() {
@@ -185,13 +182,19 @@ absl::StatusOr<int64_t> RtConnector::ticket_for(const RecordView& record) {
     // A create that got no answer may yet be committed by RT, after the search above: creating
     // again now could make a second ticket. The doubt is in the state file, so that a restart
     // keeps it.
-    if (const auto doubt = state_.creating.find(record.name);
-        doubt != state_.creating.end() && options_.now() < doubt->second) {
-      return absl::UnavailableError(
-          absl::StrCat("the ticket of ", record.name,
-                       " may still be in the making at RT (its create got no "
-                       "answer); looking for it again until ",
-                       absl::FormatTime(doubt->second)));
+    if (const auto doubt = state_.creating.find(record.name); doubt != state_.creating.end()) {
+      // Never further ahead than a create can take: a clock set back since the doubt was noted
+      // (before a restart or while running) must not hold the record's ticket back longer.
+      const absl::Time now = options_.now();
+      absl::Time& until = doubt->second;
+      until = std::min(until, now + 2 * options_.create_in_doubt);
+      if (now < until) {
+        return absl::UnavailableError(
+            absl::StrCat("the ticket of ", record.name,
+                         " may still be in the making at RT (its create got no "
+                         "answer); looking for it again until ",
+                         absl::FormatTime(until)));
+      }
     }
     if (!queue_checked_) {
       if (auto checked = rt_.check_queue(); !checked.ok()) return checked;
