@@ -53,6 +53,9 @@ using namespace termijn;
 
 // Calls waiting for a thread beyond this are refused (RESOURCE_EXHAUSTED) instead of queued.
 constexpr size_t kMaxQueuedCalls = 10000;
+// ... and beyond this many bytes of requests waiting (a request with its copy holds up to
+// max_copy_bytes): a flood of large requests cannot take the memory of the machine.
+constexpr size_t kMaxQueuedBytes = size_t{256} << 20;
 // How long calls in progress may take to finish after SIGTERM.
 constexpr std::chrono::seconds kCallsGrace{3};
 
@@ -322,7 +325,7 @@ int serve(const Options& o) {
     authenticator = std::make_unique<api::CertificateAuthenticator>(trust);
   }
   // One thread per connection: a call holds at most one.
-  api::CallExecutor executor(config.database.pool_size, kMaxQueuedCalls);
+  api::CallExecutor executor(config.database.pool_size, kMaxQueuedCalls, kMaxQueuedBytes);
   // WatchEvents streams read on when the audit trail grows (migration 0015 announces it).
   api::EventStreams event_streams(audit_trail, queries, executor);
   store::PgListener events_listener(url, store::kEventsChannel);

@@ -1,19 +1,26 @@
 #include "server/api/call_executor.h"
 
+#include <algorithm>
+
 namespace termijn::api {
 
-CallExecutor::CallExecutor(int threads, size_t max_queued) : max_queued_(max_queued) {
+CallExecutor::CallExecutor(int threads, size_t max_queued, size_t max_queued_bytes)
+    : max_queued_(max_queued), max_queued_bytes_(max_queued_bytes) {
   workers_.reserve(threads);
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
 }
 
 CallExecutor::~CallExecutor() { shutdown(); }
 
-bool CallExecutor::post(std::function<void()> work) {
+bool CallExecutor::post(std::function<void()> work, size_t bytes) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
-    queue_.push_back(std::move(work));
+    if (!queue_.empty() && bytes > max_queued_bytes_ - std::min(queued_bytes_, max_queued_bytes_)) {
+      return false;
+    }
+    queue_.push_back({std::move(work), bytes});
+    queued_bytes_ += bytes;
   }
   ready_.notify_one();
   return true;
@@ -37,7 +44,8 @@ void CallExecutor::run() {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left
-      work = std::move(queue_.front());
+      work = std::move(queue_.front().work);
+      queued_bytes_ -= queue_.front().bytes;
       queue_.pop_front();
     }
     work();

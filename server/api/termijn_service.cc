@@ -47,7 +47,8 @@ std::string party_or_own(const std::string& requested, const Principal& p) {
 
 template <typename Body>
 grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ctx,
-                                                 const char* method, Body&& body, Run run) {
+                                                 const char* method, Body&& body, Run run,
+                                                 size_t request_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto principal = authenticator_.authenticate(*ctx);
   auto work = [ctx, reactor, method, principal = std::move(principal),
@@ -78,8 +79,8 @@ grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ct
   };
   if (run == Run::kInline || !principal.ok()) {
     work();
-  } else if (!executor_.post(std::move(work))) {
-    spdlog::warn("{}: refused, too many calls waiting", method);
+  } else if (!executor_.post(std::move(work), request_bytes)) {
+    spdlog::warn("{}: refused, too many calls or bytes waiting", method);
     reactor->Finish(to_grpc(absl::ResourceExhaustedError(
         "the server is overloaded: too many calls waiting; retry later")));
   }
@@ -153,17 +154,20 @@ grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* TermijnService::LogRequest(grpc::CallbackServerContext* ctx,
                                                      const v1::LogRequestRequest* req,
                                                      v1::Request* resp) {
-  return handle(ctx, "LogRequest", [=, this](const Principal& p) -> absl::Status {
-    auto input = from_proto(*req);
-    if (!input.ok()) return input.status();
-    input->party = party_or_own(input->party, p);
-    if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
-    if (auto s = policy::may_record(p, input->party); !s.ok()) return s;
-    auto record = uc_.log_request.run(actor_of(p), *input);
-    if (!record.ok()) return record.status();
-    to_proto(*record, uc_.directory, resp);
-    return absl::OkStatus();
-  });
+  return handle(
+      ctx, "LogRequest",
+      [=, this](const Principal& p) -> absl::Status {
+        auto input = from_proto(*req);
+        if (!input.ok()) return input.status();
+        input->party = party_or_own(input->party, p);
+        if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
+        if (auto s = policy::may_record(p, input->party); !s.ok()) return s;
+        auto record = uc_.log_request.run(actor_of(p), *input);
+        if (!record.ok()) return record.status();
+        to_proto(*record, uc_.directory, resp);
+        return absl::OkStatus();
+      },
+      Run::kOnExecutor, req->ByteSizeLong());
 }
 
 grpc::ServerUnaryReactor* TermijnService::GetRequest(grpc::CallbackServerContext* ctx,
@@ -770,18 +774,21 @@ grpc::ServerUnaryReactor* TermijnService::TestWebhook(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* TermijnService::ReportMatter(grpc::CallbackServerContext* ctx,
                                                        const v1::ReportMatterRequest* req,
                                                        v1::Matter* resp) {
-  return handle(ctx, "ReportMatter", [=, this](const Principal& p) -> absl::Status {
-    auto input = from_proto(*req);
-    if (!input.ok()) return input.status();
-    input->party = party_or_own(input->party, p);
-    if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
-    if (auto s = policy::may_report_matter(p, input->party, input->kind); !s.ok()) return s;
-    auto record = uc_.report_matter.run(actor_of(p), *input);
-    if (!record.ok()) return record.status();
-    // As `matter show` answers it: the duties the other parties owe themselves are theirs.
-    to_proto(app::owner_view(std::move(*record), p.party), uc_.directory, resp);
-    return absl::OkStatus();
-  });
+  return handle(
+      ctx, "ReportMatter",
+      [=, this](const Principal& p) -> absl::Status {
+        auto input = from_proto(*req);
+        if (!input.ok()) return input.status();
+        input->party = party_or_own(input->party, p);
+        if (auto s = uc_.directory.find(input->party, "party"); !s.ok()) return s.status();
+        if (auto s = policy::may_report_matter(p, input->party, input->kind); !s.ok()) return s;
+        auto record = uc_.report_matter.run(actor_of(p), *input);
+        if (!record.ok()) return record.status();
+        // As `matter show` answers it: the duties the other parties owe themselves are theirs.
+        to_proto(app::owner_view(std::move(*record), p.party), uc_.directory, resp);
+        return absl::OkStatus();
+      },
+      Run::kOnExecutor, req->ByteSizeLong());
 }
 
 grpc::ServerUnaryReactor* TermijnService::GetMatter(grpc::CallbackServerContext* ctx,

@@ -16,13 +16,13 @@
 #include "server/app/record_identification.h"
 #include "server/app/refuse_request.h"
 #include "server/app/registers.h"
-#include "server/app/report_matter.h"
 #include "server/app/report_incident.h"
+#include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
 #include "server/app/webhooks.h"
 #include "server/config/config.h"
-#include "server/notify/webhook_sender.h"
 #include "server/jobs/notice_composer.h"
+#include "server/notify/webhook_sender.h"
 #include "termijn/v1/termijn.grpc.pb.h"
 
 namespace termijn::api {
@@ -188,10 +188,12 @@ class TermijnService final : public v1::Termijn::CallbackService {
   enum class Run { kOnExecutor, kInline };
 
   /// Authenticates the call, runs `body(principal)` and finishes the call with its status.
-  /// `body` runs after the handler returned: it captures by value.
+  /// `body` runs after the handler returned: it captures by value. `request_bytes`: what the
+  /// request holds while it waits (large for a request with its copy), for the executor's bound.
   template <typename Body>
   grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* ctx, const char* method,
-                                   Body&& body, Run run = Run::kOnExecutor);
+                                   Body&& body, Run run = Run::kOnExecutor,
+                                   size_t request_bytes = 0);
 
   /// The notification `name` as `p` sees it (policy::view_of); NOT_FOUND if it does not
   /// concern p.
