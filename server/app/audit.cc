@@ -288,7 +288,7 @@ absl::Status AuditCheckpoints::check_extends_since_last_look(
   const bool same_checkpoint =
       look_ && look_->checkpoint_seq == checkpoint.seq && look_->checkpoint_hash == checkpoint.hash;
   absl::StatusOr<Verification> checked;
-  std::optional<AuditEvent> newest;
+  bool newest_unchanged = false;
   if (same_checkpoint) {
     // The newest event the previous look checked must still be there with the same hash, also
     // at a full check: the chain alone would not show that it was replaced or cut off.
@@ -302,13 +302,13 @@ absl::Status AuditCheckpoints::check_extends_since_last_look(
                                              ": its hash changed since it was checked at " +
                                              domain::format_utc(look_->at) + " (altered)");
     } else {
-      newest = std::move(*found);
+      newest_unchanged = true;
     }
   }
   // A clock set back makes the whole check due, not later.
   const bool incremental =
       same_checkpoint && look_->full_check <= now && now - look_->full_check < kFullCheckEvery;
-  if (!same_checkpoint || newest) {  // else `checked` holds what the newest event showed
+  if (!same_checkpoint || newest_unchanged) {  // else `checked` holds what the newest event showed
     checked = incremental ? check_extends_from(checkpoint, look_->seq) : check_extends(checkpoint);
   }
   // A finding stands, and is found again at the next look, until the trail is whole again: the
