@@ -313,9 +313,11 @@ int serve(const Options& o) {
                app::to_hex(signer->public_key()));
 
   const api::TrustFiles tls_files = trust_files(o, config);
+  auto cas = api::load_authorities(tls_files);
+  if (!cas.ok()) throw std::runtime_error("tls: " + std::string(cas.status().message()));
   auto revoked = api::load_revocations(tls_files);
   if (!revoked.ok()) throw std::runtime_error("tls: " + std::string(revoked.status().message()));
-  api::CertificateTrust trust(config.principals, std::move(*revoked));
+  api::CertificateTrust trust(config.principals, std::move(*cas), std::move(*revoked));
   if (!o.insecure_plaintext)
     api::warn_of_principals_any_root_may_name(tls_files, config.principals);
   std::unique_ptr<api::Authenticator> authenticator;

@@ -1,5 +1,6 @@
 #include "server/api/authenticator.h"
 
+#include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/auth_context.h>
 #include <spdlog/spdlog.h>
 
@@ -12,19 +13,30 @@ namespace {
 
 constexpr const char* kPrincipalHeader = "x-termijn-principal";
 
-// The client certificate of the call (PEM), if it presented one.
-std::optional<std::string> client_certificate(const grpc::CallbackServerContext& ctx) {
+// A client certificate and the chain it came with, both PEM.
+struct PresentedCertificate {
+  std::string pem;
+  std::string chain_pem;
+};
+
+// The client certificate of the call, if it presented one.
+std::optional<PresentedCertificate> client_certificate(const grpc::CallbackServerContext& ctx) {
   const auto auth = ctx.auth_context();
-  const auto pems =
-      auth ? auth->FindPropertyValues("x509_pem_cert") : std::vector<grpc::string_ref>{};
+  if (!auth) return std::nullopt;
+  const auto pems = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
   if (pems.empty()) return std::nullopt;
-  return std::string(pems.front().data(), pems.front().size());
+  PresentedCertificate presented{std::string(pems.front().data(), pems.front().size()), {}};
+  for (const grpc::string_ref& chain :
+       auth->FindPropertyValues(GRPC_X509_PEM_CERT_CHAIN_PROPERTY_NAME)) {
+    presented.chain_pem.append(chain.data(), chain.size());
+  }
+  return presented;
 }
 
 absl::StatusOr<Principal> principal_of(const CertificateTrust& trust,
-                                       const std::optional<std::string>& pem) {
-  if (!pem) return absl::UnauthenticatedError("a client certificate is required");
-  return trust.principal_for_certificate(*pem);
+                                       const std::optional<PresentedCertificate>& certificate) {
+  if (!certificate) return absl::UnauthenticatedError("a client certificate is required");
+  return trust.principal_for_certificate(certificate->pem, certificate->chain_pem);
 }
 
 // The principal named in the call's header, if any.
@@ -57,7 +69,9 @@ absl::StatusOr<Principal> CertificateAuthenticator::authenticate(
 
 Authenticator::Recheck CertificateAuthenticator::recheck(
     const grpc::CallbackServerContext& ctx) const {
-  return [&trust = trust_, pem = client_certificate(ctx)] { return principal_of(trust, pem); };
+  return [&trust = trust_, certificate = client_certificate(ctx)] {
+    return principal_of(trust, certificate);
+  };
 }
 
 absl::StatusOr<Principal> HeaderAuthenticator::authenticate(

@@ -221,6 +221,49 @@ absl::StatusOr<RevocationList> RevocationList::parse(std::string_view crl_pem,
   return list;
 }
 
+absl::StatusOr<CertificateAuthorities> CertificateAuthorities::parse(std::string_view ca_pem) {
+  const std::vector<Certificate> certificates = read_certificates(ca_pem);
+  if (certificates.empty()) return absl::InvalidArgumentError("holds no PEM certificate");
+  CertificateAuthorities cas;
+  cas.store_ = std::shared_ptr<X509_STORE>(X509_STORE_new(), X509_STORE_free);
+  for (const Certificate& ca : certificates) {
+    if (X509_STORE_add_cert(cas.store_.get(), ca.get()) != 1) {
+      ERR_clear_error();
+      return absl::InvalidArgumentError("a certificate cannot be trusted: '" +
+                                        one_line(X509_get_subject_name(ca.get())) + "'");
+    }
+  }
+  cas.size_ = certificates.size();
+  return cas;
+}
+
+absl::Status CertificateAuthorities::issued(std::string_view pem,
+                                            std::string_view chain_pem) const {
+  const std::vector<Certificate> certificate = read_certificates(pem);
+  if (certificate.empty()) return absl::UnauthenticatedError("not a PEM certificate");
+  if (!store_) return absl::UnauthenticatedError("no CA is trusted");
+  const std::vector<Certificate> chain = read_certificates(chain_pem);
+  using Stack =
+      std::unique_ptr<STACK_OF(X509), decltype([](STACK_OF(X509) * s) { sk_X509_free(s); })>;
+  const Stack intermediates(sk_X509_new_null());  // borrows the certificates of `chain`
+  for (const Certificate& c : chain) sk_X509_push(intermediates.get(), c.get());
+  const std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> verify(X509_STORE_CTX_new(),
+                                                                               X509_STORE_CTX_free);
+  if (!verify || X509_STORE_CTX_init(verify.get(), store_.get(), certificate.front().get(),
+                                     intermediates.get()) != 1) {
+    ERR_clear_error();
+    return absl::UnauthenticatedError("the certificate cannot be verified");
+  }
+  // Any certificate of the file is an anchor, as in the handshake; times are checked per call.
+  X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(verify.get()),
+                              X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+  const bool verified = X509_verify_cert(verify.get()) == 1;
+  const int error = X509_STORE_CTX_get_error(verify.get());
+  ERR_clear_error();
+  if (verified) return absl::OkStatus();
+  return absl::UnauthenticatedError(X509_verify_cert_error_string(error));
+}
+
 struct CertificateTrust::Generation {
   // What a certificate stands for, and from when until when.
   struct Decision {
@@ -242,13 +285,22 @@ struct CertificateTrust::Generation {
   };
 
   std::vector<config::Principal> principals;
+  CertificateAuthorities cas;
   RevocationList revoked;
   mutable std::shared_mutex decided_mutex;
-  mutable std::unordered_map<std::string, Decision> decided;  // by PEM
+  mutable std::unordered_map<std::string, Decision> decided;  // by PEM and chain
 
-  Decision decide(std::string_view pem) const {
+  Decision decide(std::string_view pem, std::string_view chain_pem) const {
     const auto id = identify_certificate(pem);
     if (!id.ok()) return {absl::UnauthenticatedError(id.status().message())};
+    if (const absl::Status issued = cas.issued(pem, chain_pem); !issued.ok()) {
+      spdlog::warn("refused certificate CN '{}', sha256 {}: no trusted CA issued it: {}",
+                   id->common_name, id->sha256, std::string(issued.message()));
+      return {absl::UnauthenticatedError(absl::StrCat("certificate CN '", id->common_name,
+                                                      "' is not issued by a trusted CA (",
+                                                      issued.message(), ")")),
+              id->common_name, id->not_before, id->not_after};
+    }
     return {principal_of(*id), id->common_name, id->not_before, id->not_after};
   }
 
@@ -271,9 +323,9 @@ struct CertificateTrust::Generation {
 };
 
 CertificateTrust::CertificateTrust(std::vector<config::Principal> principals,
-                                   RevocationList revoked, Now now)
+                                   CertificateAuthorities cas, RevocationList revoked, Now now)
     : now_(std::move(now)) {
-  replace(std::move(principals), std::move(revoked));
+  replace(std::move(principals), std::move(cas), std::move(revoked));
 }
 
 std::shared_ptr<const CertificateTrust::Generation> CertificateTrust::current() const {
@@ -281,24 +333,28 @@ std::shared_ptr<const CertificateTrust::Generation> CertificateTrust::current() 
   return current_;
 }
 
-void CertificateTrust::replace(std::vector<config::Principal> principals, RevocationList revoked) {
+void CertificateTrust::replace(std::vector<config::Principal> principals,
+                               CertificateAuthorities cas, RevocationList revoked) {
   auto next = std::make_shared<Generation>();
   next->principals = std::move(principals);
+  next->cas = std::move(cas);
   next->revoked = std::move(revoked);
   std::lock_guard lock(mutex_);
   current_ = std::move(next);
 }
 
-absl::StatusOr<Principal> CertificateTrust::principal_for_certificate(std::string_view pem) const {
+absl::StatusOr<Principal> CertificateTrust::principal_for_certificate(
+    std::string_view pem, std::string_view chain_pem) const {
   const std::shared_ptr<const Generation> generation = current();
-  const std::string key(pem);
+  std::string key(pem);
+  key.append(chain_pem);
   {
     std::shared_lock lock(generation->decided_mutex);
     if (const auto it = generation->decided.find(key); it != generation->decided.end()) {
       return it->second.at(now_());
     }
   }
-  Generation::Decision decision = generation->decide(pem);
+  Generation::Decision decision = generation->decide(pem, chain_pem);
   absl::StatusOr<Principal> principal = decision.at(now_());
   std::unique_lock lock(generation->decided_mutex);
   if (generation->decided.size() >= kMaxDecided) generation->decided.clear();
@@ -346,6 +402,15 @@ void warn_of_principals_any_root_may_name(const TrustFiles& files,
       files.ca_file, absl::StrJoin(names, ", "));
 }
 
+absl::StatusOr<CertificateAuthorities> load_authorities(const TrustFiles& files) {
+  if (files.ca_file.empty()) return CertificateAuthorities();
+  const auto ca = read_file(files.ca_file);
+  if (!ca.ok()) return ca.status();
+  auto cas = CertificateAuthorities::parse(*ca);
+  if (!cas.ok()) return in_file(files.ca_file, cas.status());
+  return cas;
+}
+
 absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
   if (files.crl_file.empty()) return RevocationList();
   const auto crl = read_file(files.crl_file);
@@ -382,20 +447,24 @@ absl::Status check_server_identity(const TrustFiles& files) {
 }
 
 absl::Status reload_trust(CertificateTrust& trust, const TrustFiles& files) {
-  constexpr const char* kKept = "reload failed, the previous principals and revocations stay: ";
+  constexpr const char* kKept =
+      "reload failed, the previous principals, CAs and revocations stay: ";
   std::vector<config::Principal> principals;
   try {
     principals = config::load_config(files.config_file).principals;
   } catch (const std::runtime_error& e) {
     return absl::InvalidArgumentError(absl::StrCat(kKept, e.what()));  // "FILE: what is wrong"
   }
+  auto cas = load_authorities(files);
+  if (!cas.ok()) return absl::InvalidArgumentError(absl::StrCat(kKept, cas.status().message()));
   auto revoked = load_revocations(files);
   if (!revoked.ok())
     return absl::InvalidArgumentError(absl::StrCat(kKept, revoked.status().message()));
   warn_of_principals_any_root_may_name(files, principals);
-  const size_t counts[] = {principals.size(), revoked->size()};
-  trust.replace(std::move(principals), std::move(*revoked));
-  spdlog::info("SIGHUP: reloaded {} principals and {} revoked certificates", counts[0], counts[1]);
+  const size_t counts[] = {principals.size(), cas->size(), revoked->size()};
+  trust.replace(std::move(principals), std::move(*cas), std::move(*revoked));
+  spdlog::info("SIGHUP: reloaded {} principals, {} CA certificates and {} revoked certificates",
+               counts[0], counts[1], counts[2]);
   if (files.cert_file.empty()) return absl::OkStatus();  // plaintext development mode
   if (auto s = check_server_identity(files); !s.ok()) {
     return absl::InvalidArgumentError(

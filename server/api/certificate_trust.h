@@ -17,6 +17,8 @@
 #include "server/api/principal.h"
 #include "server/config/config.h"
 
+struct x509_store_st;  // OpenSSL's X509_STORE
+
 namespace termijn::api {
 
 /// The Principal a configured principal stands for.
@@ -69,7 +71,31 @@ class RevocationList {
   std::vector<Published> published_;
 };
 
-/// The principals and revocations every call is checked against, replaced whole on reload, so
+/// The CAs of `ca_file`: a client certificate stands for a principal only while one of them
+/// issued it. TLS checked that at the handshake, against the file as it was then; this is checked
+/// per certificate again after a reload, so that a CA taken out of the file is refused from the
+/// next call on, also on connections opened before. Every certificate in the file is a trust
+/// anchor, as in the handshake; a certificate the client presented with its own is an
+/// intermediate it may chain through.
+class CertificateAuthorities {
+ public:
+  /// Trusts none.
+  CertificateAuthorities() = default;
+  /// INVALID_ARGUMENT if `ca_pem` holds no PEM certificate.
+  static absl::StatusOr<CertificateAuthorities> parse(std::string_view ca_pem);
+
+  /// OK if one of them issued `pem` (a certificate), through the intermediates in `chain_pem`
+  /// (PEM, may be empty); UNAUTHENTICATED with OpenSSL's reason otherwise. Validity periods are
+  /// not checked here: CertificateTrust checks them on every call.
+  absl::Status issued(std::string_view pem, std::string_view chain_pem) const;
+  size_t size() const { return size_; }
+
+ private:
+  std::shared_ptr<x509_store_st> store_;  // immutable once parsed; shared by copies
+  size_t size_ = 0;
+};
+
+/// The CAs, principals and revocations every call is checked against, replaced whole on reload, so
 /// that a revoked certificate is refused from the next call on, also on connections opened
 /// before. Thread-safe. Each distinct certificate is parsed and decided once per generation;
 /// its validity period is checked on every call, since TLS checked it only at the handshake.
@@ -77,19 +103,21 @@ class CertificateTrust {
  public:
   using Now = std::function<std::chrono::system_clock::time_point()>;
   /// `now`: the clock validity periods are checked against; tests pass their own.
-  CertificateTrust(std::vector<config::Principal> principals, RevocationList revoked,
-                   Now now = std::chrono::system_clock::now);
+  CertificateTrust(std::vector<config::Principal> principals, CertificateAuthorities cas,
+                   RevocationList revoked, Now now = std::chrono::system_clock::now);
 
-  /// The principal a client certificate (PEM, already verified against the CA by the TLS
-  /// handshake) stands for; UNAUTHENTICATED with the reason otherwise, also when it has expired
-  /// or is not valid yet.
-  absl::StatusOr<Principal> principal_for_certificate(std::string_view pem) const;
+  /// The principal a client certificate (PEM) stands for, presented with the intermediates in
+  /// `chain_pem` (PEM, may be empty); UNAUTHENTICATED with the reason otherwise: none of the CAs
+  /// issued it, it has been revoked, it has expired or is not valid yet, or it names no principal.
+  absl::StatusOr<Principal> principal_for_certificate(std::string_view pem,
+                                                      std::string_view chain_pem = {}) const;
 
   /// The configured principal called `name` (plaintext development mode).
   std::optional<Principal> principal_named(std::string_view name) const;
 
-  /// From the next call on, decide with these principals and revocations.
-  void replace(std::vector<config::Principal> principals, RevocationList revoked);
+  /// From the next call on, decide with these principals, CAs and revocations.
+  void replace(std::vector<config::Principal> principals, CertificateAuthorities cas,
+               RevocationList revoked);
 
  private:
   struct Generation;
@@ -121,6 +149,10 @@ std::vector<std::string> principals_any_root_may_name(
 void warn_of_principals_any_root_may_name(const TrustFiles& files,
                                           const std::vector<config::Principal>& principals);
 
+/// Reads the CAs of `files` (none if ca_file is empty: plaintext development mode).
+/// INVALID_ARGUMENT "FILE: reason" if it cannot be read or holds no certificate.
+absl::StatusOr<CertificateAuthorities> load_authorities(const TrustFiles& files);
+
 /// Reads and checks the revocation list named in `files` (none if crl_file is empty).
 /// INVALID_ARGUMENT "FILE: reason" if it cannot be read or is not valid.
 absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files);
@@ -129,8 +161,8 @@ absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files);
 /// parsed and belong together.
 absl::Status check_server_identity(const TrustFiles& files);
 
-/// SIGHUP: re-reads the configuration's principals and the revocation list and puts them into
-/// `trust` together, or, if either is wrong, neither (the status says which file and why). Then
+/// SIGHUP: re-reads the configuration's principals, the CAs and the revocation list and puts
+/// them into `trust` together, or, if one is wrong, none (the status says which file and why). Then
 /// checks the server certificate and key, which gRPC re-reads by itself: a problem there is
 /// reported but does not hold back a revocation.
 absl::Status reload_trust(CertificateTrust& trust, const TrustFiles& files);

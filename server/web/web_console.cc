@@ -109,18 +109,28 @@ std::string hmac_hex(const std::string& key, const std::string& message) {
   return app::to_hex(std::string(reinterpret_cast<char*>(out), len));
 }
 
-std::string peer_certificate_pem(const SSL* ssl) {
-  if (ssl == nullptr) return {};
-  X509* cert = SSL_get1_peer_certificate(ssl);
-  if (cert == nullptr) return {};
+std::string pem_of(X509* cert) {
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_X509(bio, cert);
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(len));
   BIO_free(bio);
-  X509_free(cert);
   return pem;
+}
+
+// The client's certificate (PEM, empty if none) and the chain it came with.
+std::pair<std::string, std::string> peer_certificate_pem(const SSL* ssl) {
+  if (ssl == nullptr) return {};
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return {};
+  std::pair<std::string, std::string> presented{pem_of(cert), {}};
+  X509_free(cert);
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {  // not owned
+    for (int i = 0; i < sk_X509_num(chain); ++i)
+      presented.second += pem_of(sk_X509_value(chain, i));
+  }
+  return presented;
 }
 
 int http_status(const absl::Status& s) {
@@ -318,12 +328,12 @@ struct WebConsole::Impl {
   }
 
   absl::StatusOr<api::Principal> authenticate(const httplib::Request& req) const {
-    const std::string pem = peer_certificate_pem(req.ssl);
+    const auto [pem, chain_pem] = peer_certificate_pem(req.ssl);
     if (pem.empty()) return absl::UnauthenticatedError("a client certificate is required");
     // Decided as for any client: a configured principal's certificate, pin and revocation
     // checked. A proxy's too: it acts for others only with a certificate of its own in good
     // standing.
-    absl::StatusOr<api::Principal> certified = trust.principal_for_certificate(pem);
+    absl::StatusOr<api::Principal> certified = trust.principal_for_certificate(pem, chain_pem);
     const bool from_proxy =
         std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(),
                   req.remote_addr) != settings.trusted_proxies.end();

@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <memory>
-#include <stdexcept>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include "termijn/v1/termijn.grpc.pb.h"
 #include "tests/e2e/harness.h"
@@ -97,10 +97,46 @@ TEST(RevocationTest, ARevokedCertificateIsRefusedFromTheCallAfterSighup) {
   // A broken CRL is reported with its file name; the previous revocations stay in force.
   std::ofstream(crl) << "not a CRL\n";
   server.reload();
-  EXPECT_THAT(server.log(), HasSubstr("previous principals and revocations stay: " + crl +
+  EXPECT_THAT(server.log(), HasSubstr("previous principals, CAs and revocations stay: " + crl +
                                       ": holds no PEM certificate revocation list"));
   EXPECT_EQ(server.cli(kDeputy, {"parties", "list"}).exit_code, 4);
   EXPECT_EQ(server.cli("kortenberg-dpo", {"parties", "list"}).exit_code, 0);
+}
+
+TEST(RevocationTest, ACaTakenOutOfTheBundleIsRefusedFromTheCallAfterSighup) {
+  // The operator stops trusting a CA: takes it out of ca_file and sends SIGHUP. Its
+  // certificates are refused from the next call on, also on a connection opened before, which
+  // gRPC's handshake alone would have kept serving as long as it stayed open. Before: served.
+  const std::string other_ca = scratch_path("other-ca.crt");
+  const Outcome made =
+      run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                   "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=Other CA", "-days", "30",
+                   "-keyout", scratch_path("other-ca.key"), "-out", other_ca});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string test_ca = read(Certificates::get().dir + "/ca.crt");
+  // What termijnd reads: the test CA beside another, then the other alone.
+  const std::string bundle = scratch_path("bundle.crt");
+  std::ofstream(bundle) << test_ca << read(other_ca);
+  TermijndOptions options;
+  options.ca_file = bundle;
+  Termijnd server(options);
+  Connection open_before(server, "herent-dpo");
+  ASSERT_TRUE(open_before.list_parties().ok());
+
+  std::ofstream(bundle) << read(other_ca);
+  server.reload();
+  EXPECT_THAT(server.log(), HasSubstr(" principals, 1 CA certificates and "));
+  const grpc::Status on_open_connection = open_before.list_parties();
+  EXPECT_EQ(on_open_connection.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(on_open_connection.error_message(),
+              HasSubstr("certificate CN 'herent-dpo' is not issued by a trusted CA"));
+
+  // A bundle without a certificate is refused with its name; the CAs before stay.
+  std::ofstream(bundle) << "not a certificate\n";
+  server.reload();
+  EXPECT_THAT(server.log(), HasSubstr("previous principals, CAs and revocations stay: " + bundle +
+                                      ": holds no PEM certificate"));
+  EXPECT_EQ(open_before.list_parties().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 // A termijnd with `name` as a Herent DPO and a CRL of its own, and `name`'s stream of reported
@@ -188,7 +224,7 @@ TEST(RevocationTest, SighupRereadsThePrincipalsAndKeepsThemWhenTheFileIsBroken) 
 
   std::ofstream(server.config_file(), std::ios::app) << "\n[[principal]]\nname = \"nobody\"\n";
   server.reload();
-  EXPECT_THAT(server.log(), HasSubstr("SIGHUP: reload failed, the previous principals and "
+  EXPECT_THAT(server.log(), HasSubstr("SIGHUP: reload failed, the previous principals, CAs and "
                                       "revocations stay: " +
                                       server.config_file() + ": principal["));
   EXPECT_EQ(server.cli("stranger", {"parties", "list"}).exit_code, 0);

@@ -1,22 +1,22 @@
 #include "tests/e2e/harness.h"
 
-#include "tests/support/smtp_server.h"
-
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "tests/support/smtp_server.h"
 
 extern char** environ;
 
@@ -189,7 +189,8 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
     auto edits = options_.edits;
     if (!options_.auto_send) edits.insert(edits.begin(), {"auto_send = true", "auto_send = false"});
     for (const auto& [from, to] : edits) {
-      for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      for (size_t at = text.find(from); at != std::string::npos;
+           at = text.find(from, at + to.size())) {
         text.replace(at, from.size(), to);
       }
     }
@@ -200,8 +201,9 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
   }
   const std::string port_file = work_dir_ + "/port";
   std::vector<std::string> argv{binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0"};
-  argv.insert(argv.end(), {"--tls-ca", certs.dir + "/ca.crt", "--tls-cert",
-                           certs.dir + "/server.crt", "--tls-key", certs.dir + "/server.key"});
+  const std::string ca_file = options_.ca_file.empty() ? certs.dir + "/ca.crt" : options_.ca_file;
+  argv.insert(argv.end(), {"--tls-ca", ca_file, "--tls-cert", certs.dir + "/server.crt",
+                           "--tls-key", certs.dir + "/server.key"});
   const std::string signing_key = options_.audit_signing_key.empty()
                                       ? certs.dir + "/audit-signing.key"
                                       : options_.audit_signing_key;

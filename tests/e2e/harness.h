@@ -12,8 +12,6 @@
 #include "tests/support/poll.h"
 #include "tests/support/test_database.h"
 
-#include <memory>
-
 namespace termijn::testing {
 
 /// What a finished command printed and how it exited.
@@ -76,6 +74,8 @@ struct TermijndOptions {
   std::map<std::string, std::string> env;
   /// Passed as --tls-crl when not empty.
   std::string crl_file;
+  /// Passed as --tls-ca; empty: the test CA's certificate (Certificates::dir + "/ca.crt").
+  std::string ca_file;
   /// The database role termijnd runs as: the service role with migrations as the schema owner
   /// (as deployed), the schema owner migrating as itself, or the cluster's superuser.
   enum class Role { kService, kOwner, kSuperuser };

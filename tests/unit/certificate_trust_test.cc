@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,8 @@ struct Subject {
 // A test CA that signs certificates and CRLs.
 class TestCa {
  public:
-  explicit TestCa(const std::string& name) : key_(new_key()) {
+  /// A root CA, or with `parent` an intermediate CA it issued.
+  explicit TestCa(const std::string& name, const TestCa* parent = nullptr) : key_(new_key()) {
     name_ = X509_NAME_new();
     X509_NAME_add_entry_by_txt(name_, "CN", MBSTRING_ASC,
                                reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
@@ -53,11 +55,15 @@ class TestCa {
     X509_set_version(cert.get(), 2);
     ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1000);
     X509_set_subject_name(cert.get(), name_);
-    X509_set_issuer_name(cert.get(), name_);
+    X509_set_issuer_name(cert.get(), parent != nullptr ? parent->name_ : name_);
     set_time(X509_getm_notBefore(cert.get()), "20250101000000Z");
     set_time(X509_getm_notAfter(cert.get()), "20350101000000Z");
     X509_set_pubkey(cert.get(), key_.get());
-    X509_sign(cert.get(), key_.get(), EVP_sha256());
+    X509_EXTENSION* ca = X509V3_EXT_conf_nid(nullptr, nullptr, NID_basic_constraints,
+                                             const_cast<char*>("critical,CA:TRUE"));
+    X509_add_ext(cert.get(), ca, -1);
+    X509_EXTENSION_free(ca);
+    X509_sign(cert.get(), parent != nullptr ? parent->key_.get() : key_.get(), EVP_sha256());
     pem_ = pem_of<X509, PEM_write_bio_X509>(cert.get());
   }
   ~TestCa() { X509_NAME_free(name_); }
@@ -155,9 +161,16 @@ const TestCa& ca() {
   return instance;
 }
 
+// The CAs of the bundle `pem`.
+CertificateAuthorities cas(const std::string& pem = ca().pem()) {
+  auto parsed = CertificateAuthorities::parse(pem);
+  if (!parsed.ok()) throw std::runtime_error(std::string(parsed.status().message()));
+  return *std::move(parsed);
+}
+
 TEST(CertificateTrustTest, AConfiguredCnIsItsPrincipal) {
   // The baseline the refusals below differ from: one CN, no NUL, known principal.
-  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  const CertificateTrust trust({herent_dpo()}, cas(), {}, kIn2027);
   const auto p = trust.principal_for_certificate(ca().issue({{"herent-dpo"}}));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->name, "herent-dpo");
@@ -169,7 +182,7 @@ TEST(CertificateTrustTest, ACertificateIsRefusedOutsideItsValidityAlsoWhenDecide
   // watched stream) outlives it. Before: a certificate decided once was accepted for the rest
   // of the generation, expired or not.
   auto now = utc("2029-12-31T23:59:59Z");
-  const CertificateTrust trust({herent_dpo()}, {}, [&] { return now; });
+  const CertificateTrust trust({herent_dpo()}, cas(), {}, [&] { return now; });
   const std::string pem = ca().issue({{"herent-dpo"}});  // valid 2025-01-01 to 2030-01-01
   ASSERT_TRUE(trust.principal_for_certificate(pem).ok());
   now = utc("2030-01-01T00:00:01Z");
@@ -185,7 +198,7 @@ TEST(CertificateTrustTest, ACertificateIsRefusedOutsideItsValidityAlsoWhenDecide
 TEST(CertificateTrustTest, ACertificateThatNeverExpiresIsValid) {
   // RFC 5280: 99991231235959Z means no expiry. Before: in system_clock's nanoseconds the date
   // overflowed to 1816, and such a certificate was refused as expired on every call.
-  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  const CertificateTrust trust({herent_dpo()}, cas(), {}, kIn2027);
   const auto p =
       trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 1, "99991231235959Z"}));
   EXPECT_TRUE(p.ok()) << p.status();
@@ -196,7 +209,7 @@ TEST(CertificateTrustTest, ACertificateThatNeverExpiresIsValid) {
 
 TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
   // A subject with two CNs names no one for sure, whichever CN comes first.
-  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  const CertificateTrust trust({herent_dpo()}, cas(), {}, kIn2027);
   for (const Subject& s :
        {Subject{{"herent-dpo", "intruder"}}, Subject{{"intruder", "herent-dpo"}}}) {
     const auto p = trust.principal_for_certificate(ca().issue(s));
@@ -207,7 +220,7 @@ TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
 
 TEST(CertificateTrustTest, ANulByteInTheCnIsRefused) {
   // "herent-dpo\0.evil.example" must not pass for herent-dpo.
-  const CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  const CertificateTrust trust({herent_dpo()}, cas(), {}, kIn2027);
   const auto p =
       trust.principal_for_certificate(ca().issue({{std::string("herent-dpo\0.evil.example", 24)}}));
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
@@ -216,7 +229,7 @@ TEST(CertificateTrustTest, ANulByteInTheCnIsRefused) {
 
 TEST(CertificateTrustTest, ANulByteInASanIsRefused) {
   // E-mail and DNS names with a NUL byte are refused, even beside a CN that would match.
-  const CertificateTrust trust({herent_dpo(), by_email("dpo@herent.example")}, {}, kIn2027);
+  const CertificateTrust trust({herent_dpo(), by_email("dpo@herent.example")}, cas(), {}, kIn2027);
   for (const int type : {GEN_EMAIL, GEN_DNS}) {
     const auto p = trust.principal_for_certificate(
         ca().issue({{"herent-dpo"}, {{type, std::string("dpo@herent.example\0.evil", 25)}}}));
@@ -243,7 +256,7 @@ TEST(CertificateTrustTest, APinInAnyNotationMatchesOnlyItsCertificate) {
   for (const std::string& written : {printed, hex}) {
     config::Principal p = herent_dpo();
     p.certificate_sha256 = config::normalized_fingerprint(written);
-    const CertificateTrust trust({p}, {}, kIn2027);
+    const CertificateTrust trust({p}, cas(), {}, kIn2027);
     EXPECT_TRUE(trust.principal_for_certificate(pinned_pem).ok()) << written;
     EXPECT_FALSE(trust.principal_for_certificate(other_pem).ok()) << written;
   }
@@ -254,14 +267,14 @@ TEST(CertificateTrustTest, APinInAnyNotationMatchesOnlyItsCertificate) {
 TEST(CertificateTrustTest, ARevocationTakesEffectOnTheNextDecisionAfterReplace) {
   // A certificate already decided (and cached) is refused as soon as a CRL revoking it is put in;
   // another certificate of the same CA stays accepted.
-  CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  CertificateTrust trust({herent_dpo()}, cas(), {}, kIn2027);
   const std::string revoked = ca().issue({{"herent-dpo"}, {}, 41});
   const std::string kept = ca().issue({{"herent-dpo"}, {}, 42});
   ASSERT_TRUE(trust.principal_for_certificate(revoked).ok());
 
   const auto crl = RevocationList::parse(ca().crl({41}), ca().pem());
   ASSERT_TRUE(crl.ok()) << crl.status();
-  trust.replace({herent_dpo()}, *crl);
+  trust.replace({herent_dpo()}, cas(), *crl);
   const auto refused = trust.principal_for_certificate(revoked);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(refused.status().message(), HasSubstr("(serial 29) has been revoked"));
@@ -273,7 +286,7 @@ TEST(CertificateTrustTest, TheSameSerialFromAnotherCaIsNotRevoked) {
   const TestCa other("Other CA");
   const auto crl = RevocationList::parse(ca().crl({5}), ca().pem() + other.pem());
   ASSERT_TRUE(crl.ok()) << crl.status();
-  const CertificateTrust trust({herent_dpo()}, *crl, kIn2027);
+  const CertificateTrust trust({herent_dpo()}, cas(ca().pem() + other.pem()), *crl, kIn2027);
   EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 5})).ok());
   EXPECT_TRUE(trust.principal_for_certificate(other.issue({{"herent-dpo"}, {}, 5})).ok());
 }
@@ -283,7 +296,7 @@ TEST(CertificateTrustTest, AnOutdatedCrlStillRevokesAndIsReported) {
   // it keeps applying, and `outdated` names it so that the operator is warned.
   const auto crl = RevocationList::parse(ca().crl({7}, "20260601000000Z"), ca().pem());
   ASSERT_TRUE(crl.ok()) << crl.status();
-  const CertificateTrust trust({herent_dpo()}, *crl, kIn2027);
+  const CertificateTrust trust({herent_dpo()}, cas(), *crl, kIn2027);
   EXPECT_FALSE(trust.principal_for_certificate(ca().issue({{"herent-dpo"}, {}, 7})).ok());
 
   using namespace std::chrono;
@@ -304,13 +317,52 @@ TEST(CertificateTrustTest, ACrlMustBeSignedByATrustedCa) {
   EXPECT_EQ(RevocationList::parse("", ca().pem())->size(), 0u);
 }
 
+TEST(CertificateTrustTest, ACaTakenOutOfTheBundleIsRefusedFromTheNextDecision) {
+  // TLS verified the certificate against the CAs at the handshake; a connection kept open
+  // (termijn-rt, a browser) outlives a reload that removes its CA. Before: its certificate was
+  // still accepted on that connection, as long as the connection lasted.
+  const TestCa kortenberg_ca("Kortenberg CA");
+  CertificateTrust trust({herent_dpo()}, cas(ca().pem() + kortenberg_ca.pem()), {}, kIn2027);
+  const std::string through_kortenberg = kortenberg_ca.issue({{"herent-dpo"}});
+  const std::string through_test_ca = ca().issue({{"herent-dpo"}});
+  ASSERT_TRUE(trust.principal_for_certificate(through_kortenberg).ok());
+
+  trust.replace({herent_dpo()}, cas(ca().pem()), {});
+  const auto refused = trust.principal_for_certificate(through_kortenberg);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("certificate CN 'herent-dpo' is not issued by a trusted CA (unable to get "
+                        "local issuer certificate)"));
+  EXPECT_TRUE(trust.principal_for_certificate(through_test_ca).ok());
+  EXPECT_FALSE(CertificateTrust({herent_dpo()}, {}, {}, kIn2027)
+                   .principal_for_certificate(through_test_ca)
+                   .ok())
+      << "no CA: no certificate is trusted";
+}
+
+TEST(CertificateTrustTest, ACertificateChainsThroughTheIntermediatesItCameWith) {
+  // A client may present its CA's intermediate with its certificate (gRPC and the web console
+  // pass it on); a CA of the bundle, root or intermediate, is enough.
+  const TestCa intermediate("Herent Issuing CA", &ca());
+  const std::string pem = intermediate.issue({{"herent-dpo"}});
+  const CertificateTrust by_root({herent_dpo()}, cas(ca().pem()), {}, kIn2027);
+  const auto through = by_root.principal_for_certificate(pem, intermediate.pem());
+  EXPECT_TRUE(through.ok()) << through.status();
+  EXPECT_FALSE(by_root.principal_for_certificate(pem).ok()) << "the intermediate is missing";
+  const CertificateTrust by_intermediate({herent_dpo()}, cas(intermediate.pem()), {}, kIn2027);
+  const auto anchored = by_intermediate.principal_for_certificate(pem);
+  EXPECT_TRUE(anchored.ok()) << anchored.status();
+  EXPECT_THAT(CertificateAuthorities::parse("no certificate").status().message(),
+              HasSubstr("holds no PEM certificate"));
+}
+
 TEST(CertificateTrustTest, ReplacedPrincipalsActFromTheNextCall) {
   // A principal removed from the configuration is refused after the reload, also when its
   // certificate was decided before.
-  CertificateTrust trust({herent_dpo()}, {}, kIn2027);
+  CertificateTrust trust({herent_dpo()}, cas(), {}, kIn2027);
   const std::string pem = ca().issue({{"herent-dpo"}});
   ASSERT_TRUE(trust.principal_for_certificate(pem).ok());
-  trust.replace({}, {});
+  trust.replace({}, cas(), {});
   EXPECT_THAT(trust.principal_for_certificate(pem).status().message(),
               HasSubstr("certificate CN 'herent-dpo' is not a configured principal"));
   EXPECT_FALSE(trust.principal_named("herent-dpo").has_value());
