@@ -1,5 +1,7 @@
 #include "server/app/audit_details.h"
 
+#include <algorithm>
+
 #include "server/app/audit.h"
 #include "server/app/json.h"
 #include "server/domain/rules.h"
@@ -148,9 +150,18 @@ std::vector<domain::ScheduledStep> first_steps(const domain::Obligation& o,
 
 }  // namespace
 
-absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
-                        const RulePolicies& policy, const domain::Party& owner) {
-  return tx.queue_steps(first_steps(o, policy, owner));
+absl::Status plan_steps(StoreTransaction& tx, domain::Obligation& o, const RulePolicies& policy,
+                        const domain::Party& owner) {
+  const std::vector<domain::ScheduledStep> steps = first_steps(o, policy, owner);
+  // What a read of the stored obligation shows: its earliest pending step, none fired yet.
+  const auto next = std::min_element(steps.begin(), steps.end(), [](const auto& a, const auto& b) {
+    return a.time.fire_time < b.time.fire_time;
+  });
+  if (next != steps.end()) {
+    o.next_step_time = next->time.fire_time;
+    o.next_step = next->label;
+  }
+  return tx.queue_steps(steps);
 }
 
 absl::Status replan_steps(StoreTransaction& tx, const domain::Obligation& o,

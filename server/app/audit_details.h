@@ -23,17 +23,18 @@ std::string notification_details(const domain::Notification& notification);
 /// each, in the caller's transaction; a notice to another party's DPO is queued with each that
 /// needs one, pending or held for review as `policy` says, and its reminder steps are planned.
 absl::Status insert_obligations(StoreTransaction& tx, std::vector<domain::Obligation>& obligations,
-                                const Actor& actor, domain::Instant now,
-                                const RulePolicies& policy, const domain::Party& owner);
+                                const Actor& actor, domain::Instant now, const RulePolicies& policy,
+                                const domain::Party& owner);
 
-/// Plans the reminder steps of a new obligation `o` under `policy`.
-absl::Status plan_steps(StoreTransaction& tx, const domain::Obligation& o,
-                        const RulePolicies& policy, const domain::Party& owner);
+/// Plans the reminder steps of a new obligation `o` under `policy`, and sets its next step.
+absl::Status plan_steps(StoreTransaction& tx, domain::Obligation& o, const RulePolicies& policy,
+                        const domain::Party& owner);
 
 /// Plans the reminder steps of `o` anew at `now`, its due time having moved: its pending steps
 /// and unsent reminders are cancelled, and each step takes its new time if it has not fired, or
 /// if it fired (or was skipped) for the old due time and its new time lies ahead: a deadline
-/// moved later is reminded of again, and its overdue escalation starts again after it.
+/// moved later is reminded of again, and its overdue escalation starts again after it. `o`'s next
+/// step and level are as before: read the obligation again to show them.
 absl::Status replan_steps(StoreTransaction& tx, const domain::Obligation& o,
                           const RulePolicies& policy, const domain::Party& owner,
                           domain::Instant now);

@@ -90,9 +90,11 @@ absl::StatusOr<RequestRecord> ExtendRequest::run(const Actor& actor, int64_t id,
 
   for (domain::Obligation& o : planned) o.request_id = id;
   if (auto s = insert_obligations(**tx, planned, actor, now, policy_, **party); !s.ok()) return s;
-  obligations->insert(obligations->end(), planned.begin(), planned.end());
+  // As stored: the answer's reminders were planned anew.
+  auto changed = (*tx)->obligations_of(0, id);
+  if (!changed.ok()) return changed.status();
   if (auto s = (*tx)->commit(); !s.ok()) return s;
-  return RequestRecord{std::move(*request), std::move(*obligations)};
+  return RequestRecord{std::move(*request), std::move(*changed)};
 }
 
 }  // namespace termijn::app

@@ -81,8 +81,11 @@ absl::StatusOr<RequestRecord> RecordIdentification::run(const Actor& actor, int6
       return s;
     }
   }
+  // As stored: the answer's reminders may have been planned anew.
+  auto changed = (*tx)->obligations_of(0, id);
+  if (!changed.ok()) return changed.status();
   if (auto s = (*tx)->commit(); !s.ok()) return s;
-  return RequestRecord{std::move(*request), std::move(*obligations)};
+  return RequestRecord{std::move(*request), std::move(*changed)};
 }
 
 }  // namespace termijn::app

@@ -663,6 +663,56 @@ TEST_F(LifecycleTest,
   EXPECT_EQ(utc(obligation(0, late, "gdpr.art12_response").legal_due_time), "2026-03-20T23:00:00Z");
 }
 
+TEST_F(LifecycleTest, WhatAChangeAnswersShowsTheRemindersAsStored) {
+  // The obligations a call answers with show their next reminder as a later read does. Before:
+  // a new obligation showed none ("- (0)") and an extended answer its reminder before the move
+  // (-2d of the old deadline), though both were stored right.
+  const auto expect_as_stored = [&](const std::vector<domain::Obligation>& answered,
+                                    const std::string& call) {
+    ASSERT_FALSE(answered.empty()) << call;
+    for (const domain::Obligation& o : answered) {
+      const auto stored = store().get_obligation(o.id);
+      ASSERT_TRUE(stored.ok()) << stored.status();
+      EXPECT_TRUE(o.next_step_time.has_value()) << call << ": " << o.rule;
+      EXPECT_EQ(o.next_step_time, stored->next_step_time) << call << ": " << o.rule;
+      EXPECT_EQ(o.next_step, stored->next_step) << call << ": " << o.rule;
+      EXPECT_EQ(o.escalation_level, stored->escalation_level) << call << ": " << o.rule;
+    }
+  };
+  app::ReportIncidentInput incident;
+  incident.party = "herent";
+  incident.aware_time = "2026-03-28T10:00:00+01:00";
+  incident.title = "Laptop gestolen";
+  const auto reported = report_.run(kHerentReporter, incident);
+  ASSERT_TRUE(reported.ok()) << reported.status();
+  expect_as_stored(reported->obligations, "report");
+
+  const int64_t id = log_request();        // received 31 Jan 2026
+  clock_.set(at("2026-02-27T12:00:00Z"));  // the day before the answer is due: -14d, -7d, -2d fired
+  const app::RulePolicies policies;
+  jobs::EscalationScheduler scheduler(clock_, store(), demo_directory(), policies,
+                                      [](std::chrono::milliseconds) {});
+  ASSERT_GT(scheduler.run_once(), 0);
+  const auto extended = extend_.run(kHerentDpo, id, 2, "Veel dossiers op te zoeken");
+  ASSERT_TRUE(extended.ok()) << extended.status();
+  expect_as_stored(extended->obligations, "extend");
+
+  const auto logged = log_.run(kHerentReporter, [] {
+    app::LogRequestInput in;
+    in.party = "herent";
+    in.kind = domain::RequestKind::kErasure;
+    in.receive_time = "2026-02-20T10:00:00+01:00";
+    in.summary = "Wisverzoek";
+    return in;
+  }());
+  ASSERT_TRUE(logged.ok()) << logged.status();
+  expect_as_stored(logged->obligations, "log");
+  app::RecordIdentification identify(clock_, store(), demo_directory());
+  const auto asked = identify.run(kHerentDpo, logged->request.id, "2026-02-21T09:00:00+01:00", "");
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  expect_as_stored(asked->obligations, "identification asked");
+}
+
 TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
   // A reminder of GDPR art. 34 or of the extension notice names that duty (from the rules
   // table), not the answer to a request.
