@@ -19,10 +19,11 @@ absl::Status may_record(const Principal& p, std::string_view party) {
   return denied(p, "record incidents or requests for party '" + std::string(party) + "'");
 }
 
-absl::Status may_report_matter(const Principal& p, std::string_view party, domain::MatterKind kind) {
+absl::Status may_report_matter(const Principal& p, std::string_view party,
+                               domain::MatterKind kind) {
   if (auto s = may_record(p, party); !s.ok()) return s;
-  const bool termination =
-      kind == domain::MatterKind::kTerminationArt10 || kind == domain::MatterKind::kTerminationArt18;
+  const bool termination = kind == domain::MatterKind::kTerminationArt10 ||
+                           kind == domain::MatterKind::kTerminationArt18;
   if (termination && !p.dpo) {
     return denied(p, "record a termination of the protocol for party '" + std::string(party) +
                          "': that takes its dpo role");
@@ -77,7 +78,8 @@ absl::Status may_acknowledge(const Principal& p, std::string_view recipient_part
 
 absl::Status may_read_webhooks(const Principal& p, std::string_view party) {
   if (p.auditor || (p.dpo && p.party == party)) return absl::OkStatus();
-  return denied(p, "read the webhooks of party '" + std::string(party) + "': that takes its dpo role");
+  return denied(p,
+                "read the webhooks of party '" + std::string(party) + "': that takes its dpo role");
 }
 
 absl::Status may_change_webhooks(const Principal& p, std::string_view party) {
@@ -99,7 +101,11 @@ absl::Status may_read_register(const Principal& p, std::string_view party) {
                        "': that takes its dpo role or the auditor role");
 }
 
-absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested) {
+absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested,
+                                     const app::Directory& directory) {
+  if (!requested.empty()) {
+    if (const auto known = directory.find(requested, "party"); !known.ok()) return known.status();
+  }
   if (p.auditor) return ListScope{requested, ""};
   if (!p.reporter && !p.dpo) return denied(p, "list records");
   return ListScope{requested.empty() ? p.party : requested, p.party};

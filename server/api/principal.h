@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/app/directory.h"
 #include "server/app/views.h"
 #include "server/domain/model.h"
 
@@ -34,9 +35,9 @@ absl::Status may_report_matter(const Principal& p, std::string_view party, domai
 
 /// How `p` sees the record `name`, whose parties were looked up (before reading the record) as
 /// `parties`: in full for auditors (who only read); as its owner sees it for anyone of the party
-/// it belongs to; as notified for anyone of a party it was notified to. Otherwise NOT_FOUND, with the very
-/// status a record that does not exist gives (a NOT_FOUND `parties`), so that the answer does
-/// not tell whether the id exists. The one rule for every read, whatever the entry point.
+/// it belongs to; as notified for anyone of a party it was notified to. Otherwise NOT_FOUND, with
+/// the very status a record that does not exist gives (a NOT_FOUND `parties`), so that the answer
+/// does not tell whether the id exists. The one rule for every read, whatever the entry point.
 absl::StatusOr<app::View> view_of(const Principal& p,
                                   const absl::StatusOr<app::RecordParties>& parties,
                                   std::string_view name);
@@ -79,7 +80,10 @@ struct ListScope {
 /// The scope of a list `requested` for a party: that party (the principal's own when nothing was
 /// requested), seen by the principal's party; another party's records show only where they
 /// concern the principal's, each in the view view_of gives. Auditors list any party's.
-absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested);
+/// INVALID_ARGUMENT "party: unknown party ..." for a party not in `directory`: an empty list
+/// would read as "nothing is due".
+absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested,
+                                     const app::Directory& directory);
 
 }  // namespace policy
 

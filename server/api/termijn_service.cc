@@ -139,7 +139,7 @@ grpc::ServerUnaryReactor* TermijnService::ListIncidents(grpc::CallbackServerCont
                                                         const v1::ListIncidentsRequest* req,
                                                         v1::ListIncidentsResponse* resp) {
   return handle(ctx, "ListIncidents", [=, this](const Principal& p) -> absl::Status {
-    const auto scope = policy::list_scope(p, req->party());
+    const auto scope = policy::list_scope(p, req->party(), uc_.directory);
     if (!scope.ok()) return scope.status();
     auto page = uc_.queries.incidents(
         {scope->party, req->page_size(), req->page_token(), scope->viewer, req->external_ref()});
@@ -189,7 +189,7 @@ grpc::ServerUnaryReactor* TermijnService::ListRequests(grpc::CallbackServerConte
                                                        const v1::ListRequestsRequest* req,
                                                        v1::ListRequestsResponse* resp) {
   return handle(ctx, "ListRequests", [=, this](const Principal& p) -> absl::Status {
-    const auto scope = policy::list_scope(p, req->party());
+    const auto scope = policy::list_scope(p, req->party(), uc_.directory);
     if (!scope.ok()) return scope.status();
     auto page = uc_.queries.requests(
         {scope->party, req->page_size(), req->page_token(), scope->viewer, req->external_ref()});
@@ -319,7 +319,7 @@ grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerCo
                                                           const v1::ListObligationsRequest* req,
                                                           v1::ListObligationsResponse* resp) {
   return handle(ctx, "ListObligations", [=, this](const Principal& p) -> absl::Status {
-    const auto scope = policy::list_scope(p, req->party());
+    const auto scope = policy::list_scope(p, req->party(), uc_.directory);
     if (!scope.ok()) return scope.status();
     app::ObligationQuery q;
     q.include_closed = req->include_closed();
@@ -531,7 +531,7 @@ grpc::ServerUnaryReactor* TermijnService::ListNotifications(grpc::CallbackServer
                                                             const v1::ListNotificationsRequest* req,
                                                             v1::ListNotificationsResponse* resp) {
   return handle(ctx, "ListNotifications", [=, this](const Principal& p) -> absl::Status {
-    const auto scope = policy::list_scope(p, req->party());
+    const auto scope = policy::list_scope(p, req->party(), uc_.directory);
     if (!scope.ok()) return scope.status();
     app::NotificationQuery q{scope->party, std::nullopt, req->page_size(), req->page_token(),
                              scope->viewer};
@@ -810,7 +810,7 @@ grpc::ServerUnaryReactor* TermijnService::ListMatters(grpc::CallbackServerContex
                                                       const v1::ListMattersRequest* req,
                                                       v1::ListMattersResponse* resp) {
   return handle(ctx, "ListMatters", [=, this](const Principal& p) -> absl::Status {
-    const auto scope = policy::list_scope(p, req->party());
+    const auto scope = policy::list_scope(p, req->party(), uc_.directory);
     if (!scope.ok()) return scope.status();
     auto page = uc_.queries.matters({.party = scope->party,
                                      .page_size = req->page_size(),

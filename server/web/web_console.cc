@@ -530,7 +530,8 @@ struct WebConsole::Impl {
   void dashboard(const httplib::Request& req, httplib::Response& res, const Caller& c) {
     const std::string rule = req.get_param_value("rule");
     const bool open_only = req.get_param_value("state") != "all";
-    const auto scope = api::policy::list_scope(c.principal, req.get_param_value("party"));
+    const auto scope =
+        api::policy::list_scope(c.principal, req.get_param_value("party"), uc.directory);
     mu::data d = base_data(c);
     mu::list rows;
     if (!scope.ok()) {
@@ -1754,7 +1755,7 @@ struct WebConsole::Impl {
   }
 
   void compliance(httplib::Response& res, const Caller& c) {
-    const auto scope = api::policy::list_scope(c.principal, "");
+    const auto scope = api::policy::list_scope(c.principal, "", uc.directory);
     if (!scope.ok()) return send_error(res, c, scope.status());
     app::ObligationQuery q;
     q.include_closed = true;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "server/api/principal.h"
+#include "server/config/config.h"
 
 namespace termijn::api {
 namespace {
@@ -23,12 +24,14 @@ TEST(PolicyTest, TerminatingTheProtocolTakesTheDpoRole) {
   // A reporter records findings and departures; ending the protocol is the party's decision.
   using domain::MatterKind;
   EXPECT_TRUE(policy::may_report_matter(kHerentReporter, "herent", MatterKind::kDataQuality).ok());
-  EXPECT_TRUE(policy::may_report_matter(kHerentReporter, "herent", MatterKind::kStaffDeparture).ok());
+  EXPECT_TRUE(
+      policy::may_report_matter(kHerentReporter, "herent", MatterKind::kStaffDeparture).ok());
   for (const MatterKind kind : {MatterKind::kTerminationArt10, MatterKind::kTerminationArt18}) {
     const absl::Status refused = policy::may_report_matter(kHerentReporter, "herent", kind);
     EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
-    EXPECT_EQ(refused.message(), "herent-reporter may not record a termination of the protocol "
-                                 "for party 'herent': that takes its dpo role");
+    EXPECT_EQ(refused.message(),
+              "herent-reporter may not record a termination of the protocol "
+              "for party 'herent': that takes its dpo role");
     EXPECT_TRUE(policy::may_report_matter(kHerentDpo, "herent", kind).ok());
     EXPECT_EQ(policy::may_report_matter(kHerentDpo, "kortenberg", kind).code(),
               absl::StatusCode::kPermissionDenied);
@@ -72,13 +75,23 @@ TEST(PolicyTest, OnlyTheOwnersDpoClosesAndOnlyTheRecipientsDpoAcknowledges) {
 TEST(PolicyTest, ListsAreSeenByTheOwnPartyUnlessAuditor) {
   // A list without a party shows the principal's own; another party's only as far as it
   // concerns the principal's party.
-  EXPECT_EQ(policy::list_scope(kHerentReporter, "")->party, "herent");
-  EXPECT_EQ(policy::list_scope(kHerentReporter, "")->viewer, "herent");
-  EXPECT_EQ(policy::list_scope(kHerentReporter, "kortenberg")->party, "kortenberg");
-  EXPECT_EQ(policy::list_scope(kHerentReporter, "kortenberg")->viewer, "herent");
-  EXPECT_EQ(policy::list_scope(kAuditor, "")->party, "");
-  EXPECT_EQ(policy::list_scope(kAuditor, "")->viewer, "");
-  EXPECT_EQ(policy::list_scope(kAuditor, "kortenberg")->party, "kortenberg");
+  const app::Directory directory(config::load_config(TERMIJN_DEMO_CONFIG).parties);
+  const auto scope = [&](const Principal& p, const std::string& party) {
+    return policy::list_scope(p, party, directory);
+  };
+  EXPECT_EQ(scope(kHerentReporter, "")->party, "herent");
+  EXPECT_EQ(scope(kHerentReporter, "")->viewer, "herent");
+  EXPECT_EQ(scope(kHerentReporter, "kortenberg")->party, "kortenberg");
+  EXPECT_EQ(scope(kHerentReporter, "kortenberg")->viewer, "herent");
+  EXPECT_EQ(scope(kAuditor, "")->party, "");
+  EXPECT_EQ(scope(kAuditor, "")->viewer, "");
+  EXPECT_EQ(scope(kAuditor, "kortenberg")->party, "kortenberg");
+  // A misspelt party is an error, not an empty list that reads as "nothing is due". Before: an
+  // empty list.
+  for (const Principal& p : {kAuditor, kHerentDpo, kHerentReporter}) {
+    EXPECT_EQ(scope(p, "kortenbreg").status().message(),
+              "party: unknown party 'kortenbreg' (known: herent, kortenberg)");
+  }
   EXPECT_TRUE(policy::may_read_audit(kAuditor).ok());
   EXPECT_TRUE(policy::may_read_audit(kHerentDpo).ok());
   EXPECT_FALSE(policy::may_read_audit(kHerentReporter).ok());
