@@ -13,9 +13,8 @@ std::string name_of_notification(int64_t id) { return "notifications/" + std::to
 
 }  // namespace
 
-absl::StatusOr<NotificationRecord> notification_record(StoreReader& reader,
-                                                       domain::Notification n,
-                                                       std::optional<domain::Obligation> obligation) {
+absl::StatusOr<NotificationRecord> notification_record(
+    StoreReader& reader, domain::Notification n, std::optional<domain::Obligation> obligation) {
   NotificationRecord record{std::move(n), {}, {}};
   const domain::Notification& about = record.notification;
   if (about.obligation_id != 0) {
@@ -53,7 +52,7 @@ absl::StatusOr<NotificationRecord> Notifications::get(int64_t id) {
 absl::StatusOr<Page<NotificationRecord>> Notifications::list(const NotificationQuery& q) {
   if (q.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   const int size = q.page_size == 0 ? 50 : std::min(q.page_size, 500);
-  NotificationFilter filter{q.party, q.state, 0, 0, size + 1, q.viewer};
+  NotificationFilter filter{q.party, q.state, q.obligation_id, 0, size + 1, q.viewer};
   if (!q.page_token.empty() &&
       (!absl::SimpleAtoi(q.page_token, &filter.before_id) || filter.before_id <= 0)) {
     return absl::InvalidArgumentError("page_token: not a token this service issued");
@@ -127,9 +126,8 @@ absl::StatusOr<NotificationRecord> Notifications::acknowledge(const Actor& actor
                         "; only a sent notification can be acknowledged");
                   }
                   if (n.ack_time) {
-                    return absl::FailedPreconditionError(name_of_notification(id) +
-                                                         " was acknowledged already by " +
-                                                         n.ack_by);
+                    return absl::FailedPreconditionError(
+                        name_of_notification(id) + " was acknowledged already by " + n.ack_by);
                   }
                   n.ack_time = now;
                   n.ack_by = actor.principal;

@@ -38,7 +38,8 @@ struct NotificationQuery {
   std::optional<domain::NotificationState> state;
   int page_size = 0;
   std::string page_token;
-  std::string viewer;  ///< see NotificationFilter::viewer
+  std::string viewer;         ///< see NotificationFilter::viewer
+  int64_t obligation_id = 0;  ///< only the notifications of this obligation; 0: any
 };
 
 /// The outbox as DPOs see it: review and release held notices, acknowledge received ones.

@@ -44,6 +44,7 @@ const std::vector<Entry>& entries() {
       {"notice", "Kennisgeving", "Notice"},
       {"none", "geen", "none"},
       {"no_deadlines", "Geen openstaande termijnen.", "No open deadlines."},
+      {"more_deadlines", "Er zijn er meer: volgende pagina", "There are more: next page"},
       {"overdue", "te laat", "overdue"},
       {"urgent", "< 24 u", "< 24 h"},
       {"closing", "< 25 % over", "< 25 % left"},

@@ -42,6 +42,8 @@ namespace {
 constexpr const char* kCsrfCookie = "__Host-termijn-csrf";
 constexpr const char* kLangCookie = "termijn-lang";
 constexpr int kRefreshSeconds = 60;
+// The deadlines the dashboard shows at once; a link leads to the next.
+constexpr size_t kDashboardRows = 500;
 // Every page: no inline script or style, nothing from elsewhere, no framing.
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -541,14 +543,30 @@ struct WebConsole::Impl {
       q.include_closed = !open_only;
       q.party = scope->party;
       q.viewer = scope->viewer;
-      q.page_size = 500;
-      auto page = uc.queries.obligations(q);
-      if (!page.ok()) return send_error(res, c, page.status());
-      for (auto& o : page->items) {
-        if (!rule.empty() && o.rule != rule) continue;
-        const auto view = api::policy::view_of(c.principal, app::parties_of(o), "");
-        if (!view.ok()) continue;
-        rows.push_back(obligation_data(c, app::as_viewed(std::move(o), *view, c.principal.party)));
+      q.page_token = req.get_param_value("after");
+      // Up to kDashboardRows of the rule, soonest due first, and a link to the rows after them.
+      // Each page asks for as many as are missing, so that the page that fills the table ends
+      // at its last row, and its token continues right after it.
+      while (rows.size() < kDashboardRows) {
+        q.page_size = static_cast<int>(kDashboardRows - rows.size());
+        auto page = uc.queries.obligations(q);
+        if (!page.ok()) return send_error(res, c, page.status());
+        for (auto& o : page->items) {
+          if (!rule.empty() && o.rule != rule) continue;
+          const auto view = api::policy::view_of(c.principal, app::parties_of(o), "");
+          if (!view.ok()) continue;
+          rows.push_back(
+              obligation_data(c, app::as_viewed(std::move(o), *view, c.principal.party)));
+        }
+        q.page_token = page->next_token;
+        if (q.page_token.empty()) break;
+      }
+      if (!q.page_token.empty()) {
+        d.set("more_href",
+              "/?" + httplib::detail::params_to_query_str({{"rule", rule},
+                                                           {"party", scope->party},
+                                                           {"state", open_only ? "open" : "all"},
+                                                           {"after", q.page_token}}));
       }
     }
     d.set("has_rows", !rows.empty());
@@ -597,24 +615,20 @@ struct WebConsole::Impl {
   }
 
   // Obligations, notices and history of a record, as `c` may see them.
-  void record_sections(const Caller& c, mu::data& d, const std::string& subject, app::View view,
-                       const std::vector<domain::Obligation>& obligations) {
+  // A failed read is an error page: a section left empty would read as "none".
+  absl::Status record_sections(const Caller& c, mu::data& d, const std::string& subject,
+                               app::View view, const std::vector<domain::Obligation>& obligations) {
     mu::list rows;
-    std::set<int64_t> ids;
-    for (const auto& o : obligations) {
-      rows.push_back(obligation_data(c, o));
-      ids.insert(o.id);
-    }
+    for (const auto& o : obligations) rows.push_back(obligation_data(c, o));
     d.set("obligations", rows);
     mu::list notices;
-    app::NotificationQuery q{c.principal.party, std::nullopt, 500, "", c.principal.party};
-    auto page = uc.notifications.list(q);
-    if (page.ok()) {
+    for (const domain::Obligation& o : obligations) {
+      // Every notice of each obligation: a handful, whatever else the party was sent.
+      app::NotificationQuery q{c.principal.party, std::nullopt, 500, "", c.principal.party, o.id};
+      auto page = uc.notifications.list(q);
+      if (!page.ok()) return page.status();
       for (auto& n : page->items) {
-        if (!ids.count(n.notification.obligation_id) ||
-            n.notification.kind != domain::NotificationKind::kNotice) {
-          continue;
-        }
+        if (n.notification.kind != domain::NotificationKind::kNotice) continue;
         const auto seen = api::policy::view_of(c.principal, app::parties_of(n), "");
         if (!seen.ok()) continue;
         n = app::as_viewed(std::move(n), *seen, c.principal.party);
@@ -649,25 +663,25 @@ struct WebConsole::Impl {
       const app::AuditFilter filter{
           .subject = subject, .limit = 500, .viewer = api::policy::audit_viewer(c.principal)};
       auto trail = uc.audit_trail.list(filter);
-      if (trail.ok()) {
-        for (const auto& e : *trail) {
-          mu::data item;
-          item.set("seq", std::to_string(e.record.seq));
-          if (e.digest_only) {
-            // Another party's event: its place in the chain, nothing of its content.
-            item.set("action", label(c.lang, "other_party_event"));
-            events.push_back(item);
-            continue;
-          }
-          item.set("time", when(c, e.record.time));
-          item.set("actor", e.record.principal);
-          item.set("action", e.record.action);
-          item.set("subject", e.record.subject);
+      if (!trail.ok()) return trail.status();
+      for (const auto& e : *trail) {
+        mu::data item;
+        item.set("seq", std::to_string(e.record.seq));
+        if (e.digest_only) {
+          // Another party's event: its place in the chain, nothing of its content.
+          item.set("action", label(c.lang, "other_party_event"));
           events.push_back(item);
+          continue;
         }
+        item.set("time", when(c, e.record.time));
+        item.set("actor", e.record.principal);
+        item.set("action", e.record.action);
+        item.set("subject", e.record.subject);
+        events.push_back(item);
       }
       d.set("history", events);
     }
+    return absl::OkStatus();
   }
 
   void incident_page(const httplib::Request& req, httplib::Response& res, const Caller& c,
@@ -705,7 +719,9 @@ struct WebConsole::Impl {
       facts.push_back(
           fact(label(c.lang, "closed"), when(c, i.close_time) + " " + i.closing_summary));
     d.set("facts", facts);
-    record_sections(c, d, name, *view, r.obligations);
+    if (auto s = record_sections(c, d, name, *view, r.obligations); !s.ok()) {
+      return send_error(res, c, s);
+    }
     closing_form(req, c, d, name, i.party, i.close_time.has_value(), errors);
     assessment_form(req, c, d, i, errors);
     facts_form(req, c, d, i);
@@ -760,7 +776,9 @@ struct WebConsole::Impl {
       d.set("copy_name", q.copy->file_name + " (" + q.copy->media_type + ", " +
                              std::to_string(q.copy->size) + " B)");
     }
-    record_sections(c, d, name, *view, r.obligations);
+    if (auto s = record_sections(c, d, name, *view, r.obligations); !s.ok()) {
+      return send_error(res, c, s);
+    }
     closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
     extension_form(req, c, d, q);
     answer_forms(req, c, d, q, r.obligations);
@@ -791,7 +809,9 @@ struct WebConsole::Impl {
     if (!m.staff_ref.empty()) facts.push_back(fact(label(c.lang, "staff_ref"), m.staff_ref));
     facts.push_back(fact(label(c.lang, "reported_by"), m.reported_by));
     d.set("facts", facts);
-    record_sections(c, d, name, *view, r.obligations);
+    if (auto s = record_sections(c, d, name, *view, r.obligations); !s.ok()) {
+      return send_error(res, c, s);
+    }
     send_page(res, 200, render("record", heading, c, d));
   }
 

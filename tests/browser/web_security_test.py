@@ -274,6 +274,72 @@ class FormKeyTest(unittest.TestCase):
         self.assertIn("must hold at least 32 characters", str(refused.exception))
 
 
+class LongListsTest(unittest.TestCase):
+    """More deadlines and notices than a page holds: nothing is dropped without a word."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.termijnd = Termijnd()
+        out = cls.termijnd.cli("herent-dpo", "incident", "report", "--title", "Laptop gestolen")
+        cls.incident = re.search(r"incidents/(\d+)", out).group(1)
+        cls.notice = cls.termijnd.sql(
+            "SELECT n.id FROM notification n JOIN obligation o ON o.id = n.obligation_id "
+            "WHERE o.incident_id = %s AND o.rule = 'protocol.breach_notice'" % cls.incident)
+        # After it, 510 incidents whose breach notices to Kortenberg fall due sooner, each with
+        # its notice held: more than the dashboard shows at once, and newer notices of
+        # Kortenberg's than a page of them holds.
+        cls.termijnd.sql(
+            "WITH i AS (INSERT INTO incident (party, aware_time, title, reported_by, create_time) "
+            "SELECT 'herent', now(), 'Bulk ' || g, 'herent-dpo', now() FROM generate_series(1, 510) g "
+            "RETURNING id), o AS (INSERT INTO obligation (incident_id, rule, legal_basis, owner_party, "
+            "recipient_kind, recipient_party, start_time, due_time, legal_due_time, explanation) "
+            "SELECT id, 'protocol.breach_notice', 'Protocol art. 13', 'herent', 'party-dpo', "
+            "'kortenberg', now(), date_trunc('second', now()) + interval '1 hour', "
+            "date_trunc('second', now()) + interval '2 hours', 'bulk' "
+            "FROM i RETURNING id) INSERT INTO notification (obligation_id, kind, state, "
+            "next_attempt_time, create_time) SELECT id, 'notice', 'held', now(), now() FROM o "
+            "RETURNING 1")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.termijnd.stop()
+
+    def rows(self, body):
+        return re.findall(r'<tr class="u-[a-z]+" data-obligation="(\d+)">', body)
+
+    def test_the_dashboard_leads_to_the_deadlines_after_its_first_page(self):
+        # Over 500 open deadlines: 500 and a link to the others. Before: 500 and no word of more.
+        open_ones = int(self.termijnd.sql("SELECT count(*) FROM obligation WHERE state = 'open'"))
+        self.assertGreater(open_ones, 510)
+        status, _, body = self.termijnd.curl("herent-dpo", "/")
+        self.assertEqual(status, 200)
+        first = self.rows(body)
+        self.assertEqual(len(first), 500)
+        more = re.search(r'<a id="more-deadlines" href="([^"]+)">', body)
+        self.assertIsNotNone(more)
+        status, _, body = self.termijnd.curl("herent-dpo", more.group(1).replace("&amp;", "&"))
+        self.assertEqual(status, 200)
+        rest = self.rows(body)
+        self.assertEqual(len(rest), open_ones - 500)
+        self.assertFalse(set(first) & set(rest))
+        self.assertNotIn('id="more-deadlines"', body)
+
+    def test_the_rule_filter_finds_deadlines_beyond_the_first_page(self):
+        # The incident's notice to the authority falls due after the 510 breach notices. Before:
+        # the filter was applied to the first 500 of all rules, and showed none.
+        status, _, body = self.termijnd.curl("herent-dpo", "/?rule=gdpr.art33_authority")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(self.rows(body)), 1)
+
+    def test_a_record_shows_its_notices_however_many_others_came_after(self):
+        # Before: the page took the party's newest 500 notifications and kept this record's, so
+        # Kortenberg saw "none" for the notice it had been sent.
+        for principal in ("kortenberg-dpo", "herent-dpo"):
+            status, _, body = self.termijnd.curl(principal, "/incidents/" + self.incident)
+            self.assertEqual(status, 200)
+            self.assertIn('<tr data-notification="%s">' % self.notice, body, principal)
+
+
 class CertificateReloadTest(unittest.TestCase):
     """SIGHUP: the web console presents the server certificate found in the files now."""
 
