@@ -8,6 +8,7 @@
 #include <grpcpp/security/tls_credentials_options.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <condition_variable>
@@ -195,7 +196,21 @@ std::shared_ptr<grpc::ServerCredentials> credentials(const Options& o,
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+// Every connection (gRPC's, the web console's, the database pool's) holds a file. At the usual
+// soft limit of 1 024, a flood of idle connections to the console starved gRPC's accept and its
+// re-reading of the certificate files; the hard limit is what the system allows this process.
+void raise_open_file_limit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+  const rlim_t before = files.rlim_cur;
+  files.rlim_cur = files.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &files) == 0) {
+    spdlog::info("open files: at most {} (raised from {})", files.rlim_cur, before);
+  }
+}
+
 int serve(const Options& o) {
+  raise_open_file_limit();
   if (o.insecure_plaintext && !is_loopback(o.listen)) {
     throw std::runtime_error(
         "--insecure-plaintext is only allowed on a loopback address given as an IP "

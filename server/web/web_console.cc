@@ -1852,6 +1852,42 @@ struct WebConsole::Impl {
 
   // Authenticates, sets the caller's language, zone and form token, checks the token of a
   // POST, and renders what went wrong.
+  void refuse_unauthenticated(const httplib::Request& req, httplib::Response& res, const Caller& c,
+                              const absl::Status& why) {
+    spdlog::info("web: refused {} {} from {}: {}", req.method, app::escape_controls(req.path),
+                 req.remote_addr, app::escape_controls(std::string(why.message())));
+    send_error(res, c, absl::PermissionDeniedError(why.message()), "refused_unauthenticated");
+  }
+
+  // Runs before a request's body is read: cpp-httplib 0.11 reads a chunked body whole, past the
+  // payload limit, and reads any body before a handler can look at the caller. So a chunked body
+  // (which browsers never send) is refused, and a body is read only from a caller whose
+  // certificate stands for a principal.
+  httplib::Server::HandlerResponse before_the_body(const httplib::Request& req,
+                                                   httplib::Response& res) {
+    const bool chunked = req.has_header("Transfer-Encoding");
+    if (!chunked && req.get_header_value<uint64_t>("Content-Length") == 0) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    Caller c;
+    c.zone = uc.directory.parties().front().zone;
+    c.path = req.path;
+    secure_headers(res, true);
+    res.set_header("Connection", "close");  // the body is not read
+    if (auto principal = authenticate(req); !principal.ok()) {
+      refuse_unauthenticated(req, res, c, principal.status());
+    } else if (chunked) {
+      spdlog::info("web: refused {} {} from {}: a chunked body", req.method,
+                   app::escape_controls(req.path), req.remote_addr);
+      send_error(res, c,
+                 absl::InvalidArgumentError("Transfer-Encoding: a body must come with its length"));
+      res.status = 411;
+    } else {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
   httplib::Server::Handler guarded(PageHandler handler, bool post) {
     return [this, handler = std::move(handler), post](const httplib::Request& req,
                                                       httplib::Response& res) {
@@ -1863,12 +1899,7 @@ struct WebConsole::Impl {
       const std::string path = app::escape_controls(req.path);
       const domain::Party& first = uc.directory.parties().front();
       c.zone = first.zone;
-      if (!principal.ok()) {
-        spdlog::info("web: refused {} {} from {}: {}", req.method, path, req.remote_addr,
-                     app::escape_controls(std::string(principal.status().message())));
-        return send_error(res, c, absl::PermissionDeniedError(principal.status().message()),
-                          "refused_unauthenticated");
-      }
+      if (!principal.ok()) return refuse_unauthenticated(req, res, c, principal.status());
       c.principal = *principal;
       std::string locale = first.locale;
       if (auto party = uc.directory.find(c.principal.party, "party"); party.ok()) {
@@ -1907,6 +1938,8 @@ struct WebConsole::Impl {
 
   void routes() {
     auto& s = *server;
+    s.set_pre_routing_handler(
+        [this](const auto& req, auto& res) { return before_the_body(req, res); });
     s.Get("/", guarded([this](auto& req, auto& res, auto& c) { dashboard(req, res, c); }, false));
     s.Get(R"(/incidents/(\d{1,18}))",
           guarded([this](auto& req, auto& res, auto& c) { incident_page(req, res, c); }, false));

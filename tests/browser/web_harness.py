@@ -4,6 +4,7 @@ cluster (TERMIJN_TEST_DATABASE_URL), development certificates and the demo confi
 Used by the web console's tests; they fail (never skip) without PostgreSQL.
 """
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,12 @@ def _cluster_url():
 
 def _with_dbname(url, name):
     return url + ("&" if "?" in url else "?") + "dbname=" + name
+
+
+def _as_a_service():
+    """The open-file limits systemd gives a service: soft 1 024 (and a higher hard limit)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
 
 
 def wait_for(predicate, what, timeout=60):
@@ -76,7 +83,7 @@ class Termijnd:
              "--audit-signing-key", self.cert("audit-signing.key"),
              "--mail-dir", os.path.join(self.work, "mail"),
              "--port-file", port_file, "--web-port-file", web_port_file],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_as_a_service)
         try:
             wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
         except RuntimeError:
