@@ -81,6 +81,8 @@ std::vector<std::string> fields(const httplib::Request& req, const std::string& 
   for (size_t i = 0; i < req.get_param_value_count(name); ++i) {
     values.push_back(req.get_param_value(name, i));
   }
+  const auto [from, to] = req.files.equal_range(name);  // forms are sent as multipart
+  for (auto part = from; part != to; ++part) values.push_back(part->second.content);
   return values;
 }
 
