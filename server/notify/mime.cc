@@ -1,5 +1,6 @@
 #include "server/notify/mime.h"
 
+#include <absl/strings/match.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -302,12 +303,16 @@ std::vector<std::string> file_name_params(std::string_view attr, const std::stri
 }
 
 // The media type if it is a well-formed type/subtype with parameters, else a safe default.
+// The Content-Type of a base64-encoded attachment: `media_type` if it is one. A message/* part
+// may not be base64-encoded (RFC 2046 5.2.1; readers show it without its headers), so an attached
+// mail goes as a file its reader opens (the name keeps .eml).
 std::string safe_media_type(std::string_view media_type) {
   static const std::regex kMediaType(
       R"(^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+)"
       R"((\s*;\s*[A-Za-z0-9!#$&^_.+*-]+=("[^"\\]*"|[A-Za-z0-9!#$&^_.+%'-]+))*$)");
   const std::string type = one_line(media_type);
-  return std::regex_match(type, kMediaType) ? type : "application/octet-stream";
+  const bool message = absl::StartsWithIgnoreCase(type, "message/");
+  return std::regex_match(type, kMediaType) && !message ? type : "application/octet-stream";
 }
 
 std::string with_params(std::string head, const std::vector<std::string>& params) {

@@ -384,7 +384,12 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
 
   if (ctx.request != nullptr && ctx.request->copy) {
     const domain::Attachment& copy = *ctx.request->copy;
-    m.attachments.push_back({copy.file_name, copy.media_type, copy.bytes});
+    // A copy stored as text/plain is UTF-8 (domain::checked_media_type); without the charset a
+    // reader would take US-ASCII.
+    m.attachments.push_back(
+        {copy.file_name,
+         copy.media_type == "text/plain" ? "text/plain; charset=UTF-8" : copy.media_type,
+         copy.bytes});
   }
   if (ctx.changes != nullptr) return m;  // a follow-up sets no new deadline
   const Labels& l = labels_for(locale);

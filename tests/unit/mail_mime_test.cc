@@ -242,6 +242,20 @@ TEST(RenderMessageTest, AttachmentsDecodeToTheExactBytes) {
   EXPECT_EQ(parts[1].Header("Content-Type"), "application/octet-stream; name=\"binary.bin\"");
 }
 
+TEST(RenderMessageTest, AnAttachedMessageIsSentAsAFileItsReaderCanOpen) {
+  // RFC 2046 5.2.1: a message/rfc822 part may not be base64-encoded; readers showed a request
+  // that came by e-mail as a message without headers. It goes as a file (.eml), byte for byte.
+  MailMessage m = Sample();
+  const std::string original =
+      "From: Zoë <zoe@example.org>\r\nSubject: Inzage\r\n\r\nMijn dossier.\r\n";
+  m.attachments = {{"verzoek.eml", "message/rfc822", original}};
+  const std::vector<MimeEntity> parts = Parts(ParseEntity(render_message(m)));
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[1].Header("Content-Type"), "application/octet-stream; name=\"verzoek.eml\"");
+  EXPECT_EQ(parts[1].Header("Content-Transfer-Encoding"), "base64");
+  EXPECT_EQ(Base64Decode(parts[1].body), original);
+}
+
 TEST(RenderMessageTest, NonAsciiAndLongFileNamesUseRfc2231) {
   // Verifies UTF-8 and long file names use RFC 2231 parameters that decode back.
   const std::string long_name =

@@ -299,6 +299,17 @@ TEST_F(ComposeNoticeTest, RequestNoticeAttachesTheCopyAndTheDeadline) {
   EXPECT_NE(m->attachments[1].content.find("DTSTART:20261104T091500Z"), std::string::npos);
 }
 
+TEST_F(ComposeNoticeTest, APlainTextCopySaysItIsUtf8) {
+  // A copy stored as text/plain is UTF-8 (checked when it was logged); without the charset a
+  // reader takes US-ASCII (RFC 2046) and shows "Noël" garbled.
+  request_.copy = domain::Attachment{"brief van Noël.txt", "text/plain", "", 0, "Beste, Noël"};
+  request_.copy->size = request_.copy->bytes.size();
+  absl::StatusOr<MailMessage> m = compose_notice(templates_, Request());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->attachments[0].media_type, "text/plain; charset=UTF-8");
+  EXPECT_EQ(m->attachments[0].content, "Beste, Noël");
+}
+
 TEST_F(ComposeNoticeTest, RequestNoticeWithoutCopySaysSo) {
   // Verifies a request without a copy attaches only the .ics and says no copy was recorded.
   request_.copy.reset();
