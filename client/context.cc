@@ -1,6 +1,7 @@
 #include "client/context.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -8,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -65,6 +67,43 @@ std::string read_pem(const std::string& path, const std::string& flag, bool priv
   return pem;
 }
 
+// "2030-01-01 00:00 UTC".
+std::string utc_text(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return "an unreadable time";
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+  return text;
+}
+
+// The server refuses the handshake for a certificate outside its validity or a key that is not
+// the certificate's, which gRPC reports as an unavailable server: each is bad input naming the
+// option instead.
+void check_identity(const std::string& cert_pem, const std::string& cert_path,
+                    const std::string& key_pem, const std::string& key_path) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
+      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())), BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr), X509_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())), BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr), EVP_PKEY_free);
+  if (!cert || !key) return;  // read_pem() checked both
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    throw CliError(2, "--key: " + key_path + " is not the key of the certificate in " + cert_path);
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) < 0) {
+    throw CliError(
+        2, "--cert: " + cert_path + " expired at " + utc_text(X509_get0_notAfter(cert.get())));
+  }
+  if (X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0) {
+    throw CliError(
+        2, "--cert: " + cert_path + " is valid from " + utc_text(X509_get0_notBefore(cert.get())));
+  }
+}
+
 }  // namespace
 
 v1::Termijn::Stub& Context::stub() {
@@ -82,6 +121,7 @@ v1::Termijn::Stub& Context::stub() {
     ssl.pem_root_certs = read_pem(ca, "--ca", false);
     ssl.pem_cert_chain = read_pem(cert, "--cert", false);
     ssl.pem_private_key = read_pem(key, "--key", true);
+    check_identity(ssl.pem_cert_chain, cert, ssl.pem_private_key, key);
     creds = grpc::SslCredentials(ssl);
   }
   grpc::ChannelArguments args;
@@ -162,6 +202,20 @@ void check(const grpc::Status& status) {
   std::string message = status.error_message();
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     message = "server unavailable: " + message;
+    // A failed handshake, either way, makes the server unavailable to gRPC: say which way.
+    if (message.find("certificate verify failed") != std::string::npos) {
+      message += " (the server's certificate is not issued by a CA in --ca)";
+    } else if (message.find("Socket closed") != std::string::npos) {
+      message +=
+          " (if the server is up, the server may have refused the certificate in --cert: is it "
+          "issued by a CA the server trusts?)";
+    }
+  }
+  if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+      message.find("larger than max") != std::string::npos) {
+    // gRPC's own limit on a message: the request is too large, not the server overloaded.
+    throw CliError(2, "the request is larger than the server accepts (" + message +
+                          "): a --copy file counts whole");
   }
   throw CliError(exit_code_for(status.error_code()), message);
 }

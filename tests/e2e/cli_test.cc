@@ -202,6 +202,9 @@ TEST_F(CliTest, OversizedOrOutOfRangeInputGetsAShortClearError) {
 TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
   // Each bad input exits non-zero with one line on stderr that names the field; nothing is stored.
   const std::string big = write_file("big.bin", std::string(10 * 1024 * 1024 + 1, 'x'));
+  // Beyond what gRPC takes in one message. Before: exit 6, "Received message larger than max",
+  // which reads as "try again".
+  const std::string bigger = write_file("bigger.bin", std::string(12 * 1000 * 1000, 'x'));
   const std::vector<BadInput> cases{
       {{"incident", "report", "--party", "leuven", "--title", "x"},
        "party: unknown party 'leuven'"},
@@ -221,6 +224,8 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
       {{"request", "log", "--kind", "complaint", "--summary", "x"}, "--kind: unknown value"},
       {{"request", "log", "--kind", "access", "--summary", "x", "--copy", big},
        "copy.content: 10485761 bytes exceeds the limit"},
+      {{"request", "log", "--kind", "access", "--summary", "x", "--copy", bigger},
+       "the request is larger than the server accepts"},
       {{"request", "log", "--kind", "access", "--summary", "x", "--received-at",
         "2099-01-01T10:00"},
        "receive_time: "},
@@ -461,16 +466,17 @@ TEST_F(CliTest, ErrorEchoingALineBreakStaysOneLine) {
 }
 
 TEST_F(CliTest, RefusedTlsHandshakeIsOneLine) {
-  // A server certificate from another CA or an expired client certificate: the CLI exits 6 with
-  // one line on stderr, without gRPC's own log lines.
+  // A server certificate from another CA, or a client certificate the server's CAs did not
+  // issue: the CLI exits 6 with one line on stderr, without gRPC's own log lines; the second
+  // says what the server may have refused.
   const Certificates& certs = Certificates::get();
   const std::vector<std::map<std::string, std::string>> cases{
       {{"TERMIJN_CA", certs.other_ca_dir + "/ca.crt"},
        {"TERMIJN_CERT", certs.dir + "/herent-dpo.crt"},
        {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}},
       {{"TERMIJN_CA", certs.dir + "/ca.crt"},
-       {"TERMIJN_CERT", certs.dir + "/expired.crt"},
-       {"TERMIJN_KEY", certs.dir + "/expired.key"}},
+       {"TERMIJN_CERT", certs.other_ca_dir + "/herent-dpo.crt"},
+       {"TERMIJN_KEY", certs.other_ca_dir + "/herent-dpo.key"}},
   };
   for (auto env : cases) {
     env["TERMIJN_SERVER"] = server_.address();
@@ -479,6 +485,43 @@ TEST_F(CliTest, RefusedTlsHandshakeIsOneLine) {
     EXPECT_EQ(lines(o.err), 1) << o.err;
     EXPECT_THAT(o.err, ::testing::StartsWith("termijn: server unavailable: ")) << o.err;
   }
+  const Outcome foreign = run_command({binary("termijn"), "parties", "list"},
+                                      {{"TERMIJN_SERVER", server_.address()},
+                                       {"TERMIJN_CA", certs.dir + "/ca.crt"},
+                                       {"TERMIJN_CERT", certs.other_ca_dir + "/herent-dpo.crt"},
+                                       {"TERMIJN_KEY", certs.other_ca_dir + "/herent-dpo.key"}});
+  EXPECT_THAT(foreign.err, HasSubstr("the server may have refused the certificate in --cert"));
+  const Outcome unverified = run_command({binary("termijn"), "parties", "list"},
+                                         {{"TERMIJN_SERVER", server_.address()},
+                                          {"TERMIJN_CA", certs.other_ca_dir + "/ca.crt"},
+                                          {"TERMIJN_CERT", certs.dir + "/herent-dpo.crt"},
+                                          {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}});
+  EXPECT_THAT(unverified.err, HasSubstr("the server's certificate is not issued by a CA in --ca"));
+}
+
+TEST_F(CliTest, AnExpiredCertificateOrAKeyOfAnotherIsBadInputNamingTheOption) {
+  // Both make the server refuse the handshake, which gRPC reports as an unavailable server, and
+  // `incident report` retried four times. Before: exit 6, "server unavailable: failed to connect
+  // to all addresses" (for the key: "empty address list").
+  const Certificates& certs = Certificates::get();
+  const Outcome expired = run_command({binary("termijn"), "incident", "report", "--title", "x"},
+                                      {{"TERMIJN_SERVER", server_.address()},
+                                       {"TERMIJN_CA", certs.dir + "/ca.crt"},
+                                       {"TERMIJN_CERT", certs.dir + "/expired.crt"},
+                                       {"TERMIJN_KEY", certs.dir + "/expired.key"}});
+  EXPECT_EQ(expired.exit_code, 2) << expired.err;
+  EXPECT_THAT(expired.err, ::testing::MatchesRegex("termijn: --cert: .*/expired.crt expired at "
+                                                   "[0-9-]+ [0-9:]+ UTC\n"));
+  const Outcome mismatched = run_command({binary("termijn"), "parties", "list"},
+                                         {{"TERMIJN_SERVER", server_.address()},
+                                          {"TERMIJN_CA", certs.dir + "/ca.crt"},
+                                          {"TERMIJN_CERT", certs.dir + "/kortenberg-dpo.crt"},
+                                          {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}});
+  EXPECT_EQ(mismatched.exit_code, 2) << mismatched.err;
+  EXPECT_THAT(mismatched.err, HasSubstr("--key: " + certs.dir +
+                                        "/herent-dpo.key is not the key of the certificate in " +
+                                        certs.dir + "/kortenberg-dpo.crt"));
+  EXPECT_EQ(count("incident"), "0");
 }
 
 TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
