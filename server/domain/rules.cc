@@ -6,6 +6,7 @@ const std::vector<Rule>& rules() {
   static const std::vector<Rule> kRules{
       {.id = rule_id::kBreachNotice,
        .legal_basis = "Protocol art. 13",
+       .legal_basis_nl = "art. 13 protocol",
        .trigger = Trigger::kIncident,
        .period = Period::hours(36),
        .recipient = RecipientKind::kPartyDpo,
@@ -15,6 +16,7 @@ const std::vector<Rule>& rules() {
                   "over de inbreuk"},
       {.id = rule_id::kAuthorityNotice,
        .legal_basis = "GDPR art. 33(1)",
+       .legal_basis_nl = "art. 33, lid 1 AVG",
        .trigger = Trigger::kIncident,
        .period = Period::hours(72),
        .recipient = RecipientKind::kAuthority,
@@ -25,6 +27,7 @@ const std::vector<Rule>& rules() {
                   "ze waarschijnlijk geen risico inhoudt"},
       {.id = rule_id::kRequestNotice,
        .legal_basis = "Protocol art. 14",
+       .legal_basis_nl = "art. 14 protocol",
        .trigger = Trigger::kRequest,
        .period = Period::hours(48),
        .recipient = RecipientKind::kPartyDpo,
@@ -33,6 +36,7 @@ const std::vector<Rule>& rules() {
        .duty_nl = "de andere partijen inlichten over het verzoek of bericht, met een kopie"},
       {.id = rule_id::kAnswer,
        .legal_basis = "GDPR art. 12(3)",
+       .legal_basis_nl = "art. 12, lid 3 AVG",
        .trigger = Trigger::kRequest,
        .period = Period::months(1),
        .recipient = RecipientKind::kDataSubject,
@@ -51,6 +55,7 @@ const std::vector<Rule>& rules() {
       // "Without undue delay": the 72 h are the parties' policy, counted from the assessment.
       {.id = rule_id::kSubjectsNotice,
        .legal_basis = "GDPR art. 34(1)",
+       .legal_basis_nl = "art. 34, lid 1 AVG",
        .trigger = Trigger::kHighRisk,
        .period = Period::hours(72),
        .recipient = RecipientKind::kDataSubject,
@@ -73,6 +78,7 @@ const std::vector<Rule>& rules() {
       // when the answer runs from the identification (art. 12(6)).
       {.id = rule_id::kExtensionNotice,
        .legal_basis = "GDPR art. 12(3)",
+       .legal_basis_nl = "art. 12, lid 3 AVG",
        .trigger = Trigger::kExtension,
        .period = Period::months(1),
        .recipient = RecipientKind::kDataSubject,
@@ -84,6 +90,7 @@ const std::vector<Rule>& rules() {
       // are bound; one obligation per pair, met by recording the consultation they held.
       {.id = rule_id::kBreachConsultation,
        .legal_basis = "Protocol art. 13, second paragraph",
+       .legal_basis_nl = "art. 13, tweede lid, protocol",
        .trigger = Trigger::kIncident,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
@@ -100,6 +107,7 @@ const std::vector<Rule>& rules() {
       // month of receipt of the request, whatever an extension did to the answer.
       {.id = rule_id::kRefusalNotice,
        .legal_basis = "GDPR art. 12(4)",
+       .legal_basis_nl = "art. 12, lid 4 AVG",
        .trigger = Trigger::kRefusal,
        .period = Period::months(1),
        .recipient = RecipientKind::kDataSubject,
@@ -114,6 +122,7 @@ const std::vector<Rule>& rules() {
       // missing, outdated or superfluous shared data reports it to the other parties at once.
       {.id = "protocol.quality_notice",
        .legal_basis = "Protocol art. 12, first paragraph",
+       .legal_basis_nl = "art. 12, eerste lid, protocol",
        .trigger = Trigger::kDataQuality,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
@@ -128,6 +137,7 @@ const std::vector<Rule>& rules() {
       // inform each other of them.
       {.id = "protocol.quality_measures",
        .legal_basis = "Protocol art. 12, second paragraph",
+       .legal_basis_nl = "art. 12, tweede lid, protocol",
        .trigger = Trigger::kDataQuality,
        .period = Period::hours(14 * 24),
        .recipient = RecipientKind::kPartyDpo,
@@ -144,6 +154,7 @@ const std::vector<Rule>& rules() {
       // impact on the protocol and of changes concerning the processors.
       {.id = "protocol.law_change_notice",
        .legal_basis = "Protocol art. 15",
+       .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kLawChange,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
@@ -156,6 +167,7 @@ const std::vector<Rule>& rules() {
                   "wetgeving met impact op het protocol"},
       {.id = "protocol.law_change_measures",
        .legal_basis = "Protocol art. 15",
+       .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kLawChange,
        .period = Period::hours(14 * 24),
        .recipient = RecipientKind::kPartyDpo,
@@ -169,6 +181,7 @@ const std::vector<Rule>& rules() {
        .notice_mail = false},
       {.id = "protocol.processor_change_notice",
        .legal_basis = "Protocol art. 15",
+       .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kProcessorChange,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
@@ -180,6 +193,7 @@ const std::vector<Rule>& rules() {
                   "de verwerkers"},
       {.id = "protocol.processor_change_measures",
        .legal_basis = "Protocol art. 15",
+       .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kProcessorChange,
        .period = Period::hours(14 * 24),
        .recipient = RecipientKind::kPartyDpo,
@@ -195,6 +209,7 @@ const std::vector<Rule>& rules() {
       // Every party erases what it holds on the member who left.
       {.id = "protocol.departure_erasure",
        .legal_basis = "Protocol art. 9",
+       .legal_basis_nl = "art. 9 protocol",
        .trigger = Trigger::kStaffDeparture,
        .period = Period::hours(30 * 24),
        .recipient = RecipientKind::kPartyDpo,
@@ -212,6 +227,7 @@ const std::vector<Rule>& rules() {
       // exchange; the reminders fall before it.
       {.id = "protocol.termination_art10",
        .legal_basis = "Protocol art. 10",
+       .legal_basis_nl = "art. 10 protocol",
        .trigger = Trigger::kTerminationBreach,
        .period = Period::months(1),
        .recipient = RecipientKind::kPartyDpo,
@@ -225,6 +241,7 @@ const std::vector<Rule>& rules() {
        .takes_effect = TerminationKind::kBreach},
       {.id = "protocol.termination_art18",
        .legal_basis = "Protocol art. 18",
+       .legal_basis_nl = "art. 18 protocol",
        .trigger = Trigger::kTerminationNotice,
        .period = Period::months(3),
        .recipient = RecipientKind::kPartyDpo,
@@ -262,6 +279,11 @@ const Rule* find_rule(std::string_view id) {
     if (rule.id == id) return &rule;
   }
   return nullptr;
+}
+
+std::string legal_basis_in(std::string_view rule_id, const std::string& stored, bool dutch) {
+  const Rule* rule = dutch ? find_rule(rule_id) : nullptr;
+  return rule != nullptr ? std::string(rule->legal_basis_nl) : stored;
 }
 
 namespace {

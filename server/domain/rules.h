@@ -49,8 +49,9 @@ struct WaiverGround {
 
 /// One duty from the protocol or the GDPR. The table in rules.cc is the single source of truth.
 struct Rule {
-  std::string_view id;           ///< stable: API, CLI, configuration
-  std::string_view legal_basis;  ///< "Protocol art. 13"
+  std::string_view id;              ///< stable: API, CLI, configuration
+  std::string_view legal_basis;     ///< "Protocol art. 13"
+  std::string_view legal_basis_nl;  ///< the same in Dutch: "art. 13 protocol"
   Trigger trigger;
   Period period;
   RecipientKind recipient;  ///< kPartyDpo: one obligation towards each other party
@@ -91,6 +92,11 @@ const std::vector<Rule>& rules();
 
 /// The rule with `id`, or nullptr.
 const Rule* find_rule(std::string_view id);
+
+/// The legal basis of an obligation of rule `rule_id` as a text in Dutch or English says it:
+/// `stored` (the basis the obligation was created with, in English) unless Dutch is asked for
+/// and the rule is known.
+std::string legal_basis_in(std::string_view rule_id, const std::string& stored, bool dutch);
 
 /// The ground `code` of `rule`, or nullptr when the rule has no such ground.
 const WaiverGround* find_waiver_ground(const Rule& rule, std::string_view code);

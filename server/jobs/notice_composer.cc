@@ -133,7 +133,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
       {"owner_dpo_name", owner.dpo.name.empty() ? owner.dpo.email : owner.dpo.name},
       {"owner_party", owner.name},
       {"recipient_party", recipient.name},
-      {"legal_basis", o.legal_basis},
+      {"legal_basis", domain::legal_basis_in(o.rule, o.legal_basis, owner.locale == "nl")},
       {"rule", o.rule},
       {"reference", o.subject()},
       {"obligation", "obligations/" + std::to_string(o.id)},
@@ -322,7 +322,8 @@ std::string todo(const domain::Obligation& o, const std::string& recipient, bool
   if (o.rule != domain::rule_id::kAnswer) {
     // The later duties (GDPR art. 34, the extension notice ...): as the rules table says them.
     if (const domain::Rule* rule = domain::find_rule(o.rule)) {
-      return std::string(dutch ? rule->duty_nl : rule->duty_en) + " (" + o.legal_basis + ")";
+      return std::string(dutch ? rule->duty_nl : rule->duty_en) + " (" +
+             domain::legal_basis_in(o.rule, o.legal_basis, dutch) + ")";
     }
   }
   return dutch ? "de betrokkene antwoorden (art. 12, lid 3 AVG), of hem binnen deze maand de "
@@ -375,19 +376,19 @@ std::string day_note(const std::string& note, bool dutch) {
 std::string legal_limit(const domain::Obligation& o, const std::string& legal_due_time,
                         bool dutch) {
   const domain::Rule* rule = domain::find_rule(o.rule);
+  const std::string basis = domain::legal_basis_in(o.rule, o.legal_basis, dutch);
   if (rule != nullptr && rule->policy_target) {
-    return dutch ? "geen: " + o.legal_basis +
+    return dutch ? "geen: " + basis +
                        " legt geen vaste termijn op; het uiterste tijdstip is het streefdoel van "
                        "het beleid"
-                 : "none: " + o.legal_basis +
-                       " sets no fixed limit; the due time is the policy target";
+                 : "none: " + basis + " sets no fixed limit; the due time is the policy target";
   }
   if (rule != nullptr && rule->takes_effect) {
-    return legal_due_time + " (" + o.legal_basis +
+    return legal_due_time + " (" + basis +
            (dutch ? "; de dag van inwerkingtreding, Verordening 1182/71, art. 4)"
                   : "; the day it takes effect, Reg. 1182/71 art. 4)");
   }
-  return legal_due_time + " (" + o.legal_basis +
+  return legal_due_time + " (" + basis +
          (dutch ? ", Verordening 1182/71, art. 3)" : ", Reg. 1182/71 art. 3)");
 }
 
@@ -456,7 +457,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"event_time", local(about->time)},
       {"obligation", "obligations/" + id},
       {"rule", o.rule},
-      {"legal_basis", o.legal_basis},
+      {"legal_basis", domain::legal_basis_in(o.rule, o.legal_basis, dutch)},
       {"todo", todo(o, recipient, dutch)},
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},

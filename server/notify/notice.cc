@@ -294,13 +294,14 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
   const domain::TimeZone& zone = *ctx.owner.zone;
   auto local = [&](domain::Instant t) { return domain::format_local(t, zone); };
   const domain::Obligation& o = ctx.obligation;
+  const std::string legal_basis = domain::legal_basis_in(o.rule, o.legal_basis, &l == &kDutch);
 
   TemplateValues v{
       {"notification_id", std::to_string(ctx.notification_id)},
       {"ack_command", ack_command(ctx.notification_id)},
       {"reference", o.subject()},
       {"rule", o.rule},
-      {"legal_basis", o.legal_basis},
+      {"legal_basis", legal_basis},
       {"owner_party", or_default(ctx.owner.name, ctx.owner.id)},
       {"owner_party_id", ctx.owner.id},
       {"owner_dpo_name", or_default(ctx.owner.dpo.name, ctx.owner.dpo.email)},
@@ -397,7 +398,7 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
       fill(l.calendar_summary,
            {{"rule", o.rule}, {"reference", o.subject()}, {"owner", values->at("owner_party")}});
   const std::string description =
-      fill(l.calendar_description, {{"basis", o.legal_basis},
+      fill(l.calendar_description, {{"basis", values->at("legal_basis")},
                                     {"due", values->at("due_time")},
                                     {"legal", values->at("legal_due_time")},
                                     {"ack", values->at("ack_command")}});

@@ -483,7 +483,7 @@ struct WebConsole::Impl {
     mu::data d;
     d.set("id", std::to_string(o.id));
     d.set("rule", o.rule);
-    d.set("legal_basis", o.legal_basis);
+    d.set("legal_basis", domain::legal_basis_in(o.rule, o.legal_basis, c.lang == "nl"));
     d.set("recipient", recipient(c, o));
     d.set("due", when(c, o.due_time));
     d.set("due_iso", domain::format_rfc3339(o.due_time, *c.zone));

@@ -732,10 +732,10 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
                                       "termijn@herent.example");
   for (const auto& [obligation_id, duty] :
        {std::pair{obligation(incident, 0, "gdpr.art34_subjects").id,
-                  "de betrokkenen onverwijld inlichten over de inbreuk (GDPR art. 34(1))"},
+                  "de betrokkenen onverwijld inlichten over de inbreuk (art. 34, lid 1 AVG)"},
         std::pair{obligation(0, request, "gdpr.art12_extension_notice").id,
-                  "de betrokkene inlichten over de verlenging en de redenen ervan (GDPR art. "
-                  "12(3))"}}) {
+                  "de betrokkene inlichten over de verlenging en de redenen ervan (art. 12, "
+                  "lid 3 AVG)"}}) {
     const auto reminders = notices_of(obligation_id);
     ASSERT_FALSE(reminders.empty()) << obligation_id;
     EXPECT_EQ(reminders[0].kind, domain::NotificationKind::kReminder);
@@ -743,6 +743,8 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
     ASSERT_TRUE(mail.ok()) << mail.status();
     EXPECT_NE(mail->text_body.find(duty), std::string::npos) << mail->text_body;
     EXPECT_EQ(mail->text_body.find("antwoorden"), std::string::npos) << mail->text_body;
+    // Before: the legal basis in English ("GDPR art. 34(1)") in a Dutch mail.
+    EXPECT_EQ(mail->text_body.find("GDPR"), std::string::npos) << mail->text_body;
   }
   // Art. 34 is waived only on a ground of art. 34(3): the reminder's command says so.
   const auto art34 = notices_of(obligation(incident, 0, "gdpr.art34_subjects").id);
@@ -751,14 +753,15 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
   // The law sets no limit for art. 34 ("without undue delay"): the reminder does not present the
   // policy target as a legal limit computed under Reg. 1182/71; the art. 12(3) one does.
   const std::string art34_text = composer.compose(art34[0])->text_body;
-  EXPECT_NE(art34_text.find("Wettelijke grens:   geen: GDPR art. 34(1) legt geen vaste termijn op; "
-                            "het uiterste tijdstip is het streefdoel van het beleid"),
-            std::string::npos)
+  EXPECT_NE(
+      art34_text.find("Wettelijke grens:   geen: art. 34, lid 1 AVG legt geen vaste termijn op; "
+                      "het uiterste tijdstip is het streefdoel van het beleid"),
+      std::string::npos)
       << art34_text;
   EXPECT_EQ(art34_text.find("1182/71"), std::string::npos) << art34_text;
   const auto extension = notices_of(obligation(0, request, "gdpr.art12_extension_notice").id);
   EXPECT_NE(composer.compose(extension[0])
-                ->text_body.find("(GDPR art. 12(3), Verordening 1182/71, art. 3)"),
+                ->text_body.find("(art. 12, lid 3 AVG, Verordening 1182/71, art. 3)"),
             std::string::npos);
 }
 

@@ -169,10 +169,12 @@ TEST_F(ComposeNoticeTest, BreachNoticeGoesToTheRecipientDpoInDutch) {
         "Uit de wagen van een thuisverpleegkundige.\nSchijf versleuteld.", "2026-10-24 23:30 CEST",
         "2026-10-24 10:00 CEST", "identificatiegegevens, gezondheidsgegevens (art. 9 AVG)",
         "cliënten, wettelijke vertegenwoordigers", "40", "hoog risico", "incidents/12", "JIRA-123",
-        "2026-10-26 11:30 CET", "2026-10-26 12:00 CET", "Protocol art. 13",
+        "2026-10-26 11:30 CET", "2026-10-26 12:00 CET", "art. 13 protocol",
         "termijn notification ack 17", "AVG"}) {
     EXPECT_NE(m->text_body.find(text), std::string::npos) << text;
   }
+  // The legal basis in Dutch too. Before: "Protocol art. 13" in a Dutch mail.
+  EXPECT_EQ(m->text_body.find("Protocol art."), std::string::npos) << m->text_body;
   ASSERT_EQ(m->attachments.size(), 1u);
   const MailAttachment& ics = m->attachments[0];
   EXPECT_EQ(ics.file_name, "deadline.ics");
@@ -288,7 +290,7 @@ TEST_F(ComposeNoticeTest, RequestNoticeAttachesTheCopyAndTheDeadline) {
         "kortenberg-reporter", "requests/7",
         "bijgevoegd als verzoek Zoë.pdf (application/pdf, "
         "309 bytes, SHA-256 ",
-        "Protocol art. 14", "termijn notification ack 18"}) {
+        "art. 14 protocol", "termijn notification ack 18"}) {
     EXPECT_NE(m->text_body.find(text), std::string::npos) << text;
   }
   ASSERT_EQ(m->attachments.size(), 2u);
