@@ -47,6 +47,14 @@ std::vector<Certificate> read_certificates(std::string_view pem) {
   return out;
 }
 
+std::string pem_of(X509* certificate) {
+  Bio bio(BIO_new(BIO_s_mem()), BIO_free);
+  PEM_write_bio_X509(bio.get(), certificate);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, length);
+}
+
 std::string der_of(const X509_NAME* name) {
   unsigned char* der = nullptr;
   const int length = i2d_X509_NAME(name, &der);
@@ -237,8 +245,8 @@ absl::StatusOr<CertificateAuthorities> CertificateAuthorities::parse(std::string
   return cas;
 }
 
-absl::Status CertificateAuthorities::issued(std::string_view pem,
-                                            std::string_view chain_pem) const {
+absl::StatusOr<std::string> CertificateAuthorities::issued(std::string_view pem,
+                                                           std::string_view chain_pem) const {
   const std::vector<Certificate> certificate = read_certificates(pem);
   if (certificate.empty()) return absl::UnauthenticatedError("not a PEM certificate");
   if (!store_) return absl::UnauthenticatedError("no CA is trusted");
@@ -260,8 +268,12 @@ absl::Status CertificateAuthorities::issued(std::string_view pem,
   const bool verified = X509_verify_cert(verify.get()) == 1;
   const int error = X509_STORE_CTX_get_error(verify.get());
   ERR_clear_error();
-  if (verified) return absl::OkStatus();
-  return absl::UnauthenticatedError(X509_verify_cert_error_string(error));
+  if (!verified) return absl::UnauthenticatedError(X509_verify_cert_error_string(error));
+  // The verified chain: the certificate, the intermediates, the anchor of the bundle.
+  std::string through;
+  const STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(verify.get());
+  for (int i = 1; i + 1 < sk_X509_num(path); ++i) through += pem_of(sk_X509_value(path, i));
+  return through;
 }
 
 struct CertificateTrust::Generation {
@@ -270,6 +282,7 @@ struct CertificateTrust::Generation {
     absl::StatusOr<Principal> principal;
     std::string common_name;
     std::chrono::sys_seconds not_before, not_after;
+    std::string intermediates;  ///< those it was verified through (PEM)
 
     // The principal at `now`: refused outside the validity period.
     absl::StatusOr<Principal> at(std::chrono::system_clock::time_point now) const {
@@ -288,20 +301,21 @@ struct CertificateTrust::Generation {
   CertificateAuthorities cas;
   RevocationList revoked;
   mutable std::shared_mutex decided_mutex;
-  mutable std::unordered_map<std::string, Decision> decided;  // by PEM and chain
+  mutable std::unordered_map<std::string, Decision> decided;  // by digest of PEM and chain
 
   Decision decide(std::string_view pem, std::string_view chain_pem) const {
     const auto id = identify_certificate(pem);
     if (!id.ok()) return {absl::UnauthenticatedError(id.status().message())};
-    if (const absl::Status issued = cas.issued(pem, chain_pem); !issued.ok()) {
+    const absl::StatusOr<std::string> issued = cas.issued(pem, chain_pem);
+    if (!issued.ok()) {
       spdlog::warn("refused certificate CN '{}', sha256 {}: no trusted CA issued it: {}",
-                   id->common_name, id->sha256, std::string(issued.message()));
+                   id->common_name, id->sha256, std::string(issued.status().message()));
       return {absl::UnauthenticatedError(absl::StrCat("certificate CN '", id->common_name,
                                                       "' is not issued by a trusted CA (",
-                                                      issued.message(), ")")),
+                                                      issued.status().message(), ")")),
               id->common_name, id->not_before, id->not_after};
     }
-    return {principal_of(*id), id->common_name, id->not_before, id->not_after};
+    return {principal_of(*id), id->common_name, id->not_before, id->not_after, *issued};
   }
 
   // Whom `id` stands for, unless it is revoked.
@@ -346,8 +360,11 @@ void CertificateTrust::replace(std::vector<config::Principal> principals,
 absl::StatusOr<Principal> CertificateTrust::principal_for_certificate(
     std::string_view pem, std::string_view chain_pem) const {
   const std::shared_ptr<const Generation> generation = current();
-  std::string key(pem);
-  key.append(chain_pem);
+  const std::string certificate = app::sha256({pem});
+  const std::string learned = chain_pem.empty() ? intermediates_of(certificate) : "";
+  if (chain_pem.empty()) chain_pem = learned;
+  // Digests: what a client sends beside its certificate is its own choice, and may be large.
+  const std::string key = certificate + app::sha256({chain_pem});
   {
     std::shared_lock lock(generation->decided_mutex);
     if (const auto it = generation->decided.find(key); it != generation->decided.end()) {
@@ -356,10 +373,21 @@ absl::StatusOr<Principal> CertificateTrust::principal_for_certificate(
   }
   Generation::Decision decision = generation->decide(pem, chain_pem);
   absl::StatusOr<Principal> principal = decision.at(now_());
+  if (!decision.intermediates.empty()) {
+    std::lock_guard lock(mutex_);
+    if (intermediates_.size() >= kMaxDecided) intermediates_.clear();
+    intermediates_[certificate] = decision.intermediates;
+  }
   std::unique_lock lock(generation->decided_mutex);
   if (generation->decided.size() >= kMaxDecided) generation->decided.clear();
   generation->decided.emplace(key, std::move(decision));
   return principal;
+}
+
+std::string CertificateTrust::intermediates_of(const std::string& certificate_digest) const {
+  std::lock_guard lock(mutex_);
+  const auto it = intermediates_.find(certificate_digest);
+  return it == intermediates_.end() ? "" : it->second;
 }
 
 std::optional<Principal> CertificateTrust::principal_named(std::string_view name) const {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -84,10 +85,11 @@ class CertificateAuthorities {
   /// INVALID_ARGUMENT if `ca_pem` holds no PEM certificate.
   static absl::StatusOr<CertificateAuthorities> parse(std::string_view ca_pem);
 
-  /// OK if one of them issued `pem` (a certificate), through the intermediates in `chain_pem`
-  /// (PEM, may be empty); UNAUTHENTICATED with OpenSSL's reason otherwise. Validity periods are
+  /// If one of them issued `pem` (a certificate), through the intermediates in `chain_pem` (PEM,
+  /// may be empty): the intermediates it chained through (PEM; empty when a CA of the bundle
+  /// issued it directly); UNAUTHENTICATED with OpenSSL's reason otherwise. Validity periods are
   /// not checked here: CertificateTrust checks them on every call.
-  absl::Status issued(std::string_view pem, std::string_view chain_pem) const;
+  absl::StatusOr<std::string> issued(std::string_view pem, std::string_view chain_pem) const;
   size_t size() const { return size_; }
 
  private:
@@ -109,6 +111,8 @@ class CertificateTrust {
   /// The principal a client certificate (PEM) stands for, presented with the intermediates in
   /// `chain_pem` (PEM, may be empty); UNAUTHENTICATED with the reason otherwise: none of the CAs
   /// issued it, it has been revoked, it has expired or is not valid yet, or it names no principal.
+  /// A resumed TLS session has no chain: a certificate comes without it then, and is checked
+  /// through the intermediates it was last verified through.
   absl::StatusOr<Principal> principal_for_certificate(std::string_view pem,
                                                       std::string_view chain_pem = {}) const;
 
@@ -123,9 +127,15 @@ class CertificateTrust {
   struct Generation;
   std::shared_ptr<const Generation> current() const;
 
+  /// The intermediates a chain was verified through, for when its certificate comes without them.
+  std::string intermediates_of(const std::string& certificate_digest) const;
+
   Now now_;
-  mutable std::mutex mutex_;  // guards current_ only; a generation guards its own cache
+  mutable std::mutex mutex_;  // guards current_ and intermediates_
   std::shared_ptr<const Generation> current_;
+  // By the SHA-256 of a certificate's PEM: the intermediates it was verified through (PEM). Kept
+  // across reloads: they are no anchors, only a path to one in the bundle of the time.
+  mutable std::unordered_map<std::string, std::string> intermediates_;
 };
 
 /// Where the TLS material and the principals are read from. The paths are fixed at start; their

@@ -345,10 +345,21 @@ TEST(CertificateTrustTest, ACertificateChainsThroughTheIntermediatesItCameWith) 
   // pass it on); a CA of the bundle, root or intermediate, is enough.
   const TestCa intermediate("Herent Issuing CA", &ca());
   const std::string pem = intermediate.issue({{"herent-dpo"}});
-  const CertificateTrust by_root({herent_dpo()}, cas(ca().pem()), {}, kIn2027);
+  CertificateTrust by_root({herent_dpo()}, cas(ca().pem()), {}, kIn2027);
+  EXPECT_FALSE(by_root.principal_for_certificate(pem).ok()) << "the intermediate is missing";
   const auto through = by_root.principal_for_certificate(pem, intermediate.pem());
   EXPECT_TRUE(through.ok()) << through.status();
-  EXPECT_FALSE(by_root.principal_for_certificate(pem).ok()) << "the intermediate is missing";
+  // A resumed TLS session has no chain: the certificate comes alone, and is checked through the
+  // intermediate it came with before, also after a reload. Before: refused on every resumed
+  // session of the web console.
+  const auto resumed = by_root.principal_for_certificate(pem);
+  EXPECT_TRUE(resumed.ok()) << resumed.status();
+  by_root.replace({herent_dpo()}, cas(ca().pem()), {});
+  EXPECT_TRUE(by_root.principal_for_certificate(pem).ok());
+  // What it came with is no anchor: without the root in the bundle it is refused.
+  by_root.replace({herent_dpo()}, cas(TestCa("Other CA").pem()), {});
+  EXPECT_FALSE(by_root.principal_for_certificate(pem).ok());
+
   const CertificateTrust by_intermediate({herent_dpo()}, cas(intermediate.pem()), {}, kIn2027);
   const auto anchored = by_intermediate.principal_for_certificate(pem);
   EXPECT_TRUE(anchored.ok()) << anchored.status();
