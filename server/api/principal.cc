@@ -103,11 +103,11 @@ absl::Status may_read_register(const Principal& p, std::string_view party) {
 
 absl::StatusOr<ListScope> list_scope(const Principal& p, const std::string& requested,
                                      const app::Directory& directory) {
+  if (!p.auditor && !p.reporter && !p.dpo) return denied(p, "list records");
   if (!requested.empty()) {
     if (const auto known = directory.find(requested, "party"); !known.ok()) return known.status();
   }
   if (p.auditor) return ListScope{requested, ""};
-  if (!p.reporter && !p.dpo) return denied(p, "list records");
   return ListScope{requested.empty() ? p.party : requested, p.party};
 }
 

@@ -47,9 +47,10 @@ absl::StatusOr<Page<Record>> records(Store& store, const RecordQuery& q, Load lo
   if (!loaded.ok()) return loaded.status();
   std::vector<Record> out;
   for (auto& item : *loaded) {
-    auto obligations = std::is_same_v<Record, IncidentRecord>  ? store.obligations_of(item.id, 0)
-                       : std::is_same_v<Record, RequestRecord> ? store.obligations_of(0, item.id)
-                                                               : store.obligations_of(0, 0, item.id);
+    auto obligations = std::is_same_v<Record, IncidentRecord> ? store.obligations_of(item.id, 0)
+                       : std::is_same_v<Record, RequestRecord>
+                           ? store.obligations_of(0, item.id)
+                           : store.obligations_of(0, 0, item.id);
     if (!obligations.ok()) return obligations.status();
     out.push_back(Record{std::move(item), std::move(*obligations)});
   }
@@ -73,9 +74,9 @@ absl::StatusOr<int64_t> parse_resource_id(std::string_view name, std::string_vie
   if (digits.substr(0, prefix.size()) == prefix) digits.remove_prefix(prefix.size());
   int64_t id = 0;
   if (!absl::SimpleAtoi(absl::string_view(digits.data(), digits.size()), &id) || id <= 0) {
-    return absl::InvalidArgumentError(std::string(field) + ": " + quote_input(name) +
-                                      " is not a " + std::string(collection) +
-                                      " name (like " + prefix + "12, or 12)");
+    return absl::InvalidArgumentError(std::string(field) + ": " + quote_input(name) + " is not a " +
+                                      std::string(collection) + " name (like " + prefix +
+                                      "12, or 12)");
   }
   return id;
 }
@@ -124,8 +125,8 @@ absl::StatusOr<domain::Obligation> Queries::obligation(int64_t id) {
 absl::StatusOr<Page<domain::Obligation>> Queries::obligations(const ObligationQuery& q) {
   const auto size = page_size(q.page_size);
   if (!size.ok()) return size.status();
-  ObligationFilter filter{q.include_closed, q.party, q.due_before, std::nullopt, *size + 1,
-                          q.viewer};
+  ObligationFilter filter{q.include_closed, q.party,  q.due_before, std::nullopt,
+                          *size + 1,        q.viewer, q.rule};
   if (!q.page_token.empty()) {
     const std::vector<std::string> parts = absl::StrSplit(q.page_token, '.');
     int64_t due = 0, id = 0;

@@ -24,13 +24,14 @@ struct ObligationQuery {
   int page_size = 0;  ///< 0: default 50; at most 500
   std::string page_token;
   std::string viewer;  ///< see ObligationFilter::viewer
+  std::string rule;    ///< see ObligationFilter::rule
 };
 
 struct RecordQuery {
   std::string party;
   int page_size = 0;
   std::string page_token;
-  std::string viewer;  ///< see RecordFilter::viewer
+  std::string viewer;        ///< see RecordFilter::viewer
   std::string external_ref;  ///< see RecordFilter::external_ref
 };
 

@@ -27,6 +27,7 @@ struct ObligationFilter {
   std::optional<std::pair<domain::Instant, int64_t>> after;  ///< keyset cursor
   int limit = 50;
   std::string viewer;  ///< only those it owns or that notify it; empty: all
+  std::string rule;    ///< only those of this rule; empty: all
 };
 
 /// Incidents or requests that concern `party` (reported by it or notified to it), newest first.

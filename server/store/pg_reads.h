@@ -117,7 +117,7 @@ class PgReads : public Interface {
       const int64_t after_id = f.after ? f.after->second : 0;
       return rows::map_rows<domain::Obligation>(
           tx.exec_prepared(stmt::kListObligations, f.include_closed, f.party, due_before, after_due,
-                           after_id, f.limit, f.viewer),
+                           after_id, f.limit, f.viewer, f.rule),
           rows::obligation_from);
     });
   }
@@ -127,7 +127,8 @@ class PgReads : public Interface {
                                                                  int64_t matter_id = 0) override {
     return run<std::vector<domain::Obligation>>("obligations of", [&](auto& tx) {
       return rows::map_rows<domain::Obligation>(
-          tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id, matter_id), rows::obligation_from);
+          tx.exec_prepared(stmt::kObligationsOf, incident_id, request_id, matter_id),
+          rows::obligation_from);
     });
   }
 

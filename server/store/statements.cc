@@ -269,7 +269,7 @@ void prepare_statements(pqxx::connection& c) {
                 "AND (NULLIF($4, '') IS NULL OR (due_time, id) > "
                 "(to_timestamp(NULLIF($4, '')::bigint), $5::bigint)) "
                 "AND ($7 = '' OR owner_party = $7 OR recipient_party = $7) "
-                "ORDER BY due_time, id LIMIT $6");
+                "AND ($8 = '' OR rule = $8) ORDER BY due_time, id LIMIT $6");
   c.prepare(stmt::kObligationsOf,
             "SELECT " + kObligationColumns + " FROM " + kObligationSource +
                 " WHERE incident_id = NULLIF($1, 0) OR request_id = NULLIF($2, 0) "

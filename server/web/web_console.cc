@@ -536,40 +536,38 @@ struct WebConsole::Impl {
     const bool open_only = req.get_param_value("state") != "all";
     const auto scope =
         api::policy::list_scope(c.principal, req.get_param_value("party"), uc.directory);
+    // A party the filter cannot have offered (a link or a typo): the error, not an empty table.
+    if (!scope.ok()) return send_error(res, c, scope.status());
     mu::data d = base_data(c);
     mu::list rows;
-    if (!scope.ok()) {
-      d.set("error", label(c.lang, refusal_key(scope.status().code())));
-    } else {
-      app::ObligationQuery q;
-      q.include_closed = !open_only;
-      q.party = scope->party;
-      q.viewer = scope->viewer;
-      q.page_token = req.get_param_value("after");
-      // Up to kDashboardRows of the rule, soonest due first, and a link to the rows after them.
-      // Each page asks for as many as are missing, so that the page that fills the table ends
-      // at its last row, and its token continues right after it.
-      while (rows.size() < kDashboardRows) {
-        q.page_size = static_cast<int>(kDashboardRows - rows.size());
-        auto page = uc.queries.obligations(q);
-        if (!page.ok()) return send_error(res, c, page.status());
-        for (auto& o : page->items) {
-          if (!rule.empty() && o.rule != rule) continue;
-          const auto view = api::policy::view_of(c.principal, app::parties_of(o), "");
-          if (!view.ok()) continue;
-          rows.push_back(
-              obligation_data(c, app::as_viewed(std::move(o), *view, c.principal.party)));
-        }
-        q.page_token = page->next_token;
-        if (q.page_token.empty()) break;
+    app::ObligationQuery q;
+    q.include_closed = !open_only;
+    q.party = scope->party;
+    q.viewer = scope->viewer;
+    q.rule = rule;
+    q.page_token = req.get_param_value("after");
+    // Up to kDashboardRows, soonest due first, and a link to the rows after them. A page asks for
+    // as many as are missing: the page that fills the table ends at its last row, and its token
+    // continues right after it. Rows another party's view hides (rare: the query keeps to the
+    // caller's party) take a few more pages, never more than a few.
+    for (int pages = 0; rows.size() < kDashboardRows && pages < 4; ++pages) {
+      q.page_size = static_cast<int>(kDashboardRows - rows.size());
+      auto page = uc.queries.obligations(q);
+      if (!page.ok()) return send_error(res, c, page.status());
+      for (auto& o : page->items) {
+        const auto view = api::policy::view_of(c.principal, app::parties_of(o), "");
+        if (!view.ok()) continue;
+        rows.push_back(obligation_data(c, app::as_viewed(std::move(o), *view, c.principal.party)));
       }
-      if (!q.page_token.empty()) {
-        d.set("more_href",
-              "/?" + httplib::detail::params_to_query_str({{"rule", rule},
-                                                           {"party", scope->party},
-                                                           {"state", open_only ? "open" : "all"},
-                                                           {"after", q.page_token}}));
-      }
+      q.page_token = page->next_token;
+      if (q.page_token.empty()) break;
+    }
+    if (!q.page_token.empty()) {
+      d.set("more_href",
+            "/?" + httplib::detail::params_to_query_str({{"rule", rule},
+                                                         {"party", scope->party},
+                                                         {"state", open_only ? "open" : "all"},
+                                                         {"after", q.page_token}}));
     }
     d.set("has_rows", !rows.empty());
     d.set("rows", rows);
@@ -582,7 +580,7 @@ struct WebConsole::Impl {
       rules.push_back(item);
     }
     d.set("rules", rules);
-    d.set("parties", party_choices(scope.ok() ? scope->party : c.principal.party));
+    d.set("parties", party_choices(scope->party));
     send_page(res, 200, render("dashboard", label(c.lang, "deadlines"), c, d, true));
   }
 
@@ -1871,23 +1869,34 @@ struct WebConsole::Impl {
     if (!chunked && req.get_header_value<uint64_t>("Content-Length") == 0) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
+    const auto principal = authenticate(req);
+    if (principal.ok() && !chunked) return httplib::Server::HandlerResponse::Unhandled;
     Caller c;
     c.zone = uc.directory.parties().front().zone;
     c.path = req.path;
     secure_headers(res, true);
-    res.set_header("Connection", "close");  // the body is not read
-    if (auto principal = authenticate(req); !principal.ok()) {
+    if (!principal.ok()) {
       refuse_unauthenticated(req, res, c, principal.status());
-    } else if (chunked) {
+    } else {
       spdlog::info("web: refused {} {} from {}: a chunked body", req.method,
                    app::escape_controls(req.path), req.remote_addr);
       send_error(res, c,
                  absl::InvalidArgumentError("Transfer-Encoding: a body must come with its length"));
       res.status = 411;
-    } else {
-      return httplib::Server::HandlerResponse::Unhandled;
     }
+    stop_reading(req);
     return httplib::Server::HandlerResponse::Handled;
+  }
+
+  // The unread body of a refused request must not be taken for the next request on the
+  // connection (cpp-httplib keeps it open whatever the response says): nothing more is read from
+  // it, and it closes at the client's next bytes or when the wait for them ends.
+  static void stop_reading(const httplib::Request& req) {
+    if (req.ssl == nullptr) return;
+    // The connection's own SSL, which cpp-httplib hands out as const: as if the client had
+    // closed its side, SSL_read returns nothing more, not even what OpenSSL holds decrypted.
+    SSL* ssl = const_cast<SSL*>(req.ssl);
+    SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
   }
 
   httplib::Server::Handler guarded(PageHandler handler, bool post) {

@@ -16,6 +16,36 @@ import zoneinfo
 from web_harness import SOURCE_DIR, Termijnd, fingerprint, wait_for
 
 
+def exchange(termijnd, principal, request, source="127.0.0.1", until_closed=True):
+    """The statuses of the responses to the raw bytes `request`, sent over TLS with `principal`'s
+    certificate from `source`: those that came until the server closed the connection (or
+    10 s passed), or with `until_closed` False the first."""
+    context = ssl.create_default_context(cafile=termijnd.cert("ca.crt"))
+    context.check_hostname = False
+    context.load_cert_chain(termijnd.cert(principal + ".crt"), termijnd.cert(principal + ".key"))
+    with socket.create_connection(("127.0.0.1", termijnd.web_port), timeout=30,
+                                  source_address=(source, 0)) as raw:
+        with context.wrap_socket(raw) as tls:
+            tls.sendall(request)
+            if not until_closed:
+                line = tls.makefile("rb").readline().decode()
+                return [int(line.split()[1])] if line else []
+            tls.settimeout(10)
+            received = b""
+            try:
+                while chunk := tls.recv(65536):
+                    received += chunk
+            except (socket.timeout, ssl.SSLError, ConnectionError):
+                pass
+    return [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", received)]
+
+
+def smuggling(outer_headers, inner):
+    """A POST whose body is another request, `inner`."""
+    return (b"POST /incidents HTTP/1.1\r\nHost: 127.0.0.1\r\n" + outer_headers +
+            b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(inner) + inner)
+
+
 class WebSecurityTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -57,17 +87,11 @@ class WebSecurityTest(unittest.TestCase):
 
     def raw_post(self, principal, headers):
         """The status of a POST whose body never comes, made with `principal`'s certificate."""
-        context = ssl.create_default_context(cafile=self.termijnd.cert("ca.crt"))
-        context.check_hostname = False
-        context.load_cert_chain(self.termijnd.cert(principal + ".crt"),
-                                self.termijnd.cert(principal + ".key"))
-        with socket.create_connection(("127.0.0.1", self.termijnd.web_port), timeout=30) as raw:
-            with context.wrap_socket(raw) as tls:
-                tls.sendall(("POST /incidents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                             "Content-Type: application/x-www-form-urlencoded\r\n%s\r\n" %
-                             "".join("%s: %s\r\n" % h for h in headers.items())).encode())
-                status_line = tls.makefile("rb").readline().decode()
-        return int(status_line.split()[1]) if status_line else 0
+        request = ("POST /incidents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\n%s\r\n" %
+                   "".join("%s: %s\r\n" % h for h in headers.items()))
+        statuses = exchange(self.termijnd, principal, request.encode(), until_closed=False)
+        return statuses[0] if statuses else 0
 
     def test_a_body_is_read_only_from_a_principal_and_never_chunked(self):
         # cpp-httplib reads a chunked body whole, past the payload limit, before a handler sees
@@ -86,6 +110,18 @@ class WebSecurityTest(unittest.TestCase):
         with open("/proc/%d/limits" % self.termijnd.process.pid) as f:
             soft, hard = re.search(r"Max open files\s+(\S+)\s+(\S+)", f.read()).groups()
         self.assertEqual(soft, hard)
+
+    def test_the_body_of_a_refused_request_is_never_taken_for_a_request(self):
+        # A refusal leaves the body unread; the connection then closes. Before: cpp-httplib kept
+        # it open and read the body as the next request.
+        subprocess.run([os.path.join(SOURCE_DIR, "scripts", "dev-certs"), self.termijnd.certs,
+                        "stranger"], check=True, capture_output=True)
+        inner = b"GET /smuggled-by-a-stranger HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        self.assertEqual(exchange(self.termijnd, "stranger", smuggling(b"", inner)), [403])
+        chunked = (b"POST /incidents HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                   b"\r\n0\r\n\r\nGET /smuggled-in-chunks HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        self.assertEqual(exchange(self.termijnd, "herent-dpo", chunked), [411])
+        self.assertNotIn("smuggled", self.termijnd.log_text())
 
     def test_post_from_another_origin_is_403(self):
         # The Origin check holds even with a valid token.
@@ -365,6 +401,13 @@ class LongListsTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(len(self.rows(body)), 1)
 
+    def test_an_unknown_party_is_an_error_not_an_empty_list(self):
+        # Before: "the input was refused" above "no open deadlines".
+        status, _, body = self.termijnd.curl("herent-dpo", "/?party=kortenbreg")
+        self.assertEqual(status, 422)
+        self.assertIn("party: unknown party &apos;kortenbreg&apos;", body)
+        self.assertNotIn('id="no-deadlines"', body)
+
     def test_a_record_shows_its_notices_however_many_others_came_after(self):
         # Before: the page took the party's newest 500 notifications and kept this record's, so
         # Kortenberg saw "none" for the notice it had been sent.
@@ -454,6 +497,16 @@ class TrustedProxyTest(unittest.TestCase):
         status, _, body = self.termijnd.curl("auditor", "/", "--interface", "127.0.0.2",
                                              "-H", "X-Termijn-Principal: herent-dpo")
         self.assertEqual(self.principal_shown(status, body), "herent-dpo")
+
+    def test_a_refused_users_body_cannot_act_for_another(self):
+        # The proxy forwards a user who is no principal; the body holds a request naming
+        # another. Before: refused, and then the body ran as kortenberg-dpo.
+        inner = (b"GET /?party=kortenberg HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 b"X-Termijn-Principal: kortenberg-dpo\r\n\r\n")
+        statuses = exchange(self.termijnd, "auditor",
+                            smuggling(b"X-Termijn-Principal: mallory\r\n", inner), "127.0.0.2")
+        self.assertEqual(statuses, [403])
+        self.assertNotIn("GET / by kortenberg-dpo", self.termijnd.log_text())
 
     def test_header_from_elsewhere_is_ignored(self):
         # From any other address the certificate decides, whatever the header says.
