@@ -399,6 +399,11 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
   return handle(ctx, "PreviewObligations", [=, this](const Principal& p) -> absl::Status {
     domain::Trigger trigger;
     std::optional<domain::RequestKind> kind;
+    if (req->request_kind() != v1::REQUEST_KIND_UNSPECIFIED) {
+      auto k = request_kind_from_proto(req->request_kind(), "request_kind");
+      if (!k.ok()) return k.status();
+      kind = *k;
+    }
     switch (req->event()) {
       case v1::EVENT_KIND_INCIDENT:
         trigger = domain::Trigger::kIncident;
@@ -412,11 +417,6 @@ grpc::ServerUnaryReactor* TermijnService::PreviewObligations(
         trigger = req->event() == v1::EVENT_KIND_REQUEST           ? domain::Trigger::kRequest
                   : req->event() == v1::EVENT_KIND_REQUEST_REFUSAL ? domain::Trigger::kRefusal
                                                                    : domain::Trigger::kExtension;
-        if (req->request_kind() != v1::REQUEST_KIND_UNSPECIFIED) {
-          auto k = request_kind_from_proto(req->request_kind(), "request_kind");
-          if (!k.ok()) return k.status();
-          kind = *k;
-        }
         break;
       case v1::EVENT_KIND_DATA_QUALITY:
       case v1::EVENT_KIND_LAW_CHANGE:

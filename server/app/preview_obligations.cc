@@ -12,6 +12,17 @@ absl::StatusOr<std::vector<domain::Obligation>> PreviewObligations::run(
   if (!owner.ok()) return owner.status();
   const auto at = read_event_time(time, "time", **owner, clock_.now(), /*allow_future=*/true);
   if (!at.ok()) return at.status();
+  // What an event does not take is refused, not ignored: the preview would not show it.
+  const bool about_a_request = trigger == domain::Trigger::kRequest ||
+                               trigger == domain::Trigger::kExtension ||
+                               trigger == domain::Trigger::kRefusal;
+  if (request_kind && !about_a_request) {
+    return absl::InvalidArgumentError(
+        "request_kind: only for request, request-extension and request-refusal");
+  }
+  if (extension_months != 0 && trigger != domain::Trigger::kExtension) {
+    return absl::InvalidArgumentError("extension_months: only for request-extension");
+  }
   if (!request_kind) request_kind = domain::RequestKind::kAccess;
   if (trigger != domain::Trigger::kExtension) {
     return domain::plan_obligations({trigger, *at, request_kind}, **owner, directory_.parties(),

@@ -220,6 +220,11 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
       {{"deadlines", "preview", "--event", "incident", "--party", "herent", "--at",
         "2101-01-01T01:00"},
        "time: '2101-01-01T01:00' is outside the supported range"},
+      // Before: ignored, and the preview showed what the option did not change.
+      {{"deadlines", "preview", "--event", "request", "--months", "2"},
+       "extension_months: only for request-extension"},
+      {{"deadlines", "preview", "--event", "incident", "--kind", "erasure"},
+       "request_kind: only for request, request-extension and request-refusal"},
       {{"incident", "report", "--title", "x", "--categories", "secret"}, "--categories: unknown"},
       {{"request", "log", "--kind", "complaint", "--summary", "x"}, "--kind: unknown value"},
       {{"request", "log", "--kind", "access", "--summary", "x", "--copy", big},
