@@ -4,14 +4,19 @@
 
 #include "client/context.h"
 #include "proto/enum_names.h"
+#include "server/app/event_time.h"
 
 namespace termijn::cli {
 
 namespace {
 
+// The zone the incident's party keeps time in, as its obligations carry it.
+std::string zone_of(const v1::Incident& i) {
+  return i.obligations().empty() ? "Europe/Brussels" : i.obligations(0).time_zone();
+}
+
 void print_incident(const v1::Incident& i) {
-  const std::string zone =
-      i.obligations().empty() ? "Europe/Brussels" : i.obligations(0).time_zone();
+  const std::string zone = zone_of(i);
   std::cout << i.name() << "  " << i.title() << "\n"
             << "  party:       " << i.party() << "\n"
             << "  aware:       " << local_time(i.aware_time(), zone) << "\n";
@@ -37,6 +42,28 @@ void print_incident(const v1::Incident& i) {
   }
   std::cout << "\n";
   print_obligations(i.obligations(), true);
+}
+
+// `text` as `incident report` reads a time: RFC 3339, or local time in the zone of the party of
+// incident `id` (a time the clocks skip or repeat is refused, naming both readings).
+google::protobuf::Timestamp occurred_time(Context& ctx, const std::string& id,
+                                          const std::string& text) {
+  google::protobuf::Timestamp at;
+  if (google::protobuf::util::TimeUtil::FromString(text, &at)) return at;
+  v1::GetIncidentRequest req;
+  req.set_name(id);
+  v1::Incident incident;
+  check(ctx.stub().GetIncident(ctx.call_context().get(), req, &incident));
+  domain::Party party;
+  party.zone = domain::TimeZone::find(zone_of(incident));
+  if (party.zone == nullptr) party.zone = domain::TimeZone::find("UTC");
+  // The server refuses a time in the future or after the awareness, with its reasons.
+  const auto parsed = app::read_event_time(text, "--occurred-at", party, domain::Instant::max(),
+                                           /*allow_future=*/true);
+  if (!parsed.ok()) throw CliError(2, std::string(parsed.status().message()));
+  at.set_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(parsed->time_since_epoch()).count());
+  return at;
 }
 
 }  // namespace
@@ -105,7 +132,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   upd->add_option("id", update->id, "incident id or name (incidents/12)")->required();
   const std::vector<std::pair<CLI::Option*, std::string>> masked{
       {upd->add_option("--occurred-at", update->occurred_at,
-                       "when it happened: RFC 3339 with offset"),
+                       "when it happened: RFC 3339, or local time"),
        "occurred_time"},
       {upd->add_option("--description", update->description, "what happened"), "description"},
       {upd->add_option("--categories", update->categories,
@@ -135,10 +162,8 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     if (req.update_mask().paths().empty()) {
       throw CliError(2, "incident update: give at least one field to change (see --help)");
     }
-    if (!update->occurred_at.empty() && !google::protobuf::util::TimeUtil::FromString(
-                                            update->occurred_at, i->mutable_occurred_time())) {
-      throw CliError(2, "--occurred-at: '" + update->occurred_at +
-                            "' is not an RFC 3339 instant like 2026-03-27T09:05:00+01:00");
+    if (!update->occurred_at.empty()) {
+      *i->mutable_occurred_time() = occurred_time(ctx, update->id, update->occurred_at);
     }
     i->set_description(update->description);
     for (auto c : parse_list<v1::DataCategory>(update->categories, "--categories")) {
@@ -212,19 +237,16 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   ls->add_option_function<std::string>(
       "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
       "only the one with this ticket id");
-  ls->add_option_function<std::string>("--party", [list](const std::string& p) {
-    list->set_party(p);
-  }, "concerning this party");
+  ls->add_option_function<std::string>(
+      "--party", [list](const std::string& p) { list->set_party(p); }, "concerning this party");
   ls->callback([&ctx, list] {
     v1::ListIncidentsResponse resp;
     check(ctx.stub().ListIncidents(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
     std::printf("%-14s %-12s %-27s %s\n", "ID", "PARTY", "AWARE", "TITLE");
     for (const v1::Incident& i : resp.incidents()) {
-      const std::string zone =
-          i.obligations().empty() ? "Europe/Brussels" : i.obligations(0).time_zone();
       std::printf("%-14s %-12s %-27s %s\n", i.name().c_str(), i.party().c_str(),
-                  local_time(i.aware_time(), zone).c_str(), i.title().c_str());
+                  local_time(i.aware_time(), zone_of(i)).c_str(), i.title().c_str());
     }
   });
 }

@@ -422,6 +422,32 @@ TEST_F(CliTest, IncidentUpdateTakesTheOlderTicketFlagAsTheReadmeSays) {
   EXPECT_EQ(server_.database().scalar("SELECT ticket_ref FROM incident WHERE id = 1"), "RT-7");
 }
 
+TEST_F(CliTest, IncidentUpdateTakesLocalTimeAsReportDoes) {
+  // `--occurred-at` in the party's local time, as `incident report --aware-at` takes it, with the
+  // same refusals. Before: "not an RFC 3339 instant" (exit 2).
+  ASSERT_EQ(server_
+                .cli("herent-dpo", {"incident", "report", "--title", "Printout on the train",
+                                    "--aware-at", "2026-11-02T10:00"})
+                .exit_code,
+            0);
+  const Outcome updated =
+      server_.cli("herent-dpo", {"incident", "update", "1", "--occurred-at", "2026-11-01T18:30"});
+  ASSERT_EQ(updated.exit_code, 0) << updated.err;
+  EXPECT_EQ(server_.database().scalar(
+                "SELECT to_char(occurred_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+                "FROM incident WHERE id = 1"),
+            "2026-11-01 17:30");
+  const Outcome ambiguous =
+      server_.cli("herent-dpo", {"incident", "update", "1", "--occurred-at", "2026-10-25T02:30"});
+  EXPECT_EQ(ambiguous.exit_code, 2);
+  EXPECT_THAT(ambiguous.err, HasSubstr("--occurred-at: "));
+  EXPECT_THAT(ambiguous.err, HasSubstr("2026-10-25T02:30:00+02:00 or 2026-10-25T02:30:00+01:00"));
+  const Outcome garbage =
+      server_.cli("herent-dpo", {"incident", "update", "1", "--occurred-at", "yesterday"});
+  EXPECT_EQ(garbage.exit_code, 2);
+  EXPECT_THAT(garbage.err, HasSubstr("--occurred-at: "));
+}
+
 TEST_F(CliTest, UnknownOrMisplacedOptionsFailWithOneLine) {
   // An unknown option is still refused wherever it stands, and an option of `deadlines` given to
   // `deadlines preview` is refused rather than ignored: exit 2, one line naming the option.
