@@ -47,14 +47,6 @@ std::vector<Certificate> read_certificates(std::string_view pem) {
   return out;
 }
 
-std::string pem_of(X509* certificate) {
-  Bio bio(BIO_new(BIO_s_mem()), BIO_free);
-  PEM_write_bio_X509(bio.get(), certificate);
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, length);
-}
-
 std::string der_of(const X509_NAME* name) {
   unsigned char* der = nullptr;
   const int length = i2d_X509_NAME(name, &der);
@@ -121,6 +113,14 @@ bool matches(const config::Principal& p, const CertificateIdentity& id) {
 constexpr size_t kMaxDecided = 4096;
 
 }  // namespace
+
+std::string pem_of(x509_st* certificate) {
+  Bio bio(BIO_new(BIO_s_mem()), BIO_free);
+  PEM_write_bio_X509(bio.get(), certificate);
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, length);
+}
 
 Principal principal_from(const config::Principal& p) {
   Principal out{p.name, p.party};

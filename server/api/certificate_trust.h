@@ -18,9 +18,13 @@
 #include "server/api/principal.h"
 #include "server/config/config.h"
 
+struct x509_st;        // OpenSSL's X509
 struct x509_store_st;  // OpenSSL's X509_STORE
 
 namespace termijn::api {
+
+/// A certificate in PEM.
+std::string pem_of(x509_st* certificate);
 
 /// The Principal a configured principal stands for.
 Principal principal_from(const config::Principal& p);

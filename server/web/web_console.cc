@@ -113,26 +113,16 @@ std::string hmac_hex(const std::string& key, const std::string& message) {
   return app::to_hex(std::string(reinterpret_cast<char*>(out), len));
 }
 
-std::string pem_of(X509* cert) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert);
-  char* data = nullptr;
-  const long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return pem;
-}
-
 // The client's certificate (PEM, empty if none) and the chain it came with.
 std::pair<std::string, std::string> peer_certificate_pem(const SSL* ssl) {
   if (ssl == nullptr) return {};
   X509* cert = SSL_get1_peer_certificate(ssl);
   if (cert == nullptr) return {};
-  std::pair<std::string, std::string> presented{pem_of(cert), {}};
+  std::pair<std::string, std::string> presented{api::pem_of(cert), {}};
   X509_free(cert);
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {  // not owned
     for (int i = 0; i < sk_X509_num(chain); ++i)
-      presented.second += pem_of(sk_X509_value(chain, i));
+      presented.second += api::pem_of(sk_X509_value(chain, i));
   }
   return presented;
 }
