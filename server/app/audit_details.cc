@@ -96,6 +96,9 @@ std::string notification_details(const domain::Notification& n) {
   json.add("kind", domain::name_of(n.kind))
       .add("state", domain::name_of(n.state))
       .add("attempts", n.attempts);
+  if (n.failed_notification_id != 0) {
+    json.add("failed_notification", "notifications/" + std::to_string(n.failed_notification_id));
+  }
   if (!n.message_id.empty()) json.add("message_id", n.message_id);
   if (!n.recipients.empty()) json.add("recipients", n.recipients);
   if (!n.server_reply.empty()) json.add("server_reply", n.server_reply);

@@ -41,7 +41,8 @@ enum class MatterKind {
   kTerminationArt18,
 };
 
-/// The one spelling of each value, used by the database, the CLI and messages ("automated-decision").
+/// The one spelling of each value, used by the database, the CLI and messages
+/// ("automated-decision").
 std::string_view name_of(RequestKind v);
 std::string_view name_of(DataCategory v);
 std::string_view name_of(SubjectGroup v);
@@ -94,11 +95,11 @@ struct Incident {
   std::string ticket_ref;
   std::string reported_by;  ///< principal
   Instant create_time{};
-  int64_t escalation_step_id = 0;  ///< for a reminder
-  int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
-  std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
-  std::string consequences;        ///< GDPR art. 33(3)(c): the likely consequences
-  std::string measures;            ///< GDPR art. 33(3)(d): measures taken or proposed
+  int64_t escalation_step_id = 0;     ///< for a reminder
+  int64_t audit_checkpoint_id = 0;    ///< for a checkpoint mail (obligation_id is then 0)
+  std::string recipient_party;        ///< for a checkpoint mail: whose DPO receives it
+  std::string consequences;           ///< GDPR art. 33(3)(c): the likely consequences
+  std::string measures;               ///< GDPR art. 33(3)(d): measures taken or proposed
   std::optional<Instant> close_time;  ///< set once closed; a closed incident does not change
   std::string closing_summary;
   std::string closed_by;
@@ -110,7 +111,7 @@ struct Attachment {
   std::string media_type;
   std::string sha256;  ///< lower-case hex
   int64_t size = 0;
-  std::string bytes;   ///< may be empty when only the metadata was loaded
+  std::string bytes;  ///< may be empty when only the metadata was loaded
 };
 
 struct Request {
@@ -121,12 +122,12 @@ struct Request {
   std::string summary;
   std::optional<Attachment> copy;
   std::string external_ref;  ///< the id of its ticket elsewhere; unique per party when set
-  std::string logged_by;  ///< principal
+  std::string logged_by;     ///< principal
   Instant create_time{};
-  int64_t escalation_step_id = 0;  ///< for a reminder
+  int64_t escalation_step_id = 0;   ///< for a reminder
   int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
   std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
-  int extension_months = 0;        ///< GDPR art. 12(3): 0, or the 1 or 2 months it was extended by
+  int extension_months = 0;         ///< GDPR art. 12(3): 0, or the 1 or 2 months it was extended by
   std::string extension_reason;
   std::optional<Instant> extend_time;
   /// GDPR art. 12(6): when more information to identify the subject was asked, and received.
@@ -145,7 +146,7 @@ struct Matter {
   MatterKind kind = MatterKind::kDataQuality;
   Instant event_time{};  ///< the finding, the change, the departure, the notice of termination
   std::string summary;
-  std::string staff_ref;  ///< art. 9: an opaque reference to the staff member; never a name
+  std::string staff_ref;    ///< art. 9: an opaque reference to the staff member; never a name
   std::string reported_by;  ///< principal
   Instant create_time{};
 };
@@ -202,10 +203,11 @@ struct Notification {
   std::optional<Instant> ack_time;
   std::string ack_by;
   Instant create_time{};
-  int64_t escalation_step_id = 0;  ///< for a reminder
-  int64_t audit_checkpoint_id = 0;  ///< for a checkpoint mail (obligation_id is then 0)
-  std::string recipient_party;      ///< for a checkpoint mail: whose DPO receives it
-  int64_t webhook_delivery_id = 0;  ///< for a webhook alert: the delivery that failed
+  int64_t escalation_step_id = 0;      ///< for a reminder
+  int64_t audit_checkpoint_id = 0;     ///< for a checkpoint mail (obligation_id is then 0)
+  std::string recipient_party;         ///< for a checkpoint mail: whose DPO receives it
+  int64_t webhook_delivery_id = 0;     ///< for a webhook alert: the delivery that failed
+  int64_t failed_notification_id = 0;  ///< for a failure alert: the mail that failed (0: unknown)
   /// A follow-up notice (protocol art. 13, third paragraph; GDPR art. 33(4)): what changed since
   /// the first notice. Empty for every other notification.
   std::vector<FieldChange> changes;

@@ -110,15 +110,23 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_notice(
 absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
     app::StoreReader& reader, const domain::Notification& alert, const domain::Obligation& o,
     const domain::Party& owner, const domain::Party& recipient) const {
-  // The notice that failed: the latest failed notice of the same obligation (a follow-up queued
-  // while it was retrying may be newer), else its latest notice.
-  app::NotificationFilter filter;
-  filter.obligation_id = o.id;
-  filter.limit = 100;
-  const auto rows = reader.list_notifications(filter);
-  if (!rows.ok()) return rows.status();
+  // The notice that failed, as the alert names it. An alert queued before alerts named theirs
+  // (migration 0025) takes the latest failed notice of the obligation, else its latest notice.
+  std::vector<domain::Notification> rows;
+  if (alert.failed_notification_id != 0) {
+    auto failed = reader.get_notification(alert.failed_notification_id);
+    if (!failed.ok()) return failed.status();
+    rows.push_back(*std::move(failed));
+  } else {
+    app::NotificationFilter filter;
+    filter.obligation_id = o.id;
+    filter.limit = 100;
+    auto found = reader.list_notifications(filter);
+    if (!found.ok()) return found.status();
+    rows = *std::move(found);
+  }
   const domain::Notification* notice = nullptr;
-  for (const auto& row : *rows) {  // newest first
+  for (const auto& row : rows) {  // newest first
     if (row.kind != domain::NotificationKind::kNotice) continue;
     if (notice == nullptr) notice = &row;
     if (row.state == domain::NotificationState::kFailed) {

@@ -47,6 +47,7 @@ absl::Status queue_alert(app::StoreTransaction& tx, const domain::Notification& 
   alert.obligation_id = notice.obligation_id;
   alert.audit_checkpoint_id = notice.audit_checkpoint_id;
   alert.recipient_party = notice.recipient_party;
+  alert.failed_notification_id = notice.id;
   alert.kind = NotificationKind::kFailureAlert;
   alert.state = NotificationState::kPending;
   alert.next_attempt_time = now;

@@ -157,6 +157,7 @@ domain::Notification notification_from(const pqxx::row& r) {
   n.audit_checkpoint_id = r[15].as<int64_t>();
   n.recipient_party = r[16].as<std::string>();
   n.webhook_delivery_id = r[17].as<int64_t>();
+  n.failed_notification_id = r[18].as<int64_t>();
   return n;
 }
 

@@ -71,7 +71,8 @@ const std::string kNotificationColumns =
     "n.server_reply, extract(epoch FROM n.sent_time)::bigint, "
     "extract(epoch FROM n.ack_time)::bigint, n.ack_by, extract(epoch FROM n.create_time)::bigint, "
     "coalesce(n.escalation_step_id, 0), "
-    "coalesce(n.audit_checkpoint_id, 0), n.recipient_party, coalesce(n.webhook_delivery_id, 0)";
+    "coalesce(n.audit_checkpoint_id, 0), n.recipient_party, coalesce(n.webhook_delivery_id, 0), "
+    "coalesce(n.failed_notification_id, 0)";
 
 // The parties a notification (alias n, its obligation LEFT JOINed as o) concerns, as
 // app::parties_of(NotificationRecord) decides them. Reminders and failure alerts go to the
@@ -298,9 +299,10 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(
       stmt::kInsertNotification,
       "INSERT INTO notification (obligation_id, kind, state, next_attempt_time, create_time, "
-      "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id) VALUES "
-      "(NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), to_timestamp($5), "
-      "NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0)) RETURNING id");
+      "escalation_step_id, audit_checkpoint_id, recipient_party, webhook_delivery_id, "
+      "failed_notification_id) VALUES (NULLIF($1::bigint, 0), $2, $3, to_timestamp($4), "
+      "to_timestamp($5), NULLIF($6::bigint, 0), NULLIF($7::bigint, 0), $8, NULLIF($9::bigint, 0), "
+      "NULLIF($10::bigint, 0)) RETURNING id");
   c.prepare(stmt::kClaimNotifications,
             "SELECT " + kNotificationColumns +
                 " FROM notification n WHERE n.state = 'pending' AND n.next_attempt_time <= "
@@ -483,7 +485,8 @@ int64_t insert_notification(pqxx::transaction_base& tx, const domain::Notificati
       .exec_prepared1(stmt::kInsertNotification, n.obligation_id,
                       std::string(domain::name_of(n.kind)), std::string(domain::name_of(n.state)),
                       seconds(n.next_attempt_time), seconds(n.create_time), n.escalation_step_id,
-                      n.audit_checkpoint_id, n.recipient_party, n.webhook_delivery_id)[0]
+                      n.audit_checkpoint_id, n.recipient_party, n.webhook_delivery_id,
+                      n.failed_notification_id)[0]
       .as<int64_t>();
 }
 

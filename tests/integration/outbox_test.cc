@@ -370,6 +370,49 @@ TEST_F(OutboxTest, ANoticeThatFailedForGoodGetsNoFollowUp) {
   EXPECT_EQ(of(obligation, NotificationKind::kNotice).size(), 1u);
 }
 
+TEST_F(OutboxTest, EachFailureAlertNamesTheNoticeThatFailed) {
+  // The notice and a follow-up queued while it was retrying both fail for good; each alert, also
+  // when it is composed later (the owner's mail was down too), names its own notice. Before:
+  // the alert named the newest failed notice of the obligation, so both named the follow-up and
+  // the DPO never learnt that the first notice had not arrived.
+  directory_ = demo_directory("busy@kortenberg.example");
+  start_smtp("termijn_test_smtp.RejectingMailbox");
+  const domain::RetryPolicy retry{2, seconds{60}, seconds{600}};
+  const auto d = dispatcher(*mailer_, retry);
+  const int64_t obligation = report("Dossier naar verkeerde cliënt");
+  ASSERT_TRUE(dispatch(*d));  // the first attempt: 451
+  const auto reported = store_.get_obligation(obligation);
+  ASSERT_TRUE(reported.ok()) << reported.status();
+  app::IncidentChange change;
+  change.paths = {"measures"};
+  change.measures = "Cliënt gevraagd het dossier te vernietigen";
+  ASSERT_TRUE(app::UpdateIncident(clock_, store_, directory_)
+                  .run(kHerentDpo, reported->incident_id, change)
+                  .ok());
+  for (int run = 0; run < 6; ++run) {
+    clock_.advance(seconds{600});
+    while (dispatch(*d)) {
+    }
+  }
+  const auto notices = of(obligation, NotificationKind::kNotice);
+  ASSERT_EQ(notices.size(), 2u);
+  const auto alerts = of(obligation, NotificationKind::kFailureAlert);
+  ASSERT_EQ(alerts.size(), 2u);
+  std::set<std::string> named;
+  for (const domain::Notification& alert : alerts) {
+    const auto mail = composer_.compose(alert);
+    ASSERT_TRUE(mail.ok()) << mail.status();
+    for (const domain::Notification& n : notices) {
+      ASSERT_EQ(name(n.state), "failed");
+      const std::string id = std::to_string(n.id);
+      if (mail->text_body.find("termijn notification send " + id + "\n") != std::string::npos) {
+        named.insert(id);
+      }
+    }
+  }
+  EXPECT_EQ(named.size(), 2u) << "each alert names another notice";
+}
+
 TEST_F(OutboxTest, TemporaryFailureBacksOffThenFailsAndQueuesAnAlert) {
   // A 451 schedules the next attempt per retry_delay with the injected jitter; nothing is claimed
   // before then; after max_attempts the notice fails and Herent's DPO is alerted.
