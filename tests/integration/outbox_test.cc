@@ -210,6 +210,18 @@ class OutboxTest : public ::testing::Test {
     throw std::runtime_error("no protocol.breach_notice obligation");
   }
 
+  // The DPO adds the measures taken to the incident of breach notice `obligation`.
+  void change_measures(int64_t obligation) {
+    const auto reported = store_.get_obligation(obligation);
+    if (!reported.ok()) throw std::runtime_error(reported.status().ToString());
+    app::IncidentChange change;
+    change.paths = {"measures"};
+    change.measures = "Cliënt gevraagd het dossier te vernietigen";
+    const auto changed = app::UpdateIncident(clock_, store_, directory_)
+                             .run(kHerentDpo, reported->incident_id, change);
+    if (!changed.ok()) throw std::runtime_error(changed.status().ToString());
+  }
+
   // The notifications of `kind` for obligation `obligation_id`, newest first.
   std::vector<domain::Notification> of(int64_t obligation_id, NotificationKind kind) {
     app::NotificationFilter filter;
@@ -359,14 +371,7 @@ TEST_F(OutboxTest, ANoticeThatFailedForGoodGetsNoFollowUp) {
   const int64_t obligation = report("Dossier naar verkeerde cliënt");
   ASSERT_TRUE(dispatch(*d));
   ASSERT_EQ(name(notice(obligation).state), "failed");
-  const auto reported = store_.get_obligation(obligation);
-  ASSERT_TRUE(reported.ok()) << reported.status();
-  app::IncidentChange change;
-  change.paths = {"measures"};
-  change.measures = "Cliënt gevraagd het dossier te vernietigen";
-  ASSERT_TRUE(app::UpdateIncident(clock_, store_, directory_)
-                  .run(kHerentDpo, reported->incident_id, change)
-                  .ok());
+  change_measures(obligation);
   EXPECT_EQ(of(obligation, NotificationKind::kNotice).size(), 1u);
 }
 
@@ -381,14 +386,7 @@ TEST_F(OutboxTest, EachFailureAlertNamesTheNoticeThatFailed) {
   const auto d = dispatcher(*mailer_, retry);
   const int64_t obligation = report("Dossier naar verkeerde cliënt");
   ASSERT_TRUE(dispatch(*d));  // the first attempt: 451
-  const auto reported = store_.get_obligation(obligation);
-  ASSERT_TRUE(reported.ok()) << reported.status();
-  app::IncidentChange change;
-  change.paths = {"measures"};
-  change.measures = "Cliënt gevraagd het dossier te vernietigen";
-  ASSERT_TRUE(app::UpdateIncident(clock_, store_, directory_)
-                  .run(kHerentDpo, reported->incident_id, change)
-                  .ok());
+  change_measures(obligation);
   for (int run = 0; run < 6; ++run) {
     clock_.advance(seconds{600});
     while (dispatch(*d)) {
