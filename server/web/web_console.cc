@@ -1859,8 +1859,10 @@ struct WebConsole::Impl {
     if (!chunked && req.get_header_value<uint64_t>("Content-Length") == 0) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
+    // cpp-httplib reads a body for a POST only (of the methods the console serves).
+    const bool read = req.method == "POST";
     const auto principal = authenticate(req);
-    if (principal.ok() && !chunked) return httplib::Server::HandlerResponse::Unhandled;
+    if (principal.ok() && !chunked && read) return httplib::Server::HandlerResponse::Unhandled;
     Caller c;
     c.zone = uc.directory.parties().front().zone;
     c.path = req.path;
@@ -1868,20 +1870,24 @@ struct WebConsole::Impl {
     if (!principal.ok()) {
       refuse_unauthenticated(req, res, c, principal.status());
     } else {
-      spdlog::info("web: refused {} {} from {}: a chunked body", req.method,
-                   app::escape_controls(req.path), req.remote_addr);
+      spdlog::info("web: refused {} {} from {}: {}", req.method, app::escape_controls(req.path),
+                   req.remote_addr, chunked ? "a chunked body" : "a body where none is read");
       send_error(res, c,
-                 absl::InvalidArgumentError("Transfer-Encoding: a body must come with its length"));
-      res.status = 411;
+                 absl::InvalidArgumentError(
+                     chunked ? "Transfer-Encoding: a body must come with its length"
+                             : "Content-Length: a " + req.method + " request carries no body"));
+      res.status = chunked ? 411 : 400;
     }
-    stop_reading(req);
+    stop_reading(req, res);
     return httplib::Server::HandlerResponse::Handled;
   }
 
   // The unread body of a refused request must not be taken for the next request on the
   // connection (cpp-httplib keeps it open whatever the response says): nothing more is read from
-  // it, and it closes at the client's next bytes or when the wait for them ends.
-  static void stop_reading(const httplib::Request& req) {
+  // it, and it closes at the client's next bytes or when the wait for them ends. The response
+  // says so, for a client or proxy that would send its next request on it.
+  static void stop_reading(const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Connection", "close");
     if (req.ssl == nullptr) return;
     // The connection's own SSL, which cpp-httplib hands out as const: as if the client had
     // closed its side, SSL_read returns nothing more, not even what OpenSSL holds decrypted.
