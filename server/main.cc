@@ -43,6 +43,7 @@
 #include "server/notify/smtp_mailer.h"
 #include "server/store/migrate.h"
 #include "server/store/pg_audit_store.h"
+#include "server/store/pg_probe.h"
 #include "server/store/pg_store.h"
 #include "server/store/pg_webhook_store.h"
 #include "server/store/statements.h"
@@ -429,9 +430,10 @@ int serve(const Options& o) {
   }
   std::jthread scheduling([&scheduler](std::stop_token stop) { scheduler.run(stop); });
   std::jthread checkpointing([&checkpointer](std::stop_token stop) { checkpointer.run(stop); });
-  // NOT_SERVING while the database does not answer, SERVING again when it does.
+  // NOT_SERVING while the database does not answer (or hangs), SERVING again when it does.
+  store::PgProbe database_probe(url);
   jobs::HealthProbe health(
-      store,
+      [&database_probe] { return database_probe.ping(); },
       [&server](bool serving) { server->GetHealthCheckService()->SetServingStatus(serving); },
       sleep_unless_stopped);
   std::jthread probing([&health](std::stop_token stop) { health.run(stop); });

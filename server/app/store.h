@@ -236,8 +236,6 @@ class StoreTransaction : public StoreReader {
 class Store : public StoreReader {
  public:
   virtual absl::StatusOr<std::unique_ptr<StoreTransaction>> begin() = 0;
-  /// OK when the database answers a trivial statement; UNAVAILABLE (or another error) otherwise.
-  virtual absl::Status ping() = 0;
   /// When the next pending notification is due; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<domain::Instant>> next_notification_time() = 0;
   /// When the next pending step is due; nullopt when none is pending.

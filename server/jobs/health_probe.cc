@@ -5,7 +5,7 @@
 namespace termijn::jobs {
 
 bool HealthProbe::check_once() {
-  const absl::Status answer = store_.ping();
+  const absl::Status answer = ping_();
   const bool serving = answer.ok();
   if (last_ != serving) {
     if (serving) {

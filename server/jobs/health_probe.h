@@ -1,11 +1,11 @@
 #pragma once
 
+#include <absl/status/status.h>
+
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <stop_token>
-
-#include "server/app/store.h"
 
 namespace termijn::jobs {
 
@@ -13,6 +13,9 @@ namespace termijn::jobs {
 /// answers, NOT_SERVING while it does not, so that a load balancer sends calls elsewhere.
 class HealthProbe {
  public:
+  /// Asks the database once; OK when it answered. Returns within a bound of its own
+  /// (store::PgProbe's), also when the database hangs.
+  using Ping = std::function<absl::Status()>;
   /// Receives every change of state, and the first one.
   using Report = std::function<void(bool serving)>;
   /// Blocks for the given time or until stopped.
@@ -20,8 +23,8 @@ class HealthProbe {
 
   static constexpr std::chrono::milliseconds kInterval{1000};
 
-  HealthProbe(app::Store& store, Report report, Wait wait)
-      : store_(store), report_(std::move(report)), wait_(std::move(wait)) {}
+  HealthProbe(Ping ping, Report report, Wait wait)
+      : ping_(std::move(ping)), report_(std::move(report)), wait_(std::move(wait)) {}
 
   /// Asks the database once; reports when the answer differs from the last one.
   bool check_once();
@@ -30,7 +33,7 @@ class HealthProbe {
   void run(std::stop_token stop);
 
  private:
-  app::Store& store_;
+  Ping ping_;
   Report report_;
   Wait wait_;
   std::optional<bool> last_;

@@ -542,15 +542,6 @@ absl::StatusOr<app::RecordParties> PgStore::parties_of(std::string_view collecti
       });
 }
 
-absl::Status PgStore::ping() {
-  return run_read<bool>("ping",
-                        [](auto& tx) {
-                          tx.exec_prepared(stmt::kPing);
-                          return true;
-                        })
-      .status();
-}
-
 absl::StatusOr<std::optional<domain::Instant>> PgStore::next_notification_time() {
   return run_read<std::optional<domain::Instant>>("next notification time", [&](auto& tx) {
     return rows::optional_instant(tx.exec_prepared1(stmt::kNextNotificationTime)[0]);

@@ -20,7 +20,6 @@ class PgStore final : public PgReads<PgStore, app::Store> {
   PgStore(PgPool& pool, PgPool::Use use) : pool_(pool), use_(use) {}
 
   absl::StatusOr<std::unique_ptr<app::StoreTransaction>> begin() override;
-  absl::Status ping() override;
   absl::StatusOr<app::RecordParties> parties_of(std::string_view collection,
                                                 int64_t id) override;
   absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override;

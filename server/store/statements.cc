@@ -140,7 +140,6 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kSetSessionLimits,
             "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $2, "
             "false), set_config('idle_in_transaction_session_timeout', $3, false)");
-  c.prepare(stmt::kPing, "SELECT 1");
   c.prepare(stmt::kLockIncident,
             "SELECT " + kIncidentColumns + " FROM incident WHERE id = $1 FOR UPDATE");
   c.prepare(stmt::kUpdateIncident,

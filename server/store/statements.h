@@ -69,7 +69,6 @@ inline constexpr const char* kGetCheckpoint = "get_checkpoint";
 inline constexpr const char* kAuditEvents = "audit_events";
 inline constexpr const char* kAuditEvent = "audit_event";
 inline constexpr const char* kSetSessionLimits = "set_session_limits";
-inline constexpr const char* kPing = "ping";
 inline constexpr const char* kLockIncident = "lock_incident";
 inline constexpr const char* kUpdateIncident = "update_incident";
 inline constexpr const char* kLockRequest = "lock_request";

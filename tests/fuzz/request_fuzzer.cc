@@ -94,7 +94,6 @@ class NoDatabase final : public app::Store {
   absl::StatusOr<app::WebhookDelivery> get_webhook_delivery(int64_t id) override {
     return kNoDatabase;
   }
-  absl::Status ping() override { return absl::OkStatus(); }
   absl::StatusOr<std::optional<domain::Instant>> next_notification_time() override {
     return std::nullopt;
   }
