@@ -224,6 +224,7 @@ void to_proto(const domain::Obligation& in, const app::Directory& directory, v1:
   set_time(in.due_time, out->mutable_due_time());
   set_time(in.legal_due_time, out->mutable_legal_due_time());
   out->set_explanation(in.explanation);
+  out->set_explanation_nl(in.explanation_nl);
   out->set_state(proto_enum<v1::ObligationState>(in.state));
   if (in.closed_time) set_time(*in.closed_time, out->mutable_closed_time());
   out->set_evidence(in.evidence);

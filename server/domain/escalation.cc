@@ -229,14 +229,15 @@ std::optional<StepTime> next_repetition(const EscalationPolicy& policy, const St
   return StepTime{fired.step, n, repetition_time(s, o, zone, n), false};
 }
 
-std::string due_day_note(const Obligation& o, const Party& party) {
+std::string due_day_note(const Obligation& o, const Party& party, bool dutch) {
   const date::year_month_day day = local_date(o.due_time, *party.zone);
-  if (const auto holiday = party.calendar.public_holiday(day)) return *holiday;
+  if (const auto holiday = party.calendar.public_holiday(day, dutch)) return *holiday;
   const date::weekday wd{date::sys_days{day}};
-  if (wd == date::Saturday) return "Saturday";
-  if (wd == date::Sunday) return "Sunday";
-  if (const auto closure = party.calendar.office_closure(day)) {
-    return *closure + ": offices closed";
+  if (wd == date::Saturday) return dutch ? "zaterdag" : "Saturday";
+  if (wd == date::Sunday) return dutch ? "zondag" : "Sunday";
+  if (const auto closure = party.calendar.office_closure(day, dutch)) {
+    // The Dutch sentence around it already says that the offices are closed.
+    return dutch ? *closure : *closure + ": offices closed";
   }
   return "";
 }

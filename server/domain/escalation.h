@@ -98,7 +98,8 @@ std::optional<StepTime> next_repetition(const EscalationPolicy& policy, const St
                                         const Obligation& o, const TimeZone& zone, Instant now);
 
 /// Why the due date is special, for the reminders ("Saturday", "Christmas Day", "Day of the
-/// Flemish Community: offices closed"); empty on an ordinary working day.
-std::string due_day_note(const Obligation& o, const Party& party);
+/// Flemish Community: offices closed"; in Dutch "zaterdag", "Kerstmis", "Feestdag van de Vlaamse
+/// Gemeenschap"); empty on an ordinary working day.
+std::string due_day_note(const Obligation& o, const Party& party, bool dutch = false);
 
 }  // namespace termijn::domain

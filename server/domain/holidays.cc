@@ -23,21 +23,23 @@ HolidayCalendar HolidayCalendar::belgium(std::vector<NamedDay> extra) {
   return HolidayCalendar(std::move(extra));
 }
 
-std::optional<std::string> HolidayCalendar::public_holiday(date::year_month_day day) const {
+std::optional<std::string> HolidayCalendar::public_holiday(date::year_month_day day,
+                                                           bool dutch) const {
   const unsigned m = static_cast<unsigned>(day.month()), d = static_cast<unsigned>(day.day());
+  const auto name = [dutch](const char* en, const char* nl) { return dutch ? nl : en; };
   // Royal decree of 18 April 1974, art. 1: the ten legal public holidays.
-  if (m == 1 && d == 1) return "New Year's Day";
-  if (m == 5 && d == 1) return "Labour Day";
-  if (m == 7 && d == 21) return "National Day";
-  if (m == 8 && d == 15) return "Assumption";
-  if (m == 11 && d == 1) return "All Saints' Day";
-  if (m == 11 && d == 11) return "Armistice Day";
-  if (m == 12 && d == 25) return "Christmas Day";
+  if (m == 1 && d == 1) return name("New Year's Day", "Nieuwjaar");
+  if (m == 5 && d == 1) return name("Labour Day", "Dag van de Arbeid");
+  if (m == 7 && d == 21) return name("National Day", "Nationale Feestdag");
+  if (m == 8 && d == 15) return name("Assumption", "Onze-Lieve-Vrouw-Hemelvaart");
+  if (m == 11 && d == 1) return name("All Saints' Day", "Allerheiligen");
+  if (m == 11 && d == 11) return name("Armistice Day", "Wapenstilstand");
+  if (m == 12 && d == 25) return name("Christmas Day", "Kerstmis");
   const sys_days easter{easter_sunday(day.year())};
   const sys_days today{day};
-  if (today == easter + days{1}) return "Easter Monday";
-  if (today == easter + days{39}) return "Ascension Day";
-  if (today == easter + days{50}) return "Whit Monday";
+  if (today == easter + days{1}) return name("Easter Monday", "Paasmaandag");
+  if (today == easter + days{39}) return name("Ascension Day", "Onze-Lieve-Heer-Hemelvaart");
+  if (today == easter + days{50}) return name("Whit Monday", "Pinkstermaandag");
   for (const NamedDay& extra : extra_) {
     if (extra.date == day) return extra.name;
   }
@@ -49,12 +51,15 @@ bool HolidayCalendar::is_working_day(date::year_month_day day) const {
   return wd != date::Saturday && wd != date::Sunday && !public_holiday(day);
 }
 
-std::optional<std::string> HolidayCalendar::office_closure(date::year_month_day day) const {
+std::optional<std::string> HolidayCalendar::office_closure(date::year_month_day day,
+                                                           bool dutch) const {
   const unsigned m = static_cast<unsigned>(day.month()), d = static_cast<unsigned>(day.day());
-  if (m == 7 && d == 11) return "Day of the Flemish Community";
-  if (m == 11 && d == 2) return "All Souls' Day";
-  if (m == 11 && d == 15) return "King's Feast";
-  if (m == 12 && d == 26) return "Boxing Day";
+  const auto name = [dutch](const char* en, const char* nl) { return dutch ? nl : en; };
+  if (m == 7 && d == 11)
+    return name("Day of the Flemish Community", "Feestdag van de Vlaamse Gemeenschap");
+  if (m == 11 && d == 2) return name("All Souls' Day", "Allerzielen");
+  if (m == 11 && d == 15) return name("King's Feast", "Koningsdag");
+  if (m == 12 && d == 26) return name("Boxing Day", "Tweede Kerstdag");
   return std::nullopt;
 }
 

@@ -23,15 +23,16 @@ class HolidayCalendar {
   /// Belgian legal public holidays (royal decree of 18 April 1974) plus `extra` one-off days.
   static HolidayCalendar belgium(std::vector<NamedDay> extra = {});
 
-  /// The name of the legal public holiday on `day`, if it is one.
-  std::optional<std::string> public_holiday(date::year_month_day day) const;
+  /// The name of the legal public holiday on `day`, if it is one, in English or in Dutch (a
+  /// configured day has the one name it was given).
+  std::optional<std::string> public_holiday(date::year_month_day day, bool dutch = false) const;
 
   /// Not a Saturday, Sunday or public holiday (Reg. 1182/71 art. 2(2), art. 3(4)).
   bool is_working_day(date::year_month_day day) const;
 
   /// Days on which Flemish public offices close although they are not legal holidays (11 July,
   /// 2 and 15 November, 26 December). They never move a deadline; reminders warn about them.
-  std::optional<std::string> office_closure(date::year_month_day day) const;
+  std::optional<std::string> office_closure(date::year_month_day day, bool dutch = false) const;
 
  private:
   explicit HolidayCalendar(std::vector<NamedDay> extra) : extra_(std::move(extra)) {}

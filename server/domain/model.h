@@ -173,7 +173,9 @@ struct Obligation {
   Instant start_time{};
   Instant due_time{};
   Instant legal_due_time{};
-  std::string explanation;
+  std::string explanation;  ///< how the deadline was computed, in English
+  /// The same in Dutch; empty for obligations stored before Termijn wrote it (migration 0026).
+  std::string explanation_nl;
   ObligationState state = ObligationState::kOpen;
   std::optional<Instant> closed_time;
   std::string evidence;  ///< what fulfilled it, or why it was waived

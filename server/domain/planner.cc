@@ -15,7 +15,8 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
     // Reg. 1182/71 art. 4: the day of taking effect is both the target and the limit.
     const TerminationEffect effect =
         termination_effect(*rule.takes_effect, event.time, *owner.zone, owner.calendar);
-    deadline = {effect.effective_time, effect.effective_time, effect.explanation};
+    deadline = {effect.effective_time, effect.effective_time, effect.explanation,
+                effect.explanation_nl};
   } else {
     deadline = compute_deadline(event.time, period, *owner.zone, owner.calendar, rule.event_noun);
   }
@@ -23,11 +24,16 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
     // The text sets no limit ("without undue delay", "onmiddellijk"): the target is the only
     // deadline.
     deadline.legal_due_time = deadline.due_time;
-    deadline.explanation =
-        "Policy target: " + describe(period) + " after " + std::string(rule.event_noun) + " at " +
-        format_local(event.time, *owner.zone) + ": due " +
-        format_local(deadline.due_time, *owner.zone) + ". " + std::string(rule.legal_basis) + " " +
-        std::string(rule.time_in_text) + ".";
+    const std::string at = format_local(event.time, *owner.zone),
+                      due = format_local(deadline.due_time, *owner.zone);
+    deadline.explanation = "Policy target: " + describe(period) + " after " +
+                           std::string(rule.event_noun.en) + " at " + at + ": due " + due + ". " +
+                           std::string(rule.legal_basis) + " " + std::string(rule.time_in_text) +
+                           ".";
+    deadline.explanation_nl = "Beleidsdoel: " + describe(period, true) + " na " +
+                              std::string(rule.event_noun.nl) + " op " + at + ": uiterlijk " + due +
+                              ". " + std::string(rule.legal_basis_nl) + " " +
+                              std::string(rule.time_in_text_nl) + ".";
   }
   Obligation o;
   o.rule = std::string(rule.id);
@@ -38,6 +44,7 @@ Obligation make_obligation(const Rule& rule, const Event& event, const Party& ow
   o.due_time = deadline.due_time;
   o.legal_due_time = deadline.legal_due_time;
   o.explanation = deadline.explanation;
+  o.explanation_nl = deadline.explanation_nl;
   return o;
 }
 
@@ -81,25 +88,36 @@ Obligation plan_answer(Obligation answer, const Request& request, const Party& o
       owner.answer_from_identification && request.identification_time.has_value();
   const Instant start = from_identification ? *request.identification_time : request.receive_time;
   const Period period = Period::months(rule.period.count + request.extension_months);
-  const Deadline d = compute_deadline(start, period, *owner.zone, owner.calendar,
-                                      from_identification ? "identification" : rule.event_noun);
+  const Deadline d = compute_deadline(
+      start, period, *owner.zone, owner.calendar,
+      from_identification ? EventNoun{"identification", "de identificatie"} : rule.event_noun);
   answer.due_time = d.due_time;
   answer.legal_due_time = d.legal_due_time;
   answer.explanation = d.explanation;
+  answer.explanation_nl = d.explanation_nl;
   if (request.extension_months > 0) {
-    answer.explanation = "Extended by " + describe(Period::months(request.extension_months)) +
-                         " (" + std::string(rule.legal_basis) + "): " + answer.explanation;
+    const Period extension = Period::months(request.extension_months);
+    answer.explanation = "Extended by " + describe(extension) + " (" +
+                         std::string(rule.legal_basis) + "): " + answer.explanation;
+    answer.explanation_nl = "Verlengd met " + describe(extension, true) + " (" +
+                            std::string(rule.legal_basis_nl) + "): " + answer.explanation_nl;
   }
   if (request.identification_asked_time) {
-    std::string identification =
-        "Identification (GDPR art. 12(6)): more information asked at " +
-        format_local(*request.identification_asked_time, *owner.zone) +
-        (request.identification_time
-             ? ", received at " + format_local(*request.identification_time, *owner.zone)
-             : std::string(", not yet received")) +
+    const std::string asked = format_local(*request.identification_asked_time, *owner.zone);
+    const std::string received =
+        request.identification_time ? format_local(*request.identification_time, *owner.zone) : "";
+    answer.explanation =
+        "Identification (GDPR art. 12(6)): more information asked at " + asked +
+        (received.empty() ? std::string(", not yet received") : ", received at " + received) +
         "; the policy of " + owner.id + " counts the answer period from the " +
-        (owner.answer_from_identification ? "identification" : "receipt of the request") + ". ";
-    answer.explanation = identification + answer.explanation;
+        (owner.answer_from_identification ? "identification" : "receipt of the request") + ". " +
+        answer.explanation;
+    answer.explanation_nl =
+        "Identificatie (art. 12, lid 6 AVG): bijkomende informatie gevraagd op " + asked +
+        (received.empty() ? std::string(", nog niet ontvangen") : ", ontvangen op " + received) +
+        "; het beleid van " + owner.id + " laat de antwoordtermijn lopen vanaf " +
+        (owner.answer_from_identification ? "de identificatie" : "de ontvangst van het verzoek") +
+        ". " + answer.explanation_nl;
   }
   return answer;
 }
@@ -113,6 +131,9 @@ Obligation plan_refusal_notice(const Request& request, const Party& owner) {
   o.request_id = request.id;
   o.explanation = std::string(rule.legal_basis) +
                   ": within one month of the receipt, whatever moved the answer. " + o.explanation;
+  o.explanation_nl = std::string(rule.legal_basis_nl) +
+                     ": binnen een maand na de ontvangst, wat het antwoord ook verschoof. " +
+                     o.explanation_nl;
   return o;
 }
 

@@ -10,7 +10,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kIncident,
        .period = Period::hours(36),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "awareness",
+       .event_noun = {"awareness", "kennisname"},
        .duty_en = "notify the other parties' data protection officers of the breach",
        .duty_nl = "de functionarissen voor gegevensbescherming van de andere partijen inlichten "
                   "over de inbreuk"},
@@ -20,7 +20,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kIncident,
        .period = Period::hours(72),
        .recipient = RecipientKind::kAuthority,
-       .event_noun = "awareness",
+       .event_noun = {"awareness", "kennisname"},
        .duty_en = "notify the supervisory authority of the breach, or document why it is "
                   "unlikely to result in a risk",
        .duty_nl = "de inbreuk melden aan de toezichthoudende autoriteit, of documenteren waarom "
@@ -31,7 +31,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kRequest,
        .period = Period::hours(48),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "receipt",
+       .event_noun = {"receipt", "ontvangst"},
        .duty_en = "inform the other parties of the request or message, with a copy",
        .duty_nl = "de andere partijen inlichten over het verzoek of bericht, met een kopie"},
       {.id = rule_id::kAnswer,
@@ -40,7 +40,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kRequest,
        .period = Period::months(1),
        .recipient = RecipientKind::kDataSubject,
-       .event_noun = "receipt",
+       .event_noun = {"receipt", "ontvangst"},
        .data_subject_requests_only = true,
        .duty_en = "answer the data subject",
        .duty_nl = "de betrokkene antwoorden",
@@ -59,9 +59,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kHighRisk,
        .period = Period::hours(72),
        .recipient = RecipientKind::kDataSubject,
-       .event_noun = "the assessment of a high risk",
+       .event_noun = {"the assessment of a high risk", "de inschatting van een hoog risico"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: without undue delay",
+       .time_in_text_nl = "legt geen vaste termijn op: onverwijld",
        .duty_en = "inform the data subjects of the breach without undue delay",
        .duty_nl = "de betrokkenen onverwijld inlichten over de inbreuk",
        .waiver_grounds =
@@ -82,7 +83,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kExtension,
        .period = Period::months(1),
        .recipient = RecipientKind::kDataSubject,
-       .event_noun = "receipt",
+       .event_noun = {"receipt", "ontvangst"},
        .data_subject_requests_only = true,
        .duty_en = "inform the data subject of the extension and the reasons for it",
        .duty_nl = "de betrokkene inlichten over de verlenging en de redenen ervan"},
@@ -94,9 +95,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kIncident,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "awareness",
+       .event_noun = {"awareness", "kennisname"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
+       .time_in_text_nl = "legt geen vaste termijn op: onmiddellijk",
        .duty_en = "consult the other party jointly, at once, on the measures that limit and "
                   "repair the consequences of the breach",
        .duty_nl = "onmiddellijk gezamenlijk overleggen met de andere partij over gepaste "
@@ -111,7 +113,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kRefusal,
        .period = Period::months(1),
        .recipient = RecipientKind::kDataSubject,
-       .event_noun = "receipt",
+       .event_noun = {"receipt", "ontvangst"},
        .data_subject_requests_only = true,
        .duty_en = "tell the data subject why the request is refused, and of the right to lodge a "
                   "complaint with the supervisory authority and to seek a judicial remedy",
@@ -126,9 +128,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kDataQuality,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the finding",
+       .event_noun = {"the finding", "de vaststelling"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
+       .time_in_text_nl = "legt geen vaste termijn op: onmiddellijk",
        .duty_en = "report the finding about the quality of the shared data to the other party "
                   "at once",
        .duty_nl = "de vaststelling over de kwaliteit van de meegedeelde gegevens onmiddellijk "
@@ -141,10 +144,11 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kDataQuality,
        .period = Period::hours(14 * 24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the finding",
+       .event_noun = {"the finding", "de vaststelling"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: without undue delay "
                        "(\"zonder onredelijke vertraging\")",
+       .time_in_text_nl = "legt geen vaste termijn op: zonder onredelijke vertraging",
        .duty_en = "take the appropriate measures without undue delay and inform the other party "
                   "of them",
        .duty_nl = "zonder onredelijke vertraging de gepaste maatregelen treffen en de andere "
@@ -158,9 +162,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kLawChange,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the change in law",
+       .event_noun = {"the change in law", "de wijziging van wetgeving"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
+       .time_in_text_nl = "legt geen vaste termijn op: onmiddellijk",
        .duty_en = "inform the other party at once of the change in law with an impact on the "
                   "protocol",
        .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging van "
@@ -171,9 +176,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kLawChange,
        .period = Period::hours(14 * 24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the change in law",
+       .event_noun = {"the change in law", "de wijziging van wetgeving"},
        .policy_target = true,
        .time_in_text = "sets no time limit for the measures",
+       .time_in_text_nl = "legt geen termijn op voor de maatregelen",
        .duty_en = "take the measures the change in law requires and inform the other party of "
                   "them",
        .duty_nl = "de maatregelen treffen die de wijziging van wetgeving vraagt en de andere "
@@ -185,9 +191,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kProcessorChange,
        .period = Period::hours(24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the change of processors",
+       .event_noun = {"the change of processors", "de wijziging omtrent de verwerkers"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: immediately (\"onmiddellijk\")",
+       .time_in_text_nl = "legt geen vaste termijn op: onmiddellijk",
        .duty_en = "inform the other party at once of the change concerning the processors",
        .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging omtrent "
                   "de verwerkers"},
@@ -197,9 +204,10 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kProcessorChange,
        .period = Period::hours(14 * 24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the change of processors",
+       .event_noun = {"the change of processors", "de wijziging omtrent de verwerkers"},
        .policy_target = true,
        .time_in_text = "sets no time limit for the measures",
+       .time_in_text_nl = "legt geen termijn op voor de maatregelen",
        .duty_en = "take the measures the change of processors requires and inform the other "
                   "party of them",
        .duty_nl = "de maatregelen treffen die de wijziging omtrent de verwerkers vraagt en de "
@@ -213,10 +221,12 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kStaffDeparture,
        .period = Period::hours(30 * 24),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the departure",
+       .event_noun = {"the departure", "het vertrek"},
        .policy_target = true,
        .time_in_text = "sets no fixed limit: the data is processed only while the "
                        "staff member is employed",
+       .time_in_text_nl = "legt geen vaste termijn op: de gegevens worden enkel verwerkt zolang "
+                          "het personeelslid in dienst is",
        .duty_en = "erase the shared data on the staff member who left, unless a law requires "
                   "keeping it longer",
        .duty_nl = "de meegedeelde gegevens over het vertrokken personeelslid wissen, "
@@ -231,7 +241,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kTerminationBreach,
        .period = Period::months(1),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the notice of termination",
+       .event_noun = {"the notice of termination", "de opzegging"},
        .duty_en = "stop the exchange of data under the protocol when the termination takes "
                   "effect",
        .duty_nl = "de mededeling van gegevens onder het protocol stopzetten wanneer de "
@@ -245,7 +255,7 @@ const std::vector<Rule>& rules() {
        .trigger = Trigger::kTerminationNotice,
        .period = Period::months(3),
        .recipient = RecipientKind::kPartyDpo,
-       .event_noun = "the notice of termination",
+       .event_noun = {"the notice of termination", "de opzegging"},
        .duty_en = "stop the exchange of data under the protocol when the notice period expires",
        .duty_nl = "de mededeling van gegevens onder het protocol stopzetten wanneer de "
                   "opzegtermijn verstrijkt",

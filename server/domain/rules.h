@@ -54,8 +54,8 @@ struct Rule {
   std::string_view legal_basis_nl;  ///< the same in Dutch: "art. 13 protocol"
   Trigger trigger;
   Period period;
-  RecipientKind recipient;  ///< kPartyDpo: one obligation towards each other party
-  std::string_view event_noun;
+  RecipientKind recipient;                  ///< kPartyDpo: one obligation towards each other party
+  EventNoun event_noun;                     ///< what the period counts from, in English and Dutch
   bool data_subject_requests_only = false;  ///< not for supervisory-authority messages
   /// The text sets no limit ("without undue delay", "onmiddellijk"): the period is the parties'
   /// policy.
@@ -63,8 +63,9 @@ struct Rule {
   /// For a policy target: what its legal basis says of the time, as the explanation quotes it
   /// after the basis's name ("sets no fixed limit: without undue delay").
   std::string_view time_in_text;
-  std::string_view duty_en;  ///< what the owner must do, in English
-  std::string_view duty_nl;  ///< the same in Dutch
+  std::string_view time_in_text_nl;  ///< the same in Dutch: "legt geen vaste termijn op: ..."
+  std::string_view duty_en;          ///< what the owner must do, in English
+  std::string_view duty_nl;          ///< the same in Dutch
   /// When not empty, a waiver must name one of these grounds.
   std::vector<WaiverGround> waiver_grounds = {};
   /// The grounds on which the owner may refuse to act (GDPR art. 12(5)); empty: no refusal.

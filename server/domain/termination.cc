@@ -11,31 +11,42 @@ TerminationEffect termination_effect(TerminationKind kind, Instant notice, const
   TerminationEffect e;
   e.effective_date = (notice_month + date::months{1 + notice_months}) / 1;
   e.effective_time = resolve_local(date::local_days{e.effective_date}, zone);
-  const auto day = [](date::year_month_day d) {
-    return date::format("%a %Y-%m-%d", date::sys_days{d});
-  };
+  const std::string notified = format_local(notice, zone),
+                    effective = format_local(e.effective_time, zone);
   if (kind == TerminationKind::kBreach) {
-    e.explanation = "Protocol art. 10: a termination notified at " + format_local(notice, zone) +
-                    " takes effect on the first day of the month after the notice: " +
-                    format_local(e.effective_time, zone) + ".";
+    e.explanation = "Protocol art. 10: a termination notified at " + notified +
+                    " takes effect on the first day of the month after the notice: " + effective +
+                    ".";
+    e.explanation_nl =
+        "Art. 10 protocol: een beëindiging meegedeeld op " + notified +
+        " heeft uitwerking op de eerste dag van de maand na de kennisgeving: " + effective + ".";
   } else {
     const date::year_month_day last_day{date::sys_days{e.effective_date} - date::days{1}};
-    e.explanation = "Protocol art. 18: the notice of three months given at " +
-                    format_local(notice, zone) + " starts on " + day(next_month_first) +
+    e.explanation = "Protocol art. 18: the notice of three months given at " + notified +
+                    " starts on " + describe_day(next_month_first) +
                     " (the first day of the month after the notice) and expires at the end of " +
-                    day(last_day) + "; the protocol ends at " +
-                    format_local(e.effective_time, zone) + ".";
+                    describe_day(last_day) + "; the protocol ends at " + effective + ".";
+    e.explanation_nl = "Art. 18 protocol: de opzegtermijn van drie maanden, gegeven op " +
+                       notified + ", begint op " + describe_day(next_month_first, true) +
+                       " (de eerste dag van de maand na de opzegging) en verstrijkt op het einde "
+                       "van " +
+                       describe_day(last_day, true) + "; het protocol eindigt op " + effective +
+                       ".";
   }
   const date::weekday weekday{date::sys_days{e.effective_date}};
-  std::string closed;
-  if (const auto holiday = calendar.public_holiday(e.effective_date)) {
-    closed = *holiday;
-  } else if (weekday == date::Saturday || weekday == date::Sunday) {
-    closed = weekday == date::Saturday ? "a Saturday" : "a Sunday";
-  }
-  if (!closed.empty()) {
-    e.explanation += " " + day(e.effective_date) + " is " + closed +
+  const bool weekend = weekday == date::Saturday || weekday == date::Sunday;
+  const auto holiday = calendar.public_holiday(e.effective_date);
+  if (holiday || weekend) {
+    const std::string closed =
+        holiday ? *holiday : (weekday == date::Saturday ? "a Saturday" : "a Sunday");
+    const std::string closed_nl = holiday
+                                      ? *calendar.public_holiday(e.effective_date, true)
+                                      : (weekday == date::Saturday ? "een zaterdag" : "een zondag");
+    e.explanation += " " + describe_day(e.effective_date) + " is " + closed +
                      "; under Reg. 1182/71 art. 4 a date of taking effect does not move.";
+    e.explanation_nl += " " + describe_day(e.effective_date, true) + " is " + closed_nl +
+                        "; volgens art. 4 Verord. 1182/71 verschuift een datum van "
+                        "inwerkingtreding niet.";
   }
   return e;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "server/domain/holidays.h"
+#include "server/domain/periods.h"
 #include "server/domain/time.h"
 
 namespace termijn::domain {
@@ -15,11 +16,12 @@ enum class TerminationKind {
   kNotice,  ///< protocol art. 18: ordinary notice of three months
 };
 
-/// When a termination takes effect, and why.
+/// When a termination takes effect, and why, in English and Dutch.
 struct TerminationEffect {
   date::year_month_day effective_date;  ///< the first day without the protocol
   Instant effective_time{};             ///< 00:00 local of that day
   std::string explanation;
+  std::string explanation_nl;
 };
 
 /// The effect of a termination notified at `notice`, in `zone` (its local date, never the UTC

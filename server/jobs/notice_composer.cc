@@ -355,27 +355,8 @@ std::string dutch_label(std::string label) {
 
 std::string day_note(const std::string& note, bool dutch) {
   if (note.empty()) return "";
-  if (!dutch) return "Note: the deadline falls on a day offices are closed (" + note + ").";
-  static const std::map<std::string, std::string> kDutch{
-      {"Saturday", "zaterdag"},
-      {"Sunday", "zondag"},
-      {"New Year's Day", "Nieuwjaar"},
-      {"Easter Monday", "Paasmaandag"},
-      {"Labour Day", "Dag van de Arbeid"},
-      {"Ascension Day", "Onze-Lieve-Heer-Hemelvaart"},
-      {"Whit Monday", "Pinkstermaandag"},
-      {"National Day", "Nationale Feestdag"},
-      {"Assumption", "Onze-Lieve-Vrouw-Hemelvaart"},
-      {"All Saints' Day", "Allerheiligen"},
-      {"Armistice Day", "Wapenstilstand"},
-      {"Christmas Day", "Kerstmis"},
-      {"Day of the Flemish Community: offices closed", "Feestdag van de Vlaamse Gemeenschap"},
-      {"All Souls' Day: offices closed", "Allerzielen"},
-      {"King's Feast: offices closed", "Koningsdag"},
-      {"Boxing Day: offices closed", "Tweede Kerstdag"}};
-  const auto it = kDutch.find(note);
-  return "Let op: de termijn valt op een dag dat de diensten gesloten zijn (" +
-         (it == kDutch.end() ? note : it->second) + ").";
+  return dutch ? "Let op: de termijn valt op een dag dat de diensten gesloten zijn (" + note + ")."
+               : "Note: the deadline falls on a day offices are closed (" + note + ").";
 }
 
 // The "legal limit" line of a reminder: the limit Reg. 1182/71 art. 3 gives, or, where the law
@@ -474,7 +455,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
                             : (dutch ? "nog " + left : left + " left")},
       {"step", dutch ? dutch_label(step->label) : step->label},
       {"level", std::to_string(*level)},
-      {"due_day_note", day_note(domain::due_day_note(o, owner), dutch)},
+      {"due_day_note", day_note(domain::due_day_note(o, owner, dutch), dutch)},
       {"notice_state", o.notice_state.empty() ? "-" : o.notice_state},
       {"fulfil_command", "termijn obligation fulfil " + id + " --evidence \"...\""},
       {"waive_command",

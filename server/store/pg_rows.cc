@@ -107,6 +107,7 @@ domain::Obligation obligation_from(const pqxx::row& r) {
   o.next_step = r[18].as<std::string>();
   o.escalation_level = r[19].as<int>();
   o.matter_id = r[20].as<int64_t>();
+  o.explanation_nl = r[21].as<std::string>();
   return o;
 }
 

@@ -93,7 +93,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
     if (obligations.empty()) return absl::OkStatus();
     return step<true>("insert obligations", [&]() -> absl::Status {
       PgArray incident, request, rule, basis, owner, kind, recipient, start, due, legal, why,
-          matter;
+          matter, why_nl;
       for (const domain::Obligation& o : obligations) {
         incident.add(o.incident_id);
         request.add(o.request_id);
@@ -107,11 +107,12 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
         legal.add(seconds(o.legal_due_time));
         why.add(o.explanation);
         matter.add(o.matter_id);
+        why_nl.add(o.explanation_nl);
       }
       const pqxx::result rows =
           tx_->exec_prepared(stmt::kInsertObligations, incident.str(), request.str(), rule.str(),
                              basis.str(), owner.str(), kind.str(), recipient.str(), start.str(),
-                             due.str(), legal.str(), why.str(), matter.str());
+                             due.str(), legal.str(), why.str(), matter.str(), why_nl.str());
       for (domain::Obligation& o : obligations) {
         const auto same = [&](const pqxx::row& r) {
           return r[1].as<int64_t>() == o.incident_id && r[2].as<int64_t>() == o.request_id &&
@@ -387,7 +388,7 @@ class PgTransaction final : public PgReads<PgTransaction, app::StoreTransaction>
   absl::Status move_obligation(const domain::Obligation& o) override {
     return step("move obligation", [&]() -> absl::Status {
       tx_->exec_prepared(stmt::kMoveObligation, o.id, seconds(o.due_time),
-                         seconds(o.legal_due_time), o.explanation);
+                         seconds(o.legal_due_time), o.explanation, o.explanation_nl);
       return absl::OkStatus();
     });
   }

@@ -41,7 +41,7 @@ const std::string kObligationColumns =
     "coalesce((SELECT n.state FROM notification n WHERE n.obligation_id = obligation.id AND "
     "n.kind = 'notice' ORDER BY n.id DESC LIMIT 1), ''), "
     "extract(epoch FROM steps.next_time)::bigint, coalesce(steps.next_label, ''), steps.fired, "
-    "coalesce(matter_id, 0)";
+    "coalesce(matter_id, 0), coalesce(explanation_nl, '')";
 
 // Obligations with what their reminder steps say (the next pending one, how many fired), from
 // one pass over each obligation's steps (about ten). The steps are found by obligation alone:
@@ -159,7 +159,7 @@ void prepare_statements(pqxx::connection& c) {
             "identification_time = to_timestamp(NULLIF($9, '')::bigint) WHERE id = $1");
   c.prepare(stmt::kMoveObligation,
             "UPDATE obligation SET due_time = to_timestamp($2), legal_due_time = "
-            "to_timestamp($3), explanation = $4 WHERE id = $1");
+            "to_timestamp($3), explanation = $4, explanation_nl = $5 WHERE id = $1");
   // A step that has not fired moves to its new time (a cancelled one comes back); one that
   // fired or was skipped comes back when its new time lies after its old one and after now ($8).
   c.prepare(
@@ -195,11 +195,12 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kInsertObligations,
             "INSERT INTO obligation (incident_id, request_id, rule, legal_basis, owner_party, "
             "recipient_kind, recipient_party, start_time, due_time, legal_due_time, "
-            "explanation, matter_id) SELECT NULLIF(i, 0), NULLIF(q, 0), r, b, o, k, p, "
-            "to_timestamp(s), to_timestamp(d), to_timestamp(l), e, NULLIF(m, 0) FROM "
-            "unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], "
-            "$7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::bigint[]) "
-            "WITH ORDINALITY AS u(i, q, r, b, o, k, p, s, d, l, e, m, n) ORDER BY n "
+            "explanation, matter_id, explanation_nl) SELECT NULLIF(i, 0), NULLIF(q, 0), r, b, "
+            "o, k, p, to_timestamp(s), to_timestamp(d), to_timestamp(l), e, NULLIF(m, 0), en "
+            "FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], "
+            "$6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], "
+            "$12::bigint[], $13::text[]) "
+            "WITH ORDINALITY AS u(i, q, r, b, o, k, p, s, d, l, e, m, en, n) ORDER BY n "
             "RETURNING id, coalesce(incident_id, 0), coalesce(request_id, 0), "
             "coalesce(matter_id, 0), rule, recipient_kind, recipient_party");
   c.prepare(stmt::kLockObligation, "SELECT " + kObligationColumns + " FROM " + kObligationSource +

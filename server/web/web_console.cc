@@ -498,7 +498,8 @@ struct WebConsole::Impl {
     d.set("notice_state", o.notice_state.empty() ? "-" : label(c.lang, "notice_" + o.notice_state));
     d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
     if (!o.evidence.empty()) d.set("evidence", o.evidence);
-    d.set("explanation", o.explanation);
+    d.set("explanation",
+          c.lang == "nl" && !o.explanation_nl.empty() ? o.explanation_nl : o.explanation);
     d.set("subject_href", subject_page(o));
     d.set("subject_label", subject_label(c, o));
     return d;

@@ -320,6 +320,9 @@ class ConsoleTest(BrowserTest):
         art33 = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         art33_id = art33.get_attribute("data-obligation")
         self.assertRegex(art33.find_element(By.CSS_SELECTOR, ".countdown").text, r"^nog 1 d \d+ h \d\d min$")
+        # How each deadline was computed, in the page's language.
+        self.assertRegex(art33.find_element(By.CSS_SELECTOR, "td:last-child").text,
+                         r"^72 u na kennisname op .*: uiterlijk .*\. Wettelijke grens \(art\. 3 Verord\. 1182/71\): ")
 
         # The DPO changes the facts (UpdateIncident): an occurrence after the awareness is refused
         # at its field, in Dutch, and nothing changes; then description, occurrence, categories,

@@ -541,6 +541,10 @@ TEST_F(LifecycleTest, ExtensionMovesTheAnswerAndStartsTheDutyToTellTheSubject) {
   EXPECT_EQ(answer.explanation.rfind("Extended by 2 months (GDPR art. 12(3)): 3 months after", 0),
             0u)
       << answer.explanation;
+  EXPECT_EQ(
+      answer.explanation_nl.rfind("Verlengd met 2 maanden (art. 12, lid 3 AVG): 3 maanden na", 0),
+      0u)
+      << answer.explanation_nl;
   EXPECT_EQ(db().scalar("SELECT count(*) FROM escalation_step WHERE obligation_id = " +
                         std::to_string(answer.id) +
                         " AND state = 'pending' AND fire_time >= '2026-04-16'"),

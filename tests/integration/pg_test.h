@@ -103,9 +103,10 @@ inline std::string describe(const domain::Obligation& o) {
          o.legal_basis + "\nowner " + o.owner_party + "\nrecipient " +
          std::string(domain::name_of(o.recipient_kind)) + " " + o.recipient_party + "\nstart " +
          utc(o.start_time) + "\ndue " + utc(o.due_time) + "\nlegal_due " + utc(o.legal_due_time) +
-         "\nexplanation " + o.explanation + "\nstate " + std::string(domain::name_of(o.state)) +
-         "\nclosed " + (o.closed_time ? utc(*o.closed_time) : "-") + "\nevidence " + o.evidence +
-         "\nclosed_by " + o.closed_by;
+         "\nexplanation " + o.explanation + "\nexplanation_nl " + o.explanation_nl + "\nstate " +
+         std::string(domain::name_of(o.state)) + "\nclosed " +
+         (o.closed_time ? utc(*o.closed_time) : "-") + "\nevidence " + o.evidence + "\nclosed_by " +
+         o.closed_by;
 }
 
 inline std::vector<std::string> describe(const std::vector<domain::Obligation>& list) {

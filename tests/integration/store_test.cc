@@ -78,6 +78,8 @@ TEST_F(StoreTransactionTest, ObligationsInsertedTogetherEachGetTheirOwnId) {
     EXPECT_EQ(read->recipient_party, o.recipient_party);
     EXPECT_EQ(read->due_time, o.due_time);
     EXPECT_EQ(read->explanation, o.explanation);
+    EXPECT_FALSE(o.explanation_nl.empty());
+    EXPECT_EQ(read->explanation_nl, o.explanation_nl);
   }
   EXPECT_EQ(ids.size(), 3u);
 

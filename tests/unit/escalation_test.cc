@@ -650,6 +650,20 @@ TEST(DueDayNoteTest, NamesWeekendsHolidaysAndOfficeClosures) {
   EXPECT_EQ(note("2026-11-02T10:00:00+01:00"), "All Souls' Day: offices closed");
   EXPECT_EQ(note("2028-11-15T12:00:00+01:00"), "King's Feast: offices closed");
   EXPECT_EQ(note("2028-12-26T12:00:00+01:00"), "Boxing Day: offices closed");
+
+  // In Dutch the mail's sentence says the offices are closed; the note only names the day.
+  const auto dutch = [](const std::string& due) {
+    Obligation o;
+    o.due_time = At(due);
+    return due_day_note(o, Herent(), true);
+  };
+  EXPECT_EQ(dutch("2026-06-10T22:00:00+02:00"), "");
+  EXPECT_EQ(dutch("2026-06-13T08:00:00+02:00"), "zaterdag");
+  EXPECT_EQ(dutch("2026-06-14T10:00:00+02:00"), "zondag");
+  EXPECT_EQ(dutch("2026-05-14T16:00:00+02:00"), "Onze-Lieve-Heer-Hemelvaart");
+  EXPECT_EQ(dutch("2027-12-25T09:00:00+01:00"), "Kerstmis");
+  EXPECT_EQ(dutch("2028-07-11T12:00:00+02:00"), "Feestdag van de Vlaamse Gemeenschap");
+  EXPECT_EQ(dutch("2026-11-02T10:00:00+01:00"), "Allerzielen");
 }
 
 TEST(DueDayNoteTest, UsesTheLocalDateAndConfiguredHolidays) {

@@ -41,9 +41,11 @@ std::string Utc(Instant t) { return date::format("%FT%TZ", t); }
 // Brussels wall clock with its offset, so a failure shows which side of a DST switch it is on.
 std::string Local(Instant t) { return format_rfc3339(t, Brussels()); }
 
+constexpr EventNoun kAwareness{"awareness", "kennisname"};
+
 Deadline Compute(const std::string& event, Period period,
                  const HolidayCalendar& calendar = Belgium()) {
-  return compute_deadline(At(event), period, Brussels(), calendar, "receipt");
+  return compute_deadline(At(event), period, Brussels(), calendar, {"receipt", "ontvangst"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +242,7 @@ TEST(HourPeriodTest, EveryListedDstSwitch) {
         const Instant event{wall.time_since_epoch() - OffsetBefore(s)};
         SCOPED_TRACE(std::to_string(n) + " h from " + Rfc(wall, OffsetBefore(s)));
         const Deadline d =
-            compute_deadline(event, Period::hours(n), Brussels(), Belgium(), "awareness");
+            compute_deadline(event, Period::hours(n), Brussels(), Belgium(), kAwareness);
         EXPECT_EQ(d.due_time - event, hours{n});
         EXPECT_EQ(Local(d.due_time), Rfc(wall + hours{n} + jump, OffsetAfter(s)));
         EXPECT_EQ(Local(d.legal_due_time),
@@ -262,7 +264,7 @@ TEST(HourPeriodTest, NoDstMentionWhenThePeriodDoesNotCrossASwitch) {
     const Instant event{wall.time_since_epoch() - OffsetAfter(s)};
     for (const int n : {36, 48, 72}) {
       const Deadline d =
-          compute_deadline(event, Period::hours(n), Brussels(), Belgium(), "awareness");
+          compute_deadline(event, Period::hours(n), Brussels(), Belgium(), kAwareness);
       EXPECT_EQ(Local(d.due_time), Rfc(wall + hours{n}, OffsetAfter(s))) << Iso(s.day);
       EXPECT_EQ(Local(d.legal_due_time), Rfc(wall + hours{n + 1}, OffsetAfter(s))) << Iso(s.day);
       EXPECT_EQ(d.explanation.find("DST"), std::string::npos) << d.explanation;
@@ -297,17 +299,21 @@ TEST(HourPeriodTest, ExplanationAcrossAutumnSwitch) {
   // sample explanation, whose times (due 11:30, limit 12:00 CET) are an hour late: 36 real hours
   // after 21:30 UTC is 09:30 UTC = 10:30 CET, 35 h on the wall clock as the sample itself says.
   const Deadline d = compute_deadline(At("2026-10-24T23:30:00+02:00"), Period::hours(36),
-                                      Brussels(), Belgium(), "awareness");
+                                      Brussels(), Belgium(), kAwareness);
   EXPECT_EQ(d.explanation,
             "36 h after awareness at 2026-10-24 23:30 CEST: due 2026-10-26 10:30 CET; the DST "
             "change in between makes it 35 h by the wall clock. Legal limit (Reg. 1182/71 art. "
             "3): 2026-10-26 11:00 CET.");
+  EXPECT_EQ(d.explanation_nl,
+            "36 u na kennisname op 2026-10-24 23:30 CEST: uiterlijk 2026-10-26 10:30 CET; door "
+            "het verzetten van de klok tussenin is dat 35 u volgens de klok. Wettelijke grens "
+            "(art. 3 Verord. 1182/71): 2026-10-26 11:00 CET.");
 }
 
 TEST(HourPeriodTest, ExplanationAcrossSpringSwitch) {
   // Verifies the explanation for 72 h across the spring switch (examples row H1).
   const Deadline d = compute_deadline(At("2026-03-27T14:20:00+01:00"), Period::hours(72),
-                                      Brussels(), Belgium(), "awareness");
+                                      Brussels(), Belgium(), kAwareness);
   EXPECT_EQ(d.explanation,
             "72 h after awareness at 2026-03-27 14:20 CET: due 2026-03-30 15:20 CEST; the DST "
             "change in between makes it 73 h by the wall clock. Legal limit (Reg. 1182/71 art. "
@@ -318,7 +324,7 @@ TEST(HourPeriodTest, SwitchesAfter2037FollowTheZoneRule) {
   // Verifies 72 h across the spring switch of 2039 and 48 h across the autumn switch of 2038, where
   // only the tz file's POSIX footer rule knows the switch, with the full explanation.
   const Deadline spring = compute_deadline(At("2039-03-25T14:20:00+01:00"), Period::hours(72),
-                                           Brussels(), Belgium(), "awareness");
+                                           Brussels(), Belgium(), kAwareness);
   EXPECT_EQ(Local(spring.due_time), "2039-03-28T15:20:00+02:00");
   EXPECT_EQ(Local(spring.legal_due_time), "2039-03-28T16:00:00+02:00");
   EXPECT_EQ(spring.explanation,
@@ -327,7 +333,7 @@ TEST(HourPeriodTest, SwitchesAfter2037FollowTheZoneRule) {
             "3): 2039-03-28 16:00 CEST.");
 
   const Deadline autumn = compute_deadline(At("2038-10-30T23:30:00+02:00"), Period::hours(48),
-                                           Brussels(), Belgium(), "awareness");
+                                           Brussels(), Belgium(), kAwareness);
   EXPECT_EQ(Local(autumn.due_time), "2038-11-01T22:30:00+01:00");
   EXPECT_EQ(Local(autumn.legal_due_time), "2038-11-01T23:00:00+01:00");
   EXPECT_NE(autumn.explanation.find("makes it 47 h by the wall clock"), std::string::npos)
@@ -532,18 +538,27 @@ TEST(MonthPeriodTest, ExplanationNamesClampingAndMovedDays) {
             "not exist in that month: its last day). Legal limit (Reg. 1182/71 art. 3): end of "
             "Mon 2026-03-02 (Sat 2026-02-28 is a weekend day, Sun 2026-03-01 is a weekend day, "
             "art. 3(4)), 2026-03-03 00:00 CET.");
+  EXPECT_EQ(d.explanation_nl,
+            "1 maand na ontvangst op 2026-01-31 10:00 CET: uiterlijk 2026-02-28 10:00 CET (dag 31 "
+            "bestaat niet in die maand: de laatste dag ervan). Wettelijke grens (art. 3 Verord. "
+            "1182/71): einde van ma 2026-03-02 (za 2026-02-28 is een weekenddag, zo 2026-03-01 is "
+            "een weekenddag, art. 3, lid 4), 2026-03-03 00:00 CET.");
 
   const Deadline chain = Compute("2026-04-23T11:00:00+02:00", Period::months(1));
   EXPECT_NE(chain.explanation.find("Mon 2026-05-25 is Whit Monday, art. 3(4)"), std::string::npos)
       << chain.explanation;
   EXPECT_NE(chain.explanation.find("end of Tue 2026-05-26"), std::string::npos)
       << chain.explanation;
+  EXPECT_NE(chain.explanation_nl.find("ma 2026-05-25 is Pinkstermaandag, art. 3, lid 4"),
+            std::string::npos)
+      << chain.explanation_nl;
 
   const Deadline plain = Compute("2026-08-31T09:15:00+02:00", Period::months(1));
   EXPECT_EQ(plain.explanation.find("art. 3(4)"), std::string::npos) << plain.explanation;
 
   const Deadline three = Compute("2026-11-30T10:00:00+01:00", Period::months(3));
   EXPECT_EQ(three.explanation.rfind("3 months after receipt", 0), 0u) << three.explanation;
+  EXPECT_EQ(three.explanation_nl.rfind("3 maanden na ontvangst", 0), 0u) << three.explanation_nl;
 }
 
 // ---------------------------------------------------------------------------------------------

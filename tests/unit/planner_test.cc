@@ -12,8 +12,8 @@
 namespace termijn::domain {
 namespace {
 
-using ::testing::EndsWith;
 using std::chrono::hours;
+using ::testing::EndsWith;
 
 using unit::Brussels;
 
@@ -270,6 +270,10 @@ TEST(PlannerTest, HighRiskObligesInformingTheSubjectsByThePolicyTarget) {
   EXPECT_EQ(o.explanation,
             "Policy target: 72 h after the assessment of a high risk at 2026-03-27 14:20 CET: due "
             "2026-03-30 15:20 CEST. GDPR art. 34(1) sets no fixed limit: without undue delay.");
+  EXPECT_EQ(o.explanation_nl,
+            "Beleidsdoel: 72 u na de inschatting van een hoog risico op 2026-03-27 14:20 CET: "
+            "uiterlijk 2026-03-30 15:20 CEST. art. 34, lid 1 AVG legt geen vaste termijn op: "
+            "onverwijld.");
 }
 
 TEST(PlannerTest, APolicyTargetQuotesWhatTheTextSaysOfTheTime) {
@@ -279,9 +283,9 @@ TEST(PlannerTest, APolicyTargetQuotesWhatTheTextSaysOfTheTime) {
   const Party herent = MakeParty("herent");
   const Party kortenberg = MakeParty("kortenberg");
   const auto explanation_of = [&](Trigger trigger, const std::string& rule) {
-    for (const Obligation& o : plan_obligations({trigger, At("2026-06-01T09:00:00+02:00"),
-                                                 std::nullopt},
-                                                herent, {herent, kortenberg})) {
+    for (const Obligation& o :
+         plan_obligations({trigger, At("2026-06-01T09:00:00+02:00"), std::nullopt}, herent,
+                          {herent, kortenberg})) {
       if (o.rule == rule) return o.explanation;
     }
     return "no obligation " + rule;
@@ -457,6 +461,13 @@ TEST(PlannerTest, IdentificationMovesTheAnswerOnlyUnderThatPolicy) {
                                     0),
             0u)
       << asked.explanation;
+  EXPECT_EQ(asked.explanation_nl.rfind("Identificatie (art. 12, lid 6 AVG): bijkomende informatie "
+                                       "gevraagd op 2026-02-02 09:00 CET, nog niet ontvangen; het "
+                                       "beleid van herent laat de antwoordtermijn lopen vanaf de "
+                                       "ontvangst van het verzoek. 1 maand na ontvangst op ",
+                                       0),
+            0u)
+      << asked.explanation_nl;
 
   request.identification_time = At("2026-02-20T15:00:00+01:00");
   const Obligation by_receipt = plan_answer(answer, request, herent);
@@ -487,6 +498,10 @@ TEST(PlannerTest, IdentificationMovesTheAnswerOnlyUnderThatPolicy) {
                                       "identification"),
             std::string::npos)
       << extended.explanation;
+  EXPECT_NE(extended.explanation_nl.find("Verlengd met 2 maanden (art. 12, lid 3 AVG): 3 maanden "
+                                         "na de identificatie op 2026-02-20 15:00 CET"),
+            std::string::npos)
+      << extended.explanation_nl;
 }
 
 TEST(PlannerTest, RefusalNoticeIsDueOneMonthAfterTheReceiptWhateverMovedTheAnswer) {
@@ -553,8 +568,8 @@ TEST(PlannerTest, DataQualityFindingNotifiesThenTracksMeasures) {
   const Party herent = MakeParty("herent");
   const Party kortenberg = MakeParty("kortenberg");
   const Instant found = At("2026-03-27T14:20:00+01:00");
-  const std::vector<Obligation> planned = plan_obligations(
-      {Trigger::kDataQuality, found, std::nullopt}, herent, {herent, kortenberg});
+  const std::vector<Obligation> planned =
+      plan_obligations({Trigger::kDataQuality, found, std::nullopt}, herent, {herent, kortenberg});
   EXPECT_EQ(RulesOf(planned), (std::vector<std::string>{"protocol.quality_notice->kortenberg",
                                                         "protocol.quality_measures->kortenberg"}));
   EXPECT_EQ(planned[0].due_time, found + hours{24});
