@@ -152,6 +152,14 @@ const Certificates& Certificates::get() {
     const auto check = [](const Outcome& o) {
       if (o.exit_code != 0) throw std::runtime_error("dev-certs failed: " + o.err);
     };
+    // Made once per test run (tests/scripts/test_certificates.sh, CTest fixture
+    // e2e_certificates) and copied: making them takes a second or two, per test process.
+    if (const char* made = std::getenv("TERMIJN_TEST_CERTIFICATES");
+        made != nullptr && fs::exists(fs::path(made) / "main" / "ca.crt")) {
+      fs::copy(fs::path(made) / "main", c.dir, fs::copy_options::recursive);
+      fs::copy(fs::path(made) / "other-ca", c.other_ca_dir, fs::copy_options::recursive);
+      return c;
+    }
     check(run_command({dev_certs_script(), c.dir}));
     check(run_command({dev_certs_script(), c.dir, "stranger"}));
     check(run_command({dev_certs_script(), c.dir, "expired"}, {{"EXPIRED", "1"}}));

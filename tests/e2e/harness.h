@@ -53,8 +53,9 @@ class Background {
   int status_ = -1;
 };
 
-/// Development certificates made once per test binary with scripts/dev-certs: the demo
-/// principals, plus "stranger" (right CA, unknown subject) and "expired-dpo" (right CA, CN
+/// Development certificates made once per test process with scripts/dev-certs, or copied from
+/// TERMIJN_TEST_CERTIFICATES (made once per test run by tests/scripts/test_certificates.sh): the
+/// demo principals, plus "stranger" (right CA, unknown subject) and "expired-dpo" (right CA, CN
 /// herent-dpo, expired); `other_ca_dir` holds a second CA with its own herent-dpo.
 struct Certificates {
   std::string dir;
