@@ -38,9 +38,9 @@ Deadline hour_deadline(Instant event, int n, const TimeZone& zone, EventNoun nou
   const std::string at = format_local(event, zone), due = format_local(d.due_time, zone),
                     limit = format_local(d.legal_due_time, zone);
   d.explanation =
-      std::to_string(n) + " h after " + std::string(noun.en) + " at " + at + ": due " + due;
-  d.explanation_nl =
-      std::to_string(n) + " u na " + std::string(noun.nl) + " op " + at + ": uiterlijk " + due;
+      describe(Period::hours(n)) + " after " + std::string(noun.en) + " at " + at + ": due " + due;
+  d.explanation_nl = describe(Period::hours(n), true) + " na " + std::string(noun.nl) + " op " +
+                     at + ": uiterlijk " + due;
   if (wall != hours{n}) {
     d.explanation += "; the DST change in between makes it " + wall_hours + " h by the wall clock";
     d.explanation_nl +=
