@@ -295,7 +295,8 @@ int serve(const Options& o) {
   store::PgListener outbox_listener(url, store::kOutboxChannel, &pool.wakeups());
   // config.mail.connections senders share the dispatcher, each thread with its own connection.
   jobs::SharedWait outbox_wait(
-      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); });
+      [&outbox_listener](std::chrono::milliseconds t) { outbox_listener.wait(t); },
+      [&pool] { pool.wakeups().wake(store::kOutboxChannel); });
   std::mutex random_mutex;
   std::mt19937_64 random_engine{std::random_device{}()};
   jobs::OutboxDispatcher dispatcher(
@@ -517,9 +518,9 @@ int serve(const Options& o) {
     // Open event streams end now (their clients resume with the last seq they received);
     // gRPC would otherwise wait the whole grace period for them.
     event_streams.shutdown();
-    store::notify_channels(pool, {store::kStepChannel, store::kOutboxChannel, store::kAuditChannel,
-                                  store::kEventsChannel});
-    outbox_wait.stop();  // the senders that wait on it, not on the listener
+    outbox_wait.stop();  // every sender, also the one on the listener
+    store::notify_channels(pool,
+                           {store::kStepChannel, store::kAuditChannel, store::kEventsChannel});
     server->Shutdown(std::chrono::system_clock::now() + kCallsGrace);
     if (console) console->stop();
   });

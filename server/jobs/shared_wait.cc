@@ -31,9 +31,14 @@ void SharedWait::wait(std::chrono::milliseconds timeout) {
 }
 
 void SharedWait::stop() {
-  std::lock_guard lock(mutex_);
-  stopped_ = true;
-  changed_.notify_all();
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+  // Only now: a wake-up of the source before stopped_ was set let the thread on it return, and
+  // another took the source over and waited on, for its whole timeout.
+  wake_source_();
 }
 
 void SharedWait::wake_one() {

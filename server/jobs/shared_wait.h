@@ -16,8 +16,12 @@ namespace termijn::jobs {
 class SharedWait {
  public:
   using Wait = std::function<void(std::chrono::milliseconds)>;
+  using Wake = std::function<void()>;
 
-  explicit SharedWait(Wait source) : source_(std::move(source)) {}
+  /// `wake_source` makes the thread waiting on `source` return (a wake-up that comes before that
+  /// thread waits is kept for its wait).
+  SharedWait(Wait source, Wake wake_source)
+      : source_(std::move(source)), wake_source_(std::move(wake_source)) {}
 
   /// Blocks until the source wakes this thread, wake_one() picks it, or `timeout` passes.
   /// Thread-safe.
@@ -26,12 +30,14 @@ class SharedWait {
   /// Lets one thread waiting on this object (not on the source) return; nothing when none waits.
   void wake_one();
 
-  /// At shutdown: every thread waiting on this object returns, and later waits return at once
-  /// (the one waiting on the source returns when the source is woken).
+  /// At shutdown: every waiting thread returns, also the one on the source (woken after the
+  /// stop is marked, so that no thread takes the source over and waits on after it), and later
+  /// waits return at once.
   void stop();
 
  private:
   const Wait source_;
+  const Wake wake_source_;
   std::mutex mutex_;
   std::condition_variable changed_;
   bool source_taken_ = false;  ///< a thread waits on the source; guarded by mutex_

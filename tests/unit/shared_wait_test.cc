@@ -67,7 +67,7 @@ class SharedWaitTest : public ::testing::Test {
   }
 
   Source source_;
-  SharedWait shared_{[this](milliseconds t) { source_.wait(t); }};
+  SharedWait shared_{[this](milliseconds t) { source_.wait(t); }, [this] { source_.fire(); }};
   std::atomic<int> returned_{0};
   std::vector<std::jthread> workers_;  // last: joined before the rest goes
 };
@@ -94,7 +94,7 @@ TEST_F(SharedWaitTest, OneWakeOfTheSourceSetsOneWorkerGoingAndWakeOneAnother) {
 
 TEST(SharedWaitAloneTest, WakeOneWithNobodyWaitingIsNotKeptForLater) {
   Source source;
-  SharedWait shared([&](milliseconds t) { source.wait(t); });
+  SharedWait shared([&](milliseconds t) { source.wait(t); }, [&] { source.fire(); });
   shared.wake_one();
   std::atomic<int> returned{0};
   std::jthread on_source([&] {
@@ -113,11 +113,25 @@ TEST_F(SharedWaitTest, StopLetsEveryWaiterGoAndLaterWaitsReturnAtOnce) {
   // Before: at shutdown only the sender on the listener was woken; the others slept out their
   // timeout (up to 5 s), and termijnd took that long to stop.
   shared_.stop();
-  source_.fire();  // as termijnd's shutdown notifies the listener's channel
 
   ASSERT_TRUE(eventually([&] { return returned_ == 3; }));
   shared_.wait(seconds(30));  // returns at once: it does not take the (free) source again
   EXPECT_EQ(source_.entered(), 1);
+}
+
+TEST_F(SharedWaitTest, StopRightAfterAWakeOfTheSourceLeavesNobodyOnTheSource) {
+  // A wake-up of the source (a notice queued) comes just before the stop. The thread on the
+  // source returns, and another takes the source over.
+  //
+  // Before: termijnd woke the source at shutdown and then stopped the SharedWait; when a
+  // sender took the source over between the two, nothing woke it again, and termijnd took as
+  // long as that sender's timeout (the next retry of a notice: seconds) to stop.
+  source_.fire();
+  ASSERT_TRUE(eventually([&] { return returned_ == 1 && source_.entered() == 2; }));
+
+  shared_.stop();
+  ASSERT_TRUE(eventually([&] { return returned_ == 3; }));
+  EXPECT_EQ(source_.entered(), 2) << "after the stop, nobody takes the source";
 }
 
 }  // namespace
