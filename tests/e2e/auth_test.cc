@@ -17,22 +17,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A stub presenting `cert_dir/name.crt` (no client certificate when name is empty), trusting
 // the test CA.
 std::unique_ptr<v1::Termijn::Stub> stub_for(const Termijnd& server, const std::string& cert_dir,
                                             const std::string& name) {
   grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = read(Certificates::get().dir + "/ca.crt");
+  ssl.pem_root_certs = read_file(Certificates::get().dir + "/ca.crt");
   if (!name.empty()) {
-    ssl.pem_cert_chain = read(cert_dir + "/" + name + ".crt");
-    ssl.pem_private_key = read(cert_dir + "/" + name + ".key");
+    ssl.pem_cert_chain = read_file(cert_dir + "/" + name + ".crt");
+    ssl.pem_private_key = read_file(cert_dir + "/" + name + ".key");
   }
   return v1::Termijn::NewStub(grpc::CreateChannel(server.address(), grpc::SslCredentials(ssl)));
 }
@@ -52,8 +45,8 @@ class AuthTest : public ::testing::Test {
     req.set_party(party);
     req.set_title("Breach");
     v1::Incident resp;
-    const grpc::Status s =
-        stub_for(server_, Certificates::get().dir, principal)->ReportIncident(context().get(), req, &resp);
+    const grpc::Status s = stub_for(server_, Certificates::get().dir, principal)
+                               ->ReportIncident(context().get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp;
   }
@@ -63,8 +56,8 @@ class AuthTest : public ::testing::Test {
     req.set_kind(v1::REQUEST_KIND_ACCESS);
     req.set_summary("Access");
     v1::Request resp;
-    const grpc::Status s =
-        stub_for(server_, Certificates::get().dir, principal)->LogRequest(context().get(), req, &resp);
+    const grpc::Status s = stub_for(server_, Certificates::get().dir, principal)
+                               ->LogRequest(context().get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return resp;
   }
@@ -205,11 +198,11 @@ TEST_F(AuthTest, EveryRpcForEveryRoleAndParty) {
   // Columns follow `calls`.
   const std::map<std::string, std::vector<Expect>> matrix{
       //                      Par RIh RIk GI  LI  LIk LRh LRk GR  LR  LO  GO  FO  WO  PO  LA  VA
-      {"herent-dpo",          {Y,  Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  H,  Y,  Y,  Y}},
-      {"herent-reporter",     {Y,  Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  N,  H,  Y,  N,  N}},
-      {"kortenberg-dpo",      {Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y}},
-      {"kortenberg-reporter", {Y,  N,  Y,  Y,  Y,  Y,  N,  Y,  Y,  Y,  Y,  Y,  N,  N,  Y,  N,  N}},
-      {"auditor",             {Y,  N,  N,  Y,  Y,  Y,  N,  N,  Y,  Y,  Y,  Y,  N,  N,  Y,  Y,  Y}},
+      {"herent-dpo", {Y, Y, N, Y, Y, Y, Y, N, Y, Y, Y, Y, Y, H, Y, Y, Y}},
+      {"herent-reporter", {Y, Y, N, Y, Y, Y, Y, N, Y, Y, Y, Y, N, H, Y, N, N}},
+      {"kortenberg-dpo", {Y, N, Y, Y, Y, Y, N, Y, Y, Y, Y, Y, N, Y, Y, Y, Y}},
+      {"kortenberg-reporter", {Y, N, Y, Y, Y, Y, N, Y, Y, Y, Y, Y, N, N, Y, N, N}},
+      {"auditor", {Y, N, N, Y, Y, Y, N, N, Y, Y, Y, Y, N, N, Y, Y, Y}},
   };
   for (const auto& [principal, expected] : matrix) {
     ASSERT_EQ(expected.size(), calls.size());
@@ -305,11 +298,11 @@ TEST(PinnedCertificateTest, OnlyThePinnedCertificateActsForAPinnedPrincipal) {
   const std::string auditor = Certificates::get().dir + "/auditor.crt";
   const std::string herent = Certificates::get().dir + "/herent-dpo.crt";
   TermijndOptions options;
-  options.edits = {{"certificate_cn = \"auditor\"",
-                    "certificate_cn = \"auditor\"\ncertificate_sha256 = \"" + fingerprint(auditor) + "\""},
-                   {"certificate_cn = \"herent-dpo\"",
-                    "certificate_cn = \"herent-dpo\"\ncertificate_sha256 = \"" +
-                        std::string(64, 'a') + "\""}};
+  options.edits = {
+      {"certificate_cn = \"auditor\"",
+       "certificate_cn = \"auditor\"\ncertificate_sha256 = \"" + fingerprint(auditor) + "\""},
+      {"certificate_cn = \"herent-dpo\"",
+       "certificate_cn = \"herent-dpo\"\ncertificate_sha256 = \"" + std::string(64, 'a') + "\""}};
   Termijnd server(options);
   EXPECT_EQ(server.cli("auditor", {"parties", "list"}).exit_code, 0);
   const Outcome refused = server.cli("herent-dpo", {"parties", "list"});
@@ -321,9 +314,9 @@ TEST_F(AuthTest, HealthServiceReportsServing) {
   // grpc.health.v1.Health/Check answers SERVING (field 1 = 1) to an authenticated caller.
   grpc::SslCredentialsOptions ssl;
   const std::string dir = Certificates::get().dir;
-  ssl.pem_root_certs = read(dir + "/ca.crt");
-  ssl.pem_cert_chain = read(dir + "/auditor.crt");
-  ssl.pem_private_key = read(dir + "/auditor.key");
+  ssl.pem_root_certs = read_file(dir + "/ca.crt");
+  ssl.pem_cert_chain = read_file(dir + "/auditor.crt");
+  ssl.pem_private_key = read_file(dir + "/auditor.key");
   grpc::GenericStub stub(grpc::CreateChannel(server_.address(), grpc::SslCredentials(ssl)));
   const grpc::Slice empty;
   const grpc::ByteBuffer request(&empty, 1);  // HealthCheckRequest{service: ""}
@@ -337,16 +330,16 @@ TEST_F(AuthTest, HealthServiceReportsServing) {
   std::vector<grpc::Slice> slices;
   ASSERT_TRUE(response.Dump(&slices).ok());
   std::string bytes;
-  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  for (const auto& slice : slices)
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
 TEST(PlaintextTest, RefusedUnlessLoopback) {
   // --insecure-plaintext on a non-loopback address refuses to start.
-  const Outcome o = run_command({binary("termijnd"), "--config",
-                                 std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml",
-                                 "--listen", "0.0.0.0:0", "--database-url", test_cluster_url(),
-                                 "--insecure-plaintext"});
+  const Outcome o = run_command(
+      {binary("termijnd"), "--config", std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml",
+       "--listen", "0.0.0.0:0", "--database-url", test_cluster_url(), "--insecure-plaintext"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("only allowed on a loopback address"));
 }

@@ -19,22 +19,15 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // One channel, hence one TLS connection, presenting `name`'s certificate for every call.
 class Connection {
  public:
   Connection(const Termijnd& server, const std::string& name) {
     const std::string dir = Certificates::get().dir;
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = read(dir + "/ca.crt");
-    ssl.pem_cert_chain = read(dir + "/" + name + ".crt");
-    ssl.pem_private_key = read(dir + "/" + name + ".key");
+    ssl.pem_root_certs = read_file(dir + "/ca.crt");
+    ssl.pem_cert_chain = read_file(dir + "/" + name + ".crt");
+    ssl.pem_private_key = read_file(dir + "/" + name + ".key");
     stub_ = v1::Termijn::NewStub(grpc::CreateChannel(server.address(), grpc::SslCredentials(ssl)));
   }
   grpc::Status list_parties() {
@@ -113,17 +106,17 @@ TEST(RevocationTest, ACaTakenOutOfTheBundleIsRefusedFromTheCallAfterSighup) {
                    "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=Other CA", "-days", "30",
                    "-keyout", scratch_path("other-ca.key"), "-out", other_ca});
   ASSERT_EQ(made.exit_code, 0) << made.err;
-  const std::string test_ca = read(Certificates::get().dir + "/ca.crt");
+  const std::string test_ca = read_file(Certificates::get().dir + "/ca.crt");
   // What termijnd reads: the test CA beside another, then the other alone.
   const std::string bundle = scratch_path("bundle.crt");
-  std::ofstream(bundle) << test_ca << read(other_ca);
+  std::ofstream(bundle) << test_ca << read_file(other_ca);
   TermijndOptions options;
   options.ca_file = bundle;
   Termijnd server(options);
   Connection open_before(server, "herent-dpo");
   ASSERT_TRUE(open_before.list_parties().ok());
 
-  std::ofstream(bundle) << read(other_ca);
+  std::ofstream(bundle) << read_file(other_ca);
   server.reload();
   EXPECT_THAT(server.log(), HasSubstr(" principals, 1 CA certificates and "));
   const grpc::Status on_open_connection = open_before.list_parties();
@@ -198,7 +191,7 @@ TEST(RevocationTest, AnOpenEventStreamEndsWhenItsPrincipalsRolesChange) {
   // The stream was opened with the rights of a DPO; after SIGHUP the principal is a reporter. The
   // stream ends with UNAVAILABLE, to be opened again (and checked) with the new rights.
   WatchingDpo watching("herent-demoted");
-  std::string config = read(watching.server.config_file());
+  std::string config = read_file(watching.server.config_file());
   const std::string dpo = "name = \"" + watching.name + "\"\nparty = \"herent\"\nroles = [\"";
   ASSERT_NE(config.find(dpo + "dpo\"]"), std::string::npos);
   config.replace(config.find(dpo + "dpo\"]"), dpo.size() + 5, dpo + "reporter\"]");

@@ -9,17 +9,6 @@
 
 namespace termijn::testing {
 
-namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
-
 std::shared_ptr<grpc::Channel> channel_as(const Termijnd& server, const std::string& principal) {
   const std::string dir = Certificates::get().dir;
   grpc::SslCredentialsOptions ssl;

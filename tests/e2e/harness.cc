@@ -24,14 +24,14 @@ namespace termijn::testing {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string read_all(const std::string& path) {
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
 }
+
+namespace {
 
 // Spawns argv with stdout/stderr to files; returns the pid.
 pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
@@ -105,8 +105,8 @@ Outcome run_command(const std::vector<std::string>& argv,
   const pid_t pid = spawn(argv, env, dir + "/out", dir + "/err");
   Outcome outcome;
   outcome.exit_code = wait_for(pid);
-  outcome.out = read_all(dir + "/out");
-  outcome.err = read_all(dir + "/err");
+  outcome.out = read_file(dir + "/out");
+  outcome.err = read_file(dir + "/err");
   fs::remove_all(dir);
   return outcome;
 }
@@ -123,8 +123,8 @@ Background::~Background() {
   fs::remove_all(dir_, ignored);
 }
 
-std::string Background::out() const { return read_all(dir_ + "/out"); }
-std::string Background::err() const { return read_all(dir_ + "/err"); }
+std::string Background::out() const { return read_file(dir_ + "/out"); }
+std::string Background::err() const { return read_file(dir_ + "/err"); }
 
 int Background::stop() {
   if (pid_ > 0) {
@@ -193,7 +193,7 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
   work_dir_ = MakeTempDir("termijnd");
   const std::string config = config_file();
   {
-    std::string text = read_all(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml");
+    std::string text = read_file(std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml");
     auto edits = options_.edits;
     if (!options_.auto_send) edits.insert(edits.begin(), {"auto_send = true", "auto_send = false"});
     for (const auto& [from, to] : edits) {
@@ -246,7 +246,7 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
 int Termijnd::wait_for_port(const std::string& port_file) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < give_up) {
-    const std::string text = read_all(port_file);
+    const std::string text = read_file(port_file);
     if (!text.empty() && text.back() == '\n') return std::stoi(text);
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -318,7 +318,7 @@ std::string scratch_path(const std::string& name) {
   return scratch.dir + "/" + name;
 }
 
-std::string Termijnd::log() const { return read_all(work_dir_ + "/log"); }
+std::string Termijnd::log() const { return read_file(work_dir_ + "/log"); }
 
 namespace {
 

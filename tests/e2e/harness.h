@@ -146,6 +146,9 @@ class Termijnd {
 
 std::string binary(const std::string& name);
 
+/// The whole content of the file at `path` ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
 /// A path named `name` in a folder of this test process's own, removed when the process exits:
 /// for the files a test hands to the CLI or a script.
 std::string scratch_path(const std::string& name);

@@ -25,19 +25,11 @@ namespace {
 
 using grpc::StatusCode;
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::unique_ptr<grpc::ClientContext> context() {
   auto c = std::make_unique<grpc::ClientContext>();
   c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return c;
 }
-
 
 // Leuven, a party with a DPO; its principal presents the "stranger" certificate.
 const char kLeuven[] =
@@ -214,10 +206,10 @@ class VisibilityTest : public ::testing::Test {
                                              const std::string& principal) const {
     const std::string dir = Certificates::get().dir;
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = read(dir + "/ca.crt");
+    ssl.pem_root_certs = read_file(dir + "/ca.crt");
     const std::string cert = certificate_of(principal);
-    ssl.pem_cert_chain = read(dir + "/" + cert + ".crt");
-    ssl.pem_private_key = read(dir + "/" + cert + ".key");
+    ssl.pem_cert_chain = read_file(dir + "/" + cert + ".crt");
+    ssl.pem_private_key = read_file(dir + "/" + cert + ".key");
     return v1::Termijn::NewStub(grpc::CreateChannel(server.address(), grpc::SslCredentials(ssl)));
   }
 

@@ -58,7 +58,7 @@ Instant at(const std::string& rfc3339) {
 
 // The demo parties, with Kortenberg's DPO at `kortenberg_dpo` (busy@... makes the test server
 // answer 451).
-app::Directory demo_directory(const std::string& kortenberg_dpo) {
+app::Directory directory_with_kortenberg_dpo(const std::string& kortenberg_dpo) {
   std::vector<domain::Party> parties = config::load_config(TERMIJN_DEMO_CONFIG).parties;
   for (domain::Party& p : parties) {
     if (p.id == "kortenberg") p.dpo.email = kortenberg_dpo;
@@ -266,7 +266,7 @@ class OutboxTest : public ::testing::Test {
   TestDatabase db_;
   FakeClock clock_{at("2026-11-27T13:20:00Z")};
   std::atomic<double> random_{0.5};
-  app::Directory directory_ = demo_directory("dpo@kortenberg.example");
+  app::Directory directory_ = directory_with_kortenberg_dpo("dpo@kortenberg.example");
   const notify::TemplateSet templates_ = [] {
     auto t = notify::TemplateSet::load(TERMIJN_TEMPLATES_DIR);
     if (!t.ok()) throw std::runtime_error(std::string(t.status().message()));
@@ -365,7 +365,7 @@ TEST_F(OutboxTest, AChangeMadeWhileTheNoticeIsOnItsWayGetsAFollowUp) {
 TEST_F(OutboxTest, ANoticeThatFailedForGoodGetsNoFollowUp) {
   // The notice never reached the other party (its DPO was alerted instead): a change made after
   // that queues no follow-up that would speak of an earlier notice.
-  directory_ = demo_directory("busy@kortenberg.example");
+  directory_ = directory_with_kortenberg_dpo("busy@kortenberg.example");
   start_smtp("termijn_test_smtp.RejectingMailbox");
   const auto d = dispatcher(*mailer_, domain::RetryPolicy{1, seconds{60}, seconds{600}});
   const int64_t obligation = report("Dossier naar verkeerde cliënt");
@@ -380,7 +380,7 @@ TEST_F(OutboxTest, EachFailureAlertNamesTheNoticeThatFailed) {
   // when it is composed later (the owner's mail was down too), names its own notice. Before:
   // the alert named the newest failed notice of the obligation, so both named the follow-up and
   // the DPO never learnt that the first notice had not arrived.
-  directory_ = demo_directory("busy@kortenberg.example");
+  directory_ = directory_with_kortenberg_dpo("busy@kortenberg.example");
   start_smtp("termijn_test_smtp.RejectingMailbox");
   const domain::RetryPolicy retry{2, seconds{60}, seconds{600}};
   const auto d = dispatcher(*mailer_, retry);
@@ -414,7 +414,7 @@ TEST_F(OutboxTest, EachFailureAlertNamesTheNoticeThatFailed) {
 TEST_F(OutboxTest, TemporaryFailureBacksOffThenFailsAndQueuesAnAlert) {
   // A 451 schedules the next attempt per retry_delay with the injected jitter; nothing is claimed
   // before then; after max_attempts the notice fails and Herent's DPO is alerted.
-  directory_ = demo_directory("busy@kortenberg.example");
+  directory_ = directory_with_kortenberg_dpo("busy@kortenberg.example");
   start_smtp("termijn_test_smtp.RejectingMailbox");
   const domain::RetryPolicy retry{3, seconds{60}, seconds{600}};
   const auto d = dispatcher(*mailer_, retry);
@@ -473,7 +473,7 @@ TEST_F(OutboxTest, TemporaryFailureBacksOffThenFailsAndQueuesAnAlert) {
 TEST_F(OutboxTest, TemporaryFailureWhoseRetryFallsAfterTheDueTimeFailsAtOnce) {
   // When the next attempt would come after the obligation's due time, a DPO must act now: the
   // notice fails on its first temporary failure; one due later is retried.
-  directory_ = demo_directory("busy@kortenberg.example");
+  directory_ = directory_with_kortenberg_dpo("busy@kortenberg.example");
   start_smtp("termijn_test_smtp.RejectingMailbox");
   const domain::RetryPolicy retry{8, seconds{60}, seconds{600}};  // first retry after 45 s
   const auto d = dispatcher(*mailer_, retry);
@@ -502,7 +502,7 @@ TEST_F(OutboxTest, ANoticeOfAMetObligationKeepsRetryingAfterTheDueTime) {
   //
   // Before: every notice gave up at its first temporary failure once the retry fell after the
   // due time, whether or not its obligation was still open.
-  directory_ = demo_directory("busy@kortenberg.example");
+  directory_ = directory_with_kortenberg_dpo("busy@kortenberg.example");
   start_smtp("termijn_test_smtp.RejectingMailbox");
   const auto d = dispatcher(*mailer_, {8, seconds{60}, seconds{600}});
   const int64_t obligation = report("Telefonisch gemeld", clock_.now() - hours{37});
