@@ -10,7 +10,8 @@
 // clients (the scripts in --pgbench-dir: the statements termijnd ran for one call of each RPC,
 // made with --capture while PostgreSQL logged every statement; see scripts/bench). Writes are
 // followed by a wait until the background work they caused (notices, reminder steps, audit
-// sequencing) is done; its commits and WAL count towards the call.
+// sequencing) is done; its commits and WAL count towards the call. pgbench logs each
+// transaction (-l) so that its p50 and p99 stand next to termijnd's.
 #include <absl/synchronization/mutex.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <pqxx/pqxx>
 #include <random>
 #include <sstream>
@@ -253,20 +255,41 @@ Latencies drive(v1::Termijn::Stub& stub, int clients, int seconds, const Starter
   return result;
 }
 
-// pgbench's transactions per second (without connection time) and average latency in ms.
+// pgbench's transactions per second (without connection time) and the latency of each
+// transaction (from its log, -l), so that the tails of both sides compare in one run.
 struct PgbenchResult {
   double tps = 0;
   int64_t transactions = 0;
+  Latencies latencies;
 };
+
+// The latencies in pgbench's per-transaction logs PREFIX.PID[.THREAD] in `dir` (field 3 of each
+// line, in microseconds), sorted.
+std::vector<int64_t> pgbench_latencies(const std::filesystem::path& dir) {
+  std::vector<int64_t> us;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(file.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      long long client = 0, transaction = 0, latency = 0;
+      if (std::sscanf(line.c_str(), "%lld %lld %lld", &client, &transaction, &latency) == 3) {
+        us.push_back(latency);
+      }
+    }
+  }
+  std::sort(us.begin(), us.end());
+  return us;
+}
 
 // `incidents`: how many there are to read (the script of GetIncident picks one at random).
 PgbenchResult pgbench(const Options& o, const std::string& script, int clients, size_t incidents) {
-  const std::string command = "pgbench -n -M prepared -D incidents=" +
-                              std::to_string(std::max<size_t>(1, incidents)) + " -T " +
-                              std::to_string(o.seconds) + " -c " +
-                              std::to_string(clients) + " -j " +
-                              std::to_string(std::min(clients, 4)) + " -f " + o.pgbench_dir + "/" +
-                              script + " '" + o.database_url + "' 2>&1";
+  char log_dir[] = "/tmp/termijn-pgbench-log.XXXXXX";
+  if (mkdtemp(log_dir) == nullptr) usage("cannot make a folder for pgbench's log");
+  const std::string command =
+      "cd " + std::string(log_dir) + " && pgbench -n -M prepared -l -D incidents=" +
+      std::to_string(std::max<size_t>(1, incidents)) + " -T " + std::to_string(o.seconds) + " -c " +
+      std::to_string(clients) + " -j " + std::to_string(std::min(clients, 4)) + " -f " +
+      o.pgbench_dir + "/" + script + " '" + o.database_url + "' 2>&1";
   FILE* p = popen(command.c_str(), "r");
   if (!p) usage("cannot run pgbench");
   PgbenchResult r;
@@ -285,6 +308,8 @@ PgbenchResult pgbench(const Options& o, const std::string& script, int clients, 
     std::fprintf(stderr, "pgbench failed:\n%s", out.c_str());
     std::exit(1);
   }
+  r.latencies.us = pgbench_latencies(log_dir);
+  std::filesystem::remove_all(log_dir);
   return r;
 }
 
@@ -393,9 +418,10 @@ int main(int argc, char** argv) {
   std::printf("Throughput, %d s per phase; termijnd over gRPC with mTLS against pgbench -M prepared "
               "with the same statements\n",
               o.seconds);
-  std::printf("%-16s %4s | %8s %8s %8s %8s %6s %8s %7s %7s %6s %6s | %8s %7s %8s %7s | %6s\n",
-              "rpc", "cli", "rps", "p50 ms", "p99 ms", "max ms", "wcom", "WAL B", "cpu T",
-              "cpu PG", "cpu C", "T us/c", "pgb tps", "wcom", "WAL B", "cpu PG", "ratio");
+  std::printf(
+      "%-16s %4s | %8s %8s %8s %8s %6s %8s %7s %7s %6s %6s | %8s %8s %8s %7s %8s %7s | %6s\n",
+      "rpc", "cli", "rps", "p50 ms", "p99 ms", "max ms", "wcom", "WAL B", "cpu T", "cpu PG",
+      "cpu C", "T us/c", "pgb tps", "p50 ms", "p99 ms", "wcom", "WAL B", "cpu PG", "ratio");
   std::vector<Row> rows;
   for (int clients : o.clients) {
     for (const auto& [rpc, start] : rpcs) {
@@ -436,7 +462,7 @@ int main(int argc, char** argv) {
       const double rps = calls / l.seconds;
       std::printf(
           "%-16s %4d | %8.0f %8.1f %8.1f %8.1f %6.2f %8.0f %6.0f%% %6.0f%% %5.0f%% %6.0f | %8.0f "
-          "%7.2f %8.0f %6.0f%% | %6.2f\n",
+          "%8.1f %8.1f %7.2f %8.0f %6.0f%% | %6.2f\n",
           rpc.c_str(), clients, rps, l.at(0.5) / 1000, l.at(0.99) / 1000,
           l.us.empty() ? 0.0 : l.us.back() / 1000.0,
           (after.xid - before.xid) / std::max(1.0, calls),
@@ -445,6 +471,7 @@ int main(int argc, char** argv) {
           100 * (phase_end.postgres_cpu - before.postgres_cpu) / l.seconds,
           100 * (phase_end.client_cpu - before.client_cpu) / l.seconds,
           1e6 * (after.termijnd_cpu - before.termijnd_cpu) / std::max(1.0, calls), p.tps,
+          p.latencies.at(0.5) / 1000, p.latencies.at(0.99) / 1000,
           (pg_after.xid - pg_before.xid) / tx, stats.wal_bytes(pg_before, pg_after) / tx,
           100 * (pg_after.postgres_cpu - pg_before.postgres_cpu) / o.seconds, rps / p.tps);
       if (l.errors) std::printf("  %lld calls failed\n", static_cast<long long>(l.errors));
@@ -452,16 +479,23 @@ int main(int argc, char** argv) {
       rows.push_back({rpc, clients, rps, p.tps});
     }
   }
-  // W: ReportIncident; R: the lower of the two reads; both at the largest client count.
+  // W: ReportIncident; R: the lower of the two reads; both at the largest client count. "-" for
+  // a ratio whose RPCs did not run.
   const int most = *std::max_element(o.clients.begin(), o.clients.end());
-  double w = 0, r = 1e9;
+  std::optional<double> w, r;
   for (const Row& row : rows) {
     if (row.clients != most) continue;
-    if (row.rpc == "ReportIncident") w = row.rps / row.pgbench_tps;
+    const double ratio = row.rps / row.pgbench_tps;
+    if (row.rpc == "ReportIncident") w = ratio;
     if (row.rpc == "GetIncident" || row.rpc == "ListObligations") {
-      r = std::min(r, row.rps / row.pgbench_tps);
+      r = std::min(r.value_or(ratio), ratio);
     }
   }
-  std::printf("ratio writes %.2f reads %.2f\n", w, r);
+  const auto shown = [](std::optional<double> ratio) {
+    char text[16] = "-";
+    if (ratio) std::snprintf(text, sizeof text, "%.2f", *ratio);
+    return std::string(text);
+  };
+  std::printf("ratio writes %s reads %s\n", shown(w).c_str(), shown(r).c_str());
   return 0;
 }
