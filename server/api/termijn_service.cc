@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "server/api/convert.h"
 #include "server/api/register_pages.h"
 #include "server/api/register_stream.h"
@@ -12,6 +14,9 @@
 namespace termijn::api {
 
 namespace {
+
+// A call that takes this long or longer is logged as a warning.
+constexpr std::chrono::seconds kSlowCall{1};
 
 app::Actor actor_of(const Principal& p) { return {p.name, p.party}; }
 
@@ -50,9 +55,11 @@ grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ct
                                                  const char* method, Body&& body, Run run,
                                                  size_t request_bytes) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const auto received = std::chrono::steady_clock::now();
   auto principal = authenticator_.authenticate(*ctx);
-  auto work = [ctx, reactor, method, principal = std::move(principal),
+  auto work = [ctx, reactor, method, received, principal = std::move(principal),
                body = std::forward<Body>(body)]() mutable {
+    const auto started = std::chrono::steady_clock::now();
     absl::Status status = principal.status();
     const auto deadline = ctx->deadline();
     const bool has_deadline = deadline != std::chrono::system_clock::time_point::max();
@@ -72,9 +79,17 @@ grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ct
       }
     }
     // Ids and codes only: titles, summaries and evidence are personal data and stay out of the
-    // log.
-    spdlog::info("{} by {}: {}", method, principal.ok() ? principal->name : "(unauthenticated)",
-                 status.ok() ? "OK" : absl::StatusCodeToString(status.code()));
+    // log. How long the call took, and how much of that it waited for a thread: a slow call is a
+    // warning.
+    const auto finished = std::chrono::steady_clock::now();
+    const auto ms = [](std::chrono::steady_clock::duration d) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    };
+    spdlog::log(finished - received >= kSlowCall ? spdlog::level::warn : spdlog::level::info,
+                "{} by {}: {} in {} ms ({} ms waiting for a thread)", method,
+                principal.ok() ? principal->name : "(unauthenticated)",
+                status.ok() ? "OK" : absl::StatusCodeToString(status.code()),
+                ms(finished - received), ms(started - received));
     reactor->Finish(to_grpc(status));
   };
   if (run == Run::kInline || !principal.ok()) {
