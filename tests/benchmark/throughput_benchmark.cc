@@ -263,8 +263,8 @@ struct PgbenchResult {
   Latencies latencies;
 };
 
-// The latencies in pgbench's per-transaction logs PREFIX.PID[.THREAD] in `dir` (field 3 of each
-// line, in microseconds), sorted.
+// The latencies in pgbench's per-transaction logs pgbench_log.PID[.THREAD] in `dir` (field 3
+// of each line, in microseconds), sorted.
 std::vector<int64_t> pgbench_latencies(const std::filesystem::path& dir) {
   std::vector<int64_t> us;
   for (const auto& file : std::filesystem::directory_iterator(dir)) {
@@ -286,7 +286,8 @@ PgbenchResult pgbench(const Options& o, const std::string& script, int clients, 
   char log_dir[] = "/tmp/termijn-pgbench-log.XXXXXX";
   if (mkdtemp(log_dir) == nullptr) usage("cannot make a folder for pgbench's log");
   const std::string command =
-      "cd " + std::string(log_dir) + " && pgbench -n -M prepared -l -D incidents=" +
+      "pgbench -n -M prepared -l --log-prefix=" + std::string(log_dir) + "/pgbench_log" +
+      " -D incidents=" +
       std::to_string(std::max<size_t>(1, incidents)) + " -T " + std::to_string(o.seconds) + " -c " +
       std::to_string(clients) + " -j " + std::to_string(std::min(clients, 4)) + " -f " +
       o.pgbench_dir + "/" + script + " '" + o.database_url + "' 2>&1";
