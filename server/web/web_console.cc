@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -31,6 +32,7 @@
 #include "server/app/views.h"
 #include "server/domain/rules.h"
 #include "server/web/charts.h"
+#include "server/web/connection_threads.h"
 #include "server/web/i18n.h"
 
 namespace termijn::web {
@@ -44,6 +46,9 @@ constexpr const char* kLangCookie = "termijn-lang";
 constexpr int kRefreshSeconds = 60;
 // The deadlines the dashboard shows at once; a link leads to the next.
 constexpr size_t kDashboardRows = 500;
+// Connections served at once, each on a thread of its own (ConnectionThreads): far more than
+// the browsers of a team of DPOs keep open, so that idle ones hold nobody up.
+constexpr size_t kMaxConnections = 256;
 // Every page: no inline script or style, nothing from elsewhere, no framing.
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -275,6 +280,27 @@ struct Caller {
   std::string path;
 };
 
+// cpp-httplib's server with a longer queue of connections not yet accepted: 0.11 listens with a
+// backlog of five, and the kernel dropped the connection attempts beyond it (a browser's burst,
+// or a few clients at once), each retried by the client only a second later.
+class ConsoleServer final : public httplib::SSLServer {
+ public:
+  using httplib::SSLServer::SSLServer;
+  bool lengthen_backlog() { return ::listen(svr_sock_, SOMAXCONN) == 0; }
+};
+
+// cpp-httplib's queue of accepted connections: ConnectionThreads instead of its fixed pool.
+class ConnectionQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> connection) override {
+    threads_.enqueue(std::move(connection));
+  }
+  void shutdown() override { threads_.shutdown(); }
+
+ private:
+  ConnectionThreads threads_{kMaxConnections};
+};
+
 }  // namespace
 
 struct WebConsole::Impl {
@@ -287,7 +313,7 @@ struct WebConsole::Impl {
   Settings settings;
   std::map<std::string, std::string> assets;
   std::string csrf_secret;
-  std::unique_ptr<httplib::SSLServer> server;
+  std::unique_ptr<ConsoleServer> server;
   mutable std::mutex identity_mutex;  // guards identity only
   std::shared_ptr<const ServerIdentity> identity;
 
@@ -2118,7 +2144,7 @@ absl::StatusOr<int> WebConsole::start() {
   if (!identity.ok()) return identity.status();
   w.identity = std::move(*identity);
   const api::TrustFiles files = w.settings.tls;
-  w.server = std::make_unique<httplib::SSLServer>([files, &w](SSL_CTX& ctx) {
+  w.server = std::make_unique<ConsoleServer>([files, &w](SSL_CTX& ctx) {
     SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
     if (SSL_CTX_use_certificate_chain_file(&ctx, files.cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(&ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
@@ -2144,6 +2170,7 @@ absl::StatusOr<int> WebConsole::start() {
   if (!w.server->is_valid()) {
     return absl::InvalidArgumentError("web console: cannot load the TLS certificate, key or CA");
   }
+  w.server->new_task_queue = [] { return new ConnectionQueue(); };
   // Room for the largest copy of a request and the rest of the form; the handler bounds the
   // copy itself.
   w.server->set_payload_max_length(static_cast<size_t>(w.settings.max_copy_bytes) + (1 << 20));
@@ -2163,7 +2190,9 @@ absl::StatusOr<int> WebConsole::start() {
   } else if (!w.server->bind_to_port(host, port)) {
     port = -1;
   }
-  if (port <= 0) return absl::UnavailableError("web console: cannot listen on " + listen);
+  if (port <= 0 || !w.server->lengthen_backlog()) {
+    return absl::UnavailableError("web console: cannot listen on " + listen);
+  }
   thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
   return port;
 }

@@ -44,6 +44,16 @@ def exchange(termijnd, principal, request, source="127.0.0.1", until_closed=True
     return [int(m) for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", received)]
 
 
+def still_open(sock):
+    """Whether the server has left `sock` open: nothing to read on it, not even its end."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except BlockingIOError:
+        return True
+    except ConnectionError:
+        return False
+
+
 def smuggling(outer_headers, inner):
     """A POST whose body is another request, `inner`."""
     return (b"POST /incidents HTTP/1.1\r\nHost: 127.0.0.1\r\n" + outer_headers +
@@ -79,6 +89,20 @@ class WebSecurityTest(unittest.TestCase):
         # No page, not even an error page, without a certificate the CA signed.
         status, _, _ = self.termijnd.curl(None, "/")
         self.assertEqual(status, 0)
+
+    def test_connections_that_send_nothing_hold_up_nobody(self):
+        # Browsers keep connections open between pages, and anyone may connect and send nothing.
+        # Before: eight such connections took every thread of the console, and every other
+        # request waited until the server gave up on them (5 s each).
+        idle = [socket.create_connection(("127.0.0.1", self.termijnd.web_port)) for _ in range(64)]
+        try:
+            status, _, body = self.termijnd.curl("herent-dpo", "/")
+            self.assertEqual(status, 200, body)
+            # Answered while the server still held all of them open, not after giving up on some.
+            self.assertEqual(sum(not still_open(s) for s in idle), 0)
+        finally:
+            for s in idle:
+                s.close()
 
     def test_post_without_valid_token_is_403_and_stores_nothing(self):
         # A form post without its token (or with another principal's) is refused.
