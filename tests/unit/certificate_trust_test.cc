@@ -204,7 +204,7 @@ TEST(CertificateTrustTest, ACertificateThatNeverExpiresIsValid) {
   EXPECT_TRUE(p.ok()) << p.status();
   const auto crl = RevocationList::parse(ca().crl({}, "99991231235959Z"), ca().pem());
   ASSERT_TRUE(crl.ok()) << crl.status();
-  EXPECT_THAT(crl->outdated(kIn2027()), testing::IsEmpty()) << "a CRL of 9999 is not outdated";
+  EXPECT_THAT(crl->outdated(kIn2027()), ::testing::IsEmpty()) << "a CRL of 9999 is not outdated";
 }
 
 TEST(CertificateTrustTest, SeveralCommonNamesAreRefused) {
@@ -301,9 +301,9 @@ TEST(CertificateTrustTest, AnOutdatedCrlStillRevokesAndIsReported) {
 
   using namespace std::chrono;
   const sys_days next_update{year{2026} / June / 1};
-  EXPECT_THAT(crl->outdated(next_update - seconds{1}), testing::IsEmpty());
+  EXPECT_THAT(crl->outdated(next_update - seconds{1}), ::testing::IsEmpty());
   EXPECT_THAT(crl->outdated(next_update + days{183}),
-              testing::ElementsAre("'/CN=Test CA' (next update 2026-06-01T00:00:00Z)"));
+              ::testing::ElementsAre("'/CN=Test CA' (next update 2026-06-01T00:00:00Z)"));
 }
 
 TEST(CertificateTrustTest, ACrlMustBeSignedByATrustedCa) {

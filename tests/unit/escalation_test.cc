@@ -12,7 +12,7 @@
 #include "server/domain/periods.h"
 #include "server/domain/rules.h"
 #include "server/domain/time.h"
-#include "tests/unit/brussels.h"
+#include "tests/unit/times.h"
 
 namespace termijn::domain {
 namespace {
@@ -21,7 +21,9 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
+using unit::At;
 using unit::Brussels;
+using unit::Local;
 
 const Party& Herent() {
   static const Party party = [] {
@@ -34,15 +36,6 @@ const Party& Herent() {
   }();
   return party;
 }
-
-Instant At(const std::string& rfc3339) {
-  const ParsedTime parsed = parse_time(rfc3339, Brussels());
-  EXPECT_TRUE(parsed.ok()) << parsed.error;
-  return parsed.instant;
-}
-
-// Brussels wall clock with its offset, so a failure shows which side of a DST switch it is on.
-std::string Local(Instant t) { return format_rfc3339(t, Brussels()); }
 
 const Rule& RuleNamed(const std::string& id) {
   const Rule* rule = find_rule(id);
@@ -317,7 +310,7 @@ TEST(ClosedDueDayTest, AllSoulsDayAfterAWeekendMovesToFriday) {
   ASSERT_EQ(Local(o.due_time), "2026-11-02T10:00:00+01:00");
   const EscalationPolicy policy = default_policy(RuleNamed(o.rule));
   const std::vector<StepTime> times = first_step_times(policy, o, Herent());
-  ASSERT_EQ(times.size(), 5u) << testing::PrintToString(Describe(policy, times));
+  ASSERT_EQ(times.size(), 5u) << ::testing::PrintToString(Describe(policy, times));
   for (const StepTime& t : times) {
     SCOPED_TRACE(policy.steps[t.step].label);
     if (t.step == 2) {
@@ -392,7 +385,7 @@ TEST(ClosedDueDayTest, MovedStepIsNotLostWhenThePreviousWorkingDayIsBeforeTheSta
     EXPECT_GE(t.fire_time, o.start_time);
     if (t.step == 2) planned = true;
   }
-  EXPECT_TRUE(planned) << testing::PrintToString(Describe(policy, times));
+  EXPECT_TRUE(planned) << ::testing::PrintToString(Describe(policy, times));
 }
 
 TEST(FirstStepTimesTest, RepeatingStepBeforeTheStartFiresFromItsFirstRepetitionAfterIt) {

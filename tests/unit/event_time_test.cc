@@ -3,12 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/unit/brussels.h"
+#include "tests/unit/times.h"
 
 namespace termijn::app {
 namespace {
 
-using testing::HasSubstr;
+using ::testing::HasSubstr;
 
 domain::Party Herent() {
   domain::Party p;

@@ -7,16 +7,18 @@
 #include <utility>
 #include <vector>
 
+#include "tests/unit/times.h"
+
 namespace termijn::domain {
 namespace {
+
+using unit::Iso;
 
 using date::year_month_day;
 
 constexpr year_month_day Ymd(int y, unsigned m, unsigned d) {
   return year_month_day{date::year{y}, date::month{m}, date::day{d}};
 }
-
-std::string Iso(year_month_day day) { return date::format("%F", date::sys_days{day}); }
 
 // Every public holiday of `year` as ISO date -> name, found by asking about each day.
 std::map<std::string, std::string> PublicHolidaysOf(const HolidayCalendar& calendar, int year) {

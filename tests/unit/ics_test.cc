@@ -5,16 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/times.h"
+
 namespace termijn::notify {
 namespace {
 
-domain::Instant UtcAt(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
-  return date::sys_days{date::year{y} / date::month{mo} / date::day{d}} + std::chrono::hours{h} +
-         std::chrono::minutes{mi} + std::chrono::seconds{s};
-}
+using unit::UtcAt;
 
 // The physical lines of `ics`, without their CRLF; fails the test on a bare LF.
-std::vector<std::string> Lines(const std::string& ics) {
+std::vector<std::string> IcsLines(const std::string& ics) {
   std::vector<std::string> lines;
   size_t pos = 0;
   while (pos < ics.size()) {
@@ -31,7 +30,7 @@ std::vector<std::string> Lines(const std::string& ics) {
 // The logical content lines: continuation lines (leading space) joined to their predecessor.
 std::vector<std::string> Unfolded(const std::string& ics) {
   std::vector<std::string> lines;
-  for (const std::string& line : Lines(ics)) {
+  for (const std::string& line : IcsLines(ics)) {
     if (!line.empty() && line[0] == ' ') {
       lines.back() += line.substr(1);
     } else {
@@ -111,7 +110,7 @@ TEST(RenderIcsTest, FoldsAt75OctetsWithoutSplittingCharacters) {
   const std::string ics = render_ics("u", "s", description, UtcAt(2026, 1, 1, 0, 0),
                                      UtcAt(2026, 1, 1, 0, 0), UtcAt(2026, 1, 1, 0, 0));
   int continuation_lines = 0;
-  for (const std::string& line : Lines(ics)) {
+  for (const std::string& line : IcsLines(ics)) {
     EXPECT_LE(line.size(), 75u) << line;
     if (line.empty() || line[0] != ' ') continue;
     ++continuation_lines;
@@ -123,11 +122,11 @@ TEST(RenderIcsTest, FoldsAt75OctetsWithoutSplittingCharacters) {
 }
 
 TEST(RenderIcsTest, EndsEveryLineWithCrlf) {
-  // Verifies the object is CRLF-terminated throughout (Lines() fails on a bare LF).
+  // Verifies the object is CRLF-terminated throughout (IcsLines() fails on a bare LF).
   const std::string ics = render_ics("u", "s", "a\nb", UtcAt(2026, 1, 1, 0, 0),
                                      UtcAt(2026, 1, 1, 0, 0), UtcAt(2026, 1, 1, 0, 0));
   EXPECT_EQ(ics.substr(ics.size() - 15), "END:VCALENDAR\r\n");
-  EXPECT_EQ(Lines(ics).size(), 22u);
+  EXPECT_EQ(IcsLines(ics).size(), 22u);
 }
 
 }  // namespace

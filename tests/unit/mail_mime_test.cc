@@ -5,9 +5,12 @@
 
 #include "server/notify/mime.h"
 #include "tests/support/mime_reader.h"
+#include "tests/unit/times.h"
 
 namespace termijn::notify {
 namespace {
+
+using unit::UtcAt;
 
 using testing::Base64Decode;
 using testing::DecodedBody;
@@ -15,11 +18,6 @@ using testing::DecodeWords;
 using testing::MimeEntity;
 using testing::ParseEntity;
 using testing::Parts;
-
-domain::Instant UtcAt(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
-  return date::sys_days{date::year{y} / date::month{mo} / date::day{d}} + std::chrono::hours{h} +
-         std::chrono::minutes{mi} + std::chrono::seconds{s};
-}
 
 MailMessage Sample() {
   MailMessage m;

@@ -7,17 +7,15 @@
 
 #include "server/notify/mime.h"
 #include "server/notify/notice.h"
+#include "tests/unit/times.h"
 
 namespace termijn::notify {
 namespace {
 
+using unit::UtcAt;
+
 using domain::DataCategory;
 using domain::SubjectGroup;
-
-domain::Instant UtcAt(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
-  return date::sys_days{date::year{y} / date::month{mo} / date::day{d}} + std::chrono::hours{h} +
-         std::chrono::minutes{mi} + std::chrono::seconds{s};
-}
 
 // The demo parties (config/demo.toml) and one incident and one request with their obligations.
 class ComposeNoticeTest : public ::testing::Test {

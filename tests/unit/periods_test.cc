@@ -13,7 +13,7 @@
 #include "server/domain/planner.h"
 #include "server/domain/rules.h"
 #include "server/domain/time.h"
-#include "tests/unit/brussels.h"
+#include "tests/unit/times.h"
 
 namespace termijn::domain {
 namespace {
@@ -22,24 +22,16 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
+using unit::At;
 using unit::Brussels;
+using unit::Iso;
+using unit::Local;
+using unit::Utc;
 
 const HolidayCalendar& Belgium() {
   static const HolidayCalendar calendar = HolidayCalendar::belgium();
   return calendar;
 }
-
-// The instant `text` (RFC 3339 with offset in these tests) names.
-Instant At(const std::string& text) {
-  const ParsedTime parsed = parse_time(text, Brussels());
-  EXPECT_TRUE(parsed.ok()) << parsed.error;
-  return parsed.instant;
-}
-
-std::string Utc(Instant t) { return date::format("%FT%TZ", t); }
-
-// Brussels wall clock with its offset, so a failure shows which side of a DST switch it is on.
-std::string Local(Instant t) { return format_rfc3339(t, Brussels()); }
 
 constexpr EventNoun kAwareness{"awareness", "kennisname"};
 
@@ -75,7 +67,7 @@ std::vector<Example> ReadExamples() {
   return examples;
 }
 
-class DeadlineExamplesTest : public testing::TestWithParam<Example> {};
+class DeadlineExamplesTest : public ::testing::TestWithParam<Example> {};
 
 TEST_P(DeadlineExamplesTest, ComesOutExactly) {
   // Verifies one row of cases/deadline-examples.tsv as the planner makes it: rule, Brussels,
@@ -113,8 +105,10 @@ TEST_P(DeadlineExamplesTest, ComesOutExactly) {
   EXPECT_EQ(Utc(o->legal_due_time), ex.legal_due_time);
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, DeadlineExamplesTest, testing::ValuesIn(ReadExamples()),
-                         [](const testing::TestParamInfo<Example>& info) { return info.param.id; });
+INSTANTIATE_TEST_SUITE_P(Table, DeadlineExamplesTest, ::testing::ValuesIn(ReadExamples()),
+                         [](const ::testing::TestParamInfo<Example>& info) {
+                           return info.param.id;
+                         });
 
 TEST(DeadlineExamplesFileTest, IsReadCompletely) {
   // Verifies the examples table was found and every row has all seven columns.
@@ -202,8 +196,6 @@ constexpr DstSwitch kSwitches[] = {
     {date::year{2040} / 3 / 25, true}, {date::year{2040} / 10 / 28, false},
     {date::year{2100} / 3 / 28, true}, {date::year{2100} / 10 / 31, false},
 };
-
-std::string Iso(date::year_month_day day) { return date::format("%F", date::sys_days{day}); }
 
 // Offsets on either side of a switch, and how the wall clock jumps.
 seconds OffsetBefore(const DstSwitch& s) { return s.spring ? hours{1} : hours{2}; }

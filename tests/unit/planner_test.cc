@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "server/domain/rules.h"
-#include "tests/unit/brussels.h"
+#include "tests/unit/times.h"
 
 namespace termijn::domain {
 namespace {
@@ -15,7 +15,9 @@ namespace {
 using std::chrono::hours;
 using ::testing::EndsWith;
 
+using unit::At;
 using unit::Brussels;
+using unit::Local;
 
 Party MakeParty(const std::string& id) {
   Party p;
@@ -25,14 +27,6 @@ Party MakeParty(const std::string& id) {
   p.zone = &Brussels();
   return p;
 }
-
-Instant At(const std::string& text) {
-  const ParsedTime parsed = parse_time(text, Brussels());
-  EXPECT_TRUE(parsed.ok()) << parsed.error;
-  return parsed.instant;
-}
-
-std::string Local(Instant t) { return format_rfc3339(t, Brussels()); }
 
 Event IncidentAt(const std::string& time) { return {Trigger::kIncident, At(time), std::nullopt}; }
 

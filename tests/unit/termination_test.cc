@@ -2,18 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/brussels.h"
+#include "tests/unit/times.h"
 
 namespace termijn::domain {
 namespace {
 
+using unit::At;
 using unit::Brussels;
-
-Instant At(const std::string& text) {
-  const ParsedTime parsed = parse_time(text, Brussels());
-  EXPECT_TRUE(parsed.ok()) << parsed.error;
-  return parsed.instant;
-}
 
 TerminationEffect Effect(TerminationKind kind, const std::string& notice) {
   return termination_effect(kind, At(notice), Brussels(), HolidayCalendar::belgium());

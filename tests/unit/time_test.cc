@@ -5,19 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "tests/unit/brussels.h"
+#include "tests/unit/times.h"
 
 namespace termijn::domain {
 namespace {
 
 using unit::Brussels;
-
-std::string Utc(Instant t) { return date::format("%FT%TZ", t); }
-
-Instant UtcAt(int y, unsigned mo, unsigned d, int h, int mi, int s = 0) {
-  return date::sys_days{date::year{y} / date::month{mo} / date::day{d}} + std::chrono::hours{h} +
-         std::chrono::minutes{mi} + std::chrono::seconds{s};
-}
+using unit::Utc;
+using unit::UtcAt;
 
 date::local_seconds LocalAt(int y, unsigned mo, unsigned d, int h, int mi) {
   return date::local_days{date::year{y} / date::month{mo} / date::day{d}} + std::chrono::hours{h} +

@@ -83,7 +83,7 @@ struct ZoneCase {
   int min_transitions;  // sanity: the zone really has DST over the range
 };
 
-class ZoneAgreesWithGlibcTest : public testing::TestWithParam<ZoneCase> {};
+class ZoneAgreesWithGlibcTest : public ::testing::TestWithParam<ZoneCase> {};
 
 TEST_P(ZoneAgreesWithGlibcTest, OffsetAndAbbreviationOverTheSupportedRange) {
   // Verifies the zone's UTC offset and abbreviation equal glibc's at every transition +-1 s and at
@@ -120,11 +120,12 @@ TEST_P(ZoneAgreesWithGlibcTest, OffsetAndAbbreviationOverTheSupportedRange) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ZonesInUse, ZoneAgreesWithGlibcTest,
-                         testing::Values(ZoneCase{"Europe/Brussels", 2 * 125},
-                                         ZoneCase{"Australia/Sydney", 2 * 125},
-                                         ZoneCase{"America/Santiago", 2 * 120},
-                                         ZoneCase{"America/New_York", 2 * 125}, ZoneCase{"UTC", 0}),
-                         [](const testing::TestParamInfo<ZoneCase>& info) {
+                         ::testing::Values(ZoneCase{"Europe/Brussels", 2 * 125},
+                                           ZoneCase{"Australia/Sydney", 2 * 125},
+                                           ZoneCase{"America/Santiago", 2 * 120},
+                                           ZoneCase{"America/New_York", 2 * 125},
+                                           ZoneCase{"UTC", 0}),
+                         [](const ::testing::TestParamInfo<ZoneCase>& info) {
                            std::string name = info.param.name;
                            for (char& c : name) {
                              if (c == '/') c = '_';
