@@ -33,6 +33,7 @@
 #include "server/domain/rules.h"
 #include "server/web/charts.h"
 #include "server/web/connection_threads.h"
+#include "server/web/handshake_guard.h"
 #include "server/web/i18n.h"
 
 namespace termijn::web {
@@ -49,6 +50,10 @@ constexpr size_t kDashboardRows = 500;
 // Connections served at once, each on a thread of its own (ConnectionThreads): far more than
 // the browsers of a team of DPOs keep open, so that idle ones hold nobody up.
 constexpr size_t kMaxConnections = 256;
+// A TLS handshake takes milliseconds; one still under way after this is cut off
+// (HandshakeGuard), as is one from an address with this many under way already.
+constexpr std::chrono::seconds kHandshakeLimit{10};
+constexpr size_t kHandshakesPerAddress = 16;
 // Every page: no inline script or style, nothing from elsewhere, no framing.
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -289,15 +294,19 @@ class ConsoleServer final : public httplib::SSLServer {
   bool lengthen_backlog() { return ::listen(svr_sock_, SOMAXCONN) == 0; }
 };
 
-// cpp-httplib's queue of accepted connections: ConnectionThreads instead of its fixed pool.
+// cpp-httplib's queue of accepted connections: ConnectionThreads instead of its fixed pool. Each
+// accepted connection first cuts off the handshakes that are overdue, whose threads it may need.
 class ConnectionQueue final : public httplib::TaskQueue {
  public:
+  explicit ConnectionQueue(HandshakeGuard& handshakes) : handshakes_(handshakes) {}
   void enqueue(std::function<void()> connection) override {
+    handshakes_.cut_off_overdue();
     threads_.enqueue(std::move(connection));
   }
   void shutdown() override { threads_.shutdown(); }
 
  private:
+  HandshakeGuard& handshakes_;
   ConnectionThreads threads_{kMaxConnections};
 };
 
@@ -313,7 +322,8 @@ struct WebConsole::Impl {
   Settings settings;
   std::map<std::string, std::string> assets;
   std::string csrf_secret;
-  std::unique_ptr<ConsoleServer> server;
+  HandshakeGuard handshakes{kHandshakeLimit, kHandshakesPerAddress, settings.trusted_proxies};
+  std::unique_ptr<ConsoleServer> server;  // after `handshakes`: its connections end first
   mutable std::mutex identity_mutex;  // guards identity only
   std::shared_ptr<const ServerIdentity> identity;
 
@@ -2165,12 +2175,13 @@ absl::StatusOr<int> WebConsole::start() {
     // Each handshake presents the certificate, and verifies the client's against the CAs,
     // loaded last (reload_certificate, on SIGHUP).
     SSL_CTX_set_cert_cb(&ctx, &Impl::present_identity, &w);
+    w.handshakes.install(&ctx);
     return true;
   });
   if (!w.server->is_valid()) {
     return absl::InvalidArgumentError("web console: cannot load the TLS certificate, key or CA");
   }
-  w.server->new_task_queue = [] { return new ConnectionQueue(); };
+  w.server->new_task_queue = [&w] { return new ConnectionQueue(w.handshakes); };
   // Room for the largest copy of a request and the rest of the form; the handler bounds the
   // copy itself.
   w.server->set_payload_max_length(static_cast<size_t>(w.settings.max_copy_bytes) + (1 << 20));

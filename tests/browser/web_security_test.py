@@ -94,7 +94,8 @@ class WebSecurityTest(unittest.TestCase):
         # Browsers keep connections open between pages, and anyone may connect and send nothing.
         # Before: eight such connections took every thread of the console, and every other
         # request waited until the server gave up on them (5 s each).
-        idle = [socket.create_connection(("127.0.0.1", self.termijnd.web_port)) for _ in range(64)]
+        # Fifteen: one address may have sixteen TLS handshakes under way (the next test).
+        idle = [socket.create_connection(("127.0.0.1", self.termijnd.web_port)) for _ in range(15)]
         try:
             status, _, body = self.termijnd.curl("herent-dpo", "/")
             self.assertEqual(status, 200, body)
@@ -103,6 +104,25 @@ class WebSecurityTest(unittest.TestCase):
         finally:
             for s in idle:
                 s.close()
+
+    def test_one_address_has_at_most_sixteen_tls_handshakes_under_way(self):
+        # A connection that sends nothing, or its TLS hello a byte at a time, is a handshake
+        # under way, before any certificate is asked for. Before: no bound but 5 s per byte.
+        port = self.termijnd.web_port
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(17)]
+        try:
+            wait_for(lambda: any(not still_open(s) for s in idle), "a handshake cut off")
+            self.assertEqual(sum(not still_open(s) for s in idle), 1)
+            # The address's next connection is cut off too; another address is served.
+            status, _, _ = self.termijnd.curl("herent-dpo", "/")
+            self.assertEqual(status, 0)
+            status, _, body = self.termijnd.curl("herent-dpo", "/", "--interface", "127.0.0.3")
+            self.assertEqual(status, 200, body)
+            self.assertEqual(sum(not still_open(s) for s in idle), 1)
+        finally:
+            for s in idle:
+                s.close()
+        self.assertIn("cut off a TLS handshake from 127.0.0.1: 16 under way", self.termijnd.log_text())
 
     def test_post_without_valid_token_is_403_and_stores_nothing(self):
         # A form post without its token (or with another principal's) is refused.

@@ -1,0 +1,111 @@
+#include "server/web/handshake_guard.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+namespace termijn::web {
+namespace {
+
+// The guard of an SSL_CTX, and of each SSL whose handshake it follows: the SSL's is freed with
+// it, which ends a handshake that failed (no SSL_CB_HANDSHAKE_DONE comes then).
+void forget_on_free(void* parent, void* guard, CRYPTO_EX_DATA*, int, long, void*) {
+  if (guard != nullptr) static_cast<HandshakeGuard*>(guard)->ended(static_cast<SSL*>(parent));
+}
+
+int context_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+int connection_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &forget_on_free);
+  return index;
+}
+
+void follow(const SSL* ssl, int where, int) {
+  auto* guard =
+      static_cast<HandshakeGuard*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
+  if (guard == nullptr) return;
+  if ((where & SSL_CB_HANDSHAKE_START) != 0) guard->started(const_cast<SSL*>(ssl));
+  if ((where & SSL_CB_HANDSHAKE_DONE) != 0) guard->ended(ssl);
+}
+
+// The peer's IP address, "" for a socket that has none.
+std::string peer_address(int socket) {
+  sockaddr_storage peer{};
+  socklen_t size = sizeof peer;
+  if (::getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &size) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = "";
+  if (peer.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
+  } else if (peer.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+}  // namespace
+
+HandshakeGuard::HandshakeGuard(std::chrono::milliseconds limit, size_t per_address,
+                               std::vector<std::string> exempt, Clock clock)
+    : limit_(limit),
+      per_address_(per_address),
+      exempt_(std::move(exempt)),
+      clock_(std::move(clock)) {}
+
+void HandshakeGuard::install(SSL_CTX* ctx) {
+  connection_index();  // registered before any SSL of `ctx` exists
+  SSL_CTX_set_ex_data(ctx, context_index(), this);
+  SSL_CTX_set_info_callback(ctx, &follow);
+}
+
+void HandshakeGuard::started(SSL* ssl) {
+  const int socket = SSL_get_fd(ssl);
+  if (socket < 0) return;
+  Handshake handshake{clock_(), peer_address(socket), socket};
+  std::lock_guard lock(mutex_);
+  if (handshakes_.count(ssl) != 0) return;  // a renegotiation: the first start counts
+  const bool exempt = std::find(exempt_.begin(), exempt_.end(), handshake.address) != exempt_.end();
+  if (!exempt && counts_[handshake.address] >= per_address_) {
+    spdlog::warn("web: cut off a TLS handshake from {}: {} under way from there already",
+                 handshake.address, per_address_);
+    ::shutdown(socket, SHUT_RDWR);
+    return;
+  }
+  ++counts_[handshake.address];
+  handshakes_.emplace(ssl, std::move(handshake));
+  SSL_set_ex_data(ssl, connection_index(), this);
+}
+
+void HandshakeGuard::ended(const SSL* ssl) {
+  std::lock_guard lock(mutex_);
+  const auto it = handshakes_.find(ssl);
+  if (it == handshakes_.end()) return;
+  if (--counts_[it->second.address] == 0) counts_.erase(it->second.address);
+  handshakes_.erase(it);
+}
+
+void HandshakeGuard::cut_off_overdue() {
+  const auto now = clock_();
+  std::lock_guard lock(mutex_);
+  // An entry lives until its SSL is freed, which comes before its socket is closed: the socket
+  // shut down here is still the handshake's own.
+  for (auto& [ssl, handshake] : handshakes_) {
+    if (handshake.cut_off || now - handshake.start <= limit_) continue;
+    spdlog::warn("web: cut off a TLS handshake from {}: not done within {} s", handshake.address,
+                 std::chrono::duration_cast<std::chrono::seconds>(limit_).count());
+    ::shutdown(handshake.socket, SHUT_RDWR);
+    handshake.cut_off = true;
+  }
+}
+
+size_t HandshakeGuard::under_way() const {
+  std::lock_guard lock(mutex_);
+  return handshakes_.size();
+}
+
+}  // namespace termijn::web

@@ -1,0 +1,114 @@
+#include "server/web/handshake_guard.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <vector>
+
+namespace termijn::web {
+namespace {
+
+using std::chrono::seconds;
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// A connection whose handshake has not ended: an SSL on one end of a socket pair; the test
+// holds the other end, the client's.
+struct Connection {
+  SSL* ssl = nullptr;
+  int client = -1;
+  int server = -1;
+  ~Connection() {
+    if (ssl != nullptr) SSL_free(ssl);
+    ::close(client);
+    ::close(server);
+  }
+  // Whether the server's end has been shut down: the client reads its end.
+  bool cut_off() const {
+    char byte;
+    return ::recv(client, &byte, 1, MSG_DONTWAIT) == 0;
+  }
+};
+
+class HandshakeGuardTest : public ::testing::Test {
+ protected:
+  HandshakeGuardTest() : ctx_(SSL_CTX_new(TLS_server_method()), SSL_CTX_free) {}
+
+  std::unique_ptr<Connection> connect() {
+    auto c = std::make_unique<Connection>();
+    int ends[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, ends), 0);
+    c->server = ends[0];
+    c->client = ends[1];
+    c->ssl = SSL_new(ctx_.get());
+    SSL_set_fd(c->ssl, c->server);
+    return c;
+  }
+
+  TimePoint now_{};
+  HandshakeGuard::Clock clock_ = [this] { return now_; };
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx_;
+};
+
+TEST_F(HandshakeGuardTest, AHandshakeNotDoneWithinTheLimitIsCutOffAndOnlyThatOne) {
+  HandshakeGuard guard(seconds(10), 16, {}, clock_);
+  guard.install(ctx_.get());
+  const auto slow = connect();
+  guard.started(slow->ssl);
+  now_ += seconds(5);
+  const auto later = connect();
+  guard.started(later->ssl);
+  now_ += seconds(6);
+  guard.cut_off_overdue();
+  EXPECT_TRUE(slow->cut_off());
+  EXPECT_FALSE(later->cut_off());
+  // Until its SSL is freed (which comes before the socket is closed), it stays counted.
+  EXPECT_EQ(guard.under_way(), 2u);
+}
+
+TEST_F(HandshakeGuardTest, OneAddressHasAtMostSoManyUnderWayTheNextIsCutOffAtOnce) {
+  HandshakeGuard guard(seconds(10), 2, {}, clock_);
+  guard.install(ctx_.get());
+  const auto a = connect(), b = connect(), c = connect();
+  guard.started(a->ssl);
+  guard.started(b->ssl);
+  guard.started(c->ssl);
+  EXPECT_FALSE(a->cut_off());
+  EXPECT_FALSE(b->cut_off());
+  EXPECT_TRUE(c->cut_off());
+  EXPECT_EQ(guard.under_way(), 2u);
+  guard.ended(a->ssl);  // done: room for the next
+  const auto d = connect();
+  guard.started(d->ssl);
+  EXPECT_FALSE(d->cut_off());
+}
+
+TEST_F(HandshakeGuardTest, AFreedSslEndsItsHandshake) {
+  // A handshake that fails gets no SSL_CB_HANDSHAKE_DONE: its SSL is freed.
+  HandshakeGuard guard(seconds(10), 1, {}, clock_);
+  guard.install(ctx_.get());
+  auto failed = connect();
+  guard.started(failed->ssl);
+  EXPECT_EQ(guard.under_way(), 1u);
+  SSL_free(failed->ssl);
+  failed->ssl = nullptr;
+  EXPECT_EQ(guard.under_way(), 0u);
+  const auto next = connect();
+  guard.started(next->ssl);
+  EXPECT_FALSE(next->cut_off());
+}
+
+TEST_F(HandshakeGuardTest, AnExemptAddressHasAnyNumberUnderWay) {
+  // A socket pair has no IP address: "" stands for it here, as a trusted proxy's would.
+  HandshakeGuard guard(seconds(10), 1, {""}, clock_);
+  guard.install(ctx_.get());
+  const auto a = connect(), b = connect();
+  guard.started(a->ssl);
+  guard.started(b->ssl);
+  EXPECT_FALSE(a->cut_off());
+  EXPECT_FALSE(b->cut_off());
+}
+
+}  // namespace
+}  // namespace termijn::web
