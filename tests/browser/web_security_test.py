@@ -122,7 +122,8 @@ class WebSecurityTest(unittest.TestCase):
         finally:
             for s in idle:
                 s.close()
-        self.assertIn("cut off a TLS handshake from 127.0.0.1: 16 under way", self.termijnd.log_text())
+        self.assertIn("cut off a TLS handshake from 127.0.0.1: 16 under way",
+                      self.termijnd.log_text())
 
     def test_post_without_valid_token_is_403_and_stores_nothing(self):
         # A form post without its token (or with another principal's) is refused.
