@@ -1921,8 +1921,8 @@ struct WebConsole::Impl {
 
   // The unread body of a refused request must not be taken for the next request on the
   // connection (cpp-httplib keeps it open whatever the response says): nothing more is read from
-  // it, and it closes at the client's next bytes or when the wait for them ends. The response
-  // says so, for a client or proxy that would send its next request on it.
+  // it, and close_after() ends it once the response is sent. The response says so, for a
+  // client or proxy that would send its next request on it.
   static void stop_reading(const httplib::Request& req, httplib::Response& res) {
     res.set_header("Connection", "close");
     if (req.ssl == nullptr) return;
@@ -1930,6 +1930,18 @@ struct WebConsole::Impl {
     // closed its side, SSL_read returns nothing more, not even what OpenSSL holds decrypted.
     SSL* ssl = const_cast<SSL*>(req.ssl);
     SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+  }
+
+  // cpp-httplib's logger, called once a response is sent: after one that says "Connection:
+  // close", this side ends the connection (TLS close_notify, then TCP FIN), so that the client
+  // sees its end at once. cpp-httplib itself waited for the client's next bytes, or 5 s, and
+  // held the connection's thread meanwhile. The socket itself is closed by cpp-httplib, as
+  // before, once it finds nothing more to read.
+  static void close_after(const httplib::Request& req, const httplib::Response& res) {
+    if (req.ssl == nullptr || res.get_header_value("Connection") != "close") return;
+    SSL* ssl = const_cast<SSL*>(req.ssl);
+    SSL_shutdown(ssl);
+    ::shutdown(SSL_get_fd(ssl), SHUT_WR);
   }
 
   httplib::Server::Handler guarded(PageHandler handler, bool post) {
@@ -1982,6 +1994,7 @@ struct WebConsole::Impl {
 
   void routes() {
     auto& s = *server;
+    s.set_logger(&Impl::close_after);
     s.set_pre_routing_handler(
         [this](const auto& req, auto& res) { return before_the_body(req, res); });
     s.Get("/", guarded([this](auto& req, auto& res, auto& c) { dashboard(req, res, c); }, false));
