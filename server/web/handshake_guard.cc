@@ -43,19 +43,20 @@ std::string peer_address(int socket) {
   if (peer.ss_family == AF_INET) {
     ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&peer)->sin_addr, text, sizeof text);
   } else if (peer.ss_family == AF_INET6) {
-    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, text, sizeof text);
+    const in6_addr& v6 = reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {  // an IPv4 client of a dual-stack socket
+      ::inet_ntop(AF_INET, &v6.s6_addr[12], text, sizeof text);
+    } else {
+      ::inet_ntop(AF_INET6, &v6, text, sizeof text);
+    }
   }
   return text;
 }
 
 }  // namespace
 
-HandshakeGuard::HandshakeGuard(std::chrono::milliseconds limit, size_t per_address,
-                               std::vector<std::string> exempt, Clock clock)
-    : limit_(limit),
-      per_address_(per_address),
-      exempt_(std::move(exempt)),
-      clock_(std::move(clock)) {}
+HandshakeGuard::HandshakeGuard(Bounds bounds, std::vector<std::string> exempt, Clock clock)
+    : bounds_(bounds), exempt_(std::move(exempt)), clock_(std::move(clock)) {}
 
 void HandshakeGuard::install(SSL_CTX* ctx) {
   connection_index();  // registered before any SSL of `ctx` exists
@@ -66,17 +67,28 @@ void HandshakeGuard::install(SSL_CTX* ctx) {
 void HandshakeGuard::started(SSL* ssl) {
   const int socket = SSL_get_fd(ssl);
   if (socket < 0) return;
-  Handshake handshake{clock_(), peer_address(socket), socket};
+  std::string address = peer_address(socket);
+  std::string group = address_group(address);
+  Handshake handshake{clock_(), std::move(address), std::move(group), socket};
   std::lock_guard lock(mutex_);
   if (handshakes_.count(ssl) != 0) return;  // a renegotiation: the first start counts
   const bool exempt = std::find(exempt_.begin(), exempt_.end(), handshake.address) != exempt_.end();
-  if (!exempt && counts_[handshake.address] >= per_address_) {
-    spdlog::warn("web: cut off a TLS handshake from {}: {} under way from there already",
-                 handshake.address, per_address_);
+  if (!exempt && counts_[handshake.group] >= bounds_.per_address) {
+    spdlog::warn("web: cut off a TLS handshake from {}: {} under way from {} already",
+                 handshake.address, bounds_.per_address,
+                 handshake.group == handshake.address ? "there" : handshake.group);
     ::shutdown(socket, SHUT_RDWR);
     return;
   }
-  ++counts_[handshake.address];
+  if (active_ >= bounds_.in_all) {
+    const auto oldest =
+        std::min_element(handshakes_.begin(), handshakes_.end(), [](const auto& a, const auto& b) {
+          return !a.second.cut_off && (b.second.cut_off || a.second.start < b.second.start);
+        });
+    cut_off(oldest->second, fmt::format("the oldest of {} under way", bounds_.in_all));
+  }
+  ++counts_[handshake.group];
+  ++active_;
   handshakes_.emplace(ssl, std::move(handshake));
   SSL_set_ex_data(ssl, connection_index(), this);
 }
@@ -85,27 +97,43 @@ void HandshakeGuard::ended(const SSL* ssl) {
   std::lock_guard lock(mutex_);
   const auto it = handshakes_.find(ssl);
   if (it == handshakes_.end()) return;
-  if (--counts_[it->second.address] == 0) counts_.erase(it->second.address);
+  if (--counts_[it->second.group] == 0) counts_.erase(it->second.group);
+  if (!it->second.cut_off) --active_;
   handshakes_.erase(it);
 }
 
 void HandshakeGuard::cut_off_overdue() {
   const auto now = clock_();
+  const auto reason =
+      fmt::format("not done within {} s",
+                  std::chrono::duration_cast<std::chrono::seconds>(bounds_.limit).count());
   std::lock_guard lock(mutex_);
+  for (auto& [ssl, handshake] : handshakes_) {
+    if (!handshake.cut_off && now - handshake.start > bounds_.limit) cut_off(handshake, reason);
+  }
+}
+
+void HandshakeGuard::cut_off(Handshake& handshake, const std::string& reason) {
   // An entry lives until its SSL is freed, which comes before its socket is closed: the socket
   // shut down here is still the handshake's own.
-  for (auto& [ssl, handshake] : handshakes_) {
-    if (handshake.cut_off || now - handshake.start <= limit_) continue;
-    spdlog::warn("web: cut off a TLS handshake from {}: not done within {} s", handshake.address,
-                 std::chrono::duration_cast<std::chrono::seconds>(limit_).count());
-    ::shutdown(handshake.socket, SHUT_RDWR);
-    handshake.cut_off = true;
-  }
+  spdlog::warn("web: cut off a TLS handshake from {}: {}", handshake.address, reason);
+  ::shutdown(handshake.socket, SHUT_RDWR);
+  handshake.cut_off = true;
+  --active_;
 }
 
 size_t HandshakeGuard::under_way() const {
   std::lock_guard lock(mutex_);
   return handshakes_.size();
+}
+
+std::string HandshakeGuard::address_group(const std::string& address) {
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, address.c_str(), &v6) != 1) return address;
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), 0);
+  char text[INET6_ADDRSTRLEN] = "";
+  ::inet_ntop(AF_INET6, &v6, text, sizeof text);
+  return std::string(text) + "/64";
 }
 
 }  // namespace termijn::web

@@ -15,15 +15,24 @@ namespace termijn::web {
 /// Bounds the TLS handshakes of the console's connections. cpp-httplib 0.11 bounds only the wait
 /// for each next byte (5 s): a client that sent its hello a byte at a time, or nothing at all,
 /// held its connection's thread for as long as it kept on, before any certificate was asked
-/// for. Now a handshake must end within `limit` of its start, and one address may have at most
-/// `per_address` under way at once (addresses in `exempt`, the trusted proxies, any number). A
-/// handshake beyond either bound is cut off: its socket is shut down, which ends OpenSSL's wait.
+/// for. Now a handshake must end within `limit` of its start, one address may have at most
+/// `per_address` under way at once (addresses in `exempt`, the trusted proxies, any number;
+/// an IPv6 address counts with its /64, which one client has whole), and all addresses together
+/// at most `in_all`: beyond that, the oldest is cut off to make room, so that clients at many
+/// addresses cannot take every thread either. A handshake is cut off by shutting down its
+/// socket, which ends OpenSSL's wait.
 class HandshakeGuard {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
+  struct Bounds {
+    std::chrono::milliseconds limit;
+    size_t per_address;
+    size_t in_all;
+  };
+
   HandshakeGuard(
-      std::chrono::milliseconds limit, size_t per_address, std::vector<std::string> exempt = {},
+      Bounds bounds, std::vector<std::string> exempt = {},
       Clock clock = [] { return std::chrono::steady_clock::now(); });
   HandshakeGuard(const HandshakeGuard&) = delete;
   HandshakeGuard& operator=(const HandshakeGuard&) = delete;
@@ -37,7 +46,8 @@ class HandshakeGuard {
   void cut_off_overdue();
 
   /// A handshake of `ssl`, on its socket, starts: cut off at once if its address has too many
-  /// under way. Thread-safe. (install() calls these; tests may too.)
+  /// under way; the oldest is cut off if all addresses have. Thread-safe. (install() calls
+  /// these; tests may too.)
   void started(SSL* ssl);
   /// The handshake of `ssl` ended (done, or its SSL freed). Idempotent. Thread-safe.
   void ended(const SSL* ssl);
@@ -45,21 +55,28 @@ class HandshakeGuard {
   /// Handshakes under way, cut off ones included until they end.
   size_t under_way() const;
 
+  /// What an address counts as for `per_address`: an IPv6 address its /64 ("2001:db8::/64"),
+  /// any other itself.
+  static std::string address_group(const std::string& address);
+
  private:
   struct Handshake {
     std::chrono::steady_clock::time_point start;
     std::string address;
+    std::string group;  // address_group(address)
     int socket = -1;
     bool cut_off = false;
   };
 
-  const std::chrono::milliseconds limit_;
-  const size_t per_address_;
+  void cut_off(Handshake& handshake, const std::string& reason);  // with mutex_ held
+
+  const Bounds bounds_;
   const std::vector<std::string> exempt_;
   const Clock clock_;
   mutable std::mutex mutex_;
   std::map<const SSL*, Handshake> handshakes_;
-  std::map<std::string, size_t> counts_;  // handshakes under way per address
+  std::map<std::string, size_t> counts_;  // handshakes under way per address group
+  size_t active_ = 0;                     // handshakes under way and not cut off
 };
 
 }  // namespace termijn::web

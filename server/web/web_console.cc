@@ -50,10 +50,10 @@ constexpr size_t kDashboardRows = 500;
 // Connections served at once, each on a thread of its own (ConnectionThreads): far more than
 // the browsers of a team of DPOs keep open, so that idle ones hold nobody up.
 constexpr size_t kMaxConnections = 256;
-// A TLS handshake takes milliseconds; one still under way after this is cut off
-// (HandshakeGuard), as is one from an address with this many under way already.
-constexpr std::chrono::seconds kHandshakeLimit{10};
-constexpr size_t kHandshakesPerAddress = 16;
+// A TLS handshake takes milliseconds; one still under way after 10 s is cut off
+// (HandshakeGuard), as is one from an address with 16 under way already; with 64 under way in
+// all, the oldest is, so that at least 192 threads are left for connections past theirs.
+constexpr HandshakeGuard::Bounds kHandshakeBounds{std::chrono::seconds(10), 16, 64};
 // Every page: no inline script or style, nothing from elsewhere, no framing.
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -322,7 +322,7 @@ struct WebConsole::Impl {
   Settings settings;
   std::map<std::string, std::string> assets;
   std::string csrf_secret;
-  HandshakeGuard handshakes{kHandshakeLimit, kHandshakesPerAddress, settings.trusted_proxies};
+  HandshakeGuard handshakes{kHandshakeBounds, settings.trusted_proxies};
   std::unique_ptr<ConsoleServer> server;  // after `handshakes`: its connections end first
   mutable std::mutex identity_mutex;  // guards identity only
   std::shared_ptr<const ServerIdentity> identity;

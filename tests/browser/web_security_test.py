@@ -131,6 +131,30 @@ class WebSecurityTest(unittest.TestCase):
         self.assertIn("cut off a TLS handshake from 127.0.0.1: 16 under way",
                       self.termijnd.log_text())
 
+    def test_clients_at_many_addresses_cannot_take_every_thread(self):
+        # Sixteen addresses with sixteen idle connections each, under the bound of each address.
+        # Before: they held all 256 threads of the console, and every other request waited for
+        # them until the server gave up on them (5 s each). Now 64 handshakes may be under way
+        # in all; each next one cuts off the oldest.
+        port = self.termijnd.web_port
+        idle = [socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.%d" % a, 0))
+                for a in range(10, 26) for _ in range(16)]
+        try:
+            wait_for(lambda: sum(not still_open(s) for s in idle) >= 192, "192 handshakes cut off",
+                     timeout=10)
+            status, _, body = self.termijnd.curl("herent-dpo", "/", "--interface", "127.0.0.3",
+                                                 "--max-time", "4")
+            self.assertEqual(status, 200, body)
+            # Answered at once, not once the server gave up on the others: 63 are still open,
+            # the oldest having made room for curl's.
+            self.assertEqual(sum(still_open(s) for s in idle), 63)
+            self.assertTrue(still_open(idle[-1]))
+        finally:
+            for s in idle:
+                s.close()
+        self.assertIn("cut off a TLS handshake from 127.0.0.10: the oldest of 64 under way",
+                      self.termijnd.log_text())
+
     def test_post_without_valid_token_is_403_and_stores_nothing(self):
         # A form post without its token (or with another principal's) is refused.
         status, _, _ = self.termijnd.curl("herent-dpo", "/incidents", "-d", "title=Forged")

@@ -52,7 +52,7 @@ class HandshakeGuardTest : public ::testing::Test {
 };
 
 TEST_F(HandshakeGuardTest, AHandshakeNotDoneWithinTheLimitIsCutOffAndOnlyThatOne) {
-  HandshakeGuard guard(seconds(10), 16, {}, clock_);
+  HandshakeGuard guard({seconds(10), 16, 64}, {}, clock_);
   guard.install(ctx_.get());
   const auto slow = connect();
   guard.started(slow->ssl);
@@ -68,7 +68,7 @@ TEST_F(HandshakeGuardTest, AHandshakeNotDoneWithinTheLimitIsCutOffAndOnlyThatOne
 }
 
 TEST_F(HandshakeGuardTest, OneAddressHasAtMostSoManyUnderWayTheNextIsCutOffAtOnce) {
-  HandshakeGuard guard(seconds(10), 2, {}, clock_);
+  HandshakeGuard guard({seconds(10), 2, 64}, {}, clock_);
   guard.install(ctx_.get());
   const auto a = connect(), b = connect(), c = connect();
   guard.started(a->ssl);
@@ -86,7 +86,7 @@ TEST_F(HandshakeGuardTest, OneAddressHasAtMostSoManyUnderWayTheNextIsCutOffAtOnc
 
 TEST_F(HandshakeGuardTest, AFreedSslEndsItsHandshake) {
   // A handshake that fails gets no SSL_CB_HANDSHAKE_DONE: its SSL is freed.
-  HandshakeGuard guard(seconds(10), 1, {}, clock_);
+  HandshakeGuard guard({seconds(10), 1, 64}, {}, clock_);
   guard.install(ctx_.get());
   auto failed = connect();
   guard.started(failed->ssl);
@@ -101,13 +101,50 @@ TEST_F(HandshakeGuardTest, AFreedSslEndsItsHandshake) {
 
 TEST_F(HandshakeGuardTest, AnExemptAddressHasAnyNumberUnderWay) {
   // A socket pair has no IP address: "" stands for it here, as a trusted proxy's would.
-  HandshakeGuard guard(seconds(10), 1, {""}, clock_);
+  HandshakeGuard guard({seconds(10), 1, 64}, {""}, clock_);
   guard.install(ctx_.get());
   const auto a = connect(), b = connect();
   guard.started(a->ssl);
   guard.started(b->ssl);
   EXPECT_FALSE(a->cut_off());
   EXPECT_FALSE(b->cut_off());
+}
+
+TEST_F(HandshakeGuardTest, WithSoManyUnderWayInAllTheOldestIsCutOffForTheNext) {
+  // Clients at many addresses, each under its own bound, could otherwise take every thread.
+  HandshakeGuard guard({seconds(10), 16, 3}, {}, clock_);
+  guard.install(ctx_.get());
+  std::vector<std::unique_ptr<Connection>> connections;
+  for (int i = 0; i < 4; ++i) {
+    connections.push_back(connect());
+    guard.started(connections.back()->ssl);
+    now_ += seconds(1);
+  }
+  EXPECT_TRUE(connections[0]->cut_off());
+  EXPECT_FALSE(connections[1]->cut_off());
+  EXPECT_FALSE(connections[3]->cut_off());
+  // The next cuts off the oldest still going, not the one cut off already.
+  connections.push_back(connect());
+  guard.started(connections.back()->ssl);
+  EXPECT_TRUE(connections[1]->cut_off());
+  EXPECT_FALSE(connections[2]->cut_off());
+  EXPECT_FALSE(connections[4]->cut_off());
+  // A handshake that ends makes room: the next cuts off nobody.
+  guard.ended(connections[2]->ssl);
+  connections.push_back(connect());
+  guard.started(connections.back()->ssl);
+  EXPECT_FALSE(connections[3]->cut_off());
+  EXPECT_FALSE(connections[5]->cut_off());
+}
+
+TEST(HandshakeGuardAddressTest, AnIpv6AddressCountsWithItsSlash64) {
+  // One IPv6 client has a /64 whole: its addresses count together.
+  EXPECT_EQ(HandshakeGuard::address_group("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(HandshakeGuard::address_group("2001:db8:1:2:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
+  EXPECT_EQ(HandshakeGuard::address_group("2001:db8:1:3::1"), "2001:db8:1:3::/64");
+  EXPECT_EQ(HandshakeGuard::address_group("::1"), "::/64");
+  EXPECT_EQ(HandshakeGuard::address_group("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(HandshakeGuard::address_group(""), "");
 }
 
 }  // namespace
