@@ -17,6 +17,7 @@
 
 #include "proto/channel_keepalive.h"
 #include "proto/enum_names.h"
+#include "server/app/pem.h"
 #include "server/domain/time.h"
 
 namespace termijn::cli {
@@ -31,13 +32,15 @@ std::string read_file(const std::string& path, const std::string& flag) {
 
 namespace {
 
-// A passphrase callback that offers none: OpenSSL would otherwise prompt on the terminal, and
-// gRPC cannot use an encrypted key anyway.
-int no_passphrase(char*, int, int, void*) { return 0; }
-
-// Reads a PEM file for `flag` and checks that OpenSSL can parse what gRPC will need from it, so
+// A PEM file for `flag`, and what OpenSSL parses from it: what gRPC will need, checked here so
 // that a wrong file is bad input naming the option, not an "unavailable" server.
-std::string read_pem(const std::string& path, const std::string& flag, bool private_key) {
+struct Pem {
+  std::string text;
+  std::unique_ptr<X509, decltype(&X509_free)> certificate{nullptr, X509_free};  // the first
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key{nullptr, EVP_PKEY_free};
+};
+
+Pem read_pem(const std::string& path, const std::string& flag, bool private_key) {
   // Whoever reads the key acts as its principal (as ssh, and as termijnd with its own secrets):
   // one its group or others may read is refused.
   struct stat st {};
@@ -47,20 +50,15 @@ std::string read_pem(const std::string& path, const std::string& flag, bool priv
     throw CliError(2, flag + ": " + path + " may be read by other users (mode " + mode +
                           "): chmod 600 " + path);
   }
-  const std::string pem = read_file(path, flag);
+  Pem pem{read_file(path, flag)};
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  bool parsed;
+      BIO_new_mem_buf(pem.text.data(), static_cast<int>(pem.text.size())), BIO_free);
   if (private_key) {
-    EVP_PKEY* parsed_key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
-    parsed = parsed_key != nullptr;
-    EVP_PKEY_free(parsed_key);
+    pem.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, app::no_passphrase, nullptr));
   } else {
-    X509* parsed_certificate = PEM_read_bio_X509(bio.get(), nullptr, no_passphrase, nullptr);
-    parsed = parsed_certificate != nullptr;
-    X509_free(parsed_certificate);
+    pem.certificate.reset(PEM_read_bio_X509(bio.get(), nullptr, app::no_passphrase, nullptr));
   }
-  if (!parsed) {
+  if (!pem.key && !pem.certificate) {
     throw CliError(2, flag + ": " + path + " holds no PEM " +
                           (private_key ? "unencrypted private key" : "certificate"));
   }
@@ -79,28 +77,18 @@ std::string utc_text(const ASN1_TIME* t) {
 // The server refuses the handshake for a certificate outside its validity or a key that is not
 // the certificate's, which gRPC reports as an unavailable server: each is bad input naming the
 // option instead.
-void check_identity(const std::string& cert_pem, const std::string& cert_path,
-                    const std::string& key_pem, const std::string& key_path) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
-      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())), BIO_free);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr), X509_free);
-  std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
-      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())), BIO_free);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr), EVP_PKEY_free);
-  if (!cert || !key) return;  // read_pem() checked both
-  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+void check_identity(const X509* cert, const std::string& cert_path, const EVP_PKEY* key,
+                    const std::string& key_path) {
+  if (X509_check_private_key(cert, key) != 1) {
     ERR_clear_error();
     throw CliError(2, "--key: " + key_path + " is not the key of the certificate in " + cert_path);
   }
-  if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) < 0) {
-    throw CliError(
-        2, "--cert: " + cert_path + " expired at " + utc_text(X509_get0_notAfter(cert.get())));
+  if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0) {
+    throw CliError(2, "--cert: " + cert_path + " expired at " + utc_text(X509_get0_notAfter(cert)));
   }
-  if (X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0) {
+  if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
     throw CliError(
-        2, "--cert: " + cert_path + " is valid from " + utc_text(X509_get0_notBefore(cert.get())));
+        2, "--cert: " + cert_path + " is valid from " + utc_text(X509_get0_notBefore(cert)));
   }
 }
 
@@ -118,10 +106,13 @@ v1::Termijn::Stub& Context::stub() {
                      "TERMIJN_KEY); see the README for the demo principals");
     }
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = read_pem(ca, "--ca", false);
-    ssl.pem_cert_chain = read_pem(cert, "--cert", false);
-    ssl.pem_private_key = read_pem(key, "--key", true);
-    check_identity(ssl.pem_cert_chain, cert, ssl.pem_private_key, key);
+    const Pem roots = read_pem(ca, "--ca", false);
+    const Pem chain = read_pem(cert, "--cert", false);
+    const Pem private_key = read_pem(key, "--key", true);
+    check_identity(chain.certificate.get(), cert, private_key.key.get(), key);
+    ssl.pem_root_certs = roots.text;
+    ssl.pem_cert_chain = chain.text;
+    ssl.pem_private_key = private_key.text;
     creds = grpc::SslCredentials(ssl);
   }
   grpc::ChannelArguments args;

@@ -235,6 +235,15 @@ int serve(const Options& o) {
   }
   auto signer = app::Ed25519Signer::load(signing_key_file);
   if (!signer.ok()) throw std::runtime_error(std::string(signer.status().message()));
+  // Every file of the TLS set before the database: a wrong one is told at once.
+  const api::TrustFiles tls_files = trust_files(o, config);
+  auto cas = api::load_authorities(tls_files);
+  if (!cas.ok()) throw std::runtime_error("tls: " + std::string(cas.status().message()));
+  auto revoked = api::load_revocations(tls_files);
+  if (!revoked.ok()) throw std::runtime_error("tls: " + std::string(revoked.status().message()));
+  api::CertificateTrust trust(config.principals, std::move(*cas), std::move(*revoked));
+  if (!o.insecure_plaintext)
+    api::warn_of_principals_any_root_may_name(tls_files, config.principals);
 
   {
     // Migrations run as the schema owner; the service itself may run as a role that cannot
@@ -329,14 +338,6 @@ int serve(const Options& o) {
   spdlog::info("audit checkpoints are signed with Ed25519 public key {}",
                app::to_hex(signer->public_key()));
 
-  const api::TrustFiles tls_files = trust_files(o, config);
-  auto cas = api::load_authorities(tls_files);
-  if (!cas.ok()) throw std::runtime_error("tls: " + std::string(cas.status().message()));
-  auto revoked = api::load_revocations(tls_files);
-  if (!revoked.ok()) throw std::runtime_error("tls: " + std::string(revoked.status().message()));
-  api::CertificateTrust trust(config.principals, std::move(*cas), std::move(*revoked));
-  if (!o.insecure_plaintext)
-    api::warn_of_principals_any_root_may_name(tls_files, config.principals);
   std::unique_ptr<api::Authenticator> authenticator;
   if (o.insecure_plaintext) {
     authenticator = std::make_unique<api::HeaderAuthenticator>(trust);

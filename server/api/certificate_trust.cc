@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "server/app/pem.h"
 #include "server/app/sha256.h"
 
 namespace termijn::api {
@@ -40,7 +41,7 @@ Bio memory_bio(std::string_view bytes) {
 std::vector<Certificate> read_certificates(std::string_view pem) {
   std::vector<Certificate> out;
   Bio bio = memory_bio(pem);
-  while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+  while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, app::no_passphrase, nullptr)) {
     out.emplace_back(c, X509_free);
   }
   ERR_clear_error();  // the end of the bundle reads as an error
@@ -134,7 +135,7 @@ Principal principal_from(const config::Principal& p) {
 
 absl::StatusOr<CertificateIdentity> identify_certificate(std::string_view pem) {
   Bio bio = memory_bio(pem);
-  Certificate cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  Certificate cert(PEM_read_bio_X509(bio.get(), nullptr, app::no_passphrase, nullptr), X509_free);
   if (!cert) return absl::InvalidArgumentError("client certificate cannot be parsed");
   CertificateIdentity id;
   const X509_NAME* subject = X509_get_subject_name(cert.get());
@@ -204,7 +205,7 @@ absl::StatusOr<RevocationList> RevocationList::parse(std::string_view crl_pem,
   const std::vector<Certificate> cas = read_certificates(ca_pem);
   Bio bio = memory_bio(crl_pem);
   int crls = 0;
-  while (X509_CRL* read = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
+  while (X509_CRL* read = PEM_read_bio_X509_CRL(bio.get(), nullptr, app::no_passphrase, nullptr)) {
     Crl crl(read, X509_CRL_free);
     ++crls;
     const X509_NAME* issuer = X509_CRL_get_issuer(crl.get());
@@ -465,8 +466,11 @@ absl::Status check_server_identity(const TrustFiles& files) {
   if (chain.empty()) return absl::InvalidArgumentError(files.cert_file + ": no PEM certificate");
   Bio bio = memory_bio(*key_pem);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
-  if (!key) return absl::InvalidArgumentError(files.key_file + ": no PEM private key");
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, app::no_passphrase, nullptr), EVP_PKEY_free);
+  if (!key) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(files.key_file + ": no PEM private key, or an encrypted one");
+  }
   if (X509_check_private_key(chain.front().get(), key.get()) != 1) {
     ERR_clear_error();
     return absl::InvalidArgumentError(files.key_file + ": is not the key of " + files.cert_file);

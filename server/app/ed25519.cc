@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "server/app/pem.h"
 #include "server/app/sha256.h"
 
 namespace termijn::app {
@@ -40,12 +41,13 @@ absl::StatusOr<Ed25519Signer> Ed25519Signer::load(const std::string& path) {
   }
   std::unique_ptr<FILE, decltype(&fclose)> file(fopen(path.c_str(), "r"), fclose);
   if (!file) return absl::FailedPreconditionError("audit signing key: cannot read " + path);
-  EVP_PKEY* key = PEM_read_PrivateKey(file.get(), nullptr, nullptr, nullptr);
+  EVP_PKEY* key = PEM_read_PrivateKey(file.get(), nullptr, no_passphrase, nullptr);
   if (key == nullptr || EVP_PKEY_id(key) != EVP_PKEY_ED25519) {
     EVP_PKEY_free(key);
     return absl::FailedPreconditionError(
         "audit signing key: " + path +
-        " is not an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)");
+        " is not an Ed25519 private key in PEM, or it is encrypted (openssl genpkey -algorithm "
+        "ed25519)");
   }
   return Ed25519Signer(key);
 }

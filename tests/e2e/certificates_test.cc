@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,6 +18,8 @@ namespace termijn::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::string_literals;
 namespace fs = std::filesystem;
 
 // One channel, hence one TLS connection, presenting `name`'s certificate for every call.
@@ -237,6 +240,44 @@ TEST(RevocationTest, ACrlNotSignedByTheCaRefusesToStart) {
                                     "CN=Termijn development CA' is not signed by a CA of the "
                                     "trusted bundle"));
   }
+}
+
+TEST(EncryptedKeyTest, IsRefusedAtStartNamingItsFileAndNeverPromptedFor) {
+  // OpenSSL asks for an encrypted key's passphrase on the terminal. Before: a termijnd started
+  // from one stopped there ("Enter PEM pass phrase:") and waited, as it would have in a reload
+  // on SIGHUP. Now such a key is refused like any unreadable one, before the database is asked.
+  const std::string certs = Certificates::get().dir;
+  const auto encrypted = [](const std::string& key, const std::string& name) {
+    const std::string path = scratch_path(name);
+    const Outcome made = run_command({"/usr/bin/openssl", "pkey", "-in", key, "-aes256", "-passout",
+                                      "pass:secret", "-out", path});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    ::chmod(path.c_str(), 0600);
+    return path;
+  };
+  const std::string audit_key = encrypted(certs + "/audit-signing.key", "audit-signing.key");
+  const std::string tls_key = encrypted(certs + "/server.key", "server.key");
+  const auto start_on_a_terminal = [&](const std::string& signing_key, const std::string& key) {
+    std::string command = binary("termijnd");
+    for (const std::string& arg :
+         {"--config"s, std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml", "--listen"s,
+          "127.0.0.1:0"s, "--database-url"s, "postgresql:///none?host=/nonexistent"s,
+          "--audit-signing-key"s, signing_key, "--tls-ca"s, certs + "/ca.crt", "--tls-cert"s,
+          certs + "/server.crt", "--tls-key"s, key}) {
+      command += " '" + arg + "'";
+    }
+    // script(1) runs it on a terminal of its own; timeout ends a wait for a passphrase.
+    return run_command({"/usr/bin/timeout", "30", "/usr/bin/script", "-qec", command, "/dev/null"});
+  };
+  const Outcome audit = start_on_a_terminal(audit_key, certs + "/server.key");
+  EXPECT_EQ(audit.exit_code, 1) << audit.out;
+  EXPECT_THAT(audit.out, HasSubstr("audit signing key: " + audit_key +
+                                   " is not an Ed25519 private key in PEM, or it is encrypted"));
+  EXPECT_THAT(audit.out, Not(HasSubstr("pass phrase")));
+  const Outcome tls = start_on_a_terminal(certs + "/audit-signing.key", tls_key);
+  EXPECT_EQ(tls.exit_code, 1) << tls.out;
+  EXPECT_THAT(tls.out, HasSubstr("tls: " + tls_key + ": no PEM private key, or an encrypted one"));
+  EXPECT_THAT(tls.out, Not(HasSubstr("pass phrase")));
 }
 
 TEST(PlaintextTest, OnlyOnAnAddressThatParsesAsALoopbackIp) {
