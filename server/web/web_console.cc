@@ -3,14 +3,10 @@
 #include <absl/strings/str_split.h>
 #include <arpa/inet.h>
 #include <httplib.h>
-#include <openssl/crypto.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
@@ -28,13 +24,16 @@
 #include "server/api/principal.h"
 #include "server/api/register_pages.h"
 #include "server/app/limits.h"
+#include "server/app/pem.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
 #include "server/domain/rules.h"
 #include "server/web/charts.h"
 #include "server/web/connection_threads.h"
+#include "server/web/form_tokens.h"
 #include "server/web/handshake_guard.h"
 #include "server/web/i18n.h"
+#include "server/web/server_identity.h"
 
 namespace termijn::web {
 
@@ -105,22 +104,6 @@ std::string console_path(const std::string& back) {
     return u <= 0x20 || u == 0x7F || ch == '\\';
   });
   return plain && back.starts_with('/') && !back.starts_with("//") ? back : "/";
-}
-
-std::string random_hex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    throw std::runtime_error("no randomness");
-  }
-  return app::to_hex(raw);
-}
-
-std::string hmac_hex(const std::string& key, const std::string& message) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &len);
-  return app::to_hex(std::string(reinterpret_cast<char*>(out), len));
 }
 
 // The client's certificate (PEM, empty if none) and the chain it came with.
@@ -200,81 +183,6 @@ std::string megabytes(int64_t bytes) {
   return out.str();
 }
 
-// The key of the form tokens from `file`: only its owner may read it, like every secret of the
-// configuration; surrounding white space is not part of the key.
-absl::StatusOr<std::string> load_form_key(const std::string& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    return absl::InvalidArgumentError("web.form_key_file: cannot read " + file);
-  }
-  if ((st.st_mode & 077) != 0) {
-    return absl::InvalidArgumentError("web.form_key_file: " + file +
-                                      " may be read by its group or others; chmod 600 it");
-  }
-  std::string key = read_file(file);
-  key.erase(0, key.find_first_not_of(" \t\r\n"));
-  key.erase(key.find_last_not_of(" \t\r\n") + 1);
-  if (key.size() < 32) {
-    return absl::InvalidArgumentError("web.form_key_file: " + file +
-                                      " must hold at least 32 characters (openssl rand -hex 32)");
-  }
-  return key;
-}
-
-// The certificate chain and key the console presents, and the CAs whose client certificates it
-// accepts, replaced whole on reload.
-struct ServerIdentity {
-  X509* leaf = nullptr;
-  STACK_OF(X509) * chain = nullptr;  // the intermediates after the leaf
-  EVP_PKEY* key = nullptr;
-  X509_STORE* cas = nullptr;                 // verifies the client's chain
-  STACK_OF(X509_NAME) * ca_names = nullptr;  // named in the certificate request
-  ServerIdentity() = default;
-  ServerIdentity(const ServerIdentity&) = delete;
-  ServerIdentity& operator=(const ServerIdentity&) = delete;
-  ~ServerIdentity() {
-    X509_free(leaf);
-    sk_X509_pop_free(chain, X509_free);
-    EVP_PKEY_free(key);
-    X509_STORE_free(cas);
-    sk_X509_NAME_pop_free(ca_names, X509_NAME_free);
-  }
-};
-
-// Reads the PEM certificate chain, its key and the CA bundle of `files`; INVALID_ARGUMENT
-// "FILE: reason" if they cannot be read or the key does not belong to the certificate.
-absl::StatusOr<std::shared_ptr<const ServerIdentity>> load_identity(const api::TrustFiles& files) {
-  const std::string& cert_file = files.cert_file;
-  const std::string& key_file = files.key_file;
-  auto id = std::make_shared<ServerIdentity>();
-  id->cas = X509_STORE_new();
-  id->ca_names = SSL_load_client_CA_file(files.ca_file.c_str());
-  if (X509_STORE_load_file(id->cas, files.ca_file.c_str()) != 1 || id->ca_names == nullptr) {
-    return absl::InvalidArgumentError(files.ca_file + ": no PEM CA certificate");
-  }
-  const std::string certs = read_file(cert_file);
-  BIO* bio = BIO_new_mem_buf(certs.data(), static_cast<int>(certs.size()));
-  id->leaf = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-  id->chain = sk_X509_new_null();
-  while (X509* next = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    sk_X509_push(id->chain, next);
-  }
-  BIO_free(bio);
-  if (id->leaf == nullptr) {
-    return absl::InvalidArgumentError(cert_file + ": no PEM certificate");
-  }
-  const std::string key = read_file(key_file);
-  bio = BIO_new_mem_buf(key.data(), static_cast<int>(key.size()));
-  id->key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (id->key == nullptr) return absl::InvalidArgumentError(key_file + ": no PEM private key");
-  if (X509_check_private_key(id->leaf, id->key) != 1) {
-    return absl::InvalidArgumentError(key_file + ": not the key of the certificate in " +
-                                      cert_file);
-  }
-  return std::shared_ptr<const ServerIdentity>(std::move(id));
-}
-
 /// Who is asking, in which language and time zone, with the token its forms carry.
 struct Caller {
   api::Principal principal;
@@ -321,30 +229,11 @@ struct WebConsole::Impl {
   UseCases uc;
   Settings settings;
   std::map<std::string, std::string> assets;
-  std::string csrf_secret;
+  std::optional<FormTokens> form_tokens;  // set by start()
+  ServerIdentity identity;                // what the handshakes present
   HandshakeGuard handshakes{kHandshakeBounds, settings.trusted_proxies};
-  std::unique_ptr<ConsoleServer> server;  // after `handshakes`: its connections end first
-  mutable std::mutex identity_mutex;  // guards identity only
-  std::shared_ptr<const ServerIdentity> identity;
-
-  std::shared_ptr<const ServerIdentity> current_identity() const {
-    std::lock_guard lock(identity_mutex);
-    return identity;
-  }
-
-  // OpenSSL's certificate callback: each handshake presents the identity loaded last.
-  static int present_identity(SSL* ssl, void* arg) {
-    const auto id = static_cast<const Impl*>(arg)->current_identity();
-    if (!id) return 0;
-    if (SSL_use_certificate(ssl, id->leaf) != 1 || SSL_use_PrivateKey(ssl, id->key) != 1 ||
-        SSL_set1_chain(ssl, id->chain) != 1 || SSL_set1_verify_cert_store(ssl, id->cas) != 1) {
-      return 0;
-    }
-    if (STACK_OF(X509_NAME)* names = SSL_dup_CA_list(id->ca_names)) {
-      SSL_set_client_CA_list(ssl, names);
-    }
-    return 1;
-  }
+  // After `identity` and `handshakes`: its connections end before they go.
+  std::unique_ptr<ConsoleServer> server;
 
   // ---- security ----
 
@@ -381,20 +270,12 @@ struct WebConsole::Impl {
     return absl::UnauthenticatedError("the proxy named no configured principal");
   }
 
-  std::string csrf_for(const api::Principal& p, const std::string& nonce) const {
-    return hmac_hex(csrf_secret, p.name + "\n" + nonce);
-  }
-
   // The token in a POST matches the caller and its cookie, and the request comes from this
   // origin if the browser says where it comes from.
   bool csrf_ok(const httplib::Request& req, const Caller& c) const {
     const std::string origin = req.get_header_value("Origin");
     if (!origin.empty() && origin != "https://" + req.get_header_value("Host")) return false;
-    const std::string nonce = cookie(req, kCsrfCookie);
-    const std::string token = field(req, "csrf");
-    if (nonce.empty() || token.size() != 64) return false;
-    const std::string expected = csrf_for(c.principal, nonce);
-    return CRYPTO_memcmp(expected.data(), token.data(), 64) == 0;
+    return form_tokens->valid(c.principal.name, cookie(req, kCsrfCookie), field(req, "csrf"));
   }
 
   // ---- rendering ----
@@ -1967,11 +1848,11 @@ struct WebConsole::Impl {
       c.lang = is_language(chosen) ? chosen : (is_language(locale) ? locale : "nl");
       std::string nonce = cookie(req, kCsrfCookie);
       if (nonce.size() != 32) {
-        nonce = random_hex(16);
+        nonce = FormTokens::new_nonce();
         res.set_header("Set-Cookie", std::string(kCsrfCookie) + "=" + nonce +
                                          "; Path=/; Secure; HttpOnly; SameSite=Strict");
       }
-      c.csrf_token = csrf_for(c.principal, nonce);
+      c.csrf_token = form_tokens->token(c.principal.name, nonce);
       if (post && !csrf_ok(req, c)) {
         spdlog::warn("web: {} {} by {}: refused, no valid form token or foreign origin", req.method,
                      path, c.principal.name);
@@ -2156,19 +2037,14 @@ absl::StatusOr<int> WebConsole::start() {
     }
     w.assets[name] = std::move(text);
   }
-  if (w.settings.form_key_file.empty()) {
-    w.csrf_secret = random_hex(32);
-  } else {
-    auto key = load_form_key(w.settings.form_key_file);
-    if (!key.ok()) return key.status();
-    w.csrf_secret = std::move(*key);
-  }
-  auto identity = load_identity(w.settings.tls);
-  if (!identity.ok()) return identity.status();
-  w.identity = std::move(*identity);
+  auto tokens = FormTokens::load(w.settings.form_key_file);
+  if (!tokens.ok()) return tokens.status();
+  w.form_tokens = std::move(*tokens);
+  if (auto s = w.identity.load(w.settings.tls); !s.ok()) return s;
   const api::TrustFiles files = w.settings.tls;
   w.server = std::make_unique<ConsoleServer>([files, &w](SSL_CTX& ctx) {
     SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    SSL_CTX_set_default_passwd_cb(&ctx, app::no_passphrase);
     if (SSL_CTX_use_certificate_chain_file(&ctx, files.cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(&ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(&ctx) != 1 ||
@@ -2187,7 +2063,7 @@ absl::StatusOr<int> WebConsole::start() {
     SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
     // Each handshake presents the certificate, and verifies the client's against the CAs,
     // loaded last (reload_certificate, on SIGHUP).
-    SSL_CTX_set_cert_cb(&ctx, &Impl::present_identity, &w);
+    w.identity.install(&ctx);
     w.handshakes.install(&ctx);
     return true;
   });
@@ -2221,13 +2097,7 @@ absl::StatusOr<int> WebConsole::start() {
   return port;
 }
 
-absl::Status WebConsole::reload_certificate() {
-  auto identity = load_identity(impl_->settings.tls);
-  if (!identity.ok()) return identity.status();
-  std::lock_guard lock(impl_->identity_mutex);
-  impl_->identity = std::move(*identity);
-  return absl::OkStatus();
-}
+absl::Status WebConsole::reload_certificate() { return impl_->identity.load(impl_->settings.tls); }
 
 void WebConsole::stop() {
   if (impl_->server) impl_->server->stop();
