@@ -41,11 +41,16 @@ ServerIdentity::~ServerIdentity() = default;
 absl::Status ServerIdentity::load(const api::TrustFiles& files) {
   const std::string& cert_file = files.cert_file;
   const std::string& key_file = files.key_file;
+  // OpenSSL's errors stay with the thread (a SIGHUP's) unless cleared.
+  const auto refuse = [](const std::string& message) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(message);
+  };
   auto m = std::make_shared<Material>();
   m->cas = X509_STORE_new();
   m->ca_names = SSL_load_client_CA_file(files.ca_file.c_str());
   if (X509_STORE_load_file(m->cas, files.ca_file.c_str()) != 1 || m->ca_names == nullptr) {
-    return absl::InvalidArgumentError(files.ca_file + ": no PEM CA certificate");
+    return refuse(files.ca_file + ": no PEM CA certificate");
   }
   if (const Bio certs = open_file(cert_file)) {
     m->leaf = PEM_read_bio_X509(certs.get(), nullptr, app::no_passphrase, nullptr);
@@ -54,16 +59,13 @@ absl::Status ServerIdentity::load(const api::TrustFiles& files) {
       sk_X509_push(m->chain, next);
     }
   }
-  if (m->leaf == nullptr) return absl::InvalidArgumentError(cert_file + ": no PEM certificate");
+  if (m->leaf == nullptr) return refuse(cert_file + ": no PEM certificate");
   if (const Bio key = open_file(key_file)) {
     m->key = PEM_read_bio_PrivateKey(key.get(), nullptr, app::no_passphrase, nullptr);
   }
-  if (m->key == nullptr) {
-    return absl::InvalidArgumentError(key_file + ": no PEM private key, or an encrypted one");
-  }
+  if (m->key == nullptr) return refuse(key_file + ": no PEM private key, or an encrypted one");
   if (X509_check_private_key(m->leaf, m->key) != 1) {
-    return absl::InvalidArgumentError(key_file + ": not the key of the certificate in " +
-                                      cert_file);
+    return refuse(key_file + ": not the key of the certificate in " + cert_file);
   }
   ERR_clear_error();  // what PEM_read_bio_X509 left at the end of the chain
   std::lock_guard lock(mutex_);
