@@ -74,9 +74,9 @@ void HandshakeGuard::started(SSL* ssl) {
   if (handshakes_.count(ssl) != 0) return;  // a renegotiation: the first start counts
   const bool exempt = std::find(exempt_.begin(), exempt_.end(), handshake.address) != exempt_.end();
   if (!exempt && counts_[handshake.group] >= bounds_.per_address) {
-    spdlog::warn("web: cut off a TLS handshake from {}: {} under way from {} already",
-                 handshake.address, bounds_.per_address,
-                 handshake.group == handshake.address ? "there" : handshake.group);
+    log_cut_off(fmt::format("web: cut off a TLS handshake from {}: {} under way from {} already",
+                            handshake.address, bounds_.per_address,
+                            handshake.group == handshake.address ? "there" : handshake.group));
     ::shutdown(socket, SHUT_RDWR);
     return;
   }
@@ -111,15 +111,37 @@ void HandshakeGuard::cut_off_overdue() {
   for (auto& [ssl, handshake] : handshakes_) {
     if (!handshake.cut_off && now - handshake.start > bounds_.limit) cut_off(handshake, reason);
   }
+  end_log_window(now);  // the count of a flood that has ended
 }
 
 void HandshakeGuard::cut_off(Handshake& handshake, const std::string& reason) {
   // An entry lives until its SSL is freed, which comes before its socket is closed: the socket
   // shut down here is still the handshake's own.
-  spdlog::warn("web: cut off a TLS handshake from {}: {}", handshake.address, reason);
+  log_cut_off(fmt::format("web: cut off a TLS handshake from {}: {}", handshake.address, reason));
   ::shutdown(handshake.socket, SHUT_RDWR);
   handshake.cut_off = true;
   --active_;
+}
+
+void HandshakeGuard::end_log_window(std::chrono::steady_clock::time_point now) {
+  if (now - log_window_start_ < kLogWindow) return;
+  if (unlogged_ > 0) {
+    spdlog::warn("web: cut off {} more TLS handshakes in that minute, without a line each",
+                 unlogged_);
+  }
+  log_window_start_ = now;
+  logged_ = 0;
+  unlogged_ = 0;
+}
+
+void HandshakeGuard::log_cut_off(const std::string& line) {
+  end_log_window(clock_());
+  if (logged_ < kLinesPerLogWindow) {
+    ++logged_;
+    spdlog::warn("{}", line);
+  } else {
+    ++unlogged_;
+  }
 }
 
 size_t HandshakeGuard::under_way() const {

@@ -20,7 +20,8 @@ namespace termijn::web {
 /// an IPv6 address counts with its /64, which one client has whole), and all addresses together
 /// at most `in_all`: beyond that, the oldest is cut off to make room, so that clients at many
 /// addresses cannot take every thread either. A handshake is cut off by shutting down its
-/// socket, which ends OpenSSL's wait.
+/// socket, which ends OpenSSL's wait, and logged as a warning: ten lines a minute at most, then
+/// one that counts the rest.
 class HandshakeGuard {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
@@ -69,6 +70,13 @@ class HandshakeGuard {
   };
 
   void cut_off(Handshake& handshake, const std::string& reason);  // with mutex_ held
+  // Logs a cut-off, at most kLinesPerLogWindow lines per kLogWindow and then how many more
+  // there were, so that a flood of connections does not flood the log. With mutex_ held.
+  void log_cut_off(const std::string& line);
+  void end_log_window(std::chrono::steady_clock::time_point now);  // if due; with mutex_ held
+
+  static constexpr size_t kLinesPerLogWindow = 10;
+  static constexpr std::chrono::seconds kLogWindow{60};
 
   const Bounds bounds_;
   const std::vector<std::string> exempt_;
@@ -77,6 +85,9 @@ class HandshakeGuard {
   std::map<const SSL*, Handshake> handshakes_;
   std::map<std::string, size_t> counts_;  // handshakes under way per address group
   size_t active_ = 0;                     // handshakes under way and not cut off
+  std::chrono::steady_clock::time_point log_window_start_{};
+  size_t logged_ = 0;    // cut-offs logged in the window
+  size_t unlogged_ = 0;  // cut-offs beyond them
 };
 
 }  // namespace termijn::web

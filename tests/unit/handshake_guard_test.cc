@@ -1,10 +1,13 @@
 #include "server/web/handshake_guard.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
+#include <sstream>
 #include <vector>
 
 namespace termijn::web {
@@ -135,6 +138,48 @@ TEST_F(HandshakeGuardTest, WithSoManyUnderWayInAllTheOldestIsCutOffForTheNext) {
   guard.started(connections.back()->ssl);
   EXPECT_FALSE(connections[3]->cut_off());
   EXPECT_FALSE(connections[5]->cut_off());
+}
+
+// What spdlog's default logger writes while it lives: the lines, one per entry.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+    logger->set_pattern("%v");
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    std::istringstream in(out_.str());
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(HandshakeGuardTest, AFloodIsLoggedInTenLinesAMinuteAndThenCounted) {
+  // Every cut-off was a line of its own: a flood of connections flooded the log.
+  const CapturedLog log;
+  HandshakeGuard guard({seconds(10), 1, 64}, {}, clock_);
+  guard.install(ctx_.get());
+  const auto first = connect();
+  guard.started(first->ssl);
+  for (int i = 0; i < 25; ++i) guard.started(connect()->ssl);  // each over the bound of 1
+  EXPECT_EQ(log.lines().size(), 10u);
+  EXPECT_EQ(log.lines().front(),
+            "web: cut off a TLS handshake from : 1 under way from there already");
+  // A minute on, the next connection tells how many went without a line.
+  now_ += seconds(60);
+  guard.cut_off_overdue();  // `first` is overdue: cut off, and a line of the new minute
+  const auto lines = log.lines();
+  ASSERT_EQ(lines.size(), 12u);
+  EXPECT_EQ(lines[10], "web: cut off 15 more TLS handshakes in that minute, without a line each");
+  EXPECT_EQ(lines[11], "web: cut off a TLS handshake from : not done within 10 s");
 }
 
 TEST(HandshakeGuardAddressTest, AnIpv6AddressCountsWithItsSlash64) {
