@@ -56,7 +56,11 @@ std::string peer_address(int socket) {
 }  // namespace
 
 HandshakeGuard::HandshakeGuard(Bounds bounds, std::vector<std::string> exempt, Clock clock)
-    : bounds_(bounds), exempt_(std::move(exempt)), clock_(std::move(clock)) {}
+    : bounds_(bounds),
+      overdue_(fmt::format("not done within {} s",
+                           std::chrono::duration_cast<std::chrono::seconds>(bounds.limit).count())),
+      exempt_(std::move(exempt)),
+      clock_(std::move(clock)) {}
 
 void HandshakeGuard::install(SSL_CTX* ctx) {
   connection_index();  // registered before any SSL of `ctx` exists
@@ -104,12 +108,9 @@ void HandshakeGuard::ended(const SSL* ssl) {
 
 void HandshakeGuard::cut_off_overdue() {
   const auto now = clock_();
-  const auto reason =
-      fmt::format("not done within {} s",
-                  std::chrono::duration_cast<std::chrono::seconds>(bounds_.limit).count());
   std::lock_guard lock(mutex_);
   for (auto& [ssl, handshake] : handshakes_) {
-    if (!handshake.cut_off && now - handshake.start > bounds_.limit) cut_off(handshake, reason);
+    if (!handshake.cut_off && now - handshake.start > bounds_.limit) cut_off(handshake, overdue_);
   }
   end_log_window(now);  // the count of a flood that has ended
 }

@@ -79,6 +79,7 @@ class HandshakeGuard {
   static constexpr std::chrono::seconds kLogWindow{60};
 
   const Bounds bounds_;
+  const std::string overdue_;  // the reason logged for a handshake past bounds_.limit
   const std::vector<std::string> exempt_;
   const Clock clock_;
   mutable std::mutex mutex_;

@@ -3,7 +3,6 @@
 #include <absl/strings/str_split.h>
 #include <arpa/inet.h>
 #include <httplib.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
