@@ -5,29 +5,24 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
-#include <sys/stat.h>
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "proto/channel_keepalive.h"
 #include "proto/enum_names.h"
 #include "server/app/pem.h"
+#include "server/config/files.h"
 #include "server/domain/time.h"
 
 namespace termijn::cli {
 
 std::string read_file(const std::string& path, const std::string& flag) {
-  std::ifstream in(path);
-  if (!in) throw CliError(2, flag + ": cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  absl::StatusOr<std::string> text = config::read_file(path);
+  if (!text.ok()) throw CliError(2, flag + ": " + std::string(text.status().message()));
+  return *std::move(text);
 }
 
 namespace {
@@ -43,14 +38,14 @@ struct Pem {
 Pem read_pem(const std::string& path, const std::string& flag, bool private_key) {
   // Whoever reads the key acts as its principal (as ssh, and as termijnd with its own secrets):
   // one its group or others may read is refused.
-  struct stat st {};
-  if (private_key && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw CliError(2, flag + ": " + path + " may be read by other users (mode " + mode +
-                          "): chmod 600 " + path);
+  Pem pem;
+  if (private_key) {
+    absl::StatusOr<std::string> text = config::read_private_file(path);
+    if (!text.ok()) throw CliError(2, flag + ": " + std::string(text.status().message()));
+    pem.text = *std::move(text);
+  } else {
+    pem.text = read_file(path, flag);
   }
-  Pem pem{read_file(path, flag)};
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.text.data(), static_cast<int>(pem.text.size())), BIO_free);
   if (private_key) {

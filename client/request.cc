@@ -1,8 +1,6 @@
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 
 #include "client/context.h"
 #include "client/private_file.h"
@@ -91,14 +89,11 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     req.set_external_ref(log->external_ref);
     req.set_request_id(log->request_id.empty() ? new_request_id() : log->request_id);
     if (!log->copy.empty()) {
-      std::ifstream in(log->copy, std::ios::binary);
-      if (!in) throw CliError(2, "--copy: cannot read " + log->copy);
-      std::stringstream bytes;
-      bytes << in.rdbuf();
+      std::string content = read_file(log->copy, "--copy");
       const std::filesystem::path path(log->copy);
       req.mutable_copy()->set_file_name(path.filename().string());
       req.mutable_copy()->set_media_type(media_type_of(path));
-      req.mutable_copy()->set_content(bytes.str());
+      req.mutable_copy()->set_content(std::move(content));
     }
     v1::Request resp;
     check(ctx.create_with_retries(

@@ -18,7 +18,6 @@
 #include <mutex>
 #include <pqxx/connection>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "proto/channel_keepalive.h"
@@ -29,6 +28,7 @@
 #include "server/app/clock.h"
 #include "server/app/sha256.h"
 #include "server/config/config.h"
+#include "server/config/files.h"
 #include "server/jobs/audit_checkpointer.h"
 #include "server/jobs/audit_sequencer.h"
 #include "server/jobs/escalation_scheduler.h"
@@ -89,14 +89,6 @@ struct Options {
   std::string mail_dir;
   bool insecure_plaintext = false;
 };
-
-std::string read_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(what + ": cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // Only an address that parses as a loopback IP: a name ("localhost", "127.evil.example") could
 // resolve anywhere.
@@ -169,7 +161,7 @@ api::TrustFiles trust_files(const Options& o, const config::Config& c) {
         "mutual TLS needs a CA, a server certificate and key ([tls] in the config, or --tls-ca, "
         "--tls-cert, --tls-key); --insecure-plaintext serves without them on loopback");
   }
-  read_file(f.ca_file, "tls ca");
+  config::read_file_at_start(f.ca_file, "tls ca");
   if (auto s = api::check_server_identity(f); !s.ok()) {
     throw std::runtime_error("tls: " + std::string(s.message()));
   }

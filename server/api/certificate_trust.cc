@@ -15,14 +15,13 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <shared_mutex>
-#include <sstream>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "server/app/pem.h"
 #include "server/app/sha256.h"
+#include "server/config/files.h"
 
 namespace termijn::api {
 
@@ -87,14 +86,6 @@ std::string iso_utc(std::chrono::sys_seconds t) {
 
 bool has_nul(const ASN1_STRING* s) {
   return std::memchr(ASN1_STRING_get0_data(s), '\0', ASN1_STRING_length(s)) != nullptr;
-}
-
-absl::StatusOr<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(path + ": cannot be read");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 absl::Status in_file(const std::string& path, const absl::Status& s) {
@@ -420,7 +411,7 @@ std::vector<std::string> principals_any_root_may_name(
 void warn_of_principals_any_root_may_name(const TrustFiles& files,
                                           const std::vector<config::Principal>& principals) {
   if (files.ca_file.empty()) return;
-  const auto ca = read_file(files.ca_file);
+  const auto ca = config::read_file(files.ca_file);
   if (!ca.ok()) return;  // reported where the file is used
   const std::vector<std::string> names = principals_any_root_may_name(*ca, principals);
   if (names.empty()) return;
@@ -433,7 +424,7 @@ void warn_of_principals_any_root_may_name(const TrustFiles& files,
 
 absl::StatusOr<CertificateAuthorities> load_authorities(const TrustFiles& files) {
   if (files.ca_file.empty()) return CertificateAuthorities();
-  const auto ca = read_file(files.ca_file);
+  const auto ca = config::read_file(files.ca_file);
   if (!ca.ok()) return ca.status();
   auto cas = CertificateAuthorities::parse(*ca);
   if (!cas.ok()) return in_file(files.ca_file, cas.status());
@@ -442,9 +433,9 @@ absl::StatusOr<CertificateAuthorities> load_authorities(const TrustFiles& files)
 
 absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
   if (files.crl_file.empty()) return RevocationList();
-  const auto crl = read_file(files.crl_file);
+  const auto crl = config::read_file(files.crl_file);
   if (!crl.ok()) return crl.status();
-  const auto ca = read_file(files.ca_file);
+  const auto ca = config::read_file(files.ca_file);
   if (!ca.ok()) return ca.status();
   auto list = RevocationList::parse(*crl, *ca);
   if (!list.ok()) return in_file(files.crl_file, list.status());
@@ -458,9 +449,9 @@ absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
 }
 
 absl::Status check_server_identity(const TrustFiles& files) {
-  const auto cert_pem = read_file(files.cert_file);
+  const auto cert_pem = config::read_file(files.cert_file);
   if (!cert_pem.ok()) return cert_pem.status();
-  const auto key_pem = read_file(files.key_file);
+  const auto key_pem = config::read_file(files.key_file);
   if (!key_pem.ok()) return key_pem.status();
   const std::vector<Certificate> chain = read_certificates(*cert_pem);
   if (chain.empty()) return absl::InvalidArgumentError(files.cert_file + ": no PEM certificate");

@@ -1,14 +1,15 @@
 #include "server/app/ed25519.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
 
-#include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "server/app/pem.h"
 #include "server/app/sha256.h"
+#include "server/config/files.h"
 
 namespace termijn::app {
 
@@ -31,19 +32,17 @@ Ed25519Signer::Ed25519Signer(EVP_PKEY* key)
     : key_(key, EVP_PKEY_free), public_key_(raw_public_key(key)) {}
 
 absl::StatusOr<Ed25519Signer> Ed25519Signer::load(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) {
-    return absl::FailedPreconditionError("audit signing key: cannot read " + path);
+  const absl::StatusOr<std::string> pem = config::read_private_file(path);
+  if (!pem.ok()) {
+    return absl::FailedPreconditionError("audit signing key: " +
+                                         std::string(pem.status().message()));
   }
-  if ((info.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError("audit signing key: " + path +
-                                         " may be read by others; chmod 600 it");
-  }
-  std::unique_ptr<FILE, decltype(&fclose)> file(fopen(path.c_str(), "r"), fclose);
-  if (!file) return absl::FailedPreconditionError("audit signing key: cannot read " + path);
-  EVP_PKEY* key = PEM_read_PrivateKey(file.get(), nullptr, no_passphrase, nullptr);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())), BIO_free);
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
   if (key == nullptr || EVP_PKEY_id(key) != EVP_PKEY_ED25519) {
     EVP_PKEY_free(key);
+    ERR_clear_error();
     return absl::FailedPreconditionError(
         "audit signing key: " + path +
         " is not an Ed25519 private key in PEM, or it is encrypted (openssl genpkey -algorithm "

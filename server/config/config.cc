@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <initializer_list>
 #include <memory>
 #include <set>
@@ -18,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/config/files.h"
 #include "server/config/secure_url.h"
 #include "server/config/toml_reader.h"
 #include "server/domain/model.h"
@@ -42,14 +42,9 @@ std::string webhook_secret(const Table& t) {
     }
     secret = value;
   } else {
-    struct stat st {};
-    if (::stat(file.c_str(), &st) != 0) t.fail(t.name("secret_file") + ": cannot read " + file);
-    if ((st.st_mode & 077) != 0) {
-      t.fail(t.name("secret_file") + ": " + file +
-             " may be read by its group or others; chmod 600 it");
-    }
-    std::ifstream in(file);
-    std::getline(in, secret);
+    const absl::StatusOr<std::string> text = read_private_file(file);
+    if (!text.ok()) t.fail(t.name("secret_file") + ": " + std::string(text.status().message()));
+    secret = text->substr(0, text->find('\n'));
   }
   while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
     secret.pop_back();
@@ -493,11 +488,9 @@ std::string command_line_password(const std::vector<std::string>& args) {
 }
 
 Config load_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_config(buffer.str(), path);
+  const absl::StatusOr<std::string> text = read_file(path);
+  if (!text.ok()) throw std::runtime_error(std::string(text.status().message()));
+  return parse_config(*text, path);
 }
 
 }  // namespace termijn::config

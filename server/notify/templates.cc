@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 
+#include "server/config/files.h"
 #include "server/notify/text.h"
 
 namespace termijn::notify {
@@ -54,13 +54,11 @@ absl::StatusOr<TemplateSet> TemplateSet::load(const std::string& dir) {
   std::sort(files.begin(), files.end());
   TemplateSet set;
   for (const fs::path& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in.good() && !in.eof()) {
-      return absl::UnavailableError("cannot read mail template '" + path.string() + "'");
+    const absl::StatusOr<std::string> text = config::read_file(path.string());
+    if (!text.ok()) {
+      return absl::UnavailableError("mail template: " + std::string(text.status().message()));
     }
-    absl::Status status = set.add(path.filename().string(), text.str());
+    absl::Status status = set.add(path.filename().string(), *text);
     if (!status.ok()) {
       return absl::Status(status.code(), dir + "/" + std::string(status.message()));
     }

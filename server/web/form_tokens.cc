@@ -3,13 +3,11 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "server/app/sha256.h"
+#include "server/config/files.h"
 
 namespace termijn::web {
 namespace {
@@ -26,18 +24,11 @@ std::string random_hex(size_t bytes) {
 
 absl::StatusOr<FormTokens> FormTokens::load(const std::string& file) {
   if (file.empty()) return FormTokens(random_hex(32));
-  struct stat st {};
-  std::ifstream in(file, std::ios::binary);
-  if (::stat(file.c_str(), &st) != 0 || !in) {
-    return absl::InvalidArgumentError("web.form_key_file: cannot read " + file);
+  absl::StatusOr<std::string> text = config::read_private_file(file);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError("web.form_key_file: " + std::string(text.status().message()));
   }
-  if ((st.st_mode & 077) != 0) {
-    return absl::InvalidArgumentError("web.form_key_file: " + file +
-                                      " may be read by its group or others; chmod 600 it");
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string key = text.str();
+  std::string key = *std::move(text);
   key.erase(0, key.find_first_not_of(" \t\r\n"));
   key.erase(key.find_last_not_of(" \t\r\n") + 1);
   if (key.size() < 32) {

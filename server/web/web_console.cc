@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <fstream>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <mutex>
@@ -26,6 +25,7 @@
 #include "server/app/pem.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
+#include "server/config/files.h"
 #include "server/domain/rules.h"
 #include "server/web/charts.h"
 #include "server/web/connection_threads.h"
@@ -56,14 +56,6 @@ constexpr HandshakeGuard::Bounds kHandshakeBounds{std::chrono::seconds(10), 16, 
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 std::string cookie(const httplib::Request& req, const std::string& name) {
   const std::string header = req.get_header_value("Cookie");
@@ -2022,11 +2014,11 @@ absl::StatusOr<int> WebConsole::start() {
         "incident_form.mustache", "request_form.mustache", "compliance.mustache",
         "register.mustache", "error.mustache", "notification.mustache", "matter_form.mustache",
         "console.css", "console.js"}) {
-    std::string text = read_file(w.settings.assets_dir + "/" + name);
-    if (text.empty()) {
-      return absl::InvalidArgumentError("web console: cannot read " + w.settings.assets_dir + "/" +
-                                        name);
+    absl::StatusOr<std::string> file = config::read_file(w.settings.assets_dir + "/" + name);
+    if (!file.ok()) {
+      return absl::InvalidArgumentError("web console: " + std::string(file.status().message()));
     }
+    std::string text = *std::move(file);
     if (std::string(name).ends_with(".mustache")) {
       mu::mustache check(text);
       if (!check.is_valid()) {

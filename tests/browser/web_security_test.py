@@ -418,7 +418,7 @@ class FormKeyTest(unittest.TestCase):
         readable = key_file(self.keys, "readable.key", 0o644)
         with self.assertRaises(RuntimeError) as refused:
             Termijnd('form_key_file = "%s"\n' % readable)
-        self.assertIn("may be read by its group or others; chmod 600 it", str(refused.exception))
+        self.assertIn("may be read by its group or others (mode 0644); chmod 600 it", str(refused.exception))
         short = key_file(self.keys, "short.key", key="secret")
         with self.assertRaises(RuntimeError) as refused:
             Termijnd('form_key_file = "%s"\n' % short)

@@ -553,7 +553,7 @@ TEST(AuditSigningKeyTest, TermijndRefusesAKeyOthersMayReadOrThatIsNoEd25519Key) 
   const std::string not_a_key = save("not-a.key", "-----BEGIN PRIVATE KEY-----\n");
   ASSERT_EQ(chmod(not_a_key.c_str(), 0600), 0);
   const std::vector<std::pair<std::string, std::string>> cases{
-      {readable, "may be read by others; chmod 600 it"},
+      {readable, "may be read by its group or others (mode 0644); chmod 600 it"},
       {not_a_key, "is not an Ed25519 private key in PEM"}};
   for (const auto& [key, reason] : cases) {
     TermijndOptions options;

@@ -280,6 +280,29 @@ TEST(EncryptedKeyTest, IsRefusedAtStartNamingItsFileAndNeverPromptedFor) {
   EXPECT_THAT(tls.out, Not(HasSubstr("pass phrase")));
 }
 
+TEST(StartupFilesTest, AFileThatCannotBeReadIsRefusedWithTheReason) {
+  // Before: a folder given as the configuration read as an empty file ("at least two [[party]]
+  // entries are needed"), and a missing one was "cannot be read" without a reason.
+  const std::string certs = Certificates::get().dir;
+  const std::string folder = std::filesystem::temp_directory_path().string();
+  const auto start = [&](const std::string& config, const std::string& ca) {
+    return run_command({binary("termijnd"), "--config", config, "--listen", "127.0.0.1:0",
+                        "--database-url", "postgresql:///none?host=/nonexistent",
+                        "--audit-signing-key", certs + "/audit-signing.key", "--tls-ca", ca,
+                        "--tls-cert", certs + "/server.crt", "--tls-key", certs + "/server.key"});
+  };
+  const std::string demo = std::string(TERMIJN_SOURCE_DIR) + "/config/demo.toml";
+  const Outcome config_folder = start(folder, certs + "/ca.crt");
+  EXPECT_EQ(config_folder.exit_code, 1);
+  EXPECT_THAT(config_folder.err, HasSubstr("cannot read " + folder + ": Is a directory"));
+  const Outcome missing = start(folder + "/none.toml", certs + "/ca.crt");
+  EXPECT_THAT(missing.err,
+              HasSubstr("cannot read " + folder + "/none.toml: No such file or directory"));
+  const Outcome ca_folder = start(demo, folder);
+  EXPECT_EQ(ca_folder.exit_code, 1);
+  EXPECT_THAT(ca_folder.err, HasSubstr("tls ca: cannot read " + folder + ": Is a directory"));
+}
+
 TEST(PlaintextTest, OnlyOnAnAddressThatParsesAsALoopbackIp) {
   // A host name that merely starts with "127." is not a loopback address.
   for (const std::string listen : {"127.evil.example:0", "localhost:0"}) {

@@ -577,6 +577,24 @@ TEST_F(CliTest, FileThatIsNotPemIsBadInputNamingTheOption) {
   }
 }
 
+TEST_F(CliTest, AFileThatCannotBeReadIsBadInputWithTheReason) {
+  // Before: a folder given as --ca read as an empty file ("holds no PEM certificate"), and
+  // --copy took a folder for an empty file.
+  const Certificates& certs = Certificates::get();
+  const std::string folder = std::filesystem::temp_directory_path().string();
+  const Outcome ca = run_command(
+      {binary("termijn"), "parties", "list", "--server", server_.address(), "--ca", folder,
+       "--cert", certs.dir + "/herent-dpo.crt", "--key", certs.dir + "/herent-dpo.key"});
+  EXPECT_EQ(ca.exit_code, 2) << ca.err;
+  EXPECT_THAT(ca.err, HasSubstr("--ca: cannot read " + folder + ": Is a directory"));
+  EXPECT_EQ(lines(ca.err), 1) << ca.err;
+  const Outcome copy = server_.cli(
+      "herent-dpo", {"request", "log", "--kind", "access", "--summary", "x", "--copy", folder});
+  EXPECT_EQ(copy.exit_code, 2) << copy.err;
+  EXPECT_THAT(copy.err, HasSubstr("--copy: cannot read " + folder + ": Is a directory"));
+  EXPECT_EQ(count("request"), "0");
+}
+
 TEST_F(CliTest, AKeyOthersMayReadIsRefused) {
   // Whoever reads a principal's private key acts as that principal: like ssh (and termijnd with
   // its own secrets) the CLI refuses a key its group or others may read, and says how to fix it.
@@ -592,9 +610,7 @@ TEST_F(CliTest, AKeyOthersMayReadIsRefused) {
                    certs.dir + "/ca.crt", "--cert", certs.dir + "/herent-dpo.crt", "--key", key});
   EXPECT_EQ(o.exit_code, 2) << o.err;
   EXPECT_THAT(o.err, HasSubstr("--key: " + key +
-                               " may be read by other users (mode 0644): "
-                               "chmod 600 " +
-                               key));
+                               " may be read by its group or others (mode 0644); chmod 600 it"));
   EXPECT_EQ(lines(o.err), 1) << o.err;
 }
 

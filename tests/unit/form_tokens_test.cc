@@ -73,12 +73,15 @@ TEST(FormTokensTest, AKeyFileOthersMayReadOrTooShortIsRefusedNamingTheSetting) {
   auto status = FormTokens::load(readable.path()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "web.form_key_file: " + readable.path() +
-                                  " may be read by its group or others; chmod 600 it");
+                                  " may be read by its group or others (mode 0644); chmod 600 it");
   status = FormTokens::load(short_key.path()).status();
   EXPECT_EQ(status.message(), "web.form_key_file: " + short_key.path() +
                                   " must hold at least 32 characters (openssl rand -hex 32)");
   status = FormTokens::load("/nonexistent/form.key").status();
-  EXPECT_EQ(status.message(), "web.form_key_file: cannot read /nonexistent/form.key");
+  EXPECT_EQ(status.message(),
+            "web.form_key_file: cannot read /nonexistent/form.key: No such file or directory");
+  status = FormTokens::load("/tmp").status();
+  EXPECT_EQ(status.message(), "web.form_key_file: cannot read /tmp: Is a directory");
 }
 
 }  // namespace

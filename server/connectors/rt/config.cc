@@ -1,14 +1,11 @@
 #include "server/connectors/rt/config.h"
 
-#include <sys/stat.h>
 #include <toml++/toml.h>
-
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "proto/channel_keepalive.h"
+#include "server/config/files.h"
 #include "server/config/secure_url.h"
 #include "server/config/toml_reader.h"
 
@@ -20,17 +17,13 @@ absl::Status invalid(const std::string& key, const std::string& reason) {
 }
 
 absl::StatusOr<std::string> read_token(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return invalid("rt.token_file", "cannot read " + path);
-  if ((info.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError("rt.token_file: " + path +
-                                         " may be read by others; chmod 600 it");
+  const absl::StatusOr<std::string> text = config::read_private_file(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        "rt.token_file: " + std::string(text.status().message()));
   }
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string token(absl::StripAsciiWhitespace(text.str()));
-  if (!in || token.empty()) return invalid("rt.token_file", path + " holds no token");
+  const std::string token(absl::StripAsciiWhitespace(*text));
+  if (token.empty()) return invalid("rt.token_file", path + " holds no token");
   return token;
 }
 

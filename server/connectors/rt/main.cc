@@ -6,14 +6,13 @@
 
 #include <CLI/CLI.hpp>
 #include <condition_variable>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "proto/channel_keepalive.h"
+#include "server/config/files.h"
 #include "server/connectors/rt/config.h"
 #include "server/connectors/rt/connector.h"
 #include "server/connectors/rt/grpc_termijn_reader.h"
@@ -56,14 +55,6 @@ class Stopper {
   grpc::ClientContext* call_ = nullptr;
 };
 
-std::string read_all(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(key + ": cannot read " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Event event_of(const v1::Event& e) {
   return {.seq = e.seq(),
           .type = e.type(),
@@ -105,9 +96,9 @@ int run(const ConnectorConfig& config) {
   }
   grpc::SslCredentialsOptions ssl;
   try {
-    ssl.pem_root_certs = read_all(config.ca, "termijn.ca");
-    ssl.pem_cert_chain = read_all(config.cert, "termijn.cert");
-    ssl.pem_private_key = read_all(config.key, "termijn.key");
+    ssl.pem_root_certs = termijn::config::read_file_at_start(config.ca, "termijn.ca");
+    ssl.pem_cert_chain = termijn::config::read_file_at_start(config.cert, "termijn.cert");
+    ssl.pem_private_key = termijn::config::read_file_at_start(config.key, "termijn.key");
   } catch (const std::exception& e) {
     std::cerr << "termijn-rt: " << e.what() << "\n";
     return 2;
