@@ -2084,15 +2084,12 @@ absl::StatusOr<int> WebConsole::start() {
   if (port <= 0 || !w.server->lengthen_backlog()) {
     return absl::UnavailableError("web console: cannot listen on " + listen);
   }
-  thread_ = std::thread([this] { impl_->server->listen_after_bind(); });
+  listening_.start(*w.server);
   return port;
 }
 
 absl::Status WebConsole::reload_certificate() { return impl_->identity.load(impl_->settings.tls); }
 
-void WebConsole::stop() {
-  if (impl_->server) impl_->server->stop();
-  if (thread_.joinable()) thread_.join();
-}
+void WebConsole::stop() { listening_.stop(); }
 
 }  // namespace termijn::web

@@ -4,7 +4,6 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "server/api/certificate_trust.h"
@@ -26,6 +25,7 @@
 #include "server/app/report_matter.h"
 #include "server/app/update_incident.h"
 #include "server/jobs/notice_composer.h"
+#include "server/web/listen_thread.h"
 
 namespace termijn::web {
 
@@ -92,7 +92,7 @@ class WebConsole {
 
  private:
   std::unique_ptr<Impl> impl_;
-  std::thread thread_;
+  ListenThread listening_;  // after impl_: stopped before the server goes
 };
 
 }  // namespace termijn::web
