@@ -14,7 +14,6 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
 #include <pqxx/connection>
 #include <random>
@@ -89,6 +88,15 @@ struct Options {
   std::string mail_dir;
   bool insecure_plaintext = false;
 };
+
+// The port bound, for whoever started termijnd on port 0: all of it or nothing at the moment it
+// appears. One that cannot be written stops termijnd, which could not be found otherwise.
+void write_port_file(const std::string& path, const std::string& flag, int port) {
+  if (path.empty()) return;
+  if (absl::Status s = config::replace_file(path, std::to_string(port) + "\n"); !s.ok()) {
+    throw std::runtime_error(flag + ": " + std::string(s.message()));
+  }
+}
 
 // Only an address that parses as a loopback IP: a name ("localhost", "127.evil.example") could
 // resolve anywhere.
@@ -388,7 +396,6 @@ int serve(const Options& o) {
   if (!server || port == 0) throw std::runtime_error("cannot listen on " + o.listen);
   spdlog::info("termijnd listening on {} (port {}), {} parties, {} principals", o.listen, port,
                config.parties.size(), config.principals.size());
-  if (!o.port_file.empty()) std::ofstream(o.port_file) << port << "\n";
 
   // The web console ([web] listen): the same principals, policy and use cases over HTTPS.
   std::unique_ptr<web::WebConsole> console;
@@ -414,8 +421,11 @@ int serve(const Options& o) {
     if (!web_port.ok()) throw std::runtime_error(std::string(web_port.status().message()));
     spdlog::info("web console on https://{}:{}/", web_listen.substr(0, web_listen.rfind(':')),
                  *web_port);
-    if (!o.web_port_file.empty()) std::ofstream(o.web_port_file) << *web_port << "\n";
+    write_port_file(o.web_port_file, "--web-port-file", *web_port);
   }
+  // Last of the files that say where termijnd listens: whoever waits for it finds every port
+  // open.
+  write_port_file(o.port_file, "--port-file", port);
 
   std::jthread sequencing([&sequencer](std::stop_token stop) { sequencer.run(stop); });
   std::vector<std::jthread> dispatching;
@@ -566,7 +576,8 @@ int main(int argc, char** argv) {
                  "Ed25519 private key (PEM, mode 0600) that signs audit checkpoints (default: "
                  "audit.signing_key_file)")
       ->envname("TERMIJN_AUDIT_SIGNING_KEY");
-  cli.add_option("--port-file", o.port_file, "write the bound port to this file once serving");
+  cli.add_option("--port-file", o.port_file,
+                 "write the bound port to this file once serving (and the web console too)");
   cli.add_option("--web-listen", o.web_listen,
                  "HOST:PORT of the web console (default: web.listen; none: no console)");
   cli.add_option("--web-port-file", o.web_port_file,

@@ -64,6 +64,27 @@ absl::StatusOr<std::string> read_file(const std::string& path) { return read(pat
 
 absl::StatusOr<std::string> read_private_file(const std::string& path) { return read(path, true); }
 
+absl::Status replace_file(const std::string& path, const std::string& content) {
+  const std::string part = path + ".part";
+  const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int error = fd < 0 ? errno : 0;
+  for (size_t written = 0; error == 0 && written < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n >= 0) {
+      written += static_cast<size_t>(n);
+    } else if (errno != EINTR) {
+      error = errno;
+    }
+  }
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (fd >= 0 && ::close(fd) != 0 && error == 0) error = errno;
+  if (error == 0 && ::rename(part.c_str(), path.c_str()) != 0) error = errno;
+  if (error == 0) return absl::OkStatus();
+  if (fd >= 0) ::unlink(part.c_str());
+  return absl::InvalidArgumentError("cannot write " + path + ": " +
+                                    std::generic_category().message(error));
+}
+
 std::string read_file_at_start(const std::string& path, const std::string& what) {
   absl::StatusOr<std::string> text = read_file(path);
   if (!text.ok()) throw std::runtime_error(what + ": " + std::string(text.status().message()));

@@ -18,6 +18,11 @@ absl::StatusOr<std::string> read_file(const std::string& path);
 /// what was checked.
 absl::StatusOr<std::string> read_private_file(const std::string& path);
 
+/// Puts `content` in the file at `path` whole or not at all: written to PATH.part, flushed, then
+/// renamed over PATH, so that a reader sees the old file, no file, or all of the new one. Why it
+/// cannot be done is said as by read_file ("cannot write PATH: No such file or directory").
+absl::Status replace_file(const std::string& path, const std::string& content);
+
 /// read_file for a program's start: throws std::runtime_error naming `what` (the setting or
 /// flag that named the file) before the reason ("tls ca: cannot read /x: Is a directory").
 std::string read_file_at_start(const std::string& path, const std::string& what);

@@ -85,7 +85,7 @@ class Termijnd:
              "--port-file", port_file, "--web-port-file", web_port_file],
             stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_as_a_service)
         try:
-            wait_for(lambda: self._ready(web_port_file), "termijnd's web console")
+            wait_for(lambda: self._ready(port_file), "termijnd and its web console")
         except RuntimeError:
             self.stop()  # nothing stays behind of a termijnd that did not start
             raise

@@ -303,6 +303,19 @@ TEST(StartupFilesTest, AFileThatCannotBeReadIsRefusedWithTheReason) {
   EXPECT_THAT(ca_folder.err, HasSubstr("tls ca: cannot read " + folder + ": Is a directory"));
 }
 
+TEST(StartupFilesTest, APortFileThatCannotBeWrittenStopsTermijnd) {
+  // Before: termijnd served on without it, and whoever started it on port 0 could not find it.
+  TermijndOptions options;
+  options.args = {"--web-listen", "127.0.0.1:0", "--web-port-file", "/nonexistent/web-port"};
+  try {
+    Termijnd server(options);
+    ADD_FAILURE() << "termijnd served without its port file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--web-port-file: cannot write /nonexistent/web-port: No such "
+                                    "file or directory"));
+  }
+}
+
 TEST(PlaintextTest, OnlyOnAnAddressThatParsesAsALoopbackIp) {
   // A host name that merely starts with "127." is not a loopback address.
   for (const std::string listen : {"127.evil.example:0", "localhost:0"}) {

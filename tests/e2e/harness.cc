@@ -231,6 +231,7 @@ Termijnd::Termijnd(std::shared_ptr<TestDatabase> db, TermijndOptions options)
       break;
   }
   if (!options_.crl_file.empty()) argv.insert(argv.end(), {"--tls-crl", options_.crl_file});
+  argv.insert(argv.end(), options_.args.begin(), options_.args.end());
   try {
     pid_ = spawn(argv, options_.env, work_dir_ + "/stdout", work_dir_ + "/log");
     port_ = wait_for_port(port_file);

@@ -83,6 +83,8 @@ struct TermijndOptions {
   Role role = Role::kService;
   /// The audit signing key; empty: the development one made with the certificates.
   std::string audit_signing_key;
+  /// More arguments, after the harness's own.
+  std::vector<std::string> args;
 };
 
 /// A real termijnd on 127.0.0.1 port 0 with mutual TLS, a fresh database and the demo

@@ -79,6 +79,27 @@ TEST(ReadFileTest, APrivateFileIsRefusedWhenItsGroupOrOthersMayReadIt) {
   }
 }
 
+TEST(ReplaceFileTest, PutsTheWholeContentInPlaceAndLeavesNoPartBehind) {
+  const Scratch scratch;
+  const std::string path = scratch.file("port", "old\n", 0644);
+  ASSERT_TRUE(replace_file(path, "50051\n").ok());
+  EXPECT_EQ(*read_file(path), "50051\n");
+  EXPECT_FALSE(std::filesystem::exists(path + ".part"));
+  const std::string fresh = scratch.dir() + "/web-port";
+  ASSERT_TRUE(replace_file(fresh, "8443\n").ok());
+  EXPECT_EQ(*read_file(fresh), "8443\n");
+}
+
+TEST(ReplaceFileTest, SaysWhyAFileCannotBeWritten) {
+  const Scratch scratch;
+  const absl::Status missing = replace_file(scratch.dir() + "/none/port", "1\n");
+  EXPECT_EQ(missing.message(),
+            "cannot write " + scratch.dir() + "/none/port: No such file or directory");
+  const absl::Status folder = replace_file(scratch.dir(), "1\n");
+  EXPECT_EQ(folder.message(), "cannot write " + scratch.dir() + ": Is a directory");
+  EXPECT_FALSE(std::filesystem::exists(scratch.dir() + ".part"));
+}
+
 TEST(ReadFileTest, AtStartThrowsNamingTheSettingAndTheReason) {
   const Scratch scratch;
   try {
