@@ -28,7 +28,6 @@ namespace termijn::api {
 namespace {
 
 using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
-using Certificate = std::unique_ptr<X509, decltype(&X509_free)>;
 using Crl = std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)>;
 using Names = STACK_OF(GENERAL_NAME);
 
@@ -448,25 +447,36 @@ absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files) {
   return list;
 }
 
-absl::Status check_server_identity(const TrustFiles& files) {
-  const auto cert_pem = config::read_file(files.cert_file);
-  if (!cert_pem.ok()) return cert_pem.status();
+absl::StatusOr<std::vector<Certificate>> load_certificates(const std::string& path) {
+  const auto pem = config::read_file(path);
+  if (!pem.ok()) return pem.status();
+  std::vector<Certificate> certificates = read_certificates(*pem);
+  if (certificates.empty()) return absl::InvalidArgumentError(path + ": holds no PEM certificate");
+  return certificates;
+}
+
+absl::StatusOr<ServerKeyPair> load_server_key_pair(const TrustFiles& files) {
+  auto chain = load_certificates(files.cert_file);
+  if (!chain.ok()) return chain.status();
   const auto key_pem = config::read_file(files.key_file);
   if (!key_pem.ok()) return key_pem.status();
-  const std::vector<Certificate> chain = read_certificates(*cert_pem);
-  if (chain.empty()) return absl::InvalidArgumentError(files.cert_file + ": no PEM certificate");
+  ServerKeyPair pair{std::move(*chain), {nullptr, EVP_PKEY_free}};
   Bio bio = memory_bio(*key_pem);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, app::no_passphrase, nullptr), EVP_PKEY_free);
-  if (!key) {
+  pair.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, app::no_passphrase, nullptr));
+  if (!pair.key) {
     ERR_clear_error();
     return absl::InvalidArgumentError(files.key_file + ": no PEM private key, or an encrypted one");
   }
-  if (X509_check_private_key(chain.front().get(), key.get()) != 1) {
+  if (X509_check_private_key(pair.chain.front().get(), pair.key.get()) != 1) {
     ERR_clear_error();
-    return absl::InvalidArgumentError(files.key_file + ": is not the key of " + files.cert_file);
+    return absl::InvalidArgumentError(files.key_file + ": is not the key of the certificate in " +
+                                      files.cert_file);
   }
-  return absl::OkStatus();
+  return pair;
+}
+
+absl::Status check_server_identity(const TrustFiles& files) {
+  return load_server_key_pair(files).status();
 }
 
 absl::Status reload_trust(CertificateTrust& trust, const TrustFiles& files) {

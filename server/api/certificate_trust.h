@@ -20,8 +20,12 @@
 
 struct x509_st;        // OpenSSL's X509
 struct x509_store_st;  // OpenSSL's X509_STORE
+struct evp_pkey_st;    // OpenSSL's EVP_PKEY
 
 namespace termijn::api {
+
+/// An X509 certificate, freed with X509_free.
+using Certificate = std::unique_ptr<x509_st, void (*)(x509_st*)>;
 
 /// A certificate in PEM.
 std::string pem_of(x509_st* certificate);
@@ -171,9 +175,25 @@ absl::StatusOr<CertificateAuthorities> load_authorities(const TrustFiles& files)
 /// INVALID_ARGUMENT "FILE: reason" if it cannot be read or is not valid.
 absl::StatusOr<RevocationList> load_revocations(const TrustFiles& files);
 
-/// INVALID_ARGUMENT "FILE: reason" unless the server certificate and key files can be read,
-/// parsed and belong together.
+/// What a server presents in its TLS handshakes: its certificate chain, leaf first, and the
+/// leaf's key.
+struct ServerKeyPair {
+  std::vector<Certificate> chain;
+  std::unique_ptr<evp_pkey_st, void (*)(evp_pkey_st*)> key{nullptr, nullptr};
+};
+
+/// Reads the server certificate chain and key of `files`, the one source of both for gRPC's
+/// handshakes (checked here, read again by gRPC itself) and the web console's.
+/// INVALID_ARGUMENT "FILE: reason" unless both can be read, parsed (an encrypted key cannot)
+/// and belong together.
+absl::StatusOr<ServerKeyPair> load_server_key_pair(const TrustFiles& files);
+
+/// load_server_key_pair, for its verdict only.
 absl::Status check_server_identity(const TrustFiles& files);
+
+/// Every certificate of the PEM file at `path` (a CA bundle). INVALID_ARGUMENT "FILE: holds no
+/// PEM certificate", or why it cannot be read.
+absl::StatusOr<std::vector<Certificate>> load_certificates(const std::string& path);
 
 /// SIGHUP: re-reads the configuration's principals, the CAs and the revocation list and puts
 /// them into `trust` together, or, if one is wrong, none (the status says which file and why). Then

@@ -1,21 +1,11 @@
 #include "server/web/server_identity.h"
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <string>
 
-#include "server/app/pem.h"
-
 namespace termijn::web {
-namespace {
-
-using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
-
-Bio open_file(const std::string& path) { return Bio(BIO_new_file(path.c_str(), "r"), BIO_free); }
-
-}  // namespace
 
 struct ServerIdentity::Material {
   X509* leaf = nullptr;
@@ -39,35 +29,24 @@ ServerIdentity::ServerIdentity() = default;
 ServerIdentity::~ServerIdentity() = default;
 
 absl::Status ServerIdentity::load(const api::TrustFiles& files) {
-  const std::string& cert_file = files.cert_file;
-  const std::string& key_file = files.key_file;
-  // OpenSSL's errors stay with the thread (a SIGHUP's) unless cleared.
-  const auto refuse = [](const std::string& message) {
-    ERR_clear_error();
-    return absl::InvalidArgumentError(message);
-  };
+  auto cas = api::load_certificates(files.ca_file);
+  if (!cas.ok()) return cas.status();
+  auto pair = api::load_server_key_pair(files);
+  if (!pair.ok()) return pair.status();
   auto m = std::make_shared<Material>();
   m->cas = X509_STORE_new();
-  m->ca_names = SSL_load_client_CA_file(files.ca_file.c_str());
-  if (X509_STORE_load_file(m->cas, files.ca_file.c_str()) != 1 || m->ca_names == nullptr) {
-    return refuse(files.ca_file + ": no PEM CA certificate");
-  }
-  if (const Bio certs = open_file(cert_file)) {
-    m->leaf = PEM_read_bio_X509(certs.get(), nullptr, app::no_passphrase, nullptr);
-    m->chain = sk_X509_new_null();
-    while (X509* next = PEM_read_bio_X509(certs.get(), nullptr, app::no_passphrase, nullptr)) {
-      sk_X509_push(m->chain, next);
+  m->ca_names = sk_X509_NAME_new_null();
+  for (const api::Certificate& ca : *cas) {
+    if (X509_STORE_add_cert(m->cas, ca.get()) != 1 ||
+        sk_X509_NAME_push(m->ca_names, X509_NAME_dup(X509_get_subject_name(ca.get()))) <= 0) {
+      ERR_clear_error();  // OpenSSL's errors stay with the thread (a SIGHUP's) unless cleared
+      return absl::InvalidArgumentError(files.ca_file + ": cannot take its certificates");
     }
   }
-  if (m->leaf == nullptr) return refuse(cert_file + ": no PEM certificate");
-  if (const Bio key = open_file(key_file)) {
-    m->key = PEM_read_bio_PrivateKey(key.get(), nullptr, app::no_passphrase, nullptr);
-  }
-  if (m->key == nullptr) return refuse(key_file + ": no PEM private key, or an encrypted one");
-  if (X509_check_private_key(m->leaf, m->key) != 1) {
-    return refuse(key_file + ": not the key of the certificate in " + cert_file);
-  }
-  ERR_clear_error();  // what PEM_read_bio_X509 left at the end of the chain
+  m->leaf = pair->chain.front().release();
+  m->chain = sk_X509_new_null();
+  for (size_t i = 1; i < pair->chain.size(); ++i) sk_X509_push(m->chain, pair->chain[i].release());
+  m->key = pair->key.release();
   std::lock_guard lock(mutex_);
   current_ = std::move(m);
   return absl::OkStatus();

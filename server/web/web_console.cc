@@ -22,7 +22,6 @@
 #include "server/api/principal.h"
 #include "server/api/register_pages.h"
 #include "server/app/limits.h"
-#include "server/app/pem.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
 #include "server/config/files.h"
@@ -2032,34 +2031,24 @@ absl::StatusOr<int> WebConsole::start() {
   if (!tokens.ok()) return tokens.status();
   w.form_tokens = std::move(*tokens);
   if (auto s = w.identity.load(w.settings.tls); !s.ok()) return s;
-  const api::TrustFiles files = w.settings.tls;
-  w.server = std::make_unique<ConsoleServer>([files, &w](SSL_CTX& ctx) {
+  w.server = std::make_unique<ConsoleServer>([&w](SSL_CTX& ctx) {
     SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-    SSL_CTX_set_default_passwd_cb(&ctx, app::no_passphrase);
-    if (SSL_CTX_use_certificate_chain_file(&ctx, files.cert_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(&ctx, files.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(&ctx) != 1 ||
-        SSL_CTX_load_verify_locations(&ctx, files.ca_file.c_str(), nullptr) != 1) {
-      return false;
-    }
-    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(files.ca_file.c_str())) {
-      SSL_CTX_set_client_CA_list(&ctx, names);
-    }
-    // The same CA as gRPC verifies the chain; revocation and the principal are decided per
-    // request by CertificateTrust.
+    // The same CA as gRPC verifies the chain (ServerIdentity); revocation and the principal are
+    // decided per request by CertificateTrust.
     SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
     // Browsers resume TLS sessions on new connections; with client certificates OpenSSL resumes
     // only sessions of a named context, and refuses the handshake (internal error) otherwise.
     static constexpr unsigned char kSessionContext[] = "termijn-web";
     SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
     // Each handshake presents the certificate, and verifies the client's against the CAs,
-    // loaded last (reload_certificate, on SIGHUP).
+    // loaded last (ServerIdentity::load: here at start, and on SIGHUP); the context itself holds
+    // none of them.
     w.identity.install(&ctx);
     w.handshakes.install(&ctx);
     return true;
   });
   if (!w.server->is_valid()) {
-    return absl::InvalidArgumentError("web console: cannot load the TLS certificate, key or CA");
+    return absl::InvalidArgumentError("web console: cannot make its TLS context");
   }
   w.server->new_task_queue = [&w] { return new ConnectionQueue(w.handshakes); };
   // Room for the largest copy of a request and the rest of the form; the handler bounds the

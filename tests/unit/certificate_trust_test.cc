@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -68,6 +70,14 @@ class TestCa {
   }
   ~TestCa() { X509_NAME_free(name_); }
   const std::string& pem() const { return pem_; }
+  /// Its private key, unencrypted PEM.
+  std::string key_pem() const {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, length);
+  }
 
   std::string issue(const Subject& s) const {
     std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
@@ -365,6 +375,41 @@ TEST(CertificateTrustTest, ACertificateChainsThroughTheIntermediatesItCameWith) 
   EXPECT_TRUE(anchored.ok()) << anchored.status();
   EXPECT_THAT(CertificateAuthorities::parse("no certificate").status().message(),
               HasSubstr("holds no PEM certificate"));
+}
+
+TEST(ServerKeyPairTest, TheChainAndItsKeyAreReadTogetherAndMustBelongTogether) {
+  // One reader for gRPC's check at start and the web console's handshakes: before, the console
+  // read the files on its own, and said "no PEM certificate" of a folder.
+  const TestCa server("Termijn server", &ca());
+  char name[] = "/tmp/termijn-key-pair-XXXXXX";
+  const std::string dir = ::mkdtemp(name);
+  const auto file = [&dir](const std::string& file_name, const std::string& text) {
+    std::ofstream(dir + "/" + file_name) << text;
+    return dir + "/" + file_name;
+  };
+  TrustFiles files;
+  files.cert_file = file("server.crt", server.pem() + ca().pem());
+  files.key_file = file("server.key", server.key_pem());
+  const auto pair = load_server_key_pair(files);
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  EXPECT_EQ(pair->chain.size(), 2u);  // the leaf, then its CA
+  EXPECT_EQ(api::pem_of(pair->chain.front().get()), server.pem());
+  EXPECT_TRUE(check_server_identity(files).ok());
+
+  TrustFiles wrong = files;
+  wrong.key_file = file("ca.key", ca().key_pem());
+  EXPECT_EQ(load_server_key_pair(wrong).status().message(),
+            wrong.key_file + ": is not the key of the certificate in " + files.cert_file);
+  wrong.key_file = files.cert_file;
+  EXPECT_EQ(check_server_identity(wrong).message(),
+            files.cert_file + ": no PEM private key, or an encrypted one");
+  wrong = files;
+  wrong.cert_file = dir;
+  EXPECT_EQ(check_server_identity(wrong).message(), "cannot read " + dir + ": Is a directory");
+  wrong.cert_file = files.key_file;
+  EXPECT_EQ(check_server_identity(wrong).message(), files.key_file + ": holds no PEM certificate");
+  EXPECT_EQ(load_certificates(files.cert_file)->size(), 2u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CertificateTrustTest, ReplacedPrincipalsActFromTheNextCall) {
