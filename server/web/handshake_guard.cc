@@ -34,8 +34,7 @@ void follow(const SSL* ssl, int where, int) {
   if ((where & SSL_CB_HANDSHAKE_DONE) != 0) guard->ended(ssl);
 }
 
-}  // namespace
-
+// The peer's IP address, "" for a socket that has none.
 std::string peer_address(int socket) {
   sockaddr_storage peer{};
   socklen_t size = sizeof peer;
@@ -53,6 +52,8 @@ std::string peer_address(int socket) {
   }
   return text;
 }
+
+}  // namespace
 
 HandshakeGuard::HandshakeGuard(Bounds bounds, std::vector<std::string> exempt, Clock clock)
     : bounds_(bounds),
