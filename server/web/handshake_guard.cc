@@ -34,7 +34,8 @@ void follow(const SSL* ssl, int where, int) {
   if ((where & SSL_CB_HANDSHAKE_DONE) != 0) guard->ended(ssl);
 }
 
-// The peer's IP address, "" for a socket that has none.
+}  // namespace
+
 std::string peer_address(int socket) {
   sockaddr_storage peer{};
   socklen_t size = sizeof peer;
@@ -52,8 +53,6 @@ std::string peer_address(int socket) {
   }
   return text;
 }
-
-}  // namespace
 
 HandshakeGuard::HandshakeGuard(Bounds bounds, std::vector<std::string> exempt, Clock clock)
     : bounds_(bounds),

@@ -12,6 +12,10 @@
 
 namespace termijn::web {
 
+/// The IP address of the peer of `socket` (an IPv4 client of a dual-stack socket as IPv4), ""
+/// for a socket that has none.
+std::string peer_address(int socket);
+
 /// Bounds the TLS handshakes of the console's connections. cpp-httplib 0.11 bounds only the wait
 /// for each next byte (5 s): a client that sent its hello a byte at a time, or nothing at all,
 /// held its connection's thread for as long as it kept on, before any certificate was asked

@@ -30,6 +30,7 @@
 #include "server/web/connection_threads.h"
 #include "server/web/form_tokens.h"
 #include "server/web/handshake_guard.h"
+#include "server/web/head_limit.h"
 #include "server/web/i18n.h"
 #include "server/web/server_identity.h"
 
@@ -51,6 +52,9 @@ constexpr size_t kMaxConnections = 256;
 // (HandshakeGuard), as is one from an address with 16 under way already; with 64 under way in
 // all, the oldest is, so that at least 192 threads are left for connections past theirs.
 constexpr HandshakeGuard::Bounds kHandshakeBounds{std::chrono::seconds(10), 16, 64};
+// A request's head (its line, cookies and other headers) as TLS records: a browser's takes a
+// few KiB (HeadLimit).
+constexpr size_t kMaxHeadBytes = 64 * 1024;
 // Every page: no inline script or style, nothing from elsewhere, no framing.
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -222,6 +226,7 @@ struct WebConsole::Impl {
   std::optional<FormTokens> form_tokens;  // set by start()
   ServerIdentity identity;                // what the handshakes present
   HandshakeGuard handshakes{kHandshakeBounds, settings.trusted_proxies};
+  HeadLimit heads{kMaxHeadBytes};
   // After `identity` and `handshakes`: its connections end before they go.
   std::unique_ptr<ConsoleServer> server;
 
@@ -1760,9 +1765,10 @@ struct WebConsole::Impl {
   // Runs before a request's body is read: cpp-httplib 0.11 reads a chunked body whole, past the
   // payload limit, and reads any body before a handler can look at the caller. So a chunked body
   // (which browsers never send) is refused, and a body is read only from a caller whose
-  // certificate stands for a principal.
+  // certificate stands for a principal. The head is in: it is no longer counted (HeadLimit).
   httplib::Server::HandlerResponse before_the_body(const httplib::Request& req,
                                                    httplib::Response& res) {
+    HeadLimit::head_read(req.ssl);
     const bool chunked = req.has_header("Transfer-Encoding");
     if (!chunked && req.get_header_value<uint64_t>("Content-Length") == 0) {
       return httplib::Server::HandlerResponse::Unhandled;
@@ -1809,6 +1815,7 @@ struct WebConsole::Impl {
   // held the connection's thread meanwhile. The socket itself is closed by cpp-httplib, as
   // before, once it finds nothing more to read.
   static void close_after(const httplib::Request& req, const httplib::Response& res) {
+    HeadLimit::response_sent(req.ssl);
     if (req.ssl == nullptr || res.get_header_value("Connection") != "close") return;
     SSL* ssl = const_cast<SSL*>(req.ssl);
     SSL_shutdown(ssl);
@@ -2045,6 +2052,7 @@ absl::StatusOr<int> WebConsole::start() {
     // none of them.
     w.identity.install(&ctx);
     w.handshakes.install(&ctx);
+    w.heads.install(&ctx);
     return true;
   });
   if (!w.server->is_valid()) {

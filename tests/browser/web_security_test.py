@@ -204,6 +204,35 @@ class WebSecurityTest(unittest.TestCase):
         self.assertEqual(ended, [True, True, True])
         self.assertNotIn("smuggled", self.termijnd.log_text())
 
+    def test_a_request_head_without_end_is_cut_off(self):
+        # cpp-httplib reads a request head of any size into memory. A client with a certificate
+        # of the CA, a revoked one too (revocation is decided once the head is in), could grow
+        # termijnd's memory without end. Before: 4 MiB of headers were read whole and answered.
+        context = ssl.create_default_context(cafile=self.termijnd.cert("ca.crt"))
+        context.check_hostname = False
+        context.load_cert_chain(self.termijnd.cert("herent-dpo.crt"),
+                                self.termijnd.cert("herent-dpo.key"))
+        line = b"X-Padding: " + b"p" * 1013 + b"\r\n"  # 1 KiB
+        received, cut_off = b"", False
+        with socket.create_connection(("127.0.0.1", self.termijnd.web_port), timeout=30) as raw:
+            with context.wrap_socket(raw) as tls:
+                try:
+                    tls.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                    for _ in range(4096):
+                        tls.sendall(line)
+                    tls.sendall(b"\r\n")
+                    while chunk := tls.recv(65536):
+                        received += chunk
+                except (ssl.SSLError, ConnectionError):
+                    cut_off = True
+        self.assertTrue(cut_off or received == b"", received[:200])
+        wait_for(lambda: "the head of its request passed 64 KiB" in self.termijnd.log_text(),
+                 "the cut-off logged")
+        # A head of 40 KiB (more cookies than a browser sends) is answered, and the count starts
+        # again with the next request on the connection.
+        head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + line * 40 + b"\r\n"
+        self.assertEqual(exchange(self.termijnd, "herent-dpo", head * 3, wait=3), [200, 200, 200])
+
     def test_post_from_another_origin_is_403(self):
         # The Origin check holds even with a valid token.
         token = self.token("herent-dpo")

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <vector>
 
+#include "server/web/head_limit.h"
+
 namespace termijn::web {
 namespace {
 
@@ -190,6 +192,25 @@ TEST(HandshakeGuardAddressTest, AnIpv6AddressCountsWithItsSlash64) {
   EXPECT_EQ(HandshakeGuard::address_group("::1"), "::/64");
   EXPECT_EQ(HandshakeGuard::address_group("192.0.2.7"), "192.0.2.7");
   EXPECT_EQ(HandshakeGuard::address_group(""), "");
+}
+
+TEST_F(HandshakeGuardTest, AHeadPastItsLimitCutsTheConnectionOffAndEachRequestHasItsOwn) {
+  // HeadLimit, on the connections of the same socket pairs: a head is counted until it is in,
+  // and again from the response on.
+  HeadLimit heads(64 * 1024);
+  heads.install(ctx_.get());
+  const auto c = connect();
+  heads.received(c->ssl, 40 * 1024);
+  HeadLimit::head_read(c->ssl);
+  heads.received(c->ssl, 1024 * 1024);  // its body: bounded by the payload limit, not here
+  HeadLimit::response_sent(c->ssl);
+  heads.received(c->ssl, 40 * 1024);  // the next request's head
+  EXPECT_EQ(SSL_get_shutdown(c->ssl), 0);
+  heads.received(c->ssl, 24 * 1024 + 1);
+  // Every read of the connection ends at once and nothing more is written: cpp-httplib closes it.
+  EXPECT_EQ(SSL_get_shutdown(c->ssl), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  char byte;
+  EXPECT_EQ(SSL_read(c->ssl, &byte, 1), 0);
 }
 
 }  // namespace
