@@ -485,6 +485,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
     }
   }
   if (m.to.empty()) m.to.push_back(address(owner.dpo));
+  m.partial_delivery = true;
   m.subject = rendered->subject;
   m.text_body = rendered->body;
   return m;

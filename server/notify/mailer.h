@@ -33,6 +33,11 @@ struct MailMessage {
   std::string text_body;              ///< UTF-8 plain text, '\n' or "\r\n" line ends
   std::vector<MailAttachment> attachments;
   domain::Instant date{};  ///< the Date header: when the message was ready to send
+  /// Goes to the recipients the server accepts even when it refuses some of them (a reminder
+  /// reaches whom it can: one contact who left must not keep it from the DPO); the refusals are
+  /// kept in the result's reply. Otherwise one refused recipient sends nothing (a notice reaches
+  /// the other party's DPO, or fails and alerts).
+  bool partial_delivery = false;
 };
 
 /// What the mail server (or the file system) said about one message.
@@ -57,8 +62,9 @@ class Mailer {
  public:
   virtual ~Mailer() = default;
 
-  /// Delivers `m` to every address in m.to and m.cc (and never to anyone else). Blocks until the
-  /// server answered or the configured timeout passed. Never throws.
+  /// Delivers `m` to every address in m.to and m.cc (and never to anyone else; with
+  /// m.partial_delivery, to those the server accepts). Blocks until the server answered or the
+  /// configured timeout passed. Never throws.
   virtual SendResult send(const MailMessage& m) = 0;
 
   /// Ends the sends in progress soon and refuses later ones at once (both kStopped): for

@@ -82,6 +82,18 @@ struct Transfer {
     return size * count;
   }
 
+  // The recipients refused in a transfer that went on (MAIL_RCPT_ALLOWFAILS), as the server's
+  // reply lines ("550 5.1.1 <x>: no such mailbox"): RCPT's codes 45x and 55x. (Any other
+  // command that failed would have ended the transfer.)
+  std::string refusals() const {
+    std::string refused;
+    for (const std::string& line : replies) {
+      if (line.size() < 3 || (line[0] != '4' && line[0] != '5') || line[1] != '5') continue;
+      refused += (refused.empty() ? "" : "; ") + line;
+    }
+    return refused;
+  }
+
   // The last reply line carrying `code`, the final line of the reply that decided the outcome.
   std::string last_reply(long code) const {
     const std::string prefix = std::to_string(code);
@@ -346,6 +358,8 @@ SendResult SmtpMailer::transfer(Connection& connection, const MailMessage& m,
   const std::string mail_from = "<" + m.from.email + ">";
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+  // MAIL_RCPT_ALLOWFAILS, by the name libcurl 7.88 gives it (later ones keep it as an alias).
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT_ALLLOWFAILS, m.partial_delivery ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(h, CURLOPT_READFUNCTION, &Transfer::read);
   curl_easy_setopt(h, CURLOPT_READDATA, &transfer);
@@ -372,7 +386,13 @@ SendResult SmtpMailer::transfer(Connection& connection, const MailMessage& m,
   curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, nullptr);
 
-  if (rc == CURLE_OK) return {Outcome::kAccepted, transfer.last_reply(code)};
+  if (rc == CURLE_OK) {
+    const std::string refused = m.partial_delivery ? transfer.refusals() : "";
+    if (refused.empty()) return {Outcome::kAccepted, transfer.last_reply(code)};
+    spdlog::warn("mail <{}>: {} refused some recipients, sent to the others: {}", m.message_id,
+                 settings_.url, refused);
+    return {Outcome::kAccepted, transfer.last_reply(code) + " (refused: " + refused + ")"};
+  }
   if (code >= 400 && code < 600) {
     return {code >= 500 ? Outcome::kPermanentFailure : Outcome::kTemporaryFailure,
             transfer.last_reply(code) + " (" + detail + ")"};

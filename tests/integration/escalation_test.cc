@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -493,6 +494,20 @@ class OutboxOfRemindersTest : public EscalationTest {
     ASSERT_TRUE(handled.ok()) << handled.status();
   }
 
+  // An incident's art. 33 obligation, at 50 % of its window: its reminder is queued.
+  int64_t art33_at_its_first_reminder() {
+    const int64_t art33 = by_rule(report(kAware).obligations, "gdpr.art33_authority").id;
+    clock_.set(at("2026-06-11T08:00:00Z"));
+    scheduler().run_once();
+    EXPECT_EQ(reminders(art33), "50%#0 pending");
+    return art33;
+  }
+  // How the Message-ID of the (one) queued reminder begins.
+  static std::string reminder_message_id_prefix() {
+    return "notification-" + db().scalar("SELECT id FROM notification WHERE kind = 'reminder'") +
+           ".";
+  }
+
   void fulfil(int64_t obligation) {
     app::CloseObligation close(clock_, store());
     ASSERT_TRUE(close.fulfil(kHerentDpo, obligation, "Melding GBA ingediend").ok());
@@ -534,17 +549,31 @@ TEST_F(OutboxOfRemindersTest, AReminderWhoseObligationClosesWhileItsBatchIsSentI
   EXPECT_EQ(reminders(first) + ", " + reminders(second), "50%#0 cancelled, 50%#0 cancelled");
 }
 
+TEST_F(OutboxOfRemindersTest, AReminderGoesToTheRecipientsTheServerAcceptsANoticeToAllOrNone) {
+  // A reminder reaches whom it can: an escalation contact who left must not keep it from the
+  // DPO. A notice goes to the other party's DPO as addressed, or fails and alerts. Before: one
+  // refused address failed a reminder for all its recipients, and nobody heard of it.
+  const int64_t art33 = art33_at_its_first_reminder();
+  const std::string reminder = reminder_message_id_prefix();
+  std::vector<std::string> sent;
+  FunctionMailer mailer([&](const notify::MailMessage& m) {
+    sent.push_back((m.message_id.rfind(reminder, 0) == 0 ? "reminder " : "notice ") +
+                   std::string(m.partial_delivery ? "partial" : "all or none"));
+    return notify::SendResult{notify::SendResult::Outcome::kAccepted, "250"};
+  });
+  dispatch(mailer);
+
+  std::sort(sent.begin(), sent.end());
+  EXPECT_EQ(sent, (std::vector<std::string>{"notice all or none", "reminder partial"}));
+}
+
 TEST_F(OutboxOfRemindersTest, AReminderCancelledDuringAFailedSendIsNotRetried) {
   // The DPO meets the obligation while its reminder is being sent, and the server refuses that
   // message for now: the reminder stays cancelled, is not retried and alerts nobody.
   //
   // Before: the failed attempt was recorded over the cancellation: "pending" again, and retried.
-  const int64_t art33 = by_rule(report(kAware).obligations, "gdpr.art33_authority").id;
-  clock_.set(at("2026-06-11T08:00:00Z"));
-  scheduler().run_once();
-  ASSERT_EQ(reminders(art33), "50%#0 pending");
-  const std::string reminder =
-      "notification-" + db().scalar("SELECT id FROM notification WHERE kind = 'reminder'") + ".";
+  const int64_t art33 = art33_at_its_first_reminder();
+  const std::string reminder = reminder_message_id_prefix();
   FunctionMailer refusing([&](const notify::MailMessage& m) {
     using Outcome = notify::SendResult::Outcome;
     if (m.message_id.rfind(reminder, 0) != 0) return notify::SendResult{Outcome::kAccepted, "250"};

@@ -331,6 +331,38 @@ TEST(SmtpMailerTest, RecipientRejectionsAreClassifiedAndSendNothing) {
   EXPECT_EQ(server.messages().size(), 1u);
 }
 
+TEST(SmtpMailerTest, APartialDeliveryReachesTheAcceptedRecipientsAndKeepsTheRefusals) {
+  // A reminder's escalation contact who left (550) or whose mailbox is busy (451) must not keep
+  // it from the DPO. Before: one refused recipient failed the whole message for everyone.
+  SmtpServer::Options rejecting;
+  rejecting.handler = "termijn_test_smtp.RejectingMailbox";
+  SmtpServer server(rejecting);
+  std::unique_ptr<SmtpMailer> mailer = Mailer(Plain(server));
+
+  MailMessage reminder = Simple("reminder");
+  reminder.to.push_back({"", "unknown@herent.example"});
+  reminder.cc = {{"", "busy@herent.example"}};
+  reminder.partial_delivery = true;
+  const SendResult result = mailer->send(reminder);
+  ASSERT_EQ(result.outcome, Outcome::kAccepted) << result.server_reply;
+  EXPECT_EQ(result.server_reply.rfind("250", 0), 0u) << result.server_reply;
+  EXPECT_NE(result.server_reply.find(" (refused: 550 5.1.1 <unknown@herent.example>: "),
+            std::string::npos)
+      << result.server_reply;
+  EXPECT_NE(result.server_reply.find("; 451 4.3.0 <busy@herent.example>: "), std::string::npos)
+      << result.server_reply;
+  ASSERT_EQ(server.messages().size(), 1u);
+  EXPECT_NE(server.messages()[0].find("X-RcptTo: dpo@kortenberg.example\n"), std::string::npos)
+      << server.messages()[0];
+
+  // Every recipient refused: nothing to deliver, a failure as before.
+  MailMessage nobody = Simple("nobody");
+  nobody.to = {{"", "unknown@kortenberg.example"}};
+  nobody.partial_delivery = true;
+  EXPECT_EQ(mailer->send(nobody).outcome, Outcome::kPermanentFailure);
+  EXPECT_EQ(server.messages().size(), 1u);
+}
+
 TEST(SmtpMailerTest, InvalidMessageIsPermanentAndNeverSent) {
   // Verifies a message check_message() refuses is a permanent failure before any connection.
   SmtpServer server;
