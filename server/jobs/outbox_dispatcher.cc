@@ -20,6 +20,11 @@ const app::Actor kSystem{"system", ""};
 // Enough for any SMTP reply worth reading; the rest of a longer one is dropped.
 constexpr size_t kMaxReplyBytes = 1000;
 
+// A result that cannot be recorded is tried this often in all, the pauses doubling from the
+// first: some 6 s, for a database that restarts or a lock held past the lock timeout.
+constexpr int kRecordTries = 7;
+constexpr std::chrono::milliseconds kFirstRecordPause{100};
+
 std::string notification_name(int64_t id) { return "notifications/" + std::to_string(id); }
 
 // A database that is briefly away, as opposed to a message that cannot be made. An internal
@@ -216,57 +221,68 @@ absl::StatusOr<OutboxDispatcher::Claim> OutboxDispatcher::claim(int limit) {
 
 absl::Status OutboxDispatcher::record(const std::vector<Sent>& sent) {
   if (sent.empty()) return absl::OkStatus();
-  absl::Status failed;
-  {
-    auto tx = store_.begin();
-    if (!tx.ok()) return tx.status();
-    // The notifications and their obligations are locked first, in the order every transaction
-    // that locks several keeps, then recorded one by one.
-    std::vector<int64_t> notifications, obligations;
+  absl::Status failed = record_together(sent);
+  if (failed.ok()) return failed;
+  if (sent.size() > 1) {
+    // One result that cannot be recorded must not keep the others from their record.
+    spdlog::warn(
+        "outbox: the results of {} notifications could not be recorded together ({}); "
+        "recording each alone",
+        sent.size(), failed.ToString());
+    absl::Status first;
     for (const Sent& one : sent) {
-      notifications.push_back(one.claimed.notification.id);
-      if (one.claimed.notification.obligation_id != 0) {
-        obligations.push_back(one.claimed.notification.obligation_id);
-      }
+      if (auto s = record({one}); !s.ok() && first.ok()) first = s;
     }
-    failed = (*tx)->lock_in_id_order(notifications, obligations);
-    std::vector<std::string> actions;
-    for (size_t i = 0; failed.ok() && i < sent.size(); ++i) {
-      auto action = record_in(**tx, sent[i]);
-      if (!action.ok()) {
-        failed = action.status();
-        break;
-      }
-      actions.push_back(*action);
-    }
-    if (failed.ok()) failed = (*tx)->commit();
-    if (failed.ok()) {
-      for (size_t i = 0; i < sent.size(); ++i) {
-        spdlog::info("{}: {} (attempt {})", notification_name(sent[i].claimed.notification.id),
-                     actions[i], sent[i].claimed.notification.attempts);
-      }
-      return absl::OkStatus();
-    }
+    return first;
   }
-  if (sent.size() == 1) {
-    // Sent, or not, but not recorded: the lease brings it back, as the same message.
-    spdlog::error(
-        "{}: the result of attempt {} could not be recorded ({}); it is retried when its lease "
-        "ends",
-        notification_name(sent[0].claimed.notification.id), sent[0].claimed.notification.attempts,
-        failed.ToString());
-    return failed;
+  // What the server said must not be lost to a database that is briefly away (a restart, a
+  // dropped session, a lock held too long): the mail would go out again when the lease ends,
+  // and its obligation count as met only then, perhaps late. So it is tried again, a few times
+  // with growing pauses, while the lease keeps the notification this dispatcher's (a result
+  // recorded after it could cross another dispatcher's resend).
+  const domain::Instant lease_end = sent.front().claimed.notification.next_attempt_time;
+  std::chrono::milliseconds pause = kFirstRecordPause;
+  for (int tries = 1; tries < kRecordTries && transient(failed) &&
+                      clock_.now() + pause + batching_.lease / 8 < lease_end;
+       ++tries, pause *= 2) {
+    wait_(pause);
+    failed = record_together(sent);
   }
-  // One result that cannot be recorded must not keep the others from their record.
-  spdlog::warn(
-      "outbox: the results of {} notifications could not be recorded together ({}); "
-      "recording each alone",
-      sent.size(), failed.ToString());
-  absl::Status first;
+  if (failed.ok()) return failed;
+  // Sent, or not, but not recorded: the lease brings it back, as the same message.
+  spdlog::error(
+      "{}: the result of attempt {} could not be recorded ({}); it is retried when its lease "
+      "ends",
+      notification_name(sent[0].claimed.notification.id), sent[0].claimed.notification.attempts,
+      failed.ToString());
+  return failed;
+}
+
+absl::Status OutboxDispatcher::record_together(const std::vector<Sent>& sent) {
+  auto tx = store_.begin();
+  if (!tx.ok()) return tx.status();
+  // The notifications and their obligations are locked first, in the order every transaction
+  // that locks several keeps, then recorded one by one.
+  std::vector<int64_t> notifications, obligations;
   for (const Sent& one : sent) {
-    if (auto s = record({one}); !s.ok() && first.ok()) first = s;
+    notifications.push_back(one.claimed.notification.id);
+    if (one.claimed.notification.obligation_id != 0) {
+      obligations.push_back(one.claimed.notification.obligation_id);
+    }
   }
-  return first;
+  if (auto s = (*tx)->lock_in_id_order(notifications, obligations); !s.ok()) return s;
+  std::vector<std::string> actions;
+  for (const Sent& one : sent) {
+    auto action = record_in(**tx, one);
+    if (!action.ok()) return action.status();
+    actions.push_back(*action);
+  }
+  if (auto s = (*tx)->commit(); !s.ok()) return s;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    spdlog::info("{}: {} (attempt {})", notification_name(sent[i].claimed.notification.id),
+                 actions[i], sent[i].claimed.notification.attempts);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> OutboxDispatcher::record_in(app::StoreTransaction& tx,

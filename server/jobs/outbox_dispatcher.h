@@ -32,8 +32,9 @@ namespace termijn::jobs {
 ///    evidence; or retried with exponential backoff and jitter until the retry limit or the
 ///    obligation's due time; or failed for good (5xx), which queues an alert to the owner's DPO
 ///    (for a checkpoint mail: to the recipient party's escalation contacts and deputy, as its
-///    DPO's mail failed). Results that cannot be recorded as one are recorded one by one; if one
-///    still fails, the rest of the batch is released untried.
+///    DPO's mail failed). Results that cannot be recorded as one are recorded one by one, each
+///    tried again for some seconds while the database is away (and its lease leaves time); if
+///    one still fails, the rest of the batch is released untried.
 ///
 /// A few commits per batch, not two per notification: under load the outbox shares
 /// PostgreSQL's WAL flushes with the calls that fill it, and a backlog drains in batches.
@@ -118,8 +119,11 @@ class OutboxDispatcher {
   /// Step 2, before a reminder is sent: whether it was cancelled since the claim (its
   /// obligation closed while earlier mails of the batch were sent).
   bool cancelled_since_claim(const domain::Notification& n);
-  /// Step 3, for a batch in one transaction.
+  /// Step 3, for a batch in one transaction; if that fails, for each alone, each tried again
+  /// while the database is briefly away and its lease leaves time.
   absl::Status record(const std::vector<Sent>& sent);
+  /// Step 3 for `sent` in one transaction.
+  absl::Status record_together(const std::vector<Sent>& sent);
   /// Step 3 in `tx`, for one notification; returns the action audited.
   absl::StatusOr<std::string> record_in(app::StoreTransaction& tx, const Sent& sent);
   /// Gives claimed notifications that were not tried back: due now, the attempt not counted.

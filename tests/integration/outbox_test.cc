@@ -828,6 +828,30 @@ TEST_F(OutboxTest, AResultThatCannotBeRecordedDoesNotKeepTheOthersFromTheirRecor
   EXPECT_EQ(state_of(third), "met");
 }
 
+TEST_F(OutboxTest, AResultIsRecordedOnceTheDatabaseIsBackNotSentAgain) {
+  // The mail server accepts the notice; meanwhile the database drops the dispatcher's sessions
+  // (a restart, a failover). The result is recorded as soon as the database answers again, and
+  // the mail goes out once. Before: one try, then the lease ended and the same notice was sent
+  // again, its obligation met only at the second send (late, had the due time passed).
+  start_smtp();
+  const int64_t obligation = report("Laptop gestolen");
+  WatchingMailer dropping(*mailer_, [&](const notify::MailMessage&) {
+    db_.scalar(
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE datname = "
+        "current_database() AND usename = 'termijn_app'");
+  });
+  const auto d = dispatcher(dropping);
+
+  const auto handled = d->dispatch(1);
+
+  ASSERT_TRUE(handled.ok()) << handled.status();
+  EXPECT_EQ(name(notice(obligation).state), "sent");
+  EXPECT_EQ(state_of(obligation), "met");
+  clock_.advance(jobs::OutboxDispatcher::kDefaultLease);
+  EXPECT_FALSE(dispatch(*d)) << "nothing is left to send";
+  EXPECT_EQ(smtp_->messages().size(), 1u);
+}
+
 TEST_F(OutboxTest, ABatchStartsNoSendOnceHalfItsLeaseHasPassed) {
   // A server that takes 100 s per mail and a lease of 300 s: the first two sends start within the
   // first half of the lease; a third, started at 200 s, could outlast it and be sent a second
