@@ -288,14 +288,18 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
       "verify",
       "Re-compute the whole hash chain; with --checkpoint, here, and prove that the trail still "
       "extends every given checkpoint");
-  verify->add_option("--checkpoint", verify_options->checkpoints,
-                     "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable");
+  verify
+      ->add_option("--checkpoint", verify_options->checkpoints,
+                   "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable")
+      ->type_name(kLocalFile);
   verify->add_option("--public-key", verify_options->public_keys,
                      "termijnd's Ed25519 public key (hex) the checkpoints must be signed with; "
                      "repeatable (its earlier keys, after a key change)");
-  verify->add_option("--export", verify_options->export_file,
-                     "verify this file (from `audit export`, also a party-scoped one) here, "
-                     "without the service");
+  verify
+      ->add_option("--export", verify_options->export_file,
+                   "verify this file (from `audit export`, also a party-scoped one) here, "
+                   "without the service")
+      ->type_name(kLocalFile);
   verify->callback([&ctx, verify_options] {
     const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_keys);
     const bool pinned = !verify_options->public_keys.empty();

@@ -1,5 +1,6 @@
 #include "client/context.h"
 
+#include <absl/status/status.h>
 #include <google/protobuf/util/json_util.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -186,6 +187,13 @@ int exit_code_for(grpc::StatusCode code) {
 void check(const grpc::Status& status) {
   if (status.ok()) return;
   std::string message = status.error_message();
+  // gRPC's own refusals (a method the server does not serve, a request it cannot read) may come
+  // without a message.
+  if (message.empty()) {
+    message = "the server answered " +
+              absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) +
+              " without a message";
+  }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     message = "server unavailable: " + message;
     // A failed handshake, either way, makes the server unavailable to gRPC: say which way.

@@ -36,6 +36,10 @@ struct Context {
   std::unique_ptr<v1::Termijn::Stub> stub_;
 };
 
+/// The type name of an option that names a file on this machine: its name is never sent, so it
+/// need not be UTF-8 as every other value must (main.cc). Not `--copy`: its name is sent.
+inline constexpr char kLocalFile[] = "FILE";
+
 /// A failure to report on stderr as one line, with the process exit code.
 struct CliError : std::runtime_error {
   CliError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}

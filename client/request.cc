@@ -182,7 +182,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto show = std::make_shared<Show>();
   CLI::App* sh = request->add_subcommand("show", "Show a request and its obligations");
   sh->add_option("id", show->id, "request id or name (requests/9)")->required();
-  sh->add_option("--save-copy", show->save_copy, "write the copy of the original to this file");
+  sh->add_option("--save-copy", show->save_copy, "write the copy of the original to this file")
+      ->type_name(kLocalFile);
   sh->callback([&ctx, show] {
     v1::GetRequestRequest req;
     req.set_name(show->id);

@@ -1,5 +1,6 @@
 // End-to-end: the real termijnd (mutual TLS, real PostgreSQL) driven by the real termijn CLI.
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <regex>
 
+#include "termijn/v1/termijn.grpc.pb.h"
 #include "tests/e2e/harness.h"
 
 namespace termijn::testing {
@@ -637,6 +639,56 @@ TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
   EXPECT_EQ(no_copy.exit_code, 3) << no_copy.err;
   EXPECT_THAT(no_copy.err, HasSubstr("requests/2 has no copy of the original"));
   EXPECT_FALSE(std::filesystem::exists(saved));
+}
+
+TEST_F(CliTest, TextThatIsNotUtf8IsRefusedBeforeAnythingIsSent) {
+  // A value the CLI would send that is not valid UTF-8 is bad input naming the option and where
+  // it breaks; no call is made. Before: protobuf logged "invalid UTF-8", the server answered
+  // UNIMPLEMENTED without a message, and the CLI printed "termijn: " and exit 1.
+  const std::vector<BadInput> cases{
+      {{"incident", "report", "--title", "caf\xe9"}, "--title: not valid UTF-8 (at byte 4)"},
+      {{"request", "log", "--kind", "access", "--summary", "ok \xc3"},
+       "--summary: not valid UTF-8 (at byte 4)"},
+      {{"incident", "list", "--external-ref", "\xff"},
+       "--external-ref: not valid UTF-8 (at byte 1)"},
+      {{"incident", "show", "1\x80"}, "id: not valid UTF-8 (at byte 2)"},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = server_.cli("herent-dpo", c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.says << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(c.says));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+  EXPECT_THAT(server_.log(), Not(ContainsRegex("(ReportIncident|LogRequest|ListIncidents|"
+                                               "GetIncident) by")));
+  EXPECT_EQ(count("incident"), "0");
+  EXPECT_EQ(count("request"), "0");
+  // A local file's name is not sent: it may be any bytes the file system takes.
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "x"}).exit_code, 0);
+  const Outcome exported = server_.cli("auditor", {"audit", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const Outcome verified = server_.cli(
+      "auditor", {"audit", "verify", "--export", write_file("caf\xe9.jsonl", exported.out)});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+}
+
+TEST_F(CliTest, AStatusWithoutAMessageIsNamedByItsCode) {
+  // A server that answers without a message (here the generated service without an
+  // implementation: UNIMPLEMENTED and "") still gets a line saying what it answered. Before:
+  // "termijn: " and nothing after it.
+  v1::Termijn::Service unimplemented;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&unimplemented);
+  const std::unique_ptr<grpc::Server> other = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  const Outcome o = run_command({binary("termijn"), "--insecure-plaintext", "--server",
+                                 "127.0.0.1:" + std::to_string(port), "parties", "list"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("UNIMPLEMENTED"));
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  other->Shutdown();
 }
 
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
