@@ -249,6 +249,47 @@ std::string countdown(const google::protobuf::Timestamp& due) {
   return delta >= 0 ? "in " + span : span + " overdue";
 }
 
+std::vector<CLI::Option*> add_page_options(CLI::App& command, Page& page) {
+  return {
+      command.add_option("--limit", page.limit, "page size (at most 500)")->capture_default_str(),
+      command.add_option("--page-token", page.token, "continue a previous listing")};
+}
+
+namespace {
+
+// `word` as a shell reads it back: as it is when it holds nothing the shell treats specially,
+// else in single quotes.
+std::string shell_word(const std::string& word) {
+  constexpr char kPlain[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./:,=+@%";
+  if (!word.empty() && word.find_first_not_of(kPlain) == std::string::npos) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+void print_more(const CLI::App& command, const std::string& next_page_token) {
+  if (next_page_token.empty()) return;
+  std::string path;
+  for (const CLI::App* at = &command; at->get_parent() != nullptr; at = at->get_parent()) {
+    path = " " + at->get_name() + path;
+  }
+  std::string options;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->count() == 0 || option->get_name() == "--page-token") continue;
+    if (option->get_expected_min() == 0) {  // a flag
+      options += " " + option->get_name();
+      continue;
+    }
+    for (const std::string& value : option->results()) {
+      options += " " + option->get_name() + " " + shell_word(value);
+    }
+  }
+  std::cout << "more: termijn" << path << options << " --page-token " << next_page_token << "\n";
+}
+
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,
                        bool explain) {
   if (obligations.empty()) {

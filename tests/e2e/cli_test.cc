@@ -9,7 +9,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
+#include <sstream>
 
 #include "termijn/v1/termijn.grpc.pb.h"
 #include "tests/e2e/harness.h"
@@ -689,6 +691,65 @@ TEST_F(CliTest, AStatusWithoutAMessageIsNamedByItsCode) {
   EXPECT_THAT(o.err, HasSubstr("UNIMPLEMENTED"));
   EXPECT_EQ(lines(o.err), 1) << o.err;
   other->Shutdown();
+}
+
+TEST_F(CliTest, ListsSayThatMoreFollowAndHowToListThem) {
+  // incident, request, matter and notification list show a page of --limit rows and, when more
+  // follow, a last line "more: COMMAND" that repeats the filters and lists the next page;
+  // following these lines lists every record once, as one larger page does. Before: --limit was
+  // unknown, and a list stopped at 50 rows without a word.
+  for (const std::string n : {"1", "2", "3"}) {
+    ASSERT_EQ(
+        server_.cli("herent-dpo", {"incident", "report", "--title", "Incident " + n}).exit_code, 0);
+    ASSERT_EQ(
+        server_
+            .cli("herent-dpo", {"request", "log", "--kind", "access", "--summary", "Request " + n})
+            .exit_code,
+        0);
+    ASSERT_EQ(server_
+                  .cli("herent-dpo",
+                       {"matter", "report", "--kind", "law-change", "--summary", "Matter " + n})
+                  .exit_code,
+              0);
+  }
+  // The ids a listing shows: the first word of the rows that start with `prefix`.
+  const auto ids = [](const std::string& out, const std::string& prefix) {
+    std::vector<std::string> found;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0) found.push_back(line.substr(0, line.find(' ')));
+    }
+    return found;
+  };
+  for (const std::string noun : {"incident", "request", "matter", "notification"}) {
+    const std::string prefix = noun + "s/";
+    const Outcome whole = server_.cli("herent-dpo", {noun, "list", "--party", "herent"});
+    ASSERT_EQ(whole.exit_code, 0) << whole.err;
+    EXPECT_THAT(whole.out, Not(HasSubstr("more:")));
+    const std::vector<std::string> all = ids(whole.out, prefix);
+    ASSERT_GE(all.size(), 3u) << whole.out;
+    std::vector<std::string> args{noun, "list", "--party", "herent", "--limit", "2"};
+    std::vector<std::string> paged;
+    for (int pages = 1;; ++pages) {
+      ASSERT_LE(pages, 10) << noun;
+      const Outcome o = server_.cli("herent-dpo", args);
+      ASSERT_EQ(o.exit_code, 0) << noun << ": " << o.err;
+      const std::vector<std::string> page = ids(o.out, prefix);
+      EXPECT_LE(page.size(), 2u) << o.out;
+      paged.insert(paged.end(), page.begin(), page.end());
+      const auto more = o.out.find("more: termijn ");
+      if (more == std::string::npos) break;
+      const std::string line = o.out.substr(more, o.out.find('\n', more) - more);
+      EXPECT_THAT(line, HasSubstr(" " + noun + " list --party herent --limit 2 --page-token "));
+      std::istringstream words(line.substr(std::string("more: termijn ").size()));
+      args.assign(std::istream_iterator<std::string>(words), {});
+    }
+    EXPECT_EQ(paged, all) << noun;
+  }
+  // `deadlines` repeats its filters as well, a flag included.
+  const Outcome deadlines = server_.cli("herent-dpo", {"deadlines", "--all", "--limit", "2"});
+  ASSERT_EQ(deadlines.exit_code, 0) << deadlines.err;
+  EXPECT_THAT(deadlines.out, HasSubstr("\nmore: termijn deadlines --all --limit 2 --page-token "));
 }
 
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
