@@ -96,6 +96,14 @@ v1::Termijn::Stub& Context::stub() {
   if (insecure_plaintext) {
     creds = grpc::InsecureChannelCredentials();
   } else {
+    // Over TLS the certificate names the principal: --as would be ignored, and the call made for
+    // another principal than the one the user named.
+    if (!principal.empty()) {
+      throw CliError(2,
+                     "--as (or TERMIJN_PRINCIPAL) is for the plaintext local mode only "
+                     "(--insecure-plaintext); over TLS, the certificate in --cert names the "
+                     "principal");
+    }
     if (ca.empty() || cert.empty() || key.empty()) {
       throw CliError(2,
                      "--ca, --cert and --key are required (or TERMIJN_CA, TERMIJN_CERT, "

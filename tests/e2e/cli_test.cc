@@ -752,6 +752,25 @@ TEST_F(CliTest, ListsSayThatMoreFollowAndHowToListThem) {
   EXPECT_THAT(deadlines.out, HasSubstr("\nmore: termijn deadlines --all --limit 2 --page-token "));
 }
 
+TEST_F(CliTest, AsIsRefusedOverTls) {
+  // --as (TERMIJN_PRINCIPAL) names the principal in the plaintext local mode only; over TLS the
+  // certificate does, so --as beside one is refused and nothing is sent. Before: ignored, and
+  // with herent-dpo's certificate "--as kortenberg-dpo" reported an incident for herent.
+  std::map<std::string, std::string> env = server_.cli_environment("herent-dpo");
+  env["TERMIJN_PRINCIPAL"] = "kortenberg-dpo";
+  const std::vector<Outcome> outcomes{
+      server_.cli("herent-dpo",
+                  {"--as", "kortenberg-dpo", "incident", "report", "--title", "Lost a folder"}),
+      run_command({binary("termijn"), "incident", "report", "--title", "Lost a folder"}, env)};
+  for (const Outcome& o : outcomes) {
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_THAT(o.err, HasSubstr("--as"));
+    EXPECT_THAT(o.err, HasSubstr("--insecure-plaintext"));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+  EXPECT_EQ(count("incident"), "0");
+}
+
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
   // SIGTERM lets termijnd finish and exit 0.
   EXPECT_EQ(server_.stop(), 0);
