@@ -70,7 +70,7 @@ EventSource from_service(Context& ctx) {
 EventSource from_export(const std::string& file) {
   return [file](const std::function<void(const v1::AuditEvent&)>& each) {
     std::istringstream lines(read_file(file, "--export"));
-    int number = 0;
+    int number = 0, events = 0;
     for (std::string line; std::getline(lines, line);) {
       ++number;
       if (line.empty()) continue;
@@ -80,6 +80,13 @@ EventSource from_export(const std::string& file) {
                               " is not an exported audit event");
       }
       each(e);
+      ++events;
+    }
+    // No events make a chain that verifies whatever the trail holds.
+    if (events == 0) {
+      throw CliError(2, "--export: " + file +
+                            " holds no audit event: an empty export proves nothing (export the "
+                            "trail with `termijn audit export`)");
     }
   };
 }

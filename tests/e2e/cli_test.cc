@@ -771,6 +771,19 @@ TEST_F(CliTest, AsIsRefusedOverTls) {
   EXPECT_EQ(count("incident"), "0");
 }
 
+TEST_F(CliTest, VerifyingAnExportWithoutEventsFails) {
+  // An export that holds no event proves nothing: verifying it is refused. Before: "verified 0
+  // events", exit 0.
+  for (const std::string bytes : {"", "\n\n"}) {
+    const Outcome o =
+        server_.cli("auditor", {"audit", "verify", "--export", write_file("empty.jsonl", bytes)});
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_THAT(o.err, HasSubstr("holds no audit event"));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_EQ(o.out, "");
+  }
+}
+
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
   // SIGTERM lets termijnd finish and exit 0.
   EXPECT_EQ(server_.stop(), 0);
