@@ -50,8 +50,9 @@ void add_notification_commands(CLI::App& app, Context& ctx) {
       "--party", [list](const std::string& p) { list->set_party(p); },
       "owner or recipient party (default: your own)");
   ls->add_option_function<std::string>(
-        "--state", [list](const std::string& s) { list->set_state(s); }, "held, pending, sent, failed")
-      ->check(CLI::IsMember({"held", "pending", "sent", "failed"}));
+        "--state", [list](const std::string& s) { list->set_state(s); },
+        "held, pending, sent, failed, cancelled")
+      ->check(CLI::IsMember({"held", "pending", "sent", "failed", "cancelled"}));
   add_page_options(*ls, *page);
   ls->callback([&ctx, list, page, ls] {
     list->set_page_size(page->limit);

@@ -784,6 +784,17 @@ TEST_F(CliTest, VerifyingAnExportWithoutEventsFails) {
   }
 }
 
+TEST_F(CliTest, NotificationListFiltersByEveryState) {
+  // --state takes every state a notification can be in, cancelled included. Before: the CLI
+  // refused cancelled, which the server accepts.
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "x"}).exit_code, 0);
+  for (const std::string state : {"held", "pending", "sent", "failed", "cancelled"}) {
+    const Outcome o = server_.cli("herent-dpo", {"notification", "list", "--state", state});
+    EXPECT_EQ(o.exit_code, 0) << state << ": " << o.err;
+    EXPECT_EQ(o.out.find("notifications/1") != std::string::npos, state == "held") << o.out;
+  }
+}
+
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
   // SIGTERM lets termijnd finish and exit 0.
   EXPECT_EQ(server_.stop(), 0);
