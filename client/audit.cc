@@ -70,7 +70,7 @@ EventSource from_service(Context& ctx) {
 EventSource from_export(const std::string& file) {
   return [file](const std::function<void(const v1::AuditEvent&)>& each) {
     std::istringstream lines(read_file(file, "--export"));
-    int number = 0;
+    int number = 0, events = 0;
     for (std::string line; std::getline(lines, line);) {
       ++number;
       if (line.empty()) continue;
@@ -80,6 +80,13 @@ EventSource from_export(const std::string& file) {
                               " is not an exported audit event");
       }
       each(e);
+      ++events;
+    }
+    // No events make a chain that verifies whatever the trail holds.
+    if (events == 0) {
+      throw CliError(2, "--export: " + file +
+                            " holds no audit event: an empty export proves nothing (export the "
+                            "trail with `termijn audit export`)");
     }
   };
 }
@@ -288,14 +295,18 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
       "verify",
       "Re-compute the whole hash chain; with --checkpoint, here, and prove that the trail still "
       "extends every given checkpoint");
-  verify->add_option("--checkpoint", verify_options->checkpoints,
-                     "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable");
+  verify
+      ->add_option("--checkpoint", verify_options->checkpoints,
+                   "a checkpoint file (as mailed, or from `audit checkpoint`); repeatable")
+      ->type_name(kLocalFile);
   verify->add_option("--public-key", verify_options->public_keys,
                      "termijnd's Ed25519 public key (hex) the checkpoints must be signed with; "
                      "repeatable (its earlier keys, after a key change)");
-  verify->add_option("--export", verify_options->export_file,
-                     "verify this file (from `audit export`, also a party-scoped one) here, "
-                     "without the service");
+  verify
+      ->add_option("--export", verify_options->export_file,
+                   "verify this file (from `audit export`, also a party-scoped one) here, "
+                   "without the service")
+      ->type_name(kLocalFile);
   verify->callback([&ctx, verify_options] {
     const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_keys);
     const bool pinned = !verify_options->public_keys.empty();

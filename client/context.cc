@@ -1,5 +1,6 @@
 #include "client/context.h"
 
+#include <absl/status/status.h>
 #include <google/protobuf/util/json_util.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -95,6 +96,14 @@ v1::Termijn::Stub& Context::stub() {
   if (insecure_plaintext) {
     creds = grpc::InsecureChannelCredentials();
   } else {
+    // Over TLS the certificate names the principal: --as would be ignored, and the call made for
+    // another principal than the one the user named.
+    if (!principal.empty()) {
+      throw CliError(2,
+                     "--as (or TERMIJN_PRINCIPAL) is for the plaintext local mode only "
+                     "(--insecure-plaintext); over TLS, the certificate in --cert names the "
+                     "principal");
+    }
     if (ca.empty() || cert.empty() || key.empty()) {
       throw CliError(2,
                      "--ca, --cert and --key are required (or TERMIJN_CA, TERMIJN_CERT, "
@@ -186,6 +195,13 @@ int exit_code_for(grpc::StatusCode code) {
 void check(const grpc::Status& status) {
   if (status.ok()) return;
   std::string message = status.error_message();
+  // gRPC's own refusals (a method the server does not serve, a request it cannot read) may come
+  // without a message.
+  if (message.empty()) {
+    message = "the server answered " +
+              absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) +
+              " without a message";
+  }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     message = "server unavailable: " + message;
     // A failed handshake, either way, makes the server unavailable to gRPC: say which way.
@@ -239,6 +255,47 @@ std::string countdown(const google::protobuf::Timestamp& due) {
     span = std::to_string(m) + " min";
   }
   return delta >= 0 ? "in " + span : span + " overdue";
+}
+
+std::vector<CLI::Option*> add_page_options(CLI::App& command, Page& page) {
+  return {
+      command.add_option("--limit", page.limit, "page size (at most 500)")->capture_default_str(),
+      command.add_option("--page-token", page.token, "continue a previous listing")};
+}
+
+namespace {
+
+// `word` as a shell reads it back: as it is when it holds nothing the shell treats specially,
+// else in single quotes.
+std::string shell_word(const std::string& word) {
+  constexpr char kPlain[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./:,=+@%";
+  if (!word.empty() && word.find_first_not_of(kPlain) == std::string::npos) return word;
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+void print_more(const CLI::App& command, const std::string& next_page_token) {
+  if (next_page_token.empty()) return;
+  std::string path;
+  for (const CLI::App* at = &command; at->get_parent() != nullptr; at = at->get_parent()) {
+    path = " " + at->get_name() + path;
+  }
+  std::string options;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->count() == 0 || option->get_name() == "--page-token") continue;
+    if (option->get_expected_min() == 0) {  // a flag
+      options += " " + option->get_name();
+      continue;
+    }
+    for (const std::string& value : option->results()) {
+      options += " " + option->get_name() + " " + shell_word(value);
+    }
+  }
+  std::cout << "more: termijn" << path << options << " --page-token " << next_page_token << "\n";
 }
 
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,

@@ -36,6 +36,10 @@ struct Context {
   std::unique_ptr<v1::Termijn::Stub> stub_;
 };
 
+/// The type name of an option that names a file on this machine: its name is never sent, so it
+/// need not be UTF-8 as every other value must (main.cc). Not `--copy`: its name is sent.
+inline constexpr char kLocalFile[] = "FILE";
+
 /// A failure to report on stderr as one line, with the process exit code.
 struct CliError : std::runtime_error {
   CliError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}
@@ -62,6 +66,20 @@ std::string local_time(const google::protobuf::Timestamp& t, const std::string& 
 
 /// "in 35 h 12 min", "3 h 5 min overdue", relative to now.
 std::string countdown(const google::protobuf::Timestamp& due);
+
+/// Which page of a listing to show, as --limit and --page-token give it.
+struct Page {
+  int limit = 50;
+  std::string token;
+};
+
+/// Adds --limit and --page-token to the listing `command`, read into `page`; returns them.
+std::vector<CLI::Option*> add_page_options(CLI::App& command, Page& page);
+
+/// Ends a listing's table: when `next_page_token` is not empty, the line "more: termijn NOUN
+/// [VERB] OPTION... --page-token TOKEN" that lists the next page, with the options given to
+/// `command` (its filters) repeated.
+void print_more(const CLI::App& command, const std::string& next_page_token);
 
 /// Prints obligations as a table, soonest first.
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,

@@ -11,19 +11,19 @@ namespace termijn::cli {
 void add_deadline_commands(CLI::App& app, Context& ctx) {
   struct List {
     bool all = false;
-    std::string party, due_before, page_token;
-    int limit = 50;
+    std::string party, due_before;
+    Page page;
   };
   auto list = std::make_shared<List>();
   CLI::App* deadlines =
       app.add_subcommand("deadlines", "Open obligations, soonest first, with countdown");
-  const std::vector<CLI::Option*> listing_options{
+  std::vector<CLI::Option*> listing_options{
       deadlines->add_flag("--all", list->all, "include met and waived obligations"),
       deadlines->add_option("--party", list->party, "owner party (default: your own)"),
-      deadlines->add_option("--due-before", list->due_before, "RFC 3339 instant"),
-      deadlines->add_option("--limit", list->limit, "page size (at most 500)")
-          ->capture_default_str(),
-      deadlines->add_option("--page-token", list->page_token, "continue a previous listing")};
+      deadlines->add_option("--due-before", list->due_before, "RFC 3339 instant")};
+  for (CLI::Option* option : add_page_options(*deadlines, list->page)) {
+    listing_options.push_back(option);
+  }
   deadlines->callback([&ctx, list, deadlines] {
     if (!deadlines->get_subcommands().empty()) return;
     v1::ListObligationsRequest req;
@@ -35,15 +35,13 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
       throw CliError(2, "--due-before: '" + list->due_before +
                             "' is not an RFC 3339 instant like 2026-12-01T00:00:00+01:00");
     }
-    req.set_page_size(list->limit);
-    req.set_page_token(list->page_token);
+    req.set_page_size(list->page.limit);
+    req.set_page_token(list->page.token);
     v1::ListObligationsResponse resp;
     check(ctx.stub().ListObligations(ctx.call_context().get(), req, &resp));
     if (ctx.json()) return print_json(resp);
     print_obligations(resp.obligations(), false);
-    if (!resp.next_page_token().empty()) {
-      std::cout << "more: termijn deadlines --page-token " << resp.next_page_token() << "\n";
-    }
+    print_more(*deadlines, resp.next_page_token());
   });
 
   struct Preview {

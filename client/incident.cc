@@ -233,13 +233,17 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   });
 
   auto list = std::make_shared<v1::ListIncidentsRequest>();
+  auto page = std::make_shared<Page>();
   CLI::App* ls = incident->add_subcommand("list", "List incidents, newest first");
   ls->add_option_function<std::string>(
       "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
       "only the one with this ticket id");
   ls->add_option_function<std::string>(
       "--party", [list](const std::string& p) { list->set_party(p); }, "concerning this party");
-  ls->callback([&ctx, list] {
+  add_page_options(*ls, *page);
+  ls->callback([&ctx, list, page, ls] {
+    list->set_page_size(page->limit);
+    list->set_page_token(page->token);
     v1::ListIncidentsResponse resp;
     check(ctx.stub().ListIncidents(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
@@ -248,6 +252,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
       std::printf("%-14s %-12s %-27s %s\n", i.name().c_str(), i.party().c_str(),
                   local_time(i.aware_time(), zone_of(i)).c_str(), i.title().c_str());
     }
+    print_more(*ls, resp.next_page_token());
   });
 }
 

@@ -7,6 +7,7 @@
 
 #include "client/context.h"
 #include "server/app/limits.h"
+#include "server/domain/utf8.h"
 
 namespace {
 
@@ -42,6 +43,26 @@ std::string missing_command_message(const CLI::App& app) {
   return message + "missing command, one of: " + choices;
 }
 
+// Throws for the first value given to `command`, or to a subcommand chosen under it, that is
+// not valid UTF-8, naming its option and the byte where it breaks: protobuf sends such a string
+// field unreadable (the server answered UNIMPLEMENTED, without a message).
+void check_utf8(const CLI::App& command) {
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->get_type_name() == termijn::cli::kLocalFile) continue;
+    for (const std::string& value : option->results()) {
+      for (size_t i = 0; i < value.size();) {
+        const size_t length = termijn::domain::utf8_length(std::string_view(value).substr(i));
+        if (length == 0) {
+          throw CLI::ValidationError(option->get_name(),
+                                     "not valid UTF-8 (at byte " + std::to_string(i + 1) + ")");
+        }
+        i += length;
+      }
+    }
+  }
+  for (const CLI::App* sub : command.get_subcommands()) check_utf8(*sub);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,9 +87,15 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output", ctx.output, "table or json (csv: termijn register only)")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
-  app.add_option("--ca", ctx.ca, "CA certificate (PEM)")->envname("TERMIJN_CA");
-  app.add_option("--cert", ctx.cert, "your client certificate (PEM)")->envname("TERMIJN_CERT");
-  app.add_option("--key", ctx.key, "your private key (PEM)")->envname("TERMIJN_KEY");
+  app.add_option("--ca", ctx.ca, "CA certificate (PEM)")
+      ->envname("TERMIJN_CA")
+      ->type_name(termijn::cli::kLocalFile);
+  app.add_option("--cert", ctx.cert, "your client certificate (PEM)")
+      ->envname("TERMIJN_CERT")
+      ->type_name(termijn::cli::kLocalFile);
+  app.add_option("--key", ctx.key, "your private key (PEM)")
+      ->envname("TERMIJN_KEY")
+      ->type_name(termijn::cli::kLocalFile);
   app.add_flag("--insecure-plaintext", ctx.insecure_plaintext,
                "connect without TLS (a server started with --insecure-plaintext)")
       ->envname("TERMIJN_INSECURE_PLAINTEXT");
@@ -90,6 +117,7 @@ int main(int argc, char** argv) {
     if (ctx.output == "csv" && !app.got_subcommand("register")) {
       throw CLI::ValidationError("--output", "csv is for termijn register only; use table or json");
     }
+    check_utf8(app);
   });
   try {
     app.parse(argc, argv);

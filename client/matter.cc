@@ -84,9 +84,13 @@ void add_matter_commands(CLI::App& app, Context& ctx) {
   });
 
   auto list = std::make_shared<v1::ListMattersRequest>();
+  auto page = std::make_shared<Page>();
   CLI::App* ls = matter->add_subcommand("list", "List matters, newest first");
   ls->add_option("--party", *list->mutable_party(), "concerning this party");
-  ls->callback([&ctx, list] {
+  add_page_options(*ls, *page);
+  ls->callback([&ctx, list, page, ls] {
+    list->set_page_size(page->limit);
+    list->set_page_token(page->token);
     v1::ListMattersResponse resp;
     check(ctx.stub().ListMatters(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
@@ -96,6 +100,7 @@ void add_matter_commands(CLI::App& app, Context& ctx) {
                   v1::spelling(m.kind()).c_str(), local_time(m.event_time(), zone_of(m)).c_str(),
                   m.summary().c_str());
     }
+    print_more(*ls, resp.next_page_token());
   });
 }
 

@@ -44,18 +44,24 @@ void add_notification_commands(CLI::App& app, Context& ctx) {
   notification->require_subcommand(1);
 
   auto list = std::make_shared<v1::ListNotificationsRequest>();
+  auto page = std::make_shared<Page>();
   CLI::App* ls = notification->add_subcommand("list", "Notifications, newest first");
   ls->add_option_function<std::string>(
       "--party", [list](const std::string& p) { list->set_party(p); },
       "owner or recipient party (default: your own)");
   ls->add_option_function<std::string>(
-        "--state", [list](const std::string& s) { list->set_state(s); }, "held, pending, sent, failed")
-      ->check(CLI::IsMember({"held", "pending", "sent", "failed"}));
-  ls->callback([&ctx, list] {
+        "--state", [list](const std::string& s) { list->set_state(s); },
+        "held, pending, sent, failed, cancelled")
+      ->check(CLI::IsMember({"held", "pending", "sent", "failed", "cancelled"}));
+  add_page_options(*ls, *page);
+  ls->callback([&ctx, list, page, ls] {
+    list->set_page_size(page->limit);
+    list->set_page_token(page->token);
     v1::ListNotificationsResponse resp;
     check(ctx.stub().ListNotifications(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
     print_table(resp.notifications());
+    print_more(*ls, resp.next_page_token());
   });
 
   auto id = std::make_shared<std::string>();

@@ -152,7 +152,8 @@ void add_register_commands(CLI::App& app, Context& ctx) {
         ->check(CLI::Range(1970, 2100));
     sub->add_option("--party", options->party, "whose register (default: your own)");
     sub->add_option("--file", options->file,
-                    "write the register to FILE, once it is complete, instead of to stdout");
+                    "write the register to FILE, once it is complete, instead of to stdout")
+        ->type_name(kLocalFile);
   };
 
   CLI::App* incidents = reg->add_subcommand("incidents", "The breach register (GDPR art. 33(5))");

@@ -182,7 +182,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   auto show = std::make_shared<Show>();
   CLI::App* sh = request->add_subcommand("show", "Show a request and its obligations");
   sh->add_option("id", show->id, "request id or name (requests/9)")->required();
-  sh->add_option("--save-copy", show->save_copy, "write the copy of the original to this file");
+  sh->add_option("--save-copy", show->save_copy, "write the copy of the original to this file")
+      ->type_name(kLocalFile);
   sh->callback([&ctx, show] {
     v1::GetRequestRequest req;
     req.set_name(show->id);
@@ -205,13 +206,17 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   });
 
   auto list = std::make_shared<v1::ListRequestsRequest>();
+  auto page = std::make_shared<Page>();
   CLI::App* ls = request->add_subcommand("list", "List requests, newest first");
   ls->add_option_function<std::string>(
       "--external-ref", [list](const std::string& ref) { list->set_external_ref(ref); },
       "only the one with this ticket id");
   ls->add_option_function<std::string>(
       "--party", [list](const std::string& p) { list->set_party(p); }, "concerning this party");
-  ls->callback([&ctx, list] {
+  add_page_options(*ls, *page);
+  ls->callback([&ctx, list, page, ls] {
+    list->set_page_size(page->limit);
+    list->set_page_token(page->token);
     v1::ListRequestsResponse resp;
     check(ctx.stub().ListRequests(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
@@ -223,6 +228,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
                   v1::spelling(r.kind()).c_str(), local_time(r.receive_time(), zone).c_str(),
                   r.summary().c_str());
     }
+    print_more(*ls, resp.next_page_token());
   });
 }
 

@@ -1,5 +1,6 @@
 // End-to-end: the real termijnd (mutual TLS, real PostgreSQL) driven by the real termijn CLI.
 #include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,8 +9,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
+#include <sstream>
 
+#include "termijn/v1/termijn.grpc.pb.h"
 #include "tests/e2e/harness.h"
 
 namespace termijn::testing {
@@ -637,6 +641,158 @@ TEST_F(CliTest, SaveCopyThatCannotBeWrittenFails) {
   EXPECT_EQ(no_copy.exit_code, 3) << no_copy.err;
   EXPECT_THAT(no_copy.err, HasSubstr("requests/2 has no copy of the original"));
   EXPECT_FALSE(std::filesystem::exists(saved));
+}
+
+TEST_F(CliTest, TextThatIsNotUtf8IsRefusedBeforeAnythingIsSent) {
+  // A value the CLI would send that is not valid UTF-8 is bad input naming the option and where
+  // it breaks; no call is made. Before: protobuf logged "invalid UTF-8", the server answered
+  // UNIMPLEMENTED without a message, and the CLI printed "termijn: " and exit 1.
+  const std::vector<BadInput> cases{
+      {{"incident", "report", "--title", "caf\xe9"}, "--title: not valid UTF-8 (at byte 4)"},
+      {{"request", "log", "--kind", "access", "--summary", "ok \xc3"},
+       "--summary: not valid UTF-8 (at byte 4)"},
+      {{"incident", "list", "--external-ref", "\xff"},
+       "--external-ref: not valid UTF-8 (at byte 1)"},
+      {{"incident", "show", "1\x80"}, "id: not valid UTF-8 (at byte 2)"},
+  };
+  for (const BadInput& c : cases) {
+    const Outcome o = server_.cli("herent-dpo", c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.says << ": " << o.err;
+    EXPECT_THAT(o.err, HasSubstr(c.says));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+  EXPECT_THAT(server_.log(), Not(ContainsRegex("(ReportIncident|LogRequest|ListIncidents|"
+                                               "GetIncident) by")));
+  EXPECT_EQ(count("incident"), "0");
+  EXPECT_EQ(count("request"), "0");
+  // A local file's name is not sent: it may be any bytes the file system takes.
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "x"}).exit_code, 0);
+  const Outcome exported = server_.cli("auditor", {"audit", "export"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const Outcome verified = server_.cli(
+      "auditor", {"audit", "verify", "--export", write_file("caf\xe9.jsonl", exported.out)});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+}
+
+TEST_F(CliTest, AStatusWithoutAMessageIsNamedByItsCode) {
+  // A server that answers without a message (here the generated service without an
+  // implementation: UNIMPLEMENTED and "") still gets a line saying what it answered. Before:
+  // "termijn: " and nothing after it.
+  v1::Termijn::Service unimplemented;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&unimplemented);
+  const std::unique_ptr<grpc::Server> other = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  const Outcome o = run_command({binary("termijn"), "--insecure-plaintext", "--server",
+                                 "127.0.0.1:" + std::to_string(port), "parties", "list"});
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_THAT(o.err, HasSubstr("UNIMPLEMENTED"));
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  other->Shutdown();
+}
+
+TEST_F(CliTest, ListsSayThatMoreFollowAndHowToListThem) {
+  // incident, request, matter and notification list show a page of --limit rows and, when more
+  // follow, a last line "more: COMMAND" that repeats the filters and lists the next page;
+  // following these lines lists every record once, as one larger page does. Before: --limit was
+  // unknown, and a list stopped at 50 rows without a word.
+  for (const std::string n : {"1", "2", "3"}) {
+    ASSERT_EQ(
+        server_.cli("herent-dpo", {"incident", "report", "--title", "Incident " + n}).exit_code, 0);
+    ASSERT_EQ(
+        server_
+            .cli("herent-dpo", {"request", "log", "--kind", "access", "--summary", "Request " + n})
+            .exit_code,
+        0);
+    ASSERT_EQ(server_
+                  .cli("herent-dpo",
+                       {"matter", "report", "--kind", "law-change", "--summary", "Matter " + n})
+                  .exit_code,
+              0);
+  }
+  // The ids a listing shows: the first word of the rows that start with `prefix`.
+  const auto ids = [](const std::string& out, const std::string& prefix) {
+    std::vector<std::string> found;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0) found.push_back(line.substr(0, line.find(' ')));
+    }
+    return found;
+  };
+  for (const std::string noun : {"incident", "request", "matter", "notification"}) {
+    const std::string prefix = noun + "s/";
+    const Outcome whole = server_.cli("herent-dpo", {noun, "list", "--party", "herent"});
+    ASSERT_EQ(whole.exit_code, 0) << whole.err;
+    EXPECT_THAT(whole.out, Not(HasSubstr("more:")));
+    const std::vector<std::string> all = ids(whole.out, prefix);
+    ASSERT_GE(all.size(), 3u) << whole.out;
+    std::vector<std::string> args{noun, "list", "--party", "herent", "--limit", "2"};
+    std::vector<std::string> paged;
+    for (int pages = 1;; ++pages) {
+      ASSERT_LE(pages, 10) << noun;
+      const Outcome o = server_.cli("herent-dpo", args);
+      ASSERT_EQ(o.exit_code, 0) << noun << ": " << o.err;
+      const std::vector<std::string> page = ids(o.out, prefix);
+      EXPECT_LE(page.size(), 2u) << o.out;
+      paged.insert(paged.end(), page.begin(), page.end());
+      const auto more = o.out.find("more: termijn ");
+      if (more == std::string::npos) break;
+      const std::string line = o.out.substr(more, o.out.find('\n', more) - more);
+      EXPECT_THAT(line, HasSubstr(" " + noun + " list --party herent --limit 2 --page-token "));
+      std::istringstream words(line.substr(std::string("more: termijn ").size()));
+      args.assign(std::istream_iterator<std::string>(words), {});
+    }
+    EXPECT_EQ(paged, all) << noun;
+  }
+  // `deadlines` repeats its filters as well, a flag included.
+  const Outcome deadlines = server_.cli("herent-dpo", {"deadlines", "--all", "--limit", "2"});
+  ASSERT_EQ(deadlines.exit_code, 0) << deadlines.err;
+  EXPECT_THAT(deadlines.out, HasSubstr("\nmore: termijn deadlines --all --limit 2 --page-token "));
+}
+
+TEST_F(CliTest, AsIsRefusedOverTls) {
+  // --as (TERMIJN_PRINCIPAL) names the principal in the plaintext local mode only; over TLS the
+  // certificate does, so --as beside one is refused and nothing is sent. Before: ignored, and
+  // with herent-dpo's certificate "--as kortenberg-dpo" reported an incident for herent.
+  std::map<std::string, std::string> env = server_.cli_environment("herent-dpo");
+  env["TERMIJN_PRINCIPAL"] = "kortenberg-dpo";
+  const std::vector<Outcome> outcomes{
+      server_.cli("herent-dpo",
+                  {"--as", "kortenberg-dpo", "incident", "report", "--title", "Lost a folder"}),
+      run_command({binary("termijn"), "incident", "report", "--title", "Lost a folder"}, env)};
+  for (const Outcome& o : outcomes) {
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_THAT(o.err, HasSubstr("--as"));
+    EXPECT_THAT(o.err, HasSubstr("--insecure-plaintext"));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+  }
+  EXPECT_EQ(count("incident"), "0");
+}
+
+TEST_F(CliTest, VerifyingAnExportWithoutEventsFails) {
+  // An export that holds no event proves nothing: verifying it is refused. Before: "verified 0
+  // events", exit 0.
+  for (const std::string bytes : {"", "\n\n"}) {
+    const Outcome o =
+        server_.cli("auditor", {"audit", "verify", "--export", write_file("empty.jsonl", bytes)});
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_THAT(o.err, HasSubstr("holds no audit event"));
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_EQ(o.out, "");
+  }
+}
+
+TEST_F(CliTest, NotificationListFiltersByEveryState) {
+  // --state takes every state a notification can be in, cancelled included. Before: the CLI
+  // refused cancelled, which the server accepts.
+  ASSERT_EQ(server_.cli("herent-dpo", {"incident", "report", "--title", "x"}).exit_code, 0);
+  for (const std::string state : {"held", "pending", "sent", "failed", "cancelled"}) {
+    const Outcome o = server_.cli("herent-dpo", {"notification", "list", "--state", state});
+    EXPECT_EQ(o.exit_code, 0) << state << ": " << o.err;
+    EXPECT_EQ(o.out.find("notifications/1") != std::string::npos, state == "held") << o.out;
+  }
 }
 
 TEST_F(CliTest, ServerStopsCleanlyOnSigterm) {
