@@ -3,7 +3,6 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/time_util.h>
 
 #include "proto/enum_names.h"
 #include "server/app/sha256.h"
@@ -59,8 +58,11 @@ template <typename Domain, typename Proto>
 absl::StatusOr<Domain> domain_enum(Proto value, std::string_view field) {
   const std::string name = v1::spelling(value);
   if (name.empty()) {
-    return absl::InvalidArgumentError(std::string(field) + ": required (one of " +
-                                      v1::all_spellings<Proto>() + ")");
+    const int number = static_cast<int>(value);
+    return absl::InvalidArgumentError(
+        std::string(field) + ": " +
+        (number == 0 ? std::string("required") : "unknown value " + std::to_string(number)) +
+        " (one of " + v1::all_spellings<Proto>() + ")");
   }
   const auto parsed = domain::parse_name<Domain>(name);
   if (!parsed) return absl::InvalidArgumentError(std::string(field) + ": unknown value");
@@ -96,6 +98,20 @@ void contact_to_proto(const domain::Contact& in, v1::Contact* out) {
 }
 
 }  // namespace
+
+absl::StatusOr<domain::Instant> instant_from_proto(const Timestamp& t, std::string_view field) {
+  if (t.nanos() < 0 || t.nanos() > 999'999'999) {
+    return absl::InvalidArgumentError(std::string(field) + ": not a valid Timestamp (nanos " +
+                                      std::to_string(t.nanos()) + " outside 0 to 999999999)");
+  }
+  // Whole seconds, as every time Termijn keeps: a fraction is dropped, not refused.
+  const domain::Instant instant{std::chrono::seconds{t.seconds()}};
+  if (!domain::in_supported_range(instant)) {
+    return absl::InvalidArgumentError(std::string(field) + ": outside the supported range, " +
+                                      domain::describe_supported_range());
+  }
+  return instant;
+}
 
 absl::StatusOr<domain::RequestKind> request_kind_from_proto(v1::RequestKind kind,
                                                             std::string_view field) {
@@ -138,10 +154,9 @@ absl::StatusOr<app::IncidentChange> from_proto(const v1::UpdateIncidentRequest& 
     out.paths.push_back(path == "external_ref" ? "ticket_ref" : path);
   }
   if (i.has_occurred_time()) {
-    // Whole seconds, as every time Termijn keeps: a fraction is dropped, not refused.
-    Timestamp whole = i.occurred_time();
-    whole.set_nanos(0);
-    out.occurred_time = google::protobuf::util::TimeUtil::ToString(whole);
+    const auto occurred = instant_from_proto(i.occurred_time(), "incident.occurred_time");
+    if (!occurred.ok()) return occurred.status();
+    out.occurred_time = date::format("%FT%TZ", *occurred);
   }
   out.description = i.description();
   auto categories =

@@ -18,6 +18,11 @@ namespace termijn::api {
 
 /// Proto <-> domain. Inputs are checked: an UNSPECIFIED or unknown enum value is
 /// INVALID_ARGUMENT naming the field.
+/// `t` as an instant, its fraction of a second dropped; INVALID_ARGUMENT naming `field` unless it
+/// is a valid Timestamp (nanos 0 to 999999999) in the supported range.
+absl::StatusOr<domain::Instant> instant_from_proto(const google::protobuf::Timestamp& t,
+                                                   std::string_view field);
+
 absl::StatusOr<app::ReportIncidentInput> from_proto(const v1::ReportIncidentRequest& in);
 absl::StatusOr<app::LogRequestInput> from_proto(const v1::LogRequestRequest& in);
 absl::StatusOr<app::ReportMatterInput> from_proto(const v1::ReportMatterRequest& in);

@@ -14,6 +14,11 @@ absl::Status denied(const Principal& p, const std::string& what) {
 
 }  // namespace
 
+absl::Status may_record_anything(const Principal& p) {
+  if (p.reporter || p.dpo) return absl::OkStatus();
+  return denied(p, "record incidents, requests or matters: that takes the reporter or dpo role");
+}
+
 absl::Status may_record(const Principal& p, std::string_view party) {
   if ((p.reporter || p.dpo) && p.party == party) return absl::OkStatus();
   return denied(p, "record incidents or requests for party '" + std::string(party) + "'");

@@ -26,6 +26,11 @@ struct Principal {
 /// a sentence saying why, or OK.
 namespace policy {
 
+/// Record anything at all (an incident, a request, a matter): a reporter or DPO. Checked before
+/// the input is read, so that a caller who may record nothing (an auditor, who has no party of its
+/// own) is denied whatever it sent.
+absl::Status may_record_anything(const Principal& p);
+
 /// Report incidents and log requests for `party`: a reporter or DPO of that party.
 absl::Status may_record(const Principal& p, std::string_view party);
 

@@ -118,6 +118,7 @@ grpc::ServerUnaryReactor* TermijnService::ReportIncident(grpc::CallbackServerCon
                                                          const v1::ReportIncidentRequest* req,
                                                          v1::Incident* resp) {
   return handle(ctx, "ReportIncident", [=, this](const Principal& p) -> absl::Status {
+    if (auto s = policy::may_record_anything(p); !s.ok()) return s;
     auto input = from_proto(*req);
     if (!input.ok()) return input.status();
     input->party = party_or_own(input->party, p);
@@ -172,6 +173,7 @@ grpc::ServerUnaryReactor* TermijnService::LogRequest(grpc::CallbackServerContext
   return handle(
       ctx, "LogRequest",
       [=, this](const Principal& p) -> absl::Status {
+        if (auto s = policy::may_record_anything(p); !s.ok()) return s;
         auto input = from_proto(*req);
         if (!input.ok()) return input.status();
         input->party = party_or_own(input->party, p);
@@ -341,12 +343,9 @@ grpc::ServerUnaryReactor* TermijnService::ListObligations(grpc::CallbackServerCo
     q.party = scope->party;
     q.viewer = scope->viewer;
     if (req->has_due_before()) {
-      const domain::Instant due_before{std::chrono::seconds{req->due_before().seconds()}};
-      if (!domain::in_supported_range(due_before)) {
-        return absl::InvalidArgumentError("due_before: outside the supported range, " +
-                                          domain::describe_supported_range());
-      }
-      q.due_before = due_before;
+      const auto due_before = instant_from_proto(req->due_before(), "due_before");
+      if (!due_before.ok()) return due_before.status();
+      q.due_before = *due_before;
     }
     q.page_size = req->page_size();
     q.page_token = req->page_token();
@@ -554,7 +553,8 @@ grpc::ServerUnaryReactor* TermijnService::ListNotifications(grpc::CallbackServer
       q.state = domain::parse_name<domain::NotificationState>(req->state());
       if (!q.state) {
         return absl::InvalidArgumentError("state: " + app::quote_input(req->state()) +
-                                          " is not one of held, pending, sent, failed");
+                                          " is not one of " +
+                                          domain::all_names<domain::NotificationState>());
       }
     }
     auto page = uc_.notifications.list(q);
@@ -792,6 +792,7 @@ grpc::ServerUnaryReactor* TermijnService::ReportMatter(grpc::CallbackServerConte
   return handle(
       ctx, "ReportMatter",
       [=, this](const Principal& p) -> absl::Status {
+        if (auto s = policy::may_record_anything(p); !s.ok()) return s;
         auto input = from_proto(*req);
         if (!input.ok()) return input.status();
         input->party = party_or_own(input->party, p);

@@ -17,7 +17,7 @@ absl::StatusOr<domain::Obligation> CloseObligation::waive(const Actor& actor, in
                                                           const std::string& reason,
                                                           const std::string& ground) {
   if (auto s = check_text("reason", reason, kMaxText, true); !s.ok()) return s;
-  if (auto s = check_text("ground", ground, kMaxShort, false); !s.ok()) return s;
+  if (auto s = check_line("ground", ground, kMaxShort, false); !s.ok()) return s;
   return close(actor, id, false, reason, ground);
 }
 

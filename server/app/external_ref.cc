@@ -6,7 +6,7 @@ namespace termijn::app {
 
 absl::Status check_external_ref(StoreReader& reader, std::string_view collection,
                                 const std::string& party, const std::string& external_ref) {
-  if (auto s = check_text("external_ref", external_ref, kMaxShort, false); !s.ok()) return s;
+  if (auto s = check_line("external_ref", external_ref, kMaxShort, false); !s.ok()) return s;
   if (external_ref.empty()) return absl::OkStatus();
   const auto existing = reader.find_external_ref(collection, party, external_ref);
   if (!existing.ok()) return existing.status();

@@ -21,9 +21,18 @@ inline constexpr int64_t kMaxSubjectCount = 1'000'000'000;
 /// How much of a refused input an error message quotes.
 inline constexpr size_t kMaxQuote = 40;
 
-/// INVALID_ARGUMENT naming `field` if `text` is required and blank, too long, not valid UTF-8,
-/// or holds control characters other than newline and tab.
+/// INVALID_ARGUMENT naming `field` if `text` is required and blank (nothing but spaces and
+/// characters that show as nothing: U+00A0, U+3000, U+200B, ...), too long, not valid UTF-8, or
+/// holds a control character (C0 other than newline and tab, DEL, C1). For text of several lines:
+/// descriptions, notes, summaries, reasons.
 absl::Status check_text(std::string_view field, std::string_view text, size_t max_bytes,
+                        bool required);
+
+/// As check_text, for a value that is one line by nature (a title, a reference, a file name, a
+/// code): also refuses line breaks (also U+0085, U+2028, U+2029) and tabs, and the bidi
+/// embedding, override and isolate controls U+202A-U+202E and U+2066-U+2069, which make a value
+/// show as something it is not ("a<U+202E>fdp.exe" shows as "aexe.pdf").
+absl::Status check_line(std::string_view field, std::string_view text, size_t max_bytes,
                         bool required);
 
 /// INVALID_ARGUMENT on field subject_count unless 0 <= `count` <= kMaxSubjectCount (0: not

@@ -20,11 +20,15 @@ absl::Status check_copy(domain::Attachment& copy, int64_t max_bytes) {
                                       " bytes exceeds the limit of " + std::to_string(max_bytes) +
                                       " bytes");
   }
-  if (auto s = check_text("copy.file_name", copy.file_name, kMaxTitle, true); !s.ok()) return s;
+  if (auto s = check_line("copy.file_name", copy.file_name, kMaxTitle, true); !s.ok()) return s;
   if (copy.file_name.find_first_of("/\\") != std::string::npos) {
     return absl::InvalidArgumentError("copy.file_name: must not contain a path");
   }
-  if (auto s = check_text("copy.media_type", copy.media_type, 100, false); !s.ok()) return s;
+  if (copy.file_name == "." || copy.file_name == "..") {
+    return absl::InvalidArgumentError("copy.file_name: '" + copy.file_name +
+                                      "' is not a file name");
+  }
+  if (auto s = check_line("copy.media_type", copy.media_type, 100, false); !s.ok()) return s;
   std::string media_type_error;
   const auto media_type =
       domain::checked_media_type(copy.media_type, copy.bytes, &media_type_error);

@@ -28,7 +28,7 @@ absl::StatusOr<IncidentRecord> RecordConsultation::run(const Actor& actor, int64
                                                        const ConsultationInput& input) {
   if (auto s = check_text("participants", input.participants, kMaxText, true); !s.ok()) return s;
   if (auto s = check_text("agreed", input.agreed, kMaxText, true); !s.ok()) return s;
-  if (auto s = check_text("party", input.party, kMaxShort, false); !s.ok()) return s;
+  if (auto s = check_line("party", input.party, kMaxShort, false); !s.ok()) return s;
   if (!input.party.empty()) {
     if (auto other = directory_.find(input.party, "party"); !other.ok()) return other.status();
   }

@@ -18,7 +18,7 @@ absl::StatusOr<MatterRecord> ReportMatter::run(const Actor& actor,
   if (auto s = check_text("summary", input.summary, kMaxText, /*required=*/true); !s.ok()) return s;
   const bool departure = input.kind == domain::MatterKind::kStaffDeparture;
   // Protocol art. 9 needs no name: an opaque reference (a personnel number) is all it keeps.
-  if (auto s = check_text("staff_ref", input.staff_ref, kMaxShort, /*required=*/departure);
+  if (auto s = check_line("staff_ref", input.staff_ref, kMaxShort, /*required=*/departure);
       !s.ok()) {
     return s;
   }

@@ -73,7 +73,7 @@ absl::Status apply(const IncidentChange& c, const domain::Party& party, domain::
     i.measures = c.measures;
   }
   if (masked(c, "ticket_ref")) {
-    if (auto s = check_text("ticket_ref", c.ticket_ref, kMaxTitle, false); !s.ok()) return s;
+    if (auto s = check_line("ticket_ref", c.ticket_ref, kMaxTitle, false); !s.ok()) return s;
     i.ticket_ref = c.ticket_ref;
   }
   if (masked(c, "occurred_time")) {

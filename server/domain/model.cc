@@ -91,6 +91,13 @@ std::optional<Enum> reverse(const Names<Enum, N>& names, std::string_view name) 
   return std::nullopt;
 }
 
+template <typename Enum, size_t N>
+std::string joined(const Names<Enum, N>& names) {
+  std::string out;
+  for (const auto& [value, name] : names) out += (out.empty() ? "" : ", ") + std::string(name);
+  return out;
+}
+
 }  // namespace
 
 std::string_view name_of(RequestKind v) { return lookup(kRequestKinds, v); }
@@ -127,6 +134,11 @@ std::optional<NotificationKind> parse_name(std::string_view n) {
 template <>
 std::optional<NotificationState> parse_name(std::string_view n) {
   return reverse(kNotificationStates, n);
+}
+
+template <>
+std::string all_names<NotificationState>() {
+  return joined(kNotificationStates);
 }
 
 std::string Obligation::subject() const {

@@ -57,6 +57,11 @@ std::string_view name_of(MatterKind v);
 template <typename Enum>
 std::optional<Enum> parse_name(std::string_view name);
 
+/// Every name of Enum in order, comma-separated ("held, pending, sent, failed, cancelled"), for
+/// messages that list the choices.
+template <typename Enum>
+std::string all_names();
+
 struct Contact {
   std::string name;
   std::string email;

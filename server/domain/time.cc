@@ -139,7 +139,7 @@ bool valid_fields(int y, int mo, int d, int h, int mi, int s) {
 
 ParsedTime parse_time(std::string_view text, const TimeZone& zone) {
   static const std::regex kPattern(
-      R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|z|[+-]\d{2}:\d{2})?$)");
+      R"(^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|z|[+-]\d{2}:\d{2})?$)");
   const std::string input(text);
   std::smatch m;
   if (!std::regex_match(input, m, kPattern)) {

@@ -103,9 +103,10 @@ struct ParsedTime {
 };
 
 /// Reads RFC 3339 with an offset ("2026-11-27T14:20:00+01:00", "...Z") as given, or a local
-/// date-time without offset ("2026-11-28T09:00", seconds optional, 'T' or ' ') in `zone`. A local
-/// time that is ambiguous or does not exist in `zone` is refused with a message asking for an
-/// offset.
+/// date-time without offset ("2026-11-28T09:00", seconds optional, 'T' or ' ') in `zone`. 'T' and
+/// 'Z' may be lower case; a fraction of a second (up to nine digits, after the seconds) is dropped,
+/// as an Instant holds whole seconds. A local time that is ambiguous or does not exist in `zone` is
+/// refused with a message asking for an offset.
 ParsedTime parse_time(std::string_view text, const TimeZone& zone);
 
 }  // namespace termijn::domain

@@ -111,7 +111,7 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
                          "Old year"});  // incidents/1
   ok("herent-reporter",
      {"incident", "report", "--aware-at", "2026-03-27T14:20:00+01:00", "--title",
-      "USB stick, \"client files\"\nsecond line", "--description", "Cliëntenlijst — verloren",
+      "USB stick, \"client files\"", "--description", "Cliëntenlijst — verloren\nsecond line",
       "--categories", "identification,medical", "--subjects", "clients"});  // incidents/2
   ok("kortenberg-dpo", {"incident", "report", "--aware-at", "2026-02-01T10:00", "--title",
                         "Kortenberg's"});  // incidents/3
@@ -142,8 +142,8 @@ TEST_F(RegisterCliTest, BreachRegisterOfOneYearAndPartyComesOutExactly) {
   const Row& two = rows[1];
   EXPECT_EQ(two.at("party"), "herent");
   EXPECT_EQ(two.at("aware_time"), "2026-03-27T14:20:00+01:00");
-  EXPECT_EQ(two.at("title"), "USB stick, \"client files\"\nsecond line");
-  EXPECT_EQ(two.at("description"), "Cliëntenlijst — verloren");
+  EXPECT_EQ(two.at("title"), "USB stick, \"client files\"");
+  EXPECT_EQ(two.at("description"), "Cliëntenlijst — verloren\nsecond line");
   EXPECT_EQ(two.at("categories"), "identification, medical");
   EXPECT_EQ(two.at("subject_groups"), "clients");
   EXPECT_EQ(two.at("subject_count"), "12");

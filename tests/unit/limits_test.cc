@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace termijn::app {
 namespace {
@@ -21,6 +23,70 @@ TEST(LimitsTest, TextThatIsNotUtf8OrHoldsControlCharactersIsRefusedNamingTheFiel
       check_text("title", "caf\xC3\xA9\tline\nnext \xF0\x9F\x98\x80", kMaxTitle, true).ok());
   EXPECT_EQ(check_text("title", std::string(kMaxTitle + 1, 'a'), kMaxTitle, true).message(),
             "title: longer than 200 bytes");
+}
+
+TEST(LimitsTest, ALineHoldsNoLineBreakTabOrDirectionControl) {
+  // A one-line value (a title, a reference, a file name) is refused with a line break, a tab or
+  // a bidi control that would make it show as something else; multi-line text keeps newlines
+  // and tabs.
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"a\nb", "must be one line"},
+      {"a\tb", "must be one line"},
+      {"x\nBcc: evil@example.com\n.txt", "must be one line"},
+      {"a\xE2\x80\xA8"
+       "b",
+       "must be one line"},  // U+2028
+      {"a\xE2\x80\xA9"
+       "b",
+       "must be one line"},  // U+2029
+      {"a\xE2\x80\xAE"
+       "fdp.exe",
+       "must not contain U+202E (a direction control)"},
+      {"a\xE2\x80\xAA"
+       "b",
+       "must not contain U+202A (a direction control)"},
+      {"a\xE2\x81\xA6"
+       "b",
+       "must not contain U+2066 (a direction control)"},
+      {"a\xE2\x81\xA9"
+       "b",
+       "must not contain U+2069 (a direction control)"},
+      {"a\xC2\x85"
+       "b",
+       "must be one line"},  // U+0085, next line (C1)
+      {"a\xC2\x9B"
+       "b",
+       "contains a control character"},  // U+009B
+  };
+  for (const auto& [text, reason] : refused) {
+    const absl::Status s = check_line("file_name", text, kMaxTitle, true);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_EQ(s.message(), "file_name: " + reason) << text;
+  }
+  EXPECT_TRUE(
+      check_line("title", "Caf\xC3\xA9 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D", kMaxTitle, true).ok());
+  EXPECT_TRUE(check_text("description", "one\n\ttwo", kMaxText, true).ok());
+  EXPECT_EQ(check_text("description",
+                       "a\xC2\x85"
+                       "b",
+                       kMaxText, true)
+                .message(),
+            "description: contains a control character");
+}
+
+TEST(LimitsTest, TextOfOnlyInvisibleOrSpaceCharactersIsEmpty) {
+  // "Empty" is judged by what a reader sees: no-break space, ideographic space, zero-width space
+  // and the like alone are no text.
+  for (const std::string& blank :
+       {std::string(" \t\n"), std::string("\xC2\xA0"), std::string("\xE3\x80\x80"),
+        std::string("\xE2\x80\x8B"), std::string("\xC2\xA0\xE3\x80\x80\xE2\x80\x8B"),
+        std::string("\xEF\xBB\xBF"), std::string("\xE2\x81\xA0")}) {
+    EXPECT_EQ(check_text("summary", blank, kMaxText, true).message(), "summary: must not be empty")
+        << blank;
+    EXPECT_TRUE(check_text("summary", blank, kMaxText, false).ok()) << blank;
+  }
+  EXPECT_EQ(check_line("title", "\xC2\xA0\xE3\x80\x80", kMaxTitle, true).message(),
+            "title: must not be empty");
 }
 
 TEST(LimitsTest, PrintablePrefixIsValidShortTextWhateverComesIn) {

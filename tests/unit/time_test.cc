@@ -49,6 +49,19 @@ TEST(ParseTimeTest, OffsetIsTakenAsGiven) {
   EXPECT_EQ(ParseUtc("2026-07-01T12:00:00+01:00"), "2026-07-01T11:00:00Z");
 }
 
+TEST(ParseTimeTest, FractionalSecondsAndLowerCaseLettersAreRfc3339) {
+  // Verifies RFC 3339's fraction of a second and its lower-case t and z are accepted; the
+  // fraction is dropped, as Termijn keeps whole seconds (the instant is never rounded up).
+  EXPECT_EQ(ParseUtc("2026-11-27T14:20:00.5+01:00"), "2026-11-27T13:20:00Z");
+  EXPECT_EQ(ParseUtc("2026-11-27T14:20:59.999999999Z"), "2026-11-27T14:20:59Z");
+  EXPECT_EQ(ParseUtc("2026-11-27t14:20:00z"), "2026-11-27T14:20:00Z");
+  EXPECT_EQ(ParseUtc("2026-11-27t14:20:00.25"), "2026-11-27T13:20:00Z");
+  for (const std::string text : {"2026-11-27T14:20.5", "2026-11-27T14:20:00.",
+                                 "2026-11-27T14:20:00,5Z", "2026-11-27T14:20:00.1234567890Z"}) {
+    EXPECT_EQ(ParseUtc(text).rfind("error: ", 0), 0u) << text;
+  }
+}
+
 TEST(ParseTimeTest, OffsetResolvesTimesThatAreAmbiguousOrMissingLocally) {
   // Verifies an explicit offset makes the autumn repeated hour and the spring gap unproblematic.
   EXPECT_EQ(ParseUtc("2026-10-25T02:30:00+02:00"), "2026-10-25T00:30:00Z");
