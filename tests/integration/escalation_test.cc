@@ -553,7 +553,7 @@ TEST_F(OutboxOfRemindersTest, AReminderGoesToTheRecipientsTheServerAcceptsANotic
   // A reminder reaches whom it can: an escalation contact who left must not keep it from the
   // DPO. A notice goes to the other party's DPO as addressed, or fails and alerts. Before: one
   // refused address failed a reminder for all its recipients, and nobody heard of it.
-  const int64_t art33 = art33_at_its_first_reminder();
+  art33_at_its_first_reminder();
   const std::string reminder = reminder_message_id_prefix();
   std::vector<std::string> sent;
   FunctionMailer mailer([&](const notify::MailMessage& m) {

@@ -207,10 +207,9 @@ TEST_F(HandshakeGuardTest, AHeadPastItsLimitCutsTheConnectionOffAndEachRequestHa
   heads.received(c->ssl, 40 * 1024);  // the next request's head
   EXPECT_EQ(SSL_get_shutdown(c->ssl), 0);
   heads.received(c->ssl, 24 * 1024 + 1);
-  // Every read of the connection ends at once and nothing more is written: cpp-httplib closes it.
+  // Marked shut down both ways: every next read of the connection returns 0 and nothing more is
+  // written, so cpp-httplib closes it (WebSecurityTest.test_a_request_head_without_end_is_cut_off).
   EXPECT_EQ(SSL_get_shutdown(c->ssl), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-  char byte;
-  EXPECT_EQ(SSL_read(c->ssl, &byte, 1), 0);
 }
 
 }  // namespace

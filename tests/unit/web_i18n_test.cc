@@ -31,6 +31,10 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
             "Choose one of the grounds.");
   EXPECT_EQ(field_error("nl", "only for a staff departure"),
             "Enkel bij het vertrek van een personeelslid.");
+  EXPECT_EQ(field_error("nl", "must be one line"), "Moet op één regel staan, zonder tabs.");
+  EXPECT_EQ(field_error("nl", "must not contain U+202E (a direction control)"),
+            "Bevat een teken dat de schrijfrichting omkeert.");
+  EXPECT_EQ(field_error("en", "'..' is not a file name"), "Not a file name.");
 }
 
 TEST(FieldError, NamesWhatTheReasonLists) {
