@@ -16,8 +16,9 @@
 
 namespace termijn::api {
 
-/// Proto <-> domain. Inputs are checked: an UNSPECIFIED or unknown enum value is
-/// INVALID_ARGUMENT naming the field.
+/// Proto <-> domain. Inputs are checked: an UNSPECIFIED or unknown enum value, an invalid
+/// Timestamp, is INVALID_ARGUMENT naming the field.
+
 /// `t` as an instant, its fraction of a second dropped; INVALID_ARGUMENT naming `field` unless it
 /// is a valid Timestamp (nanos 0 to 999999999) in the supported range.
 absl::StatusOr<domain::Instant> instant_from_proto(const google::protobuf::Timestamp& t,
