@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 extern char** environ;
 
@@ -193,7 +195,18 @@ std::vector<std::string> SmtpServer::messages() const {
        it.increment(ec)) {
     names.push_back(it->path().string());
   }
-  std::sort(names.begin(), names.end());
+  // Python's maildir names a message "SECONDS.MMICROSECONDSPpidQcount.host", the microseconds
+  // without leading zeros: ordered by name, a message of .M98765 came after one of .M102345 of
+  // the same second. Ordered by those numbers, they come as they were delivered.
+  const auto delivered = [](const std::string& path) {
+    long long seconds = 0, micros = 0, pid = 0, count = 0;
+    std::sscanf(fs::path(path).filename().c_str(), "%lld.M%lldP%lldQ%lld", &seconds, &micros, &pid,
+                &count);
+    return std::tuple(seconds, micros, count);
+  };
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return delivered(a) < delivered(b);
+  });
   std::vector<std::string> out;
   for (const std::string& name : names) out.push_back(ReadFile(name));
   return out;

@@ -36,7 +36,7 @@ class SmtpServer {
   /// The server's own directory: the maildir is "maildir" in it; the test handlers keep their
   /// control files here.
   const std::string& dir() const { return dir_; }
-  /// The delivered messages (maildir "new"), oldest file name first.
+  /// The delivered messages (maildir "new"), in the order they were delivered.
   std::vector<std::string> messages() const;
   /// Stops the server now (idempotent); messages() still works afterwards.
   void stop();
