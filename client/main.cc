@@ -50,13 +50,9 @@ void check_utf8(const CLI::App& command) {
   for (const CLI::Option* option : command.get_options()) {
     if (option->get_type_name() == termijn::cli::kLocalFile) continue;
     for (const std::string& value : option->results()) {
-      for (size_t i = 0; i < value.size();) {
-        const size_t length = termijn::domain::utf8_length(std::string_view(value).substr(i));
-        if (length == 0) {
-          throw CLI::ValidationError(option->get_name(),
-                                     "not valid UTF-8 (at byte " + std::to_string(i + 1) + ")");
-        }
-        i += length;
+      if (const auto at = termijn::domain::invalid_utf8_at(value)) {
+        throw CLI::ValidationError(option->get_name(),
+                                   "not valid UTF-8 (at byte " + std::to_string(*at + 1) + ")");
       }
     }
   }

@@ -121,14 +121,7 @@ DetectedType detect_zip(std::string_view zip) {
 }
 
 // RFC 3629: well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
-bool is_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = utf8_length(s.substr(i));
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+bool is_utf8(std::string_view s) { return !invalid_utf8_at(s).has_value(); }
 
 // The WHATWG MIME Sniffing standard's HTML patterns (7.1, "text/html"), and SVG, which can
 // carry scripts just as well.

@@ -31,6 +31,15 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::optional<size_t> invalid_utf8_at(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8_length(s.substr(i));
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::nullopt;
+}
+
 std::string valid_utf8(std::string_view s) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,10 @@ namespace termijn::domain {
 /// with one (a stray continuation byte, a truncated sequence, an overlong form, a UTF-16
 /// surrogate, a value past U+10FFFF). 0 for an empty `s`.
 size_t utf8_length(std::string_view s);
+
+/// Where in `s` the first byte is that starts no valid UTF-8 sequence (its offset from 0), or
+/// nullopt when all of `s` is valid UTF-8.
+std::optional<size_t> invalid_utf8_at(std::string_view s);
 
 /// `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per byte that starts none).
 std::string valid_utf8(std::string_view s);
