@@ -9,11 +9,6 @@ namespace termijn::app {
 
 namespace {
 
-bool disallowed_control(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7F;
-}
-
 // The code point of the valid UTF-8 sequence of `n` bytes `s` starts with.
 char32_t code_point(std::string_view s, size_t n) {
   if (n == 1) return static_cast<unsigned char>(s[0]);
@@ -116,7 +111,9 @@ std::string printable_prefix(std::string_view text, size_t max_bytes) {
       ++i;
       continue;
     }
-    out += n == 1 && disallowed_control(text[i]) ? std::string_view(" ") : text.substr(i, n);
+    // An ASCII control (as before: C1 controls, two bytes each, are kept).
+    out += n == 1 && is_control(code_point(text.substr(i), 1)) ? std::string_view(" ")
+                                                               : text.substr(i, n);
     i += n;
   }
   if (out.size() <= max_bytes) return out;
