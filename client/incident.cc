@@ -151,7 +151,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
        "consequences"},
       {upd->add_option("--external-ref,--ticket", update->external_ref,
                        "external ticket reference"),
-       "ticket_ref"}};
+       "external_ref"}};
   upd->callback([&ctx, update, masked] {
     v1::UpdateIncidentRequest req;
     v1::Incident* i = req.mutable_incident();
@@ -176,7 +176,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     if (!update->risk.empty()) i->set_risk(parse_list<v1::Risk>({update->risk}, "--risk")[0]);
     i->set_measures(update->measures);
     i->set_consequences(update->consequences);
-    i->set_ticket_ref(update->external_ref);
+    i->set_external_ref(update->external_ref);
     v1::Incident resp;
     check(ctx.stub().UpdateIncident(ctx.call_context().get(), req, &resp));
     if (ctx.json()) return print_json(resp);

@@ -18,7 +18,7 @@ absl::StatusOr<IncidentRecord> ReportIncident::run(const Actor& actor,
   if (!aware.ok()) return aware.status();
   if (auto s = check_line("title", input.title, kMaxTitle, /*required=*/true); !s.ok()) return s;
   if (auto s = check_text("description", input.description, kMaxText, false); !s.ok()) return s;
-  if (auto s = check_line("ticket_ref", input.ticket_ref, kMaxTitle, false); !s.ok()) return s;
+  if (auto s = check_line("external_ref", input.ticket_ref, kMaxShort, false); !s.ok()) return s;
   if (auto s = check_request_id(input.create_id.request_id); !s.ok()) return s;
   if (auto s = check_subject_count(input.subject_count); !s.ok()) return s;
 

@@ -36,18 +36,24 @@ std::string field_value(const domain::Incident& i, const std::string& path) {
   return i.ticket_ref;
 }
 
+// A path as the API names it: the ticket reference is external_ref there (ticket_ref, its older
+// name, is still accepted), while the audit trail keeps ticket_ref.
+std::string api_name(const std::string& path) {
+  return path == "ticket_ref" ? "external_ref" : path;
+}
+
 absl::Status check_mask(const std::vector<std::string>& paths) {
   if (paths.empty()) return absl::InvalidArgumentError("update_mask: name at least one field");
   const auto& known = incident_update_paths();
   for (size_t k = 0; k < paths.size(); ++k) {
     if (std::find(known.begin(), known.end(), paths[k]) == known.end()) {
       std::string choices;
-      for (const auto& p : known) choices += (choices.empty() ? "" : ", ") + p;
+      for (const auto& p : known) choices += (choices.empty() ? "" : ", ") + api_name(p);
       return absl::InvalidArgumentError("update_mask: " + quote_input(paths[k]) +
                                         " is not a field that can be changed (" + choices + ")");
     }
     if (std::find(paths.begin(), paths.begin() + k, paths[k]) != paths.begin() + k) {
-      return absl::InvalidArgumentError("update_mask: " + paths[k] + " is named twice");
+      return absl::InvalidArgumentError("update_mask: " + api_name(paths[k]) + " is named twice");
     }
   }
   return absl::OkStatus();
@@ -73,7 +79,7 @@ absl::Status apply(const IncidentChange& c, const domain::Party& party, domain::
     i.measures = c.measures;
   }
   if (masked(c, "ticket_ref")) {
-    if (auto s = check_line("ticket_ref", c.ticket_ref, kMaxTitle, false); !s.ok()) return s;
+    if (auto s = check_line("external_ref", c.ticket_ref, kMaxShort, false); !s.ok()) return s;
     i.ticket_ref = c.ticket_ref;
   }
   if (masked(c, "occurred_time")) {

@@ -142,7 +142,6 @@ std::pair<std::string, std::string> split_field_error(const std::string& message
   if (colon == std::string::npos || message.find(' ') < colon) return {"", message};
   std::string name = message.substr(0, colon);
   name = name.substr(0, name.find('.'));
-  if (name == "ticket_ref") name = "external_ref";
   return {name, message.substr(colon + 2)};
 }
 
