@@ -63,8 +63,9 @@ absl::Status check(std::string_view field, std::string_view text, size_t max_byt
   for (size_t i = 0; i < text.size();) {
     const size_t n = domain::utf8_length(text.substr(i));
     if (n == 0) {
-      return absl::InvalidArgumentError(name + ": not valid UTF-8 (at byte " + std::to_string(i) +
-                                        ")");
+      // Bytes counted from 1, as the CLI counts them for the same text.
+      return absl::InvalidArgumentError(name + ": not valid UTF-8 (at byte " +
+                                        std::to_string(i + 1) + ")");
     }
     const char32_t c = code_point(text.substr(i), n);
     if (one_line && breaks_line(c)) return absl::InvalidArgumentError(name + ": must be one line");
@@ -111,9 +112,8 @@ std::string printable_prefix(std::string_view text, size_t max_bytes) {
       ++i;
       continue;
     }
-    // An ASCII control (as before: C1 controls, two bytes each, are kept).
-    out += n == 1 && is_control(code_point(text.substr(i), 1)) ? std::string_view(" ")
-                                                               : text.substr(i, n);
+    const char32_t c = code_point(text.substr(i), n);
+    out += is_control(c) || is_direction_control(c) ? std::string_view(" ") : text.substr(i, n);
     i += n;
   }
   if (out.size() <= max_bytes) return out;

@@ -40,11 +40,12 @@ absl::Status check_line(std::string_view field, std::string_view text, size_t ma
 absl::Status check_subject_count(int64_t count);
 
 /// `text` made safe to store and show: each invalid UTF-8 sequence becomes U+FFFD, control
-/// characters other than newline and tab become spaces, and it is cut at a character boundary
-/// to at most `max_bytes` bytes ("..." marks the cut).
+/// characters other than newline and tab (C0, DEL, C1) and bidi controls become spaces, and it
+/// is cut at a character boundary to at most `max_bytes` bytes ("..." marks the cut).
 std::string printable_prefix(std::string_view text, size_t max_bytes);
 
-/// A refused input as an error message may quote it: printable, at most kMaxQuote bytes, quoted.
+/// A refused input as an error message may quote it: printable, at most kMaxQuote bytes, quoted
+/// (line breaks and tabs kept: the CLI shows them escaped, on one line).
 std::string quote_input(std::string_view text);
 
 /// `text` as part of one line (an error line of the CLI, a line of the log), so that what it

@@ -19,6 +19,11 @@ TEST(LimitsTest, TextThatIsNotUtf8OrHoldsControlCharactersIsRefusedNamingTheFiel
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_EQ(s.message().substr(0, 7), "title: ");
   }
+  // The byte where it breaks, counted from 1 as the CLI does for the same value.
+  EXPECT_EQ(check_text("title", "caf\xE9", kMaxTitle, true).message(),
+            "title: not valid UTF-8 (at byte 4)");
+  EXPECT_EQ(check_line("title", "\x80", kMaxTitle, true).message(),
+            "title: not valid UTF-8 (at byte 1)");
   EXPECT_TRUE(
       check_text("title", "caf\xC3\xA9\tline\nnext \xF0\x9F\x98\x80", kMaxTitle, true).ok());
   EXPECT_EQ(check_text("title", std::string(kMaxTitle + 1, 'a'), kMaxTitle, true).message(),
@@ -98,6 +103,15 @@ TEST(LimitsTest, PrintablePrefixIsValidShortTextWhateverComesIn) {
   EXPECT_EQ(printable_prefix(euros, 8), "\xE2\x82\xAC...");
   EXPECT_EQ(printable_prefix(euros, 12), euros);
   EXPECT_EQ(printable_prefix("", 5), "");
+  // C1 controls (NEL, CSI) and bidi overrides would reorder or restyle what a terminal or the web
+  // console shows around them.
+  EXPECT_EQ(printable_prefix("a\xC2\x85"
+                             "b\xC2\x9B"
+                             "c\xE2\x80\xAE"
+                             "d\xE2\x81\xA6"
+                             "e",
+                             100),
+            "a b c d e");
 }
 
 TEST(LimitsTest, EscapedControlsKeepTextOnOneLine) {
@@ -115,6 +129,11 @@ TEST(LimitsTest, QuotedInputIsAtMostAShortPrefix) {
   EXPECT_EQ(quoted.front(), '\'');
   EXPECT_EQ(quoted.back(), '\'');
   EXPECT_EQ(quote_input("herent"), "'herent'");
+  // What would restyle or reorder a terminal's line is a space; a line break is kept, for the
+  // CLI to show escaped.
+  EXPECT_EQ(quote_input("a\x1b[2J\xE2\x80\xAE"
+                        "b\nc"),
+            "'a [2J b\nc'");
 }
 
 TEST(LimitsTest, AGroundThatIsNoneOfTheRulesNamesTheFieldAndListsTheChoices) {
