@@ -197,9 +197,12 @@ bool looks_like_message(std::string_view text) {
 
 // "Application/PDF; charset=x" -> "application/pdf", with common aliases resolved.
 std::string normalized(std::string_view declared) {
-  std::string type = lower(declared.substr(0, declared.find(';')));
-  type.erase(0, type.find_first_not_of(" \t"));
-  type.erase(type.find_last_not_of(" \t") + 1);
+  std::string_view trimmed = declared.substr(0, declared.find(';'));
+  const size_t first = trimmed.find_first_not_of(" \t");
+  trimmed = first == std::string_view::npos
+                ? std::string_view()
+                : trimmed.substr(first, trimmed.find_last_not_of(" \t") - first + 1);
+  const std::string type = lower(trimmed);
   if (type == "image/jpg" || type == "image/pjpeg") return "image/jpeg";
   if (type == "application/x-pdf") return "application/pdf";
   return type;

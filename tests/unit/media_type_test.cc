@@ -65,6 +65,7 @@ TEST(MediaTypeTest, DeclaredTypeMatchingTheContentIsKeptNormalised) {
   EXPECT_EQ(accepted("application/pdf", kPdf), "application/pdf");
   EXPECT_EQ(accepted("Image/JPG", kJpeg), "image/jpeg");
   EXPECT_EQ(accepted("text/plain; charset=utf-8", "Beste DPO"), "text/plain");
+  EXPECT_EQ(accepted(" \tApplication/X-PDF \t; name=a.pdf", kPdf), "application/pdf");
   EXPECT_EQ(accepted("application/vnd.oasis.opendocument.text", odt_bytes()),
             "application/vnd.oasis.opendocument.text");
   EXPECT_EQ(accepted("message/rfc822", kMail), "message/rfc822");
