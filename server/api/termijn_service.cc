@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "server/api/arena_messages.h"
 #include "server/api/convert.h"
 #include "server/api/register_pages.h"
 #include "server/api/register_stream.h"
@@ -49,6 +50,50 @@ std::string party_or_own(const std::string& requested, const Principal& p) {
 }
 
 }  // namespace
+
+TermijnService::TermijnService(const Authenticator& authenticator, UseCases use_cases,
+                               CallExecutor& executor, EventStreams& event_streams)
+    : authenticator_(authenticator),
+      uc_(use_cases),
+      executor_(executor),
+      event_streams_(event_streams) {
+  // Every unary call's messages on an arena (the streams build theirs one by one).
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListParties);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ReportIncident);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetIncident);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListIncidents);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_LogRequest);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetRequest);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListRequests);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_UpdateIncident);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_CloseIncident);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ExtendRequest);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_CloseRequest);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_RecordConsultation);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_RecordIdentification);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_RefuseRequest);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListObligations);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetObligation);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_FulfilObligation);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_WaiveObligation);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_PreviewObligations);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListNotifications);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetNotification);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_SendNotification);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_AcknowledgeNotification);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListAuditEvents);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetAuditEvent);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_VerifyAuditTrail);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetAuditCheckpoint);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_CreateAuditCheckpoint);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListWebhooks);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListWebhookDeliveries);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_RedeliverWebhook);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_TestWebhook);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ReportMatter);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_GetMatter);
+  use_arenas(this, &TermijnService::SetMessageAllocatorFor_ListMatters);
+}
 
 template <typename Body>
 grpc::ServerUnaryReactor* TermijnService::handle(grpc::CallbackServerContext* ctx,

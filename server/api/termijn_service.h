@@ -63,11 +63,7 @@ struct UseCases {
 class TermijnService final : public v1::Termijn::CallbackService {
  public:
   TermijnService(const Authenticator& authenticator, UseCases use_cases, CallExecutor& executor,
-                 EventStreams& event_streams)
-      : authenticator_(authenticator),
-        uc_(use_cases),
-        executor_(executor),
-        event_streams_(event_streams) {}
+                 EventStreams& event_streams);
 
   grpc::ServerUnaryReactor* ListParties(grpc::CallbackServerContext* ctx,
                                         const v1::ListPartiesRequest* req,
