@@ -12,6 +12,7 @@
 #include <iostream>
 #include <thread>
 
+#include "client/table.h"
 #include "proto/channel_keepalive.h"
 #include "proto/enum_names.h"
 #include "server/app/pem.h"
@@ -304,9 +305,8 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
     std::cout << "no obligations\n";
     return;
   }
-  std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %-8s %s\n", "ID", "RULE",
-              "OWNER -> TO", "SUBJECT", "DUE", "COUNTDOWN", "LEGAL LIMIT", "STATE", "NOTICE",
-              "NEXT REMINDER (LEVEL)");
+  Table table({"ID", "RULE", "OWNER -> TO", "SUBJECT", "DUE", "COUNTDOWN", "LEGAL LIMIT", "STATE",
+               "NOTICE", "NEXT REMINDER (LEVEL)"});
   for (const v1::Obligation& o : obligations) {
     const std::string to = recipient_of(o);
     const bool open =
@@ -316,16 +316,14 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
                                        local_time(o.next_step_time(), o.time_zone()) + " (" +
                                        std::to_string(o.escalation_level()) + ")"
                                  : "- (" + std::to_string(o.escalation_level()) + ")";
-    std::printf("%-16s %-24s %-26s %-14s %-27s %-18s %-27s %-9s %-8s %s\n",
-                o.name().empty() ? "(preview)" : o.name().c_str(), o.rule().c_str(),
-                (o.owner_party() + " -> " + to).c_str(), o.subject().c_str(),
-                local_time(o.due_time(), o.time_zone()).c_str(),
-                open ? countdown(o.due_time()).c_str() : "-",
-                local_time(o.legal_due_time(), o.time_zone()).c_str(),
-                open ? "open" : v1::spelling(o.state()).c_str(),
-                o.notice_state().empty() ? "-" : o.notice_state().c_str(), next.c_str());
-    if (explain) std::printf("    %s\n", o.explanation().c_str());
+    table.add(
+        {o.name().empty() ? "(preview)" : o.name(), o.rule(), o.owner_party() + " -> " + to,
+         o.subject(), local_time(o.due_time(), o.time_zone()), open ? countdown(o.due_time()) : "-",
+         local_time(o.legal_due_time(), o.time_zone()), open ? "open" : v1::spelling(o.state()),
+         o.notice_state().empty() ? "-" : o.notice_state(), next},
+        explain ? o.explanation() : "");
   }
+  table.print(std::cout);
 }
 
 template <typename E>

@@ -1,8 +1,10 @@
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "client/context.h"
+#include "client/table.h"
 #include "proto/enum_names.h"
 #include "server/app/event_time.h"
 
@@ -17,12 +19,16 @@ std::string zone_of(const v1::Incident& i) {
 
 void print_incident(const v1::Incident& i) {
   const std::string zone = zone_of(i);
-  std::cout << i.name() << "  " << i.title() << "\n"
-            << "  party:       " << i.party() << "\n"
-            << "  aware:       " << local_time(i.aware_time(), zone) << "\n";
-  if (i.has_occurred_time()) {
-    std::cout << "  occurred:    " << local_time(i.occurred_time(), zone) << "\n";
-  }
+  // One fact a line, the values in one column (but for the longest label's); what was not given
+  // shows as such.
+  const auto fact = [](const std::string& label, const std::string& value) {
+    std::cout << "  " << label << ":" << std::string(std::max<size_t>(1, 12 - label.size()), ' ')
+              << (value.empty() ? "-" : value) << "\n";
+  };
+  std::cout << i.name() << "  " << i.title() << "\n";
+  fact("party", i.party());
+  fact("aware", local_time(i.aware_time(), zone));
+  if (i.has_occurred_time()) fact("occurred", local_time(i.occurred_time(), zone));
   std::string categories, groups;
   for (const int c : i.categories()) {
     categories += (categories.empty() ? "" : ",") + v1::spelling(static_cast<v1::DataCategory>(c));
@@ -30,15 +36,15 @@ void print_incident(const v1::Incident& i) {
   for (const int g : i.subject_groups()) {
     groups += (groups.empty() ? "" : ",") + v1::spelling(static_cast<v1::SubjectGroup>(g));
   }
-  std::cout << "  categories:  " << categories << "\n"
-            << "  subjects:    " << groups << "\n"
-            << "  risk:        " << v1::spelling(i.risk()) << "\n"
-            << "  reported by: " << i.reported_by() << "\n";
-  if (!i.measures().empty()) std::cout << "  measures:    " << i.measures() << "\n";
-  if (!i.consequences().empty()) std::cout << "  consequences: " << i.consequences() << "\n";
+  fact("categories", categories);
+  fact("subjects", groups);
+  fact("risk", i.risk() == v1::RISK_UNSPECIFIED ? "not assessed yet" : v1::spelling(i.risk()));
+  fact("reported by", i.reported_by());
+  if (!i.measures().empty()) fact("measures", i.measures());
+  if (!i.consequences().empty()) fact("consequences", i.consequences());
   if (i.has_close_time()) {
-    std::cout << "  closed:      " << local_time(i.close_time(), zone) << " by " << i.closed_by()
-              << ": " << i.closing_summary() << "\n";
+    fact("closed",
+         local_time(i.close_time(), zone) + " by " + i.closed_by() + ": " + i.closing_summary());
   }
   std::cout << "\n";
   print_obligations(i.obligations(), true);
@@ -247,11 +253,11 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     v1::ListIncidentsResponse resp;
     check(ctx.stub().ListIncidents(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
-    std::printf("%-14s %-12s %-27s %s\n", "ID", "PARTY", "AWARE", "TITLE");
+    Table table({"ID", "PARTY", "AWARE", "TITLE"});
     for (const v1::Incident& i : resp.incidents()) {
-      std::printf("%-14s %-12s %-27s %s\n", i.name().c_str(), i.party().c_str(),
-                  local_time(i.aware_time(), zone_of(i)).c_str(), i.title().c_str());
+      table.add({i.name(), i.party(), local_time(i.aware_time(), zone_of(i)), i.title()});
     }
+    table.print(std::cout);
     print_more(*ls, resp.next_page_token());
   });
 }

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "client/context.h"
+#include "client/table.h"
 #include "proto/enum_names.h"
 
 namespace termijn::cli {
@@ -94,12 +95,12 @@ void add_matter_commands(CLI::App& app, Context& ctx) {
     v1::ListMattersResponse resp;
     check(ctx.stub().ListMatters(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
-    std::printf("%-12s %-12s %-18s %-27s %s\n", "ID", "PARTY", "KIND", "AT", "SUMMARY");
+    Table table({"ID", "PARTY", "KIND", "AT", "SUMMARY"});
     for (const v1::Matter& m : resp.matters()) {
-      std::printf("%-12s %-12s %-18s %-27s %s\n", m.name().c_str(), m.party().c_str(),
-                  v1::spelling(m.kind()).c_str(), local_time(m.event_time(), zone_of(m)).c_str(),
-                  m.summary().c_str());
+      table.add({m.name(), m.party(), v1::spelling(m.kind()),
+                 local_time(m.event_time(), zone_of(m)), m.summary()});
     }
+    table.print(std::cout);
     print_more(*ls, resp.next_page_token());
   });
 }

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "client/context.h"
+#include "client/table.h"
 
 namespace termijn::cli {
 
@@ -11,8 +12,8 @@ void print_table(const google::protobuf::RepeatedPtrField<v1::Notification>& lis
     std::cout << "no notifications\n";
     return;
   }
-  std::printf("%-18s %-14s %-16s %-24s %-12s %-8s %-27s %s\n", "ID", "KIND", "OBLIGATION", "RULE",
-              "TO PARTY", "STATE", "SENT", "ACKNOWLEDGED / LAST ERROR");
+  Table table({"ID", "KIND", "OBLIGATION", "RULE", "TO PARTY", "STATE", "SENT",
+               "ACKNOWLEDGED / LAST ERROR"});
   for (const v1::Notification& n : list) {
     const std::string sent = n.has_sent_time() ? local_time(n.sent_time(), n.time_zone()) : "-";
     const std::string ack = n.has_ack_time()
@@ -20,11 +21,10 @@ void print_table(const google::protobuf::RepeatedPtrField<v1::Notification>& lis
                                 : n.last_error();
     // A checkpoint mail or a webhook alert serves no obligation: show what it is about.
     const std::string& about = n.obligation().empty() ? n.subject() : n.obligation();
-    std::printf("%-18s %-14s %-16s %-24s %-12s %-8s %-27s %s\n", n.name().c_str(), n.kind().c_str(),
-                about.c_str(), n.rule().c_str(),
-                n.kind() == "notice" ? n.recipient_party().c_str() : n.owner_party().c_str(),
-                n.state().c_str(), sent.c_str(), ack.c_str());
+    table.add({n.name(), n.kind(), about, n.rule(),
+               n.kind() == "notice" ? n.recipient_party() : n.owner_party(), n.state(), sent, ack});
   }
+  table.print(std::cout);
 }
 
 void print_one(const v1::Notification& n) {

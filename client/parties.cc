@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "client/context.h"
+#include "client/table.h"
 
 namespace termijn::cli {
 
@@ -11,12 +12,12 @@ void add_party_commands(CLI::App& app, Context& ctx) {
     v1::ListPartiesResponse resp;
     check(ctx.stub().ListParties(ctx.call_context().get(), {}, &resp));
     if (ctx.json()) return print_json(resp);
-    std::printf("%-12s %-24s %-40s %-6s %s\n", "ID", "NAME", "DPO", "LOCALE", "ZONE");
+    Table table({"ID", "NAME", "DPO", "LOCALE", "ZONE"});
     for (const v1::Party& p : resp.parties()) {
-      std::printf("%-12s %-24s %-40s %-6s %s\n", p.id().c_str(), p.name().c_str(),
-                  (p.dpo().name() + " <" + p.dpo().email() + ">").c_str(), p.locale().c_str(),
-                  p.time_zone().c_str());
+      table.add({p.id(), p.name(), p.dpo().name() + " <" + p.dpo().email() + ">", p.locale(),
+                 p.time_zone()});
     }
+    table.print(std::cout);
   });
 }
 

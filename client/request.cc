@@ -4,6 +4,7 @@
 
 #include "client/context.h"
 #include "client/private_file.h"
+#include "client/table.h"
 #include "proto/enum_names.h"
 
 namespace termijn::cli {
@@ -220,14 +221,14 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     v1::ListRequestsResponse resp;
     check(ctx.stub().ListRequests(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
-    std::printf("%-14s %-12s %-20s %-27s %s\n", "ID", "PARTY", "KIND", "RECEIVED", "SUMMARY");
+    Table table({"ID", "PARTY", "KIND", "RECEIVED", "SUMMARY"});
     for (const v1::Request& r : resp.requests()) {
       const std::string zone =
           r.obligations().empty() ? "Europe/Brussels" : r.obligations(0).time_zone();
-      std::printf("%-14s %-12s %-20s %-27s %s\n", r.name().c_str(), r.party().c_str(),
-                  v1::spelling(r.kind()).c_str(), local_time(r.receive_time(), zone).c_str(),
-                  r.summary().c_str());
+      table.add({r.name(), r.party(), v1::spelling(r.kind()), local_time(r.receive_time(), zone),
+                 r.summary()});
     }
+    table.print(std::cout);
     print_more(*ls, resp.next_page_token());
   });
 }

@@ -32,12 +32,13 @@ TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure
   // A DPO changes an incident after its notice went out: a high risk starts GDPR art. 34 and a
   // follow-up notice in Dutch tells Kortenberg what changed; the incident closes only once every
   // obligation is closed, art. 34 waived only on an art. 34(3) ground; then it does not change.
-  ASSERT_EQ(server_
-                .cli("herent-reporter",
-                     {"incident", "report", "--aware-at", utc_ago(std::chrono::hours(2)), "--title",
-                      "Clientenlijst naar verkeerd adres gemaild"})
-                .exit_code,
-            0);
+  const Outcome reported = server_.cli(
+      "herent-reporter", {"incident", "report", "--aware-at", utc_ago(std::chrono::hours(2)),
+                          "--title", "Clientenlijst naar verkeerd adres gemaild"});
+  ASSERT_EQ(reported.exit_code, 0) << reported.err;
+  // What the report left out shows as not given, not as an empty line.
+  EXPECT_THAT(reported.out, HasSubstr("\n  categories:  -\n"));
+  EXPECT_THAT(reported.out, HasSubstr("\n  risk:        not assessed yet\n"));
   // Only the owner's DPO changes an incident; bad input is refused and stores nothing.
   EXPECT_EQ(server_.cli("herent-reporter", {"incident", "update", "1", "--risk", "high"}).exit_code,
             4);

@@ -1,0 +1,41 @@
+// The CLI's aligned tables.
+#include "client/table.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace termijn::cli {
+namespace {
+
+std::string printed(const Table& table) {
+  std::ostringstream out;
+  table.print(out);
+  return out.str();
+}
+
+TEST(TableTest, EachColumnIsAsWideAsItsWidestCellCountedInCharacters) {
+  // A rule id longer than any before it widens its column instead of pushing its row out of
+  // line; "é" is one character, two bytes.
+  Table table({"ID", "RULE", "STATE"});
+  table.add({"obligations/1", "protocol.breach_consultation", "open"});
+  table.add({"obligations/10", "gdpr.art33_authority", "met"}, "72 h after awareness");
+  table.add({"x", "café", "open"});
+  EXPECT_EQ(printed(table),
+            "ID              RULE                          STATE\n"
+            "obligations/1   protocol.breach_consultation  open\n"
+            "obligations/10  gdpr.art33_authority          met\n"
+            "    72 h after awareness\n"
+            "x               café                          open\n");
+}
+
+TEST(TableTest, NoLineEndsInSpaces) {
+  Table table({"ID", "TITLE", "LAST ERROR"});
+  table.add({"incidents/1", "Lost laptop", ""});
+  EXPECT_EQ(printed(table),
+            "ID           TITLE        LAST ERROR\n"
+            "incidents/1  Lost laptop\n");
+}
+
+}  // namespace
+}  // namespace termijn::cli
