@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 #include "server/app/audit.h"
 #include "server/app/ed25519.h"
@@ -10,6 +11,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/rules.h"
 #include "server/notify/notice.h"
+#include "server/notify/text.h"
 
 namespace termijn::jobs {
 
@@ -322,7 +324,7 @@ std::string todo(const domain::Obligation& o, const std::string& recipient, bool
                        " of the request or message, with a copy (protocol art. 14)";
   }
   if (o.rule == domain::rule_id::kAuthorityNotice) {
-    return dutch ? "de inbreuk melden aan de Gegevensbeschermingsautoriteit (art. 33 AVG), of "
+    return dutch ? "de inbreuk melden aan de toezichthoudende autoriteit (art. 33 AVG), of "
                    "documenteren waarom ze waarschijnlijk geen risico inhoudt"
                  : "notify the supervisory authority of the breach (GDPR art. 33), or document "
                    "why it is unlikely to result in a risk";
@@ -355,8 +357,9 @@ std::string dutch_label(std::string label) {
 
 std::string day_note(const std::string& note, bool dutch) {
   if (note.empty()) return "";
-  return dutch ? "Let op: de termijn valt op een dag dat de diensten gesloten zijn (" + note + ")."
-               : "Note: the deadline falls on a day offices are closed (" + note + ").";
+  return dutch
+             ? "Let op: de termijn valt op een dag waarop de diensten gesloten zijn (" + note + ")."
+             : "Note: the deadline falls on a day offices are closed (" + note + ").";
 }
 
 // The "legal limit" line of a reminder: the limit Reg. 1182/71 art. 3 gives, or, where the law
@@ -381,9 +384,48 @@ std::string legal_limit(const domain::Obligation& o, const std::string& legal_du
          (dutch ? ", Verordening 1182/71, art. 3)" : ", Reg. 1182/71 art. 3)");
 }
 
+// The state of an obligation's notice mail as a reminder says it ("" when it has none).
+std::string notice_state_text(const std::string& state, bool dutch) {
+  static const std::map<std::string, std::pair<std::string, std::string>> kText{
+      {"held", {"wacht op nazicht", "held for review"}},
+      {"pending", {"in verzending", "being sent"}},
+      {"sent", {"verzonden", "sent"}},
+      {"failed", {"mislukt", "failed"}},
+      {"cancelled", {"geannuleerd", "cancelled"}}};
+  if (state.empty()) return "-";
+  const auto it = kText.find(state);
+  if (it == kText.end()) return state;
+  return dutch ? it->second.first : it->second.second;
+}
+
+// The command that waives obligation `o`, to paste into a shell: a rule that is waived only on
+// a ground of the law names its grounds on a second line.
+std::string waive_command(const domain::Obligation& o, bool dutch) {
+  const domain::Rule* rule = domain::find_rule(o.rule);
+  const std::string command = "termijn obligation waive " + std::to_string(o.id);
+  if (rule == nullptr || rule->waiver_grounds.empty()) return command + " --reason \"...\"";
+  std::string codes;
+  for (size_t i = 0; i < rule->waiver_grounds.size(); ++i) {
+    codes += (i == 0                                 ? ""
+              : i + 1 == rule->waiver_grounds.size() ? (dutch ? " of " : " or ")
+                                                     : ", ") +
+             std::string(rule->waiver_grounds[i].code);
+  }
+  const std::string placeholder = dutch ? "GROND" : "GROUND";
+  return command + " --ground " + placeholder + " --reason \"...\"\n    (" + placeholder + ": " +
+         codes +
+         (dutch ? ", zoals termijn obligation waive --help uitlegt)"
+                : ", as termijn obligation waive --help explains)");
+}
+
+// The most of a request's or matter's summary a reminder's Subject names (an incident's title
+// is one line of at most 200 bytes already).
+constexpr size_t kTitleChars = 80;
+
 // The record an obligation belongs to, as a reminder names it.
 struct RecordSummary {
-  std::string title;     ///< the incident's title or the request's or matter's summary
+  std::string
+      title;  ///< the incident's title, or the headline of the request's or matter's summary
   domain::Instant time;  ///< awareness, receipt, or the matter's event
   std::string recorded_by;
 };
@@ -397,11 +439,11 @@ absl::StatusOr<RecordSummary> record_of(app::StoreReader& reader, const domain::
   if (o.matter_id != 0) {
     const auto m = reader.get_matter(o.matter_id);
     if (!m.ok()) return m.status();
-    return RecordSummary{m->summary, m->event_time, m->reported_by};
+    return RecordSummary{notify::headline(m->summary, kTitleChars), m->event_time, m->reported_by};
   }
   const auto r = reader.get_request(o.request_id, /*with_copy=*/false);
   if (!r.ok()) return r.status();
-  return RecordSummary{r->summary, r->receive_time, r->logged_by};
+  return RecordSummary{notify::headline(r->summary, kTitleChars), r->receive_time, r->logged_by};
 }
 
 }  // namespace
@@ -418,7 +460,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
     if (!party.ok()) return party.status();
     recipient = (*party)->name;
   } else if (o.recipient_kind == domain::RecipientKind::kAuthority) {
-    recipient = dutch ? "de Gegevensbeschermingsautoriteit" : "the supervisory authority";
+    recipient = dutch ? "de toezichthoudende autoriteit" : "the supervisory authority";
   }
   // What the reminder is about: the incident's title or the request's summary, and its time.
   const auto about = record_of(reader, o);
@@ -456,14 +498,9 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"step", dutch ? dutch_label(step->label) : step->label},
       {"level", std::to_string(*level)},
       {"due_day_note", day_note(domain::due_day_note(o, owner, dutch), dutch)},
-      {"notice_state", o.notice_state.empty() ? "-" : o.notice_state},
+      {"notice_state", notice_state_text(o.notice_state, dutch)},
       {"fulfil_command", "termijn obligation fulfil " + id + " --evidence \"...\""},
-      {"waive_command",
-       "termijn obligation waive " + id +
-           (domain::find_rule(o.rule) && !domain::find_rule(o.rule)->waiver_grounds.empty()
-                ? " --ground a|b|c"
-                : "") +
-           " --reason \"...\""},
+      {"waive_command", waive_command(o, dutch)},
   };
   const auto rendered =
       templates_.render(overdue ? kOverdueTemplate : kReminderTemplate, owner.locale, values);

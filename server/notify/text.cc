@@ -23,6 +23,23 @@ std::string one_line(std::string_view s) {
   return valid_utf8(out);
 }
 
+std::string headline(std::string_view s, size_t max_chars) {
+  std::string line;
+  for (size_t start = 0; start <= s.size() && line.empty();) {
+    size_t end = s.find('\n', start);
+    if (end == std::string_view::npos) end = s.size();
+    line = one_line(s.substr(start, end - start));
+    start = end + 1;
+  }
+  // Cut before the character that would make it longer than max_chars.
+  size_t chars = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    if (++chars > max_chars) return line.substr(0, i) + "...";
+  }
+  return line;
+}
+
 std::string base64(std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -725,6 +725,11 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
   clock_.set(at("2026-02-10T09:00:00Z"));
   ASSERT_TRUE(extend_.run(kHerentDpo, request, 1, "Veel dossiers").ok());
   clock_.set(at("2026-04-30T00:00:00Z"));  // past both due times: their steps fire
+  // The breach notice failed: its obligation's reminders fire too, and say so.
+  db().scalar(
+      "UPDATE notification SET state = 'failed', last_error = '550 no such user' "
+      "WHERE kind = 'notice' AND obligation_id = " +
+      std::to_string(obligation(incident, 0, "protocol.breach_notice").id) + " RETURNING id");
   const app::RulePolicies policies;
   jobs::EscalationScheduler scheduler(clock_, store(), demo_directory(), policies,
                                       [](std::chrono::milliseconds) {});
@@ -750,10 +755,26 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
     // Before: the legal basis in English ("GDPR art. 34(1)") in a Dutch mail.
     EXPECT_EQ(mail->text_body.find("GDPR"), std::string::npos) << mail->text_body;
   }
-  // Art. 34 is waived only on a ground of art. 34(3): the reminder's command says so.
+  // Art. 34 is waived only on a ground of art. 34(3): the reminder's command says so, in a form
+  // a shell takes as it is (before: "--ground a|b|c", a pipe), with the grounds beside it; its
+  // notice mail's state in words (before: "held" in a Dutch mail).
   const auto art34 = notices_of(obligation(incident, 0, "gdpr.art34_subjects").id);
-  EXPECT_NE(composer.compose(art34[0])->text_body.find("--ground a|b|c --reason"),
-            std::string::npos);
+  const std::string waive_text = composer.compose(art34[0])->text_body;
+  EXPECT_NE(
+      waive_text.find(" --ground GROND --reason \"...\"\n"
+                      "    (GROND: a, b of c, zoals termijn obligation waive --help uitlegt)"),
+      std::string::npos)
+      << waive_text;
+  EXPECT_EQ(waive_text.find('|'), std::string::npos) << waive_text;
+  EXPECT_NE(waive_text.find("Melding per e-mail: -\n"), std::string::npos) << waive_text;
+  std::string notice_states;
+  for (const auto& n : notices_of(obligation(incident, 0, "protocol.breach_notice").id)) {
+    if (n.kind != domain::NotificationKind::kReminder) continue;
+    const std::string text = composer.compose(n)->text_body;
+    const size_t at = text.find("Melding per e-mail: ");
+    if (at != std::string::npos) notice_states += text.substr(at, text.find('\n', at) - at) + ";";
+  }
+  EXPECT_EQ(notice_states, "Melding per e-mail: mislukt;");
   // The law sets no limit for art. 34 ("without undue delay"): the reminder does not present the
   // policy target as a legal limit computed under Reg. 1182/71; the art. 12(3) one does.
   const std::string art34_text = composer.compose(art34[0])->text_body;

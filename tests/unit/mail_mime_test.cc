@@ -4,11 +4,23 @@
 #include <vector>
 
 #include "server/notify/mime.h"
+#include "server/notify/text.h"
 #include "tests/support/mime_reader.h"
 #include "tests/unit/times.h"
 
 namespace termijn::notify {
 namespace {
+
+TEST(HeadlineTest, TheFirstLineWithTextCutToItsLimitInCharacters) {
+  // A request's summary may run to pages; a reminder's Subject names its first line, cut.
+  EXPECT_EQ(headline("\n  \nClient asks for a copy\nof the whole file", 80),
+            "Client asks for a copy");
+  EXPECT_EQ(headline("Inzage\tin   dossier", 80), "Inzage in dossier");
+  EXPECT_EQ(headline(std::string(100, 'x'), 10), "xxxxxxxxxx...");
+  EXPECT_EQ(headline("\xC3\xA9\xC3\xA9\xC3\xA9", 2),
+            "\xC3\xA9\xC3\xA9...");  // cut between characters
+  EXPECT_EQ(headline("\n\n", 10), "");
+}
 
 using unit::UtcAt;
 
