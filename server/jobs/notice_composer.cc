@@ -17,6 +17,28 @@ namespace termijn::jobs {
 
 namespace {
 
+// The "legal limit" line of a reminder or a failure alert: the limit Reg. 1182/71 art. 3 gives,
+// or, where the law or the protocol sets none ("without undue delay", "at once"), that the due
+// time is the parties' policy target, or, for a day of taking effect, that art. 4 does not move it.
+std::string legal_limit(const domain::Obligation& o, const std::string& legal_due_time,
+                        bool dutch) {
+  const domain::Rule* rule = domain::find_rule(o.rule);
+  const std::string basis = domain::legal_basis_in(o.rule, o.legal_basis, dutch);
+  if (rule != nullptr && rule->policy_target) {
+    return dutch ? "geen: " + basis +
+                       " legt geen vaste termijn op; het uiterste tijdstip is het streefdoel van "
+                       "het beleid"
+                 : "none: " + basis + " sets no fixed limit; the due time is the policy target";
+  }
+  if (rule != nullptr && rule->takes_effect) {
+    return legal_due_time + " (" + basis +
+           (dutch ? "; de dag van inwerkingtreding, Verordening 1182/71, art. 4)"
+                  : "; the day it takes effect, Reg. 1182/71 art. 4)");
+  }
+  return legal_due_time + " (" + basis +
+         (dutch ? ", Verordening 1182/71, art. 3)" : ", Reg. 1182/71 art. 3)");
+}
+
 notify::MailAddress address(const domain::Contact& c) { return {c.name, c.email}; }
 
 }  // namespace
@@ -154,6 +176,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
       {"last_error", notice->last_error},
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},
+      {"legal_limit", legal_limit(o, local(o.legal_due_time), owner.locale == "nl")},
   };
   return to_dpo(alert, owner, kNoticeFailedTemplate, values);
 }
@@ -310,7 +333,8 @@ std::string span(std::chrono::seconds d, bool dutch) {
 }
 
 // What the owner still has to do, per rule.
-std::string todo(const domain::Obligation& o, const std::string& recipient, bool dutch) {
+std::string todo(const domain::Obligation& o, const std::string& recipient, bool extended,
+                 bool dutch) {
   if (o.rule == domain::rule_id::kBreachNotice) {
     return dutch ? "de functionaris voor gegevensbescherming van " + recipient +
                        " inlichten over de inbreuk (art. 13 protocol)"
@@ -336,6 +360,11 @@ std::string todo(const domain::Obligation& o, const std::string& recipient, bool
              domain::legal_basis_in(o.rule, o.legal_basis, dutch) + ")";
     }
   }
+  // Once extended, telling the data subject of it is a duty of its own (the extension notice).
+  if (extended) {
+    return dutch ? "de betrokkene antwoorden (art. 12, lid 3 AVG, verlengde termijn)"
+                 : "answer the data subject (GDPR art. 12(3), extended period)";
+  }
   return dutch ? "de betrokkene antwoorden (art. 12, lid 3 AVG), of hem binnen deze maand de "
                  "verlenging en de redenen meedelen"
                : "answer the data subject (GDPR art. 12(3)), or tell them within this month of "
@@ -360,28 +389,6 @@ std::string day_note(const std::string& note, bool dutch) {
   return dutch
              ? "Let op: de termijn valt op een dag waarop de diensten gesloten zijn (" + note + ")."
              : "Note: the deadline falls on a day offices are closed (" + note + ").";
-}
-
-// The "legal limit" line of a reminder: the limit Reg. 1182/71 art. 3 gives, or, where the law
-// or the protocol sets none ("without undue delay", "at once"), that the due time is the parties'
-// policy target, or, for a day of taking effect, that art. 4 does not move it.
-std::string legal_limit(const domain::Obligation& o, const std::string& legal_due_time,
-                        bool dutch) {
-  const domain::Rule* rule = domain::find_rule(o.rule);
-  const std::string basis = domain::legal_basis_in(o.rule, o.legal_basis, dutch);
-  if (rule != nullptr && rule->policy_target) {
-    return dutch ? "geen: " + basis +
-                       " legt geen vaste termijn op; het uiterste tijdstip is het streefdoel van "
-                       "het beleid"
-                 : "none: " + basis + " sets no fixed limit; the due time is the policy target";
-  }
-  if (rule != nullptr && rule->takes_effect) {
-    return legal_due_time + " (" + basis +
-           (dutch ? "; de dag van inwerkingtreding, Verordening 1182/71, art. 4)"
-                  : "; the day it takes effect, Reg. 1182/71 art. 4)");
-  }
-  return legal_due_time + " (" + basis +
-         (dutch ? ", Verordening 1182/71, art. 3)" : ", Reg. 1182/71 art. 3)");
 }
 
 // The state of an obligation's notice mail as a reminder says it ("" when it has none).
@@ -428,6 +435,7 @@ struct RecordSummary {
       title;  ///< the incident's title, or the headline of the request's or matter's summary
   domain::Instant time;  ///< awareness, receipt, or the matter's event
   std::string recorded_by;
+  bool extended = false;  ///< a request whose answer period was extended (GDPR art. 12(3))
 };
 
 absl::StatusOr<RecordSummary> record_of(app::StoreReader& reader, const domain::Obligation& o) {
@@ -443,7 +451,8 @@ absl::StatusOr<RecordSummary> record_of(app::StoreReader& reader, const domain::
   }
   const auto r = reader.get_request(o.request_id, /*with_copy=*/false);
   if (!r.ok()) return r.status();
-  return RecordSummary{notify::headline(r->summary, kTitleChars), r->receive_time, r->logged_by};
+  return RecordSummary{notify::headline(r->summary, kTitleChars), r->receive_time, r->logged_by,
+                       r->extension_months > 0};
 }
 
 }  // namespace
@@ -489,7 +498,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"obligation", "obligations/" + id},
       {"rule", o.rule},
       {"legal_basis", domain::legal_basis_in(o.rule, o.legal_basis, dutch)},
-      {"todo", todo(o, recipient, dutch)},
+      {"todo", todo(o, recipient, about->extended, dutch)},
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},
       {"legal_limit", legal_limit(o, local(o.legal_due_time), dutch)},

@@ -755,6 +755,15 @@ TEST_F(LifecycleTest, RemindersOfTheNewDutiesSayWhatTheDutyIs) {
     // Before: the legal basis in English ("GDPR art. 34(1)") in a Dutch mail.
     EXPECT_EQ(mail->text_body.find("GDPR"), std::string::npos) << mail->text_body;
   }
+  // The answer to an extended request: telling of the extension is the duty above, not this one.
+  const auto answer = notices_of(obligation(0, request, "gdpr.art12_response").id);
+  ASSERT_FALSE(answer.empty());
+  const std::string answer_text = composer.compose(answer[0])->text_body;
+  EXPECT_NE(answer_text.find("de betrokkene antwoorden (art. 12, lid 3 AVG, verlengde termijn)"),
+            std::string::npos)
+      << answer_text;
+  EXPECT_EQ(answer_text.find("de verlenging en de redenen meedelen"), std::string::npos)
+      << answer_text;
   // Art. 34 is waived only on a ground of art. 34(3): the reminder's command says so, in a form
   // a shell takes as it is (before: "--ground a|b|c", a pipe), with the grounds beside it; its
   // notice mail's state in words (before: "held" in a Dutch mail).

@@ -400,6 +400,11 @@ TEST_F(OutboxTest, EachFailureAlertNamesTheNoticeThatFailed) {
   for (const domain::Notification& alert : alerts) {
     const auto mail = composer_.compose(alert);
     ASSERT_TRUE(mail.ok()) << mail.status();
+    // The limit with its basis, as reminders give it (before: a bare time, which for a duty the
+    // law sets no limit for was the policy target, named a legal limit).
+    EXPECT_NE(mail->text_body.find("(art. 13 protocol, Verordening 1182/71, art. 3)\n"),
+              std::string::npos)
+        << mail->text_body;
     for (const domain::Notification& n : notices) {
       ASSERT_EQ(name(n.state), "failed");
       const std::string id = std::to_string(n.id);
