@@ -118,7 +118,17 @@ TEST_F(ReportMatterTest, NoticeAndReminderAreComposedFromTheMatter) {
   EXPECT_NE(mail->subject.find("vaststelling over de kwaliteit"), std::string::npos)
       << mail->subject;
   EXPECT_NE(mail->subject.find(name), std::string::npos) << mail->subject;
+  // Who reports it, not who made it (before: "vaststelling ... door OCMW Herent", which for a
+  // change in law read as if the party had changed the law).
+  EXPECT_EQ(mail->subject.rfind("[Termijn] Melding van OCMW ", 0), 0u) << mail->subject;
   EXPECT_NE(mail->text_body.find("Verouderd adres in het gedeelde bestand"), std::string::npos)
+      << mail->text_body;
+  // The duty with its article, in Dutch as in English; the follow-up measures without the
+  // "without undue delay" of art. 12 that art. 15 does not have.
+  EXPECT_NE(mail->text_body.find("\n  art. 12, eerste lid, protocol: de vaststelling"),
+            std::string::npos)
+      << mail->text_body;
+  EXPECT_EQ(mail->text_body.find("zonder onredelijke vertraging"), std::string::npos)
       << mail->text_body;
   EXPECT_EQ(mail->to.at(0).email, "dpo@kortenberg.example");
 
