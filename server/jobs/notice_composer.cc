@@ -406,7 +406,8 @@ std::string notice_state_text(const std::string& state, bool dutch) {
 }
 
 // The command that waives obligation `o`, to paste into a shell: a rule that is waived only on
-// a ground of the law names its grounds on a second line.
+// a ground of the law names its grounds on a second line (which the template indents as the
+// first).
 std::string waive_command(const domain::Obligation& o, bool dutch) {
   const domain::Rule* rule = domain::find_rule(o.rule);
   const std::string command = "termijn obligation waive " + std::to_string(o.id);
@@ -419,7 +420,7 @@ std::string waive_command(const domain::Obligation& o, bool dutch) {
              std::string(rule->waiver_grounds[i].code);
   }
   const std::string placeholder = dutch ? "GROND" : "GROUND";
-  return command + " --ground " + placeholder + " --reason \"...\"\n    (" + placeholder + ": " +
+  return command + " --ground " + placeholder + " --reason \"...\"\n(" + placeholder + ": " +
          codes +
          (dutch ? ", zoals termijn obligation waive --help uitlegt)"
                 : ", as termijn obligation waive --help explains)");

@@ -143,6 +143,29 @@ std::string TemplateSet::resolve_locale(const std::string& rule, const std::stri
   return "";
 }
 
+namespace {
+
+// Appends `value` to `out`; a value of several lines goes on at the column it started at, so
+// that a description under an indented label, or a server's reply of several lines after
+// "Last error:", stays in its column. Empty lines stay empty.
+void append_hanging(std::string& out, std::string_view value) {
+  const size_t line_start = out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1;
+  const size_t column = static_cast<size_t>(
+      std::count_if(out.begin() + static_cast<std::ptrdiff_t>(line_start), out.end(),
+                    [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  for (size_t pos = 0;;) {
+    const size_t end = value.find('\n', pos);
+    const std::string_view line = value.substr(pos, end - pos);
+    if (pos > 0 && !line.empty()) out.append(column, ' ');
+    out += line;
+    if (end == std::string_view::npos) return;
+    out += '\n';
+    pos = end + 1;
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<RenderedTemplate> TemplateSet::render(const std::string& rule,
                                                      const std::string& locale,
                                                      const TemplateValues& values) const {
@@ -163,7 +186,7 @@ absl::StatusOr<RenderedTemplate> TemplateSet::render(const std::string& rule,
         return absl::InvalidArgumentError(t.file_name + " uses {{" + piece.text +
                                           "}}, which is not a known value here");
       }
-      out += it->second;
+      append_hanging(out, it->second);
     }
     return absl::OkStatus();
   };

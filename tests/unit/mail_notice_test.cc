@@ -164,8 +164,9 @@ TEST_F(ComposeNoticeTest, BreachNoticeGoesToTheRecipientDpoInDutch) {
             "(incidents/12) – art. 13 protocol");
   for (const char* text :
        {"Geachte DPO OCMW Kortenberg,", "herent-reporter", "Laptop met cliëntendossiers gestolen",
-        "Uit de wagen van een thuisverpleegkundige.\nSchijf versleuteld.", "2026-10-24 23:30 CEST",
-        "2026-10-24 10:00 CEST", "identificatiegegevens, gezondheidsgegevens (art. 9 AVG)",
+        "  Beschrijving:\n    Uit de wagen van een thuisverpleegkundige.\n    Schijf versleuteld.",
+        "2026-10-24 23:30 CEST", "2026-10-24 10:00 CEST",
+        "identificatiegegevens, gezondheidsgegevens (art. 9 AVG)",
         "cliënten, wettelijke vertegenwoordigers", "40", "hoog risico", "incidents/12", "JIRA-123",
         "2026-10-26 11:30 CET", "2026-10-26 12:00 CET", "art. 13 protocol",
         "termijn notification ack 17", "AVG"}) {

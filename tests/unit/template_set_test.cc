@@ -176,14 +176,33 @@ TEST(TemplateSetTest, FallsBackToLanguageThenEnglish) {
 }
 
 TEST(TemplateSetTest, ValuesAreInsertedVerbatimOnce) {
-  // Verifies values are inserted verbatim, once, with subject line breaks as spaces.
+  // Verifies values are inserted verbatim, once, with subject line breaks as spaces; the lines
+  // after a value's first go on at the column where it started.
   const TemplateSet set =
       FromTexts({{"r.en.txt", "Subject: About {{ title }}\r\n\r\nText: {{title}} & {{x}}\r\n"}});
   absl::StatusOr<RenderedTemplate> text =
       set.render("r", "en", {{"title", "<b>{{x}}</b>\nBcc: y"}, {"x", "X"}});
   ASSERT_TRUE(text.ok()) << text.status();
   EXPECT_EQ(text->subject, "About <b>{{x}}</b> Bcc: y");
-  EXPECT_EQ(text->body, "Text: <b>{{x}}</b>\nBcc: y & X\n");
+  EXPECT_EQ(text->body, "Text: <b>{{x}}</b>\n      Bcc: y & X\n");
+}
+
+TEST(TemplateSetTest, AValueOfSeveralLinesStaysInItsColumn) {
+  // A description under an indented label, a server's reply of several lines after a label:
+  // every line at the value's column, counted in characters; an empty line stays empty.
+  const TemplateSet set = FromTexts(
+      {{"r.en.txt", "Subject: s\n\n  Beschrijving:\n    {{text}}\n  Laatste fout: {{error}}\n"}});
+  const auto text = set.render(
+      "r", "nl",
+      {{"text", "Eerste regel\n\nDerde regel"}, {"error", "451-Probeer later\n451 Té druk"}});
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(text->body,
+            "  Beschrijving:\n"
+            "    Eerste regel\n"
+            "\n"
+            "    Derde regel\n"
+            "  Laatste fout: 451-Probeer later\n"
+            "                451 Té druk\n");
 }
 
 TEST(TemplateSetTest, RefusesMalformedFiles) {
