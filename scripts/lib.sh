@@ -42,17 +42,19 @@ install_packages() {
   fi
 }
 
-# build [TARGET...]: builds the TARGETs (configured without the tests), or without any, every
-# target including the tests.
+# build [TARGET...]: builds the TARGETs, or without any, every target including the tests. A
+# first build of TARGETs leaves the tests out; a build folder that has them keeps them (turning
+# them off there left ctest running test programs older than the code they test).
 build() {
-  local tests=ON target_args=()
+  local tests=(-DTERMIJN_BUILD_TESTS=ON) target_args=()
   if (($#)); then
-    tests=OFF
+    tests=()
+    [[ -f $TERMIJN_ROOT/build/CMakeCache.txt ]] || tests=(-DTERMIJN_BUILD_TESTS=OFF)
     target_args=(--target "$@")
   fi
   log "building ${*:-everything}"
   cmake -S "$TERMIJN_ROOT" -B "$TERMIJN_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DTERMIJN_BUILD_TESTS="$tests" >/dev/null
+    "${tests[@]}" >/dev/null
   cmake --build "$TERMIJN_ROOT/build" -j2 "${target_args[@]}"
 }
 

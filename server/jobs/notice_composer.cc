@@ -162,7 +162,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_alert(
     return absl::NotFoundError("no notice for obligations/" + std::to_string(o.id));
   const auto local = [&](domain::Instant t) { return domain::format_local(t, *owner.zone); };
   const notify::TemplateValues values{
-      {"owner_dpo_name", owner.dpo.name.empty() ? owner.dpo.email : owner.dpo.name},
+      {"owner_dpo_name", notify::dpo_name(owner.dpo, owner.locale == "nl")},
       {"owner_party", owner.name},
       {"recipient_party", recipient.name},
       {"legal_basis", domain::legal_basis_in(o.rule, o.legal_basis, owner.locale == "nl")},
@@ -199,7 +199,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_checkpoint(
   const domain::Party& p = **party;
   const std::string file = "termijn-checkpoint-" + std::to_string(checkpoint->seq) + ".txt";
   const notify::TemplateValues values{
-      {"dpo_name", p.dpo.name.empty() ? p.dpo.email : p.dpo.name},
+      {"dpo_name", notify::dpo_name(p.dpo, p.locale == "nl")},
       {"party", p.name},
       {"seq", std::to_string(checkpoint->seq)},
       {"hash", checkpoint->hash},
@@ -243,7 +243,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_webhook_alert(
       std::find_if(webhooks_.begin(), webhooks_.end(),
                    [&](const config::Webhook& w) { return w.name == d->endpoint; });
   const notify::TemplateValues values = {
-      {"dpo_name", p.dpo.name.empty() ? p.dpo.email : p.dpo.name},
+      {"dpo_name", notify::dpo_name(p.dpo, p.locale == "nl")},
       {"party", p.name},
       {"endpoint", d->endpoint},
       {"url", endpoint == webhooks_.end() ? "-" : endpoint->url},
@@ -273,7 +273,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_tamper_alert(
     const domain::Party& party, const std::string& reason) const {
   const domain::Instant now = clock_.now();
   const notify::TemplateValues values{
-      {"dpo_name", party.dpo.name.empty() ? party.dpo.email : party.dpo.name},
+      {"dpo_name", notify::dpo_name(party.dpo, party.locale == "nl")},
       {"party", party.name},
       {"reason", reason},
       {"time", domain::format_local(now, *party.zone)},
@@ -485,7 +485,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
   const auto local = [&](domain::Instant t) { return domain::format_local(t, *owner.zone); };
   const std::string id = std::to_string(o.id);
   const notify::TemplateValues values{
-      {"owner_dpo_name", owner.dpo.name.empty() ? owner.dpo.email : owner.dpo.name},
+      {"owner_dpo_name", notify::dpo_name(owner.dpo, dutch)},
       {"owner_party", owner.name},
       {"reference", o.subject()},
       {"record_title", about->title},

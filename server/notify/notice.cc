@@ -304,10 +304,10 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
       {"legal_basis", legal_basis},
       {"owner_party", or_default(ctx.owner.name, ctx.owner.id)},
       {"owner_party_id", ctx.owner.id},
-      {"owner_dpo_name", or_default(ctx.owner.dpo.name, ctx.owner.dpo.email)},
+      {"owner_dpo_name", dpo_name(ctx.owner.dpo, &l == &kDutch)},
       {"owner_dpo_email", ctx.owner.dpo.email},
       {"recipient_party", or_default(ctx.recipient.name, ctx.recipient.id)},
-      {"recipient_dpo_name", or_default(ctx.recipient.dpo.name, ctx.recipient.dpo.email)},
+      {"recipient_dpo_name", dpo_name(ctx.recipient.dpo, &l == &kDutch)},
       {"due_time", local(o.due_time)},
       {"legal_due_time", local(o.legal_due_time)},
       {"deadline_explanation", o.explanation},
@@ -407,6 +407,11 @@ absl::StatusOr<MailMessage> compose_notice(const TemplateSet& templates, const N
       {"deadline.ics", "text/calendar; method=PUBLISH; charset=UTF-8",
        render_ics(uid, summary, description, o.due_time, o.due_time, ctx.created_time)});
   return m;
+}
+
+std::string dpo_name(const domain::Contact& dpo, bool dutch) {
+  if (!dpo.name.empty()) return dpo.name;
+  return dutch ? "functionaris voor de gegevensbescherming" : "data protection officer";
 }
 
 absl::Status check_notice_templates(const TemplateSet& templates) {

@@ -63,6 +63,10 @@ absl::StatusOr<TemplateValues> notice_values(const NoticeContext& ctx, const std
 /// renders with the values above. InvalidArgument / NotFound naming the file otherwise.
 absl::Status check_notice_templates(const TemplateSet& templates);
 
+/// How a mail names a party's DPO: by name, or, where the configuration gives none, by the role
+/// in the mail's language ("Geachte functionaris voor de gegevensbescherming,", not the address).
+std::string dpo_name(const domain::Contact& dpo, bool dutch);
+
 /// "notification-17.3f2a9c01@herent.example": the Message-ID (without <>) for one notification.
 /// The same arguments always give the same id. `discriminator` (compose_notice passes the
 /// notification's created_time) keeps ids of two databases that both have a notification 17

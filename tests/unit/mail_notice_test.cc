@@ -198,6 +198,26 @@ TEST_F(ComposeNoticeTest, BreachNoticeCarriesTheConsequencesAndMeasuresKnownWhen
   }
 }
 
+TEST_F(ComposeNoticeTest, ADpoWithoutANameIsAddressedByTheRole) {
+  // The configuration may give a DPO's address only: the mail addresses the role, in the
+  // recipient's language (before: "Geachte dpo@kortenberg.example,").
+  kortenberg_.dpo.name.clear();
+  herent_.dpo.name.clear();
+  absl::StatusOr<MailMessage> m = compose_notice(templates_, Breach());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_NE(m->text_body.find("Geachte functionaris voor de gegevensbescherming,\n"),
+            std::string::npos)
+      << m->text_body;
+  EXPECT_NE(m->text_body.find("functionaris voor de gegevensbescherming <dpo@herent.example>"),
+            std::string::npos)
+      << m->text_body;
+  kortenberg_.locale = "en";
+  m = compose_notice(templates_, Breach());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_NE(m->text_body.find("Dear data protection officer,\n"), std::string::npos)
+      << m->text_body;
+}
+
 TEST_F(ComposeNoticeTest, TimesAreShownInTheOwnersZone) {
   // Verifies times use the owner's zone (Brussels) even when the recipient's zone is UTC.
   absl::StatusOr<MailMessage> m = compose_notice(templates_, Breach());
