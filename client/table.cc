@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
+#include "server/domain/utf8.h"
+
 namespace termijn::cli {
-
-namespace {
-
-// Characters of UTF-8 text: every byte that does not continue a character.
-size_t width(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-}  // namespace
 
 Table::Table(std::vector<std::string> header) { rows_.push_back({std::move(header), ""}); }
 
@@ -26,14 +17,15 @@ void Table::print(std::ostream& out) const {
   for (const Row& row : rows_) {
     widths.resize(std::max(widths.size(), row.cells.size()), 0);
     for (size_t c = 0; c < row.cells.size(); ++c) {
-      widths[c] = std::max(widths[c], width(row.cells[c]));
+      widths[c] = std::max(widths[c], domain::utf8_chars(row.cells[c]));
     }
   }
   for (const Row& row : rows_) {
     std::string line;
     for (size_t c = 0; c < row.cells.size(); ++c) {
       line += row.cells[c];
-      if (c + 1 < row.cells.size()) line += std::string(widths[c] - width(row.cells[c]) + 2, ' ');
+      if (c + 1 < row.cells.size())
+        line += std::string(widths[c] - domain::utf8_chars(row.cells[c]) + 2, ' ');
     }
     line.erase(line.find_last_not_of(' ') + 1);  // an empty last cell leaves no padding behind
     out << line << "\n";

@@ -1,5 +1,7 @@
 #include "server/domain/utf8.h"
 
+#include <algorithm>
+
 namespace termijn::domain {
 
 size_t utf8_length(std::string_view s) {
@@ -38,6 +40,11 @@ std::optional<size_t> invalid_utf8_at(std::string_view s) {
     i += n;
   }
   return std::nullopt;
+}
+
+size_t utf8_chars(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string valid_utf8(std::string_view s) {

@@ -16,6 +16,10 @@ size_t utf8_length(std::string_view s);
 /// nullopt when all of `s` is valid UTF-8.
 std::optional<size_t> invalid_utf8_at(std::string_view s);
 
+/// The characters of UTF-8 text `s`: its bytes that do not continue a character (the width of
+/// a column of it, where each character takes one place).
+size_t utf8_chars(std::string_view s);
+
 /// `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per byte that starts none).
 std::string valid_utf8(std::string_view s);
 

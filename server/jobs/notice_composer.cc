@@ -391,7 +391,7 @@ std::string day_note(const std::string& note, bool dutch) {
              : "Note: the deadline falls on a day offices are closed (" + note + ").";
 }
 
-// The state of an obligation's notice mail as a reminder says it ("" when it has none).
+// The state of an obligation's notice mail as a reminder says it ("-" when it has none).
 std::string notice_state_text(const std::string& state, bool dutch) {
   static const std::map<std::string, std::pair<std::string, std::string>> kText{
       {"held", {"wacht op nazicht", "held for review"}},

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "server/config/files.h"
+#include "server/domain/utf8.h"
 #include "server/notify/text.h"
 
 namespace termijn::notify {
@@ -150,9 +151,7 @@ namespace {
 // "Last error:", stays in its column. Empty lines stay empty.
 void append_hanging(std::string& out, std::string_view value) {
   const size_t line_start = out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1;
-  const size_t column = static_cast<size_t>(
-      std::count_if(out.begin() + static_cast<std::ptrdiff_t>(line_start), out.end(),
-                    [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  const size_t column = domain::utf8_chars(std::string_view(out).substr(line_start));
   for (size_t pos = 0;;) {
     const size_t end = value.find('\n', pos);
     const std::string_view line = value.substr(pos, end - pos);
