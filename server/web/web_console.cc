@@ -746,10 +746,11 @@ struct WebConsole::Impl {
     form.set("measures", refused ? field(req, "measures") : i.measures);
     d.set("form", form);
     const std::string risk = refused ? field(req, "risk") : std::string(domain::name_of(i.risk));
-    d.set("risks", choices(c,
-                           std::vector{domain::Risk::kUnknown, domain::Risk::kNone,
-                                       domain::Risk::kRisk, domain::Risk::kHigh},
-                           "risk_", {risk}));
+    // "Not assessed yet" while it is not: consequences or measures may come first. Once assessed,
+    // a risk is changed, not taken back (UpdateIncident refuses that).
+    std::vector<domain::Risk> risks{domain::Risk::kNone, domain::Risk::kRisk, domain::Risk::kHigh};
+    if (i.risk == domain::Risk::kUnknown) risks.insert(risks.begin(), domain::Risk::kUnknown);
+    d.set("risks", choices(c, risks, "risk_", {risk}));
     if (refused) {
       mu::data errs;
       for (const auto& [k, v] : errors) errs.set(k.empty() ? "risk" : k, v);
@@ -1301,9 +1302,11 @@ struct WebConsole::Impl {
     if (!changeable(res, c, "incidents", id)) return;
     std::map<std::string, std::string> errors;
     app::IncidentChange change;
-    change.paths = {"risk", "subject_count", "consequences", "measures"};
+    change.paths = {"subject_count", "consequences", "measures"};
     const auto risk = domain::parse_name<domain::Risk>(field(req, "risk"));
     if (!risk) errors["risk"] = label(c.lang, "required");
+    // Left at "not assessed yet": the rest is recorded, the risk stays unassessed.
+    if (risk && *risk != domain::Risk::kUnknown) change.paths.insert(change.paths.begin(), "risk");
     change.risk = risk.value_or(domain::Risk::kUnknown);
     change.consequences = field(req, "consequences");
     change.measures = field(req, "measures");

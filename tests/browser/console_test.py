@@ -425,6 +425,15 @@ class ConsoleTest(BrowserTest):
         row = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         self.assertIn("waived", row.find_element(By.CSS_SELECTOR, ".state").text)
 
+        # Measures known before the risk is assessed: recorded with the risk left at "not
+        # assessed yet" (before: refused, "Choose none, risk or high.").
+        self.assertTrue(herent.find("#risk option[value=unknown]").is_selected())
+        herent.find("#measures").send_keys("Remote wipe requested")
+        herent.click("#assess")
+        self.assertEqual(herent.finds("#risk-error"), [])
+        self.assertEqual(herent.find("#measures").get_attribute("value"), "Remote wipe requested")
+        self.assertNotIn("gdpr.art34_subjects", herent.find("#obligations").text)
+
         # The DPO assesses the risk as high: GDPR art. 34 (inform the data subjects) starts. A
         # bad count is refused at its field first, and nothing changes.
         herent.find("#risk option[value=high]").click()
@@ -435,10 +444,11 @@ class ConsoleTest(BrowserTest):
         self.assertNotIn("gdpr.art34_subjects", herent.find("#obligations").text)
         herent.find("#subject_count").clear()
         herent.find("#subject_count").send_keys("120")
-        herent.find("#measures").send_keys("Remote wipe requested")
         herent.click("#assess")
         self.assertIn("gdpr.art34_subjects", herent.find("#obligations").text)
         self.assertIn("120", herent.find("#facts").text)
+        # Assessed, the risk can be changed but not taken back to "not assessed yet".
+        self.assertEqual(herent.finds("#risk option[value=unknown]"), [])
 
         # Closing: refused while an obligation is open (the error at the summary), then done.
         herent.open("/incidents/1")
