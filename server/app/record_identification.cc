@@ -39,8 +39,9 @@ absl::StatusOr<RequestRecord> RecordIdentification::run(const Actor& actor, int6
         domain::format_local(*request->identification_asked_time, *(*party)->zone));
   }
   if (!asked && !request->identification_asked_time) {
-    return absl::FailedPreconditionError(name +
-                                         ": no information was asked yet; record --asked-at first");
+    // Said for every client (the CLI's --asked-at, the console's form), not in one's terms.
+    return absl::FailedPreconditionError(
+        name + ": no information was asked yet; record first when it was asked");
   }
   if (!asked && request->identification_time) {
     return absl::FailedPreconditionError(

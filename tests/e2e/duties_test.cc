@@ -188,7 +188,7 @@ TEST_F(IdentificationCliTest, AnswerPeriodRunsFromReceiptOrIdentificationAsThePa
       "herent-dpo",
       {"request", "identification", "1", "--received-at", utc_ago(std::chrono::hours(1))});
   EXPECT_EQ(early.exit_code, 5);
-  EXPECT_THAT(early.err, HasSubstr("record --asked-at first"));
+  EXPECT_THAT(early.err, HasSubstr("no information was asked yet; record first when it was asked"));
   const Outcome future = server_.cli(
       "herent-dpo", {"request", "identification", "1", "--asked-at", "2099-01-01T10:00:00Z"});
   EXPECT_EQ(future.exit_code, 2);

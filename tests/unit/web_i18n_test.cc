@@ -26,6 +26,9 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
             "Geen jaar tussen 1970 en 2100.");
   EXPECT_EQ(field_error("nl", "unknown party 'nope' (known: herent, kortenberg)"),
             "Geen gekende partij.");
+  // Not the CLI's terms ("record --asked-at first") on a web page.
+  EXPECT_EQ(field_error("nl", "no information was asked yet; record first when it was asked"),
+            "Registreer eerst wanneer bijkomende informatie werd gevraagd.");
   EXPECT_EQ(field_error("en", "'x' is not one; an obligation may be waived only on one of these "
                               "grounds: a = ..."),
             "Choose one of the grounds.");
