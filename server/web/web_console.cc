@@ -1987,9 +1987,14 @@ struct WebConsole::Impl {
         [page = guarded(
              [this](auto& req, auto& res, auto& c) {
                const int code = res.status;
+               // A body past the limit (a copy larger than max_copy_bytes) says the limit.
+               const std::string refused = code == 413
+                                               ? replace(label(c.lang, "too_large"), "{max}",
+                                                         megabytes(settings.max_copy_bytes))
+                                               : "HTTP " + std::to_string(code);
                send_error(res, c,
                           code == 404 ? absl::NotFoundError("no page " + req.path)
-                                      : absl::InvalidArgumentError("HTTP " + std::to_string(code)));
+                                      : absl::InvalidArgumentError(refused));
                res.status = code;
              },
              false)](const httplib::Request& req, httplib::Response& res) {

@@ -294,6 +294,16 @@ class WebSecurityTest(unittest.TestCase):
         status, _, _ = self.termijnd.curl("herent-dpo", "/registers/incidents.csv?year=1900")
         self.assertEqual(status, 422)
 
+    def test_a_body_past_the_limit_says_the_limit(self):
+        # A copy larger than the console takes is refused before it is read, with the limit in
+        # the user's language. Before: "De invoer werd geweigerd." and "HTTP 413".
+        status, _, body = self.termijnd.curl("herent-dpo", "/requests", "--max-time", "20",
+                                             "-H", "Content-Type: multipart/form-data; boundary=x",
+                                             "-H", "Content-Length: 50000000",
+                                             "--data-binary", "")
+        self.assertEqual(status, 413)
+        self.assertIn("Te groot: ten hoogste 10.0 MiB.", body)
+
     def test_unknown_page_is_refused_in_the_users_language(self):
         # A page no route serves is a 404 page like the others, in Dutch for a Dutch party.
         status, headers, body = self.termijnd.curl("herent-dpo", "/nothing/here")
