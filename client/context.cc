@@ -17,6 +17,7 @@
 #include "proto/enum_names.h"
 #include "server/app/pem.h"
 #include "server/config/files.h"
+#include "server/domain/rules.h"
 #include "server/domain/time.h"
 
 namespace termijn::cli {
@@ -299,6 +300,18 @@ void print_more(const CLI::App& command, const std::string& next_page_token) {
   std::cout << "more: termijn" << path << options << " --page-token " << next_page_token << "\n";
 }
 
+namespace {
+
+// An obligation's legal limit; a duty the law or the protocol gives no fixed limit ("without
+// undue delay", "at once") has a policy target as its due time, which is no legal limit.
+std::string legal_limit(const v1::Obligation& o) {
+  const domain::Rule* rule = domain::find_rule(o.rule());
+  if (rule != nullptr && rule->policy_target) return "none fixed (policy target)";
+  return local_time(o.legal_due_time(), o.time_zone());
+}
+
+}  // namespace
+
 void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>& obligations,
                        bool explain) {
   if (obligations.empty()) {
@@ -319,7 +332,7 @@ void print_obligations(const google::protobuf::RepeatedPtrField<v1::Obligation>&
     table.add(
         {o.name().empty() ? "(preview)" : o.name(), o.rule(), o.owner_party() + " -> " + to,
          o.subject(), local_time(o.due_time(), o.time_zone()), open ? countdown(o.due_time()) : "-",
-         local_time(o.legal_due_time(), o.time_zone()), open ? "open" : v1::spelling(o.state()),
+         legal_limit(o), open ? "open" : v1::spelling(o.state()),
          o.notice_state().empty() ? "-" : o.notice_state(), next},
         explain ? o.explanation() : "");
   }

@@ -40,6 +40,7 @@ const std::vector<Entry>& entries() {
       {"due", "Termijn", "Due"},
       {"countdown", "Resterend", "Time left"},
       {"legal_limit", "Wettelijke grens", "Legal limit"},
+      {"no_legal_limit", "geen vaste (beleidsdoel)", "none fixed (policy target)"},
       {"next_reminder", "Volgende herinnering", "Next reminder"},
       {"notice", "Kennisgeving", "Notice"},
       {"none", "geen", "none"},

@@ -467,6 +467,8 @@ class ConsoleTest(BrowserTest):
         self.assertTrue(kortenberg.driver.current_url.endswith(incident_url))
         row = kortenberg.find("#obligations tr[data-rule='protocol.breach_consultation']")
         self.assertIn("nageleefd", row.find_element(By.CSS_SELECTOR, ".state").text)
+        # "Onmiddellijk" sets no legal limit: the due time is a policy target, not shown as one.
+        self.assertIn("geen vaste (beleidsdoel)", row.text)
         self.assertEqual(kortenberg.finds("#consult-form"), [])
         herent.open(incident_url)
         herent.click("#close")

@@ -39,6 +39,12 @@ TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure
   // What the report left out shows as not given, not as an empty line.
   EXPECT_THAT(reported.out, HasSubstr("\n  categories:  -\n"));
   EXPECT_THAT(reported.out, HasSubstr("\n  risk:        not assessed yet\n"));
+  // The consultation (protocol art. 13, second paragraph: "onmiddellijk") has a policy target,
+  // no legal limit; the breach notice has one (36 h, Reg. 1182/71 art. 3).
+  EXPECT_THAT(reported.out, ::testing::ContainsRegex("protocol.breach_consultation [^\n]* none "
+                                                     "fixed \\(policy target\\) +open"));
+  EXPECT_THAT(reported.out,
+              ::testing::Not(::testing::ContainsRegex("protocol.breach_notice [^\n]* none fixed")));
   // Only the owner's DPO changes an incident; bad input is refused and stores nothing.
   EXPECT_EQ(server_.cli("herent-reporter", {"incident", "update", "1", "--risk", "high"}).exit_code,
             4);
