@@ -75,6 +75,20 @@ const std::vector<Entry>& entries() {
       {"evidence", "Bewijs", "Evidence"},
       {"reason", "Reden", "Reason"},
       {"ground", "Grond (AVG art. 34(3))", "Ground (GDPR art. 34(3))"},
+      {"ground_gdpr.art34_subjects_a",
+       "a) passende technische en organisatorische beschermingsmaatregelen (zoals versleuteling) "
+       "werden toegepast op de betrokken gegevens",
+       "a) appropriate technical and organisational protection measures (such as encryption) "
+       "were applied to the data affected"},
+      {"ground_gdpr.art34_subjects_b",
+       "b) latere maatregelen zorgen ervoor dat het hoge risico zich waarschijnlijk niet meer zal "
+       "voordoen",
+       "b) subsequent measures ensure that the high risk is no longer likely to materialise"},
+      {"ground_gdpr.art34_subjects_c",
+       "c) de mededeling zou onevenredige inspanningen vergen; een openbare mededeling informeert "
+       "de betrokkenen even doeltreffend",
+       "c) it would involve disproportionate effort; a public communication informs the data "
+       "subjects as effectively instead"},
       {"fulfil", "Nageleefd", "Fulfil"},
       {"waive", "Afzien", "Waive"},
       {"notices", "Kennisgevingen en ontvangstbevestigingen", "Notices and acknowledgements"},

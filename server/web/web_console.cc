@@ -1395,6 +1395,10 @@ struct WebConsole::Impl {
       for (const auto& g : rule->waiver_grounds) {
         mu::data item;
         item.set("code", std::string(g.code));
+        // What the ground is, in the user's language (the rules table's English otherwise).
+        const std::string key = "ground_" + seen.rule + "_" + std::string(g.code);
+        const std::string text = label(c.lang, key);
+        item.set("text", text != key ? text : std::string(g.text));
         grounds.push_back(item);
       }
     }

@@ -449,6 +449,14 @@ class ConsoleTest(BrowserTest):
         self.assertIn("120", herent.find("#facts").text)
         # Assessed, the risk can be changed but not taken back to "not assessed yet".
         self.assertEqual(herent.finds("#risk option[value=unknown]"), [])
+        # Art. 34 is waived only on a ground of art. 34(3): the form says what each ground is
+        # (before: bare "a", "b", "c").
+        art34 = herent.find("#obligations tr[data-rule='gdpr.art34_subjects']").get_attribute(
+            "data-obligation")
+        herent.open("/obligations/" + art34)
+        self.assertEqual(herent.find("#ground option[value=a]").text,
+                         "a) appropriate technical and organisational protection measures (such as "
+                         "encryption) were applied to the data affected")
 
         # Closing: refused while an obligation is open (the error at the summary), then done.
         herent.open("/incidents/1")
