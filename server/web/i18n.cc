@@ -249,8 +249,8 @@ const std::vector<Entry>& entries() {
        "de betrokkene kan niet geïdentificeerd worden (AVG art. 11(2), 12(2))",
        "the data subject cannot be identified (GDPR art. 11(2), 12(2))"},
       // Refusals that concern no field, by kind (the API's own message follows as detail).
-      {"refused_not_found", "Dit bestaat niet, of het gaat uw partij niet aan.",
-       "This does not exist, or it does not concern your party."},
+      {"refused_not_found", "Dit bestaat niet, of uw partij heeft er geen toegang toe.",
+       "This does not exist, or your party has no access to it."},
       {"refused_forbidden", "Uw rol laat dit niet toe.", "Your role does not allow this."},
       {"refused_unauthenticated",
        "Uw certificaat hoort bij geen gekende gebruiker, of het werd ingetrokken.",

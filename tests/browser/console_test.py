@@ -401,7 +401,7 @@ class ConsoleTest(BrowserTest):
         self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
         # The refusal in the user's language; the API's own words only as detail.
         self.assertEqual(kortenberg.find("#error-message").text,
-                         "Dit bestaat niet, of het gaat uw partij niet aan.")
+                         "Dit bestaat niet, of uw partij heeft er geen toegang toe.")
         kortenberg.open("/obligations/999999")
         self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
 

@@ -309,7 +309,7 @@ class WebSecurityTest(unittest.TestCase):
         # A page no route serves is a 404 page like the others, in Dutch for a Dutch party.
         status, headers, body = self.termijnd.curl("herent-dpo", "/nothing/here")
         self.assertEqual(status, 404)
-        self.assertIn('id="error-message">Dit bestaat niet, of het gaat uw partij niet aan.', body)
+        self.assertIn('id="error-message">Dit bestaat niet, of uw partij heeft er geen toegang toe.', body)
         self.assertIn("Content-Security-Policy: default-src 'none'", headers)
 
     def test_tls_sessions_resume(self):

@@ -61,7 +61,7 @@ TEST(FieldError, KeepsWhatItCannotTranslate) {
 TEST(Refusals, EveryKindHasItsLabelInEveryLanguage) {
   // A refusal that concerns no field is translated by its kind, not by its English text.
   EXPECT_EQ(label("nl", refusal_key(absl::StatusCode::kNotFound)),
-            "Dit bestaat niet, of het gaat uw partij niet aan.");
+            "Dit bestaat niet, of uw partij heeft er geen toegang toe.");
   EXPECT_EQ(label("en", refusal_key(absl::StatusCode::kPermissionDenied)),
             "Your role does not allow this.");
   for (int code = 1; code <= 16; ++code) {
