@@ -302,11 +302,9 @@ void print_more(const CLI::App& command, const std::string& next_page_token) {
 
 namespace {
 
-// An obligation's legal limit; a duty the law or the protocol gives no fixed limit ("without
-// undue delay", "at once") has a policy target as its due time, which is no legal limit.
+// An obligation's legal limit, or that its due time is a policy target.
 std::string legal_limit(const v1::Obligation& o) {
-  const domain::Rule* rule = domain::find_rule(o.rule());
-  if (rule != nullptr && rule->policy_target) return "none fixed (policy target)";
+  if (domain::sets_no_limit(o.rule())) return "none fixed (policy target)";
   return local_time(o.legal_due_time(), o.time_zone());
 }
 

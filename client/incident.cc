@@ -1,6 +1,5 @@
 #include <google/protobuf/util/time_util.h>
 
-#include <algorithm>
 #include <iostream>
 
 #include "client/context.h"
@@ -22,7 +21,7 @@ void print_incident(const v1::Incident& i) {
   // One fact a line, the values in one column (but for the longest label's); what was not given
   // shows as such.
   const auto fact = [](const std::string& label, const std::string& value) {
-    std::cout << "  " << label << ":" << std::string(std::max<size_t>(1, 12 - label.size()), ' ')
+    std::cout << "  " << label << ":" << std::string(label.size() < 12 ? 12 - label.size() : 1, ' ')
               << (value.empty() ? "-" : value) << "\n";
   };
   std::cout << i.name() << "  " << i.title() << "\n";

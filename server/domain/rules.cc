@@ -291,6 +291,11 @@ const Rule* find_rule(std::string_view id) {
   return nullptr;
 }
 
+bool sets_no_limit(std::string_view id) {
+  const Rule* rule = find_rule(id);
+  return rule != nullptr && rule->policy_target;
+}
+
 std::string legal_basis_in(std::string_view rule_id, const std::string& stored, bool dutch) {
   const Rule* rule = dutch ? find_rule(rule_id) : nullptr;
   return rule != nullptr ? std::string(rule->legal_basis_nl) : stored;

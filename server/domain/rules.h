@@ -94,6 +94,10 @@ const std::vector<Rule>& rules();
 /// The rule with `id`, or nullptr.
 const Rule* find_rule(std::string_view id);
 
+/// Whether the duty of rule `id` has no legal limit: the law or the protocol sets none ("without
+/// undue delay", "at once"), so its due time is the parties' policy target (Rule::policy_target).
+bool sets_no_limit(std::string_view id);
+
 /// The legal basis of an obligation of rule `rule_id` as a text in Dutch or English says it:
 /// `stored` (the basis the obligation was created with, in English) unless Dutch is asked for
 /// and the rule is known.

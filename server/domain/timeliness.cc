@@ -7,8 +7,7 @@ namespace termijn::domain {
 Timeliness timeliness_of(const Obligation& o, Instant now) {
   // Where the law says "without undue delay", the period is policy: its target is no legal
   // limit, so missing it is late, never beyond the law.
-  const Rule* rule = find_rule(o.rule);
-  const bool has_legal_limit = rule == nullptr || !rule->policy_target;
+  const bool has_legal_limit = !sets_no_limit(o.rule);
   switch (o.state) {
     case ObligationState::kWaived:
       return Timeliness::kWaived;

@@ -391,11 +391,9 @@ struct WebConsole::Impl {
     d.set("due_epoch", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                           o.due_time.time_since_epoch())
                                           .count()));
-    // A duty the law or the protocol gives no fixed limit ("without undue delay", "at once") has
-    // a policy target as its due time, which is no legal limit.
-    const domain::Rule* rule = domain::find_rule(o.rule);
-    d.set("legal_due", rule != nullptr && rule->policy_target ? label(c.lang, "no_legal_limit")
-                                                              : when(c, o.legal_due_time));
+    // A policy target is no legal limit.
+    d.set("legal_due", domain::sets_no_limit(o.rule) ? label(c.lang, "no_legal_limit")
+                                                     : when(c, o.legal_due_time));
     d.set("legal_due_iso", domain::format_rfc3339(o.legal_due_time, *c.zone));
     const bool open = o.state == domain::ObligationState::kOpen;
     d.set("open", open);
