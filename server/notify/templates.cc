@@ -150,8 +150,9 @@ namespace {
 // that a description under an indented label, or a server's reply of several lines after
 // "Last error:", stays in its column. Empty lines stay empty.
 void append_hanging(std::string& out, std::string_view value) {
-  const size_t line_start = out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1;
-  const size_t column = domain::utf8_chars(std::string_view(out).substr(line_start));
+  const size_t last_break = out.rfind('\n');
+  const size_t column = domain::utf8_chars(
+      std::string_view(out).substr(last_break == std::string::npos ? 0 : last_break + 1));
   for (size_t pos = 0;;) {
     const size_t end = value.find('\n', pos);
     const std::string_view line = value.substr(pos, end - pos);
