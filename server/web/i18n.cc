@@ -51,6 +51,7 @@ const std::vector<Entry>& entries() {
       {"closing", "< 25 % over", "< 25 % left"},
       {"left", "nog {t}", "{t} left"},
       {"late_by", "{t} te laat", "{t} late"},
+      {"hour_unit", "u", "h"},
       {"urgency", "Urgentie", "Urgency"},
       {"refreshes", "Deze pagina ververst zichzelf elke minuut.",
        "This page refreshes itself every minute."},

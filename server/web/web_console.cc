@@ -344,18 +344,20 @@ struct WebConsole::Impl {
     return t ? when(c, *t) : label(c.lang, "none");
   }
 
-  static std::string span_text(std::chrono::seconds s) {
+  // "1 d 3 u 05 min": hours as the language abbreviates them (console.js counts on alike).
+  static std::string span_text(std::chrono::seconds s, const std::string& hour) {
     const int64_t total = std::abs(s.count());
     const int64_t d = total / 86400, h = total % 86400 / 3600, m = total % 3600 / 60;
     std::ostringstream out;
     if (d) out << d << " d ";
-    out << h << " h " << (m < 10 ? "0" : "") << m << " min";
+    out << h << " " << hour << " " << (m < 10 ? "0" : "") << m << " min";
     return out.str();
   }
 
   std::string countdown(const Caller& c, domain::Instant due) const {
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(due - clock.now());
-    return replace(label(c.lang, left.count() < 0 ? "late_by" : "left"), "{t}", span_text(left));
+    return replace(label(c.lang, left.count() < 0 ? "late_by" : "left"), "{t}",
+                   span_text(left, label(c.lang, "hour_unit")));
   }
 
   // overdue, under 24 h, under 25 % of the window left, or calm.

@@ -319,7 +319,7 @@ class ConsoleTest(BrowserTest):
         self.assertIn("gdpr.art33_authority", rules)
         art33 = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         art33_id = art33.get_attribute("data-obligation")
-        self.assertRegex(art33.find_element(By.CSS_SELECTOR, ".countdown").text, r"^nog 1 d \d+ h \d\d min$")
+        self.assertRegex(art33.find_element(By.CSS_SELECTOR, ".countdown").text, r"^nog 1 d \d+ u \d\d min$")
         # How each deadline was computed, in the page's language.
         self.assertRegex(art33.find_element(By.CSS_SELECTOR, "td:last-child").text,
                          r"^72 u na kennisname op .*: uiterlijk .*\. Wettelijke grens \(art\. 3 Verord\. 1182/71\): ")
@@ -362,9 +362,9 @@ class ConsoleTest(BrowserTest):
                       if r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text == "gdpr.art33_authority"]
         self.assertEqual([r.get_attribute("class") for r in art33_rows], ["u-overdue", "u-urgent", "u-calm"])
         countdowns = [r.find_element(By.CSS_SELECTOR, ".countdown").text for r in art33_rows]
-        self.assertRegex(countdowns[0], r"^\d+ h \d\d min te laat$")
-        self.assertRegex(countdowns[1], r"^nog \d+ h \d\d min$")
-        self.assertRegex(countdowns[2], r"^nog 1 d \d+ h \d\d min$")
+        self.assertRegex(countdowns[0], r"^\d+ u \d\d min te laat$")
+        self.assertRegex(countdowns[1], r"^nog \d+ u \d\d min$")
+        self.assertRegex(countdowns[2], r"^nog 1 d \d+ u \d\d min$")
         self.assertIn("(50%)", art33_rows[2].text)  # the next reminder
         herent.screenshot("console-dashboard.png")
 
