@@ -169,11 +169,13 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text;
 }
 
-std::string megabytes(int64_t bytes) {
+std::string megabytes(int64_t bytes, std::string_view lang) {
   std::ostringstream out;
   out.precision(1);
   out << std::fixed << static_cast<double>(bytes) / (1024 * 1024) << " MiB";
-  return out.str();
+  std::string text = out.str();
+  if (lang == "nl") std::replace(text.begin(), text.end(), '.', ',');  // "10,0 MiB"
+  return text;
 }
 
 /// Who is asking, in which language and time zone, with the token its forms carry.
@@ -1605,7 +1607,7 @@ struct WebConsole::Impl {
     using K = domain::RequestKind;
     mu::data d = form_data(req, c, errors, {"receive_time", "summary", "external_ref"});
     d.set("copy_hint",
-          replace(label(c.lang, "copy_hint"), "{max}", megabytes(settings.max_copy_bytes)));
+          replace(label(c.lang, "copy_hint"), "{max}", megabytes(settings.max_copy_bytes, c.lang)));
     d.set("kinds", choices(c,
                            std::vector{K::kAccess, K::kRectification, K::kErasure, K::kRestriction,
                                        K::kPortability, K::kObjection, K::kAutomatedDecision,
@@ -1635,8 +1637,8 @@ struct WebConsole::Impl {
     if (req.has_file("copy") && !req.get_file_value("copy").filename.empty()) {
       const auto& file = req.get_file_value("copy");
       if (static_cast<int64_t>(file.content.size()) > settings.max_copy_bytes) {
-        errors["copy"] =
-            replace(label(c.lang, "too_large"), "{max}", megabytes(settings.max_copy_bytes));
+        errors["copy"] = replace(label(c.lang, "too_large"), "{max}",
+                                 megabytes(settings.max_copy_bytes, c.lang));
       } else {
         // The use case checks the declared type against the content and the allowlist.
         in.copy = domain::Attachment{file.filename, file.content_type, "", 0, file.content};
@@ -1998,7 +2000,7 @@ struct WebConsole::Impl {
                // A body past the limit (a copy larger than max_copy_bytes) says the limit.
                const std::string refused = code == 413
                                                ? replace(label(c.lang, "too_large"), "{max}",
-                                                         megabytes(settings.max_copy_bytes))
+                                                         megabytes(settings.max_copy_bytes, c.lang))
                                                : "HTTP " + std::to_string(code);
                send_error(res, c,
                           code == 404 ? absl::NotFoundError("no page " + req.path)

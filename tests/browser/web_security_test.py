@@ -303,7 +303,7 @@ class WebSecurityTest(unittest.TestCase):
                                              "-H", "Content-Length: 50000000",
                                              "--data-binary", "")
         self.assertEqual(status, 413)
-        self.assertIn("Te groot: ten hoogste 10.0 MiB.", body)
+        self.assertIn("Te groot: ten hoogste 10,0 MiB.", body)
 
     def test_unknown_page_is_refused_in_the_users_language(self):
         # A page no route serves is a 404 page like the others, in Dutch for a Dutch party.
