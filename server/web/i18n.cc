@@ -236,6 +236,13 @@ const std::vector<Entry>& entries() {
        "Lies before the information was asked."},
       {"err_not_asked", "Registreer eerst wanneer bijkomende informatie werd gevraagd.",
        "Record first when more information was asked."},
+      {"err_ref_taken", "Al in gebruik voor een ander dossier van deze partij.",
+       "Already used for another record of this party."},
+      {"err_extension_late",
+       "De maand na de ontvangst is verstreken: een verlenging moet binnen die maand beslist en "
+       "aan de betrokkene meegedeeld worden (AVG art. 12(3)).",
+       "The month after the receipt has passed: an extension must be decided and told to the "
+       "data subject within it (GDPR art. 12(3))."},
       {"err_unknown_party", "Geen gekende partij.", "Not a known party."},
       {"err_only_departure", "Enkel bij het vertrek van een personeelslid.",
        "Only for a staff member's departure."},
@@ -392,6 +399,9 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {"before the receipt of the request", true, "err_before_receipt"},
       {"before the information was asked", true, "err_before_asked"},
       {"no information was asked yet", true, "err_not_asked"},
+      {"' is already incidents/", false, "err_ref_taken"},
+      {"' is already requests/", false, "err_ref_taken"},
+      {"the month from the receipt of ", true, "err_extension_late"},
       {"give exactly one", true, "required"},
       {"only for a staff departure", true, "err_only_departure"},
       {"unknown party ", true, "err_unknown_party"},

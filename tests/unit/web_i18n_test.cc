@@ -29,6 +29,14 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
   // Not the CLI's terms ("record --asked-at first") on a web page.
   EXPECT_EQ(field_error("nl", "no information was asked yet; record first when it was asked"),
             "Registreer eerst wanneer bijkomende informatie werd gevraagd.");
+  EXPECT_EQ(field_error("nl", "'RT-1' is already incidents/3 of herent"),
+            "Al in gebruik voor een ander dossier van deze partij.");
+  EXPECT_EQ(field_error("nl",
+                        "the month from the receipt of requests/1 ended at 2026-12-28 24:00 "
+                        "CET; GDPR art. 12(3): an extension must be decided and told to the "
+                        "subject within it"),
+            "De maand na de ontvangst is verstreken: een verlenging moet binnen die maand beslist "
+            "en aan de betrokkene meegedeeld worden (AVG art. 12(3)).");
   EXPECT_EQ(field_error("en", "'x' is not one; an obligation may be waived only on one of these "
                               "grounds: a = ..."),
             "Choose one of the grounds.");
