@@ -1,6 +1,7 @@
 #include "server/domain/escalation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 namespace termijn::domain {
@@ -127,6 +128,17 @@ EscalationPolicy default_policy(const Rule& rule) {
            step(std::nullopt, D::of(-hours{2}), std::nullopt, dpo, "-2h"),
            step(std::nullopt, D{}, std::nullopt, escalate, "0"),
            step(std::nullopt, D::of(hours{12}), D::of(hours{12}), escalate, "+12h every 12h")}};
+}
+
+std::string step_label_in(std::string label, bool dutch) {
+  if (!dutch) return label;
+  for (size_t at = label.find(" every "); at != std::string::npos; at = label.find(" every ")) {
+    label.replace(at, 7, " elke ");
+  }
+  for (size_t i = 1; i < label.size(); ++i) {
+    if (label[i] == 'h' && std::isdigit(static_cast<unsigned char>(label[i - 1]))) label[i] = 'u';
+  }
+  return label;
 }
 
 std::optional<EscalationStep> parse_step(const std::string& at, const std::string& every,

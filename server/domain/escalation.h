@@ -57,6 +57,10 @@ struct EscalationPolicy {
 /// periods.
 EscalationPolicy default_policy(const Rule& rule);
 
+/// A step's label (EscalationStep::label) as a text in Dutch or English says it: "+12h every
+/// 12h" is "+12u elke 12u" in Dutch.
+std::string step_label_in(std::string label, bool dutch);
+
 /// Parses "50%", "-2h", "-14d", "0", "+12h", "+30m" and an optional "every" ("12h", "1d").
 /// Returns nullopt and sets `error` when the text is not a step.
 std::optional<EscalationStep> parse_step(const std::string& at, const std::string& every,

@@ -5,6 +5,8 @@ namespace termijn::domain {
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> kRules{
       {.id = rule_id::kBreachNotice,
+       .name_en = "Breach notice to the other parties",
+       .name_nl = "Melding van de inbreuk aan de andere partijen",
        .legal_basis = "Protocol art. 13",
        .legal_basis_nl = "art. 13 protocol",
        .trigger = Trigger::kIncident,
@@ -15,6 +17,8 @@ const std::vector<Rule>& rules() {
        .duty_nl = "de functionarissen voor gegevensbescherming van de andere partijen inlichten "
                   "over de inbreuk"},
       {.id = rule_id::kAuthorityNotice,
+       .name_en = "Breach notification to the supervisory authority",
+       .name_nl = "Melding van de inbreuk aan de toezichthoudende autoriteit",
        .legal_basis = "GDPR art. 33(1)",
        .legal_basis_nl = "art. 33, lid 1 AVG",
        .trigger = Trigger::kIncident,
@@ -26,6 +30,8 @@ const std::vector<Rule>& rules() {
        .duty_nl = "de inbreuk melden aan de toezichthoudende autoriteit, of documenteren waarom "
                   "ze waarschijnlijk geen risico inhoudt"},
       {.id = rule_id::kRequestNotice,
+       .name_en = "Notice of the request to the other parties",
+       .name_nl = "Kennisgeving van het verzoek aan de andere partijen",
        .legal_basis = "Protocol art. 14",
        .legal_basis_nl = "art. 14 protocol",
        .trigger = Trigger::kRequest,
@@ -35,6 +41,8 @@ const std::vector<Rule>& rules() {
        .duty_en = "inform the other parties of the request or message, with a copy",
        .duty_nl = "de andere partijen inlichten over het verzoek of bericht, met een kopie"},
       {.id = rule_id::kAnswer,
+       .name_en = "Answer to the data subject",
+       .name_nl = "Antwoord aan de betrokkene",
        .legal_basis = "GDPR art. 12(3)",
        .legal_basis_nl = "art. 12, lid 3 AVG",
        .trigger = Trigger::kRequest,
@@ -54,6 +62,8 @@ const std::vector<Rule>& rules() {
              "to identify the data subject"}}},
       // "Without undue delay": the 72 h are the parties' policy, counted from the assessment.
       {.id = rule_id::kSubjectsNotice,
+       .name_en = "Communication of the breach to the data subjects",
+       .name_nl = "Mededeling van de inbreuk aan de betrokkenen",
        .legal_basis = "GDPR art. 34(1)",
        .legal_basis_nl = "art. 34, lid 1 AVG",
        .trigger = Trigger::kHighRisk,
@@ -78,6 +88,8 @@ const std::vector<Rule>& rules() {
       // Art. 12(3): the extension and its reasons are told within one month of receipt, also
       // when the answer runs from the identification (art. 12(6)).
       {.id = rule_id::kExtensionNotice,
+       .name_en = "Notice of the extension to the data subject",
+       .name_nl = "Kennisgeving van de verlenging aan de betrokkene",
        .legal_basis = "GDPR art. 12(3)",
        .legal_basis_nl = "art. 12, lid 3 AVG",
        .trigger = Trigger::kExtension,
@@ -90,6 +102,8 @@ const std::vector<Rule>& rules() {
       // Protocol art. 13, second paragraph: "onmiddellijk gezamenlijk overleggen". Both parties
       // are bound; one obligation per pair, met by recording the consultation they held.
       {.id = rule_id::kBreachConsultation,
+       .name_en = "Joint consultation on the breach",
+       .name_nl = "Gezamenlijk overleg over de inbreuk",
        .legal_basis = "Protocol art. 13, second paragraph",
        .legal_basis_nl = "art. 13, tweede lid, protocol",
        .trigger = Trigger::kIncident,
@@ -108,6 +122,8 @@ const std::vector<Rule>& rules() {
       // that it may complain to the supervisory authority and seek a judicial remedy, within one
       // month of receipt of the request, whatever an extension did to the answer.
       {.id = rule_id::kRefusalNotice,
+       .name_en = "Notice of the refusal to the data subject",
+       .name_nl = "Kennisgeving van de weigering aan de betrokkene",
        .legal_basis = "GDPR art. 12(4)",
        .legal_basis_nl = "art. 12, lid 4 AVG",
        .trigger = Trigger::kRefusal,
@@ -123,6 +139,8 @@ const std::vector<Rule>& rules() {
       // Protocol art. 12, first paragraph: a party that finds wrong, inaccurate, incomplete,
       // missing, outdated or superfluous shared data reports it to the other parties at once.
       {.id = "protocol.quality_notice",
+       .name_en = "Report of the data-quality finding",
+       .name_nl = "Melding van de vaststelling over de gegevenskwaliteit",
        .legal_basis = "Protocol art. 12, first paragraph",
        .legal_basis_nl = "art. 12, eerste lid, protocol",
        .trigger = Trigger::kDataQuality,
@@ -139,6 +157,8 @@ const std::vector<Rule>& rules() {
       // Art. 12, second paragraph: appropriate measures without undue delay, and the parties
       // inform each other of them.
       {.id = "protocol.quality_measures",
+       .name_en = "Measures for the data quality",
+       .name_nl = "Maatregelen voor de gegevenskwaliteit",
        .legal_basis = "Protocol art. 12, second paragraph",
        .legal_basis_nl = "art. 12, tweede lid, protocol",
        .trigger = Trigger::kDataQuality,
@@ -157,6 +177,8 @@ const std::vector<Rule>& rules() {
       // Protocol art. 15: the parties inform each other at once of changes in law with an
       // impact on the protocol and of changes concerning the processors.
       {.id = "protocol.law_change_notice",
+       .name_en = "Notice of the change in law",
+       .name_nl = "Kennisgeving van de wijziging van wetgeving",
        .legal_basis = "Protocol art. 15",
        .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kLawChange,
@@ -171,6 +193,8 @@ const std::vector<Rule>& rules() {
        .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging van "
                   "wetgeving met impact op het protocol"},
       {.id = "protocol.law_change_measures",
+       .name_en = "Measures for the change in law",
+       .name_nl = "Maatregelen voor de wijziging van wetgeving",
        .legal_basis = "Protocol art. 15",
        .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kLawChange,
@@ -186,6 +210,8 @@ const std::vector<Rule>& rules() {
                   "partij erover inlichten",
        .notice_mail = false},
       {.id = "protocol.processor_change_notice",
+       .name_en = "Notice of the change of processors",
+       .name_nl = "Kennisgeving van de wijziging omtrent de verwerkers",
        .legal_basis = "Protocol art. 15",
        .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kProcessorChange,
@@ -199,6 +225,8 @@ const std::vector<Rule>& rules() {
        .duty_nl = "de andere partij onmiddellijk op de hoogte brengen van de wijziging omtrent "
                   "de verwerkers"},
       {.id = "protocol.processor_change_measures",
+       .name_en = "Measures for the change of processors",
+       .name_nl = "Maatregelen voor de wijziging omtrent de verwerkers",
        .legal_basis = "Protocol art. 15",
        .legal_basis_nl = "art. 15 protocol",
        .trigger = Trigger::kProcessorChange,
@@ -216,6 +244,8 @@ const std::vector<Rule>& rules() {
       // Protocol art. 9: the shared data is processed only while the staff member is employed.
       // Every party erases what it holds on the member who left.
       {.id = "protocol.departure_erasure",
+       .name_en = "Erasure after a staff member's departure",
+       .name_nl = "Wissing na het vertrek van een personeelslid",
        .legal_basis = "Protocol art. 9",
        .legal_basis_nl = "art. 9 protocol",
        .trigger = Trigger::kStaffDeparture,
@@ -236,6 +266,8 @@ const std::vector<Rule>& rules() {
       // Protocol art. 10 and 18: on the day the termination takes effect every party stops the
       // exchange; the reminders fall before it.
       {.id = "protocol.termination_art10",
+       .name_en = "End of the exchange on termination for non-compliance",
+       .name_nl = "Stopzetting van de mededeling bij beëindiging wegens niet-naleving",
        .legal_basis = "Protocol art. 10",
        .legal_basis_nl = "art. 10 protocol",
        .trigger = Trigger::kTerminationBreach,
@@ -250,6 +282,8 @@ const std::vector<Rule>& rules() {
        .every_party = true,
        .takes_effect = TerminationKind::kBreach},
       {.id = "protocol.termination_art18",
+       .name_en = "End of the exchange at the end of the notice period",
+       .name_nl = "Stopzetting van de mededeling na de opzegtermijn",
        .legal_basis = "Protocol art. 18",
        .legal_basis_nl = "art. 18 protocol",
        .trigger = Trigger::kTerminationNotice,
@@ -294,6 +328,12 @@ const Rule* find_rule(std::string_view id) {
 bool sets_no_limit(std::string_view id) {
   const Rule* rule = find_rule(id);
   return rule != nullptr && rule->policy_target;
+}
+
+std::string rule_name(std::string_view rule_id, bool dutch) {
+  const Rule* rule = find_rule(rule_id);
+  if (rule == nullptr) return std::string(rule_id);
+  return std::string(dutch ? rule->name_nl : rule->name_en);
 }
 
 std::string legal_basis_in(std::string_view rule_id, const std::string& stored, bool dutch) {

@@ -50,6 +50,8 @@ struct WaiverGround {
 /// One duty from the protocol or the GDPR. The table in rules.cc is the single source of truth.
 struct Rule {
   std::string_view id;              ///< stable: API, CLI, configuration
+  std::string_view name_en;         ///< what a person calls the duty: "Breach notice to ..."
+  std::string_view name_nl;         ///< the same in Dutch
   std::string_view legal_basis;     ///< "Protocol art. 13"
   std::string_view legal_basis_nl;  ///< the same in Dutch: "art. 13 protocol"
   Trigger trigger;
@@ -97,6 +99,10 @@ const Rule* find_rule(std::string_view id);
 /// Whether the duty of rule `id` has no legal limit: the law or the protocol sets none ("without
 /// undue delay", "at once"), so its due time is the parties' policy target (Rule::policy_target).
 bool sets_no_limit(std::string_view id);
+
+/// What a person calls the duty of rule `rule_id`, in Dutch or English; the id itself for a rule
+/// this version does not know.
+std::string rule_name(std::string_view rule_id, bool dutch);
 
 /// The legal basis of an obligation of rule `rule_id` as a text in Dutch or English says it:
 /// `stored` (the basis the obligation was created with, in English) unless Dutch is asked for

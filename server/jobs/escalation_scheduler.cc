@@ -11,7 +11,7 @@ namespace termijn::jobs {
 
 namespace {
 
-const app::Actor kSystem{"system", ""};
+const app::Actor kSystem = app::Actor::system();
 
 std::string step_details(const domain::ScheduledStep& s, const std::string& why) {
   app::JsonObject json;

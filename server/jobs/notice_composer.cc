@@ -9,6 +9,7 @@
 #include "server/app/ed25519.h"
 #include "server/app/sha256.h"
 #include "server/domain/audit.h"
+#include "server/domain/escalation.h"
 #include "server/domain/rules.h"
 #include "server/notify/notice.h"
 #include "server/notify/text.h"
@@ -371,19 +372,6 @@ std::string todo(const domain::Obligation& o, const std::string& recipient, bool
                  "an extension and why";
 }
 
-// "+12h every 12h" -> "+12u elke 12u".
-std::string dutch_label(std::string label) {
-  for (size_t at = label.find(" every "); at != std::string::npos; at = label.find(" every ")) {
-    label.replace(at, 7, " elke ");
-  }
-  for (size_t i = 0; i < label.size(); ++i) {
-    if (label[i] == 'h' && i > 0 && std::isdigit(static_cast<unsigned char>(label[i - 1]))) {
-      label[i] = 'u';
-    }
-  }
-  return label;
-}
-
 std::string day_note(const std::string& note, bool dutch) {
   if (note.empty()) return "";
   return dutch
@@ -505,7 +493,7 @@ absl::StatusOr<notify::MailMessage> NoticeComposer::compose_reminder(
       {"legal_limit", legal_limit(o, local(o.legal_due_time), dutch)},
       {"time_left", overdue ? (dutch ? left + " te laat" : left + " overdue")
                             : (dutch ? "nog " + left : left + " left")},
-      {"step", dutch ? dutch_label(step->label) : step->label},
+      {"step", domain::step_label_in(step->label, dutch)},
       {"level", std::to_string(*level)},
       {"due_day_note", day_note(domain::due_day_note(o, owner, dutch), dutch)},
       {"notice_state", notice_state_text(o.notice_state, dutch)},

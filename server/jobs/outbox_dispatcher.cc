@@ -15,7 +15,7 @@ namespace {
 using domain::NotificationKind;
 using domain::NotificationState;
 
-const app::Actor kSystem{"system", ""};
+const app::Actor kSystem = app::Actor::system();
 
 // Enough for any SMTP reply worth reading; the rest of a longer one is dropped.
 constexpr size_t kMaxReplyBytes = 1000;

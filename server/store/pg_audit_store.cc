@@ -164,7 +164,7 @@ absl::StatusOr<bool> PgAuditStore::insert_checkpoint(
       n.audit_checkpoint_id = id;
       n.recipient_party = recipient;
       n.id = insert_notification(tx, n);
-      queued.push_back(app::audit_record({"system", ""}, c.time, "notification.queued",
+      queued.push_back(app::audit_record(app::Actor::system(), c.time, "notification.queued",
                                          "notifications/" + std::to_string(n.id),
                                          app::checkpoint_name(id), app::notification_details(n)));
     }

@@ -163,9 +163,10 @@ absl::Status PgWebhookStore::record(const app::WebhookDelivery& d,
       n.webhook_delivery_id = d.id;
       n.recipient_party = alert_party;
       n.id = insert_notification(tx, n);
-      append_audit(tx, {app::audit_record({"system", ""}, n.create_time, "notification.queued",
-                                          "notifications/" + std::to_string(n.id), d.name(),
-                                          app::notification_details(n))});
+      append_audit(tx,
+                   {app::audit_record(app::Actor::system(), n.create_time, "notification.queued",
+                                      "notifications/" + std::to_string(n.id), d.name(),
+                                      app::notification_details(n))});
     }
     tx.commit();
     if (alert) {

@@ -5,11 +5,16 @@
 #include <kainjow/mustache.hpp>
 #include <sstream>
 
+#include "server/domain/utf8.h"
+
 namespace termijn::web {
 
 namespace {
 
 std::string esc(const std::string& s) { return kainjow::mustache::html_escape<std::string>(s); }
+
+// The legend's font size and a width that holds its average character.
+constexpr int kLegendFontSize = 12, kLegendCharWidth = 7;
 
 // Fills with at least 3:1 contrast against white (WCAG 1.4.11, graphical objects).
 constexpr const char* kFills[] = {"#1f5f99", "#a4461b", "#2d6a2d", "#6b3d8f", "#7a5c00"};
@@ -28,7 +33,11 @@ std::string bar_chart_svg(const std::string& title, const std::vector<std::strin
   constexpr int kLeft = 48, kTop = 16, kPlotHeight = 180, kBarWidth = 16, kGap = 24;
   const int n_series = std::max<int>(1, series.size());
   const int group_width = n_series * kBarWidth + kGap;
-  const int width = kLeft + std::max<int>(1, categories.size()) * group_width + 16;
+  // Wide enough for the bars and for the longest name in the legend, which is not cut off.
+  size_t longest = 0;
+  for (const Series& s : series) longest = std::max(longest, domain::utf8_chars(s.label));
+  const int width = std::max(kLeft + std::max<int>(1, categories.size()) * group_width + 16,
+                             kLeft + 18 + static_cast<int>(longest) * kLegendCharWidth + 8);
   const int legend_top = kTop + kPlotHeight + 40;
   const int height = legend_top + 20 * n_series + 8;
   if (max <= 0) max = 1;
@@ -68,7 +77,8 @@ std::string bar_chart_svg(const std::string& title, const std::vector<std::strin
     const int y = legend_top + 20 * static_cast<int>(s);
     svg << "<rect x=\"" << kLeft << "\" y=\"" << y << "\" width=\"12\" height=\"12\" fill=\""
         << kFills[s % std::size(kFills)] << "\"/><text x=\"" << kLeft + 18 << "\" y=\"" << y + 11
-        << "\" font-size=\"12\" fill=\"#222\">" << esc(series[s].label) << "</text>";
+        << "\" font-size=\"" << kLegendFontSize << "\" fill=\"#222\">" << esc(series[s].label)
+        << "</text>";
   }
   svg << "</svg>";
   return svg.str();

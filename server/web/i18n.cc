@@ -101,6 +101,38 @@ const std::vector<Entry>& entries() {
       {"time", "Tijd", "Time"},
       {"actor", "Door", "By"},
       {"action", "Actie", "Action"},
+      {"actor_system", "systeem", "system"},
+      // What an entry of the audit trail records, by its event type (domain::event_type).
+      {"event_incident.reported", "Incident gemeld", "Incident reported"},
+      {"event_incident.updated", "Incident bijgewerkt", "Incident updated"},
+      {"event_incident.consulted", "Overleg vastgelegd", "Consultation recorded"},
+      {"event_incident.closed", "Incident afgesloten", "Incident closed"},
+      {"event_request.logged", "Verzoek geregistreerd", "Request logged"},
+      {"event_request.extended", "Antwoordtermijn verlengd", "Answer period extended"},
+      {"event_request.identification_asked", "Identificatie gevraagd", "Identification asked"},
+      {"event_request.identified", "Betrokkene geïdentificeerd", "Data subject identified"},
+      {"event_request.refused", "Verzoek geweigerd", "Request refused"},
+      {"event_request.closed", "Verzoek afgesloten", "Request closed"},
+      {"event_matter.reported", "Aangelegenheid gemeld", "Matter reported"},
+      {"event_matter.closed", "Aangelegenheid afgesloten", "Matter closed"},
+      {"event_obligation.created", "Verplichting aangemaakt", "Obligation created"},
+      {"event_obligation.fulfilled", "Verplichting nageleefd", "Obligation met"},
+      {"event_obligation.waived", "Van verplichting afgezien", "Obligation waived"},
+      {"event_obligation.moved", "Termijn verschoven", "Deadline moved"},
+      {"event_obligation.overdue", "Termijn verstreken: escalatie verstuurd",
+       "Deadline passed: escalation sent"},
+      {"event_reminder.sent", "Herinnering verstuurd", "Reminder sent"},
+      {"event_reminder.skipped", "Herinnering overgeslagen", "Reminder skipped"},
+      {"event_notification.queued", "Bericht klaargezet", "Message queued"},
+      {"event_notification.released", "Bericht vrijgegeven", "Message released"},
+      {"event_notification.sent", "Bericht verzonden", "Message sent"},
+      {"event_notification.retry", "Verzending mislukt, nieuwe poging gepland",
+       "Sending failed, to be tried again"},
+      {"event_notification.failed", "Verzending mislukt", "Sending failed"},
+      {"event_notification.cancelled", "Bericht geannuleerd", "Message cancelled"},
+      {"event_notification.acknowledged", "Ontvangst bevestigd", "Receipt acknowledged"},
+      {"event_audit.checkpoint", "Controlepunt van de audittrail", "Audit trail checkpoint"},
+      {"rule_id", "In de CLI en de API", "In the CLI and the API"},
       {"kind", "Soort", "Kind"},
       {"receive_time", "Ontvangen", "Received"},
       {"summary", "Samenvatting", "Summary"},
@@ -455,6 +487,12 @@ std::string label(std::string_view lang, const std::string& key) {
   const auto& m = labels(lang);
   const auto it = m.find(key);
   return it == m.end() ? key : it->second;
+}
+
+std::string event_label(std::string_view lang, const std::string& event_type) {
+  const auto& m = labels(lang);
+  const auto it = m.find("event_" + event_type);
+  return it == m.end() ? event_type : it->second;
 }
 
 }  // namespace termijn::web

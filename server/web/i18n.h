@@ -18,6 +18,10 @@ const std::map<std::string, std::string>& labels(std::string_view lang);
 /// One label; the key itself if there is none (a missing label shows, it does not crash).
 std::string label(std::string_view lang, const std::string& key);
 
+/// What an audit event of `event_type` ("incident.reported", domain::event_type) records, in
+/// `lang`; the type itself for one without a label.
+std::string event_label(std::string_view lang, const std::string& event_type);
+
 /// The reason a use case gave for refusing a field (what follows "FIELD: " in its
 /// INVALID_ARGUMENT message) in `lang`; the reason as given when there is no translation.
 std::string field_error(std::string_view lang, const std::string& reason);

@@ -21,10 +21,13 @@
 #include "server/api/convert.h"
 #include "server/api/principal.h"
 #include "server/api/register_pages.h"
+#include "server/app/actor.h"
 #include "server/app/limits.h"
 #include "server/app/sha256.h"
 #include "server/app/views.h"
 #include "server/config/files.h"
+#include "server/domain/escalation.h"
+#include "server/domain/events.h"
 #include "server/domain/rules.h"
 #include "server/web/charts.h"
 #include "server/web/connection_threads.h"
@@ -388,6 +391,7 @@ struct WebConsole::Impl {
     mu::data d;
     d.set("id", std::to_string(o.id));
     d.set("rule", o.rule);
+    d.set("rule_name", domain::rule_name(o.rule, c.lang == "nl"));
     d.set("legal_basis", domain::legal_basis_in(o.rule, o.legal_basis, c.lang == "nl"));
     d.set("recipient", recipient(c, o));
     d.set("due", when(c, o.due_time));
@@ -410,8 +414,10 @@ struct WebConsole::Impl {
                            : u == "urgent"  ? label(c.lang, "urgent")
                            : u == "closing" ? label(c.lang, "closing")
                                             : std::string());
-    d.set("next_step", o.next_step_time ? when(c, o.next_step_time) + " (" + o.next_step + ")"
-                                        : label(c.lang, "none"));
+    d.set("next_step", o.next_step_time
+                           ? when(c, o.next_step_time) + " (" +
+                                 domain::step_label_in(o.next_step, c.lang == "nl") + ")"
+                           : label(c.lang, "none"));
     d.set("notice_state", o.notice_state.empty() ? "-" : label(c.lang, "notice_" + o.notice_state));
     d.set("state", label(c.lang, "state_" + std::string(domain::name_of(o.state))));
     if (!o.evidence.empty()) d.set("evidence", o.evidence);
@@ -435,6 +441,31 @@ struct WebConsole::Impl {
   static std::string subject_label(const Caller& c, const domain::Obligation& o) {
     const auto [kind, id] = subject_of(o);
     return label(c.lang, kind) + " " + std::to_string(id);
+  }
+
+  // The kinds of name an audit event's subject has ("obligations/9"), by their labels' keys.
+  static constexpr std::pair<std::string_view, std::string_view> kNameKinds[] = {
+      {"incidents/", "incident"},
+      {"requests/", "request"},
+      {"matters/", "matter"},
+      {"obligations/", "obligation"},
+      {"notifications/", "notification"}};
+
+  // "Verplichting 9" for "obligations/9"; a name of another kind as it is.
+  static std::string named_subject(const Caller& c, const std::string& name) {
+    for (const auto& [prefix, key] : kNameKinds) {
+      if (name.starts_with(prefix)) {
+        return label(c.lang, std::string(key)) + " " + name.substr(prefix.size());
+      }
+    }
+    return name;
+  }
+  // The console's page of a named subject ("/obligations/9"), or empty when it has none.
+  static std::string subject_href(const std::string& name) {
+    for (const auto& [prefix, key] : kNameKinds) {
+      if (name.starts_with(prefix)) return "/" + name;
+    }
+    return "";
   }
 
   // ---- pages ----
@@ -484,6 +515,7 @@ struct WebConsole::Impl {
     for (const domain::Rule& r : domain::rules()) {
       mu::data item;
       item.set("id", std::string(r.id));
+      item.set("name", std::string(c.lang == "nl" ? r.name_nl : r.name_en));
       item.set("selected", r.id == rule);
       rules.push_back(item);
     }
@@ -582,9 +614,15 @@ struct WebConsole::Impl {
           continue;
         }
         item.set("time", when(c, e.record.time));
-        item.set("actor", e.record.principal);
-        item.set("action", e.record.action);
-        item.set("subject", e.record.subject);
+        item.set("actor", e.record.principal == app::kSystemPrincipal
+                              ? label(c.lang, "actor_system")
+                              : e.record.principal);
+        // What happened in words, with the event type `termijn audit` and webhooks show.
+        const std::string type = domain::event_type(e.record);
+        item.set("action", event_label(c.lang, type));
+        item.set("event_type", type);
+        item.set("subject", named_subject(c, e.record.subject));
+        item.set("subject_href", subject_href(e.record.subject));
         events.push_back(item);
       }
       d.set("history", events);
@@ -1733,7 +1771,7 @@ struct WebConsole::Impl {
       for (const auto& [m, _] : rate) months.push_back(m);
       std::vector<Series> series;
       for (const std::string& r : rules) {
-        Series s{r, {}};
+        Series s{domain::rule_name(r, c.lang == "nl"), {}};
         for (const auto& m : months) {
           const auto it = rate[m].find(r);
           s.values.push_back(it == rate[m].end()

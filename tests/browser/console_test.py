@@ -354,18 +354,29 @@ class ConsoleTest(BrowserTest):
             self.assertIn(text, facts)
         self.assertEqual(self.termijnd.sql("SELECT length(description) FROM incident WHERE id = %s" %
                                            incident_url.rsplit("/", 1)[1]), str(len(long_description)))
+        # ... and a shorter text replaces it whole.
+        short_description = "Verloren op de trein Leuven-Brussel; in een rode map."
+        herent.find("#edit-description").clear()
+        herent.find("#edit-description").send_keys(short_description)
+        herent.click("#save-facts")
+        self.assertEqual(self.termijnd.sql("SELECT description FROM incident WHERE id = %s" %
+                                           incident_url.rsplit("/", 1)[1]), short_description)
 
         # The dashboard: soonest first, with countdown, legal limit and next reminder.
         herent.open("/")
         # (The breach notices may still be on the way out: only GDPR art. 33 is looked at.)
+        # Each duty by its name in the reader's language (before: its id, "gdpr.art33_authority").
         art33_rows = [r for r in herent.finds("#deadlines tbody tr")
-                      if r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text == "gdpr.art33_authority"]
+                      if r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text
+                      == "Melding van de inbreuk aan de toezichthoudende autoriteit"]
         self.assertEqual([r.get_attribute("class") for r in art33_rows], ["u-overdue", "u-urgent", "u-calm"])
         countdowns = [r.find_element(By.CSS_SELECTOR, ".countdown").text for r in art33_rows]
         self.assertRegex(countdowns[0], r"^\d+ u \d\d min te laat$")
         self.assertRegex(countdowns[1], r"^nog \d+ u \d\d min$")
         self.assertRegex(countdowns[2], r"^nog 1 d \d+ u \d\d min$")
         self.assertIn("(50%)", art33_rows[2].text)  # the next reminder
+        # ... in the reader's language (before: "+12h every 12h" in the Dutch page).
+        self.assertIn("(+12u elke 12u)", art33_rows[0].text)
         herent.screenshot("console-dashboard.png")
 
         # Fulfil GDPR art. 33: first without evidence (refused at the field), then with it.
@@ -395,7 +406,11 @@ class ConsoleTest(BrowserTest):
         kortenberg.open("/?party=herent&state=all")
         listed = {r.find_element(By.CSS_SELECTOR, "td:nth-child(3) a").text
                   for r in kortenberg.finds("#deadlines tbody tr")}
-        self.assertEqual(listed, {"protocol.breach_consultation", "protocol.breach_notice"})
+        self.assertEqual(listed, {"Gezamenlijk overleg over de inbreuk",
+                                  "Melding van de inbreuk aan de andere partijen"})
+        # The filter offers the duties by name too, and filters by id.
+        rule_filter = kortenberg.find("#filter-rule option[value='protocol.breach_notice']")
+        self.assertEqual(rule_filter.text, "Melding van de inbreuk aan de andere partijen")
         # ... and cannot open the owner's internal duty: as if it did not exist.
         kortenberg.open("/obligations/" + art33_id)
         self.assertEqual(kortenberg.find("h1").text, "Niet gevonden")
@@ -412,8 +427,19 @@ class ConsoleTest(BrowserTest):
         # The trail is chained by a worker just after each commit: reload until it is.
         # (Kortenberg's acknowledgement is Kortenberg's event, scoped as the API scopes it; the
         # notices table says who acknowledged when.)
-        herent.wait_for_text("#history", ["incident.reported", "incident.updated",
-                                          "obligation.fulfilled", "notification.sent"])
+        # What happened in words (before: the audit actions, "incident.reported"), by whom, on
+        # what: the service's own work as "system", each subject named and linked.
+        herent.wait_for_text("#history", ["Incident reported", "Incident updated",
+                                          "Obligation met", "Message sent"])
+        self.assertNotIn("incident.reported", herent.find("#history").text)
+        reported = herent.find("#history tr[data-event='incident.reported']")
+        self.assertEqual(reported.find_element(By.CSS_SELECTOR, "td:nth-child(3)").text, "herent-dpo")
+        self.assertEqual(reported.find_element(By.CSS_SELECTOR, "td:nth-child(5) a").get_attribute(
+            "href"), self.termijnd.origin + incident_url)
+        self.assertIn("Incident ", reported.find_element(By.CSS_SELECTOR, "td:nth-child(5)").text)
+        sent = herent.find("#history tr[data-event='notification.sent']")
+        self.assertEqual(sent.find_element(By.CSS_SELECTOR, "td:nth-child(3)").text, "system")
+        self.assertRegex(sent.find_element(By.CSS_SELECTOR, "td:nth-child(5)").text, r"^Notice \d+$")
         herent.screenshot("console-incident.png")
 
         # Waive GDPR art. 33 of the second incident with a reason (art. 33(1): unlikely risk).
@@ -432,7 +458,7 @@ class ConsoleTest(BrowserTest):
         herent.click("#assess")
         self.assertEqual(herent.finds("#risk-error"), [])
         self.assertEqual(herent.find("#measures").get_attribute("value"), "Remote wipe requested")
-        self.assertNotIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        self.assertEqual(herent.finds("#obligations tr[data-rule='gdpr.art34_subjects']"), [])
 
         # The DPO assesses the risk as high: GDPR art. 34 (inform the data subjects) starts. A
         # bad count is refused at its field first, and nothing changes.
@@ -441,11 +467,12 @@ class ConsoleTest(BrowserTest):
         herent.find("#subject_count").send_keys("many")
         herent.click("#assess")
         self.assertEqual(herent.find("#subject_count-error").text, "Not a whole number.")
-        self.assertNotIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        self.assertEqual(herent.finds("#obligations tr[data-rule='gdpr.art34_subjects']"), [])
         herent.find("#subject_count").clear()
         herent.find("#subject_count").send_keys("120")
         herent.click("#assess")
-        self.assertIn("gdpr.art34_subjects", herent.find("#obligations").text)
+        self.assertIn("Communication of the breach to the data subjects",
+                      herent.find("#obligations tr[data-rule='gdpr.art34_subjects']").text)
         self.assertIn("120", herent.find("#facts").text)
         # Assessed, the risk can be changed but not taken back to "not assessed yet".
         self.assertEqual(herent.finds("#risk option[value=unknown]"), [])
@@ -485,7 +512,7 @@ class ConsoleTest(BrowserTest):
         herent.click("#close")
         self.assertIn("USB-stick teruggevonden", herent.find("#facts").text)
         self.assertEqual(herent.finds("#close-form"), [])
-        herent.wait_for_text("#history", ["incident.closed"])
+        herent.wait_for_text("#history", ["Incident closed"])
 
         # The breach register: every incident of Herent as a table, filtered by year, with its
         # CSV export; a year out of range is refused at its field.
@@ -565,7 +592,7 @@ class ConsoleTest(BrowserTest):
         dpo.find("#months option[value='3']").click()
         dpo.click("#extend")
         self.assertEqual(dpo.find("#months-error").text, "Kies 1 of 2 maanden (AVG art. 12(3)).")
-        self.assertNotIn("gdpr.art12_extension_notice", dpo.find("#obligations").text)
+        self.assertEqual(dpo.finds("#obligations tr[data-rule='gdpr.art12_extension_notice']"), [])
         dpo.find("#months option[value='2']").click()
         dpo.click("#extend")
         self.assertTrue(dpo.driver.current_url.endswith(request_url))

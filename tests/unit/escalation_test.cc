@@ -131,6 +131,16 @@ TEST(DefaultPolicyTest, MonthRuleRemindsFourteenSevenTwoDaysBeforeThenDaily) {
   EXPECT_EQ(p.steps[4].every, std::optional(StepDuration::of_days(1)));
 }
 
+TEST(StepLabelTest, ALabelIsSaidInTheReadersLanguage) {
+  // Verifies the label a reminder and the console show: hours are "u" and "every" is "elke" in
+  // Dutch (the console showed "+12h every 12h" in its Dutch pages); English keeps the label.
+  EXPECT_EQ(step_label_in("+12h every 12h", true), "+12u elke 12u");
+  EXPECT_EQ(step_label_in("-2h", true), "-2u");
+  EXPECT_EQ(step_label_in("+1d every 1d", true), "+1d elke 1d");
+  EXPECT_EQ(step_label_in("50%", true), "50%");
+  EXPECT_EQ(step_label_in("+12h every 12h", false), "+12h every 12h");
+}
+
 TEST(FirstStepTimesTest, ThirtySixHourWindowEveryStepExact) {
   // Verifies the 36 h default over a plain working-day window: 50% = 18 h, 80% = 28 h 48 min.
   const Obligation o = ObligationOf("protocol.breach_notice", "2026-06-09T10:00:00+02:00");

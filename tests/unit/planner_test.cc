@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -221,12 +222,27 @@ TEST(PlannerTest, UsesTheOwnersCalendar) {
 }
 
 TEST(RulesTest, EveryRuleSaysItsDutyInDutchAndEnglish) {
-  // Verifies each rule of the table carries its legal basis and its duty in both languages.
+  // Verifies each rule of the table carries its name, its legal basis and its duty in both
+  // languages, and that no two rules share a name.
+  std::set<std::string_view> names;
   for (const Rule& rule : rules()) {
+    EXPECT_FALSE(rule.name_en.empty()) << rule.id;
+    EXPECT_FALSE(rule.name_nl.empty()) << rule.id;
+    EXPECT_TRUE(names.insert(rule.name_en).second) << rule.id;
+    EXPECT_TRUE(names.insert(rule.name_nl).second) << rule.id;
     EXPECT_FALSE(rule.legal_basis.empty()) << rule.id;
     EXPECT_FALSE(rule.duty_en.empty()) << rule.id;
     EXPECT_FALSE(rule.duty_nl.empty()) << rule.id;
   }
+}
+
+TEST(RulesTest, ARuleIsNamedInTheReadersLanguage) {
+  // Verifies a rule's name in Dutch and English, and that a rule this version does not know
+  // (an obligation stored by a newer one) is shown by its id.
+  EXPECT_EQ(rule_name(rule_id::kBreachNotice, true),
+            "Melding van de inbreuk aan de andere partijen");
+  EXPECT_EQ(rule_name(rule_id::kBreachNotice, false), "Breach notice to the other parties");
+  EXPECT_EQ(rule_name("protocol.future_rule", true), "protocol.future_rule");
 }
 
 TEST(RulesTest, OnlyArticle34HasWaiverGrounds) {
