@@ -11,6 +11,7 @@
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -103,6 +104,22 @@ std::string console_path(const std::string& back) {
   return plain && back.starts_with('/') && !back.starts_with("//") ? back : "/";
 }
 
+// The page a language switch returns to: a page itself, with its query (the dashboard's
+// filters); for a form's POST, the page that has the form ("/incidents/3/close" is answered on
+// "/incidents/3", "/incidents" on "/incidents/new"), which a GET can load again.
+std::string page_to_return_to(const httplib::Request& req) {
+  if (req.method != "POST") {
+    return req.params.empty() ? req.path
+                              : req.path + "?" + httplib::detail::params_to_query_str(req.params);
+  }
+  static const std::regex kAction(R"(^(/[a-z]+/\d{1,18})/[a-z]+$)");
+  static const std::regex kCollection(R"(^/(incidents|requests|matters)$)");
+  std::smatch m;
+  if (std::regex_match(req.path, m, kAction)) return m[1].str();
+  if (std::regex_match(req.path, kCollection)) return req.path + "/new";
+  return "/";
+}
+
 // The client's certificate (PEM, empty if none) and the chain it came with.
 std::pair<std::string, std::string> peer_certificate_pem(const SSL* ssl) {
   if (ssl == nullptr) return {};
@@ -188,7 +205,7 @@ struct Caller {
   const domain::TimeZone* zone = nullptr;
   std::string party_name;
   std::string csrf_token;
-  std::string path;
+  std::string back;  ///< the page to return to after switching the language (page_to_return_to)
 };
 
 // cpp-httplib's server with a longer queue of connections not yet accepted: 0.11 listens with a
@@ -290,7 +307,7 @@ struct WebConsole::Impl {
     d.set("principal", c.principal.name);
     d.set("party_name", c.party_name);
     d.set("csrf", c.csrf_token);
-    d.set("back", c.path);
+    d.set("back", httplib::detail::encode_query_param(c.back));
     d.set("time_hint", replace(label(c.lang, "time_hint"), "{zone}", c.zone->name()));
     return d;
   }
@@ -511,6 +528,8 @@ struct WebConsole::Impl {
     d.set("has_rows", !rows.empty());
     d.set("rows", rows);
     d.set("open_only", open_only);
+    d.set("heading", label(c.lang, open_only ? "open_deadlines" : "all_deadlines"));
+    d.set("no_rows", label(c.lang, open_only ? "no_deadlines" : "no_deadlines_at_all"));
     mu::list rules;
     for (const domain::Rule& r : domain::rules()) {
       mu::data item;
@@ -542,6 +561,15 @@ struct WebConsole::Impl {
     f.set("label", label_text);
     f.set("value", value);
     return f;
+  }
+
+  // When a record was closed, and its summary: two facts (they ran together in one).
+  void closing_facts(const Caller& c, mu::list& facts,
+                     const std::optional<domain::Instant>& close_time,
+                     const std::string& summary) const {
+    if (!close_time) return;
+    facts.push_back(fact(label(c.lang, "closed_at"), when(c, *close_time)));
+    facts.push_back(fact(label(c.lang, "closing_summary"), summary));
   }
 
   template <typename Enum>
@@ -577,7 +605,8 @@ struct WebConsole::Impl {
         item.set("recipient", recipient(c, n.obligation));
         item.set("state",
                  label(c.lang, "notice_" + std::string(domain::name_of(n.notification.state))));
-        item.set("sent", when(c, n.notification.sent_time));
+        item.set("sent", n.notification.sent_time ? when(c, *n.notification.sent_time)
+                                                  : label(c.lang, "not_yet"));
         item.set("acked", n.notification.ack_time.has_value());
         item.set("ack", when(c, n.notification.ack_time) + " (" + n.notification.ack_by + ")");
         item.set("can_review",
@@ -652,18 +681,22 @@ struct WebConsole::Impl {
     facts.push_back(
         fact(label(c.lang, "description"), i.description.empty() ? "-" : i.description));
     facts.push_back(fact(label(c.lang, "aware_time"), when(c, i.aware_time)));
-    facts.push_back(fact(label(c.lang, "occurred_time"), when(c, i.occurred_time)));
+    facts.push_back(fact(label(c.lang, "occurred_time"),
+                         i.occurred_time ? when(c, *i.occurred_time) : label(c.lang, "unknown")));
     facts.push_back(fact(label(c.lang, "categories"), names(c, i.categories, "cat_")));
     facts.push_back(fact(label(c.lang, "subject_groups"), names(c, i.subject_groups, "grp_")));
     facts.push_back(fact(label(c.lang, "subject_count"),
                          i.subject_count ? std::to_string(*i.subject_count) : "-"));
     facts.push_back(
         fact(label(c.lang, "risk"), label(c.lang, "risk_" + std::string(domain::name_of(i.risk)))));
+    // The assessment of GDPR art. 33(3)(c) and (d), as far as the reader's view holds it.
+    if (!i.consequences.empty()) {
+      facts.push_back(fact(label(c.lang, "consequences"), i.consequences));
+    }
+    if (!i.measures.empty()) facts.push_back(fact(label(c.lang, "measures"), i.measures));
     facts.push_back(fact(label(c.lang, "reported_by"), i.reported_by));
     if (!i.ticket_ref.empty()) facts.push_back(fact(label(c.lang, "external_ref"), i.ticket_ref));
-    if (i.close_time)
-      facts.push_back(
-          fact(label(c.lang, "closed"), when(c, i.close_time) + " " + i.closing_summary));
+    closing_facts(c, facts, i.close_time, i.closing_summary);
     d.set("facts", facts);
     if (auto s = record_sections(c, d, name, *view, r.obligations); !s.ok()) {
       return send_error(res, c, s);
@@ -713,9 +746,7 @@ struct WebConsole::Impl {
       facts.push_back(
           fact(label(c.lang, "identification_received_at"), when(c, q.identification_time)));
     }
-    if (q.close_time)
-      facts.push_back(
-          fact(label(c.lang, "closed"), when(c, q.close_time) + " " + q.closing_summary));
+    closing_facts(c, facts, q.close_time, q.closing_summary);
     d.set("facts", facts);
     if (q.copy) {
       d.set("copy_href", "/" + name + "/copy");
@@ -1372,6 +1403,25 @@ struct WebConsole::Impl {
     incident_page(req, res, c, errors, 422);
   }
 
+  // Why a record with open obligations cannot be closed, each named as the page names it
+  // ("Verplichting 4 (Melding van de inbreuk aan de toezichthoudende autoriteit)"); the API's
+  // reason lists ids and rule ids.
+  std::string still_open(const Caller& c, const std::string& collection, int64_t id) const {
+    std::vector<domain::Obligation> obligations;
+    if (collection == "incidents") {
+      if (auto r = uc.queries.incident(id); r.ok()) obligations = std::move(r->obligations);
+    } else if (auto r = uc.queries.request(id, false); r.ok()) {
+      obligations = std::move(r->obligations);
+    }
+    std::string list;
+    for (const domain::Obligation& o : obligations) {
+      if (o.state != domain::ObligationState::kOpen) continue;
+      list += (list.empty() ? "" : ", ") + label(c.lang, "obligation") + " " +
+              std::to_string(o.id) + " (" + domain::rule_name(o.rule, c.lang == "nl") + ")";
+    }
+    return replace(label(c.lang, "err_open_obligations"), "{list}", list);
+  }
+
   // Closes an incident or request (`collection`) with a summary: its owner's DPO only, once
   // every obligation is closed. A refusal is shown at the summary; nothing changes then.
   void close_record(const httplib::Request& req, httplib::Response& res, const Caller& c,
@@ -1390,7 +1440,10 @@ struct WebConsole::Impl {
       return send_error(res, c, closed);
     }
     const auto [name, reason] = split_field_error(std::string(closed.message()));
-    const std::map<std::string, std::string> errors{{"summary", form_refusal(c, closed, reason)}};
+    std::string why = form_refusal(c, closed, reason);
+    if (reason.find(" has open obligations: ") != std::string::npos)
+      why = still_open(c, collection, id);
+    const std::map<std::string, std::string> errors{{"summary", why}};
     if (collection == "incidents") return incident_page(req, res, c, errors, 422);
     request_page(req, res, c, errors, 422);
   }
@@ -1607,8 +1660,12 @@ struct WebConsole::Impl {
     std::map<std::string, std::string> errors;
     if (field(req, "preview") == "1") {
       mu::list rows;
-      const bool ok = previewed(c, domain::Trigger::kIncident, field(req, "aware_time"),
-                                std::nullopt, "aware_time", errors, rows);
+      // A high risk assessed at the report starts GDPR art. 34 then, as ReportIncident plans it.
+      const bool ok =
+          previewed(c, domain::Trigger::kIncident, field(req, "aware_time"), std::nullopt,
+                    "aware_time", errors, rows) &&
+          (field(req, "risk") != "high" ||
+           previewed(c, domain::Trigger::kHighRisk, "", std::nullopt, "risk", errors, rows));
       return incident_form(req, res, c, errors, ok ? 200 : 422, rows);
     }
     app::ReportIncidentInput in;
@@ -1829,7 +1886,7 @@ struct WebConsole::Impl {
     if (principal.ok() && !chunked && read) return httplib::Server::HandlerResponse::Unhandled;
     Caller c;
     c.zone = uc.directory.parties().front().zone;
-    c.path = req.path;
+    c.back = page_to_return_to(req);
     secure_headers(res, true);
     if (!principal.ok()) {
       refuse_unauthenticated(req, res, c, principal.status());
@@ -1878,7 +1935,7 @@ struct WebConsole::Impl {
       secure_headers(res, true);
       Caller c;
       auto principal = authenticate(req);
-      c.path = req.path;
+      c.back = page_to_return_to(req);
       // As the log shows it: a path may hold a newline (%0a), which would start a forged line.
       const std::string path = app::escape_controls(req.path);
       const domain::Party& first = uc.directory.parties().front();

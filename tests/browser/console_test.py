@@ -303,6 +303,14 @@ class ConsoleTest(BrowserTest):
         previewed = [r.get_attribute("data-rule") for r in herent.finds("#preview-table tbody tr")]
         self.assertIn("gdpr.art33_authority", previewed)
         self.assertIn("protocol.breach_notice", previewed)
+        self.assertNotIn("gdpr.art34_subjects", previewed)
+        # A high risk known at the report starts GDPR art. 34 too: the preview shows it (before:
+        # it was left out, and the report then started a deadline the preview had not shown).
+        herent.find("#risk option[value=high]").click()
+        herent.click("#preview-button")
+        previewed = [r.get_attribute("data-rule") for r in herent.finds("#preview-table tbody tr")]
+        self.assertIn("gdpr.art34_subjects", previewed)
+        herent.find("#risk option[value=unknown]").click()
         self.assertEqual(self.termijnd.sql("SELECT count(*) FROM incident"), stored)
         self.assertEqual(herent.find("#title").get_attribute("value"), "USB-stick met cliëntendossiers verloren")
         herent.find("#description").send_keys("Verloren op de trein Leuven-Brussel; niet versleuteld.")
@@ -378,6 +386,13 @@ class ConsoleTest(BrowserTest):
         # ... in the reader's language (before: "+12h every 12h" in the Dutch page).
         self.assertIn("(+12u elke 12u)", art33_rows[0].text)
         herent.screenshot("console-dashboard.png")
+        # The language switch keeps the filters (before: back to the unfiltered list).
+        herent.open("/?state=all")
+        herent.click("#lang-switch a[hreflang=en]")
+        self.assertTrue(herent.driver.current_url.endswith("/?state=all"))
+        self.assertTrue(herent.find("#filter-state option[value=all]").is_selected())
+        self.assertEqual(herent.find("h1").text, "All deadlines")  # not "Open deadlines"
+        herent.click("#lang-switch a[hreflang=nl]")
 
         # Fulfil GDPR art. 33: first without evidence (refused at the field), then with it.
         herent.open("/obligations/" + art33_id)
@@ -450,6 +465,20 @@ class ConsoleTest(BrowserTest):
         herent.click("#waive")
         row = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         self.assertIn("waived", row.find_element(By.CSS_SELECTOR, ".state").text)
+        # Closing it while the consultation is open is refused, naming what is open as the page
+        # names it (before: "obligations/6 (protocol.breach_consultation to kortenberg)").
+        herent.find("#summary").send_keys("Laptop versleuteld")
+        herent.click("#close")
+        refusal = herent.find("#summary-error").text
+        self.assertRegex(refusal, r"^Obligations are still open: Obligation \d+ \(Joint consultation "
+                                  r"on the breach\)\. Mark them as met or waive them first\.$")
+        self.assertNotEqual(herent.finds("#close-form"), [])
+        # Switching the language on the refused form's page stays on the record (before: the
+        # form's POST path, "Not found").
+        herent.click("#lang-switch a[hreflang=nl]")
+        self.assertTrue(herent.driver.current_url.endswith("/incidents/2"))
+        self.assertIn("Incident 2", herent.find("h1").text)
+        herent.click("#lang-switch a[hreflang=en]")
 
         # Measures known before the risk is assessed: recorded with the risk left at "not
         # assessed yet" (before: refused, "Choose none, risk or high.").
@@ -458,6 +487,9 @@ class ConsoleTest(BrowserTest):
         herent.click("#assess")
         self.assertEqual(herent.finds("#risk-error"), [])
         self.assertEqual(herent.find("#measures").get_attribute("value"), "Remote wipe requested")
+        # The assessment is among the facts (before: only inside the form, gone once closed).
+        self.assertIn("Measures taken or proposed (GDPR art. 33(3)(d))\nRemote wipe requested",
+                      herent.find("#facts").text)
         self.assertEqual(herent.finds("#obligations tr[data-rule='gdpr.art34_subjects']"), [])
 
         # The DPO assesses the risk as high: GDPR art. 34 (inform the data subjects) starts. A
@@ -489,7 +521,8 @@ class ConsoleTest(BrowserTest):
         herent.open("/incidents/1")
         herent.find("#summary").send_keys("Mail gewist door de ontvanger")
         herent.click("#close")
-        self.assertIn("obligations/", herent.find("#summary-error").text)
+        self.assertRegex(herent.find("#summary-error").text,
+                         r"Obligation \d+ \(Breach notification to the supervisory authority\)")
         self.assertEqual(len(herent.finds("#close-form")), 1)
         # Kortenberg's DPO records the consultation held with Herent (protocol art. 13; either
         # party may): what was agreed is required, then it fulfils the consultation.

@@ -53,10 +53,10 @@ TEST(FieldError, NamesWhatTheReasonLists) {
   EXPECT_EQ(field_error("nl",
                         "incidents/1 has open obligations: obligations/3, obligations/4; fulfil "
                         "or waive them first"),
-            "Er staan nog verplichtingen open (obligations/3, obligations/4); vervul ze of zie "
-            "ervan af.");
+            "Er staan nog verplichtingen open: obligations/3, obligations/4. Registreer ze als "
+            "nageleefd of zie ervan af.");
   EXPECT_EQ(field_error("en", "incidents/1 has open obligations: obligations/3"),
-            "Obligations are still open (obligations/3); fulfil or waive them first.");
+            "Obligations are still open: obligations/3. Mark them as met or waive them first.");
 }
 
 TEST(FieldError, KeepsWhatItCannotTranslate) {
