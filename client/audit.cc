@@ -1,17 +1,18 @@
-#include <google/protobuf/util/time_util.h>
+#include "server/app/audit.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <functional>
 #include <iostream>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <vector>
 
 #include "client/context.h"
-#include "server/app/audit.h"
 #include "server/app/ed25519.h"
+#include "server/app/limits.h"
 #include "server/app/sha256.h"
 
 namespace termijn::cli {
@@ -104,6 +105,19 @@ void print_anchored(int64_t last_seq, int64_t checkpoint_seq, const std::string&
   } else {
     std::cout << "every event is anchored by " << checkpoint << "\n";
   }
+}
+
+// A --public-key as checkpoints spell it (lower-case hex): a key pasted in capitals is the same
+// key; one that is no key is bad input, not a checkpoint signed by another.
+std::string ed25519_public_key(const std::string& given) {
+  std::string key = given;
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (key.size() != 64 || key.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw CliError(2, "--public-key: " + app::quote_input(given) +
+                          " is not an Ed25519 public key (64 hex digits)");
+  }
+  return key;
 }
 
 struct HeldCheckpoint {
@@ -308,6 +322,13 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
                    "without the service")
       ->type_name(kLocalFile);
   verify->callback([&ctx, verify_options] {
+    if (!verify_options->public_keys.empty() && verify_options->checkpoints.empty()) {
+      // Only a checkpoint file carries a signature: ignored, the key would seem to be pinned.
+      throw CliError(2,
+                     "--public-key: checks the signatures of --checkpoint files; give at least "
+                     "one --checkpoint");
+    }
+    for (std::string& key : verify_options->public_keys) key = ed25519_public_key(key);
     const auto held = read_checkpoints(verify_options->checkpoints, verify_options->public_keys);
     const bool pinned = !verify_options->public_keys.empty();
     if (!verify_options->export_file.empty()) {

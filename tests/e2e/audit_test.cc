@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -290,6 +291,26 @@ TEST_F(AuditTest, AnAlteredOrForeignCheckpointIsRefused) {
       "auditor", {"audit", "verify", "--checkpoint", save("ok.txt", signed_now.out),
                   "--public-key", std::string(64, '0'), "--public-key", key});
   EXPECT_EQ(either.exit_code, 0) << either.err;
+  // A key pasted in capitals is the same key; a mistyped one is bad input (exit 2), not a
+  // checkpoint signed by someone else (exit 7, which says tampering).
+  std::string upper = key;
+  std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+  const Outcome capitals = server_.cli(
+      "auditor",
+      {"audit", "verify", "--checkpoint", save("ok.txt", signed_now.out), "--public-key", upper});
+  EXPECT_EQ(capitals.exit_code, 0) << capitals.err;
+  const Outcome typo =
+      server_.cli("auditor", {"audit", "verify", "--checkpoint", save("ok.txt", signed_now.out),
+                              "--public-key", key.substr(1)});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("--public-key: '" + key.substr(1, 20)));
+  EXPECT_THAT(typo.err, HasSubstr("' is not an Ed25519 public key (64 hex digits)"));
+  // Without a checkpoint there is no signature to check: the key would be ignored, and the
+  // verification would seem to have pinned it.
+  const Outcome unused = server_.cli("auditor", {"audit", "verify", "--public-key", key});
+  EXPECT_EQ(unused.exit_code, 2);
+  EXPECT_THAT(unused.err, HasSubstr("--public-key: checks the signatures of --checkpoint files"));
+  EXPECT_EQ(unused.out, "");
   const Outcome garbage =
       server_.cli("auditor", {"audit", "verify", "--checkpoint", save("no.txt", "hello\n")});
   EXPECT_EQ(garbage.exit_code, 2);
