@@ -10,8 +10,10 @@
 #include "client/csv.h"
 #include "client/private_file.h"
 #include "client/register_csv.h"
+#include "client/table.h"
 #include "proto/enum_names.h"
 #include "server/domain/time.h"
+#include "server/domain/utf8.h"
 
 namespace termijn::cli {
 
@@ -23,7 +25,7 @@ std::vector<std::string> incident_table_row(const v1::IncidentRegisterEntry& e) 
   const v1::RegisterDuty* art34 = duty_of(e.duties(), "gdpr.art34_subjects");
   return {i.name(),
           local_time(i.aware_time(), e.time_zone()),
-          i.risk() == v1::RISK_UNSPECIFIED ? "-" : v1::spelling(i.risk()),
+          i.risk() == v1::RISK_UNSPECIFIED ? "not assessed" : v1::spelling(i.risk()),
           art33 ? v1::spelling(art33->timeliness()) : "-",
           art34 ? v1::spelling(art34->timeliness()) : "-",
           i.has_close_time() ? "closed" : "open",
@@ -58,28 +60,34 @@ class Sink {
   std::unique_ptr<PrivateFile> file_;
 };
 
-// A table row in columns of `widths` characters (the last column takes the rest).
+// A table row in columns of `widths` characters (the last column takes the rest): fixed, so
+// that a register streams row by row; each cell on one line (a summary keeps its line breaks).
 std::string table_line(const std::vector<std::string>& cells, const std::vector<int>& widths) {
   std::string line;
   for (size_t i = 0; i < cells.size(); ++i) {
-    line += cells[i];
+    const std::string cell = one_line(cells[i]);
+    line += cell;
     if (i + 1 == cells.size()) break;
-    const int pad = widths[i] - static_cast<int>(cells[i].size());
+    const int pad = widths[i] - static_cast<int>(domain::utf8_chars(cell));
     line += std::string(std::max(pad, 0) + 1, ' ');
   }
   return line + "\n";
 }
 
-struct Table {
+// The longest timeliness: "overdue-beyond-legal-limit".
+constexpr int kTimelinessWidth = 26;
+
+struct TableLayout {
   std::vector<std::string> columns;
   std::vector<int> widths;
 };
 
-const Table kIncidentTable{{"INCIDENT", "AWARE", "RISK", "ART.33", "ART.34", "STATE", "TITLE"},
-                           {14, 27, 12, 18, 18, 6}};
-const Table kRequestTable{
+const TableLayout kIncidentTable{
+    {"INCIDENT", "AWARE", "RISK", "ART.33", "ART.34", "STATE", "TITLE"},
+    {14, 27, 12, kTimelinessWidth, kTimelinessWidth, 6}};
+const TableLayout kRequestTable{
     {"REQUEST", "KIND", "RECEIVED", "ANSWER DUE", "ANSWER", "STATE", "SUMMARY"},
-    {14, 18, 27, 27, 18, 6}};
+    {14, 18, 27, 27, kTimelinessWidth, 6}};
 
 struct RegisterOptions {
   std::string party;
@@ -91,7 +99,7 @@ struct RegisterOptions {
 // and `table_row` the table; JSON is one entry per line (JSON lines).
 template <typename Entry, typename Call, typename Row, typename TableRow>
 void export_register(Context& ctx, const RegisterOptions& o, Call call,
-                     const std::vector<std::string>& columns, Row row, const Table& table,
+                     const std::vector<std::string>& columns, Row row, const TableLayout& table,
                      TableRow table_row) {
   v1::ExportRegisterRequest req;
   req.set_party(o.party);

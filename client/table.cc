@@ -6,9 +6,21 @@
 
 namespace termijn::cli {
 
+std::string one_line(std::string cell) {
+  std::replace(cell.begin(), cell.end(), '\t', ' ');
+  const size_t end = cell.find_last_not_of("\r\n");
+  cell.erase(end == std::string::npos ? 0 : end + 1);
+  if (const size_t at = cell.find_first_of("\r\n"); at != std::string::npos) {
+    cell.erase(at);
+    cell += " …";
+  }
+  return cell;
+}
+
 Table::Table(std::vector<std::string> header) { rows_.push_back({std::move(header), ""}); }
 
 void Table::add(std::vector<std::string> row, std::string note) {
+  for (std::string& cell : row) cell = one_line(std::move(cell));
   rows_.push_back({std::move(row), std::move(note)});
 }
 

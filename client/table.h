@@ -6,9 +6,14 @@
 
 namespace termijn::cli {
 
+/// A table cell on one line: its first line, " …" when more followed (a second line would start
+/// at column 0 and read as another row); a tab is a space; trailing line ends are dropped.
+std::string one_line(std::string cell);
+
 /// Rows printed as aligned columns: each column as wide as its widest cell (in characters, not
-/// bytes: a title with "é" lines up), two spaces between columns, no line ending in spaces. A row
-/// may carry a note, printed indented on the line below it.
+/// bytes: a title with "é" lines up), two spaces between columns, no line ending in spaces. A cell
+/// of several lines shows its first, marked " …". A row may carry a note, printed indented on
+/// the line below it.
 class Table {
  public:
   explicit Table(std::vector<std::string> header);

@@ -1,9 +1,9 @@
 #include <google/protobuf/util/time_util.h>
 
-#include <iomanip>
 #include <iostream>
 
 #include "client/context.h"
+#include "client/table.h"
 
 namespace termijn::cli {
 
@@ -25,13 +25,11 @@ void add_webhook_commands(CLI::App& app, Context& ctx) {
         v1::ListWebhooksResponse resp;
         check(ctx.stub().ListWebhooks(ctx.call_context().get(), {}, &resp));
         if (ctx.json()) return print_json(resp);
-        std::cout << std::left << std::setw(16) << "NAME" << std::setw(12) << "PARTY"
-                  << std::setw(10) << "POSITION"
-                  << "URL\n";
+        Table table({"NAME", "PARTY", "POSITION", "URL"});
         for (const v1::Webhook& w : resp.webhooks()) {
-          std::cout << std::setw(16) << w.name() << std::setw(12) << w.party() << std::setw(10)
-                    << w.position() << w.url() << "\n";
+          table.add({w.name(), w.party(), std::to_string(w.position()), w.url()});
         }
+        table.print(std::cout);
       });
 
   auto list = std::make_shared<v1::ListWebhookDeliveriesRequest>();
@@ -43,15 +41,12 @@ void add_webhook_commands(CLI::App& app, Context& ctx) {
     v1::ListWebhookDeliveriesResponse resp;
     check(ctx.stub().ListWebhookDeliveries(ctx.call_context().get(), *list, &resp));
     if (ctx.json()) return print_json(resp);
-    std::cout << std::left << std::setw(24) << "DELIVERY" << std::setw(28) << "EVENT"
-              << std::setw(11) << "STATE" << std::setw(9) << "ATTEMPTS" << std::setw(22)
-              << "DELIVERED"
-              << "LAST ERROR\n";
+    Table table({"DELIVERY", "EVENT", "STATE", "ATTEMPTS", "DELIVERED", "LAST ERROR"});
     for (const v1::WebhookDelivery& d : resp.deliveries()) {
-      std::cout << std::setw(24) << d.delivery_id() << std::setw(28) << d.event_type()
-                << std::setw(11) << d.state() << std::setw(9) << d.attempts() << std::setw(22)
-                << utc(d.delivered_time()) << d.last_error() << "\n";
+      table.add({d.delivery_id(), d.event_type(), d.state(), std::to_string(d.attempts()),
+                 utc(d.delivered_time()), d.last_error()});
     }
+    table.print(std::cout);
   });
 
   auto redeliver = std::make_shared<v1::RedeliverWebhookRequest>();

@@ -1,6 +1,7 @@
 // End-to-end: the breach register and the register of requests, through the real termijn CLI
 // and the real termijnd: the records of one party and year exactly, as CSV, JSON lines and a
 // file; who may read which register; bad input.
+#include <absl/strings/str_split.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/e2e/grpc_client.h"
 #include "tests/e2e/harness.h"
@@ -16,6 +19,7 @@ namespace termijn::testing {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -220,7 +224,7 @@ TEST_F(RegisterCliTest, RequestRegisterShowsDatesExtensionAndOutcome) {
   // its 2026 requests with their receipt, the original and the extended due time, the extension
   // and its reason, when it was answered and whether that was on time.
   ok("herent-reporter", {"request", "log", "--kind", "erasure", "--received-at", "2025-05-05T09:00",
-                         "--summary", "Last year's"});  // requests/1
+                         "--summary", "Last year's\nsecond line"});  // requests/1
   ok("herent-reporter", {"request", "log", "--kind", "access", "--received-at", "2026-11-28T09:00",
                          "--summary", "Copy of my file, all of it"});  // 2
   ok("kortenberg-reporter", {"request", "log", "--kind", "access", "--received-at",
@@ -255,6 +259,14 @@ TEST_F(RegisterCliTest, RequestRegisterShowsDatesExtensionAndOutcome) {
   EXPECT_THAT(table, HasSubstr("requests/2"));
   EXPECT_THAT(table, HasSubstr("on-time"));
   EXPECT_THAT(table, Not(HasSubstr("requests/1")));
+  // The longest timeliness keeps its row in line, and a summary of two lines shows its first
+  // (before: the second started a line of its own, the state column shifted by 8).
+  const std::string last_year = ok("herent-dpo", {"register", "requests", "--year", "2025"});
+  const std::vector<std::string> lines = absl::StrSplit(last_year, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << last_year;
+  EXPECT_EQ(lines[1].find("open"), lines[0].find("STATE")) << last_year;
+  EXPECT_THAT(lines[1], HasSubstr("overdue-beyond-legal-limit"));
+  EXPECT_THAT(lines[1], EndsWith("Last year's …"));
 }
 
 TEST_F(RegisterCliTest, OnlyTheOwnDpoAndAuditorsReadARegister) {

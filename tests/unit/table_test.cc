@@ -37,5 +37,17 @@ TEST(TableTest, NoLineEndsInSpaces) {
             "incidents/1  Lost laptop\n");
 }
 
+TEST(TableTest, ACellOfSeveralLinesShowsItsFirstLine) {
+  // A summary keeps its line breaks and tabs; printed whole, its second line would start at
+  // column 0 and read as another row.
+  Table table({"ID", "SUMMARY", "STATE"});
+  table.add({"requests/1", "Inzage dossier\nrequests/2  Forged  open", "open"});
+  table.add({"requests/3", "Kopie\tbrief\r\n", "met"});
+  EXPECT_EQ(printed(table),
+            "ID          SUMMARY           STATE\n"
+            "requests/1  Inzage dossier …  open\n"
+            "requests/3  Kopie brief       met\n");
+}
+
 }  // namespace
 }  // namespace termijn::cli
