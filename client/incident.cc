@@ -18,16 +18,12 @@ std::string zone_of(const v1::Incident& i) {
 
 void print_incident(const v1::Incident& i) {
   const std::string zone = zone_of(i);
-  // One fact a line, the values in one column (but for the longest label's); what was not given
-  // shows as such.
-  const auto fact = [](const std::string& label, const std::string& value) {
-    std::cout << "  " << label << ":" << std::string(label.size() < 12 ? 12 - label.size() : 1, ' ')
-              << (value.empty() ? "-" : value) << "\n";
-  };
   std::cout << i.name() << "  " << i.title() << "\n";
-  fact("party", i.party());
-  fact("aware", local_time(i.aware_time(), zone));
-  if (i.has_occurred_time()) fact("occurred", local_time(i.occurred_time(), zone));
+  Facts facts;
+  facts.add("party", i.party());
+  facts.add("aware", local_time(i.aware_time(), zone));
+  if (i.has_occurred_time()) facts.add("occurred", local_time(i.occurred_time(), zone));
+  facts.add("description", i.description());
   std::string categories, groups;
   for (const int c : i.categories()) {
     categories += (categories.empty() ? "" : ",") + v1::spelling(static_cast<v1::DataCategory>(c));
@@ -35,16 +31,19 @@ void print_incident(const v1::Incident& i) {
   for (const int g : i.subject_groups()) {
     groups += (groups.empty() ? "" : ",") + v1::spelling(static_cast<v1::SubjectGroup>(g));
   }
-  fact("categories", categories);
-  fact("subjects", groups);
-  fact("risk", i.risk() == v1::RISK_UNSPECIFIED ? "not assessed yet" : v1::spelling(i.risk()));
-  fact("reported by", i.reported_by());
-  if (!i.measures().empty()) fact("measures", i.measures());
-  if (!i.consequences().empty()) fact("consequences", i.consequences());
+  facts.add("categories", categories);
+  facts.add("subjects", groups);
+  facts.add("subject count", i.subject_count() > 0 ? std::to_string(i.subject_count()) : "");
+  facts.add("risk", i.risk() == v1::RISK_UNSPECIFIED ? "not assessed yet" : v1::spelling(i.risk()));
+  if (!i.measures().empty()) facts.add("measures", i.measures());
+  if (!i.consequences().empty()) facts.add("consequences", i.consequences());
+  facts.add("external ref", i.external_ref());
+  facts.add("reported by", i.reported_by());
   if (i.has_close_time()) {
-    fact("closed",
-         local_time(i.close_time(), zone) + " by " + i.closed_by() + ": " + i.closing_summary());
+    facts.add("closed", local_time(i.close_time(), zone) + " by " + i.closed_by() + ": " +
+                            i.closing_summary());
   }
+  facts.print(std::cout);
   std::cout << "\n";
   print_obligations(i.obligations(), true);
 }

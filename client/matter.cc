@@ -14,12 +14,14 @@ std::string zone_of(const v1::Matter& m) {
 
 void print_matter(const v1::Matter& m) {
   const std::string zone = zone_of(m);
-  std::cout << m.name() << "  " << v1::spelling(m.kind()) << "\n"
-            << "  party:       " << m.party() << "\n"
-            << "  at:          " << local_time(m.event_time(), zone) << "\n"
-            << "  summary:     " << m.summary() << "\n";
-  if (!m.staff_ref().empty()) std::cout << "  staff ref:   " << m.staff_ref() << "\n";
-  std::cout << "  reported by: " << m.reported_by() << "\n";
+  std::cout << m.name() << "  " << v1::spelling(m.kind()) << "\n";
+  Facts facts;
+  facts.add("party", m.party());
+  facts.add("at", local_time(m.event_time(), zone));
+  facts.add("summary", m.summary());
+  if (!m.staff_ref().empty()) facts.add("staff ref", m.staff_ref());
+  facts.add("reported by", m.reported_by());
+  facts.print(std::cout);
   if (m.kind() == v1::MATTER_KIND_TERMINATION_ART10 ||
       m.kind() == v1::MATTER_KIND_TERMINATION_ART18) {
     // Every party's duty falls on the day the termination takes effect.

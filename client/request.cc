@@ -32,30 +32,34 @@ std::string media_type_of(const std::filesystem::path& path) {
 void print_request(const v1::Request& r) {
   const std::string zone =
       r.obligations().empty() ? "Europe/Brussels" : r.obligations(0).time_zone();
-  std::cout << r.name() << "  " << v1::spelling(r.kind()) << "\n"
-            << "  party:     " << r.party() << "\n"
-            << "  received:  " << local_time(r.receive_time(), zone) << "\n"
-            << "  summary:   " << r.summary() << "\n";
+  std::cout << r.name() << "  " << v1::spelling(r.kind()) << "\n";
+  Facts facts;
+  facts.add("party", r.party());
+  facts.add("received", local_time(r.receive_time(), zone));
+  facts.add("summary", r.summary());
   if (r.has_copy()) {
-    std::cout << "  copy:      " << r.copy().file_name() << " (" << r.copy().media_type() << ", "
-              << r.copy().size() << " bytes, sha256 " << r.copy().sha256() << ")\n";
+    facts.add("copy", r.copy().file_name() + " (" + r.copy().media_type() + ", " +
+                          std::to_string(r.copy().size()) + " bytes, sha256 " + r.copy().sha256() +
+                          ")");
   }
-  std::cout << "  logged by: " << r.logged_by() << "\n";
+  facts.add("external ref", r.external_ref());
+  facts.add("logged by", r.logged_by());
   if (r.extension_months() > 0) {
-    std::cout << "  extended:  by " << r.extension_months() << " month(s) at "
-              << local_time(r.extend_time(), zone) << ": " << r.extension_reason() << "\n";
+    facts.add("extended", "by " + std::to_string(r.extension_months()) + " month(s) at " +
+                              local_time(r.extend_time(), zone) + ": " + r.extension_reason());
   }
   if (r.has_identification_asked_time()) {
-    std::cout << "  identification asked: " << local_time(r.identification_asked_time(), zone)
-              << (r.has_identification_time()
-                      ? ", received: " + local_time(r.identification_time(), zone)
-                      : std::string(", not yet received"))
-              << "\n";
+    facts.add("identification asked",
+              local_time(r.identification_asked_time(), zone) +
+                  (r.has_identification_time()
+                       ? ", received: " + local_time(r.identification_time(), zone)
+                       : std::string(", not yet received")));
   }
   if (r.has_close_time()) {
-    std::cout << "  closed:    " << local_time(r.close_time(), zone) << " by " << r.closed_by()
-              << ": " << r.closing_summary() << "\n";
+    facts.add("closed", local_time(r.close_time(), zone) + " by " + r.closed_by() + ": " +
+                            r.closing_summary());
   }
+  facts.print(std::cout);
   std::cout << "\n";
   print_obligations(r.obligations(), true);
 }

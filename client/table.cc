@@ -45,4 +45,24 @@ void Table::print(std::ostream& out) const {
   }
 }
 
+void Facts::add(std::string label, std::string value) {
+  facts_.emplace_back(std::move(label), std::move(value));
+}
+
+void Facts::print(std::ostream& out) const {
+  size_t width = 0;
+  for (const auto& [label, value] : facts_) width = std::max(width, domain::utf8_chars(label));
+  const std::string indent(2 + width + 2, ' ');
+  for (const auto& [label, value] : facts_) {
+    out << "  " << label << ":" << std::string(width - domain::utf8_chars(label) + 1, ' ');
+    std::string text = value;
+    text.erase(text.find_last_not_of("\r\n") + 1);
+    if (text.empty()) text = "-";
+    for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) {
+      text.insert(at + 1, indent);
+    }
+    out << text << "\n";
+  }
+}
+
 }  // namespace termijn::cli

@@ -2,6 +2,7 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace termijn::cli {
@@ -27,6 +28,17 @@ class Table {
     std::string note;
   };
   std::vector<Row> rows_;
+};
+
+/// A record's facts, one a line: "  label: value", the values in one column after the longest
+/// label; a value not given shows as "-", one of several lines goes on in the value column.
+class Facts {
+ public:
+  void add(std::string label, std::string value);
+  void print(std::ostream& out) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> facts_;
 };
 
 }  // namespace termijn::cli

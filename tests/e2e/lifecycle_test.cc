@@ -37,8 +37,13 @@ TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure
                           "--title", "Clientenlijst naar verkeerd adres gemaild"});
   ASSERT_EQ(reported.exit_code, 0) << reported.err;
   // What the report left out shows as not given, not as an empty line.
-  EXPECT_THAT(reported.out, HasSubstr("\n  categories:  -\n"));
-  EXPECT_THAT(reported.out, HasSubstr("\n  risk:        not assessed yet\n"));
+  EXPECT_THAT(reported.out, HasSubstr("\n  categories:    -\n"));
+  EXPECT_THAT(reported.out, HasSubstr("\n  risk:          not assessed yet\n"));
+  // Every fact the report may carry is shown (before: description, subject count and ticket
+  // reference were never printed), aligned after the longest label.
+  EXPECT_THAT(reported.out, HasSubstr("\n  description:   -\n"));
+  EXPECT_THAT(reported.out, HasSubstr("\n  subject count: -\n"));
+  EXPECT_THAT(reported.out, HasSubstr("\n  external ref:  -\n"));
   // The consultation (protocol art. 13, second paragraph: "onmiddellijk") has a policy target,
   // no legal limit; the breach notice has one (36 h, Reg. 1182/71 art. 3).
   EXPECT_THAT(reported.out, ::testing::ContainsRegex("protocol.breach_consultation [^\n]* none "
@@ -67,7 +72,8 @@ TEST_F(LifecycleCliTest, IncidentFromReportThroughAssessmentAndFollowUpToClosure
   const Outcome updated = dpo({"incident", "update", "1", "--risk", "high", "--measures",
                                "Ontvanger gevraagd de mail te wissen", "--subject-count", "37"});
   ASSERT_EQ(updated.exit_code, 0) << updated.err;
-  EXPECT_THAT(updated.out, HasSubstr("risk:        high"));
+  EXPECT_THAT(updated.out, HasSubstr("\n  risk:          high\n"));
+  EXPECT_THAT(updated.out, HasSubstr("\n  subject count: 37\n"));
   EXPECT_THAT(updated.out, HasSubstr("gdpr.art34_subjects"));
   EXPECT_EQ(scalar("SELECT string_agg(field, ',' ORDER BY position) FROM notification_change"),
             "subject_count,risk,measures");
@@ -122,7 +128,7 @@ TEST_F(LifecycleCliTest, RequestExtendedOnceThenClosed) {
   const Outcome extended =
       dpo({"request", "extend", "1", "--months", "2", "--reason", "Veel dossiers"});
   ASSERT_EQ(extended.exit_code, 0) << extended.err;
-  EXPECT_THAT(extended.out, HasSubstr("extended:  by 2 month(s)"));
+  EXPECT_THAT(extended.out, HasSubstr("\n  extended:     by 2 month(s)"));
   EXPECT_THAT(extended.out, HasSubstr("gdpr.art12_extension_notice"));
   EXPECT_THAT(extended.out, HasSubstr("Extended by 2 months (GDPR art. 12(3)): 3 months after"));
   EXPECT_EQ(scalar("SELECT extension_months FROM request WHERE id = 1"), "2");

@@ -49,5 +49,23 @@ TEST(TableTest, ACellOfSeveralLinesShowsItsFirstLine) {
             "requests/3  Kopie brief       met\n");
 }
 
+TEST(FactsTest, ValuesLineUpAfterTheLongestLabelAndGoOnInTheirColumn) {
+  // "consequences:" pushed its value a column further than the others; a fact not given shows
+  // "-"; a description of two lines goes on under its first.
+  Facts facts;
+  facts.add("party", "herent");
+  facts.add("description", "Mailed to the wrong address.\nThe list had 37 clients.\n");
+  facts.add("consequences", "Health data may have been read");
+  facts.add("external ref", "");
+  std::ostringstream out;
+  facts.print(out);
+  EXPECT_EQ(out.str(),
+            "  party:        herent\n"
+            "  description:  Mailed to the wrong address.\n"
+            "                The list had 37 clients.\n"
+            "  consequences: Health data may have been read\n"
+            "  external ref: -\n");
+}
+
 }  // namespace
 }  // namespace termijn::cli
