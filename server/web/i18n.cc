@@ -263,6 +263,44 @@ const std::vector<Entry>& entries() {
       {"err_open_obligations",
        "Er staan nog verplichtingen open: {list}. Registreer ze als nageleefd of zie ervan af.",
        "Obligations are still open: {list}. Mark them as met or waive them first."},
+      {"err_closed_already", "Dit dossier werd al afgesloten.", "This record was closed already."},
+      {"err_record_closed", "Dit dossier is afgesloten en verandert niet meer.",
+       "This record is closed and no longer changes."},
+      {"err_obligation_closed", "Deze verplichting is al afgesloten (nageleefd of ervan afgezien).",
+       "This obligation is closed already (met or waived)."},
+      {"err_extended_already",
+       "Dit verzoek werd al verlengd; art. 12, lid 3 AVG laat één verlenging toe.",
+       "This request was extended already; GDPR art. 12(3) allows one extension."},
+      {"err_answer_closed",
+       "Het antwoord aan de betrokkene is al afgehandeld; dit kan enkel zolang het openstaat.",
+       "The answer to the data subject is closed already; this is only possible while it is "
+       "open."},
+      {"err_no_answer",
+       "Een bericht van de toezichthoudende autoriteit heeft geen antwoordtermijn tegenover een "
+       "betrokkene: er valt niets te verlengen of te weigeren.",
+       "A message from the supervisory authority has no answer period towards a data subject: "
+       "there is nothing to extend or refuse."},
+      {"err_asked_already",
+       "Bijkomende informatie werd al gevraagd; registreer nu wanneer ze ontvangen werd.",
+       "More information was requested already; now record when it came."},
+      {"err_came_already", "De bijkomende informatie werd al ontvangen.",
+       "The additional information came already."},
+      {"err_no_consultation",
+       "Er staat geen overleg meer open met die partij over dit incident; misschien legde de "
+       "andere partij het al vast.",
+       "No consultation is open with that party on this incident; the other party may have "
+       "recorded it already."},
+      {"err_not_sendable",
+       "Deze kennisgeving is al in verzending of verzonden; enkel een kennisgeving die wacht op "
+       "nazicht of mislukte, kan verzonden worden.",
+       "This notice is being sent or was sent; only a notice held for review or failed can be "
+       "sent."},
+      {"err_not_sent_yet",
+       "Deze kennisgeving is nog niet verzonden; enkel een verzonden "
+       "kennisgeving kan bevestigd worden.",
+       "This notice was not sent yet; only a sent notice can be acknowledged."},
+      {"err_acknowledged_already", "De ontvangst werd al bevestigd.",
+       "Receipt was acknowledged already."},
       {"err_risk_choice", "Kies geen risico, risico of hoog risico.",
        "Choose no risk, risk or high risk."},
       {"err_before_awareness", "Ligt vóór de kennisname van de inbreuk.",
@@ -443,6 +481,20 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {"only for a staff departure", true, "err_only_departure"},
       {"unknown party ", true, "err_unknown_party"},
       {" is not one; ", false, "err_not_a_ground"},
+      // Refusals by state: the record or the duty is no longer in the state the form was for.
+      {" was closed already at ", false, "err_closed_already"},
+      {" is closed; a closed ", false, "err_record_closed"},
+      {"; only open obligations can be fulfilled or waived", false, "err_obligation_closed"},
+      {" was extended already, by ", false, "err_extended_already"},
+      {"; only an open answer period can be extended", false, "err_answer_closed"},
+      {"; only an open answer can be refused", false, "err_answer_closed"},
+      {" and has no answer to the data subject", false, "err_no_answer"},
+      {"more information was asked already", false, "err_asked_already"},
+      {"the information came already", false, "err_came_already"},
+      {" has no open consultation (", false, "err_no_consultation"},
+      {"; only held or failed notifications can be sent", false, "err_not_sendable"},
+      {"; only a sent notification can be acknowledged", false, "err_not_sent_yet"},
+      {" was acknowledged already by ", false, "err_acknowledged_already"},
   };
   for (const Pattern& p : kPatterns) {
     const size_t at = reason.find(p.text);

@@ -341,7 +341,14 @@ struct WebConsole::Impl {
                                               : status == 503 ? "unavailable"
                                                               : "error");
     d.set("heading", heading);
-    d.set("message", label(c.lang, key.empty() ? refusal_key(s.code()) : key));
+    // A refusal by state the console can say in the user's language says what it is; any other
+    // says its kind.
+    const std::string reason(s.message());
+    const std::string said = s.code() == absl::StatusCode::kFailedPrecondition && key.empty()
+                                 ? field_error(c.lang, reason)
+                                 : reason;
+    d.set("message",
+          said != reason ? said : label(c.lang, key.empty() ? refusal_key(s.code()) : key));
     // Internal errors are logged with detail by the layer that caught them; the page says less.
     if (status != 500 && key.empty()) d.set("detail", std::string(s.message()));
     send_page(res, status, render("error", heading, c, d));
@@ -757,7 +764,7 @@ struct WebConsole::Impl {
       return send_error(res, c, s);
     }
     closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
-    extension_form(req, c, d, q);
+    extension_form(req, c, d, q, r.obligations);
     answer_forms(req, c, d, q, r.obligations);
     send_page(res, status, render("record", heading, c, d));
   }
@@ -884,8 +891,11 @@ struct WebConsole::Impl {
   // The extension form of an open request not extended yet, for its owner's DPO; prefilled
   // with what was refused.
   void extension_form(const httplib::Request& req, const Caller& c, mu::data& d,
-                      const domain::Request& q) const {
-    d.set("can_extend", !q.close_time && q.extension_months == 0 &&
+                      const domain::Request& q,
+                      const std::vector<domain::Obligation>& obligations) const {
+    // Only while the answer is open: a message from the authority has none, and an answer met,
+    // waived or refused is not extended (the form would only be refused).
+    d.set("can_extend", answer_open(obligations) && !q.close_time && q.extension_months == 0 &&
                             api::policy::may_change(c.principal, q.party).ok());
     d.set("extend_action", "/requests/" + std::to_string(q.id) + "/extend");
     const bool refused = req.method == "POST" && req.path.ends_with("/extend");
@@ -1027,14 +1037,18 @@ struct WebConsole::Impl {
   // What a request's owner's DPO does while its answer is open: record the identification of
   // the subject (GDPR art. 12(6)) and refuse to act (art. 12(5)); prefilled with what was
   // refused.
+  // Whether a request's answer to the data subject (GDPR art. 12(3)) is open.
+  static bool answer_open(const std::vector<domain::Obligation>& obligations) {
+    return std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
+      return o.rule == domain::rule_id::kAnswer && o.state == domain::ObligationState::kOpen;
+    });
+  }
+
   void answer_forms(const httplib::Request& req, const Caller& c, mu::data& d,
                     const domain::Request& q,
                     const std::vector<domain::Obligation>& obligations) const {
-    const bool answer_open = std::any_of(obligations.begin(), obligations.end(), [](const auto& o) {
-      return o.rule == domain::rule_id::kAnswer && o.state == domain::ObligationState::kOpen;
-    });
-    const bool may =
-        answer_open && !q.close_time && api::policy::may_change(c.principal, q.party).ok();
+    const bool may = answer_open(obligations) && !q.close_time &&
+                     api::policy::may_change(c.principal, q.party).ok();
     const std::string base = "/requests/" + std::to_string(q.id);
     d.set("can_identify", may && !q.identification_time);
     d.set("identify_action", base + "/identification");
@@ -1044,18 +1058,14 @@ struct WebConsole::Impl {
     form.set("identification_time", field(req, "identification_time"));
     form.set("refusal_reason", field(req, "refusal_reason"));
     d.set("form", form);
-    // The next step: asking, or (once asked) receiving.
-    const std::string step = req.path.ends_with("/identification")
-                                 ? field(req, "step")
-                                 : (q.identification_asked_time ? "received" : "asked");
+    // The next step, the only one the request can take: asking, or (once asked) receiving.
+    const std::string step = q.identification_asked_time ? "received" : "asked";
     mu::list steps;
-    for (const std::string s : {"asked", "received"}) {
-      mu::data item;
-      item.set("value", s);
-      item.set("label", label(c.lang, "identification_" + s));
-      item.set("checked", s == step);
-      steps.push_back(item);
-    }
+    mu::data item;
+    item.set("value", step);
+    item.set("label", label(c.lang, "identification_" + step));
+    item.set("checked", true);
+    steps.push_back(item);
     d.set("identification_steps", steps);
     mu::list grounds;
     if (const domain::Rule* rule = domain::find_rule(domain::rule_id::kAnswer)) {

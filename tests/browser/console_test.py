@@ -395,7 +395,13 @@ class ConsoleTest(BrowserTest):
         herent.click("#lang-switch a[hreflang=nl]")
 
         # Fulfil GDPR art. 33: first without evidence (refused at the field), then with it.
+        # A second tab keeps the form open, to send it again once the duty is met.
         herent.open("/obligations/" + art33_id)
+        first_tab = herent.driver.current_window_handle
+        herent.driver.switch_to.new_window("tab")
+        herent.open("/obligations/" + art33_id)
+        stale_tab = herent.driver.current_window_handle
+        herent.driver.switch_to.window(first_tab)
         herent.click("#fulfil")
         self.assertEqual(herent.find("#evidence-error").text, "Verplicht.")
         herent.find("#evidence").send_keys("Gemeld aan de GBA, referentie 2026/123")
@@ -403,6 +409,15 @@ class ConsoleTest(BrowserTest):
         self.assertTrue(herent.driver.current_url.endswith(incident_url))
         row = herent.find("#obligations tr[data-rule='gdpr.art33_authority']")
         self.assertIn("nageleefd", row.find_element(By.CSS_SELECTOR, ".state").text)
+        # The form sent again from the other tab: refused, said in Dutch (before: the kind of
+        # refusal, and the API's English reason as detail).
+        herent.driver.switch_to.window(stale_tab)
+        herent.find("#evidence").send_keys("Nog eens")
+        herent.click("#fulfil")
+        self.assertEqual(herent.find("#error-message").text,
+                         "Deze verplichting is al afgesloten (nageleefd of ervan afgezien).")
+        herent.driver.close()
+        herent.driver.switch_to.window(first_tab)
 
         # The notice goes out by itself (the outbox); the page shows it once it is sent.
         herent.wait_for_text("#notices", ["verzonden"])
@@ -645,6 +660,9 @@ class ConsoleTest(BrowserTest):
         dpo.click("#identify")
         self.assertIn("Informatie gevraagd", dpo.find("#facts").text)
         self.assertTrue(dpo.find("#identify-form input[value=received]").is_selected())
+        # Asked once, it can only come now: the form offers nothing else (before: "asked" again,
+        # which was refused).
+        self.assertEqual(dpo.finds("#identify-form input[value=asked]"), [])
 
         # It refuses to act on the request (GDPR art. 12(5)): a ground is required; then the answer
         # is waived and the duty to tell the subject why (art. 12(4)) starts.
@@ -731,7 +749,10 @@ class HeldNoticeTest(BrowserTest):
         herent.wait_for_text("#notices", ["verzonden"])
         status, body = self.post("herent-dpo", "/notifications/%s/send" % notice)
         self.assertEqual(status, 422)
-        self.assertIn("Dit kan niet in de huidige toestand van het dossier.", body)
+        # Said in Dutch (before: "Dit kan niet in de huidige toestand van het dossier." and the
+        # API's English reason).
+        self.assertIn("Deze kennisgeving is al in verzending of verzonden; enkel een kennisgeving "
+                      "die wacht op nazicht of mislukte, kan verzonden worden.", body)
 
 
 if __name__ == "__main__":

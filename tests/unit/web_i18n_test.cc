@@ -48,6 +48,25 @@ TEST(FieldError, TranslatesTheUseCasesReasons) {
   EXPECT_EQ(field_error("en", "'..' is not a file name"), "Not a file name.");
 }
 
+TEST(FieldError, RefusalsByStateAreSaidInDutch) {
+  // What a use case refuses because a record or duty moved on (a double submit, the other party
+  // first): before, the Dutch page said only the kind, with the English reason.
+  EXPECT_EQ(field_error("nl",
+                        "obligations/4 is already met; only open obligations can be fulfilled or "
+                        "waived"),
+            "Deze verplichting is al afgesloten (nageleefd of ervan afgezien).");
+  EXPECT_EQ(field_error("nl",
+                        "requests/2 is a authority-message and has no answer to the data "
+                        "subject (GDPR art. 12(3)) to extend"),
+            "Een bericht van de toezichthoudende autoriteit heeft geen antwoordtermijn tegenover "
+            "een betrokkene: er valt niets te verlengen of te weigeren.");
+  EXPECT_EQ(field_error("en",
+                        "incidents/1 has no open consultation "
+                        "(protocol.breach_consultation) between herent and kortenberg"),
+            "No consultation is open with that party on this incident; the other party may "
+            "have recorded it already.");
+}
+
 TEST(FieldError, NamesWhatTheReasonLists) {
   // A refusal by state names the open obligations in the user's language.
   EXPECT_EQ(field_error("nl",
@@ -60,7 +79,7 @@ TEST(FieldError, NamesWhatTheReasonLists) {
 }
 
 TEST(FieldError, KeepsWhatItCannotTranslate) {
-  const std::string reason = "requests/1 was extended already, by 2 month(s)";
+  const std::string reason = "requests/1 is in a state this version has no words for";
   EXPECT_EQ(field_error("nl", reason), reason);
   // A word the patterns look for, in the middle of the reason, is not a match.
   EXPECT_EQ(field_error("en", "the copy is required by law"), "the copy is required by law");
