@@ -109,13 +109,13 @@ Obligation plan_answer(Obligation answer, const Request& request, const Party& o
     answer.explanation =
         "Identification (GDPR art. 12(6)): more information asked at " + asked +
         (received.empty() ? std::string(", not yet received") : ", received at " + received) +
-        "; the policy of " + owner.id + " counts the answer period from the " +
+        "; the policy of " + owner.name + " counts the answer period from the " +
         (owner.answer_from_identification ? "identification" : "receipt of the request") + ". " +
         answer.explanation;
     answer.explanation_nl =
         "Identificatie (art. 12, lid 6 AVG): bijkomende informatie gevraagd op " + asked +
         (received.empty() ? std::string(", nog niet ontvangen") : ", ontvangen op " + received) +
-        "; het beleid van " + owner.id + " laat de antwoordtermijn lopen vanaf " +
+        "; het beleid van " + owner.name + " laat de antwoordtermijn lopen vanaf " +
         (owner.answer_from_identification ? "de identificatie" : "de ontvangst van het verzoek") +
         ". " + answer.explanation_nl;
   }

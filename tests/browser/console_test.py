@@ -551,7 +551,7 @@ class ConsoleTest(BrowserTest):
         row = kortenberg.find("#obligations tr[data-rule='protocol.breach_consultation']")
         self.assertIn("nageleefd", row.find_element(By.CSS_SELECTOR, ".state").text)
         # "Onmiddellijk" sets no legal limit: the due time is a policy target, not shown as one.
-        self.assertIn("geen vaste (beleidsdoel)", row.text)
+        self.assertIn("geen vaste termijn (beleidsdoel)", row.text)
         self.assertEqual(kortenberg.finds("#consult-form"), [])
         herent.open(incident_url)
         herent.click("#close")
@@ -698,14 +698,14 @@ class ConsoleTest(BrowserTest):
         dpo.find("#staff_ref").clear()
         dpo.click("#submit")
         self.assertRegex(dpo.driver.current_url, r"/matters/\d+$")
-        self.assertIn("wijziging van de regelgeving", dpo.find("h1").text)
+        self.assertIn("wijziging van wetgeving", dpo.find("h1").text)
         dpo.open("/")
         links = [a.get_attribute("href") for a in dpo.finds("#deadlines tbody td:nth-child(2) a")
                  if a.text.startswith("Aangelegenheid ")]
         self.assertTrue(links)
         self.assertRegex(links[0], r"/matters/\d+$")
         dpo.open(links[0][len(self.termijnd.origin):])
-        self.assertIn("wijziging van de regelgeving", dpo.find("h1").text)
+        self.assertIn("wijziging van wetgeving", dpo.find("h1").text)
         self.assertIn("Nieuw decreet over het lokaal bestuur", dpo.find("#facts").text)
         self.assertNotEqual(dpo.finds("#obligations tbody tr"), [])
 

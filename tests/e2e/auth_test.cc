@@ -235,7 +235,7 @@ TEST_F(AuthTest, PartyDefaultsToThePrincipalsOwnParty) {
   // Without --party, a Kortenberg reporter records for Kortenberg.
   const Outcome o = server_.cli("kortenberg-reporter", {"incident", "report", "--title", "x"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_THAT(o.out, HasSubstr("party:       kortenberg"));
+  EXPECT_THAT(o.out, HasSubstr("\n  party:         kortenberg\n"));
 }
 
 TEST_F(AuthTest, ActingForAnotherPartyIsDeniedThroughTheCli) {

@@ -108,7 +108,7 @@ TEST_F(CliTest, RequestWithCopyKeepsTheExactBytes) {
                   {"request", "log", "--kind", "access", "--received-at", "2026-11-28T09:00",
                    "--summary", "Client asks for a copy of their file", "--copy", letter});
   ASSERT_EQ(logged.exit_code, 0) << logged.err;
-  EXPECT_THAT(logged.out, HasSubstr("party:     kortenberg"));
+  EXPECT_THAT(logged.out, HasSubstr("\n  party:        kortenberg\n"));
   EXPECT_THAT(logged.out, HasSubstr("protocol.request_notice"));
   EXPECT_THAT(logged.out, HasSubstr("gdpr.art12_response"));
   EXPECT_THAT(logged.out, HasSubstr("application/pdf"));

@@ -219,7 +219,7 @@ TEST_F(IdentificationCliTest, AnswerPeriodRunsFromReceiptOrIdentificationAsThePa
       "herent-dpo",
       {"request", "identification", "1", "--received-at", utc_ago(std::chrono::hours(100))});
   ASSERT_EQ(received.exit_code, 0) << received.err;
-  EXPECT_THAT(received.out, HasSubstr("the policy of herent counts the answer period from the "
+  EXPECT_THAT(received.out, HasSubstr("the policy of OCMW Herent counts the answer period from the "
                                       "receipt of the request. 1 month after receipt"));
   EXPECT_EQ(scalar("SELECT due_time FROM obligation WHERE id = 2"), herent_due);
   const Outcome twice = server_.cli(
@@ -242,8 +242,9 @@ TEST_F(IdentificationCliTest, AnswerPeriodRunsFromReceiptOrIdentificationAsThePa
       "kortenberg-dpo",
       {"request", "identification", "2", "--received-at", utc_ago(std::chrono::hours(100))});
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
-  EXPECT_THAT(moved.out, HasSubstr("the policy of kortenberg counts the answer period from the "
-                                   "identification. 1 month after identification at"));
+  EXPECT_THAT(moved.out,
+              HasSubstr("the policy of OCMW Kortenberg counts the answer period from the "
+                        "identification. 1 month after identification at"));
   // The answer is one month after the identification, 140 h later than after the receipt.
   EXPECT_EQ(scalar("SELECT due_time - start_time > interval '33 days' FROM obligation WHERE "
                    "request_id = 2 AND rule = 'gdpr.art12_response'"),

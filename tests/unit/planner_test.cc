@@ -465,27 +465,30 @@ TEST(PlannerTest, IdentificationMovesTheAnswerOnlyUnderThatPolicy) {
   // Asked, not yet received: the deadline holds under either policy.
   Obligation asked = plan_answer(answer, request, herent);
   EXPECT_EQ(asked.due_time, answer.due_time);
-  EXPECT_EQ(asked.explanation.rfind("Identification (GDPR art. 12(6)): more information asked at "
-                                    "2026-02-02 09:00 CET, not yet received; the policy of herent "
-                                    "counts the answer period from the receipt of the request. ",
-                                    0),
-            0u)
+  EXPECT_EQ(
+      asked.explanation.rfind("Identification (GDPR art. 12(6)): more information asked at "
+                              "2026-02-02 09:00 CET, not yet received; the policy of OCMW herent "
+                              "counts the answer period from the receipt of the request. ",
+                              0),
+      0u)
       << asked.explanation;
-  EXPECT_EQ(asked.explanation_nl.rfind("Identificatie (art. 12, lid 6 AVG): bijkomende informatie "
-                                       "gevraagd op 2026-02-02 09:00 CET, nog niet ontvangen; het "
-                                       "beleid van herent laat de antwoordtermijn lopen vanaf de "
-                                       "ontvangst van het verzoek. 1 maand na ontvangst op ",
-                                       0),
-            0u)
+  EXPECT_EQ(
+      asked.explanation_nl.rfind("Identificatie (art. 12, lid 6 AVG): bijkomende informatie "
+                                 "gevraagd op 2026-02-02 09:00 CET, nog niet ontvangen; het "
+                                 "beleid van OCMW herent laat de antwoordtermijn lopen vanaf de "
+                                 "ontvangst van het verzoek. 1 maand na ontvangst op ",
+                                 0),
+      0u)
       << asked.explanation_nl;
 
   request.identification_time = At("2026-02-20T15:00:00+01:00");
   const Obligation by_receipt = plan_answer(answer, request, herent);
   EXPECT_EQ(by_receipt.due_time, answer.due_time);
   EXPECT_EQ(by_receipt.legal_due_time, answer.legal_due_time);
-  EXPECT_NE(by_receipt.explanation.find("received at 2026-02-20 15:00 CET; the policy of herent "
-                                        "counts the answer period from the receipt of the request"),
-            std::string::npos)
+  EXPECT_NE(
+      by_receipt.explanation.find("received at 2026-02-20 15:00 CET; the policy of OCMW herent "
+                                  "counts the answer period from the receipt of the request"),
+      std::string::npos)
       << by_receipt.explanation;
 
   herent.answer_from_identification = true;
