@@ -260,9 +260,10 @@ std::string countdown(const google::protobuf::Timestamp& due) {
 }
 
 std::vector<CLI::Option*> add_page_options(CLI::App& command, Page& page) {
-  return {
-      command.add_option("--limit", page.limit, "page size (at most 500)")->capture_default_str(),
-      command.add_option("--page-token", page.token, "continue a previous listing")};
+  return {command.add_option("--limit", page.limit, "page size, 1 to 500")
+              ->capture_default_str()
+              ->check(CLI::Range(1, 500)),
+          command.add_option("--page-token", page.token, "continue a previous listing")};
 }
 
 namespace {

@@ -40,6 +40,11 @@ struct Context {
 /// need not be UTF-8 as every other value must (main.cc). Not `--copy`: its name is sent.
 inline constexpr char kLocalFile[] = "FILE";
 
+/// How a time option reads its value, for its help.
+inline const std::string kTimeFormats =
+    "RFC 3339 (2026-11-27T14:20:00+01:00), or a date and time without offset (2026-11-27T14:20) "
+    "in the party's time zone";
+
 /// A failure to report on stderr as one line, with the process exit code.
 struct CliError : std::runtime_error {
   CliError(int code, const std::string& message) : std::runtime_error(message), exit_code(code) {}

@@ -62,7 +62,8 @@ void add_deadline_commands(CLI::App& app, Context& ctx) {
                              "staff-departure", "termination-art10", "termination-art18"}));
   cmd->add_option("--months", preview->months, "for request-extension: 1 or 2");
   cmd->add_option("--party", preview->party, "party the event happens to (default: your own)");
-  cmd->add_option("--at", preview->at, "RFC 3339, or local time (default: now)");
+  cmd->add_option("--at", preview->at,
+                  "when the event happens: " + kTimeFormats + " (default: now)");
   cmd->add_option("--kind", preview->kind, "request kind (default access)");
   cmd->callback([&ctx, preview, listing_options] {
     // Options preview does not know fall through to `deadlines`: refuse the listing ones rather

@@ -82,13 +82,20 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
     int64_t subject_count = 0;
   };
   auto report = std::make_shared<Report>();
-  CLI::App* cmd = incident->add_subcommand("report", "Record a (possible) breach");
+  CLI::App* cmd = incident->add_subcommand(
+      "report",
+      "Record a (possible) breach; the breach notice to the other parties' DPOs (protocol art. "
+      "13) is queued at once");
   cmd->add_option("--party", report->party, "reporting party (default: your own)");
   cmd->add_option("--aware-at", report->aware_at,
-                  "when the party became aware: RFC 3339, or local time (default: now)");
-  cmd->add_option("--occurred-at", report->occurred_at, "when it happened, if known");
+                  "when the party became aware; the deadlines count from it: " + kTimeFormats +
+                      " (default: now)");
+  cmd->add_option("--occurred-at", report->occurred_at,
+                  "when it happened, if known: " + kTimeFormats);
   cmd->add_option("--title", report->title, "short description")->required();
-  cmd->add_option("--description", report->description, "what happened, measures taken");
+  cmd->add_option("--description", report->description,
+                  "what happened (measures and consequences: `incident update --measures "
+                  "--consequences`)");
   cmd->add_option("--categories", report->categories,
                   "data categories: " + v1::all_spellings<v1::DataCategory>())
       ->delimiter(',');
@@ -96,7 +103,8 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
                   "subject groups: " + v1::all_spellings<v1::SubjectGroup>())
       ->delimiter(',');
   cmd->add_option("--subject-count", report->subject_count, "estimated number of subjects");
-  cmd->add_option("--risk", report->risk, "none, risk or high");
+  cmd->add_option("--risk", report->risk,
+                  "none, risk or high (default: not assessed); high starts gdpr.art34_subjects");
   cmd->add_option("--external-ref,--ticket", report->external_ref,
                   "the id of its ticket elsewhere (unique per party)");
   cmd->add_option("--request-id", report->request_id,
@@ -135,8 +143,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   CLI::App* upd = incident->add_subcommand("update", "Change what is known of an incident");
   upd->add_option("id", update->id, "incident id or name (incidents/12)")->required();
   const std::vector<std::pair<CLI::Option*, std::string>> masked{
-      {upd->add_option("--occurred-at", update->occurred_at,
-                       "when it happened: RFC 3339, or local time"),
+      {upd->add_option("--occurred-at", update->occurred_at, "when it happened: " + kTimeFormats),
        "occurred_time"},
       {upd->add_option("--description", update->description, "what happened"), "description"},
       {upd->add_option("--categories", update->categories,
@@ -149,7 +156,10 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
        "subject_groups"},
       {upd->add_option("--subject-count", update->subject_count, "estimated number of subjects"),
        "subject_count"},
-      {upd->add_option("--risk", update->risk, "none, risk or high"), "risk"},
+      {upd->add_option("--risk", update->risk,
+                       "none, risk or high (not back to not assessed); high starts "
+                       "gdpr.art34_subjects"),
+       "risk"},
       {upd->add_option("--measures", update->measures, "measures taken or proposed"), "measures"},
       {upd->add_option("--consequences", update->consequences, "likely consequences"),
        "consequences"},
@@ -193,7 +203,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
       "consult", "Record the joint consultation on a breach (protocol art. 13, second paragraph)");
   co->add_option("id", *consult->mutable_name(), "incident id or name (incidents/12)")->required();
   co->add_option("--at", *consult->mutable_consult_time(),
-                 "when the parties consulted: RFC 3339, or local time (default: now)");
+                 "when the parties consulted: " + kTimeFormats + " (default: now)");
   co->add_option("--party", *consult->mutable_party(),
                  "the other party consulted (default: every party still to consult)");
   co->add_option("--participants", *consult->mutable_participants(), "who took part")->required();

@@ -53,8 +53,8 @@ void add_matter_commands(CLI::App& app, Context& ctx) {
   cmd->add_option("--party", report->party, "reporting party (default: your own)");
   cmd->add_option("--kind", report->kind, v1::all_spellings<v1::MatterKind>())->required();
   cmd->add_option("--at", report->at,
-                  "when it was found, changed, the member left or notice was given: RFC 3339, "
-                  "or local time (default: now)");
+                  "when it was found, changed, the member left or notice was given: " +
+                      kTimeFormats + " (default: now)");
   cmd->add_option("--summary", report->summary, "what it is about")->required();
   cmd->add_option("--staff-ref", report->staff_ref,
                   "staff-departure: an opaque reference to the member (no name)");

@@ -75,11 +75,15 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     std::string party, kind, received_at, summary, copy, external_ref, request_id;
   };
   auto log = std::make_shared<Log>();
-  CLI::App* cmd = request->add_subcommand("log", "Record a request or authority message");
+  CLI::App* cmd = request->add_subcommand(
+      "log",
+      "Record a request or authority message; the notice to the other parties (protocol art. "
+      "14, with the copy) is queued at once");
   cmd->add_option("--party", log->party, "receiving party (default: your own)");
   cmd->add_option("--kind", log->kind, v1::all_spellings<v1::RequestKind>())->required();
-  cmd->add_option("--received-at", log->received_at,
-                  "when it was received: RFC 3339, or local time (default: now)");
+  cmd->add_option(
+      "--received-at", log->received_at,
+      "when it was received; the deadlines count from it: " + kTimeFormats + " (default: now)");
   cmd->add_option("--summary", log->summary, "what is asked")->required();
   cmd->add_option("--copy", log->copy, "file with a copy of the original");
   cmd->add_option("--external-ref", log->external_ref, "the id of its ticket elsewhere");
@@ -137,9 +141,9 @@ void add_request_commands(CLI::App& app, Context& ctx) {
       "Record that more information to identify the subject was asked, or came (GDPR art. 12(6))");
   idf->add_option("id", *identify->mutable_name(), "request id or name (requests/9)")->required();
   CLI::Option* asked = idf->add_option("--asked-at", *identify->mutable_asked_time(),
-                                       "when it was asked: RFC 3339, or local time");
+                                       "when it was asked: " + kTimeFormats);
   CLI::Option* received = idf->add_option("--received-at", *identify->mutable_received_time(),
-                                          "when it came: RFC 3339, or local time");
+                                          "when it came: " + kTimeFormats);
   asked->excludes(received);
   idf->callback([&ctx, identify, asked, received] {
     if (asked->count() + received->count() != 1) {
@@ -157,7 +161,7 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   rf->add_option("id", *refuse->mutable_name(), "request id or name (requests/9)")->required();
   rf->add_option("--ground", *refuse->mutable_ground(),
                  "unfounded or excessive (GDPR art. 12(5)(b)), unidentified (art. 11(2))")
-      ->required();
+      ->required();  // the server's refusal of another says what each ground is
   rf->add_option("--reason", *refuse->mutable_reason(), "why; the data subject is told")
       ->required();
   rf->callback([&ctx, refuse] {
@@ -171,7 +175,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
     std::string id, summary;
   };
   auto close = std::make_shared<Close>();
-  CLI::App* cl = request->add_subcommand("close", "Close a request whose obligations are all met");
+  CLI::App* cl = request->add_subcommand(
+      "close", "Close a request whose obligations are all closed (met or waived)");
   cl->add_option("id", close->id, "request id or name (requests/9)")->required();
   cl->add_option("--summary", close->summary, "the closing summary")->required();
   cl->callback([&ctx, close] {

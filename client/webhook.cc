@@ -36,7 +36,8 @@ void add_webhook_commands(CLI::App& app, Context& ctx) {
   CLI::App* deliveries =
       webhook->add_subcommand("deliveries", "The newest deliveries, with their state");
   deliveries->add_option("endpoint", *list->mutable_endpoint(), "an endpoint's name");
-  deliveries->add_option("--state", *list->mutable_state(), "pending, delivered or failed");
+  deliveries->add_option("--state", *list->mutable_state(), "pending, delivered or failed")
+      ->check(CLI::IsMember({"pending", "delivered", "failed"}));
   deliveries->callback([&ctx, list] {
     v1::ListWebhookDeliveriesResponse resp;
     check(ctx.stub().ListWebhookDeliveries(ctx.call_context().get(), *list, &resp));

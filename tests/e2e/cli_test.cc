@@ -231,6 +231,9 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
       {{"deadlines", "preview", "--event", "incident", "--kind", "erasure"},
        "request_kind: only for request, request-extension and request-refusal"},
       {{"incident", "report", "--title", "x", "--categories", "secret"}, "--categories: unknown"},
+      // Before: 0 became 50 and 1000 became 500, silently.
+      {{"incident", "list", "--limit", "0"}, "--limit: Value 0 not in range 1 to 500"},
+      {{"deadlines", "--limit", "1000"}, "--limit: Value 1000 not in range 1 to 500"},
       {{"request", "log", "--kind", "complaint", "--summary", "x"}, "--kind: unknown value"},
       {{"request", "log", "--kind", "access", "--summary", "x", "--copy", big},
        "copy.content: 10485761 bytes exceeds the limit"},
