@@ -194,6 +194,24 @@ int exit_code_for(grpc::StatusCode code) {
   }
 }
 
+bool server_certificate_refused(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         status.error_message().find("certificate verify failed") != std::string::npos;
+}
+
+std::string unavailable(const grpc::Status& status) {
+  std::string message = "server unavailable: " + status.error_message();
+  // A failed handshake, either way, makes the server unavailable to gRPC: say which way.
+  if (server_certificate_refused(status)) {
+    message += " (the server's certificate is not issued by a CA in --ca)";
+  } else if (message.find("Socket closed") != std::string::npos) {
+    message +=
+        " (if the server is up, the server may have refused the certificate in --cert: is it "
+        "issued by a CA the server trusts?)";
+  }
+  return message;
+}
+
 void check(const grpc::Status& status) {
   if (status.ok()) return;
   std::string message = status.error_message();
@@ -204,17 +222,7 @@ void check(const grpc::Status& status) {
               absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) +
               " without a message";
   }
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    message = "server unavailable: " + message;
-    // A failed handshake, either way, makes the server unavailable to gRPC: say which way.
-    if (message.find("certificate verify failed") != std::string::npos) {
-      message += " (the server's certificate is not issued by a CA in --ca)";
-    } else if (message.find("Socket closed") != std::string::npos) {
-      message +=
-          " (if the server is up, the server may have refused the certificate in --cert: is it "
-          "issued by a CA the server trusts?)";
-    }
-  }
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) message = unavailable(status);
   if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
       message.find("larger than max") != std::string::npos) {
     // gRPC's own limit on a message: the request is too large, not the server overloaded.

@@ -60,6 +60,14 @@ int exit_code_for(grpc::StatusCode code);
 /// Throws CliError for a failed status.
 void check(const grpc::Status& status);
 
+/// An UNAVAILABLE status as the CLI says it: "server unavailable: ...", with what a failed TLS
+/// handshake likely means.
+std::string unavailable(const grpc::Status& status);
+
+/// Whether the call failed because the server's certificate is not issued by a CA in --ca: no
+/// retry helps.
+bool server_certificate_refused(const grpc::Status& status);
+
 /// The contents of `path`, given with `flag`; CliError (exit 2) when it cannot be read.
 std::string read_file(const std::string& path, const std::string& flag);
 

@@ -79,10 +79,14 @@ void add_event_commands(CLI::App& app, Context& ctx) {
     while (true) {
       const int64_t before = last;
       const grpc::Status status = stream_once(ctx, *watch, last);
-      if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return check(status);
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+          server_certificate_refused(status)) {
+        return check(status);
+      }
       if (last != before) backoff = std::chrono::milliseconds(500);  // it was streaming
-      std::cerr << "termijn: " << status.error_message() << "; reconnecting after " << last
-                << std::endl;
+      std::cerr << "termijn: " << unavailable(status) << "; reconnecting in "
+                << std::chrono::duration<double>(backoff).count() << " s, resuming after event "
+                << last << std::endl;
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
     }

@@ -210,6 +210,21 @@ TEST_F(EventsTest, ShutdownEndsOpenStreams) {
   EXPECT_THAT(server_->log(), HasSubstr("termijnd stopped"));
 }
 
+// A server whose certificate no CA in --ca issued will not become trusted by waiting: the watch
+// says so and exits 6, as every other command does. Before: it retried for ever, printing
+// gRPC's bare message.
+TEST_F(EventsTest, AWatchOfAServerItCannotTrustExits) {
+  const Certificates& certs = Certificates::get();
+  Background w({binary("termijn"), "events", "watch"},
+               {{"TERMIJN_SERVER", server_->address()},
+                {"TERMIJN_CA", certs.other_ca_dir + "/ca.crt"},
+                {"TERMIJN_CERT", certs.dir + "/herent-dpo.crt"},
+                {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}});
+  ASSERT_TRUE(poll_until([&] { return w.exited() != -1; })) << w.err();
+  EXPECT_EQ(w.exited(), 6);
+  EXPECT_THAT(w.err(), HasSubstr("the server's certificate is not issued by a CA in --ca"));
+}
+
 // Bad filters are refused naming the field.
 TEST_F(EventsTest, BadFilterIsRefusedNamingTheField) {
   const Outcome o = server_->cli("herent-dpo", {"events", "watch", "--subject", "incidents/x"});
