@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client/context.h"
+#include "client/private_file.h"
 #include "server/app/ed25519.h"
 #include "server/app/limits.h"
 #include "server/app/sha256.h"
@@ -372,8 +373,15 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
   auto format = std::make_shared<std::string>("jsonl");
   CLI::App* exp = audit->add_subcommand("export", "Every event with its hashes, for an outside check");
   exp->add_option("--format", *format, "jsonl")->check(CLI::IsMember({"jsonl"}));
-  exp->callback([&ctx, format] {  // holds the option's storage alive
-    for_each_event(ctx, "", 0, [](const v1::AuditEvent& e) {
+  auto file = std::make_shared<std::string>();
+  exp->add_option("--file", *file,
+                  "write to FILE (mode 0600) once the export is complete: one cut short leaves "
+                  "no file, where a redirected one would look like a shorter, valid trail")
+      ->type_name(kLocalFile);
+  exp->callback([&ctx, format, file] {  // holds the options' storage alive
+    Output output(*file);
+    std::ostream& out = output.out();
+    for_each_event(ctx, "", 0, [&out](const v1::AuditEvent& e) {
       std::string line;
       google::protobuf::util::JsonPrintOptions options;
       options.preserve_proto_field_names = true;
@@ -381,8 +389,9 @@ void add_audit_commands(CLI::App& app, Context& ctx) {
       if (!google::protobuf::util::MessageToJsonString(e, &line, options).ok()) {
         throw CliError(1, "cannot print event " + std::to_string(e.seq()));
       }
-      std::cout << line << "\n";
+      out << line << "\n";
     });
+    output.commit();
   });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <ext/stdio_filebuf.h>
+#include <iostream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -36,6 +37,23 @@ class PrivateFile {
   std::unique_ptr<std::ostream> out_;
   bool direct_ = false;  ///< PATH is standard output, a device or a pipe: written as it is
   bool committed_ = false;
+};
+
+/// Where a command's output goes: standard output, or FILE given with --file (a PrivateFile,
+/// there once commit() is called, not at all if the command fails before).
+class Output {
+ public:
+  explicit Output(const std::string& path) {
+    if (!path.empty()) file_ = std::make_unique<PrivateFile>(path, "--file");
+  }
+  std::ostream& out() { return file_ ? file_->out() : std::cout; }
+  void commit() {
+    out().flush();
+    if (file_) file_->commit();
+  }
+
+ private:
+  std::unique_ptr<PrivateFile> file_;
 };
 
 }  // namespace termijn::cli

@@ -44,22 +44,6 @@ std::vector<std::string> request_table_row(const v1::RequestRegisterEntry& e) {
           r.summary()};
 }
 
-// Where the register goes: stdout, or FILE (see PrivateFile).
-class Sink {
- public:
-  explicit Sink(const std::string& path) {
-    if (!path.empty()) file_ = std::make_unique<PrivateFile>(path, "--file");
-  }
-  std::ostream& out() { return file_ ? file_->out() : std::cout; }
-  void commit() {
-    out().flush();
-    if (file_) file_->commit();
-  }
-
- private:
-  std::unique_ptr<PrivateFile> file_;
-};
-
 // A table row in columns of `widths` characters (the last column takes the rest): fixed, so
 // that a register streams row by row; each cell on one line (a summary keeps its line breaks).
 std::string table_line(const std::vector<std::string>& cells, const std::vector<int>& widths) {
@@ -108,7 +92,7 @@ void export_register(Context& ctx, const RegisterOptions& o, Call call,
   // A register is read page by page while it is written out: allow far longer than one call.
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(30));
   std::unique_ptr<grpc::ClientReader<Entry>> reader = call(ctx.stub(), context.get(), req);
-  Sink sink(o.file);
+  Output sink(o.file);
   std::ostream& out = sink.out();
   // The header goes out with the first entry, or at the end of an empty register: a refused
   // export prints nothing but its error.

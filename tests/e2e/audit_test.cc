@@ -117,6 +117,23 @@ TEST_F(AuditTest, ShowAndExportCarryTheHashes) {
   EXPECT_THAT(exported.out, HasSubstr("\"prev_hash\":"));
   EXPECT_THAT(exported.out, HasSubstr("\"action\":\"obligation.waived\""));
   EXPECT_EQ(server_.cli("auditor", {"audit", "show", "99"}).exit_code, 3);
+  // --file: the same lines, in a file only its owner reads, there once the export is whole; a
+  // refused export leaves no file (a redirect would leave a shorter trail that verifies).
+  const std::string file = scratch_path("audit.jsonl");
+  const Outcome to_file = server_.cli("auditor", {"audit", "export", "--file", file});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_EQ(to_file.out, "");
+  std::ifstream in(file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), exported.out);
+  struct stat st {};
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  const std::string refused_file = scratch_path("refused.jsonl");
+  const Outcome refused =
+      server_.cli("herent-reporter", {"audit", "export", "--file", refused_file});
+  EXPECT_EQ(refused.exit_code, 4) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(refused_file));
+  EXPECT_FALSE(std::filesystem::exists(refused_file + ".part"));
 }
 
 TEST_F(AuditTest, VerifyFailsAtAnAlteredRow) {
