@@ -120,6 +120,25 @@ std::string page_to_return_to(const httplib::Request& req) {
   return "/";
 }
 
+// "attachment" with a file's own name (RFC 6266): as it is for ASCII, with each character a
+// quoted string cannot hold as "_", and in full as UTF-8 (RFC 8187) for browsers to prefer, so
+// that "brief van mevrouw Peeters.pdf" downloads as such and opens by its extension.
+std::string attachment_disposition(const std::string& file_name) {
+  std::string ascii, encoded;
+  for (const unsigned char ch : file_name) {
+    ascii += ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\' ? '_' : static_cast<char>(ch);
+    if (std::isalnum(ch) ||
+        std::string_view("-._~").find(static_cast<char>(ch)) != std::string::npos) {
+      encoded += static_cast<char>(ch);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", ch);
+      encoded += hex;
+    }
+  }
+  return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
 // The client's certificate (PEM, empty if none) and the chain it came with.
 std::pair<std::string, std::string> peer_certificate_pem(const SSL* ssl) {
   if (ssl == nullptr) return {};
@@ -1470,8 +1489,7 @@ struct WebConsole::Impl {
       return send_error(res, c, absl::NotFoundError("this request has no copy"), "refused_no_copy");
     }
     // Always a download, never rendered in the console's origin.
-    res.set_header("Content-Disposition",
-                   "attachment; filename=\"request-" + std::to_string(id) + "-copy\"");
+    res.set_header("Content-Disposition", attachment_disposition(r.request.copy->file_name));
     res.set_content(r.request.copy->bytes, r.request.copy->media_type);
   }
 

@@ -625,6 +625,12 @@ class ConsoleTest(BrowserTest):
         shutil.rmtree(work, ignore_errors=True)
         request_url = reporter.driver.current_url[len(self.termijnd.origin):]
         self.assertEqual(reporter.finds("#extend-form"), [])  # the DPO extends, not a reporter
+        # The copy downloads by its own name (before: "request-1-copy", no extension to open it by).
+        status, headers, body = self.termijnd.curl("herent-dpo", request_url + "/copy")
+        self.assertEqual(status, 200)
+        self.assertIn("content-disposition: attachment; filename=\"brief.pdf\"; "
+                      "filename*=utf-8''brief.pdf", headers.lower())
+        self.assertTrue(body.startswith("%PDF-1.4"))
 
         # The DPO extends the answer period (GDPR art. 12(3)); bad input is refused at its field,
         # in the user's language, and changes nothing.
