@@ -390,6 +390,7 @@ const std::vector<Entry>& entries() {
       {"identification_received_at", "Informatie ontvangen", "Information received"},
       {"review", "Nazien en verzenden", "Review and send"},
       {"notification", "Kennisgeving", "Notice"},
+      {"message", "Bericht", "Message"},  // any notification: a notice, a reminder, an alert
       {"mail_from", "Van", "From"},
       {"mail_to", "Aan", "To"},
       {"mail_cc", "Cc", "Cc"},

@@ -208,12 +208,18 @@ std::string replace(std::string text, const std::string& from, const std::string
   return text;
 }
 
-std::string megabytes(int64_t bytes, std::string_view lang) {
+// A size as a reader takes it in: "812 B", "3,4 KiB", "10,0 MiB" (a decimal comma in Dutch).
+std::string size_text(int64_t bytes, std::string_view lang) {
+  if (bytes < 1024) return std::to_string(bytes) + " B";
   std::ostringstream out;
   out.precision(1);
-  out << std::fixed << static_cast<double>(bytes) / (1024 * 1024) << " MiB";
+  if (bytes < 1024 * 1024) {
+    out << std::fixed << static_cast<double>(bytes) / 1024 << " KiB";
+  } else {
+    out << std::fixed << static_cast<double>(bytes) / (1024 * 1024) << " MiB";
+  }
   std::string text = out.str();
-  if (lang == "nl") std::replace(text.begin(), text.end(), '.', ',');  // "10,0 MiB"
+  if (lang == "nl") std::replace(text.begin(), text.end(), '.', ',');
   return text;
 }
 
@@ -324,6 +330,11 @@ struct WebConsole::Impl {
     d.set("is_nl", c.lang == "nl");
     d.set("is_en", c.lang == "en");
     d.set("principal", c.principal.name);
+    // The menu offers what the principal may do: recording takes a reporter or DPO of a party
+    // (an auditor records nothing), the registers a party's DPO or an auditor.
+    d.set("may_record", api::policy::may_record_anything(c.principal).ok());
+    d.set("may_read_registers",
+          api::policy::may_read_register(c.principal, c.principal.party).ok());
     d.set("party_name", c.party_name);
     d.set("csrf", c.csrf_token);
     d.set("back", httplib::detail::encode_query_param(c.back));
@@ -492,7 +503,7 @@ struct WebConsole::Impl {
       {"requests/", "request"},
       {"matters/", "matter"},
       {"obligations/", "obligation"},
-      {"notifications/", "notification"}};
+      {"notifications/", "message"}};
 
   // "Verplichting 9" for "obligations/9"; a name of another kind as it is.
   static std::string named_subject(const Caller& c, const std::string& name) {
@@ -777,7 +788,7 @@ struct WebConsole::Impl {
     if (q.copy) {
       d.set("copy_href", "/" + name + "/copy");
       d.set("copy_name", q.copy->file_name + " (" + q.copy->media_type + ", " +
-                             std::to_string(q.copy->size) + " B)");
+                             size_text(q.copy->size, c.lang) + ")");
     }
     if (auto s = record_sections(c, d, name, *view, r.obligations); !s.ok()) {
       return send_error(res, c, s);
@@ -1730,7 +1741,7 @@ struct WebConsole::Impl {
     using K = domain::RequestKind;
     mu::data d = form_data(req, c, errors, {"receive_time", "summary", "external_ref"});
     d.set("copy_hint",
-          replace(label(c.lang, "copy_hint"), "{max}", megabytes(settings.max_copy_bytes, c.lang)));
+          replace(label(c.lang, "copy_hint"), "{max}", size_text(settings.max_copy_bytes, c.lang)));
     d.set("kinds", choices(c,
                            std::vector{K::kAccess, K::kRectification, K::kErasure, K::kRestriction,
                                        K::kPortability, K::kObjection, K::kAutomatedDecision,
@@ -1761,7 +1772,7 @@ struct WebConsole::Impl {
       const auto& file = req.get_file_value("copy");
       if (static_cast<int64_t>(file.content.size()) > settings.max_copy_bytes) {
         errors["copy"] = replace(label(c.lang, "too_large"), "{max}",
-                                 megabytes(settings.max_copy_bytes, c.lang));
+                                 size_text(settings.max_copy_bytes, c.lang));
       } else {
         // The use case checks the declared type against the content and the allowlist.
         in.copy = domain::Attachment{file.filename, file.content_type, "", 0, file.content};
@@ -2123,7 +2134,7 @@ struct WebConsole::Impl {
                // A body past the limit (a copy larger than max_copy_bytes) says the limit.
                const std::string refused = code == 413
                                                ? replace(label(c.lang, "too_large"), "{max}",
-                                                         megabytes(settings.max_copy_bytes, c.lang))
+                                                         size_text(settings.max_copy_bytes, c.lang))
                                                : "HTTP " + std::to_string(code);
                send_error(res, c,
                           code == 404 ? absl::NotFoundError("no page " + req.path)

@@ -469,7 +469,7 @@ class ConsoleTest(BrowserTest):
         self.assertIn("Incident ", reported.find_element(By.CSS_SELECTOR, "td:nth-child(5)").text)
         sent = herent.find("#history tr[data-event='notification.sent']")
         self.assertEqual(sent.find_element(By.CSS_SELECTOR, "td:nth-child(3)").text, "system")
-        self.assertRegex(sent.find_element(By.CSS_SELECTOR, "td:nth-child(5)").text, r"^Notice \d+$")
+        self.assertRegex(sent.find_element(By.CSS_SELECTOR, "td:nth-child(5)").text, r"^Message \d+$")
         herent.screenshot("console-incident.png")
 
         # Waive GDPR art. 33 of the second incident with a reason (art. 33(1): unlikely risk).
@@ -619,12 +619,24 @@ class ConsoleTest(BrowserTest):
         reporter.find("#copy").send_keys(pdf)
         reporter.click("#submit")
         self.assertRegex(reporter.driver.current_url, r"/requests/\d+$")
-        self.assertIn("brief.pdf", reporter.find("#copy-link").text)
+        # Its size in bytes under a kibibyte, in KiB and MiB above (before: bytes at any size).
+        self.assertEqual(reporter.find("#copy-link").text,
+                         "Kopie van het origineel: brief.pdf (application/pdf, 45 B)")
         rules = [r.get_attribute("data-rule") for r in reporter.finds("#obligations tbody tr")]
         self.assertIn("gdpr.art12_response", rules)
         shutil.rmtree(work, ignore_errors=True)
         request_url = reporter.driver.current_url[len(self.termijnd.origin):]
         self.assertEqual(reporter.finds("#extend-form"), [])  # the DPO extends, not a reporter
+        # The menu offers what each may do (before: every link to everyone, refused after the
+        # form was filled in): a reporter records but reads no register; an auditor reads the
+        # registers but records nothing.
+        self.assertEqual(reporter.finds("nav a[href='/registers/incidents']"), [])
+        self.assertNotEqual(reporter.finds("nav a[href='/incidents/new']"), [])
+        auditor = self.browser("auditor")
+        auditor.open("/")
+        self.assertEqual(auditor.finds("nav a[href='/incidents/new']"), [])
+        self.assertEqual(auditor.finds("nav a[href='/matters/new']"), [])
+        self.assertNotEqual(auditor.finds("nav a[href='/registers/incidents']"), [])
         # The copy downloads by its own name (before: "request-1-copy", no extension to open it by).
         status, headers, body = self.termijnd.curl("herent-dpo", request_url + "/copy")
         self.assertEqual(status, 200)
