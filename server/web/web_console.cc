@@ -576,7 +576,16 @@ struct WebConsole::Impl {
       rules.push_back(item);
     }
     d.set("rules", rules);
-    d.set("parties", party_choices(scope->party));
+    mu::list parties = party_choices(scope->party);
+    if (c.principal.auditor) {
+      // An auditor has no party of its own: its list covers every party unless it picks one.
+      mu::data every;
+      every.set("id", std::string());
+      every.set("name", label(c.lang, "all_parties"));
+      every.set("selected", scope->party.empty());
+      parties.insert(parties.begin(), every);
+    }
+    d.set("parties", parties);
     send_page(res, 200, render("dashboard", label(c.lang, "deadlines"), c, d, true));
   }
 
@@ -742,6 +751,7 @@ struct WebConsole::Impl {
     assessment_form(req, c, d, i, errors);
     facts_form(req, c, d, i);
     consultation_form(req, c, d, i, r.obligations, *parties);
+    d.set("has_errors", !errors.empty());
     send_page(res, status, render("record", heading, c, d));
   }
 
@@ -796,6 +806,7 @@ struct WebConsole::Impl {
     closing_form(req, c, d, name, q.party, q.close_time.has_value(), errors);
     extension_form(req, c, d, q, r.obligations);
     answer_forms(req, c, d, q, r.obligations);
+    d.set("has_errors", !errors.empty());
     send_page(res, status, render("record", heading, c, d));
   }
 

@@ -488,6 +488,8 @@ class ConsoleTest(BrowserTest):
         self.assertRegex(refusal, r"^Obligations are still open: Obligation \d+ \(Joint consultation "
                                   r"on the breach\)\. Mark them as met or waive them first\.$")
         self.assertNotEqual(herent.finds("#close-form"), [])
+        # ... and said at the top of the page, where it reloaded (before: only at the form).
+        self.assertEqual(herent.find("#form-error").text, "The form has errors; nothing was stored.")
         # Switching the language on the refused form's page stays on the record (before: the
         # form's POST path, "Not found").
         herent.click("#lang-switch a[hreflang=nl]")
@@ -637,6 +639,10 @@ class ConsoleTest(BrowserTest):
         self.assertEqual(auditor.finds("nav a[href='/incidents/new']"), [])
         self.assertEqual(auditor.finds("nav a[href='/matters/new']"), [])
         self.assertNotEqual(auditor.finds("nav a[href='/registers/incidents']"), [])
+        # Its list covers every party, and the filter says so (before: the first party selected).
+        every = auditor.find("#filter-party option[value='']")
+        self.assertEqual(every.text, "Alle partijen")
+        self.assertTrue(every.is_selected())
         # The copy downloads by its own name (before: "request-1-copy", no extension to open it by).
         status, headers, body = self.termijnd.curl("herent-dpo", request_url + "/copy")
         self.assertEqual(status, 200)
