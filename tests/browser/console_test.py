@@ -386,6 +386,11 @@ class ConsoleTest(BrowserTest):
         # ... in the reader's language (before: "+12h every 12h" in the Dutch page).
         self.assertIn("(+12u elke 12u)", art33_rows[0].text)
         herent.screenshot("console-dashboard.png")
+        # The page refreshes itself by its script, which leaves a filter being chosen alone; the
+        # meta refresh (which reloaded mid-choice) is only for browsers without scripts.
+        self.assertEqual(herent.find("body").get_attribute("data-refresh"), "60")
+        self.assertEqual(herent.driver.execute_script(
+            "return document.querySelectorAll('meta[http-equiv=refresh]').length"), 0)
         # The language switch keeps the filters (before: back to the unfiltered list).
         herent.open("/?state=all")
         herent.click("#lang-switch a[hreflang=en]")
