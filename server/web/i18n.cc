@@ -257,10 +257,14 @@ const std::vector<Entry>& entries() {
       {"err_future", "Ligt in de toekomst.", "Lies in the future."},
       {"err_time_range", "Buiten de ondersteunde periode.", "Outside the supported period."},
       {"err_time_gap",
-       "Bestaat niet in deze tijdzone (de klok verspringt); geef een tijdsverschil.",
-       "Does not exist in this time zone (the clocks skip it); give an offset."},
-      {"err_time_twice", "Komt twee keer voor in deze tijdzone; geef een tijdsverschil.",
-       "Occurs twice in this time zone; give an offset."},
+       "Bestaat niet in deze tijdzone (de klok springt dat uur over); vermeld het verschil met "
+       "UTC, bv. {rest}.",
+       "Does not exist in this time zone (the clocks skip that hour); add the offset from UTC, "
+       "e.g. {rest}."},
+      {"err_time_twice",
+       "Komt twee keer voor in deze tijdzone (dat uur wordt herhaald); vermeld het verschil met "
+       "UTC: {rest}.",
+       "Occurs twice in this time zone (that hour repeats); add the offset from UTC: {rest}."},
       {"err_empty_file", "Het bestand is leeg.", "The file is empty."},
       {"err_file_type",
        "Dit soort bestand wordt niet aanvaard, of de inhoud past niet bij het type.",
@@ -449,6 +453,7 @@ std::string field_error(std::string_view lang, const std::string& reason) {
     const char* text;
     bool prefix;  ///< the reason starts with `text`; else it holds it
     const char* key;
+    const char* rest_after = nullptr;  ///< what the reason says after this fills {rest}
   };
   static const std::vector<Pattern> kPatterns{
       {"required", true, "required"},
@@ -469,8 +474,8 @@ std::string field_error(std::string_view lang, const std::string& reason) {
       {" has an invalid offset", false, "err_not_a_time"},
       {" is in the future", false, "err_future"},
       {" is outside the supported range", false, "err_time_range"},
-      {" does not exist in ", false, "err_time_gap"},
-      {" is ambiguous in ", false, "err_time_twice"},
+      {" does not exist in ", false, "err_time_gap", "; give an offset, e.g. "},
+      {" is ambiguous in ", false, "err_time_twice", "; give an offset: "},
       {"empty file", true, "err_empty_file"},
       {"; accepted are ", false, "err_file_type"},
       {"declared ", true, "err_file_type"},
@@ -519,6 +524,17 @@ std::string field_error(std::string_view lang, const std::string& reason) {
     if (const size_t slot = text.find("{list}"); slot != std::string::npos) {
       const size_t to = reason.find(';', from);
       text.replace(slot, 6, reason.substr(from, to == std::string::npos ? to : to - from));
+    }
+    // The examples it gives ("2026-10-25T02:30:00+02:00 or 2026-10-25T02:30:00+01:00").
+    if (const size_t slot = text.find("{rest}"); slot != std::string::npos && p.rest_after) {
+      const size_t after = reason.find(p.rest_after);
+      std::string rest = after == std::string::npos
+                             ? std::string()
+                             : reason.substr(after + std::string_view(p.rest_after).size());
+      if (const size_t o = rest.find(" or "); o != std::string::npos && lang == "nl") {
+        rest.replace(o, 4, " of ");
+      }
+      text.replace(slot, 6, rest);
     }
     return text;
   }

@@ -67,6 +67,21 @@ TEST(FieldError, RefusalsByStateAreSaidInDutch) {
             "have recorded it already.");
 }
 
+TEST(FieldError, ATimeTheClocksSkipOrRepeatSaysWhatToWrite) {
+  // Before: "geef een tijdsverschil", without the readings the use case gave.
+  EXPECT_EQ(field_error("nl",
+                        "'2026-10-25T02:30' is ambiguous in Europe/Brussels (that hour occurs "
+                        "twice); give an offset: 2026-10-25T02:30:00+02:00 or "
+                        "2026-10-25T02:30:00+01:00"),
+            "Komt twee keer voor in deze tijdzone (dat uur wordt herhaald); vermeld het verschil "
+            "met UTC: 2026-10-25T02:30:00+02:00 of 2026-10-25T02:30:00+01:00.");
+  EXPECT_EQ(field_error("en",
+                        "'2026-03-29T02:30' does not exist in Europe/Brussels (the clocks skip "
+                        "that hour); give an offset, e.g. 2026-03-29T03:30:00+02:00"),
+            "Does not exist in this time zone (the clocks skip that hour); add the offset from "
+            "UTC, e.g. 2026-03-29T03:30:00+02:00.");
+}
+
 TEST(FieldError, NamesWhatTheReasonLists) {
   // A refusal by state names the open obligations in the user's language.
   EXPECT_EQ(field_error("nl",
