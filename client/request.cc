@@ -105,8 +105,16 @@ void add_request_commands(CLI::App& app, Context& ctx) {
       req.mutable_copy()->set_content(std::move(content));
     }
     v1::Request resp;
-    check(ctx.create_with_retries(
-        [&](grpc::ClientContext* call) { return ctx.stub().LogRequest(call, req, &resp); }));
+    const grpc::Status status = ctx.create_with_retries(
+        [&](grpc::ClientContext* call) { return ctx.stub().LogRequest(call, req, &resp); });
+    // The type was the CLI's guess from the file's name, not the user's declaration: say so.
+    const std::string declared = "copy.media_type: declared ";
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
+        status.error_message().rfind(declared, 0) == 0) {
+      throw CliError(2, "--copy: " + log->copy + ": its name says " +
+                            status.error_message().substr(declared.size()));
+    }
+    check(status);
     if (ctx.json()) return print_json(resp);
     print_request(resp);
   });

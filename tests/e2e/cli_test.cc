@@ -210,7 +210,12 @@ TEST_F(CliTest, BadInputIsRefusedWithOneLineNamingTheFieldAndStoresNothing) {
   // Beyond what gRPC takes in one message. Before: exit 6, "Received message larger than max",
   // which reads as "try again".
   const std::string bigger = write_file("bigger.bin", std::string(12 * 1000 * 1000, 'x'));
+  // A JPEG named .pdf: the CLI took the type from the name. Before: "copy.media_type: declared
+  // application/pdf", though the user declared nothing.
+  const std::string jpeg = write_file("scan.pdf", std::string("\xFF\xD8\xFF\xE0", 4) + "JFIF");
   const std::vector<BadInput> cases{
+      {{"request", "log", "--kind", "access", "--summary", "x", "--copy", jpeg},
+       "--copy: " + jpeg + ": its name says application/pdf but the content is"},
       {{"incident", "report", "--party", "leuven", "--title", "x"},
        "party: unknown party 'leuven'"},
       {{"incident", "report", "--title", "  "}, "title: must not be empty"},
