@@ -203,7 +203,9 @@ std::string unavailable(const grpc::Status& status) {
   std::string message = "server unavailable: " + status.error_message();
   // A failed handshake, either way, makes the server unavailable to gRPC: say which way.
   if (server_certificate_refused(status)) {
-    message += " (the server's certificate is not issued by a CA in --ca)";
+    message +=
+        " (the server's certificate did not verify against --ca: not issued by a CA in it, "
+        "expired, or for another name)";
   } else if (message.find("Socket closed") != std::string::npos) {
     message +=
         " (if the server is up, the server may have refused the certificate in --cert: is it "

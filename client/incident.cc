@@ -85,7 +85,7 @@ void add_incident_commands(CLI::App& app, Context& ctx) {
   CLI::App* cmd = incident->add_subcommand(
       "report",
       "Record a (possible) breach; the breach notice to the other parties' DPOs (protocol art. "
-      "13) is queued at once");
+      "13) is queued at once, or held for review where the rule's auto_send is false");
   cmd->add_option("--party", report->party, "reporting party (default: your own)");
   cmd->add_option("--aware-at", report->aware_at,
                   "when the party became aware; the deadlines count from it: " + kTimeFormats +

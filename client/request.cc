@@ -78,7 +78,8 @@ void add_request_commands(CLI::App& app, Context& ctx) {
   CLI::App* cmd = request->add_subcommand(
       "log",
       "Record a request or authority message; the notice to the other parties (protocol art. "
-      "14, with the copy) is queued at once");
+      "14, with the copy) is queued at once, or held for review where the rule's auto_send is "
+      "false");
   cmd->add_option("--party", log->party, "receiving party (default: your own)");
   cmd->add_option("--kind", log->kind, v1::all_spellings<v1::RequestKind>())->required();
   cmd->add_option(

@@ -8,6 +8,7 @@ namespace termijn::cli {
 
 std::string one_line(std::string cell) {
   std::replace(cell.begin(), cell.end(), '\t', ' ');
+  cell.erase(0, cell.find_first_not_of("\r\n "));  // a cell may start with a blank line
   const size_t end = cell.find_last_not_of("\r\n");
   cell.erase(end == std::string::npos ? 0 : end + 1);
   if (const size_t at = cell.find_first_of("\r\n"); at != std::string::npos) {

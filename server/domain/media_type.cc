@@ -1,9 +1,11 @@
 #include "server/domain/media_type.h"
 
-#include "server/domain/utf8.h"
-
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <utility>
+
+#include "server/domain/utf8.h"
 
 namespace termijn::domain {
 
@@ -286,6 +288,36 @@ std::optional<std::string> checked_media_type(std::string_view declared, std::st
     return std::nullopt;
   }
   return type;
+}
+
+std::string download_name(const std::string& file_name, std::string_view media_type) {
+  // The extensions of each allowed type; the first is the one added.
+  static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> kExtensions{
+      {"application/pdf", {"pdf"}},
+      {"image/png", {"png"}},
+      {"image/jpeg", {"jpg", "jpeg"}},
+      {"image/tiff", {"tif", "tiff"}},
+      {"text/plain", {"txt", "text", "csv", "log"}},
+      {"message/rfc822", {"eml"}},
+      {kDocx, {"docx"}},
+      {kXlsx, {"xlsx"}},
+      {kPptx, {"pptx"}},
+      {"application/vnd.oasis.opendocument.text", {"odt"}},
+      {"application/vnd.oasis.opendocument.spreadsheet", {"ods"}},
+      {"application/vnd.oasis.opendocument.presentation", {"odp"}},
+      {"application/vnd.oasis.opendocument.graphics", {"odg"}},
+  };
+  const size_t dot = file_name.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : file_name.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& [type, extensions] : kExtensions) {
+    if (type != media_type) continue;
+    for (std::string_view e : extensions) {
+      if (e == ext) return file_name;
+    }
+    return file_name + "." + std::string(extensions.front());
+  }
+  return file_name + ".bin";  // a type without a known extension: opened by no program
 }
 
 }  // namespace termijn::domain

@@ -28,4 +28,9 @@ DetectedType detect_media_type(std::string_view content);
 std::optional<std::string> checked_media_type(std::string_view declared, std::string_view content,
                                               std::string* error);
 
+/// The name a copy is saved under: `file_name` when its extension fits `media_type`, else with
+/// the type's own extension added ("brief.html" of plain text -> "brief.html.txt"), so that a
+/// desktop opens the file as what it was checked to be, never as a page or a program.
+std::string download_name(const std::string& file_name, std::string_view media_type);
+
 }  // namespace termijn::domain

@@ -124,9 +124,9 @@ const std::vector<Entry>& entries() {
       {"event_obligation.fulfilled", "Verplichting nageleefd", "Obligation met"},
       {"event_obligation.waived", "Van verplichting afgezien", "Obligation waived"},
       {"event_obligation.moved", "Termijn verschoven", "Deadline moved"},
-      {"event_obligation.overdue", "Termijn verstreken: escalatie verstuurd",
-       "Deadline passed: escalation sent"},
-      {"event_reminder.sent", "Herinnering verstuurd", "Reminder sent"},
+      {"event_obligation.overdue", "Termijn verstreken: escalatie klaargezet",
+       "Deadline passed: escalation queued"},
+      {"event_reminder.sent", "Herinnering klaargezet", "Reminder queued"},
       {"event_reminder.skipped", "Herinnering overgeslagen", "Reminder skipped"},
       {"event_notification.queued", "Bericht klaargezet", "Message queued"},
       {"event_notification.released", "Bericht vrijgegeven", "Message released"},
@@ -221,12 +221,10 @@ const std::vector<Entry>& entries() {
       {"answer_due", "Antwoord uiterlijk", "Answer due"},
       {"tl_unspecified", "-", "-"},
       {"tl_on-time", "tijdig", "on time"},
-      {"tl_late", "te laat nageleefd, binnen de wettelijke grens",
-       "met late, within the legal limit"},
+      {"tl_late", "te laat nageleefd", "met late"},
       {"tl_beyond-legal-limit", "nageleefd na de wettelijke grens", "met beyond the legal limit"},
       {"tl_open", "open", "open"},
-      {"tl_overdue", "nog open, te laat (binnen de wettelijke grens)",
-       "open, overdue (within the legal limit)"},
+      {"tl_overdue", "nog open, te laat", "open, overdue"},
       {"tl_overdue-beyond-legal-limit", "nog open, wettelijke grens verstreken",
        "open, legal limit passed"},
       {"tl_waived", "ervan afgezien", "waived"},
@@ -289,19 +287,18 @@ const std::vector<Entry>& entries() {
        "open."},
       {"err_no_answer",
        "Een bericht van de toezichthoudende autoriteit heeft geen antwoordtermijn tegenover een "
-       "betrokkene: er valt niets te verlengen of te weigeren.",
-       "A message from the supervisory authority has no answer period towards a data subject: "
-       "there is nothing to extend or refuse."},
+       "betrokkene.",
+       "A message from the supervisory authority has no answer period towards a data subject."},
       {"err_asked_already",
        "Bijkomende informatie werd al gevraagd; registreer nu wanneer ze ontvangen werd.",
        "More information was requested already; now record when it came."},
       {"err_came_already", "De bijkomende informatie werd al ontvangen.",
        "The additional information came already."},
       {"err_no_consultation",
-       "Er staat geen overleg meer open met die partij over dit incident; misschien legde de "
-       "andere partij het al vast.",
-       "No consultation is open with that party on this incident; the other party may have "
-       "recorded it already."},
+       "Er staat over dit incident geen overleg meer open; misschien legde de andere partij het "
+       "al vast.",
+       "No consultation on this incident is open any more; the other party may have recorded it "
+       "already."},
       {"err_not_sendable",
        "Deze kennisgeving is al in verzending of verzonden; enkel een kennisgeving die wacht op "
        "nazicht of mislukte, kan verzonden worden.",

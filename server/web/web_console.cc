@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cmath>
 #include <kainjow/mustache.hpp>
 #include <map>
 #include <mutex>
@@ -29,6 +30,7 @@
 #include "server/config/files.h"
 #include "server/domain/escalation.h"
 #include "server/domain/events.h"
+#include "server/domain/media_type.h"
 #include "server/domain/rules.h"
 #include "server/web/charts.h"
 #include "server/web/connection_threads.h"
@@ -126,7 +128,11 @@ std::string page_to_return_to(const httplib::Request& req) {
 std::string attachment_disposition(const std::string& file_name) {
   std::string ascii, encoded;
   for (const unsigned char ch : file_name) {
-    ascii += ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\' ? '_' : static_cast<char>(ch);
+    // One "_" a character: a UTF-8 sequence's continuation bytes add none.
+    const bool continuation = ch >= 0x80 && ch < 0xC0;
+    if (!continuation) {
+      ascii += ch < 0x20 || ch >= 0x7F || ch == '"' || ch == '\\' ? '_' : static_cast<char>(ch);
+    }
     if (std::isalnum(ch) ||
         std::string_view("-._~").find(static_cast<char>(ch)) != std::string::npos) {
       encoded += static_cast<char>(ch);
@@ -213,7 +219,8 @@ std::string size_text(int64_t bytes, std::string_view lang) {
   if (bytes < 1024) return std::to_string(bytes) + " B";
   std::ostringstream out;
   out.precision(1);
-  if (bytes < 1024 * 1024) {
+  // In KiB while it rounds to less than 1024.0 of them ("1024,0 KiB" is "1,0 MiB").
+  if (std::round(static_cast<double>(bytes) / 1024 * 10) < 1024 * 10) {
     out << std::fixed << static_cast<double>(bytes) / 1024 << " KiB";
   } else {
     out << std::fixed << static_cast<double>(bytes) / (1024 * 1024) << " MiB";
@@ -392,6 +399,14 @@ struct WebConsole::Impl {
       return text;
     }
     return label(c.lang, refusal_key(s.code())) + " (" + why + ")";
+  }
+
+  // A refusal by state concerns the record, not a field, and the form it came from may no longer
+  // be offered once the page reloads (the record was closed, the answer met): the page says it
+  // at its top too ({{errors.state}}).
+  static void said_on_top(std::map<std::string, std::string>& errors, const absl::Status& s,
+                          const std::string& text) {
+    if (s.code() == absl::StatusCode::kFailedPrecondition) errors["state"] = text;
   }
 
   // ---- formatting ----
@@ -925,6 +940,7 @@ struct WebConsole::Impl {
       const auto [name, why] = split_field_error(std::string(extended.status().message()));
       errors[name == "months" || name == "reason" ? name : "extend"] =
           form_refusal(c, extended.status(), why);
+      said_on_top(errors, extended.status(), form_refusal(c, extended.status(), why));
     }
     request_page(req, res, c, errors, 422);
   }
@@ -1072,7 +1088,9 @@ struct WebConsole::Impl {
     }
     const auto [name, why] = split_field_error(std::string(s.message()));
     const bool known = name == "consult_time" || name == "participants" || name == "agreed";
-    incident_page(req, res, c, {{known ? name : "consult", form_refusal(c, s, why)}}, 422);
+    std::map<std::string, std::string> errors{{known ? name : "consult", form_refusal(c, s, why)}};
+    said_on_top(errors, s, form_refusal(c, s, why));
+    incident_page(req, res, c, errors, 422);
   }
 
   // What a request's owner's DPO does while its answer is open: record the identification of
@@ -1142,6 +1160,7 @@ struct WebConsole::Impl {
       const bool at_time = s.code() == absl::StatusCode::kInvalidArgument &&
                            (name == "asked_time" || name == "received_time");
       errors[at_time ? "identification_time" : "identification"] = form_refusal(c, s, why);
+      said_on_top(errors, s, form_refusal(c, s, why));
     }
     request_page(req, res, c, errors, 422);
   }
@@ -1161,7 +1180,9 @@ struct WebConsole::Impl {
     const std::string at = name == "ground"   ? "refusal_ground"
                            : name == "reason" ? "refusal_reason"
                                               : "refusal";
-    request_page(req, res, c, {{at, form_refusal(c, s, why)}}, 422);
+    std::map<std::string, std::string> errors{{at, form_refusal(c, s, why)}};
+    said_on_top(errors, s, form_refusal(c, s, why));
+    request_page(req, res, c, errors, 422);
   }
 
   // ---- notices ----
@@ -1468,8 +1489,13 @@ struct WebConsole::Impl {
     for (const domain::Obligation& o : obligations) {
       if (o.state != domain::ObligationState::kOpen) continue;
       list += (list.empty() ? "" : ", ") + label(c.lang, "obligation") + " " +
-              std::to_string(o.id) + " (" + domain::rule_name(o.rule, c.lang == "nl") + ")";
+              std::to_string(o.id) + " (" + domain::rule_name(o.rule, c.lang == "nl") +
+              // Which party's, where one duty is owed to each.
+              (o.recipient_kind == domain::RecipientKind::kPartyDpo ? ", " + recipient(c, o) : "") +
+              ")";
     }
+    // Read again after the refusal: closed meanwhile, or unreadable, the use case's own reason.
+    if (list.empty()) return "";
     return replace(label(c.lang, "err_open_obligations"), "{list}", list);
   }
 
@@ -1492,9 +1518,11 @@ struct WebConsole::Impl {
     }
     const auto [name, reason] = split_field_error(std::string(closed.message()));
     std::string why = form_refusal(c, closed, reason);
-    if (reason.find(" has open obligations: ") != std::string::npos)
-      why = still_open(c, collection, id);
-    const std::map<std::string, std::string> errors{{"summary", why}};
+    if (reason.find(" has open obligations: ") != std::string::npos) {
+      if (std::string named = still_open(c, collection, id); !named.empty()) why = named;
+    }
+    std::map<std::string, std::string> errors{{"summary", why}};
+    said_on_top(errors, closed, why);
     if (collection == "incidents") return incident_page(req, res, c, errors, 422);
     request_page(req, res, c, errors, 422);
   }
@@ -1511,7 +1539,9 @@ struct WebConsole::Impl {
       return send_error(res, c, absl::NotFoundError("this request has no copy"), "refused_no_copy");
     }
     // Always a download, never rendered in the console's origin.
-    res.set_header("Content-Disposition", attachment_disposition(r.request.copy->file_name));
+    res.set_header("Content-Disposition",
+                   attachment_disposition(domain::download_name(r.request.copy->file_name,
+                                                                r.request.copy->media_type)));
     res.set_content(r.request.copy->bytes, r.request.copy->media_type);
   }
 
@@ -1525,9 +1555,9 @@ struct WebConsole::Impl {
     const domain::Obligation seen = app::as_viewed(std::move(*o), *view, c.principal.party);
     mu::data d = base_data(c);
     mu::data od = obligation_data(c, seen);
-    for (const char* key : {"id", "rule", "legal_basis", "recipient", "due", "due_iso", "due_epoch",
-                            "legal_due", "open", "countdown", "urgency", "next_step", "state",
-                            "evidence", "explanation", "subject_href", "subject_label"}) {
+    for (const char* key : {"id", "rule", "rule_name", "legal_basis", "recipient", "due", "due_iso",
+                            "due_epoch", "legal_due", "open", "countdown", "urgency", "next_step",
+                            "state", "evidence", "explanation", "subject_href", "subject_label"}) {
       if (const mu::data* value = od.get(key)) d.set(key, *value);
     }
     d.set("can_close", seen.state == domain::ObligationState::kOpen &&

@@ -402,6 +402,10 @@ class ConsoleTest(BrowserTest):
         # Fulfil GDPR art. 33: first without evidence (refused at the field), then with it.
         # A second tab keeps the form open, to send it again once the duty is met.
         herent.open("/obligations/" + art33_id)
+        # The page names the duty, and gives the code the CLI and the API use.
+        self.assertEqual(herent.find("h1").text, "Verplichting %s: Melding van de inbreuk aan de "
+                         "toezichthoudende autoriteit" % art33_id)
+        self.assertIn("gdpr.art33_authority", herent.find("main").text)
         first_tab = herent.driver.current_window_handle
         herent.driver.switch_to.new_window("tab")
         herent.open("/obligations/" + art33_id)
@@ -491,10 +495,12 @@ class ConsoleTest(BrowserTest):
         herent.click("#close")
         refusal = herent.find("#summary-error").text
         self.assertRegex(refusal, r"^Obligations are still open: Obligation \d+ \(Joint consultation "
-                                  r"on the breach\)\. Mark them as met or waive them first\.$")
+                                  r"on the breach, DPO of OCMW Kortenberg\)\. Mark them as met or "
+                                  r"waive them first\.$")
         self.assertNotEqual(herent.finds("#close-form"), [])
         # ... and said at the top of the page, where it reloaded (before: only at the form).
-        self.assertEqual(herent.find("#form-error").text, "The form has errors; nothing was stored.")
+        self.assertEqual(herent.find("#form-error").text,
+                         "The form has errors; nothing was stored. " + refusal)
         # Switching the language on the refused form's page stays on the record (before: the
         # form's POST path, "Not found").
         herent.click("#lang-switch a[hreflang=nl]")

@@ -222,7 +222,7 @@ TEST_F(EventsTest, AWatchOfAServerItCannotTrustExits) {
                 {"TERMIJN_KEY", certs.dir + "/herent-dpo.key"}});
   ASSERT_TRUE(poll_until([&] { return w.exited() != -1; })) << w.err();
   EXPECT_EQ(w.exited(), 6);
-  EXPECT_THAT(w.err(), HasSubstr("the server's certificate is not issued by a CA in --ca"));
+  EXPECT_THAT(w.err(), HasSubstr("the server's certificate did not verify against --ca"));
 }
 
 // Bad filters are refused naming the field.

@@ -60,6 +60,17 @@ TEST(MediaTypeTest, DetectsEachAllowedTypeFromItsBytes) {
   }
 }
 
+TEST(MediaTypeTest, ACopyIsSavedUnderANameThatOpensItAsWhatItWasCheckedToBe) {
+  // Plain text named .html would open in a browser as a page (scripts and all): the download
+  // name ends in the checked type's extension.
+  EXPECT_EQ(download_name("brief.pdf", "application/pdf"), "brief.pdf");
+  EXPECT_EQ(download_name("Scan.JPEG", "image/jpeg"), "Scan.JPEG");
+  EXPECT_EQ(download_name("brief.html", "text/plain"), "brief.html.txt");
+  EXPECT_EQ(download_name("brief", "application/pdf"), "brief.pdf");
+  EXPECT_EQ(download_name("x.odt", "application/vnd.oasis.opendocument.text"), "x.odt");
+  EXPECT_EQ(download_name("x.svg", "application/vnd.oasis.opendocument.formula"), "x.svg.bin");
+}
+
 TEST(MediaTypeTest, DeclaredTypeMatchingTheContentIsKeptNormalised) {
   // A matching declaration is accepted, lower-cased, without parameters, aliases resolved.
   EXPECT_EQ(accepted("application/pdf", kPdf), "application/pdf");

@@ -49,7 +49,7 @@ TEST(WebI18nTest, AnAuditEventIsSaidInWords) {
   // The history of a record says what happened in the reader's language; an event type this
   // version has no words for shows as the type.
   EXPECT_EQ(event_label("nl", "incident.reported"), "Incident gemeld");
-  EXPECT_EQ(event_label("en", "obligation.overdue"), "Deadline passed: escalation sent");
+  EXPECT_EQ(event_label("en", "obligation.overdue"), "Deadline passed: escalation queued");
   EXPECT_EQ(event_label("nl", "thing.happened"), "thing.happened");
 }
 

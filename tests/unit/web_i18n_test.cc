@@ -59,12 +59,12 @@ TEST(FieldError, RefusalsByStateAreSaidInDutch) {
                         "requests/2 is a authority-message and has no answer to the data "
                         "subject (GDPR art. 12(3)) to extend"),
             "Een bericht van de toezichthoudende autoriteit heeft geen antwoordtermijn tegenover "
-            "een betrokkene: er valt niets te verlengen of te weigeren.");
+            "een betrokkene.");
   EXPECT_EQ(field_error("en",
                         "incidents/1 has no open consultation "
                         "(protocol.breach_consultation) between herent and kortenberg"),
-            "No consultation is open with that party on this incident; the other party may "
-            "have recorded it already.");
+            "No consultation on this incident is open any more; the other party may have "
+            "recorded it already.");
 }
 
 TEST(FieldError, ATimeTheClocksSkipOrRepeatSaysWhatToWrite) {

@@ -22,20 +22,21 @@
   }
   // A page that refreshes itself (the dashboard) does so here, not by a meta refresh, so that a
   // refresh never throws away what the user is choosing: not while a form control has the focus
-  // or was changed and not yet sent (WCAG 2.2.1). Without JavaScript the meta refresh in
-  // <noscript> does it.
+  // or holds a value other than the page's own (WCAG 2.2.1). Without JavaScript the meta
+  // refresh in <noscript> does it.
+  function values() {
+    var out = [];
+    var fields = document.querySelectorAll('form input, form select, form textarea');
+    for (var i = 0; i < fields.length; i++) out.push(fields[i].value);
+    return out.join('\u0000');
+  }
   function refreshWhenIdle(seconds) {
-    var changed = false;
-    document.addEventListener('input', function() {
-      changed = true;
-    });
-    document.addEventListener('change', function() {
-      changed = true;
-    });
+    var loaded = values();
     setInterval(function() {
       var active = document.activeElement;
-      var busy = changed || (active && active.form !== undefined && active.form !== null);
-      if (!busy) window.location.reload();
+      var focused = active && active.form !== undefined && active.form !== null;
+      // A choice made and not applied holds the page until it is applied or undone.
+      if (!focused && values() === loaded) window.location.reload();
     }, seconds * 1000);
   }
   document.addEventListener('DOMContentLoaded', function() {
