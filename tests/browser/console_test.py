@@ -131,6 +131,18 @@ class Browser:
         self.check_contrast()
         return self.driver
 
+    def check_errors_referenced(self):
+        """Every error shown at a field is named by the field (aria-describedby), so that a
+        screen reader reads it with the field."""
+        unreferenced = self.driver.execute_script(
+            "var ids = new Set();"
+            "document.querySelectorAll('[aria-describedby]').forEach(function (e) {"
+            "  e.getAttribute('aria-describedby').split(' ').forEach(function (i) { ids.add(i); }); });"
+            "return Array.from(document.querySelectorAll('.field-error[id]'))"
+            "  .map(function (e) { return e.id; }).filter(function (i) { return !ids.has(i); });")
+        page = self.driver.current_url[len(self.origin):]
+        assert not unreferenced, "errors no field names on %s: %s" % (page, unreferenced)
+
     def check_contrast(self):
         """Every visible text of the page meets WCAG AA: 4.5:1, 3:1 for large text."""
         measured = self.driver.execute_script(CONTRAST_SCRIPT)
@@ -159,6 +171,7 @@ class Browser:
             return origin != old and state == "complete"
         WebDriverWait(self.driver, 30, poll_frequency=0.1).until(loaded)
         self.check_contrast()
+        self.check_errors_referenced()
 
     def wait_for_text(self, css, texts):
         """Reloads the page until the element `css` holds every one of `texts` (30 s at most)."""
